@@ -1,0 +1,270 @@
+/* Growable strings, statement lists and history lists. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void cairn_buf_init(cairn_buf *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+void cairn_buf_release(cairn_buf *b)
+{
+    free(b->data);
+    cairn_buf_init(b);
+}
+
+static int buf_grow(cairn_buf *b, size_t extra)
+{
+    if (b->oom)
+        return CAIRN_ENOMEM;
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) {
+        b->oom = 1;
+        return CAIRN_ENOMEM;
+    }
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int cairn_buf_append(cairn_buf *b, const char *s, size_t len)
+{
+    if (buf_grow(b, len))
+        return CAIRN_ENOMEM;
+    memcpy(b->data + b->len, s, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int cairn_buf_puts(cairn_buf *b, const char *s)
+{
+    return cairn_buf_append(b, s, strlen(s));
+}
+
+int cairn_buf_vprintf(cairn_buf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0 || buf_grow(b, (size_t)n))
+        return CAIRN_ENOMEM;
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int cairn_buf_printf(cairn_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cairn_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int buf_doubled(cairn_buf *b, const char *s, char q)
+{
+    if (cairn_buf_append(b, &q, 1))
+        return CAIRN_ENOMEM;
+    for (const char *p = s; *p; p++) {
+        const char *next = strchr(p, q);
+        size_t run = next ? (size_t)(next - p) : strlen(p);
+        if (cairn_buf_append(b, p, run))
+            return CAIRN_ENOMEM;
+        p += run;
+        if (!*p)
+            break;
+        if (cairn_buf_append(b, p, 1) || cairn_buf_append(b, p, 1))
+            return CAIRN_ENOMEM;
+    }
+    return cairn_buf_append(b, &q, 1);
+}
+
+int cairn_buf_quote(cairn_buf *b, const char *ident, char quote)
+{
+    return buf_doubled(b, ident, quote ? quote : '"');
+}
+
+int cairn_buf_literal(cairn_buf *b, const char *str)
+{
+    return buf_doubled(b, str, '\'');
+}
+
+const char *cairn_buf_cstr(const cairn_buf *b)
+{
+    return b->data ? b->data : "";
+}
+
+void cairn_buf_reset(cairn_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+char *cairn_buf_steal(cairn_buf *b)
+{
+    char *p = b->data ? b->data : strdup("");
+    cairn_buf_init(b);
+    return p;
+}
+
+void cairn_stmts_init(cairn_stmts *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+void cairn_stmts_release(cairn_stmts *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->sql[i]);
+    free(s->sql);
+    free(s->flags);
+    cairn_stmts_init(s);
+}
+
+int cairn_stmts_add(cairn_stmts *s, const char *sql, uint32_t flags)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        char **nsql = realloc(s->sql, cap * sizeof *nsql);
+        if (!nsql)
+            return CAIRN_ENOMEM;
+        s->sql = nsql;
+        uint32_t *nflags = realloc(s->flags, cap * sizeof *nflags);
+        if (!nflags)
+            return CAIRN_ENOMEM;
+        s->flags = nflags;
+        s->cap = cap;
+    }
+    char *copy = strdup(sql);
+    if (!copy)
+        return CAIRN_ENOMEM;
+    s->sql[s->n] = copy;
+    s->flags[s->n] = flags;
+    s->n++;
+    return 0;
+}
+
+void cairn_history_init(cairn_history *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+void cairn_history_release(cairn_history *h)
+{
+    free(h->rows);
+    cairn_arena_free(h->arena);
+    cairn_history_init(h);
+}
+
+int cairn_history_push(cairn_history *h, const cairn_applied *row)
+{
+    if (!h->arena && !(h->arena = cairn_arena_new()))
+        return CAIRN_ENOMEM;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? h->cap * 2 : 16;
+        cairn_applied *nr = realloc(h->rows, cap * sizeof *nr);
+        if (!nr)
+            return CAIRN_ENOMEM;
+        h->rows = nr;
+        h->cap = cap;
+    }
+    cairn_applied *r = &h->rows[h->n];
+    *r = *row;
+    r->name = cairn_arena_strdup(h->arena, row->name ? row->name : "");
+    r->checksum = cairn_arena_strdup(h->arena, row->checksum ? row->checksum : "");
+    r->applied_at = cairn_arena_strdup(h->arena, row->applied_at ? row->applied_at : "");
+    if (!r->name || !r->checksum || !r->applied_at)
+        return CAIRN_ENOMEM;
+    h->n++;
+    return 0;
+}
+
+const cairn_applied *cairn_history_find(const cairn_history *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (strcmp(h->rows[i].name, name) == 0)
+            return &h->rows[i];
+    return NULL;
+}
+
+void cairn_strv_free(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* Is the line [p, end) a breakpoint marker (leading/trailing blanks allowed)? */
+static int is_breakpoint(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    size_t n = strlen(CAIRN_BREAKPOINT);
+    if ((size_t)(end - p) < n || memcmp(p, CAIRN_BREAKPOINT, n) != 0)
+        return 0;
+    for (p += n; p < end; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r')
+            return 0;
+    return 1;
+}
+
+static int push_stmt(char ***v, size_t *n, size_t *cap, const char *s, const char *e)
+{
+    while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        e--;
+    if (s == e)
+        return 0;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        char **nv = realloc(*v, *cap * sizeof *nv);
+        if (!nv)
+            return CAIRN_ENOMEM;
+        *v = nv;
+    }
+    char *copy = strndup(s, (size_t)(e - s));
+    if (!copy)
+        return CAIRN_ENOMEM;
+    (*v)[(*n)++] = copy;
+    return 0;
+}
+
+int cairn_split_statements(const char *sql, char ***out, size_t *n)
+{
+    char **v = NULL;
+    size_t cnt = 0, cap = 0;
+    const char *start = sql, *line = sql;
+    while (*line) {
+        const char *eol = strchr(line, '\n');
+        const char *end = eol ? eol : line + strlen(line);
+        if (is_breakpoint(line, end)) {
+            if (push_stmt(&v, &cnt, &cap, start, line)) {
+                cairn_strv_free(v, cnt);
+                return CAIRN_ENOMEM;
+            }
+            start = eol ? eol + 1 : end;
+        }
+        line = eol ? eol + 1 : end;
+    }
+    if (push_stmt(&v, &cnt, &cap, start, line)) {
+        cairn_strv_free(v, cnt);
+        return CAIRN_ENOMEM;
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}

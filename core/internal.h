@@ -1,0 +1,224 @@
+/*
+ * libcairn internals: shared by the core's modules and its unit tests,
+ * never installed. Each section names the .c file that implements it.
+ */
+#ifndef CAIRN_INTERNAL_H
+#define CAIRN_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <cairn/cairn.h>
+#include <cairn/sys/dialect.h>
+
+#define CAIRN_FMT(a, b) __attribute__((format(printf, a, b)))
+#define CAIRN_INTERNAL __attribute__((visibility("hidden")))
+
+/* ---- arena.c: bump allocator for schema objects ----------------------- */
+typedef struct cairn_arena cairn_arena;
+cairn_arena *cairn_arena_new(void);
+void cairn_arena_free(cairn_arena *a);
+/** Zeroed, aligned memory; NULL on out of memory. */
+void *cairn_arena_alloc(cairn_arena *a, size_t size);
+char *cairn_arena_strndup(cairn_arena *a, const char *s, size_t n);
+char *cairn_arena_strdup(cairn_arena *a, const char *s);
+/** Append `item` to a pointer array (`*items`, `*n`) that lives in the arena. */
+int cairn_arena_push(cairn_arena *a, void ***items, size_t *n, void *item);
+
+/** schema.c: the arena behind a schema. */
+cairn_arena *cairn_schema_arena(cairn_schema *s);
+
+/* ---- buf.c: growable strings, statement lists, history lists ----------- */
+struct cairn_buf {
+    char *data; /* always NUL-terminated when cap > 0 */
+    size_t len, cap;
+    int oom;    /* sticky: an append failed */
+};
+void cairn_buf_init(cairn_buf *b);
+void cairn_buf_release(cairn_buf *b);
+int cairn_buf_append(cairn_buf *b, const char *s, size_t len);
+int cairn_buf_puts(cairn_buf *b, const char *s);
+int cairn_buf_printf(cairn_buf *b, const char *fmt, ...) CAIRN_FMT(2, 3);
+int cairn_buf_vprintf(cairn_buf *b, const char *fmt, va_list ap);
+int cairn_buf_quote(cairn_buf *b, const char *ident, char quote);
+int cairn_buf_literal(cairn_buf *b, const char *str);
+const char *cairn_buf_cstr(const cairn_buf *b); /* "" when empty */
+void cairn_buf_reset(cairn_buf *b);
+/** Hand the text over (malloc'd, caller frees); the buffer is emptied. */
+char *cairn_buf_steal(cairn_buf *b);
+
+struct cairn_stmts {
+    char **sql;
+    uint32_t *flags;
+    size_t n, cap;
+};
+void cairn_stmts_init(cairn_stmts *s);
+void cairn_stmts_release(cairn_stmts *s);
+int cairn_stmts_add(cairn_stmts *s, const char *sql, uint32_t flags);
+
+struct cairn_history {
+    cairn_applied *rows;
+    size_t n, cap;
+    cairn_arena *arena; /* strings of rows */
+};
+void cairn_history_init(cairn_history *h);
+void cairn_history_release(cairn_history *h);
+int cairn_history_push(cairn_history *h, const cairn_applied *row);
+const cairn_applied *cairn_history_find(const cairn_history *h, const char *name);
+
+/** The statement separator inside migration.sql. */
+#define CAIRN_BREAKPOINT "--> statement-breakpoint"
+/** Split migration.sql on breakpoint lines into trimmed, non-empty
+ *  statements (malloc'd array of malloc'd strings). */
+int cairn_split_statements(const char *sql, char ***out, size_t *n);
+void cairn_strv_free(char **v, size_t n);
+
+/* ---- sha256.c ------------------------------------------------------------ */
+void cairn_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* ---- ctx.c: the context, errors, logging, settings ---------------------- */
+typedef struct cairn_session cairn_session;
+
+struct cairn_ctx {
+    cairn_error err;
+    char *err_message, *err_sqlstate, *err_file;
+    cairn_log_fn *log;
+    void *log_ud;
+    /* settings: flags (cairn_ctx_set) win over the config file */
+    char *set_flag[16];
+    char *set_file[16];
+    char *config_path;   /* the config file that was read, or NULL */
+    char *config_dir;    /* its directory, for relative paths in it */
+    cairn_session *session; /* the loaded dialect, lazily */
+    char *url_expanded;     /* scratch for cairn_ctx_get("url") */
+};
+
+/** Setting indexes into set_flag / set_file. */
+enum {
+    CAIRN_SET_DIALECT,
+    CAIRN_SET_SCHEMA,
+    CAIRN_SET_OUT,
+    CAIRN_SET_URL,
+    CAIRN_SET_DEV_URL,
+    CAIRN_SET_MIGRATIONS_TABLE,
+    CAIRN_SET_MIGRATIONS_SCHEMA,
+    CAIRN_SET_DIALECT_PATH,
+    CAIRN_SET_LOCK_TIMEOUT,
+    CAIRN_SET_TABLES,
+    CAIRN_SET_NAMESPACES,
+    CAIRN_SET_VERBOSE,
+    CAIRN_SET_COUNT_
+};
+
+/** Set the context's error; returns `code`. The message is one line. */
+int cairn_err(cairn_ctx *cx, int code, const char *fmt, ...) CAIRN_FMT(3, 4);
+int cairn_verr(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, va_list ap);
+/** Same, with a position in a file (line/column 1-based, 0 = unknown). */
+int cairn_err_at(cairn_ctx *cx, int code, const char *file, int line, int column,
+                 const char *fmt, ...) CAIRN_FMT(6, 7);
+void cairn_err_clear(cairn_ctx *cx);
+void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN_FMT(3, 4);
+/** Resolve a path from the config file against the config's directory. */
+char *cairn_ctx_path(const cairn_ctx *cx, const char *path);
+/** Remove a password from a URL for printing (malloc'd). */
+char *cairn_url_redact(const char *url);
+
+/* ---- host.c: the host table given to drivers ----------------------------- */
+const cairn_host *cairn_host_table(void);
+
+/* ---- loader.c: finding, checking and loading drivers --------------------- */
+typedef struct cairn_driver {
+    const cairn_dialect *d;
+    char *path;
+} cairn_driver;
+
+/** Directories to search, in order, for this context (malloc'd vector). */
+int cairn_loader_dirs(cairn_ctx *cx, char ***dirs, size_t *n);
+/** Load and check one file; on refusal the error names the file and why. */
+int cairn_loader_load_file(cairn_ctx *cx, const char *path, cairn_driver *out);
+/** Find a driver by dialect name or by URL scheme (`url` may be NULL). */
+int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out);
+void cairn_driver_release(cairn_driver *drv);
+
+/* ---- session.c: the context's dialect session and connections ------------ */
+struct cairn_session {
+    cairn_driver drv;
+    cairn_dsession *ds;
+};
+/** The dialect of the context (from "dialect", else the URL's scheme),
+ *  loaded and opened once. */
+int cairn_session_get(cairn_ctx *cx, cairn_session **out);
+void cairn_session_free(cairn_session *s);
+/** Connect to the configured url (ECONFIG when none). */
+int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);
+/** History options from the settings. */
+void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h);
+/** Normalise types and defaults of a schema read from a file. */
+int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema);
+/** Introspect a connection with the configured filters; the history
+ *  table is always excluded. */
+int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *c,
+                             cairn_schema **out);
+/** Emit a plan into statements. */
+int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out);
+
+/* ---- json.c: schema files, snapshots and the config file (jansson stays
+ *      inside this module) ------------------------------------------------- */
+/** Parse a schema document; errors name `fname`, line and column. */
+int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                           cairn_schema **out);
+/** Deterministic JSON of a schema (sorted objects, 2-space indent, "\n" at end). */
+int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out);
+
+typedef struct cairn_snapshot {
+    char *id;       /* the migration's folder name */
+    char *parent;   /* the previous migration's id, NULL for the first */
+    char *dialect;
+    cairn_schema *schema;
+} cairn_snapshot;
+int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                             cairn_snapshot *out);
+int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out);
+void cairn_snapshot_release(cairn_snapshot *snap);
+
+/** Called for each top-level key of the config file: value is the string
+ *  (numbers and booleans as text, arrays of strings joined by ','). */
+typedef int cairn_config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value,
+                            int line, int column);
+int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                           cairn_config_cb *cb, void *ud);
+
+/* ---- schemafile.c: the desired schema from .json, a directory, or .sql --- */
+int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out);
+
+/* ---- diff.c --------------------------------------------------------------- */
+/** Do two schemas describe the same database? (empty plan) */
+int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same);
+
+/* ---- fsutil.c -------------------------------------------------------------- */
+int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len);
+/** Write a file atomically (temp file in the same folder + rename). */
+int cairn_write_file_atomic(cairn_ctx *cx, const char *path, const char *data, size_t len);
+int cairn_is_dir(const char *path);
+int cairn_file_exists(const char *path);
+char *cairn_path_join(const char *a, const char *b);
+
+/* ---- folder.c: the migrations folder --------------------------------------- */
+typedef struct cairn_migration {
+    char *name;       /* folder name: <YYYYMMDDHHMMSS>_<slug> */
+    char *dir;        /* full path */
+    char *sql;        /* migration.sql, NULL if missing */
+    size_t sql_len;
+    char checksum[65];
+    int no_transaction; /* first line "-- cairn:no-transaction" */
+} cairn_migration;
+/** List migration folders sorted by name. */
+int cairn_folder_list(cairn_ctx *cx, const char *out, cairn_migration **list, size_t *n);
+void cairn_folder_free(cairn_migration *list, size_t n);
+/** Read the newest snapshot (empty schema when there is no migration). */
+int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot *snap);
+/** Write <out>/<name>/{migration.sql,snapshot.json} atomically. */
+int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
+                       const char *snapshot_json);
+
+#endif

@@ -1,0 +1,394 @@
+/* Finding, checking and loading dialect drivers.
+ *
+ * Every check runs on the driver's constant table before any of its
+ * functions is called; a refused driver gives one line naming the file and
+ * the problem. Drivers are never unloaded: a driver's code may be on the
+ * stack of an error path, and a second load would cost start-up time. */
+#define _GNU_SOURCE /* dladdr */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Size of the table as ABI 1.0 defined it: a driver's table may be larger
+ * (newer minor), never smaller. */
+#define ABI_1_0_SIZE (offsetof(cairn_dialect, describe) + sizeof(((cairn_dialect *)0)->describe))
+
+static int add_dir(char ***dirs, size_t *n, const char *dir)
+{
+    if (!dir || !*dir)
+        return 0;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*dirs)[i], dir) == 0)
+            return 0;
+    char **nv = realloc(*dirs, (*n + 1) * sizeof *nv);
+    if (!nv)
+        return CAIRN_ENOMEM;
+    *dirs = nv;
+    if (!(nv[*n] = strdup(dir)))
+        return CAIRN_ENOMEM;
+    (*n)++;
+    return 0;
+}
+
+static int add_path_list(char ***dirs, size_t *n, const char *list)
+{
+    if (!list)
+        return 0;
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return CAIRN_ENOMEM;
+    int rc = 0;
+    for (char *p = strtok_r(copy, ":", &save); p && !rc; p = strtok_r(NULL, ":", &save))
+        rc = add_dir(dirs, n, p);
+    free(copy);
+    return rc;
+}
+
+/* <dir of file>/../<libdir>/cairn/dialects, or <dir of file>/cairn/dialects. */
+static int add_relative(char ***dirs, size_t *n, const char *file, const char *rel)
+{
+    char *real = realpath(file, NULL);
+    if (!real)
+        return 0;
+    char *slash = strrchr(real, '/');
+    if (slash)
+        *slash = '\0';
+    char *dir = cairn_path_join(real, rel);
+    free(real);
+    if (!dir)
+        return CAIRN_ENOMEM;
+    int rc = add_dir(dirs, n, dir);
+    free(dir);
+    return rc;
+}
+
+int cairn_loader_dirs(cairn_ctx *cx, char ***dirs, size_t *n)
+{
+    *dirs = NULL;
+    *n = 0;
+    int rc = add_path_list(dirs, n, cx->set_flag[CAIRN_SET_DIALECT_PATH]);
+    if (!rc)
+        rc = add_path_list(dirs, n, getenv("CAIRN_DIALECT_PATH"));
+    if (!rc)
+        rc = add_path_list(dirs, n, cx->set_file[CAIRN_SET_DIALECT_PATH]);
+    /* Relative to the running program and to libcairn itself, so a build
+     * tree, a relocated install and an embedding application all work. */
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (!rc && len > 0) {
+        exe[len] = '\0';
+        rc = add_relative(dirs, n, exe, "../" CAIRN_DIALECT_SUBDIR);
+    }
+    Dl_info info;
+    static const char here = 0; /* an object inside libcairn, for dladdr */
+    if (!rc && dladdr(&here, &info) && info.dli_fname)
+        rc = add_relative(dirs, n, info.dli_fname, "cairn/dialects");
+    if (!rc)
+        rc = add_dir(dirs, n, CAIRN_INSTALL_DIALECTDIR);
+    if (rc) {
+        cairn_strv_free(*dirs, *n);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+static const char *const required_slots[] = {
+    "open", "close", "connect", "disconnect", "exec", "begin", "commit", "rollback",
+    "introspect", "emit", "history_ensure", "history_list", "history_record", "lock", "unlock",
+};
+
+static int slot_by_name(const cairn_dialect *d, const char *name)
+{
+#define SLOT(f) if (strcmp(name, #f) == 0) return d->f != NULL;
+    SLOT(open) SLOT(close) SLOT(connect) SLOT(disconnect) SLOT(exec) SLOT(begin)
+    SLOT(commit) SLOT(rollback) SLOT(introspect) SLOT(emit) SLOT(history_ensure)
+    SLOT(history_list) SLOT(history_record) SLOT(lock) SLOT(unlock)
+#undef SLOT
+    return 0;
+}
+
+static int valid_name(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return 0;
+    return 1;
+}
+
+int cairn_loader_load_file(cairn_ctx *cx, const char *path, cairn_driver *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!cairn_file_exists(path))
+        return cairn_err(cx, CAIRN_EDIALECT, "%s: no such file", path);
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        return cairn_err(cx, CAIRN_EDIALECT, "%s: cannot load: %s", path,
+                         why ? why : "unknown dlopen error");
+    }
+    const cairn_dialect *d = dlsym(h, CAIRN_DIALECT_ENTRY_SYMBOL);
+    if (!d)
+        return cairn_err(cx, CAIRN_EDIALECT,
+                         "%s: not a cairn dialect driver: no '%s' symbol", path,
+                         CAIRN_DIALECT_ENTRY_SYMBOL);
+    if (d->magic != CAIRN_DIALECT_MAGIC)
+        return cairn_err(cx, CAIRN_EDIALECT,
+                         "%s: not a cairn dialect driver: magic is 0x%08x, expected 0x%08x", path,
+                         (unsigned)d->magic, (unsigned)CAIRN_DIALECT_MAGIC);
+    if (d->abi_major != CAIRN_DIALECT_ABI_MAJOR)
+        return cairn_err(cx, CAIRN_EABI,
+                         "%s: built for dialect ABI %u.%u, this cairn speaks ABI %u.%u "
+                         "(abi_major %u != %u)",
+                         path, d->abi_major, d->abi_minor, CAIRN_DIALECT_ABI_MAJOR,
+                         CAIRN_DIALECT_ABI_MINOR, d->abi_major, CAIRN_DIALECT_ABI_MAJOR);
+    if (d->struct_size < ABI_1_0_SIZE)
+        return cairn_err(cx, CAIRN_EABI,
+                         "%s: dialect table is %u bytes, smaller than ABI %u.0's %zu", path,
+                         (unsigned)d->struct_size, CAIRN_DIALECT_ABI_MAJOR, ABI_1_0_SIZE);
+    if (!valid_name(d->name))
+        return cairn_err(cx, CAIRN_EDIALECT, "%s: dialect name must be [a-z0-9_]+", path);
+    for (size_t i = 0; i < sizeof required_slots / sizeof *required_slots; i++)
+        if (!slot_by_name(d, required_slots[i]))
+            return cairn_err(cx, CAIRN_EDIALECT,
+                             "%s: dialect '%s' lacks required slot '%s'", path, d->name,
+                             required_slots[i]);
+    out->d = d;
+    out->path = strdup(path);
+    return out->path ? 0 : CAIRN_ENOMEM;
+}
+
+void cairn_driver_release(cairn_driver *drv)
+{
+    free(drv->path);
+    memset(drv, 0, sizeof *drv);
+}
+
+/* The scheme of a URL ("postgres" in postgres://...); "file" for a bare path. */
+static char *url_scheme(const char *url)
+{
+    const char *p = url;
+    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+           *p == '+' || *p == '.' || *p == '-')
+        p++;
+    if (*p == ':' && p - url > 1) {
+        char *s = strndup(url, (size_t)(p - url));
+        for (char *q = s; q && *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        return s;
+    }
+    return strdup("file");
+}
+
+static int serves_scheme(const cairn_dialect *d, const char *scheme)
+{
+    for (const char *const *s = d->schemes; s && *s; s++)
+        if (strcmp(*s, scheme) == 0)
+            return 1;
+    return 0;
+}
+
+static int is_driver_file(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 3 && strcmp(name + n - 3, ".so") == 0 && name[0] != '.';
+}
+
+int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out)
+{
+    char **dirs;
+    size_t ndirs;
+    int rc = cairn_loader_dirs(cx, &dirs, &ndirs);
+    if (rc)
+        return rc;
+    if (name) {
+        if (!valid_name(name)) {
+            cairn_strv_free(dirs, ndirs);
+            return cairn_err(cx, CAIRN_EDIALECT, "unknown dialect '%s'", name);
+        }
+        for (size_t i = 0; i < ndirs; i++) {
+            char file[PATH_MAX];
+            snprintf(file, sizeof file, "%s/%s.so", dirs[i], name);
+            if (!cairn_file_exists(file))
+                continue;
+            rc = cairn_loader_load_file(cx, file, out);
+            if (!rc && strcmp(out->d->name, name) != 0) {
+                rc = cairn_err(cx, CAIRN_EDIALECT, "%s: file is named '%s' but serves '%s'",
+                               file, name, out->d->name);
+                cairn_driver_release(out);
+            }
+            cairn_strv_free(dirs, ndirs);
+            return rc;
+        }
+        cairn_strv_free(dirs, ndirs);
+        return cairn_err(cx, CAIRN_EDIALECT,
+                         "unknown dialect '%s': no %s.so in the dialect path (see 'cairn dialects')",
+                         name, name);
+    }
+    char *scheme = url_scheme(url ? url : "");
+    if (!scheme) {
+        cairn_strv_free(dirs, ndirs);
+        return CAIRN_ENOMEM;
+    }
+    rc = 1;
+    for (size_t i = 0; i < ndirs && rc == 1; i++) {
+        DIR *dh = opendir(dirs[i]);
+        if (!dh)
+            continue;
+        struct dirent *de;
+        char **names = NULL;
+        size_t nn = 0;
+        while ((de = readdir(dh)))
+            if (is_driver_file(de->d_name)) {
+                char **nv = realloc(names, (nn + 1) * sizeof *nv);
+                if (!nv)
+                    break;
+                names = nv;
+                names[nn++] = strdup(de->d_name);
+            }
+        closedir(dh);
+        qsort(names, nn, sizeof *names, (int (*)(const void *, const void *))strcmp);
+        for (size_t j = 0; j < nn && rc == 1; j++) {
+            char file[PATH_MAX];
+            snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
+            cairn_driver drv;
+            /* A broken driver that is not the one asked for must not stop
+             * the search; it shows in 'cairn dialects'. */
+            if (cairn_loader_load_file(cx, file, &drv) == 0) {
+                if (serves_scheme(drv.d, scheme)) {
+                    *out = drv;
+                    rc = 0;
+                } else {
+                    cairn_driver_release(&drv);
+                }
+            }
+        }
+        cairn_strv_free(names, nn);
+    }
+    cairn_strv_free(dirs, ndirs);
+    if (rc == 1) {
+        rc = cairn_err(cx, CAIRN_EDIALECT,
+                       "no dialect driver serves URL scheme '%s' (see 'cairn dialects')", scheme);
+    } else {
+        cairn_err_clear(cx);
+    }
+    free(scheme);
+    return rc;
+}
+
+/* ---- cairn dialects -------------------------------------------------------- */
+
+static const char *const cap_names[] = {
+    "transactional-ddl", "schemas",          "enums",       "sequences",
+    "alter-column-type", "advisory-lock",    "partial-index", "expression-index",
+    "comments",          "identity",         "generated",   "materialized-views",
+    "scratch",
+};
+
+const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)
+{
+    size_t at = 0;
+    if (size)
+        buf[0] = '\0';
+    for (size_t i = 0; i < sizeof cap_names / sizeof *cap_names; i++)
+        if (caps & (1ull << i)) {
+            int n = snprintf(buf + at, size > at ? size - at : 0, "%s%s", at ? "," : "",
+                             cap_names[i]);
+            if (n > 0)
+                at += (size_t)n;
+        }
+    return buf;
+}
+
+int cairn_dialects_list(cairn_ctx *cx, cairn_dialect_info **out, size_t *count)
+{
+    char **dirs;
+    size_t ndirs;
+    int rc = cairn_loader_dirs(cx, &dirs, &ndirs);
+    if (rc)
+        return rc;
+    cairn_dialect_info *list = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < ndirs; i++) {
+        DIR *dh = opendir(dirs[i]);
+        if (!dh)
+            continue;
+        char **names = NULL;
+        size_t nn = 0;
+        struct dirent *de;
+        while ((de = readdir(dh)))
+            if (is_driver_file(de->d_name)) {
+                char **nv = realloc(names, (nn + 1) * sizeof *nv);
+                if (!nv)
+                    break;
+                names = nv;
+                names[nn++] = strdup(de->d_name);
+            }
+        closedir(dh);
+        qsort(names, nn, sizeof *names, (int (*)(const void *, const void *))strcmp);
+        for (size_t j = 0; j < nn; j++) {
+            cairn_dialect_info *nl = realloc(list, (n + 1) * sizeof *nl);
+            if (!nl)
+                break;
+            list = nl;
+            cairn_dialect_info *di = &list[n++];
+            memset(di, 0, sizeof *di);
+            char file[PATH_MAX];
+            snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
+            di->path = strdup(file);
+            cairn_driver drv;
+            if (cairn_loader_load_file(cx, file, &drv) == 0) {
+                cairn_buf sch;
+                cairn_buf_init(&sch);
+                for (const char *const *s = drv.d->schemes; s && *s; s++)
+                    cairn_buf_printf(&sch, "%s%s", sch.len ? "," : "", *s);
+                di->name = strdup(drv.d->name);
+                di->version = strdup(drv.d->version ? drv.d->version : "?");
+                di->abi_major = drv.d->abi_major;
+                di->abi_minor = drv.d->abi_minor;
+                di->caps = drv.d->caps;
+                di->schemes = cairn_buf_steal(&sch);
+                for (size_t k = 0; k + 1 < n; k++)
+                    if (list[k].name && strcmp(list[k].name, di->name) == 0 && !list[k].problem) {
+                        cairn_buf why;
+                        cairn_buf_init(&why);
+                        cairn_buf_printf(&why, "shadowed by %s", list[k].path);
+                        di->problem = cairn_buf_steal(&why);
+                        break;
+                    }
+                cairn_driver_release(&drv);
+            } else {
+                di->problem = strdup(cx->err.message);
+                size_t base = strlen(names[j]) - 3;
+                di->name = strndup(names[j], base);
+            }
+        }
+        cairn_strv_free(names, nn);
+    }
+    cairn_strv_free(dirs, ndirs);
+    cairn_err_clear(cx);
+    *out = list;
+    *count = n;
+    return 0;
+}
+
+void cairn_dialect_list_free(cairn_dialect_info *list, size_t count)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free((char *)list[i].name);
+        free((char *)list[i].version);
+        free((char *)list[i].path);
+        free((char *)list[i].schemes);
+        free((char *)list[i].problem);
+    }
+    free(list);
+}

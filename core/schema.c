@@ -1,0 +1,340 @@
+/* The schema model: construction in one arena, lookup, deterministic order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The public struct is the first member, so a cairn_schema * is also a
+ * schema_box *: the arena stays out of the ABI. */
+typedef struct schema_box {
+    cairn_schema s;
+    cairn_arena *arena;
+} schema_box;
+
+cairn_arena *cairn_schema_arena(cairn_schema *s)
+{
+    return ((schema_box *)s)->arena;
+}
+
+cairn_schema *cairn_schema_new(void)
+{
+    schema_box *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    if (!(b->arena = cairn_arena_new())) {
+        free(b);
+        return NULL;
+    }
+    return &b->s;
+}
+
+void cairn_schema_free(cairn_schema *s)
+{
+    if (!s)
+        return;
+    cairn_arena_free(cairn_schema_arena(s));
+    free(s);
+}
+
+const char *cairn_schema_strdup(cairn_schema *s, const char *str)
+{
+    return cairn_arena_strdup(cairn_schema_arena(s), str);
+}
+
+const char *cairn_schema_strndup(cairn_schema *s, const char *str, size_t len)
+{
+    return cairn_arena_strndup(cairn_schema_arena(s), str, len);
+}
+
+#define A(s) cairn_schema_arena(s)
+#define PUSH(s, arr, n, item) cairn_arena_push(A(s), (void ***)&(arr), &(n), (item))
+
+cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char *name)
+{
+    cairn_table *t = cairn_arena_alloc(A(s), sizeof *t);
+    if (!t || (ns && !(t->schema = cairn_arena_strdup(A(s), ns))) ||
+        !(t->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        PUSH(s, s->tables, s->ntables, t))
+        return NULL;
+    return t;
+}
+
+cairn_column *cairn_table_add_column(cairn_schema *s, cairn_table *t, const char *name)
+{
+    cairn_column *c = cairn_arena_alloc(A(s), sizeof *c);
+    if (!c || !(c->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        PUSH(s, t->columns, t->ncolumns, c))
+        return NULL;
+    return c;
+}
+
+cairn_key *cairn_table_set_primary_key(cairn_schema *s, cairn_table *t, const char *name)
+{
+    cairn_key *k = cairn_arena_alloc(A(s), sizeof *k);
+    if (!k || (name && !(k->name = cairn_arena_strdup(A(s), name))))
+        return NULL;
+    t->primary_key = k;
+    return k;
+}
+
+cairn_key *cairn_table_add_unique(cairn_schema *s, cairn_table *t, const char *name)
+{
+    cairn_key *k = cairn_arena_alloc(A(s), sizeof *k);
+    if (!k || (name && !(k->name = cairn_arena_strdup(A(s), name))) ||
+        PUSH(s, t->uniques, t->nuniques, k))
+        return NULL;
+    return k;
+}
+
+static int push_str(cairn_schema *s, const char ***arr, size_t *n, const char *str)
+{
+    const char *copy = cairn_arena_strdup(A(s), str ? str : "");
+    if (!copy)
+        return CAIRN_ENOMEM;
+    return cairn_arena_push(A(s), (void ***)arr, n, (void *)copy);
+}
+
+int cairn_key_add_column(cairn_schema *s, cairn_key *k, const char *column)
+{
+    return push_str(s, &k->columns, &k->ncolumns, column);
+}
+
+cairn_index *cairn_table_add_index(cairn_schema *s, cairn_table *t, const char *name)
+{
+    cairn_index *ix = cairn_arena_alloc(A(s), sizeof *ix);
+    if (!ix || (name && !(ix->name = cairn_arena_strdup(A(s), name))) ||
+        PUSH(s, t->indexes, t->nindexes, ix))
+        return NULL;
+    return ix;
+}
+
+cairn_index_part *cairn_index_add_part(cairn_schema *s, cairn_index *ix)
+{
+    cairn_index_part *p = cairn_arena_alloc(A(s), sizeof *p);
+    if (!p || PUSH(s, ix->parts, ix->nparts, p))
+        return NULL;
+    return p;
+}
+
+int cairn_index_add_include(cairn_schema *s, cairn_index *ix, const char *column)
+{
+    return push_str(s, &ix->include, &ix->ninclude, column);
+}
+
+cairn_fkey *cairn_table_add_fkey(cairn_schema *s, cairn_table *t, const char *name)
+{
+    cairn_fkey *fk = cairn_arena_alloc(A(s), sizeof *fk);
+    if (!fk || (name && !(fk->name = cairn_arena_strdup(A(s), name))) ||
+        PUSH(s, t->fkeys, t->nfkeys, fk))
+        return NULL;
+    return fk;
+}
+
+int cairn_fkey_add_columns(cairn_schema *s, cairn_fkey *fk, const char *column,
+                           const char *ref_column)
+{
+    int rc = 0;
+    if (column)
+        rc = push_str(s, &fk->columns, &fk->ncolumns, column);
+    if (!rc && ref_column)
+        rc = push_str(s, &fk->ref_columns, &fk->nref_columns, ref_column);
+    return rc;
+}
+
+cairn_check *cairn_table_add_check(cairn_schema *s, cairn_table *t, const char *name,
+                                   const char *expr)
+{
+    cairn_check *c = cairn_arena_alloc(A(s), sizeof *c);
+    if (!c || (name && !(c->name = cairn_arena_strdup(A(s), name))) ||
+        !(c->expr = cairn_arena_strdup(A(s), expr ? expr : "")) ||
+        PUSH(s, t->checks, t->nchecks, c))
+        return NULL;
+    return c;
+}
+
+cairn_trigger *cairn_table_add_trigger(cairn_schema *s, cairn_table *t, const char *name,
+                                       const char *sql)
+{
+    cairn_trigger *tr = cairn_arena_alloc(A(s), sizeof *tr);
+    if (!tr || !(tr->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        !(tr->sql = cairn_arena_strdup(A(s), sql ? sql : "")) ||
+        PUSH(s, t->triggers, t->ntriggers, tr))
+        return NULL;
+    return tr;
+}
+
+int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key, const char *value)
+{
+    size_t klen = strlen(key);
+    size_t len = klen + 1 + (value ? strlen(value) : 0);
+    char *kv = cairn_arena_alloc(A(s), len + 1);
+    if (!kv)
+        return CAIRN_ENOMEM;
+    memcpy(kv, key, klen);
+    kv[klen] = '=';
+    if (value)
+        memcpy(kv + klen + 1, value, strlen(value));
+    size_t i = 0;
+    for (; i < t->noptions; i++) {
+        int c = strncmp(t->options[i], key, klen);
+        if (c == 0 && t->options[i][klen] == '=') {
+            t->options[i] = kv;
+            return 0;
+        }
+        if (c > 0)
+            break;
+    }
+    if (cairn_arena_push(A(s), (void ***)&t->options, &t->noptions, kv))
+        return CAIRN_ENOMEM;
+    memmove(&t->options[i + 1], &t->options[i], (t->noptions - 1 - i) * sizeof(char *));
+    t->options[i] = kv;
+    return 0;
+}
+
+cairn_view *cairn_schema_add_view(cairn_schema *s, const char *ns, const char *name,
+                                  const char *definition)
+{
+    cairn_view *v = cairn_arena_alloc(A(s), sizeof *v);
+    if (!v || (ns && !(v->schema = cairn_arena_strdup(A(s), ns))) ||
+        !(v->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        !(v->definition = cairn_arena_strdup(A(s), definition ? definition : "")) ||
+        PUSH(s, s->views, s->nviews, v))
+        return NULL;
+    return v;
+}
+
+cairn_enum *cairn_schema_add_enum(cairn_schema *s, const char *ns, const char *name)
+{
+    cairn_enum *e = cairn_arena_alloc(A(s), sizeof *e);
+    if (!e || (ns && !(e->schema = cairn_arena_strdup(A(s), ns))) ||
+        !(e->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        PUSH(s, s->enums, s->nenums, e))
+        return NULL;
+    return e;
+}
+
+int cairn_enum_add_value(cairn_schema *s, cairn_enum *e, const char *value)
+{
+    return push_str(s, &e->values, &e->nvalues, value);
+}
+
+cairn_sequence *cairn_schema_add_sequence(cairn_schema *s, const char *ns, const char *name)
+{
+    cairn_sequence *q = cairn_arena_alloc(A(s), sizeof *q);
+    if (!q || (ns && !(q->schema = cairn_arena_strdup(A(s), ns))) ||
+        !(q->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        PUSH(s, s->sequences, s->nsequences, q))
+        return NULL;
+    q->start = 1;
+    q->increment = 1;
+    q->cache = 1;
+    return q;
+}
+
+int cairn_schema_add_namespace(cairn_schema *s, const char *ns)
+{
+    for (size_t i = 0; i < s->nnamespaces; i++)
+        if (strcmp(s->namespaces[i], ns) == 0)
+            return 0;
+    return push_str(s, &s->namespaces, &s->nnamespaces, ns);
+}
+
+static int ns_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+cairn_table *cairn_schema_find_table(const cairn_schema *s, const char *ns, const char *name)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (ns_eq(s->tables[i]->schema, ns) && strcmp(s->tables[i]->name, name) == 0)
+            return s->tables[i];
+    return NULL;
+}
+
+cairn_column *cairn_table_find_column(const cairn_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcmp(t->columns[i]->name, name) == 0)
+            return t->columns[i];
+    return NULL;
+}
+
+/* ---- deterministic order ---------------------------------------------- */
+
+static int cmp_opt(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+#define NAMED_CMP(fn, type, nsfield)                                   \
+    static int fn(const void *pa, const void *pb)                     \
+    {                                                                 \
+        const type *a = *(const type *const *)pa;                     \
+        const type *b = *(const type *const *)pb;                     \
+        int c = nsfield ? cmp_opt(a->schema, b->schema) : 0;          \
+        return c ? c : cmp_opt(a->name, b->name);                     \
+    }
+
+NAMED_CMP(cmp_table, cairn_table, 1)
+NAMED_CMP(cmp_view, cairn_view, 1)
+NAMED_CMP(cmp_enum, cairn_enum, 1)
+NAMED_CMP(cmp_sequence, cairn_sequence, 1)
+
+#define NAME_CMP(fn, type)                                    \
+    static int fn(const void *pa, const void *pb)            \
+    {                                                        \
+        const type *a = *(const type *const *)pa;            \
+        const type *b = *(const type *const *)pb;            \
+        return cmp_opt(a->name, b->name);                    \
+    }
+NAME_CMP(cmp_index, cairn_index)
+NAME_CMP(cmp_fkey, cairn_fkey)
+NAME_CMP(cmp_check, cairn_check)
+NAME_CMP(cmp_trigger, cairn_trigger)
+
+static int cmp_str(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Unnamed keys and checks sort by their content, so order stays stable. */
+static int cmp_key(const void *pa, const void *pb)
+{
+    const cairn_key *a = *(const cairn_key *const *)pa, *b = *(const cairn_key *const *)pb;
+    int c = cmp_opt(a->name, b->name);
+    for (size_t i = 0; !c && i < a->ncolumns && i < b->ncolumns; i++)
+        c = strcmp(a->columns[i], b->columns[i]);
+    return c ? c : (a->ncolumns > b->ncolumns) - (a->ncolumns < b->ncolumns);
+}
+
+static int cmp_check_full(const void *pa, const void *pb)
+{
+    int c = cmp_check(pa, pb);
+    if (c)
+        return c;
+    const cairn_check *a = *(const cairn_check *const *)pa, *b = *(const cairn_check *const *)pb;
+    return cmp_opt(a->expr, b->expr);
+}
+
+#define SORT(arr, n, cmp) \
+    do { if ((n) > 1) qsort((void *)(arr), (n), sizeof *(arr), cmp); } while (0)
+
+void cairn_schema_sort(cairn_schema *s)
+{
+    SORT(s->namespaces, s->nnamespaces, cmp_str);
+    SORT(s->tables, s->ntables, cmp_table);
+    SORT(s->views, s->nviews, cmp_view);
+    SORT(s->enums, s->nenums, cmp_enum);
+    SORT(s->sequences, s->nsequences, cmp_sequence);
+    for (size_t i = 0; i < s->ntables; i++) {
+        cairn_table *t = s->tables[i];
+        SORT(t->uniques, t->nuniques, cmp_key);
+        SORT(t->indexes, t->nindexes, cmp_index);
+        SORT(t->fkeys, t->nfkeys, cmp_fkey);
+        SORT(t->checks, t->nchecks, cmp_check_full);
+        SORT(t->triggers, t->ntriggers, cmp_trigger);
+    }
+}

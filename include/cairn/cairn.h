@@ -1,0 +1,204 @@
+/*
+ * cairn — the embedding API.
+ *
+ * Everything the `cairn` command does goes through these functions, so an
+ * application can do the same: typically run its pending migrations at
+ * start-up (the runtime-migrate workflow):
+ *
+ *     cairn_ctx *cx;
+ *     if (cairn_ctx_new(&cx) == 0 &&
+ *         cairn_ctx_load_config(cx, "cairn.json") == 0 &&
+ *         cairn_migrate(cx, NULL) == 0) { ... }
+ *     else fprintf(stderr, "%s\n", cairn_ctx_error(cx)->message);
+ *     cairn_ctx_free(cx);
+ *
+ * Conventions: functions return 0 or a negative CAIRN_E* code and put the
+ * detail on the context (cairn_ctx_error); out-parameters come first; each
+ * returned object has its own _free, and free of NULL is a no-op. A context
+ * is used from one thread at a time.
+ */
+#ifndef CAIRN_CAIRN_H
+#define CAIRN_CAIRN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cairn/error.h>
+#include <cairn/plan.h>
+#include <cairn/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CAIRN_VERSION_MAJOR 0
+#define CAIRN_VERSION_MINOR 1
+#define CAIRN_VERSION_PATCH 0
+#define CAIRN_VERSION_STRING "0.1.0"
+
+/** The library's version at run time ("0.1.0"). */
+CAIRN_API const char *cairn_version(void);
+
+typedef struct cairn_ctx cairn_ctx;
+
+/** The detail of the last error on a context. Borrowed: valid until the
+ *  next call on the context. Fields that do not apply are NULL / 0. */
+typedef struct cairn_error {
+    int code;              /* CAIRN_E*, 0 when there was no error */
+    const char *message;   /* one line, never a password */
+    const char *sqlstate;  /* from the database, or NULL */
+    const char *file;      /* file the error is about, or NULL */
+    int line, column;      /* 1-based position in `file`, 0 if unknown */
+} cairn_error;
+
+/** Log levels of cairn_log_fn. */
+typedef enum cairn_log_level {
+    CAIRN_LOG_DEBUG = 0, /* --verbose detail */
+    CAIRN_LOG_INFO = 1,  /* progress: what was written or applied */
+    CAIRN_LOG_WARN = 2   /* destructive changes and other things to read */
+} cairn_log_level;
+
+typedef void cairn_log_fn(void *userdata, cairn_log_level level, const char *line);
+
+/** Create a context with the defaults (no config read yet). */
+CAIRN_API int cairn_ctx_new(cairn_ctx **out);
+CAIRN_API void cairn_ctx_free(cairn_ctx *cx);
+CAIRN_API const cairn_error *cairn_ctx_error(const cairn_ctx *cx);
+/** Where progress lines go; default: nowhere. */
+CAIRN_API void cairn_ctx_set_logger(cairn_ctx *cx, cairn_log_fn *fn, void *userdata);
+
+/** Read a config file (cairn.json). `path` NULL: "cairn.json" in the
+ *  current directory if it exists, else nothing. Settings already made with
+ *  cairn_ctx_set are kept (flags override the file). ${VAR} is expanded. */
+CAIRN_API int cairn_ctx_load_config(cairn_ctx *cx, const char *path);
+
+/** Set one setting by name; NULL value unsets. Names:
+ *  "dialect", "schema", "out", "url", "dev_url", "migrations_table",
+ *  "migrations_schema", "dialect_path", "lock_timeout" (milliseconds),
+ *  "tables" (comma-separated globs), "namespaces" (comma-separated). */
+CAIRN_API int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value);
+/** The current value of a setting (after config, flags and DATABASE_URL),
+ *  or NULL. Borrowed. */
+CAIRN_API const char *cairn_ctx_get(const cairn_ctx *cx, const char *key);
+
+/* ---- dialects ------------------------------------------------------------ */
+
+typedef struct cairn_dialect_info {
+    const char *name;
+    const char *version;
+    unsigned abi_major, abi_minor;
+    const char *path;
+    uint64_t caps;
+    const char *schemes; /* comma-separated */
+    /** NULL when the driver loaded; else why not (one line). */
+    const char *problem;
+} cairn_dialect_info;
+
+/** Every driver found on the search path, loaded or refused. Free with
+ *  cairn_dialect_list_free. */
+CAIRN_API int cairn_dialects_list(cairn_ctx *cx, cairn_dialect_info **out, size_t *count);
+CAIRN_API void cairn_dialect_list_free(cairn_dialect_info *list, size_t count);
+/** Names of the capability bits, comma-separated, into `buf`. */
+CAIRN_API const char *cairn_caps_string(uint64_t caps, char *buf, size_t size);
+
+/* ---- schema files ---------------------------------------------------------- */
+
+/** Load the desired schema from the configured "schema" (a .json file, a
+ *  directory of them, or a .sql file), normalised by the dialect. */
+CAIRN_API int cairn_schema_load(cairn_ctx *cx, cairn_schema **out);
+/** Serialise a schema as JSON (deterministic, 2-space indent, trailing
+ *  newline). Free the text with cairn_free. */
+CAIRN_API int cairn_schema_to_json(cairn_ctx *cx, const cairn_schema *s, char **out);
+/** Parse JSON text; `name` is used in error messages. */
+CAIRN_API int cairn_schema_from_json(cairn_ctx *cx, const char *text, const char *name,
+                                     cairn_schema **out);
+
+/* ---- diff ---------------------------------------------------------------- */
+
+typedef struct cairn_diff_opts {
+    /** Renames stated on the command line, "old=new" for tables or
+     *  "table.old=table.new" for columns. */
+    const char *const *renames;
+    size_t nrenames;
+} cairn_diff_opts;
+
+/** Diff `from` (NULL = empty) to `to` into a plan that borrows both
+ *  schemas. Free with cairn_plan_free. */
+CAIRN_API int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
+                         const cairn_diff_opts *opts, cairn_plan **out);
+CAIRN_API void cairn_plan_free(cairn_plan *p);
+/** The SQL of a plan through the configured dialect: statements joined by
+ *  "\n--> statement-breakpoint\n". Free with cairn_free. */
+CAIRN_API int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out);
+
+/* ---- commands -------------------------------------------------------------- */
+
+typedef struct cairn_generate_opts {
+    const char *name;    /* slug of the folder; NULL = "migration" */
+    int custom;          /* write an empty migration.sql to fill in by hand */
+    cairn_diff_opts diff;
+} cairn_generate_opts;
+
+/** Diff the newest snapshot in "out" to the desired schema and write a new
+ *  migration folder. `*dir_out` gets the folder path (free with cairn_free),
+ *  or NULL when there was nothing to do. */
+CAIRN_API int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out);
+
+typedef struct cairn_migrate_opts {
+    int dry_run;          /* print what would run, change nothing */
+    int all_in_one;       /* all pending migrations in one transaction */
+} cairn_migrate_opts;
+
+/** Apply every pending migration of "out" to "url", each in its own
+ *  transaction, holding the migration lock for the whole run. */
+CAIRN_API int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts);
+
+typedef enum cairn_mstate {
+    CAIRN_MIGRATION_APPLIED = 0,
+    CAIRN_MIGRATION_PENDING = 1,
+    CAIRN_MIGRATION_MODIFIED = 2, /* applied, but its file changed since */
+    CAIRN_MIGRATION_MISSING = 3,  /* applied, but its folder is gone */
+    CAIRN_MIGRATION_PARTIAL = 4   /* stopped part-way, needs resolve */
+} cairn_mstate;
+
+typedef struct cairn_status_row {
+    const char *name;
+    cairn_mstate state;
+    const char *applied_at; /* NULL unless applied */
+} cairn_status_row;
+
+CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count);
+CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
+
+/** Check the migrations folder: each migration parses, snapshots chain,
+ *  no two migrations share a parent. Problems are logged as WARN lines;
+ *  returns CAIRN_EINTEGRITY if there was any. */
+CAIRN_API int cairn_check_migrations(cairn_ctx *cx);
+
+/** Introspect "url" and write it to `output` (.json or .sql by extension;
+ *  NULL = JSON on the logger's INFO channel is not used: see cairn_pull_text). */
+CAIRN_API int cairn_pull(cairn_ctx *cx, const char *output, int force);
+
+typedef struct cairn_push_opts {
+    int dry_run;
+    int force; /* allow destructive changes */
+    cairn_diff_opts diff;
+} cairn_push_opts;
+
+/** Diff the live database to the desired schema and apply it directly. */
+CAIRN_API int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts);
+
+/** The SQL that creates the desired schema from nothing. cairn_free it. */
+CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);
+
+/** Remove the newest migration folder, if it is not applied (when a url is
+ *  configured) — `*name_out` gets its name (cairn_free). */
+CAIRN_API int cairn_drop(cairn_ctx *cx, char **name_out);
+
+/** Free memory returned by cairn (strings). */
+CAIRN_API void cairn_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,123 @@
+/*
+ * cairn — planned changes.
+ *
+ * The core diffs two schemas into a plan: an ordered list of changes that
+ * is safe to run top to bottom (what is dropped goes first, what depends on
+ * something comes after it). A dialect driver turns a plan into SQL in its
+ * emit slot; it may regroup the changes of one table (SQLite rebuilds a
+ * table for what ALTER TABLE cannot do) but must keep the plan's order
+ * between tables.
+ *
+ * Change kinds are only ever appended; a driver that meets a kind it does
+ * not know must fail with CAIRN_EUNSUPPORTED naming the kind, never skip it.
+ */
+#ifndef CAIRN_PLAN_H
+#define CAIRN_PLAN_H
+
+#include <cairn/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cairn_change_kind {
+    CAIRN_CHANGE_CREATE_NAMESPACE = 1, /* to.name */
+    CAIRN_CHANGE_DROP_NAMESPACE,       /* from.name */
+    CAIRN_CHANGE_CREATE_ENUM,          /* to.enm */
+    CAIRN_CHANGE_ALTER_ENUM,           /* from.enm, to.enm: values added (in order) */
+    CAIRN_CHANGE_DROP_ENUM,            /* from.enm */
+    CAIRN_CHANGE_CREATE_SEQUENCE,      /* to.sequence */
+    CAIRN_CHANGE_ALTER_SEQUENCE,       /* from.sequence, to.sequence */
+    CAIRN_CHANGE_DROP_SEQUENCE,        /* from.sequence */
+    CAIRN_CHANGE_CREATE_TABLE,         /* to.table: the whole table with its keys,
+                                          checks, foreign keys, indexes, triggers */
+    CAIRN_CHANGE_DROP_TABLE,           /* from.table */
+    CAIRN_CHANGE_RENAME_TABLE,         /* from.table (old name), to.table (new name) */
+    CAIRN_CHANGE_ADD_COLUMN,           /* to.column */
+    CAIRN_CHANGE_DROP_COLUMN,          /* from.column */
+    CAIRN_CHANGE_RENAME_COLUMN,        /* from.column, to.column */
+    CAIRN_CHANGE_ALTER_COLUMN,         /* from.column, to.column, `alter` flags */
+    CAIRN_CHANGE_SET_PRIMARY_KEY,      /* from.key (NULL: none before), to.key (NULL: dropped) */
+    CAIRN_CHANGE_ADD_UNIQUE,           /* to.key */
+    CAIRN_CHANGE_DROP_UNIQUE,          /* from.key */
+    CAIRN_CHANGE_ADD_CHECK,            /* to.check */
+    CAIRN_CHANGE_DROP_CHECK,           /* from.check */
+    CAIRN_CHANGE_ADD_FOREIGN_KEY,      /* to.fkey */
+    CAIRN_CHANGE_DROP_FOREIGN_KEY,     /* from.fkey */
+    CAIRN_CHANGE_CREATE_INDEX,         /* to.index */
+    CAIRN_CHANGE_DROP_INDEX,           /* from.index */
+    CAIRN_CHANGE_CREATE_TRIGGER,       /* to.trigger */
+    CAIRN_CHANGE_DROP_TRIGGER,         /* from.trigger */
+    CAIRN_CHANGE_CREATE_VIEW,          /* to.view */
+    CAIRN_CHANGE_DROP_VIEW,            /* from.view */
+    CAIRN_CHANGE_SET_TABLE_COMMENT,    /* from.table, to.table */
+    CAIRN_CHANGE_SET_TABLE_OPTIONS     /* from.table, to.table: `options` differ */
+    /* ABI 1.0 ends here: append only. */
+} cairn_change_kind;
+
+/** What an ALTER_COLUMN changes (bit set). */
+enum {
+    CAIRN_ALTER_TYPE = 1u << 0,
+    CAIRN_ALTER_NULLABILITY = 1u << 1,
+    CAIRN_ALTER_DEFAULT = 1u << 2,
+    CAIRN_ALTER_IDENTITY = 1u << 3,
+    CAIRN_ALTER_GENERATED = 1u << 4,
+    CAIRN_ALTER_COLLATION = 1u << 5,
+    CAIRN_ALTER_COMMENT = 1u << 6,
+    CAIRN_ALTER_EXTRA = 1u << 7
+};
+
+/** Flags of a change (bit set). */
+enum {
+    /** Running it can lose data (drop table or column, narrowing type). */
+    CAIRN_CHANGE_DESTRUCTIVE = 1u << 0
+};
+
+/** A pointer to the object a change is about, typed by the change kind. */
+typedef union cairn_change_obj {
+    const void *ptr;
+    const char *name;
+    const cairn_table *table;
+    const cairn_column *column;
+    const cairn_key *key;
+    const cairn_check *check;
+    const cairn_fkey *fkey;
+    const cairn_index *index;
+    const cairn_trigger *trigger;
+    const cairn_view *view;
+    const cairn_enum *enm;
+    const cairn_sequence *sequence;
+} cairn_change_obj;
+
+typedef struct cairn_change {
+    cairn_change_kind kind;
+    /** CAIRN_CHANGE_* flags. */
+    uint32_t flags;
+    /** CAIRN_ALTER_* flags, for ALTER_COLUMN. */
+    uint32_t alter;
+    /** The table the change is about, in the old and in the new schema
+     *  (either NULL where it does not exist there; both NULL for changes
+     *  that are not about a table). */
+    const cairn_table *table_from;
+    const cairn_table *table_to;
+    /** The object before and after (see the kind for which are set). */
+    cairn_change_obj from;
+    cairn_change_obj to;
+    /** For destructive changes: a one-line human warning. */
+    const char *warning;
+    /* ABI 1.0 ends here: append only. */
+} cairn_change;
+
+typedef struct cairn_plan {
+    /** The schema the plan starts from and the one it reaches. */
+    const cairn_schema *from;
+    const cairn_schema *to;
+    cairn_change **changes;
+    size_t nchanges;
+    /* ABI 1.0 ends here: append only. */
+} cairn_plan;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

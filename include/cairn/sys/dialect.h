@@ -1,0 +1,337 @@
+/*
+ * cairn — the dialect driver ABI (extension API: stable per ABI major).
+ *
+ * A dialect driver is a shared object exporting exactly one symbol,
+ * `cairn_dialect_entry`, a constant `cairn_dialect` table (data, not a
+ * function), so the host checks the magic, the ABI version, the table size
+ * and every required slot before any code of the driver runs. Then the host
+ * calls `open` with its own versioned host table; the driver may refuse a
+ * host that is too old for it by returning CAIRN_EABI from `open`.
+ *
+ * Versioning: CAIRN_DIALECT_ABI_MAJOR changes only when the meaning or the
+ * position of an existing field changes (never, we hope); new slots are
+ * appended at the end of the table and bump CAIRN_DIALECT_ABI_MINOR. The
+ * host reads a slot only if the driver's struct_size covers it, so a driver
+ * built against ABI 1.0 keeps working with a 1.7 host, and a 1.7 driver
+ * works with a 1.0 host as long as it needs nothing newer.
+ *
+ * Ownership: everything the driver creates in the schema model or in SQL
+ * output is allocated by the host through the host table; the driver frees
+ * only what it allocated itself (its session, its connections, its client
+ * library's results). Errors are reported with host->error(), which copies
+ * the text at once, so client-library buffers may be freed right after.
+ *
+ * Threading: the host calls a session and its connections from one thread
+ * at a time; different sessions may be used from different threads. A
+ * driver keeps no mutable global state.
+ */
+#ifndef CAIRN_SYS_DIALECT_H
+#define CAIRN_SYS_DIALECT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cairn/error.h>
+#include <cairn/plan.h>
+#include <cairn/schema.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
+#define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
+#define CAIRN_DIALECT_ABI_MAJOR 1
+#define CAIRN_DIALECT_ABI_MINOR 0
+/** The one symbol a driver exports. */
+#define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
+
+#if defined(__GNUC__)
+#  define CAIRN_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#  define CAIRN_PLUGIN_EXPORT
+#endif
+
+/* ---- capability flags (cairn_dialect.caps) ------------------------------ */
+/** DDL runs inside a transaction and rolls back with it. */
+#define CAIRN_CAP_TRANSACTIONAL_DDL (1ull << 0)
+/** Namespaces (CREATE SCHEMA). */
+#define CAIRN_CAP_SCHEMAS (1ull << 1)
+/** Enumerated types as objects. */
+#define CAIRN_CAP_ENUMS (1ull << 2)
+/** Sequences as objects. */
+#define CAIRN_CAP_SEQUENCES (1ull << 3)
+/** A column's type can be changed in place (ALTER COLUMN TYPE / MODIFY). */
+#define CAIRN_CAP_ALTER_COLUMN_TYPE (1ull << 4)
+/** A lock that is not tied to a transaction (advisory lock, GET_LOCK). */
+#define CAIRN_CAP_ADVISORY_LOCK (1ull << 5)
+/** Partial indexes (CREATE INDEX ... WHERE). */
+#define CAIRN_CAP_PARTIAL_INDEX (1ull << 6)
+/** Indexes on expressions. */
+#define CAIRN_CAP_EXPRESSION_INDEX (1ull << 7)
+/** Comments on tables and columns. */
+#define CAIRN_CAP_COMMENTS (1ull << 8)
+/** SQL standard identity columns. */
+#define CAIRN_CAP_IDENTITY (1ull << 9)
+/** Generated (computed) columns. */
+#define CAIRN_CAP_GENERATED (1ull << 10)
+/** Materialized views. */
+#define CAIRN_CAP_MATERIALIZED_VIEWS (1ull << 11)
+/** The driver can give a scratch database for declarative SQL schemas
+ *  without a dev_url (SQLite in memory, a temporary database). */
+#define CAIRN_CAP_SCRATCH (1ull << 12)
+
+/* ---- opaque handles ----------------------------------------------------- */
+/** A driver's session: one per host context, created by `open`. */
+typedef struct cairn_dsession cairn_dsession;
+/** A driver's database connection, created by `connect`. */
+typedef struct cairn_dconn cairn_dconn;
+/** Host-side handles, passed back to the host table's functions. */
+typedef struct cairn_hostctx cairn_hostctx;
+typedef struct cairn_buf cairn_buf;
+typedef struct cairn_stmts cairn_stmts;
+typedef struct cairn_history cairn_history;
+
+/* ---- values passed across ----------------------------------------------- */
+
+/** Which part of a database introspection reads. */
+typedef struct cairn_filter {
+    /** Namespaces to read; none = the dialect's default namespace. */
+    const char *const *namespaces;
+    size_t nnamespaces;
+    /** Glob patterns (fnmatch) of table names to keep; none = all tables. */
+    const char *const *tables;
+    size_t ntables;
+    /** Tables never read (the migration history table). */
+    const char *const *exclude;
+    size_t nexclude;
+} cairn_filter;
+
+/** Where the migration history lives. */
+typedef struct cairn_history_opts {
+    /** Namespace of the history table, NULL = the default one. */
+    const char *schema;
+    /** Name of the history table ("__cairn_migrations" by default). */
+    const char *table;
+    /** How long `lock` waits for another holder, in milliseconds;
+     *  0 = try once, negative = wait for ever. */
+    long lock_timeout_ms;
+    /** A key that names the lock (database-wide), derived by the host
+     *  from the history table's name. */
+    const char *lock_name;
+} cairn_history_opts;
+
+/** State of one history row. */
+typedef enum cairn_applied_state {
+    /** Fully applied. */
+    CAIRN_APPLIED_DONE = 0,
+    /** Stopped part-way (non-transactional DDL): `statements_done` of
+     *  `statements_total` ran. */
+    CAIRN_APPLIED_PARTIAL = 1
+} cairn_applied_state;
+
+/** One row of the migration history. */
+typedef struct cairn_applied {
+    const char *name;
+    /** Lower-case hex sha256 of migration.sql as it was applied. */
+    const char *checksum;
+    /** UTC time, ISO 8601 "YYYY-MM-DDTHH:MM:SSZ". */
+    const char *applied_at;
+    int64_t duration_ms;
+    cairn_applied_state state;
+    int32_t statements_done;
+    int32_t statements_total;
+    /* ABI 1.0 ends here: append only. */
+} cairn_applied;
+
+/** Flags of an emitted statement. */
+enum {
+    /** The statement must run outside a transaction. */
+    CAIRN_STMT_NO_TRANSACTION = 1u << 0,
+    /** The statement can lose data. */
+    CAIRN_STMT_DESTRUCTIVE = 1u << 1
+};
+
+/* ---- the host table: what the core gives a driver ----------------------- */
+
+#define CAIRN_HOST_ABI_MAJOR 1
+#define CAIRN_HOST_ABI_MINOR 0
+
+typedef struct cairn_host {
+    uint16_t abi_major;
+    uint16_t abi_minor;
+    uint32_t struct_size;
+
+    /** Report an error on the host context: `code` is a CAIRN_E* value,
+     *  `sqlstate` the server's SQLSTATE or NULL. The text is copied at once.
+     *  Returns `code`, so a driver can `return host->error(...)`. */
+    int (*error)(cairn_hostctx *hc, int code, const char *sqlstate, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+    /** Log a line at verbose level (shown with --verbose). */
+    void (*debug)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+    /* growable text buffers, owned by the host */
+    cairn_buf *(*buf_new)(cairn_hostctx *hc);
+    void (*buf_free)(cairn_buf *b);
+    int (*buf_append)(cairn_buf *b, const char *s, size_t len);
+    int (*buf_puts)(cairn_buf *b, const char *s);
+    int (*buf_printf)(cairn_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /** Append `ident` quoted with `quote` ('"' or '`'), doubling it inside. */
+    int (*buf_quote)(cairn_buf *b, const char *ident, char quote);
+    /** Append `str` as an SQL string literal ('...', quotes doubled). */
+    int (*buf_literal)(cairn_buf *b, const char *str);
+    const char *(*buf_cstr)(const cairn_buf *b);
+    size_t (*buf_len)(const cairn_buf *b);
+    void (*buf_reset)(cairn_buf *b);
+
+    /** Append one SQL statement (copied) with CAIRN_STMT_* flags. */
+    int (*stmt_add)(cairn_stmts *out, const char *sql, uint32_t flags);
+    /** Append one history row (copied) to a list being filled by history_list. */
+    int (*history_add)(cairn_history *out, const cairn_applied *row);
+
+    /* the schema model constructors of <cairn/schema.h> */
+    const char *(*strdup)(cairn_schema *s, const char *str);
+    const char *(*strndup)(cairn_schema *s, const char *str, size_t len);
+    cairn_table *(*add_table)(cairn_schema *s, const char *ns, const char *name);
+    cairn_column *(*add_column)(cairn_schema *s, cairn_table *t, const char *name);
+    cairn_key *(*set_primary_key)(cairn_schema *s, cairn_table *t, const char *name);
+    cairn_key *(*add_unique)(cairn_schema *s, cairn_table *t, const char *name);
+    int (*key_add_column)(cairn_schema *s, cairn_key *k, const char *column);
+    cairn_index *(*add_index)(cairn_schema *s, cairn_table *t, const char *name);
+    cairn_index_part *(*index_add_part)(cairn_schema *s, cairn_index *ix);
+    int (*index_add_include)(cairn_schema *s, cairn_index *ix, const char *column);
+    cairn_fkey *(*add_fkey)(cairn_schema *s, cairn_table *t, const char *name);
+    int (*fkey_add_columns)(cairn_schema *s, cairn_fkey *fk, const char *column,
+                            const char *ref_column);
+    cairn_check *(*add_check)(cairn_schema *s, cairn_table *t, const char *name,
+                              const char *expr);
+    cairn_trigger *(*add_trigger)(cairn_schema *s, cairn_table *t, const char *name,
+                                  const char *sql);
+    int (*set_table_option)(cairn_schema *s, cairn_table *t, const char *key, const char *value);
+    cairn_view *(*add_view)(cairn_schema *s, const char *ns, const char *name,
+                            const char *definition);
+    cairn_enum *(*add_enum)(cairn_schema *s, const char *ns, const char *name);
+    int (*enum_add_value)(cairn_schema *s, cairn_enum *e, const char *value);
+    cairn_sequence *(*add_sequence)(cairn_schema *s, const char *ns, const char *name);
+    int (*add_namespace)(cairn_schema *s, const char *ns);
+    cairn_table *(*find_table)(const cairn_schema *s, const char *ns, const char *name);
+    cairn_column *(*find_column)(const cairn_table *t, const char *name);
+    /* Host ABI 1.0 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+} cairn_host;
+
+/* ---- slot types (drivers forward-declare their functions with these, so
+ *      the compiler checks every signature) ------------------------------- */
+
+/** REQUIRED. Start a session: keep `host` and `hc` for later calls.
+ *  Return CAIRN_EABI (via host->error) if the host table is too old. */
+typedef int cairn_dialect_open_fn(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out);
+/** REQUIRED. End a session (its connections are closed before). */
+typedef void cairn_dialect_close_fn(cairn_dsession *s);
+
+/** REQUIRED. Connect with a URL of one of the driver's schemes (or a file
+ *  path where the driver accepts one). Never put the password in an error. */
+typedef int cairn_dialect_connect_fn(cairn_dsession *s, const char *url, cairn_dconn **out);
+/** REQUIRED. Close a connection; NULL is a no-op. */
+typedef void cairn_dialect_disconnect_fn(cairn_dconn *c);
+/** REQUIRED. Run one SQL statement (or, where the client allows, a script). */
+typedef int cairn_dialect_exec_fn(cairn_dconn *c, const char *sql);
+/** REQUIRED. Transactions. */
+typedef int cairn_dialect_txn_fn(cairn_dconn *c);
+
+/** REQUIRED. Read the live database into `out` (an empty schema), keeping
+ *  what `filter` selects; canonical types and defaults, as normalize_* give. */
+typedef int cairn_dialect_introspect_fn(cairn_dconn *c, const cairn_filter *filter,
+                                        cairn_schema *out);
+
+/** OPTIONAL. Canonical spelling of a type ("INT" -> "integer"); append it
+ *  to `out`. Absent: types compare as written, case-folded. */
+typedef int cairn_dialect_normalize_type_fn(cairn_dsession *s, const char *type, cairn_buf *out);
+/** OPTIONAL. Canonical spelling of a default expression for a column of
+ *  canonical type `type`; append it to `out`. Absent: compared as written. */
+typedef int cairn_dialect_normalize_default_fn(cairn_dsession *s, const char *type,
+                                               const char *expr, cairn_buf *out);
+
+/** REQUIRED. Turn a plan into statements, appended to `out` in order.
+ *  Every identifier quoted. No connection: `generate` works offline. */
+typedef int cairn_dialect_emit_fn(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out);
+
+/** REQUIRED. Create the history table if it does not exist. */
+typedef int cairn_dialect_history_ensure_fn(cairn_dconn *c, const cairn_history_opts *h);
+/** REQUIRED. Append every history row (host->history_add), any order;
+ *  a missing table is an empty history, not an error. */
+typedef int cairn_dialect_history_list_fn(cairn_dconn *c, const cairn_history_opts *h,
+                                          cairn_history *out);
+/** REQUIRED. Insert or replace (by name) one history row. Called inside
+ *  the migration's transaction where the dialect has transactional DDL. */
+typedef int cairn_dialect_history_record_fn(cairn_dconn *c, const cairn_history_opts *h,
+                                            const cairn_applied *row);
+/** OPTIONAL. Remove the row `name` (resolve --rolled-back). */
+typedef int cairn_dialect_history_remove_fn(cairn_dconn *c, const cairn_history_opts *h,
+                                            const char *name);
+/** REQUIRED. Take the migration lock for the whole run, waiting at most
+ *  h->lock_timeout_ms; CAIRN_ELOCKED (via host->error) when it is held. */
+typedef int cairn_dialect_lock_fn(cairn_dconn *c, const cairn_history_opts *h);
+/** REQUIRED. Release the lock taken by `lock`. */
+typedef int cairn_dialect_unlock_fn(cairn_dconn *c, const cairn_history_opts *h);
+
+/** OPTIONAL (with CAIRN_CAP_SCRATCH). Connect to an empty scratch database
+ *  for normalising a declarative SQL schema; `target_url` may be NULL.
+ *  Everything the scratch database holds is dropped by scratch_release. */
+typedef int cairn_dialect_scratch_connect_fn(cairn_dsession *s, const char *target_url,
+                                             cairn_dconn **out);
+typedef void cairn_dialect_scratch_release_fn(cairn_dconn *c);
+
+/** OPTIONAL. Describe where a connection points, without any password
+ *  ("sqlite:/tmp/app.db", "postgresql://app@db:5432/app"). */
+typedef int cairn_dialect_describe_fn(cairn_dconn *c, cairn_buf *out);
+
+/* ---- the table ------------------------------------------------------------ */
+
+typedef struct cairn_dialect {
+    uint32_t magic;       /* CAIRN_DIALECT_MAGIC */
+    uint16_t abi_major;   /* CAIRN_DIALECT_ABI_MAJOR the driver was built with */
+    uint16_t abi_minor;   /* CAIRN_DIALECT_ABI_MINOR the driver was built with */
+    uint32_t struct_size; /* sizeof(cairn_dialect) the driver was built with */
+    uint32_t reserved;    /* zero */
+    const char *name;     /* "sqlite", "postgresql", ... : [a-z0-9_]+ */
+    const char *version;  /* the driver's own version */
+    /** URL schemes served, NULL-terminated ("postgres", "postgresql", NULL). */
+    const char *const *schemes;
+    uint64_t caps;        /* CAIRN_CAP_* */
+    /** Identifier quote character ('"' or '`'). */
+    char quote;
+
+    cairn_dialect_open_fn *open;                          /* required */
+    cairn_dialect_close_fn *close;                        /* required */
+    cairn_dialect_connect_fn *connect;                    /* required */
+    cairn_dialect_disconnect_fn *disconnect;              /* required */
+    cairn_dialect_exec_fn *exec;                          /* required */
+    cairn_dialect_txn_fn *begin;                          /* required */
+    cairn_dialect_txn_fn *commit;                         /* required */
+    cairn_dialect_txn_fn *rollback;                       /* required */
+    cairn_dialect_introspect_fn *introspect;              /* required */
+    cairn_dialect_normalize_type_fn *normalize_type;      /* optional */
+    cairn_dialect_normalize_default_fn *normalize_default; /* optional */
+    cairn_dialect_emit_fn *emit;                          /* required */
+    cairn_dialect_history_ensure_fn *history_ensure;      /* required */
+    cairn_dialect_history_list_fn *history_list;          /* required */
+    cairn_dialect_history_record_fn *history_record;      /* required */
+    cairn_dialect_history_remove_fn *history_remove;      /* optional */
+    cairn_dialect_lock_fn *lock;                          /* required */
+    cairn_dialect_unlock_fn *unlock;                      /* required */
+    cairn_dialect_scratch_connect_fn *scratch_connect;    /* optional */
+    cairn_dialect_scratch_release_fn *scratch_release;    /* optional */
+    cairn_dialect_describe_fn *describe;                  /* optional */
+    /* ABI 1.0 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+} cairn_dialect;
+
+/** Does the driver's table reach slot `field`? Hosts check this (and that
+ *  the pointer is non-NULL) before calling any slot added after 1.0. */
+#define CAIRN_DIALECT_HAS(d, field) \
+    ((d)->struct_size >= offsetof(cairn_dialect, field) + sizeof((d)->field) && (d)->field != NULL)
+
+#ifdef __cplusplus
+}
+#endif
+#endif
