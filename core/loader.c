@@ -130,6 +130,10 @@ int cairn_loader_load_file(cairn_ctx *cx, const char *path, cairn_driver *out)
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror();
+        /* dlerror() often repeats the path: say it once. */
+        size_t pl = strlen(path);
+        if (why && strncmp(why, path, pl) == 0 && why[pl] == ':')
+            why += pl + (why[pl + 1] == ' ' ? 2 : 1);
         return cairn_err(cx, CAIRN_EDIALECT, "%s: cannot load: %s", path,
                          why ? why : "unknown dlopen error");
     }

@@ -1,0 +1,160 @@
+/* A stub dialect driver that exists only to test the host's loader. It is
+ * built in variants, each breaking one rule the loader must catch:
+ *   STUB_WRONG_MAGIC   the table does not start with CAIRN_DIALECT_MAGIC
+ *   STUB_NEW_MAJOR     built for a newer ABI major than the host speaks
+ *   STUB_MISSING_SLOT  a required slot (emit) is NULL
+ *   STUB_NO_ENTRY      the entry symbol is not exported
+ *   STUB_SHORT_TABLE   struct_size smaller than ABI 1.0's table
+ * Without any of them it is a valid driver whose slots answer "unsupported"
+ * (it must load and be listed, never be used for real work). */
+#include <stddef.h>
+#include <cairn/sys/dialect.h>
+
+typedef struct stub_session {
+    const cairn_host *host;
+    cairn_hostctx *hc;
+} stub_session;
+
+static stub_session the_session_unused;
+
+static cairn_dialect_open_fn stub_open;
+static cairn_dialect_close_fn stub_close;
+static cairn_dialect_connect_fn stub_connect;
+static cairn_dialect_disconnect_fn stub_disconnect;
+static cairn_dialect_exec_fn stub_exec;
+static cairn_dialect_txn_fn stub_txn;
+static cairn_dialect_introspect_fn stub_introspect;
+static cairn_dialect_emit_fn stub_emit;
+static cairn_dialect_history_ensure_fn stub_history_ensure;
+static cairn_dialect_history_list_fn stub_history_list;
+static cairn_dialect_history_record_fn stub_history_record;
+static cairn_dialect_lock_fn stub_lock;
+
+static int stub_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
+{
+    (void)host;
+    (void)hc;
+    (void)the_session_unused;
+    *out = NULL;
+    return 0;
+}
+static void stub_close(cairn_dsession *s) { (void)s; }
+static int stub_connect(cairn_dsession *s, const char *url, cairn_dconn **out)
+{
+    (void)s;
+    (void)url;
+    (void)out;
+    return CAIRN_EUNSUPPORTED;
+}
+static void stub_disconnect(cairn_dconn *c) { (void)c; }
+static int stub_exec(cairn_dconn *c, const char *sql)
+{
+    (void)c;
+    (void)sql;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_txn(cairn_dconn *c)
+{
+    (void)c;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_introspect(cairn_dconn *c, const cairn_filter *f, cairn_schema *out)
+{
+    (void)c;
+    (void)f;
+    (void)out;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_emit(cairn_dsession *s, const cairn_plan *p, cairn_stmts *out)
+{
+    (void)s;
+    (void)p;
+    (void)out;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_history_ensure(cairn_dconn *c, const cairn_history_opts *h)
+{
+    (void)c;
+    (void)h;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_history_list(cairn_dconn *c, const cairn_history_opts *h, cairn_history *out)
+{
+    (void)c;
+    (void)h;
+    (void)out;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_history_record(cairn_dconn *c, const cairn_history_opts *h, const cairn_applied *r)
+{
+    (void)c;
+    (void)h;
+    (void)r;
+    return CAIRN_EUNSUPPORTED;
+}
+static int stub_lock(cairn_dconn *c, const cairn_history_opts *h)
+{
+    (void)c;
+    (void)h;
+    return CAIRN_EUNSUPPORTED;
+}
+
+static const char *const stub_schemes[] = {"stub", NULL};
+
+#ifdef STUB_NO_ENTRY
+#  define STUB_EXPORT static
+#  define STUB_TABLE_NAME stub_table_hidden
+#else
+#  define STUB_EXPORT CAIRN_PLUGIN_EXPORT
+#  define STUB_TABLE_NAME cairn_dialect_entry
+#endif
+
+STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
+#ifdef STUB_WRONG_MAGIC
+    .magic = 0x7f454c46u,
+#else
+    .magic = CAIRN_DIALECT_MAGIC,
+#endif
+#ifdef STUB_NEW_MAJOR
+    .abi_major = CAIRN_DIALECT_ABI_MAJOR + 1,
+#else
+    .abi_major = CAIRN_DIALECT_ABI_MAJOR,
+#endif
+    .abi_minor = CAIRN_DIALECT_ABI_MINOR,
+#ifdef STUB_SHORT_TABLE
+    .struct_size = offsetof(cairn_dialect, open),
+#else
+    .struct_size = sizeof(cairn_dialect),
+#endif
+    .name = "stub",
+    .version = "0.0.1",
+    .schemes = stub_schemes,
+    .caps = CAIRN_CAP_TRANSACTIONAL_DDL,
+    .quote = '"',
+    .open = stub_open,
+    .close = stub_close,
+    .connect = stub_connect,
+    .disconnect = stub_disconnect,
+    .exec = stub_exec,
+    .begin = stub_txn,
+    .commit = stub_txn,
+    .rollback = stub_txn,
+    .introspect = stub_introspect,
+#ifndef STUB_MISSING_SLOT
+    .emit = stub_emit,
+#endif
+    .history_ensure = stub_history_ensure,
+    .history_list = stub_history_list,
+    .history_record = stub_history_record,
+    .lock = stub_lock,
+    .unlock = stub_lock,
+};
+
+#if defined(STUB_NO_ENTRY) || defined(STUB_MISSING_SLOT)
+/* Keep the otherwise unused table and emit function referenced. */
+CAIRN_PLUGIN_EXPORT int cairn_stub_keep(void);
+CAIRN_PLUGIN_EXPORT int cairn_stub_keep(void)
+{
+    return STUB_TABLE_NAME.emit == stub_emit;
+}
+#endif
