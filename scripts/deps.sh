@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what cairn needs on Debian 12. `deps.sh build` is enough to build
+# and run the SQLite quick start; `deps.sh test` adds the database servers
+# and tools the whole test suite uses. Installs only what is missing.
+set -euo pipefail
+level=${1:-build}
+pkgs=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev sqlite3)
+if [ "$level" = test ]; then
+  pkgs+=(libpq-dev libmariadb-dev postgresql-15 postgresql-client-15 mariadb-server
+         mariadb-client python3 python3-yaml dpkg-dev fakeroot lintian file binutils
+         procps util-linux time)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# Servers are started by the tests themselves on throwaway data dirs: keep
+# the packages' own instances from starting.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian 12 machine: installs what it needs,
+# builds with -Werror, runs every test (SQLite, PostgreSQL and MariaDB
+# servers are started by the tests themselves), then builds again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite again.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+bash "$here/scripts/deps.sh" test
+jobs=$(nproc)
+status=0
+
+echo "== build (-Werror)"
+cmake -S "$here" -B "$here/build-ci" -DCAIRN_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$here/build-ci" -j"$jobs"
+echo "== tests"
+(cd "$here/build-ci" && ctest --output-on-failure -j"$jobs" --timeout 900) || status=1
+
+echo "== build (ASan + UBSan, -Werror)"
+cmake -S "$here" -B "$here/build-asan" -DCAIRN_WERROR=ON -DCAIRN_SANITIZE=ON \
+      -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$here/build-asan" -j"$jobs"
+echo "== tests under sanitizers"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd "$here/build-asan" && ctest --output-on-failure -j"$jobs" --timeout 900 -LE packaging) || status=1
+exit $status
