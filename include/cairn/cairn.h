@@ -147,6 +147,10 @@ CAIRN_API int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, cha
 typedef struct cairn_migrate_opts {
     int dry_run;          /* print what would run, change nothing */
     int all_in_one;       /* all pending migrations in one transaction */
+    /** Continue a migration that stopped part-way (PARTIAL, on a dialect
+     *  without transactional DDL) from its first statement that did not
+     *  run, once the database has been fixed by hand. */
+    int resume;
 } cairn_migrate_opts;
 
 /** Apply every pending migration of "out" to "url", each in its own
@@ -166,6 +170,12 @@ typedef struct cairn_status_row {
     cairn_mstate state;
     const char *applied_at; /* NULL unless applied */
 } cairn_status_row;
+
+/** Settle a migration that stopped part-way (PARTIAL) after the database
+ *  was fixed by hand: `applied` non-zero records it as fully applied;
+ *  zero removes its history row (rolled back by hand), so the next
+ *  migrate applies it from its first statement. */
+CAIRN_API int cairn_resolve(cairn_ctx *cx, const char *name, int applied);
 
 CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count);
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
