@@ -1,9 +1,1356 @@
-/* PLACEHOLDER until the diff module lands. */
+/*
+ * The diff: two schemas in, an ordered plan of changes out.
+ *
+ * The work is done in two steps: first every object of the new schema is
+ * paired with its counterpart in the old one (by name, or by an explicit
+ * rename hint, never by guessing), then the changes are written phase by
+ * phase in the order documented in <cairn/plan.h>, so the plan runs top to
+ * bottom. Every collection is walked in sorted order, so the same two
+ * schemas give the same plan whatever order they were built in.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "internal.h"
-int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to, const cairn_diff_opts *opts, cairn_plan **out)
-{ (void)from; (void)to; (void)opts; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "diff: not built yet"); }
-void cairn_plan_free(cairn_plan *p) { (void)p; }
+
+/* The public plan is the first member, so a cairn_plan * is a plan_box *. */
+typedef struct plan_box {
+    cairn_plan p;
+    cairn_arena *arena;   /* changes, the change array, warnings */
+    cairn_schema *empty;  /* stands in for a NULL `from` */
+} plan_box;
+
+/* A constraint, index or trigger, with its content as canonical text so that
+ * unnamed objects match by content and named ones compare by it. */
+typedef struct dobj {
+    const void *p;
+    const char *name;
+    const char *sig;
+    int peer;  /* index of the paired object on the other side, -1 if none */
+    int same;  /* paired and equal */
+} dobj;
+
+typedef struct dset {
+    dobj *f, *t;
+    size_t nf, nt;
+} dset;
+
+/* A table of the new schema paired with the one it was in the old schema. */
+typedef struct tpair {
+    const cairn_table *from, *to;
+    const cairn_column **col_to;   /* per from column: its new column or NULL */
+    const cairn_column **col_from; /* per to column: its old column or NULL */
+    dset uniques, checks, fkeys, indexes, triggers;
+    int pk_changed;
+    int structural; /* views reading it must be dropped and recreated */
+} tpair;
+
+typedef struct rename_opt {
+    const char *table;        /* for a column rename: the table's (new) name */
+    const char *old_name, *new_name;
+} rename_opt;
+
+typedef struct differ {
+    cairn_ctx *cx;
+    plan_box *pb;
+    cairn_arena *tmp;
+    const cairn_schema *from, *to;
+    int hints;                /* rename hints apply (there is an old schema) */
+    rename_opt *renames;
+    size_t nrenames;
+    const cairn_table **ft, **tt; /* tables, sorted */
+    tpair **pair_of_from;         /* per ft: its pair, or NULL if dropped */
+    tpair **pair_of_to;           /* per tt: its pair, or NULL if created */
+    tpair **pairs;                /* sorted by the new name */
+    size_t nft, ntt, npairs;
+    cairn_buf b1, b2;
+    int rc;
+} differ;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static int str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int str_cmp(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int str_eq_ci(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcasecmp(a, b) == 0);
+}
+
+static int oom(differ *d)
+{
+    if (!d->rc)
+        d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory");
+    return d->rc;
+}
+
+static void *tmp_alloc(differ *d, size_t n, size_t size)
+{
+    void *p = cairn_arena_alloc(d->tmp, n * size);
+    if (!p)
+        oom(d);
+    return p;
+}
+
+/* Append `s` in canonical form: whitespace runs become one space, dropped at
+ * the ends and around ( ) and commas; quoted text is kept as written; `fold`
+ * lower-cases the rest. Dialects normalise, this only absorbs layout. */
+static void canon(cairn_buf *b, const char *s, int fold)
+{
+    int pending = 0;
+    char last = 0;
+    for (const char *p = s ? s : ""; *p;) {
+        char c = *p;
+        if (isspace((unsigned char)c)) {
+            pending = 1;
+            p++;
+            continue;
+        }
+        int quote = c == '\'' || c == '"' || c == '`';
+        if (pending && last && last != '(' && last != ',' &&
+            (quote || (c != '(' && c != ')' && c != ',')))
+            cairn_buf_append(b, " ", 1);
+        pending = 0;
+        if (quote) {
+            const char *e = p + 1;
+            while (*e && !(*e == c && e[1] != c))
+                e += *e == c ? 2 : 1;
+            if (*e)
+                e++;
+            cairn_buf_append(b, p, (size_t)(e - p));
+            p = e;
+        } else {
+            char o = fold ? (char)tolower((unsigned char)c) : c;
+            cairn_buf_append(b, &o, 1);
+            p++;
+        }
+        last = c;
+    }
+}
+
+/* Are two optional texts equal once canonical? Both NULL are equal. */
+static int text_eq(differ *d, const char *a, const char *b, int fold)
+{
+    if (!a || !b)
+        return !a && !b;
+    cairn_buf_reset(&d->b1);
+    cairn_buf_reset(&d->b2);
+    canon(&d->b1, a, fold);
+    canon(&d->b2, b, fold);
+    if (d->b1.oom || d->b2.oom)
+        oom(d);
+    return strcmp(cairn_buf_cstr(&d->b1), cairn_buf_cstr(&d->b2)) == 0;
+}
+
+static const char *tmp_str(differ *d, cairn_buf *b)
+{
+    if (b->oom) {
+        oom(d);
+        return "";
+    }
+    const char *s = cairn_arena_strdup(d->tmp, cairn_buf_cstr(b));
+    if (!s) {
+        oom(d);
+        return "";
+    }
+    return s;
+}
+
+/* "users" or "app"."users", for messages. */
+static const char *qname(differ *d, const char *ns, const char *name)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    if (ns) {
+        cairn_buf_quote(&b, ns, '"');
+        cairn_buf_append(&b, ".", 1);
+    }
+    cairn_buf_quote(&b, name, '"');
+    const char *s = tmp_str(d, &b);
+    cairn_buf_release(&b);
+    return s;
+}
+
+/* ---- the plan --------------------------------------------------------------- */
+
+static cairn_change *add_change(differ *d, cairn_change_kind kind, const cairn_table *tf,
+                                const cairn_table *tt, const void *from, const void *to)
+{
+    if (d->rc)
+        return NULL;
+    cairn_plan *p = &d->pb->p;
+    cairn_change *ch = cairn_arena_alloc(d->pb->arena, sizeof *ch);
+    if (!ch || cairn_arena_push(d->pb->arena, (void ***)&p->changes, &p->nchanges, ch)) {
+        oom(d);
+        return NULL;
+    }
+    ch->kind = kind;
+    ch->table_from = tf;
+    ch->table_to = tt;
+    ch->from.ptr = from;
+    ch->to.ptr = to;
+    return ch;
+}
+
+static void destructive(differ *d, cairn_change *ch, const char *fmt, ...) CAIRN_FMT(3, 4);
+static void destructive(differ *d, cairn_change *ch, const char *fmt, ...)
+{
+    if (!ch)
+        return;
+    ch->flags |= CAIRN_CHANGE_DESTRUCTIVE;
+    cairn_buf b;
+    cairn_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    ch->warning = b.oom ? NULL : cairn_arena_strdup(d->pb->arena, cairn_buf_cstr(&b));
+    if (!ch->warning)
+        oom(d);
+    cairn_buf_release(&b);
+}
+
+/* ---- rename options ------------------------------------------------------------ */
+
+static int parse_renames(differ *d, const cairn_diff_opts *opts)
+{
+    if (!opts || !opts->nrenames)
+        return 0;
+    d->renames = tmp_alloc(d, opts->nrenames, sizeof *d->renames);
+    if (!d->renames)
+        return d->rc;
+    for (size_t i = 0; i < opts->nrenames; i++) {
+        const char *r = opts->renames[i] ? opts->renames[i] : "";
+        const char *eq = strchr(r, '=');
+        const char *bad = NULL;
+        char *left = eq ? cairn_arena_strndup(d->tmp, r, (size_t)(eq - r)) : NULL;
+        char *right = eq ? cairn_arena_strdup(d->tmp, eq + 1) : NULL;
+        if (eq && (!left || !right))
+            return oom(d);
+        rename_opt *o = &d->renames[d->nrenames];
+        if (!eq || strchr(right, '='))
+            bad = "expected old=new or table.old=table.new";
+        else {
+            char *ldot = strchr(left, '.'), *rdot = strchr(right, '.');
+            if (!ldot && !rdot) {
+                o->old_name = left;
+                o->new_name = right;
+            } else if (ldot && rdot && !strchr(ldot + 1, '.') && !strchr(rdot + 1, '.')) {
+                *ldot = *rdot = '\0';
+                if (strcmp(left, right) != 0)
+                    bad = "a column rename names the same table on both sides";
+                o->table = right;
+                o->old_name = ldot + 1;
+                o->new_name = rdot + 1;
+            } else
+                bad = "expected old=new or table.old=table.new";
+        }
+        if (!bad && (!*o->old_name || !*o->new_name || (o->table && !*o->table)))
+            bad = "a name is empty";
+        if (!bad && strcmp(o->old_name, o->new_name) == 0)
+            bad = "old and new name are the same";
+        if (bad)
+            return d->rc = cairn_err(d->cx, CAIRN_EUSAGE, "bad rename '%s': %s", r, bad);
+        d->nrenames++;
+    }
+    return 0;
+}
+
+/* The former name of table `t` (from --rename, else its `was`), or NULL. */
+static const char *table_hint(const differ *d, const cairn_table *t)
+{
+    for (size_t i = 0; i < d->nrenames; i++)
+        if (!d->renames[i].table && strcmp(d->renames[i].new_name, t->name) == 0)
+            return d->renames[i].old_name;
+    return t->was;
+}
+
+static const char *column_hint(const differ *d, const cairn_table *t, const cairn_column *c)
+{
+    for (size_t i = 0; i < d->nrenames; i++)
+        if (d->renames[i].table && strcmp(d->renames[i].table, t->name) == 0 &&
+            strcmp(d->renames[i].new_name, c->name) == 0)
+            return d->renames[i].old_name;
+    return c->was;
+}
+
+/* A --rename must name something of the new schema. */
+static int check_renames(differ *d)
+{
+    for (size_t i = 0; i < d->nrenames && !d->rc; i++) {
+        const rename_opt *o = &d->renames[i];
+        const char *tname = o->table ? o->table : o->new_name;
+        const cairn_table *t = NULL;
+        for (size_t j = 0; j < d->ntt && !t; j++)
+            if (strcmp(d->tt[j]->name, tname) == 0)
+                t = d->tt[j];
+        if (!t)
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "rename %s%s%s=%s: no table \"%s\" in the new schema",
+                                     o->table ? o->table : "", o->table ? "." : "", o->old_name,
+                                     o->new_name, tname);
+        if (o->table && !cairn_table_find_column(t, o->new_name))
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "rename %s.%s=%s.%s: table \"%s\" has no column \"%s\"",
+                                     o->table, o->old_name, o->table, o->new_name, o->table,
+                                     o->new_name);
+    }
+    return d->rc;
+}
+
+/* ---- sorting and dependency order ---------------------------------------------- */
+
+static int cmp_table(const void *pa, const void *pb)
+{
+    const cairn_table *a = *(const cairn_table *const *)pa, *b = *(const cairn_table *const *)pb;
+    int c = str_cmp(a->schema, b->schema);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_view(const void *pa, const void *pb)
+{
+    const cairn_view *a = *(const cairn_view *const *)pa, *b = *(const cairn_view *const *)pb;
+    int c = str_cmp(a->schema, b->schema);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_enum(const void *pa, const void *pb)
+{
+    const cairn_enum *a = *(const cairn_enum *const *)pa, *b = *(const cairn_enum *const *)pb;
+    int c = str_cmp(a->schema, b->schema);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_sequence(const void *pa, const void *pb)
+{
+    const cairn_sequence *a = *(const cairn_sequence *const *)pa;
+    const cairn_sequence *b = *(const cairn_sequence *const *)pb;
+    int c = str_cmp(a->schema, b->schema);
+    return c ? c : strcmp(a->name, b->name);
+}
+
+static int cmp_cstr(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+static int cmp_dobj(const void *pa, const void *pb)
+{
+    const dobj *a = pa, *b = pb;
+    int c = str_cmp(a->name, b->name);
+    return c ? c : strcmp(a->sig, b->sig);
+}
+
+/* A sorted copy of a pointer array, in the scratch arena. */
+static void *sorted(differ *d, void *const *items, size_t n, int (*cmp)(const void *, const void *))
+{
+    void **v = tmp_alloc(d, n ? n : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    if (n)
+        memcpy(v, items, n * sizeof *v);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp);
+    return v;
+}
+
+/* Order n items (given sorted by name) so that whatever an item depends on
+ * comes first; a cycle is broken by taking the first remaining item by name.
+ * `reverse`: dependents come first instead (for drops). */
+typedef int depends_fn(differ *d, const void *a, const void *b);
+
+static size_t *dep_order(differ *d, void *const *items, size_t n, depends_fn *dep, int reverse)
+{
+    size_t *order = tmp_alloc(d, n ? n : 1, sizeof *order);
+    char *placed = tmp_alloc(d, n ? n : 1, 1);
+    if (!order || !placed)
+        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        size_t pick = n;
+        for (size_t i = 0; i < n && pick == n; i++) {
+            if (placed[i])
+                continue;
+            int ready = 1;
+            for (size_t j = 0; j < n && ready; j++)
+                if (j != i && !placed[j] &&
+                    (reverse ? dep(d, items[j], items[i]) : dep(d, items[i], items[j])))
+                    ready = 0;
+            if (ready)
+                pick = i;
+        }
+        for (size_t i = 0; i < n && pick == n; i++)
+            if (!placed[i])
+                pick = i;
+        placed[pick] = 1;
+        order[k] = pick;
+    }
+    return order;
+}
+
+/* ---- table pairing ----------------------------------------------------------------- */
+
+static size_t find_sorted_table(const cairn_table *const *v, size_t n, const char *ns,
+                                const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
+            return i;
+    return n;
+}
+
+/* The pair of the old table (ns, name), or NULL when it is dropped or absent. */
+static tpair *pair_of_old(const differ *d, const char *ns, const char *name)
+{
+    size_t i = find_sorted_table(d->ft, d->nft, ns, name);
+    return i < d->nft ? d->pair_of_from[i] : NULL;
+}
+
+static int pair_tables(differ *d)
+{
+    d->pair_of_from = tmp_alloc(d, d->nft ? d->nft : 1, sizeof *d->pair_of_from);
+    d->pair_of_to = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pair_of_to);
+    d->pairs = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pairs);
+    if (d->rc)
+        return d->rc;
+    /* Same names first: a hint never takes a table that kept its name. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t j = 0; j < d->ntt; j++) {
+            const cairn_table *t = d->tt[j];
+            if (d->pair_of_to[j])
+                continue;
+            size_t i = find_sorted_table(d->ft, d->nft, t->schema, t->name);
+            if (pass == 0 && i == d->nft)
+                continue;
+            if (pass == 1) {
+                const char *hint = d->hints ? table_hint(d, t) : NULL;
+                if (!hint || strcmp(hint, t->name) == 0)
+                    continue;
+                i = find_sorted_table(d->ft, d->nft, t->schema, hint);
+                if (i == d->nft)
+                    return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                             "table %s was \"%s\", but neither is in the old schema",
+                                             qname(d, t->schema, t->name), hint);
+                if (find_sorted_table(d->tt, d->ntt, t->schema, hint) < d->ntt)
+                    return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                             "table %s was \"%s\", but \"%s\" is still in the new schema",
+                                             qname(d, t->schema, t->name), hint, hint);
+                if (d->pair_of_from[i])
+                    return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                             "tables %s and %s were both \"%s\"",
+                                             qname(d, t->schema, d->pair_of_from[i]->to->name),
+                                             qname(d, t->schema, t->name), hint);
+            }
+            tpair *p = tmp_alloc(d, 1, sizeof *p);
+            if (!p)
+                return d->rc;
+            p->from = d->ft[i];
+            p->to = t;
+            d->pair_of_from[i] = d->pair_of_to[j] = p;
+        }
+    }
+    for (size_t j = 0; j < d->ntt; j++)
+        if (d->pair_of_to[j])
+            d->pairs[d->npairs++] = d->pair_of_to[j];
+    return 0;
+}
+
+/* ---- columns ------------------------------------------------------------------------ */
+
+static int pair_columns(differ *d, tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    p->col_to = tmp_alloc(d, f->ncolumns ? f->ncolumns : 1, sizeof *p->col_to);
+    p->col_from = tmp_alloc(d, t->ncolumns ? t->ncolumns : 1, sizeof *p->col_from);
+    if (d->rc)
+        return d->rc;
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        for (size_t i = 0; i < f->ncolumns; i++)
+            if (strcmp(f->columns[i]->name, t->columns[j]->name) == 0) {
+                p->col_from[j] = f->columns[i];
+                p->col_to[i] = t->columns[j];
+            }
+    }
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        const cairn_column *c = t->columns[j];
+        const char *hint = column_hint(d, t, c);
+        if (p->col_from[j] || !hint || strcmp(hint, c->name) == 0)
+            continue;
+        size_t i = 0;
+        while (i < f->ncolumns && strcmp(f->columns[i]->name, hint) != 0)
+            i++;
+        const char *tn = qname(d, t->schema, t->name);
+        if (i == f->ncolumns)
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "column %s.\"%s\" was \"%s\", but neither is in the old table",
+                                     tn, c->name, hint);
+        if (cairn_table_find_column(t, hint))
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "column %s.\"%s\" was \"%s\", but \"%s\" is still in the table",
+                                     tn, c->name, hint, hint);
+        if (p->col_to[i])
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "columns %s.\"%s\" and \"%s\" were both \"%s\"", tn,
+                                     p->col_to[i]->name, c->name, hint);
+        p->col_from[j] = f->columns[i];
+        p->col_to[i] = c;
+    }
+    return 0;
+}
+
+/* The new name of an old column of the pair (the old name if it is dropped). */
+static const char *new_col(const tpair *p, const char *old)
+{
+    if (!p || !old)
+        return old;
+    for (size_t i = 0; i < p->from->ncolumns; i++)
+        if (strcmp(p->from->columns[i]->name, old) == 0)
+            return p->col_to[i] ? p->col_to[i]->name : old;
+    return old;
+}
+
+typedef struct tinfo {
+    char base[64];
+    long args[2];
+    int nargs; /* -1: arguments that are not numbers */
+} tinfo;
+
+static void type_info(differ *d, const char *type, tinfo *ti)
+{
+    cairn_buf_reset(&d->b1);
+    canon(&d->b1, type ? type : "", 1);
+    const char *s = cairn_buf_cstr(&d->b1);
+    const char *par = strchr(s, '(');
+    size_t n = par ? (size_t)(par - s) : strlen(s);
+    memset(ti, 0, sizeof *ti);
+    if (n >= sizeof ti->base)
+        n = sizeof ti->base - 1;
+    memcpy(ti->base, s, n);
+    if (!par)
+        return;
+    const char *q = par + 1;
+    while (*q && *q != ')') {
+        char *end;
+        long v = strtol(q, &end, 10);
+        if (end == q || ti->nargs == 2 || (*end != ',' && *end != ')')) {
+            ti->nargs = -1;
+            return;
+        }
+        ti->args[ti->nargs++] = v;
+        q = *end == ',' ? end + 1 : end;
+    }
+}
+
+/* Rank of a type within a family whose later members hold every value of the
+ * earlier ones (0 = not in any family). */
+static int type_rank(const char *base, int *family)
+{
+    static const struct { const char *name; int family, rank; } ranks[] = {
+        {"tinyint", 1, 1}, {"smallint", 1, 2}, {"int2", 1, 2}, {"integer", 1, 3},
+        {"int", 1, 3}, {"int4", 1, 3}, {"bigint", 1, 4}, {"int8", 1, 4},
+        {"real", 2, 1}, {"float4", 2, 1}, {"float", 2, 1}, {"double", 2, 2},
+        {"double precision", 2, 2}, {"float8", 2, 2},
+        {"char", 3, 1}, {"character", 3, 1}, {"varchar", 3, 2}, {"character varying", 3, 2},
+        {"text", 3, 3}};
+    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
+        if (strcmp(base, ranks[i].name) == 0) {
+            *family = ranks[i].family;
+            return ranks[i].rank;
+        }
+    *family = 0;
+    return 0;
+}
+
+/* Does every value of type `a` fit in type `b`? */
+static int is_widening(differ *d, const char *a, const char *b)
+{
+    tinfo x, y;
+    type_info(d, a, &x);
+    type_info(d, b, &y);
+    int fx, fy;
+    int rx = type_rank(x.base, &fx), ry = type_rank(y.base, &fy);
+    if (strcmp(x.base, y.base) == 0 || (fx && fx == fy && rx == ry)) {
+        if (x.nargs < 0 || y.nargs < 0)
+            return 0;
+        if (fx == 1)
+            return 1; /* integer display widths do not limit values */
+        if (y.nargs == 0)
+            return x.nargs == 0 || (fx == 3 && rx == 2) || strcmp(y.base, "numeric") == 0 ||
+                   strcmp(y.base, "decimal") == 0;
+        if (x.nargs != y.nargs)
+            return 0;
+        if (x.nargs == 1)
+            return y.args[0] >= x.args[0];
+        return y.args[0] - y.args[1] >= x.args[0] - x.args[1] && y.args[1] >= x.args[1];
+    }
+    if (!fx || fx != fy || ry <= rx)
+        return 0;
+    if (fx != 3 || ry == 3)
+        return 1;
+    /* char(n) -> varchar(m): only when m >= n (or unbounded) */
+    if (y.nargs == 0)
+        return 1;
+    return y.nargs == 1 && x.nargs == 1 && y.args[0] >= x.args[0];
+}
+
+static uint32_t column_changes(differ *d, const cairn_column *a, const cairn_column *b)
+{
+    uint32_t alter = 0;
+    if (!text_eq(d, a->type ? a->type : "", b->type ? b->type : "", 1))
+        alter |= CAIRN_ALTER_TYPE;
+    if (!a->not_null != !b->not_null)
+        alter |= CAIRN_ALTER_NULLABILITY;
+    if (!text_eq(d, a->default_expr, b->default_expr, 0))
+        alter |= CAIRN_ALTER_DEFAULT;
+    if (a->identity != b->identity)
+        alter |= CAIRN_ALTER_IDENTITY;
+    if (!text_eq(d, a->generated, b->generated, 0) ||
+        (a->generated && !a->generated_stored != !b->generated_stored))
+        alter |= CAIRN_ALTER_GENERATED;
+    if (!str_eq_ci(a->collation, b->collation))
+        alter |= CAIRN_ALTER_COLLATION;
+    if (!str_eq(a->comment, b->comment))
+        alter |= CAIRN_ALTER_COMMENT;
+    if (!text_eq(d, a->extra, b->extra, 0))
+        alter |= CAIRN_ALTER_EXTRA;
+    return alter;
+}
+
+/* ---- constraints, indexes, triggers as canonical text ------------------------------- */
+
+/* Signatures of the old side are written with the new names of renamed
+ * columns and tables, so a rename alone never drops and re-adds them. */
+static void sig_cols(cairn_buf *b, const tpair *map, const char *const *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            cairn_buf_append(b, ",", 1);
+        cairn_buf_quote(b, new_col(map, cols[i]), '"');
+    }
+}
+
+static const char *fk_action(cairn_fk_action a)
+{
+    switch (a) {
+    case CAIRN_FK_RESTRICT: return "restrict";
+    case CAIRN_FK_CASCADE: return "cascade";
+    case CAIRN_FK_SET_NULL: return "set null";
+    case CAIRN_FK_SET_DEFAULT: return "set default";
+    default: return "no action";
+    }
+}
+
+typedef enum okind { O_UNIQUE, O_CHECK, O_FKEY, O_INDEX, O_TRIGGER } okind;
+
+static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair *map,
+                           const void *o)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    switch (k) {
+    case O_UNIQUE: {
+        const cairn_key *key = o;
+        sig_cols(&b, map, key->columns, key->ncolumns);
+        if (key->nulls_not_distinct)
+            cairn_buf_puts(&b, " nulls not distinct");
+        break;
+    }
+    case O_CHECK:
+        canon(&b, ((const cairn_check *)o)->expr, 0);
+        break;
+    case O_FKEY: {
+        const cairn_fkey *fk = o;
+        const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+        const char *rt = fk->ref_table ? fk->ref_table : "";
+        const tpair *rp = map ? pair_of_old(d, rns, rt) : NULL;
+        sig_cols(&b, map, fk->columns, fk->ncolumns);
+        cairn_buf_puts(&b, " -> ");
+        if (rns) {
+            cairn_buf_quote(&b, rns, '"');
+            cairn_buf_append(&b, ".", 1);
+        }
+        cairn_buf_quote(&b, rp ? rp->to->name : rt, '"');
+        cairn_buf_append(&b, "(", 1);
+        sig_cols(&b, rp, fk->ref_columns, fk->nref_columns);
+        cairn_buf_printf(&b, ") on delete %s on update %s%s%s", fk_action(fk->on_delete),
+                         fk_action(fk->on_update), fk->deferrable ? " deferrable" : "",
+                         fk->initially_deferred ? " initially deferred" : "");
+        break;
+    }
+    case O_INDEX: {
+        const cairn_index *ix = o;
+        cairn_buf_puts(&b, ix->unique ? "unique (" : "(");
+        for (size_t i = 0; i < ix->nparts; i++) {
+            const cairn_index_part *pt = ix->parts[i];
+            if (i)
+                cairn_buf_append(&b, ",", 1);
+            if (pt->column)
+                cairn_buf_quote(&b, new_col(map, pt->column), '"');
+            else {
+                cairn_buf_append(&b, "(", 1);
+                canon(&b, pt->expr, 0);
+                cairn_buf_append(&b, ")", 1);
+            }
+            if (pt->collation)
+                cairn_buf_printf(&b, " collate %s", pt->collation);
+            if (pt->length)
+                cairn_buf_printf(&b, " length %d", pt->length);
+            if (pt->desc)
+                cairn_buf_puts(&b, " desc");
+        }
+        cairn_buf_append(&b, ")", 1);
+        if (ix->ninclude) {
+            cairn_buf_puts(&b, " include (");
+            sig_cols(&b, map, ix->include, ix->ninclude);
+            cairn_buf_append(&b, ")", 1);
+        }
+        if (ix->method) {
+            cairn_buf_puts(&b, " using ");
+            canon(&b, ix->method, 1);
+        }
+        if (ix->where) {
+            cairn_buf_puts(&b, " where ");
+            canon(&b, ix->where, 0);
+        }
+        if (ix->comment)
+            cairn_buf_printf(&b, " comment %s", ix->comment);
+        break;
+    }
+    case O_TRIGGER:
+        canon(&b, ((const cairn_trigger *)o)->sql, 0);
+        break;
+    }
+    const char *s = tmp_str(d, &b);
+    cairn_buf_release(&b);
+    return s;
+}
+
+static const char *obj_name(okind k, const void *o)
+{
+    switch (k) {
+    case O_UNIQUE: return ((const cairn_key *)o)->name;
+    case O_CHECK: return ((const cairn_check *)o)->name;
+    case O_FKEY: return ((const cairn_fkey *)o)->name;
+    case O_INDEX: return ((const cairn_index *)o)->name;
+    case O_TRIGGER: return ((const cairn_trigger *)o)->name;
+    }
+    return NULL;
+}
+
+static dobj *dobjs(differ *d, okind k, const cairn_table *t, const tpair *map,
+                   void *const *items, size_t n)
+{
+    dobj *v = tmp_alloc(d, n ? n : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i].p = items[i];
+        v[i].name = obj_name(k, items[i]);
+        v[i].sig = obj_sig(d, k, t, map, items[i]);
+        v[i].peer = -1;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_dobj);
+    return v;
+}
+
+/* Named objects pair by name; then what is left pairs by content, as long
+ * as one side is unnamed (a dialect may not keep or report names, and a
+ * named and an unnamed constraint with the same content are the same). */
+static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *fv, size_t nf,
+                      void *const *tv, size_t nt)
+{
+    s->f = dobjs(d, k, p->from, p, fv, nf);
+    s->t = dobjs(d, k, p->to, NULL, tv, nt);
+    if (d->rc)
+        return;
+    s->nf = nf;
+    s->nt = nt;
+    for (size_t j = 0; j < nt; j++) {
+        if (!s->t[j].name)
+            continue;
+        for (size_t i = 0; i < nf; i++)
+            if (s->f[i].peer < 0 && str_eq(s->f[i].name, s->t[j].name)) {
+                s->f[i].peer = (int)j;
+                s->t[j].peer = (int)i;
+                s->f[i].same = s->t[j].same = strcmp(s->f[i].sig, s->t[j].sig) == 0;
+                break;
+            }
+    }
+    for (size_t j = 0; j < nt; j++) {
+        if (s->t[j].peer >= 0)
+            continue;
+        for (size_t i = 0; i < nf; i++)
+            if (s->f[i].peer < 0 && (!s->f[i].name || !s->t[j].name) &&
+                strcmp(s->f[i].sig, s->t[j].sig) == 0) {
+                s->f[i].peer = (int)j;
+                s->t[j].peer = (int)i;
+                s->f[i].same = s->t[j].same = 1;
+                break;
+            }
+    }
+}
+
+static int set_changed(const dset *s)
+{
+    for (size_t i = 0; i < s->nf; i++)
+        if (!s->f[i].same)
+            return 1;
+    for (size_t j = 0; j < s->nt; j++)
+        if (!s->t[j].same)
+            return 1;
+    return 0;
+}
+
+static int options_equal(const cairn_table *a, const cairn_table *b)
+{
+    if (a->noptions != b->noptions)
+        return 0;
+    for (size_t i = 0; i < a->noptions; i++)
+        if (strcmp(a->options[i], b->options[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static void analyse_pair(differ *d, tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    match_set(d, &p->uniques, O_UNIQUE, p, (void *const *)f->uniques, f->nuniques,
+              (void *const *)t->uniques, t->nuniques);
+    match_set(d, &p->checks, O_CHECK, p, (void *const *)f->checks, f->nchecks,
+              (void *const *)t->checks, t->nchecks);
+    match_set(d, &p->fkeys, O_FKEY, p, (void *const *)f->fkeys, f->nfkeys,
+              (void *const *)t->fkeys, t->nfkeys);
+    match_set(d, &p->indexes, O_INDEX, p, (void *const *)f->indexes, f->nindexes,
+              (void *const *)t->indexes, t->nindexes);
+    match_set(d, &p->triggers, O_TRIGGER, p, (void *const *)f->triggers, f->ntriggers,
+              (void *const *)t->triggers, t->ntriggers);
+    /* A foreign key to a table that goes away goes before the table. */
+    for (size_t i = 0; i < p->fkeys.nf; i++) {
+        const cairn_fkey *fk = p->fkeys.f[i].p;
+        const char *rns = fk->ref_schema ? fk->ref_schema : f->schema;
+        const char *rt = fk->ref_table ? fk->ref_table : "";
+        if (find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !pair_of_old(d, rns, rt))
+            p->fkeys.f[i].same = 0;
+    }
+    if (f->primary_key || t->primary_key) {
+        const cairn_key *a = f->primary_key, *b = t->primary_key;
+        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0))
+            p->pk_changed = 1;
+        else {
+            const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);
+            p->pk_changed = strcmp(sa, sb) != 0;
+        }
+    }
+    int cols = 0;
+    for (size_t i = 0; i < f->ncolumns; i++) {
+        const cairn_column *c = p->col_to[i];
+        if (!c || strcmp(c->name, f->columns[i]->name) != 0 ||
+            column_changes(d, f->columns[i], c))
+            cols = 1;
+    }
+    p->structural = cols || p->pk_changed || strcmp(f->name, t->name) != 0 ||
+                    set_changed(&p->uniques) || set_changed(&p->checks) ||
+                    set_changed(&p->fkeys) || !options_equal(f, t);
+}
+
+/* ---- views ---------------------------------------------------------------------------- */
+
+/* Does SQL text `sql` name `name` as an identifier (quoted or not, any case)?
+ * Crude on purpose: a false positive only recreates a view. */
+static int mentions(const char *sql, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = sql ? sql : ""; *p;) {
+        char c = *p;
+        if (c == '\'') {
+            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
+                ;
+            if (*p)
+                p++;
+        } else if (c == '"' || c == '`' || c == '[') {
+            char close = c == '[' ? ']' : c;
+            const char *e = strchr(p + 1, close);
+            if (!e)
+                return 0;
+            if ((size_t)(e - p - 1) == n && strncasecmp(p + 1, name, n) == 0)
+                return 1;
+            p = e + 1;
+        } else if (isalnum((unsigned char)c) || c == '_' || c == '$') {
+            const char *e = p;
+            while (isalnum((unsigned char)*e) || *e == '_' || *e == '$')
+                e++;
+            if ((size_t)(e - p) == n && strncasecmp(p, name, n) == 0)
+                return 1;
+            p = e;
+        } else
+            p++;
+    }
+    return 0;
+}
+
+static int view_depends(differ *d, const void *a, const void *b)
+{
+    (void)d;
+    const cairn_view *va = a, *vb = b;
+    return mentions(va->definition, vb->name);
+}
+
+typedef struct vplan {
+    const cairn_view **fv, **tv;
+    size_t nf, nt;
+    char *drop;      /* per fv */
+    char *create;    /* per tv */
+    int *peer_of_to; /* per tv: index into fv, -1 */
+} vplan;
+
+static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
+{
+    return !a->materialized == !b->materialized && str_eq(a->comment, b->comment) &&
+           text_eq(d, a->definition, b->definition, 0);
+}
+
+static size_t find_view(const cairn_view *const *v, size_t n, const char *ns, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
+            return i;
+    return n;
+}
+
+static int plan_views(differ *d, vplan *vp)
+{
+    vp->nf = d->from->nviews;
+    vp->nt = d->to->nviews;
+    vp->fv = sorted(d, (void *const *)d->from->views, vp->nf, cmp_view);
+    vp->tv = sorted(d, (void *const *)d->to->views, vp->nt, cmp_view);
+    vp->drop = tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
+    vp->create = tmp_alloc(d, vp->nt ? vp->nt : 1, 1);
+    vp->peer_of_to = tmp_alloc(d, vp->nt ? vp->nt : 1, sizeof *vp->peer_of_to);
+    if (d->rc)
+        return d->rc;
+    char *kept = tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
+    if (!kept)
+        return d->rc;
+    for (size_t j = 0; j < vp->nt; j++) {
+        const cairn_view *v = vp->tv[j];
+        size_t i = find_view(vp->fv, vp->nf, v->schema, v->name);
+        if (i == vp->nf && d->hints && v->was &&
+            find_view(vp->fv, vp->nf, v->schema, v->was) == vp->nf)
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "view %s was \"%s\", but neither is in the old schema",
+                                     qname(d, v->schema, v->name), v->was);
+        /* There is no rename of a view: a renamed one is dropped and created. */
+        vp->peer_of_to[j] = i < vp->nf ? (int)i : -1;
+        if (i < vp->nf && view_eq(d, vp->fv[i], v))
+            kept[i] = 1;
+        else
+            vp->create[j] = 1;
+    }
+    for (size_t i = 0; i < vp->nf; i++) {
+        const cairn_view *v = vp->fv[i];
+        if (!kept[i])
+            vp->drop[i] = 1;
+        for (size_t k = 0; k < d->nft && !vp->drop[i]; k++) {
+            const tpair *p = d->pair_of_from[k];
+            if ((!p || p->structural) && mentions(v->definition, d->ft[k]->name))
+                vp->drop[i] = 1;
+        }
+    }
+    /* A view over a view that is dropped goes too. */
+    for (int more = 1; more;) {
+        more = 0;
+        for (size_t i = 0; i < vp->nf; i++)
+            for (size_t k = 0; k < vp->nf && !vp->drop[i]; k++)
+                if (vp->drop[k] && k != i && mentions(vp->fv[i]->definition, vp->fv[k]->name))
+                    vp->drop[i] = more = 1;
+    }
+    for (size_t j = 0; j < vp->nt; j++)
+        if (vp->peer_of_to[j] >= 0 && vp->drop[vp->peer_of_to[j]])
+            vp->create[j] = 1;
+    return d->rc;
+}
+
+/* ---- phases ------------------------------------------------------------------------------- */
+
+static int table_depends(differ *d, const void *a, const void *b)
+{
+    (void)d;
+    const cairn_table *ta = a, *tb = b;
+    for (size_t i = 0; i < ta->nfkeys; i++) {
+        const cairn_fkey *fk = ta->fkeys[i];
+        const char *rns = fk->ref_schema ? fk->ref_schema : ta->schema;
+        if (str_eq(rns, tb->schema) && str_eq(fk->ref_table, tb->name))
+            return 1;
+    }
+    return 0;
+}
+
+static void emit_set_drops(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
+{
+    for (size_t i = 0; i < s->nf; i++)
+        if (!s->f[i].same)
+            add_change(d, kind, p->from, p->to, s->f[i].p, NULL);
+}
+
+static void emit_set_adds(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
+{
+    for (size_t j = 0; j < s->nt; j++)
+        if (!s->t[j].same)
+            add_change(d, kind, p->from, p->to, NULL, s->t[j].p);
+}
+
+static void emit_columns(differ *d, const tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    const char *tn = qname(d, t->schema, t->name);
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        const cairn_column *old = p->col_from[j];
+        if (old && strcmp(old->name, t->columns[j]->name) != 0)
+            add_change(d, CAIRN_CHANGE_RENAME_COLUMN, f, t, old, t->columns[j]);
+    }
+    for (size_t i = 0; i < f->ncolumns; i++)
+        if (!p->col_to[i]) {
+            cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_COLUMN, f, t, f->columns[i], NULL);
+            destructive(d, ch, "drops column %s.\"%s\" and its data", tn, f->columns[i]->name);
+        }
+    for (size_t j = 0; j < t->ncolumns; j++)
+        if (!p->col_from[j])
+            add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        const cairn_column *old = p->col_from[j], *c = t->columns[j];
+        uint32_t alter = old ? column_changes(d, old, c) : 0;
+        if (!alter)
+            continue;
+        cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, f, t, old, c);
+        if (!ch)
+            return;
+        ch->alter = alter;
+        if ((alter & CAIRN_ALTER_TYPE) && !is_widening(d, old->type, c->type))
+            destructive(d, ch, "changes %s.\"%s\" from %s to %s: values may not convert", tn,
+                        c->name, old->type ? old->type : "(no type)",
+                        c->type ? c->type : "(no type)");
+    }
+    if (p->pk_changed)
+        add_change(d, CAIRN_CHANGE_SET_PRIMARY_KEY, f, t, f->primary_key, t->primary_key);
+    if (!options_equal(f, t))
+        add_change(d, CAIRN_CHANGE_SET_TABLE_OPTIONS, f, t, f, t);
+    if (!str_eq(f->comment, t->comment))
+        add_change(d, CAIRN_CHANGE_SET_TABLE_COMMENT, f, t, f, t);
+}
+
+static int enum_appended(const cairn_enum *a, const cairn_enum *b)
+{
+    if (b->nvalues < a->nvalues)
+        return 0;
+    for (size_t i = 0; i < a->nvalues; i++)
+        if (strcmp(a->values[i], b->values[i]) != 0)
+            return 0;
+    return 1;
+}
+
+static int sequence_eq(const cairn_sequence *a, const cairn_sequence *b)
+{
+    return str_eq_ci(a->type, b->type) && a->start == b->start && a->increment == b->increment &&
+           !a->has_min == !b->has_min && (!a->has_min || a->min_value == b->min_value) &&
+           !a->has_max == !b->has_max && (!a->has_max || a->max_value == b->max_value) &&
+           a->cache == b->cache && !a->cycle == !b->cycle;
+}
+
+static int has_str(const char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+static void emit_enums_and_sequences(differ *d)
+{
+    size_t nfe = d->from->nenums, nte = d->to->nenums;
+    size_t nfs = d->from->nsequences, nts = d->to->nsequences;
+    const cairn_enum **fe = sorted(d, (void *const *)d->from->enums, nfe, cmp_enum);
+    const cairn_enum **te = sorted(d, (void *const *)d->to->enums, nte, cmp_enum);
+    const cairn_sequence **fs = sorted(d, (void *const *)d->from->sequences, nfs, cmp_sequence);
+    const cairn_sequence **ts = sorted(d, (void *const *)d->to->sequences, nts, cmp_sequence);
+    if (d->rc)
+        return;
+    /* pass 0 creates (and recreates), pass 1 alters; drops come at the end */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < nte; j++) {
+            const cairn_enum *e = te[j], *old = NULL;
+            for (size_t i = 0; i < nfe && !old; i++)
+                if (str_eq(fe[i]->schema, e->schema) && strcmp(fe[i]->name, e->name) == 0)
+                    old = fe[i];
+            int appended = old && enum_appended(old, e);
+            if (pass == 0 && old && !appended) {
+                cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, old, NULL);
+                destructive(d, ch, "recreates enum %s: values were removed or reordered",
+                            qname(d, e->schema, e->name));
+            }
+            if (pass == 0 && (!old || !appended))
+                add_change(d, CAIRN_CHANGE_CREATE_ENUM, NULL, NULL, NULL, e);
+            if (pass == 1 && appended && e->nvalues > old->nvalues)
+                add_change(d, CAIRN_CHANGE_ALTER_ENUM, NULL, NULL, old, e);
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t j = 0; j < nts; j++) {
+            const cairn_sequence *q = ts[j], *old = NULL;
+            for (size_t i = 0; i < nfs && !old; i++)
+                if (str_eq(fs[i]->schema, q->schema) && strcmp(fs[i]->name, q->name) == 0)
+                    old = fs[i];
+            if (pass == 0 && !old)
+                add_change(d, CAIRN_CHANGE_CREATE_SEQUENCE, NULL, NULL, NULL, q);
+            if (pass == 1 && old && !sequence_eq(old, q))
+                add_change(d, CAIRN_CHANGE_ALTER_SEQUENCE, NULL, NULL, old, q);
+        }
+}
+
+static void emit_final_drops(differ *d)
+{
+    size_t nfe = d->from->nenums, nfs = d->from->nsequences, nfn = d->from->nnamespaces;
+    const cairn_enum **fe = sorted(d, (void *const *)d->from->enums, nfe, cmp_enum);
+    const cairn_sequence **fs = sorted(d, (void *const *)d->from->sequences, nfs, cmp_sequence);
+    const char **fn = sorted(d, (void *const *)d->from->namespaces, nfn, cmp_cstr);
+    if (d->rc)
+        return;
+    for (size_t i = 0; i < nfs; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < d->to->nsequences && !kept; j++)
+            kept = str_eq(d->to->sequences[j]->schema, fs[i]->schema) &&
+                   strcmp(d->to->sequences[j]->name, fs[i]->name) == 0;
+        if (!kept) {
+            cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_SEQUENCE, NULL, NULL, fs[i], NULL);
+            destructive(d, ch, "drops sequence %s and its current value",
+                        qname(d, fs[i]->schema, fs[i]->name));
+        }
+    }
+    for (size_t i = 0; i < nfe; i++) {
+        int kept = 0;
+        for (size_t j = 0; j < d->to->nenums && !kept; j++)
+            kept = str_eq(d->to->enums[j]->schema, fe[i]->schema) &&
+                   strcmp(d->to->enums[j]->name, fe[i]->name) == 0;
+        if (!kept) {
+            cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, fe[i], NULL);
+            destructive(d, ch, "drops enum %s", qname(d, fe[i]->schema, fe[i]->name));
+        }
+    }
+    for (size_t i = 0; i < nfn; i++)
+        if (!has_str(d->to->namespaces, d->to->nnamespaces, fn[i]))
+            add_change(d, CAIRN_CHANGE_DROP_NAMESPACE, NULL, NULL, fn[i], NULL);
+}
+
+static int run(differ *d, const cairn_diff_opts *opts)
+{
+    if (parse_renames(d, opts))
+        return d->rc;
+    d->nft = d->from->ntables;
+    d->ntt = d->to->ntables;
+    d->ft = sorted(d, (void *const *)d->from->tables, d->nft, cmp_table);
+    d->tt = sorted(d, (void *const *)d->to->tables, d->ntt, cmp_table);
+    if (d->rc || (d->hints && check_renames(d)) || pair_tables(d))
+        return d->rc;
+    /* every pair's columns first: foreign keys read the renames of others */
+    for (size_t k = 0; k < d->npairs && !d->rc; k++)
+        pair_columns(d, d->pairs[k]);
+    for (size_t k = 0; k < d->npairs && !d->rc; k++)
+        analyse_pair(d, d->pairs[k]);
+    vplan vp;
+    memset(&vp, 0, sizeof vp);
+    if (d->rc || plan_views(d, &vp))
+        return d->rc;
+
+    /* dropped tables, children first; created tables, parents first */
+    const cairn_table **dropped = tmp_alloc(d, d->nft ? d->nft : 1, sizeof *dropped);
+    const cairn_table **created = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *created);
+    size_t ndropped = 0, ncreated = 0;
+    if (d->rc)
+        return d->rc;
+    for (size_t i = 0; i < d->nft; i++)
+        if (!d->pair_of_from[i])
+            dropped[ndropped++] = d->ft[i];
+    for (size_t j = 0; j < d->ntt; j++)
+        if (!d->pair_of_to[j])
+            created[ncreated++] = d->tt[j];
+    size_t *drop_order = dep_order(d, (void *const *)dropped, ndropped, table_depends, 1);
+    size_t *create_order = dep_order(d, (void *const *)created, ncreated, table_depends, 0);
+    size_t *vdrop = dep_order(d, (void *const *)vp.fv, vp.nf, view_depends, 1);
+    size_t *vcreate = dep_order(d, (void *const *)vp.tv, vp.nt, view_depends, 0);
+    if (d->rc)
+        return d->rc;
+
+    const char **tn = sorted(d, (void *const *)d->to->namespaces, d->to->nnamespaces, cmp_cstr);
+    for (size_t i = 0; tn && i < d->to->nnamespaces; i++)
+        if (!has_str(d->from->namespaces, d->from->nnamespaces, tn[i]))
+            add_change(d, CAIRN_CHANGE_CREATE_NAMESPACE, NULL, NULL, NULL, tn[i]);
+
+    for (size_t k = 0; k < vp.nf; k++)
+        if (vp.drop[vdrop[k]])
+            add_change(d, CAIRN_CHANGE_DROP_VIEW, NULL, NULL, vp.fv[vdrop[k]], NULL);
+
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_DROP_TRIGGER);
+
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->fkeys, CAIRN_CHANGE_DROP_FOREIGN_KEY);
+    /* Where a cycle forces a parent out before its child, the child's key
+     * goes first. */
+    for (size_t k = 0; k < ndropped; k++) {
+        const cairn_table *t = dropped[drop_order[k]];
+        for (size_t i = 0; i < t->nfkeys; i++)
+            for (size_t e = 0; e < k; e++) {
+                const cairn_table *parent = dropped[drop_order[e]];
+                const cairn_fkey *fk = t->fkeys[i];
+                const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+                if (str_eq(rns, parent->schema) && str_eq(fk->ref_table, parent->name))
+                    add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
+            }
+    }
+
+    for (size_t k = 0; k < d->npairs; k++) {
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->indexes, CAIRN_CHANGE_DROP_INDEX);
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->uniques, CAIRN_CHANGE_DROP_UNIQUE);
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->checks, CAIRN_CHANGE_DROP_CHECK);
+    }
+
+    for (size_t k = 0; k < ndropped; k++) {
+        const cairn_table *t = dropped[drop_order[k]];
+        cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_TABLE, t, NULL, t, NULL);
+        destructive(d, ch, "drops table %s and all its data", qname(d, t->schema, t->name));
+    }
+
+    for (size_t k = 0; k < d->npairs; k++) {
+        const tpair *p = d->pairs[k];
+        if (strcmp(p->from->name, p->to->name) != 0)
+            add_change(d, CAIRN_CHANGE_RENAME_TABLE, p->from, p->to, p->from, p->to);
+    }
+
+    emit_enums_and_sequences(d);
+
+    for (size_t k = 0; k < ncreated; k++) {
+        const cairn_table *t = created[create_order[k]];
+        add_change(d, CAIRN_CHANGE_CREATE_TABLE, NULL, t, NULL, t);
+    }
+
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_columns(d, d->pairs[k]);
+    for (size_t k = 0; k < d->npairs; k++) {
+        emit_set_adds(d, d->pairs[k], &d->pairs[k]->uniques, CAIRN_CHANGE_ADD_UNIQUE);
+        emit_set_adds(d, d->pairs[k], &d->pairs[k]->checks, CAIRN_CHANGE_ADD_CHECK);
+        emit_set_adds(d, d->pairs[k], &d->pairs[k]->indexes, CAIRN_CHANGE_CREATE_INDEX);
+    }
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_set_adds(d, d->pairs[k], &d->pairs[k]->fkeys, CAIRN_CHANGE_ADD_FOREIGN_KEY);
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_set_adds(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_CREATE_TRIGGER);
+
+    for (size_t k = 0; k < vp.nt; k++)
+        if (vp.create[vcreate[k]])
+            add_change(d, CAIRN_CHANGE_CREATE_VIEW, NULL, NULL, NULL, vp.tv[vcreate[k]]);
+
+    emit_final_drops(d);
+    return d->rc;
+}
+
+/* ---- public entry points ---------------------------------------------------------------- */
+
+int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
+               const cairn_diff_opts *opts, cairn_plan **out)
+{
+    if (!out || !to)
+        return cairn_err(cx, CAIRN_EUSAGE, "cairn_diff: no %s", out ? "target schema" : "output");
+    *out = NULL;
+    plan_box *pb = calloc(1, sizeof *pb);
+    differ d;
+    memset(&d, 0, sizeof d);
+    if (!pb || !(pb->arena = cairn_arena_new()) || !(d.tmp = cairn_arena_new()) ||
+        (!from && !(pb->empty = cairn_schema_new()))) {
+        cairn_arena_free(d.tmp);
+        cairn_plan_free(pb ? &pb->p : NULL);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    pb->p.from = from ? from : pb->empty;
+    pb->p.to = to;
+    d.cx = cx;
+    d.pb = pb;
+    d.from = pb->p.from;
+    d.to = to;
+    /* Renaming from nothing means nothing: an export of a schema that still
+     * carries old hints must not fail. */
+    d.hints = from != NULL;
+    cairn_buf_init(&d.b1);
+    cairn_buf_init(&d.b2);
+    int rc = run(&d, opts);
+    cairn_buf_release(&d.b1);
+    cairn_buf_release(&d.b2);
+    cairn_arena_free(d.tmp);
+    if (rc) {
+        cairn_plan_free(&pb->p);
+        return rc;
+    }
+    *out = &pb->p;
+    return 0;
+}
+
+void cairn_plan_free(cairn_plan *p)
+{
+    if (!p)
+        return;
+    plan_box *pb = (plan_box *)p;
+    cairn_arena_free(pb->arena);
+    cairn_schema_free(pb->empty);
+    free(pb);
+}
+
 int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
-{ (void)p; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "diff: not built yet"); }
+{
+    if (!p || !out)
+        return cairn_err(cx, CAIRN_EUSAGE, "cairn_plan_sql: no %s", p ? "output" : "plan");
+    *out = NULL;
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    rc = cairn_session_emit(cx, s, p, &st);
+    cairn_buf b;
+    cairn_buf_init(&b);
+    for (size_t i = 0; !rc && i < st.n; i++) {
+        if (i)
+            cairn_buf_puts(&b, "\n" CAIRN_BREAKPOINT "\n");
+        cairn_buf_puts(&b, st.sql[i]);
+        if (i + 1 == st.n)
+            cairn_buf_puts(&b, "\n");
+    }
+    cairn_stmts_release(&st);
+    if (!rc && b.oom)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (rc) {
+        cairn_buf_release(&b);
+        return rc;
+    }
+    *out = cairn_buf_steal(&b);
+    return *out ? 0 : cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+}
+
 int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same)
-{ (void)a; (void)b; (void)same; return cairn_err(cx, CAIRN_EUNSUPPORTED, "diff: not built yet"); }
+{
+    cairn_plan *p;
+    int rc = cairn_diff(cx, a, b, NULL, &p);
+    if (rc)
+        return rc;
+    *same = p->nchanges == 0;
+    cairn_plan_free(p);
+    return 0;
+}

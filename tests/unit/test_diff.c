@@ -1,0 +1,544 @@
+/* The diff: schemas built with the public constructors, plans checked kind
+ * by kind, in order, with their flags and warnings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                              \
+    do {                                                              \
+        if (cond)                                                     \
+            passed++;                                                 \
+        else {                                                        \
+            failed++;                                                 \
+            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);     \
+            fprintf(stderr, __VA_ARGS__);                             \
+            fputc('\n', stderr);                                      \
+        }                                                             \
+    } while (0)
+
+static const char *kind_name(cairn_change_kind k)
+{
+    static const char *const names[] = {
+        "", "CREATE_NAMESPACE", "DROP_NAMESPACE", "CREATE_ENUM", "ALTER_ENUM", "DROP_ENUM",
+        "CREATE_SEQUENCE", "ALTER_SEQUENCE", "DROP_SEQUENCE", "CREATE_TABLE", "DROP_TABLE",
+        "RENAME_TABLE", "ADD_COLUMN", "DROP_COLUMN", "RENAME_COLUMN", "ALTER_COLUMN",
+        "SET_PRIMARY_KEY", "ADD_UNIQUE", "DROP_UNIQUE", "ADD_CHECK", "DROP_CHECK",
+        "ADD_FOREIGN_KEY", "DROP_FOREIGN_KEY", "CREATE_INDEX", "DROP_INDEX", "CREATE_TRIGGER",
+        "DROP_TRIGGER", "CREATE_VIEW", "DROP_VIEW", "SET_TABLE_COMMENT", "SET_TABLE_OPTIONS"};
+    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+/* One line per change: "KIND subject", where the subject is the object's
+ * name (table.column for columns, table.name for constraints), plus "!" for
+ * a destructive change. */
+static void describe(const cairn_change *c, cairn_buf *b)
+{
+    const cairn_change_obj *o = c->to.ptr ? &c->to : &c->from;
+    const cairn_table *t = c->table_to ? c->table_to : c->table_from;
+    cairn_buf_printf(b, "%s ", kind_name(c->kind));
+    switch (c->kind) {
+    case CAIRN_CHANGE_CREATE_NAMESPACE:
+    case CAIRN_CHANGE_DROP_NAMESPACE:
+        cairn_buf_puts(b, o->name);
+        break;
+    case CAIRN_CHANGE_CREATE_ENUM:
+    case CAIRN_CHANGE_ALTER_ENUM:
+    case CAIRN_CHANGE_DROP_ENUM:
+        cairn_buf_puts(b, o->enm->name);
+        break;
+    case CAIRN_CHANGE_CREATE_SEQUENCE:
+    case CAIRN_CHANGE_ALTER_SEQUENCE:
+    case CAIRN_CHANGE_DROP_SEQUENCE:
+        cairn_buf_puts(b, o->sequence->name);
+        break;
+    case CAIRN_CHANGE_CREATE_TABLE:
+    case CAIRN_CHANGE_DROP_TABLE:
+    case CAIRN_CHANGE_SET_TABLE_COMMENT:
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        cairn_buf_puts(b, o->table->name);
+        break;
+    case CAIRN_CHANGE_RENAME_TABLE:
+        cairn_buf_printf(b, "%s>%s", c->from.table->name, c->to.table->name);
+        break;
+    case CAIRN_CHANGE_RENAME_COLUMN:
+        cairn_buf_printf(b, "%s.%s>%s", t->name, c->from.column->name, c->to.column->name);
+        break;
+    case CAIRN_CHANGE_ADD_COLUMN:
+    case CAIRN_CHANGE_DROP_COLUMN:
+    case CAIRN_CHANGE_ALTER_COLUMN:
+        cairn_buf_printf(b, "%s.%s", t->name, o->column->name);
+        break;
+    case CAIRN_CHANGE_SET_PRIMARY_KEY:
+    case CAIRN_CHANGE_ADD_UNIQUE:
+    case CAIRN_CHANGE_DROP_UNIQUE:
+        cairn_buf_printf(b, "%s.%s", t->name, o->key && o->key->name ? o->key->name : "-");
+        break;
+    case CAIRN_CHANGE_ADD_CHECK:
+    case CAIRN_CHANGE_DROP_CHECK:
+        cairn_buf_printf(b, "%s.%s", t->name, o->check->name ? o->check->name : o->check->expr);
+        break;
+    case CAIRN_CHANGE_ADD_FOREIGN_KEY:
+    case CAIRN_CHANGE_DROP_FOREIGN_KEY:
+        cairn_buf_printf(b, "%s.%s", t->name, o->fkey->name ? o->fkey->name : o->fkey->ref_table);
+        break;
+    case CAIRN_CHANGE_CREATE_INDEX:
+    case CAIRN_CHANGE_DROP_INDEX:
+        cairn_buf_printf(b, "%s.%s", t->name, o->index->name);
+        break;
+    case CAIRN_CHANGE_CREATE_TRIGGER:
+    case CAIRN_CHANGE_DROP_TRIGGER:
+        cairn_buf_printf(b, "%s.%s", t->name, o->trigger->name);
+        break;
+    case CAIRN_CHANGE_CREATE_VIEW:
+    case CAIRN_CHANGE_DROP_VIEW:
+        cairn_buf_puts(b, o->view->name);
+        break;
+    }
+    if (c->flags & CAIRN_CHANGE_DESTRUCTIVE)
+        cairn_buf_puts(b, "!");
+    cairn_buf_puts(b, "\n");
+}
+
+static cairn_ctx *cx;
+
+/* Diff and compare the plan with `expect` (one described change per line). */
+static cairn_plan *expect_plan(int line, const cairn_schema *a, const cairn_schema *b,
+                               const cairn_diff_opts *opts, const char *expect)
+{
+    cairn_plan *p = NULL;
+    int rc = cairn_diff(cx, a, b, opts, &p);
+    if (rc) {
+        failed++;
+        fprintf(stderr, "line %d: FAIL: diff returned %d: %s\n", line, rc,
+                cairn_ctx_error(cx)->message);
+        return NULL;
+    }
+    cairn_buf got;
+    cairn_buf_init(&got);
+    for (size_t i = 0; i < p->nchanges; i++)
+        describe(p->changes[i], &got);
+    if (strcmp(cairn_buf_cstr(&got), expect) == 0)
+        passed++;
+    else {
+        failed++;
+        fprintf(stderr, "line %d: FAIL: plan\n--- expected\n%s--- got\n%s", line, expect,
+                cairn_buf_cstr(&got));
+    }
+    cairn_buf_release(&got);
+    return p;
+}
+
+#define PLAN(a, b, opts, expect) expect_plan(__LINE__, a, b, opts, expect)
+
+static const cairn_change *find_kind(const cairn_plan *p, cairn_change_kind k)
+{
+    for (size_t i = 0; p && i < p->nchanges; i++)
+        if (p->changes[i]->kind == k)
+            return p->changes[i];
+    return NULL;
+}
+
+/* ---- schema building -------------------------------------------------------- */
+
+static cairn_column *col(cairn_schema *s, cairn_table *t, const char *name, const char *type,
+                         int not_null)
+{
+    cairn_column *c = cairn_table_add_column(s, t, name);
+    c->type = cairn_schema_strdup(s, type);
+    c->not_null = not_null;
+    return c;
+}
+
+static void pk(cairn_schema *s, cairn_table *t, const char *column)
+{
+    cairn_key_add_column(s, cairn_table_set_primary_key(s, t, NULL), column);
+}
+
+static cairn_table *users(cairn_schema *s)
+{
+    cairn_table *t = cairn_schema_add_table(s, NULL, "users");
+    col(s, t, "id", "integer", 1);
+    col(s, t, "name", "text", 1);
+    pk(s, t, "id");
+    return t;
+}
+
+static cairn_table *posts(cairn_schema *s, const char *parent)
+{
+    cairn_table *t = cairn_schema_add_table(s, NULL, "posts");
+    col(s, t, "id", "integer", 1);
+    col(s, t, "user_id", "integer", 1);
+    pk(s, t, "id");
+    cairn_fkey *fk = cairn_table_add_fkey(s, t, NULL);
+    fk->ref_table = cairn_schema_strdup(s, parent);
+    fk->on_delete = CAIRN_FK_CASCADE;
+    cairn_fkey_add_columns(s, fk, "user_id", "id");
+    return t;
+}
+
+/* ---- tests -------------------------------------------------------------------- */
+
+static void test_create_and_drop_tables(void)
+{
+    cairn_schema *empty = cairn_schema_new(), *s = cairn_schema_new();
+    /* children declared first: the plan still creates parents first */
+    posts(s, "users");
+    cairn_table *c = cairn_schema_add_table(s, NULL, "comments");
+    col(s, c, "post_id", "integer", 1);
+    cairn_fkey *fk = cairn_table_add_fkey(s, c, "comments_post_fk");
+    fk->ref_table = cairn_schema_strdup(s, "posts");
+    cairn_fkey_add_columns(s, fk, "post_id", "id");
+    users(s);
+    cairn_index *ix = cairn_table_add_index(s, c, "comments_post_idx");
+    cairn_index_add_part(s, ix)->column = "post_id";
+
+    cairn_plan *p = PLAN(NULL, s, NULL,
+                         "CREATE_TABLE users\nCREATE_TABLE posts\nCREATE_TABLE comments\n");
+    CHECK(p && p->from && p->from->ntables == 0, "a NULL from is an empty schema in the plan");
+    CHECK(p && p->to == s, "the plan borrows the target schema");
+    cairn_plan_free(p);
+
+    p = PLAN(s, empty, NULL,
+             "DROP_TABLE comments!\nDROP_TABLE posts!\nDROP_TABLE users!\n");
+    const cairn_change *d = find_kind(p, CAIRN_CHANGE_DROP_TABLE);
+    CHECK(d && d->warning && strcmp(d->warning, "drops table \"comments\" and all its data") == 0,
+          "drop warning: %s", d && d->warning ? d->warning : "(none)");
+    CHECK(d && d->table_from && !d->table_to, "drop table sets only table_from");
+    cairn_plan_free(p);
+
+    /* a cycle: a -> b -> a, dropped together: one key goes first */
+    cairn_schema *cyc = cairn_schema_new();
+    cairn_table *ta = cairn_schema_add_table(cyc, NULL, "a");
+    cairn_table *tb = cairn_schema_add_table(cyc, NULL, "b");
+    col(cyc, ta, "b_id", "integer", 0);
+    col(cyc, tb, "a_id", "integer", 0);
+    fk = cairn_table_add_fkey(cyc, ta, "a_b");
+    fk->ref_table = "b";
+    cairn_fkey_add_columns(cyc, fk, "b_id", "id");
+    fk = cairn_table_add_fkey(cyc, tb, "b_a");
+    fk->ref_table = "a";
+    cairn_fkey_add_columns(cyc, fk, "a_id", "id");
+    cairn_plan_free(PLAN(NULL, cyc, NULL, "CREATE_TABLE a\nCREATE_TABLE b\n"));
+    cairn_plan_free(PLAN(cyc, empty, NULL,
+                         "DROP_FOREIGN_KEY b.b_a\nDROP_TABLE a!\nDROP_TABLE b!\n"));
+    cairn_schema_free(cyc);
+    cairn_schema_free(empty);
+    cairn_schema_free(s);
+}
+
+static void test_identical_in_any_order(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    users(a);
+    posts(a, "users");
+    cairn_table *t = cairn_schema_find_table(a, NULL, "users");
+    cairn_table_add_check(a, t, NULL, "length(name) > 0");
+    cairn_table_add_check(a, t, NULL, "id > 0");
+    cairn_key_add_column(a, cairn_table_add_unique(a, t, NULL), "name");
+    cairn_schema_add_view(a, NULL, "v", "SELECT id FROM users");
+
+    cairn_schema_add_view(b, NULL, "v", "SELECT  id\n  FROM users");
+    posts(b, "users");
+    t = users(b);
+    cairn_key_add_column(b, cairn_table_add_unique(b, t, NULL), "name");
+    cairn_table_add_check(b, t, NULL, "id > 0");
+    cairn_table_add_check(b, t, NULL, "length(name)  >  0");
+    t->columns[1]->type = "TEXT";
+
+    int same = 0;
+    CHECK(cairn_schema_same(cx, a, b, &same) == 0 && same,
+          "the same schema built in another order, with other spacing, is the same");
+    cairn_plan_free(PLAN(a, b, NULL, ""));
+    cairn_plan_free(PLAN(b, a, NULL, ""));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_columns(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_table *ta = users(a);
+    col(a, ta, "age", "integer", 0);
+    col(a, ta, "bio", "varchar(100)", 0);
+    col(a, ta, "code", "char(4)", 0);
+    col(a, ta, "score", "numeric(10,2)", 0);
+    col(a, ta, "n", "smallint", 0);
+    col(a, ta, "label", "text", 0);
+
+    cairn_table *tb = users(b);
+    col(b, tb, "bio", "text", 0);          /* widening */
+    col(b, tb, "code", "varchar(10)", 0);  /* widening */
+    col(b, tb, "score", "numeric(12,2)", 0);
+    col(b, tb, "n", "bigint", 0)->default_expr = "0";
+    col(b, tb, "label", "varchar(20)", 1); /* narrowing and not null */
+    col(b, tb, "email", "text", 0);        /* new; age is gone: no guessing */
+
+    cairn_plan *p = PLAN(a, b, NULL,
+                         "DROP_COLUMN users.age!\nADD_COLUMN users.email\n"
+                         "ALTER_COLUMN users.bio\nALTER_COLUMN users.code\n"
+                         "ALTER_COLUMN users.score\nALTER_COLUMN users.n\n"
+                         "ALTER_COLUMN users.label!\n");
+    for (size_t i = 0; p && i < p->nchanges; i++) {
+        const cairn_change *c = p->changes[i];
+        if (c->kind == CAIRN_CHANGE_DROP_COLUMN)
+            CHECK(c->warning && strcmp(c->warning, "drops column \"users\".\"age\" and its data") == 0,
+                  "drop column warning: %s", c->warning ? c->warning : "(none)");
+        if (c->kind != CAIRN_CHANGE_ALTER_COLUMN)
+            continue;
+        const char *n = c->to.column->name;
+        if (strcmp(n, "n") == 0)
+            CHECK(c->alter == (CAIRN_ALTER_TYPE | CAIRN_ALTER_DEFAULT), "n: alter %#x", c->alter);
+        if (strcmp(n, "label") == 0) {
+            CHECK(c->alter == (CAIRN_ALTER_TYPE | CAIRN_ALTER_NULLABILITY), "label: alter %#x",
+                  c->alter);
+            CHECK(c->warning && strcmp(c->warning, "changes \"users\".\"label\" from text to "
+                                                   "varchar(20): values may not convert") == 0,
+                  "narrowing warning: %s", c->warning ? c->warning : "(none)");
+        }
+        if (strcmp(n, "bio") == 0)
+            CHECK(c->alter == CAIRN_ALTER_TYPE && !c->warning, "bio widening is safe");
+    }
+    cairn_plan_free(p);
+
+    /* narrowing the other way round */
+    p = PLAN(b, a, NULL,
+             "DROP_COLUMN users.email!\nADD_COLUMN users.age\nALTER_COLUMN users.bio!\n"
+             "ALTER_COLUMN users.code!\nALTER_COLUMN users.score!\nALTER_COLUMN users.n!\n"
+             "ALTER_COLUMN users.label\n");
+    cairn_plan_free(p);
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_renames(void)
+{
+    cairn_schema *a = cairn_schema_new();
+    cairn_table *ta = users(a);
+    col(a, ta, "mail", "text", 0);
+    cairn_index *ix = cairn_table_add_index(a, ta, "users_mail_idx");
+    cairn_index_add_part(a, ix)->column = "mail";
+    posts(a, "users");
+
+    /* via `was` on the table and the column */
+    cairn_schema *b = cairn_schema_new();
+    cairn_table *tb = users(b);
+    tb->name = "accounts";
+    tb->was = "users";
+    col(b, tb, "email", "text", 0)->was = "mail";
+    ix = cairn_table_add_index(b, tb, "users_mail_idx");
+    cairn_index_add_part(b, ix)->column = "email";
+    posts(b, "accounts");
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
+
+    /* the same through options */
+    tb->was = NULL;
+    tb->columns[2]->was = NULL;
+    const char *ren[] = {"users=accounts", "accounts.mail=accounts.email"};
+    cairn_diff_opts opts = {ren, 2};
+    cairn_plan_free(PLAN(a, b, &opts,
+                         "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
+
+    /* without a hint: drop and create, flagged */
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_FOREIGN_KEY posts.users\nDROP_TABLE users!\n"
+                         "CREATE_TABLE accounts\nADD_FOREIGN_KEY posts.accounts\n"));
+
+    /* a hint already applied (the new name is in the old schema) is ignored */
+    tb->was = "users";
+    cairn_plan_free(PLAN(b, b, NULL, ""));
+
+    /* a hint naming nothing is an error */
+    tb->was = "members";
+    cairn_plan *p = NULL;
+    CHECK(cairn_diff(cx, a, b, NULL, &p) == CAIRN_ESCHEMA && !p, "unknown was: ESCHEMA");
+    CHECK(strstr(cairn_ctx_error(cx)->message, "members") != NULL, "message names it: %s",
+          cairn_ctx_error(cx)->message);
+    tb->was = "users";
+    tb->columns[2]->was = "email_address";
+    CHECK(cairn_diff(cx, a, b, NULL, &p) == CAIRN_ESCHEMA && !p, "unknown column was: ESCHEMA");
+    tb->columns[2]->was = NULL;
+
+    /* from nothing, hints mean nothing */
+    cairn_plan_free(PLAN(NULL, b, NULL, "CREATE_TABLE accounts\nCREATE_TABLE posts\n"));
+
+    /* bad options */
+    static const char *const bad[] = {"users", "a.b=c", "t.a=u.b", "=x", "a=a", "a.b.c=a.b.d",
+                                      "a=b=c"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cairn_diff_opts o = {&bad[i], 1};
+        CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_EUSAGE && !p, "bad rename '%s' rejected",
+              bad[i]);
+    }
+    const char *nowhere[] = {"users=people"};
+    cairn_diff_opts o = {nowhere, 1};
+    CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_ESCHEMA, "rename to a table that is not there");
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_views(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_table *ta = users(a);
+    col(a, ta, "age", "integer", 0);
+    cairn_schema_add_view(a, NULL, "adults", "SELECT id, name FROM users WHERE age >= 18");
+    cairn_schema_add_view(a, NULL, "adult_names", "SELECT name FROM adults");
+    cairn_schema_add_view(a, NULL, "other", "SELECT 1");
+
+    cairn_table *tb = users(b);
+    col(b, tb, "age", "bigint", 0);
+    cairn_schema_add_view(b, NULL, "adults", "SELECT id, name FROM users WHERE age >= 18");
+    cairn_schema_add_view(b, NULL, "adult_names", "SELECT name FROM adults");
+    cairn_schema_add_view(b, NULL, "other", "SELECT 2");
+
+    /* users.age changes: its views go first and come back at the end, in
+     * dependency order; "other" changed on its own */
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_VIEW adult_names\nDROP_VIEW adults\nDROP_VIEW other\n"
+                         "ALTER_COLUMN users.age\n"
+                         "CREATE_VIEW adults\nCREATE_VIEW adult_names\nCREATE_VIEW other\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_constraints_and_indexes(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_table *ta = users(a), *tb = users(b);
+    cairn_table_add_check(a, ta, NULL, "id > 0");
+    cairn_table_add_check(a, ta, NULL, "name <> ''");
+    cairn_table_add_check(a, ta, "named", "id < 100");
+    cairn_index *ix = cairn_table_add_index(a, ta, "users_name");
+    cairn_index_add_part(a, ix)->column = "name";
+    cairn_key_add_column(a, cairn_table_add_unique(a, ta, "users_name_key"), "name");
+    cairn_table_add_trigger(a, ta, "trg", "CREATE TRIGGER trg AFTER INSERT ON users BEGIN SELECT 1; END");
+
+    cairn_table_add_check(b, tb, NULL, "name <> ''"); /* kept, by content */
+    cairn_table_add_check(b, tb, NULL, "id >= 0");    /* other content */
+    cairn_table_add_check(b, tb, "named", "id < 1000");
+    ix = cairn_table_add_index(b, tb, "users_name");
+    cairn_index_part *pt = cairn_index_add_part(b, ix);
+    pt->column = "name";
+    pt->desc = 1;
+    cairn_key_add_column(b, cairn_table_add_unique(b, tb, "users_name_key"), "name");
+    cairn_table_add_trigger(b, tb, "trg", "CREATE TRIGGER trg AFTER INSERT ON users BEGIN SELECT 2; END");
+
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_TRIGGER users.trg\nDROP_INDEX users.users_name\n"
+                         "DROP_CHECK users.id > 0\nDROP_CHECK users.named\n"
+                         "ADD_CHECK users.id >= 0\nADD_CHECK users.named\n"
+                         "CREATE_INDEX users.users_name\nCREATE_TRIGGER users.trg\n"));
+
+    /* primary key change */
+    cairn_schema *c = cairn_schema_new();
+    cairn_table *tc = users(c);
+    cairn_key_add_column(c, tc->primary_key, "name");
+    cairn_plan *p = PLAN(a, c, NULL,
+                         "DROP_TRIGGER users.trg\nDROP_INDEX users.users_name\n"
+                         "DROP_UNIQUE users.users_name_key\nDROP_CHECK users.id > 0\n"
+                         "DROP_CHECK users.name <> ''\nDROP_CHECK users.named\n"
+                         "SET_PRIMARY_KEY users.-\n");
+    const cairn_change *ch = find_kind(p, CAIRN_CHANGE_SET_PRIMARY_KEY);
+    CHECK(ch && ch->from.key == ta->primary_key && ch->to.key == tc->primary_key,
+          "set primary key carries both keys");
+    cairn_plan_free(p);
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+    cairn_schema_free(c);
+}
+
+static void test_foreign_keys_on_existing_tables(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_table *ta = cairn_schema_add_table(a, NULL, "posts");
+    col(a, ta, "id", "integer", 1);
+    col(a, ta, "user_id", "integer", 1);
+    /* a new parent and a new key to it: the key comes after the table */
+    posts(b, "users");
+    users(b);
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "CREATE_TABLE users\nSET_PRIMARY_KEY posts.-\n"
+                         "ADD_FOREIGN_KEY posts.users\n"));
+    /* the parent goes away: its key is dropped before it */
+    cairn_plan_free(PLAN(b, a, NULL,
+                         "DROP_FOREIGN_KEY posts.users\nDROP_TABLE users!\n"
+                         "SET_PRIMARY_KEY posts.-\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_enums_sequences_namespaces(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_enum *e = cairn_schema_add_enum(a, NULL, "mood");
+    cairn_enum_add_value(a, e, "sad");
+    cairn_enum_add_value(a, e, "ok");
+    e = cairn_schema_add_enum(a, NULL, "color");
+    cairn_enum_add_value(a, e, "red");
+    cairn_enum_add_value(a, e, "green");
+    cairn_schema_add_enum(a, NULL, "gone");
+    cairn_schema_add_sequence(a, NULL, "seq1");
+    cairn_schema_add_sequence(a, NULL, "seq2");
+    cairn_schema_add_namespace(a, "old");
+
+    e = cairn_schema_add_enum(b, NULL, "mood");
+    cairn_enum_add_value(b, e, "sad");
+    cairn_enum_add_value(b, e, "ok");
+    cairn_enum_add_value(b, e, "happy");
+    e = cairn_schema_add_enum(b, NULL, "color");
+    cairn_enum_add_value(b, e, "green");
+    cairn_enum_add_value(b, e, "red");
+    cairn_schema_add_sequence(b, NULL, "seq1")->increment = 2;
+    cairn_schema_add_sequence(b, NULL, "seq3");
+    cairn_schema_add_namespace(b, "app");
+
+    cairn_plan *p = PLAN(a, b, NULL,
+                         "CREATE_NAMESPACE app\nDROP_ENUM color!\nCREATE_ENUM color\n"
+                         "ALTER_ENUM mood\nCREATE_SEQUENCE seq3\nALTER_SEQUENCE seq1\n"
+                         "DROP_SEQUENCE seq2!\nDROP_ENUM gone!\nDROP_NAMESPACE old\n");
+    const cairn_change *ch = find_kind(p, CAIRN_CHANGE_DROP_ENUM);
+    CHECK(ch && ch->warning && strstr(ch->warning, "\"color\""), "recreate warning: %s",
+          ch && ch->warning ? ch->warning : "(none)");
+    cairn_plan_free(p);
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+static void test_sql_needs_a_dialect(void)
+{
+    cairn_schema *s = cairn_schema_new();
+    users(s);
+    cairn_plan *p = NULL;
+    char *sql = NULL;
+    CHECK(cairn_diff(cx, NULL, s, NULL, &p) == 0, "diff");
+    cairn_ctx *bare;
+    cairn_ctx_new(&bare);
+    CHECK(cairn_plan_sql(bare, p, &sql) == CAIRN_ECONFIG && !sql, "no dialect: ECONFIG");
+    cairn_ctx_free(bare);
+    cairn_plan_free(p);
+    cairn_schema_free(s);
+}
+
+int main(void)
+{
+    if (cairn_ctx_new(&cx))
+        return 1;
+    test_create_and_drop_tables();
+    test_identical_in_any_order();
+    test_columns();
+    test_renames();
+    test_views();
+    test_constraints_and_indexes();
+    test_foreign_keys_on_existing_tables();
+    test_enums_sequences_namespaces();
+    test_sql_needs_a_dialect();
+    cairn_plan_free(NULL);
+    cairn_ctx_free(cx);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
