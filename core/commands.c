@@ -1,8 +1,426 @@
-/* PLACEHOLDER until the commands module lands. */
+/* The commands that work on schemas: load, generate, pull, push, export.
+ *
+ * Each command checks everything it can before it writes or runs anything,
+ * so a failure leaves the migrations folder, the output file and the
+ * database as they were. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "internal.h"
-#define NOT_YET return cairn_err(cx, CAIRN_EUNSUPPORTED, "not built yet")
-int cairn_schema_load(cairn_ctx *cx, cairn_schema **out) { (void)out; NOT_YET; }
-int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out) { (void)opts; (void)dir_out; NOT_YET; }
-int cairn_pull(cairn_ctx *cx, const char *output, int force) { (void)output; (void)force; NOT_YET; }
-int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts) { (void)opts; NOT_YET; }
-int cairn_export(cairn_ctx *cx, char **sql_out) { (void)sql_out; NOT_YET; }
+
+int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
+{
+    *out = NULL;
+    const char *path = cairn_ctx_get(cx, "schema");
+    if (!path || !*path)
+        return cairn_err(cx, CAIRN_ECONFIG,
+                         "no schema: set \"schema\" in cairn.json or pass --schema");
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    cairn_schema *schema;
+    rc = cairn_schemafile_load(cx, path, &schema);
+    if (rc)
+        return rc;
+    /* A file written for another database would be compared against the
+     * wrong canonical forms: refuse instead of planning nonsense. */
+    if (schema->dialect && strcmp(schema->dialect, s->drv.d->name) != 0) {
+        rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                          "the schema is written for dialect '%s', but the dialect is '%s'",
+                          schema->dialect, s->drv.d->name);
+        cairn_schema_free(schema);
+        return rc;
+    }
+    rc = cairn_session_normalize(cx, s, schema);
+    if (rc) {
+        cairn_schema_free(schema);
+        return rc;
+    }
+    if (!schema->dialect)
+        schema->dialect = cairn_schema_strdup(schema, s->drv.d->name);
+    cairn_schema_sort(schema);
+    *out = schema;
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static size_t count_destructive(const cairn_plan *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nchanges; i++)
+        if (p->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+            n++;
+    return n;
+}
+
+static const char *change_warning(const cairn_change *c)
+{
+    return c->warning ? c->warning : "this change can lose data";
+}
+
+/* Plain SQL for a human or a client: each statement ends with ";" and a
+ * blank line. */
+static int stmts_to_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    for (size_t i = 0; i < st->n; i++) {
+        const char *s = st->sql[i];
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' ||
+                     s[n - 1] == '\r' || s[n - 1] == ';'))
+            n--;
+        if (!n)
+            continue;
+        cairn_buf_append(&b, s, n);
+        cairn_buf_puts(&b, ";\n\n");
+    }
+    if (b.oom) {
+        cairn_buf_release(&b);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    *out = cairn_buf_steal(&b);
+    if (!*out && !(*out = calloc(1, 1)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* The SQL that creates `schema` from nothing, as a plain script. */
+static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *schema, char **out)
+{
+    cairn_plan *plan;
+    int rc = cairn_diff(cx, NULL, schema, NULL, &plan);
+    if (rc)
+        return rc;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    rc = cairn_session_emit(cx, s, plan, &st);
+    if (!rc)
+        rc = stmts_to_script(cx, &st, out);
+    cairn_stmts_release(&st);
+    cairn_plan_free(plan);
+    return rc;
+}
+
+/* ---- generate ----------------------------------------------------------------- */
+
+static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
+                           const cairn_snapshot *prev, cairn_schema *desired,
+                           const cairn_plan *plan, const char *slug, char **dir_out)
+{
+    char *name;
+    int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
+    if (rc)
+        return rc;
+    char *body = NULL;
+    if (plan)
+        rc = cairn_plan_sql(cx, plan, &body);
+    cairn_buf sql, json;
+    cairn_buf_init(&sql);
+    cairn_buf_init(&json);
+    if (!rc) {
+        cairn_buf_printf(&sql, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
+                         s->drv.d->name);
+        for (size_t i = 0; plan && i < plan->nchanges; i++)
+            if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+                cairn_buf_printf(&sql, "-- WARNING: %s\n", change_warning(plan->changes[i]));
+        if (body && *body)
+            cairn_buf_printf(&sql, "%s\n", body);
+        else if (!plan)
+            cairn_buf_puts(&sql, "-- Custom migration: write its SQL here; separate statements "
+                                 "with a line \"" CAIRN_BREAKPOINT "\".\n");
+        cairn_snapshot snap = {.id = name, .parent = prev->id,
+                               .dialect = (char *)s->drv.d->name, .schema = desired};
+        rc = cairn_json_write_snapshot(cx, &snap, &json);
+    }
+    if (!rc && (sql.oom || json.oom))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc)
+        rc = cairn_folder_write(cx, outdir, name, cairn_buf_cstr(&sql), cairn_buf_cstr(&json));
+    if (!rc) {
+        char *dir = cairn_path_join(outdir, name);
+        if (!dir) {
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        } else {
+            for (size_t i = 0; plan && i < plan->nchanges; i++)
+                if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+                    cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
+            cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql (%zu change%s)", dir,
+                      plan ? plan->nchanges : 0, plan && plan->nchanges == 1 ? "" : "s");
+            if (dir_out)
+                *dir_out = dir;
+            else
+                free(dir);
+        }
+    }
+    cairn_buf_release(&sql);
+    cairn_buf_release(&json);
+    free(body);
+    free(name);
+    return rc;
+}
+
+int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out)
+{
+    static const cairn_generate_opts defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    if (dir_out)
+        *dir_out = NULL;
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    cairn_schema *desired;
+    rc = cairn_schema_load(cx, &desired);
+    if (rc)
+        return rc;
+    const char *outdir = cairn_ctx_get(cx, "out");
+    cairn_snapshot prev;
+    memset(&prev, 0, sizeof prev);
+    rc = cairn_folder_latest_snapshot(cx, outdir, &prev);
+    if (!rc && prev.dialect && strcmp(prev.dialect, s->drv.d->name) != 0)
+        rc = cairn_err(cx, CAIRN_ECONFIG,
+                       "%s: the migrations were written for dialect '%s', not '%s'", outdir,
+                       prev.dialect, s->drv.d->name);
+    cairn_plan *plan = NULL;
+    if (!rc && !opts->custom)
+        rc = cairn_diff(cx, prev.schema, desired, &opts->diff, &plan);
+    if (!rc) {
+        if (!opts->custom && plan->nchanges == 0)
+            cairn_log(cx, CAIRN_LOG_INFO, "no changes: the schema matches the latest migration");
+        else
+            rc = write_migration(cx, s, outdir, &prev, desired, plan, opts->name, dir_out);
+    }
+    cairn_plan_free(plan);
+    cairn_snapshot_release(&prev);
+    cairn_schema_free(desired);
+    return rc;
+}
+
+/* ---- pull ------------------------------------------------------------------- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Connect to the configured database: the session, then the connection. */
+static int connect_db(cairn_ctx *cx, cairn_session **s, cairn_dconn **c)
+{
+    int rc = cairn_session_get(cx, s);
+    if (!rc)
+        rc = cairn_session_connect(cx, *s, c);
+    return rc;
+}
+
+int cairn_pull(cairn_ctx *cx, const char *output, int force)
+{
+    /* Refuse before connecting: an existing file is never touched. */
+    if (output && !force && cairn_file_exists(output))
+        return cairn_err(cx, CAIRN_EUSAGE, "%s exists: use --force to overwrite", output);
+    if (output && cairn_is_dir(output))
+        return cairn_err(cx, CAIRN_EUSAGE, "%s is a directory", output);
+    cairn_session *s;
+    cairn_dconn *c = NULL;
+    int rc = connect_db(cx, &s, &c);
+    if (rc)
+        return rc;
+    cairn_schema *live = NULL;
+    rc = cairn_session_introspect(cx, s, c, &live);
+    s->drv.d->disconnect(c);
+    if (rc)
+        return rc;
+    char *text = NULL;
+    if (output && ends_with(output, ".sql")) {
+        rc = create_script(cx, s, live, &text);
+    } else {
+        cairn_buf b;
+        cairn_buf_init(&b);
+        rc = cairn_json_write_schema(cx, live, &b);
+        if (!rc && b.oom)
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        if (!rc)
+            text = cairn_buf_steal(&b);
+        cairn_buf_release(&b);
+    }
+    if (!rc) {
+        if (output) {
+            rc = cairn_write_file_atomic(cx, output, text, strlen(text));
+            if (!rc)
+                cairn_log(cx, CAIRN_LOG_INFO, "wrote %s (%zu table%s, %zu view%s)", output,
+                          live->ntables, live->ntables == 1 ? "" : "s", live->nviews,
+                          live->nviews == 1 ? "" : "s");
+        } else if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
+            rc = cairn_err(cx, CAIRN_EIO, "cannot write to standard output");
+        }
+    }
+    free(text);
+    cairn_schema_free(live);
+    return rc;
+}
+
+/* ---- push ------------------------------------------------------------------- */
+
+static int set_error(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, ...)
+    CAIRN_FMT(4, 5);
+static int set_error(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_verr(cx, code, sqlstate, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Run statements in transactions; a statement that must run outside one
+ * ends the current transaction and runs alone. */
+static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_dconn *c, const cairn_stmts *st)
+{
+    const cairn_dialect *d = s->drv.d;
+    int in_txn = 0, rc = 0;
+    for (size_t i = 0; i < st->n && !rc; i++) {
+        int outside = (st->flags[i] & CAIRN_STMT_NO_TRANSACTION) != 0;
+        if (outside && in_txn) {
+            rc = d->commit(c);
+            in_txn = 0;
+        }
+        if (!rc && !outside && !in_txn) {
+            rc = d->begin(c);
+            in_txn = rc == 0;
+        }
+        if (!rc) {
+            cairn_log(cx, CAIRN_LOG_DEBUG, "exec: %s", st->sql[i]);
+            rc = d->exec(c, st->sql[i]);
+        }
+    }
+    if (in_txn) {
+        if (!rc) {
+            rc = d->commit(c);
+        } else {
+            /* keep the statement's error, not the rollback's */
+            char *msg = cx->err.message ? strdup(cx->err.message) : NULL;
+            char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
+            d->rollback(c);
+            if (msg)
+                set_error(cx, rc, state, "%s", msg);
+            free(msg);
+            free(state);
+        }
+    }
+    if (rc && !cx->err.code)
+        cairn_err(cx, rc, "statement failed");
+    return rc;
+}
+
+int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
+{
+    static const cairn_push_opts defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    cairn_session *s;
+    cairn_dconn *c = NULL;
+    /* The desired schema first: a bad file must not even reach the database. */
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    cairn_schema *desired;
+    rc = cairn_schema_load(cx, &desired);
+    if (rc)
+        return rc;
+    rc = cairn_session_connect(cx, s, &c);
+    if (rc) {
+        cairn_schema_free(desired);
+        return rc;
+    }
+    const cairn_dialect *d = s->drv.d;
+    cairn_history_opts h;
+    cairn_session_history_opts(cx, &h);
+    rc = d->lock(c, &h);
+    if (rc) {
+        if (!cx->err.code)
+            cairn_err(cx, rc, "cannot take the migration lock");
+        d->disconnect(c);
+        cairn_schema_free(desired);
+        return rc;
+    }
+    cairn_schema *live = NULL;
+    cairn_plan *plan = NULL;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    rc = cairn_session_introspect(cx, s, c, &live);
+    if (!rc)
+        rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
+    if (!rc && plan->nchanges == 0) {
+        cairn_log(cx, CAIRN_LOG_INFO, "database is up to date");
+        goto done;
+    }
+    if (!rc)
+        rc = cairn_session_emit(cx, s, plan, &st);
+    if (!rc) {
+        size_t nd = count_destructive(plan);
+        for (size_t i = 0; i < plan->nchanges; i++)
+            if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+                cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
+        if (nd && !opts->force && !opts->dry_run) {
+            rc = cairn_err(cx, CAIRN_EDESTRUCTIVE,
+                           "%zu destructive change%s refused, nothing applied: review them and "
+                           "use --force to apply",
+                           nd, nd == 1 ? "" : "s");
+            goto done;
+        }
+    }
+    if (!rc && opts->dry_run) {
+        for (size_t i = 0; i < st.n; i++)
+            cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
+        cairn_log(cx, CAIRN_LOG_INFO, "dry run: %zu statement%s not applied", st.n,
+                  st.n == 1 ? "" : "s");
+        goto done;
+    }
+    if (!rc) {
+        rc = run_statements(cx, s, c, &st);
+        if (!rc)
+            cairn_log(cx, CAIRN_LOG_INFO, "pushed %zu change%s (%zu statement%s)",
+                      plan->nchanges, plan->nchanges == 1 ? "" : "s", st.n,
+                      st.n == 1 ? "" : "s");
+    }
+done:
+    cairn_stmts_release(&st);
+    cairn_plan_free(plan);
+    cairn_schema_free(live);
+    cairn_schema_free(desired);
+    {
+        /* unlock must not replace the error that stopped the run */
+        int urc = d->unlock(c, &h);
+        if (urc && !rc) {
+            rc = urc;
+            if (!cx->err.code)
+                cairn_err(cx, rc, "cannot release the migration lock");
+        }
+    }
+    d->disconnect(c);
+    return rc;
+}
+
+/* ---- export ----------------------------------------------------------------- */
+
+int cairn_export(cairn_ctx *cx, char **sql_out)
+{
+    *sql_out = NULL;
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    cairn_schema *desired;
+    rc = cairn_schema_load(cx, &desired);
+    if (rc)
+        return rc;
+    rc = create_script(cx, s, desired, sql_out);
+    cairn_schema_free(desired);
+    return rc;
+}

@@ -1,4 +1,544 @@
-/* PLACEHOLDER until the front end lands. */
+/*
+ * cairn — the command-line front end.
+ *
+ * A client of the public API only (it links the shared libcairn): parse the
+ * command line, put the flags on a context, read cairn.json, run one command,
+ * map its result to an exit status. Never reads standard input: cairn runs
+ * unattended in CI and deploy scripts, so every decision (a rename, a
+ * destructive change) is stated with a flag or in the schema file.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <cairn/cairn.h>
-int main(void) { printf("cairn %s\n", cairn_version()); return 0; }
+#include <cairn/sys/dialect.h>
+
+/* ---- exit statuses: the one mapping from error codes (docs/exit-codes.md) -- */
+
+enum {
+    EXIT_OK = 0,
+    EXIT_INTERNAL = 1,
+    EXIT_USAGE = 2,
+    EXIT_CONFIG = 3,
+    EXIT_SCHEMA = 4,
+    EXIT_DIALECT = 5,
+    EXIT_DATABASE = 6,
+    EXIT_INTEGRITY = 7,
+    EXIT_LOCKED = 8,
+    EXIT_DESTRUCTIVE = 9,
+    EXIT_PARTIAL = 10,
+    EXIT_IO = 11
+};
+
+static const struct {
+    int code;
+    int status;
+} exit_map[] = {
+    {CAIRN_OK, EXIT_OK},
+    {CAIRN_EGENERIC, EXIT_INTERNAL},
+    {CAIRN_ENOMEM, EXIT_INTERNAL},
+    {CAIRN_EUSAGE, EXIT_USAGE},
+    {CAIRN_ECONFIG, EXIT_CONFIG},
+    {CAIRN_ESCHEMA, EXIT_SCHEMA},
+    {CAIRN_EDIALECT, EXIT_DIALECT},
+    {CAIRN_EABI, EXIT_DIALECT},
+    {CAIRN_EUNSUPPORTED, EXIT_DIALECT},
+    {CAIRN_EDB, EXIT_DATABASE},
+    {CAIRN_EINTEGRITY, EXIT_INTEGRITY},
+    {CAIRN_ELOCKED, EXIT_LOCKED},
+    {CAIRN_EDESTRUCTIVE, EXIT_DESTRUCTIVE},
+    {CAIRN_EPARTIAL, EXIT_PARTIAL},
+    {CAIRN_EIO, EXIT_IO},
+};
+
+static int exit_status(int code)
+{
+    for (size_t i = 0; i < sizeof exit_map / sizeof *exit_map; i++)
+        if (exit_map[i].code == code)
+            return exit_map[i].status;
+    return EXIT_INTERNAL;
+}
+
+/* ---- output ----------------------------------------------------------------- */
+
+static void log_line(void *ud, cairn_log_level level, const char *line)
+{
+    (void)ud;
+    switch (level) {
+    case CAIRN_LOG_INFO:
+        printf("%s\n", line);
+        fflush(stdout);
+        break;
+    case CAIRN_LOG_WARN:
+        fprintf(stderr, "warning: %s\n", line);
+        break;
+    case CAIRN_LOG_DEBUG:
+        fprintf(stderr, "debug: %s\n", line);
+        break;
+    }
+}
+
+/* The one error line of a failed run. */
+static int fail_with(int code, const char *message, const char *sqlstate)
+{
+    fflush(stdout);
+    fprintf(stderr, "cairn: error: %s", message && *message ? message : "unexpected failure");
+    if (sqlstate && *sqlstate)
+        fprintf(stderr, " [SQLSTATE %s]", sqlstate);
+    fputc('\n', stderr);
+    return exit_status(code);
+}
+
+static int fail(cairn_ctx *cx, int code)
+{
+    const cairn_error *e = cairn_ctx_error(cx);
+    if (code == CAIRN_ENOMEM)
+        return fail_with(code, "out of memory", NULL);
+    return fail_with(code, e->code ? e->message : NULL, e->code ? e->sqlstate : NULL);
+}
+
+static int usage_error(const char *what, const char *arg, const char *command)
+{
+    char msg[512];
+    if (command)
+        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn %s --help')", what, arg, command);
+    else
+        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn --help')", what, arg);
+    return fail_with(CAIRN_EUSAGE, msg, NULL);
+}
+
+/* ---- command line ----------------------------------------------------------- */
+
+/* Options that take a value and become a setting of the context. */
+static const struct {
+    const char *flag;
+    const char *setting;
+} setting_flags[] = {
+    {"--dialect", "dialect"},
+    {"--url", "url"},
+    {"--schema", "schema"},
+    {"--out", "out"},
+    {"--dialect-path", "dialect_path"},
+    {"--migrations-table", "migrations_table"},
+    {"--migrations-schema", "migrations_schema"},
+    {"--lock-timeout", "lock_timeout"},
+    {"--tables", "tables"},
+    {"--namespaces", "namespaces"},
+};
+#define NSETTINGS (sizeof setting_flags / sizeof *setting_flags)
+
+typedef struct cli {
+    const char *config;
+    const char *settings[NSETTINGS];
+    int verbose, help, version;
+    const struct command *cmd;
+    /* command options */
+    const char *name, *output;
+    int custom, dry_run, all_in_one, force;
+    const char **renames;
+    size_t nrenames;
+} cli;
+
+/* Command options: which command accepts which, and whether it takes a value. */
+enum {
+    OPT_NAME = 1u << 0,
+    OPT_CUSTOM = 1u << 1,
+    OPT_RENAME = 1u << 2,
+    OPT_DRY_RUN = 1u << 3,
+    OPT_ALL_IN_ONE = 1u << 4,
+    OPT_OUTPUT = 1u << 5,
+    OPT_FORCE = 1u << 6
+};
+
+static const struct {
+    const char *flag;
+    unsigned bit;
+    int takes_value;
+} command_flags[] = {
+    {"--name", OPT_NAME, 1},       {"--custom", OPT_CUSTOM, 0},   {"--rename", OPT_RENAME, 1},
+    {"--dry-run", OPT_DRY_RUN, 0}, {"--all-in-one", OPT_ALL_IN_ONE, 0},
+    {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},
+};
+
+typedef int command_fn(cairn_ctx *cx, const cli *c);
+
+typedef struct command {
+    const char *name;
+    unsigned opts;
+    command_fn *run;
+    const char *summary;
+    const char *usage; /* after "Usage: cairn [global options] <name>" */
+} command;
+
+/* ---- the commands ---------------------------------------------------------- */
+
+static int run_generate(cairn_ctx *cx, const cli *c)
+{
+    cairn_generate_opts o = {.name = c->name, .custom = c->custom,
+                             .diff = {.renames = c->renames, .nrenames = c->nrenames}};
+    char *dir = NULL;
+    int rc = cairn_generate(cx, &o, &dir);
+    cairn_free(dir);
+    return rc;
+}
+
+static int run_migrate(cairn_ctx *cx, const cli *c)
+{
+    cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one};
+    return cairn_migrate(cx, &o);
+}
+
+static int run_pull(cairn_ctx *cx, const cli *c)
+{
+    return cairn_pull(cx, c->output, c->force);
+}
+
+static int run_push(cairn_ctx *cx, const cli *c)
+{
+    cairn_push_opts o = {.dry_run = c->dry_run, .force = c->force,
+                         .diff = {.renames = c->renames, .nrenames = c->nrenames}};
+    return cairn_push(cx, &o);
+}
+
+static int run_export(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    char *sql = NULL;
+    int rc = cairn_export(cx, &sql);
+    if (rc == 0) {
+        fputs(sql, stdout);
+        if (fflush(stdout) != 0)
+            rc = CAIRN_EIO;
+    }
+    cairn_free(sql);
+    return rc;
+}
+
+static int run_check(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    int rc = cairn_check_migrations(cx);
+    if (rc == 0)
+        printf("ok: the migrations folder is consistent\n");
+    return rc;
+}
+
+static const char *state_word(cairn_mstate s)
+{
+    switch (s) {
+    case CAIRN_MIGRATION_APPLIED: return "applied";
+    case CAIRN_MIGRATION_PENDING: return "pending";
+    case CAIRN_MIGRATION_MODIFIED: return "MODIFIED";
+    case CAIRN_MIGRATION_MISSING: return "MISSING";
+    case CAIRN_MIGRATION_PARTIAL: return "PARTIAL";
+    }
+    return "?";
+}
+
+static int run_status(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    cairn_status_row *rows = NULL;
+    size_t n = 0;
+    int rc = cairn_status(cx, &rows, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].applied_at)
+            printf("%-8s %s  %s\n", state_word(rows[i].state), rows[i].name, rows[i].applied_at);
+        else
+            printf("%-8s %s\n", state_word(rows[i].state), rows[i].name);
+    }
+    if (n == 0)
+        printf("no migrations\n");
+    cairn_status_free(rows, n);
+    return 0;
+}
+
+static int run_drop(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    char *name = NULL;
+    int rc = cairn_drop(cx, &name);
+    if (rc == 0) {
+        if (name)
+            printf("dropped %s\n", name);
+        else
+            printf("no migration to drop\n");
+    }
+    cairn_free(name);
+    return rc;
+}
+
+static int run_dialects(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    cairn_dialect_info *list = NULL;
+    size_t n = 0;
+    int rc = cairn_dialects_list(cx, &list, &n);
+    if (rc)
+        return rc;
+    int wname = 4, wver = 7, wpath = 4;
+    for (size_t i = 0; i < n; i++) {
+        int l;
+        if (list[i].name && (l = (int)strlen(list[i].name)) > wname)
+            wname = l;
+        if (list[i].version && (l = (int)strlen(list[i].version)) > wver)
+            wver = l;
+        if (list[i].path && (l = (int)strlen(list[i].path)) > wpath)
+            wpath = l;
+    }
+    printf("%-*s  %-*s  %-4s  %-*s  %s\n", wname, "NAME", wver, "VERSION", "ABI", wpath, "PATH",
+           "CAPABILITIES");
+    for (size_t i = 0; i < n; i++) {
+        const cairn_dialect_info *d = &list[i];
+        char abi[32] = "-";
+        if (d->version)
+            snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
+        char caps[512];
+        printf("%-*s  %-*s  %-4s  %-*s  ", wname, d->name ? d->name : "?", wver,
+               d->version ? d->version : "-", abi, wpath, d->path ? d->path : "?");
+        if (d->problem)
+            printf("refused: %s\n", d->problem);
+        else
+            printf("%s\n", cairn_caps_string(d->caps, caps, sizeof caps));
+    }
+    if (n == 0)
+        printf("no dialect drivers found (see --dialect-path and CAIRN_DIALECT_PATH)\n");
+    cairn_dialect_list_free(list, n);
+    return 0;
+}
+
+static const command commands[] = {
+    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME, run_generate,
+     "write a new migration from the schema changes",
+     "generate [--name NAME] [--custom] [--rename OLD=NEW]...\n\n"
+     "Diff the newest snapshot in the migrations folder to the schema file and write\n"
+     "<out>/<timestamp>_<name>/{migration.sql,snapshot.json}. Nothing is written when\n"
+     "nothing changed.\n\n"
+     "  --name NAME        the folder's slug (default: migration)\n"
+     "  --custom           write an empty migration.sql to fill in by hand\n"
+     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE, run_migrate,
+     "apply the pending migrations to the database",
+     "migrate [--dry-run] [--all-in-one]\n\n"
+     "Apply every pending migration of the migrations folder to the database, each in\n"
+     "its own transaction, holding the migration lock for the whole run.\n\n"
+     "  --dry-run          print what would run, change nothing\n"
+     "  --all-in-one       apply all pending migrations in one transaction\n"},
+    {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
+     "pull [--output FILE] [--force]\n\n"
+     "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
+     "as the SQL that creates it). Without --output the JSON goes to standard output.\n\n"
+     "  --output FILE      where to write (.json or .sql)\n"
+     "  --force            overwrite FILE if it exists\n"},
+    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME, run_push,
+     "apply the schema to the database directly, without migrations",
+     "push [--dry-run] [--force] [--rename OLD=NEW]...\n\n"
+     "Diff the live database to the schema file and apply the difference in one\n"
+     "transaction. Records no history. Destructive changes are refused without --force.\n\n"
+     "  --dry-run          print the SQL, change nothing\n"
+     "  --force            apply destructive changes too\n"
+     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
+    {"export", 0, run_export, "print the SQL that creates the schema from nothing",
+     "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
+    {"check", 0, run_check, "check the migrations folder for consistency",
+     "check\n\nCheck that every migration parses, that the snapshots chain, and that no two\n"
+     "migrations share a parent.\n"},
+    {"status", 0, run_status, "list migrations: applied, pending, modified, missing",
+     "status\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
+     "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n"},
+    {"drop", 0, run_drop, "remove the newest migration folder if it is not applied",
+     "drop\n\nRemove the newest migration folder. With a database url configured, an\n"
+     "applied migration is never removed.\n"},
+    {"dialects", 0, run_dialects, "list the dialect drivers found and why any was refused",
+     "dialects\n\nList every dialect driver on the search path: name, version, ABI, path and\n"
+     "capabilities; a refused driver shows its problem.\n"},
+};
+#define NCOMMANDS (sizeof commands / sizeof *commands)
+
+static void print_usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: cairn [global options] <command> [options]\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f,
+            "\nGlobal options (they override cairn.json):\n"
+            "  --config FILE             config file (default: ./cairn.json if present)\n"
+            "  --dialect NAME            sqlite, postgresql, mysql, ...\n"
+            "  --url URL                 database URL (default: $DATABASE_URL)\n"
+            "  --schema PATH             schema file (.json, .sql) or directory\n"
+            "  --out DIR                 migrations folder (default: migrations)\n"
+            "  --dialect-path DIRS       colon-separated driver directories, searched first\n"
+            "  --migrations-table NAME   history table (default: __cairn_migrations)\n"
+            "  --migrations-schema NAME  namespace of the history table\n"
+            "  --lock-timeout MS         wait this long for the migration lock\n"
+            "  --tables GLOBS            comma-separated table patterns to manage\n"
+            "  --namespaces LIST         comma-separated namespaces to manage\n"
+            "  -v, --verbose             show debug lines (on standard error)\n"
+            "  -h, --help                this help; 'cairn <command> --help' for a command\n"
+            "  --version                 print the version\n\n"
+            "Exit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
+            "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O.\n");
+}
+
+static void print_command_usage(const command *cmd)
+{
+    printf("Usage: cairn [global options] %s", cmd->usage);
+}
+
+/* Split "--flag=value"; returns the flag's length. */
+static size_t flag_len(const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    return eq && arg[1] == '-' ? (size_t)(eq - arg) : strlen(arg);
+}
+
+static int flag_is(const char *arg, size_t len, const char *flag)
+{
+    return strlen(flag) == len && strncmp(arg, flag, len) == 0;
+}
+
+/* The value of an option: after '=' or the next argument. */
+static int take_value(int argc, char **argv, int *i, size_t len, const char **value)
+{
+    const char *arg = argv[*i];
+    if (arg[len] == '=') {
+        *value = arg + len + 1;
+        return 0;
+    }
+    if (*i + 1 >= argc)
+        return -1;
+    *value = argv[++*i];
+    return 0;
+}
+
+static int parse(cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (c->cmd)
+                return usage_error("unexpected argument", arg, c->cmd->name);
+            for (size_t k = 0; k < NCOMMANDS; k++)
+                if (strcmp(commands[k].name, arg) == 0)
+                    c->cmd = &commands[k];
+            if (!c->cmd)
+                return usage_error("unknown command", arg, NULL);
+            continue;
+        }
+        size_t len = flag_len(arg);
+        const char *value = NULL;
+        if (flag_is(arg, len, "-h") || flag_is(arg, len, "--help")) {
+            c->help = 1;
+            continue;
+        }
+        if (flag_is(arg, len, "-v") || flag_is(arg, len, "--verbose")) {
+            c->verbose = 1;
+            continue;
+        }
+        if (flag_is(arg, len, "--version")) {
+            c->version = 1;
+            continue;
+        }
+        if (flag_is(arg, len, "--config")) {
+            if (take_value(argc, argv, &i, len, &c->config))
+                return usage_error("missing value for option", arg, NULL);
+            continue;
+        }
+        int found = 0;
+        for (size_t k = 0; k < NSETTINGS && !found; k++)
+            if (flag_is(arg, len, setting_flags[k].flag)) {
+                if (take_value(argc, argv, &i, len, &c->settings[k]))
+                    return usage_error("missing value for option", arg, NULL);
+                found = 1;
+            }
+        for (size_t k = 0; k < sizeof command_flags / sizeof *command_flags && !found; k++) {
+            if (!flag_is(arg, len, command_flags[k].flag))
+                continue;
+            if (!c->cmd || !(c->cmd->opts & command_flags[k].bit))
+                return usage_error("unknown option", arg, c->cmd ? c->cmd->name : NULL);
+            found = 1;
+            if (command_flags[k].takes_value &&
+                take_value(argc, argv, &i, len, &value))
+                return usage_error("missing value for option", arg, c->cmd->name);
+            if (!command_flags[k].takes_value && arg[len] == '=')
+                return usage_error("option takes no value", arg, c->cmd->name);
+            switch (command_flags[k].bit) {
+            case OPT_NAME: c->name = value; break;
+            case OPT_CUSTOM: c->custom = 1; break;
+            case OPT_DRY_RUN: c->dry_run = 1; break;
+            case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
+            case OPT_OUTPUT: c->output = value; break;
+            case OPT_FORCE: c->force = 1; break;
+            case OPT_RENAME: {
+                const char *eq = strchr(value, '=');
+                if (!eq || eq == value || !eq[1])
+                    return usage_error("--rename wants OLD=NEW, not", value, c->cmd->name);
+                const char **nv = realloc(c->renames, (c->nrenames + 1) * sizeof *nv);
+                if (!nv)
+                    return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
+                c->renames = nv;
+                c->renames[c->nrenames++] = value;
+                break;
+            }
+            }
+        }
+        if (!found)
+            return usage_error("unknown option", arg, c->cmd ? c->cmd->name : NULL);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+    memset(&c, 0, sizeof c);
+    int status = parse(&c, argc, argv);
+    if (status) {
+        free(c.renames);
+        return status;
+    }
+    if (c.version) {
+        printf("cairn %s (dialect ABI %d.%d)\n", cairn_version(), CAIRN_DIALECT_ABI_MAJOR,
+               CAIRN_DIALECT_ABI_MINOR);
+        free(c.renames);
+        return EXIT_OK;
+    }
+    if (c.help) {
+        if (c.cmd)
+            print_command_usage(c.cmd);
+        else
+            print_usage(stdout);
+        free(c.renames);
+        return EXIT_OK;
+    }
+    if (!c.cmd) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
+    }
+
+    cairn_ctx *cx;
+    if (cairn_ctx_new(&cx)) {
+        free(c.renames);
+        return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
+    }
+    cairn_ctx_set_logger(cx, log_line, NULL);
+    int rc = 0;
+    if (c.verbose)
+        rc = cairn_ctx_set(cx, "verbose", "1");
+    for (size_t k = 0; k < NSETTINGS && !rc; k++)
+        if (c.settings[k])
+            rc = cairn_ctx_set(cx, setting_flags[k].setting, c.settings[k]);
+    if (!rc)
+        rc = cairn_ctx_load_config(cx, c.config);
+    if (!rc)
+        rc = c.cmd->run(cx, &c);
+    status = rc ? fail(cx, rc) : EXIT_OK;
+    cairn_ctx_free(cx);
+    free(c.renames);
+    return status;
+}
