@@ -822,9 +822,33 @@ static int options_equal(const cairn_table *a, const cairn_table *b)
     return 1;
 }
 
+/* There is no rename of an index (it is dropped and created), but a hint
+ * that names nothing is still a mistake worth stopping for. */
+static int check_index_hints(differ *d, const tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    for (size_t j = 0; j < t->nindexes; j++) {
+        const cairn_index *ix = t->indexes[j];
+        int have_new = 0, have_old = 0;
+        if (!ix->was || !ix->name)
+            continue;
+        for (size_t i = 0; i < f->nindexes; i++) {
+            have_new |= str_eq(f->indexes[i]->name, ix->name);
+            have_old |= str_eq(f->indexes[i]->name, ix->was);
+        }
+        if (!have_new && !have_old)
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "index \"%s\" of %s was \"%s\", but neither is in the old table",
+                                     ix->name, qname(d, t->schema, t->name), ix->was);
+    }
+    return 0;
+}
+
 static void analyse_pair(differ *d, tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
+    if (check_index_hints(d, p))
+        return;
     match_set(d, &p->uniques, O_UNIQUE, p, (void *const *)f->uniques, f->nuniques,
               (void *const *)t->uniques, t->nuniques);
     match_set(d, &p->checks, O_CHECK, p, (void *const *)f->checks, f->nchecks,

@@ -4,21 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "internal.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (cond)                                                     \
-            passed++;                                                 \
-        else {                                                        \
-            failed++;                                                 \
-            fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__);     \
-            fprintf(stderr, __VA_ARGS__);                             \
-            fputc('\n', stderr);                                      \
-        }                                                             \
-    } while (0)
 
 static const char *kind_name(cairn_change_kind k)
 {
@@ -112,8 +99,8 @@ static cairn_plan *expect_plan(int line, const cairn_schema *a, const cairn_sche
     cairn_plan *p = NULL;
     int rc = cairn_diff(cx, a, b, opts, &p);
     if (rc) {
-        failed++;
-        fprintf(stderr, "line %d: FAIL: diff returned %d: %s\n", line, rc,
+        check_failed++;
+        printf("FAIL line %d: diff returned %d: %s\n", line, rc,
                 cairn_ctx_error(cx)->message);
         return NULL;
     }
@@ -122,10 +109,10 @@ static cairn_plan *expect_plan(int line, const cairn_schema *a, const cairn_sche
     for (size_t i = 0; i < p->nchanges; i++)
         describe(p->changes[i], &got);
     if (strcmp(cairn_buf_cstr(&got), expect) == 0)
-        passed++;
+        check_passed++;
     else {
-        failed++;
-        fprintf(stderr, "line %d: FAIL: plan\n--- expected\n%s--- got\n%s", line, expect,
+        check_failed++;
+        printf("FAIL line %d: plan\n--- expected\n%s--- got\n%s", line, expect,
                 cairn_buf_cstr(&got));
     }
     cairn_buf_release(&got);
@@ -363,6 +350,19 @@ static void test_renames(void)
     CHECK(cairn_diff(cx, a, b, NULL, &p) == CAIRN_ESCHEMA && !p, "unknown column was: ESCHEMA");
     tb->columns[2]->was = NULL;
 
+    /* an index hint naming nothing is an error too; a renamed index is
+     * dropped and created, there is no rename of an index */
+    tb->columns[2]->was = "mail";
+    ix->name = "accounts_email_idx";
+    ix->was = "nope";
+    CHECK(cairn_diff(cx, a, b, NULL, &p) == CAIRN_ESCHEMA && !p, "unknown index was: ESCHEMA");
+    ix->was = "users_mail_idx";
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_INDEX accounts.users_mail_idx\nRENAME_TABLE users>accounts\n"
+                         "RENAME_COLUMN accounts.mail>email\nCREATE_INDEX accounts.accounts_email_idx\n"));
+    ix->name = "users_mail_idx";
+    ix->was = NULL;
+
     /* from nothing, hints mean nothing */
     cairn_plan_free(PLAN(NULL, b, NULL, "CREATE_TABLE accounts\nCREATE_TABLE posts\n"));
 
@@ -539,6 +539,5 @@ int main(void)
     test_sql_needs_a_dialect();
     cairn_plan_free(NULL);
     cairn_ctx_free(cx);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_done();
 }
