@@ -1,9 +1,409 @@
-/* PLACEHOLDER until the migrations-folder module lands. */
+/*
+ * The migrations folder: <out>/<YYYYMMDDHHMMSS>_<slug>/ holding migration.sql,
+ * snapshot.json and optionally down.sql. Listing, reading the newest
+ * snapshot, naming and writing a new migration (atomically: a half-written
+ * migration never looks like a migration).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "internal.h"
+
+#define STAMP_LEN 14
+#define SLUG_MAX 64
+
+int cairn_folder_name_valid(const char *name)
+{
+    size_t i = 0;
+    for (; i < STAMP_LEN; i++)
+        if (name[i] < '0' || name[i] > '9')
+            return 0;
+    if (name[i++] != '_' || !name[i])
+        return 0;
+    for (; name[i]; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The first line of migration.sql is exactly the marker (blanks aside). */
+static int has_no_transaction_marker(const char *sql)
+{
+    static const char marker[] = "-- cairn:no-transaction";
+    size_t n = sizeof marker - 1;
+    if (strncmp(sql, marker, n) != 0)
+        return 0;
+    for (const char *p = sql + n; *p && *p != '\n'; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\r')
+            return 0;
+    return 1;
+}
+
+static int cmp_migration(const void *a, const void *b)
+{
+    return strcmp(((const cairn_migration *)a)->name, ((const cairn_migration *)b)->name);
+}
+
+void cairn_folder_free(cairn_migration *list, size_t n)
+{
+    if (!list)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        free(list[i].name);
+        free(list[i].dir);
+        free(list[i].sql);
+    }
+    free(list);
+}
+
+/* Fill one entry from its folder; migration.sql may be missing. */
+static int read_migration(cairn_ctx *cx, const char *out, const char *name, cairn_migration *m)
+{
+    memset(m, 0, sizeof *m);
+    m->name = strdup(name);
+    m->dir = cairn_path_join(out, name);
+    char *file = m->dir ? cairn_path_join(m->dir, "migration.sql") : NULL;
+    if (!m->name || !file) {
+        free(file);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    int rc = 0;
+    if (cairn_file_exists(file)) {
+        rc = cairn_read_file(cx, file, &m->sql, &m->sql_len);
+        if (!rc) {
+            cairn_sha256_hex(m->sql, m->sql_len, m->checksum);
+            m->no_transaction = has_no_transaction_marker(m->sql);
+        }
+    }
+    free(file);
+    return rc;
+}
+
 int cairn_folder_list(cairn_ctx *cx, const char *out, cairn_migration **list, size_t *n)
-{ (void)out; (void)list; (void)n; return cairn_err(cx, CAIRN_EUNSUPPORTED, "not built yet"); }
-void cairn_folder_free(cairn_migration *list, size_t n) { (void)list; (void)n; }
+{
+    *list = NULL;
+    *n = 0;
+    DIR *dir = opendir(out);
+    if (!dir) {
+        if (errno == ENOENT)
+            return 0;
+        return cairn_err_at(cx, CAIRN_EIO, out, 0, 0, "cannot read the migrations folder: %s",
+                            strerror(errno));
+    }
+    cairn_migration *v = NULL;
+    size_t cnt = 0, cap = 0;
+    int rc = 0;
+    struct dirent *de;
+    while (!rc && (de = readdir(dir)) != NULL) {
+        /* .tmp-* folders (a write in progress or interrupted) and anything
+         * else that is not a migration's name are not migrations. */
+        if (!cairn_folder_name_valid(de->d_name))
+            continue;
+        char *path = cairn_path_join(out, de->d_name);
+        int is_dir = path && cairn_is_dir(path);
+        free(path);
+        if (!is_dir)
+            continue;
+        if (cnt == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            cairn_migration *nv = realloc(v, ncap * sizeof *nv);
+            if (!nv) {
+                rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+                break;
+            }
+            v = nv;
+            cap = ncap;
+        }
+        rc = read_migration(cx, out, de->d_name, &v[cnt]);
+        cnt++;
+    }
+    closedir(dir);
+    if (rc) {
+        cairn_folder_free(v, cnt);
+        return rc;
+    }
+    if (cnt)
+        qsort(v, cnt, sizeof *v, cmp_migration);
+    *list = v;
+    *n = cnt;
+    return 0;
+}
+
+int cairn_folder_read_snapshot(cairn_ctx *cx, const char *dir, cairn_snapshot *snap)
+{
+    memset(snap, 0, sizeof *snap);
+    char *file = cairn_path_join(dir, "snapshot.json");
+    if (!file)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc;
+    if (!cairn_file_exists(file)) {
+        rc = cairn_err_at(cx, CAIRN_EINTEGRITY, file, 0, 0, "snapshot.json is missing");
+        free(file);
+        return rc;
+    }
+    char *text;
+    size_t len;
+    rc = cairn_read_file(cx, file, &text, &len);
+    if (!rc) {
+        rc = cairn_json_read_snapshot(cx, text, len, file, snap);
+        free(text);
+        /* A snapshot that does not parse is a damaged migrations folder,
+         * not a schema the user is writing: keep the position, say so. */
+        if (rc == CAIRN_ESCHEMA)
+            rc = cx->err.code = CAIRN_EINTEGRITY;
+        if (rc)
+            cairn_snapshot_release(snap);
+    }
+    free(file);
+    return rc;
+}
+
 int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot *snap)
-{ (void)out; (void)snap; return cairn_err(cx, CAIRN_EUNSUPPORTED, "not built yet"); }
-int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql, const char *snapshot_json)
-{ (void)out; (void)name; (void)sql; (void)snapshot_json; return cairn_err(cx, CAIRN_EUNSUPPORTED, "not built yet"); }
+{
+    memset(snap, 0, sizeof *snap);
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc)
+        return rc;
+    if (n == 0) {
+        snap->schema = cairn_schema_new();
+        return snap->schema ? 0 : cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    rc = cairn_folder_read_snapshot(cx, list[n - 1].dir, snap);
+    cairn_folder_free(list, n);
+    return rc;
+}
+
+/* "YYYYMMDDHHMMSS" of a UTC time. */
+static void format_stamp(time_t t, char out[STAMP_LEN + 1])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, STAMP_LEN + 1, "%Y%m%d%H%M%S", &tm);
+}
+
+static int parse_stamp(const char *s, time_t *t)
+{
+    int f[6];
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    for (int i = 0, at = 0; i < 6; at += width[i++]) {
+        f[i] = 0;
+        for (int j = 0; j < width[i]; j++) {
+            if (s[at + j] < '0' || s[at + j] > '9')
+                return -1;
+            f[i] = f[i] * 10 + (s[at + j] - '0');
+        }
+    }
+    struct tm tm = {.tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2],
+                    .tm_hour = f[3], .tm_min = f[4], .tm_sec = f[5]};
+    *t = timegm(&tm);
+    return 0;
+}
+
+int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int64_t now,
+                          char **name)
+{
+    *name = NULL;
+    /* The slug: lower case, every run of other characters one '_'. */
+    char clean[SLUG_MAX + 1];
+    size_t len = 0;
+    for (const char *p = slug ? slug : "migration"; *p && len < SLUG_MAX; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            clean[len++] = c;
+        else if (len && clean[len - 1] != '_')
+            clean[len++] = '_';
+    }
+    while (len && clean[len - 1] == '_')
+        len--;
+    clean[len] = '\0';
+    if (!len)
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "migration name '%s' has no letters or digits", slug ? slug : "");
+
+    /* Names must sort after every existing migration, even when the clock
+     * is behind the newest one or two run in the same second. */
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc)
+        return rc;
+    time_t t = (time_t)now, newest;
+    if (n && parse_stamp(list[n - 1].name, &newest) == 0 && newest >= t)
+        t = newest + 1;
+    cairn_folder_free(list, n);
+
+    char stamp[STAMP_LEN + 1];
+    format_stamp(t, stamp);
+    cairn_buf b;
+    cairn_buf_init(&b);
+    cairn_buf_printf(&b, "%s_%s", stamp, clean);
+    if (b.oom)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    *name = cairn_buf_steal(&b);
+    return 0;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    if (!*path)
+        return ENOENT;
+    char *p = strdup(path);
+    if (!p)
+        return ENOMEM;
+    int err = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s)
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            err = errno;
+            break;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    if (!err && !cairn_is_dir(path))
+        err = ENOTDIR;
+    return err;
+}
+
+/* Write, fsync and close one new file; errno value on failure. */
+static int write_synced(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0)
+        return errno;
+    size_t len = strlen(data), off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            int e = errno;
+            close(fd);
+            return e;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        return e;
+    }
+    return close(fd) != 0 ? errno : 0;
+}
+
+/* fsync a folder so a rename inside it survives a crash; best effort where
+ * the file system cannot sync folders. */
+static void sync_dir(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+/* Remove the temporary folder and what this module may have put in it. */
+static void remove_tmp(const char *tmp)
+{
+    static const char *const files[] = {"migration.sql", "snapshot.json", "down.sql"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char *f = cairn_path_join(tmp, files[i]);
+        if (f)
+            unlink(f);
+        free(f);
+    }
+    rmdir(tmp);
+}
+
+int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
+                       const char *snapshot_json)
+{
+    if (!name || !cairn_folder_name_valid(name))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "'%s' is not a migration name (<YYYYMMDDHHMMSS>_<a-z0-9_>)",
+                         name ? name : "");
+    if (!sql || !snapshot_json)
+        return cairn_err(cx, CAIRN_EUSAGE, "a migration needs migration.sql and snapshot.json");
+    int e = make_dirs(out);
+    if (e)
+        return cairn_err_at(cx, CAIRN_EIO, out, 0, 0, "cannot create the migrations folder: %s",
+                            strerror(e));
+    char *final = cairn_path_join(out, name);
+    if (!final)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (cairn_file_exists(final)) {
+        int rc = cairn_err_at(cx, CAIRN_EIO, final, 0, 0, "a migration with this name exists");
+        free(final);
+        return rc;
+    }
+    cairn_buf b;
+    cairn_buf_init(&b);
+    cairn_buf_printf(&b, ".tmp-%s-XXXXXX", name);
+    char *tmp = b.oom ? NULL : cairn_path_join(out, cairn_buf_cstr(&b));
+    cairn_buf_release(&b);
+    if (!tmp) {
+        free(final);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    if (!mkdtemp(tmp)) {
+        int rc = cairn_err_at(cx, CAIRN_EIO, out, 0, 0, "cannot create a folder in it: %s",
+                              strerror(errno));
+        free(tmp);
+        free(final);
+        return rc;
+    }
+    /* mkdtemp makes 0700; a migration folder is an ordinary folder. */
+    mode_t um = umask(0);
+    umask(um);
+    chmod(tmp, 0777 & ~um);
+
+    const char *fail_file = NULL;
+    char *fsql = cairn_path_join(tmp, "migration.sql");
+    char *fsnap = cairn_path_join(tmp, "snapshot.json");
+    if (!fsql || !fsnap)
+        e = ENOMEM;
+    if (!e && (e = write_synced(fsql, sql)) != 0)
+        fail_file = "migration.sql";
+    if (!e && (e = write_synced(fsnap, snapshot_json)) != 0)
+        fail_file = "snapshot.json";
+    if (!e) {
+        sync_dir(tmp);
+        if (rename(tmp, final) != 0)
+            e = errno;
+        else
+            sync_dir(out);
+    }
+    int rc = 0;
+    if (e) {
+        remove_tmp(tmp);
+        if (fail_file)
+            rc = cairn_err_at(cx, CAIRN_EIO, final, 0, 0, "cannot write %s: %s", fail_file,
+                              strerror(e));
+        else
+            rc = cairn_err_at(cx, CAIRN_EIO, final, 0, 0, "cannot write the migration: %s",
+                              strerror(e));
+    }
+    free(fsql);
+    free(fsnap);
+    free(tmp);
+    free(final);
+    return rc;
+}

@@ -220,5 +220,15 @@ int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot 
 /** Write <out>/<name>/{migration.sql,snapshot.json} atomically. */
 int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
                        const char *snapshot_json);
+/** Is `name` a migration folder's name: ^[0-9]{14}_[a-z0-9_]+$ ? */
+int cairn_folder_name_valid(const char *name);
+/** A new migration's name: the UTC stamp of `now` (seconds since the epoch,
+ *  time(NULL)) and `slug` (NULL = "migration") folded to [a-z0-9_]; the
+ *  stamp is moved past the newest existing folder's so the name sorts last.
+ *  `*name`: malloc'd. */
+int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int64_t now,
+                          char **name);
+/** Read <dir>/snapshot.json; missing or corrupt: CAIRN_EINTEGRITY naming it. */
+int cairn_folder_read_snapshot(cairn_ctx *cx, const char *dir, cairn_snapshot *snap);
 
 #endif

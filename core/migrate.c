@@ -1,8 +1,769 @@
-/* PLACEHOLDER until the migrator lands. */
+/*
+ * The migrator: apply pending migrations under the migration lock, report
+ * their status, check the folder's snapshot chain, drop the newest one.
+ *
+ * Pending means "in the folder, not in the history table" (never "newer
+ * than the newest applied"), so a migration merged late from another branch
+ * is still applied. Integrity is checked before anything runs: an edited or
+ * vanished applied migration, or a half-applied one, stops the run with
+ * nothing changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "internal.h"
-#define NOT_YET return cairn_err(cx, CAIRN_EUNSUPPORTED, "not built yet")
-int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts) { (void)opts; NOT_YET; }
-int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count) { (void)rows; (void)count; NOT_YET; }
-void cairn_status_free(cairn_status_row *rows, size_t count) { (void)rows; (void)count; }
-int cairn_check_migrations(cairn_ctx *cx) { NOT_YET; }
-int cairn_drop(cairn_ctx *cx, char **name_out) { (void)name_out; NOT_YET; }
+
+/* Checksums in messages are shortened like git's object names. */
+#define SHORT_SUM 12
+
+/* ---- errors kept across cleanup calls ------------------------------------ */
+
+/* unlock, rollback and disconnect may report errors of their own; the one
+ * the user needs is the first, so it is set aside while they run. */
+typedef struct saved_err {
+    cairn_error err;
+    char *message, *sqlstate, *file;
+} saved_err;
+
+static void err_save(cairn_ctx *cx, saved_err *s)
+{
+    s->err = cx->err;
+    s->message = cx->err_message;
+    s->sqlstate = cx->err_sqlstate;
+    s->file = cx->err_file;
+    cx->err_message = cx->err_sqlstate = cx->err_file = NULL;
+    memset(&cx->err, 0, sizeof cx->err);
+}
+
+static void err_restore(cairn_ctx *cx, saved_err *s)
+{
+    cairn_err_clear(cx);
+    cx->err = s->err;
+    cx->err_message = s->message;
+    cx->err_sqlstate = s->sqlstate;
+    cx->err_file = s->file;
+}
+
+/* Put `prefix` before the driver's message, keeping its code and SQLSTATE. */
+static int err_prefix(cairn_ctx *cx, int rc, const char *fmt, ...) CAIRN_FMT(3, 4);
+static int err_prefix(cairn_ctx *cx, int rc, const char *fmt, ...)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    const char *detail = cx->err.code && cx->err.message ? cx->err.message : "unknown error";
+    cairn_buf_printf(&b, ": %s", detail);
+    char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
+    cairn_err_clear(cx);
+    if (state) {
+        cx->err_sqlstate = state;
+        cx->err.sqlstate = state;
+    }
+    char *msg = cairn_buf_steal(&b);
+    cx->err_message = msg;
+    cx->err.message = msg ? msg : "out of memory";
+    cx->err.code = rc;
+    return rc;
+}
+
+/* ---- a run against one database ------------------------------------------ */
+
+typedef struct mrun {
+    cairn_ctx *cx;
+    const cairn_dialect *d;
+    cairn_dconn *c;
+    cairn_history_opts h;
+    cairn_history hist;
+    cairn_migration *list;
+    size_t n;
+    int locked;
+} mrun;
+
+static int cmp_applied(const void *a, const void *b)
+{
+    return strcmp(((const cairn_applied *)a)->name, ((const cairn_applied *)b)->name);
+}
+
+/* Connect, and read both sides: the folder and the history (sorted). */
+static int run_open(mrun *r, cairn_ctx *cx)
+{
+    memset(r, 0, sizeof *r);
+    r->cx = cx;
+    cairn_history_init(&r->hist);
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    r->d = s->drv.d;
+    rc = cairn_folder_list(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
+    if (rc)
+        return rc;
+    rc = cairn_session_connect(cx, s, &r->c);
+    if (rc)
+        return rc;
+    cairn_session_history_opts(cx, &r->h);
+    return 0;
+}
+
+static int run_read_history(mrun *r)
+{
+    int rc = r->d->history_list(r->c, &r->h, &r->hist);
+    if (rc)
+        return err_prefix(r->cx, rc, "cannot read the migration history %s", r->h.table);
+    if (r->hist.n)
+        qsort(r->hist.rows, r->hist.n, sizeof *r->hist.rows, cmp_applied);
+    return 0;
+}
+
+/* Unlock and disconnect; an earlier error (rc != 0) stays the result. */
+static int run_close(mrun *r, int rc)
+{
+    saved_err saved = {0};
+    if (rc)
+        err_save(r->cx, &saved);
+    int later = 0;
+    if (r->locked && (later = r->d->unlock(r->c, &r->h)) != 0 && !rc)
+        later = err_prefix(r->cx, later, "cannot release the migration lock");
+    if (r->c)
+        r->d->disconnect(r->c);
+    cairn_history_release(&r->hist);
+    cairn_folder_free(r->list, r->n);
+    if (rc) {
+        err_restore(r->cx, &saved);
+        return rc;
+    }
+    return later;
+}
+
+static const cairn_migration *find_migration(const mrun *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->list[i].name, name) == 0)
+            return &r->list[i];
+    return NULL;
+}
+
+/* Where a migration stands against the history. */
+static int is_partial(const cairn_applied *a)
+{
+    return a && a->state == CAIRN_APPLIED_PARTIAL;
+}
+
+/* To run in this run: not in the history, or stopped part-way when resuming. */
+static const cairn_applied *to_run(const mrun *r, const cairn_migration *m, int resume, int *run)
+{
+    const cairn_applied *a = cairn_history_find(&r->hist, m->name);
+    *run = !a || (resume && is_partial(a));
+    return a;
+}
+
+/* Every applied migration still matches its file; nothing is half-applied
+ * (unless resuming it); every migration to run has its SQL. */
+static int run_check_integrity(mrun *r, int resume)
+{
+    cairn_ctx *cx = r->cx;
+    for (size_t i = 0; i < r->hist.n; i++) {
+        const cairn_applied *a = &r->hist.rows[i];
+        const cairn_migration *m = find_migration(r, a->name);
+        if (!m)
+            return cairn_err(cx, CAIRN_EINTEGRITY,
+                             "migration %s is recorded as applied but its folder is missing",
+                             a->name);
+        if (is_partial(a) && !resume)
+            return cairn_err(cx, CAIRN_EPARTIAL,
+                             "migration %s stopped part-way: %d of %d statements ran; fix the "
+                             "database by hand, then resume it (migrate --resume) or resolve it",
+                             a->name, (int)a->statements_done, (int)a->statements_total);
+        if (!m->sql)
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
+                                "migration %s was applied, but its migration.sql is missing",
+                                a->name);
+        /* A migration stopped part-way may have been fixed in its file. */
+        if (!is_partial(a) && strcmp(a->checksum, m->checksum) != 0)
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
+                                "migration %s was applied with checksum %.*s, its migration.sql "
+                                "now has %.*s: applied migrations must not be edited",
+                                a->name, SHORT_SUM, a->checksum, SHORT_SUM, m->checksum);
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (!r->list[i].sql && !cairn_history_find(&r->hist, r->list[i].name))
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, r->list[i].dir, 0, 0,
+                                "migration %s has no migration.sql", r->list[i].name);
+    return 0;
+}
+
+static void utc_now(char out[21])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
+                  size_t done, size_t total, int64_t duration_ms)
+{
+    char at[21];
+    utc_now(at);
+    cairn_applied row = {.name = name, .checksum = checksum, .applied_at = at,
+                         .duration_ms = duration_ms, .state = state,
+                         .statements_done = (int32_t)done, .statements_total = (int32_t)total};
+    int rc = r->d->history_record(r->c, &r->h, &row);
+    if (rc)
+        return err_prefix(r->cx, rc, "migration %s: cannot record it in the history", name);
+    return 0;
+}
+
+/* Run the statements of one migration from statement `start` (0-based).
+ * `in_txn`: a transaction is open around them (its own or all-in-one's),
+ * so the history row is written once, DONE, inside it. Otherwise each
+ * statement commits on its own and the row tracks progress (PARTIAL,
+ * statements_done) after each one, so a failure or a crash leaves a row
+ * that says what ran. */
+static int apply_statements(mrun *r, const cairn_migration *m, int in_txn, size_t start,
+                            size_t *count)
+{
+    char **stmts;
+    size_t n;
+    if (cairn_split_statements(m->sql, &stmts, &n))
+        return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
+    *count = n;
+    int rc = 0;
+    if (start > n)
+        rc = cairn_err_at(r->cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
+                          "migration %s: %zu statements ran, but its migration.sql now has %zu",
+                          m->name, start, n);
+    int64_t started = mono_ms();
+    for (size_t i = start; i < n && !rc; i++) {
+        cairn_log(r->cx, CAIRN_LOG_DEBUG, "%s: %s", m->name, stmts[i]);
+        rc = r->d->exec(r->c, stmts[i]);
+        if (rc) {
+            rc = err_prefix(r->cx, rc, "migration %s, statement %zu of %zu failed", m->name,
+                            i + 1, n);
+            if (!in_txn && i > 0)
+                cairn_log(r->cx, CAIRN_LOG_WARN,
+                          "migration %s ran outside a transaction: %zu of %zu statements ran "
+                          "and stay applied; its history row says PARTIAL",
+                          m->name, i, n);
+        } else if (!in_txn && i + 1 < n) {
+            rc = record(r, m->name, m->checksum, CAIRN_APPLIED_PARTIAL, i + 1, n,
+                        mono_ms() - started);
+        }
+    }
+    if (!rc)
+        rc = record(r, m->name, m->checksum, CAIRN_APPLIED_DONE, n, n, mono_ms() - started);
+    cairn_strv_free(stmts, n);
+    return rc;
+}
+
+static int txn(mrun *r, cairn_dialect_txn_fn *fn, const char *what, const char *name)
+{
+    int rc = fn(r->c);
+    if (rc)
+        return err_prefix(r->cx, rc, "migration %s: cannot %s a transaction", name, what);
+    return 0;
+}
+
+/* Roll back after a failure, keeping the failure as the error. */
+static void rollback_quietly(mrun *r)
+{
+    saved_err saved = {0};
+    err_save(r->cx, &saved);
+    if (r->d->rollback(r->c))
+        cairn_log(r->cx, CAIRN_LOG_WARN, "rollback failed: %s",
+                  r->cx->err.message ? r->cx->err.message : "unknown error");
+    err_restore(r->cx, &saved);
+}
+
+/* One migration in its own transaction where it can be; `start` > 0 only
+ * when resuming one that ran outside a transaction. */
+static int apply_one(mrun *r, const cairn_migration *m, size_t start, size_t *count)
+{
+    int own_txn = start == 0 && !m->no_transaction && (r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL);
+    if (own_txn) {
+        int rc = txn(r, r->d->begin, "begin", m->name);
+        if (rc)
+            return rc;
+    }
+    int rc = apply_statements(r, m, own_txn, start, count);
+    if (own_txn) {
+        if (!rc)
+            rc = txn(r, r->d->commit, "commit", m->name);
+        if (rc)
+            rollback_quietly(r);
+    }
+    return rc;
+}
+
+/* Log SQL text line by line (the logger takes lines). */
+static void log_sql(cairn_ctx *cx, const char *sql)
+{
+    for (const char *p = sql; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        cairn_log(cx, CAIRN_LOG_INFO, "%.*s", (int)len, p);
+        p += len + (eol ? 1 : 0);
+    }
+}
+
+/* The statements a dry run would run, from `start`. */
+static int log_pending(mrun *r, const cairn_migration *m, size_t start)
+{
+    cairn_log(r->cx, CAIRN_LOG_INFO, "-- %s%s", m->name,
+              start ? " (resumed)" : m->no_transaction ? " (outside a transaction)" : "");
+    if (!start) {
+        log_sql(r->cx, m->sql);
+        return 0;
+    }
+    char **stmts;
+    size_t n;
+    if (cairn_split_statements(m->sql, &stmts, &n))
+        return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = start; i < n; i++) {
+        if (i > start)
+            cairn_log(r->cx, CAIRN_LOG_INFO, "%s", CAIRN_BREAKPOINT);
+        log_sql(r->cx, stmts[i]);
+    }
+    cairn_strv_free(stmts, n);
+    return 0;
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* all-in-one needs every migration of the run to fit in one transaction. */
+static int check_all_in_one(mrun *r, int resume)
+{
+    if (!(r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL))
+        return cairn_err(r->cx, CAIRN_EUSAGE,
+                         "dialect %s cannot roll back DDL: all-in-one needs transactional DDL",
+                         r->d->name);
+    for (size_t i = 0; i < r->n; i++) {
+        int run;
+        const cairn_applied *a = to_run(r, &r->list[i], resume, &run);
+        if (run && (r->list[i].no_transaction || a))
+            return cairn_err(r->cx, CAIRN_EUSAGE,
+                             "migration %s runs outside a transaction%s and cannot be part of "
+                             "an all-in-one run",
+                             r->list[i].name,
+                             a ? " (it is resumed)" : " (-- cairn:no-transaction)");
+    }
+    return 0;
+}
+
+int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
+{
+    cairn_migrate_opts none = {0};
+    if (!opts)
+        opts = &none;
+    mrun r;
+    int rc = run_open(&r, cx);
+    /* A dry run reads only: no lock, no history table created. */
+    if (!rc && !opts->dry_run) {
+        rc = r.d->lock(r.c, &r.h);
+        if (rc == CAIRN_ELOCKED)
+            return run_close(&r, rc);
+        if (rc)
+            rc = err_prefix(cx, rc, "cannot take the migration lock");
+        else
+            r.locked = 1;
+        if (!rc && (rc = r.d->history_ensure(r.c, &r.h)) != 0)
+            rc = err_prefix(cx, rc, "cannot create the migration history %s", r.h.table);
+    }
+    if (!rc)
+        rc = run_read_history(&r);
+    if (!rc)
+        rc = run_check_integrity(&r, opts->resume);
+    if (rc)
+        return run_close(&r, rc);
+
+    const char *newest = NULL; /* the newest applied migration */
+    size_t pending = 0;
+    for (size_t i = 0; i < r.hist.n; i++)
+        if (!is_partial(&r.hist.rows[i]))
+            newest = r.hist.rows[i].name;
+    for (size_t i = 0; i < r.n; i++) {
+        int run;
+        to_run(&r, &r.list[i], opts->resume, &run);
+        pending += (size_t)run;
+    }
+    if (!pending) {
+        cairn_log(cx, CAIRN_LOG_INFO, "nothing to apply");
+        return run_close(&r, 0);
+    }
+
+    int one_txn = opts->all_in_one && !opts->dry_run;
+    if (one_txn) {
+        rc = check_all_in_one(&r, opts->resume);
+        if (!rc)
+            rc = txn(&r, r.d->begin, "begin", "run");
+        if (rc)
+            return run_close(&r, rc);
+    }
+
+    size_t applied = 0;
+    for (size_t i = 0; i < r.n && !rc; i++) {
+        const cairn_migration *m = &r.list[i];
+        int run;
+        const cairn_applied *a = to_run(&r, m, opts->resume, &run);
+        if (!run)
+            continue;
+        size_t start = a ? (size_t)a->statements_done : 0;
+        if (a)
+            cairn_log(cx, CAIRN_LOG_INFO, "resuming %s at statement %zu of %d%s", m->name,
+                      start + 1, (int)a->statements_total,
+                      strcmp(a->checksum, m->checksum) ? " (its migration.sql was edited since)"
+                                                       : "");
+        else if (newest && strcmp(m->name, newest) < 0)
+            cairn_log(cx, CAIRN_LOG_INFO,
+                      "applying %s (older than the newest applied migration %s)", m->name, newest);
+        if (opts->dry_run) {
+            rc = log_pending(&r, m, start);
+            applied++;
+            continue;
+        }
+        int64_t started = mono_ms();
+        size_t count = 0;
+        rc = one_txn ? apply_statements(&r, m, 1, 0, &count) : apply_one(&r, m, start, &count);
+        if (!rc) {
+            applied++;
+            cairn_log(cx, CAIRN_LOG_INFO, "applied %s (%zu statement%s, %lld ms)", m->name,
+                      count - start, plural(count - start), (long long)(mono_ms() - started));
+        }
+    }
+    if (one_txn) {
+        if (!rc)
+            rc = txn(&r, r.d->commit, "commit", "run");
+        if (rc) {
+            rollback_quietly(&r);
+            applied = 0;
+        }
+    }
+    if (opts->dry_run && !rc)
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
+                  applied, plural(applied));
+    else if (!rc || applied)
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied", applied, plural(applied));
+    return run_close(&r, rc);
+}
+
+/* ---- resolve ------------------------------------------------------------------ */
+
+int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
+{
+    if (!name || !*name)
+        return cairn_err(cx, CAIRN_EUSAGE, "resolve: which migration?");
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc) {
+        rc = r.d->lock(r.c, &r.h);
+        if (rc && rc != CAIRN_ELOCKED)
+            rc = err_prefix(cx, rc, "cannot take the migration lock");
+        r.locked = rc == 0;
+    }
+    if (!rc)
+        rc = run_read_history(&r);
+    if (rc)
+        return run_close(&r, rc);
+    const cairn_applied *a = cairn_history_find(&r.hist, name);
+    if (!a)
+        return run_close(&r, cairn_err(cx, CAIRN_EUSAGE, "%s is not in the migration history",
+                                       name));
+    if (!is_partial(a))
+        return run_close(&r, cairn_err(cx, CAIRN_EUSAGE,
+                                       "%s is fully applied: only a migration stopped part-way "
+                                       "can be resolved", name));
+    if (applied) {
+        /* What is in the database now is what its file says, as fixed by hand. */
+        const cairn_migration *m = find_migration(&r, name);
+        const char *sum = m && m->sql ? m->checksum : a->checksum;
+        rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, (size_t)a->statements_total,
+                    (size_t)a->statements_total, a->duration_ms);
+        if (!rc)
+            cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
+    } else if (!r.d->history_remove) {
+        rc = cairn_err(cx, CAIRN_EUNSUPPORTED,
+                       "dialect %s cannot remove a history row (no history_remove)", r.d->name);
+    } else {
+        rc = r.d->history_remove(r.c, &r.h, name);
+        if (rc)
+            rc = err_prefix(cx, rc, "cannot remove %s from the migration history", name);
+        else
+            cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
+                                          "it from its first statement", name);
+    }
+    return run_close(&r, rc);
+}
+
+/* ---- status ----------------------------------------------------------------- */
+
+static int cmp_status(const void *a, const void *b)
+{
+    return strcmp(((const cairn_status_row *)a)->name, ((const cairn_status_row *)b)->name);
+}
+
+void cairn_status_free(cairn_status_row *rows, size_t count)
+{
+    if (!rows)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        free((char *)rows[i].name);
+        free((char *)rows[i].applied_at);
+    }
+    free(rows);
+}
+
+static int status_add(cairn_status_row *rows, size_t *n, const char *name, cairn_mstate state,
+                      const char *applied_at)
+{
+    cairn_status_row *row = &rows[(*n)++];
+    row->name = strdup(name);
+    row->state = state;
+    row->applied_at = applied_at ? strdup(applied_at) : NULL;
+    return !row->name || (applied_at && !row->applied_at) ? CAIRN_ENOMEM : 0;
+}
+
+int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
+{
+    *rows = NULL;
+    *count = 0;
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc)
+        rc = run_read_history(&r);
+    if (rc)
+        return run_close(&r, rc);
+    cairn_status_row *v = calloc(r.n + r.hist.n + 1, sizeof *v);
+    size_t n = 0;
+    if (!v)
+        rc = CAIRN_ENOMEM;
+    for (size_t i = 0; i < r.n && !rc; i++) {
+        const cairn_migration *m = &r.list[i];
+        const cairn_applied *a = cairn_history_find(&r.hist, m->name);
+        cairn_mstate st = CAIRN_MIGRATION_PENDING;
+        if (a && a->state == CAIRN_APPLIED_PARTIAL)
+            st = CAIRN_MIGRATION_PARTIAL;
+        else if (a && (!m->sql || strcmp(a->checksum, m->checksum) != 0))
+            st = CAIRN_MIGRATION_MODIFIED;
+        else if (a)
+            st = CAIRN_MIGRATION_APPLIED;
+        rc = status_add(v, &n, m->name, st, a ? a->applied_at : NULL);
+    }
+    for (size_t i = 0; i < r.hist.n && !rc; i++) {
+        const cairn_applied *a = &r.hist.rows[i];
+        if (!find_migration(&r, a->name))
+            rc = status_add(v, &n, a->name,
+                            a->state == CAIRN_APPLIED_PARTIAL ? CAIRN_MIGRATION_PARTIAL
+                                                             : CAIRN_MIGRATION_MISSING,
+                            a->applied_at);
+    }
+    if (rc) {
+        cairn_status_free(v, n);
+        cairn_err(cx, rc, "out of memory");
+        return run_close(&r, rc);
+    }
+    qsort(v, n, sizeof *v, cmp_status);
+    *rows = v;
+    *count = n;
+    return run_close(&r, 0);
+}
+
+/* ---- check ------------------------------------------------------------------- */
+
+int cairn_check_migrations(cairn_ctx *cx)
+{
+    const char *out = cairn_ctx_get(cx, "out");
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc)
+        return rc;
+    char **parents = calloc(n + 1, sizeof *parents); /* NULL: no parent or unread */
+    int *read_ok = calloc(n + 1, sizeof *read_ok);
+    if (!parents || !read_ok) {
+        free(parents);
+        free(read_ok);
+        cairn_folder_free(list, n);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    size_t problems = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const cairn_migration *m = &list[i];
+        if (!m->sql) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s: migration.sql is missing", m->name);
+            problems++;
+        }
+        cairn_snapshot snap;
+        int src = cairn_folder_read_snapshot(cx, m->dir, &snap);
+        if (src == CAIRN_EINTEGRITY || src == CAIRN_EIO) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", m->name, cx->err.message);
+            cairn_err_clear(cx);
+            problems++;
+            continue;
+        }
+        if (src) {
+            rc = src;
+            break;
+        }
+        read_ok[i] = 1;
+        if (!snap.id || strcmp(snap.id, m->name) != 0) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's id is %s%s%s, not the folder's name",
+                      m->name, snap.id ? "'" : "", snap.id ? snap.id : "missing",
+                      snap.id ? "'" : "");
+            problems++;
+        }
+        if (snap.parent && !(parents[i] = strdup(snap.parent)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        cairn_snapshot_release(&snap);
+    }
+    /* The chain: each parent is the previous folder. Two snapshots with one
+     * parent are two branches generated from the same state and merged. */
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!read_ok[i])
+            continue;
+        size_t twin = i;
+        for (size_t j = 0; j < i; j++)
+            if (read_ok[j] && ((!parents[i] && !parents[j]) ||
+                               (parents[i] && parents[j] && strcmp(parents[i], parents[j]) == 0))) {
+                twin = j;
+                break;
+            }
+        const char *want = i ? list[i - 1].name : NULL;
+        if (twin != i) {
+            cairn_log(cx, CAIRN_LOG_WARN,
+                      "%s: it and %s both follow %s: they were generated on two branches from the "
+                      "same parent; drop %s and generate it again on top of %s",
+                      list[i].name, list[twin].name,
+                      parents[i] ? parents[i] : "nothing (both are first migrations)", list[i].name,
+                      list[i - 1].name);
+            problems++;
+        } else if ((want == NULL) != (parents[i] == NULL) ||
+                   (want && strcmp(want, parents[i]) != 0)) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's parent is %s, expected %s", list[i].name,
+                      parents[i] ? parents[i] : "none",
+                      want ? want : "none (it is the first migration)");
+            problems++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(parents[i]);
+    free(parents);
+    free(read_ok);
+    if (!rc && problems)
+        rc = cairn_err_at(cx, CAIRN_EINTEGRITY, out, 0, 0, "%zu problem%s in %zu migration%s",
+                          problems, plural(problems), n, plural(n));
+    else if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s, chain ok", n, plural(n));
+    cairn_folder_free(list, n);
+    return rc;
+}
+
+/* ---- drop -------------------------------------------------------------------- */
+
+static const char *const cairn_files[] = {"migration.sql", "snapshot.json", "down.sql"};
+
+static int is_cairn_file(const char *name)
+{
+    for (size_t i = 0; i < sizeof cairn_files / sizeof *cairn_files; i++)
+        if (strcmp(name, cairn_files[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is the migration in the configured database's history? */
+static int drop_is_applied(cairn_ctx *cx, const char *name, int *applied)
+{
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc)
+        rc = run_read_history(&r);
+    if (!rc)
+        *applied = cairn_history_find(&r.hist, name) != NULL;
+    return run_close(&r, rc);
+}
+
+int cairn_drop(cairn_ctx *cx, char **name_out)
+{
+    if (name_out)
+        *name_out = NULL;
+    const char *out = cairn_ctx_get(cx, "out");
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc)
+        return rc;
+    if (!n)
+        return cairn_err_at(cx, CAIRN_EUSAGE, out, 0, 0, "no migration to drop");
+    const cairn_migration *m = &list[n - 1];
+    const char *url = cairn_ctx_get(cx, "url");
+    if (url && *url) {
+        int applied = 0;
+        rc = drop_is_applied(cx, m->name, &applied);
+        if (!rc && applied)
+            rc = cairn_err(cx, CAIRN_EUSAGE, "%s is applied: write a new migration instead",
+                           m->name);
+    }
+    /* Only what cairn writes is removed: anything else is the user's. */
+    DIR *dir = rc ? NULL : opendir(m->dir);
+    if (!rc && !dir)
+        rc = cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot read: %s", strerror(errno));
+    if (dir) {
+        struct dirent *de;
+        while (!rc && (de = readdir(dir)) != NULL)
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && !is_cairn_file(de->d_name))
+                rc = cairn_err_at(cx, CAIRN_EUSAGE, m->dir, 0, 0,
+                                  "holds %s, which cairn did not write: not dropping it",
+                                  de->d_name);
+        closedir(dir);
+    }
+    /* Renamed out of the listing first, so an interrupted drop never leaves
+     * a migration folder without its files. */
+    char *gone = NULL;
+    if (!rc) {
+        cairn_buf b;
+        cairn_buf_init(&b);
+        cairn_buf_printf(&b, ".tmp-%s-dropped", m->name);
+        gone = b.oom ? NULL : cairn_path_join(out, cairn_buf_cstr(&b));
+        cairn_buf_release(&b);
+        if (!gone)
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        else if (rename(m->dir, gone) != 0)
+            rc = cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot remove: %s", strerror(errno));
+    }
+    if (!rc) {
+        for (size_t i = 0; i < sizeof cairn_files / sizeof *cairn_files && !rc; i++) {
+            char *f = cairn_path_join(gone, cairn_files[i]);
+            if (!f)
+                rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+            else if (unlink(f) != 0 && errno != ENOENT)
+                rc = cairn_err_at(cx, CAIRN_EIO, f, 0, 0, "cannot remove: %s", strerror(errno));
+            free(f);
+        }
+        if (!rc && rmdir(gone) != 0)
+            rc = cairn_err_at(cx, CAIRN_EIO, gone, 0, 0, "cannot remove: %s", strerror(errno));
+    }
+    if (!rc) {
+        cairn_log(cx, CAIRN_LOG_INFO, "dropped %s", m->name);
+        if (name_out && !(*name_out = strdup(m->name)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    free(gone);
+    cairn_folder_free(list, n);
+    return rc;
+}

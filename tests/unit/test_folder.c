@@ -1,0 +1,383 @@
+/*
+ * The migrations folder (core/folder.c): listing, naming, atomic writes and
+ * the newest snapshot, on real folders under /tmp. No database needed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                   \
+    do {                                                                   \
+        if (cond) {                                                        \
+            passed++;                                                      \
+        } else {                                                           \
+            failed++;                                                      \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);           \
+            fprintf(stderr, __VA_ARGS__);                                  \
+            fprintf(stderr, "\n");                                         \
+        }                                                                  \
+    } while (0)
+
+static char *tmpdir(void)
+{
+    char tmpl[] = "/tmp/cairn-folder-XXXXXX";
+    char *d = mkdtemp(tmpl);
+    if (!d) {
+        perror("mkdtemp");
+        exit(2);
+    }
+    return strdup(d);
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char *p = cairn_path_join(dir, name);
+    FILE *f = fopen(p, "w");
+    if (!f) {
+        perror(p);
+        exit(2);
+    }
+    fputs(text, f);
+    fclose(f);
+    free(p);
+}
+
+static void make_dir(const char *dir, const char *name)
+{
+    char *p = cairn_path_join(dir, name);
+    if (mkdir(p, 0777) != 0) {
+        perror(p);
+        exit(2);
+    }
+    free(p);
+}
+
+/* Names in a folder, sorted and joined by ' ' (malloc'd). */
+static char *listing(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return strdup("<no folder>");
+    char *names[64];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL && n < 64)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+            names[n++] = strdup(de->d_name);
+    closedir(d);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    cairn_buf b;
+    cairn_buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        cairn_buf_printf(&b, "%s%s", i ? " " : "", names[i]);
+        free(names[i]);
+    }
+    return cairn_buf_steal(&b);
+}
+
+static void rm_rf(const char *path)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' 2>/dev/null; rm -rf '%s'", path, path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", path);
+}
+
+/* The JSON of a snapshot with an empty schema, through the JSON module. */
+static char *snapshot_text(cairn_ctx *cx, const char *id, const char *parent)
+{
+    cairn_snapshot s = {.id = (char *)id, .parent = (char *)parent, .dialect = (char *)"sqlite",
+                        .schema = cairn_schema_new()};
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int rc = cairn_json_write_snapshot(cx, &s, &b);
+    cairn_schema_free(s.schema);
+    if (rc) {
+        cairn_buf_release(&b);
+        return NULL;
+    }
+    return cairn_buf_steal(&b);
+}
+
+static void test_missing_folder_is_empty(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "nothing-here");
+    cairn_migration *list = (cairn_migration *)1;
+    size_t n = 99;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    CHECK(rc == 0 && n == 0 && list == NULL, "missing folder: rc %d n %zu", rc, n);
+    free(out);
+}
+
+static void test_list(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "list");
+    CHECK(cairn_folder_write(cx, out, "20260102000000_second", "CREATE TABLE b (x int);\n",
+                             "{}\n") == 0,
+          "write second: %s", cairn_ctx_error(cx)->message);
+    CHECK(cairn_folder_write(cx, out, "20260101000000_first",
+                             "-- cairn:no-transaction\nCREATE INDEX i ON a (x);\n", "{}\n") == 0,
+          "write first: %s", cairn_ctx_error(cx)->message);
+    /* Things that are not migrations. */
+    make_dir(out, "notes");
+    make_dir(out, "20260103000000_Bad-Name");
+    make_dir(out, "2026010300000_short");
+    make_dir(out, ".tmp-20260104000000_half-a1b2c3");
+    put_file(out, "20260105000000_a_file", "not a folder");
+    put_file(out, "README", "hello");
+    /* A migration folder whose migration.sql is missing. */
+    make_dir(out, "20260106000000_nosql");
+
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list(cx, out, &list, &n);
+    CHECK(rc == 0 && n == 3, "list: rc %d, %zu migrations", rc, n);
+    if (rc == 0 && n == 3) {
+        CHECK(strcmp(list[0].name, "20260101000000_first") == 0, "sorted: %s", list[0].name);
+        CHECK(strcmp(list[1].name, "20260102000000_second") == 0, "sorted: %s", list[1].name);
+        CHECK(strcmp(list[2].name, "20260106000000_nosql") == 0, "sorted: %s", list[2].name);
+        CHECK(list[0].no_transaction == 1, "marker on the first line is seen");
+        CHECK(list[1].no_transaction == 0, "no marker");
+        CHECK(list[1].sql && strcmp(list[1].sql, "CREATE TABLE b (x int);\n") == 0,
+              "sql read back: %s", list[1].sql ? list[1].sql : "(null)");
+        char sum[65];
+        cairn_sha256_hex(list[1].sql, strlen(list[1].sql), sum);
+        CHECK(strcmp(sum, list[1].checksum) == 0 && strlen(list[1].checksum) == 64,
+              "checksum is the sha256 of migration.sql");
+        CHECK(list[2].sql == NULL, "missing migration.sql gives sql NULL");
+        char *want = cairn_path_join(out, "20260101000000_first");
+        CHECK(strcmp(list[0].dir, want) == 0, "dir: %s", list[0].dir);
+        free(want);
+    }
+    cairn_folder_free(list, n);
+
+    /* The marker only counts on the first line. */
+    char *dir = cairn_path_join(out, "20260102000000_second");
+    put_file(dir, "migration.sql", "CREATE TABLE b (x int);\n-- cairn:no-transaction\n");
+    free(dir);
+    rc = cairn_folder_list(cx, out, &list, &n);
+    CHECK(rc == 0 && n == 3 && list[1].no_transaction == 0, "marker on line 2 is ignored");
+    cairn_folder_free(list, n);
+    free(out);
+}
+
+static void test_write(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "deep/er/migrations");
+    const char *name = "20260101000000_create_users";
+    int rc = cairn_folder_write(cx, out, name, "CREATE TABLE users (id integer);\n", "{\"x\":1}\n");
+    CHECK(rc == 0, "write into a folder that does not exist yet: %s",
+          cairn_ctx_error(cx)->message);
+    char *l = listing(out);
+    CHECK(strcmp(l, name) == 0, "only the migration folder remains: %s", l);
+    free(l);
+    char *dir = cairn_path_join(out, name);
+    l = listing(dir);
+    CHECK(strcmp(l, "migration.sql snapshot.json") == 0, "its files: %s", l);
+    free(l);
+    char *f = cairn_path_join(dir, "snapshot.json");
+    char *text;
+    size_t len;
+    CHECK(cairn_read_file(cx, f, &text, &len) == 0 && strcmp(text, "{\"x\":1}\n") == 0,
+          "snapshot.json content");
+    free(text);
+    free(f);
+    struct stat st;
+    mode_t um = umask(0);
+    umask(um);
+    CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == (0777 & ~um),
+          "the folder is not left 0700 by mkdtemp: %o", (unsigned)(st.st_mode & 0777));
+
+    /* Writing the same name again is refused and leaves the first alone. */
+    rc = cairn_folder_write(cx, out, name, "DROP TABLE users;\n", "{}\n");
+    CHECK(rc == CAIRN_EIO, "existing name: rc %d", rc);
+    CHECK(strstr(cairn_ctx_error(cx)->message, name) != NULL, "error names it: %s",
+          cairn_ctx_error(cx)->message);
+    f = cairn_path_join(dir, "migration.sql");
+    CHECK(cairn_read_file(cx, f, &text, &len) == 0 &&
+              strcmp(text, "CREATE TABLE users (id integer);\n") == 0,
+          "existing migration unchanged");
+    free(text);
+    free(f);
+    l = listing(out);
+    CHECK(strcmp(l, name) == 0, "no temporary folder left: %s", l);
+    free(l);
+
+    rc = cairn_folder_write(cx, out, "create_users", "x", "{}");
+    CHECK(rc == CAIRN_EUSAGE, "a name without a stamp is refused: rc %d", rc);
+    rc = cairn_folder_write(cx, out, "20260101000000_Upper", "x", "{}");
+    CHECK(rc == CAIRN_EUSAGE, "an upper-case slug is refused: rc %d", rc);
+    free(dir);
+    free(out);
+}
+
+/* Can this process write into a 0555 folder (root can)? */
+static int chmod_stops_writes(const char *root)
+{
+    char *d = cairn_path_join(root, "probe");
+    mkdir(d, 0777);
+    chmod(d, 0555);
+    char *f = cairn_path_join(d, "x");
+    int fd = open(f, O_WRONLY | O_CREAT, 0666);
+    int stops = fd < 0;
+    if (fd >= 0) {
+        close(fd);
+        unlink(f);
+    }
+    chmod(d, 0755);
+    rmdir(d);
+    free(f);
+    free(d);
+    return stops;
+}
+
+static void test_unwritable(cairn_ctx *cx, const char *root)
+{
+    if (!chmod_stops_writes(root)) {
+        printf("skip: unwritable-folder test (chmod 0555 does not stop this user)\n");
+        return;
+    }
+    char *out = cairn_path_join(root, "locked");
+    mkdir(out, 0777);
+    chmod(out, 0555);
+    int rc = cairn_folder_write(cx, out, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    CHECK(rc == CAIRN_EIO, "unwritable folder: rc %d", rc);
+    const cairn_error *e = cairn_ctx_error(cx);
+    CHECK(e->message && strstr(e->message, out) != NULL, "the error names the folder: %s",
+          e->message ? e->message : "(none)");
+    char *l = listing(out);
+    CHECK(strcmp(l, "") == 0, "nothing left behind: '%s'", l);
+    free(l);
+    chmod(out, 0755);
+
+    /* A folder that cannot be created under a read-only parent. */
+    char *parent = cairn_path_join(root, "ro");
+    mkdir(parent, 0555);
+    char *sub = cairn_path_join(parent, "migrations");
+    rc = cairn_folder_write(cx, sub, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    CHECK(rc == CAIRN_EIO && strstr(cairn_ctx_error(cx)->message, sub) != NULL,
+          "uncreatable folder: rc %d, %s", rc, cairn_ctx_error(cx)->message);
+    l = listing(parent);
+    CHECK(strcmp(l, "") == 0, "nothing left behind: '%s'", l);
+    free(l);
+    chmod(parent, 0755);
+    free(sub);
+    free(parent);
+    free(out);
+}
+
+static void test_new_name(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "names");
+    /* 2026-11-21 10:20:30 UTC */
+    int64_t t = 1795256430;
+    char *name = NULL;
+    int rc = cairn_folder_new_name(cx, out, "Add Users-Table!", t, &name);
+    CHECK(rc == 0 && strcmp(name, "20261121102030_add_users_table") == 0, "slug folded: %s",
+          name ? name : "(null)");
+    free(name);
+    rc = cairn_folder_new_name(cx, out, NULL, t, &name);
+    CHECK(rc == 0 && strcmp(name, "20261121102030_migration") == 0, "default slug: %s",
+          name ? name : "(null)");
+    free(name);
+    name = NULL;
+    rc = cairn_folder_new_name(cx, out, "--!!", t, &name);
+    CHECK(rc == CAIRN_EUSAGE && name == NULL, "a slug without letters is refused: rc %d", rc);
+
+    /* Same second as the newest existing migration: one second later. */
+    CHECK(cairn_folder_write(cx, out, "20261121102030_first", "SELECT 1;\n", "{}\n") == 0,
+          "write: %s", cairn_ctx_error(cx)->message);
+    rc = cairn_folder_new_name(cx, out, "next", t, &name);
+    CHECK(rc == 0 && strcmp(name, "20261121102031_next") == 0, "bumped: %s",
+          name ? name : "(null)");
+    free(name);
+    /* The clock is behind the newest migration (another machine's). */
+    CHECK(cairn_folder_write(cx, out, "20261231235959_future", "SELECT 1;\n", "{}\n") == 0,
+          "write: %s", cairn_ctx_error(cx)->message);
+    rc = cairn_folder_new_name(cx, out, "next", t, &name);
+    CHECK(rc == 0 && strcmp(name, "20270101000000_next") == 0, "after the newest: %s",
+          name ? name : "(null)");
+    free(name);
+    /* The clock is ahead: its own time. */
+    rc = cairn_folder_new_name(cx, out, "next", t + 86400 * 366, &name);
+    CHECK(rc == 0 && strncmp(name, "20271122", 8) == 0, "clock ahead: %s", name ? name : "(null)");
+    free(name);
+    free(out);
+}
+
+static void test_latest_snapshot(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "snaps");
+    cairn_snapshot snap;
+    int rc = cairn_folder_latest_snapshot(cx, out, &snap);
+    CHECK(rc == 0 && snap.schema && snap.schema->ntables == 0 && snap.id == NULL,
+          "no migrations: an empty schema (rc %d)", rc);
+    if (rc == 0)
+        cairn_snapshot_release(&snap);
+
+    /* Newest folder without snapshot.json. */
+    mkdir(out, 0777);
+    make_dir(out, "20260101000000_a");
+    rc = cairn_folder_latest_snapshot(cx, out, &snap);
+    CHECK(rc == CAIRN_EINTEGRITY, "missing snapshot: rc %d", rc);
+    CHECK(cairn_ctx_error(cx)->file && strstr(cairn_ctx_error(cx)->file, "snapshot.json"),
+          "the error names the file: %s", cairn_ctx_error(cx)->message);
+
+    char *first = snapshot_text(cx, "20260102000000_b", NULL);
+    if (!first) {
+        printf("skip: snapshot parsing (JSON module: %s)\n", cairn_ctx_error(cx)->message);
+        free(out);
+        return;
+    }
+    CHECK(cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", first) == 0, "write: %s",
+          cairn_ctx_error(cx)->message);
+    rc = cairn_folder_latest_snapshot(cx, out, &snap);
+    CHECK(rc == 0 && snap.id && strcmp(snap.id, "20260102000000_b") == 0,
+          "newest snapshot read: rc %d %s", rc, rc ? cairn_ctx_error(cx)->message : "");
+    if (rc == 0)
+        cairn_snapshot_release(&snap);
+    free(first);
+
+    CHECK(cairn_folder_write(cx, out, "20260103000000_c", "SELECT 1;\n", "{\"id\": [oops\n") == 0,
+          "write corrupt: %s", cairn_ctx_error(cx)->message);
+    rc = cairn_folder_latest_snapshot(cx, out, &snap);
+    CHECK(rc == CAIRN_EINTEGRITY, "corrupt snapshot: rc %d", rc);
+    CHECK(cairn_ctx_error(cx)->file &&
+              strstr(cairn_ctx_error(cx)->file, "20260103000000_c/snapshot.json"),
+          "the error names the file: %s", cairn_ctx_error(cx)->message);
+    free(out);
+}
+
+int main(void)
+{
+    cairn_ctx *cx;
+    if (cairn_ctx_new(&cx) != 0)
+        return 2;
+    char *root = tmpdir();
+    test_missing_folder_is_empty(cx, root);
+    test_list(cx, root);
+    test_write(cx, root);
+    test_unwritable(cx, root);
+    test_new_name(cx, root);
+    test_latest_snapshot(cx, root);
+    rm_rf(root);
+    free(root);
+    cairn_ctx_free(cx);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
