@@ -1,17 +1,1719 @@
-/* PLACEHOLDER until the JSON module lands: every entry point refuses. */
+/*
+ * JSON io: schema documents, migration snapshots and the config file.
+ *
+ * jansson parses and writes; nothing outside this file sees a json_t.
+ * jansson keeps no positions for the values it returns, so each document is
+ * also scanned once by a small structural scanner (the "position index")
+ * that mirrors the tree with the line and column of every value and every
+ * member name. The scanner only runs on text jansson has accepted, so it
+ * never has to diagnose anything; it counts columns in characters, as
+ * jansson does, so syntax and semantic errors agree on what a column is.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
 #include "internal.h"
-int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const char *fname, cairn_schema **out)
-{ (void)text; (void)len; (void)fname; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
+
+/* ---- the position index ------------------------------------------------- */
+
+typedef struct jnode {
+    int line, col;    /* first character of the value */
+    int kline, kcol;  /* opening quote of its member name (else = the value) */
+    const char *key;  /* unescaped member name; NULL for array elements */
+    const char *text; /* raw text of the value (numbers keep their spelling) */
+    size_t textlen;
+    struct jnode **kids; /* members or elements, in text order */
+    size_t nkids;
+} jnode;
+
+typedef struct scanner {
+    const char *p, *end;
+    int line, col; /* col: characters consumed on the current line */
+    cairn_arena *a;
+    cairn_buf tmp;
+    int oom;
+} scanner;
+
+static void sc_next(scanner *s)
+{
+    unsigned char c = (unsigned char)*s->p++;
+    if (c == '\n') {
+        s->line++;
+        s->col = 0;
+    } else if ((c & 0xC0) != 0x80) {
+        s->col++; /* a UTF-8 continuation byte is not a new character */
+    }
+}
+
+static void sc_ws(scanner *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        sc_next(s);
+}
+
+static unsigned sc_hex4(scanner *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4 && s->p < s->end; i++) {
+        char c = *s->p;
+        v = v * 16 + (unsigned)(c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                       : 0);
+        sc_next(s);
+    }
+    return v;
+}
+
+static void sc_utf8(cairn_buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    cairn_buf_append(b, u, n);
+}
+
+/* A string token at s->p, decoded into s->tmp (member names are compared
+ * with the names jansson decoded). */
+static void sc_string(scanner *s)
+{
+    cairn_buf_reset(&s->tmp);
+    sc_next(s); /* opening quote */
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p != '\\') {
+            cairn_buf_append(&s->tmp, s->p, 1);
+            sc_next(s);
+            continue;
+        }
+        sc_next(s);
+        if (s->p >= s->end)
+            break;
+        char e = *s->p;
+        sc_next(s);
+        if (e == 'u') {
+            unsigned cp = sc_hex4(s);
+            if (cp >= 0xD800 && cp <= 0xDBFF && s->end - s->p >= 6 && s->p[0] == '\\' &&
+                s->p[1] == 'u') {
+                sc_next(s);
+                sc_next(s);
+                unsigned lo = sc_hex4(s);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            sc_utf8(&s->tmp, cp);
+        } else {
+            char c = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r'
+                   : e == 't' ? '\t' : e;
+            cairn_buf_append(&s->tmp, &c, 1);
+        }
+    }
+    if (s->p < s->end)
+        sc_next(s); /* closing quote */
+}
+
+static jnode *sc_value(scanner *s)
+{
+    sc_ws(s);
+    jnode *n = cairn_arena_alloc(s->a, sizeof *n);
+    if (!n) {
+        s->oom = 1;
+        return NULL;
+    }
+    n->line = n->kline = s->line;
+    n->col = n->kcol = s->col + 1;
+    n->text = s->p;
+    if (s->p >= s->end)
+        return n;
+    char open = *s->p;
+    if (open == '{' || open == '[') {
+        char close = open == '{' ? '}' : ']';
+        sc_next(s);
+        sc_ws(s);
+        while (s->p < s->end && *s->p != close) {
+            int kl = s->line, kc = s->col + 1;
+            const char *key = NULL;
+            if (open == '{') {
+                sc_string(s);
+                key = cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
+                sc_ws(s);
+                if (s->p < s->end && *s->p == ':')
+                    sc_next(s);
+            }
+            jnode *kid = sc_value(s);
+            if (!kid || (open == '{' && !key) ||
+                cairn_arena_push(s->a, (void ***)&n->kids, &n->nkids, kid)) {
+                s->oom = 1;
+                return NULL;
+            }
+            if (key) {
+                kid->key = key;
+                kid->kline = kl;
+                kid->kcol = kc;
+            }
+            sc_ws(s);
+            if (s->p < s->end && *s->p == ',') {
+                sc_next(s);
+                sc_ws(s);
+            } else {
+                break;
+            }
+        }
+        if (s->p < s->end)
+            sc_next(s);
+    } else if (open == '"') {
+        sc_string(s);
+    } else {
+        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+            sc_next(s);
+    }
+    n->textlen = (size_t)(s->p - n->text);
+    return n;
+}
+
+/* The member `key` of an object node, or the object itself when the index
+ * does not have it (it always has: both sides read the same text). */
+static const jnode *jn_get(const jnode *n, const char *key)
+{
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->key && strcmp(n->kids[i]->key, key) == 0)
+            return n->kids[i];
+    return n;
+}
+
+static const jnode *jn_at(const jnode *n, size_t i)
+{
+    return i < n->nkids ? n->kids[i] : n;
+}
+
+/* ---- a parsed document ---------------------------------------------------- */
+
+typedef struct doc {
+    json_t *root;
+    jnode *pos;
+    cairn_arena *arena; /* the position index and scratch lists */
+} doc;
+
+static void doc_release(doc *d)
+{
+    json_decref(d->root);
+    cairn_arena_free(d->arena);
+    memset(d, 0, sizeof *d);
+}
+
+/* Parse `text` as one JSON object; a syntax error is `code` at jansson's
+ * position. Duplicate member names are refused, so every key path names
+ * exactly one value. */
+static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fname, int code,
+                     doc *d)
+{
+    memset(d, 0, sizeof *d);
+    if (!text)
+        return cairn_err(cx, CAIRN_EUSAGE, "%s: no text", fname);
+    json_error_t e;
+    d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+    if (!d->root)
+        return cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
+    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
+    if (!(d->arena = s.a = cairn_arena_new())) {
+        doc_release(d);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    cairn_buf_init(&s.tmp);
+    d->pos = sc_value(&s);
+    cairn_buf_release(&s.tmp);
+    if (s.oom || !d->pos) {
+        doc_release(d);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    if (!json_is_object(d->root)) {
+        int rc = cairn_err_at(cx, code, fname, d->pos->line, d->pos->col,
+                              "the document must be a JSON object");
+        doc_release(d);
+        return rc;
+    }
+    return 0;
+}
+
+/* ---- the reader: values with their key paths ----------------------------- */
+
+typedef struct rd {
+    cairn_ctx *cx;
+    const char *fname;
+    int code;        /* CAIRN_ESCHEMA, CAIRN_EINTEGRITY or CAIRN_ECONFIG */
+    cairn_buf path;  /* key path of the value being read: tables[2].columns[0] */
+    cairn_schema *s; /* where strings are copied to */
+    cairn_arena *tmp;
+} rd;
+
+static size_t rd_key(rd *r, const char *key)
+{
+    size_t old = r->path.len;
+    if (old)
+        cairn_buf_puts(&r->path, ".");
+    cairn_buf_puts(&r->path, key);
+    return old;
+}
+
+static size_t rd_idx(rd *r, size_t i)
+{
+    size_t old = r->path.len;
+    cairn_buf_printf(&r->path, "[%zu]", i);
+    return old;
+}
+
+static void rd_pop(rd *r, size_t old)
+{
+    if (r->path.data && old <= r->path.len) {
+        r->path.len = old;
+        r->path.data[old] = '\0';
+    }
+}
+
+static int rd_vfail(rd *r, int line, int col, const char *fmt, va_list ap)
+{
+    cairn_buf msg;
+    cairn_buf_init(&msg);
+    cairn_buf_vprintf(&msg, fmt, ap);
+    if (r->path.len)
+        cairn_err_at(r->cx, r->code, r->fname, line, col, "%s: %s", cairn_buf_cstr(&r->path),
+                     cairn_buf_cstr(&msg));
+    else
+        cairn_err_at(r->cx, r->code, r->fname, line, col, "%s", cairn_buf_cstr(&msg));
+    cairn_buf_release(&msg);
+    return r->code;
+}
+
+/* An error at the value of node `n`, whose path is the current one. */
+static int rd_fail(rd *r, const jnode *n, const char *fmt, ...) CAIRN_FMT(3, 4);
+static int rd_fail(rd *r, const jnode *n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = rd_vfail(r, n->line, n->col, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* An error about member `key` (and element `idx` of it when >= 0), at the
+ * member's value, or at its name when `at_key`. */
+static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at_key,
+                      const char *fmt, ...) CAIRN_FMT(6, 7);
+static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at_key,
+                      const char *fmt, ...)
+{
+    size_t old = r->path.len;
+    const jnode *n = obj;
+    if (key) {
+        rd_key(r, key);
+        n = jn_get(obj, key);
+    }
+    if (idx >= 0) {
+        rd_idx(r, (size_t)idx);
+        n = jn_at(n, (size_t)idx);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = rd_vfail(r, at_key ? n->kline : n->line, at_key ? n->kcol : n->col, fmt, ap);
+    va_end(ap);
+    rd_pop(r, old);
+    return rc;
+}
+
+static int rd_oom(rd *r)
+{
+    return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
+}
+
+/* Levenshtein distance, for "did you mean" on a mistyped key. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t row[41];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* `v` must be an object whose keys are all in `allowed` (typos must not
+ * pass silently); the first stranger in text order is reported. */
+static int rd_object(rd *r, json_t *v, const jnode *n, const char *what,
+                     const char *const *allowed)
+{
+    if (!json_is_object(v))
+        return rd_fail(r, n, "expected %s (a JSON object)", what);
+    for (size_t i = 0; i < n->nkids; i++) {
+        const char *key = n->kids[i]->key;
+        const char *near = NULL;
+        size_t best = 3;
+        int known = 0;
+        for (const char *const *k = allowed; *k && !known; k++) {
+            known = strcmp(*k, key) == 0;
+            size_t dist = edit_distance(*k, key);
+            if (dist < best) {
+                best = dist;
+                near = *k;
+            }
+        }
+        if (known)
+            continue;
+        if (near)
+            return rd_fail_in(r, n, key, -1, 1, "unknown key (did you mean \"%s\"?)", near);
+        return rd_fail_in(r, n, key, -1, 1, "unknown key");
+    }
+    return 0;
+}
+
+enum { OPT = 0, REQ = 1 };
+
+/* A member, NULL when absent; JSON null counts as absent for an optional
+ * member. A required one that is missing is reported at the object. */
+static int rd_member(rd *r, json_t *obj, const jnode *n, const char *key, int req, json_t **out)
+{
+    json_t *m = json_object_get(obj, key);
+    *out = NULL;
+    if (!m) {
+        if (req)
+            return rd_fail(r, n, "missing \"%s\"", key);
+        return 0;
+    }
+    if (json_is_null(m) && !req)
+        return 0;
+    *out = m;
+    return 0;
+}
+
+/* A non-empty string member, copied into the schema (NULL means absent:
+ * an empty string would be a second spelling of "absent"). */
+static int rd_str(rd *r, json_t *obj, const jnode *n, const char *key, int req, const char **out)
+{
+    json_t *m;
+    int rc = rd_member(r, obj, n, key, req, &m);
+    *out = NULL;
+    if (rc || !m)
+        return rc;
+    if (!json_is_string(m))
+        return rd_fail_in(r, n, key, -1, 0, "expected a string");
+    if (json_string_length(m) == 0)
+        return rd_fail_in(r, n, key, -1, 0,
+                          req ? "must not be empty" : "must not be empty (omit the key instead)");
+    if (!(*out = cairn_schema_strndup(r->s, json_string_value(m), json_string_length(m))))
+        return rd_oom(r);
+    return 0;
+}
+
+static int rd_bool(rd *r, json_t *obj, const jnode *n, const char *key, int *out)
+{
+    json_t *m;
+    int rc = rd_member(r, obj, n, key, OPT, &m);
+    *out = 0;
+    if (rc || !m)
+        return rc;
+    if (!json_is_boolean(m))
+        return rd_fail_in(r, n, key, -1, 0, "expected true or false");
+    *out = json_is_true(m);
+    return 0;
+}
+
+static int rd_int(rd *r, json_t *obj, const jnode *n, const char *key, int64_t *out, int *present)
+{
+    json_t *m;
+    int rc = rd_member(r, obj, n, key, OPT, &m);
+    *present = 0;
+    if (rc || !m)
+        return rc;
+    if (!json_is_integer(m))
+        return rd_fail_in(r, n, key, -1, 0, "expected a whole number");
+    *out = (int64_t)json_integer_value(m);
+    *present = 1;
+    return 0;
+}
+
+/* SQL text given as a string, or as a number or boolean (kept as written:
+ * 1.50 stays "1.50"). `allow_empty` for option values. */
+static int rd_sqltext(rd *r, json_t *obj, const jnode *n, const char *key, int allow_empty,
+                      const char **out)
+{
+    json_t *m;
+    int rc = rd_member(r, obj, n, key, OPT, &m);
+    *out = NULL;
+    if (rc || !m)
+        return rc;
+    const jnode *vn = jn_get(n, key);
+    if (json_is_string(m)) {
+        if (!allow_empty && json_string_length(m) == 0)
+            return rd_fail_in(r, n, key, -1, 0,
+                              "must not be empty (an empty SQL string is \"''\")");
+        *out = cairn_schema_strndup(r->s, json_string_value(m), json_string_length(m));
+    } else if (json_is_number(m)) {
+        *out = cairn_schema_strndup(r->s, vn->text, vn->textlen);
+    } else if (json_is_boolean(m)) {
+        *out = cairn_schema_strdup(r->s, json_is_true(m) ? "true" : "false");
+    } else {
+        return rd_fail_in(r, n, key, -1, 0, "expected a string, number or boolean");
+    }
+    return *out ? 0 : rd_oom(r);
+}
+
+/* An array member; NULL when absent (an error when required). */
+static int rd_array(rd *r, json_t *obj, const jnode *n, const char *key, int req, json_t **out,
+                    const jnode **an)
+{
+    int rc = rd_member(r, obj, n, key, req, out);
+    *an = jn_get(n, key);
+    if (rc || !*out)
+        return rc;
+    if (!json_is_array(*out))
+        return rd_fail_in(r, n, key, -1, 0, "expected an array");
+    return 0;
+}
+
+/* An array of non-empty strings, borrowed from jansson (valid while the
+ * document is). `nonempty`: at least one; duplicates are refused. */
+typedef struct strlist {
+    const char **v;
+    size_t n;
+    const jnode *at; /* the array; element i is jn_at(at, i) */
+} strlist;
+
+static int rd_strlist(rd *r, json_t *obj, const jnode *n, const char *key, int req,
+                      int nonempty, strlist *out)
+{
+    json_t *a;
+    memset(out, 0, sizeof *out);
+    int rc = rd_array(r, obj, n, key, req, &a, &out->at);
+    if (rc || !a)
+        return rc;
+    if (nonempty && json_array_size(a) == 0)
+        return rd_fail_in(r, n, key, -1, 0, "must list at least one name");
+    size_t cnt = json_array_size(a);
+    if (cnt && !(out->v = cairn_arena_alloc(r->tmp, cnt * sizeof *out->v)))
+        return rd_oom(r);
+    for (size_t i = 0; i < cnt; i++) {
+        json_t *e = json_array_get(a, i);
+        if (!json_is_string(e))
+            return rd_fail_in(r, n, key, (long)i, 0, "expected a string");
+        if (json_string_length(e) == 0)
+            return rd_fail_in(r, n, key, (long)i, 0, "must not be empty");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(out->v[j], json_string_value(e)) == 0)
+                return rd_fail_in(r, n, key, (long)i, 0, "\"%s\" is listed twice",
+                                  json_string_value(e));
+        out->v[out->n++] = json_string_value(e);
+    }
+    return 0;
+}
+
+/* Every name of `l` must be a column of `t`. */
+static int rd_columns_exist(rd *r, const cairn_table *t, const jnode *obj, const char *key,
+                            const strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!cairn_table_find_column(t, l->v[i]))
+            return rd_fail_in(r, obj, key, (long)i, 0, "table \"%s\" has no column \"%s\"",
+                              t->name, l->v[i]);
+    return 0;
+}
+
+/* ---- enumerations -------------------------------------------------------- */
+
+static const char *const fk_action_names[] = {"no action", "restrict", "cascade", "set null",
+                                              "set default"};
+static const char *const identity_names[] = {NULL, "auto", "always", "by_default"};
+
+static int rd_choice(rd *r, json_t *obj, const jnode *n, const char *key,
+                     const char *const *names, size_t count, const char *expect, int *out)
+{
+    const char *v;
+    int rc = rd_str(r, obj, n, key, OPT, &v);
+    if (rc || !v)
+        return rc;
+    for (size_t i = 0; i < count; i++)
+        if (names[i] && strcmp(names[i], v) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    return rd_fail_in(r, n, key, -1, 0, "expected %s", expect);
+}
+
+#define FK_EXPECT "\"no action\", \"restrict\", \"cascade\", \"set null\" or \"set default\""
+
+static int rd_fk_action(rd *r, json_t *obj, const jnode *n, const char *key, cairn_fk_action *out)
+{
+    int v = CAIRN_FK_NO_ACTION;
+    int rc = rd_choice(r, obj, n, key, fk_action_names, 5, FK_EXPECT, &v);
+    *out = (cairn_fk_action)v;
+    return rc;
+}
+
+/* ---- schema documents ------------------------------------------------------ */
+
+static const char *const k_doc[] = {"dialect", "namespaces", "tables", "views", "enums",
+                                    "sequences", NULL};
+static const char *const k_table[] = {"name", "schema", "was", "comment", "columns",
+                                      "primary_key", "uniques", "indexes", "foreign_keys",
+                                      "checks", "triggers", "options", NULL};
+static const char *const k_column[] = {"name", "type", "not_null", "default", "identity",
+                                       "generated", "collation", "comment", "was", "extra",
+                                       "primary_key", "unique", "references", NULL};
+static const char *const k_generated[] = {"expr", "stored", NULL};
+static const char *const k_col_ref[] = {"schema", "table", "column", "on_delete", "on_update",
+                                        NULL};
+static const char *const k_pkey[] = {"name", "columns", NULL};
+static const char *const k_unique[] = {"name", "columns", "nulls_not_distinct", NULL};
+static const char *const k_index[] = {"name", "unique", "columns", "where", "method",
+                                      "include", "comment", "was", NULL};
+static const char *const k_part[] = {"column", "expr", "desc", "collation", "length", NULL};
+static const char *const k_fkey[] = {"name", "columns", "references", "on_delete", "on_update",
+                                     "deferrable", "initially_deferred", NULL};
+static const char *const k_fk_ref[] = {"schema", "table", "columns", NULL};
+static const char *const k_check[] = {"name", "expr", NULL};
+static const char *const k_trigger[] = {"name", "sql", NULL};
+static const char *const k_view[] = {"name", "schema", "definition", "materialized", "comment",
+                                     "was", NULL};
+static const char *const k_enum[] = {"name", "schema", "values", NULL};
+static const char *const k_sequence[] = {"name", "schema", "type", "start", "increment", "min",
+                                         "max", "cache", "cycle", NULL};
+
+static int same_ns(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Tables, views and sequences share one name space per namespace in every
+ * database that has them all; the kind of the holder, or NULL. */
+static const char *relation_taken(const cairn_schema *s, const char *ns, const char *name,
+                                  const void *self)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i] != self && same_ns(s->tables[i]->schema, ns) &&
+            strcmp(s->tables[i]->name, name) == 0)
+            return "table";
+    for (size_t i = 0; i < s->nviews; i++)
+        if (s->views[i] != self && same_ns(s->views[i]->schema, ns) &&
+            strcmp(s->views[i]->name, name) == 0)
+            return "view";
+    for (size_t i = 0; i < s->nsequences; i++)
+        if (s->sequences[i] != self && same_ns(s->sequences[i]->schema, ns) &&
+            strcmp(s->sequences[i]->name, name) == 0)
+            return "sequence";
+    return NULL;
+}
+
+/* Constraint names (primary key, uniques, foreign keys, checks) are unique
+ * within a table; `self` is the one being added. */
+static int constraint_taken(const cairn_table *t, const char *name, const void *self)
+{
+    if (!name)
+        return 0;
+    if (t->primary_key && t->primary_key != self && t->primary_key->name &&
+        strcmp(t->primary_key->name, name) == 0)
+        return 1;
+    for (size_t i = 0; i < t->nuniques; i++)
+        if (t->uniques[i] != self && t->uniques[i]->name && strcmp(t->uniques[i]->name, name) == 0)
+            return 1;
+    for (size_t i = 0; i < t->nfkeys; i++)
+        if (t->fkeys[i] != self && t->fkeys[i]->name && strcmp(t->fkeys[i]->name, name) == 0)
+            return 1;
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (t->checks[i] != self && t->checks[i]->name && strcmp(t->checks[i]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int rd_column(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    int rc = rd_object(r, o, n, "a column", k_column);
+    const char *name = NULL;
+    if (!rc)
+        rc = rd_str(r, o, n, "name", REQ, &name);
+    if (rc)
+        return rc;
+    if (cairn_table_find_column(t, name))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate column \"%s\" in table \"%s\"", name,
+                          t->name);
+    cairn_column *c = cairn_table_add_column(r->s, t, name);
+    if (!c)
+        return rd_oom(r);
+    int ident = CAIRN_IDENTITY_NONE;
+    if ((rc = rd_str(r, o, n, "type", OPT, &c->type)) ||
+        (rc = rd_bool(r, o, n, "not_null", &c->not_null)) ||
+        (rc = rd_sqltext(r, o, n, "default", 0, &c->default_expr)) ||
+        (rc = rd_choice(r, o, n, "identity", identity_names, 4,
+                        "\"auto\", \"always\" or \"by_default\"", &ident)) ||
+        (rc = rd_str(r, o, n, "collation", OPT, &c->collation)) ||
+        (rc = rd_str(r, o, n, "comment", OPT, &c->comment)) ||
+        (rc = rd_str(r, o, n, "was", OPT, &c->was)) ||
+        (rc = rd_str(r, o, n, "extra", OPT, &c->extra)))
+        return rc;
+    c->identity = (cairn_identity)ident;
+
+    json_t *g;
+    if ((rc = rd_member(r, o, n, "generated", OPT, &g)))
+        return rc;
+    if (g) {
+        const jnode *gn = jn_get(n, "generated");
+        size_t old = rd_key(r, "generated");
+        if (!(rc = rd_object(r, g, gn, "{\"expr\", \"stored\"}", k_generated)) &&
+            !(rc = rd_str(r, g, gn, "expr", REQ, &c->generated)))
+            rc = rd_bool(r, g, gn, "stored", &c->generated_stored);
+        rd_pop(r, old);
+        if (rc)
+            return rc;
+        if (c->identity != CAIRN_IDENTITY_NONE)
+            return rd_fail_in(r, n, "generated", -1, 1,
+                              "a column cannot be both generated and an identity");
+    }
+
+    /* Authoring shorthands: expanded into the table-level objects. */
+    int flag;
+    if ((rc = rd_bool(r, o, n, "primary_key", &flag)))
+        return rc;
+    if (flag) {
+        cairn_key *pk = t->primary_key;
+        if (!pk && !(pk = cairn_table_set_primary_key(r->s, t, NULL)))
+            return rd_oom(r);
+        if (cairn_key_add_column(r->s, pk, name))
+            return rd_oom(r);
+    }
+    if ((rc = rd_bool(r, o, n, "unique", &flag)))
+        return rc;
+    if (flag) {
+        cairn_key *u = cairn_table_add_unique(r->s, t, NULL);
+        if (!u || cairn_key_add_column(r->s, u, name))
+            return rd_oom(r);
+    }
+    json_t *ref;
+    if ((rc = rd_member(r, o, n, "references", OPT, &ref)))
+        return rc;
+    if (ref) {
+        const jnode *rn = jn_get(n, "references");
+        size_t old = rd_key(r, "references");
+        const char *rschema = NULL, *rtable = NULL, *rcol = NULL;
+        cairn_fk_action del = CAIRN_FK_NO_ACTION, upd = CAIRN_FK_NO_ACTION;
+        if (!(rc = rd_object(r, ref, rn, "{\"table\", \"column\", ...}", k_col_ref)) &&
+            !(rc = rd_str(r, ref, rn, "schema", OPT, &rschema)) &&
+            !(rc = rd_str(r, ref, rn, "table", REQ, &rtable)) &&
+            !(rc = rd_str(r, ref, rn, "column", REQ, &rcol)) &&
+            !(rc = rd_fk_action(r, ref, rn, "on_delete", &del)))
+            rc = rd_fk_action(r, ref, rn, "on_update", &upd);
+        rd_pop(r, old);
+        if (rc)
+            return rc;
+        cairn_fkey *fk = cairn_table_add_fkey(r->s, t, NULL);
+        if (!fk || cairn_fkey_add_columns(r->s, fk, name, rcol))
+            return rd_oom(r);
+        fk->ref_schema = rschema;
+        fk->ref_table = rtable;
+        fk->on_delete = del;
+        fk->on_update = upd;
+    }
+    return 0;
+}
+
+static int rd_key_object(rd *r, cairn_table *t, json_t *o, const jnode *n, int primary)
+{
+    int rc = rd_object(r, o, n, primary ? "a primary key" : "a unique constraint",
+                       primary ? k_pkey : k_unique);
+    const char *name = NULL;
+    strlist cols;
+    if (rc || (rc = rd_str(r, o, n, "name", OPT, &name)) ||
+        (rc = rd_strlist(r, o, n, "columns", REQ, 1, &cols)) ||
+        (rc = rd_columns_exist(r, t, n, "columns", &cols)))
+        return rc;
+    cairn_key *k = primary ? cairn_table_set_primary_key(r->s, t, name)
+                           : cairn_table_add_unique(r->s, t, name);
+    if (!k)
+        return rd_oom(r);
+    if (constraint_taken(t, name, k))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate constraint name \"%s\" in table \"%s\"",
+                          name, t->name);
+    for (size_t i = 0; i < cols.n; i++)
+        if (cairn_key_add_column(r->s, k, cols.v[i]))
+            return rd_oom(r);
+    if (!primary)
+        rc = rd_bool(r, o, n, "nulls_not_distinct", &k->nulls_not_distinct);
+    return rc;
+}
+
+static int rd_index_part(rd *r, cairn_table *t, cairn_index *ix, json_t *e, const jnode *en)
+{
+    cairn_index_part *p = cairn_index_add_part(r->s, ix);
+    if (!p)
+        return rd_oom(r);
+    if (json_is_string(e)) {
+        if (json_string_length(e) == 0)
+            return rd_fail(r, en, "must not be empty");
+        if (!cairn_table_find_column(t, json_string_value(e)))
+            return rd_fail(r, en, "table \"%s\" has no column \"%s\"", t->name,
+                           json_string_value(e));
+        p->column = cairn_schema_strdup(r->s, json_string_value(e));
+        return p->column ? 0 : rd_oom(r);
+    }
+    if (!json_is_object(e))
+        return rd_fail(r, en, "expected a column name or an object {\"column\"} or {\"expr\"}");
+    int64_t len = 0;
+    int has_len, rc;
+    if ((rc = rd_object(r, e, en, "an index part", k_part)) ||
+        (rc = rd_str(r, e, en, "column", OPT, &p->column)) ||
+        (rc = rd_str(r, e, en, "expr", OPT, &p->expr)) ||
+        (rc = rd_bool(r, e, en, "desc", &p->desc)) ||
+        (rc = rd_str(r, e, en, "collation", OPT, &p->collation)) ||
+        (rc = rd_int(r, e, en, "length", &len, &has_len)))
+        return rc;
+    if (!p->column == !p->expr)
+        return rd_fail(r, en, "needs exactly one of \"column\" and \"expr\"");
+    if (p->column && !cairn_table_find_column(t, p->column))
+        return rd_fail_in(r, en, "column", -1, 0, "table \"%s\" has no column \"%s\"", t->name,
+                          p->column);
+    if (has_len && (len < 0 || len > INT_MAX))
+        return rd_fail_in(r, en, "length", -1, 0, "must be between 0 and %d", INT_MAX);
+    p->length = (int)len;
+    return 0;
+}
+
+static int rd_index(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    const char *name;
+    int rc = rd_object(r, o, n, "an index", k_index);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)))
+        return rc;
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (strcmp(t->indexes[i]->name, name) == 0)
+            return rd_fail_in(r, n, "name", -1, 0, "duplicate index \"%s\" in table \"%s\"", name,
+                              t->name);
+    cairn_index *ix = cairn_table_add_index(r->s, t, name);
+    if (!ix)
+        return rd_oom(r);
+    json_t *parts;
+    const jnode *pn;
+    strlist inc;
+    if ((rc = rd_bool(r, o, n, "unique", &ix->unique)) ||
+        (rc = rd_array(r, o, n, "columns", REQ, &parts, &pn)))
+        return rc;
+    if (json_array_size(parts) == 0)
+        return rd_fail_in(r, n, "columns", -1, 0, "must list at least one column or expression");
+    size_t old = rd_key(r, "columns");
+    for (size_t i = 0; i < json_array_size(parts) && !rc; i++) {
+        size_t o2 = rd_idx(r, i);
+        rc = rd_index_part(r, t, ix, json_array_get(parts, i), jn_at(pn, i));
+        rd_pop(r, o2);
+    }
+    rd_pop(r, old);
+    if (rc || (rc = rd_str(r, o, n, "where", OPT, &ix->where)) ||
+        (rc = rd_str(r, o, n, "method", OPT, &ix->method)) ||
+        (rc = rd_strlist(r, o, n, "include", OPT, 0, &inc)) ||
+        (rc = rd_columns_exist(r, t, n, "include", &inc)) ||
+        (rc = rd_str(r, o, n, "comment", OPT, &ix->comment)) ||
+        (rc = rd_str(r, o, n, "was", OPT, &ix->was)))
+        return rc;
+    for (size_t i = 0; i < inc.n; i++)
+        if (cairn_index_add_include(r->s, ix, inc.v[i]))
+            return rd_oom(r);
+    return 0;
+}
+
+static int rd_fkey(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    const char *name;
+    strlist cols, rcols;
+    json_t *ref;
+    int rc = rd_object(r, o, n, "a foreign key", k_fkey);
+    if (rc || (rc = rd_str(r, o, n, "name", OPT, &name)) ||
+        (rc = rd_strlist(r, o, n, "columns", REQ, 1, &cols)) ||
+        (rc = rd_columns_exist(r, t, n, "columns", &cols)) ||
+        (rc = rd_member(r, o, n, "references", REQ, &ref)))
+        return rc;
+    cairn_fkey *fk = cairn_table_add_fkey(r->s, t, name);
+    if (!fk)
+        return rd_oom(r);
+    if (constraint_taken(t, name, fk))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate constraint name \"%s\" in table \"%s\"",
+                          name, t->name);
+    const jnode *rn = jn_get(n, "references");
+    size_t old = rd_key(r, "references");
+    if (!(rc = rd_object(r, ref, rn, "{\"schema\", \"table\", \"columns\"}", k_fk_ref)) &&
+        !(rc = rd_str(r, ref, rn, "schema", OPT, &fk->ref_schema)) &&
+        !(rc = rd_str(r, ref, rn, "table", REQ, &fk->ref_table)) &&
+        !(rc = rd_strlist(r, ref, rn, "columns", REQ, 1, &rcols)) && rcols.n != cols.n)
+        rc = rd_fail_in(r, rn, "columns", -1, 0,
+                        "the foreign key has %zu column%s but references %zu", cols.n,
+                        cols.n == 1 ? "" : "s", rcols.n);
+    rd_pop(r, old);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < cols.n; i++)
+        if (cairn_fkey_add_columns(r->s, fk, cols.v[i], rcols.v[i]))
+            return rd_oom(r);
+    if ((rc = rd_fk_action(r, o, n, "on_delete", &fk->on_delete)) ||
+        (rc = rd_fk_action(r, o, n, "on_update", &fk->on_update)) ||
+        (rc = rd_bool(r, o, n, "deferrable", &fk->deferrable)))
+        return rc;
+    return rd_bool(r, o, n, "initially_deferred", &fk->initially_deferred);
+}
+
+static int rd_check(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    const char *name, *expr;
+    int rc = rd_object(r, o, n, "a check constraint", k_check);
+    if (rc || (rc = rd_str(r, o, n, "name", OPT, &name)) ||
+        (rc = rd_str(r, o, n, "expr", REQ, &expr)))
+        return rc;
+    cairn_check *c = cairn_table_add_check(r->s, t, name, expr);
+    if (!c)
+        return rd_oom(r);
+    if (constraint_taken(t, name, c))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate constraint name \"%s\" in table \"%s\"",
+                          name, t->name);
+    return 0;
+}
+
+static int rd_trigger(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    const char *name, *sql;
+    int rc = rd_object(r, o, n, "a trigger", k_trigger);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "sql", REQ, &sql)))
+        return rc;
+    for (size_t i = 0; i < t->ntriggers; i++)
+        if (strcmp(t->triggers[i]->name, name) == 0)
+            return rd_fail_in(r, n, "name", -1, 0, "duplicate trigger \"%s\" in table \"%s\"",
+                              name, t->name);
+    return cairn_table_add_trigger(r->s, t, name, sql) ? 0 : rd_oom(r);
+}
+
+typedef int rd_item_fn(rd *r, cairn_table *t, json_t *o, const jnode *n);
+
+/* Read each element of the array member `key` with `fn`. */
+static int rd_each(rd *r, cairn_table *t, json_t *obj, const jnode *n, const char *key,
+                   rd_item_fn *fn)
+{
+    json_t *a;
+    const jnode *an;
+    int rc = rd_array(r, obj, n, key, OPT, &a, &an);
+    if (rc || !a)
+        return rc;
+    size_t old = rd_key(r, key);
+    for (size_t i = 0; i < json_array_size(a) && !rc; i++) {
+        size_t o2 = rd_idx(r, i);
+        rc = fn(r, t, json_array_get(a, i), jn_at(an, i));
+        rd_pop(r, o2);
+    }
+    rd_pop(r, old);
+    return rc;
+}
+
+static int rd_pkey_member(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    json_t *pk;
+    int rc = rd_member(r, o, n, "primary_key", OPT, &pk);
+    if (rc || !pk)
+        return rc;
+    if (t->primary_key)
+        return rd_fail_in(r, n, "primary_key", -1, 1,
+                          "the primary key is also declared on column \"%s\"",
+                          t->primary_key->columns[0]);
+    size_t old = rd_key(r, "primary_key");
+    rc = rd_key_object(r, t, pk, jn_get(n, "primary_key"), 1);
+    rd_pop(r, old);
+    return rc;
+}
+
+static int rd_unique_item(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    return rd_key_object(r, t, o, n, 0);
+}
+
+static int rd_options(rd *r, cairn_table *t, json_t *o, const jnode *n)
+{
+    json_t *opts;
+    int rc = rd_member(r, o, n, "options", OPT, &opts);
+    if (rc || !opts)
+        return rc;
+    const jnode *on = jn_get(n, "options");
+    size_t old = rd_key(r, "options");
+    if (!json_is_object(opts))
+        rc = rd_fail(r, on, "expected an object of \"key\": \"value\"");
+    for (size_t i = 0; i < on->nkids && !rc; i++) {
+        const char *key = on->kids[i]->key, *value;
+        if (!*key || strchr(key, '='))
+            rc = rd_fail_in(r, on, key, -1, 1, "an option name must be non-empty without '='");
+        else if (!(rc = rd_sqltext(r, opts, on, key, 1, &value)) &&
+                 cairn_table_set_option(r->s, t, key, value ? value : ""))
+            rc = rd_oom(r);
+    }
+    rd_pop(r, old);
+    return rc;
+}
+
+static int rd_table(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *name, *ns, *taken;
+    int rc = rd_object(r, o, n, "a table", k_table);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "schema", OPT, &ns)))
+        return rc;
+    if ((taken = relation_taken(r->s, ns, name, NULL)))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
+    cairn_table *t = cairn_schema_add_table(r->s, ns, name);
+    if (!t)
+        return rd_oom(r);
+    json_t *cols;
+    const jnode *cn;
+    if ((rc = rd_str(r, o, n, "was", OPT, &t->was)) ||
+        (rc = rd_str(r, o, n, "comment", OPT, &t->comment)) ||
+        (rc = rd_array(r, o, n, "columns", OPT, &cols, &cn)))
+        return rc;
+    size_t old = rd_key(r, "columns");
+    for (size_t i = 0; cols && i < json_array_size(cols) && !rc; i++) {
+        size_t o2 = rd_idx(r, i);
+        rc = rd_column(r, t, json_array_get(cols, i), jn_at(cn, i));
+        rd_pop(r, o2);
+    }
+    rd_pop(r, old);
+    if (rc || (rc = rd_pkey_member(r, t, o, n)) ||
+        (rc = rd_each(r, t, o, n, "uniques", rd_unique_item)) ||
+        (rc = rd_each(r, t, o, n, "indexes", rd_index)) ||
+        (rc = rd_each(r, t, o, n, "foreign_keys", rd_fkey)) ||
+        (rc = rd_each(r, t, o, n, "checks", rd_check)) ||
+        (rc = rd_each(r, t, o, n, "triggers", rd_trigger)))
+        return rc;
+    return rd_options(r, t, o, n);
+}
+
+static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *name, *ns, *def, *taken;
+    int rc = rd_object(r, o, n, "a view", k_view);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
+        (rc = rd_str(r, o, n, "definition", REQ, &def)))
+        return rc;
+    if ((taken = relation_taken(r->s, ns, name, NULL)))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
+    cairn_view *v = cairn_schema_add_view(r->s, ns, name, def);
+    if (!v)
+        return rd_oom(r);
+    if ((rc = rd_bool(r, o, n, "materialized", &v->materialized)) ||
+        (rc = rd_str(r, o, n, "comment", OPT, &v->comment)))
+        return rc;
+    return rd_str(r, o, n, "was", OPT, &v->was);
+}
+
+static int rd_enum(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *name, *ns;
+    strlist vals;
+    int rc = rd_object(r, o, n, "an enum", k_enum);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
+        (rc = rd_strlist(r, o, n, "values", REQ, 0, &vals)))
+        return rc;
+    for (size_t i = 0; i < r->s->nenums; i++)
+        if (same_ns(r->s->enums[i]->schema, ns) && strcmp(r->s->enums[i]->name, name) == 0)
+            return rd_fail_in(r, n, "name", -1, 0, "duplicate enum \"%s\"", name);
+    cairn_enum *e = cairn_schema_add_enum(r->s, ns, name);
+    if (!e)
+        return rd_oom(r);
+    for (size_t i = 0; i < vals.n; i++)
+        if (cairn_enum_add_value(r->s, e, vals.v[i]))
+            return rd_oom(r);
+    return 0;
+}
+
+static int rd_sequence(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *name, *ns, *taken;
+    int rc = rd_object(r, o, n, "a sequence", k_sequence);
+    if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "schema", OPT, &ns)))
+        return rc;
+    if ((taken = relation_taken(r->s, ns, name, NULL)))
+        return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
+    cairn_sequence *q = cairn_schema_add_sequence(r->s, ns, name);
+    if (!q)
+        return rd_oom(r);
+    int has;
+    if ((rc = rd_str(r, o, n, "type", OPT, &q->type)) ||
+        (rc = rd_int(r, o, n, "start", &q->start, &has)) ||
+        (rc = rd_int(r, o, n, "increment", &q->increment, &has)))
+        return rc;
+    if (q->increment == 0)
+        return rd_fail_in(r, n, "increment", -1, 0, "must not be 0");
+    if ((rc = rd_int(r, o, n, "min", &q->min_value, &q->has_min)) ||
+        (rc = rd_int(r, o, n, "max", &q->max_value, &q->has_max)) ||
+        (rc = rd_int(r, o, n, "cache", &q->cache, &has)))
+        return rc;
+    return rd_bool(r, o, n, "cycle", &q->cycle);
+}
+
+static int rd_schema(rd *r, json_t *o, const jnode *n)
+{
+    strlist nss;
+    int rc = rd_object(r, o, n, "a schema document", k_doc);
+    if (rc || (rc = rd_str(r, o, n, "dialect", OPT, &r->s->dialect)) ||
+        (rc = rd_strlist(r, o, n, "namespaces", OPT, 0, &nss)))
+        return rc;
+    for (size_t i = 0; i < nss.n; i++)
+        if (cairn_schema_add_namespace(r->s, nss.v[i]))
+            return rd_oom(r);
+    /* Tables before views and sequences, so a clash names the table first. */
+    if ((rc = rd_each(r, NULL, o, n, "tables", rd_table)) ||
+        (rc = rd_each(r, NULL, o, n, "views", rd_view)) ||
+        (rc = rd_each(r, NULL, o, n, "enums", rd_enum)))
+        return rc;
+    return rd_each(r, NULL, o, n, "sequences", rd_sequence);
+}
+
+static void rd_init(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d)
+{
+    memset(r, 0, sizeof *r);
+    r->cx = cx;
+    r->fname = fname;
+    r->code = code;
+    cairn_buf_init(&r->path);
+    r->tmp = d->arena;
+}
+
+int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                           cairn_schema **out)
+{
+    doc d;
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, &d);
+    if (rc)
+        return rc;
+    rd r;
+    rd_init(&r, cx, fname, CAIRN_ESCHEMA, &d);
+    if (!(r.s = cairn_schema_new()))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    else
+        rc = rd_schema(&r, d.root, d.pos);
+    cairn_buf_release(&r.path);
+    doc_release(&d);
+    if (rc) {
+        cairn_schema_free(r.s);
+        return rc;
+    }
+    *out = r.s;
+    return 0;
+}
+
+/* ---- the writer ------------------------------------------------------------ */
+
+typedef struct wr {
+    cairn_ctx *cx;
+    int rc;          /* sticky: the first failure */
+    char what[256];  /* the object being written, for messages */
+} wr;
+
+static void w_oom(wr *w)
+{
+    if (!w->rc)
+        w->rc = cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
+}
+
+/* Set o[key] = v, taking v (also on failure). */
+static void w_set(wr *w, json_t *o, const char *key, json_t *v)
+{
+    if (w->rc || !o) {
+        json_decref(v);
+        return;
+    }
+    if (!v || json_object_set_new(o, key, v))
+        w_oom(w);
+}
+
+static json_t *w_string(wr *w, const char *key, const char *v)
+{
+    json_t *j = json_string(v);
+    /* json_string refuses invalid UTF-8: say which value it was. */
+    if (!j && !w->rc)
+        w->rc = cairn_err(w->cx, CAIRN_ESCHEMA, "cannot write %s: \"%s\" is not valid UTF-8",
+                          w->what, key);
+    return j;
+}
+
+static void w_str(wr *w, json_t *o, const char *key, const char *v)
+{
+    if (v && !w->rc)
+        w_set(w, o, key, w_string(w, key, v));
+}
+
+static void w_bool(wr *w, json_t *o, const char *key, int v)
+{
+    if (v)
+        w_set(w, o, key, json_true());
+}
+
+static json_t *w_strarr(wr *w, const char *key, const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    if (!a) {
+        w_oom(w);
+        return NULL;
+    }
+    for (size_t i = 0; i < n && !w->rc; i++) {
+        json_t *s = w_string(w, key, v[i]);
+        if (s && json_array_append_new(a, s))
+            w_oom(w);
+    }
+    return a;
+}
+
+static void w_strs(wr *w, json_t *o, const char *key, const char *const *v, size_t n)
+{
+    if (n && !w->rc)
+        w_set(w, o, key, w_strarr(w, key, v, n));
+}
+
+static int cmp_opt(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+static int cmp_strp(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* Options compare by key only ("a=1" before "a_b=2"). */
+static int cmp_optkey(const void *pa, const void *pb)
+{
+    const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+    int c = memcmp(a, b, la < lb ? la : lb);
+    return c ? c : (la > lb) - (la < lb);
+}
+
+/* Collections are written sorted by namespace and name (absent first), ties
+ * broken by the whole object's text: the output never depends on the input
+ * order, and the input is not touched. */
+typedef struct item {
+    const char *ns, *name;
+    json_t *j;
+    char *dump;
+} item;
+
+static int cmp_item(const void *pa, const void *pb)
+{
+    const item *a = pa, *b = pb;
+    int c = cmp_opt(a->ns, b->ns);
+    if (!c)
+        c = cmp_opt(a->name, b->name);
+    return c ? c : strcmp(a->dump, b->dump);
+}
+
+/* Set o[key] to the items as a sorted array; takes every item's json. */
+static void w_sorted(wr *w, json_t *o, const char *key, item *it, size_t n)
+{
+    for (size_t i = 0; i < n && !w->rc; i++)
+        if (!it[i].j || !(it[i].dump = json_dumps(it[i].j, JSON_COMPACT | JSON_SORT_KEYS)))
+            w_oom(w);
+    json_t *a = NULL;
+    if (!w->rc) {
+        qsort(it, n, sizeof *it, cmp_item);
+        if (!(a = json_array()))
+            w_oom(w);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!w->rc && json_array_append(a, it[i].j))
+            w_oom(w);
+        json_decref(it[i].j);
+        free(it[i].dump);
+    }
+    free(it);
+    w_set(w, o, key, a);
+}
+
+static item *w_items(wr *w, size_t n)
+{
+    item *it = calloc(n ? n : 1, sizeof *it);
+    if (!it)
+        w_oom(w);
+    return it;
+}
+
+static json_t *w_column(wr *w, const cairn_column *c)
+{
+    json_t *o = json_object();
+    w_str(w, o, "name", c->name);
+    w_str(w, o, "type", c->type);
+    w_bool(w, o, "not_null", c->not_null);
+    w_str(w, o, "default", c->default_expr);
+    if (c->identity != CAIRN_IDENTITY_NONE) {
+        if ((unsigned)c->identity > CAIRN_IDENTITY_BY_DEFAULT && !w->rc)
+            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s, column \"%s\": identity %d",
+                              w->what, c->name, (int)c->identity);
+        else
+            w_str(w, o, "identity", identity_names[c->identity]);
+    }
+    if (c->generated) {
+        json_t *g = json_object();
+        w_str(w, g, "expr", c->generated);
+        w_bool(w, g, "stored", c->generated_stored);
+        w_set(w, o, "generated", g);
+    }
+    w_str(w, o, "collation", c->collation);
+    w_str(w, o, "comment", c->comment);
+    w_str(w, o, "was", c->was);
+    w_str(w, o, "extra", c->extra);
+    return o;
+}
+
+static json_t *w_key(wr *w, const cairn_key *k, int primary)
+{
+    json_t *o = json_object();
+    w_str(w, o, "name", k->name);
+    if (!w->rc)
+        w_set(w, o, "columns", w_strarr(w, "columns", k->columns, k->ncolumns));
+    if (!primary)
+        w_bool(w, o, "nulls_not_distinct", k->nulls_not_distinct);
+    return o;
+}
+
+static json_t *w_part(wr *w, const cairn_index_part *p)
+{
+    if (p->column && !p->expr && !p->desc && !p->collation && !p->length)
+        return w_string(w, "columns", p->column);
+    json_t *o = json_object();
+    w_str(w, o, "column", p->column);
+    w_str(w, o, "expr", p->expr);
+    w_bool(w, o, "desc", p->desc);
+    w_str(w, o, "collation", p->collation);
+    if (p->length)
+        w_set(w, o, "length", json_integer(p->length));
+    return o;
+}
+
+static json_t *w_index(wr *w, const cairn_index *ix)
+{
+    json_t *o = json_object(), *parts = json_array();
+    w_str(w, o, "name", ix->name);
+    w_bool(w, o, "unique", ix->unique);
+    for (size_t i = 0; i < ix->nparts && !w->rc; i++) {
+        json_t *p = w_part(w, ix->parts[i]);
+        if (!p || !parts || json_array_append_new(parts, p))
+            w_oom(w);
+    }
+    w_set(w, o, "columns", parts);
+    w_str(w, o, "where", ix->where);
+    w_str(w, o, "method", ix->method);
+    w_strs(w, o, "include", ix->include, ix->ninclude);
+    w_str(w, o, "comment", ix->comment);
+    w_str(w, o, "was", ix->was);
+    return o;
+}
+
+static void w_action(wr *w, json_t *o, const char *key, cairn_fk_action a)
+{
+    if (a == CAIRN_FK_NO_ACTION)
+        return;
+    if ((unsigned)a > CAIRN_FK_SET_DEFAULT) {
+        if (!w->rc)
+            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: foreign key action %d",
+                              w->what, (int)a);
+        return;
+    }
+    w_str(w, o, key, fk_action_names[a]);
+}
+
+static json_t *w_fkey(wr *w, const cairn_fkey *fk)
+{
+    json_t *o = json_object(), *ref = json_object();
+    w_str(w, o, "name", fk->name);
+    if (!w->rc)
+        w_set(w, o, "columns", w_strarr(w, "columns", fk->columns, fk->ncolumns));
+    w_str(w, ref, "schema", fk->ref_schema);
+    w_str(w, ref, "table", fk->ref_table);
+    if (!w->rc)
+        w_set(w, ref, "columns", w_strarr(w, "columns", fk->ref_columns, fk->nref_columns));
+    w_set(w, o, "references", ref);
+    w_action(w, o, "on_delete", fk->on_delete);
+    w_action(w, o, "on_update", fk->on_update);
+    w_bool(w, o, "deferrable", fk->deferrable);
+    w_bool(w, o, "initially_deferred", fk->initially_deferred);
+    return o;
+}
+
+static json_t *w_table(wr *w, const cairn_table *t)
+{
+    snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
+    json_t *o = json_object();
+    w_str(w, o, "name", t->name);
+    w_str(w, o, "schema", t->schema);
+    w_str(w, o, "was", t->was);
+    w_str(w, o, "comment", t->comment);
+    if (t->ncolumns) {
+        json_t *cols = json_array();
+        for (size_t i = 0; i < t->ncolumns && !w->rc; i++) {
+            json_t *c = w_column(w, t->columns[i]);
+            if (!c || !cols || json_array_append_new(cols, c))
+                w_oom(w);
+        }
+        w_set(w, o, "columns", cols);
+    }
+    if (t->primary_key)
+        w_set(w, o, "primary_key", w_key(w, t->primary_key, 1));
+    item *it;
+    if (t->nuniques && (it = w_items(w, t->nuniques))) {
+        for (size_t i = 0; i < t->nuniques; i++)
+            it[i] = (item){NULL, t->uniques[i]->name, w_key(w, t->uniques[i], 0), NULL};
+        w_sorted(w, o, "uniques", it, t->nuniques);
+    }
+    if (t->nindexes && (it = w_items(w, t->nindexes))) {
+        for (size_t i = 0; i < t->nindexes; i++)
+            it[i] = (item){NULL, t->indexes[i]->name, w_index(w, t->indexes[i]), NULL};
+        w_sorted(w, o, "indexes", it, t->nindexes);
+    }
+    if (t->nfkeys && (it = w_items(w, t->nfkeys))) {
+        for (size_t i = 0; i < t->nfkeys; i++)
+            it[i] = (item){NULL, t->fkeys[i]->name, w_fkey(w, t->fkeys[i]), NULL};
+        w_sorted(w, o, "foreign_keys", it, t->nfkeys);
+    }
+    if (t->nchecks && (it = w_items(w, t->nchecks))) {
+        for (size_t i = 0; i < t->nchecks; i++) {
+            json_t *c = json_object();
+            w_str(w, c, "name", t->checks[i]->name);
+            w_str(w, c, "expr", t->checks[i]->expr);
+            it[i] = (item){NULL, t->checks[i]->name, c, NULL};
+        }
+        w_sorted(w, o, "checks", it, t->nchecks);
+    }
+    if (t->ntriggers && (it = w_items(w, t->ntriggers))) {
+        for (size_t i = 0; i < t->ntriggers; i++) {
+            json_t *c = json_object();
+            w_str(w, c, "name", t->triggers[i]->name);
+            w_str(w, c, "sql", t->triggers[i]->sql);
+            it[i] = (item){NULL, t->triggers[i]->name, c, NULL};
+        }
+        w_sorted(w, o, "triggers", it, t->ntriggers);
+    }
+    if (t->noptions) {
+        /* "key=value" strings; sorted by key by construction, sorted again
+         * here because a driver may have filled the array itself. */
+        const char **opts = calloc(t->noptions, sizeof *opts);
+        json_t *oo = json_object();
+        if (!opts || !oo)
+            w_oom(w);
+        for (size_t i = 0; opts && i < t->noptions; i++)
+            opts[i] = t->options[i];
+        if (opts)
+            qsort(opts, t->noptions, sizeof *opts, cmp_optkey);
+        for (size_t i = 0; opts && i < t->noptions && !w->rc; i++) {
+            const char *eq = strchr(opts[i], '=');
+            size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
+            char *key = strndup(opts[i], klen);
+            if (!key)
+                w_oom(w);
+            else
+                w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
+            free(key);
+        }
+        free(opts);
+        w_set(w, o, "options", oo);
+    }
+    return o;
+}
+
+static json_t *w_schema(wr *w, const cairn_schema *s)
+{
+    json_t *o = json_object();
+    item *it;
+    snprintf(w->what, sizeof w->what, "the schema");
+    w_str(w, o, "dialect", s->dialect);
+    if (s->nnamespaces) {
+        const char **nss = calloc(s->nnamespaces, sizeof *nss);
+        if (!nss) {
+            w_oom(w);
+        } else {
+            memcpy(nss, s->namespaces, s->nnamespaces * sizeof *nss);
+            qsort(nss, s->nnamespaces, sizeof *nss, cmp_strp);
+            w_strs(w, o, "namespaces", nss, s->nnamespaces);
+            free(nss);
+        }
+    }
+    if (s->ntables && (it = w_items(w, s->ntables))) {
+        for (size_t i = 0; i < s->ntables; i++)
+            it[i] = (item){s->tables[i]->schema, s->tables[i]->name, w_table(w, s->tables[i]),
+                           NULL};
+        w_sorted(w, o, "tables", it, s->ntables);
+    }
+    if (s->nviews && (it = w_items(w, s->nviews))) {
+        for (size_t i = 0; i < s->nviews; i++) {
+            const cairn_view *v = s->views[i];
+            json_t *j = json_object();
+            snprintf(w->what, sizeof w->what, "view \"%s\"", v->name ? v->name : "");
+            w_str(w, j, "name", v->name);
+            w_str(w, j, "schema", v->schema);
+            w_str(w, j, "definition", v->definition);
+            w_bool(w, j, "materialized", v->materialized);
+            w_str(w, j, "comment", v->comment);
+            w_str(w, j, "was", v->was);
+            it[i] = (item){v->schema, v->name, j, NULL};
+        }
+        w_sorted(w, o, "views", it, s->nviews);
+    }
+    if (s->nenums && (it = w_items(w, s->nenums))) {
+        for (size_t i = 0; i < s->nenums; i++) {
+            const cairn_enum *e = s->enums[i];
+            json_t *j = json_object();
+            snprintf(w->what, sizeof w->what, "enum \"%s\"", e->name ? e->name : "");
+            w_str(w, j, "name", e->name);
+            w_str(w, j, "schema", e->schema);
+            if (!w->rc) /* always written: an enum without values is still an enum */
+                w_set(w, j, "values", w_strarr(w, "values", e->values, e->nvalues));
+            it[i] = (item){e->schema, e->name, j, NULL};
+        }
+        w_sorted(w, o, "enums", it, s->nenums);
+    }
+    if (s->nsequences && (it = w_items(w, s->nsequences))) {
+        for (size_t i = 0; i < s->nsequences; i++) {
+            const cairn_sequence *q = s->sequences[i];
+            json_t *j = json_object();
+            snprintf(w->what, sizeof w->what, "sequence \"%s\"", q->name ? q->name : "");
+            w_str(w, j, "name", q->name);
+            w_str(w, j, "schema", q->schema);
+            w_str(w, j, "type", q->type);
+            /* 1 is what cairn_schema_add_sequence starts with, so it is omitted */
+            if (q->start != 1)
+                w_set(w, j, "start", json_integer(q->start));
+            if (q->increment != 1)
+                w_set(w, j, "increment", json_integer(q->increment));
+            if (q->has_min)
+                w_set(w, j, "min", json_integer(q->min_value));
+            if (q->has_max)
+                w_set(w, j, "max", json_integer(q->max_value));
+            if (q->cache != 1)
+                w_set(w, j, "cache", json_integer(q->cache));
+            w_bool(w, j, "cycle", q->cycle);
+            it[i] = (item){q->schema, q->name, j, NULL};
+        }
+        w_sorted(w, o, "sequences", it, s->nsequences);
+    }
+    return o;
+}
+
+/* Dump `root` (taken) with a 2-space indent and a final newline. */
+static int w_finish(wr *w, json_t *root, cairn_buf *out)
+{
+    if (!root)
+        w_oom(w);
+    if (w->rc) {
+        json_decref(root);
+        return w->rc;
+    }
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (!text || cairn_buf_puts(out, text) || cairn_buf_puts(out, "\n")) {
+        free(text);
+        return cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
+    }
+    free(text);
+    return 0;
+}
+
 int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out)
-{ (void)s; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
-int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname, cairn_snapshot *out)
-{ (void)text; (void)len; (void)fname; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
+{
+    wr w = {.cx = cx};
+    return w_finish(&w, w_schema(&w, s), out);
+}
+
+/* ---- snapshots --------------------------------------------------------------- */
+
+#define CAIRN_SNAPSHOT_VERSION 1
+
+static const char *const k_snapshot[] = {"version", "id", "parent", "dialect", "schema", NULL};
+
+void cairn_snapshot_release(cairn_snapshot *snap)
+{
+    if (!snap)
+        return;
+    free(snap->id);
+    free(snap->parent);
+    free(snap->dialect);
+    cairn_schema_free(snap->schema);
+    memset(snap, 0, sizeof *snap);
+}
+
+static int dup_opt(const char *s, char **out)
+{
+    *out = NULL;
+    return s && !(*out = strdup(s)) ? CAIRN_ENOMEM : 0;
+}
+
+int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                             cairn_snapshot *out)
+{
+    memset(out, 0, sizeof *out);
+    doc d;
+    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, &d);
+    if (rc)
+        return rc;
+    rd r;
+    rd_init(&r, cx, fname, CAIRN_EINTEGRITY, &d);
+    const char *id = NULL, *parent = NULL, *dialect = NULL;
+    int64_t version = 0;
+    int has_version = 0;
+    json_t *sj = NULL;
+    if (!(r.s = cairn_schema_new()))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc && !(rc = rd_object(&r, d.root, d.pos, "a snapshot", k_snapshot)) &&
+        !(rc = rd_int(&r, d.root, d.pos, "version", &version, &has_version))) {
+        if (!has_version)
+            rc = rd_fail(&r, d.pos, "missing \"version\"");
+        else if (version != CAIRN_SNAPSHOT_VERSION)
+            rc = rd_fail_in(&r, d.pos, "version", -1, 0,
+                            "unsupported snapshot version %lld (this cairn reads version %d)",
+                            (long long)version, CAIRN_SNAPSHOT_VERSION);
+    }
+    if (!rc && !(rc = rd_str(&r, d.root, d.pos, "id", REQ, &id)) &&
+        !(rc = rd_str(&r, d.root, d.pos, "parent", OPT, &parent)) &&
+        !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
+        !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
+        size_t old = rd_key(&r, "schema");
+        rc = rd_schema(&r, sj, jn_get(d.pos, "schema"));
+        rd_pop(&r, old);
+    }
+    if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
+                dup_opt(dialect, &out->dialect)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_buf_release(&r.path);
+    doc_release(&d);
+    if (rc) {
+        cairn_schema_free(r.s);
+        cairn_snapshot_release(out);
+        return rc;
+    }
+    out->schema = r.s;
+    return 0;
+}
+
 int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out)
-{ (void)snap; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
-void cairn_snapshot_release(cairn_snapshot *snap) { (void)snap; }
-int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname, cairn_config_cb *cb, void *ud)
-{ (void)text; (void)len; (void)fname; (void)cb; (void)ud; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
+{
+    wr w = {.cx = cx};
+    snprintf(w.what, sizeof w.what, "the snapshot");
+    if (!snap->id || !snap->schema)
+        return cairn_err(cx, CAIRN_EUSAGE, "a snapshot needs an id and a schema");
+    json_t *o = json_object();
+    w_set(&w, o, "version", json_integer(CAIRN_SNAPSHOT_VERSION));
+    w_str(&w, o, "id", snap->id);
+    w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : json_null());
+    w_str(&w, o, "dialect", snap->dialect);
+    if (!w.rc)
+        w_set(&w, o, "schema", w_schema(&w, snap->schema));
+    return w_finish(&w, o, out);
+}
+
+/* ---- the config file ------------------------------------------------------------ */
+
+int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                           cairn_config_cb *cb, void *ud)
+{
+    doc d;
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, &d);
+    if (rc)
+        return rc;
+    rd r;
+    rd_init(&r, cx, fname, CAIRN_ECONFIG, &d);
+    cairn_buf value;
+    cairn_buf_init(&value);
+    /* In text order, so the first problem in the file is the one reported. */
+    for (size_t i = 0; i < d.pos->nkids && !rc; i++) {
+        const jnode *kn = d.pos->kids[i];
+        json_t *v = json_object_get(d.root, kn->key);
+        cairn_buf_reset(&value);
+        if (json_is_string(v)) {
+            cairn_buf_append(&value, json_string_value(v), json_string_length(v));
+        } else if (json_is_number(v)) {
+            cairn_buf_append(&value, kn->text, kn->textlen);
+        } else if (json_is_boolean(v)) {
+            cairn_buf_puts(&value, json_is_true(v) ? "true" : "false");
+        } else if (json_is_array(v)) {
+            for (size_t j = 0; j < json_array_size(v) && !rc; j++) {
+                json_t *e = json_array_get(v, j);
+                if (!json_is_string(e))
+                    rc = rd_fail_in(&r, d.pos, kn->key, (long)j, 0, "expected a string");
+                else if (j)
+                    cairn_buf_puts(&value, ",");
+                if (!rc)
+                    cairn_buf_append(&value, json_string_value(e), json_string_length(e));
+            }
+        } else {
+            rc = rd_fail_in(&r, d.pos, kn->key, -1, 0,
+                            "expected a string, number, boolean or array of strings");
+        }
+        if (!rc && value.oom)
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        if (!rc)
+            rc = cb(cx, ud, kn->key, cairn_buf_cstr(&value), kn->kline, kn->kcol);
+    }
+    cairn_buf_release(&value);
+    cairn_buf_release(&r.path);
+    doc_release(&d);
+    return rc;
+}
+
+/* ---- the public API ------------------------------------------------------------ */
+
 int cairn_schema_to_json(cairn_ctx *cx, const cairn_schema *s, char **out)
-{ (void)s; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
+{
+    if (!s || !out)
+        return cairn_err(cx, CAIRN_EUSAGE, "cairn_schema_to_json: no schema or no output");
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int rc = cairn_json_write_schema(cx, s, &b);
+    if (rc) {
+        cairn_buf_release(&b);
+        return rc;
+    }
+    *out = cairn_buf_steal(&b);
+    return *out ? 0 : cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+}
+
 int cairn_schema_from_json(cairn_ctx *cx, const char *text, const char *name, cairn_schema **out)
-{ (void)text; (void)name; (void)out; return cairn_err(cx, CAIRN_EUNSUPPORTED, "json: not built yet"); }
+{
+    if (!text || !out)
+        return cairn_err(cx, CAIRN_EUSAGE, "cairn_schema_from_json: no text or no output");
+    return cairn_json_read_schema(cx, text, strlen(text), name ? name : "<json>", out);
+}

@@ -1,0 +1,467 @@
+/*
+ * The desired schema from disk: a .json document, a directory of them
+ * (merged), or a declarative .sql file normalised through a scratch database
+ * of the dialect (applied, then introspected), so every source comes out as
+ * the same model that introspecting a live database gives.
+ */
+#include <dirent.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls > lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+static int load_json(cairn_ctx *cx, const char *path, cairn_schema **out)
+{
+    char *text;
+    size_t len;
+    int rc = cairn_read_file(cx, path, &text, &len);
+    if (rc)
+        return rc;
+    rc = cairn_json_read_schema(cx, text, len, path, out);
+    free(text);
+    return rc;
+}
+
+/* ---- merging the files of a directory ------------------------------------ */
+
+/* Copy an optional string into `d`'s arena. */
+static int cp(cairn_schema *d, const char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    return (*dst = cairn_schema_strdup(d, src)) ? 0 : CAIRN_ENOMEM;
+}
+
+static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
+{
+    if (!k)
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++)
+        if (cairn_key_add_column(d, k, src->columns[i]))
+            return CAIRN_ENOMEM;
+    k->nulls_not_distinct = src->nulls_not_distinct;
+    return 0;
+}
+
+static int copy_index(cairn_schema *d, cairn_table *t, const cairn_index *src)
+{
+    cairn_index *ix = cairn_table_add_index(d, t, src->name);
+    if (!ix)
+        return CAIRN_ENOMEM;
+    ix->unique = src->unique;
+    for (size_t i = 0; i < src->nparts; i++) {
+        const cairn_index_part *sp = src->parts[i];
+        cairn_index_part *p = cairn_index_add_part(d, ix);
+        if (!p || cp(d, &p->column, sp->column) || cp(d, &p->expr, sp->expr) ||
+            cp(d, &p->collation, sp->collation))
+            return CAIRN_ENOMEM;
+        p->desc = sp->desc;
+        p->length = sp->length;
+    }
+    for (size_t i = 0; i < src->ninclude; i++)
+        if (cairn_index_add_include(d, ix, src->include[i]))
+            return CAIRN_ENOMEM;
+    if (cp(d, &ix->where, src->where) || cp(d, &ix->method, src->method) ||
+        cp(d, &ix->comment, src->comment) || cp(d, &ix->was, src->was))
+        return CAIRN_ENOMEM;
+    return 0;
+}
+
+static int copy_fkey(cairn_schema *d, cairn_table *t, const cairn_fkey *src)
+{
+    cairn_fkey *fk = cairn_table_add_fkey(d, t, src->name);
+    if (!fk)
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++)
+        if (cairn_fkey_add_columns(d, fk, src->columns[i], NULL))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nref_columns; i++)
+        if (cairn_fkey_add_columns(d, fk, NULL, src->ref_columns[i]))
+            return CAIRN_ENOMEM;
+    if (cp(d, &fk->ref_schema, src->ref_schema) || cp(d, &fk->ref_table, src->ref_table))
+        return CAIRN_ENOMEM;
+    fk->on_delete = src->on_delete;
+    fk->on_update = src->on_update;
+    fk->deferrable = src->deferrable;
+    fk->initially_deferred = src->initially_deferred;
+    return 0;
+}
+
+static int copy_table(cairn_schema *d, const cairn_table *src)
+{
+    cairn_table *t = cairn_schema_add_table(d, src->schema, src->name);
+    if (!t || cp(d, &t->was, src->was) || cp(d, &t->comment, src->comment))
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++) {
+        const cairn_column *sc = src->columns[i];
+        cairn_column *c = cairn_table_add_column(d, t, sc->name);
+        if (!c || cp(d, &c->type, sc->type) || cp(d, &c->default_expr, sc->default_expr) ||
+            cp(d, &c->generated, sc->generated) || cp(d, &c->collation, sc->collation) ||
+            cp(d, &c->comment, sc->comment) || cp(d, &c->was, sc->was) ||
+            cp(d, &c->extra, sc->extra))
+            return CAIRN_ENOMEM;
+        c->not_null = sc->not_null;
+        c->identity = sc->identity;
+        c->generated_stored = sc->generated_stored;
+    }
+    if (src->primary_key &&
+        copy_key(d, cairn_table_set_primary_key(d, t, src->primary_key->name), src->primary_key))
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nuniques; i++)
+        if (copy_key(d, cairn_table_add_unique(d, t, src->uniques[i]->name), src->uniques[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nindexes; i++)
+        if (copy_index(d, t, src->indexes[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nfkeys; i++)
+        if (copy_fkey(d, t, src->fkeys[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nchecks; i++)
+        if (!cairn_table_add_check(d, t, src->checks[i]->name, src->checks[i]->expr))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ntriggers; i++)
+        if (!cairn_table_add_trigger(d, t, src->triggers[i]->name, src->triggers[i]->sql))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->noptions; i++) {
+        const char *kv = src->options[i], *eq = strchr(kv, '=');
+        char *key = strndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+        int rc = key ? cairn_table_set_option(d, t, key, eq ? eq + 1 : "") : CAIRN_ENOMEM;
+        free(key);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Which file defined each named object of the merged schema. */
+typedef struct owner {
+    const char *kind, *ns, *name;
+    const char *file;
+} owner;
+
+typedef struct merge {
+    cairn_ctx *cx;
+    cairn_schema *into;
+    const char *dialect_file;
+    owner *owners;
+    size_t nowners;
+} merge;
+
+static int ns_same(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Claim `name` for `file`; tables, views and sequences share one name space,
+ * enums have their own. */
+static int claim(merge *m, const char *kind, const char *ns, const char *name, const char *file)
+{
+    int is_enum = strcmp(kind, "enum") == 0;
+    for (size_t i = 0; i < m->nowners; i++) {
+        const owner *o = &m->owners[i];
+        if ((strcmp(o->kind, "enum") == 0) == is_enum && ns_same(o->ns, ns) &&
+            strcmp(o->name, name) == 0) {
+            if (strcmp(o->kind, kind) == 0)
+                return cairn_err_at(m->cx, CAIRN_ESCHEMA, file, 0, 0,
+                                    "%s \"%s%s%s\" is already defined in %s", kind,
+                                    ns ? ns : "", ns ? "." : "", name, o->file);
+            return cairn_err_at(m->cx, CAIRN_ESCHEMA, file, 0, 0,
+                                "%s \"%s%s%s\": the name is already a %s in %s", kind,
+                                ns ? ns : "", ns ? "." : "", name, o->kind, o->file);
+        }
+    }
+    owner *no = realloc(m->owners, (m->nowners + 1) * sizeof *no);
+    if (!no)
+        return cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
+    m->owners = no;
+    m->owners[m->nowners++] = (owner){kind, ns, name, file};
+    return 0;
+}
+
+/* Move everything of `part` (read from `file`) into the merged schema.
+ * Owner entries point into `into`'s arena, which outlives the merge. */
+static int merge_part(merge *m, const cairn_schema *part, const char *file)
+{
+    cairn_schema *d = m->into;
+    if (part->dialect) {
+        if (d->dialect && strcmp(d->dialect, part->dialect) != 0)
+            return cairn_err_at(m->cx, CAIRN_ESCHEMA, file, 0, 0,
+                                "dialect \"%s\" differs from \"%s\" in %s", part->dialect,
+                                d->dialect, m->dialect_file);
+        if (!d->dialect) {
+            if (!(d->dialect = cairn_schema_strdup(d, part->dialect)) ||
+                !(m->dialect_file = cairn_schema_strdup(d, file)))
+                return cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
+        }
+    }
+    const char *fcopy = cairn_schema_strdup(d, file);
+    if (!fcopy)
+        return cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < part->nnamespaces && !rc; i++)
+        rc = cairn_schema_add_namespace(d, part->namespaces[i]);
+    for (size_t i = 0; i < part->ntables && !rc; i++)
+        if (!(rc = copy_table(d, part->tables[i]))) {
+            const cairn_table *t = d->tables[d->ntables - 1];
+            rc = claim(m, "table", t->schema, t->name, fcopy);
+        }
+    for (size_t i = 0; i < part->nviews && !rc; i++) {
+        const cairn_view *sv = part->views[i];
+        cairn_view *v = cairn_schema_add_view(d, sv->schema, sv->name, sv->definition);
+        if (!v || cp(d, &v->comment, sv->comment) || cp(d, &v->was, sv->was))
+            rc = CAIRN_ENOMEM;
+        else {
+            v->materialized = sv->materialized;
+            rc = claim(m, "view", v->schema, v->name, fcopy);
+        }
+    }
+    for (size_t i = 0; i < part->nenums && !rc; i++) {
+        const cairn_enum *se = part->enums[i];
+        cairn_enum *e = cairn_schema_add_enum(d, se->schema, se->name);
+        if (!e)
+            rc = CAIRN_ENOMEM;
+        for (size_t j = 0; e && j < se->nvalues && !rc; j++)
+            rc = cairn_enum_add_value(d, e, se->values[j]);
+        if (!rc)
+            rc = claim(m, "enum", e->schema, e->name, fcopy);
+    }
+    for (size_t i = 0; i < part->nsequences && !rc; i++) {
+        const cairn_sequence *sq = part->sequences[i];
+        cairn_sequence *q = cairn_schema_add_sequence(d, sq->schema, sq->name);
+        if (!q || cp(d, &q->type, sq->type))
+            rc = CAIRN_ENOMEM;
+        else {
+            q->start = sq->start;
+            q->increment = sq->increment;
+            q->min_value = sq->min_value;
+            q->max_value = sq->max_value;
+            q->cache = sq->cache;
+            q->has_min = sq->has_min;
+            q->has_max = sq->has_max;
+            q->cycle = sq->cycle;
+            rc = claim(m, "sequence", q->schema, q->name, fcopy);
+        }
+    }
+    if (rc == CAIRN_ENOMEM && m->cx->err.code != CAIRN_ENOMEM)
+        rc = cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
+{
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return cairn_err(cx, CAIRN_EIO, "%s: cannot open the directory", dir);
+    char **names = NULL;
+    size_t n = 0;
+    int rc = 0;
+    for (struct dirent *de; (de = readdir(dh)) && !rc;) {
+        if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".json"))
+            continue;
+        char *full = cairn_path_join(dir, de->d_name);
+        char **nv = full ? realloc(names, (n + 1) * sizeof *nv) : NULL;
+        if (!nv) {
+            free(full);
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+            break;
+        }
+        names = nv;
+        if (cairn_is_dir(full))
+            free(full); /* "x.json/" is not a schema file */
+        else
+            names[n++] = full;
+    }
+    closedir(dh);
+    if (!rc && n == 0)
+        rc = cairn_err(cx, CAIRN_ESCHEMA, "%s: no .json schema files in the directory", dir);
+    if (rc) {
+        cairn_strv_free(names, n);
+        return rc;
+    }
+    /* Sorted, so the merged result and the first error never depend on
+     * the order the file system lists the files in. */
+    qsort(names, n, sizeof *names, cmp_name);
+    merge m = {.cx = cx, .into = cairn_schema_new()};
+    if (!m.into)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && !rc; i++) {
+        cairn_schema *part;
+        if (!(rc = load_json(cx, names[i], &part))) {
+            rc = merge_part(&m, part, names[i]);
+            cairn_schema_free(part);
+        }
+    }
+    free(m.owners);
+    cairn_strv_free(names, n);
+    if (rc) {
+        cairn_schema_free(m.into);
+        return rc;
+    }
+    *out = m.into;
+    return 0;
+}
+
+/* ---- declarative SQL through a scratch database ----------------------------- */
+
+/* 1-based line of byte offset `off` in `text`. */
+static int line_of(const char *text, size_t off)
+{
+    int line = 1;
+    for (size_t i = 0; i < off && text[i]; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+/* Turn the driver's error for the SQL into a schema error naming the file. */
+static int sql_error(cairn_ctx *cx, const char *path, int line)
+{
+    char *msg = strdup(cx->err.message ? cx->err.message : "the SQL failed");
+    int rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "%s",
+                          msg ? msg : "the SQL failed");
+    free(msg);
+    return rc;
+}
+
+static int exec_script(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, const char *path,
+                       const char *text)
+{
+    if (!strstr(text, CAIRN_BREAKPOINT)) {
+        cairn_err_clear(cx);
+        return d->exec(c, text) ? sql_error(cx, path, 0) : 0;
+    }
+    char **stmts;
+    size_t n;
+    if (cairn_split_statements(text, &stmts, &n))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc = 0;
+    size_t off = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* statements are trimmed pieces of the text, in order: find each
+         * one to say on which line the failing one starts */
+        const char *at = strstr(text + off, stmts[i]);
+        if (at)
+            off = (size_t)(at - text);
+        cairn_err_clear(cx);
+        if (d->exec(c, stmts[i]))
+            rc = sql_error(cx, path, at ? line_of(text, off) : 0);
+        if (at)
+            off += strlen(stmts[i]);
+    }
+    cairn_strv_free(stmts, n);
+    return rc;
+}
+
+static int schema_empty(const cairn_schema *s)
+{
+    return !s->ntables && !s->nviews && !s->nenums && !s->nsequences;
+}
+
+static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
+{
+    char *text;
+    size_t len;
+    int rc = cairn_read_file(cx, path, &text, &len);
+    if (rc)
+        return rc;
+    cairn_session *s;
+    if ((rc = cairn_session_get(cx, &s))) {
+        free(text);
+        return rc;
+    }
+    const cairn_dialect *d = s->drv.d;
+    cairn_dconn *c = NULL;
+    int scratch = (d->caps & CAIRN_CAP_SCRATCH) && CAIRN_DIALECT_HAS(d, scratch_connect) &&
+                  CAIRN_DIALECT_HAS(d, scratch_release);
+    const char *dev = cairn_ctx_get(cx, "dev_url");
+    cairn_err_clear(cx);
+    if (scratch) {
+        rc = d->scratch_connect(s->ds, cairn_ctx_get(cx, "url"), &c);
+        if (rc && !cx->err.code)
+            cairn_err(cx, rc, "dialect '%s' could not make a scratch database", d->name);
+    } else if (!dev || !*dev) {
+        rc = cairn_err(cx, CAIRN_ECONFIG,
+                       "%s: a .sql schema is applied to a scratch database, and dialect '%s' "
+                       "has none built in: set \"dev_url\" to an empty database",
+                       path, d->name);
+    } else {
+        rc = d->connect(s->ds, dev, &c);
+        if (rc && !cx->err.code) {
+            char *safe = cairn_url_redact(dev);
+            cairn_err(cx, rc, "cannot connect to dev_url %s", safe ? safe : "");
+            free(safe);
+        }
+    }
+    if (rc) {
+        free(text);
+        return rc;
+    }
+    cairn_schema *got = NULL;
+    int in_txn = 0;
+    if (!scratch) {
+        /* Whatever the dev database already holds would be taken for part of
+         * the desired schema: refuse rather than guess. */
+        cairn_schema *before;
+        if (!(rc = cairn_session_introspect(cx, s, c, &before))) {
+            if (!schema_empty(before))
+                rc = cairn_err(cx, CAIRN_ECONFIG,
+                               "the dev_url database is not empty: a .sql schema needs a "
+                               "database cairn can fill and empty");
+            cairn_schema_free(before);
+        }
+        /* With transactional DDL the schema is rolled back afterwards,
+         * leaving the dev database empty for the next run. */
+        if (!rc && (d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) && !(rc = d->begin(c)))
+            in_txn = 1;
+    }
+    if (!rc)
+        rc = exec_script(cx, d, c, path, text);
+    if (!rc)
+        rc = cairn_session_introspect(cx, s, c, &got);
+    if (in_txn)
+        d->rollback(c);
+    if (scratch)
+        d->scratch_release(c);
+    else
+        d->disconnect(c);
+    free(text);
+    if (rc) {
+        cairn_schema_free(got);
+        return rc;
+    }
+    *out = got;
+    return 0;
+}
+
+int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out)
+{
+    if (!path || !*path)
+        return cairn_err(cx, CAIRN_ECONFIG,
+                         "no schema: set \"schema\" in cairn.json or pass --schema");
+    int rc;
+    if (cairn_is_dir(path))
+        rc = load_dir(cx, path, out);
+    else if (has_suffix(path, ".sql"))
+        rc = load_sql(cx, path, out);
+    else if (has_suffix(path, ".json"))
+        rc = load_json(cx, path, out);
+    else
+        return cairn_err(cx, CAIRN_ESCHEMA,
+                         "%s: a schema is a .json file, a directory of them, or a .sql file",
+                         path);
+    if (!rc)
+        cairn_schema_sort(*out);
+    return rc;
+}
