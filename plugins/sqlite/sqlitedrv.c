@@ -1,4 +1,536 @@
-/* PLACEHOLDER until the SQLite driver lands: no entry symbol yet. */
-#include <sqlite3.h>
-int sqlitedrv_placeholder(void);
-int sqlitedrv_placeholder(void) { return sqlite3_libversion_number(); }
+/* The SQLite dialect driver: the entry table, connections, transactions,
+ * the migration history and the migration lock. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sqlitedrv.h"
+
+#define SQLITEDRV_BUSY_TIMEOUT_MS 5000
+#define SQLITEDRV_LOCK_POLL_MS 50
+#define SQLITEDRV_HISTORY_TABLE "__cairn_migrations"
+
+static cairn_dialect_open_fn sqlitedrv_open;
+static cairn_dialect_close_fn sqlitedrv_close;
+static cairn_dialect_connect_fn sqlitedrv_connect;
+static cairn_dialect_disconnect_fn sqlitedrv_disconnect;
+static cairn_dialect_exec_fn sqlitedrv_exec;
+static cairn_dialect_txn_fn sqlitedrv_begin;
+static cairn_dialect_txn_fn sqlitedrv_commit;
+static cairn_dialect_txn_fn sqlitedrv_rollback;
+static cairn_dialect_introspect_fn sqlitedrv_introspect_slot;
+static cairn_dialect_normalize_type_fn sqlitedrv_normalize_type_slot;
+static cairn_dialect_normalize_default_fn sqlitedrv_normalize_default_slot;
+static cairn_dialect_emit_fn sqlitedrv_emit_slot;
+static cairn_dialect_history_ensure_fn sqlitedrv_history_ensure;
+static cairn_dialect_history_list_fn sqlitedrv_history_list;
+static cairn_dialect_history_record_fn sqlitedrv_history_record;
+static cairn_dialect_history_remove_fn sqlitedrv_history_remove;
+static cairn_dialect_lock_fn sqlitedrv_lock;
+static cairn_dialect_unlock_fn sqlitedrv_unlock;
+static cairn_dialect_scratch_connect_fn sqlitedrv_scratch_connect;
+static cairn_dialect_scratch_release_fn sqlitedrv_scratch_release;
+static cairn_dialect_describe_fn sqlitedrv_describe;
+
+static const char *const sqlitedrv_schemes[] = {"sqlite", "file", NULL};
+
+CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
+    .magic = CAIRN_DIALECT_MAGIC,
+    .abi_major = CAIRN_DIALECT_ABI_MAJOR,
+    .abi_minor = CAIRN_DIALECT_ABI_MINOR,
+    .struct_size = sizeof(cairn_dialect),
+    .name = "sqlite",
+    .version = "0.1.0",
+    .schemes = sqlitedrv_schemes,
+    .caps = CAIRN_CAP_TRANSACTIONAL_DDL | CAIRN_CAP_PARTIAL_INDEX | CAIRN_CAP_EXPRESSION_INDEX |
+            CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH,
+    .quote = '"',
+    .open = sqlitedrv_open,
+    .close = sqlitedrv_close,
+    .connect = sqlitedrv_connect,
+    .disconnect = sqlitedrv_disconnect,
+    .exec = sqlitedrv_exec,
+    .begin = sqlitedrv_begin,
+    .commit = sqlitedrv_commit,
+    .rollback = sqlitedrv_rollback,
+    .introspect = sqlitedrv_introspect_slot,
+    .normalize_type = sqlitedrv_normalize_type_slot,
+    .normalize_default = sqlitedrv_normalize_default_slot,
+    .emit = sqlitedrv_emit_slot,
+    .history_ensure = sqlitedrv_history_ensure,
+    .history_list = sqlitedrv_history_list,
+    .history_record = sqlitedrv_history_record,
+    .history_remove = sqlitedrv_history_remove,
+    .lock = sqlitedrv_lock,
+    .unlock = sqlitedrv_unlock,
+    .scratch_connect = sqlitedrv_scratch_connect,
+    .scratch_release = sqlitedrv_scratch_release,
+    .describe = sqlitedrv_describe,
+};
+
+/* ---- session ------------------------------------------------------------ */
+
+static int sqlitedrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
+{
+    if (!host || host->abi_major != CAIRN_HOST_ABI_MAJOR)
+        return CAIRN_EABI; /* host->error itself may not be where we expect it */
+    if (host->struct_size < sizeof(cairn_host))
+        return host->error(hc, CAIRN_EABI, NULL,
+                           "sqlite: the host table is %u bytes, this driver needs %zu",
+                           (unsigned)host->struct_size, sizeof(cairn_host));
+    cairn_dsession *s = calloc(1, sizeof *s);
+    if (!s)
+        return host->error(hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+    s->host = host;
+    s->hc = hc;
+    *out = s;
+    return 0;
+}
+
+static void sqlitedrv_close(cairn_dsession *s)
+{
+    free(s);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+int sqlitedrv_dberr(cairn_dconn *c, const char *what)
+{
+    int code = sqlite3_extended_errcode(c->db) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return c->s->host->error(c->s->hc, CAIRN_ELOCKED, NULL,
+                                 "sqlite: %s: database is locked by another process (%s)",
+                                 c->path, what);
+    return c->s->host->error(c->s->hc, CAIRN_EDB, NULL, "sqlite: %s: %s", what,
+                             sqlite3_errmsg(c->db));
+}
+
+/* ---- connections ----------------------------------------------------------- */
+
+/* The file name (or file: URI) that sqlite3_open_v2 understands, from the
+ * URL forms we accept: sqlite:path, sqlite://path, sqlite:///abs/path,
+ * file: URIs, a bare path and :memory:. */
+static const char *sqlitedrv_url_path(const char *url)
+{
+    if (strncmp(url, "sqlite://", 9) == 0)
+        return url + 9;
+    if (strncmp(url, "sqlite:", 7) == 0)
+        return url + 7;
+    return url;
+}
+
+static int sqlitedrv_conn_open(cairn_dsession *s, const char *url, const char *path,
+                               cairn_dconn **out)
+{
+    const cairn_host *h = s->host;
+    cairn_dconn *c = calloc(1, sizeof *c);
+    if (!c)
+        return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+    c->s = s;
+    c->lock_fd = -1;
+    c->fk_before = -1;
+    if (!(c->path = strdup(url))) {
+        free(c);
+        return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+    }
+    int rc = sqlite3_open_v2(path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+    if (rc != SQLITE_OK) {
+        rc = h->error(s->hc, CAIRN_EDB, NULL, "sqlite: cannot open %s: %s", c->path,
+                      c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlitedrv_disconnect(c);
+        return rc;
+    }
+    sqlite3_busy_timeout(c->db, SQLITEDRV_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(c->db, 1);
+    /* reading the schema now turns "not a database" into a connect error */
+    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema", NULL,
+                     NULL, NULL) != SQLITE_OK) {
+        rc = sqlitedrv_dberr(c, "cannot open");
+        sqlitedrv_disconnect(c);
+        return rc;
+    }
+    const char *file = sqlite3_db_filename(c->db, "main");
+    if (file && *file) {
+        size_t n = strlen(file);
+        if (!(c->lock_path = malloc(n + sizeof "-cairn.lock"))) {
+            sqlitedrv_disconnect(c);
+            return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+        }
+        memcpy(c->lock_path, file, n);
+        memcpy(c->lock_path + n, "-cairn.lock", sizeof "-cairn.lock");
+    }
+    *out = c;
+    return 0;
+}
+
+static int sqlitedrv_connect(cairn_dsession *s, const char *url, cairn_dconn **out)
+{
+    const char *path = sqlitedrv_url_path(url);
+    if (!*path)
+        return s->host->error(s->hc, CAIRN_ECONFIG, NULL, "sqlite: no database file in '%s'", url);
+    return sqlitedrv_conn_open(s, path, path, out);
+}
+
+static void sqlitedrv_disconnect(cairn_dconn *c)
+{
+    if (!c)
+        return;
+    if (c->lock_fd >= 0)
+        close(c->lock_fd); /* the sidecar file: never the database's own descriptors */
+    sqlite3_close_v2(c->db);
+    free(c->lock_path);
+    free(c->path);
+    free(c);
+}
+
+static int sqlitedrv_exec(cairn_dconn *c, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+        return 0;
+    int code = sqlite3_extended_errcode(c->db) & 0xff;
+    int rc;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        rc = sqlitedrv_dberr(c, "executing a statement");
+    else
+        rc = c->s->host->error(c->s->hc, CAIRN_EDB, NULL, "sqlite: %s",
+                               msg ? msg : sqlite3_errmsg(c->db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+static int sqlitedrv_describe(cairn_dconn *c, cairn_buf *out)
+{
+    return c->s->host->buf_printf(out, "sqlite:%s", c->path);
+}
+
+static int sqlitedrv_scratch_connect(cairn_dsession *s, const char *target_url, cairn_dconn **out)
+{
+    (void)target_url;
+    return sqlitedrv_conn_open(s, ":memory:", ":memory:", out);
+}
+
+static void sqlitedrv_scratch_release(cairn_dconn *c)
+{
+    sqlitedrv_disconnect(c); /* an in-memory database vanishes with its connection */
+}
+
+/* ---- transactions ---------------------------------------------------------------
+ * PRAGMA foreign_keys does nothing inside a transaction, and a table
+ * rebuild must not cascade the old table's DROP into child rows: so the
+ * transaction itself switches foreign keys off, checks them before COMMIT,
+ * and puts the setting back. */
+
+static int sqlitedrv_fk_restore(cairn_dconn *c)
+{
+    if (c->fk_before < 0)
+        return 0;
+    int rc = sqlite3_exec(c->db, c->fk_before ? "PRAGMA foreign_keys = ON"
+                                              : "PRAGMA foreign_keys = OFF",
+                          NULL, NULL, NULL);
+    c->fk_before = -1;
+    return rc == SQLITE_OK ? 0 : sqlitedrv_dberr(c, "restoring PRAGMA foreign_keys");
+}
+
+static int sqlitedrv_begin(cairn_dconn *c)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
+        return sqlitedrv_dberr(c, "begin");
+    c->fk_before = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = sqlitedrv_dberr(c, "begin");
+        sqlitedrv_fk_restore(c);
+        return rc;
+    }
+    return 0;
+}
+
+static int sqlitedrv_rollback(cairn_dconn *c)
+{
+    int rc = 0;
+    if (!sqlite3_get_autocommit(c->db) &&
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+        rc = sqlitedrv_dberr(c, "rollback");
+    int rc2 = sqlitedrv_fk_restore(c);
+    return rc ? rc : rc2;
+}
+
+static int sqlitedrv_commit(cairn_dconn *c)
+{
+    const cairn_host *h = c->s->host;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK) {
+        int rc = sqlitedrv_dberr(c, "commit");
+        sqlitedrv_rollback(c);
+        return rc;
+    }
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        char *table = strdup((const char *)sqlite3_column_text(st, 0));
+        char *parent = strdup((const char *)sqlite3_column_text(st, 2));
+        sqlite3_finalize(st);
+        sqlitedrv_rollback(c);
+        int rc = h->error(c->s->hc, CAIRN_EDB, NULL,
+                          "sqlite: foreign key violation in table %s (references %s) after "
+                          "migration; rolled back", table ? table : "?", parent ? parent : "?");
+        free(table);
+        free(parent);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    if (src != SQLITE_DONE) {
+        int rc = sqlitedrv_dberr(c, "commit");
+        sqlitedrv_rollback(c);
+        return rc;
+    }
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = sqlitedrv_dberr(c, "commit");
+        sqlitedrv_rollback(c);
+        return rc;
+    }
+    return sqlitedrv_fk_restore(c);
+}
+
+/* ---- schema slots ------------------------------------------------------------- */
+
+static int sqlitedrv_introspect_slot(cairn_dconn *c, const cairn_filter *filter, cairn_schema *out)
+{
+    return sqlitedrv_introspect(c, filter, out);
+}
+
+static int sqlitedrv_normalize_type_slot(cairn_dsession *s, const char *type, cairn_buf *out)
+{
+    return sqlitedrv_normalize_type(s, type, out);
+}
+
+static int sqlitedrv_normalize_default_slot(cairn_dsession *s, const char *type,
+                                            const char *expr, cairn_buf *out)
+{
+    return sqlitedrv_normalize_default(s, type, expr, out);
+}
+
+static int sqlitedrv_emit_slot(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
+{
+    return sqlitedrv_emit(s, plan, out);
+}
+
+/* ---- history -------------------------------------------------------------------- */
+
+/* "schema"."table" of the history into `b`. */
+static int sqlitedrv_history_name(cairn_dconn *c, const cairn_history_opts *h, cairn_buf *b)
+{
+    const cairn_host *host = c->s->host;
+    int rc = 0;
+    if (h->schema && *h->schema) {
+        rc = host->buf_quote(b, h->schema, '"');
+        if (!rc)
+            rc = host->buf_puts(b, ".");
+    }
+    return rc ? rc : host->buf_quote(b, h->table && *h->table ? h->table : SQLITEDRV_HISTORY_TABLE, '"');
+}
+
+/* Run `head` + history table + `tail`, binding nothing. */
+static int sqlitedrv_history_exec(cairn_dconn *c, const cairn_history_opts *h, const char *head,
+                                  const char *tail)
+{
+    const cairn_host *host = c->s->host;
+    cairn_buf *b = host->buf_new(c->s->hc);
+    if (!b)
+        return CAIRN_ENOMEM;
+    int rc = host->buf_puts(b, head);
+    if (!rc)
+        rc = sqlitedrv_history_name(c, h, b);
+    if (!rc)
+        rc = host->buf_puts(b, tail);
+    if (!rc)
+        rc = sqlitedrv_exec(c, host->buf_cstr(b));
+    host->buf_free(b);
+    return rc;
+}
+
+static int sqlitedrv_history_ensure(cairn_dconn *c, const cairn_history_opts *h)
+{
+    return sqlitedrv_history_exec(c, h, "CREATE TABLE IF NOT EXISTS ",
+                                  " (\n"
+                                  "  name TEXT PRIMARY KEY,\n"
+                                  "  checksum TEXT NOT NULL,\n"
+                                  "  applied_at TEXT NOT NULL,\n"
+                                  "  duration_ms INTEGER NOT NULL,\n"
+                                  "  state INTEGER NOT NULL DEFAULT 0,\n"
+                                  "  statements_done INTEGER NOT NULL DEFAULT 0,\n"
+                                  "  statements_total INTEGER NOT NULL DEFAULT 0\n"
+                                  ")");
+}
+
+/* Prepare `head` + history table + `tail`. */
+static int sqlitedrv_history_prepare(cairn_dconn *c, const cairn_history_opts *h,
+                                     const char *head, const char *tail, sqlite3_stmt **st)
+{
+    const cairn_host *host = c->s->host;
+    cairn_buf *b = host->buf_new(c->s->hc);
+    if (!b)
+        return CAIRN_ENOMEM;
+    int rc = host->buf_puts(b, head);
+    if (!rc)
+        rc = sqlitedrv_history_name(c, h, b);
+    if (!rc)
+        rc = host->buf_puts(b, tail);
+    if (!rc && sqlite3_prepare_v2(c->db, host->buf_cstr(b), -1, st, NULL) != SQLITE_OK)
+        rc = sqlitedrv_dberr(c, "migration history");
+    host->buf_free(b);
+    return rc;
+}
+
+static int sqlitedrv_history_exists(cairn_dconn *c, const cairn_history_opts *h, int *exists)
+{
+    const cairn_host *host = c->s->host;
+    cairn_buf *b = host->buf_new(c->s->hc);
+    if (!b)
+        return CAIRN_ENOMEM;
+    int rc = host->buf_puts(b, "SELECT 1 FROM ");
+    if (!rc && h->schema && *h->schema) {
+        rc = host->buf_quote(b, h->schema, '"');
+        if (!rc)
+            rc = host->buf_puts(b, ".");
+    }
+    if (!rc)
+        rc = host->buf_puts(b, "sqlite_schema WHERE type = 'table' AND name = ?");
+    sqlite3_stmt *st = NULL;
+    if (!rc && sqlite3_prepare_v2(c->db, host->buf_cstr(b), -1, &st, NULL) != SQLITE_OK)
+        rc = sqlitedrv_dberr(c, "migration history");
+    host->buf_free(b);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, h->table && *h->table ? h->table : SQLITEDRV_HISTORY_TABLE, -1,
+                      SQLITE_TRANSIENT);
+    int src = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (src != SQLITE_ROW && src != SQLITE_DONE)
+        return sqlitedrv_dberr(c, "migration history");
+    *exists = src == SQLITE_ROW;
+    return 0;
+}
+
+static int sqlitedrv_history_list(cairn_dconn *c, const cairn_history_opts *h, cairn_history *out)
+{
+    int exists = 0;
+    int rc = sqlitedrv_history_exists(c, h, &exists);
+    if (rc || !exists)
+        return rc;
+    sqlite3_stmt *st;
+    rc = sqlitedrv_history_prepare(c, h,
+                                   "SELECT name, checksum, applied_at, duration_ms, state, "
+                                   "statements_done, statements_total FROM ",
+                                   " ORDER BY name", &st);
+    if (rc)
+        return rc;
+    int src;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        cairn_applied row = {
+            .name = (const char *)sqlite3_column_text(st, 0),
+            .checksum = (const char *)sqlite3_column_text(st, 1),
+            .applied_at = (const char *)sqlite3_column_text(st, 2),
+            .duration_ms = sqlite3_column_int64(st, 3),
+            .state = sqlite3_column_int(st, 4) == 1 ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+            .statements_done = sqlite3_column_int(st, 5),
+            .statements_total = sqlite3_column_int(st, 6),
+        };
+        rc = c->s->host->history_add(out, &row);
+    }
+    sqlite3_finalize(st);
+    if (!rc && src != SQLITE_DONE)
+        rc = sqlitedrv_dberr(c, "migration history");
+    return rc;
+}
+
+static int sqlitedrv_history_record(cairn_dconn *c, const cairn_history_opts *h,
+                                    const cairn_applied *row)
+{
+    sqlite3_stmt *st;
+    int rc = sqlitedrv_history_prepare(c, h, "INSERT OR REPLACE INTO ",
+                                       " (name, checksum, applied_at, duration_ms, state, "
+                                       "statements_done, statements_total) "
+                                       "VALUES (?, ?, ?, ?, ?, ?, ?)", &st);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, row->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, row->checksum ? row->checksum : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, row->applied_at ? row->applied_at : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, row->duration_ms);
+    sqlite3_bind_int(st, 5, (int)row->state);
+    sqlite3_bind_int(st, 6, row->statements_done);
+    sqlite3_bind_int(st, 7, row->statements_total);
+    int src = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return src == SQLITE_DONE ? 0 : sqlitedrv_dberr(c, "recording a migration");
+}
+
+static int sqlitedrv_history_remove(cairn_dconn *c, const cairn_history_opts *h, const char *name)
+{
+    sqlite3_stmt *st;
+    int rc = sqlitedrv_history_prepare(c, h, "DELETE FROM ", " WHERE name = ?", &st);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    int src = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return src == SQLITE_DONE ? 0 : sqlitedrv_dberr(c, "removing a migration");
+}
+
+/* ---- the migration lock ---------------------------------------------------------------
+ * An flock(2) on "<database>-cairn.lock", held for the whole run. Not on
+ * the database file: SQLite holds POSIX locks on it, and closing any other
+ * descriptor of that file would silently drop them. */
+
+static int sqlitedrv_lock(cairn_dconn *c, const cairn_history_opts *h)
+{
+    const cairn_host *host = c->s->host;
+    if (!c->lock_path || c->lock_fd >= 0)
+        return 0; /* :memory: is private to this connection; or already held */
+    int fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return host->error(c->s->hc, CAIRN_EIO, NULL, "sqlite: cannot open the lock file %s: %s",
+                           c->lock_path, strerror(errno));
+    long waited = 0;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            break;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int err = errno;
+            close(fd);
+            return host->error(c->s->hc, CAIRN_EIO, NULL, "sqlite: cannot lock %s: %s",
+                               c->lock_path, strerror(err));
+        }
+        if (h->lock_timeout_ms >= 0 && waited >= h->lock_timeout_ms) {
+            close(fd);
+            return host->error(c->s->hc, CAIRN_ELOCKED, NULL,
+                               "sqlite: another cairn migrate holds the lock on %s (waited %ld ms)",
+                               c->path, waited);
+        }
+        struct timespec ts = {0, SQLITEDRV_LOCK_POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+        waited += SQLITEDRV_LOCK_POLL_MS;
+    }
+    c->lock_fd = fd;
+    return 0;
+}
+
+static int sqlitedrv_unlock(cairn_dconn *c, const cairn_history_opts *h)
+{
+    (void)h;
+    if (c->lock_fd < 0)
+        return 0;
+    /* the file stays: removing it would let a waiter lock an unlinked inode */
+    flock(c->lock_fd, LOCK_UN);
+    close(c->lock_fd);
+    c->lock_fd = -1;
+    return 0;
+}
