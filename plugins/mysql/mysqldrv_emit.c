@@ -1,0 +1,673 @@
+/* DDL for MySQL / MariaDB: a plan in, statements out, every identifier
+ * backtick-quoted. No connection: `generate` works offline. */
+#include <string.h>
+
+#include "mysqldrv.h"
+
+typedef struct mysqldrv_em {
+    const cairn_host *h;
+    cairn_hostctx *hc;
+    const cairn_plan *plan;
+    size_t at; /* index of the change being emitted */
+    cairn_buf *b;
+    cairn_stmts *out;
+} mysqldrv_em;
+
+#define Q(e, name) (e)->h->buf_quote((e)->b, (name), '`')
+#define P(e, s) (e)->h->buf_puts((e)->b, (s))
+
+static int mysqldrv_flush(mysqldrv_em *e, uint32_t flags)
+{
+    int rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
+    e->h->buf_reset(e->b);
+    return rc ? CAIRN_ENOMEM : 0;
+}
+
+static int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
+{
+    int rc = P(e, "(");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            rc |= P(e, ", ");
+        rc |= Q(e, cols[i]);
+    }
+    return rc | P(e, ")");
+}
+
+static int mysqldrv_column_def(mysqldrv_em *e, const cairn_column *c)
+{
+    int rc = Q(e, c->name);
+    rc |= P(e, " ");
+    rc |= P(e, c->type ? c->type : "text");
+    if (c->collation) {
+        rc |= P(e, " COLLATE ");
+        rc |= P(e, c->collation);
+    }
+    if (c->generated) {
+        rc |= P(e, " GENERATED ALWAYS AS (");
+        rc |= P(e, c->generated);
+        rc |= P(e, c->generated_stored ? ") STORED" : ") VIRTUAL");
+    }
+    if (c->not_null)
+        rc |= P(e, " NOT NULL");
+    if (c->default_expr && !c->generated) {
+        rc |= P(e, " DEFAULT ");
+        if (mysqldrv_default_is_literal(c->default_expr)) {
+            rc |= P(e, c->default_expr);
+        } else {
+            /* expression defaults need parentheses (MySQL 8.0.13, MariaDB 10.2) */
+            rc |= P(e, "(");
+            rc |= P(e, c->default_expr);
+            rc |= P(e, ")");
+        }
+    }
+    if (c->extra) {
+        rc |= P(e, " ");
+        rc |= P(e, c->extra);
+    }
+    if (c->identity != CAIRN_IDENTITY_NONE)
+        rc |= P(e, " AUTO_INCREMENT");
+    if (c->comment) {
+        rc |= P(e, " COMMENT ");
+        rc |= mysqldrv_literal(e->h, e->b, c->comment);
+    }
+    return rc;
+}
+
+static const char *mysqldrv_action(cairn_fk_action a)
+{
+    switch (a) {
+    case CAIRN_FK_RESTRICT: return "RESTRICT";
+    case CAIRN_FK_CASCADE: return "CASCADE";
+    case CAIRN_FK_SET_NULL: return "SET NULL";
+    case CAIRN_FK_SET_DEFAULT: return "SET DEFAULT";
+    default: return "NO ACTION";
+    }
+}
+
+/* "CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...) ON DELETE ... ON UPDATE ..."
+ * Both actions are always written: a server reports an unstated action as
+ * RESTRICT, a stated NO ACTION as NO ACTION, so stating it converges. */
+static int mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk)
+{
+    int rc = 0;
+    if (fk->name) {
+        rc |= P(e, "CONSTRAINT ");
+        rc |= Q(e, fk->name);
+        rc |= P(e, " ");
+    }
+    rc |= P(e, "FOREIGN KEY ");
+    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
+    rc |= P(e, " REFERENCES ");
+    if (fk->ref_schema) {
+        rc |= Q(e, fk->ref_schema);
+        rc |= P(e, ".");
+    }
+    rc |= Q(e, fk->ref_table);
+    rc |= P(e, " ");
+    rc |= mysqldrv_cols(e, fk->ref_columns, fk->nref_columns);
+    rc |= P(e, " ON DELETE ");
+    rc |= P(e, mysqldrv_action(fk->on_delete));
+    rc |= P(e, " ON UPDATE ");
+    rc |= P(e, mysqldrv_action(fk->on_update));
+    return rc;
+}
+
+static int mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix)
+{
+    int rc = P(e, "(");
+    for (size_t i = 0; i < ix->nparts; i++) {
+        const cairn_index_part *p = ix->parts[i];
+        if (i)
+            rc |= P(e, ", ");
+        if (p->column) {
+            rc |= Q(e, p->column);
+            if (p->length > 0)
+                rc |= e->h->buf_printf(e->b, "(%d)", p->length);
+        } else {
+            rc |= P(e, "(");
+            rc |= P(e, p->expr ? p->expr : "NULL");
+            rc |= P(e, ")");
+        }
+        if (p->desc)
+            rc |= P(e, " DESC");
+    }
+    return rc | P(e, ")");
+}
+
+/* The keyword before INDEX/KEY for an index's method. */
+static const char *mysqldrv_index_kind(const cairn_index *ix)
+{
+    if (ix->method && !strcmp(ix->method, "fulltext"))
+        return "FULLTEXT ";
+    if (ix->method && !strcmp(ix->method, "spatial"))
+        return "SPATIAL ";
+    return ix->unique ? "UNIQUE " : "";
+}
+
+static int mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix)
+{
+    int rc = 0;
+    if (ix->method && (!strcmp(ix->method, "hash") || !strcmp(ix->method, "btree"))) {
+        rc |= P(e, " USING ");
+        rc |= P(e, !strcmp(ix->method, "hash") ? "HASH" : "BTREE");
+    }
+    if (ix->comment) {
+        rc |= P(e, " COMMENT ");
+        rc |= mysqldrv_literal(e->h, e->b, ix->comment);
+    }
+    return rc;
+}
+
+static int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix)
+{
+    if (ix->where)
+        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                           "mysql: index %s: partial indexes (WHERE) are not supported",
+                           ix->name ? ix->name : "(unnamed)");
+    if (ix->ninclude)
+        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                           "mysql: index %s: INCLUDE columns are not supported",
+                           ix->name ? ix->name : "(unnamed)");
+    return 0;
+}
+
+/* ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options. */
+static int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
+{
+    int rc = 0;
+    for (size_t i = 0; i < t->noptions; i++) {
+        const char *kv = t->options[i];
+        const char *eq = strchr(kv, '=');
+        size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
+        const char *v = eq ? eq + 1 : "";
+        const char *kw = NULL;
+        if (kl == 6 && !strncmp(kv, "engine", 6))
+            kw = "ENGINE=";
+        else if (kl == 7 && !strncmp(kv, "charset", 7))
+            kw = "DEFAULT CHARSET=";
+        else if (kl == 9 && !strncmp(kv, "collation", 9))
+            kw = "COLLATE=";
+        else if (kl == 10 && !strncmp(kv, "row_format", 10))
+            kw = "ROW_FORMAT=";
+        if (!kw)
+            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                               "mysql: table %s: unknown table option '%.*s' (engine, charset, "
+                               "collation, row_format)", t->name, (int)kl, kv);
+        for (const char *p = v; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '_'))
+                return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                                   "mysql: table %s: option %.*s: invalid value '%s'", t->name,
+                                   (int)kl, kv, v);
+        rc |= P(e, " ");
+        rc |= P(e, kw);
+        rc |= P(e, v);
+        (*wrote)++;
+    }
+    return rc;
+}
+
+/* Is table `name` there when change `at` runs? (already in the old schema
+ * and not dropped before, or created by an earlier change) */
+static int mysqldrv_table_ready(mysqldrv_em *e, const char *name, size_t at)
+{
+    const cairn_plan *p = e->plan;
+    int exists = p->from && e->h->find_table(p->from, NULL, name) != NULL;
+    for (size_t i = 0; i < at; i++) {
+        const cairn_change *c = p->changes[i];
+        if (c->kind == CAIRN_CHANGE_CREATE_TABLE && !strcmp(c->to.table->name, name))
+            exists = 1;
+        else if (c->kind == CAIRN_CHANGE_RENAME_TABLE && !strcmp(c->to.table->name, name))
+            exists = 1;
+        else if (c->kind == CAIRN_CHANGE_DROP_TABLE && !strcmp(c->from.table->name, name))
+            exists = 0;
+        else if (c->kind == CAIRN_CHANGE_RENAME_TABLE && !strcmp(c->from.table->name, name))
+            exists = 0;
+    }
+    return exists;
+}
+
+static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_table *t = ch->to.table;
+    int rc = P(e, "CREATE TABLE ");
+    rc |= Q(e, t->name);
+    rc |= P(e, " (");
+    const char *sep = "\n  ";
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        rc |= P(e, sep);
+        rc |= mysqldrv_column_def(e, t->columns[i]);
+        sep = ",\n  ";
+    }
+    if (t->primary_key) {
+        rc |= P(e, sep);
+        rc |= P(e, "PRIMARY KEY ");
+        rc |= mysqldrv_cols(e, t->primary_key->columns, t->primary_key->ncolumns);
+    }
+    for (size_t i = 0; i < t->nuniques; i++) {
+        rc |= P(e, sep);
+        rc |= P(e, "UNIQUE KEY ");
+        if (t->uniques[i]->name) {
+            rc |= Q(e, t->uniques[i]->name);
+            rc |= P(e, " ");
+        }
+        rc |= mysqldrv_cols(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
+    }
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const cairn_index *ix = t->indexes[i];
+        int r = mysqldrv_check_index(e, ix);
+        if (r)
+            return r;
+        rc |= P(e, sep);
+        rc |= P(e, mysqldrv_index_kind(ix));
+        rc |= P(e, "KEY ");
+        if (ix->name) {
+            rc |= Q(e, ix->name);
+            rc |= P(e, " ");
+        }
+        rc |= mysqldrv_index_parts(e, ix);
+        rc |= mysqldrv_index_tail(e, ix);
+    }
+    for (size_t i = 0; i < t->nchecks; i++) {
+        rc |= P(e, sep);
+        if (t->checks[i]->name) {
+            rc |= P(e, "CONSTRAINT ");
+            rc |= Q(e, t->checks[i]->name);
+            rc |= P(e, " ");
+        }
+        rc |= P(e, "CHECK (");
+        rc |= P(e, t->checks[i]->expr);
+        rc |= P(e, ")");
+    }
+    for (size_t i = 0; i < t->nfkeys; i++) {
+        const cairn_fkey *fk = t->fkeys[i];
+        /* a reference to a table that comes later (or a cycle) waits
+         * until every table of the plan exists */
+        int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
+        if (!self && !fk->ref_schema && !mysqldrv_table_ready(e, fk->ref_table, e->at))
+            continue;
+        rc |= P(e, sep);
+        rc |= mysqldrv_fkey_def(e, fk);
+    }
+    rc |= P(e, "\n)");
+    int nopt = 0;
+    int r = mysqldrv_table_options(e, t, &nopt);
+    if (r)
+        return r;
+    if (t->comment) {
+        rc |= P(e, " COMMENT=");
+        rc |= mysqldrv_literal(e->h, e->b, t->comment);
+    }
+    if (rc)
+        return CAIRN_ENOMEM;
+    return mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_table *t = ch->table_to ? ch->table_to : ch->table_from;
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, t->name);
+    return rc | P(e, " ");
+}
+
+/* Is column `name` of the table there when change `at` runs? */
+static int mysqldrv_column_ready(mysqldrv_em *e, const cairn_change *ch, const char *name)
+{
+    const cairn_table *from = ch->table_from;
+    int exists = from && e->h->find_column(from, name) != NULL;
+    for (size_t i = 0; i < e->at; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->table_to != ch->table_to)
+            continue;
+        if ((c->kind == CAIRN_CHANGE_ADD_COLUMN || c->kind == CAIRN_CHANGE_RENAME_COLUMN) &&
+            !strcmp(c->to.column->name, name))
+            exists = 1;
+        else if ((c->kind == CAIRN_CHANGE_DROP_COLUMN ||
+                  c->kind == CAIRN_CHANGE_RENAME_COLUMN) &&
+                 !strcmp(c->from.column->name, name))
+            exists = 0;
+    }
+    return exists;
+}
+
+static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_table *t = ch->table_to;
+    const cairn_column *col = ch->to.column;
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "ADD COLUMN ");
+    rc |= mysqldrv_column_def(e, col);
+    /* keep the declared column order: after the nearest earlier column
+     * that exists at this point */
+    size_t pos = 0;
+    while (pos < t->ncolumns && t->columns[pos] != col)
+        pos++;
+    if (pos < t->ncolumns) {
+        int placed = 0;
+        for (size_t i = pos; i-- > 0 && !placed;) {
+            if (mysqldrv_column_ready(e, ch, t->columns[i]->name)) {
+                rc |= P(e, " AFTER ");
+                rc |= Q(e, t->columns[i]->name);
+                placed = 1;
+            }
+        }
+        if (!placed && pos == 0)
+            rc |= P(e, " FIRST");
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    if (ch->from.key)
+        rc |= P(e, "DROP PRIMARY KEY");
+    if (ch->to.key) {
+        if (ch->from.key)
+            rc |= P(e, ", ");
+        rc |= P(e, "ADD PRIMARY KEY ");
+        rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, ch->to.key ? 0 : CAIRN_STMT_DESTRUCTIVE);
+}
+
+static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_index *ix = ch->to.index;
+    int r = mysqldrv_check_index(e, ix);
+    if (r)
+        return r;
+    if (!ix->name)
+        return e->h->error(e->hc, CAIRN_ESCHEMA, NULL, "mysql: table %s: an index needs a name",
+                           ch->table_to->name);
+    int rc = P(e, "CREATE ");
+    rc |= P(e, mysqldrv_index_kind(ix));
+    rc |= P(e, "INDEX ");
+    rc |= Q(e, ix->name);
+    rc |= P(e, " ON ");
+    rc |= Q(e, ch->table_to->name);
+    rc |= P(e, " ");
+    rc |= mysqldrv_index_parts(e, ix);
+    rc |= mysqldrv_index_tail(e, ix);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+/* After a foreign key goes, the index the server made for it (named after
+ * the constraint) stays behind unless the schema declares it; drop it so
+ * the database converges. IF EXISTS: MariaDB 10.1.4+. */
+static int mysqldrv_drop_fk_index(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_fkey *fk = ch->from.fkey;
+    const cairn_table *to = ch->table_to;
+    if (!fk->name || !to)
+        return 0;
+    for (size_t i = 0; i < to->nindexes; i++)
+        if (to->indexes[i]->name && !strcmp(to->indexes[i]->name, fk->name))
+            return 0;
+    for (size_t i = 0; i < to->nuniques; i++)
+        if (to->uniques[i]->name && !strcmp(to->uniques[i]->name, fk->name))
+            return 0;
+    const cairn_table *from = ch->table_from;
+    for (size_t i = 0; from && i < from->nindexes; i++)
+        if (from->indexes[i]->name && !strcmp(from->indexes[i]->name, fk->name))
+            return 0;
+    /* only when every column of the key survives: else DROP COLUMN takes it */
+    for (size_t i = 0; i < fk->ncolumns; i++)
+        if (!e->h->find_column(to, fk->columns[i]))
+            return 0;
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "DROP INDEX IF EXISTS ");
+    rc |= Q(e, fk->name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = 0;
+    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
+    switch (ch->kind) {
+    case CAIRN_CHANGE_CREATE_TABLE:
+        return mysqldrv_create_table(e, ch);
+    case CAIRN_CHANGE_DROP_TABLE:
+        rc = P(e, "DROP TABLE ");
+        rc |= Q(e, ch->from.table->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+    case CAIRN_CHANGE_RENAME_TABLE:
+        rc = P(e, "RENAME TABLE ");
+        rc |= Q(e, ch->from.table->name);
+        rc |= P(e, " TO ");
+        rc |= Q(e, ch->to.table->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_ADD_COLUMN:
+        return mysqldrv_add_column(e, ch);
+    case CAIRN_CHANGE_DROP_COLUMN:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP COLUMN ");
+        rc |= Q(e, ch->from.column->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+    case CAIRN_CHANGE_RENAME_COLUMN:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "RENAME COLUMN ");
+        rc |= Q(e, ch->from.column->name);
+        rc |= P(e, " TO ");
+        rc |= Q(e, ch->to.column->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_ALTER_COLUMN:
+        rc = mysqldrv_alter_prefix(e, ch);
+        if (ch->alter == CAIRN_ALTER_DEFAULT) {
+            /* a default alone changes without rebuilding the table */
+            rc |= P(e, "ALTER COLUMN ");
+            rc |= Q(e, ch->to.column->name);
+            if (ch->to.column->default_expr) {
+                rc |= P(e, " SET DEFAULT ");
+                int lit = mysqldrv_default_is_literal(ch->to.column->default_expr);
+                rc |= P(e, lit ? "" : "(");
+                rc |= P(e, ch->to.column->default_expr);
+                rc |= P(e, lit ? "" : ")");
+            } else {
+                rc |= P(e, " DROP DEFAULT");
+            }
+        } else {
+            rc |= P(e, "MODIFY COLUMN ");
+            rc |= mysqldrv_column_def(e, ch->to.column);
+        }
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+    case CAIRN_CHANGE_SET_PRIMARY_KEY:
+        return mysqldrv_set_pk(e, ch);
+    case CAIRN_CHANGE_ADD_UNIQUE:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "ADD ");
+        if (ch->to.key->name) {
+            rc |= P(e, "CONSTRAINT ");
+            rc |= Q(e, ch->to.key->name);
+            rc |= P(e, " ");
+        }
+        rc |= P(e, "UNIQUE ");
+        rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_DROP_UNIQUE:
+        if (!ch->from.key->name)
+            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                               "mysql: table %s: cannot drop an unnamed unique key",
+                               ch->table_from->name);
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP INDEX ");
+        rc |= Q(e, ch->from.key->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_ADD_CHECK:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "ADD ");
+        if (ch->to.check->name) {
+            rc |= P(e, "CONSTRAINT ");
+            rc |= Q(e, ch->to.check->name);
+            rc |= P(e, " ");
+        }
+        rc |= P(e, "CHECK (");
+        rc |= P(e, ch->to.check->expr);
+        rc |= P(e, ")");
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_DROP_CHECK:
+        if (!ch->from.check->name)
+            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                               "mysql: table %s: cannot drop an unnamed check",
+                               ch->table_from->name);
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP CONSTRAINT ");
+        rc |= Q(e, ch->from.check->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_ADD_FOREIGN_KEY:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "ADD ");
+        rc |= mysqldrv_fkey_def(e, ch->to.fkey);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_DROP_FOREIGN_KEY:
+        if (!ch->from.fkey->name)
+            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                               "mysql: table %s: cannot drop an unnamed foreign key",
+                               ch->table_from->name);
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP FOREIGN KEY ");
+        rc |= Q(e, ch->from.fkey->name);
+        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return rc ? rc : mysqldrv_drop_fk_index(e, ch);
+    case CAIRN_CHANGE_CREATE_INDEX:
+        return mysqldrv_create_index(e, ch);
+    case CAIRN_CHANGE_DROP_INDEX:
+        rc = P(e, "DROP INDEX ");
+        rc |= Q(e, ch->from.index->name);
+        rc |= P(e, " ON ");
+        rc |= Q(e, (ch->table_from ? ch->table_from : ch->table_to)->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_CREATE_TRIGGER:
+        rc = P(e, ch->to.trigger->sql);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_DROP_TRIGGER:
+        rc = P(e, "DROP TRIGGER ");
+        rc |= Q(e, ch->from.trigger->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_CREATE_VIEW:
+        if (ch->to.view->materialized)
+            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                               "mysql: view %s: materialized views are not supported",
+                               ch->to.view->name);
+        rc = P(e, "CREATE OR REPLACE VIEW ");
+        rc |= Q(e, ch->to.view->name);
+        rc |= P(e, " AS ");
+        rc |= P(e, ch->to.view->definition);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_DROP_VIEW:
+        rc = P(e, "DROP VIEW ");
+        rc |= Q(e, ch->from.view->name);
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_SET_TABLE_COMMENT:
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "COMMENT=");
+        rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
+        rc = P(e, "ALTER TABLE ");
+        rc |= Q(e, ch->to.table->name);
+        int nopt = 0;
+        int r = mysqldrv_table_options(e, ch->to.table, &nopt);
+        if (r)
+            return r;
+        if (!nopt) {
+            /* options removed: back to the server's defaults is not
+             * something ALTER TABLE can say; nothing to run */
+            e->h->buf_reset(e->b);
+            return 0;
+        }
+        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    }
+    case CAIRN_CHANGE_CREATE_NAMESPACE:
+    case CAIRN_CHANGE_DROP_NAMESPACE:
+    case CAIRN_CHANGE_CREATE_ENUM:
+    case CAIRN_CHANGE_ALTER_ENUM:
+    case CAIRN_CHANGE_DROP_ENUM:
+    case CAIRN_CHANGE_CREATE_SEQUENCE:
+    case CAIRN_CHANGE_ALTER_SEQUENCE:
+    case CAIRN_CHANGE_DROP_SEQUENCE:
+        break;
+    }
+    return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                       "mysql: change kind %d is not supported by this dialect", (int)ch->kind);
+}
+
+/* Tables dropped together may reference each other: their foreign keys go
+ * first, so the drops can run in any order. */
+static int mysqldrv_drop_cross_fkeys(mysqldrv_em *e)
+{
+    const cairn_plan *p = e->plan;
+    for (size_t i = 0; i < p->nchanges; i++) {
+        const cairn_change *c = p->changes[i];
+        if (c->kind != CAIRN_CHANGE_DROP_TABLE)
+            continue;
+        const cairn_table *t = c->from.table;
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            const cairn_fkey *fk = t->fkeys[k];
+            if (!fk->name || !strcmp(fk->ref_table, t->name))
+                continue;
+            int other_dropped = 0;
+            for (size_t j = 0; j < p->nchanges && !other_dropped; j++)
+                other_dropped = p->changes[j]->kind == CAIRN_CHANGE_DROP_TABLE &&
+                                !strcmp(p->changes[j]->from.table->name, fk->ref_table);
+            if (!other_dropped)
+                continue;
+            int rc = P(e, "ALTER TABLE ");
+            rc |= Q(e, t->name);
+            rc |= P(e, " DROP FOREIGN KEY ");
+            rc |= Q(e, fk->name);
+            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Foreign keys of created tables whose target came later in the plan. */
+static int mysqldrv_deferred_fkeys(mysqldrv_em *e)
+{
+    const cairn_plan *p = e->plan;
+    for (size_t i = 0; i < p->nchanges; i++) {
+        const cairn_change *c = p->changes[i];
+        if (c->kind != CAIRN_CHANGE_CREATE_TABLE)
+            continue;
+        const cairn_table *t = c->to.table;
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            const cairn_fkey *fk = t->fkeys[k];
+            int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
+            if (self || fk->ref_schema || mysqldrv_table_ready(e, fk->ref_table, i))
+                continue;
+            int rc = P(e, "ALTER TABLE ");
+            rc |= Q(e, t->name);
+            rc |= P(e, " ADD ");
+            rc |= mysqldrv_fkey_def(e, fk);
+            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
+{
+    mysqldrv_em e = {.h = s->host, .hc = s->hc, .plan = plan, .out = out};
+    e.b = s->host->buf_new(s->hc);
+    if (!e.b)
+        return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int rc = mysqldrv_drop_cross_fkeys(&e);
+    for (size_t i = 0; i < plan->nchanges && !rc; i++) {
+        e.at = i;
+        rc = mysqldrv_change(&e, plan->changes[i]);
+    }
+    if (!rc)
+        rc = mysqldrv_deferred_fkeys(&e);
+    s->host->buf_free(e.b);
+    if (rc == CAIRN_ENOMEM)
+        s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    return rc;
+}

@@ -1,0 +1,421 @@
+/* Canonical spellings of MySQL / MariaDB types and defaults, so that a
+ * column read from a schema file compares equal to the same column read
+ * back from the server (which writes "int(11)", "current_timestamp()"...). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mysqldrv.h"
+
+/* Lower-case outside quotes, collapse blanks, no blanks around ( , ). */
+static char *mysqldrv_squeeze(const char *s)
+{
+    size_t n = strlen(s);
+    char *o = malloc(n + 1);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    char q = 0;
+    int pending_space = 0;
+    for (const char *p = s; *p; p++) {
+        char ch = *p;
+        if (q) {
+            o[k++] = ch;
+            if (ch == q) {
+                if (p[1] == q)
+                    o[k++] = *++p;
+                else
+                    q = 0;
+            } else if (ch == '\\' && p[1]) {
+                o[k++] = *++p;
+            }
+            continue;
+        }
+        if (isspace((unsigned char)ch)) {
+            pending_space = 1;
+            continue;
+        }
+        int tight = ch == '(' || ch == ')' || ch == ',';
+        if (pending_space && k > 0 && !tight && o[k - 1] != '(' && o[k - 1] != ',')
+            o[k++] = ' ';
+        pending_space = 0;
+        if (ch == '\'' || ch == '"' || ch == '`')
+            q = ch;
+        o[k++] = (char)tolower((unsigned char)ch);
+    }
+    o[k] = 0;
+    return o;
+}
+
+static const char *const mysqldrv_int_types[] = {"tinyint", "smallint", "mediumint", "int",
+                                                 "bigint", NULL};
+
+static int mysqldrv_in(const char *w, const char *const *set)
+{
+    for (; *set; set++)
+        if (!strcmp(w, *set))
+            return 1;
+    return 0;
+}
+
+int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
+{
+    char *s = mysqldrv_squeeze(type);
+    if (!s)
+        return CAIRN_ENOMEM;
+    /* head word(s), then "(args)", then modifiers */
+    char *p = s;
+    char head[64];
+    size_t hl = 0;
+    while (*p && *p != '(' && *p != ' ' && hl < sizeof head - 1)
+        head[hl++] = *p++;
+    head[hl] = 0;
+    /* two-word spellings of one type */
+    static const struct { const char *a, *b, *to; } two[] = {
+        {"double", "precision", "double"}, {"character", "varying", "varchar"},
+        {"char", "varying", "varchar"},    {"national", "char", "char"},
+        {"national", "varchar", "varchar"}, {"long", "varchar", "mediumtext"},
+        {"long", "varbinary", "mediumblob"}, {NULL, NULL, NULL}};
+    if (*p == ' ') {
+        for (int i = 0; two[i].a; i++) {
+            size_t bl = strlen(two[i].b);
+            if (!strcmp(head, two[i].a) && !strncmp(p + 1, two[i].b, bl) &&
+                (p[1 + bl] == 0 || p[1 + bl] == ' ' || p[1 + bl] == '(')) {
+                strcpy(head, two[i].to);
+                p += 1 + bl;
+                break;
+            }
+        }
+    }
+    static const struct { const char *from, *to; } alias[] = {
+        {"integer", "int"}, {"int4", "int"}, {"int1", "tinyint"}, {"int2", "smallint"},
+        {"int3", "mediumint"}, {"middleint", "mediumint"}, {"int8", "bigint"},
+        {"numeric", "decimal"}, {"dec", "decimal"}, {"fixed", "decimal"},
+        {"real", "double"}, {"float8", "double"}, {"float4", "float"},
+        {"character", "char"}, {"nchar", "char"}, {"nvarchar", "varchar"},
+        {"long", "mediumtext"}, {NULL, NULL}};
+    for (int i = 0; alias[i].from; i++)
+        if (!strcmp(head, alias[i].from)) {
+            strcpy(head, alias[i].to);
+            break;
+        }
+    const char *args = NULL;
+    size_t alen = 0;
+    if (*p == '(') {
+        /* find the matching ')' outside quotes */
+        const char *a = p + 1;
+        int depth = 1;
+        char q = 0;
+        for (p++; *p && depth; p++) {
+            if (q) {
+                if (*p == q) {
+                    if (p[1] == q)
+                        p++;
+                    else
+                        q = 0;
+                } else if (*p == '\\' && p[1]) {
+                    p++;
+                }
+            } else if (*p == '\'' || *p == '"') {
+                q = *p;
+            } else if (*p == '(') {
+                depth++;
+            } else if (*p == ')') {
+                depth--;
+            }
+        }
+        args = a;
+        alen = (size_t)(p - a) - (depth ? 0 : 1);
+    }
+    const char *rest = p;
+    while (*rest == ' ')
+        rest++;
+
+    int rc = 0;
+    if (!strcmp(head, "bool") || !strcmp(head, "boolean")) {
+        rc = h->buf_puts(out, "tinyint(1)");
+    } else if (!strcmp(head, "serial")) {
+        rc = h->buf_puts(out, "bigint unsigned");
+        rest = "";
+    } else {
+        rc = h->buf_puts(out, head);
+        if (mysqldrv_in(head, mysqldrv_int_types)) {
+            if (!strcmp(head, "tinyint") && args && alen == 1 && args[0] == '1')
+                rc = h->buf_puts(out, "(1)");
+        } else if (!strcmp(head, "decimal")) {
+            if (!args)
+                rc = h->buf_puts(out, "(10,0)");
+            else if (!memchr(args, ',', alen))
+                rc = h->buf_printf(out, "(%.*s,0)", (int)alen, args);
+            else
+                rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+        } else if (!strcmp(head, "datetime") || !strcmp(head, "timestamp") ||
+                   !strcmp(head, "time")) {
+            if (args && !(alen == 1 && args[0] == '0'))
+                rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+        } else if (!strcmp(head, "year")) {
+            /* year(4) is the only year left */
+        } else if (!args && (!strcmp(head, "char") || !strcmp(head, "binary") ||
+                             !strcmp(head, "bit"))) {
+            rc = h->buf_puts(out, "(1)");
+        } else if (args) {
+            rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+        }
+        /* modifiers: "signed" is the default and goes, the rest stays */
+        char *mods = strdup(rest);
+        if (!mods) {
+            free(s);
+            return CAIRN_ENOMEM;
+        }
+        char *save = NULL;
+        for (char *w = strtok_r(mods, " ", &save); w && !rc; w = strtok_r(NULL, " ", &save)) {
+            if (!strcmp(w, "signed"))
+                continue;
+            rc = h->buf_printf(out, " %s", w);
+        }
+        free(mods);
+    }
+    free(s);
+    return rc ? CAIRN_ENOMEM : 0;
+}
+
+int mysqldrv_literal(const cairn_host *h, cairn_buf *out, const char *value)
+{
+    /* The server's default sql_mode treats a backslash as an escape inside
+     * a literal, so it is escaped as well as the quote. */
+    int rc = h->buf_puts(out, "'");
+    for (const char *p = value; *p && !rc; p++) {
+        switch (*p) {
+        case '\'': rc = h->buf_puts(out, "''"); break;
+        case '\\': rc = h->buf_puts(out, "\\\\"); break;
+        case '\n': rc = h->buf_puts(out, "\\n"); break;
+        case '\r': rc = h->buf_puts(out, "\\r"); break;
+        case '\t': rc = h->buf_puts(out, "\\t"); break;
+        case 26: rc = h->buf_puts(out, "\\Z"); break;
+        default: rc = h->buf_append(out, p, 1); break;
+        }
+    }
+    return rc ? rc : h->buf_puts(out, "'");
+}
+
+int mysqldrv_type_numeric(const char *type)
+{
+    static const char *const num[] = {"tinyint", "smallint", "mediumint", "int", "bigint",
+                                      "decimal", "float", "double", "bit", NULL};
+    for (int i = 0; num[i]; i++) {
+        size_t l = strlen(num[i]);
+        if (!strncmp(type, num[i], l) && (type[l] == 0 || type[l] == '(' || type[l] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* A plain number: -?digits(.digits)?(e[+-]digits)? */
+static int mysqldrv_is_number(const char *s)
+{
+    const char *p = s;
+    if (*p == '-' || *p == '+')
+        p++;
+    int digits = 0;
+    while (isdigit((unsigned char)*p)) {
+        p++;
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p)) {
+            p++;
+            digits++;
+        }
+    }
+    if (digits && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return 0;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    return digits && !*p;
+}
+
+/* Is `s` exactly one quoted string literal ('...' or "...")? */
+static int mysqldrv_is_quoted(const char *s)
+{
+    char q = s[0];
+    if (q != '\'' && q != '"')
+        return 0;
+    const char *p = s + 1;
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == q) {
+            if (p[1] == q)
+                p++;
+            else
+                return p[1] == 0;
+        }
+    }
+    return 0;
+}
+
+/* The value of a quoted literal, unescaped (malloc'd). */
+static char *mysqldrv_unquote(const char *s)
+{
+    char q = s[0];
+    size_t n = strlen(s);
+    char *o = malloc(n);
+    if (!o)
+        return NULL;
+    size_t k = 0;
+    for (const char *p = s + 1; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            switch (*p) {
+            case 'n': o[k++] = '\n'; break;
+            case 't': o[k++] = '\t'; break;
+            case 'r': o[k++] = '\r'; break;
+            case '0': o[k++] = '\0'; break;
+            case 'Z': o[k++] = 26; break;
+            default: o[k++] = *p; break;
+            }
+        } else if (*p == q) {
+            if (p[1] == q)
+                o[k++] = *++p;
+            else
+                break;
+        } else {
+            o[k++] = *p;
+        }
+    }
+    o[k] = 0;
+    return o;
+}
+
+/* Decimal scale of canonical "decimal(p,s)", -1 for other types. */
+static int mysqldrv_decimal_scale(const char *type)
+{
+    if (strncmp(type, "decimal(", 8))
+        return -1;
+    const char *c = strchr(type, ',');
+    return c ? atoi(c + 1) : 0;
+}
+
+/* A number written with exactly `scale` decimals, as the server reports
+ * a decimal default ("1.5" in decimal(10,2) is "1.50"). */
+static int mysqldrv_put_scaled(const cairn_host *h, cairn_buf *out, const char *num, int scale)
+{
+    if (strpbrk(num, "eE"))
+        return h->buf_puts(out, num);
+    const char *dot = strchr(num, '.');
+    size_t ilen = dot ? (size_t)(dot - num) : strlen(num);
+    const char *frac = dot ? dot + 1 : "";
+    int rc = h->buf_append(out, num[0] == '+' ? num + 1 : num, num[0] == '+' ? ilen - 1 : ilen);
+    if (scale <= 0)
+        return rc;
+    rc |= h->buf_puts(out, ".");
+    size_t fl = strlen(frac);
+    for (int i = 0; i < scale; i++)
+        rc |= h->buf_append(out, (size_t)i < fl ? frac + i : "0", 1);
+    return rc;
+}
+
+int mysqldrv_default_is_literal(const char *e)
+{
+    if (mysqldrv_is_number(e) || mysqldrv_is_quoted(e))
+        return 1;
+    if (!strncmp(e, "CURRENT_TIMESTAMP", 17))
+        return 1;
+    if ((e[0] == 'b' || e[0] == 'x' || e[0] == 'B' || e[0] == 'X') && e[1] == '\'')
+        return 1;
+    return !strcmp(e, "NULL") || !strcmp(e, "TRUE") || !strcmp(e, "FALSE");
+}
+
+int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *expr,
+                           cairn_buf *out)
+{
+    /* trim, then drop parentheses around the whole expression */
+    while (isspace((unsigned char)*expr))
+        expr++;
+    size_t n = strlen(expr);
+    while (n && isspace((unsigned char)expr[n - 1]))
+        n--;
+    char *e = malloc(n + 1);
+    if (!e)
+        return CAIRN_ENOMEM;
+    memcpy(e, expr, n);
+    e[n] = 0;
+    while (n >= 2 && e[0] == '(' && e[n - 1] == ')') {
+        int depth = 0, whole = 1;
+        for (size_t i = 0; i < n - 1; i++) {
+            depth += e[i] == '(' ? 1 : e[i] == ')' ? -1 : 0;
+            if (depth == 0) {
+                whole = 0;
+                break;
+            }
+        }
+        if (!whole)
+            break;
+        memmove(e, e + 1, n - 2);
+        n -= 2;
+        e[n] = 0;
+    }
+    const char *t = type ? type : "";
+    int numeric = mysqldrv_type_numeric(t);
+    int rc = 0;
+    if (!strcasecmp(e, "null")) {
+        /* DEFAULT NULL is what a nullable column has anyway */
+    } else if (!strcasecmp(e, "true") || !strcasecmp(e, "false")) {
+        int v = !strcasecmp(e, "true");
+        rc = numeric ? h->buf_puts(out, v ? "1" : "0") : mysqldrv_literal(h, out, v ? "1" : "0");
+    } else if (mysqldrv_is_number(e)) {
+        int scale = mysqldrv_decimal_scale(t);
+        if (!numeric)
+            rc = mysqldrv_literal(h, out, e);
+        else if (scale >= 0)
+            rc = mysqldrv_put_scaled(h, out, e, scale);
+        else
+            rc = h->buf_puts(out, e[0] == '+' ? e + 1 : e);
+    } else if (mysqldrv_is_quoted(e)) {
+        char *v = mysqldrv_unquote(e);
+        if (!v) {
+            free(e);
+            return CAIRN_ENOMEM;
+        }
+        int scale = mysqldrv_decimal_scale(t);
+        if (numeric && mysqldrv_is_number(v))
+            rc = scale >= 0 ? mysqldrv_put_scaled(h, out, v, scale) : h->buf_puts(out, v);
+        else
+            rc = mysqldrv_literal(h, out, v);
+        free(v);
+    } else {
+        /* CURRENT_TIMESTAMP and its synonyms, with or without a precision */
+        static const char *const now[] = {"current_timestamp", "now", "localtime",
+                                          "localtimestamp", NULL};
+        int matched = 0;
+        for (int i = 0; now[i] && !matched; i++) {
+            size_t l = strlen(now[i]);
+            if (strncasecmp(e, now[i], l))
+                continue;
+            const char *p = e + l;
+            if (*p == 0) {
+                rc = h->buf_puts(out, "CURRENT_TIMESTAMP");
+                matched = 1;
+            } else if (*p == '(') {
+                int prec = atoi(p + 1);
+                const char *close = strchr(p, ')');
+                if (close && close[1] == 0) {
+                    rc = prec ? h->buf_printf(out, "CURRENT_TIMESTAMP(%d)", prec)
+                              : h->buf_puts(out, "CURRENT_TIMESTAMP");
+                    matched = 1;
+                }
+            }
+        }
+        if (!matched)
+            rc = h->buf_puts(out, e);
+    }
+    free(e);
+    return rc ? CAIRN_ENOMEM : 0;
+}

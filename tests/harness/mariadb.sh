@@ -1,0 +1,110 @@
+#!/bin/sh
+# Start or stop a throwaway MariaDB server on loopback for the tests.
+#
+#   tests/harness/mariadb.sh start DIR   -> prints the test URL on stdout
+#   tests/harness/mariadb.sh stop DIR    -> stops the server (by its pid) and removes DIR
+#
+# Installs nothing: CI installs mariadb-server and mariadb-client. Exits 77
+# (ctest's skip code) when mariadbd is absent, 1 on any other failure.
+# The server runs with --no-defaults so no system configuration leaks in.
+set -eu
+
+cmd=${1:-}
+dir=${2:-}
+if [ -z "$cmd" ] || [ -z "$dir" ]; then
+    echo "usage: $0 start|stop DIR" >&2
+    exit 2
+fi
+
+find_bin() {
+    for b in "$@"; do
+        for d in /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin; do
+            if [ -x "$d/$b" ]; then
+                echo "$d/$b"
+                return 0
+            fi
+        done
+        if command -v "$b" >/dev/null 2>&1; then
+            command -v "$b"
+            return 0
+        fi
+    done
+    return 1
+}
+
+stop() {
+    if [ -f "$dir/mariadbd.pid" ]; then
+        pid=$(cat "$dir/mariadbd.pid")
+        kill "$pid" 2>/dev/null || true
+        # Wait for a clean shutdown so the data directory can be removed.
+        i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    fi
+    case "$dir" in
+        /tmp/*|*/cairn-mariadb*) rm -rf "$dir" ;;
+    esac
+}
+
+case "$cmd" in
+    stop) stop; exit 0 ;;
+    start) ;;
+    *) echo "unknown command: $cmd" >&2; exit 2 ;;
+esac
+
+mariadbd=$(find_bin mariadbd mysqld) || { echo "mariadbd not found: skipping" >&2; exit 77; }
+installdb=$(find_bin mariadb-install-db mysql_install_db) || { echo "mariadb-install-db not found: skipping" >&2; exit 77; }
+client=$(find_bin mariadb mysql) || { echo "mariadb client not found: skipping" >&2; exit 77; }
+
+mkdir -p "$dir"
+data="$dir/data"
+sock="$dir/mariadbd.sock"
+log="$dir/mariadbd.log"
+user_opt=
+if [ "$(id -u)" = 0 ]; then
+    user_opt=--user=root
+fi
+
+# A free port: ask the kernel for one through python if present, else scan.
+port=
+if command -v python3 >/dev/null 2>&1; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+else
+    port=$(( 20000 + $$ % 20000 ))
+fi
+
+"$installdb" --no-defaults --datadir="$data" $user_opt \
+    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
+    echo "mariadb-install-db failed, see $dir/install.log" >&2
+    exit 1
+}
+
+"$mariadbd" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
+    --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" $user_opt \
+    --skip-name-resolve --max-connections=500 --character-set-server=utf8mb4 \
+    --collation-server=utf8mb4_general_ci --innodb-buffer-pool-size=64M \
+    --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 --skip-log-bin \
+    --log-error="$log" </dev/null >/dev/null 2>&1 &
+
+i=0
+until "$client" --no-defaults --socket="$sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; do
+    i=$((i + 1))
+    if [ $i -gt 300 ]; then
+        echo "mariadbd did not start, see $log" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+
+"$client" --no-defaults --socket="$sock" -uroot <<'SQL'
+CREATE USER 'cairn'@'127.0.0.1' IDENTIFIED BY 'cairn-test';
+CREATE USER 'cairn'@'localhost' IDENTIFIED BY 'cairn-test';
+GRANT ALL PRIVILEGES ON *.* TO 'cairn'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO 'cairn'@'localhost' WITH GRANT OPTION;
+CREATE DATABASE cairn_test;
+SQL
+
+echo "mysql://cairn:cairn-test@127.0.0.1:$port/cairn_test"
