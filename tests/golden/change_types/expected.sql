@@ -1,0 +1,20 @@
+-- cairn: table "users" is rebuilt, SQLite's ALTER TABLE cannot make this change: new table, copy of the rows, drop, rename.
+-- It needs PRAGMA foreign_keys=OFF, set outside the transaction (cairn migrate does it), or dropping the old table deletes the rows that reference it through ON DELETE CASCADE.
+--> statement-breakpoint
+CREATE TABLE "__cairn_new_users" (
+  "id" integer NOT NULL,
+  "name" text NOT NULL,
+  "age" text,
+  "bio" text,
+  PRIMARY KEY ("id")
+)
+--> statement-breakpoint
+INSERT INTO "__cairn_new_users" ("id", "name", "age", "bio") SELECT "id", "name", "age", "bio" FROM "users"
+--> statement-breakpoint
+DROP TABLE "users"
+--> statement-breakpoint
+PRAGMA legacy_alter_table = ON
+--> statement-breakpoint
+ALTER TABLE "__cairn_new_users" RENAME TO "users"
+--> statement-breakpoint
+PRAGMA legacy_alter_table = OFF

@@ -1,0 +1,3 @@
+DROP TABLE "posts"
+--> statement-breakpoint
+DROP TABLE "users"

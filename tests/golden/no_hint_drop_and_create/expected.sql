@@ -1,0 +1,3 @@
+ALTER TABLE "users" DROP COLUMN "mail"
+--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "email" text

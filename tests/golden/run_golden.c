@@ -1,0 +1,148 @@
+/*
+ * One golden case: tests/golden/<case>/ holds from.json (absent: the empty
+ * schema), to.json, an optional `renames` file (one "old=new" per line, as
+ * --rename takes them), and either expected.sql (the SQLite migration the
+ * diff must write) or `error` (the one-line message it must stop with).
+ *
+ *     run_golden <case-dir> <dialect-dir>
+ *
+ * With UPDATE_GOLDEN=1 in the environment, the expected file is rewritten
+ * from what the code gives (read the result before committing it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static int passed, failed;
+
+static char *slurp(cairn_ctx *cx, const char *dir, const char *name, int required)
+{
+    char *path = cairn_path_join(dir, name), *data = NULL;
+    size_t len;
+    if (path && (required || cairn_file_exists(path)) && cairn_read_file(cx, path, &data, &len))
+        data = NULL;
+    free(path);
+    return data;
+}
+
+static int load(cairn_ctx *cx, cairn_session *s, const char *dir, const char *name,
+                cairn_schema **out)
+{
+    *out = NULL;
+    char *text = slurp(cx, dir, name, 1);
+    if (!text)
+        return cairn_ctx_error(cx)->code;
+    int rc = cairn_schema_from_json(cx, text, name, out);
+    free(text);
+    if (!rc)
+        rc = cairn_session_normalize(cx, s, *out);
+    return rc;
+}
+
+/* The case's result: the SQL, or "error: <message>" text for `error`. */
+static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err)
+{
+    cairn_session *s;
+    cairn_schema *from = NULL, *to = NULL;
+    cairn_plan *plan = NULL;
+    char *renames = slurp(cx, dir, "renames", 0);
+    const char *list[64];
+    cairn_diff_opts opts = {list, 0};
+    for (char *line = renames, *next; line && *line && opts.nrenames < 64; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
+        if (*line)
+            list[opts.nrenames++] = line;
+    }
+    char *from_path = cairn_path_join(dir, "from.json");
+    int rc = cairn_session_get(cx, &s);
+    if (!rc && from_path && cairn_file_exists(from_path))
+        rc = load(cx, s, dir, "from.json", &from);
+    if (!rc)
+        rc = load(cx, s, dir, "to.json", &to);
+    if (!rc)
+        rc = cairn_diff(cx, from, to, &opts, &plan);
+    if (!rc)
+        rc = cairn_plan_sql(cx, plan, sql);
+    if (rc)
+        *err = cairn_ctx_error(cx)->message;
+    cairn_plan_free(plan);
+    cairn_schema_free(from);
+    cairn_schema_free(to);
+    free(from_path);
+    free(renames);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: run_golden <case-dir> <dialect-dir>\n");
+        return 2;
+    }
+    const char *dir = argv[1];
+    int update = getenv("UPDATE_GOLDEN") && strcmp(getenv("UPDATE_GOLDEN"), "1") == 0;
+    cairn_ctx *cx;
+    if (cairn_ctx_new(&cx) || cairn_ctx_set(cx, "dialect", "sqlite") ||
+        cairn_ctx_set(cx, "dialect_path", argv[2]))
+        return 2;
+
+    char *err_path = cairn_path_join(dir, "error");
+    int want_error = err_path && cairn_file_exists(err_path);
+    const char *expected_name = want_error ? "error" : "expected.sql";
+    char *sql = NULL;
+    const char *err = NULL;
+    int rc = run_case(cx, dir, &sql, &err);
+
+    cairn_buf got;
+    cairn_buf_init(&got);
+    if (rc)
+        cairn_buf_printf(&got, "%s\n", err ? err : "(no message)");
+    else
+        cairn_buf_puts(&got, sql);
+
+    if (rc && !want_error) {
+        printf("FAIL %s: the diff stopped: %s\n", dir, err ? err : "(no message)");
+        failed++;
+    } else if (!rc && want_error) {
+        printf("FAIL %s: expected an error, got SQL:\n%s", dir, sql);
+        failed++;
+    } else if (update) {
+        char *path = cairn_path_join(dir, expected_name);
+        if (!path || cairn_write_file_atomic(cx, path, got.data ? got.data : "", got.len)) {
+            printf("FAIL %s: cannot write %s\n", dir, expected_name);
+            failed++;
+        } else {
+            printf("updated %s\n", path);
+            passed++;
+        }
+        free(path);
+    } else {
+        cairn_ctx *quiet;
+        cairn_ctx_new(&quiet);
+        char *expected = slurp(quiet, dir, expected_name, 1);
+        if (!expected) {
+            printf("FAIL %s: no %s (run with UPDATE_GOLDEN=1 to write it)\n", dir,
+                   expected_name);
+            failed++;
+        } else if (strcmp(expected, cairn_buf_cstr(&got)) != 0) {
+            printf("FAIL %s: %s differs\n--- expected\n%s--- got\n%s", dir, expected_name,
+                   expected, cairn_buf_cstr(&got));
+            failed++;
+        } else
+            passed++;
+        free(expected);
+        cairn_ctx_free(quiet);
+    }
+    cairn_buf_release(&got);
+    free(sql);
+    free(err_path);
+    cairn_ctx_free(cx);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
