@@ -6,6 +6,10 @@
  *
  *     run_golden <case-dir> <dialect-dir>
  *
+ * Where the dialect gives a scratch database, the case also checks that the
+ * SQL converges: `from` built there, the SQL applied, the database read
+ * back equals `to`.
+ *
  * With UPDATE_GOLDEN=1 in the environment, the expected file is rewritten
  * from what the code gives (read the result before committing it).
  */
@@ -41,8 +45,56 @@ static int load(cairn_ctx *cx, cairn_session *s, const char *dir, const char *na
     return rc;
 }
 
+/* Run migration text on a connection the way `migrate` does: one
+ * transaction, statement by statement. */
+static int apply(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, const char *sql)
+{
+    char **stmts;
+    size_t n;
+    if (cairn_split_statements(sql, &stmts, &n))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc = d->begin(c);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = d->exec(c, stmts[i]);
+    rc = rc ? (d->rollback(c), rc) : d->commit(c);
+    cairn_strv_free(stmts, n);
+    return rc;
+}
+
+/* The SQL must do what it says: build `from` in a scratch database, run the
+ * migration, read the database back, and find nothing left to change. */
+static int converge(cairn_ctx *cx, cairn_session *s, const cairn_schema *from,
+                    const cairn_schema *to, const char *sql, int *same)
+{
+    const cairn_dialect *d = s->drv.d;
+    cairn_dconn *c = NULL;
+    cairn_plan *create = NULL;
+    char *create_sql = NULL;
+    cairn_schema *live = NULL;
+    int rc = d->scratch_connect(s->ds, NULL, &c);
+    if (!rc && from)
+        rc = cairn_diff(cx, NULL, from, NULL, &create);
+    if (!rc && from)
+        rc = cairn_plan_sql(cx, create, &create_sql);
+    if (!rc && from)
+        rc = apply(cx, d, c, create_sql);
+    if (!rc)
+        rc = apply(cx, d, c, sql);
+    if (!rc)
+        rc = cairn_session_introspect(cx, s, c, &live);
+    if (!rc)
+        rc = cairn_schema_same(cx, live, to, same);
+    if (c)
+        d->scratch_release(c);
+    cairn_schema_free(live);
+    free(create_sql);
+    cairn_plan_free(create);
+    return rc;
+}
+
 /* The case's result: the SQL, or "error: <message>" text for `error`. */
-static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err)
+static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err,
+                    const char **diverged)
 {
     cairn_session *s;
     cairn_schema *from = NULL, *to = NULL;
@@ -69,8 +121,15 @@ static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err
         rc = cairn_diff(cx, from, to, &opts, &plan);
     if (!rc)
         rc = cairn_plan_sql(cx, plan, sql);
-    if (rc)
+    if (rc) {
         *err = cairn_ctx_error(cx)->message;
+    } else if (CAIRN_DIALECT_HAS(s->drv.d, scratch_connect)) {
+        int same = 0;
+        if (converge(cx, s, from, to, *sql, &same))
+            *diverged = cairn_ctx_error(cx)->message;
+        else if (!same)
+            *diverged = "the database after the migration still differs from to.json";
+    }
     cairn_plan_free(plan);
     cairn_schema_free(from);
     cairn_schema_free(to);
@@ -96,8 +155,8 @@ int main(int argc, char **argv)
     int want_error = err_path && cairn_file_exists(err_path);
     const char *expected_name = want_error ? "error" : "expected.sql";
     char *sql = NULL;
-    const char *err = NULL;
-    int rc = run_case(cx, dir, &sql, &err);
+    const char *err = NULL, *diverged = NULL;
+    int rc = run_case(cx, dir, &sql, &err, &diverged);
 
     cairn_buf got;
     cairn_buf_init(&got);
@@ -106,6 +165,10 @@ int main(int argc, char **argv)
     else
         cairn_buf_puts(&got, sql);
 
+    if (diverged) {
+        printf("FAIL %s: applying the SQL to a scratch database: %s\n", dir, diverged);
+        failed++;
+    }
     if (rc && !want_error) {
         printf("FAIL %s: the diff stopped: %s\n", dir, err ? err : "(no message)");
         failed++;
