@@ -179,8 +179,9 @@ static int run_check_integrity(mrun *r, int resume)
         if (is_partial(a) && !resume)
             return cairn_err(cx, CAIRN_EPARTIAL,
                              "migration %s stopped part-way: %d of %d statements ran; fix the "
-                             "database by hand, then resume it (migrate --resume) or resolve it",
-                             a->name, (int)a->statements_done, (int)a->statements_total);
+                             "database by hand, then 'cairn migrate --resume' or 'cairn resolve "
+                             "%s --applied|--rolled-back'",
+                             a->name, (int)a->statements_done, (int)a->statements_total, a->name);
         if (!m->sql)
             return cairn_err_at(cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
                                 "migration %s was applied, but its migration.sql is missing",

@@ -12,21 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "internal.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (cond) {                                                        \
-            passed++;                                                      \
-        } else {                                                           \
-            failed++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);           \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fprintf(stderr, "\n");                                         \
-        }                                                                  \
-    } while (0)
 
 static char *tmpdir(void)
 {
@@ -378,6 +365,5 @@ int main(void)
     rm_rf(root);
     free(root);
     cairn_ctx_free(cx);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_done();
 }
