@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cairn/cairn.h>
 #include <cairn/sys/dialect.h>
@@ -62,28 +63,65 @@ static int exit_status(int code)
 
 /* ---- output ----------------------------------------------------------------- */
 
+static int ends_value(char c)
+{
+    return c == '\0' || c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '&' || c == ';' ||
+           c == ',' || c == ')';
+}
+
+/* Print `s` with the password of any "scheme://user:password@host" and any
+ * "password=..." replaced by "***". The library and the drivers keep
+ * passwords out of their messages; this is the last line of defence, for a
+ * driver that echoes a URL it could not open. */
+static void put_redacted(FILE *f, const char *s)
+{
+    while (*s) {
+        if (strncmp(s, "://", 3) == 0) {
+            fputs("://", f);
+            s += 3;
+            const char *end = s, *at = NULL;
+            while (!ends_value(*end) && *end != '/')
+                if (*end++ == '@')
+                    at = end - 1;
+            const char *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
+            if (colon) {
+                fwrite(s, 1, (size_t)(colon - s), f);
+                fputs(":***", f);
+                s = at;
+            }
+            continue;
+        }
+        if ((*s == 'p' || *s == 'P') && strncasecmp(s, "password=", 9) == 0) {
+            fwrite(s, 1, 9, f);
+            fputs("***", f);
+            s += 9;
+            while (!ends_value(*s))
+                s++;
+            continue;
+        }
+        fputc(*s++, f);
+    }
+}
+
 static void log_line(void *ud, cairn_log_level level, const char *line)
 {
     (void)ud;
-    switch (level) {
-    case CAIRN_LOG_INFO:
-        printf("%s\n", line);
-        fflush(stdout);
-        break;
-    case CAIRN_LOG_WARN:
-        fprintf(stderr, "warning: %s\n", line);
-        break;
-    case CAIRN_LOG_DEBUG:
-        fprintf(stderr, "debug: %s\n", line);
-        break;
-    }
+    FILE *f = level == CAIRN_LOG_INFO ? stdout : stderr;
+    if (level == CAIRN_LOG_WARN)
+        fputs("warning: ", f);
+    else if (level == CAIRN_LOG_DEBUG)
+        fputs("debug: ", f);
+    put_redacted(f, line);
+    fputc('\n', f);
+    fflush(f);
 }
 
 /* The one error line of a failed run. */
 static int fail_with(int code, const char *message, const char *sqlstate)
 {
     fflush(stdout);
-    fprintf(stderr, "cairn: error: %s", message && *message ? message : "unexpected failure");
+    fputs("cairn: error: ", stderr);
+    put_redacted(stderr, message && *message ? message : "unexpected failure");
     if (sqlstate && *sqlstate)
         fprintf(stderr, " [SQLSTATE %s]", sqlstate);
     fputc('\n', stderr);
@@ -135,7 +173,8 @@ typedef struct cli {
     const struct command *cmd;
     /* command options */
     const char *name, *output;
-    int custom, dry_run, all_in_one, force;
+    const char *argument;
+    int custom, dry_run, all_in_one, force, resume, applied, rolled_back;
     const char **renames;
     size_t nrenames;
 } cli;
@@ -148,7 +187,12 @@ enum {
     OPT_DRY_RUN = 1u << 3,
     OPT_ALL_IN_ONE = 1u << 4,
     OPT_OUTPUT = 1u << 5,
-    OPT_FORCE = 1u << 6
+    OPT_FORCE = 1u << 6,
+    OPT_RESUME = 1u << 7,
+    OPT_APPLIED = 1u << 8,
+    OPT_ROLLED_BACK = 1u << 9,
+    /* the command takes one positional argument (a migration's name) */
+    OPT_ARGUMENT = 1u << 10
 };
 
 static const struct {
@@ -158,7 +202,8 @@ static const struct {
 } command_flags[] = {
     {"--name", OPT_NAME, 1},       {"--custom", OPT_CUSTOM, 0},   {"--rename", OPT_RENAME, 1},
     {"--dry-run", OPT_DRY_RUN, 0}, {"--all-in-one", OPT_ALL_IN_ONE, 0},
-    {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},
+    {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},     {"--resume", OPT_RESUME, 0},
+    {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -185,8 +230,14 @@ static int run_generate(cairn_ctx *cx, const cli *c)
 
 static int run_migrate(cairn_ctx *cx, const cli *c)
 {
-    cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one};
+    cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
+                            .resume = c->resume};
     return cairn_migrate(cx, &o);
+}
+
+static int run_resolve(cairn_ctx *cx, const cli *c)
+{
+    return cairn_resolve(cx, c->argument, c->applied);
 }
 
 static int run_pull(cairn_ctx *cx, const cli *c)
@@ -218,10 +269,7 @@ static int run_export(cairn_ctx *cx, const cli *c)
 static int run_check(cairn_ctx *cx, const cli *c)
 {
     (void)c;
-    int rc = cairn_check_migrations(cx);
-    if (rc == 0)
-        printf("ok: the migrations folder is consistent\n");
-    return rc;
+    return cairn_check_migrations(cx);
 }
 
 static const char *state_word(cairn_mstate s)
@@ -261,12 +309,6 @@ static int run_drop(cairn_ctx *cx, const cli *c)
     (void)c;
     char *name = NULL;
     int rc = cairn_drop(cx, &name);
-    if (rc == 0) {
-        if (name)
-            printf("dropped %s\n", name);
-        else
-            printf("no migration to drop\n");
-    }
     cairn_free(name);
     return rc;
 }
@@ -320,13 +362,23 @@ static const command commands[] = {
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE, run_migrate,
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME, run_migrate,
      "apply the pending migrations to the database",
      "migrate [--dry-run] [--all-in-one]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
      "its own transaction, holding the migration lock for the whole run.\n\n"
      "  --dry-run          print what would run, change nothing\n"
-     "  --all-in-one       apply all pending migrations in one transaction\n"},
+     "  --all-in-one       apply all pending migrations in one transaction\n"
+     "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
+     "                     its first statement that did not run, after fixing the cause\n"},
+    {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_ARGUMENT, run_resolve,
+     "settle a migration that stopped part-way",
+     "resolve NAME (--applied | --rolled-back)\n\n"
+     "Settle a migration that stopped part-way (PARTIAL, on a database without\n"
+     "transactional DDL) once the database has been fixed by hand.\n\n"
+     "  --applied          the rest was applied by hand: record it as applied\n"
+     "  --rolled-back      it was undone by hand: forget it, the next migrate applies\n"
+     "                     it from its first statement\n"},
     {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
@@ -421,6 +473,10 @@ static int parse(cli *c, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (arg[0] != '-' || arg[1] == '\0') {
+            if (c->cmd && (c->cmd->opts & OPT_ARGUMENT) && !c->argument) {
+                c->argument = arg;
+                continue;
+            }
             if (c->cmd)
                 return usage_error("unexpected argument", arg, c->cmd->name);
             for (size_t k = 0; k < NCOMMANDS; k++)
@@ -474,6 +530,9 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_FORCE: c->force = 1; break;
+            case OPT_RESUME: c->resume = 1; break;
+            case OPT_APPLIED: c->applied = 1; break;
+            case OPT_ROLLED_BACK: c->rolled_back = 1; break;
             case OPT_RENAME: {
                 const char *eq = strchr(value, '=');
                 if (!eq || eq == value || !eq[1])
@@ -519,6 +578,12 @@ int main(int argc, char **argv)
     if (!c.cmd) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
+    }
+    if (c.cmd->opts & OPT_ARGUMENT && (!c.argument || c.applied == c.rolled_back)) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE,
+                         "resolve wants a migration's name and one of --applied, --rolled-back "
+                         "(see 'cairn resolve --help')", NULL);
     }
 
     cairn_ctx *cx;

@@ -1,0 +1,219 @@
+#!/usr/bin/env bash
+# Every kind of bad input, one at a time, on a project with one applied and
+# one pending migration. For each: the documented exit status, exactly one
+# line on stderr ("cairn: error: ..."), and no change at all: the database
+# file, the migrations folder (names and checksums) and the schema and config
+# files are byte-identical before and after.
+. "$(dirname "$0")/lib.sh"
+
+BASE="$WORK/base"
+mkdir -p "$BASE"
+cd "$BASE" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
+JSON
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" schema.json
+run generate --name init
+expect_ok "setup: generate"
+run migrate
+expect_ok "setup: migrate"
+sql app.db "INSERT INTO users(id, name) VALUES (1, 'ann')"
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/02_add_column_default.json" schema.json
+run generate --name add_active
+expect_ok "setup: second generate (left pending)"
+FIRST=$(ls migrations | head -n 1)
+SECOND=$(ls migrations | tail -n 1)
+check "setup: two migrations" [ "$FIRST" != "$SECOND" ]
+
+# fresh CASE: a copy of the base project in $WORK/CASE, made the current dir.
+fresh() {
+    rm -rf "$WORK/$1"
+    cp -a "$BASE" "$WORK/$1"
+    cd "$WORK/$1" || exit 1
+}
+
+# refused CODE "what" ARGS...: run cairn, expect exit CODE, one error line,
+# and the project untouched.
+refused() {
+    local code=$1 what=$2
+    shift 2
+    local before after
+    before=$(state . 2>/dev/null)
+    run "$@"
+    after=$(state . 2>/dev/null)
+    expect_rc "$code" "$what"
+    one_error_line "$what"
+    if [ "$before" = "$after" ]; then ok; else
+        bad "$what: files changed:"
+        diff <(echo "$before") <(echo "$after") >&2
+    fi
+}
+
+# --- schema files -----------------------------------------------------------
+fresh json
+printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t" ,, } ]\n}\n' >schema.json
+refused 4 "malformed JSON schema" generate
+expect_err "schema.json:3:" "malformed JSON: file:line:col"
+
+fresh jsonkey
+printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t", "colums": [] } ]\n}\n' >schema.json
+refused 4 "unknown key in the JSON schema" generate
+expect_err "schema.json:3:" "unknown key: file:line:col"
+
+fresh sqlschema
+printf 'CREATE TABLE users (id integer PRIMARY KEY);\nCREATE TABLE posts (id integer,, title text);\n' >schema.sql
+refused 4 "malformed SQL schema" --schema schema.sql generate
+expect_err "schema.sql" "malformed SQL schema: names the file"
+
+fresh noschema
+rm schema.json
+refused 11 "schema file missing" generate
+
+fresh otherdialect
+sed 's/"sqlite"/"postgresql"/' "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" >schema.json
+refused 4 "schema written for another dialect" generate
+
+# --- dialects ---------------------------------------------------------------
+fresh dialect
+refused 5 "unknown dialect" --dialect nosuch generate
+expect_err "nosuch" "unknown dialect: named"
+
+fresh brokendrv
+mkdir drivers
+echo "not a shared object" >drivers/sqlite.so
+refused 5 "broken driver first in the dialect path" --dialect-path "$PWD/drivers" generate
+expect_err "drivers/sqlite.so" "broken driver: names the file"
+
+fresh nodriver
+# A relocated install without its dialects directory: only bin/ and lib/.
+mkdir -p bare/bin bare/lib
+cp "$CAIRN" bare/bin/
+cp -P "$CAIRN_STAGE"/lib/libcairn.so* bare/lib/
+if [ -d /usr/local/lib/cairn/dialects ] || [ -d /usr/lib/cairn/dialects ]; then
+    echo "skip: a system-wide dialect directory exists"
+else
+    before=$(state app.db migrations schema.json cairn.json)
+    # the build's binary has a RUNPATH to the build tree: point it at the copy
+    LD_LIBRARY_PATH="$PWD/bare/lib" "$PWD/bare/bin/cairn" generate >"$WORK/.out" 2>"$WORK/.err" </dev/null
+    RC=$?
+    ERR=$(cat "$WORK/.err")
+    expect_rc 5 "no dialect directory"
+    one_error_line "no dialect directory"
+    check "no dialect directory: nothing changed" [ "$before" = "$(state app.db migrations schema.json cairn.json)" ]
+fi
+
+# --- the migrations folder --------------------------------------------------
+fresh snapshot
+printf '{ "id": "broken", ' >"migrations/$SECOND/snapshot.json"
+refused 7 "corrupt snapshot" generate
+expect_err "snapshot.json" "corrupt snapshot: names the file"
+
+fresh missingsql
+rm "migrations/$FIRST/migration.sql"
+refused 7 "applied migration.sql missing" migrate
+
+fresh edited
+printf '\n-- edited after it was applied\n' >>"migrations/$FIRST/migration.sql"
+refused 7 "applied migration edited" migrate
+expect_err "$FIRST" "edited migration: named"
+
+fresh checkfolder
+rm "migrations/$FIRST/snapshot.json"
+before=$(state .)
+run check
+expect_rc 7 "check: snapshot missing"
+# check lists every problem as a warning line, then fails with one error line
+check "check: warnings, then one error line" \
+    bash -c "grep -v '^warning: ' '$WORK/.err' | grep -c '' | grep -qx 1 && tail -n 1 '$WORK/.err' | grep -q '^cairn: error: '"
+expect_err "snapshot.json" "check: names the missing file"
+check "check: nothing changed" [ "$before" = "$(state .)" ]
+
+fresh unwritable
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/03_add_index.json" schema.json
+if [ "$(id -u)" -ne 0 ]; then
+    chmod a-w migrations
+    refused 11 "unwritable migrations folder" generate
+    chmod u+w migrations
+else
+    echo "skip: running as root, chmod does not stop writes"
+fi
+# Writable or not, a file where the folder should be is an I/O error.
+echo "not a folder" >notadir
+refused 11 "migrations folder is a file" --out notadir/migrations generate
+
+# --- the database -----------------------------------------------------------
+fresh locked
+python3 - "$PWD/app.db" "$WORK/locked.ready" <<'PY' &
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN EXCLUSIVE")
+open(sys.argv[2], "w").close()
+time.sleep(30)
+PY
+holder=$!
+BG_PIDS="$BG_PIDS $holder"
+for _ in $(seq 100); do [ -e "$WORK/locked.ready" ] && break; sleep 0.1; done
+refused 8 "database locked by another writer" --lock-timeout 200 migrate
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
+fresh badurl
+refused 6 "database in a folder that does not exist" --url "sqlite:$PWD/nowhere/app.db" migrate
+
+fresh noscheme
+printf '{ "schema": "schema.json" }\n' >cairn.json
+refused 5 "url of a scheme no driver serves" --url "nosuchdb://admin:s3cr3t@localhost/app" migrate
+check "no driver for the scheme: the password is never printed" \
+    bash -c "! grep -q s3cr3t '$WORK/.err' '$WORK/.out'"
+
+fresh pullexists
+echo '{}' >out.json
+refused 2 "pull onto an existing file" pull --output out.json
+expect_err "--force" "pull onto an existing file: says how"
+
+# --- the command line and the config ----------------------------------------
+fresh flag
+refused 2 "unknown flag" generate --frobnicate
+refused 2 "flag of another command" generate --force
+refused 2 "unknown command" frobnicate
+refused 2 "no command"
+refused 2 "--rename without =" generate --rename users
+refused 2 "lock timeout not a number" --lock-timeout soon migrate
+
+fresh noconfig
+refused 3 "missing config file" --config nope.json generate
+expect_err "nope.json" "missing config: named"
+
+fresh configkey
+printf '{\n  "dialect": "sqlite",\n  "schemma": "schema.json"\n}\n' >cairn.json
+refused 3 "config with an unknown key" generate
+expect_err "cairn.json:3:" "unknown config key: file:line:col"
+
+fresh configjson
+printf '{ "dialect": "sqlite", }\n' >cairn.json
+refused 3 "config that is not JSON" generate
+
+fresh noschemaset
+printf '{ "dialect": "sqlite", "url": "sqlite:app.db" }\n' >cairn.json
+refused 3 "no schema configured" generate
+
+fresh nodialect
+printf '{ "schema": "schema.json" }\n' >cairn.json
+refused 3 "no dialect configured" generate
+
+fresh nourl
+printf '{ "dialect": "sqlite", "schema": "schema.json" }\n' >cairn.json
+refused 3 "no database configured" migrate
+
+fresh destructive
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/08_drop_column.json" schema.json
+sql app.db "CREATE TABLE scratch (x integer)"
+before=$(state .)
+run push
+expect_rc 9 "push of a destructive change without --force"
+expect_err "cairn: error: " "destructive push: error line"
+expect_err "warning: " "destructive push: the changes are listed"
+check "destructive push: nothing changed" [ "$before" = "$(state .)" ]
+expect_sql app.db "SELECT count(*) FROM scratch" 0 "destructive push: table still there"
+
+finish

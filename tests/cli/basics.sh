@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The command line itself: version, help, dialects, where output goes,
+# flags over cairn.json over nothing, DATABASE_URL, pull/push options.
+. "$(dirname "$0")/lib.sh"
+
+run --version
+expect_ok "--version"
+check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.0)" ]
+
+run --help
+expect_ok "--help"
+for c in generate migrate pull push export check status drop dialects; do
+    expect_out "  $c " "--help lists $c"
+    run "$c" --help
+    expect_ok "$c --help"
+    expect_out "Usage: cairn [global options] $c" "$c --help shows its usage"
+    check "$c --help writes nothing to stderr" [ -z "$ERR" ]
+    run --help
+done
+
+run dialects
+expect_ok "dialects"
+expect_out "NAME" "dialects has a header"
+check "dialects lists sqlite with version, ABI 1.0 and capabilities" \
+    bash -c "printf '%s\n' \"\$1\" | grep -Eq '^sqlite +[^ ]+ +1\.0 +/.*/sqlite\.so +[a-z-]+'" _ "$OUT"
+
+mkdir "$WORK/drivers"
+echo "not a shared object" >"$WORK/drivers/sqlite.so"
+run --dialect-path "$WORK/drivers" dialects
+expect_ok "dialects with a broken driver"
+check "the broken driver is listed with its problem" \
+    bash -c "printf '%s\n' \"\$1\" | grep -q '$WORK/drivers/sqlite.so.*refused: '" _ "$OUT"
+check "the good driver is still listed" \
+    bash -c "printf '%s\n' \"\$1\" | grep -q '/lib/cairn/dialects/sqlite.so'" _ "$OUT"
+
+# A project used from another directory: paths in cairn.json are relative
+# to the file, flags given anywhere on the line override it.
+P="$WORK/proj"
+mkdir -p "$P"
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" "$P/schema.json"
+cat >"$P/cairn.json" <<JSON
+{ "dialect": "sqlite", "schema": "schema.json", "out": "db/migrations", "url": "sqlite:$P/app.db" }
+JSON
+cd "$WORK" || exit 1
+run --config proj/cairn.json generate --name init
+expect_ok "generate with --config from elsewhere"
+check "out is relative to the config file" test "$(count_dirs proj/db/migrations)" -eq 1
+run generate --config proj/cairn.json
+expect_ok "global option after the command"
+expect_out "no changes" "global option after the command"
+run --config proj/cairn.json --out "$WORK/other" generate
+expect_ok "--out overrides the config"
+check "--out used" test "$(count_dirs "$WORK/other")" -eq 1
+
+# DATABASE_URL is the fallback url; --url wins over it.
+printf '{ "dialect": "sqlite", "schema": "proj/schema.json", "out": "proj/db/migrations" }\n' >cairn.json
+DATABASE_URL="sqlite:$WORK/env.db" run migrate
+expect_ok "migrate to DATABASE_URL"
+expect_sql "$WORK/env.db" "SELECT count(*) FROM __cairn_migrations" 1 "DATABASE_URL used"
+DATABASE_URL="sqlite:$WORK/env.db" run --url "sqlite:$WORK/flag.db" migrate
+expect_ok "migrate with --url and DATABASE_URL"
+check "--url wins over DATABASE_URL" test -f "$WORK/flag.db"
+
+# verbose: debug lines on stderr only with -v
+run --url "sqlite:$WORK/flag.db" status
+check "no debug lines without -v" bash -c "! grep -q '^debug: ' '$WORK/.err'"
+run -v --url "sqlite:$WORK/flag.db" migrate
+expect_ok "migrate -v"
+
+# pull: to stdout, to a file, never over a file without --force
+run --url "sqlite:$WORK/env.db" pull
+expect_ok "pull to stdout"
+expect_out '"users"' "pull to stdout prints JSON"
+check "pull leaves out the history table" bash -c "! grep -q __cairn '$WORK/.out'"
+run --url "sqlite:$WORK/env.db" pull --output pulled.json
+expect_ok "pull --output"
+check "pull wrote the file" test -s pulled.json
+echo "keep me" >keep.json
+run --url "sqlite:$WORK/env.db" pull --output keep.json
+expect_rc 2 "pull over an existing file"
+check "existing file untouched" [ "$(cat keep.json)" = "keep me" ]
+run --url "sqlite:$WORK/env.db" pull --output keep.json --force
+expect_ok "pull --force"
+check "pull --force replaced it" cmp -s keep.json pulled.json
+run --url "sqlite:$WORK/env.db" pull --output pulled.sql
+expect_ok "pull as SQL"
+sqlite3 "$WORK/fromsql.db" <pulled.sql
+run --url "sqlite:$WORK/fromsql.db" pull --output again.json
+check "pulled SQL recreates the same schema" cmp -s again.json pulled.json
+
+# push: dry run changes nothing, then applies, then is up to date
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/02_add_column_default.json" proj/schema.json
+before=$(state "$WORK/env.db")
+run --url "sqlite:$WORK/env.db" push --dry-run
+expect_ok "push --dry-run"
+expect_out "ALTER TABLE" "push --dry-run prints the SQL"
+check "push --dry-run changes nothing" [ "$before" = "$(state "$WORK/env.db")" ]
+run --url "sqlite:$WORK/env.db" push
+expect_ok "push"
+expect_sql "$WORK/env.db" "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'active'" 1 "push applied"
+expect_sql "$WORK/env.db" "SELECT count(*) FROM __cairn_migrations" 1 "push records no history"
+run --url "sqlite:$WORK/env.db" push
+expect_out "up to date" "second push"
+
+# drop: the newest folder, if not applied
+run --url "sqlite:$WORK/env.db" generate --name second
+expect_ok "generate second"
+n=$(count_dirs proj/db/migrations)
+run --url "sqlite:$WORK/flag.db" drop
+expect_ok "drop the unapplied newest migration"
+expect_out "second" "drop names what it removed"
+check "drop removed one folder" test "$(count_dirs proj/db/migrations)" -eq $((n - 1))
+run --url "sqlite:$WORK/flag.db" drop
+check "drop refuses an applied migration" test "$RC" -ne 0
+check "the applied migration is kept" test "$(count_dirs proj/db/migrations)" -eq $((n - 1))
+finish

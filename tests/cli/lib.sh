@@ -1,0 +1,104 @@
+# Shared helpers of the end-to-end tests of the `cairn` binary.
+#
+# A test sources this file, calls the helpers and ends with `finish`, which
+# prints "N passed, N failed" and exits non-zero when anything failed.
+# Environment: CAIRN_STAGE (the build's stage dir), CAIRN_SOURCE_DIR.
+set -u
+
+: "${CAIRN_STAGE:?CAIRN_STAGE must point at the stage directory of a build}"
+: "${CAIRN_SOURCE_DIR:?CAIRN_SOURCE_DIR must point at the source tree}"
+CAIRN="$CAIRN_STAGE/bin/cairn"
+# The tests use exactly the drivers of this build, nothing from the host.
+unset CAIRN_DIALECT_PATH DATABASE_URL
+export LC_ALL=C
+
+PASSED=0
+FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-cli.XXXXXX")
+BG_PIDS=""
+cleanup() {
+    for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
+    chmod -R u+w "$WORK" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok()   { PASSED=$((PASSED + 1)); }
+bad()  { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+check() { # check "what" command...
+    local what=$1; shift
+    if "$@"; then ok; else bad "$what"; fi
+}
+
+# run ARGS...: runs cairn from the current directory; sets RC, OUT, ERR.
+run() {
+    "$CAIRN" "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
+    RC=$?
+    OUT=$(cat "$WORK/.out")
+    ERR=$(cat "$WORK/.err")
+}
+
+# expect_rc N "what": the last run's exit status was N.
+expect_rc() {
+    if [ "$RC" -eq "$1" ]; then ok; else
+        bad "$2: exit $RC, expected $1; stderr: $ERR"
+    fi
+}
+
+# expect_ok "what": the last run succeeded.
+expect_ok() { expect_rc 0 "$1"; }
+
+# contains HAYSTACK NEEDLE
+contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+
+expect_out() { if contains "$OUT" "$1"; then ok; else bad "$2: stdout lacks '$1': $OUT"; fi; }
+expect_err() { if contains "$ERR" "$1"; then ok; else bad "$2: stderr lacks '$1': $ERR"; fi; }
+
+# one_error_line "what": stderr is exactly one line "cairn: error: ...".
+one_error_line() {
+    local n
+    n=$(printf '%s\n' "$ERR" | grep -c '')
+    if [ -n "$ERR" ] && [ "$n" -eq 1 ] && contains "$ERR" "cairn: error: "; then ok; else
+        bad "$1: stderr is not one error line ($n lines): $ERR"
+    fi
+}
+
+# sql DB QUERY: one value (or rows separated by newlines) from sqlite3.
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# expect_sql DB QUERY EXPECTED "what"
+expect_sql() {
+    local got
+    got=$(sql "$1" "$2" 2>&1)
+    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
+}
+
+# state DIR...: fingerprint of files and folders (names, modes, sha256) and
+# of the SQLite files among them, to prove a failed command changed nothing.
+state() {
+    local d
+    for d in "$@"; do
+        if [ -d "$d" ]; then
+            (cd "$d" && find . -print0 | LC_ALL=C sort -z | while IFS= read -r -d '' f; do
+                if [ -f "$f" ]; then
+                    printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -d' ' -f1)"
+                else
+                    printf '%s dir\n' "$f"
+                fi
+            done)
+        elif [ -e "$d" ]; then
+            printf '%s %s\n' "$d" "$(sha256sum <"$d" | cut -d' ' -f1)"
+        else
+            printf '%s absent\n' "$d"
+        fi
+    done
+}
+
+# count_dirs DIR: number of migration folders.
+count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
+
+finish() {
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+    exit $?
+}
