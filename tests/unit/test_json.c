@@ -10,7 +10,8 @@ static char *fixture(const char *name, size_t *len)
 {
     const char *src = getenv("CAIRN_TEST_SOURCE_DIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/tests/data/json/%s", src ? src : ".", name);
+    snprintf(path, sizeof path, "%s/%s%s", src ? src : ".",
+             strchr(name, '/') ? "" : "tests/data/json/", name);
     FILE *f = fopen(path, "rb");
     if (!f) {
         printf("cannot open fixture %s\n", path);
@@ -527,6 +528,23 @@ static void test_config(cairn_ctx *cx)
     }
 }
 
+/* The complete example of docs/schema-format.md is a valid document. */
+static void test_doc_example(cairn_ctx *cx)
+{
+    char *md = fixture("docs/schema-format.md", NULL);
+    char *start = md ? strstr(md, "```json\n") : NULL;
+    char *end = start ? strstr(start + 8, "```") : NULL;
+    CHECK(start && end, "the example in docs/schema-format.md");
+    if (start && end) {
+        *end = '\0';
+        cairn_schema *s = read_schema(cx, start + 8);
+        CHECK(s && s->ntables == 1 && s->tables[0]->ncolumns == 8 && s->tables[0]->nfkeys == 2,
+              "the documented example reads");
+        cairn_schema_free(s);
+    }
+    free(md);
+}
+
 /* Through the public API and the config loader of ctx.c. */
 static void test_public(void)
 {
@@ -595,6 +613,7 @@ int main(void)
     test_errors(cx);
     test_snapshot(cx);
     test_config(cx);
+    test_doc_example(cx);
     test_public();
     cairn_ctx_free(cx);
     return check_done();
