@@ -276,34 +276,49 @@ static const char *table_hint(const differ *d, const cairn_table *t)
     return t->was;
 }
 
-static const char *column_hint(const differ *d, const cairn_table *t, const cairn_column *c)
+/* The former name of column `c` of the pair (from --rename, which may name
+ * the table by its old or its new name, else the column's `was`), or NULL. */
+static const char *column_hint(const differ *d, const tpair *p, const cairn_column *c)
 {
-    for (size_t i = 0; i < d->nrenames; i++)
-        if (d->renames[i].table && strcmp(d->renames[i].table, t->name) == 0 &&
-            strcmp(d->renames[i].new_name, c->name) == 0)
-            return d->renames[i].old_name;
+    for (size_t i = 0; i < d->nrenames; i++) {
+        const rename_opt *o = &d->renames[i];
+        if (o->table && (strcmp(o->table, p->to->name) == 0 || strcmp(o->table, p->from->name) == 0) &&
+            strcmp(o->new_name, c->name) == 0)
+            return o->old_name;
+    }
     return c->was;
 }
 
-/* A --rename must name something of the new schema. */
-static int check_renames(differ *d)
+/* A --rename must name something of the new schema; a column rename, a
+ * table that is in both (tables are paired by then). */
+static int check_renames(differ *d, int columns)
 {
     for (size_t i = 0; i < d->nrenames && !d->rc; i++) {
         const rename_opt *o = &d->renames[i];
-        const char *tname = o->table ? o->table : o->new_name;
-        const cairn_table *t = NULL;
-        for (size_t j = 0; j < d->ntt && !t; j++)
-            if (strcmp(d->tt[j]->name, tname) == 0)
-                t = d->tt[j];
-        if (!t)
+        if (!columns && !o->table) {
+            size_t j = 0;
+            while (j < d->ntt && strcmp(d->tt[j]->name, o->new_name) != 0)
+                j++;
+            if (j == d->ntt)
+                return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                         "rename %s=%s: no table \"%s\" in the new schema",
+                                         o->old_name, o->new_name, o->new_name);
+        }
+        if (!columns || !o->table)
+            continue;
+        const tpair *p = NULL;
+        for (size_t k = 0; k < d->npairs && !p; k++)
+            if (strcmp(d->pairs[k]->to->name, o->table) == 0 ||
+                strcmp(d->pairs[k]->from->name, o->table) == 0)
+                p = d->pairs[k];
+        if (!p)
             return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
-                                     "rename %s%s%s=%s: no table \"%s\" in the new schema",
-                                     o->table ? o->table : "", o->table ? "." : "", o->old_name,
-                                     o->new_name, tname);
-        if (o->table && !cairn_table_find_column(t, o->new_name))
+                                     "rename %s.%s=%s.%s: no table \"%s\" in both schemas",
+                                     o->table, o->old_name, o->table, o->new_name, o->table);
+        if (!cairn_table_find_column(p->to, o->new_name))
             return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                      "rename %s.%s=%s.%s: table \"%s\" has no column \"%s\"",
-                                     o->table, o->old_name, o->table, o->new_name, o->table,
+                                     o->table, o->old_name, o->table, o->new_name, p->to->name,
                                      o->new_name);
     }
     return d->rc;
@@ -483,7 +498,7 @@ static int pair_columns(differ *d, tpair *p)
     }
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *c = t->columns[j];
-        const char *hint = column_hint(d, t, c);
+        const char *hint = column_hint(d, p, c);
         if (p->col_from[j] || !hint || strcmp(hint, c->name) == 0)
             continue;
         size_t i = 0;
@@ -1182,7 +1197,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
     d->ntt = d->to->ntables;
     d->ft = sorted(d, (void *const *)d->from->tables, d->nft, cmp_table);
     d->tt = sorted(d, (void *const *)d->to->tables, d->ntt, cmp_table);
-    if (d->rc || (d->hints && check_renames(d)) || pair_tables(d))
+    if (d->rc || (d->hints && check_renames(d, 0)) || pair_tables(d) ||
+        (d->hints && check_renames(d, 1)))
         return d->rc;
     /* every pair's columns first: foreign keys read the renames of others */
     for (size_t k = 0; k < d->npairs && !d->rc; k++)

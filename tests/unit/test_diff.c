@@ -374,9 +374,22 @@ static void test_renames(void)
         CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_EUSAGE && !p, "bad rename '%s' rejected",
               bad[i]);
     }
-    const char *nowhere[] = {"users=people"};
-    cairn_diff_opts o = {nowhere, 1};
-    CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_ESCHEMA, "rename to a table that is not there");
+    const char *nowhere[] = {"users=people", "posts.x=posts.y", "people.a=people.b"};
+    for (size_t i = 0; i < 3; i++) {
+        cairn_diff_opts o = {&nowhere[i], 1};
+        CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_ESCHEMA && !p, "rename '%s' names nothing",
+              nowhere[i]);
+    }
+    CHECK(strcmp(cairn_ctx_error(cx)->message,
+                 "rename people.a=people.b: no table \"people\" in both schemas") == 0,
+          "message: %s", cairn_ctx_error(cx)->message);
+    /* a column rename may name its table by the old name too */
+    tb->was = "users";
+    tb->columns[2]->was = NULL;
+    const char *by_old[] = {"users.mail=users.email"};
+    cairn_diff_opts o = {by_old, 1};
+    cairn_plan_free(PLAN(a, b, &o,
+                         "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
     cairn_schema_free(a);
     cairn_schema_free(b);
 }
