@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -519,6 +520,48 @@ static void test_locked(void)
     fx_close(&f);
 }
 
+/* Deployers started at once: each migration runs exactly once (CREATE
+ * TABLE without IF NOT EXISTS would fail the second time). */
+static void test_concurrent_deployers(void)
+{
+    fixture f;
+    fx_open(&f, 1);
+    add(&f, M1, "CREATE TABLE a (id integer);\n");
+    add(&f, M2, "CREATE TABLE b (id integer);\n--> statement-breakpoint\nINSERT INTO b VALUES (1);\n");
+    add(&f, M3, "CREATE TABLE c (id integer);\n");
+    enum { DEPLOYERS = 4 };
+    pid_t pids[DEPLOYERS];
+    fflush(NULL);
+    for (int i = 0; i < DEPLOYERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            cairn_ctx *cx;
+            cairn_ctx_new(&cx);
+            cairn_ctx_set(cx, "dialect", "sqlite");
+            cairn_ctx_set(cx, "dialect_path", getenv("CAIRN_DIALECT_DIR"));
+            cairn_ctx_set(cx, "url", cairn_ctx_get(f.cx, "url"));
+            cairn_ctx_set(cx, "out", f.out);
+            cairn_ctx_set(cx, "lock_timeout", "20000");
+            int rc = cairn_migrate(cx, NULL);
+            if (rc)
+                fprintf(stderr, "deployer %d: %s\n", i, cairn_ctx_error(cx)->message);
+            cairn_ctx_free(cx);
+            _exit(rc ? 1 : 0);
+        }
+    }
+    int ok = 0;
+    for (int i = 0; i < DEPLOYERS; i++) {
+        int st;
+        if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] && WIFEXITED(st) &&
+            WEXITSTATUS(st) == 0)
+            ok++;
+    }
+    CHECK(ok == DEPLOYERS, "%d of %d deployers succeeded", ok, DEPLOYERS);
+    CHECK(count_history(&f) == 3, "3 history rows");
+    CHECK_STATUS(&f, M1 "=APPLIED " M2 "=APPLIED " M3 "=APPLIED");
+    fx_close(&f);
+}
+
 /* ---- check ----------------------------------------------------------------- */
 
 static char *snapshot_text(cairn_ctx *cx, const char *id, const char *parent)
@@ -700,6 +743,7 @@ int main(void)
         test_no_transaction_partial();
         test_resolve();
         test_locked();
+        test_concurrent_deployers();
         test_dry_run();
         test_status_never_creates_history();
         test_drop();
