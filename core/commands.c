@@ -149,8 +149,12 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
             for (size_t i = 0; plan && i < plan->nchanges; i++)
                 if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                     cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
-            cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql (%zu change%s)", dir,
-                      plan ? plan->nchanges : 0, plan && plan->nchanges == 1 ? "" : "s");
+            if (plan)
+                cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql (%zu change%s)", dir,
+                          plan->nchanges, plan->nchanges == 1 ? "" : "s");
+            else
+                cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql: write its SQL there",
+                          dir);
             if (dir_out)
                 *dir_out = dir;
             else

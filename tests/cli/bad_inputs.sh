@@ -154,6 +154,8 @@ holder=$!
 BG_PIDS="$BG_PIDS $holder"
 for _ in $(seq 100); do [ -e "$WORK/locked.ready" ] && break; sleep 0.1; done
 refused 8 "database locked by another writer" --lock-timeout 200 migrate
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/03_add_index.json" schema.json
+refused 8 "push to a locked database" --lock-timeout 200 push
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
 

@@ -9,7 +9,7 @@ check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.0)" ]
 
 run --help
 expect_ok "--help"
-for c in generate migrate pull push export check status drop dialects; do
+for c in generate migrate pull push export check status drop dialects resolve; do
     expect_out "  $c " "--help lists $c"
     run "$c" --help
     expect_ok "$c --help"
@@ -113,4 +113,15 @@ check "drop removed one folder" test "$(count_dirs proj/db/migrations)" -eq $((n
 run --url "sqlite:$WORK/flag.db" drop
 check "drop refuses an applied migration" test "$RC" -ne 0
 check "the applied migration is kept" test "$(count_dirs proj/db/migrations)" -eq $((n - 1))
+
+# resolve: only for a migration stopped part-way, named, with one choice
+run resolve --applied
+expect_rc 2 "resolve without a name"
+run resolve x --applied --rolled-back
+expect_rc 2 "resolve with both choices"
+run resolve a b --applied
+expect_rc 2 "resolve with two names"
+run --url "sqlite:$WORK/flag.db" resolve nosuch --applied
+expect_rc 2 "resolve a migration that is not in the history"
+expect_err "nosuch" "resolve: names the migration"
 finish
