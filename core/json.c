@@ -229,6 +229,12 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     memset(d, 0, sizeof *d);
     if (!text)
         return cairn_err(cx, CAIRN_EUSAGE, "%s: no text", fname);
+    /* A UTF-8 byte order mark (some editors write one) is not JSON; skip it
+     * as editors do, so columns on the first line match what they show. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
     json_error_t e;
     d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
     if (!d->root)
@@ -379,19 +385,20 @@ static int rd_object(rd *r, json_t *v, const jnode *n, const char *what,
         return rd_fail(r, n, "expected %s (a JSON object)", what);
     for (size_t i = 0; i < n->nkids; i++) {
         const char *key = n->kids[i]->key;
+        int known = 0;
+        for (const char *const *k = allowed; *k && !known; k++)
+            known = strcmp(*k, key) == 0;
+        if (known)
+            continue;
         const char *near = NULL;
         size_t best = 3;
-        int known = 0;
-        for (const char *const *k = allowed; *k && !known; k++) {
-            known = strcmp(*k, key) == 0;
+        for (const char *const *k = allowed; *k; k++) {
             size_t dist = edit_distance(*k, key);
             if (dist < best) {
                 best = dist;
                 near = *k;
             }
         }
-        if (known)
-            continue;
         if (near)
             return rd_fail_in(r, n, key, -1, 1, "unknown key (did you mean \"%s\"?)", near);
         return rd_fail_in(r, n, key, -1, 1, "unknown key");
@@ -1444,10 +1451,12 @@ static json_t *w_table(wr *w, const cairn_table *t)
             const char *eq = strchr(opts[i], '=');
             size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
             char *key = strndup(opts[i], klen);
+            json_t *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
             if (!key)
                 w_oom(w);
-            else
+            else if (probe)
                 w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
+            json_decref(probe);
             free(key);
         }
         free(opts);

@@ -383,9 +383,11 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     }
     const cairn_dialect *d = s->drv.d;
     cairn_dconn *c = NULL;
-    int scratch = (d->caps & CAIRN_CAP_SCRATCH) && CAIRN_DIALECT_HAS(d, scratch_connect) &&
-                  CAIRN_DIALECT_HAS(d, scratch_release);
+    /* A dev_url that was set is what the user wants used; otherwise the
+     * dialect's own scratch database, where it has one. */
     const char *dev = cairn_ctx_get(cx, "dev_url");
+    int scratch = (!dev || !*dev) && (d->caps & CAIRN_CAP_SCRATCH) &&
+                  CAIRN_DIALECT_HAS(d, scratch_connect) && CAIRN_DIALECT_HAS(d, scratch_release);
     cairn_err_clear(cx);
     if (scratch) {
         rc = d->scratch_connect(s->ds, cairn_ctx_get(cx, "url"), &c);

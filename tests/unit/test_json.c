@@ -266,6 +266,11 @@ static void test_deterministic(cairn_ctx *cx)
     CHECK(cairn_schema_to_json(cx, e, &bad) == CAIRN_ESCHEMA && bad == NULL, "invalid UTF-8");
     CHECK_STR(cairn_ctx_error(cx)->message,
               "cannot write table \"t\": \"comment\" is not valid UTF-8");
+    t->comment = NULL;
+    cairn_table_set_option(e, t, "caf\xe9", "1");
+    CHECK(cairn_schema_to_json(cx, e, &bad) == CAIRN_ESCHEMA && bad == NULL, "option name");
+    CHECK_STR(cairn_ctx_error(cx)->message,
+              "cannot write table \"t\": \"options\" is not valid UTF-8");
     cairn_schema_free(e);
 }
 
@@ -394,6 +399,8 @@ static void test_errors(cairn_ctx *cx)
     /* an escaped member name is still found in the position index */
     ERR("{\"tables\": [{\"name\": \"t\", \"col\\u0075mns\": [{\"name\": 5}]}]}", 1, 53,
         "tables[0].columns[0].name: expected a string");
+    /* a byte order mark is skipped and not counted as a column */
+    ERR("\xEF\xBB\xBF{\"tables\": 1}", 1, 12, "tables: expected an array");
     /* tabs and CRLF line ends */
     ERR("{\r\n\t\"views\": [\r\n\t\t{\"name\": \"v\"}]}", 3, 3,
         "views[0]: missing \"definition\"");

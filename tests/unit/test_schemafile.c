@@ -231,6 +231,44 @@ static void test_sql(void)
           e->message);
     cairn_ctx_free(cx);
 
+    /* a dev_url wins over the built-in scratch database: it must be empty,
+     * and with transactional DDL it is left empty again */
+    char tmp[] = "/tmp/cairn_dev_XXXXXX";
+    if (mkdtemp(tmp)) {
+        char dev[512];
+        snprintf(dev, sizeof dev, "%s/dev.db", tmp);
+        cairn_ctx_new(&cx);
+        cairn_ctx_set(cx, "dialect", "sqlite");
+        cairn_ctx_set(cx, "dialect_path", dir);
+        cairn_ctx_set(cx, "dev_url", dev);
+        for (int round = 0; round < 2; round++) {
+            s = NULL;
+            rc = cairn_schemafile_load(cx, data("schema.sql"), &s);
+            CHECK(rc == 0 && s && s->ntables == 2, "dev_url round %d: %s", round,
+                  cairn_ctx_error(cx)->message);
+            cairn_schema_free(s);
+        }
+        /* something already in the dev database is refused, not merged */
+        cairn_session *ss;
+        cairn_dconn *c = NULL;
+        CHECK(cairn_session_get(cx, &ss) == 0 && ss->drv.d->connect(ss->ds, dev, &c) == 0 &&
+                  ss->drv.d->exec(c, "CREATE TABLE leftover (x integer)") == 0,
+              "fill dev db: %s", cairn_ctx_error(cx)->message);
+        if (c)
+            ss->drv.d->disconnect(c);
+        s = NULL;
+        rc = cairn_schemafile_load(cx, data("schema.sql"), &s);
+        CHECK(rc == CAIRN_ECONFIG && s == NULL, "non-empty dev_url: %d", rc);
+        CHECK(strstr(cairn_ctx_error(cx)->message, "dev_url database is not empty"),
+              "non-empty dev_url message: %s", cairn_ctx_error(cx)->message);
+        cairn_ctx_free(cx);
+        char side[600];
+        snprintf(side, sizeof side, "%s-cairn.lock", dev);
+        remove(side);
+        remove(dev);
+        rmdir(tmp);
+    }
+
     /* without a dialect there is no scratch database to apply SQL to */
     cairn_ctx_new(&cx);
     rc = cairn_schemafile_load(cx, data("schema.sql"), &s);
