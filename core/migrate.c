@@ -150,7 +150,7 @@ static const cairn_migration *find_migration(const mrun *r, const char *name)
     return NULL;
 }
 
-/* Where a migration stands against the history. */
+/* Stopped part-way outside a transaction? */
 static int is_partial(const cairn_applied *a)
 {
     return a && a->state == CAIRN_APPLIED_PARTIAL;
@@ -647,12 +647,14 @@ int cairn_check_migrations(cairn_ctx *cx)
             }
         const char *want = i ? list[i - 1].name : NULL;
         if (twin != i) {
+            /* The danger is the next generate: it diffs from this snapshot,
+             * which lacks the other branch's changes. */
             cairn_log(cx, CAIRN_LOG_WARN,
-                      "%s: it and %s both follow %s: they were generated on two branches from the "
-                      "same parent; drop %s and generate it again on top of %s",
-                      list[i].name, list[twin].name,
-                      parents[i] ? parents[i] : "nothing (both are first migrations)", list[i].name,
-                      list[i - 1].name);
+                      "%s: it and %s both follow %s (two branches generated from the same "
+                      "state), so its snapshot lacks the other branch's changes (from %s on): "
+                      "generate it again on top of %s",
+                      list[i].name, list[twin].name, parents[i] ? parents[i] : "no migration",
+                      list[twin].name, list[i - 1].name);
             problems++;
         } else if ((want == NULL) != (parents[i] == NULL) ||
                    (want && strcmp(want, parents[i]) != 0)) {
