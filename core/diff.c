@@ -355,6 +355,17 @@ static int cmp_sequence(const void *pa, const void *pb)
     return c ? c : strcmp(a->name, b->name);
 }
 
+static int cmp_fkey(const void *pa, const void *pb)
+{
+    const cairn_fkey *a = *(const cairn_fkey *const *)pa, *b = *(const cairn_fkey *const *)pb;
+    int c = str_cmp(a->name, b->name);
+    if (!c)
+        c = str_cmp(a->ref_table, b->ref_table);
+    for (size_t i = 0; !c && i < a->ncolumns && i < b->ncolumns; i++)
+        c = strcmp(a->columns[i], b->columns[i]);
+    return c;
+}
+
 static int cmp_cstr(const void *pa, const void *pb)
 {
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
@@ -1247,10 +1258,11 @@ static int run(differ *d, const cairn_diff_opts *opts)
      * goes first. */
     for (size_t k = 0; k < ndropped; k++) {
         const cairn_table *t = dropped[drop_order[k]];
-        for (size_t i = 0; i < t->nfkeys; i++)
+        const cairn_fkey **fks = sorted(d, (void *const *)t->fkeys, t->nfkeys, cmp_fkey);
+        for (size_t i = 0; fks && i < t->nfkeys; i++)
             for (size_t e = 0; e < k; e++) {
                 const cairn_table *parent = dropped[drop_order[e]];
-                const cairn_fkey *fk = t->fkeys[i];
+                const cairn_fkey *fk = fks[i];
                 const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
                 if (str_eq(rns, parent->schema) && str_eq(fk->ref_table, parent->name))
                     add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);

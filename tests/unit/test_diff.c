@@ -522,6 +522,67 @@ static void test_enums_sequences_namespaces(void)
     cairn_schema_free(b);
 }
 
+/* A non-trivial pair of schemas, with every collection built forwards or
+ * backwards. */
+static void build_pair(int backwards, cairn_schema **from, cairn_schema **to)
+{
+    static const char *const names[] = {"a", "b", "c", "d"};
+    for (int side = 0; side < 2; side++) {
+        cairn_schema *s = cairn_schema_new();
+        for (int k = 0; k < 4; k++) {
+            int n = backwards ? 3 - k : k;
+            if (side == 1 && n == 3)
+                continue; /* d goes away */
+            cairn_table *t = cairn_schema_add_table(s, NULL, names[n]);
+            col(s, t, "id", "integer", 1);
+            col(s, t, "x", side ? "bigint" : "integer", 0);
+            if (n > 0) {
+                cairn_fkey *fk = cairn_table_add_fkey(s, t, NULL);
+                fk->ref_table = names[n - 1];
+                cairn_fkey_add_columns(s, fk, "x", "id");
+            }
+            for (int c = 0; c < 3; c++) {
+                static const char *const exprs[] = {"id > 0", "x > 0", "id <> x"};
+                int e = backwards ? 2 - c : c;
+                if (side == 0 || e != 1)
+                    cairn_table_add_check(s, t, NULL, exprs[e]);
+            }
+            cairn_schema_add_view(s, NULL, names[n], side ? "SELECT 2" : "SELECT 1");
+        }
+        *(side ? to : from) = s;
+    }
+}
+
+static void test_order_does_not_matter(void)
+{
+    cairn_schema *a1, *b1, *a2, *b2;
+    build_pair(0, &a1, &b1);
+    build_pair(1, &a2, &b2);
+    cairn_plan *p1 = NULL, *p2 = NULL;
+    CHECK(cairn_diff(cx, a1, b1, NULL, &p1) == 0 && cairn_diff(cx, a2, b2, NULL, &p2) == 0,
+          "diff");
+    cairn_buf x, y;
+    cairn_buf_init(&x);
+    cairn_buf_init(&y);
+    for (size_t i = 0; p1 && i < p1->nchanges; i++)
+        describe(p1->changes[i], &x);
+    for (size_t i = 0; p2 && i < p2->nchanges; i++)
+        describe(p2->changes[i], &y);
+    CHECK(p1 && p1->nchanges > 10, "a plan with some substance (%zu changes)",
+          p1 ? p1->nchanges : 0);
+    CHECK(strcmp(cairn_buf_cstr(&x), cairn_buf_cstr(&y)) == 0,
+          "same plan whatever the build order:\n%s---\n%s", cairn_buf_cstr(&x),
+          cairn_buf_cstr(&y));
+    cairn_buf_release(&x);
+    cairn_buf_release(&y);
+    cairn_plan_free(p1);
+    cairn_plan_free(p2);
+    cairn_schema_free(a1);
+    cairn_schema_free(b1);
+    cairn_schema_free(a2);
+    cairn_schema_free(b2);
+}
+
 static void test_sql_needs_a_dialect(void)
 {
     cairn_schema *s = cairn_schema_new();
@@ -549,6 +610,7 @@ int main(void)
     test_constraints_and_indexes();
     test_foreign_keys_on_existing_tables();
     test_enums_sequences_namespaces();
+    test_order_does_not_matter();
     test_sql_needs_a_dialect();
     cairn_plan_free(NULL);
     cairn_ctx_free(cx);
