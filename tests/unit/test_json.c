@@ -535,6 +535,157 @@ static void test_config(cairn_ctx *cx)
     }
 }
 
+/* ---- a property test of positions: random documents, random layout ---- */
+
+typedef struct gen {
+    cairn_buf b;
+    int line, col; /* position of the next character */
+    unsigned seed;
+} gen;
+
+static unsigned gen_rand(gen *g)
+{
+    g->seed = g->seed * 1103515245u + 12345u;
+    return (g->seed >> 16) & 0x7fff;
+}
+
+static void gen_emit(gen *g, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n') {
+            g->line++;
+            g->col = 1;
+        } else if ((*p & 0xC0) != 0x80) {
+            g->col++;
+        }
+    }
+    cairn_buf_puts(&g->b, s);
+}
+
+static void gen_ws(gen *g)
+{
+    static const char *const ws[] = {"", "", " ", "  ", "\n", "\n    ", "\t", "\r\n ", " \n\t"};
+    gen_emit(g, ws[gen_rand(g) % 9]);
+}
+
+/* A JSON string for `s`, each character spelled plainly or as an escape. */
+static void gen_str(gen *g, const char *s)
+{
+    gen_emit(g, "\"");
+    for (const char *p = s; *p;) {
+        char piece[16];
+        unsigned char c = (unsigned char)*p;
+        if (c == 0xC3 && (unsigned char)p[1] >= 0x80 && gen_rand(g) % 2) {
+            snprintf(piece, sizeof piece, "\\u00%02x", 0xC0 + ((unsigned char)p[1] & 0x3F));
+            p += 2;
+        } else if (c == '"' || c == '\\') {
+            snprintf(piece, sizeof piece, gen_rand(g) % 2 ? "\\%c" : "\\u%04x", c);
+            p++;
+        } else if (c < 0x80 && gen_rand(g) % 4 == 0) {
+            snprintf(piece, sizeof piece, "\\u%04x", c);
+            p++;
+        } else {
+            size_t n = c < 0x80 ? 1 : 2;
+            memcpy(piece, p, n);
+            piece[n] = '\0';
+            p += n;
+        }
+        gen_emit(g, piece);
+    }
+    gen_emit(g, "\"");
+}
+
+static void gen_key(gen *g, const char *k)
+{
+    gen_ws(g);
+    gen_str(g, k);
+    gen_ws(g);
+    gen_emit(g, ":");
+    gen_ws(g);
+}
+
+static void test_positions_property(cairn_ctx *cx)
+{
+    int wrong = 0;
+    for (unsigned iter = 0; iter < 400; iter++) {
+        gen g = {.line = 1, .col = 1, .seed = iter * 7919u + 1};
+        cairn_buf_init(&g.b);
+        unsigned ntables = 1 + gen_rand(&g) % 4;
+        unsigned bad_t = gen_rand(&g) % ntables, bad_c = 0;
+        int want_line = 0, want_col = 0;
+        gen_emit(&g, "{");
+        gen_key(&g, "tables");
+        gen_emit(&g, "[");
+        for (unsigned t = 0; t < ntables; t++) {
+            unsigned ncols = 1 + gen_rand(&g) % 4;
+            if (t == bad_t)
+                bad_c = gen_rand(&g) % ncols;
+            char name[32];
+            snprintf(name, sizeof name, "t\xc3\xa9%u", t);
+            gen_ws(&g);
+            gen_emit(&g, t ? ",{" : "{");
+            /* members in a random order: the reader fetches them by name */
+            unsigned order = gen_rand(&g) % 3;
+            for (unsigned m = 0; m < 3; m++) {
+                unsigned which = (m + order) % 3;
+                if (m)
+                    gen_emit(&g, ",");
+                if (which == 0) {
+                    gen_key(&g, "name");
+                    gen_str(&g, name);
+                } else if (which == 1) {
+                    gen_key(&g, "comment");
+                    gen_str(&g, "caf\xc3\xa9 \"q\" \\ x");
+                } else {
+                    gen_key(&g, "columns");
+                    gen_emit(&g, "[");
+                    for (unsigned c = 0; c < ncols; c++) {
+                        char cname[16];
+                        snprintf(cname, sizeof cname, "c%u", c);
+                        gen_ws(&g);
+                        gen_emit(&g, c ? ",{" : "{");
+                        gen_key(&g, "name");
+                        gen_str(&g, cname);
+                        gen_emit(&g, ",");
+                        gen_key(&g, "type");
+                        if (t == bad_t && c == bad_c) {
+                            want_line = g.line;
+                            want_col = g.col;
+                            gen_emit(&g, "-12.5e3");
+                        } else {
+                            gen_str(&g, "integer");
+                        }
+                        gen_ws(&g);
+                        gen_emit(&g, "}");
+                    }
+                    gen_ws(&g);
+                    gen_emit(&g, "]");
+                }
+            }
+            gen_ws(&g);
+            gen_emit(&g, "}");
+        }
+        gen_ws(&g);
+        gen_emit(&g, "]}");
+        gen_ws(&g);
+
+        cairn_schema *s = NULL;
+        int rc = cairn_json_read_schema(cx, g.b.data, g.b.len, "p.json", &s);
+        const cairn_error *e = cairn_ctx_error(cx);
+        char want[256];
+        snprintf(want, sizeof want, "p.json:%d:%d: tables[%u].columns[%u].type: expected a string",
+                 want_line, want_col, bad_t, bad_c);
+        if (rc != CAIRN_ESCHEMA || !e->message || strcmp(e->message, want) != 0) {
+            if (!wrong++)
+                printf("document %u:\n%s\ngot [%s]\nwant [%s]\n", iter, g.b.data,
+                       e->message ? e->message : "", want);
+        }
+        cairn_schema_free(s);
+        cairn_buf_release(&g.b);
+    }
+    CHECK(wrong == 0, "%d of 400 random documents put the error elsewhere", wrong);
+}
+
 /* The complete example of docs/schema-format.md is a valid document. */
 static void test_doc_example(cairn_ctx *cx)
 {
@@ -621,6 +772,7 @@ int main(void)
     test_snapshot(cx);
     test_config(cx);
     test_doc_example(cx);
+    test_positions_property(cx);
     test_public();
     cairn_ctx_free(cx);
     return check_done();
