@@ -278,7 +278,7 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
     int i = setting_index(key);
     if (i < 0 || i == CAIRN_SET_VERBOSE)
         return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column, "unknown key \"%s\"", key);
-    char *expanded;
+    char *expanded = NULL;
     int rc = expand_vars(cx, value, &expanded, file, line, column);
     if (rc)
         return rc;
