@@ -19,7 +19,7 @@
 
 typedef struct rebuild {
     const cairn_table *to, *from;
-    int done;
+    size_t last; /* the plan position of its last change: the rebuild runs there */
 } rebuild;
 
 typedef struct emitter {
@@ -428,12 +428,23 @@ static int needs_rebuild(const emitter *e, size_t i)
     }
 }
 
-/* Changes folded into a rebuild of their table. */
+/* Changes folded into a rebuild of their table. Renames and drops of
+ * indexes and triggers keep their own place in the plan: a name they free
+ * may be taken by another table before the rebuild runs. */
 static int absorbable(cairn_change_kind k)
 {
-    return k != CAIRN_CHANGE_CREATE_TABLE && k != CAIRN_CHANGE_DROP_TABLE &&
-           k >= CAIRN_CHANGE_RENAME_TABLE && k <= CAIRN_CHANGE_SET_TABLE_OPTIONS &&
+    return k >= CAIRN_CHANGE_ADD_COLUMN && k <= CAIRN_CHANGE_SET_TABLE_OPTIONS &&
+           k != CAIRN_CHANGE_DROP_INDEX && k != CAIRN_CHANGE_DROP_TRIGGER &&
            k != CAIRN_CHANGE_CREATE_VIEW && k != CAIRN_CHANGE_DROP_VIEW;
+}
+
+/* Is `t` dropped by the plan? Its keys then go with it. */
+static int table_dropped(const emitter *e, const cairn_table *t)
+{
+    for (size_t i = 0; t && i < e->plan->nchanges; i++)
+        if (change(e, i)->kind == CAIRN_CHANGE_DROP_TABLE && change(e, i)->from.table == t)
+            return 1;
+    return 0;
 }
 
 static rebuild *rebuild_of(const emitter *e, const cairn_change *c)
@@ -500,32 +511,16 @@ static int emit_rebuild(emitter *e, rebuild *r)
     const cairn_table *t = r->to;
     const cairn_host *h = e->h;
     uint32_t dflags = 0;
-    const char *src = r->from ? r->from->name : t->name;
     int rc = 0;
-    for (size_t i = 0; i < e->plan->nchanges && !rc; i++) {
-        const cairn_change *c = change(e, i);
-        if (rebuild_of(e, c) != r)
-            continue;
-        if (c->flags & CAIRN_CHANGE_DESTRUCTIVE)
+    for (size_t i = 0; i < e->plan->nchanges; i++)
+        if (rebuild_of(e, change(e, i)) == r && (change(e, i)->flags & CAIRN_CHANGE_DESTRUCTIVE))
             dflags = CAIRN_STMT_DESTRUCTIVE;
-        if (c->kind == CAIRN_CHANGE_RENAME_TABLE) {
-            /* a plain rename first, so references elsewhere follow it */
-            rc = put(e, "ALTER TABLE ");
-            if (!rc)
-                rc = quote(e, c->table_from->name);
-            if (!rc)
-                rc = put(e, " RENAME TO ");
-            if (!rc)
-                rc = quote(e, t->name);
-            if (!rc)
-                rc = flush(e, 0);
-            src = t->name;
-        }
-    }
+    /* the table's name at this point of the plan: a rename may come later */
+    const char *src = table_name_at(e, r->last, change(e, r->last));
     cairn_buf *tmp = h->buf_new(e->s->hc);
     if (!tmp)
         return CAIRN_ENOMEM;
-    h->buf_printf(tmp, SQLITEDRV_TMP_PREFIX "%s", t->name);
+    h->buf_printf(tmp, SQLITEDRV_TMP_PREFIX "%s", src);
     const char *tmpname = h->buf_cstr(tmp);
 
     if (!rc)
@@ -620,15 +615,17 @@ static int emit_rebuild(emitter *e, rebuild *r)
     if (!rc)
         rc = put(e, " RENAME TO ");
     if (!rc)
-        rc = quote(e, t->name);
+        rc = quote(e, src);
     if (!rc)
         rc = flush(e, 0);
     if (!rc)
         rc = h->stmt_add(e->out, "PRAGMA legacy_alter_table = OFF", 0);
-    if (!rc)
-        rc = table_objects(e, t);
+    if (!rc) {
+        cairn_table named = *t;
+        named.name = src;
+        rc = table_objects(e, &named);
+    }
     h->buf_free(tmp);
-    r->done = 1;
     return rc;
 }
 
@@ -748,9 +745,11 @@ int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         rc = CAIRN_ENOMEM;
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *c = change(&e, i);
-        if (!absorbable(c->kind) || !needs_rebuild(&e, i) || rebuild_of(&e, c))
+        if (!absorbable(c->kind) || rebuild_of(&e, c) || !needs_rebuild(&e, i))
             continue;
         if (!c->table_to) {
+            if (table_dropped(&e, c->table_from))
+                continue;
             rc = e.h->error(s->hc, CAIRN_EGENERIC, NULL,
                             "sqlite: change %s does not name its table in the new schema",
                             kind_name(c->kind));
@@ -760,18 +759,23 @@ int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         e.rb[e.nrb].from = c->table_from;
         e.nrb++;
     }
-    /* a rebuild learns the old table from whichever change of it knows it */
+    /* a rebuild learns the old table from whichever change of it knows it,
+     * and runs at the last of its changes */
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *c = change(&e, i);
         rebuild *r = rebuild_of(&e, c);
         if (r && !r->from && c->table_from)
             r->from = c->table_from;
+        if (r && absorbable(c->kind))
+            r->last = i;
     }
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *c = change(&e, i);
         rebuild *r = absorbable(c->kind) ? rebuild_of(&e, c) : NULL;
         if (r)
-            rc = r->done ? 0 : emit_rebuild(&e, r);
+            rc = r->last == i ? emit_rebuild(&e, r) : 0;
+        else if (absorbable(c->kind) && !c->table_to && table_dropped(&e, c->table_from))
+            continue; /* a key of a table that is dropped goes with it */
         else
             rc = emit_change(&e, i);
     }
