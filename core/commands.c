@@ -116,21 +116,35 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
     if (rc)
         return rc;
-    char *body = NULL;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
     if (plan)
-        rc = cairn_plan_sql(cx, plan, &body);
+        rc = cairn_session_emit(cx, s, plan, &st);
     cairn_buf sql, json;
     cairn_buf_init(&sql);
     cairn_buf_init(&json);
     if (!rc) {
+        /* A statement that cannot run in a transaction makes the whole
+         * migration run outside one: the migrator reads this first line. */
+        for (size_t i = 0; i < st.n; i++)
+            if (st.flags[i] & CAIRN_STMT_NO_TRANSACTION) {
+                cairn_buf_puts(&sql, "-- cairn:no-transaction\n");
+                break;
+            }
+        /* The no-transaction marker must stay the file's first line. */
+        size_t ml = strlen(CAIRN_NO_TRANSACTION_MARKER);
+        if (body && strncmp(body, CAIRN_NO_TRANSACTION_MARKER "\n", ml + 1) == 0) {
+            cairn_buf_puts(&sql, CAIRN_NO_TRANSACTION_MARKER "\n");
+            memmove(body, body + ml + 1, strlen(body + ml + 1) + 1);
+        }
         cairn_buf_printf(&sql, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
                          s->drv.d->name);
         for (size_t i = 0; plan && i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_buf_printf(&sql, "-- WARNING: %s\n", change_warning(plan->changes[i]));
-        if (body && *body)
-            cairn_buf_printf(&sql, "%s\n", body);
-        else if (!plan)
+        for (size_t i = 0; i < st.n; i++)
+            cairn_buf_printf(&sql, "%s%s\n", i ? CAIRN_BREAKPOINT "\n" : "", st.sql[i]);
+        if (!plan)
             cairn_buf_puts(&sql, "-- Custom migration: write its SQL here; separate statements "
                                  "with a line \"" CAIRN_BREAKPOINT "\".\n");
         cairn_snapshot snap = {.id = name, .parent = prev->id,
@@ -163,7 +177,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     }
     cairn_buf_release(&sql);
     cairn_buf_release(&json);
-    free(body);
+    cairn_stmts_release(&st);
     free(name);
     return rc;
 }

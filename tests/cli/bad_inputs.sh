@@ -168,6 +168,16 @@ refused 5 "url of a scheme no driver serves" --url "nosuchdb://admin:s3cr3t@loca
 check "no driver for the scheme: the password is never printed" \
     bash -c "! grep -q s3cr3t '$WORK/.err' '$WORK/.out'"
 
+# A server that is not there, for each network driver this build has: the
+# error says why, never with the password.
+for scheme in postgresql mysql; do
+    [ -f "$CAIRN_STAGE/lib/cairn/dialects/$scheme.so" ] || continue
+    fresh "net_$scheme"
+    printf '{ "schema": "schema.json" }\n' >cairn.json
+    refused 6 "$scheme server not reachable" --url "$scheme://admin:s3cr3t@127.0.0.1:1/app" status
+    check "$scheme: the password is never printed" bash -c "! grep -q s3cr3t '$WORK/.err' '$WORK/.out'"
+done
+
 fresh pullexists
 echo '{}' >out.json
 refused 2 "pull onto an existing file" pull --output out.json
