@@ -1290,8 +1290,8 @@ static json_t *w_column(wr *w, const cairn_column *c)
     w_str(w, o, "default", c->default_expr);
     if (c->identity != CAIRN_IDENTITY_NONE) {
         if ((unsigned)c->identity > CAIRN_IDENTITY_BY_DEFAULT && !w->rc)
-            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s, column \"%s\": identity %d",
-                              w->what, c->name, (int)c->identity);
+            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: identity %d", w->what,
+                              (int)c->identity);
         else
             w_str(w, o, "identity", identity_names[c->identity]);
     }
@@ -1394,11 +1394,14 @@ static json_t *w_table(wr *w, const cairn_table *t)
     if (t->ncolumns) {
         json_t *cols = json_array();
         for (size_t i = 0; i < t->ncolumns && !w->rc; i++) {
+            snprintf(w->what, sizeof w->what, "table \"%s\", column \"%s\"",
+                     t->name ? t->name : "", t->columns[i]->name ? t->columns[i]->name : "");
             json_t *c = w_column(w, t->columns[i]);
             if (!c || !cols || json_array_append_new(cols, c))
                 w_oom(w);
         }
         w_set(w, o, "columns", cols);
+        snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
     }
     if (t->primary_key)
         w_set(w, o, "primary_key", w_key(w, t->primary_key, 1));

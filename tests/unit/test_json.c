@@ -267,6 +267,12 @@ static void test_deterministic(cairn_ctx *cx)
     CHECK_STR(cairn_ctx_error(cx)->message,
               "cannot write table \"t\": \"comment\" is not valid UTF-8");
     t->comment = NULL;
+    cairn_column *c = cairn_table_add_column(e, t, "c");
+    c->default_expr = cairn_schema_strdup(e, "'caf\xe9'");
+    CHECK(cairn_schema_to_json(cx, e, &bad) == CAIRN_ESCHEMA && bad == NULL, "column default");
+    CHECK_STR(cairn_ctx_error(cx)->message,
+              "cannot write table \"t\", column \"c\": \"default\" is not valid UTF-8");
+    c->default_expr = NULL;
     cairn_table_set_option(e, t, "caf\xe9", "1");
     CHECK(cairn_schema_to_json(cx, e, &bad) == CAIRN_ESCHEMA && bad == NULL, "option name");
     CHECK_STR(cairn_ctx_error(cx)->message,
