@@ -1364,6 +1364,34 @@ void cairn_plan_free(cairn_plan *p)
     free(pb);
 }
 
+/* End a statement with ';' so migration.sql also runs through a plain SQL
+ * client (the generate-only workflow); a statement that is only comments
+ * needs none, and one whose last line is a comment gets it on a line of
+ * its own so the comment cannot swallow it. */
+static void statement_end(cairn_buf *b, const char *sql)
+{
+    const char *last = strrchr(sql, '\n');
+    last = last ? last + 1 : sql;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    if (strncmp(last, "--", 2) != 0) {
+        size_t n = strlen(sql);
+        while (n && (sql[n - 1] == ' ' || sql[n - 1] == '\n'))
+            n--;
+        if (n && sql[n - 1] != ';')
+            cairn_buf_puts(b, ";");
+        return;
+    }
+    for (const char *line = sql; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (*line && *line != '\n' && strncmp(line, "--", 2) != 0) {
+            cairn_buf_puts(b, "\n;");
+            return;
+        }
+    }
+}
+
 int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
 {
     if (!p || !out)
@@ -1378,10 +1406,18 @@ int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
     rc = cairn_session_emit(cx, s, p, &st);
     cairn_buf b;
     cairn_buf_init(&b);
+    /* A statement that must run outside a transaction makes the whole
+     * migration run without one: the marker is the file's first line. */
+    for (size_t i = 0; !rc && i < st.n; i++)
+        if (st.flags[i] & CAIRN_STMT_NO_TRANSACTION) {
+            cairn_buf_puts(&b, CAIRN_NO_TRANSACTION_MARKER "\n");
+            break;
+        }
     for (size_t i = 0; !rc && i < st.n; i++) {
         if (i)
             cairn_buf_puts(&b, "\n" CAIRN_BREAKPOINT "\n");
         cairn_buf_puts(&b, st.sql[i]);
+        statement_end(&b, st.sql[i]);
         if (i + 1 == st.n)
             cairn_buf_puts(&b, "\n");
     }

@@ -37,9 +37,8 @@ int cairn_folder_name_valid(const char *name)
 /* The first line of migration.sql is exactly the marker (blanks aside). */
 static int has_no_transaction_marker(const char *sql)
 {
-    static const char marker[] = "-- cairn:no-transaction";
-    size_t n = sizeof marker - 1;
-    if (strncmp(sql, marker, n) != 0)
+    size_t n = strlen(CAIRN_NO_TRANSACTION_MARKER);
+    if (strncmp(sql, CAIRN_NO_TRANSACTION_MARKER, n) != 0)
         return 0;
     for (const char *p = sql + n; *p && *p != '\n'; p++)
         if (*p != ' ' && *p != '\t' && *p != '\r')

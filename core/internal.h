@@ -68,6 +68,8 @@ const cairn_applied *cairn_history_find(const cairn_history *h, const char *name
 
 /** The statement separator inside migration.sql. */
 #define CAIRN_BREAKPOINT "--> statement-breakpoint"
+/** First line of a migration.sql that must run outside a transaction. */
+#define CAIRN_NO_TRANSACTION_MARKER "-- cairn:no-transaction"
 /** Split migration.sql on breakpoint lines into trimmed, non-empty
  *  statements (malloc'd array of malloc'd strings). */
 int cairn_split_statements(const char *sql, char ***out, size_t *n);

@@ -7,14 +7,14 @@ CREATE TABLE "__cairn_new_users" (
   "age" text,
   "bio" text,
   PRIMARY KEY ("id")
-)
+);
 --> statement-breakpoint
-INSERT INTO "__cairn_new_users" ("id", "name", "age", "bio") SELECT "id", "name", "age", "bio" FROM "users"
+INSERT INTO "__cairn_new_users" ("id", "name", "age", "bio") SELECT "id", "name", "age", "bio" FROM "users";
 --> statement-breakpoint
-DROP TABLE "users"
+DROP TABLE "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = ON
+PRAGMA legacy_alter_table = ON;
 --> statement-breakpoint
-ALTER TABLE "__cairn_new_users" RENAME TO "users"
+ALTER TABLE "__cairn_new_users" RENAME TO "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = OFF
+PRAGMA legacy_alter_table = OFF;

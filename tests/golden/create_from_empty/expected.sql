@@ -4,7 +4,7 @@ CREATE TABLE "users" (
   PRIMARY KEY ("id"),
   UNIQUE ("name"),
   CHECK (length(name) > 0)
-)
+);
 --> statement-breakpoint
 CREATE TABLE "posts" (
   "id" integer NOT NULL,
@@ -12,6 +12,6 @@ CREATE TABLE "posts" (
   "title" text NOT NULL,
   PRIMARY KEY ("id"),
   FOREIGN KEY ("user_id") REFERENCES "users" ("id") ON DELETE CASCADE
-)
+);
 --> statement-breakpoint
-CREATE INDEX "posts_user_idx" ON "posts" ("user_id")
+CREATE INDEX "posts_user_idx" ON "posts" ("user_id");

@@ -1,1 +1,1 @@
-ALTER TABLE "users" DROP COLUMN "age"
+ALTER TABLE "users" DROP COLUMN "age";

@@ -5,18 +5,18 @@ CREATE TABLE "__cairn_new_posts" (
   "id" integer NOT NULL,
   "user_id" integer NOT NULL,
   PRIMARY KEY ("id")
-)
+);
 --> statement-breakpoint
-INSERT INTO "__cairn_new_posts" ("id", "user_id") SELECT "id", "user_id" FROM "posts"
+INSERT INTO "__cairn_new_posts" ("id", "user_id") SELECT "id", "user_id" FROM "posts";
 --> statement-breakpoint
-DROP TABLE "posts"
+DROP TABLE "posts";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = ON
+PRAGMA legacy_alter_table = ON;
 --> statement-breakpoint
-ALTER TABLE "__cairn_new_posts" RENAME TO "posts"
+ALTER TABLE "__cairn_new_posts" RENAME TO "posts";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = OFF
+PRAGMA legacy_alter_table = OFF;
 --> statement-breakpoint
-CREATE INDEX "posts_user_idx" ON "posts" ("user_id")
+CREATE INDEX "posts_user_idx" ON "posts" ("user_id");
 --> statement-breakpoint
-DROP TABLE "users"
+DROP TABLE "users";

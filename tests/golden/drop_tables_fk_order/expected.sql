@@ -1,3 +1,3 @@
-DROP TABLE "posts"
+DROP TABLE "posts";
 --> statement-breakpoint
-DROP TABLE "users"
+DROP TABLE "users";

@@ -1,7 +1,7 @@
-DROP INDEX "users_gone_idx"
+DROP INDEX "users_gone_idx";
 --> statement-breakpoint
-DROP INDEX "users_name_idx"
+DROP INDEX "users_name_idx";
 --> statement-breakpoint
-CREATE UNIQUE INDEX "users_email_idx" ON "users" ("email")
+CREATE UNIQUE INDEX "users_email_idx" ON "users" ("email");
 --> statement-breakpoint
-CREATE INDEX "users_name_idx" ON "users" ("name" DESC)
+CREATE INDEX "users_name_idx" ON "users" ("name" DESC);

@@ -1,3 +1,3 @@
-ALTER TABLE "users" DROP COLUMN "mail"
+ALTER TABLE "users" DROP COLUMN "mail";
 --> statement-breakpoint
-ALTER TABLE "users" ADD COLUMN "email" text
+ALTER TABLE "users" ADD COLUMN "email" text;

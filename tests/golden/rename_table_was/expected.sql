@@ -1,3 +1,3 @@
-ALTER TABLE "users" RENAME TO "accounts"
+ALTER TABLE "users" RENAME TO "accounts";
 --> statement-breakpoint
-ALTER TABLE "accounts" RENAME COLUMN "mail" TO "email"
+ALTER TABLE "accounts" RENAME COLUMN "mail" TO "email";

@@ -1,7 +1,7 @@
-DROP VIEW "mails"
+DROP VIEW "mails";
 --> statement-breakpoint
-ALTER TABLE "users" RENAME TO "accounts"
+ALTER TABLE "users" RENAME TO "accounts";
 --> statement-breakpoint
-ALTER TABLE "accounts" RENAME COLUMN "mail" TO "email"
+ALTER TABLE "accounts" RENAME COLUMN "mail" TO "email";
 --> statement-breakpoint
-CREATE VIEW "mails" AS SELECT email FROM accounts
+CREATE VIEW "mails" AS SELECT email FROM accounts;

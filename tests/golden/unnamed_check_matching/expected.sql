@@ -8,14 +8,14 @@ CREATE TABLE "__cairn_new_users" (
   PRIMARY KEY ("id"),
   CHECK (length( name )  >  0),
   CHECK (age >= 18)
-)
+);
 --> statement-breakpoint
-INSERT INTO "__cairn_new_users" ("id", "name", "age") SELECT "id", "name", "age" FROM "users"
+INSERT INTO "__cairn_new_users" ("id", "name", "age") SELECT "id", "name", "age" FROM "users";
 --> statement-breakpoint
-DROP TABLE "users"
+DROP TABLE "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = ON
+PRAGMA legacy_alter_table = ON;
 --> statement-breakpoint
-ALTER TABLE "__cairn_new_users" RENAME TO "users"
+ALTER TABLE "__cairn_new_users" RENAME TO "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = OFF
+PRAGMA legacy_alter_table = OFF;

@@ -1,6 +1,6 @@
-DROP VIEW "old_view"
+DROP VIEW "old_view";
 --> statement-breakpoint
-DROP VIEW "user_names"
+DROP VIEW "user_names";
 --> statement-breakpoint
 -- cairn: table "users" is rebuilt, SQLite's ALTER TABLE cannot make this change: new table, copy of the rows, drop, rename.
 -- It needs PRAGMA foreign_keys=OFF, set outside the transaction (cairn migrate does it), or dropping the old table deletes the rows that reference it through ON DELETE CASCADE.
@@ -10,18 +10,18 @@ CREATE TABLE "__cairn_new_users" (
   "name" text NOT NULL,
   "age" integer NOT NULL DEFAULT 0,
   PRIMARY KEY ("id")
-)
+);
 --> statement-breakpoint
-INSERT INTO "__cairn_new_users" ("id", "name", "age") SELECT "id", "name", coalesce("age", 0) FROM "users"
+INSERT INTO "__cairn_new_users" ("id", "name", "age") SELECT "id", "name", coalesce("age", 0) FROM "users";
 --> statement-breakpoint
-DROP TABLE "users"
+DROP TABLE "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = ON
+PRAGMA legacy_alter_table = ON;
 --> statement-breakpoint
-ALTER TABLE "__cairn_new_users" RENAME TO "users"
+ALTER TABLE "__cairn_new_users" RENAME TO "users";
 --> statement-breakpoint
-PRAGMA legacy_alter_table = OFF
+PRAGMA legacy_alter_table = OFF;
 --> statement-breakpoint
-CREATE VIEW "adults" AS SELECT id FROM users WHERE age >= 18
+CREATE VIEW "adults" AS SELECT id FROM users WHERE age >= 18;
 --> statement-breakpoint
-CREATE VIEW "user_names" AS SELECT id, name FROM users
+CREATE VIEW "user_names" AS SELECT id, name FROM users;
