@@ -308,7 +308,8 @@ static void test_errors(cairn_ctx *cx)
         1, 65, "tables[0].columns[0].not_null: expected true or false");
     ERR("{\"sequences\": [{\"name\": \"s\", \"start\": 1.5}]}", 1, 39,
         "sequences[0].start: expected a whole number");
-    ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"identity\": \"yes\"}]}]}",
+    ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", "
+        "\"identity\": \"yes\"}]}]}",
         1, 65, "tables[0].columns[0].identity: expected \"auto\", \"always\" or \"by_default\"");
     ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"default\": null,"
         " \"references\": {\"table\": \"u\", \"column\": \"id\", \"on_delete\": \"drop\"}}]}]}",
@@ -365,7 +366,8 @@ static void test_errors(cairn_ctx *cx)
         "  \"indexes\": [{\"name\": \"i\", \"columns\": [\"a\"], \"include\": [\"n\"]}]}]}",
         2, 59, "tables[0].indexes[0].include[0]: table \"t\" has no column \"n\"");
     ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\"}],\n"
-        "  \"indexes\": [{\"name\": \"i\", \"columns\": [{\"column\": \"a\", \"expr\": \"a+1\"}]}]}]}",
+        "  \"indexes\": [{\"name\": \"i\", \"columns\": [{\"column\": \"a\", "
+        "\"expr\": \"a+1\"}]}]}]}",
         2, 41, "tables[0].indexes[0].columns[0]: needs exactly one of \"column\" and \"expr\"");
     ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\"}],\n"
         "  \"indexes\": [{\"name\": \"i\", \"columns\": []}]}]}",
@@ -523,7 +525,8 @@ static void test_config(cairn_ctx *cx)
     } bad[] = {
         {"{\"url\": \"x\"", 1, 11, "invalid JSON: '}' expected near end of file"},
         {"[\"url\"]", 1, 1, "the document must be a JSON object"},
-        {"{\"url\": {\"a\": 1}}", 1, 9, "url: expected a string, number, boolean or array of strings"},
+        {"{\"url\": {\"a\": 1}}", 1, 9,
+         "url: expected a string, number, boolean or array of strings"},
         {"{\"url\": null}", 1, 9, "url: expected a string, number, boolean or array of strings"},
         {"{\n\"tables\": [\"a\", 2]}", 2, 17, "tables[1]: expected a string"},
     };
@@ -739,7 +742,9 @@ static void test_public(void)
         char path[256];
         snprintf(path, sizeof path, "%s/cairn.json", dir);
         FILE *f = fopen(path, "w");
-        fputs("{\n  \"dialect\": \"sqlite\",\n  \"tables\": [\"a\", \"b\"],\n  \"lock_timeout\": 250\n}\n", f);
+        fputs("{\n  \"dialect\": \"sqlite\",\n  \"tables\": [\"a\", \"b\"],\n"
+              "  \"lock_timeout\": 250\n}\n",
+              f);
         fclose(f);
         CHECK(cairn_ctx_load_config(cx, path) == 0, "load config: %s",
               cairn_ctx_error(cx)->message);

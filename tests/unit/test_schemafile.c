@@ -133,7 +133,8 @@ static void test_directory(void)
                   cairn_ctx_error(cx)->column == 49,
               "position inside a directory file");
         CHECK_STR(cairn_ctx_error(cx)->message, want);
-        write_text(p3, "{\"tables\": [{\"name\": \"y\", \"schema\": \"s\"}], \"namespaces\": [\"s\"]}\n");
+        write_text(p3, "{\"tables\": [{\"name\": \"y\", \"schema\": \"s\"}], "
+                       "\"namespaces\": [\"s\"]}\n");
         rc = cairn_schemafile_load(cx, tmp, &s);
         CHECK(rc == 0 && s && s->ntables == 2 && s->nnamespaces == 1, "merge with namespaces: %s",
               cairn_ctx_error(cx)->message);
@@ -201,7 +202,8 @@ static void test_sql(void)
         /* what came from SQL writes and reads like any other schema */
         char *j = NULL;
         cairn_schema *back = NULL;
-        CHECK(cairn_schema_to_json(cx, s, &j) == 0 && cairn_schema_from_json(cx, j, "x", &back) == 0,
+        CHECK(cairn_schema_to_json(cx, s, &j) == 0 &&
+                  cairn_schema_from_json(cx, j, "x", &back) == 0,
               "sql schema as json: %s", cairn_ctx_error(cx)->message);
         cairn_free(j);
         cairn_schema_free(back);
