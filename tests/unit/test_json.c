@@ -695,6 +695,61 @@ static void test_positions_property(cairn_ctx *cx)
     CHECK(wrong == 0, "%d of 400 random documents put the error elsewhere", wrong);
 }
 
+/* Mutated copies of full.json: each is refused with a position, or reads,
+ * and then what it writes reads back and writes the same bytes. */
+static void test_mutations(cairn_ctx *cx)
+{
+    size_t len;
+    char *orig = fixture("full.json", &len);
+    if (!orig)
+        return;
+    static const char alphabet[] = "\"',:[]{}0-1.aze \n\t\\tfn";
+    gen g = {.seed = 42};
+    int refused = 0, read_ok = 0, broken = 0;
+    char *m = malloc(len + 64);
+    for (int iter = 0; m && iter < 3000; iter++) {
+        memcpy(m, orig, len);
+        size_t mlen = len;
+        int edits = 1 + (int)(gen_rand(&g) % 3);
+        for (int k = 0; k < edits; k++) {
+            size_t at = (gen_rand(&g) * 32768u + gen_rand(&g)) % mlen;
+            unsigned op = gen_rand(&g) % 3;
+            if (op == 0) {
+                m[at] = alphabet[gen_rand(&g) % (sizeof alphabet - 1)];
+            } else if (op == 1 && mlen > 1) {
+                memmove(m + at, m + at + 1, mlen - at - 1);
+                mlen--;
+            } else {
+                memmove(m + at + 1, m + at, mlen - at);
+                m[at] = alphabet[gen_rand(&g) % (sizeof alphabet - 1)];
+                mlen++;
+            }
+        }
+        cairn_schema *s = NULL;
+        int rc = cairn_json_read_schema(cx, m, mlen, "m.json", &s);
+        if (rc) {
+            refused++;
+            if (rc != CAIRN_ESCHEMA || cairn_ctx_error(cx)->line < 1)
+                broken++;
+            continue;
+        }
+        read_ok++;
+        char *a = write_schema(cx, s), *b = NULL;
+        cairn_schema *s2 = a ? read_schema(cx, a) : NULL;
+        b = s2 ? write_schema(cx, s2) : NULL;
+        if (!a || !b || strcmp(a, b) != 0)
+            broken++;
+        free(a);
+        free(b);
+        cairn_schema_free(s);
+        cairn_schema_free(s2);
+    }
+    CHECK(broken == 0 && refused > 0 && read_ok > 0,
+          "mutations: %d refused, %d read, %d broken", refused, read_ok, broken);
+    free(m);
+    free(orig);
+}
+
 /* The complete example of docs/schema-format.md is a valid document. */
 static void test_doc_example(cairn_ctx *cx)
 {
@@ -784,6 +839,7 @@ int main(void)
     test_config(cx);
     test_doc_example(cx);
     test_positions_property(cx);
+    test_mutations(cx);
     test_public();
     cairn_ctx_free(cx);
     return check_done();
