@@ -62,8 +62,17 @@ static const char *change_warning(const cairn_change *c)
     return c->warning ? c->warning : "this change can lose data";
 }
 
+/* Is [p, end) only blanks, or a "--" comment? */
+static int comment_or_blank(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    return p == end || (end - p >= 2 && p[0] == '-' && p[1] == '-');
+}
+
 /* Plain SQL for a human or a client: each statement ends with ";" and a
- * blank line. */
+ * blank line. A statement that is only comments gets no ";"; one whose last
+ * line is a comment gets it on a line of its own, where no comment hides it. */
 static int stmts_to_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
 {
     cairn_buf b;
@@ -76,8 +85,23 @@ static int stmts_to_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
             n--;
         if (!n)
             continue;
+        int all_comments = 1;
+        const char *last = s;
+        for (const char *line = s; line < s + n;) {
+            const char *eol = memchr(line, '\n', (size_t)(s + n - line));
+            const char *end = eol ? eol : s + n;
+            if (!comment_or_blank(line, end))
+                all_comments = 0;
+            last = line;
+            line = end + 1;
+        }
         cairn_buf_append(&b, s, n);
-        cairn_buf_puts(&b, ";\n\n");
+        if (all_comments)
+            cairn_buf_puts(&b, "\n\n");
+        else if (comment_or_blank(last, s + n))
+            cairn_buf_puts(&b, "\n;\n\n");
+        else
+            cairn_buf_puts(&b, ";\n\n");
     }
     if (b.oom) {
         cairn_buf_release(&b);
@@ -116,34 +140,26 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
     if (rc)
         return rc;
-    cairn_stmts st;
-    cairn_stmts_init(&st);
+    char *body = NULL;
     if (plan)
-        rc = cairn_session_emit(cx, s, plan, &st);
+        rc = cairn_plan_sql(cx, plan, &body);
     cairn_buf sql, json;
     cairn_buf_init(&sql);
     cairn_buf_init(&json);
     if (!rc) {
-        /* A statement that cannot run in a transaction makes the whole
-         * migration run outside one: the migrator reads this first line. */
-        for (size_t i = 0; i < st.n; i++)
-            if (st.flags[i] & CAIRN_STMT_NO_TRANSACTION) {
-                cairn_buf_puts(&sql, "-- cairn:no-transaction\n");
-                break;
-            }
         /* The no-transaction marker must stay the file's first line. */
         size_t ml = strlen(CAIRN_NO_TRANSACTION_MARKER);
-        if (body && strncmp(body, CAIRN_NO_TRANSACTION_MARKER "\n", ml + 1) == 0) {
+        const char *rest = body ? body : "";
+        if (strncmp(rest, CAIRN_NO_TRANSACTION_MARKER "\n", ml + 1) == 0) {
             cairn_buf_puts(&sql, CAIRN_NO_TRANSACTION_MARKER "\n");
-            memmove(body, body + ml + 1, strlen(body + ml + 1) + 1);
+            rest += ml + 1;
         }
         cairn_buf_printf(&sql, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
                          s->drv.d->name);
         for (size_t i = 0; plan && i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_buf_printf(&sql, "-- WARNING: %s\n", change_warning(plan->changes[i]));
-        for (size_t i = 0; i < st.n; i++)
-            cairn_buf_printf(&sql, "%s%s\n", i ? CAIRN_BREAKPOINT "\n" : "", st.sql[i]);
+        cairn_buf_puts(&sql, rest);
         if (!plan)
             cairn_buf_puts(&sql, "-- Custom migration: write its SQL here; separate statements "
                                  "with a line \"" CAIRN_BREAKPOINT "\".\n");
@@ -177,7 +193,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     }
     cairn_buf_release(&sql);
     cairn_buf_release(&json);
-    cairn_stmts_release(&st);
+    free(body);
     free(name);
     return rc;
 }

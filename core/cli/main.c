@@ -488,6 +488,9 @@ static int parse(cli *c, int argc, char **argv)
         }
         size_t len = flag_len(arg);
         const char *value = NULL;
+        if (arg[len] == '=' && (flag_is(arg, len, "--help") || flag_is(arg, len, "--verbose") ||
+                                flag_is(arg, len, "--version")))
+            return usage_error("option takes no value", arg, c->cmd ? c->cmd->name : NULL);
         if (flag_is(arg, len, "-h") || flag_is(arg, len, "--help")) {
             c->help = 1;
             continue;
