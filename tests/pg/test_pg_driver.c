@@ -525,199 +525,23 @@ static int converge(cairn_dconn *live, const char *desired_sql, const char *cons
     return check_failed != fails ? -1 : rc;
 }
 
-/* The evolution: each step is the whole desired schema. */
+/* The evolution: tests/pg/steps/NN.sql, each the whole desired schema
+ * (shared with the command-line scenario, tests/pg/cli.sh). */
+#define NSTEPS 16
 #define FN "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS" \
            " $f$BEGIN NEW.created_at := now(); RETURN NEW; END$f$;"
-static const char *const steps[] = {
-    /* 1 */ "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL, name text);",
-    /* 2 column with default, unique */
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now());",
-    /* 3 enum and a column of it */
-    "CREATE TYPE mood AS ENUM ('sad', 'ok');"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);",
-    /* 4 enum values appended (an insertion in the middle is a recreate for
-     *   the core's diff) */
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);",
-    /* 5 a second namespace, identity, fk, check */
-    "CREATE SCHEMA billing;"
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));",
-    /* 6 indexes: expression, partial + include + desc, gin */
-    "CREATE SCHEMA billing;"
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;",
-    /* 7 a free sequence */
-    "CREATE SCHEMA billing;"
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, name text,"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;",
-    /* 8 type change text -> varchar(200), NOT NULL, default */
-    "CREATE SCHEMA billing;"
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE,"
-    " name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;",
-    /* 9 views, comments */
-    "CREATE SCHEMA billing;"
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE,"
-    " name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;"
-    "CREATE VIEW happy_users AS SELECT id, email FROM users WHERE feeling = 'happy';"
-    "CREATE MATERIALIZED VIEW invoice_totals AS SELECT user_id, sum(amount) AS total"
-    " FROM billing.invoices GROUP BY user_id;"
-    "COMMENT ON TABLE users IS 'people';"
-    "COMMENT ON COLUMN users.email IS 'login';",
-    /* 10 generated column, collation, trigger */
-    "CREATE SCHEMA billing;" FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood,"
-    " domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;"
-    "CREATE VIEW happy_users AS SELECT id, email FROM users WHERE feeling = 'happy';"
-    "CREATE MATERIALIZED VIEW invoice_totals AS SELECT user_id, sum(amount) AS total"
-    " FROM billing.invoices GROUP BY user_id;"
-    "COMMENT ON TABLE users IS 'people';"
-    "COMMENT ON COLUMN users.email IS 'login';"
-    "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
-    /* 11 identity ALWAYS -> BY DEFAULT, new column with identity, fk deferrable */
-    "CREATE SCHEMA billing;" FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood,"
-    " domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE DEFERRABLE,"
-    " amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;"
-    "CREATE VIEW happy_users AS SELECT id, email FROM users WHERE feeling = 'happy';"
-    "CREATE MATERIALIZED VIEW invoice_totals AS SELECT user_id, sum(amount) AS total"
-    " FROM billing.invoices GROUP BY user_id;"
-    "COMMENT ON TABLE users IS 'people';"
-    "COMMENT ON COLUMN users.email IS 'login';"
-    "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
-    /* 12 rename a column (hint), drop a check, NULLS NOT DISTINCT unique */
-    "CREATE SCHEMA billing;" FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 5;"
-    "CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " full_name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood,"
-    " domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE DEFERRABLE,"
-    " amount numeric(10,2), code text, CONSTRAINT inv_code UNIQUE NULLS NOT DISTINCT (user_id, code));"
-    "CREATE INDEX users_lower_email ON users (lower(email));"
-    "CREATE INDEX users_named ON users (created_at DESC) INCLUDE (full_name)"
-    " WHERE full_name IS NOT NULL;"
-    "CREATE VIEW happy_users AS SELECT id, email FROM users WHERE feeling = 'happy';"
-    "CREATE MATERIALIZED VIEW invoice_totals AS SELECT user_id, sum(amount) AS total"
-    " FROM billing.invoices GROUP BY user_id;"
-    "COMMENT ON TABLE users IS 'people';"
-    "COMMENT ON COLUMN users.email IS 'login';"
-    "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
-    /* 13 rename a table (hint), drop the materialized view, alter the sequence */
-    "CREATE SCHEMA billing;" FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 10;"
-    "CREATE TABLE members (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " full_name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood,"
-    " domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.members (id) ON DELETE CASCADE DEFERRABLE,"
-    " amount numeric(10,2), code text, CONSTRAINT inv_code UNIQUE NULLS NOT DISTINCT (user_id, code));"
-    "CREATE INDEX users_lower_email ON members (lower(email));"
-    "CREATE INDEX users_named ON members (created_at DESC) INCLUDE (full_name)"
-    " WHERE full_name IS NOT NULL;"
-    "CREATE VIEW happy_users AS SELECT id, email FROM members WHERE feeling = 'happy';"
-    "COMMENT ON TABLE members IS 'people';"
-    "COMMENT ON COLUMN members.email IS 'login';"
-    "CREATE TRIGGER users_touch BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION touch();",
-    /* 14 drop a column, drop an index, change a comment, widen a type */
-    "CREATE SCHEMA billing;" FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 10;"
-    "CREATE TABLE members (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " full_name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE billing.invoices (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    " user_id int NOT NULL REFERENCES public.members (id) ON DELETE CASCADE DEFERRABLE,"
-    " amount numeric(12,2), code text, CONSTRAINT inv_code UNIQUE NULLS NOT DISTINCT (user_id, code));"
-    "CREATE INDEX users_lower_email ON members (lower(email));"
-    "CREATE VIEW happy_users AS SELECT id, email FROM members WHERE feeling = 'happy';"
-    "COMMENT ON TABLE members IS 'everyone';"
-    "COMMENT ON COLUMN members.email IS 'login';"
-    "CREATE TRIGGER users_touch BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION touch();",
-    /* 15 drop the trigger, the view, a table and the billing namespace's
-     *    contents; a new table with a composite primary key */
-    FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 10;"
-    "CREATE TABLE members (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " full_name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE tags (member_id int NOT NULL REFERENCES members (id), tag text NOT NULL,"
-    " PRIMARY KEY (member_id, tag));"
-    "CREATE INDEX users_lower_email ON members (lower(email));"
-    "COMMENT ON TABLE members IS 'everyone';"
-    "COMMENT ON COLUMN members.email IS 'login';",
-    /* 16 serial -> plain integer and back to identity */
-    FN
-    "CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');"
-    "CREATE SEQUENCE order_no START 1000 INCREMENT 10;"
-    "CREATE TABLE members (id int GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-    " email varchar(100) NOT NULL UNIQUE COLLATE \"C\","
-    " full_name varchar(200) NOT NULL DEFAULT 'anon',"
-    " created_at timestamptz NOT NULL DEFAULT now(), feeling mood);"
-    "CREATE TABLE tags (member_id int NOT NULL REFERENCES members (id), tag text NOT NULL,"
-    " PRIMARY KEY (member_id, tag));"
-    "CREATE INDEX users_lower_email ON members (lower(email));"
-    "COMMENT ON TABLE members IS 'everyone';"
-    "COMMENT ON COLUMN members.email IS 'login';",
-};
+
+static char *read_step(size_t n)
+{
+    const char *src = getenv("CAIRN_TEST_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tests/pg/steps/%02zu.sql", src ? src : ".", n);
+    char *data = NULL;
+    size_t len = 0;
+    int rc = cairn_read_file(cx, path, &data, &len);
+    CHECK(rc == 0, "read %s: %s", path, errmsg());
+    return rc ? NULL : data;
+}
 
 static void hint_rename_column(cairn_schema *s)
 {
@@ -743,12 +567,14 @@ static void test_evolution(cairn_dconn *admin)
     /* Functions are outside the model: the live database gets them by hand. */
     sql(live, FN);
     const char *nss[] = {"public", "billing"};
-    size_t nsteps = sizeof steps / sizeof steps[0];
-    for (size_t i = 0; i < nsteps; i++) {
+    char *last = NULL;
+    for (size_t i = 0; i < NSTEPS; i++) {
         char label[32];
         snprintf(label, sizeof label, "step %zu", i + 1);
         hint_fn *hint = i + 1 == 12 ? hint_rename_column : i + 1 == 13 ? hint_rename_table : NULL;
-        if (converge(live, steps[i], nss, 2, hint, label))
+        free(last);
+        last = read_step(i + 1);
+        if (!last || converge(live, last, nss, 2, hint, label))
             break;
         if (i == 0)
             sql(live, "INSERT INTO users (email, name) VALUES ('a@x.org', 'Ann'), ('b@y.org', 'Bob'),"
@@ -771,7 +597,7 @@ static void test_evolution(cairn_dconn *admin)
     create_db(admin, "direct");
     cairn_dconn *direct = conn("direct");
     if (direct) {
-        sql(direct, steps[nsteps - 1]);
+        sql(direct, last ? last : "");
         D->disconnect(direct);
         char *u1 = url_for("evolve"), *u2 = url_for("direct");
         char cmd[2048];
@@ -787,6 +613,7 @@ static void test_evolution(cairn_dconn *admin)
         free(u1);
         free(u2);
     }
+    free(last);
     D->disconnect(live);
 }
 

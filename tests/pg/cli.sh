@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# The `cairn` binary on PostgreSQL, end to end, on a server started by
+# tests/pg/run.sh (CAIRN_PG_URL): a declarative schema.sql evolving through
+# the 16 steps of tests/pg/steps (generate + migrate, rows kept, a second
+# generate finds nothing), pull then generate is empty, push reaches the same
+# database, pg_dump of the migrated, pushed and directly built databases are
+# equal, 8 concurrent `cairn migrate` apply each migration once, a failing
+# migration leaves no trace, and no password is ever printed.
+set -u
+: "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
+: "${CAIRN_STAGE:?CAIRN_STAGE must point at the stage directory of a build}"
+: "${CAIRN_TEST_SOURCE_DIR:?}"
+CAIRN="$CAIRN_STAGE/bin/cairn"
+STEPS="$CAIRN_TEST_SOURCE_DIR/tests/pg/steps"
+PG_BIN=/usr/lib/postgresql/15/bin
+PSQL=$PG_BIN/psql
+[ -x "$PSQL" ] || PSQL=psql
+unset CAIRN_DIALECT_PATH DATABASE_URL
+export LC_ALL=C
+
+PASSED=0
+FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-pgcli.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+ok() { PASSED=$((PASSED + 1)); }
+bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+
+run() { # run ARGS...: sets RC, OUT, ERR
+    "$CAIRN" "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
+    RC=$?
+    OUT=$(cat "$WORK/.out")
+    ERR=$(cat "$WORK/.err")
+}
+expect_rc() { if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, expected $1: $ERR $OUT"; fi; }
+contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
+
+url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
+q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+expect_sql() { # expect_sql DB QUERY EXPECTED what
+    local got
+    got=$(q "$1" "$2")
+    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
+}
+newdb() {
+    q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
+    q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
+}
+count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
+dump() { "$PG_BIN/pg_dump" --schema-only --no-owner -T __cairn_migrations "$(url_of "$1")" |
+    grep -v -e "^--" -e "^.restrict" -e "^.unrestrict"; }
+
+FN="CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$f\$BEGIN NEW.created_at := now(); RETURN NEW; END\$f\$"
+
+P="$WORK/proj"
+mkdir -p "$P"
+cd "$P" || exit 1
+newdb app
+newdb pushed
+cat >cairn.json <<JSON
+{ "dialect": "postgresql", "url": "$(url_of app)", "dev_url": "$CAIRN_PG_URL",
+  "schema": "schema.sql", "out": "migrations", "namespaces": "public,billing" }
+JSON
+# Functions are not part of the model: the databases get them by hand.
+q app "$FN" >/dev/null
+q pushed "$FN" >/dev/null
+
+for n in $(seq 1 16); do
+    step=$(printf '%02d' "$n")
+    cp "$STEPS/$step.sql" schema.sql
+    renames=()
+    [ "$n" -eq 12 ] && renames=(--rename users.name=users.full_name)
+    [ "$n" -eq 13 ] && renames=(--rename users=members)
+    before=$(count_dirs migrations)
+    run generate --name "step$step" "${renames[@]}"
+    expect_rc 0 "step $n: generate"
+    [ "$(count_dirs migrations)" -eq $((before + 1)) ] && ok || bad "step $n: one new migration"
+    run migrate
+    expect_rc 0 "step $n: migrate"
+    run generate
+    expect_rc 0 "step $n: second generate"
+    [ "$(count_dirs migrations)" -eq $((before + 1)) ] && ok ||
+        bad "step $n: second generate wrote a migration: $OUT"
+    # push follows the same steps on a second database
+    run --url "$(url_of pushed)" push --force "${renames[@]}"
+    expect_rc 0 "step $n: push"
+    run --url "$(url_of pushed)" push
+    expect_rc 0 "step $n: second push"
+    contains "$OUT$ERR" "up to date" && ok || bad "step $n: second push did something: $OUT"
+    if [ "$n" -eq 1 ]; then
+        q app "INSERT INTO users (email, name) VALUES ('a@x.org', 'Ann'), ('b@y.org', 'Bob')" >/dev/null
+        q pushed "INSERT INTO users (email, name) VALUES ('a@x.org', 'Ann'), ('b@y.org', 'Bob')" >/dev/null
+    fi
+    table=users name=name
+    [ "$n" -ge 12 ] && name=full_name
+    [ "$n" -ge 13 ] && table=members
+    for db in app pushed; do
+        expect_sql $db "SELECT string_agg($name || '<' || email, ',' ORDER BY id) FROM $table" \
+            "Ann<a@x.org,Bob<b@y.org" "step $n ($db): rows kept"
+    done
+done
+
+run migrate
+expect_rc 0 "migrate with nothing pending"
+run status
+expect_rc 0 "status"
+[ "$(printf '%s\n' "$OUT" | grep -c '^applied')" -eq 16 ] && ok || bad "16 applied: $OUT"
+
+# pull, then generate from the pulled schema: nothing to do
+run pull --output pulled.json
+expect_rc 0 "pull"
+before=$(count_dirs migrations)
+run --schema pulled.json generate
+expect_rc 0 "generate from pulled"
+[ "$(count_dirs migrations)" -eq "$before" ] && ok || bad "pull then generate is empty: $OUT"
+
+# The same schema three ways gives the same pg_dump.
+newdb direct
+q direct "$(cat "$STEPS/16.sql")" >/dev/null
+dump app >"$WORK/app.sql"
+dump pushed >"$WORK/pushed.sql"
+dump direct >"$WORK/direct.sql"
+diff -u "$WORK/direct.sql" "$WORK/app.sql" && ok || bad "pg_dump: migrated != direct"
+diff -u "$WORK/direct.sql" "$WORK/pushed.sql" && ok || bad "pg_dump: pushed != direct"
+
+# 8 concurrent deployers on a fresh database: every one exits 0, each
+# migration runs once (a second run of step 1 would fail: the table exists).
+newdb race
+q race "$FN" >/dev/null
+pids=()
+for i in 1 2 3 4 5 6 7 8; do
+    "$CAIRN" --url "$(url_of race)" migrate >"$WORK/race$i.out" 2>&1 &
+    pids+=($!)
+done
+fails=0
+for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
+[ "$fails" -eq 0 ] && ok || { bad "concurrent migrate: $fails failed"; cat "$WORK"/race*.out >&2; }
+expect_sql race "SELECT count(*) FROM __cairn_migrations" 16 "16 history rows"
+expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 16 "each once"
+dump race >"$WORK/race.sql"
+diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: race != direct"
+
+# A failing migration leaves no trace.
+run generate --custom --name bad
+expect_rc 0 "custom migration"
+bad_dir=$(ls -d migrations/*_bad)
+printf 'CREATE TABLE half (id int);\n--> statement-breakpoint\nALTER TABLE half ADD COLUMN x no_such_type;\n' \
+    >"$bad_dir/migration.sql"
+run migrate
+expect_rc 6 "failing migration: database error"
+[ "$(printf '%s\n' "$ERR" | grep -c .)" -eq 1 ] && contains "$ERR" "no_such_type" && ok ||
+    bad "one error line naming the problem: $ERR"
+expect_sql app "SELECT count(*) FROM pg_class WHERE relname = 'half'" 0 "no table left behind"
+expect_sql app "SELECT count(*) FROM __cairn_migrations" 16 "not recorded"
+run drop
+expect_rc 0 "drop the bad migration"
+
+# Credentials never appear.
+run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
+[ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
+contains "$OUT$ERR" "s3cretpw" && bad "password printed: $ERR" || ok
+
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

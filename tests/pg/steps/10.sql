@@ -1,0 +1,13 @@
+CREATE SCHEMA billing;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN NEW.created_at := now(); RETURN NEW; END$f$;
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'meh', 'happy');
+CREATE SEQUENCE order_no START 1000 INCREMENT 5;
+CREATE TABLE users (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE COLLATE "C", name varchar(200) NOT NULL DEFAULT 'anon', created_at timestamptz NOT NULL DEFAULT now(), feeling mood, domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED);
+CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, user_id int NOT NULL REFERENCES public.users (id) ON DELETE CASCADE, amount numeric(10,2) CONSTRAINT amount_positive CHECK (amount >= 0));
+CREATE INDEX users_lower_email ON users (lower(email));
+CREATE INDEX users_named ON users (created_at DESC) INCLUDE (name) WHERE name IS NOT NULL;
+CREATE VIEW happy_users AS SELECT id, email FROM users WHERE feeling = 'happy';
+CREATE MATERIALIZED VIEW invoice_totals AS SELECT user_id, sum(amount) AS total FROM billing.invoices GROUP BY user_id;
+COMMENT ON TABLE users IS 'people';
+COMMENT ON COLUMN users.email IS 'login';
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
