@@ -503,7 +503,12 @@ static int textdir_exec(cairn_dconn *c, const char *sql)
         /* the table's lines follow the name; the file holds them one per line */
         if (*p == '\n')
             p++;
+        /* migration.sql ends each statement with ";", as SQL does */
         size_t len = strlen(p);
+        while (len && (p[len - 1] == '\n' || p[len - 1] == ' '))
+            len--;
+        if (len && p[len - 1] == ';')
+            len--;
         char *text = malloc(len + 2);
         if (!text) {
             rc = ERR(c->s, CAIRN_ENOMEM, "out of memory");
