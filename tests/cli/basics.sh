@@ -114,6 +114,28 @@ run --url "sqlite:$WORK/flag.db" drop
 check "drop refuses an applied migration" test "$RC" -ne 0
 check "the applied migration is kept" test "$(count_dirs proj/db/migrations)" -eq $((n - 1))
 
+# --tables: only the matching tables are read, so only they are managed
+sql "$WORK/env.db" "CREATE TABLE legacy_stuff (x integer)"
+run --url "sqlite:$WORK/env.db" --tables 'us*,posts' pull
+expect_ok "pull --tables"
+expect_out '"users"' "pull --tables keeps a matching table"
+check "pull --tables leaves out the others" bash -c "! grep -q legacy_stuff '$WORK/.out'"
+run --url "sqlite:$WORK/env.db" --tables 'us*,posts' push
+expect_ok "push --tables"
+expect_out "up to date" "push --tables does not see the unmanaged table"
+expect_sql "$WORK/env.db" "SELECT count(*) FROM legacy_stuff" 0 "the unmanaged table is kept"
+
+# --migrations-table: the history lives where it is told
+run --url "sqlite:$WORK/hist.db" --migrations-table deploy_log migrate
+expect_ok "migrate --migrations-table"
+expect_sql "$WORK/hist.db" "SELECT count(*) FROM deploy_log" 1 "history in the named table"
+expect_sql "$WORK/hist.db" "SELECT count(*) FROM sqlite_master WHERE name = '__cairn_migrations'" 0 \
+    "no default history table"
+run --url "sqlite:$WORK/hist.db" --migrations-table deploy_log status
+check "status reads the named table" bash -c "printf '%s\n' \"\$1\" | grep -q '^applied  '" _ "$OUT"
+run --url "sqlite:$WORK/hist.db" --migrations-table deploy_log pull
+check "pull leaves out the named history table" bash -c "! grep -q deploy_log '$WORK/.out'"
+
 # resolve: only for a migration stopped part-way, named, with one choice
 run resolve --applied
 expect_rc 2 "resolve without a name"
