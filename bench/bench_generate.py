@@ -12,7 +12,6 @@ usage: bench_generate.py [--cairn build/stage/bin/cairn] [--sizes 100,1000,5000]
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -21,14 +20,24 @@ import time
 
 
 def timed(cmd, cwd=None):
+    """Wall time of one run, and its peak RSS in KiB. The RSS comes from
+    GNU time (a small parent), not from wait4() here: a child forked from
+    Python counts Python's own pages until it execs."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     dt = time.perf_counter() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
-        raise SystemExit("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr.read().decode()))
-    return dt, usage.ru_maxrss  # KiB on Linux
+        raise SystemExit("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr.decode()))
+    return dt, 0
+
+
+def peak_rss(cmd, cwd=None):
+    if not os.path.exists("/usr/bin/time"):
+        return 0
+    with tempfile.NamedTemporaryFile("r") as f:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd, cwd=cwd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        return int(f.read().strip().splitlines()[-1])
 
 
 def schema(n, extra=False):
@@ -75,7 +84,8 @@ def main():
     cairn = os.path.abspath(args.cairn)
 
     t_true, _ = median_run(["/bin/true"], 50)
-    t_ver, rss_ver = median_run([cairn, "--version"], 50)
+    t_ver, _ = median_run([cairn, "--version"], 50)
+    rss_ver = peak_rss([cairn, "--version"])
     print("start-up: cairn --version %.2f ms (lower bound /bin/true %.2f ms, ratio %.1fx), peak RSS %d KiB"
           % (t_ver * 1e3, t_true * 1e3, t_ver / t_true, rss_ver))
     work = tempfile.mkdtemp(prefix="cairn-bench-")
@@ -93,7 +103,9 @@ def main():
 
             def clean():
                 shutil.rmtree(mig, ignore_errors=True)
-            t_full, rss_full = median_run([cairn, "generate", "--name", "init"], args.runs, work, clean)
+            t_full, _ = median_run([cairn, "generate", "--name", "init"], args.runs, work, clean)
+            clean()
+            rss_full = peak_rss([cairn, "generate", "--name", "init"], work)
             # baseline snapshot of N tables, then change one column
             clean()
             timed([cairn, "generate", "--name", "init"], work)
@@ -104,7 +116,9 @@ def main():
             def drop_new():
                 for d in set(os.listdir(mig)) - first:
                     shutil.rmtree(os.path.join(mig, d))
-            t_one, rss_one = median_run([cairn, "generate", "--name", "add_column"], args.runs, work, drop_new)
+            t_one, _ = median_run([cairn, "generate", "--name", "add_column"], args.runs, work, drop_new)
+            drop_new()
+            rss_one = peak_rss([cairn, "generate", "--name", "add_column"], work)
             print("%6d  %19.1f ms  %19.1f ms  %d KiB" % (n, t_full * 1e3, t_one * 1e3, max(rss_full, rss_one)))
     finally:
         shutil.rmtree(work, ignore_errors=True)

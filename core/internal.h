@@ -25,6 +25,14 @@ char *cairn_arena_strdup(cairn_arena *a, const char *s);
 /** Append `item` to a pointer array (`*items`, `*n`) that lives in the arena. */
 int cairn_arena_push(cairn_arena *a, void ***items, size_t *n, void *item);
 
+/* ---- strmap.c: (namespace, name) -> pointer, in an arena; the strings
+ *      are borrowed and must outlive the map ------------------------------ */
+typedef struct cairn_strmap cairn_strmap;
+cairn_strmap *cairn_strmap_new(cairn_arena *a);
+const void *cairn_strmap_get(const cairn_strmap *m, const char *ns, const char *name);
+/** Insert or replace. */
+int cairn_strmap_put(cairn_strmap *m, const char *ns, const char *name, const void *value);
+
 /** schema.c: the arena behind a schema. */
 cairn_arena *cairn_schema_arena(cairn_schema *s);
 

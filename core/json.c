@@ -269,6 +269,7 @@ typedef struct rd {
     cairn_buf path;  /* key path of the value being read: tables[2].columns[0] */
     cairn_schema *s; /* where strings are copied to */
     cairn_arena *tmp;
+    cairn_strmap *relations; /* names of tables, views and sequences read */
 } rd;
 
 static size_t rd_key(rd *r, const char *key)
@@ -623,23 +624,18 @@ static int same_ns(const char *a, const char *b)
 }
 
 /* Tables, views and sequences share one name space per namespace in every
- * database that has them all; the kind of the holder, or NULL. */
-static const char *relation_taken(const cairn_schema *s, const char *ns, const char *name,
-                                  const void *self)
+ * database that has them all; the kind of the holder, or NULL. A map, not a
+ * scan: schemas of thousands of tables are read on every generate. */
+static const char *relation_taken(rd *r, const char *ns, const char *name)
 {
-    for (size_t i = 0; i < s->ntables; i++)
-        if (s->tables[i] != self && same_ns(s->tables[i]->schema, ns) &&
-            strcmp(s->tables[i]->name, name) == 0)
-            return "table";
-    for (size_t i = 0; i < s->nviews; i++)
-        if (s->views[i] != self && same_ns(s->views[i]->schema, ns) &&
-            strcmp(s->views[i]->name, name) == 0)
-            return "view";
-    for (size_t i = 0; i < s->nsequences; i++)
-        if (s->sequences[i] != self && same_ns(s->sequences[i]->schema, ns) &&
-            strcmp(s->sequences[i]->name, name) == 0)
-            return "sequence";
-    return NULL;
+    return cairn_strmap_get(r->relations, ns, name);
+}
+
+static int relation_add(rd *r, const char *ns, const char *name, const char *kind)
+{
+    if (!r->relations && !(r->relations = cairn_strmap_new(r->tmp)))
+        return CAIRN_ENOMEM;
+    return cairn_strmap_put(r->relations, ns, name, kind);
 }
 
 /* Constraint names (primary key, uniques, foreign keys, checks) are unique
@@ -996,10 +992,10 @@ static int rd_table(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
         (rc = rd_str(r, o, n, "schema", OPT, &ns)))
         return rc;
-    if ((taken = relation_taken(r->s, ns, name, NULL)))
+    if ((taken = relation_taken(r, ns, name)))
         return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
     cairn_table *t = cairn_schema_add_table(r->s, ns, name);
-    if (!t)
+    if (!t || relation_add(r, t->schema, t->name, "table"))
         return rd_oom(r);
     json_t *cols;
     const jnode *cn;
@@ -1033,10 +1029,10 @@ static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
         (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
         (rc = rd_str(r, o, n, "definition", REQ, &def)))
         return rc;
-    if ((taken = relation_taken(r->s, ns, name, NULL)))
+    if ((taken = relation_taken(r, ns, name)))
         return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
     cairn_view *v = cairn_schema_add_view(r->s, ns, name, def);
-    if (!v)
+    if (!v || relation_add(r, v->schema, v->name, "view"))
         return rd_oom(r);
     if ((rc = rd_bool(r, o, n, "materialized", &v->materialized)) ||
         (rc = rd_str(r, o, n, "comment", OPT, &v->comment)))
@@ -1074,10 +1070,10 @@ static int rd_sequence(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
         (rc = rd_str(r, o, n, "schema", OPT, &ns)))
         return rc;
-    if ((taken = relation_taken(r->s, ns, name, NULL)))
+    if ((taken = relation_taken(r, ns, name)))
         return rd_fail_in(r, n, "name", -1, 0, "duplicate name \"%s\": already a %s", name, taken);
     cairn_sequence *q = cairn_schema_add_sequence(r->s, ns, name);
-    if (!q)
+    if (!q || relation_add(r, q->schema, q->name, "sequence"))
         return rd_oom(r);
     int has;
     if ((rc = rd_str(r, o, n, "type", OPT, &q->type)) ||
