@@ -19,7 +19,7 @@
 
 typedef struct rebuild {
     const cairn_table *to, *from;
-    size_t last; /* the plan position of its last change: the rebuild runs there */
+    size_t last; /* the plan position of its table's last change: the rebuild follows it */
 } rebuild;
 
 typedef struct emitter {
@@ -438,6 +438,13 @@ static int absorbable(cairn_change_kind k)
            k != CAIRN_CHANGE_CREATE_VIEW && k != CAIRN_CHANGE_DROP_VIEW;
 }
 
+/* Changes about one existing table (not its creation or its drop). */
+static int table_scoped(cairn_change_kind k)
+{
+    return k >= CAIRN_CHANGE_RENAME_TABLE && k <= CAIRN_CHANGE_SET_TABLE_OPTIONS &&
+           k != CAIRN_CHANGE_CREATE_VIEW && k != CAIRN_CHANGE_DROP_VIEW;
+}
+
 /* Is `t` dropped by the plan? Its keys then go with it. */
 static int table_dropped(const emitter *e, const cairn_table *t)
 {
@@ -516,7 +523,7 @@ static int emit_rebuild(emitter *e, rebuild *r)
         if (rebuild_of(e, change(e, i)) == r && (change(e, i)->flags & CAIRN_CHANGE_DESTRUCTIVE))
             dflags = CAIRN_STMT_DESTRUCTIVE;
     /* the table's name at this point of the plan: a rename may come later */
-    const char *src = table_name_at(e, r->last, change(e, r->last));
+    const char *src = table_name_at(e, r->last + 1, change(e, r->last));
     cairn_buf *tmp = h->buf_new(e->s->hc);
     if (!tmp)
         return CAIRN_ENOMEM;
@@ -760,24 +767,25 @@ int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         e.nrb++;
     }
     /* a rebuild learns the old table from whichever change of it knows it,
-     * and runs at the last of its changes */
+     * and runs after the last change of that table, so that the drops and
+     * renames kept in place all find the old table still there */
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *c = change(&e, i);
-        rebuild *r = rebuild_of(&e, c);
+        rebuild *r = table_scoped(c->kind) ? rebuild_of(&e, c) : NULL;
         if (r && !r->from && c->table_from)
             r->from = c->table_from;
-        if (r && absorbable(c->kind))
+        if (r)
             r->last = i;
     }
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *c = change(&e, i);
-        rebuild *r = absorbable(c->kind) ? rebuild_of(&e, c) : NULL;
-        if (r)
-            rc = r->last == i ? emit_rebuild(&e, r) : 0;
-        else if (absorbable(c->kind) && !c->table_to && table_dropped(&e, c->table_from))
+        rebuild *r = table_scoped(c->kind) ? rebuild_of(&e, c) : NULL;
+        if (absorbable(c->kind) && !c->table_to && table_dropped(&e, c->table_from))
             continue; /* a key of a table that is dropped goes with it */
-        else
+        if (!(r && absorbable(c->kind)))
             rc = emit_change(&e, i);
+        if (!rc && r && r->last == i)
+            rc = emit_rebuild(&e, r);
     }
     free(e.rb);
     e.h->buf_free(e.b);

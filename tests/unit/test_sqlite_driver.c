@@ -570,6 +570,46 @@ static void test_fk_violation(void)
     free(file);
 }
 
+/* A rebuilt table that is also renamed and loses an index, a key and a
+ * column in the same plan: drops and the rename run in their place, the
+ * rebuild after them under the new name. */
+static void test_rebuild_with_rename(void)
+{
+    char *file = path_in("mixed.db");
+    cairn_dconn *c = connect_to(file);
+    if (!c)
+        return;
+    run(c, "CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT UNIQUE);"
+           "CREATE TABLE kid (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id)"
+           "  ON DELETE CASCADE, tmp TEXT, n INT);"
+           "CREATE INDEX kid_p ON kid (p_id);"
+           "CREATE TRIGGER kid_tr AFTER INSERT ON kid BEGIN SELECT 1; END;"
+           "INSERT INTO p VALUES (1, 'a'), (2, 'b');"
+           "INSERT INTO kid (p_id, tmp, n) VALUES (1, 'x', 1), (2, 'y', 2), (2, 'z', 3);");
+    cairn_schema *to = schema_of("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT);"
+                                 "CREATE TABLE child (id INTEGER PRIMARY KEY, p_id INTEGER,"
+                                 "  n INT CHECK (n > 0));"
+                                 "CREATE INDEX kid_p ON child (n);");
+    cairn_table *t = cairn_schema_find_table(to, NULL, "child");
+    if (t)
+        t->was = "kid";
+    char *sql = NULL;
+    int rc = migrate_to(c, to, &sql);
+    CHECK(rc == 0, "mixed: %s\n%s", errmsg(), sql);
+    CHECK(sql && strstr(sql, "ALTER TABLE \"kid\" RENAME TO \"child\""), "renamed in place");
+    CHECK(sql && strstr(sql, "__cairn_new_child") && strstr(sql, "__cairn_new_p"), "both rebuilt");
+    CHECK(sql && strstr(sql, "DROP INDEX \"kid_p\"") &&
+              strstr(sql, "DROP INDEX \"kid_p\"") < strstr(sql, "__cairn_new_child"),
+          "the index is dropped before the rebuild");
+    CHECK(query_int(file, "SELECT sum(n) FROM child") == 6, "rows kept");
+    CHECK(query_int(file, "SELECT count(*) FROM p") == 2, "parents kept");
+    check_converged(c, to, "mixed");
+    free(sql);
+    cairn_schema_free(to);
+    d->disconnect(c);
+    free(file);
+}
+
 /* Plans built by hand: what the diff does not produce. */
 static void test_handmade_plans(void)
 {
@@ -757,6 +797,7 @@ int main(void)
     test_rebuild_keeps_children();
     test_alter_in_place();
     test_fk_violation();
+    test_rebuild_with_rename();
     test_handmade_plans();
     test_history();
     test_lock();
