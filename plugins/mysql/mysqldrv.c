@@ -324,8 +324,10 @@ static char *mysqldrv_describe_url(const mysqldrv_url *u)
 
 /* ---- connections ----------------------------------------------------------- */
 
-static int mysqldrv_tls(cairn_dsession *s, MYSQL *my, const mysqldrv_url *u)
+/* Sets *required when the URL demands an encrypted connection. */
+static int mysqldrv_tls(cairn_dsession *s, MYSQL *my, const mysqldrv_url *u, int *required)
 {
+    *required = 0;
     if (u->ssl_ca)
         mysql_optionsv(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
     if (u->ssl_capath)
@@ -345,11 +347,13 @@ static int mysqldrv_tls(cairn_dsession *s, MYSQL *my, const mysqldrv_url *u)
     } else if (!strcasecmp(m, "required") || !strcasecmp(m, "require")) {
         mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes);
         mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &no);
+        *required = 1;
     } else if (!strcasecmp(m, "verify_ca") || !strcasecmp(m, "verify-ca") ||
                !strcasecmp(m, "verify_identity") || !strcasecmp(m, "verify-full") ||
                !strcasecmp(m, "verify-identity")) {
         mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes);
         mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+        *required = 1;
     } else {
         return s->host->error(s->hc, CAIRN_ECONFIG, NULL,
                               "mysql: unknown ssl-mode '%s' (disabled, preferred, required, "
@@ -380,12 +384,19 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
     mysql_optionsv(c->my, MYSQL_SET_CHARSET_NAME, u.charset ? u.charset : "utf8mb4");
     unsigned timeout = u.connect_timeout ? u.connect_timeout : 30;
     mysql_optionsv(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    rc = mysqldrv_tls(s, c->my, &u);
+    int tls_required = 0;
+    rc = mysqldrv_tls(s, c->my, &u, &tls_required);
     if (!rc) {
         /* multi-statements: exec runs a declarative schema.sql as one script */
         if (!mysql_real_connect(c->my, u.host, u.user, u.password, u.db, u.port, u.socket,
                                 CLIENT_MULTI_STATEMENTS))
             rc = mysqldrv_fail(c, CAIRN_EDB);
+        /* some client versions fall back to plain text when the server has
+         * no TLS: a required TLS is checked, not assumed */
+        else if (tls_required && !mysql_get_ssl_cipher(c->my))
+            rc = h->error(s->hc, CAIRN_EDB, "08000",
+                          "mysql: ssl-mode=%s but the server did not encrypt the connection",
+                          u.ssl_mode);
     }
     if (!rc) {
         const char *info = mysql_get_server_info(c->my);
@@ -895,36 +906,17 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc || rc2)
         return rc ? is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory") : rc2;
-    /* Second pass: a unique index on plain columns is a unique key; the
-     * implicit indexes of foreign keys go. Rebuild each table's index array
-     * keeping only the real indexes (the arrays are arena-owned pointer
-     * arrays: compacting in place frees nothing and allocates nothing). */
-    for (size_t i = 0; i < is->ntabs && !rc; i++) {
+    /* MySQL cannot tell a UNIQUE constraint from a unique index: both read
+     * back as unique indexes. The indexes the server made by itself for
+     * foreign keys go. */
+    for (size_t i = 0; i < is->ntabs; i++) {
         cairn_table *t = is->tabs[i].t;
         size_t keep = 0;
-        for (size_t j = 0; j < t->nindexes && !rc; j++) {
-            cairn_index *x = t->indexes[j];
-            int plain = x->unique && !x->method;
-            for (size_t k = 0; plain && k < x->nparts; k++)
-                plain = x->parts[k]->column && !x->parts[k]->length && !x->parts[k]->desc;
-            if (plain) {
-                cairn_key *u = h->add_unique(is->out, t, x->name);
-                if (!u) {
-                    rc = CAIRN_ENOMEM;
-                    break;
-                }
-                for (size_t k = 0; k < x->nparts && !rc; k++)
-                    rc = h->key_add_column(is->out, u, x->parts[k]->column);
-                continue;
-            }
-            if (mysqldrv_fk_index(t, x))
-                continue;
-            t->indexes[keep++] = x;
-        }
+        for (size_t j = 0; j < t->nindexes; j++)
+            if (!mysqldrv_fk_index(t, t->indexes[j]))
+                t->indexes[keep++] = t->indexes[j];
         t->nindexes = keep;
     }
-    if (rc)
-        return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     return 0;
 }
 
@@ -1285,9 +1277,10 @@ static int mysqldrv_lock(cairn_dconn *c, const cairn_history_opts *ho)
     int rc = h->buf_puts(b, "SELECT GET_LOCK(");
     if (!rc)
         rc = mysqldrv_lock_name(c, ho, b);
-    /* whole seconds: negative waits for ever, 0 tries once */
+    /* whole seconds; 0 tries once; "for ever" is a year, as MariaDB's
+     * GET_LOCK returns NULL for a negative timeout */
     long t = ho->lock_timeout_ms;
-    long secs = t < 0 ? -1 : (t + 999) / 1000;
+    long secs = t < 0 ? 365L * 24 * 3600 : (t + 999) / 1000;
     if (!rc)
         rc = h->buf_printf(b, ", %ld)", secs);
     char *v = NULL;

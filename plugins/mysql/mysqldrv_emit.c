@@ -304,11 +304,27 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     return mysqldrv_flush(e, 0);
 }
 
+/* The name the change's table has when the change runs: the plan may put
+ * a change before or after the table's RENAME. */
+static const char *mysqldrv_table_now(mysqldrv_em *e, const cairn_change *ch)
+{
+    if (!ch->table_from)
+        return ch->table_to->name;
+    if (!ch->table_to)
+        return ch->table_from->name;
+    for (size_t i = 0; i < e->at; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->kind == CAIRN_CHANGE_RENAME_TABLE &&
+            (c->from.table == ch->table_from || c->to.table == ch->table_to))
+            return ch->table_to->name;
+    }
+    return ch->table_from->name;
+}
+
 static int mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
 {
-    const cairn_table *t = ch->table_to ? ch->table_to : ch->table_from;
     int rc = P(e, "ALTER TABLE ");
-    rc |= Q(e, t->name);
+    rc |= Q(e, mysqldrv_table_now(e, ch));
     return rc | P(e, " ");
 }
 
@@ -387,7 +403,7 @@ static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
     rc |= P(e, "INDEX ");
     rc |= Q(e, ix->name);
     rc |= P(e, " ON ");
-    rc |= Q(e, ch->table_to->name);
+    rc |= Q(e, mysqldrv_table_now(e, ch));
     rc |= P(e, " ");
     rc |= mysqldrv_index_parts(e, ix);
     rc |= mysqldrv_index_tail(e, ix);
@@ -538,7 +554,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         rc = P(e, "DROP INDEX ");
         rc |= Q(e, ch->from.index->name);
         rc |= P(e, " ON ");
-        rc |= Q(e, (ch->table_from ? ch->table_from : ch->table_to)->name);
+        rc |= Q(e, mysqldrv_table_now(e, ch));
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_CREATE_TRIGGER:
         rc = P(e, ch->to.trigger->sql);
@@ -567,8 +583,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
-        rc = P(e, "ALTER TABLE ");
-        rc |= Q(e, ch->to.table->name);
+        rc = mysqldrv_alter_prefix(e, ch);
         int nopt = 0;
         int r = mysqldrv_table_options(e, ch->to.table, &nopt);
         if (r)
@@ -613,7 +628,13 @@ static int mysqldrv_drop_cross_fkeys(mysqldrv_em *e)
             for (size_t j = 0; j < p->nchanges && !other_dropped; j++)
                 other_dropped = p->changes[j]->kind == CAIRN_CHANGE_DROP_TABLE &&
                                 !strcmp(p->changes[j]->from.table->name, fk->ref_table);
-            if (!other_dropped)
+            /* the plan may drop the key itself before the table */
+            int planned = 0;
+            for (size_t j = 0; j < p->nchanges && !planned; j++)
+                planned = p->changes[j]->kind == CAIRN_CHANGE_DROP_FOREIGN_KEY &&
+                          p->changes[j]->table_from == t && p->changes[j]->from.fkey->name &&
+                          !strcmp(p->changes[j]->from.fkey->name, fk->name);
+            if (!other_dropped || planned)
                 continue;
             int rc = P(e, "ALTER TABLE ");
             rc |= Q(e, t->name);
