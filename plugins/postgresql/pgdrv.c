@@ -642,6 +642,19 @@ static int pgdrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *
     return pgdrv_canon_type(s->host, type, out);
 }
 
+/* text, character varying(n), character(n): a literal cast between them
+ * for such a column is the column's own coercion. */
+static int pgdrv_is_string_type(const char *type)
+{
+    static const char *const str[] = {"text", "character varying", "character", "bpchar", NULL};
+    for (const char *const *n = str; *n; n++) {
+        size_t l = strlen(*n);
+        if (strncmp(type, *n, l) == 0 && (type[l] == '\0' || type[l] == '('))
+            return 1;
+    }
+    return 0;
+}
+
 static int pgdrv_is_numeric_type(const char *type)
 {
     static const char *const num[] = {"smallint", "integer", "bigint", "real",
@@ -706,9 +719,10 @@ static int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *
                 int rc = pgdrv_canon_type(h, cast, ct);
                 /* A number cast to a number type for a numeric column
                  * ('-1'::integer for numeric(10,2)) is just the number. */
-                if (!rc && (pgdrv_cast_is_own_type(h->buf_cstr(ct), type) ||
-                            (type && pgdrv_is_numeric_type(type) &&
-                             pgdrv_is_numeric_type(h->buf_cstr(ct)))))
+                const char *cc = h->buf_cstr(ct);
+                if (!rc && (pgdrv_cast_is_own_type(cc, type) ||
+                            (type && pgdrv_is_numeric_type(type) && pgdrv_is_numeric_type(cc)) ||
+                            (type && pgdrv_is_string_type(type) && pgdrv_is_string_type(cc))))
                     stripped = 1;
                 h->buf_free(ct);
                 if (rc)
@@ -862,7 +876,7 @@ static const char *const q_columns =
     "   JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n" \
     "   ORDER BY k.o)," \
     " con.confupdtype, con.confdeltype, con.condeferrable, con.condeferred," \
-    " pg_catalog.pg_get_constraintdef(con.oid, true), COALESCE(" NND ", false)" \
+    " pg_catalog.pg_get_constraintdef(con.oid), COALESCE(" NND ", false)" \
     " FROM pg_catalog.pg_constraint con" \
     " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid" \
     " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace" \
@@ -878,7 +892,7 @@ static const char *const q_indexes =
     " ARRAY(SELECT a.attname FROM pg_catalog.generate_series(1, i.indnatts) k"
     "   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]"
     "   ORDER BY k),"
-    " ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, true)"
+    " ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k, false)"
     "   FROM pg_catalog.generate_series(1, i.indnatts) k ORDER BY k),"
     " ARRAY(SELECT (i.indoption[k - 1] & 1)::int FROM pg_catalog.generate_series(1, i.indnatts) k"
     "   ORDER BY k),"

@@ -154,6 +154,66 @@ expect_sql app "SELECT count(*) FROM __cairn_migrations" 16 "not recorded"
 run drop
 expect_rc 0 "drop the bad migration"
 
+# A JSON schema spelled the way people write it (aliases, casts, keyword
+# case) converges with what the database reports: migrate, then nothing to do.
+J="$WORK/json"
+mkdir -p "$J"
+newdb jsondb
+cat >"$J/cairn.json" <<JSON
+{ "dialect": "postgresql", "url": "$(url_of jsondb)", "schema": "schema.json", "out": "migrations" }
+JSON
+cat >"$J/schema.json" <<'JSON'
+{
+  "dialect": "postgresql",
+  "enums": [{ "name": "mood", "values": ["sad", "ok"] }],
+  "sequences": [{ "name": "ticket", "start": 100, "increment": 2 }],
+  "tables": [{
+    "name": "items",
+    "comment": "things",
+    "columns": [
+      { "name": "id", "type": "INT", "identity": "auto", "primary_key": true, "not_null": true },
+      { "name": "code", "type": "varchar(20)", "not_null": true, "unique": true },
+      { "name": "label", "type": "character varying(20)", "default": "'x'::text" },
+      { "name": "note", "type": "TEXT", "default": "'n/a'::text", "comment": "free text" },
+      { "name": "price", "type": "decimal(10,2)", "default": "0" },
+      { "name": "qty", "type": "int4", "default": "'5'" },
+      { "name": "delta", "type": "bigint", "default": "-1" },
+      { "name": "active", "type": "bool", "default": "TRUE" },
+      { "name": "at", "type": "timestamp with time zone", "default": "current_timestamp" },
+      { "name": "ts", "type": "timestamptz(3)" },
+      { "name": "day", "type": "timestamp" },
+      { "name": "feeling", "type": "mood", "default": "'ok'::mood" },
+      { "name": "tags", "type": "text[]" },
+      { "name": "doc", "type": "jsonb", "default": "'{}'::jsonb" },
+      { "name": "uid", "type": "uuid", "default": "gen_random_uuid()" },
+      { "name": "big", "type": "int8", "identity": "always", "not_null": true },
+      { "name": "ratio", "type": "float8" },
+      { "name": "code_upper", "type": "text", "generated": { "expr": "upper((code)::text)", "stored": true } }
+    ],
+    "checks": [{ "name": "price_positive", "expr": "price >= (0)::numeric" }],
+    "indexes": [
+      { "name": "items_label", "columns": [{ "column": "label", "desc": true }], "where": "label IS NOT NULL" },
+      { "name": "items_tags", "columns": ["tags"], "method": "gin" }
+    ]
+  }]
+}
+JSON
+(
+    cd "$J" || exit 1
+    run generate --name init
+    expect_rc 0 "json: generate"
+    run migrate
+    expect_rc 0 "json: migrate"
+    run generate
+    expect_rc 0 "json: second generate"
+    [ "$(count_dirs migrations)" -eq 1 ] && ok || bad "json: aliases converge: $OUT"
+    run push --dry-run
+    expect_rc 0 "json: push"
+    contains "$OUT$ERR" "up to date" && ok || bad "json: push finds nothing: $OUT"
+    echo "$PASSED $FAILED" >"$WORK/.counts"
+)
+read -r PASSED FAILED <"$WORK/.counts"
+
 # Credentials never appear.
 run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
 [ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
