@@ -42,6 +42,20 @@ for so in $drivers; do
     test "$syms" = "cairn_dialect_entry "
 done
 check "bash completion installed and parses" bash -n "$p/share/bash-completion/completions/cairn"
+# The completion's own logic, with bash-completion's two helpers stubbed.
+complete_words() {
+  PATH="$p/bin:$PATH" bash -c '
+    _init_completion() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]};
+                         words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }
+    _filedir() { COMPREPLY=(); }
+    . "$0"; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _cairn cairn; echo "${COMPREPLY[*]}"' \
+    "$p/share/bash-completion/completions/cairn" "$@"
+}
+check "completion: 'cairn gen<TAB>' gives generate" test "$(complete_words cairn gen)" = generate
+check "completion: 'cairn migrate --dr<TAB>' gives --dry-run" \
+  test "$(complete_words cairn migrate --dr)" = --dry-run
+check "completion: 'cairn --dialect <TAB>' offers the installed drivers" \
+  bash -c "grep -qw sqlite <<<'$(complete_words cairn --dialect '')'"
 for page in "$CAIRN_SOURCE_DIR"/docs/man/*.1; do
   [ -e "$page" ] || continue
   check "man page $(basename "$page") installed" test -f "$p/share/man/man1/$(basename "$page").gz"
