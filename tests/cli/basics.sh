@@ -136,6 +136,22 @@ check "status reads the named table" bash -c "printf '%s\n' \"\$1\" | grep -q '^
 run --url "sqlite:$WORK/hist.db" --migrations-table deploy_log pull
 check "pull leaves out the named history table" bash -c "! grep -q deploy_log '$WORK/.out'"
 
+# Never a prompt: a column that disappears while another appears is a drop
+# and an add (flagged), decided without reading standard input, even when
+# standard input stays open.
+sed 's/"email"/"mail"/' proj/schema.json >proj/renamed.json
+start=$(date +%s)
+"$CAIRN" --schema proj/renamed.json generate --name maybe_rename >"$WORK/.out" 2>"$WORK/.err" \
+    < <(sleep 20)
+RC=$?
+kill $! 2>/dev/null # the sleep behind the process substitution
+ERR=$(cat "$WORK/.err")
+expect_ok "generate with an unhinted rename and an open stdin"
+check "no waiting for input" test $(($(date +%s) - start)) -lt 15
+expect_err "warning: " "the unhinted rename is a flagged drop"
+run --schema proj/renamed.json generate --name again
+expect_out "no changes" "the drop-and-add migration was written"
+
 # resolve: only for a migration stopped part-way, named, with one choice
 run resolve --applied
 expect_rc 2 "resolve without a name"
