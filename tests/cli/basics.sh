@@ -141,10 +141,14 @@ check "pull leaves out the named history table" bash -c "! grep -q deploy_log '$
 # standard input stays open.
 sed 's/"email"/"mail"/' proj/schema.json >proj/renamed.json
 start=$(date +%s)
+mkfifo "$WORK/stdin"
+sleep 20 >"$WORK/stdin" &
+holder=$!
+BG_PIDS="$BG_PIDS $holder"
 "$CAIRN" --schema proj/renamed.json generate --name maybe_rename >"$WORK/.out" 2>"$WORK/.err" \
-    < <(sleep 20)
+    <"$WORK/stdin"
 RC=$?
-kill $! 2>/dev/null # the sleep behind the process substitution
+kill "$holder" 2>/dev/null
 ERR=$(cat "$WORK/.err")
 expect_ok "generate with an unhinted rename and an open stdin"
 check "no waiting for input" test $(($(date +%s) - start)) -lt 15
