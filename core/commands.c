@@ -222,13 +222,22 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
                        "%s: the migrations were written for dialect '%s', not '%s'", outdir,
                        prev.dialect, s->drv.d->name);
     cairn_plan *plan = NULL;
-    if (!rc && !opts->custom)
+    if (!rc)
         rc = cairn_diff(cx, prev.schema, desired, &opts->diff, &plan);
+    if (!rc && opts->custom && plan->nchanges)
+        /* The snapshot will claim these changes: the hand-written SQL must
+         * make them, or the next generate will not. */
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "the schema has %zu change%s since the latest migration: this custom "
+                  "migration's snapshot includes them, so its SQL must make them (or run "
+                  "generate without --custom first)",
+                  plan->nchanges, plan->nchanges == 1 ? "" : "s");
     if (!rc) {
         if (!opts->custom && plan->nchanges == 0)
             cairn_log(cx, CAIRN_LOG_INFO, "no changes: the schema matches the latest migration");
         else
-            rc = write_migration(cx, s, outdir, &prev, desired, plan, opts->name, dir_out);
+            rc = write_migration(cx, s, outdir, &prev, desired, opts->custom ? NULL : plan,
+                                 opts->name, dir_out);
     }
     cairn_plan_free(plan);
     cairn_snapshot_release(&prev);

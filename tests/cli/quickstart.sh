@@ -56,4 +56,18 @@ expect_ok "pull to stdout"
 printf '%s\n' "$OUT" >exported.json
 run --schema exported.json generate
 expect_out "no changes" "export creates the same schema"
+
+# --custom with schema changes pending: written, but the user is told that
+# the snapshot claims changes only their SQL can make
+python3 -c '
+import json
+s = json.load(open("schema.json"))
+s["tables"][0]["columns"].append({"name": "bio", "type": "text"})
+json.dump(s, open("schema.json", "w"), indent=2)'
+run generate --custom --name backfill
+expect_ok "generate --custom with a pending change"
+expect_err "warning: " "generate --custom warns about the pending change"
+custom=$(ls -d migrations/*_backfill 2>/dev/null)
+check "custom migration.sql holds only comments" \
+    bash -c "! grep -v '^--' '$custom/migration.sql' | grep -q ."
 finish
