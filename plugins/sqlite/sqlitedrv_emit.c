@@ -395,6 +395,15 @@ static int drop_column_ok(const emitter *e, size_t at_change, const cairn_table 
         if (sqlitedrv_mentions(t->triggers[i]->sql, n) &&
             !dropped_before(e, at_change, CAIRN_CHANGE_DROP_TRIGGER, t->triggers[i]->name))
             return 0;
+    /* SQLite re-checks every trigger of the database after the drop */
+    for (size_t k = 0; e->plan->from && k < e->plan->from->ntables; k++) {
+        const cairn_table *o = e->plan->from->tables[k];
+        for (size_t i = 0; o != t && i < o->ntriggers; i++)
+            if (sqlitedrv_mentions(o->triggers[i]->sql, n) &&
+                sqlitedrv_mentions(o->triggers[i]->sql, t->name) &&
+                !dropped_before(e, at_change, CAIRN_CHANGE_DROP_TRIGGER, o->triggers[i]->name))
+                return 0;
+    }
     for (size_t i = 0; e->plan->from && i < e->plan->from->nviews; i++) {
         const cairn_view *v = e->plan->from->views[i];
         if (sqlitedrv_mentions(v->definition, n) &&
