@@ -78,7 +78,8 @@ fi
 
 "$installdb" --no-defaults --datadir="$data" $user_opt \
     --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
-    echo "mariadb-install-db failed, see $dir/install.log" >&2
+    echo "mariadb-install-db failed:" >&2
+    tail -n 20 "$dir/install.log" >&2
     exit 1
 }
 

@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# The `cairn` binary on MariaDB, end to end: generate + migrate over several
+# schema versions with rows that survive, convergence (pull, push, and
+# mysqldump --no-data of the migrated database == one built from the desired
+# schema), 8 concurrent `cairn migrate`, a statement failing half-way
+# (PARTIAL, resume, resolve), a declarative .sql schema through a scratch
+# database, and errors that never show the password.
+# Run through tests/mysql/run.sh (CAIRN_MYSQL_URL, CAIRN_MYSQL_SOCKET).
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../cli/lib.sh
+. "$here/../cli/lib.sh"
+
+: "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
+SOCK=$CAIRN_MYSQL_SOCKET
+BASE=${CAIRN_MYSQL_URL%/*}
+MYSQLC=$(command -v mariadb || command -v mysql)
+DUMP=$(command -v mariadb-dump || command -v mysqldump)
+
+# q DB SQL: rows, tab-separated, no headers, as root on the socket.
+q() { "$MYSQLC" --no-defaults --socket="$SOCK" -uroot -N -B "$1" -e "$2"; }
+expect_q() { # expect_q DB SQL EXPECTED "what"
+    local got
+    got=$(q "$1" "$2" 2>&1)
+    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
+}
+newdb() { q mysql "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"; }
+
+cd "$WORK" || exit 1
+mkdir app && cd app || exit 1
+newdb app
+export DATABASE_URL="$BASE/app"
+
+# ---- version 1 -----------------------------------------------------------
+cat >schema.json <<'EOF'
+{ "dialect": "mysql",
+  "tables": [
+    { "name": "users",
+      "columns": [
+        { "name": "id", "type": "integer", "not_null": true, "identity": "auto" },
+        { "name": "email", "type": "varchar(200)", "not_null": true },
+        { "name": "active", "type": "bool", "not_null": true, "default": "true" }
+      ],
+      "primary_key": { "columns": ["id"] },
+      "indexes": [ { "name": "users_email", "columns": ["email"], "unique": true } ] } ] }
+EOF
+run --schema schema.json generate --name init
+expect_ok "generate init"
+run --schema schema.json migrate
+expect_ok "migrate init"
+expect_q app "SELECT name FROM __cairn_migrations" "$(ls migrations)" "history row"
+q app "INSERT INTO users (email) VALUES ('a@x.org'), ('b@x.org')"
+
+# ---- version 2: a table with a foreign key, a column in the middle ----------
+cat >schema.json <<'EOF'
+{ "dialect": "mysql",
+  "tables": [
+    { "name": "users",
+      "columns": [
+        { "name": "id", "type": "integer", "not_null": true, "identity": "auto" },
+        { "name": "name", "type": "varchar(50)", "not_null": true, "default": "'anon'" },
+        { "name": "email", "type": "varchar(200)", "not_null": true },
+        { "name": "active", "type": "bool", "not_null": true, "default": "true" },
+        { "name": "created", "type": "datetime", "not_null": true, "default": "now()" }
+      ],
+      "primary_key": { "columns": ["id"] },
+      "indexes": [ { "name": "users_email", "columns": ["email"], "unique": true } ] },
+    { "name": "posts",
+      "comment": "what users write",
+      "columns": [
+        { "name": "id", "type": "bigint unsigned", "not_null": true, "identity": "auto" },
+        { "name": "user_id", "type": "int", "not_null": true },
+        { "name": "body", "type": "text" },
+        { "name": "meta", "type": "json" }
+      ],
+      "primary_key": { "columns": ["id"] },
+      "foreign_keys": [ { "name": "posts_user", "columns": ["user_id"],
+                          "references": { "table": "users", "columns": ["id"] },
+                          "on_delete": "cascade" } ] } ],
+  "views": [ { "name": "active_users",
+               "definition": "select `users`.`id` AS `id`,`users`.`email` AS `email` from `users` where `users`.`active` = 1" } ] }
+EOF
+run --schema schema.json generate --name posts
+expect_ok "generate posts"
+run --schema schema.json migrate
+expect_ok "migrate posts"
+expect_q app "SELECT CONCAT(id, name, email) FROM users ORDER BY id" $'1anona@x.org\n2anonb@x.org' \
+    "rows survive, default filled"
+expect_q app "SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='app' AND TABLE_NAME='users' ORDER BY ORDINAL_POSITION" \
+    $'id\nname\nemail\nactive\ncreated' "column order as declared"
+q app "INSERT INTO posts (user_id, body) VALUES (1, 'hello')"
+
+# ---- version 3: rename a column (was), widen a type -------------------------
+sed -e 's/"name": "body", "type": "text"/"name": "content", "type": "mediumtext", "was": "body"/' \
+    schema.json >schema.v3 && mv schema.v3 schema.json
+run --schema schema.json generate --name rename
+expect_ok "generate rename"
+expect_out "" "generate rename"
+run --schema schema.json migrate
+expect_ok "migrate rename"
+expect_q app "SELECT content FROM posts" "hello" "renamed column keeps its data"
+sed -e 's/, "was": "body"//' schema.json >schema.v4 && mv schema.v4 schema.json
+
+# ---- convergence ------------------------------------------------------------
+run --schema schema.json generate --name nothing
+expect_ok "generate with no change"
+check "no new migration" [ "$(count_dirs migrations)" = 3 ]
+run --schema schema.json push --dry-run
+expect_ok "push --dry-run"
+expect_out "up to date" "database converged"
+run pull
+expect_ok "pull"
+printf '%s\n' "$OUT" >pulled.json
+run --schema pulled.json generate --name from_pull
+expect_ok "generate from the pulled schema"
+check "pull then generate is empty" [ "$(count_dirs migrations)" = 3 ]
+
+# mysqldump --no-data: migrated == built straight from the desired schema
+newdb straight
+run --schema schema.json export
+expect_ok "export"
+printf '%s\n' "$OUT" | q straight "$(cat)" || bad "export applies"
+run --schema schema.json --url "$BASE/straight" push --dry-run
+expect_out "up to date" "exported SQL converges"
+dump() {
+    "$DUMP" --no-defaults --socket="$SOCK" -uroot --no-data --skip-comments --skip-dump-date \
+        --skip-add-drop-table --ignore-table="$1.__cairn_migrations" "$1" | sed -e 's/ AUTO_INCREMENT=[0-9]*//' -e "s/\`$1\`\\.//g" |
+        grep -v '^/\*!' | grep -v '^$'
+}
+dump app >app.dump
+dump straight >straight.dump
+check "the dump has the tables and the view" grep -q 'VIEW `active_users`' app.dump
+check "the dump has the foreign key" grep -q 'CONSTRAINT `posts_user` FOREIGN KEY' app.dump
+if diff -u straight.dump app.dump >dump.diff; then ok; else bad "mysqldump differs: $(cat dump.diff)"; fi
+
+# ---- 8 concurrent migrate runs: each migration exactly once ------------------
+newdb race
+mkdir -p custom && cd custom || exit 1
+cp ../schema.json .
+cp -r ../migrations .
+run --schema schema.json generate --custom --name ledger
+expect_ok "generate --custom"
+mig=$(ls -d migrations/*_ledger)
+cat >"$mig/migration.sql" <<'EOF'
+CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, who varchar(20));
+--> statement-breakpoint
+INSERT INTO ledger (who) VALUES (CONNECTION_ID());
+EOF
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+    "$CAIRN" --url "$BASE/race" --lock-timeout 60000 migrate >"../race.$i.out" 2>&1 &
+    pids="$pids $!"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+check "8 concurrent migrate runs succeed ($fails failed: $(cat ../race.*.out | grep error))" [ "$fails" = 0 ]
+expect_q race "SELECT COUNT(*) FROM ledger" "1" "the custom migration ran once"
+expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'4\t0' "four migrations, all done"
+expect_q race "SELECT COUNT(*) FROM users" "0" "users created once"
+cd .. || exit 1
+
+# ---- a statement failing half-way: PARTIAL, then resume -----------------------
+run --schema schema.json generate --custom --name halfway
+expect_ok "generate halfway"
+mig=$(ls -d migrations/*_halfway)
+cat >"$mig/migration.sql" <<'EOF'
+CREATE TABLE audit (id int PRIMARY KEY);
+--> statement-breakpoint
+INSERT INTO audit_source_missing SELECT 1;
+--> statement-breakpoint
+INSERT INTO audit VALUES (1);
+EOF
+run migrate
+check "a failing statement fails migrate (exit $RC)" [ "$RC" -ne 0 ]
+expect_err "1146" "the server's error number is shown"
+expect_q app "SELECT state, statements_done, statements_total FROM __cairn_migrations WHERE name LIKE '%halfway'" \
+    $'1\t1\t3' "history row PARTIAL after statement 1 of 3"
+run status
+expect_out "PARTIAL" "status shows the partial migration"
+run migrate
+expect_rc 10 "migrate refuses to go on past a partial migration"
+q app "CREATE TABLE audit_source_missing (x int)"
+run migrate --resume
+expect_ok "resume after the fix"
+expect_q app "SELECT state, statements_done FROM __cairn_migrations WHERE name LIKE '%halfway'" \
+    $'0\t3' "resumed migration done"
+expect_q app "SELECT COUNT(*) FROM audit" "1" "the last statement ran once"
+
+# a second partial migration, settled by hand with resolve --rolled-back
+run --schema schema.json generate --custom --name undo
+mig=$(ls -d migrations/*_undo)
+cat >"$mig/migration.sql" <<'EOF'
+CREATE TABLE undo_me (id int);
+--> statement-breakpoint
+SELECT * FROM no_such_table;
+EOF
+run migrate
+expect_q app "SELECT state FROM __cairn_migrations WHERE name LIKE '%undo'" "1" "partial again"
+q app "DROP TABLE undo_me"
+run resolve "$(basename "$mig")" --rolled-back
+expect_ok "resolve --rolled-back"
+expect_q app "SELECT COUNT(*) FROM __cairn_migrations WHERE name LIKE '%undo'" "0" "row removed"
+rm -r "$mig"
+
+# ---- a declarative .sql schema, normalised in a scratch database ---------------
+mkdir -p ../decl && cd ../decl || exit 1
+newdb decl
+cat >schema.sql <<'EOF'
+CREATE TABLE authors (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(80) NOT NULL);
+CREATE TABLE books (
+  id INT AUTO_INCREMENT PRIMARY KEY,
+  author_id INT NOT NULL,
+  title VARCHAR(200) NOT NULL DEFAULT 'untitled',
+  CONSTRAINT books_author FOREIGN KEY (author_id) REFERENCES authors (id),
+  CONSTRAINT title_nonempty CHECK (title <> '')
+);
+CREATE VIEW titles AS SELECT title FROM books;
+EOF
+# no dev_url: the driver makes (and drops) a scratch database on the target server
+printf '{ "dialect": "mysql", "schema": "schema.sql", "url": "%s" }\n' "$BASE/decl" >cairn.json
+unset DATABASE_URL
+run push
+expect_ok "push a .sql schema"
+expect_q decl "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='decl'" "3" \
+    "tables and view created"
+run push --dry-run
+expect_out "up to date" ".sql schema converges"
+expect_q mysql "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'cairn\\_scratch%'" \
+    "0" "no scratch database left behind"
+
+# ---- errors never show the password --------------------------------------------
+run --url "${BASE/cairn-test/hunter2-secret}/app" --out ../app/migrations status
+expect_rc 6 "wrong password is a database error"
+one_error_line "wrong password"
+check "password not shown" bash -c "! grep -q hunter2 <<<\"\$1\"" _ "$ERR$OUT"
+expect_err "1045 (28000)" "server's error number and SQLSTATE"
+
+finish
