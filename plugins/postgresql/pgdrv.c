@@ -766,7 +766,7 @@ static int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *
             low[i] = (char)tolower((unsigned char)e[i]);
         return h->buf_append(out, low, n);
     }
-    if (n >= 5 && strncasecmp(e, "now()", 5) == 0 && n == 5)
+    if (n == 5 && strncasecmp(e, "now()", 5) == 0)
         return h->buf_puts(out, "now()");
     return h->buf_append(out, e, n);
 }
@@ -854,11 +854,15 @@ static const char *const q_columns =
     " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
     " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,"
     " pg_catalog.col_description(a.attrelid, a.attnum),"
+    /* serial: a default and a sequence the column owns ('a'); looked up
+     * only for columns with a plain default, the few that can be serial */
+    " CASE WHEN a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' THEN"
     " EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class s"
     "   ON s.oid = dep.objid AND s.relkind = 'S'"
     "   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')"
+    " ELSE false END"
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
@@ -899,8 +903,11 @@ static const char *const q_indexes =
     " pg_catalog.obj_description(i.indexrelid, 'pg_class')"
     " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
     " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
-    " WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c"
-    "   WHERE c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p','u','x'))"
+    /* pg_constraint has no index on conindid: a hashed NOT IN over the
+     * selected tables' key constraints, not a scan per index */
+    " WHERE i.indrelid = ANY($1::oid[]) AND i.indexrelid NOT IN (SELECT c.conindid"
+    "   FROM pg_catalog.pg_constraint c WHERE c.conrelid = ANY($1::oid[])"
+    "   AND c.contype IN ('p','u','x'))"
     " ORDER BY i.indrelid, ic.relname";
 
 static const char *const q_triggers =
@@ -1532,8 +1539,8 @@ static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn
     return rc;
 }
 
-/* COMMENT ON <what> <name> IS '...' | NULL; `name` already in em->b's
- * syntax is built by the caller through `obj`. */
+/* COMMENT ON <what> <schema>.<name>[.<column>] IS '...' | NULL, as one
+ * statement. */
 static int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema,
                          const char *name, const char *column, const char *comment)
 {
@@ -1776,7 +1783,7 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (!rc)
             rc = pgdrv_flush(em, destructive);
     }
-    if (!rc && (ch->alter & CAIRN_ALTER_DEFAULT) && !(id_to == CAIRN_IDENTITY_AUTO)) {
+    if (!rc && (ch->alter & CAIRN_ALTER_DEFAULT) && id_to != CAIRN_IDENTITY_AUTO) {
         PGDRV_ALTER_COL();
         if (!rc)
             rc = to->default_expr ? h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr)
@@ -1875,12 +1882,9 @@ static int pgdrv_sequence_options(pgdrv_emitter *em, const cairn_sequence *q, in
     if (!rc)
         rc = q->has_max ? h->buf_printf(em->b, " MAXVALUE %lld", (long long)q->max_value)
                         : h->buf_puts(em->b, " NO MAXVALUE");
-    if (!rc && (q->start || alter)) {
-        /* start 0 = unset: the type's and direction's default */
-        if (q->start)
-            rc = h->buf_printf(em->b, alter ? " START WITH %lld" : " START WITH %lld",
-                               (long long)q->start);
-    }
+    /* start 0 = unset: the type's and direction's default */
+    if (!rc && q->start)
+        rc = h->buf_printf(em->b, " START WITH %lld", (long long)q->start);
     if (!rc && q->cache > 0)
         rc = h->buf_printf(em->b, " CACHE %lld", (long long)q->cache);
     if (!rc)
