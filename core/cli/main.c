@@ -257,11 +257,8 @@ static int run_export(cairn_ctx *cx, const cli *c)
     (void)c;
     char *sql = NULL;
     int rc = cairn_export(cx, &sql);
-    if (rc == 0) {
+    if (rc == 0)
         fputs(sql, stdout);
-        if (fflush(stdout) != 0)
-            rc = CAIRN_EIO;
-    }
     cairn_free(sql);
     return rc;
 }
@@ -555,6 +552,15 @@ static int parse(cli *c, int argc, char **argv)
     return 0;
 }
 
+/* Output that did not reach its destination (a full disk, a closed pipe)
+ * is a failure, not a success with a lost report. */
+static int finish(int status)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == EXIT_OK)
+        return fail_with(CAIRN_EIO, "cannot write to standard output", NULL);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     cli c;
@@ -568,7 +574,7 @@ int main(int argc, char **argv)
         printf("cairn %s (dialect ABI %d.%d)\n", cairn_version(), CAIRN_DIALECT_ABI_MAJOR,
                CAIRN_DIALECT_ABI_MINOR);
         free(c.renames);
-        return EXIT_OK;
+        return finish(EXIT_OK);
     }
     if (c.help) {
         if (c.cmd)
@@ -576,7 +582,7 @@ int main(int argc, char **argv)
         else
             print_usage(stdout);
         free(c.renames);
-        return EXIT_OK;
+        return finish(EXIT_OK);
     }
     if (!c.cmd) {
         free(c.renames);
@@ -608,5 +614,5 @@ int main(int argc, char **argv)
     status = rc ? fail(cx, rc) : EXIT_OK;
     cairn_ctx_free(cx);
     free(c.renames);
-    return status;
+    return finish(status);
 }

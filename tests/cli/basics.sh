@@ -156,6 +156,20 @@ expect_err "warning: " "the unhinted rename is a flagged drop"
 run --schema proj/renamed.json generate --name again
 expect_out "no changes" "the drop-and-add migration was written"
 
+# Output that cannot be written is an I/O error, not a silent success.
+if [ -w /dev/full ]; then
+    "$CAIRN" --version >/dev/full 2>"$WORK/.err"
+    RC=$?
+    ERR=$(cat "$WORK/.err")
+    expect_rc 11 "--version to a full disk"
+    one_error_line "--version to a full disk"
+    "$CAIRN" --url "sqlite:$WORK/env.db" pull >/dev/full 2>"$WORK/.err"
+    RC=$?
+    ERR=$(cat "$WORK/.err")
+    expect_rc 11 "pull to a full disk"
+    one_error_line "pull to a full disk"
+fi
+
 # resolve: only for a migration stopped part-way, named, with one choice
 run resolve --applied
 expect_rc 2 "resolve without a name"
