@@ -56,8 +56,16 @@ mkdir -p "$P"
 cd "$P" || exit 1
 newdb app
 newdb pushed
+# No dev_url: schema.sql is normalised in a scratch database the driver
+# creates on the server of "url" and drops afterwards.
 cat >cairn.json <<JSON
-{ "dialect": "postgresql", "url": "$(url_of app)", "dev_url": "$CAIRN_PG_URL",
+{ "dialect": "postgresql", "url": "$(url_of app)",
+  "schema": "schema.sql", "out": "migrations", "namespaces": "public,billing" }
+JSON
+# With a dev_url, that (empty) database is used instead.
+newdb dev
+cat >dev.json <<JSON
+{ "dialect": "postgresql", "url": "$(url_of app)", "dev_url": "$(url_of dev)",
   "schema": "schema.sql", "out": "migrations", "namespaces": "public,billing" }
 JSON
 # Functions are not part of the model: the databases get them by hand.
@@ -98,6 +106,15 @@ for n in $(seq 1 16); do
             "Ann<a@x.org,Bob<b@y.org" "step $n ($db): rows kept"
     done
 done
+
+expect_sql postgres "SELECT count(*) FROM pg_database WHERE datname LIKE 'cairn_scratch%'" 0 \
+    "scratch databases dropped"
+before=$(count_dirs migrations)
+run --config dev.json generate
+expect_rc 0 "generate through dev_url"
+[ "$(count_dirs migrations)" -eq "$before" ] && ok || bad "dev_url: nothing to do: $OUT"
+expect_sql dev "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'public'" 0 "dev_url database left empty"
 
 run migrate
 expect_rc 0 "migrate with nothing pending"
