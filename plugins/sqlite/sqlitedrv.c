@@ -22,10 +22,6 @@ static cairn_dialect_exec_fn sqlitedrv_exec;
 static cairn_dialect_txn_fn sqlitedrv_begin;
 static cairn_dialect_txn_fn sqlitedrv_commit;
 static cairn_dialect_txn_fn sqlitedrv_rollback;
-static cairn_dialect_introspect_fn sqlitedrv_introspect_slot;
-static cairn_dialect_normalize_type_fn sqlitedrv_normalize_type_slot;
-static cairn_dialect_normalize_default_fn sqlitedrv_normalize_default_slot;
-static cairn_dialect_emit_fn sqlitedrv_emit_slot;
 static cairn_dialect_history_ensure_fn sqlitedrv_history_ensure;
 static cairn_dialect_history_list_fn sqlitedrv_history_list;
 static cairn_dialect_history_record_fn sqlitedrv_history_record;
@@ -57,10 +53,10 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .begin = sqlitedrv_begin,
     .commit = sqlitedrv_commit,
     .rollback = sqlitedrv_rollback,
-    .introspect = sqlitedrv_introspect_slot,
-    .normalize_type = sqlitedrv_normalize_type_slot,
-    .normalize_default = sqlitedrv_normalize_default_slot,
-    .emit = sqlitedrv_emit_slot,
+    .introspect = sqlitedrv_introspect,       /* sqlitedrv_introspect.c */
+    .normalize_type = sqlitedrv_normalize_type, /* sqlitedrv_normalize.c */
+    .normalize_default = sqlitedrv_normalize_default,
+    .emit = sqlitedrv_emit,                   /* sqlitedrv_emit.c */
     .history_ensure = sqlitedrv_history_ensure,
     .history_list = sqlitedrv_history_list,
     .history_record = sqlitedrv_history_record,
@@ -297,29 +293,6 @@ static int sqlitedrv_commit(cairn_dconn *c)
         return rc;
     }
     return sqlitedrv_fk_restore(c);
-}
-
-/* ---- schema slots ------------------------------------------------------------- */
-
-static int sqlitedrv_introspect_slot(cairn_dconn *c, const cairn_filter *filter, cairn_schema *out)
-{
-    return sqlitedrv_introspect(c, filter, out);
-}
-
-static int sqlitedrv_normalize_type_slot(cairn_dsession *s, const char *type, cairn_buf *out)
-{
-    return sqlitedrv_normalize_type(s, type, out);
-}
-
-static int sqlitedrv_normalize_default_slot(cairn_dsession *s, const char *type,
-                                            const char *expr, cairn_buf *out)
-{
-    return sqlitedrv_normalize_default(s, type, expr, out);
-}
-
-static int sqlitedrv_emit_slot(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
-{
-    return sqlitedrv_emit(s, plan, out);
 }
 
 /* ---- history -------------------------------------------------------------------- */

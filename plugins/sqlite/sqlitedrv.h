@@ -130,19 +130,19 @@ int sqlitedrv_parse_index(sqlitedrv_pool *p, const char *sql, sqlitedrv_pindex *
 char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql);
 
 /* ---- sqlitedrv_normalize.c ---------------------------------------------- */
-int sqlitedrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out);
-int sqlitedrv_normalize_default(cairn_dsession *s, const char *type, const char *expr,
-                                cairn_buf *out);
+/* slots of the dialect table, declared with their slot types */
+cairn_dialect_normalize_type_fn sqlitedrv_normalize_type;
+cairn_dialect_normalize_default_fn sqlitedrv_normalize_default;
 /** Is a (normalised) default usable after DEFAULT without parentheses? */
 int sqlitedrv_default_is_literal(const char *expr);
 /** Is a default a constant (allowed by ALTER TABLE ADD COLUMN)? */
 int sqlitedrv_default_is_constant(const char *expr);
 
 /* ---- sqlitedrv_introspect.c --------------------------------------------- */
-int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *out);
+cairn_dialect_introspect_fn sqlitedrv_introspect;
 
 /* ---- sqlitedrv_emit.c ---------------------------------------------------- */
-int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out);
+cairn_dialect_emit_fn sqlitedrv_emit;
 
 /* ---- sqlitedrv.c ---------------------------------------------------------- */
 /** Report the connection's last SQLite error: CAIRN_ELOCKED for a busy or
