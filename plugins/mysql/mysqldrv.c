@@ -906,17 +906,32 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc || rc2)
         return rc ? is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory") : rc2;
-    /* MySQL cannot tell a UNIQUE constraint from a unique index: both read
-     * back as unique indexes. The indexes the server made by itself for
-     * foreign keys go. */
-    for (size_t i = 0; i < is->ntabs; i++) {
+    /* A unique index with cairn's mark is a unique constraint (see
+     * MYSQLDRV_UNIQUE_MARK); the indexes the server made by itself for
+     * foreign keys go. The arena-owned pointer arrays are compacted in place. */
+    for (size_t i = 0; i < is->ntabs && !rc; i++) {
         cairn_table *t = is->tabs[i].t;
         size_t keep = 0;
-        for (size_t j = 0; j < t->nindexes; j++)
-            if (!mysqldrv_fk_index(t, t->indexes[j]))
-                t->indexes[keep++] = t->indexes[j];
+        for (size_t j = 0; j < t->nindexes && !rc; j++) {
+            cairn_index *x = t->indexes[j];
+            int plain = x->unique && !x->method && x->comment &&
+                        !strcmp(x->comment, MYSQLDRV_UNIQUE_MARK);
+            for (size_t k = 0; plain && k < x->nparts; k++)
+                plain = x->parts[k]->column && !x->parts[k]->length && !x->parts[k]->desc;
+            if (plain) {
+                cairn_key *u = h->add_unique(is->out, t, x->name);
+                for (size_t k = 0; u && !rc && k < x->nparts; k++)
+                    rc = h->key_add_column(is->out, u, x->parts[k]->column);
+                if (!u)
+                    rc = CAIRN_ENOMEM;
+            } else if (!mysqldrv_fk_index(t, x)) {
+                t->indexes[keep++] = x;
+            }
+        }
         t->nindexes = keep;
     }
+    if (rc)
+        return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     return 0;
 }
 

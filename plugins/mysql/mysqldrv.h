@@ -10,6 +10,12 @@ struct cairn_dsession {
     cairn_hostctx *hc;
 };
 
+/** MySQL stores a UNIQUE constraint and a unique index alike; the schema
+ *  model tells them apart. A unique constraint cairn creates carries this
+ *  index comment, so it reads back as a constraint (and a unique index as
+ *  an index): both round-trip. */
+#define MYSQLDRV_UNIQUE_MARK "cairn:unique-constraint"
+
 /* mysqldrv_norm.c ----------------------------------------------------------- */
 
 /** Canonical type: lower case outside quotes, display widths of integers

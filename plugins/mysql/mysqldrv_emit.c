@@ -253,6 +253,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
             rc |= P(e, " ");
         }
         rc |= mysqldrv_cols(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
+        rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
     }
     for (size_t i = 0; i < t->nindexes; i++) {
         const cairn_index *ix = t->indexes[i];
@@ -502,6 +503,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         }
         rc |= P(e, "UNIQUE ");
         rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+        rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_DROP_UNIQUE:
         if (!ch->from.key->name)

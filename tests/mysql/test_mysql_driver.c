@@ -620,12 +620,23 @@ static void test_normalize_live(void)
         "{\"name\": \"nul\", \"type\": \"varchar(20)\", \"default\": \"NULL\"},"
         "{\"name\": \"x\", \"type\": \"varchar(36)\", \"default\": \"(uuid())\"},"
         "{\"name\": \"dbl\", \"type\": \"double precision\", \"default\": \"1.5\"}"
-        "], \"primary_key\": {\"columns\": [\"id\"]}}]}";
+        "], \"primary_key\": {\"columns\": [\"id\"]},"
+        /* a unique constraint and a unique index stay what they were declared */
+        "\"uniques\": [{\"name\": \"n_u\", \"columns\": [\"u\", \"e\"]}],"
+        "\"indexes\": [{\"name\": \"n_x\", \"columns\": [\"x\"], \"unique\": true}]}]}";
     cairn_schema *want = NULL;
     int n = push_json(cx, c, json, &want);
     CHECK(n == 1, "create: %d statements", n);
     if (want)
         CHECK(converged(cx, c, want), "user-written types and defaults converge");
+    cairn_schema *got = introspect(cx, c);
+    cairn_table *t = table(got, "n");
+    CHECK(t && t->nuniques == 1 && t->nindexes == 1, "one unique constraint, one unique index");
+    if (t && t->nuniques == 1 && t->uniques[0]->ncolumns == 2) {
+        CHECK_STR(t->uniques[0]->name, "n_u");
+        CHECK_STR(t->uniques[0]->columns[1], "e");
+    }
+    cairn_schema_free(got);
     cairn_schema_free(want);
     CHECK(push_json(cx, c, json, NULL) == 0, "second push is empty");
     sess(cx)->drv.d->disconnect(c);
