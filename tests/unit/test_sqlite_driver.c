@@ -610,6 +610,35 @@ static void test_rebuild_with_rename(void)
     free(file);
 }
 
+/* ALTER TABLE refuses a CURRENT_TIMESTAMP default, and a column a view
+ * reads cannot be dropped in place: both become rebuilds that converge. */
+static void test_alter_limits(void)
+{
+    char *file = path_in("limits.db");
+    cairn_dconn *c = connect_to(file);
+    if (!c)
+        return;
+    run(c, "CREATE TABLE ev (id INTEGER PRIMARY KEY, kind TEXT, extra TEXT);"
+           "CREATE TABLE other (id INTEGER PRIMARY KEY, extra TEXT);"
+           "CREATE VIEW other_extra AS SELECT extra FROM other;"
+           "INSERT INTO ev (kind, extra) VALUES ('a', 'x'), ('b', 'y');");
+    cairn_schema *to = schema_of("CREATE TABLE ev (id INTEGER PRIMARY KEY, kind TEXT,"
+                                 "  at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP);"
+                                 "CREATE TABLE other (id INTEGER PRIMARY KEY, extra TEXT);"
+                                 "CREATE VIEW other_extra AS SELECT extra FROM other;");
+    char *sql = NULL;
+    int rc = migrate_to(c, to, &sql);
+    CHECK(rc == 0, "limits: %s\n%s", errmsg(), sql);
+    CHECK(sql && strstr(sql, "__cairn_new_ev") && !strstr(sql, "ADD COLUMN"),
+          "rebuild for the CURRENT_TIMESTAMP column and the column a view may read: %s", sql);
+    CHECK(query_int(file, "SELECT count(*) FROM ev WHERE at IS NOT NULL") == 2, "rows filled");
+    check_converged(c, to, "limits");
+    free(sql);
+    cairn_schema_free(to);
+    d->disconnect(c);
+    free(file);
+}
+
 /* Plans built by hand: what the diff does not produce. */
 static void test_handmade_plans(void)
 {
@@ -798,6 +827,7 @@ int main(void)
     test_alter_in_place();
     test_fk_violation();
     test_rebuild_with_rename();
+    test_alter_limits();
     test_handmade_plans();
     test_history();
     test_lock();
