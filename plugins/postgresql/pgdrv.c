@@ -900,7 +900,12 @@ static const char *const q_indexes =
     "   FROM pg_catalog.generate_series(1, i.indnatts) k ORDER BY k),"
     " ARRAY(SELECT (i.indoption[k - 1] & 1)::int FROM pg_catalog.generate_series(1, i.indnatts) k"
     "   ORDER BY k),"
-    " pg_catalog.obj_description(i.indexrelid, 'pg_class')"
+    " pg_catalog.obj_description(i.indexrelid, 'pg_class'),"
+    /* a key column's collation, where it is not the column's own */
+    " ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0 AND i.indcollation[k - 1] <> a.attcollation"
+    "   THEN co.collname END FROM pg_catalog.generate_series(1, i.indnkeyatts) k"
+    "   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]"
+    "   LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k - 1] ORDER BY k)"
     " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
     " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
     /* pg_constraint has no index on conindid: a hashed NOT IN over the
@@ -1151,13 +1156,15 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
         ix->where = pgdrv_unwrap_dup(h, in->out, pgdrv_val(r, i, 4));
         ix->comment = h->strdup(in->out, pgdrv_val(r, i, 9));
         size_t nkey = strtoul(PQgetvalue(r, i, 5), NULL, 10);
-        char **cols = NULL, **defs = NULL, **desc = NULL;
-        size_t ncols = 0, ndefs = 0, ndesc = 0;
+        char **cols = NULL, **defs = NULL, **desc = NULL, **coll = NULL;
+        size_t ncols = 0, ndefs = 0, ndesc = 0, ncoll = 0;
         rc = pgdrv_parse_array(PQgetvalue(r, i, 6), &cols, &ncols);
         if (!rc)
             rc = pgdrv_parse_array(PQgetvalue(r, i, 7), &defs, &ndefs);
         if (!rc)
             rc = pgdrv_parse_array(PQgetvalue(r, i, 8), &desc, &ndesc);
+        if (!rc)
+            rc = pgdrv_parse_array(PQgetvalue(r, i, 10), &coll, &ncoll);
         for (size_t k = 0; k < ncols && !rc; k++) {
             if (k >= nkey) {
                 rc = h->index_add_include(in->out, ix, cols[k]);
@@ -1173,10 +1180,13 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
             else if (k < ndefs && defs[k])
                 p->expr = pgdrv_unwrap_dup(h, in->out, defs[k]);
             p->desc = k < ndesc && desc[k] && desc[k][0] == '1';
+            if (k < ncoll && coll[k])
+                p->collation = h->strdup(in->out, coll[k]);
         }
         pgdrv_free_strv(cols, ncols);
         pgdrv_free_strv(defs, ndefs);
         pgdrv_free_strv(desc, ndesc);
+        pgdrv_free_strv(coll, ncoll);
     }
     PQclear(r);
     if (rc == CAIRN_ENOMEM)

@@ -7,8 +7,6 @@
  * database is diffed to it, the emitted SQL is applied, and the live
  * database then introspects equal to the desired one (a second diff is
  * empty), with its rows still there. */
-#include <ctype.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +141,22 @@ static void test_connect(void)
     D->disconnect(c2);
     free(u);
     D->disconnect(c);
+
+    /* A Unix socket directory as host (the harness listens in its dir). */
+    const char *sock = getenv("CAIRN_PG_DIR"), *port = getenv("CAIRN_PG_PORT");
+    if (sock && port) {
+        char su[1024];
+        snprintf(su, sizeof su, "postgresql://postgres@/postgres?host=%s&port=%s", sock, port);
+        c2 = NULL;
+        rc = D->connect(DS, su, &c2);
+        CHECK(rc == 0, "socket connection: %s", errmsg());
+        cairn_buf_init(&b);
+        if (c2)
+            CHECK(D->describe(c2, &b) == 0 && strstr(cairn_buf_cstr(&b), "?host=/") != NULL,
+                  "describe names the socket: %s", cairn_buf_cstr(&b));
+        cairn_buf_release(&b);
+        D->disconnect(c2);
+    }
 }
 
 /* ---- normalisation ------------------------------------------------------------ */
@@ -265,6 +279,7 @@ static const char *const rich_sql =
     "CREATE UNIQUE INDEX users_name_partial ON users (name DESC, created_at) INCLUDE (score)"
     "  WHERE name IS NOT NULL;"
     "CREATE INDEX users_tags ON users USING gin (tags);"
+    "CREATE INDEX users_name_c ON users (name COLLATE \"C\", email);"
     "CREATE VIEW named_users AS SELECT id, name FROM users WHERE name IS NOT NULL;"
     "CREATE MATERIALIZED VIEW user_count AS SELECT count(*) AS n FROM users;"
     "COMMENT ON TABLE users IS 'people';"
@@ -332,7 +347,7 @@ static void test_introspect_rich(cairn_dconn *admin)
     CHECK(!u->uniques[0]->nulls_not_distinct, "nulls distinct");
     CHECK(u->nchecks == 1, "one check");
     CHECK_STR(u->checks[0]->expr, "score >= ('-1'::integer)::numeric");
-    CHECK(u->nindexes == 3, "3 indexes, got %zu", u->nindexes);
+    CHECK(u->nindexes == 4, "4 indexes, got %zu", u->nindexes);
     for (size_t i = 0; i < u->nindexes; i++) {
         const cairn_index *ix = u->indexes[i];
         if (strcmp(ix->name, "users_lower_email") == 0) {
@@ -347,6 +362,11 @@ static void test_introspect_rich(cairn_dconn *admin)
             CHECK(ix->ninclude == 1, "include");
             CHECK_STR(ix->include[0], "score");
             CHECK_STR(ix->where, "name IS NOT NULL");
+        } else if (strcmp(ix->name, "users_name_c") == 0) {
+            CHECK(ix->nparts == 2, "2 parts");
+            CHECK_STR(ix->parts[0]->collation, "C");
+            /* email is COLLATE "C" itself: nothing to say for the index */
+            CHECK(ix->nparts == 2 && ix->parts[1]->collation == NULL, "column's own collation");
         } else {
             CHECK_STR(ix->method, "gin");
         }
