@@ -318,33 +318,59 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
     int rc = cairn_dialects_list(cx, &list, &n);
     if (rc)
         return rc;
+    /* The search path may reach one directory twice under two spellings
+     * (bin/../lib/cairn/dialects and lib/cairn/dialects): show each file
+     * once, by its real path, rather than as shadowing itself. */
+    char **real = calloc(n ? n : 1, sizeof *real);
+    char *dup = calloc(n ? n : 1, 1);
+    if (!real || !dup) {
+        free(real);
+        free(dup);
+        cairn_dialect_list_free(list, n);
+        return CAIRN_ENOMEM;
+    }
     int wname = 4, wver = 7, wpath = 4;
     for (size_t i = 0; i < n; i++) {
+        real[i] = list[i].path ? realpath(list[i].path, NULL) : NULL;
+        for (size_t j = 0; j < i && real[i] && !dup[i]; j++)
+            dup[i] = real[j] && strcmp(real[i], real[j]) == 0;
+        const char *path = real[i] ? real[i] : list[i].path;
         int l;
+        if (dup[i] || !path)
+            continue;
         if (list[i].name && (l = (int)strlen(list[i].name)) > wname)
             wname = l;
         if (list[i].version && (l = (int)strlen(list[i].version)) > wver)
             wver = l;
-        if (list[i].path && (l = (int)strlen(list[i].path)) > wpath)
+        if ((l = (int)strlen(path)) > wpath)
             wpath = l;
     }
     printf("%-*s  %-*s  %-4s  %-*s  %s\n", wname, "NAME", wver, "VERSION", "ABI", wpath, "PATH",
            "CAPABILITIES");
+    size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const cairn_dialect_info *d = &list[i];
+        const char *path = real[i] ? real[i] : d->path;
+        if (dup[i])
+            continue;
+        shown++;
         char abi[32] = "-";
         if (d->version)
             snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
         char caps[512];
         printf("%-*s  %-*s  %-4s  %-*s  ", wname, d->name ? d->name : "?", wver,
-               d->version ? d->version : "-", abi, wpath, d->path ? d->path : "?");
+               d->version ? d->version : "-", abi, wpath, path);
         if (d->problem)
             printf("refused: %s\n", d->problem);
         else
             printf("%s\n", cairn_caps_string(d->caps, caps, sizeof caps));
     }
-    if (n == 0)
+    if (shown == 0)
         printf("no dialect drivers found (see --dialect-path and CAIRN_DIALECT_PATH)\n");
+    for (size_t i = 0; i < n; i++)
+        free(real[i]);
+    free(real);
+    free(dup);
     cairn_dialect_list_free(list, n);
     return 0;
 }

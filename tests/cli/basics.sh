@@ -24,6 +24,8 @@ expect_out "NAME" "dialects has a header"
 check "dialects lists sqlite with version, ABI 1.0 and capabilities" \
     bash -c "printf '%s\n' \"\$1\" | grep -Eq '^sqlite +[^ ]+ +1\.0 +/.*/sqlite\.so +[a-z-]+'" _ "$OUT"
 
+check "dialects shows each driver file once" \
+    test "$(printf '%s\n' "$OUT" | grep -c '^sqlite ')" -eq 1
 mkdir "$WORK/drivers"
 echo "not a shared object" >"$WORK/drivers/sqlite.so"
 run --dialect-path "$WORK/drivers" dialects
