@@ -539,13 +539,12 @@ static int emit_rebuild(emitter *e, rebuild *r)
     h->buf_printf(tmp, SQLITEDRV_TMP_PREFIX "%s", src);
     const char *tmpname = h->buf_cstr(tmp);
 
-    if (!rc)
-        rc = h->buf_printf(e->b,
+    rc = h->buf_printf(e->b,
                            "-- cairn: table \"%s\" is rebuilt, SQLite's ALTER TABLE cannot make "
                            "this change: new table, copy of the rows, drop, rename.\n"
                            "-- It needs PRAGMA foreign_keys=OFF, set outside the transaction "
                            "(cairn migrate does it), or dropping the old table deletes the rows "
-                           "that reference it through ON DELETE CASCADE.", t->name);
+                           "that reference it through ON DELETE CASCADE.", src);
     if (!rc)
         rc = flush(e, 0);
     if (!rc)
@@ -564,19 +563,17 @@ static int emit_rebuild(emitter *e, rebuild *r)
         if (!from)
             continue;
         const char *sep = ncopy++ ? ", " : "";
-        rc = h->buf_printf(e->b, "%s", sep);
+        rc = put(e, sep);
         if (!rc)
             rc = quote(e, col->name);
-        h->buf_puts(sel, sep);
         /* a column made NOT NULL takes its default where the old value is NULL */
         int coalesce = col->not_null && col->default_expr && !from->not_null;
-        if (coalesce)
-            h->buf_puts(sel, "coalesce(");
-        h->buf_quote(sel, from->name, '"');
-        if (coalesce)
-            h->buf_printf(sel, ", %s%s%s)", sqlitedrv_default_is_literal(col->default_expr) ? "" : "(",
-                          col->default_expr,
-                          sqlitedrv_default_is_literal(col->default_expr) ? "" : ")");
+        int lit = coalesce && sqlitedrv_default_is_literal(col->default_expr);
+        if (!rc && (h->buf_puts(sel, sep) || (coalesce && h->buf_puts(sel, "coalesce(")) ||
+                    h->buf_quote(sel, from->name, '"') ||
+                    (coalesce && h->buf_printf(sel, ", %s%s%s)", lit ? "" : "(",
+                                               col->default_expr, lit ? "" : ")"))))
+            rc = CAIRN_ENOMEM;
     }
     if (!rc && ncopy) {
         char *cols = strdup(h->buf_cstr(e->b));
