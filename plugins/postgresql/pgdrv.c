@@ -622,6 +622,8 @@ static int pgdrv_canon_type(const cairn_host *h, const char *type, cairn_buf *ou
         rc = h->buf_puts(out, atoi(args) <= 24 ? "real" : "double precision");
     } else if (strcmp(name, "numeric") == 0 && args && !strchr(args, ',')) {
         rc = h->buf_printf(out, "numeric(%s,0)", args);
+    } else if (args && strcmp(base, "bpchar") == 0) {
+        rc = h->buf_printf(out, "character(%s)", args);
     } else if (!args && (strcmp(name, "character") == 0 || strcmp(base, "bit") == 0)) {
         rc = h->buf_printf(out, "%s(1)", name);
     } else {
@@ -1774,6 +1776,17 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (!rc)
             rc = pgdrv_drop_serial_sequence(em, t, to->name);
     }
+    /* An old default may not cast to the new type ("default for column
+     * cannot be cast automatically"): it goes first and comes back after. */
+    int redefault = (ch->alter & CAIRN_ALTER_TYPE) && from->default_expr &&
+                    from->identity != CAIRN_IDENTITY_AUTO;
+    if (!rc && redefault) {
+        PGDRV_ALTER_COL();
+        if (!rc)
+            rc = h->buf_puts(em->b, " DROP DEFAULT");
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+    }
     if (!rc && (ch->alter & (CAIRN_ALTER_TYPE | CAIRN_ALTER_COLLATION))) {
         PGDRV_ALTER_COL();
         if (!rc)
@@ -1793,7 +1806,8 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (!rc)
             rc = pgdrv_flush(em, destructive);
     }
-    if (!rc && (ch->alter & CAIRN_ALTER_DEFAULT) && id_to != CAIRN_IDENTITY_AUTO) {
+    if (!rc && ((ch->alter & CAIRN_ALTER_DEFAULT) || (redefault && to->default_expr)) &&
+        id_to != CAIRN_IDENTITY_AUTO) {
         PGDRV_ALTER_COL();
         if (!rc)
             rc = to->default_expr ? h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr)

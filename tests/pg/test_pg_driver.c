@@ -177,6 +177,7 @@ static void test_normalize(void)
         {"varchar", "character varying"},
         {"char(3)", "character(3)"},
         {"char", "character(1)"},
+        {"bpchar(3)", "character(3)"},
         {"timestamp with time zone", "timestamp with time zone"},
         {"timestamptz", "timestamp with time zone"},
         {"TIMESTAMPTZ(3)", "timestamp(3) with time zone"},
@@ -638,6 +639,33 @@ static void test_evolution(cairn_dconn *admin)
     D->disconnect(live);
 }
 
+/* ---- a type change across a default that does not cast by itself ---------- */
+
+static void test_type_change(cairn_dconn *admin)
+{
+    create_db(admin, "retype");
+    cairn_dconn *live = conn("retype");
+    if (!live)
+        return;
+    converge(live,
+             "CREATE TYPE st AS ENUM ('new', 'done');"
+             "CREATE TABLE jobs (id int PRIMARY KEY, status text NOT NULL DEFAULT 'new',"
+             " n int DEFAULT 1)",
+             NULL, 0, NULL, "retype 1");
+    sql(live, "INSERT INTO jobs (id, status) VALUES (1, 'new'), (2, 'done')");
+    converge(live,
+             "CREATE TYPE st AS ENUM ('new', 'done');"
+             "CREATE TABLE jobs (id int PRIMARY KEY, status st NOT NULL DEFAULT 'new',"
+             " n bigint DEFAULT 1)",
+             NULL, 0, NULL, "retype 2");
+    CHECK(expect(live, "(SELECT string_agg(status::text || n, ',' ORDER BY id) FROM jobs)"
+                       " = 'new1,done1'"),
+          "values converted");
+    sql(live, "INSERT INTO jobs (id) VALUES (3)");
+    CHECK(expect(live, "(SELECT status FROM jobs WHERE id = 3) = 'new'::st"), "default restored");
+    D->disconnect(live);
+}
+
 /* ---- a failing statement leaves no trace ------------------------------------- */
 
 static void test_failure_atomic(cairn_dconn *admin)
@@ -945,6 +973,7 @@ int main(void)
     RUN("introspect", test_introspect_rich(admin));
     RUN("querycount", test_query_count(admin));
     RUN("atomic", test_failure_atomic(admin));
+    RUN("retype", test_type_change(admin));
     RUN("history", test_history(admin));
     RUN("concurrent", test_concurrent(admin));
     RUN("scratch", test_scratch(admin));
