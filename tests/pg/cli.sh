@@ -231,6 +231,48 @@ JSON
 )
 read -r PASSED FAILED <"$WORK/.counts"
 
+# Hostile identifiers through the whole tool: quotes, semicolons, comment
+# markers, spaces, mixed case, unicode, reserved words.
+H="$WORK/hostile"
+mkdir -p "$H"
+newdb hostile
+cat >"$H/cairn.json" <<JSON
+{ "dialect": "postgresql", "url": "$(url_of hostile)", "schema": "schema.sql",
+  "out": "migrations", "namespaces": "public,Odd; Schema" }
+JSON
+cat >"$H/schema.sql" <<'SQL'
+CREATE TABLE canary (id int);
+CREATE SCHEMA "Odd; Schema";
+CREATE TYPE "Odd; Schema"."it's" AS ENUM ('a''b', 'c"d', 'é');
+CREATE TABLE "we""ird; DROP TABLE canary; --" ("select" int PRIMARY KEY,
+  "Mixed Case" text DEFAULT 'x''; DROP TABLE canary; --', "naïve_ünïcode_列" int,
+  "a,b" text CONSTRAINT "chk ""q""" CHECK ("a,b" <> ';'));
+CREATE INDEX "idx; --" ON "we""ird; DROP TABLE canary; --" ("Mixed Case");
+CREATE TABLE "Odd; Schema"."T" ("from" int REFERENCES "we""ird; DROP TABLE canary; --" ("select"),
+  e "Odd; Schema"."it's");
+COMMENT ON TABLE "Odd; Schema"."T" IS 'it''s; DROP TABLE canary
+second line';
+SQL
+(
+    cd "$H" || exit 1
+    run generate --name hostile
+    expect_rc 0 "hostile: generate"
+    run migrate
+    expect_rc 0 "hostile: migrate"
+    q hostile "INSERT INTO canary VALUES (42)" >/dev/null
+    run generate
+    expect_rc 0 "hostile: second generate"
+    [ "$(count_dirs migrations)" -eq 1 ] && ok || bad "hostile: converged: $OUT"
+    run push
+    expect_rc 0 "hostile: push"
+    contains "$OUT$ERR" "up to date" && ok || bad "hostile: push finds nothing: $OUT"
+    expect_sql hostile "SELECT id FROM canary" 42 "hostile: canary intact"
+    expect_sql hostile "SELECT count(*) FROM pg_class WHERE relname = 'we\"ird; DROP TABLE canary; --'" 1 \
+        "hostile: table name kept"
+    echo "$PASSED $FAILED" >"$WORK/.counts"
+)
+read -r PASSED FAILED <"$WORK/.counts"
+
 # Credentials never appear.
 run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
 [ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
