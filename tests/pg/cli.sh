@@ -156,6 +156,17 @@ expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 16 "each o
 dump race >"$WORK/race.sql"
 diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: race != direct"
 
+# A lock held elsewhere: migrate waits --lock-timeout, then exit 8, one line.
+"$PSQL" -X -q "$(url_of race)" -c "SELECT pg_advisory_lock(hashtext('__cairn_migrations'))" \
+    -c "SELECT pg_sleep(5)" >/dev/null 2>&1 &
+holder=$!
+sleep 1
+run --url "$(url_of race)" --lock-timeout 300 migrate
+expect_rc 8 "lock held: exit 8"
+contains "$ERR" "another cairn migrate holds the lock" && ok || bad "lock message: $ERR"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
 # A failing migration leaves no trace.
 run generate --custom --name bad
 expect_rc 0 "custom migration"
