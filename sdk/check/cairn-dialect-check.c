@@ -6,7 +6,8 @@
  * <cairn/sys/dialect.h> (what the host would refuse, and what it would
  * accept but should not), then a fixed series of schema changes is driven
  * through libcairn's public API exactly as an application would: generate,
- * migrate, pull, diff against the desired schema, generate again. One
+ * migrate, pull, diff against the desired schema, generate again; then
+ * concurrent deployers race to apply one migration. One
  * "ok" / "FAIL" / "skip" line per check, then "N passed, N failed".
  *
  * The database needs no preparation; the kit touches only tables named
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cairn/cairn.h>
@@ -372,6 +374,8 @@ static const step steps[] = {
 
 typedef struct kit {
     cairn_ctx *cx;
+    const char *name, *url, *dialect_dir;
+    char out[PATH_MAX + 32];
     char dir[PATH_MAX];
     char schema_path[PATH_MAX + 32];
     char pulled_path[PATH_MAX + 32];
@@ -415,6 +419,23 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* Write the desired schema `build` makes as the kit's schema file. */
+static int write_schema(kit *k, void (*build)(cairn_schema *))
+{
+    cairn_schema *want = cairn_schema_new();
+    if (!want)
+        return CAIRN_ENOMEM;
+    build(want);
+    cairn_schema_sort(want);
+    char *json = NULL;
+    int rc = cairn_schema_to_json(k->cx, want, &json);
+    cairn_schema_free(want);
+    if (!rc && write_text(k->schema_path, json) != 0)
+        rc = CAIRN_EIO;
+    cairn_free(json);
+    return rc;
+}
+
 /* The first statement of the plan from `a` to `b`, to say why they differ. */
 static void explain_difference(kit *k, const cairn_plan *p)
 {
@@ -435,22 +456,12 @@ static void run_step(kit *k, size_t i)
     char label[160];
     snprintf(label, sizeof label, "step %zu (%s)", i + 1, st->what);
 
-    cairn_schema *want = cairn_schema_new();
-    if (!want) {
-        check(0, "%s: out of memory", label);
+    int rc = write_schema(k, st->build);
+    if (rc) {
+        check(0, "%s: write the schema file: %s", label,
+              rc == CAIRN_EIO ? strerror(errno) : errmsg(k));
         return;
     }
-    st->build(want);
-    cairn_schema_sort(want);
-    char *json = NULL;
-    int rc = cairn_schema_to_json(k->cx, want, &json);
-    cairn_schema_free(want);
-    if (rc || write_text(k->schema_path, json) != 0) {
-        check(0, "%s: write the schema file: %s", label, rc ? errmsg(k) : strerror(errno));
-        cairn_free(json);
-        return;
-    }
-    cairn_free(json);
     cairn_ctx_set(k->cx, "schema", k->schema_path);
 
     char *dir = NULL;
@@ -511,6 +522,19 @@ static void run_step(kit *k, size_t i)
     cairn_ctx_set(k->cx, "schema", k->schema_path);
 }
 
+/* Every context of the kit has the same settings. */
+static void kit_settings(const kit *k, cairn_ctx *cx)
+{
+    /* --dialect-path first, so this driver wins over any installed one */
+    cairn_ctx_set(cx, "dialect_path", k->dialect_dir);
+    cairn_ctx_set(cx, "dialect", k->name);
+    cairn_ctx_set(cx, "url", k->url);
+    cairn_ctx_set(cx, "out", k->out);
+    cairn_ctx_set(cx, "schema", k->schema_path);
+    cairn_ctx_set(cx, "tables", "cairn_check_*");
+    cairn_ctx_set(cx, "migrations_table", "__cairn_check_migrations");
+}
+
 static void check_status(kit *k)
 {
     cairn_status_row *rows = NULL;
@@ -551,6 +575,79 @@ static int check_fresh(kit *k)
     check(ok, "the test database is fresh (no cairn_check_* table: %zu, no history rows in "
           "__cairn_check_migrations: %zu)%s%s", ntables, n, rc ? ": " : "", rc ? errmsg(k) : "");
     return ok ? 0 : -1;
+}
+
+/* Concurrent deployers: several processes run migrate on one pending
+ * migration at once; the lock must let exactly one apply it and the others
+ * find nothing to do (a second CREATE TABLE would fail). */
+#define DEPLOYERS 4
+
+static void build_lock_table(cairn_schema *s)
+{
+    cairn_table *t = cairn_schema_add_table(s, NULL, "cairn_check_lock");
+    col(s, t, "id", "integer", 1);
+    cairn_key_add_column(s, cairn_table_set_primary_key(s, t, NULL), "id");
+}
+
+static void check_concurrent(kit *k)
+{
+    char *dir = NULL;
+    int rc = write_schema(k, build_lock_table);
+    if (!rc)
+        rc = cairn_generate(k->cx, NULL, &dir);
+    cairn_free(dir);
+    if (rc) {
+        check(0, "concurrent migrate: generate a migration: %s", errmsg(k));
+        return;
+    }
+    fflush(stdout);
+    pid_t pids[DEPLOYERS];
+    int started = 0, failed = 0;
+    for (int i = 0; i < DEPLOYERS; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            cairn_ctx *cx;
+            if (cairn_ctx_new(&cx) != 0)
+                _exit(1);
+            kit_settings(k, cx);
+            cairn_ctx_set(cx, "lock_timeout", "60000");
+            int crc = cairn_migrate(cx, NULL);
+            if (crc)
+                printf("     deployer %d: %s\n", i + 1, cairn_ctx_error(cx)->message);
+            fflush(stdout);
+            _exit(crc ? 1 : 0);
+        }
+        if (pids[i] > 0)
+            started++;
+    }
+    for (int i = 0; i < DEPLOYERS; i++) {
+        int st;
+        if (pids[i] > 0 && (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) ||
+                            WEXITSTATUS(st) != 0))
+            failed++;
+    }
+    check(started == DEPLOYERS && failed == 0,
+          "concurrent migrate: %d processes at once all succeed (%d failed)", DEPLOYERS, failed);
+
+    cairn_status_row *rows = NULL;
+    size_t n = 0, applied = 0;
+    rc = cairn_status(k->cx, &rows, &n);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (rows[i].state == CAIRN_MIGRATION_APPLIED)
+            applied++;
+    cairn_status_free(rows, n);
+    check(rc == 0 && applied == n && n > 0,
+          "concurrent migrate: the migration is recorded applied, once (%zu of %zu)%s%s",
+          applied, n, rc ? ": " : "", rc ? errmsg(k) : "");
+
+    /* leave the database as it was found */
+    rc = write_schema(k, build_empty);
+    if (!rc)
+        rc = cairn_generate(k->cx, NULL, &dir);
+    cairn_free(dir);
+    if (!rc)
+        rc = cairn_migrate(k->cx, NULL);
+    check(rc == 0, "drop the kit's tables%s%s", rc ? ": " : "", rc ? errmsg(k) : "");
 }
 
 static void remove_tree(const char *dir)
@@ -606,20 +703,17 @@ int main(int argc, char **argv)
     }
     snprintf(k.schema_path, sizeof k.schema_path, "%s/schema.json", k.dir);
     snprintf(k.pulled_path, sizeof k.pulled_path, "%s/pulled.json", k.dir);
-    char out[PATH_MAX + 32];
-    snprintf(out, sizeof out, "%s/migrations", k.dir);
-    /* --dialect-path first, so this driver wins over any installed one */
-    cairn_ctx_set(k.cx, "dialect_path", dirbuf);
-    cairn_ctx_set(k.cx, "dialect", d->name);
-    cairn_ctx_set(k.cx, "url", url);
-    cairn_ctx_set(k.cx, "out", out);
-    cairn_ctx_set(k.cx, "tables", "cairn_check_*");
-    cairn_ctx_set(k.cx, "migrations_table", "__cairn_check_migrations");
+    snprintf(k.out, sizeof k.out, "%s/migrations", k.dir);
+    k.name = d->name;
+    k.url = url;
+    k.dialect_dir = dirbuf;
+    kit_settings(&k, k.cx);
 
     if (check_fresh(&k) == 0) {
         for (size_t i = 0; i < sizeof steps / sizeof *steps; i++)
             run_step(&k, i);
         check_status(&k);
+        check_concurrent(&k);
     }
 
     cairn_ctx_free(k.cx);
