@@ -62,6 +62,11 @@ static int add_relative(char ***dirs, size_t *n, const char *file, const char *r
     free(real);
     if (!dir)
         return CAIRN_ENOMEM;
+    char *canon = realpath(dir, NULL); /* one directory, listed once */
+    if (canon) {
+        free(dir);
+        dir = canon;
+    }
     int rc = add_dir(dirs, n, dir);
     free(dir);
     return rc;
@@ -199,6 +204,11 @@ static int serves_scheme(const cairn_dialect *d, const char *scheme)
     return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int is_driver_file(const char *name)
 {
     size_t n = strlen(name);
@@ -258,7 +268,7 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
                 names[nn++] = strdup(de->d_name);
             }
         closedir(dh);
-        qsort(names, nn, sizeof *names, (int (*)(const void *, const void *))strcmp);
+        qsort(names, nn, sizeof *names, cmp_name);
         for (size_t j = 0; j < nn && rc == 1; j++) {
             char file[PATH_MAX];
             snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
@@ -336,7 +346,7 @@ int cairn_dialects_list(cairn_ctx *cx, cairn_dialect_info **out, size_t *count)
                 names[nn++] = strdup(de->d_name);
             }
         closedir(dh);
-        qsort(names, nn, sizeof *names, (int (*)(const void *, const void *))strcmp);
+        qsort(names, nn, sizeof *names, cmp_name);
         for (size_t j = 0; j < nn; j++) {
             cairn_dialect_info *nl = realloc(list, (n + 1) * sizeof *nl);
             if (!nl)

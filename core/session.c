@@ -52,6 +52,19 @@ int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_dconn **out)
     if (!url || !*url)
         return cairn_err(cx, CAIRN_ECONFIG,
                          "no database: set \"url\" in cairn.json, --url, or DATABASE_URL");
+    /* A URL of another dialect's scheme is a configuration mistake, not a
+     * file name for this dialect to open. */
+    const char *sep = strstr(url, "://");
+    if (sep) {
+        size_t n = (size_t)(sep - url);
+        int served = 0;
+        for (const char *const *sc = s->drv.d->schemes; sc && *sc; sc++)
+            served |= strlen(*sc) == n && strncmp(*sc, url, n) == 0;
+        if (!served)
+            return cairn_err(cx, CAIRN_ECONFIG,
+                             "the url's scheme '%.*s' is not served by dialect '%s'", (int)n, url,
+                             s->drv.d->name);
+    }
     int rc = s->drv.d->connect(s->ds, url, out);
     if (rc && !cx->err.code) {
         char *safe = cairn_url_redact(url);

@@ -185,8 +185,9 @@ CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
  *  returns CAIRN_EINTEGRITY if there was any. */
 CAIRN_API int cairn_check_migrations(cairn_ctx *cx);
 
-/** Introspect "url" and write it to `output` (.json or .sql by extension;
- *  NULL = JSON on the logger's INFO channel is not used: see cairn_pull_text). */
+/** Introspect "url" and write it to `output` (.json or .sql by extension),
+ *  atomically; an existing file is refused (CAIRN_EUSAGE) unless `force`.
+ *  `output` NULL writes the JSON to standard output. */
 CAIRN_API int cairn_pull(cairn_ctx *cx, const char *output, int force);
 
 typedef struct cairn_push_opts {

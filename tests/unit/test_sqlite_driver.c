@@ -466,7 +466,7 @@ static void test_rebuild_keeps_children(void)
     char *sql = NULL;
     int rc = migrate_to(c, to, &sql);
     CHECK(rc == 0, "rebuild: %s\n%s", errmsg(), sql);
-    CHECK(sql && strstr(sql, "CREATE TABLE \"__cairn_new_parent\""), "rebuilt: %s", sql);
+    CHECK(sql && strstr(sql, "CREATE TABLE \"__cairn_new_parent\""), "rebuilt: %s", sql ? sql : "(null)");
     CHECK(sql && strstr(sql, "foreign_keys=OFF"), "the rebuild says it needs foreign keys off");
     CHECK(sql && strstr(sql, "coalesce(\"size\", 0)"), "NULL sizes take the default");
     CHECK(sql && !strstr(sql, "__cairn_new_child"), "children are not rebuilt");
@@ -521,7 +521,7 @@ static void test_alter_in_place(void)
     CHECK(rc == 0, "alter: %s\n%s", errmsg(), sql);
     CHECK(sql && strstr(sql, "ALTER TABLE \"acct\" RENAME TO \"account\""), "rename table");
     CHECK(sql && strstr(sql, "RENAME COLUMN \"old_name\" TO \"new_name\""), "rename column");
-    CHECK(sql && strstr(sql, "ADD COLUMN \"flag\" int NOT NULL DEFAULT 1"), "add column: %s", sql);
+    CHECK(sql && strstr(sql, "ADD COLUMN \"flag\" int NOT NULL DEFAULT 1"), "add column: %s", sql ? sql : "(null)");
     CHECK(sql && strstr(sql, "DROP COLUMN \"junk\""), "drop column");
     CHECK(sql && !strstr(sql, "__cairn_new_"), "no rebuild needed");
     CHECK(query_int(file, "SELECT count(*) FROM account WHERE flag = 1 AND new_name LIKE 'n%'") == 2,
