@@ -772,15 +772,14 @@ static int mysqldrv_is_fkeys(mysqldrv_is *is)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res;
+    /* two queries joined here: the server joins these two views without an
+     * index, which costs seconds at a few thousand tables */
     int rc = mysqldrv_run(is,
-        "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, "
-        "k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE "
-        "FROM information_schema.KEY_COLUMN_USAGE k "
-        "JOIN information_schema.REFERENTIAL_CONSTRAINTS r "
-        "ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME "
-        "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
-        "WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL "
-        "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION", &res);
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_SCHEMA, "
+        "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+        "FROM information_schema.KEY_COLUMN_USAGE "
+        "WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL "
+        "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION", &res);
     if (rc)
         return rc;
     MYSQL_ROW row;
@@ -800,15 +799,31 @@ static int mysqldrv_is_fkeys(mysqldrv_is *is)
             if (row[3] && strcmp(row[3], is->c->db ? is->c->db : ""))
                 fk->ref_schema = h->strdup(is->out, row[3]);
             fk->ref_table = h->strdup(is->out, row[4]);
-            fk->on_update = mysqldrv_rule(row[6]);
-            fk->on_delete = mysqldrv_rule(row[7]);
         }
         rc = h->fkey_add_columns(is->out, fk, row[2], row[5]);
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)
         return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    return rc2;
+    if (rc2)
+        return rc2;
+    rc = mysqldrv_run(is,
+        "SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE "
+        "FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
+        &res);
+    if (rc)
+        return rc;
+    while ((row = mysql_fetch_row(res))) {
+        mysqldrv_tab *tab = row[0] ? mysqldrv_find(is, row[0]) : NULL;
+        for (size_t i = 0; tab && row[1] && i < tab->t->nfkeys; i++) {
+            cairn_fkey *f = tab->t->fkeys[i];
+            if (!strcmp(f->name, row[1])) {
+                f->on_update = mysqldrv_rule(row[2]);
+                f->on_delete = mysqldrv_rule(row[3]);
+            }
+        }
+    }
+    return mysqldrv_query_end(is->c, res);
 }
 
 /* The index the server creates by itself for a foreign key: not unique,
