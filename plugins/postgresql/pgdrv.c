@@ -208,13 +208,25 @@ static void pgdrv_notice(void *arg, const char *message)
  * database the URL names (scratch databases). */
 static int pgdrv_open_pg(cairn_dsession *s, const char *url, const char *dbname, PGconn **out)
 {
-    const char *keys[] = {"dbname", "dbname", "fallback_application_name", NULL};
-    const char *vals[] = {url, dbname, "cairn", NULL};
-    if (!dbname) {
-        keys[1] = "fallback_application_name";
-        vals[1] = "cairn";
-        keys[2] = NULL;
+    /* Later entries override earlier ones: the URL's connect_timeout (or
+     * PGCONNECT_TIMEOUT) wins over our 10 s, so a deploy never hangs on an
+     * unreachable host; `dbname` wins over the URL's database. */
+    const char *keys[5], *vals[5];
+    int n = 0;
+    if (!getenv("PGCONNECT_TIMEOUT")) {
+        keys[n] = "connect_timeout";
+        vals[n++] = "10";
     }
+    keys[n] = "dbname";
+    vals[n++] = url;
+    if (dbname) {
+        keys[n] = "dbname";
+        vals[n++] = dbname;
+    }
+    keys[n] = "fallback_application_name";
+    vals[n++] = "cairn";
+    keys[n] = NULL;
+    vals[n] = NULL;
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (!pg)
         return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");

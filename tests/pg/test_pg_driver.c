@@ -139,6 +139,11 @@ static void test_connect(void)
     if (c2)
         CHECK(expect(c2, "current_setting('application_name') = 'cairn_test'"), "params used");
     D->disconnect(c2);
+    /* Without one, the application name is cairn. */
+    c2 = conn("postgres");
+    if (c2)
+        CHECK(expect(c2, "current_setting('application_name') = 'cairn'"), "fallback name");
+    D->disconnect(c2);
     free(u);
     D->disconnect(c);
 
