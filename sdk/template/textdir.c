@@ -259,16 +259,8 @@ static size_t textdir_fields(char *line, char **f, size_t max)
 
 /* ---- emit: a plan becomes whole-table rewrites ------------------------------ */
 
-/* What this format can hold: a tab or a newline would break a line, and a
- * feature not stored would make the database differ from the schema, so
- * both are refused up front instead of being lost. */
-static int textdir_storable(cairn_dsession *s, const char *what, const char *v)
-{
-    if (v && strpbrk(v, "\t\n\r"))
-        return ERR(s, CAIRN_EUNSUPPORTED, "textdir cannot store a tab or newline in %s", what);
-    return 0;
-}
-
+/* What this format cannot hold is refused up front rather than lost: a
+ * feature not stored would make the database differ from the schema. */
 static int textdir_check_table(cairn_dsession *s, const cairn_table *t)
 {
     if (t->schema)
@@ -281,21 +273,15 @@ static int textdir_check_table(cairn_dsession *s, const cairn_table *t)
         return ERR(s, CAIRN_EUNSUPPORTED,
                    "textdir does not support table comments, options or triggers (table %s)",
                    t->name);
-    int rc = textdir_storable(s, "a table name", t->name);
-    for (size_t i = 0; !rc && i < t->ncolumns; i++) {
+    for (size_t i = 0; i < t->ncolumns; i++) {
         const cairn_column *col = t->columns[i];
         if (col->identity || col->generated || col->collation || col->comment || col->extra)
             return ERR(s, CAIRN_EUNSUPPORTED,
                        "textdir does not support identity, generated, collation, comment or "
                        "extra on column %s.%s",
                        t->name, col->name);
-        rc = textdir_storable(s, "a column", col->name);
-        if (!rc)
-            rc = textdir_storable(s, "a type", col->type);
-        if (!rc)
-            rc = textdir_storable(s, "a default", col->default_expr);
     }
-    for (size_t i = 0; !rc && i < t->nindexes; i++) {
+    for (size_t i = 0; i < t->nindexes; i++) {
         const cairn_index *ix = t->indexes[i];
         if (ix->where || ix->method || ix->ninclude || ix->comment)
             return ERR(s, CAIRN_EUNSUPPORTED,
@@ -307,56 +293,80 @@ static int textdir_check_table(cairn_dsession *s, const cairn_table *t)
                 return ERR(s, CAIRN_EUNSUPPORTED,
                            "textdir indexes are on plain columns only (index %s)", ix->name);
     }
-    for (size_t i = 0; !rc && i < t->nchecks; i++)
-        rc = textdir_storable(s, "a check expression", t->checks[i]->expr);
-    for (size_t i = 0; !rc && i < t->nfkeys; i++)
+    for (size_t i = 0; i < t->nfkeys; i++)
         if (t->fkeys[i]->ref_schema || t->fkeys[i]->deferrable)
             return ERR(s, CAIRN_EUNSUPPORTED,
                        "textdir foreign keys have no namespace and are not deferrable (%s)",
                        t->fkeys[i]->name ? t->fkeys[i]->name : t->name);
-    return rc;
+    return 0;
 }
 
-static void textdir_put_names(const cairn_host *h, cairn_buf *b, const char *const *v, size_t n)
+/* One tab-separated field; a tab or a line break inside would split the
+ * line, so it marks the table unstorable instead (*bad). NULL is "". */
+static void textdir_field(const cairn_host *h, cairn_buf *b, const char *v, int *bad)
+{
+    if (v && strpbrk(v, "\t\n\r"))
+        *bad = 1;
+    h->buf_printf(b, "\t%s", v ? v : "");
+}
+
+static void textdir_fields_of(const cairn_host *h, cairn_buf *b, const char *const *v, size_t n,
+                              int *bad)
 {
     for (size_t i = 0; i < n; i++)
-        h->buf_printf(b, "\t%s", v[i]);
+        textdir_field(h, b, v[i], bad);
 }
 
 /* The lines of a table file, in the model's order. */
-static void textdir_put_table(const cairn_host *h, cairn_buf *b, const cairn_table *t)
+static int textdir_put_table(cairn_dsession *s, cairn_buf *b, const cairn_table *t)
 {
+    const cairn_host *h = s->host;
+    int bad = 0;
     for (size_t i = 0; i < t->ncolumns; i++) {
         const cairn_column *col = t->columns[i];
-        h->buf_printf(b, "\ncolumn\t%s\t%s\t%d", col->name, col->type ? col->type : "",
-                      col->not_null ? 1 : 0);
+        h->buf_puts(b, "\ncolumn");
+        textdir_field(h, b, col->name, &bad);
+        textdir_field(h, b, col->type, &bad);
+        h->buf_printf(b, "\t%d", col->not_null ? 1 : 0);
         if (col->default_expr)
-            h->buf_printf(b, "\t%s", col->default_expr);
+            textdir_field(h, b, col->default_expr, &bad);
     }
     if (t->primary_key) {
-        h->buf_printf(b, "\nprimary\t%s", t->primary_key->name ? t->primary_key->name : "");
-        textdir_put_names(h, b, t->primary_key->columns, t->primary_key->ncolumns);
+        h->buf_puts(b, "\nprimary");
+        textdir_field(h, b, t->primary_key->name, &bad);
+        textdir_fields_of(h, b, t->primary_key->columns, t->primary_key->ncolumns, &bad);
     }
     for (size_t i = 0; i < t->nuniques; i++) {
-        h->buf_printf(b, "\nunique\t%s", t->uniques[i]->name ? t->uniques[i]->name : "");
-        textdir_put_names(h, b, t->uniques[i]->columns, t->uniques[i]->ncolumns);
+        h->buf_puts(b, "\nunique");
+        textdir_field(h, b, t->uniques[i]->name, &bad);
+        textdir_fields_of(h, b, t->uniques[i]->columns, t->uniques[i]->ncolumns, &bad);
     }
     for (size_t i = 0; i < t->nindexes; i++) {
         const cairn_index *ix = t->indexes[i];
-        h->buf_printf(b, "\nindex\t%s\t%d", ix->name ? ix->name : "", ix->unique ? 1 : 0);
+        h->buf_puts(b, "\nindex");
+        textdir_field(h, b, ix->name, &bad);
+        h->buf_printf(b, "\t%d", ix->unique ? 1 : 0);
         for (size_t j = 0; j < ix->nparts; j++)
-            h->buf_printf(b, "\t%s", ix->parts[j]->column);
+            textdir_field(h, b, ix->parts[j]->column, &bad);
     }
     for (size_t i = 0; i < t->nfkeys; i++) {
         const cairn_fkey *fk = t->fkeys[i];
-        h->buf_printf(b, "\nfkey\t%s\t%s\t%d\t%d\t%zu", fk->name ? fk->name : "", fk->ref_table,
-                      (int)fk->on_delete, (int)fk->on_update, fk->ncolumns);
-        textdir_put_names(h, b, fk->columns, fk->ncolumns);
-        textdir_put_names(h, b, fk->ref_columns, fk->nref_columns);
+        h->buf_puts(b, "\nfkey");
+        textdir_field(h, b, fk->name, &bad);
+        textdir_field(h, b, fk->ref_table, &bad);
+        h->buf_printf(b, "\t%d\t%d\t%zu", (int)fk->on_delete, (int)fk->on_update, fk->ncolumns);
+        textdir_fields_of(h, b, fk->columns, fk->ncolumns, &bad);
+        textdir_fields_of(h, b, fk->ref_columns, fk->nref_columns, &bad);
     }
-    for (size_t i = 0; i < t->nchecks; i++)
-        h->buf_printf(b, "\ncheck\t%s\t%s", t->checks[i]->name ? t->checks[i]->name : "",
-                      t->checks[i]->expr);
+    for (size_t i = 0; i < t->nchecks; i++) {
+        h->buf_puts(b, "\ncheck");
+        textdir_field(h, b, t->checks[i]->name, &bad);
+        textdir_field(h, b, t->checks[i]->expr, &bad);
+    }
+    return bad ? ERR(s, CAIRN_EUNSUPPORTED,
+                     "textdir cannot store a tab or a line break in a name, type, default or "
+                     "expression of table %s", t->name)
+               : 0;
 }
 
 static int textdir_stmt(cairn_dsession *s, cairn_buf *b, cairn_stmts *out, uint32_t flags)
@@ -426,7 +436,9 @@ static int textdir_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *
                 break;
             h->buf_puts(b, "put ");
             h->buf_quote(b, t->name, '"');
-            textdir_put_table(h, b, t);
+            rc = textdir_put_table(s, b, t);
+            if (rc)
+                break;
             rc = textdir_stmt(s, b, out, (ch->flags & CAIRN_CHANGE_DESTRUCTIVE)
                                              ? CAIRN_STMT_DESTRUCTIVE : 0);
             break;
@@ -700,27 +712,29 @@ static int textdir_history_rows(cairn_dconn *c, const cairn_history_opts *h, con
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        char copy[1024];
-        snprintf(copy, sizeof copy, "%s", line);
-        char *f[7];
-        if (textdir_fields(copy, f, 7) != 7) {
-            rc = ERR(c->s, CAIRN_EINTEGRITY, "textdir: %s: malformed history line", path);
+        /* fields are split in a copy: `keep` wants the line as it was */
+        char *copy = strdup(line), *f[7];
+        if (!copy) {
+            rc = ERR(c->s, CAIRN_ENOMEM, "out of memory");
             break;
         }
-        if (skip && strcmp(f[0], skip) == 0)
-            continue;
-        if (keep) {
+        if (textdir_fields(copy, f, 7) != 7) {
+            rc = ERR(c->s, CAIRN_EINTEGRITY, "textdir: %s: malformed history line", path);
+        } else if (skip && strcmp(f[0], skip) == 0) {
+            /* the row being replaced or removed */
+        } else if (keep) {
             c->s->host->buf_printf(keep, "%s\n", line);
-            continue;
+        } else {
+            cairn_applied row = {
+                .name = f[0], .checksum = f[1], .applied_at = f[2],
+                .duration_ms = strtoll(f[3], NULL, 10),
+                .state = atoi(f[4]) ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+                .statements_done = atoi(f[5]), .statements_total = atoi(f[6]),
+            };
+            if (c->s->host->history_add(list, &row))
+                rc = ERR(c->s, CAIRN_ENOMEM, "out of memory");
         }
-        cairn_applied row = {
-            .name = f[0], .checksum = f[1], .applied_at = f[2],
-            .duration_ms = strtoll(f[3], NULL, 10),
-            .state = atoi(f[4]) ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
-            .statements_done = atoi(f[5]), .statements_total = atoi(f[6]),
-        };
-        if (c->s->host->history_add(list, &row))
-            rc = ERR(c->s, CAIRN_ENOMEM, "out of memory");
+        free(copy);
     }
     free(text);
     free(path);
