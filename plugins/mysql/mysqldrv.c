@@ -652,6 +652,16 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
     return 0;
 }
 
+/* An expression of the server's, canonical (see mysqldrv_expr_canon), in
+ * the schema's arena; NULL on out of memory. */
+static const char *mysqldrv_is_expr(mysqldrv_is *is, const char *expr)
+{
+    is->h->buf_reset(is->b);
+    if (mysqldrv_expr_canon(is->h, expr, is->b))
+        return NULL;
+    return is->h->strdup(is->out, is->h->buf_cstr(is->b));
+}
+
 /* The default as the server reports it, into canonical form. MariaDB 10.2.7+
  * quotes literals and leaves expressions bare; MySQL (and older MariaDB)
  * reports literals bare and flags expressions with DEFAULT_GENERATED. */
@@ -734,7 +744,7 @@ static int mysqldrv_is_columns(mysqldrv_is *is)
         if (mysqldrv_has(extra, "auto_increment"))
             col->identity = CAIRN_IDENTITY_AUTO;
         if (row[8] && *row[8] && mysqldrv_has(extra, "GENERATED")) {
-            col->generated = h->strdup(is->out, row[8]);
+            col->generated = mysqldrv_is_expr(is, row[8]);
             col->generated_stored =
                 mysqldrv_has(extra, "STORED") != NULL || mysqldrv_has(extra, "PERSISTENT") != NULL;
         } else {
@@ -914,7 +924,7 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
         if (row[3])
             part->column = h->strdup(is->out, row[3]);
         else if (row[8])
-            part->expr = h->strdup(is->out, row[8]);
+            part->expr = mysqldrv_is_expr(is, row[8]);
         part->length = row[4] ? atoi(row[4]) : 0;
         part->desc = row[5] && !strcmp(row[5], "D");
     }
@@ -993,7 +1003,7 @@ static int mysqldrv_is_checks(mysqldrv_is *is)
                 continue;
             }
         }
-        if (!rc && !h->add_check(is->out, tab->t, row[1], row[2]))
+        if (!rc && !h->add_check(is->out, tab->t, row[1], mysqldrv_is_expr(is, row[2])))
             rc = CAIRN_ENOMEM;
     }
     int rc2 = mysqldrv_query_end(is->c, res);

@@ -36,6 +36,11 @@ int mysqldrv_type_numeric(const char *type);
 /** Non-zero when `expr` is a literal that needs no parentheses after DEFAULT. */
 int mysqldrv_default_is_literal(const char *expr);
 
+/** An expression as the server prints it (CHECK, generated column), with
+ *  the backticks dropped from identifiers that do not need them, so
+ *  "`score` >= 0" reads back as the "score >= 0" a schema file says. */
+int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
+
 /* mysqldrv_emit.c ----------------------------------------------------------- */
 cairn_dialect_emit_fn mysqldrv_emit;
 

@@ -419,3 +419,112 @@ int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *ex
     free(e);
     return rc ? CAIRN_ENOMEM : 0;
 }
+
+/* MySQL 8.0 / MariaDB 10.11 reserved words: an identifier spelled like one
+ * keeps its backticks. Sorted, for bsearch. */
+static const char *const mysqldrv_reserved[] = {
+    "accessible", "add", "all", "alter", "analyze", "and", "as", "asc", "asensitive",
+    "before", "between", "bigint", "binary", "blob", "both", "by", "call", "cascade", "case",
+    "change", "char", "character", "check", "collate", "column", "condition", "constraint",
+    "continue", "convert", "create", "cross", "cube", "cume_dist", "current_date",
+    "current_role", "current_time", "current_timestamp", "current_user", "cursor", "database",
+    "databases", "day_hour", "day_microsecond", "day_minute", "day_second", "dec", "decimal",
+    "declare", "default", "delayed", "delete", "dense_rank", "desc", "describe",
+    "deterministic", "distinct", "distinctrow", "div", "do_domain_ids", "double", "drop",
+    "dual", "each", "else", "elseif", "empty", "enclosed", "escaped", "except", "exists",
+    "exit", "explain", "false", "fetch", "first_value", "float", "float4", "float8", "for",
+    "force", "foreign", "from", "fulltext", "function", "general", "generated", "get",
+    "grant", "group", "grouping", "groups", "having", "high_priority", "hour_microsecond",
+    "hour_minute", "hour_second", "if", "ignore", "ignore_domain_ids", "ignore_server_ids",
+    "in", "index", "infile", "inner", "inout", "insensitive", "insert", "int", "int1",
+    "int2", "int3", "int4", "int8", "integer", "intersect", "interval", "into",
+    "io_after_gtids", "io_before_gtids", "is", "iterate", "join", "json_table", "key",
+    "keys", "kill", "lag", "last_value", "lateral", "lead", "leading", "leave", "left",
+    "like", "limit", "linear", "lines", "load", "localtime", "localtimestamp", "lock", "long",
+    "longblob", "longtext", "loop", "low_priority", "master_bind",
+    "master_heartbeat_period", "master_ssl_verify_server_cert", "match", "maxvalue",
+    "mediumblob", "mediumint", "mediumtext", "middleint", "minute_microsecond",
+    "minute_second", "mod", "modifies", "natural", "no_write_to_binlog", "not", "nth_value",
+    "ntile", "null", "numeric", "of", "offset", "on", "optimize", "optimizer_costs", "option",
+    "optionally", "or", "order", "out", "outer", "outfile", "over", "page_checksum",
+    "parse_vcol_expr", "partition", "percent_rank", "position", "precision", "primary",
+    "procedure", "purge", "range", "rank", "read", "read_write", "reads", "real", "recursive",
+    "ref_system_id", "references", "regexp", "release", "rename", "repeat", "replace",
+    "require", "resignal", "restrict", "return", "returning", "revoke", "right", "rlike",
+    "row", "row_number", "rows", "schema", "schemas", "second_microsecond", "select",
+    "sensitive", "separator", "set", "show", "signal", "slow", "smallint", "spatial",
+    "specific", "sql", "sql_big_result", "sql_calc_found_rows", "sql_small_result",
+    "sqlexception", "sqlstate", "sqlwarning", "ssl", "starting", "stats_auto_recalc",
+    "stats_persistent", "stats_sample_pages", "stored", "straight_join", "system", "table",
+    "terminated", "then", "tinyblob", "tinyint", "tinytext", "to", "trailing", "trigger",
+    "true", "undo", "union", "unique", "unlock", "unsigned", "update", "usage", "use",
+    "using", "utc_date", "utc_time", "utc_timestamp", "values", "varbinary", "varchar",
+    "varcharacter", "varying", "virtual", "when", "where", "while", "window", "with",
+    "write", "xor", "year_month", "zerofill"};
+
+static int mysqldrv_cmp_word(const void *k, const void *e)
+{
+    return strcmp((const char *)k, *(const char *const *)e);
+}
+
+/* Can `w` (n bytes) be written without backticks? */
+static int mysqldrv_plain_ident(const char *w, size_t n)
+{
+    if (n == 0 || n > 64)
+        return 0;
+    int digits_only = 1;
+    char low[65];
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)w[i];
+        if (!(isalnum(ch) || ch == '_' || ch == '$'))
+            return 0;
+        if (!isdigit(ch))
+            digits_only = 0;
+        low[i] = (char)tolower(ch);
+    }
+    low[n] = 0;
+    /* 1e5 or 0x1f would read as numbers */
+    if (digits_only || isdigit((unsigned char)w[0]))
+        return 0;
+    return bsearch(low, mysqldrv_reserved, sizeof mysqldrv_reserved / sizeof *mysqldrv_reserved,
+                   sizeof *mysqldrv_reserved, mysqldrv_cmp_word) == NULL;
+}
+
+int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
+{
+    int rc = 0;
+    for (const char *p = expr; *p && !rc;) {
+        if (*p == '\'' || *p == '"') {
+            /* a string literal, copied whole */
+            char q = *p;
+            const char *e = p + 1;
+            while (*e && *e != q)
+                e += (*e == '\\' && e[1]) ? 2 : 1;
+            if (*e)
+                e++;
+            while (*e == q) { /* '' inside a literal */
+                e++;
+                while (*e && *e != q)
+                    e += (*e == '\\' && e[1]) ? 2 : 1;
+                if (*e)
+                    e++;
+            }
+            rc = h->buf_append(out, p, (size_t)(e - p));
+            p = e;
+        } else if (*p == '`') {
+            const char *e = p + 1;
+            while (*e && !(*e == '`' && e[1] != '`'))
+                e += *e == '`' ? 2 : 1;
+            size_t n = (size_t)(e - p - 1);
+            if (*e && mysqldrv_plain_ident(p + 1, n))
+                rc = h->buf_append(out, p + 1, n);
+            else
+                rc = h->buf_append(out, p, (size_t)(e - p) + (*e ? 1 : 0));
+            p = *e ? e + 1 : e;
+        } else {
+            rc = h->buf_append(out, p, 1);
+            p++;
+        }
+    }
+    return rc ? CAIRN_ENOMEM : 0;
+}

@@ -367,7 +367,9 @@ static const char *rich_sql =
     "  CONSTRAINT child_parent FOREIGN KEY (parent_id) REFERENCES parent (id)\n"
     "    ON DELETE SET NULL ON UPDATE CASCADE,\n"
     "  CONSTRAINT child_pcode FOREIGN KEY (pcode, pregion) REFERENCES parent (code, region),\n"
-    "  CONSTRAINT price_positive CHECK (price > 0)\n"
+    "  CONSTRAINT price_positive CHECK (price > 0),\n"
+    "  CONSTRAINT odd_names CHECK (`order` > 0 AND `1x` <> 'a`b' AND `we ird` IS NULL),\n"
+    "  `order` int DEFAULT 1, `1x` varchar(3), `we ird` int\n"
     ");\n"
     "CREATE TABLE legacy (id int PRIMARY KEY, name varchar(10)) ENGINE=MyISAM "
     "DEFAULT CHARSET=latin1;\n"
@@ -414,10 +416,11 @@ static void test_introspect_rich(void)
         CHECK_STR(t->primary_key->columns[0], "a");
         CHECK_STR(t->primary_key->columns[1], "b");
     }
-    CHECK(t && t->ncolumns == 19, "columns: %zu", t ? t->ncolumns : 0);
-    if (t && t->ncolumns == 19) {
+    CHECK(t && t->ncolumns == 22, "columns: %zu", t ? t->ncolumns : 0);
+    if (t && t->ncolumns == 22) {
         CHECK_STR(t->columns[0]->name, "a");
         CHECK_STR(t->columns[18]->name, "half");
+        CHECK_STR(t->columns[19]->name, "order");
     }
     struct { const char *name, *type, *def; int not_null; } cols[] = {
         {"a", "int", NULL, 1},
@@ -456,7 +459,7 @@ static void test_introspect_rich(void)
               "on update CURRENT_TIMESTAMP");
     col = column(t, "total");
     CHECK(col && col->generated && col->generated_stored, "stored generated");
-    CHECK_STR(col ? col->generated : NULL, "`price` * 2");
+    CHECK_STR(col ? col->generated : NULL, "price * 2");
     col = column(t, "half");
     CHECK(col && col->generated && !col->generated_stored, "virtual generated");
 
@@ -486,10 +489,13 @@ static void test_introspect_rich(void)
         /* nothing said: the server reports RESTRICT */
         CHECK(fk->on_delete == CAIRN_FK_RESTRICT, "unstated action %d", fk->on_delete);
     }
-    CHECK(t && t->nchecks == 1, "checks: %zu (json_valid is not one)", t ? t->nchecks : 0);
-    if (t && t->nchecks == 1) {
-        CHECK_STR(t->checks[0]->name, "price_positive");
-        CHECK_STR(t->checks[0]->expr, "`price` > 0");
+    CHECK(t && t->nchecks == 2, "checks: %zu (json_valid is not one)", t ? t->nchecks : 0);
+    if (t && t->nchecks == 2) {
+        /* backticks only where an identifier needs them */
+        CHECK_STR(t->checks[0]->name, "odd_names");
+        CHECK_STR(t->checks[0]->expr, "`order` > 0 and `1x` <> 'a`b' and `we ird` is null");
+        CHECK_STR(t->checks[1]->name, "price_positive");
+        CHECK_STR(t->checks[1]->expr, "price > 0");
     }
 
     cairn_table *l = table(s, "legacy");
@@ -767,7 +773,7 @@ static char *step_json(int step)
                                 "\"default\":\"CURRENT_TIMESTAMP\"}" : "";
     /* 10: a check */
     const char *checks =
-        step >= 10 ? ",\"checks\":[{\"name\":\"score_ok\",\"expr\":\"`score` >= 0\"}]" : "";
+        step >= 10 ? ",\"checks\":[{\"name\":\"score_ok\",\"expr\":\"score >= 0\"}]" : "";
     /* 11: a prefix index; 18: dropped */
     const char *user_ix =
         step >= 11 && step < 18
