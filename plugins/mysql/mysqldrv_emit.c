@@ -208,6 +208,38 @@ static int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wro
     return rc;
 }
 
+static int mysqldrv_has_option(const cairn_table *t, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; t && i < t->noptions; i++)
+        if (!strncmp(t->options[i], key, kl) && (t->options[i][kl] == '=' || !t->options[i][kl]))
+            return 1;
+    return 0;
+}
+
+/* Options in `from` but not in `to`, back to the defaults: InnoDB (every
+ * supported server's default engine), the database's character set
+ * (MariaDB's DEFAULT CHARACTER SET = DEFAULT), the default row format. */
+static int mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
+                                  int *wrote)
+{
+    int rc = 0;
+    if (mysqldrv_has_option(from, "engine") && !mysqldrv_has_option(to, "engine")) {
+        rc |= P(e, " ENGINE=InnoDB");
+        (*wrote)++;
+    }
+    if ((mysqldrv_has_option(from, "charset") || mysqldrv_has_option(from, "collation")) &&
+        !mysqldrv_has_option(to, "charset") && !mysqldrv_has_option(to, "collation")) {
+        rc |= P(e, " DEFAULT CHARACTER SET = DEFAULT");
+        (*wrote)++;
+    }
+    if (mysqldrv_has_option(from, "row_format") && !mysqldrv_has_option(to, "row_format")) {
+        rc |= P(e, " ROW_FORMAT=DEFAULT");
+        (*wrote)++;
+    }
+    return rc;
+}
+
 /* Is table `name` there when change `at` runs? (already in the old schema
  * and not dropped before, or created by an earlier change) */
 static int mysqldrv_table_ready(mysqldrv_em *e, const char *name, size_t at)
@@ -585,14 +617,15 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
-        rc = mysqldrv_alter_prefix(e, ch);
+        rc = P(e, "ALTER TABLE ");
+        rc |= Q(e, mysqldrv_table_now(e, ch));
         int nopt = 0;
         int r = mysqldrv_table_options(e, ch->to.table, &nopt);
         if (r)
             return r;
+        /* an option the schema no longer states goes back to the default */
+        rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
         if (!nopt) {
-            /* options removed: back to the server's defaults is not
-             * something ALTER TABLE can say; nothing to run */
             e->h->buf_reset(e->b);
             return 0;
         }

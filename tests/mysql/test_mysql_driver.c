@@ -650,6 +650,49 @@ static void test_normalize_live(void)
     free(url);
 }
 
+/* Table options and comments change in place and converge. */
+static void test_options(void)
+{
+    fresh_db("opts");
+    char *url = db_url("opts");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("opts");
+    const char *v1 = "{\"tables\":[{\"name\":\"o\",\"comment\":\"first\","
+                     "\"options\":{\"engine\":\"MyISAM\",\"collation\":\"utf8mb4_bin\"},"
+                     "\"columns\":[{\"name\":\"id\",\"type\":\"int\",\"not_null\":true}],"
+                     "\"primary_key\":{\"columns\":[\"id\"]}}]}";
+    const char *v2 = "{\"tables\":[{\"name\":\"o\",\"comment\":\"second\","
+                     "\"options\":{\"engine\":\"Aria\"},"
+                     "\"columns\":[{\"name\":\"id\",\"type\":\"int\",\"not_null\":true}],"
+                     "\"primary_key\":{\"columns\":[\"id\"]}}]}";
+    const char *v3 = "{\"tables\":[{\"name\":\"o\","
+                     "\"columns\":[{\"name\":\"id\",\"type\":\"int\",\"not_null\":true}],"
+                     "\"primary_key\":{\"columns\":[\"id\"]}}]}";
+    const char *steps[] = {v1, v2, v3};
+    const char *engines[] = {"MyISAM", "Aria", "InnoDB"};
+    const char *colls[] = {"utf8mb4_bin", "utf8mb4_general_ci", "utf8mb4_general_ci"};
+    for (int i = 0; i < 3; i++) {
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, steps[i], &want) > 0, "options step %d: %s", i + 1, errmsg(cx));
+        if (want)
+            CHECK(converged(cx, c, want), "options step %d converges", i + 1);
+        cairn_schema_free(want);
+        char *e = raw_scalar(my, "SELECT CONCAT(ENGINE, ' ', TABLE_COLLATION, ' [', "
+                                 "TABLE_COMMENT, ']') FROM information_schema.TABLES "
+                                 "WHERE TABLE_SCHEMA = 'opts'");
+        char want_s[128];
+        snprintf(want_s, sizeof want_s, "%s %s [%s]", engines[i], colls[i],
+                 i == 0 ? "first" : i == 1 ? "second" : "");
+        CHECK(!strcmp(e, want_s), "step %d: %s, want %s", i + 1, e, want_s);
+        free(e);
+    }
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* ---- constant number of queries ---------------------------------------------------- */
 
 static void make_tables(const cairn_dialect *d, cairn_dconn *c, int from, int to)
@@ -1200,6 +1243,7 @@ int main(void)
     test_normalize_live();
     test_introspect_rich();
     test_emit_order();
+    test_options();
     test_hostile();
     test_history();
     test_concurrent();
