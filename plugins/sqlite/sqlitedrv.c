@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -119,6 +120,65 @@ static const char *sqlitedrv_url_path(const char *url)
     return url;
 }
 
+/* Open `path` as the connection's database: busy timeout, foreign keys on,
+ * the schema read once (so "not a database" fails here), and the name of
+ * the lock file beside a real file. */
+static int sqlitedrv_open_db(cairn_dconn *c, const char *path)
+{
+    const cairn_host *h = c->s->host;
+    int rc = sqlite3_open_v2(path, &c->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
+    if (rc != SQLITE_OK)
+        return h->error(c->s->hc, CAIRN_EDB, NULL, "sqlite: cannot open %s: %s", c->path,
+                        c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+    sqlite3_busy_timeout(c->db, SQLITEDRV_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(c->db, 1);
+    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema", NULL,
+                     NULL, NULL) != SQLITE_OK)
+        return sqlitedrv_dberr(c, "cannot open");
+    const char *file = sqlite3_db_filename(c->db, "main");
+    if (file && *file) {
+        size_t n = strlen(file);
+        free(c->lock_path);
+        if (!(c->lock_path = malloc(n + sizeof "-cairn.lock")))
+            return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+        memcpy(c->lock_path, file, n);
+        memcpy(c->lock_path + n, "-cairn.lock", sizeof "-cairn.lock");
+    }
+    return 0;
+}
+
+/* Does the folder that would hold `path` exist? A database in a missing
+ * folder could never be created: that fails at connect, not later. */
+static int sqlitedrv_dir_exists(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return 1;
+    if (slash == path)
+        return 1;
+    char *dir = strndup(path, (size_t)(slash - path));
+    if (!dir)
+        return 0;
+    struct stat st;
+    int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+    free(dir);
+    return ok;
+}
+
+/* Create the pending database file before the first write. */
+static int sqlitedrv_ensure_file(cairn_dconn *c)
+{
+    if (!c->pending)
+        return 0;
+    sqlite3_close_v2(c->db);
+    c->db = NULL;
+    int rc = sqlitedrv_open_db(c, c->pending);
+    free(c->pending);
+    c->pending = NULL;
+    return rc;
+}
+
 static int sqlitedrv_conn_open(cairn_dsession *s, const char *url, const char *path,
                                cairn_dconn **out)
 {
@@ -133,32 +193,16 @@ static int sqlitedrv_conn_open(cairn_dsession *s, const char *url, const char *p
         free(c);
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
     }
-    int rc = sqlite3_open_v2(path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL);
-    if (rc != SQLITE_OK) {
-        rc = h->error(s->hc, CAIRN_EDB, NULL, "sqlite: cannot open %s: %s", c->path,
-                      c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+    int lazy = strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0 &&
+               access(path, F_OK) != 0 && errno == ENOENT && sqlitedrv_dir_exists(path);
+    if (lazy && !(c->pending = strdup(path))) {
+        sqlitedrv_disconnect(c);
+        return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+    }
+    int rc = sqlitedrv_open_db(c, lazy ? ":memory:" : path);
+    if (rc) {
         sqlitedrv_disconnect(c);
         return rc;
-    }
-    sqlite3_busy_timeout(c->db, SQLITEDRV_BUSY_TIMEOUT_MS);
-    sqlite3_extended_result_codes(c->db, 1);
-    /* reading the schema now turns "not a database" into a connect error */
-    if (sqlite3_exec(c->db, "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_schema", NULL,
-                     NULL, NULL) != SQLITE_OK) {
-        rc = sqlitedrv_dberr(c, "cannot open");
-        sqlitedrv_disconnect(c);
-        return rc;
-    }
-    const char *file = sqlite3_db_filename(c->db, "main");
-    if (file && *file) {
-        size_t n = strlen(file);
-        if (!(c->lock_path = malloc(n + sizeof "-cairn.lock"))) {
-            sqlitedrv_disconnect(c);
-            return h->error(s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
-        }
-        memcpy(c->lock_path, file, n);
-        memcpy(c->lock_path + n, "-cairn.lock", sizeof "-cairn.lock");
     }
     *out = c;
     return 0;
@@ -179,6 +223,7 @@ static void sqlitedrv_disconnect(cairn_dconn *c)
     if (c->lock_fd >= 0)
         close(c->lock_fd); /* the sidecar file: never the database's own descriptors */
     sqlite3_close_v2(c->db);
+    free(c->pending);
     free(c->lock_path);
     free(c->path);
     free(c);
@@ -186,6 +231,9 @@ static void sqlitedrv_disconnect(cairn_dconn *c)
 
 static int sqlitedrv_exec(cairn_dconn *c, const char *sql)
 {
+    int erc = sqlitedrv_ensure_file(c);
+    if (erc)
+        return erc;
     char *msg = NULL;
     if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return 0;
@@ -235,6 +283,9 @@ static int sqlitedrv_fk_restore(cairn_dconn *c)
 
 static int sqlitedrv_begin(cairn_dconn *c)
 {
+    int erc = sqlitedrv_ensure_file(c);
+    if (erc)
+        return erc;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(c->db, "PRAGMA foreign_keys", -1, &st, NULL) != SQLITE_OK)
         return sqlitedrv_dberr(c, "begin");
@@ -428,7 +479,10 @@ static int sqlitedrv_history_record(cairn_dconn *c, const cairn_history_opts *h,
                                     const cairn_applied *row)
 {
     sqlite3_stmt *st;
-    int rc = sqlitedrv_history_prepare(c, h, "INSERT OR REPLACE INTO ",
+    int rc = sqlitedrv_ensure_file(c);
+    if (rc)
+        return rc;
+    rc = sqlitedrv_history_prepare(c, h, "INSERT OR REPLACE INTO ",
                                        " (name, checksum, applied_at, duration_ms, state, "
                                        "statements_done, statements_total) "
                                        "VALUES (?, ?, ?, ?, ?, ?, ?)", &st);
@@ -449,7 +503,10 @@ static int sqlitedrv_history_record(cairn_dconn *c, const cairn_history_opts *h,
 static int sqlitedrv_history_remove(cairn_dconn *c, const cairn_history_opts *h, const char *name)
 {
     sqlite3_stmt *st;
-    int rc = sqlitedrv_history_prepare(c, h, "DELETE FROM ", " WHERE name = ?", &st);
+    int rc = sqlitedrv_ensure_file(c);
+    if (rc)
+        return rc;
+    rc = sqlitedrv_history_prepare(c, h, "DELETE FROM ", " WHERE name = ?", &st);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -466,6 +523,10 @@ static int sqlitedrv_history_remove(cairn_dconn *c, const cairn_history_opts *h,
 static int sqlitedrv_lock(cairn_dconn *c, const cairn_history_opts *h)
 {
     const cairn_host *host = c->s->host;
+    /* a run that locks is about to write: the file and its lock path exist now */
+    int erc = sqlitedrv_ensure_file(c);
+    if (erc)
+        return erc;
     if (!c->lock_path || c->lock_fd >= 0)
         return 0; /* :memory: is private to this connection; or already held */
     int fd = open(c->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);

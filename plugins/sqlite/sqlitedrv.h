@@ -22,6 +22,10 @@ struct cairn_dconn {
     char *lock_path;   /* "<database file>-cairn.lock", NULL for :memory: */
     int lock_fd;       /* -1 unless `lock` holds the lock file */
     int fk_before;     /* PRAGMA foreign_keys before `begin`, -1 outside */
+    /* A database file that does not exist yet: reads see an empty in-memory
+     * stand-in, and the file is created by the first write, so status,
+     * pull and dry runs never leave an empty database behind. */
+    char *pending;
 };
 
 /* ---- a pool of allocations freed in one call (parser results) ---------- */

@@ -182,4 +182,23 @@ expect_rc 2 "resolve with two names"
 run --url "sqlite:$WORK/flag.db" resolve nosuch --applied
 expect_rc 2 "resolve a migration that is not in the history"
 expect_err "nosuch" "resolve: names the migration"
+# Reading commands never create a database that is not there yet: status,
+# pull and a dry run see an empty database; migrate creates it.
+N="$WORK/nodb"
+mkdir -p "$N"
+cd "$N"
+printf '{"tables":[{"name":"t","columns":[{"name":"x","type":"integer"}]}]}\n' >schema.json
+run --dialect sqlite --schema schema.json --out m generate
+expect_ok "generate for a new database"
+for c in status "migrate --dry-run" "pull"; do
+    run --dialect sqlite --url "sqlite:$N/new.db" --schema schema.json --out m $c
+    expect_ok "$c on a database that does not exist yet"
+    check "$c does not create the database file" [ ! -e "$N/new.db" ]
+done
+run --dialect sqlite --url "sqlite:$N/new.db" --schema schema.json --out m status
+expect_out "pending" "status of a missing database lists the migration as pending"
+run --dialect sqlite --url "sqlite:$N/new.db" --schema schema.json --out m migrate
+expect_ok "migrate creates the database"
+check "the database file exists after migrate" [ -s "$N/new.db" ]
+cd "$WORK"
 finish
