@@ -1099,14 +1099,15 @@ static void emit_columns(differ *d, const tpair *p)
         add_change(d, CAIRN_CHANGE_SET_TABLE_COMMENT, f, t, f, t);
 }
 
+/* Every old value is still there, in the same order: the new ones can be
+ * added in place (PostgreSQL ALTER TYPE ... ADD VALUE ... BEFORE/AFTER). */
 static int enum_appended(const cairn_enum *a, const cairn_enum *b)
 {
-    if (b->nvalues < a->nvalues)
-        return 0;
-    for (size_t i = 0; i < a->nvalues; i++)
-        if (strcmp(a->values[i], b->values[i]) != 0)
-            return 0;
-    return 1;
+    size_t j = 0;
+    for (size_t i = 0; i < b->nvalues && j < a->nvalues; i++)
+        if (strcmp(a->values[j], b->values[i]) == 0)
+            j++;
+    return j == a->nvalues;
 }
 
 static int sequence_eq(const cairn_sequence *a, const cairn_sequence *b)

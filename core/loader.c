@@ -303,7 +303,7 @@ static const char *const cap_names[] = {
     "transactional-ddl", "schemas",          "enums",       "sequences",
     "alter-column-type", "advisory-lock",    "partial-index", "expression-index",
     "comments",          "identity",         "generated",   "materialized-views",
-    "scratch",
+    "scratch",           "pk-not-null",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

@@ -87,6 +87,15 @@ void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
 int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema)
 {
     const cairn_dialect *d = s->drv.d;
+    if (d->caps & CAIRN_CAP_PK_NOT_NULL)
+        for (size_t i = 0; i < schema->ntables; i++) {
+            const cairn_table *t = schema->tables[i];
+            for (size_t k = 0; t->primary_key && k < t->primary_key->ncolumns; k++) {
+                cairn_column *pc = cairn_table_find_column(t, t->primary_key->columns[k]);
+                if (pc)
+                    pc->not_null = 1;
+            }
+        }
     if (!d->normalize_type && !d->normalize_default)
         return 0;
     cairn_buf b;

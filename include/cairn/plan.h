@@ -24,7 +24,8 @@ typedef enum cairn_change_kind {
     CAIRN_CHANGE_CREATE_NAMESPACE = 1, /* to.name */
     CAIRN_CHANGE_DROP_NAMESPACE,       /* from.name */
     CAIRN_CHANGE_CREATE_ENUM,          /* to.enm */
-    CAIRN_CHANGE_ALTER_ENUM,           /* from.enm, to.enm: values added (in order) */
+    CAIRN_CHANGE_ALTER_ENUM,           /* from.enm, to.enm: values added anywhere, the
+                                          old values kept in their order */
     CAIRN_CHANGE_DROP_ENUM,            /* from.enm */
     CAIRN_CHANGE_CREATE_SEQUENCE,      /* to.sequence */
     CAIRN_CHANGE_ALTER_SEQUENCE,       /* from.sequence, to.sequence */

@@ -183,7 +183,8 @@ run drop
 expect_rc 0 "drop the bad migration"
 
 # A JSON schema spelled the way people write it (aliases, casts, keyword
-# case) converges with what the database reports: migrate, then nothing to do.
+# case, a primary key column not marked not_null) converges with what the
+# database reports: migrate, then nothing to do.
 J="$WORK/json"
 mkdir -p "$J"
 newdb jsondb
@@ -199,7 +200,7 @@ cat >"$J/schema.json" <<'JSON'
     "name": "items",
     "comment": "things",
     "columns": [
-      { "name": "id", "type": "INT", "identity": "auto", "primary_key": true, "not_null": true },
+      { "name": "id", "type": "INT", "identity": "auto", "primary_key": true },
       { "name": "code", "type": "varchar(20)", "not_null": true, "unique": true },
       { "name": "label", "type": "character varying(20)", "default": "'x'::text" },
       { "name": "note", "type": "TEXT", "default": "'n/a'::text", "comment": "free text" },

@@ -501,6 +501,7 @@ static void test_enums_sequences_namespaces(void)
 
     e = cairn_schema_add_enum(b, NULL, "mood");
     cairn_enum_add_value(b, e, "sad");
+    cairn_enum_add_value(b, e, "meh"); /* inserted between: still an ALTER_ENUM */
     cairn_enum_add_value(b, e, "ok");
     cairn_enum_add_value(b, e, "happy");
     e = cairn_schema_add_enum(b, NULL, "color");

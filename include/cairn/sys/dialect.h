@@ -81,6 +81,10 @@ extern "C" {
 /** The driver can give a scratch database for declarative SQL schemas
  *  without a dev_url (SQLite in memory, a temporary database). */
 #define CAIRN_CAP_SCRATCH (1ull << 12)
+/** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
+ *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
+ *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
+#define CAIRN_CAP_PK_NOT_NULL (1ull << 13)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
