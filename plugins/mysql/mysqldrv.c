@@ -165,7 +165,7 @@ static char *mysqldrv_decode(const char *s, size_t n)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%') {
-            int a = i + 2 < n + 1 ? mysqldrv_hex((unsigned char)s[i + 1]) : -1;
+            int a = i + 2 < n ? mysqldrv_hex((unsigned char)s[i + 1]) : -1;
             int b = a >= 0 ? mysqldrv_hex((unsigned char)s[i + 2]) : -1;
             if (a < 0 || b < 0) {
                 free(o);
@@ -546,6 +546,8 @@ static int mysqldrv_tab_cmp(const void *a, const void *b)
 static mysqldrv_tab *mysqldrv_find(mysqldrv_is *is, const char *name)
 {
     mysqldrv_tab key = {.name = name};
+    if (!is->ntabs)
+        return NULL;
     return bsearch(&key, is->tabs, is->ntabs, sizeof key, mysqldrv_tab_cmp);
 }
 
@@ -648,7 +650,8 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
         return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     if (rc2)
         return rc2;
-    qsort(is->tabs, is->ntabs, sizeof *is->tabs, mysqldrv_tab_cmp);
+    if (is->ntabs)
+        qsort(is->tabs, is->ntabs, sizeof *is->tabs, mysqldrv_tab_cmp);
     return 0;
 }
 
