@@ -68,36 +68,62 @@ if [ "$(id -u)" = 0 ]; then
     user_opt=--user=root
 fi
 
-# A free port: ask the kernel for one through python if present, else scan.
-port=
-if command -v python3 >/dev/null 2>&1; then
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-else
-    port=$(( 20000 + $$ % 20000 ))
-fi
+# A free port: ask the kernel for one through python if present, else a
+# random one (a port taken meanwhile makes mariadbd exit: it is retried).
+free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    else
+        echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+    fi
+}
 
-"$installdb" --no-defaults --datadir="$data" $user_opt \
-    --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 || {
+# mariadb-install-db has been seen failing once in a while under load: one retry.
+install_ok=0
+for attempt in 1 2; do
+    rm -rf "$data"
+    if "$installdb" --no-defaults --datadir="$data" $user_opt \
+        --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1; then
+        install_ok=1
+        break
+    fi
+done
+if [ $install_ok -ne 1 ]; then
     echo "mariadb-install-db failed:" >&2
     tail -n 20 "$dir/install.log" >&2
     exit 1
-}
+fi
 
-"$mariadbd" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
-    --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" $user_opt \
-    --skip-name-resolve --max-connections=500 --character-set-server=utf8mb4 \
-    --collation-server=utf8mb4_general_ci --innodb-buffer-pool-size=64M \
-    --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 --skip-log-bin \
-    --log-error="$log" </dev/null >/dev/null 2>&1 &
-
-i=0
-until "$client" --no-defaults --socket="$sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; do
-    i=$((i + 1))
-    if [ $i -gt 300 ]; then
-        echo "mariadbd did not start, see $log" >&2
+tries=0
+while :; do
+    port=$(free_port)
+    "$mariadbd" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
+        --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" $user_opt \
+        --skip-name-resolve --max-connections=500 --character-set-server=utf8mb4 \
+        --collation-server=utf8mb4_general_ci --innodb-buffer-pool-size=64M \
+        --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 --skip-log-bin \
+        --log-error="$log" </dev/null >/dev/null 2>&1 &
+    pid=$!
+    # stop needs the pid even before the server writes its pid file
+    echo "$pid" >"$dir/mariadbd.pid"
+    up=0
+    i=0
+    while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+        if "$client" --no-defaults --socket="$sock" -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+            up=1
+            break
+        fi
+        i=$((i + 1))
+        sleep 0.1
+    done
+    [ $up -eq 1 ] && break
+    kill "$pid" 2>/dev/null || true
+    tries=$((tries + 1))
+    if [ $tries -ge 5 ]; then
+        echo "mariadbd did not start:" >&2
+        tail -n 20 "$log" >&2
         exit 1
     fi
-    sleep 0.1
 done
 
 "$client" --no-defaults --socket="$sock" -uroot <<'SQL'
