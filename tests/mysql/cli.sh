@@ -159,6 +159,17 @@ expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'4\t0' "fou
 expect_q race "SELECT COUNT(*) FROM users" "0" "users created once"
 cd .. || exit 1
 
+# ---- the lock is per database: held elsewhere, migrate waits then gives up -----
+q app "SELECT GET_LOCK('cairn:app:__cairn_migrations', 10), SLEEP(4)" >/dev/null &
+holder=$!
+sleep 1
+run --lock-timeout 1000 migrate
+expect_rc 8 "migrate while another session holds the lock"
+expect_err "another cairn migrate holds the lock" "lock message"
+run --url "$BASE/race" --out custom/migrations --lock-timeout 0 migrate
+expect_ok "migrate on another database does not wait for that lock"
+wait "$holder"
+
 # ---- a statement failing half-way: PARTIAL, then resume -----------------------
 run --schema schema.json generate --custom --name halfway
 expect_ok "generate halfway"
