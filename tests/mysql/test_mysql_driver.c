@@ -693,6 +693,45 @@ static void test_options(void)
     free(url);
 }
 
+/* Primary keys added, changed and dropped; defaults set, changed and
+ * dropped alone (ALTER COLUMN ... SET/DROP DEFAULT). */
+static void test_keys_defaults(void)
+{
+    fresh_db("keys");
+    char *url = db_url("keys");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("keys");
+    static const char *const pk[] = {"", ",\"primary_key\":{\"columns\":[\"a\"]}",
+                                     ",\"primary_key\":{\"columns\":[\"a\",\"b\"]}", ""};
+    static const char *const def[] = {"\"'x'\"", "\"'y'\"", NULL, "\"(uuid())\""};
+    for (int i = 0; i < 4; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"k\",\"columns\":["
+                 "{\"name\":\"a\",\"type\":\"int\",\"not_null\":true},"
+                 "{\"name\":\"b\",\"type\":\"int\",\"not_null\":true},"
+                 "{\"name\":\"s\",\"type\":\"varchar(40)\"%s%s}]%s}]}",
+                 def[i] ? ",\"default\":" : "", def[i] ? def[i] : "", pk[i]);
+        cairn_schema *want = NULL;
+        int n = push_json(cx, c, json, &want);
+        CHECK(n > 0, "keys step %d: %d: %s", i + 1, n, errmsg(cx));
+        if (i == 0)
+            raw_exec(my, "INSERT INTO k (a, b) VALUES (1, 1), (2, 1)");
+        if (want)
+            CHECK(converged(cx, c, want), "keys step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "keys step %d again does nothing", i + 1);
+        cairn_schema_free(want);
+    }
+    char *v = raw_scalar(my, "SELECT COUNT(*) FROM k");
+    CHECK(!strcmp(v, "2"), "rows kept through key changes: %s", v);
+    free(v);
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* ---- constant number of queries ---------------------------------------------------- */
 
 static void make_tables(const cairn_dialect *d, cairn_dconn *c, int from, int to)
@@ -1244,6 +1283,7 @@ int main(void)
     test_introspect_rich();
     test_emit_order();
     test_options();
+    test_keys_defaults();
     test_hostile();
     test_history();
     test_concurrent();
