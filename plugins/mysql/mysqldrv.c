@@ -324,35 +324,52 @@ static char *mysqldrv_describe_url(const mysqldrv_url *u)
 
 /* ---- connections ----------------------------------------------------------- */
 
+/* TLS modes, set the way the client library in use understands them:
+ * MariaDB Connector/C has ENFORCE + VERIFY_SERVER_CERT, Oracle's
+ * libmysqlclient 8 has MYSQL_OPT_SSL_MODE. */
+enum { MYSQLDRV_TLS_OFF, MYSQLDRV_TLS_PREFER, MYSQLDRV_TLS_REQUIRE, MYSQLDRV_TLS_VERIFY };
+
+static void mysqldrv_tls_mode(MYSQL *my, int mode)
+{
+#ifdef MARIADB_PACKAGE_VERSION
+    my_bool enforce = mode >= MYSQLDRV_TLS_REQUIRE, verify = mode == MYSQLDRV_TLS_VERIFY;
+    mysql_options(my, MYSQL_OPT_SSL_ENFORCE, &enforce);
+    mysql_options(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+#else
+    unsigned int m = mode == MYSQLDRV_TLS_OFF       ? SSL_MODE_DISABLED
+                     : mode == MYSQLDRV_TLS_PREFER  ? SSL_MODE_PREFERRED
+                     : mode == MYSQLDRV_TLS_REQUIRE ? SSL_MODE_REQUIRED
+                                                    : SSL_MODE_VERIFY_IDENTITY;
+    mysql_options(my, MYSQL_OPT_SSL_MODE, &m);
+#endif
+}
+
 /* Sets *required when the URL demands an encrypted connection. */
 static int mysqldrv_tls(cairn_dsession *s, MYSQL *my, const mysqldrv_url *u, int *required)
 {
     *required = 0;
     if (u->ssl_ca)
-        mysql_optionsv(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
+        mysql_options(my, MYSQL_OPT_SSL_CA, u->ssl_ca);
     if (u->ssl_capath)
-        mysql_optionsv(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
+        mysql_options(my, MYSQL_OPT_SSL_CAPATH, u->ssl_capath);
     if (u->ssl_cert)
-        mysql_optionsv(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
+        mysql_options(my, MYSQL_OPT_SSL_CERT, u->ssl_cert);
     if (u->ssl_key)
-        mysql_optionsv(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
+        mysql_options(my, MYSQL_OPT_SSL_KEY, u->ssl_key);
     if (!u->ssl_mode)
         return 0;
-    my_bool yes = 1, no = 0;
     const char *m = u->ssl_mode;
     if (!strcasecmp(m, "disabled") || !strcasecmp(m, "disable")) {
-        mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &no);
+        mysqldrv_tls_mode(my, MYSQLDRV_TLS_OFF);
     } else if (!strcasecmp(m, "preferred") || !strcasecmp(m, "prefer")) {
-        /* the client library's default */
+        mysqldrv_tls_mode(my, MYSQLDRV_TLS_PREFER);
     } else if (!strcasecmp(m, "required") || !strcasecmp(m, "require")) {
-        mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes);
-        mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &no);
+        mysqldrv_tls_mode(my, MYSQLDRV_TLS_REQUIRE);
         *required = 1;
     } else if (!strcasecmp(m, "verify_ca") || !strcasecmp(m, "verify-ca") ||
                !strcasecmp(m, "verify_identity") || !strcasecmp(m, "verify-full") ||
                !strcasecmp(m, "verify-identity")) {
-        mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes);
-        mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+        mysqldrv_tls_mode(my, MYSQLDRV_TLS_VERIFY);
         *required = 1;
     } else {
         return s->host->error(s->hc, CAIRN_ECONFIG, NULL,
@@ -381,9 +398,9 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         mysqldrv_url_free(&u);
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "mysql: out of memory");
     }
-    mysql_optionsv(c->my, MYSQL_SET_CHARSET_NAME, u.charset ? u.charset : "utf8mb4");
+    mysql_options(c->my, MYSQL_SET_CHARSET_NAME, u.charset ? u.charset : "utf8mb4");
     unsigned timeout = u.connect_timeout ? u.connect_timeout : 30;
-    mysql_optionsv(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_options(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     int tls_required = 0;
     rc = mysqldrv_tls(s, c->my, &u, &tls_required);
     if (!rc) {
