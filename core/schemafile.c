@@ -386,11 +386,14 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     /* A dev_url that was set is what the user wants used; otherwise the
      * dialect's own scratch database, where it has one. */
     const char *dev = cairn_ctx_get(cx, "dev_url");
-    int scratch = (!dev || !*dev) && (d->caps & CAIRN_CAP_SCRATCH) &&
-                  CAIRN_DIALECT_HAS(d, scratch_connect) && CAIRN_DIALECT_HAS(d, scratch_release);
+    int can_scratch = (d->caps & CAIRN_CAP_SCRATCH) && CAIRN_DIALECT_HAS(d, scratch_connect) &&
+                      CAIRN_DIALECT_HAS(d, scratch_release);
+    /* Without transactional DDL nothing empties a dev database afterwards:
+     * make the scratch database on the dev_url's server instead. */
+    int scratch = can_scratch && (!dev || !*dev || !(d->caps & CAIRN_CAP_TRANSACTIONAL_DDL));
     cairn_err_clear(cx);
     if (scratch) {
-        rc = d->scratch_connect(s->ds, cairn_ctx_get(cx, "url"), &c);
+        rc = d->scratch_connect(s->ds, dev && *dev ? dev : cairn_ctx_get(cx, "url"), &c);
         if (rc && !cx->err.code)
             cairn_err(cx, rc, "dialect '%s' could not make a scratch database", d->name);
     } else if (!dev || !*dev) {
