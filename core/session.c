@@ -84,6 +84,44 @@ void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
     h->lock_name = h->table;
 }
 
+/* Replace *expr with the dialect's spelling of it (ABI 1.1 slot). */
+static int normalize_expr(cairn_session *s, cairn_schema *schema, cairn_buf *b, const char **expr)
+{
+    if (!*expr)
+        return 0;
+    cairn_buf_reset(b);
+    int rc = s->drv.d->normalize_expr(s->ds, *expr, b);
+    if (!rc && b->len && !(*expr = cairn_schema_strdup(schema, cairn_buf_cstr(b))))
+        rc = CAIRN_ENOMEM;
+    return rc;
+}
+
+static int normalize_exprs(cairn_ctx *cx, cairn_session *s, cairn_schema *schema)
+{
+    if (!CAIRN_DIALECT_HAS(s->drv.d, normalize_expr))
+        return 0;
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int rc = 0;
+    for (size_t i = 0; i < schema->ntables && !rc; i++) {
+        cairn_table *t = schema->tables[i];
+        for (size_t j = 0; j < t->nchecks && !rc; j++)
+            rc = normalize_expr(s, schema, &b, &t->checks[j]->expr);
+        for (size_t j = 0; j < t->ncolumns && !rc; j++)
+            rc = normalize_expr(s, schema, &b, &t->columns[j]->generated);
+        for (size_t j = 0; j < t->nindexes && !rc; j++) {
+            cairn_index *ix = t->indexes[j];
+            rc = normalize_expr(s, schema, &b, &ix->where);
+            for (size_t k = 0; k < ix->nparts && !rc; k++)
+                rc = normalize_expr(s, schema, &b, &ix->parts[k]->expr);
+        }
+        if (rc && !cx->err.code)
+            cairn_err(cx, rc, "table %s: cannot normalise an expression", t->name);
+    }
+    cairn_buf_release(&b);
+    return rc;
+}
+
 int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema)
 {
     const cairn_dialect *d = s->drv.d;
@@ -96,11 +134,11 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
                     pc->not_null = 1;
             }
         }
-    if (!d->normalize_type && !d->normalize_default)
-        return 0;
+    int rc = normalize_exprs(cx, s, schema);
+    if (rc || (!d->normalize_type && !d->normalize_default))
+        return rc;
     cairn_buf b;
     cairn_buf_init(&b);
-    int rc = 0;
     for (size_t i = 0; i < schema->ntables && !rc; i++) {
         cairn_table *t = schema->tables[i];
         for (size_t j = 0; j < t->ncolumns && !rc; j++) {

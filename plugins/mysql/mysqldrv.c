@@ -41,6 +41,7 @@ static cairn_dialect_txn_fn mysqldrv_rollback;
 static cairn_dialect_introspect_fn mysqldrv_introspect;
 static cairn_dialect_normalize_type_fn mysqldrv_normalize_type;
 static cairn_dialect_normalize_default_fn mysqldrv_normalize_default;
+static cairn_dialect_normalize_expr_fn mysqldrv_normalize_expr;
 static cairn_dialect_history_ensure_fn mysqldrv_history_ensure;
 static cairn_dialect_history_list_fn mysqldrv_history_list;
 static cairn_dialect_history_record_fn mysqldrv_history_record;
@@ -61,7 +62,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .name = "mysql",
     .version = "0.1.0",
     .schemes = mysqldrv_schemes,
-    .caps = CAIRN_CAP_ALTER_COLUMN_TYPE | CAIRN_CAP_ADVISORY_LOCK | CAIRN_CAP_EXPRESSION_INDEX |
+    .caps = CAIRN_CAP_PK_NOT_NULL | CAIRN_CAP_ALTER_COLUMN_TYPE | CAIRN_CAP_ADVISORY_LOCK | CAIRN_CAP_EXPRESSION_INDEX |
             CAIRN_CAP_COMMENTS | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH,
     .quote = '`',
     .open = mysqldrv_open,
@@ -85,6 +86,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .scratch_connect = mysqldrv_scratch_connect,
     .scratch_release = mysqldrv_scratch_release,
     .describe = mysqldrv_describe,
+    .normalize_expr = mysqldrv_normalize_expr,
 };
 
 /* ---- session -------------------------------------------------------------- */
@@ -1148,6 +1150,13 @@ static int mysqldrv_normalize_type(cairn_dsession *s, const char *type, cairn_bu
 {
     int rc = mysqldrv_type_canon(s->host, type, out);
     return rc ? s->host->error(s->hc, rc, NULL, "out of memory") : 0;
+}
+
+/* Expressions of a schema file spelled as the server prints them back
+ * (mysqldrv_expr_canon is what introspection applies too). */
+static int mysqldrv_normalize_expr(cairn_dsession *s, const char *expr, cairn_buf *out)
+{
+    return mysqldrv_expr_canon(s->host, expr, out);
 }
 
 static int mysqldrv_normalize_default(cairn_dsession *s, const char *type, const char *expr,

@@ -5,9 +5,14 @@
  *   STUB_MISSING_SLOT  a required slot (emit) is NULL
  *   STUB_NO_ENTRY      the entry symbol is not exported
  *   STUB_SHORT_TABLE   struct_size smaller than ABI 1.0's table
+ *   STUB_ABI_1_0       a driver built before ABI 1.1: its table ends where
+ *                      1.0 ended, so the host must never read normalize_expr
+ *                      (which here would abort)
  * Without any of them it is a valid driver whose slots answer "unsupported"
  * (it must load and be listed, never be used for real work). */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cairn/sys/dialect.h>
 
 typedef struct stub_session {
@@ -15,7 +20,6 @@ typedef struct stub_session {
     cairn_hostctx *hc;
 } stub_session;
 
-static stub_session the_session_unused;
 
 static cairn_dialect_open_fn stub_open;
 static cairn_dialect_close_fn stub_close;
@@ -32,13 +36,30 @@ static cairn_dialect_lock_fn stub_lock;
 
 static int stub_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
 {
-    (void)host;
-    (void)hc;
-    (void)the_session_unused;
-    *out = NULL;
+    stub_session *s = malloc(sizeof *s);
+    if (!s)
+        return CAIRN_ENOMEM;
+    s->host = host;
+    s->hc = hc;
+    *out = (cairn_dsession *)s;
     return 0;
 }
-static void stub_close(cairn_dsession *s) { (void)s; }
+static void stub_close(cairn_dsession *s) { free(s); }
+
+/* ABI 1.1: "norm:" + the expression, so a test sees that it was called. */
+static cairn_dialect_normalize_expr_fn stub_normalize_expr;
+static int stub_normalize_expr(cairn_dsession *ds, const char *expr, cairn_buf *out)
+{
+#ifdef STUB_ABI_1_0
+    (void)ds;
+    (void)expr;
+    (void)out;
+    abort(); /* beyond the table this driver declared: never called */
+#else
+    const stub_session *s = (const stub_session *)ds;
+    return s->host->buf_printf(out, "norm:%s", expr);
+#endif
+}
 static int stub_connect(cairn_dsession *s, const char *url, cairn_dconn **out)
 {
     (void)s;
@@ -120,9 +141,15 @@ STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
 #else
     .abi_major = CAIRN_DIALECT_ABI_MAJOR,
 #endif
+#ifdef STUB_ABI_1_0
+    .abi_minor = 0,
+#else
     .abi_minor = CAIRN_DIALECT_ABI_MINOR,
-#ifdef STUB_SHORT_TABLE
+#endif
+#if defined(STUB_SHORT_TABLE)
     .struct_size = offsetof(cairn_dialect, open),
+#elif defined(STUB_ABI_1_0)
+    .struct_size = offsetof(cairn_dialect, normalize_expr),
 #else
     .struct_size = sizeof(cairn_dialect),
 #endif
@@ -148,6 +175,7 @@ STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
     .history_record = stub_history_record,
     .lock = stub_lock,
     .unlock = stub_lock,
+    .normalize_expr = stub_normalize_expr,
 };
 
 #if defined(STUB_NO_ENTRY) || defined(STUB_MISSING_SLOT)

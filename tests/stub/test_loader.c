@@ -53,18 +53,46 @@ int main(int argc, char **argv)
         return 1;
 
     refused(cx, dir, "wrong_magic", CAIRN_EDIALECT, "magic is 0x7f454c46", "expected 0xca1d1a1e");
-    refused(cx, dir, "new_major", CAIRN_EABI, "built for dialect ABI 2.0", "abi_major 2 != 1");
+    refused(cx, dir, "new_major", CAIRN_EABI, "built for dialect ABI 2.", "abi_major 2 != 1");
     refused(cx, dir, "missing_slot", CAIRN_EDIALECT, "lacks required slot 'emit'", NULL);
     refused(cx, dir, "no_entry", CAIRN_EDIALECT, "no 'cairn_dialect_entry' symbol", NULL);
     refused(cx, dir, "short_table", CAIRN_EABI, "smaller than ABI 1.0", NULL);
     refused(cx, dir, "not_elf", CAIRN_EDIALECT, "cannot load", NULL);
     refused(cx, dir, "does_not_exist", CAIRN_EDIALECT, "no such file", NULL);
 
+    /* ABI growth: a 1.1 slot is called on a 1.1 driver, never on a driver
+     * whose table ends at 1.0 (its slot would abort) */
+    int rc;
+    const char *variants[] = {"good", "abi_1_0"};
+    for (int v = 0; v < 2; v++) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s/stub.so", dir, variants[v]);
+        cairn_session sess;
+        memset(&sess, 0, sizeof sess);
+        rc = cairn_loader_load_file(cx, p, &sess.drv);
+        check(rc == 0, v ? "a driver built for ABI 1.0 loads" : "the 1.1 stub loads", cx->err.message);
+        if (rc)
+            continue;
+        check(CAIRN_DIALECT_HAS(sess.drv.d, normalize_expr) == !v,
+              v ? "the host sees no 1.1 slot in a 1.0 table" : "the host sees the 1.1 slot", NULL);
+        sess.drv.d->open(cairn_host_table(), (cairn_hostctx *)(void *)cx, &sess.ds);
+        cairn_schema *sc = cairn_schema_new();
+        cairn_table *t = cairn_schema_add_table(sc, NULL, "t");
+        cairn_table_add_check(sc, t, NULL, "x > 0");
+        rc = cairn_session_normalize(cx, &sess, sc);
+        check(rc == 0 && strcmp(t->checks[0]->expr, v ? "x > 0" : "norm:x > 0") == 0,
+              v ? "a 1.0 driver's expressions stay as written" : "normalize_expr is applied",
+              t->checks[0]->expr);
+        cairn_schema_free(sc);
+        sess.drv.d->close(sess.ds);
+        cairn_driver_release(&sess.drv);
+    }
+
     /* the good stub loads, by file, by name and by URL scheme */
     char good[4096];
     snprintf(good, sizeof good, "%s/good/stub.so", dir);
     cairn_driver drv;
-    int rc = cairn_loader_load_file(cx, good, &drv);
+    rc = cairn_loader_load_file(cx, good, &drv);
     check(rc == 0 && drv.d && strcmp(drv.d->name, "stub") == 0, "good stub loads",
           cx->err.message);
     if (rc == 0)

@@ -43,7 +43,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 0
+#define CAIRN_DIALECT_ABI_MINOR 1
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -286,6 +286,13 @@ typedef int cairn_dialect_scratch_connect_fn(cairn_dsession *s, const char *targ
                                              cairn_dconn **out);
 typedef void cairn_dialect_scratch_release_fn(cairn_dconn *c);
 
+/** OPTIONAL, since ABI 1.1. Canonical spelling of an SQL expression (a
+ *  CHECK, a generated column, an index expression or partial-index WHERE)
+ *  as the dialect prints it back, so a schema file's expression and the
+ *  introspected one compare equal; append it to `out`. Absent: compared as
+ *  written. */
+typedef int cairn_dialect_normalize_expr_fn(cairn_dsession *s, const char *expr, cairn_buf *out);
+
 /** OPTIONAL. Describe where a connection points, without any password
  *  ("sqlite:/tmp/app.db", "postgresql://app@db:5432/app"). */
 typedef int cairn_dialect_describe_fn(cairn_dconn *c, cairn_buf *out);
@@ -327,7 +334,9 @@ typedef struct cairn_dialect {
     cairn_dialect_scratch_connect_fn *scratch_connect;    /* optional */
     cairn_dialect_scratch_release_fn *scratch_release;    /* optional */
     cairn_dialect_describe_fn *describe;                  /* optional */
-    /* ABI 1.0 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.0 ends here. */
+    cairn_dialect_normalize_expr_fn *normalize_expr;      /* optional, since 1.1 */
+    /* ABI 1.1 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
