@@ -221,6 +221,18 @@ static int is_breakpoint(const char *p, const char *end)
     return 1;
 }
 
+int cairn_has_breakpoint_line(const char *sql)
+{
+    for (const char *line = sql; *line;) {
+        const char *eol = strchr(line, '\n');
+        const char *end = eol ? eol : line + strlen(line);
+        if (is_breakpoint(line, end))
+            return 1;
+        line = eol ? eol + 1 : end;
+    }
+    return 0;
+}
+
 static int push_stmt(char ***v, size_t *n, size_t *cap, const char *s, const char *e)
 {
     while (s < e && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))

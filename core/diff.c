@@ -1405,6 +1405,13 @@ int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
     cairn_stmts st;
     cairn_stmts_init(&st);
     rc = cairn_session_emit(cx, s, p, &st);
+    /* A string or identifier holding a breakpoint line would split into
+     * statements of its own when the file is read back: refuse to write it. */
+    for (size_t i = 0; !rc && i < st.n; i++)
+        if (cairn_has_breakpoint_line(st.sql[i]))
+            rc = cairn_err(cx, CAIRN_ESCHEMA,
+                           "a statement holds a line \"%s\" (in a string or a name): it cannot "
+                           "be written to migration.sql safely", CAIRN_BREAKPOINT);
     cairn_buf b;
     cairn_buf_init(&b);
     /* A statement that must run outside a transaction makes the whole

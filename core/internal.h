@@ -81,6 +81,8 @@ const cairn_applied *cairn_history_find(const cairn_history *h, const char *name
 /** Split migration.sql on breakpoint lines into trimmed, non-empty
  *  statements (malloc'd array of malloc'd strings). */
 int cairn_split_statements(const char *sql, char ***out, size_t *n);
+/** Does `sql` hold a line that would read as a breakpoint? */
+int cairn_has_breakpoint_line(const char *sql);
 void cairn_strv_free(char **v, size_t n);
 
 /* ---- sha256.c ------------------------------------------------------------ */
