@@ -870,6 +870,16 @@ static int check_index_hints(differ *d, const tpair *p)
     return 0;
 }
 
+/* Does the old column `name` of a paired table get a new type? */
+static int column_retyped(differ *d, const tpair *p, const char *name)
+{
+    for (size_t i = 0; i < p->from->ncolumns; i++)
+        if (strcmp(p->from->columns[i]->name, name) == 0)
+            return p->col_to[i] &&
+                   (column_changes(d, p->from->columns[i], p->col_to[i]) & CAIRN_ALTER_TYPE);
+    return 0;
+}
+
 static void analyse_pair(differ *d, tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
@@ -892,6 +902,27 @@ static void analyse_pair(differ *d, tpair *p)
         const char *rt = fk->ref_table ? fk->ref_table : "";
         if (find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !pair_of_old(d, rns, rt))
             p->fkeys.f[i].same = 0;
+    }
+    /* A foreign key over a column whose type changes is dropped before the
+     * change and added again after it: MySQL refuses to alter a column a
+     * foreign key uses, and PostgreSQL wants both sides of one type. */
+    for (size_t i = 0; i < p->fkeys.nf; i++) {
+        dobj *o = &p->fkeys.f[i];
+        if (!o->same)
+            continue;
+        const cairn_fkey *fk = o->p;
+        const tpair *rp = pair_of_old(d, fk->ref_schema ? fk->ref_schema : f->schema,
+                                      fk->ref_table ? fk->ref_table : "");
+        int retyped = 0;
+        for (size_t k = 0; k < fk->ncolumns && !retyped; k++)
+            retyped = column_retyped(d, p, fk->columns[k]);
+        for (size_t k = 0; rp && k < fk->nref_columns && !retyped; k++)
+            retyped = column_retyped(d, rp, fk->ref_columns[k]);
+        if (retyped) {
+            o->same = 0;
+            if (o->peer >= 0)
+                p->fkeys.t[o->peer].same = 0;
+        }
     }
     if (f->primary_key || t->primary_key) {
         const cairn_key *a = f->primary_key, *b = t->primary_key;

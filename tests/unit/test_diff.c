@@ -485,6 +485,29 @@ static void test_foreign_keys_on_existing_tables(void)
     cairn_schema_free(b);
 }
 
+static void test_foreign_key_over_retyped_columns(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new(), *c = cairn_schema_new();
+    users(a);
+    posts(a, "users");
+    /* the parent's key column widens: the key around it is dropped and added */
+    cairn_table *ub = users(b);
+    ub->columns[0]->type = cairn_schema_strdup(b, "bigint");
+    cairn_table *pb = posts(b, "users");
+    pb->columns[1]->type = cairn_schema_strdup(b, "bigint");
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_FOREIGN_KEY posts.users\n"
+                         "ALTER_COLUMN posts.user_id\nALTER_COLUMN users.id\n"
+                         "ADD_FOREIGN_KEY posts.users\n"));
+    /* a type change elsewhere leaves the key alone */
+    users(c)->columns[1]->type = cairn_schema_strdup(c, "varchar(100)");
+    posts(c, "users");
+    cairn_plan_free(PLAN(a, c, NULL, "ALTER_COLUMN users.name!\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+    cairn_schema_free(c);
+}
+
 static void test_enums_sequences_namespaces(void)
 {
     cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
@@ -610,6 +633,7 @@ int main(void)
     test_views();
     test_constraints_and_indexes();
     test_foreign_keys_on_existing_tables();
+    test_foreign_key_over_retyped_columns();
     test_enums_sequences_namespaces();
     test_order_does_not_matter();
     test_sql_needs_a_dialect();
