@@ -123,7 +123,7 @@ log_lines() {
 
 echo "machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -n 1);" \
     "$("$PSQL" -X -A -t -d "$CAIRN_PG_URL" -c 'SHOW server_version') on loopback;" \
-    "data in $stmp; $runs runs"
+    "data in $stmp; $runs runs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- the migrations folder --------------------------------------------------
 mig="$work/mig"
@@ -138,7 +138,7 @@ while [ "$s" -le "$nmig" ]; do
 done
 gen=$(($(now_us) - t0))
 (cd "$mig" && "$cairn" check >/dev/null)
-nfolders=$(ls "$mig/migrations" | wc -l)
+nfolders=$(find "$mig/migrations" -mindepth 1 -maxdepth 1 -type d | wc -l)
 [ "$nfolders" -eq "$nmig" ] || { echo "migrate.sh: $nfolders folders, expected $nmig" >&2; exit 1; }
 
 # The bound's script: each migration's statements (pieces between breakpoint
@@ -257,3 +257,4 @@ pb=$(median $bound) pbmin=$(minimum $bound)
 echo "push: $npush tables into an empty database $(ms "$p1") (min $(ms "$p1min")); psql -1 of cairn export $(ms "$pb")" \
     "(min $(ms "$pbmin")): ratio $(ratio "$p1" "$pb")"
 echo "push: second push, nothing to do, $(ms "$p2") (min $(ms "$p2min"))"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
