@@ -2,7 +2,7 @@
 # `cairn migrate` and `cairn push` on a throwaway MariaDB, against lower bounds:
 #   bench/mysql/migrate.sh BUILD_DIR
 # BUILD_DIR is a built cairn tree (Release for figures). Environment:
-#   BENCH_RUNS=3           runs of each measure, on a fresh database each; the median is printed
+#   BENCH_RUNS=3           runs of each measure, on a fresh database each; prints medians and minima
 #   BENCH_MIGRATIONS=200   migrations written by `cairn generate` (odd ones add a table and its
 #                          index, even ones add a column to that table)
 #   BENCH_PUSH_TABLES=1000 tables pushed into an empty database (6 columns, a primary key, two

@@ -2,7 +2,7 @@
 # `cairn migrate` and `cairn push` on a throwaway PostgreSQL, against lower bounds:
 #   bench/pg/migrate.sh BUILD_DIR
 # BUILD_DIR is a built cairn tree (Release for figures). Environment:
-#   BENCH_RUNS=3           runs of each measure, on a fresh database each; the median is printed
+#   BENCH_RUNS=3           runs of each measure, on a fresh database each; prints medians and minima
 #   BENCH_MIGRATIONS=200   migrations written by `cairn generate` (odd ones add a table and its
 #                          index, even ones add a column to that table)
 #   BENCH_PUSH_TABLES=1000 tables pushed into an empty database (6 columns, a primary key, two
@@ -10,13 +10,14 @@
 #   BENCH_SERVER_TMP=/dev/shm  where the server's data directory goes (tmpfs by default, so
 #                          the disk's noise does not hide cairn's own overhead)
 #
-# The bound of `cairn migrate` is the same statements through one psql session, one
-# transaction per migration (`psql -X -q -v ON_ERROR_STOP=1 -f all.sql`); the target
-# is cairn/bound <= 1.2. A third run sends the bound's script plus the row cairn
-# writes in its history table per migration, inside the migration's transaction:
-# what is left between it and cairn is cairn's own cost. The bound of the first push is `cairn export` through psql
-# in one transaction (`psql -1`). Then one more run of each with log_statement=all
-# counts the statements each side sends.
+# The bound of `cairn migrate` is the same statements through one psql session,
+# one transaction per migration (`psql -X -q -v ON_ERROR_STOP=1 -f all.sql`); the
+# target is cairn/bound <= 1.2. A third run sends the bound's script plus the row
+# cairn writes in its history table per migration, inside the migration's
+# transaction: what is left between it and cairn is cairn's own cost. The bound of
+# the first push is `cairn export` through psql in one transaction (`psql -1`).
+# Then one more run of each with log_statement=all counts the statements each
+# side sends.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: migrate.sh BUILD_DIR}" && pwd)
