@@ -76,7 +76,7 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 # Log lines appended to file $1 after line $2 that match extended regex $3.
 # The lines are also kept in file $4 for a look at what was sent.
-count_since() { tail -n +"$(($2 + 1))" "$1" >"$4"; grep -cE "$3" "$4" || true; }
+count_since() { tail -n +"$(($2 + 1))" "$1" >"$4" 2>/dev/null || true; grep -cE "$3" "$4" || true; }
 
 # Tables and primary keys in a drizzle schema.ts: a table starts at
 # pgTable("...") / mysqlTable("..."); it kept its key when primaryKey( appears
@@ -111,49 +111,74 @@ results=$work/results.txt
 : >"$results"
 report() { echo "$*" | tee -a "$results"; }
 
-# run_pair DIALECT N URL LOG REGEX
+# Seconds the server spent on the statements of log slice $1: PostgreSQL's
+# log_duration lines, MariaDB's slow log (long_query_time=0) Query_time lines.
+server_secs() {
+    if [ "$timing_kind" = postgresql ]; then
+        grep -oE 'LOG:  duration: [0-9.]+ ms' "$1" | awk '{ s += $3 } END { printf "%.2f", s / 1000 }'
+    else
+        grep -oE '^# Query_time: [0-9.]+' "$1" | awk '{ s += $3 } END { printf "%.2f", s }'
+    fi
+}
+
+# measure DIR CMD...: runs CMD in DIR (stdin closed, output in DIR/pull.log,
+# stopped after $timeout_s) and sets m_rc, m_wall (s), m_cpu (client user+sys
+# s, children included), m_q (statements in the server log), m_srv (server s).
+measure() {
+    mdir=$1
+    shift
+    q_before=$(lines "$log")
+    s_before=$(lines "$timing_log")
+    t0=$(now)
+    set +e
+    (cd "$mdir" && CI=true /usr/bin/time -f '%U %S' -o "$mdir/cpu.txt" \
+        timeout "$timeout_s" "$@" </dev/null >"$mdir/pull.log" 2>&1)
+    m_rc=$?
+    set -e
+    t1=$(now)
+    m_wall=$(elapsed "$t0" "$t1")
+    # time writes "Command exited with non-zero status N" first when N != 0.
+    m_cpu=$(tail -n 1 "$mdir/cpu.txt" | awk '{ printf "%.2f", $1 + $2 }')
+    m_q=$(count_since "$log" "$q_before" "$re" "$mdir/server.log")
+    tail -n +"$((s_before + 1))" "$timing_log" >"$mdir/timing.log" 2>/dev/null || true
+    m_srv=$(server_secs "$mdir/timing.log")
+}
+
+# One result line: TOOL N.
+result_line() {
+    printf '  %-12s wall %8s s  client CPU %7s s  server %7s s  queries %6s (%s/table)  %s\n' \
+        "$1" "$m_wall" "$m_cpu" "$m_srv" "$m_q" \
+        "$(awk -v q="$m_q" -v n="$2" 'BEGIN { printf "%.2f", q / n }')" "$m_status"
+}
+
+# run_pair DIALECT N URL: uses $log, $re, $timing_log, $timing_kind.
 run_pair() {
-    d=$1 n=$2 url=$3 log=$4 re=$5
+    d=$1 n=$2 url=$3
     out=$work/$d-$n
     mkdir -p "$out/drizzle" "$out/cairn"
     if [ "$d" = postgresql ]; then dkd=postgresql; else dkd=mysql; fi
     printf '{\n  "dialect": "%s",\n  "out": "%s",\n  "dbCredentials": { "url": "%s" }\n}\n' \
         "$dkd" "$out/drizzle/out" "$url" >"$out/drizzle/drizzle.config.json"
 
-    before=$(lines "$log")
-    t0=$(now)
-    set +e
-    (cd "$out/drizzle" && CI=true timeout "$timeout_s" "$dk" pull \
-        --config="$out/drizzle/drizzle.config.json" </dev/null >"$out/drizzle/pull.log" 2>&1)
-    rc=$?
-    set -e
-    t1=$(now)
-    dk_q=$(count_since "$log" "$before" "$re" "$out/drizzle/server.log")
-    dk_t=$(elapsed "$t0" "$t1")
-    dk_status=ok
-    if [ $rc -eq 124 ]; then
-        dk_status="TIMEOUT after ${timeout_s}s"
-    elif [ $rc -ne 0 ] || [ ! -f "$out/drizzle/out/schema.ts" ]; then
-        dk_status="FAILED (exit $rc)"
+    measure "$out/drizzle" "$dk" pull --config="$out/drizzle/drizzle.config.json"
+    m_status=ok
+    if [ $m_rc -eq 124 ]; then
+        m_status="TIMEOUT after ${timeout_s}s"
+    elif [ $m_rc -ne 0 ] || [ ! -f "$out/drizzle/out/schema.ts" ]; then
+        m_status="FAILED (exit $m_rc)"
     fi
+    dk_status=$m_status dk_t=$m_wall dk_q=$m_q
+    dk_line=$(result_line drizzle-kit "$n")
 
-    before=$(lines "$log")
-    t0=$(now)
-    set +e
-    (cd "$out/cairn" && "$cairn" --url "$url" pull --output "$out/cairn/x.json" \
-        </dev/null >"$out/cairn/pull.log" 2>&1)
-    rc=$?
-    set -e
-    t1=$(now)
-    ca_q=$(count_since "$log" "$before" "$re" "$out/cairn/server.log")
-    ca_t=$(elapsed "$t0" "$t1")
-    ca_status=ok
-    [ $rc -eq 0 ] && [ -f "$out/cairn/x.json" ] || ca_status="FAILED (exit $rc)"
+    measure "$out/cairn" "$cairn" --url "$url" pull --output "$out/cairn/x.json"
+    m_status=ok
+    [ $m_rc -eq 0 ] && [ -f "$out/cairn/x.json" ] || m_status="FAILED (exit $m_rc)"
+    ca_status=$m_status ca_t=$m_wall ca_q=$m_q
 
     report "$d N=$n"
-    report "  drizzle-kit  time $(printf '%8s' "$dk_t") s  queries $(printf '%6s' "$dk_q") ($(awk -v q="$dk_q" -v n="$n" 'BEGIN{printf "%.2f", q/n}')/table)  $dk_status"
-    report "  cairn        time $(printf '%8s' "$ca_t") s  queries $(printf '%6s' "$ca_q") ($(awk -v q="$ca_q" -v n="$n" 'BEGIN{printf "%.2f", q/n}')/table)  $ca_status"
-    report "  ratio drizzle-kit/cairn: time $(awk -v a="$dk_t" -v b="$ca_t" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }'), queries $(awk -v a="$dk_q" -v b="$ca_q" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }')"
+    report "$dk_line"
+    report "$(result_line cairn "$n")"
+    report "  ratio drizzle-kit/cairn: wall time $(awk -v a="$dk_t" -v b="$ca_t" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }'), queries $(awk -v a="$dk_q" -v b="$ca_q" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }')"
     if [ "$dk_status" != ok ]; then
         report "  drizzle-kit output (last lines):"
         tail -n 5 "$out/drizzle/pull.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/^/    | /' | tee -a "$results"
@@ -163,12 +188,15 @@ run_pair() {
     if [ -f "$out/drizzle/out/schema.ts" ]; then
         set -- $(drizzle_pks "$out/drizzle/out/schema.ts")
         report "  primary keys kept: drizzle-kit $1 of $n (tables in schema.ts: $2)"
+        # MariaDB reports "no default" as the string 'NULL' in COLUMN_DEFAULT.
+        [ "$d" != mariadb ] || report "  nullable columns given the string default 'NULL': drizzle-kit $(grep -c "default('NULL')" "$out/drizzle/out/schema.ts" || true) of $((2 * n))"
     else
         report "  primary keys kept: drizzle-kit - (no schema.ts)"
     fi
     if [ "$ca_status" = ok ]; then
         set -- $(cairn_pks "$out/cairn/x.json")
         report "  primary keys kept: cairn $1 of $n (tables in JSON: $2)"
+        [ "$d" != mariadb ] || report "  nullable columns given the string default 'NULL': cairn $(jq '[.tables[].columns[] | select(.default == "NULL" or .default == "'"'NULL'"'")] | length' "$out/cairn/x.json") of $((2 * n))"
     fi
 }
 
@@ -178,17 +206,20 @@ case " $dialects " in *" postgresql "*)
         { echo "pull.sh: PostgreSQL 15 server binaries not found" >&2; exit 1; }
     eval "$("$src/tests/harness/pg.sh" start)"
     pg_dir=$CAIRN_PG_DIR
-    pg_log=$pg_dir/server.log
+    log=$pg_dir/server.log timing_log=$pg_dir/server.log timing_kind=postgresql
+    # simple-protocol statements log as "statement:", extended ones as "execute".
+    re='LOG:  (statement|execute [^:]*):'
     psql -X -q -v ON_ERROR_STOP=1 -d "$CAIRN_PG_URL" \
-        -c "ALTER SYSTEM SET log_statement = 'all'" -c "SELECT pg_reload_conf()" >/dev/null
+        -c "ALTER SYSTEM SET log_statement = 'all'" -c "ALTER SYSTEM SET log_duration = on" \
+        -c "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
+    echo "server: $(psql -X -At -d "$CAIRN_PG_URL" -c 'SELECT version()' | cut -d, -f1)" | tee -a "$results"
     for n in "$@"; do
         db=bench_$n
         psql -X -q -v ON_ERROR_STOP=1 -d "$CAIRN_PG_URL" -c "CREATE DATABASE $db" >/dev/null
         url=$(echo "$CAIRN_PG_URL" | sed "s|/postgres\$|/$db|")
         gen_sql postgresql "$n" | psql -X -q -1 -v ON_ERROR_STOP=1 -d "$url" >/dev/null
-        # simple-protocol statements log as "statement:", extended ones as "execute".
-        run_pair postgresql "$n" "$url" "$pg_log" 'LOG:  (statement|execute [^:]*):'
+        run_pair postgresql "$n" "$url"
     done
     "$src/tests/harness/pg.sh" stop "$pg_dir"
     pg_dir=
@@ -200,18 +231,21 @@ case " $dialects " in *" mariadb "*)
     my_dir=$work/cairn-mariadb
     base_url=$(sh "$src/tests/harness/mariadb.sh" start "$my_dir")
     my_sock=$my_dir/mariadbd.sock
-    my_log=$my_dir/general.log
+    log=$my_dir/general.log timing_log=$my_dir/slow.log timing_kind=mariadb
+    # general log lines: [time] TAB [TAB] thread-id command TAB text
+    tab=$(printf '\t')
+    re="^[^$tab]*$tab+ *[0-9]+ (Query|Execute)$tab"
     mysql_root() { mariadb --no-defaults --socket="$my_sock" -uroot "$@"; }
     echo "server: $(mysql_root -N -e 'SELECT VERSION()')" | tee -a "$results"
-    mysql_root -e "SET GLOBAL log_output = 'FILE'; SET GLOBAL general_log_file = '$my_log'; SET GLOBAL general_log = 1"
+    mysql_root -e "SET GLOBAL log_output = 'FILE'; SET GLOBAL general_log_file = '$log';
+        SET GLOBAL general_log = 1; SET GLOBAL slow_query_log_file = '$timing_log';
+        SET GLOBAL long_query_time = 0; SET GLOBAL slow_query_log = 1"
     for n in "$@"; do
         db=bench_$n
         mysql_root -e "CREATE DATABASE $db"
         gen_sql mariadb "$n" | mysql_root "$db"
         url=$(echo "$base_url" | sed "s|/cairn_test\$|/$db|")
-        # general log lines: [time] TAB [TAB] thread-id command TAB text
-        tab=$(printf '\t')
-        run_pair mariadb "$n" "$url" "$my_log" "^[^$tab]*$tab+ *[0-9]+ (Query|Execute)$tab"
+        run_pair mariadb "$n" "$url"
     done
     sh "$src/tests/harness/mariadb.sh" stop "$my_dir"
     my_dir=
