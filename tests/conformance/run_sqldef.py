@@ -4,21 +4,38 @@
 For each case: build a database from `current`, `cairn push --force` it to
 `desired` (a .sql schema), then check that cairn's introspection of the
 migrated database equals that of a database built straight from `desired`,
-and that a second push has nothing to do. Cases that test sqldef options
-cairn does not have (enable_drop: false, config, ...) or expected errors
-are counted as skipped, with the reason.
+and that a second push has nothing to do. On PostgreSQL and MariaDB the
+server's own dump (pg_dump / mariadb-dump --no-data) of the two databases
+must be equal too, so a case about objects cairn does not read (functions,
+domains, policies, ...) cannot pass just because cairn sees nothing.
 
-usage: run_sqldef.py --cairn BIN --dialect-path DIR --cases DIR --dialect sqlite
-                     [--url-factory sqlite] [--floor N] [--verbose]
-Exit 0 when at least --floor cases pass (the floor only ever goes up)."""
+Cases that test sqldef options cairn does not have (enable_drop: false,
+config, ...), expected errors, another flavor or server version, and cases
+whose SQL the server rejects are counted as skipped, with the reason.
+
+usage: run_sqldef.py --cairn BIN --dialect-path DIR --cases DIR
+                     --dialect sqlite|postgresql|mysql [--url URL]
+                     [--jobs N] [--floor N] [--verbose]
+--url is a server URL (its database is used only to create and drop the
+per-case databases); default $CAIRN_PG_URL / $CAIRN_MYSQL_URL, as exported
+by tests/pg/run.sh and tests/mysql/run.sh.
+Exit 0 when at least --floor cases pass (the floor only ever goes up),
+77 when the cases, python3-yaml or the server are absent."""
 import argparse
+import collections
+import concurrent.futures
+import difflib
 import glob
+import itertools
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.parse
 
 try:
     import yaml
@@ -30,62 +47,474 @@ except ImportError:
 # cairn's behaviour matches (a case setting another value is skipped):
 # cairn always keeps identifiers' quoting and case, and always drops.
 OPTION_MATCH = {"enable_drop": True, "legacy_ignore_quotes": False}
-UNSUPPORTED_KEYS = {"config", "user", "offline", "managed_roles", "error"}
-RENAMED = re.compile(r"@renamed\s+from=(\"[^\"]+\"|`[^`]+`|\S+?)(?=\s|\*/|$)")
+UNSUPPORTED_KEYS = {"config", "user", "offline", "managed_roles", "manage", "error"}
+RENAMED = re.compile(r"@renamed\s+from=(\"[^\"]+\"(?:\.\"[^\"]+\")?|`[^`]+`|\S+?)(?=\s|\*/|,|$)")
 IDENT = r'("[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_$]*)'
+QUALIFIED = IDENT + r"(?:\s*\.\s*" + IDENT + r")?"
+# Lines of a CREATE TABLE body that are not columns.
+NOT_COLUMN = re.compile(r"\s*(CONSTRAINT|PRIMARY|UNIQUE|INDEX|KEY|FOREIGN|CHECK|EXCLUDE|"
+                        r"FULLTEXT|SPATIAL|LIKE|PERIOD)\b", re.I)
+SERVER_REJECTS = "server rejects the case's SQL"
+TIMEOUT = 60
 
 
-def unquote(name):
+class Rejected(Exception):
+    """The server refused the case's own SQL."""
+
+
+def unquote(name, fold):
+    """An identifier as the server stores it: quotes removed, an unquoted
+    name lower-cased where the server folds (PostgreSQL)."""
     if len(name) > 1 and name[0] in "\"`[":
         return name[1:-1]
-    return name
+    return name.lower() if fold else name
 
 
-def rename_hints(sql):
+def last_part(name, fold):
+    """`schema.table` -> table: cairn's --rename names tables without their
+    namespace (a table is paired by name)."""
+    parts = re.findall(r'"[^"]+"|`[^`]+`|[^.]+', name)
+    return unquote(parts[-1].strip(), fold) if parts else name
+
+
+def rename_hints(sql, fold=False):
     """sqldef's `-- @renamed from=X` comments as cairn --rename arguments:
     on a CREATE TABLE line a table rename, on a column line a column rename.
-    (Index renames need no hint: cairn drops and creates the index.)"""
+    (Index renames need no hint: cairn drops and creates the index. Enum
+    value and type renames have no cairn equivalent.)"""
     hints, table = [], None
     for line in sql.splitlines():
-        m = re.match(r"\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?" + IDENT, line, re.I)
+        m = re.match(r"\s*CREATE\s+(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?TABLE\s+"
+                     r"(?:IF\s+NOT\s+EXISTS\s+)?" + QUALIFIED, line, re.I)
         if m:
-            table = unquote(m.group(1))
+            table = unquote(m.group(2) or m.group(1), fold)
+        elif re.match(r"\s*(CREATE|ALTER|COMMENT)\s", line, re.I):
+            table = None
         r = RENAMED.search(line)
         if not r:
             continue
-        old = unquote(r.group(1))
+        old = last_part(r.group(1), fold)
         if m:
-            hints.append("%s=%s" % (old, table))
-        elif table and not re.match(r"\s*CREATE\s", line, re.I):
-            c = re.match(r"\s*" + IDENT, line)
+            if old != table:
+                hints.append("%s=%s" % (old, table))
+        elif table and not NOT_COLUMN.match(line):
+            c = re.match(r"\s*" + IDENT + r"\s", line)
             if c:
-                hints.append("%s.%s=%s.%s" % (table, old, table, unquote(c.group(1))))
+                hints.append("%s.%s=%s.%s" % (table, old, table, unquote(c.group(1), fold)))
     return hints
 
 
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
+def run(cmd, timeout=TIMEOUT, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def version_tuple(s):
+    """(15, 18) of "15.18 (Debian ...)", (10, 11, 19) of "10.11.19-MariaDB"."""
+    return tuple(int(x) for x in re.findall(r"\d+", (s.strip().split() or ["0"])[0].split("-")[0])[:3])
+
+
+def error_line(s, prefix="cairn: error"):
+    """The error line of a message (cairn's warnings, the client's echo of
+    the statement come first)."""
+    lines = [x for x in (s or "").splitlines() if x.strip()]
+    for x in lines:
+        if x.startswith(prefix):
+            return x
+    return lines[-1] if lines else "?"
+
+
+def first_line(s):
+    s = (s or "").strip()
+    return s.splitlines()[0] if s else "?"
 
 
 class SqliteTarget:
     """A fresh SQLite file per database."""
+    dialect = "sqlite"
+    flavor = "sqlite"
+    version = ()
 
     def __init__(self, workdir):
         self.workdir = workdir
-        self.n = 0
 
-    def fresh(self, sql):
+    def make(self, names):
+        pass
+
+    def create(self, name, sql, path):
         import sqlite3
-        self.n += 1
-        path = os.path.join(self.workdir, "db%d.sqlite" % self.n)
+        path = self.url(name)
         con = sqlite3.connect(path)
         try:
             if sql:
                 con.executescript(sql)
             con.commit()
+        except sqlite3.Error as e:
+            raise Rejected(str(e))
         finally:
             con.close()
-        return path
+
+    def url(self, name):
+        return os.path.join(self.workdir, name + ".sqlite")
+
+    def drop(self, names):
+        for name in names:
+            try:
+                os.unlink(self.url(name))
+            except OSError:
+                pass
+
+    def cairn_args(self, names):
+        return []
+
+    def dump(self, name):
+        return None
+
+
+NAMESPACES = ("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
+              "AND nspname <> 'information_schema'")
+
+
+class PgTarget:
+    """One PostgreSQL server; a database per case, made from template0."""
+    dialect = "postgresql"
+    flavor = "postgresql"
+
+    def __init__(self, url):
+        u = urllib.parse.urlsplit(url)
+        self.base = u
+        v = self.psql(u.path.lstrip("/") or "postgres", "SHOW server_version")
+        if v.returncode:
+            raise RuntimeError("cannot reach PostgreSQL: " + first_line(v.stderr))
+        self.version = version_tuple(v.stdout)
+        self.admin_db = u.path.lstrip("/") or "postgres"
+        ext = self.psql(self.admin_db, "SELECT name FROM pg_available_extensions WHERE name = 'vector'")
+        self.flavors = {"pgvector"} if ext.stdout.strip() == "vector" else set()
+        self.spaces = {}
+
+    def url(self, name):
+        return urllib.parse.urlunsplit(self.base._replace(path="/" + name))
+
+    def psql(self, db, *sql, path=None):
+        """One psql process for the statements (each -c its own transaction)."""
+        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(db)]
+        cmd += ["-f", path] if path else []
+        for x in sql:
+            cmd += ["-c", x]
+        return run(cmd, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+
+    def make(self, names):
+        r = self.psql(self.admin_db, *['CREATE DATABASE "%s" TEMPLATE template0' % n for n in names])
+        if r.returncode:
+            raise RuntimeError("CREATE DATABASE: " + first_line(r.stderr))
+
+    def create(self, name, sql, path):
+        """Applies the case's SQL and notes the namespaces it made."""
+        with open(path, "w") as fh:
+            fh.write(sql)
+        r = self.psql(name, NAMESPACES, path=path)
+        if r.returncode:
+            raise Rejected(first_line(r.stderr))
+        self.spaces[name] = set(x for x in r.stdout.split("\n") if x)
+
+    def drop(self, names):
+        for n in names:
+            self.spaces.pop(n, None)
+        self.psql(self.admin_db, *['DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % n for n in names])
+
+    def cairn_args(self, names):
+        """The namespaces the case uses: a user lists those they manage."""
+        spaces = {"public"}.union(*(self.spaces.pop(n, set()) for n in names))
+        if any("," in x for x in spaces):
+            return []
+        return ["--namespaces", ",".join(sorted(spaces))]
+
+    def dump(self, name):
+        r = run(["pg_dump", "--schema-only", "-d", self.url(name)])
+        if r.returncode:
+            raise RuntimeError("pg_dump: " + first_line(r.stderr))
+        keep = []
+        for line in r.stdout.splitlines():
+            if (not line.strip() or line.startswith("--") or line.startswith("SET ")
+                    or line.startswith("\\restrict") or line.startswith("\\unrestrict")
+                    or line.startswith("SELECT pg_catalog.set_config")):
+                continue
+            keep.append(line)
+        return keep
+
+
+class MariaTarget:
+    """One MariaDB server; a database per case."""
+    dialect = "mysql"
+    flavor = "mariadb"
+
+    def __init__(self, url):
+        u = urllib.parse.urlsplit(url)
+        self.base = u
+        self.env = dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or ""))
+        v = self.client("", "SELECT VERSION()")
+        if v.returncode:
+            raise RuntimeError("cannot reach MariaDB: " + first_line(v.stderr))
+        self.version = version_tuple(v.stdout)
+        self.flavor = "mariadb" if "mariadb" in v.stdout.lower() else "mysql"
+        self.flavors = set()
+
+    def conn(self):
+        return ["--no-defaults", "--protocol=tcp", "-h", self.base.hostname,
+                "-P", str(self.base.port or 3306), "-u", urllib.parse.unquote(self.base.username or "")]
+
+    def url(self, name):
+        return urllib.parse.urlunsplit(self.base._replace(path="/" + name))
+
+    def client(self, db, sql):
+        cmd = ["mariadb"] + self.conn() + ["-N", "-B"] + ([db] if db else [])
+        return run(cmd, input=sql, env=self.env)
+
+    def make(self, names):
+        r = self.client("", "".join("CREATE DATABASE `%s`;" % n for n in names))
+        if r.returncode:
+            raise RuntimeError("CREATE DATABASE: " + first_line(r.stderr))
+
+    def create(self, name, sql, path):
+        if sql.strip():
+            r = self.client(name, sql)
+            if r.returncode:
+                raise Rejected(error_line(r.stderr, "ERROR"))
+
+    def drop(self, names):
+        self.client("", "".join("DROP DATABASE IF EXISTS `%s`;" % n for n in names))
+
+    def cairn_args(self, names):
+        return []
+
+    def dump(self, name):
+        r = run(["mariadb-dump"] + self.conn() + [
+            "--no-data", "--skip-comments", "--routines", "--triggers", "--events",
+            "--skip-add-drop-table", "--skip-add-locks", "--skip-disable-keys",
+            "--skip-set-charset", "--skip-tz-utc", name], env=self.env)
+        if r.returncode:
+            raise RuntimeError("mariadb-dump: " + first_line(r.stderr))
+        keep = []
+        for line in r.stdout.splitlines():
+            if not line.strip() or re.match(r"/\*!\d+ SET ", line):
+                continue
+            line = re.sub(r" AUTO_INCREMENT=\d+", "", line)
+            # InnoDB's keys are B-trees whether USING BTREE is written or not.
+            if re.match(r"\s+(PRIMARY |UNIQUE )?KEY ", line):
+                line = line.replace(" USING BTREE", "")
+            keep.append(line)
+        return keep
+
+
+def case_sql(case, key, target):
+    """The case's SQL for this target. mysqldef's cases run in a database named
+    mysqldef_test and some name it; here each case has its own databases (and
+    cairn a scratch one), so that qualifier is removed: unqualified names mean
+    the same table, and the server stores views with its own qualifier anyway."""
+    sql = case.get(key) or ""
+    if target.dialect == "mysql":
+        sql = re.sub(r"`mysqldef_test`\.|\bmysqldef_test\.", "", sql)
+    return sql
+
+
+def skip_reason(case, target):
+    """Why a case cannot run on this target, or None."""
+    bad = sorted(k for k in case if k in UNSUPPORTED_KEYS and case[k] is not None)
+    if "config" in bad:
+        bad[bad.index("config")] = "config: " + ",".join(sorted(case["config"] or {}))
+    bad += sorted("%s: %s" % (k, str(case[k]).lower())
+                  for k, v in OPTION_MATCH.items() if k in case and case[k] != v)
+    flavor = case.get("flavor")
+    if flavor:
+        mine = {target.flavor} | getattr(target, "flavors", set())
+        if flavor.startswith("!") and flavor[1:] in mine:
+            bad.append("flavor " + flavor)
+        elif not flavor.startswith("!") and flavor not in mine:
+            bad.append("flavor " + flavor)
+    if target.dialect == "sqlite" and (case.get("min_version") or case.get("max_version")):
+        bad.append("version")
+    else:
+        lo, hi = case.get("min_version"), case.get("max_version")
+        if lo and target.version < version_tuple(str(lo)):
+            bad.append("min_version %s" % lo)
+        if hi and target.version[:len(version_tuple(str(hi)))] > version_tuple(str(hi)):
+            bad.append("max_version %s" % hi)
+    return ", ".join(bad) or None
+
+
+# ---- comparing two introspections ------------------------------------------
+
+def canon(doc):
+    """A pull document with named objects in name order: the order of tables,
+    indexes or constraints is not part of a schema (columns' order is)."""
+    if isinstance(doc, dict):
+        return {k: canon_list(k, v) for k, v in doc.items()}
+    return doc
+
+
+def canon_list(key, v):
+    if isinstance(v, dict):
+        return canon(v)
+    if not isinstance(v, list):
+        return v
+    items = [canon(x) for x in v]
+    if key == "namespaces":
+        return sorted(items, key=str)
+    if key != "columns" and items and all(isinstance(x, dict) and "name" in x for x in items):
+        return sorted(items, key=lambda x: (str(x.get("schema") or ""), str(x["name"])))
+    return items
+
+
+def label_of(x, i):
+    if isinstance(x, dict) and "name" in x:
+        return "%s%s" % (x["schema"] + "." if x.get("schema") else "", x["name"])
+    return str(i)
+
+
+def first_diff(want, got, path=""):
+    """(path, want, got) of the first difference, or None."""
+    if isinstance(want, dict) and isinstance(got, dict):
+        for k in list(want) + [k for k in got if k not in want]:
+            if k not in got:
+                return path + "." + k, want[k], "absent"
+            if k not in want:
+                return path + "." + k, "absent", got[k]
+            d = first_diff(want[k], got[k], path + "." + k)
+            if d:
+                return d
+        return None
+    if isinstance(want, list) and isinstance(got, list):
+        wl = [label_of(x, i) for i, x in enumerate(want)]
+        gl = [label_of(x, i) for i, x in enumerate(got)]
+        if wl != gl and path.endswith("columns"):
+            return path, "[%s]" % ", ".join(wl), "[%s]" % ", ".join(gl)
+        for w in wl:
+            if w not in gl:
+                return "%s[%s]" % (path, w), "present", "absent"
+        for g in gl:
+            if g not in wl:
+                return "%s[%s]" % (path, g), "absent", "present"
+        for i, w in enumerate(wl):
+            d = first_diff(want[i], got[gl.index(w)], "%s[%s]" % (path, w))
+            if d:
+                return d
+        return None
+    return None if want == got else (path, want, got)
+
+
+def statement_of(lines, i):
+    """The dump statement that line i belongs to, as 'CREATE TABLE public.t'."""
+    def routine(line):  # mariadb-dump writes views, triggers, events in /*! */
+        m = re.match(r"/\*!\d+ .*?\b(VIEW|TRIGGER|EVENT|PROCEDURE|FUNCTION) (?:IF NOT EXISTS )?(\S+)", line)
+        return m and "CREATE %s %s" % (m.group(1), m.group(2))
+
+    if i + 1 < len(lines) and lines[i].startswith("DELIMITER") and routine(lines[i + 1]):
+        return routine(lines[i + 1])
+    while i > 0 and not routine(lines[i]) and (lines[i][:1].isspace() or lines[i][:1] in ")(" or
+                                               not re.match(r"[A-Z]", lines[i])):
+        i -= 1
+    if lines and routine(lines[i]):
+        return routine(lines[i])
+    words = lines[i].split() if lines else []
+    head = list(itertools.takewhile(lambda w: w.isupper() and w.isalpha(), words))
+    return " ".join(head + words[len(head):len(head) + 1]).rstrip("(;")
+
+
+def dump_diff(want, got):
+    """A reason for two different dumps: the statement of the first change,
+    the first line missing and the first line extra, then the whole diff."""
+    sm = difflib.SequenceMatcher(a=want, b=got, autojunk=False)
+    op = next(o for o in sm.get_opcodes() if o[0] != "equal")
+    if op[0] == "insert":
+        where, kind = statement_of(got, op[3]), "extra"
+    else:
+        where, kind = statement_of(want, op[1]), "missing" if op[0] == "delete" else "changed"
+    minus = want[op[1]].strip() if op[2] > op[1] else ""
+    plus = got[op[3]].strip() if op[4] > op[3] else ""
+    diff = [x for x in difflib.unified_diff(want, got, lineterm="", n=0)
+            if x[:1] in "+-" and not x.startswith(("+++", "---"))]
+    return "server dump differs, %s in %s: want %r, got %r\n%s" % (
+        kind, where, minus[:100], plus[:100], "\n".join(diff))
+
+
+def short(v):
+    s = v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+    return s if len(s) <= 120 else s[:117] + "..."
+
+
+# ---- one case -----------------------------------------------------------------
+
+def run_case(args, target, case, n):
+    work = tempfile.mkdtemp(prefix="cairn-conf-")
+    db_m, db_d = "cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)
+    made = [db_m, db_d]
+    try:
+        target.make(made)
+        try:
+            for db, key in ((db_m, "current"), (db_d, "desired")):
+                target.create(db, case_sql(case, key, target), os.path.join(work, key + ".in.sql"))
+        except Rejected as e:
+            return "skip", "%s (%s: %s)" % (SERVER_REJECTS, key, e)
+        desired = os.path.join(work, "desired.sql")
+        with open(desired, "w") as fh:
+            fh.write(case_sql(case, "desired", target))
+        base = [args.cairn, "--dialect", args.dialect, "--dialect-path", args.dialect_path,
+                "--schema", desired] + target.cairn_args([db_m, db_d])
+        renames = []
+        for h in rename_hints(case.get("desired") or "", fold=target.dialect == "postgresql"):
+            renames += ["--rename", h]
+        try:
+            r = run(base + ["--url", target.url(db_m), "push", "--force"] + renames)
+            if r.returncode != 0:
+                return "fail", "push: " + error_line(r.stderr or r.stdout)
+            got = os.path.join(work, "got.json")
+            want = os.path.join(work, "want.json")
+            r1 = run(base + ["--url", target.url(db_m), "pull", "--output", got])
+            r2 = run(base + ["--url", target.url(db_d), "pull", "--output", want])
+            if r1.returncode or r2.returncode:
+                return "fail", "pull: " + error_line(r1.stderr + r2.stderr)
+            with open(got) as a, open(want) as b:
+                text_got, text_want = a.read(), b.read()
+            for db in (db_m, db_d):  # a view's text may name its own database
+                text_got = text_got.replace(db, "DB")
+                text_want = text_want.replace(db, "DB")
+            d = first_diff(canon(json.loads(text_want)), canon(json.loads(text_got)))
+            if d:
+                return "fail", "introspection differs at %s: want %s, got %s" % (
+                    d[0].lstrip("."), short(d[1]), short(d[2]))
+            r = run(base + ["--url", target.url(db_m), "push", "--dry-run"])
+            if r.returncode != 0:
+                return "fail", "second push: " + error_line(r.stderr)
+            if "up to date" not in r.stdout:
+                return "fail", "second push is not empty: " + first_line(
+                    "\n".join(x for x in r.stdout.splitlines() if not x.startswith("--")))
+            dm, dd = target.dump(db_m), target.dump(db_d)
+            if dm is not None:
+                dm = [x.replace(db_m, "DB") for x in dm]
+                dd = [x.replace(db_d, "DB") for x in dd]
+                if dm != dd:
+                    return "fail", dump_diff(dd, dm)
+        except subprocess.TimeoutExpired as e:
+            return "fail", "timeout after %ds: %s" % (TIMEOUT, " ".join(e.cmd[-3:]))
+        return "pass", ""
+    finally:
+        target.drop(made)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def failure_class(why):
+    """A failure reason with names and literals blanked, to count classes."""
+    m = re.match(r"server dump differs, (\w+) in ([A-Z ]+)", why)
+    if m:
+        return "server dump differs: %s %s" % (m.group(2).strip(), m.group(1))
+    s = re.sub(r"/tmp/\S+: ", "", why)
+    s = re.sub(r"(function|type|cast type|to|relation|constraint|column|schema|index) "
+               r"[\w.\"]+(\([^)]*\))?", r"\1 *", s)
+    s = re.sub(r"\[[^\]]*\]", "[*]", s)
+    s = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "'*'", s)
+    s = re.sub(r"\b\d+\b", "N", s)
+    s = re.sub(r": want .*", "", s)
+    s = re.sub(r"\(want -, got \+\): ([+-]\s*\S+(?:\s+\S+)?).*", r": \1", s)
+    return s[:110]
 
 
 def main():
@@ -93,89 +522,90 @@ def main():
     ap.add_argument("--cairn", required=True)
     ap.add_argument("--dialect-path", required=True)
     ap.add_argument("--cases", required=True)
-    ap.add_argument("--dialect", default="sqlite")
+    ap.add_argument("--dialect", default="sqlite", choices=["sqlite", "postgresql", "mysql"])
+    ap.add_argument("--url")
+    ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--floor", type=int, default=0)
+    ap.add_argument("--only", help="run the cases whose name contains this")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--detail", action="store_true", help="with --verbose: whole reasons")
     args = ap.parse_args()
 
     if not os.path.isdir(args.cases):
         print("conformance: %s is absent; skipped" % args.cases)
         return 77
-    files = sorted(glob.glob(os.path.join(args.cases, "*.yml")))
-    passed = failed = skipped = 0
-    failures = []
-    for f in files:
+    workdir = tempfile.mkdtemp(prefix="cairn-conf-dbs-")
+    try:
+        if args.dialect == "sqlite":
+            target = SqliteTarget(workdir)
+        else:
+            env = "CAIRN_PG_URL" if args.dialect == "postgresql" else "CAIRN_MYSQL_URL"
+            tools = ["psql", "pg_dump"] if args.dialect == "postgresql" else ["mariadb", "mariadb-dump"]
+            missing = [t for t in tools if not shutil.which(t)]
+            if missing:
+                print("conformance: %s not found; skipped" % ", ".join(missing))
+                return 77
+            url = args.url or os.environ.get(env)
+            if not url:
+                print("conformance: no server (--url or $%s); skipped" % env)
+                return 77
+            try:
+                target = (PgTarget if args.dialect == "postgresql" else MariaTarget)(url)
+            except (RuntimeError, OSError) as e:
+                print("conformance: %s" % e)
+                return 1
+        return run_all(args, target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run_all(args, target):
+    jobs = []
+    for f in sorted(glob.glob(os.path.join(args.cases, "*.yml"))):
         with open(f) as fh:
             cases = yaml.safe_load(fh) or {}
         for name, case in cases.items():
-            if not isinstance(case, dict):
-                continue
-            label = "%s:%s" % (os.path.basename(f), name)
-            bad = sorted(k for k in case if k in UNSUPPORTED_KEYS and case[k] is not None)
-            bad += sorted(k for k, v in OPTION_MATCH.items() if k in case and case[k] != v)
-            if case.get("flavor") or case.get("min_version") or case.get("max_version"):
-                bad.append("version/flavor")
-            if bad:
-                skipped += 1
-                if args.verbose:
-                    print("skip %s (%s)" % (label, ", ".join(bad)))
-                continue
-            ok, why = run_case(args, case)
-            if ok:
-                passed += 1
-                if args.verbose:
-                    print("ok   %s" % label)
-            else:
-                failed += 1
-                failures.append((label, why))
-                if args.verbose:
-                    print("FAIL %s: %s" % (label, why))
-    for label, why in failures:
-        print("FAIL %s: %s" % (label, why.strip().splitlines()[0] if why.strip() else "?"))
-    print("conformance %s: %d passed, %d failed, %d skipped (floor %d)"
-          % (os.path.basename(args.cases.rstrip("/")), passed, failed, skipped, args.floor))
-    print("%d passed, %d failed" % (passed, failed))
-    return 0 if passed >= args.floor else 1
+            if isinstance(case, dict) and (not args.only or args.only in name):
+                jobs.append(("%s:%s" % (os.path.basename(f), name), case))
+    results = [None] * len(jobs)
+    counter = itertools.count()
+    lock = threading.Lock()
 
+    def one(i):
+        label, case = jobs[i]
+        why = skip_reason(case, target)
+        if why:
+            res = ("skip", why)
+        else:
+            try:
+                res = run_case(args, target, case, next(counter))
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                res = ("fail", "runner: %s" % e)
+        results[i] = res
+        if args.verbose:
+            with lock:
+                why = res[1] if args.detail else first_line(res[1])
+                print("%-4s %s%s" % ({"pass": "ok", "fail": "FAIL", "skip": "skip"}[res[0]],
+                                     label, ": " + why if res[1] else ""), flush=True)
 
-def run_case(args, case):
-    work = tempfile.mkdtemp(prefix="cairn-conf-")
-    try:
-        target = SqliteTarget(work)
-        try:
-            db = target.fresh(case.get("current") or "")
-            want_db = target.fresh(case.get("desired") or "")
-        except Exception as e:  # the case's SQL is not valid for this SQLite
-            return False, "building databases: %s" % e
-        desired = os.path.join(work, "desired.sql")
-        with open(desired, "w") as fh:
-            fh.write(case.get("desired") or "")
-        base = [args.cairn, "--dialect", args.dialect, "--dialect-path", args.dialect_path,
-                "--schema", desired]
-        renames = []
-        for h in rename_hints(case.get("desired") or ""):
-            renames += ["--rename", h]
-        r = run(base + ["--url", db, "push", "--force"] + renames)
-        if r.returncode != 0:
-            return False, "push: " + (r.stderr or r.stdout)
-        got = os.path.join(work, "got.json")
-        want = os.path.join(work, "want.json")
-        r1 = run(base + ["--url", db, "pull", "--output", got])
-        r2 = run(base + ["--url", want_db, "pull", "--output", want])
-        if r1.returncode or r2.returncode:
-            return False, "pull: " + r1.stderr + r2.stderr
-        with open(got) as a, open(want) as b:
-            if a.read() != b.read():
-                d = run(["diff", "-u", want, got]).stdout
-                return False, "introspection differs from desired:\n" + d
-        r = run(base + ["--url", db, "push", "--dry-run"])
-        if r.returncode != 0:
-            return False, "second push: " + r.stderr
-        if "up to date" not in r.stdout:
-            return False, "second push is not empty: " + r.stdout
-        return True, ""
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
+        list(ex.map(one, range(len(jobs))))
+
+    count = collections.Counter(r[0] for r in results)
+    fails = collections.Counter(failure_class(first_line(r[1])) for r in results if r[0] == "fail")
+    skips = collections.Counter(re.sub(r" \(.*", "", r[1]) for r in results if r[0] == "skip")
+    print("failure classes:")
+    for k, v in fails.most_common():
+        print("  %4d  %s" % (v, k))
+    print("skip reasons:")
+    for k, v in skips.most_common():
+        print("  %4d  %s" % (v, k))
+    print("conformance %s on %s %s: %d passed, %d failed, %d skipped (floor %d)"
+          % (os.path.basename(args.cases.rstrip("/")), target.flavor,
+             ".".join(map(str, target.version)) or "-", count["pass"], count["fail"],
+             count["skip"], args.floor))
+    print("%d passed, %d failed" % (count["pass"], count["fail"]))
+    return 0 if count["pass"] >= args.floor else 1
 
 
 if __name__ == "__main__":
