@@ -15,9 +15,9 @@
 # client session (DDL commits by itself on MariaDB: no transactions); the
 # target is cairn/bound <= 1.2. A third run sends the bound's script plus the
 # row cairn writes in its history table after each migration: what is left
-# between it and cairn is cairn's own cost. The bound of the first push is `cairn export`
-# through the same client. Then one more run of each with the general query log
-# on counts the statements each side sends.
+# between it and cairn is cairn's own cost. The bound of the first push is
+# `cairn export` through the same client. Then one more run of each with the
+# general query log on counts the statements each side sends.
 set -eu
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: migrate.sh BUILD_DIR}" && pwd)
