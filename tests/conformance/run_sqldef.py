@@ -404,7 +404,7 @@ def first_diff(want, got, path=""):
 def statement_of(lines, i):
     """The dump statement that line i belongs to, as 'CREATE TABLE public.t'."""
     def routine(line):  # mariadb-dump writes views, triggers, events in /*! */
-        m = re.match(r"/\*!\d+ .*?\b(VIEW|TRIGGER|EVENT|PROCEDURE|FUNCTION) (?:IF NOT EXISTS )?(\S+)", line)
+        m = re.match(r"/\*!\d+ .*?\b(VIEW|TRIGGER|EVENT|PROCEDURE|FUNCTION) (?:IF (?:NOT )?EXISTS )?(\S+)", line)
         return m and "CREATE %s %s" % (m.group(1), m.group(2))
 
     if i + 1 < len(lines) and lines[i].startswith("DELIMITER") and routine(lines[i + 1]):
@@ -428,12 +428,31 @@ def dump_diff(want, got):
         where, kind = statement_of(got, op[3]), "extra"
     else:
         where, kind = statement_of(want, op[1]), "missing" if op[0] == "delete" else "changed"
-    minus = want[op[1]].strip() if op[2] > op[1] else ""
-    plus = got[op[3]].strip() if op[4] > op[3] else ""
+    minus, plus = informative(want[op[1]:op[2]]), informative(got[op[3]:op[4]])
     diff = [x for x in difflib.unified_diff(want, got, lineterm="", n=0)
             if x[:1] in "+-" and not x.startswith(("+++", "---"))]
-    return "server dump differs, %s in %s: want %r, got %r\n%s" % (
-        kind, where, minus[:100], plus[:100], "\n".join(diff))
+    return "server dump differs, %s in %s (%s): want %r, got %r\n%s" % (
+        kind, where, line_part(minus or plus), minus[:100], plus[:100], "\n".join(diff))
+
+
+def informative(lines):
+    """The first line of a changed range that says something (not a bare
+    parenthesis or the `ALTER TABLE ONLY t` head of a constraint)."""
+    for x in lines:
+        t = x.strip()
+        if t not in ("(", ")", ");") and not re.fullmatch(r"ALTER TABLE (ONLY )?\S+", t):
+            return t
+    return lines[0].strip() if lines else ""
+
+
+def line_part(line):
+    """What a line of a dump is about: 'column', 'table options', 'KEY', ..."""
+    if line.startswith(")"):
+        return "table options" if len(line) > 2 else "end"
+    if line[:1] in "`\"" or re.match(r"[a-z_][a-z0-9_]* ", line):
+        return "column"
+    m = re.match(r"(?:/\*!\d+ )?((?:[A-Z]+ )?[A-Z]+)\b", line)
+    return m.group(1) if m else "other"
 
 
 def short(v):
@@ -503,9 +522,12 @@ def run_case(args, target, case, n):
 
 def failure_class(why):
     """A failure reason with names and literals blanked, to count classes."""
-    m = re.match(r"server dump differs, (\w+) in ([A-Z ]+)", why)
+    m = re.match(r"server dump differs, (\w+) in ([A-Z ]+).*? \(([^()]*)\): want", why)
     if m:
-        return "server dump differs: %s %s" % (m.group(2).strip(), m.group(1))
+        where, part = m.group(2).strip(), m.group(3)
+        if where.startswith(part):
+            return "server dump differs: %s %s" % (where, m.group(1))
+        return "server dump differs: %s, %s %s" % (where, part, m.group(1))
     s = re.sub(r"/tmp/\S+: ", "", why)
     s = re.sub(r"(function|type|cast type|to|relation|constraint|column|schema|index) "
                r"[\w.\"]+(\([^)]*\))?", r"\1 *", s)
