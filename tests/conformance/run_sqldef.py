@@ -302,7 +302,23 @@ class MariaTarget:
             if re.match(r"\s+(PRIMARY |UNIQUE )?KEY ", line):
                 line = line.replace(" USING BTREE", "")
             keep.append(line)
-        return keep
+        return sort_key_runs(keep)
+
+
+def sort_key_runs(lines):
+    """SHOW CREATE TABLE lists keys and constraints in the order they were
+    made, which a migration cannot always keep and which means nothing:
+    each run of key or constraint lines is compared as a set (trailing
+    commas dropped, since the last line of a run has none)."""
+    out, run_ = [], []
+    for line in lines + [""]:
+        if re.match(r"\s+((UNIQUE |FULLTEXT |SPATIAL )?KEY|CONSTRAINT) ", line):
+            run_.append(line.rstrip(","))
+            continue
+        out += sorted(run_)
+        run_ = []
+        out.append(line)
+    return out[:-1]
 
 
 def case_sql(case, key, target):
