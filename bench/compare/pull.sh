@@ -178,7 +178,10 @@ run_pair() {
     report "$d N=$n"
     report "$dk_line"
     report "$(result_line cairn "$n")"
-    report "  ratio drizzle-kit/cairn: wall time $(awk -v a="$dk_t" -v b="$ca_t" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }'), queries $(awk -v a="$dk_q" -v b="$ca_q" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }')"
+    [ "$dk_status" = ok ] && [ "$ca_status" = ok ] ||
+        report "  ratio drizzle-kit/cairn: n/a (a run did not finish)"
+    [ "$dk_status" != ok ] || [ "$ca_status" != ok ] ||
+        report "  ratio drizzle-kit/cairn: wall time $(awk -v a="$dk_t" -v b="$ca_t" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }'), queries $(awk -v a="$dk_q" -v b="$ca_q" 'BEGIN{ if (b > 0) printf "%.1fx", a/b; else print "n/a" }')"
     if [ "$dk_status" != ok ]; then
         report "  drizzle-kit output (last lines):"
         tail -n 5 "$out/drizzle/pull.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g; s/^/    | /' | tee -a "$results"
