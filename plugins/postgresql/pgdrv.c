@@ -287,6 +287,8 @@ static void pgdrv_disconnect(cairn_dconn *c)
 static int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char *const *params,
                        PGresult **res)
 {
+    if (res)
+        *res = NULL;
     c->nqueries++;
     PGresult *r = nparams ? PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0)
                           : PQexec(c->pg, sql);
