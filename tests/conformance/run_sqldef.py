@@ -217,7 +217,8 @@ class PgTarget:
             fh.write(sql)
         r = self.psql(name, NAMESPACES, path=path)
         if r.returncode:
-            raise Rejected(first_line(r.stderr))
+            errors = [x for x in r.stderr.splitlines() if "ERROR:" in x] or [first_line(r.stderr)]
+            raise Rejected(re.sub(r"^psql:[^:]*:(\d+): ", r"line \1: ", errors[0]))
         self.spaces[name] = set(x for x in r.stdout.split("\n") if x)
 
     def drop(self, names):
