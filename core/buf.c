@@ -221,6 +221,28 @@ static int is_breakpoint(const char *p, const char *end)
     return 1;
 }
 
+int cairn_sql_is_blank(const char *sql)
+{
+    for (const char *p = sql; *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ';') {
+            p++;
+        } else if (p[0] == '-' && p[1] == '-') {
+            const char *eol = strchr(p, '\n');
+            if (!eol)
+                return 1;
+            p = eol + 1;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            if (!end)
+                return 0; /* an unterminated comment is the server's to report */
+            p = end + 2;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int cairn_has_breakpoint_line(const char *sql)
 {
     for (const char *line = sql; *line;) {

@@ -81,6 +81,9 @@ const cairn_applied *cairn_history_find(const cairn_history *h, const char *name
 /** Split migration.sql on breakpoint lines into trimmed, non-empty
  *  statements (malloc'd array of malloc'd strings). */
 int cairn_split_statements(const char *sql, char ***out, size_t *n);
+/** Is `sql` only blanks, semicolons and comments? Such a statement is not
+ *  sent: some servers answer it with an error ("Query was empty"). */
+int cairn_sql_is_blank(const char *sql);
 /** Does `sql` hold a line that would read as a breakpoint? */
 int cairn_has_breakpoint_line(const char *sql);
 void cairn_strv_free(char **v, size_t n);

@@ -251,7 +251,7 @@ static int apply_statements(mrun *r, const cairn_migration *m, int in_txn, size_
     int64_t started = mono_ms();
     for (size_t i = start; i < n && !rc; i++) {
         cairn_log(r->cx, CAIRN_LOG_DEBUG, "%s: %s", m->name, stmts[i]);
-        rc = r->d->exec(r->c, stmts[i]);
+        rc = cairn_sql_is_blank(stmts[i]) ? 0 : r->d->exec(r->c, stmts[i]);
         if (rc) {
             rc = err_prefix(r->cx, rc, "migration %s, statement %zu of %zu failed", m->name,
                             i + 1, n);

@@ -340,7 +340,7 @@ static int exec_script(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, co
 {
     if (!strstr(text, CAIRN_BREAKPOINT)) {
         cairn_err_clear(cx);
-        return d->exec(c, text) ? sql_error(cx, path, 0) : 0;
+        return !cairn_sql_is_blank(text) && d->exec(c, text) ? sql_error(cx, path, 0) : 0;
     }
     char **stmts;
     size_t n;
@@ -355,7 +355,7 @@ static int exec_script(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, co
         if (at)
             off = (size_t)(at - text);
         cairn_err_clear(cx);
-        if (d->exec(c, stmts[i]))
+        if (!cairn_sql_is_blank(stmts[i]) && d->exec(c, stmts[i]))
             rc = sql_error(cx, path, at ? line_of(text, off) : 0);
         if (at)
             off += strlen(stmts[i]);

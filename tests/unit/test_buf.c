@@ -82,8 +82,18 @@ static void test_stmts_history(void)
     cairn_history_release(&h);
 }
 
+static void test_blank(void)
+{
+    CHECK(cairn_sql_is_blank(""), "empty");
+    CHECK(cairn_sql_is_blank("  \n-- a comment\n /* block */ ;\n-- last"), "comments only");
+    CHECK(!cairn_sql_is_blank("-- c\nSELECT 1"), "a statement after a comment");
+    CHECK(!cairn_sql_is_blank("/* c */ DROP TABLE x"), "a statement after a block comment");
+    CHECK(!cairn_sql_is_blank("/* unterminated"), "an unterminated comment goes to the server");
+}
+
 int main(void)
 {
+    test_blank();
     test_quote();
     test_split();
     test_stmts_history();
