@@ -223,6 +223,67 @@ static void destructive(differ *d, cairn_change *ch, const char *fmt, ...)
 
 /* ---- rename options ------------------------------------------------------------ */
 
+/* Split [s, e) into names separated by unquoted '.', each bare or in
+ * double quotes ("" for a quote inside): at most 2 names. Returns how many,
+ * or -1 when the text is not of that form. */
+static int split_qualified(differ *d, const char *s, const char *e, char **names)
+{
+    int n = 0;
+    while (s <= e && n < 2) {
+        cairn_buf b;
+        cairn_buf_init(&b);
+        if (s < e && *s == '"') {
+            for (s++;; s++) {
+                if (s >= e) {
+                    cairn_buf_release(&b);
+                    return -1; /* unterminated quote */
+                }
+                if (*s == '"' && (s + 1 >= e || s[1] != '"'))
+                    break;
+                if (*s == '"')
+                    s++;
+                cairn_buf_append(&b, s, 1);
+            }
+            s++;
+            if (s < e && *s != '.') {
+                cairn_buf_release(&b);
+                return -1;
+            }
+        } else {
+            const char *dot = memchr(s, '.', (size_t)(e - s));
+            const char *stop = dot ? dot : e;
+            if (memchr(s, '"', (size_t)(stop - s))) {
+                cairn_buf_release(&b);
+                return -1;
+            }
+            cairn_buf_append(&b, s, (size_t)(stop - s));
+            s = stop;
+        }
+        names[n] = cairn_arena_strdup(d->tmp, cairn_buf_cstr(&b));
+        cairn_buf_release(&b);
+        if (!names[n])
+            return -1;
+        n++;
+        if (s >= e)
+            return n;
+        s++; /* the dot */
+    }
+    return -1;
+}
+
+/* The '=' of a rename that is not inside double quotes, or NULL. */
+static const char *rename_eq(const char *r)
+{
+    int quoted = 0;
+    for (const char *p = r; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (*p == '=' && !quoted)
+            return p;
+    }
+    return NULL;
+}
+
 static int parse_renames(differ *d, const cairn_diff_opts *opts)
 {
     if (!opts || !opts->nrenames)
@@ -232,29 +293,25 @@ static int parse_renames(differ *d, const cairn_diff_opts *opts)
         return d->rc;
     for (size_t i = 0; i < opts->nrenames; i++) {
         const char *r = opts->renames[i] ? opts->renames[i] : "";
-        const char *eq = strchr(r, '=');
+        const char *eq = rename_eq(r);
         const char *bad = NULL;
-        char *left = eq ? cairn_arena_strndup(d->tmp, r, (size_t)(eq - r)) : NULL;
-        char *right = eq ? cairn_arena_strdup(d->tmp, eq + 1) : NULL;
-        if (eq && (!left || !right))
-            return oom(d);
         rename_opt *o = &d->renames[d->nrenames];
-        if (!eq || strchr(right, '='))
-            bad = "expected old=new or table.old=table.new";
-        else {
-            char *ldot = strchr(left, '.'), *rdot = strchr(right, '.');
-            if (!ldot && !rdot) {
-                o->old_name = left;
-                o->new_name = right;
-            } else if (ldot && rdot && !strchr(ldot + 1, '.') && !strchr(rdot + 1, '.')) {
-                *ldot = *rdot = '\0';
-                if (strcmp(left, right) != 0)
-                    bad = "a column rename names the same table on both sides";
-                o->table = right;
-                o->old_name = ldot + 1;
-                o->new_name = rdot + 1;
-            } else
-                bad = "expected old=new or table.old=table.new";
+        char *l[2] = {NULL, NULL}, *rt[2] = {NULL, NULL};
+        int nl = eq ? split_qualified(d, r, eq, l) : -1;
+        int nr = eq ? split_qualified(d, eq + 1, eq + 1 + strlen(eq + 1), rt) : -1;
+        if (d->rc)
+            return d->rc;
+        if (nl < 0 || nr < 0 || nl != nr || rename_eq(eq + 1))
+            bad = "expected old=new or table.old=table.new (quote a name with a dot: \"a.b\")";
+        else if (nl == 1) {
+            o->old_name = l[0];
+            o->new_name = rt[0];
+        } else {
+            if (strcmp(l[0], rt[0]) != 0)
+                bad = "a column rename names the same table on both sides";
+            o->table = rt[0];
+            o->old_name = l[1];
+            o->new_name = rt[1];
         }
         if (!bad && (!*o->old_name || !*o->new_name || (o->table && !*o->table)))
             bad = "a name is empty";

@@ -81,6 +81,14 @@ def last_part(name, fold):
     return unquote(parts[-1].strip(), fold) if parts else name
 
 
+def qn(name):
+    """A name as cairn's --rename reads it: in double quotes when it holds a
+    dot, an equals sign or a quote."""
+    if any(ch in name for ch in '.="'):
+        return '"%s"' % name.replace('"', '""')
+    return name
+
+
 def rename_hints(sql, fold=False):
     """sqldef's `-- @renamed from=X` comments as cairn --rename arguments:
     on a CREATE TABLE line a table rename, on a column line a column rename.
@@ -100,11 +108,12 @@ def rename_hints(sql, fold=False):
         old = last_part(r.group(1), fold)
         if m:
             if old != table:
-                hints.append("%s=%s" % (old, table))
+                hints.append("%s=%s" % (qn(old), qn(table)))
         elif table and not NOT_COLUMN.match(line):
             c = re.match(r"\s*" + IDENT + r"\s", line)
             if c:
-                hints.append("%s.%s=%s.%s" % (table, old, table, unquote(c.group(1), fold)))
+                hints.append("%s.%s=%s.%s" % (qn(table), qn(old), qn(table),
+                                              qn(unquote(c.group(1), fold))))
     return hints
 
 

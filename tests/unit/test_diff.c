@@ -368,7 +368,7 @@ static void test_renames(void)
 
     /* bad options */
     static const char *const bad[] = {"users", "a.b=c", "t.a=u.b", "=x", "a=a", "a.b.c=a.b.d",
-                                      "a=b=c"};
+                                      "a=b=c", "\"a=b", "\"a\"x=b", "a\"b\"=c"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cairn_diff_opts o = {&bad[i], 1};
         CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_EUSAGE && !p, "bad rename '%s' rejected",
@@ -392,6 +392,18 @@ static void test_renames(void)
                          "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
     cairn_schema_free(a);
     cairn_schema_free(b);
+
+    /* names with dots, '=' or quotes are written in double quotes */
+    cairn_schema *qa = cairn_schema_new(), *qb = cairn_schema_new();
+    cairn_table *qt = cairn_schema_add_table(qa, NULL, "my.table");
+    col(qa, qt, "a.b", "integer", 0);
+    qt = cairn_schema_add_table(qb, NULL, "my.table");
+    col(qb, qt, "c=\"d\"", "integer", 0);
+    const char *quoted[] = {"\"my.table\".\"a.b\"=\"my.table\".\"c=\"\"d\"\"\""};
+    cairn_diff_opts qo = {quoted, 1};
+    cairn_plan_free(PLAN(qa, qb, &qo, "RENAME_COLUMN my.table.a.b>c=\"d\"\n"));
+    cairn_schema_free(qa);
+    cairn_schema_free(qb);
 }
 
 static void test_views(void)
