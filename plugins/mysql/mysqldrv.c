@@ -1034,6 +1034,51 @@ static int mysqldrv_is_checks(mysqldrv_is *is)
     return rc2;
 }
 
+/* Triggers, all tables in one query, each as the CREATE TRIGGER that makes
+ * it again: no DEFINER (the connecting user's) and the body as the server
+ * keeps it, so a schema file's trigger and the database's compare equal.
+ * Several triggers on one event come in their firing order, the order the
+ * table lists (and creates) them in. */
+static int mysqldrv_is_triggers(mysqldrv_is *is)
+{
+    const cairn_host *h = is->h;
+    MYSQL_RES *res;
+    int rc = mysqldrv_run(is,
+        "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, "
+        "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+        "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER", &res);
+    if (rc)
+        return rc;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res)) && !rc) {
+        mysqldrv_tab *tab = row[0] ? mysqldrv_find(is, row[0]) : NULL;
+        if (!tab || !row[1] || !row[2] || !row[3] || !row[4])
+            continue;
+        h->buf_reset(is->b);
+        rc = h->buf_puts(is->b, "CREATE TRIGGER ");
+        rc |= h->buf_quote(is->b, row[1], '`');
+        /* lower case, as mysqldef writes them: the server keeps a
+         * trigger's statement as sent, and a dump shows it */
+        char when[16], what[16];
+        snprintf(when, sizeof when, "%s", row[2]);
+        snprintf(what, sizeof what, "%s", row[3]);
+        for (char *p = when; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        for (char *p = what; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        rc |= h->buf_printf(is->b, " %s %s ON ", when, what);
+        rc |= h->buf_quote(is->b, row[0], '`');
+        rc |= h->buf_puts(is->b, " FOR EACH ROW ");
+        rc |= h->buf_puts(is->b, row[4]);
+        if (!rc && !h->add_trigger(is->out, tab->t, row[1], h->buf_cstr(is->b)))
+            rc = CAIRN_ENOMEM;
+    }
+    int rc2 = mysqldrv_query_end(is->c, res);
+    if (rc)
+        return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    return rc2;
+}
+
 /* Drop every "`db`." qualifier the server adds to a view's text, so the
  * same view reads the same in any database (scratch or target). */
 static char *mysqldrv_unqualify(const char *def, const char *db)
@@ -1131,6 +1176,8 @@ static int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn
         rc = mysqldrv_is_indexes(&is);
     if (!rc)
         rc = mysqldrv_is_checks(&is);
+    if (!rc)
+        rc = mysqldrv_is_triggers(&is);
     if (!rc)
         rc = mysqldrv_is_views(&is);
     if (!rc)

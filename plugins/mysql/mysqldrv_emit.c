@@ -334,7 +334,10 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     }
     if (rc)
         return CAIRN_ENOMEM;
-    return mysqldrv_flush(e, 0);
+    rc = mysqldrv_flush(e, 0);
+    for (size_t i = 0; i < t->ntriggers && !rc; i++)
+        rc = e->h->stmt_add(e->out, t->triggers[i]->sql, 0) ? CAIRN_ENOMEM : 0;
+    return rc;
 }
 
 /* The name the change's table has when the change runs: the plan may put

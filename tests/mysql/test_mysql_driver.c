@@ -732,6 +732,54 @@ static void test_keys_defaults(void)
     free(url);
 }
 
+/* Triggers are read back: created with their table, changed (drop and
+ * create), dropped, and a second push finds nothing to do. */
+static void test_triggers(void)
+{
+    fresh_db("trg");
+    char *url = db_url("trg");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("trg");
+    static const char *const trg[] = {
+        ",\"triggers\":[{\"name\":\"users_ins\",\"sql\":\"CREATE TRIGGER `users_ins` "
+        "after insert ON `users` FOR EACH ROW insert into logs (msg) values ('insert')\"}]",
+        ",\"triggers\":[{\"name\":\"users_ins\",\"sql\":\"CREATE TRIGGER `users_ins` "
+        "after insert ON `users` FOR EACH ROW insert into logs (msg) values (NEW.name)\"}]",
+        ""};
+    static const char *const logged[] = {"insert", "ann", NULL};
+    for (int i = 0; i < 3; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"logs\",\"columns\":["
+                 "{\"name\":\"msg\",\"type\":\"varchar(20)\"}]},"
+                 "{\"name\":\"users\",\"columns\":["
+                 "{\"name\":\"name\",\"type\":\"varchar(20)\"}]%s}]}",
+                 trg[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) > 0, "triggers step %d: %s", i + 1, errmsg(cx));
+        if (want)
+            CHECK(converged(cx, c, want), "triggers step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "triggers step %d again does nothing", i + 1);
+        cairn_schema_free(want);
+        cairn_schema *s = introspect(cx, c);
+        cairn_table *t = table(s, "users");
+        CHECK(t && t->ntriggers == (i < 2 ? 1u : 0u), "step %d: users has %zu triggers", i + 1,
+              t ? t->ntriggers : 0);
+        cairn_schema_free(s);
+        raw_exec(my, "DELETE FROM logs");
+        raw_exec(my, "INSERT INTO users VALUES ('ann')");
+        char *v = raw_scalar(my, "SELECT COALESCE(MAX(msg), '(none)') FROM logs");
+        CHECK(!strcmp(v, logged[i] ? logged[i] : "(none)"), "step %d: the trigger logged %s",
+              i + 1, v);
+        free(v);
+    }
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* ---- constant number of queries ---------------------------------------------------- */
 
 static void make_tables(const cairn_dialect *d, cairn_dconn *c, int from, int to)
@@ -742,8 +790,10 @@ static void make_tables(const cairn_dialect *d, cairn_dconn *c, int from, int to
         cairn_buf_printf(&b,
                          "CREATE TABLE t%04d (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, "
                          "name varchar(40) NOT NULL DEFAULT '', ref int, "
-                         "KEY t%04d_name (name), CONSTRAINT t%04d_ref CHECK (ref > 0));",
-                         i, i, i);
+                         "KEY t%04d_name (name), CONSTRAINT t%04d_ref CHECK (ref > 0));"
+                         "CREATE TRIGGER t%04d_ins before insert ON t%04d FOR EACH ROW "
+                         "SET NEW.ref = 1;",
+                         i, i, i, i, i);
         if ((i + 1) % 100 == 0 || i + 1 == to) {
             if (d->exec(c, cairn_buf_cstr(&b)))
                 printf("make_tables failed\n");
@@ -773,7 +823,8 @@ static void test_query_count(void)
     CHECK(s && s->ntables == 1000, "1000 tables");
     if (s && s->ntables == 1000) {
         cairn_table *t = table(s, "t0999");
-        CHECK(t && t->primary_key && t->ncolumns == 3 && t->nindexes == 1 && t->nchecks == 1,
+        CHECK(t && t->primary_key && t->ncolumns == 3 && t->nindexes == 1 && t->nchecks == 1 &&
+                  t->ntriggers == 1,
               "last table complete");
     }
     cairn_schema_free(s);
@@ -1284,6 +1335,7 @@ int main(void)
     test_emit_order();
     test_options();
     test_keys_defaults();
+    test_triggers();
     test_hostile();
     test_history();
     test_concurrent();
