@@ -384,6 +384,25 @@ static int mysqldrv_column_ready(mysqldrv_em *e, const cairn_change *ch, const c
     return exists;
 }
 
+/* Keep the declared column order: AFTER the nearest earlier column that
+ * exists when the change runs, or FIRST. */
+static int mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_table *t,
+                          const cairn_column *col)
+{
+    size_t pos = 0;
+    while (pos < t->ncolumns && t->columns[pos] != col)
+        pos++;
+    if (pos == t->ncolumns)
+        return 0;
+    for (size_t i = pos; i-- > 0;) {
+        if (mysqldrv_column_ready(e, ch, t->columns[i]->name)) {
+            int rc = P(e, " AFTER ");
+            return rc | Q(e, t->columns[i]->name);
+        }
+    }
+    return pos == 0 ? P(e, " FIRST") : 0;
+}
+
 static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->table_to;
@@ -391,24 +410,130 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     int rc = mysqldrv_alter_prefix(e, ch);
     rc |= P(e, "ADD COLUMN ");
     rc |= mysqldrv_column_def(e, col);
-    /* keep the declared column order: after the nearest earlier column
-     * that exists at this point */
-    size_t pos = 0;
-    while (pos < t->ncolumns && t->columns[pos] != col)
-        pos++;
-    if (pos < t->ncolumns) {
-        int placed = 0;
-        for (size_t i = pos; i-- > 0 && !placed;) {
-            if (mysqldrv_column_ready(e, ch, t->columns[i]->name)) {
-                rc |= P(e, " AFTER ");
-                rc |= Q(e, t->columns[i]->name);
-                placed = 1;
+    rc |= mysqldrv_place(e, ch, t, col);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+/* An index of the table as it is when change `at` runs, by name: the old
+ * one unless the plan dropped it before, the new one if the plan made it. */
+static const cairn_index *mysqldrv_index_now(mysqldrv_em *e, const cairn_change *ch,
+                                             const char *name)
+{
+    const cairn_index *now = NULL;
+    for (size_t i = 0; ch->table_from && i < ch->table_from->nindexes; i++)
+        if (ch->table_from->indexes[i]->name && !strcmp(ch->table_from->indexes[i]->name, name))
+            now = ch->table_from->indexes[i];
+    for (size_t i = 0; i < e->at; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->table_to != ch->table_to)
+            continue;
+        if (c->kind == CAIRN_CHANGE_DROP_INDEX && !strcmp(c->from.index->name, name))
+            now = NULL;
+        else if (c->kind == CAIRN_CHANGE_CREATE_INDEX && c->to.index->name &&
+                 !strcmp(c->to.index->name, name))
+            now = c->to.index;
+    }
+    return now;
+}
+
+static int mysqldrv_index_old(const cairn_change *ch, const char *name)
+{
+    for (size_t i = 0; ch->table_from && i < ch->table_from->nindexes; i++)
+        if (ch->table_from->indexes[i]->name && !strcmp(ch->table_from->indexes[i]->name, name))
+            return 1;
+    return 0;
+}
+
+static int mysqldrv_index_has(const cairn_index *ix, const char *a, const char *b)
+{
+    for (size_t i = 0; i < ix->nparts; i++)
+        if (ix->parts[i]->column &&
+            (!strcmp(ix->parts[i]->column, a) || !strcmp(ix->parts[i]->column, b)))
+            return 1;
+    return 0;
+}
+
+/* The indexes on the column as they are now, dropped (add = 0) or added
+ * back (add = 1) inside the ALTER that rebuilds the column. */
+static int mysqldrv_rebuild_indexes(mysqldrv_em *e, const cairn_change *ch, int add)
+{
+    const char *a = ch->from.column->name, *b = ch->to.column->name;
+    const cairn_table *tabs[2] = {ch->table_from, ch->table_to};
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; tabs[k] && i < tabs[k]->nindexes; i++) {
+            const char *name = tabs[k]->indexes[i]->name;
+            const cairn_index *ix = name ? mysqldrv_index_now(e, ch, name) : NULL;
+            /* each name once: the old table's, or the new one's if only there */
+            if (!ix || !mysqldrv_index_has(ix, a, b) || (k == 1 && mysqldrv_index_old(ch, name)))
+                continue;
+            if (add) {
+                rc |= P(e, ", ADD ");
+                rc |= P(e, mysqldrv_index_kind(ix));
+                rc |= P(e, "INDEX ");
+                rc |= Q(e, name);
+                rc |= P(e, " ");
+                rc |= mysqldrv_index_parts(e, ix);
+                rc |= mysqldrv_index_tail(e, ix);
+            } else {
+                rc |= P(e, "DROP INDEX ");
+                rc |= Q(e, name);
+                rc |= P(e, ", ");
             }
         }
-        if (!placed && pos == 0)
-            rc |= P(e, " FIRST");
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    return rc;
+}
+
+/* MariaDB and MySQL cannot MODIFY a column between generated and regular,
+ * or between VIRTUAL and STORED (error 1907 / 3106): the column is dropped
+ * and added back in its place, in one ALTER that also drops and adds back
+ * the indexes on it. A generated column's values are derived, so nothing
+ * is lost; one that turns regular keeps its values through a copy. */
+static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_column *from = ch->from.column, *to = ch->to.column;
+    const char *now = mysqldrv_column_ready(e, ch, to->name) ? to->name : from->name;
+    static const char tmp[] = "cairn__regular";
+    int rc = 0;
+    if (!to->generated) {
+        rc |= mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "ADD COLUMN ");
+        rc |= Q(e, tmp);
+        rc |= P(e, " ");
+        rc |= P(e, to->type ? to->type : "text");
+        rc |= P(e, " AFTER ");
+        rc |= Q(e, now);
+        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        if (rc)
+            return rc;
+        rc |= P(e, "UPDATE ");
+        rc |= Q(e, mysqldrv_table_now(e, ch));
+        rc |= P(e, " SET ");
+        rc |= Q(e, tmp);
+        rc |= P(e, " = ");
+        rc |= Q(e, now);
+        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        if (rc)
+            return rc;
+    }
+    rc |= mysqldrv_alter_prefix(e, ch);
+    rc |= mysqldrv_rebuild_indexes(e, ch, 0);
+    rc |= P(e, "DROP COLUMN ");
+    rc |= Q(e, now);
+    if (!to->generated) {
+        rc |= P(e, ", CHANGE COLUMN ");
+        rc |= Q(e, tmp);
+        rc |= P(e, " ");
+        rc |= mysqldrv_column_def(e, to);
+    } else {
+        rc |= P(e, ", ADD COLUMN ");
+        rc |= mysqldrv_column_def(e, to);
+        rc |= mysqldrv_place(e, ch, ch->table_to, to);
+    }
+    rc |= mysqldrv_rebuild_indexes(e, ch, 1);
+    /* a regular column's values are replaced by the expression's */
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, from->generated ? 0 : CAIRN_STMT_DESTRUCTIVE);
 }
 
 static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
@@ -521,6 +646,11 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
             } else {
                 rc |= P(e, " DROP DEFAULT");
             }
+        } else if (!ch->from.column->generated != !ch->to.column->generated ||
+                   (ch->to.column->generated &&
+                    !ch->from.column->generated_stored != !ch->to.column->generated_stored)) {
+            e->h->buf_reset(e->b);
+            return mysqldrv_rebuild_column(e, ch);
         } else {
             rc |= P(e, "MODIFY COLUMN ");
             rc |= mysqldrv_column_def(e, ch->to.column);

@@ -732,6 +732,56 @@ static void test_keys_defaults(void)
     free(url);
 }
 
+/* A column turned VIRTUAL, STORED, regular and generated again: each in
+ * its place, its index kept, the values of a generated column that turns
+ * regular kept. */
+static void test_generated_switch(void)
+{
+    fresh_db("gen");
+    char *url = db_url("gen");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("gen");
+    static const char *const kind[] = {
+        ",\"generated\":{\"expr\":\"`b` * 2\",\"stored\":false}",
+        ",\"generated\":{\"expr\":\"`b` * 2\",\"stored\":true}", "",
+        ",\"generated\":{\"expr\":\"`b` * 3\",\"stored\":false}"};
+    static const char *const want_c[] = {"10", "10", "10", "15"};
+    for (int i = 0; i < 4; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"g\",\"columns\":["
+                 "{\"name\":\"id\",\"type\":\"int\",\"not_null\":true},"
+                 "{\"name\":\"b\",\"type\":\"int\"},"
+                 "{\"name\":\"c\",\"type\":\"int\"%s},"
+                 "{\"name\":\"d\",\"type\":\"int\"}],"
+                 "\"primary_key\":{\"columns\":[\"id\"]},"
+                 "\"indexes\":[{\"name\":\"g_cd\",\"columns\":[\"c\",\"d\"]}]}]}",
+                 kind[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) > 0, "generated step %d: %s", i + 1, errmsg(cx));
+        if (i == 0)
+            raw_exec(my, "INSERT INTO g (id, b, d) VALUES (1, 5, 7)");
+        if (want)
+            CHECK(converged(cx, c, want), "generated step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "generated step %d again does nothing", i + 1);
+        cairn_schema_free(want);
+        char *v = raw_scalar(my, "SELECT CONCAT(c, ' ', d) FROM g WHERE id = 1");
+        char w[32];
+        snprintf(w, sizeof w, "%s 7", want_c[i]);
+        CHECK(!strcmp(v, w), "step %d: row reads %s, want %s", i + 1, v, w);
+        free(v);
+        v = raw_scalar(my, "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM "
+                           "information_schema.COLUMNS WHERE TABLE_SCHEMA = 'gen'");
+        CHECK(!strcmp(v, "id,b,c,d"), "step %d: columns %s", i + 1, v);
+        free(v);
+    }
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1336,6 +1386,7 @@ int main(void)
     test_options();
     test_keys_defaults();
     test_triggers();
+    test_generated_switch();
     test_hostile();
     test_history();
     test_concurrent();
