@@ -12,6 +12,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -402,6 +403,237 @@ static const char *pgdrv_unwrap_dup(const cairn_host *h, cairn_schema *out, cons
     size_t b, n;
     pgdrv_unwrap(s, &b, &n);
     return h->strndup(out, s + b, n);
+}
+
+/* ---- index key elements ----------------------------------------------------------
+ * The model has no operator class or NULLS FIRST/LAST per key part, nor
+ * storage parameters or NULLS NOT DISTINCT per index. They ride in text the
+ * driver owns and the core compares as is:
+ *  - a part with an operator class or a NULLS ordering has no `column`; its
+ *    `expr` is the key element as CREATE INDEX takes it, without COLLATE and
+ *    DESC (which stay in their fields): `"name" text_pattern_ops`,
+ *    `lower(name) NULLS FIRST`, `(a + b) int4_ops`;
+ *  - an index's `method` is the access method followed by what PostgreSQL
+ *    writes after the key and INCLUDE lists, before WHERE:
+ *    `btree NULLS NOT DISTINCT WITH (fillfactor='70')`. */
+
+static int pgdrv_is_ident_char(char c)
+{
+    return isalnum((unsigned char)c) || c == '_' || c == '$' || (unsigned char)c >= 0x80;
+}
+
+static size_t pgdrv_skip_space(const char *s, size_t p)
+{
+    while (s[p] && isspace((unsigned char)s[p]))
+        p++;
+    return p;
+}
+
+/* End of the possibly qualified, possibly quoted name at p (p if none). */
+static size_t pgdrv_skip_name(const char *s, size_t p)
+{
+    size_t q = p;
+    for (;;) {
+        size_t e = q;
+        if (s[e] == '"')
+            e = pgdrv_skip_token(s, e);
+        else
+            while (pgdrv_is_ident_char(s[e]))
+                e++;
+        if (e == q)
+            return q == p ? p : q - 1; /* a trailing dot is not part of it */
+        if (s[e] != '.')
+            return e;
+        q = e + 1;
+    }
+}
+
+/* Whether the bare word [b, e) is `word`, case-insensitively. */
+static int pgdrv_word_is(const char *s, size_t b, size_t e, const char *word)
+{
+    return strlen(word) == e - b && strncasecmp(s + b, word, e - b) == 0;
+}
+
+/* Splits an element-form part `expr` (see above) into its key, [0, *key_end),
+ * its operator class with parameters, [*opc_b, *opc_e), empty when none, and
+ * its NULLS ordering, [*nulls_b, strlen), empty when none. Returns 0 when
+ * `expr` is a plain expression. Words that continue an expression (`a IS
+ * NULL`, `a IN (1, 2)`) are not taken for an operator class. */
+static int pgdrv_split_element(const char *s, size_t *key_end, size_t *opc_b, size_t *opc_e,
+                               size_t *nulls_b)
+{
+    static const char *const not_opclass[] = {"and", "or", "is", "in", "not", "like", "ilike",
+                                              "similar", "between", "collate", "asc", "desc",
+                                              "nulls", "isnull", "notnull", "at", "overlaps"};
+    size_t p = 0, n = strlen(s);
+    if (s[0] == '(') {
+        p = pgdrv_match_paren(s, 0);
+        if (!p)
+            return 0;
+        p++;
+    } else {
+        p = pgdrv_skip_name(s, 0);
+        if (!p)
+            return 0;
+        if (s[p] == '(') {
+            size_t close = pgdrv_match_paren(s, p);
+            if (!close)
+                return 0;
+            p = close + 1;
+        }
+    }
+    *key_end = p;
+    if (!isspace((unsigned char)s[p]))
+        return 0;
+    p = pgdrv_skip_space(s, p);
+    *opc_b = *opc_e = p;
+    size_t w = pgdrv_skip_name(s, p);
+    int nulls = w > p && pgdrv_word_is(s, p, w, "nulls");
+    if (w > p && !nulls) {
+        for (size_t i = 0; i < sizeof not_opclass / sizeof *not_opclass; i++)
+            if (pgdrv_word_is(s, p, w, not_opclass[i]))
+                return 0;
+        p = pgdrv_skip_space(s, w);
+        if (s[p] == '(') {
+            size_t close = pgdrv_match_paren(s, p);
+            /* operator class parameters are name=value pairs */
+            if (!close || !memchr(s + p, '=', close - p))
+                return 0;
+            w = close + 1;
+        }
+        *opc_e = w;
+        p = pgdrv_skip_space(s, w);
+        w = pgdrv_skip_name(s, p);
+        nulls = w > p && pgdrv_word_is(s, p, w, "nulls");
+    }
+    *nulls_b = n;
+    if (nulls) {
+        *nulls_b = p;
+        p = pgdrv_skip_space(s, w);
+        w = pgdrv_skip_name(s, p);
+        if (!pgdrv_word_is(s, p, w, "first") && !pgdrv_word_is(s, p, w, "last"))
+            return 0;
+        p = w;
+    }
+    return p == n && (*opc_e > *opc_b || *nulls_b < n);
+}
+
+/* End of the word or parenthesised group at p (p at the end of s). */
+static size_t pgdrv_skip_word(const char *s, size_t p)
+{
+    size_t w = pgdrv_skip_name(s, p);
+    if (w > p)
+        return w;
+    if (s[p] == '(') {
+        size_t close = pgdrv_match_paren(s, p);
+        return close ? close + 1 : strlen(s);
+    }
+    return s[p] ? pgdrv_skip_token(s, p) : p;
+}
+
+/* A name as PostgreSQL prints it ("C", "my ""x""", en_US), unquoted, malloc'd. */
+static char *pgdrv_unquote(const char *s, size_t len)
+{
+    char *out = malloc(len + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '"')
+            *o++ = s[i];
+        else if (i + 1 < len && s[i + 1] == '"' && i > 0)
+            *o++ = s[++i];
+    }
+    *o = '\0';
+    return out;
+}
+
+/* What key element `elem` of pg_get_indexdef() adds to its key `key` besides
+ * COLLATE and DESC (the model's own fields): operator class and NULLS
+ * ordering, words joined by one space, into b (empty when none). The
+ * collation's name, unquoted, goes to *coll (malloc'd) when there is one. */
+static int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const char *key,
+                               cairn_buf *b, char **coll)
+{
+    h->buf_reset(b);
+    *coll = NULL;
+    size_t klen = strlen(key);
+    if (len < klen || strncmp(elem, key, klen) != 0)
+        return 0;
+    char *s = strndup(elem + klen, len - klen);
+    if (!s)
+        return CAIRN_ENOMEM;
+    int rc = 0;
+    for (size_t p = pgdrv_skip_space(s, 0); s[p] && !rc; p = pgdrv_skip_space(s, p)) {
+        size_t w = pgdrv_skip_word(s, p);
+        if (pgdrv_word_is(s, p, w, "collate")) {
+            size_t cb = pgdrv_skip_space(s, w);
+            p = pgdrv_skip_name(s, cb);
+            free(*coll);
+            *coll = pgdrv_unquote(s + cb, p - cb);
+            if (!*coll)
+                rc = CAIRN_ENOMEM;
+            continue;
+        }
+        if (!pgdrv_word_is(s, p, w, "desc") && !pgdrv_word_is(s, p, w, "asc")) {
+            if (h->buf_len(b))
+                rc = h->buf_puts(b, " ");
+            if (!rc)
+                rc = h->buf_append(b, s + p, w - p);
+        }
+        p = w;
+    }
+    free(s);
+    return rc;
+}
+
+/* Splits pg_get_indexdef() text ("CREATE INDEX i ON t USING am (k1, k2)
+ * INCLUDE (c) NULLS NOT DISTINCT WITH (...) WHERE ...") into its key
+ * elements, [elems[k], elems[k] + lens[k]) for k < *nelems (at most max),
+ * and the index options after the key and INCLUDE lists, [*tail_b, *tail_e). */
+static void pgdrv_split_indexdef(const char *def, size_t max, size_t *elems, size_t *lens,
+                                 size_t *nelems, size_t *tail_b, size_t *tail_e)
+{
+    *nelems = 0;
+    *tail_b = *tail_e = 0;
+    const char *u = strstr(def, " USING ");
+    if (!u)
+        return;
+    size_t p = pgdrv_skip_space(def, pgdrv_skip_name(def, (size_t)(u - def) + 7));
+    size_t close = def[p] == '(' ? pgdrv_match_paren(def, p) : 0;
+    if (!close)
+        return;
+    size_t start = p + 1;
+    int depth = 0;
+    for (size_t i = start; i <= close;) {
+        if ((def[i] == ',' && depth == 0) || i == close) {
+            size_t b = pgdrv_skip_space(def, start);
+            if (*nelems < max) {
+                elems[*nelems] = b;
+                lens[*nelems] = i > b ? i - b : 0;
+                (*nelems)++;
+            }
+            start = i + 1;
+            i++;
+            continue;
+        }
+        if (def[i] == '(')
+            depth++;
+        else if (def[i] == ')')
+            depth--;
+        i = pgdrv_skip_token(def, i);
+    }
+    p = pgdrv_skip_space(def, close + 1);
+    size_t w = pgdrv_skip_word(def, p);
+    if (pgdrv_word_is(def, p, w, "include"))
+        p = pgdrv_skip_space(def, pgdrv_skip_word(def, pgdrv_skip_space(def, w)));
+    *tail_b = *tail_e = p;
+    while (def[p]) {
+        w = pgdrv_skip_word(def, p);
+        if (pgdrv_word_is(def, p, w, "where"))
+            break;
+        *tail_e = w;
+        p = pgdrv_skip_space(def, w);
+    }
 }
 
 /* Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
@@ -921,7 +1153,8 @@ static const char *const q_indexes =
     " ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0 AND i.indcollation[k - 1] <> a.attcollation"
     "   THEN co.collname END FROM pg_catalog.generate_series(1, i.indnkeyatts) k"
     "   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]"
-    "   LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k - 1] ORDER BY k)"
+    "   LEFT JOIN pg_catalog.pg_collation co ON co.oid = i.indcollation[k - 1] ORDER BY k),"
+    " pg_catalog.pg_get_indexdef(i.indexrelid)"
     " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
     " JOIN pg_catalog.pg_am am ON am.oid = ic.relam"
     /* pg_constraint has no index on conindid: a hashed NOT IN over the
@@ -1130,13 +1363,20 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 while (body[open] && body[open] != '(')
                     open++;
                 size_t close = body[open] ? pgdrv_match_paren(body, open) : 0;
+                int no_inherit = close && strstr(body + close, " NO INHERIT") != NULL;
                 if (close)
                     body[close + 1] = '\0';
                 size_t b, n;
                 pgdrv_unwrap(body, &b, &n);
                 body[b + n] = '\0';
-                if (!h->add_check(in->out, rel->t, name, body + b))
+                /* NO INHERIT rides at the end of the expression (see
+                 * pgdrv_check_body) */
+                char *expr = malloc(n + 12);
+                if (expr)
+                    snprintf(expr, n + 12, "%s%s", body + b, no_inherit ? " NO INHERIT" : "");
+                if (!expr || !h->add_check(in->out, rel->t, name, expr))
                     rc = CAIRN_ENOMEM;
+                free(expr);
                 free(body);
             }
         }
@@ -1156,6 +1396,11 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
     int rc = pgdrv_query(in->c, q_indexes, 1, &oids, &r);
     if (rc)
         return rc;
+    cairn_buf *b = h->buf_new(in->c->s->hc);
+    if (!b) {
+        PQclear(r);
+        return h->error(in->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    }
     for (int i = 0, rows = PQntuples(r); i < rows && !rc; i++) {
         pgdrv_rel *rel = pgdrv_find_rel(in, PQgetvalue(r, i, 0));
         if (!rel)
@@ -1166,15 +1411,28 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
             break;
         }
         ix->unique = PQgetvalue(r, i, 2)[0] == 't';
-        const char *am = PQgetvalue(r, i, 3);
-        if (strcmp(am, "btree") != 0)
+        const char *am = PQgetvalue(r, i, 3), *def = PQgetvalue(r, i, 11);
+        size_t nkey = strtoul(PQgetvalue(r, i, 5), NULL, 10);
+        size_t *elems = calloc(nkey + 1, 2 * sizeof *elems), nelems, tail_b, tail_e;
+        if (!elems) {
+            rc = CAIRN_ENOMEM;
+            break;
+        }
+        pgdrv_split_indexdef(def, nkey, elems, elems + nkey, &nelems, &tail_b, &tail_e);
+        if (tail_e > tail_b) {
+            h->buf_reset(b);
+            rc = h->buf_printf(b, "%s %.*s", am, (int)(tail_e - tail_b), def + tail_b);
+            if (!rc)
+                ix->method = h->strdup(in->out, h->buf_cstr(b));
+        } else if (strcmp(am, "btree") != 0) {
             ix->method = h->strdup(in->out, am);
+        }
         ix->where = pgdrv_unwrap_dup(h, in->out, pgdrv_val(r, i, 4));
         ix->comment = h->strdup(in->out, pgdrv_val(r, i, 9));
-        size_t nkey = strtoul(PQgetvalue(r, i, 5), NULL, 10);
         char **cols = NULL, **defs = NULL, **desc = NULL, **coll = NULL;
         size_t ncols = 0, ndefs = 0, ndesc = 0, ncoll = 0;
-        rc = pgdrv_parse_array(PQgetvalue(r, i, 6), &cols, &ncols);
+        if (!rc)
+            rc = pgdrv_parse_array(PQgetvalue(r, i, 6), &cols, &ncols);
         if (!rc)
             rc = pgdrv_parse_array(PQgetvalue(r, i, 7), &defs, &ndefs);
         if (!rc)
@@ -1191,10 +1449,35 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
                 rc = CAIRN_ENOMEM;
                 break;
             }
-            if (cols[k])
+            char *ecoll = NULL;
+            if (k < nelems && k < ndefs && defs[k])
+                rc = pgdrv_element_decor(h, def + elems[k], elems[nkey + k], defs[k], b, &ecoll);
+            /* an expression's collation is not compared to a column's by
+             * the query: take what the definition says */
+            if (!rc && !cols[k] && ecoll)
+                p->collation = h->strdup(in->out, ecoll);
+            free(ecoll);
+            if (rc)
+                break;
+            if (h->buf_len(b)) {
+                /* element form: the key as written, then its decoration */
+                const char *decor = h->buf_cstr(b);
+                size_t dlen = strlen(decor), klen = strlen(defs[k]);
+                char *e = malloc(klen + dlen + 2);
+                if (!e) {
+                    rc = CAIRN_ENOMEM;
+                    break;
+                }
+                memcpy(e, defs[k], klen);
+                e[klen] = ' ';
+                memcpy(e + klen + 1, decor, dlen + 1);
+                p->expr = h->strdup(in->out, e);
+                free(e);
+            } else if (cols[k]) {
                 p->column = h->strdup(in->out, cols[k]);
-            else if (k < ndefs && defs[k])
+            } else if (k < ndefs && defs[k]) {
                 p->expr = pgdrv_unwrap_dup(h, in->out, defs[k]);
+            }
             p->desc = k < ndesc && desc[k] && desc[k][0] == '1';
             if (k < ncoll && coll[k])
                 p->collation = h->strdup(in->out, coll[k]);
@@ -1203,7 +1486,9 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
         pgdrv_free_strv(defs, ndefs);
         pgdrv_free_strv(desc, ndesc);
         pgdrv_free_strv(coll, ncoll);
+        free(elems);
     }
+    h->buf_free(b);
     PQclear(r);
     if (rc == CAIRN_ENOMEM)
         return h->error(in->c->s->hc, rc, NULL, "out of memory");
@@ -1354,6 +1639,7 @@ static int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_sc
 
 typedef struct pgdrv_emitter {
     cairn_dsession *s;
+    const cairn_plan *plan;
     const cairn_host *h;
     cairn_stmts *out;
     cairn_buf *b;
@@ -1417,6 +1703,34 @@ static const char *pgdrv_serial_type(const char *type)
     return NULL;
 }
 
+/* Whether a default needs parentheses in a column definition, where
+ * PostgreSQL's grammar takes only a b_expr: no AT TIME ZONE, boolean
+ * operators, IS, LIKE, IN, ... at the top level. */
+static int pgdrv_default_needs_parens(const char *expr)
+{
+    static const char *const a_only[] = {"at", "and", "or", "not", "is", "isnull", "notnull",
+                                         "like", "ilike", "similar", "between", "in", "collate"};
+    int depth = 0;
+    for (size_t p = 0; expr[p];) {
+        if (expr[p] == '(' || expr[p] == '[')
+            depth++;
+        else if (expr[p] == ')' || expr[p] == ']')
+            depth--;
+        if (depth == 0 && pgdrv_is_ident_char(expr[p]) && !isdigit((unsigned char)expr[p])) {
+            size_t w = p;
+            while (pgdrv_is_ident_char(expr[w]))
+                w++;
+            for (size_t i = 0; i < sizeof a_only / sizeof *a_only; i++)
+                if (pgdrv_word_is(expr, p, w, a_only[i]))
+                    return 1;
+            p = w;
+            continue;
+        }
+        p = pgdrv_is_ident_char(expr[p]) ? p + 1 : pgdrv_skip_token(expr, p);
+    }
+    return 0;
+}
+
 static int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
 {
     const cairn_host *h = em->h;
@@ -1437,7 +1751,9 @@ static int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
                      (c->identity == CAIRN_IDENTITY_AUTO && !serial)))
         rc = h->buf_puts(em->b, " GENERATED BY DEFAULT AS IDENTITY");
     else if (!rc && c->default_expr)
-        rc = h->buf_printf(em->b, " DEFAULT %s", c->default_expr);
+        rc = h->buf_printf(em->b, pgdrv_default_needs_parens(c->default_expr) ? " DEFAULT (%s)"
+                                                                              : " DEFAULT %s",
+                           c->default_expr);
     if (!rc && c->not_null)
         rc = h->buf_puts(em->b, " NOT NULL");
     return rc;
@@ -1467,11 +1783,37 @@ static int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
     return rc;
 }
 
+/* Length of a check's expression without a trailing NO INHERIT, which the
+ * model has no field for and so rides at the end of `expr` ("n > 0 NO
+ * INHERIT"): no boolean expression ends in those two words. */
+static size_t pgdrv_check_body(const char *expr)
+{
+    size_t n = strlen(expr), e = n;
+    while (e && isspace((unsigned char)expr[e - 1]))
+        e--;
+    if (e < 10 || strncasecmp(expr + e - 7, "inherit", 7) != 0)
+        return n;
+    size_t p = e - 7;
+    if (!isspace((unsigned char)expr[p - 1]))
+        return n;
+    while (p && isspace((unsigned char)expr[p - 1]))
+        p--;
+    if (p < 2 || strncasecmp(expr + p - 2, "no", 2) != 0 ||
+        (p > 2 && !isspace((unsigned char)expr[p - 3]) && expr[p - 3] != ')'))
+        return n;
+    p -= 2;
+    while (p && isspace((unsigned char)expr[p - 1]))
+        p--;
+    return p;
+}
+
 static int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
 {
     int rc = pgdrv_constraint_name(em, c->name);
+    size_t body = pgdrv_check_body(c->expr);
     if (!rc)
-        rc = em->h->buf_printf(em->b, "CHECK (%s)", c->expr);
+        rc = em->h->buf_printf(em->b, "CHECK (%.*s)%s", (int)body, c->expr,
+                               c->expr[body] ? " NO INHERIT" : "");
     return rc;
 }
 
@@ -1532,26 +1874,43 @@ static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn
         rc = h->buf_puts(em->b, "ON ");
     if (!rc)
         rc = pgdrv_table_name(em, t);
-    if (!rc && ix->method && strcmp(ix->method, "btree") != 0) {
+    /* the access method, then the index options (see pgdrv_split_element) */
+    size_t am_len = ix->method ? strcspn(ix->method, " \t\n") : 0;
+    const char *options = ix->method ? ix->method + pgdrv_skip_space(ix->method, am_len) : "";
+    if (!rc && ix->method && !pgdrv_word_is(ix->method, 0, am_len, "btree")) {
         rc = h->buf_puts(em->b, " USING ");
-        if (!rc)
-            rc = pgdrv_quote(em, ix->method);
+        if (!rc) {
+            char *am = strndup(ix->method, am_len);
+            rc = am ? pgdrv_quote(em, am) : CAIRN_ENOMEM;
+            free(am);
+        }
     }
     if (!rc)
         rc = h->buf_puts(em->b, " (");
     for (size_t i = 0; i < ix->nparts && !rc; i++) {
         const cairn_index_part *p = ix->parts[i];
+        size_t key_end, opc_b, opc_e, nulls_b;
+        int element =
+            !p->column && pgdrv_split_element(p->expr, &key_end, &opc_b, &opc_e, &nulls_b);
         if (i)
             rc = h->buf_puts(em->b, ", ");
-        if (!rc)
-            rc = p->column ? pgdrv_quote(em, p->column) : h->buf_printf(em->b, "(%s)", p->expr);
+        if (!rc && p->column)
+            rc = pgdrv_quote(em, p->column);
+        else if (!rc && element)
+            rc = h->buf_append(em->b, p->expr, key_end);
+        else if (!rc)
+            rc = h->buf_printf(em->b, "(%s)", p->expr);
         if (!rc && p->collation) {
             rc = h->buf_puts(em->b, " COLLATE ");
             if (!rc)
                 rc = pgdrv_quote(em, p->collation);
         }
+        if (!rc && element && opc_e > opc_b)
+            rc = h->buf_printf(em->b, " %.*s", (int)(opc_e - opc_b), p->expr + opc_b);
         if (!rc && p->desc)
             rc = h->buf_puts(em->b, " DESC");
+        if (!rc && element && p->expr[nulls_b])
+            rc = h->buf_printf(em->b, " %s", p->expr + nulls_b);
     }
     if (!rc)
         rc = h->buf_puts(em->b, ")");
@@ -1560,6 +1919,8 @@ static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn
         if (!rc)
             rc = pgdrv_ident_list(em, ix->include, ix->ninclude);
     }
+    if (!rc && *options)
+        rc = h->buf_printf(em->b, " %s", options);
     if (!rc && ix->where)
         rc = h->buf_printf(em->b, " WHERE %s", ix->where);
     return rc;
@@ -1721,6 +2082,21 @@ static int pgdrv_restart_past_rows(pgdrv_emitter *em, const cairn_table *t, cons
 }
 
 /* ALTER COLUMN: each aspect is its own statement, so an error names it. */
+/* Whether `type`, a column's type as format_type() writes it, is an enum of
+ * schema s: "mood" (on the search path: public) or "other.mood". */
+static int pgdrv_is_enum(const cairn_schema *s, const char *type)
+{
+    for (size_t i = 0; s && i < s->nenums; i++) {
+        const cairn_enum *e = s->enums[i];
+        const char *es = e->schema ? e->schema : "public";
+        size_t sl = strlen(es);
+        if ((strcmp(type, e->name) == 0 && strcmp(es, "public") == 0) ||
+            (strncmp(type, es, sl) == 0 && type[sl] == '.' && strcmp(type + sl + 1, e->name) == 0))
+            return 1;
+    }
+    return 0;
+}
+
 static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
@@ -1814,6 +2190,9 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
             rc = h->buf_puts(em->b, " USING ");
             if (!rc)
                 rc = pgdrv_quote(em, to->name);
+            /* an enum casts to another type only through text */
+            if (!rc && pgdrv_is_enum(em->plan->from, from->type))
+                rc = h->buf_puts(em->b, "::text");
             if (!rc)
                 rc = h->buf_printf(em->b, "::%s", to->type);
         }
@@ -1826,6 +2205,14 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (!rc)
             rc = to->default_expr ? h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr)
                                   : h->buf_puts(em->b, " DROP DEFAULT");
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+    }
+    /* before an identity is added: it needs the column NOT NULL */
+    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY)) {
+        PGDRV_ALTER_COL();
+        if (!rc)
+            rc = h->buf_puts(em->b, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");
         if (!rc)
             rc = pgdrv_flush(em, 0);
     }
@@ -1893,13 +2280,6 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
             h->buf_free(seq);
         }
     }
-    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY)) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_puts(em->b, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
     if (!rc && (ch->alter & CAIRN_ALTER_COMMENT))
         rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, to->name, to->comment);
 #undef PGDRV_ALTER_COL
@@ -1928,6 +2308,40 @@ static int pgdrv_sequence_options(pgdrv_emitter *em, const cairn_sequence *q, in
     if (!rc)
         rc = h->buf_puts(em->b, q->cycle ? " CYCLE" : " NO CYCLE");
     return rc;
+}
+
+/* The two halves of SET_PRIMARY_KEY: the old key goes before a column of it
+ * is dropped (which would take the key with it), the new one after. */
+static int pgdrv_drop_primary_key(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_table *tt = ch->table_to ? ch->table_to : ch->table_from;
+    const cairn_table *tf = ch->table_from ? ch->table_from : ch->table_to;
+    if (!ch->from.key)
+        return 0;
+    int rc = pgdrv_alter_table(em, tt);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "DROP CONSTRAINT ");
+    if (!rc) {
+        /* Unnamed keys get PostgreSQL's default name. */
+        char def[512];
+        snprintf(def, sizeof def, "%s_pkey", tf->name);
+        rc = pgdrv_quote(em, ch->from.key->name ? ch->from.key->name : def);
+    }
+    return rc ? rc
+              : pgdrv_flush(em, (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0);
+}
+
+static int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch)
+{
+    if (!ch->to.key)
+        return 0;
+    const cairn_table *tt = ch->table_to ? ch->table_to : ch->table_from;
+    int rc = pgdrv_alter_table(em, tt);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "ADD ");
+    if (!rc)
+        rc = pgdrv_key_def(em, ch->to.key, 1);
+    return rc ? rc : pgdrv_flush(em, 0);
 }
 
 static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
@@ -2067,7 +2481,8 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
                                ch->to.column->comment);
         return rc;
     case CAIRN_CHANGE_DROP_COLUMN:
-        rc = pgdrv_alter_table(em, tf);
+        /* after a rename of the table: its new name */
+        rc = pgdrv_alter_table(em, tt);
         if (!rc)
             rc = h->buf_puts(em->b, "DROP COLUMN ");
         if (!rc)
@@ -2087,29 +2502,8 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_ALTER_COLUMN:
         return pgdrv_emit_alter_column(em, ch);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
-        if (ch->from.key) {
-            rc = pgdrv_alter_table(em, tt);
-            if (!rc)
-                rc = h->buf_puts(em->b, "DROP CONSTRAINT ");
-            if (!rc) {
-                /* Unnamed keys get PostgreSQL's default name. */
-                char def[512];
-                snprintf(def, sizeof def, "%s_pkey", tf->name);
-                rc = pgdrv_quote(em, ch->from.key->name ? ch->from.key->name : def);
-            }
-            if (!rc)
-                rc = pgdrv_flush(em, destructive);
-        }
-        if (!rc && ch->to.key) {
-            rc = pgdrv_alter_table(em, tt);
-            if (!rc)
-                rc = h->buf_puts(em->b, "ADD ");
-            if (!rc)
-                rc = pgdrv_key_def(em, ch->to.key, 1);
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-        }
-        return rc;
+        rc = pgdrv_drop_primary_key(em, ch);
+        return rc ? rc : pgdrv_add_primary_key(em, ch);
     case CAIRN_CHANGE_ADD_UNIQUE:
     case CAIRN_CHANGE_ADD_CHECK:
         rc = pgdrv_alter_table(em, tt);
@@ -2196,10 +2590,18 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
                     (int)ch->kind);
 }
 
+static int pgdrv_has_str(const char *const *v, size_t n, const char *str)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], str) == 0)
+            return 1;
+    return 0;
+}
+
 static int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
     const cairn_host *h = s->host;
-    pgdrv_emitter em = {.s = s, .h = h, .out = out, .b = h->buf_new(s->hc)};
+    pgdrv_emitter em = {.s = s, .plan = plan, .h = h, .out = out, .b = h->buf_new(s->hc)};
     if (!em.b)
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     /* A column's type or collation cannot change once a generated column
@@ -2207,10 +2609,28 @@ static int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *ou
      * table's first ADD COLUMN (they need only columns that already exist). */
     unsigned char *done = calloc(plan->nchanges + 1, 1);
     int rc = done ? 0 : CAIRN_ENOMEM;
+    /* done[i]: 1 emitted, 2 only the old primary key dropped (ahead of a
+     * DROP COLUMN of one of its columns) */
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         const cairn_change *ch = plan->changes[i];
-        if (done[i])
+        if (done[i] == 1)
             continue;
+        if (done[i] == 2) {
+            rc = pgdrv_add_primary_key(&em, ch);
+            done[i] = 1;
+            continue;
+        }
+        if (ch->kind == CAIRN_CHANGE_DROP_COLUMN)
+            for (size_t j = i + 1; j < plan->nchanges && !rc; j++) {
+                const cairn_change *k = plan->changes[j];
+                if (!done[j] && k->kind == CAIRN_CHANGE_SET_PRIMARY_KEY && k->from.key &&
+                    k->table_from == ch->table_from &&
+                    pgdrv_has_str(k->from.key->columns, k->from.key->ncolumns,
+                                  ch->from.column->name)) {
+                    rc = pgdrv_drop_primary_key(&em, k);
+                    done[j] = 2;
+                }
+            }
         if (ch->kind == CAIRN_CHANGE_ADD_COLUMN)
             for (size_t j = i + 1; j < plan->nchanges && !rc; j++) {
                 const cairn_change *a = plan->changes[j];
