@@ -860,7 +860,10 @@ static int mysqldrv_is_fkeys(mysqldrv_is *is)
 
 /* The index the server creates by itself for a foreign key: not unique,
  * exactly the key's columns, named after the constraint or its first
- * column. It is not part of the schema the user wrote. */
+ * column. It is not part of the schema the user wrote, except where a
+ * key named like one given without a name has it named after the key: the
+ * schema named the key, and the index stays so the same name comes back
+ * (see mysqldrv_fk_autonamed). */
 static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
 {
     if (ix->unique || ix->method)
@@ -870,6 +873,8 @@ static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
         if (fk->ncolumns != ix->nparts || fk->ncolumns == 0)
             continue;
         if (strcmp(ix->name, fk->name) && strcmp(ix->name, fk->columns[0]))
+            continue;
+        if (!strcmp(ix->name, fk->name) && mysqldrv_fk_autonamed(t->name, fk->name))
             continue;
         size_t k = 0;
         while (k < fk->ncolumns && ix->parts[k]->column && !ix->parts[k]->length &&

@@ -41,6 +41,12 @@ int mysqldrv_default_is_literal(const char *expr);
  *  "`score` >= 0" reads back as the "score >= 0" a schema file says. */
 int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
 
+/** Non-zero when `fk` is named the way the server names a foreign key of
+ *  `table` given without a name: `<table>_ibfk_<n>`. The server names the
+ *  index it makes for such a key after the key's first column, and for a
+ *  named key after the key. */
+int mysqldrv_fk_autonamed(const char *table, const char *fk);
+
 /* mysqldrv_emit.c ----------------------------------------------------------- */
 cairn_dialect_emit_fn mysqldrv_emit;
 

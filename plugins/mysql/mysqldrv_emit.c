@@ -85,6 +85,61 @@ static const char *mysqldrv_action(cairn_fk_action a)
     }
 }
 
+/* Is `name` an index or unique constraint of the table? */
+static int mysqldrv_index_named(const cairn_table *t, const char *name)
+{
+    for (size_t i = 0; t && i < t->nindexes; i++)
+        if (t->indexes[i]->name && !strcmp(t->indexes[i]->name, name))
+            return 1;
+    for (size_t i = 0; t && i < t->nuniques; i++)
+        if (t->uniques[i]->name && !strcmp(t->uniques[i]->name, name))
+            return 1;
+    return 0;
+}
+
+/* Do the key's columns lead `cols`? Then that index serves the key. */
+static int mysqldrv_fk_led(const cairn_fkey *fk, const char *const *cols, size_t n)
+{
+    size_t k = 0;
+    while (k < fk->ncolumns && k < n && cols[k] && !strcmp(cols[k], fk->columns[k]))
+        k++;
+    return k == fk->ncolumns;
+}
+
+/* A key named the way the server names one given without a name
+ * (`<table>_ibfk_<n>`) gets the index the server would make for it then,
+ * named after its first column, where no index of the table serves it:
+ * given a name, the server names the index after the constraint instead.
+ * Writes "KEY `col` (...)" between `pre` ("ADD " in an ALTER) and `post`. */
+static int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
+                                 const char *pre, const char *post)
+{
+    if (!fk->ncolumns || !mysqldrv_fk_autonamed(t->name, fk->name))
+        return 0;
+    if (t->primary_key && mysqldrv_fk_led(fk, t->primary_key->columns, t->primary_key->ncolumns))
+        return 0;
+    for (size_t i = 0; i < t->nuniques; i++)
+        if (mysqldrv_fk_led(fk, t->uniques[i]->columns, t->uniques[i]->ncolumns))
+            return 0;
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const cairn_index *ix = t->indexes[i];
+        const char *cols[64];
+        size_t n = ix->nparts < 64 ? ix->nparts : 64;
+        for (size_t k = 0; k < n; k++)
+            cols[k] = ix->parts[k]->length ? NULL : ix->parts[k]->column;
+        if (mysqldrv_fk_led(fk, cols, n))
+            return 0;
+    }
+    if (mysqldrv_index_named(t, fk->columns[0]))
+        return 0;
+    int rc = P(e, pre);
+    rc |= P(e, "KEY ");
+    rc |= Q(e, fk->columns[0]);
+    rc |= P(e, " ");
+    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
+    return rc | P(e, post);
+}
+
 /* "CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...) ON DELETE ... ON UPDATE ..."
  * Both actions are always written: a server reports an unstated action as
  * RESTRICT, a stated NO ACTION as NO ACTION, so stating it converges. */
@@ -321,6 +376,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         if (!self && !fk->ref_schema && !mysqldrv_table_ready(e, fk->ref_table, e->at))
             continue;
         rc |= P(e, sep);
+        rc |= mysqldrv_fk_autoindex(e, t, fk, "", ", ");
         rc |= mysqldrv_fkey_def(e, fk);
     }
     rc |= P(e, "\n)");
@@ -571,32 +627,80 @@ static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
-/* After a foreign key goes, the index the server made for it (named after
- * the constraint) stays behind unless the schema declares it; drop it so
- * the database converges. IF EXISTS: MariaDB 10.1.4+. */
+/* After a foreign key goes, the index the server made for it stays behind
+ * unless the schema declares it; drop it so the database converges. The
+ * server names it after the constraint, or, for a key given without a
+ * name, after its first column. IF EXISTS: MariaDB 10.1.4+. */
 static int mysqldrv_drop_fk_index(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_fkey *fk = ch->from.fkey;
-    const cairn_table *to = ch->table_to;
-    if (!fk->name || !to)
+    const cairn_table *to = ch->table_to, *from = ch->table_from;
+    if (!fk->name || !to || !fk->ncolumns)
         return 0;
-    for (size_t i = 0; i < to->nindexes; i++)
-        if (to->indexes[i]->name && !strcmp(to->indexes[i]->name, fk->name))
-            return 0;
-    for (size_t i = 0; i < to->nuniques; i++)
-        if (to->uniques[i]->name && !strcmp(to->uniques[i]->name, fk->name))
-            return 0;
-    const cairn_table *from = ch->table_from;
-    for (size_t i = 0; from && i < from->nindexes; i++)
-        if (from->indexes[i]->name && !strcmp(from->indexes[i]->name, fk->name))
-            return 0;
     /* only when every column of the key survives: else DROP COLUMN takes it */
     for (size_t i = 0; i < fk->ncolumns; i++)
         if (!e->h->find_column(to, fk->columns[i]))
             return 0;
+    /* the first column's index may serve another key that stays */
+    int shared = 0;
+    for (size_t i = 0; i < to->nfkeys && !shared; i++)
+        shared = to->fkeys[i]->ncolumns && (!to->fkeys[i]->name ||
+                 strcmp(to->fkeys[i]->name, fk->name)) &&
+                 !strcmp(to->fkeys[i]->columns[0], fk->columns[0]);
+    const char *names[2] = {fk->name, shared ? NULL : fk->columns[0]};
+    int rc = 0, n = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!names[k] || mysqldrv_index_named(to, names[k]) ||
+            mysqldrv_index_named(from, names[k]) || (k && !strcmp(names[0], names[1])))
+            continue;
+        rc |= n++ ? P(e, ", ") : mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP INDEX IF EXISTS ");
+        rc |= Q(e, names[k]);
+    }
+    if (!n)
+        return 0;
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+/* A foreign key of the table that stays through the whole plan, the
+ * index being dropped serving it and no declared index taking over: the
+ * server refuses to drop its last index (error 1553). A key given without
+ * a name (mysqldrv_fk_autonamed) gets the index the server would have made
+ * in the same ALTER. This is a database where such a key's index was named
+ * after the key. */
+static const cairn_fkey *mysqldrv_index_fk(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_table *to = ch->table_to;
+    const cairn_index *ix = ch->from.index;
+    const char *cols[64];
+    size_t n = ix->nparts < 64 ? ix->nparts : 64;
+    for (size_t k = 0; k < n; k++)
+        cols[k] = ix->parts[k]->length ? NULL : ix->parts[k]->column;
+    for (size_t i = 0; to && i < to->nfkeys; i++) {
+        const cairn_fkey *fk = to->fkeys[i];
+        if (!fk->ncolumns || !mysqldrv_fk_autonamed(to->name, fk->name) ||
+            !mysqldrv_fk_led(fk, cols, n))
+            continue;
+        int changed = 0;
+        for (size_t j = 0; j < e->plan->nchanges && !changed; j++) {
+            const cairn_change *c = e->plan->changes[j];
+            changed = c->table_to == to && c->kind == CAIRN_CHANGE_DROP_FOREIGN_KEY &&
+                      c->from.fkey->name && !strcmp(c->from.fkey->name, fk->name);
+        }
+        if (!changed)
+            return fk;
+    }
+    return NULL;
+}
+
+static int mysqldrv_drop_index(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_fkey *fk = mysqldrv_index_fk(e, ch);
     int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "DROP INDEX IF EXISTS ");
-    rc |= Q(e, fk->name);
+    rc |= P(e, "DROP INDEX ");
+    rc |= Q(e, ch->from.index->name);
+    if (fk)
+        rc |= mysqldrv_fk_autoindex(e, ch->table_to, fk, ", ADD ", "");
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
@@ -702,6 +806,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
         rc = mysqldrv_alter_prefix(e, ch);
+        rc |= mysqldrv_fk_autoindex(e, ch->table_to, ch->to.fkey, "ADD ", ", ");
         rc |= P(e, "ADD ");
         rc |= mysqldrv_fkey_def(e, ch->to.fkey);
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
@@ -718,11 +823,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_CREATE_INDEX:
         return mysqldrv_create_index(e, ch);
     case CAIRN_CHANGE_DROP_INDEX:
-        rc = P(e, "DROP INDEX ");
-        rc |= Q(e, ch->from.index->name);
-        rc |= P(e, " ON ");
-        rc |= Q(e, mysqldrv_table_now(e, ch));
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
         rc = P(e, ch->to.trigger->sql);
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
@@ -832,7 +933,9 @@ static int mysqldrv_deferred_fkeys(mysqldrv_em *e)
                 continue;
             int rc = P(e, "ALTER TABLE ");
             rc |= Q(e, t->name);
-            rc |= P(e, " ADD ");
+            rc |= P(e, " ");
+            rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
+            rc |= P(e, "ADD ");
             rc |= mysqldrv_fkey_def(e, fk);
             rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
             if (rc)

@@ -528,3 +528,11 @@ int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
     }
     return rc ? CAIRN_ENOMEM : 0;
 }
+
+int mysqldrv_fk_autonamed(const char *table, const char *fk)
+{
+    size_t tl = strlen(table);
+    if (!fk || strncmp(fk, table, tl) || strncmp(fk + tl, "_ibfk_", 6) || !fk[tl + 6])
+        return 0;
+    return strspn(fk + tl + 6, "0123456789") == strlen(fk + tl + 6);
+}

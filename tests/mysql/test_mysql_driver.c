@@ -782,6 +782,82 @@ static void test_generated_switch(void)
     free(url);
 }
 
+/* A foreign key given without a name (`posts_ibfk_1`): its index is named
+ * after its first column, as the server names it, it goes with the key,
+ * and a database where that index was named after the key moves over. */
+static void test_unnamed_fk(void)
+{
+    fresh_db("ufk");
+    char *url = db_url("ufk");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("ufk");
+    static const char *const fk =
+        ",\"foreign_keys\":[{\"name\":\"posts_ibfk_1\",\"columns\":[\"user_id\"],"
+        "\"references\":{\"table\":\"users\",\"columns\":[\"id\"]},"
+        "\"on_delete\":\"restrict\",\"on_update\":\"restrict\"}]";
+    const char *keys = "SELECT COALESCE(GROUP_CONCAT(DISTINCT INDEX_NAME ORDER BY INDEX_NAME), '') "
+                       "FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'ufk' AND "
+                       "TABLE_NAME = 'posts'";
+    /* as a schema.sql would have it: the key without a name */
+    raw_exec(my, "CREATE TABLE users (id int NOT NULL PRIMARY KEY)");
+    raw_exec(my, "CREATE TABLE posts (id int NOT NULL PRIMARY KEY, user_id int, "
+                 "FOREIGN KEY (user_id) REFERENCES users (id))");
+    /* a key named after the key's convention, its index after the key: an
+     * earlier push of cairn's; then no key; then the key again */
+    static const char *const steps[] = {fk, "", fk};
+    static const char *const want_keys[] = {"PRIMARY,user_id", "PRIMARY", "PRIMARY,user_id"};
+    for (int i = 0; i < 3; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"users\",\"columns\":[{\"name\":\"id\","
+                 "\"type\":\"int\",\"not_null\":true}],\"primary_key\":{\"columns\":[\"id\"]}},"
+                 "{\"name\":\"posts\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
+                 "\"not_null\":true},{\"name\":\"user_id\",\"type\":\"int\"}],"
+                 "\"primary_key\":{\"columns\":[\"id\"]}%s}]}",
+                 steps[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) >= 0, "unnamed fk step %d: %s", i + 1, errmsg(cx));
+        if (want)
+            CHECK(converged(cx, c, want), "unnamed fk step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "unnamed fk step %d again does nothing", i + 1);
+        cairn_schema_free(want);
+        char *v = raw_scalar(my, keys);
+        CHECK(!strcmp(v, want_keys[i]), "step %d: posts has keys %s, want %s", i + 1, v,
+              want_keys[i]);
+        free(v);
+    }
+    /* the key's index named after the key (cairn before this release) */
+    raw_exec(my, "ALTER TABLE posts DROP FOREIGN KEY posts_ibfk_1, DROP INDEX user_id");
+    raw_exec(my, "ALTER TABLE posts ADD CONSTRAINT posts_ibfk_1 FOREIGN KEY (user_id) "
+                 "REFERENCES users (id)");
+    cairn_schema *s = introspect(cx, c);
+    CHECK(index_named(table(s, "posts"), "posts_ibfk_1") != NULL,
+          "an index named after the key is read");
+    cairn_schema_free(s);
+    char json[1024];
+    snprintf(json, sizeof json,
+             "{\"tables\":[{\"name\":\"users\",\"columns\":[{\"name\":\"id\","
+             "\"type\":\"int\",\"not_null\":true}],\"primary_key\":{\"columns\":[\"id\"]}},"
+             "{\"name\":\"posts\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
+             "\"not_null\":true},{\"name\":\"user_id\",\"type\":\"int\"}],"
+             "\"primary_key\":{\"columns\":[\"id\"]}%s}]}",
+             fk);
+    cairn_schema *want = NULL;
+    /* one statement: DROP INDEX posts_ibfk_1, ADD KEY user_id */
+    CHECK(push_json(cx, c, json, &want) == 1, "the key's index moves over: %s", errmsg(cx));
+    if (want)
+        CHECK(converged(cx, c, want), "moved over converges");
+    cairn_schema_free(want);
+    char *v = raw_scalar(my, keys);
+    CHECK(!strcmp(v, "PRIMARY,user_id"), "moved over: posts has keys %s", v);
+    free(v);
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1387,6 +1463,7 @@ int main(void)
     test_keys_defaults();
     test_triggers();
     test_generated_switch();
+    test_unnamed_fk();
     test_hostile();
     test_history();
     test_concurrent();
