@@ -34,7 +34,9 @@ static int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
     return rc | P(e, ")");
 }
 
-static int mysqldrv_column_def(mysqldrv_em *e, const cairn_column *c)
+/* The column's definition; AUTO_INCREMENT only with `ai` (see
+ * mysqldrv_ai_later). */
+static int mysqldrv_column_spec(mysqldrv_em *e, const cairn_column *c, int ai)
 {
     int rc = Q(e, c->name);
     rc |= P(e, " ");
@@ -65,13 +67,18 @@ static int mysqldrv_column_def(mysqldrv_em *e, const cairn_column *c)
         rc |= P(e, " ");
         rc |= P(e, c->extra);
     }
-    if (c->identity != CAIRN_IDENTITY_NONE)
+    if (c->identity != CAIRN_IDENTITY_NONE && ai)
         rc |= P(e, " AUTO_INCREMENT");
     if (c->comment) {
         rc |= P(e, " COMMENT ");
         rc |= mysqldrv_literal(e->h, e->b, c->comment);
     }
     return rc;
+}
+
+static int mysqldrv_column_def(mysqldrv_em *e, const cairn_column *c)
+{
+    return mysqldrv_column_spec(e, c, 1);
 }
 
 static const char *mysqldrv_action(cairn_fk_action a)
@@ -440,6 +447,62 @@ static int mysqldrv_column_ready(mysqldrv_em *e, const cairn_change *ch, const c
     return exists;
 }
 
+static int mysqldrv_key_has(const cairn_key *k, const char *name)
+{
+    for (size_t i = 0; k && i < k->ncolumns; i++)
+        if (!strcmp(k->columns[i], name))
+            return 1;
+    return 0;
+}
+
+/* A column turning AUTO_INCREMENT (added, or altered from a plain one)
+ * whose primary key the plan adds later: the server wants the key first
+ * (error 1075), so the column goes in without AUTO_INCREMENT and the
+ * primary key change sets it (mysqldrv_set_pk). `was` is the column
+ * before, NULL for one added. */
+static int mysqldrv_ai_later(mysqldrv_em *e, size_t at, const cairn_column *was,
+                             const cairn_column *col)
+{
+    const cairn_change *ch = e->plan->changes[at];
+    if (col->identity == CAIRN_IDENTITY_NONE || (was && was->identity != CAIRN_IDENTITY_NONE))
+        return 0;
+    for (size_t i = at + 1; i < e->plan->nchanges; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->kind == CAIRN_CHANGE_SET_PRIMARY_KEY && c->table_to == ch->table_to &&
+            mysqldrv_key_has(c->to.key, col->name))
+            return 1;
+    }
+    return 0;
+}
+
+/* An AUTO_INCREMENT column added where the plan then adds the primary key
+ * on it, with no key before and its other columns there: the key goes in
+ * the ADD COLUMN, so the rows present are numbered as the column fills
+ * (added without AUTO_INCREMENT, every row would get 0 and the key fail).
+ * Returns that primary key change, which then does nothing. */
+static const cairn_change *mysqldrv_ai_pk(mysqldrv_em *e, size_t at)
+{
+    const cairn_change *ch = e->plan->changes[at];
+    if (ch->kind != CAIRN_CHANGE_ADD_COLUMN || ch->to.column->identity == CAIRN_IDENTITY_NONE)
+        return NULL;
+    for (size_t i = at + 1; i < e->plan->nchanges; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->kind != CAIRN_CHANGE_SET_PRIMARY_KEY || c->table_to != ch->table_to)
+            continue;
+        if (c->from.key || !mysqldrv_key_has(c->to.key, ch->to.column->name))
+            return NULL;
+        size_t saved = e->at;
+        int ready = 1;
+        e->at = at;
+        for (size_t k = 0; k < c->to.key->ncolumns && ready; k++)
+            ready = !strcmp(c->to.key->columns[k], ch->to.column->name) ||
+                    mysqldrv_column_ready(e, ch, c->to.key->columns[k]);
+        e->at = saved;
+        return ready ? c : NULL;
+    }
+    return NULL;
+}
+
 /* Keep the declared column order: AFTER the nearest earlier column that
  * exists when the change runs, or FIRST. */
 static int mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_table *t,
@@ -465,8 +528,13 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     const cairn_column *col = ch->to.column;
     int rc = mysqldrv_alter_prefix(e, ch);
     rc |= P(e, "ADD COLUMN ");
-    rc |= mysqldrv_column_def(e, col);
+    const cairn_change *pk = mysqldrv_ai_pk(e, e->at);
+    rc |= mysqldrv_column_spec(e, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
     rc |= mysqldrv_place(e, ch, t, col);
+    if (pk) {
+        rc |= P(e, ", ADD PRIMARY KEY ");
+        rc |= mysqldrv_cols(e, pk->to.key->columns, pk->to.key->ncolumns);
+    }
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
@@ -592,18 +660,49 @@ static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, from->generated ? 0 : CAIRN_STMT_DESTRUCTIVE);
 }
 
+/* A primary key added, changed or dropped. Where DROP COLUMN already took
+ * the old key with its last column, there is nothing to drop (error 1091).
+ * The columns that wait for the key to turn AUTO_INCREMENT (see
+ * mysqldrv_ai_later) turn in the same statement. */
 static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
 {
+    const cairn_key *from = ch->from.key, *to = ch->to.key;
+    for (size_t i = 0; i < e->at; i++)
+        if (mysqldrv_ai_pk(e, i) == ch)
+            return 0;
+    size_t gone = 0;
+    for (size_t i = 0; i < e->at && from; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->kind == CAIRN_CHANGE_DROP_COLUMN && c->table_to == ch->table_to &&
+            mysqldrv_key_has(from, c->from.column->name))
+            gone++;
+    }
+    int drop = from && gone < from->ncolumns;
+    if (!drop && !to)
+        return 0;
     int rc = mysqldrv_alter_prefix(e, ch);
-    if (ch->from.key)
+    if (drop)
         rc |= P(e, "DROP PRIMARY KEY");
-    if (ch->to.key) {
-        if (ch->from.key)
+    if (to) {
+        if (drop)
             rc |= P(e, ", ");
         rc |= P(e, "ADD PRIMARY KEY ");
-        rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+        rc |= mysqldrv_cols(e, to->columns, to->ncolumns);
+        for (size_t i = 0; i < e->at; i++) {
+            const cairn_change *c = e->plan->changes[i];
+            if (c->table_to != ch->table_to ||
+                (c->kind != CAIRN_CHANGE_ADD_COLUMN && c->kind != CAIRN_CHANGE_ALTER_COLUMN) ||
+                !mysqldrv_key_has(to, c->to.column->name))
+                continue;
+            const cairn_column *was =
+                c->kind == CAIRN_CHANGE_ALTER_COLUMN ? c->from.column : NULL;
+            if (!mysqldrv_ai_later(e, i, was, c->to.column))
+                continue;
+            rc |= P(e, ", MODIFY COLUMN ");
+            rc |= mysqldrv_column_def(e, c->to.column);
+        }
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, ch->to.key ? 0 : CAIRN_STMT_DESTRUCTIVE);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, to ? 0 : CAIRN_STMT_DESTRUCTIVE);
 }
 
 static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
@@ -755,9 +854,14 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
                     !ch->from.column->generated_stored != !ch->to.column->generated_stored)) {
             e->h->buf_reset(e->b);
             return mysqldrv_rebuild_column(e, ch);
+        } else if (ch->alter == CAIRN_ALTER_IDENTITY &&
+                   mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column)) {
+            e->h->buf_reset(e->b);
+            return 0; /* all of it waits for the primary key */
         } else {
             rc |= P(e, "MODIFY COLUMN ");
-            rc |= mysqldrv_column_def(e, ch->to.column);
+            rc |= mysqldrv_column_spec(
+                e, ch->to.column, !mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column));
         }
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:

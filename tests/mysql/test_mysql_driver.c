@@ -858,6 +858,51 @@ static void test_unnamed_fk(void)
     free(url);
 }
 
+/* An AUTO_INCREMENT primary key added to a table with rows (the rows are
+ * numbered), taken off, put back on an existing column, and dropped with
+ * its column: each in the order the server accepts. */
+static void test_auto_increment_pk(void)
+{
+    fresh_db("aipk");
+    char *url = db_url("aipk");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("aipk");
+    raw_exec(my, "CREATE TABLE users (name varchar(20))");
+    raw_exec(my, "INSERT INTO users VALUES ('ann'), ('bob')");
+    static const char *const id[] = {
+        "{\"name\":\"id\",\"type\":\"bigint\",\"not_null\":true,\"identity\":\"auto\"},",
+        "{\"name\":\"id\",\"type\":\"bigint\",\"not_null\":true},",
+        "{\"name\":\"id\",\"type\":\"bigint\",\"not_null\":true,\"identity\":\"auto\"},",
+        ""};
+    static const char *const pk[] = {",\"primary_key\":{\"columns\":[\"id\"]}", "",
+                                     ",\"primary_key\":{\"columns\":[\"id\"]}", ""};
+    static const char *const rows[] = {"1 ann,2 bob", "1 ann,2 bob", "1 ann,2 bob", "ann,bob"};
+    for (int i = 0; i < 4; i++) {
+        char json[1024];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"users\",\"columns\":[%s"
+                 "{\"name\":\"name\",\"type\":\"varchar(20)\"}]%s}]}",
+                 id[i], pk[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) > 0, "auto_increment key step %d: %s", i + 1,
+              errmsg(cx));
+        if (want)
+            CHECK(converged(cx, c, want), "auto_increment key step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "auto_increment key step %d again does nothing",
+              i + 1);
+        cairn_schema_free(want);
+        char *v = raw_scalar(my, i < 3 ? "SELECT GROUP_CONCAT(id, ' ', name ORDER BY id) FROM users"
+                                       : "SELECT GROUP_CONCAT(name ORDER BY name) FROM users");
+        CHECK(!strcmp(v, rows[i]), "step %d: rows %s, want %s", i + 1, v, rows[i]);
+        free(v);
+    }
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1464,6 +1509,7 @@ int main(void)
     test_triggers();
     test_generated_switch();
     test_unnamed_fk();
+    test_auto_increment_pk();
     test_hostile();
     test_history();
     test_concurrent();
