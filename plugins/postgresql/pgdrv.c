@@ -1110,7 +1110,15 @@ static const char *const q_columns =
     "   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')"
-    " ELSE false END"
+    " ELSE false END,"
+    /* an identity's sequence options (see pgdrv_identity_options) */
+    " CASE WHEN a.attidentity <> '' THEN (SELECT ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
+    "   s.seqmax, s.seqcache, s.seqcycle::int]::text FROM pg_catalog.pg_depend dep"
+    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
+    "   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'"
+    "   LIMIT 1) END"
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
@@ -1243,6 +1251,49 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
     return rc;
 }
 
+/* The options of an identity's sequence that differ from what PostgreSQL
+ * picks for a column of `type` ("START WITH -200 INCREMENT BY 10 MINVALUE
+ * -200 MAXVALUE 200 CACHE 20 CYCLE"), into b; `arr` is the text array
+ * {start,increment,min,max,cache,cycle}. The model has no field for them:
+ * they ride in the column's `extra`, which the core compares. */
+static int pgdrv_identity_options(const cairn_host *h, const char *type, const char *arr,
+                                  cairn_buf *b)
+{
+    long long v[6];
+    if (!arr || sscanf(arr, "{%lld,%lld,%lld,%lld,%lld,%lld}", &v[0], &v[1], &v[2], &v[3], &v[4],
+                       &v[5]) != 6)
+        return 0;
+    long long tmax = strcmp(type, "smallint") == 0  ? 32767LL
+                     : strcmp(type, "integer") == 0 ? 2147483647LL
+                                                    : 9223372036854775807LL;
+    long long tmin = -tmax - 1;
+    long long start = v[0], inc = v[1], min = v[2], max = v[3], cache = v[4];
+    long long dmin = inc > 0 ? 1 : tmin, dmax = inc > 0 ? tmax : -1;
+    int rc = 0;
+    if (start != (inc > 0 ? min : max))
+        rc = h->buf_printf(b, " START WITH %lld", start);
+    if (!rc && inc != 1)
+        rc = h->buf_printf(b, " INCREMENT BY %lld", inc);
+    if (!rc && min != dmin)
+        rc = h->buf_printf(b, " MINVALUE %lld", min);
+    if (!rc && max != dmax)
+        rc = h->buf_printf(b, " MAXVALUE %lld", max);
+    if (!rc && cache != 1)
+        rc = h->buf_printf(b, " CACHE %lld", cache);
+    if (!rc && v[5])
+        rc = h->buf_puts(b, " CYCLE");
+    if (!rc && h->buf_len(b)) {
+        /* without the leading space */
+        char *t = strdup(h->buf_cstr(b) + 1);
+        if (!t)
+            return CAIRN_ENOMEM;
+        h->buf_reset(b);
+        rc = h->buf_puts(b, t);
+        free(t);
+    }
+    return rc;
+}
+
 static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
@@ -1275,6 +1326,12 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             col->identity = CAIRN_IDENTITY_ALWAYS;
         else if (ident == 'd')
             col->identity = CAIRN_IDENTITY_BY_DEFAULT;
+        if (ident == 'a' || ident == 'd') {
+            h->buf_reset(b);
+            rc = pgdrv_identity_options(h, col->type, pgdrv_val(r, i, 10), b);
+            if (!rc && h->buf_len(b))
+                col->extra = h->strdup(in->out, h->buf_cstr(b));
+        }
         if (gen == 's') {
             col->generated = pgdrv_unwrap_dup(h, in->out, def);
             col->generated_stored = 1;
@@ -1703,6 +1760,60 @@ static const char *pgdrv_serial_type(const char *type)
     return NULL;
 }
 
+/* An identity's sequence options as pgdrv_identity_options writes them (or a
+ * user in a JSON schema), with PostgreSQL's defaults for a column of `type`
+ * where one is not given: {start, increment, min, max, cache, cycle}. */
+static void pgdrv_parse_identity_options(const char *type, const char *extra, long long v[6])
+{
+    long long tmax = strcmp(type, "smallint") == 0  ? 32767LL
+                     : strcmp(type, "integer") == 0 ? 2147483647LL
+                                                    : 9223372036854775807LL;
+    int has[4] = {0, 0, 0, 0};
+    memset(v, 0, 6 * sizeof *v);
+    v[1] = v[4] = 1;
+    for (const char *p = extra ? extra : ""; *p;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t w = strcspn(p, " \t\n");
+        int k = strncasecmp(p, "start", w) == 0 && w == 5       ? 0
+                : strncasecmp(p, "increment", w) == 0 && w == 9 ? 1
+                : strncasecmp(p, "minvalue", w) == 0 && w == 8  ? 2
+                : strncasecmp(p, "maxvalue", w) == 0 && w == 8  ? 3
+                : strncasecmp(p, "cache", w) == 0 && w == 5     ? 4
+                : strncasecmp(p, "cycle", w) == 0 && w == 5     ? 5
+                                                                : -1;
+        p += w;
+        if (k == 5)
+            v[5] = 1;
+        if (k < 0 || k == 5)
+            continue;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (strncasecmp(p, "with ", 5) == 0 || strncasecmp(p, "by ", 3) == 0)
+            p += strcspn(p, " ");
+        char *end;
+        v[k] = strtoll(p, &end, 10);
+        if (k < 4)
+            has[k] = 1;
+        p = end;
+    }
+    if (!has[2])
+        v[2] = v[1] > 0 ? 1 : -tmax - 1;
+    if (!has[3])
+        v[3] = v[1] > 0 ? tmax : -1;
+    if (!has[0])
+        v[0] = v[1] > 0 ? v[2] : v[3];
+}
+
+/* `what`, then the identity's sequence options (in `extra`) in parentheses. */
+static int pgdrv_identity_clause(pgdrv_emitter *em, const cairn_column *c, const char *what)
+{
+    int rc = em->h->buf_puts(em->b, what);
+    if (!rc && c->extra && *c->extra)
+        rc = em->h->buf_printf(em->b, " (%s)", c->extra);
+    return rc;
+}
+
 /* Whether a default needs parentheses in a column definition, where
  * PostgreSQL's grammar takes only a b_expr: no AT TIME ZONE, boolean
  * operators, IS, LIKE, IN, ... at the top level. */
@@ -1746,10 +1857,10 @@ static int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
     if (!rc && c->generated)
         rc = h->buf_printf(em->b, " GENERATED ALWAYS AS (%s) STORED", c->generated);
     else if (!rc && c->identity == CAIRN_IDENTITY_ALWAYS)
-        rc = h->buf_puts(em->b, " GENERATED ALWAYS AS IDENTITY");
+        rc = pgdrv_identity_clause(em, c, " GENERATED ALWAYS AS IDENTITY");
     else if (!rc && (c->identity == CAIRN_IDENTITY_BY_DEFAULT ||
                      (c->identity == CAIRN_IDENTITY_AUTO && !serial)))
-        rc = h->buf_puts(em->b, " GENERATED BY DEFAULT AS IDENTITY");
+        rc = pgdrv_identity_clause(em, c, " GENERATED BY DEFAULT AS IDENTITY");
     else if (!rc && c->default_expr)
         rc = h->buf_printf(em->b, pgdrv_default_needs_parens(c->default_expr) ? " DEFAULT (%s)"
                                                                               : " DEFAULT %s",
@@ -2052,7 +2163,13 @@ static int pgdrv_drop_serial_sequence(pgdrv_emitter *em, const cairn_table *t, c
 }
 
 /* A new identity on a column with rows starts after the largest value. */
-static int pgdrv_restart_past_rows(pgdrv_emitter *em, const cairn_table *t, const char *column)
+/* The identity's sequence of `column` moved past the values its rows hold:
+ * above the greatest, or below the least when it counts down (`down`); with
+ * `start` (an identity with options), only when there are rows and never
+ * short of *start, so that a sequence whose bounds exclude 1 or the rows
+ * keeps its start. */
+static int pgdrv_restart_past_rows(pgdrv_emitter *em, const cairn_table *t, const char *column,
+                                   int down, const long long *start)
 {
     const cairn_host *h = em->h;
     cairn_buf *tn = h->buf_new(em->s->hc);
@@ -2067,14 +2184,20 @@ static int pgdrv_restart_past_rows(pgdrv_emitter *em, const cairn_table *t, cons
         rc = h->buf_puts(em->b, ", ");
     if (!rc)
         rc = h->buf_literal(em->b, column);
-    if (!rc)
+    if (!rc && start)
+        rc = h->buf_puts(em->b, down ? "), LEAST(min(" : "), GREATEST(max(");
+    else if (!rc)
         rc = h->buf_puts(em->b, "), COALESCE(max(");
     if (!rc)
         rc = pgdrv_quote(em, column);
-    if (!rc)
+    if (!rc && start)
+        rc = h->buf_printf(em->b, ") %s 1, %lld), false) FROM ", down ? "-" : "+", *start);
+    else if (!rc)
         rc = h->buf_puts(em->b, "), 0) + 1, false) FROM ");
     if (!rc)
         rc = h->buf_puts(em->b, h->buf_cstr(tn));
+    if (!rc && start)
+        rc = h->buf_puts(em->b, " HAVING count(*) > 0");
     if (!rc)
         rc = pgdrv_flush(em, 0);
     h->buf_free(tn);
@@ -2199,6 +2322,31 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (!rc)
             rc = pgdrv_flush(em, destructive);
     }
+    /* serial <-> bigserial: the sequence takes the column's new type, as
+     * it would have had from the start; its name is looked up, it need not
+     * be <table>_<column>_seq after renames */
+    if (!rc && (ch->alter & CAIRN_ALTER_TYPE) && id_from == CAIRN_IDENTITY_AUTO &&
+        id_to == CAIRN_IDENTITY_AUTO) {
+        cairn_buf *tn = h->buf_new(em->s->hc);
+        rc = tn ? pgdrv_qname(h, tn, t->schema, t->name) : CAIRN_ENOMEM;
+        if (!rc)
+            rc = h->buf_puts(em->b, "DO $cairn$BEGIN EXECUTE pg_catalog.format('ALTER SEQUENCE %s AS ");
+        if (!rc)
+            rc = h->buf_puts(em->b, to->type);
+        if (!rc)
+            rc = h->buf_puts(em->b, "', pg_catalog.pg_get_serial_sequence(");
+        if (!rc)
+            rc = h->buf_literal(em->b, h->buf_cstr(tn));
+        if (!rc)
+            rc = h->buf_puts(em->b, ", ");
+        if (!rc)
+            rc = h->buf_literal(em->b, to->name);
+        if (!rc)
+            rc = h->buf_puts(em->b, ")); END$cairn$");
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+        h->buf_free(tn);
+    }
     if (!rc && ((ch->alter & CAIRN_ALTER_DEFAULT) || (redefault && to->default_expr)) &&
         id_to != CAIRN_IDENTITY_AUTO) {
         PGDRV_ALTER_COL();
@@ -2207,6 +2355,24 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
                                   : h->buf_puts(em->b, " DROP DEFAULT");
         if (!rc)
             rc = pgdrv_flush(em, 0);
+    }
+    /* an identity's sequence options changed (they ride in `extra`) */
+    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) &&
+        (id_from == CAIRN_IDENTITY_ALWAYS || id_from == CAIRN_IDENTITY_BY_DEFAULT) &&
+        (id_to == CAIRN_IDENTITY_ALWAYS || id_to == CAIRN_IDENTITY_BY_DEFAULT)) {
+        long long v[6];
+        pgdrv_parse_identity_options(to->type, to->extra, v);
+        PGDRV_ALTER_COL();
+        if (!rc)
+            rc = h->buf_printf(em->b,
+                               " SET INCREMENT BY %lld SET MINVALUE %lld SET MAXVALUE %lld"
+                               " SET START WITH %lld SET CACHE %lld SET %sCYCLE RESTART",
+                               v[1], v[2], v[3], v[0], v[4], v[5] ? "" : "NO ");
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+        /* restarted at its new start, then past the rows there are */
+        if (!rc)
+            rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, v);
     }
     /* before an identity is added: it needs the column NOT NULL */
     if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY)) {
@@ -2221,13 +2387,19 @@ static int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         if (id_to == CAIRN_IDENTITY_ALWAYS || id_to == CAIRN_IDENTITY_BY_DEFAULT) {
             const char *how = id_to == CAIRN_IDENTITY_ALWAYS ? "ALWAYS" : "BY DEFAULT";
             PGDRV_ALTER_COL();
-            if (!rc)
-                rc = was_std ? h->buf_printf(em->b, " SET GENERATED %s", how)
-                             : h->buf_printf(em->b, " ADD GENERATED %s AS IDENTITY", how);
+            if (!rc && was_std)
+                rc = h->buf_printf(em->b, " SET GENERATED %s", how);
+            else if (!rc)
+                rc = pgdrv_identity_clause(em, to, id_to == CAIRN_IDENTITY_ALWAYS
+                                                       ? " ADD GENERATED ALWAYS AS IDENTITY"
+                                                       : " ADD GENERATED BY DEFAULT AS IDENTITY");
             if (!rc)
                 rc = pgdrv_flush(em, 0);
-            if (!rc && !was_std)
-                rc = pgdrv_restart_past_rows(em, t, to->name);
+            if (!rc && !was_std) {
+                long long v[6];
+                pgdrv_parse_identity_options(to->type, to->extra, v);
+                rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, to->extra ? v : NULL);
+            }
         } else if (id_to == CAIRN_IDENTITY_AUTO) {
             /* What "serial" does: a sequence owned by the column, its
              * nextval as the default, started past the existing rows. */
