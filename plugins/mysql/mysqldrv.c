@@ -613,13 +613,36 @@ static int mysqldrv_is_settings(mysqldrv_is *is)
     return rc;
 }
 
+/* The options a CREATE TABLE stated, from CREATE_OPTIONS
+ * ("row_format=DYNAMIC key_block_size=8 ..."): only those the model
+ * carries; the others (partitioned, ...) are not table options here. */
+static int mysqldrv_create_options(mysqldrv_is *is, cairn_table *t, const char *opts)
+{
+    static const char *const keys[] = {"row_format", "key_block_size"};
+    int rc = 0;
+    for (const char *p = opts; *p && !rc;) {
+        size_t n = strcspn(p, " ");
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            size_t kl = strlen(keys[k]);
+            if (n > kl + 1 && !strncasecmp(p, keys[k], kl) && p[kl] == '=') {
+                char v[64];
+                snprintf(v, sizeof v, "%.*s", (int)(n - kl - 1), p + kl + 1);
+                rc |= is->h->set_table_option(is->out, t, keys[k], v);
+            }
+        }
+        p += n;
+        p += strspn(p, " ");
+    }
+    return rc;
+}
+
 static int mysqldrv_is_tables(mysqldrv_is *is)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res;
     int rc = mysqldrv_run(is,
         "SELECT t.TABLE_NAME, t.ENGINE, t.TABLE_COLLATION, t.TABLE_COMMENT, "
-        "c.CHARACTER_SET_NAME, c.IS_DEFAULT "
+        "c.CHARACTER_SET_NAME, c.IS_DEFAULT, t.CREATE_OPTIONS "
         "FROM information_schema.TABLES t "
         "LEFT JOIN information_schema.COLLATIONS c ON c.COLLATION_NAME = t.TABLE_COLLATION "
         "WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')",
@@ -663,6 +686,8 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
         }
         if (row[3] && *row[3])
             t->comment = h->strdup(is->out, row[3]);
+        if (row[6])
+            rc |= mysqldrv_create_options(is, t, row[6]);
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)

@@ -252,10 +252,12 @@ static int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wro
             kw = "COLLATE=";
         else if (kl == 10 && !strncmp(kv, "row_format", 10))
             kw = "ROW_FORMAT=";
+        else if (kl == 14 && !strncmp(kv, "key_block_size", 14))
+            kw = "KEY_BLOCK_SIZE=";
         if (!kw)
             return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                                "mysql: table %s: unknown table option '%.*s' (engine, charset, "
-                               "collation, row_format)", t->name, (int)kl, kv);
+                               "collation, row_format, key_block_size)", t->name, (int)kl, kv);
         for (const char *p = v; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                   (*p >= '0' && *p <= '9') || *p == '_'))
@@ -297,6 +299,11 @@ static int mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const
     }
     if (mysqldrv_has_option(from, "row_format") && !mysqldrv_has_option(to, "row_format")) {
         rc |= P(e, " ROW_FORMAT=DEFAULT");
+        (*wrote)++;
+    }
+    if (mysqldrv_has_option(from, "key_block_size") &&
+        !mysqldrv_has_option(to, "key_block_size")) {
+        rc |= P(e, " KEY_BLOCK_SIZE=0");
         (*wrote)++;
     }
     return rc;

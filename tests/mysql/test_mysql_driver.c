@@ -903,6 +903,43 @@ static void test_auto_increment_pk(void)
     free(url);
 }
 
+/* ROW_FORMAT and KEY_BLOCK_SIZE are read back, changed and taken off. */
+static void test_row_format(void)
+{
+    fresh_db("rowf");
+    char *url = db_url("rowf");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("rowf");
+    static const char *const opts[] = {",\"options\":{\"key_block_size\":\"8\"}",
+                                       ",\"options\":{\"row_format\":\"COMPRESSED\"}",
+                                       ",\"options\":{\"row_format\":\"DYNAMIC\"}", ""};
+    static const char *const want_opts[] = {"key_block_size=8", "row_format=COMPRESSED",
+                                            "row_format=DYNAMIC", ""};
+    for (int i = 0; i < 4; i++) {
+        char json[512];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"r\",\"columns\":[{\"name\":\"id\","
+                 "\"type\":\"int\"}]%s}]}",
+                 opts[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) > 0, "row format step %d: %s", i + 1, errmsg(cx));
+        if (want)
+            CHECK(converged(cx, c, want), "row format step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "row format step %d again does nothing", i + 1);
+        cairn_schema_free(want);
+        char *v = raw_scalar(my, "SELECT CREATE_OPTIONS FROM information_schema.TABLES "
+                                 "WHERE TABLE_SCHEMA = 'rowf'");
+        CHECK(!strcmp(v, want_opts[i]), "step %d: options '%s', want '%s'", i + 1, v,
+              want_opts[i]);
+        free(v);
+    }
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1510,6 +1547,7 @@ int main(void)
     test_generated_switch();
     test_unnamed_fk();
     test_auto_increment_pk();
+    test_row_format();
     test_hostile();
     test_history();
     test_concurrent();
