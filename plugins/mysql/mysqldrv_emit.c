@@ -34,9 +34,22 @@ static int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
     return rc | P(e, ")");
 }
 
-/* The column's definition; AUTO_INCREMENT only with `ai` (see
+/* A check named after one of the table's columns is that column's check:
+ * MariaDB names a column-level CHECK after its column, and drops it only
+ * with the column's MODIFY (not DROP CONSTRAINT, error 1091). */
+static const cairn_check *mysqldrv_column_check(const cairn_table *t, const char *column)
+{
+    for (size_t i = 0; t && i < t->nchecks; i++)
+        if (t->checks[i]->name && !strcmp(t->checks[i]->name, column))
+            return t->checks[i];
+    return NULL;
+}
+
+/* The definition of column `c` of table `t` (its state after the plan),
+ * with its column check; AUTO_INCREMENT only with `ai` (see
  * mysqldrv_ai_later). */
-static int mysqldrv_column_spec(mysqldrv_em *e, const cairn_column *c, int ai)
+static int mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
+                                int ai)
 {
     int rc = Q(e, c->name);
     rc |= P(e, " ");
@@ -73,12 +86,18 @@ static int mysqldrv_column_spec(mysqldrv_em *e, const cairn_column *c, int ai)
         rc |= P(e, " COMMENT ");
         rc |= mysqldrv_literal(e->h, e->b, c->comment);
     }
+    const cairn_check *ck = mysqldrv_column_check(t, c->name);
+    if (ck) {
+        rc |= P(e, " CHECK (");
+        rc |= P(e, ck->expr);
+        rc |= P(e, ")");
+    }
     return rc;
 }
 
-static int mysqldrv_column_def(mysqldrv_em *e, const cairn_column *c)
+static int mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c)
 {
-    return mysqldrv_column_spec(e, c, 1);
+    return mysqldrv_column_spec(e, t, c, 1);
 }
 
 static const char *mysqldrv_action(cairn_fk_action a)
@@ -338,7 +357,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     const char *sep = "\n  ";
     for (size_t i = 0; i < t->ncolumns; i++) {
         rc |= P(e, sep);
-        rc |= mysqldrv_column_def(e, t->columns[i]);
+        rc |= mysqldrv_column_def(e, t, t->columns[i]);
         sep = ",\n  ";
     }
     if (t->primary_key) {
@@ -372,6 +391,8 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         rc |= mysqldrv_index_tail(e, ix);
     }
     for (size_t i = 0; i < t->nchecks; i++) {
+        if (t->checks[i]->name && e->h->find_column(t, t->checks[i]->name))
+            continue; /* on its column */
         rc |= P(e, sep);
         if (t->checks[i]->name) {
             rc |= P(e, "CONSTRAINT ");
@@ -536,7 +557,7 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     int rc = mysqldrv_alter_prefix(e, ch);
     rc |= P(e, "ADD COLUMN ");
     const cairn_change *pk = mysqldrv_ai_pk(e, e->at);
-    rc |= mysqldrv_column_spec(e, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
+    rc |= mysqldrv_column_spec(e, t, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
     rc |= mysqldrv_place(e, ch, t, col);
     if (pk) {
         rc |= P(e, ", ADD PRIMARY KEY ");
@@ -656,10 +677,10 @@ static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
         rc |= P(e, ", CHANGE COLUMN ");
         rc |= Q(e, tmp);
         rc |= P(e, " ");
-        rc |= mysqldrv_column_def(e, to);
+        rc |= mysqldrv_column_def(e, ch->table_to, to);
     } else {
         rc |= P(e, ", ADD COLUMN ");
-        rc |= mysqldrv_column_def(e, to);
+        rc |= mysqldrv_column_def(e, ch->table_to, to);
         rc |= mysqldrv_place(e, ch, ch->table_to, to);
     }
     rc |= mysqldrv_rebuild_indexes(e, ch, 1);
@@ -706,7 +727,7 @@ static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
             if (!mysqldrv_ai_later(e, i, was, c->to.column))
                 continue;
             rc |= P(e, ", MODIFY COLUMN ");
-            rc |= mysqldrv_column_def(e, c->to.column);
+            rc |= mysqldrv_column_def(e, c->table_to, c->to.column);
         }
     }
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, to ? 0 : CAIRN_STMT_DESTRUCTIVE);
@@ -810,6 +831,26 @@ static int mysqldrv_drop_index(mysqldrv_em *e, const cairn_change *ch)
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
+/* A column's check added or dropped: MODIFY the column to its new
+ * definition, which carries its check or none. Nothing when the plan adds
+ * the column (its ADD COLUMN has the check) or drops it (the check goes
+ * with it). */
+static int mysqldrv_modify_check(mysqldrv_em *e, const cairn_change *ch, const char *column)
+{
+    const cairn_column *col = e->h->find_column(ch->table_to, column);
+    if (!col || !mysqldrv_column_ready(e, ch, column))
+        return 0;
+    for (size_t i = 0; i < e->at; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->kind == CAIRN_CHANGE_ADD_COLUMN && c->to.column == col)
+            return 0;
+    }
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "MODIFY COLUMN ");
+    rc |= mysqldrv_column_def(e, ch->table_to, col);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
 {
     int rc = 0;
@@ -868,7 +909,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         } else {
             rc |= P(e, "MODIFY COLUMN ");
             rc |= mysqldrv_column_spec(
-                e, ch->to.column, !mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column));
+                e, ch->table_to, ch->to.column, !mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column));
         }
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
@@ -895,6 +936,8 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
         rc |= Q(e, ch->from.key->name);
         return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_ADD_CHECK:
+        if (ch->to.check->name && e->h->find_column(ch->table_to, ch->to.check->name))
+            return mysqldrv_modify_check(e, ch, ch->to.check->name);
         rc = mysqldrv_alter_prefix(e, ch);
         rc |= P(e, "ADD ");
         if (ch->to.check->name) {
@@ -911,6 +954,8 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
             return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
                                "mysql: table %s: cannot drop an unnamed check",
                                ch->table_from->name);
+        if (e->h->find_column(ch->table_from, ch->from.check->name))
+            return mysqldrv_modify_check(e, ch, ch->from.check->name);
         rc = mysqldrv_alter_prefix(e, ch);
         rc |= P(e, "DROP CONSTRAINT ");
         rc |= Q(e, ch->from.check->name);

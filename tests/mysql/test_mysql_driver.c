@@ -940,6 +940,50 @@ static void test_row_format(void)
     free(url);
 }
 
+/* A check named after its column is that column's CHECK (MariaDB's
+ * column-level check): added, changed and dropped through the column. */
+static void test_column_check(void)
+{
+    fresh_db("colck");
+    char *url = db_url("colck");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("colck");
+    static const char *const ck[] = {
+        ",\"checks\":[{\"name\":\"status\",\"expr\":\"status in ('a','b')\"}]",
+        ",\"checks\":[{\"name\":\"status\",\"expr\":\"status in ('a','b','c')\"}]", ""};
+    static const char *const want_ck[] = {"Column `status` in ('a','b')",
+                                          "Column `status` in ('a','b','c')", "(none)"};
+    for (int i = 0; i < 3; i++) {
+        char json[512];
+        snprintf(json, sizeof json,
+                 "{\"tables\":[{\"name\":\"o\",\"columns\":[{\"name\":\"id\","
+                 "\"type\":\"int\"},{\"name\":\"status\",\"type\":\"varchar(20)\"}]%s}]}",
+                 ck[i]);
+        cairn_schema *want = NULL;
+        CHECK(push_json(cx, c, json, &want) > 0, "column check step %d: %s", i + 1, errmsg(cx));
+        if (i == 0)
+            raw_exec(my, "INSERT INTO o VALUES (1, 'a')");
+        if (want)
+            CHECK(converged(cx, c, want), "column check step %d converges", i + 1);
+        CHECK(push_json(cx, c, json, NULL) == 0, "column check step %d again does nothing",
+              i + 1);
+        cairn_schema_free(want);
+        char *v = raw_scalar(my, "SELECT COALESCE(MAX(CONCAT(LEVEL, ' ', CHECK_CLAUSE)), "
+                                 "'(none)') FROM information_schema.CHECK_CONSTRAINTS "
+                                 "WHERE CONSTRAINT_SCHEMA = 'colck'");
+        CHECK(!strcmp(v, want_ck[i]), "step %d: check %s, want %s", i + 1, v, want_ck[i]);
+        free(v);
+    }
+    char *v = raw_scalar(my, "SELECT COUNT(*) FROM o");
+    CHECK(!strcmp(v, "1"), "the row stays: %s", v);
+    free(v);
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1548,6 +1592,7 @@ int main(void)
     test_unnamed_fk();
     test_auto_increment_pk();
     test_row_format();
+    test_column_check();
     test_hostile();
     test_history();
     test_concurrent();
