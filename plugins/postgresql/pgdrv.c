@@ -306,9 +306,21 @@ static int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char 
     return 0;
 }
 
+static char *pgdrv_strip_concurrently(const char *sql);
+
 static int pgdrv_exec(cairn_dconn *c, const char *sql)
 {
-    return pgdrv_query(c, sql, 0, NULL, NULL);
+    if (!c->scratch_name)
+        return pgdrv_query(c, sql, 0, NULL, NULL);
+    /* A schema file goes to a scratch database as one script, an implicit
+     * transaction, where CREATE INDEX CONCURRENTLY cannot run; in an empty
+     * database it makes the same index. */
+    char *plain = pgdrv_strip_concurrently(sql);
+    if (!plain)
+        return c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int rc = pgdrv_query(c, plain, 0, NULL, NULL);
+    free(plain);
+    return rc;
 }
 
 static int pgdrv_begin(cairn_dconn *c)
@@ -516,6 +528,59 @@ static int pgdrv_split_element(const char *s, size_t *key_end, size_t *opc_b, si
         p = w;
     }
     return p == n && (*opc_e > *opc_b || *nulls_b < n);
+}
+
+/* A copy of sql without the word CONCURRENTLY where it follows INDEX
+ * (CREATE / DROP INDEX CONCURRENTLY), outside literals, quoted names,
+ * comments and dollar-quoted bodies. */
+static char *pgdrv_strip_concurrently(const char *sql)
+{
+    size_t n = strlen(sql), o = 0, prev_b = 0, prev_e = 0;
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    for (size_t p = 0; p < n;) {
+        size_t e;
+        if (sql[p] == '-' && sql[p + 1] == '-') {
+            e = p + strcspn(sql + p, "\n");
+        } else if (sql[p] == '/' && sql[p + 1] == '*') {
+            const char *end = strstr(sql + p + 2, "*/");
+            e = end ? (size_t)(end - sql) + 2 : n;
+        } else if (sql[p] == '$' && (p == 0 || !pgdrv_is_ident_char(sql[p - 1]))) {
+            /* $tag$ ... $tag$ */
+            size_t t = p + 1;
+            while (t < n && (isalnum((unsigned char)sql[t]) || sql[t] == '_'))
+                t++;
+            e = p + 1;
+            if (t < n && sql[t] == '$') {
+                size_t tl = t + 1 - p;
+                const char *end = sql + t + 1;
+                while ((end = strchr(end, '$')) && strncmp(end, sql + p, tl) != 0)
+                    end++;
+                e = end ? (size_t)(end - sql) + tl : n;
+            }
+        } else if (pgdrv_is_ident_char(sql[p])) {
+            e = p;
+            while (e < n && pgdrv_is_ident_char(sql[e]))
+                e++;
+            if (pgdrv_word_is(sql, p, e, "concurrently") && prev_e > prev_b &&
+                pgdrv_word_is(sql, prev_b, prev_e, "index")) {
+                p = e;
+                continue;
+            }
+            prev_b = p;
+            prev_e = e;
+        } else {
+            e = pgdrv_skip_token(sql, p);
+            if (!isspace((unsigned char)sql[p]))
+                prev_b = prev_e = 0;
+        }
+        memcpy(out + o, sql + p, e - p);
+        o += e - p;
+        p = e;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 /* End of the word or parenthesised group at p (p at the end of s). */

@@ -25,6 +25,7 @@ bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
 
 url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
 q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+qf() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -f "$2" 2>&1; }
 newdb() {
     q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
     q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
@@ -40,7 +41,10 @@ converge() {
     newdb opt_live
     newdb opt_want
     printf '%s\n' "$to" >"$WORK/to.sql"
-    if ! q opt_live "$from" >"$WORK/err" || ! q opt_want "$to" >"$WORK/err"; then
+    printf '%s\n' "$from" >"$WORK/from.sql"
+    # as files: one statement at a time, as a user's psql -f would
+    if ! qf opt_live "$WORK/from.sql" >"$WORK/err" || ! qf opt_want "$WORK/to.sql" >"$WORK/err"
+    then
         bad "$name: the case's own SQL: $(cat "$WORK/err")"
         return
     fi
@@ -116,6 +120,12 @@ converge "identity options back to the defaults" \
     "CREATE TABLE v (volt int GENERATED ALWAYS AS IDENTITY)"
 converge "serial to bigserial" "CREATE TABLE s (id serial PRIMARY KEY);" "CREATE TABLE s (id bigserial PRIMARY KEY);"
 converge "bigserial to smallserial" "CREATE TABLE s (id bigserial);" "CREATE TABLE s (id smallserial);"
+
+# ---- what a schema file may say that the scratch database runs differently ----
+converge "CREATE INDEX CONCURRENTLY in schema.sql" "CREATE TABLE t (a int, b text);" \
+    "CREATE TABLE t (a int, b text DEFAULT 'index concurrently');
+     COMMENT ON TABLE t IS 'built with CREATE INDEX CONCURRENTLY';
+     CREATE INDEX CONCURRENTLY t_a ON t USING btree (a) INCLUDE (b);"
 
 # A JSON schema can say the same: the element as CREATE INDEX takes it.
 newdb opt_json
