@@ -503,6 +503,31 @@ static int mysqldrv_ai_later(mysqldrv_em *e, size_t at, const cairn_column *was,
     return 0;
 }
 
+/* Does DROP COLUMN change `at` take the table's last column (error 1090)
+ * while the plan adds others later? Then it waits for the first of them
+ * (mysqldrv_add_column). */
+static int mysqldrv_drop_waits(mysqldrv_em *e, size_t at)
+{
+    const cairn_change *ch = e->plan->changes[at];
+    if (ch->kind != CAIRN_CHANGE_DROP_COLUMN || !ch->table_from)
+        return 0;
+    size_t alive = ch->table_from->ncolumns;
+    for (size_t i = 0; i < at; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->table_to == ch->table_to && c->kind == CAIRN_CHANGE_ADD_COLUMN)
+            alive++;
+        else if (c->table_to == ch->table_to && c->kind == CAIRN_CHANGE_DROP_COLUMN)
+            alive--;
+    }
+    if (alive != 1)
+        return 0;
+    for (size_t i = at + 1; i < e->plan->nchanges; i++)
+        if (e->plan->changes[i]->table_to == ch->table_to &&
+            e->plan->changes[i]->kind == CAIRN_CHANGE_ADD_COLUMN)
+            return 1;
+    return 0;
+}
+
 /* An AUTO_INCREMENT column added where the plan then adds the primary key
  * on it, with no key before and its other columns there: the key goes in
  * the ADD COLUMN, so the rows present are numbered as the column fills
@@ -563,7 +588,22 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
         rc |= P(e, ", ADD PRIMARY KEY ");
         rc |= mysqldrv_cols(e, pk->to.key->columns, pk->to.key->ncolumns);
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    /* the first column added: now the drop that waited for one can run */
+    for (size_t i = 0; i < e->at && !rc; i++) {
+        const cairn_change *c = e->plan->changes[i];
+        if (c->table_to == ch->table_to && c->kind == CAIRN_CHANGE_ADD_COLUMN)
+            return 0;
+    }
+    for (size_t i = 0; i < e->at && !rc; i++) {
+        if (e->plan->changes[i]->table_to != ch->table_to || !mysqldrv_drop_waits(e, i))
+            continue;
+        rc = mysqldrv_alter_prefix(e, ch);
+        rc |= P(e, "DROP COLUMN ");
+        rc |= Q(e, e->plan->changes[i]->from.column->name);
+        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+    }
+    return rc;
 }
 
 /* An index of the table as it is when change `at` runs, by name: the old
@@ -871,6 +911,8 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_ADD_COLUMN:
         return mysqldrv_add_column(e, ch);
     case CAIRN_CHANGE_DROP_COLUMN:
+        if (mysqldrv_drop_waits(e, e->at))
+            return 0;
         rc = mysqldrv_alter_prefix(e, ch);
         rc |= P(e, "DROP COLUMN ");
         rc |= Q(e, ch->from.column->name);

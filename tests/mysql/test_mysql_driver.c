@@ -984,6 +984,33 @@ static void test_column_check(void)
     free(url);
 }
 
+/* A table's only column replaced by another: the drop waits for the add
+ * (a table cannot lose its last column, error 1090). */
+static void test_replace_last_column(void)
+{
+    fresh_db("lastcol");
+    char *url = db_url("lastcol");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("lastcol");
+    raw_exec(my, "CREATE TABLE t (a int)");
+    const char *json = "{\"tables\":[{\"name\":\"t\",\"columns\":["
+                       "{\"name\":\"b\",\"type\":\"int\"},{\"name\":\"c\",\"type\":\"text\"}]}]}";
+    cairn_schema *want = NULL;
+    CHECK(push_json(cx, c, json, &want) == 3, "replace the last column: %s", errmsg(cx));
+    if (want)
+        CHECK(converged(cx, c, want), "replace the last column converges");
+    cairn_schema_free(want);
+    char *v = raw_scalar(my, "SELECT GROUP_CONCAT(COLUMN_NAME ORDER BY ORDINAL_POSITION) FROM "
+                             "information_schema.COLUMNS WHERE TABLE_SCHEMA = 'lastcol'");
+    CHECK(!strcmp(v, "b,c"), "columns %s", v);
+    free(v);
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1593,6 +1620,7 @@ int main(void)
     test_auto_increment_pk();
     test_row_format();
     test_column_check();
+    test_replace_last_column();
     test_hostile();
     test_history();
     test_concurrent();
