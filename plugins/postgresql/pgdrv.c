@@ -2065,7 +2065,7 @@ static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn
         rc = h->buf_puts(em->b, " (");
     for (size_t i = 0; i < ix->nparts && !rc; i++) {
         const cairn_index_part *p = ix->parts[i];
-        size_t key_end, opc_b, opc_e, nulls_b;
+        size_t key_end = 0, opc_b = 0, opc_e = 0, nulls_b = 0;
         int element =
             !p->column && pgdrv_split_element(p->expr, &key_end, &opc_b, &opc_e, &nulls_b);
         if (i)
