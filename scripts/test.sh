@@ -18,7 +18,7 @@ echo "== tests"
 echo "== build (Release -O3, -Werror: optimisation finds warnings -O2 does not)"
 cmake -S "$here" -B "$here/build-release" -DCAIRN_WERROR=ON -DCMAKE_BUILD_TYPE=Release \
       -DCAIRN_TESTS=OFF >/dev/null
-cmake --build "$here/build-release" -j"$jobs" >/dev/null || status=1
+cmake --build "$here/build-release" -j"$jobs" || status=1
 
 echo "== build (ASan + UBSan, -Werror)"
 cmake -S "$here" -B "$here/build-asan" -DCAIRN_WERROR=ON -DCAIRN_SANITIZE=ON \
