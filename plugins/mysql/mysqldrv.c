@@ -977,7 +977,9 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
             part->column = h->strdup(is->out, row[3]);
         else if (row[8])
             part->expr = mysqldrv_is_expr(is, row[8]);
-        part->length = row[4] ? atoi(row[4]) : 0;
+        /* a SPATIAL key reports SUB_PART 32 (the MBR's size), which
+         * cannot be written back (error 1089) */
+        part->length = row[4] && !(row[6] && !strcmp(row[6], "SPATIAL")) ? atoi(row[4]) : 0;
         part->desc = row[5] && !strcmp(row[5], "D");
     }
     int rc2 = mysqldrv_query_end(is->c, res);

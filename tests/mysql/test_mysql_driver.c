@@ -1011,6 +1011,37 @@ static void test_replace_last_column(void)
     free(url);
 }
 
+/* A SPATIAL key reads back without the length the server reports for it,
+ * and a second push finds nothing to do. */
+static void test_spatial_key(void)
+{
+    fresh_db("spatial");
+    char *url = db_url("spatial");
+    cairn_ctx *cx = new_ctx(url);
+    cairn_dconn *c = conn(cx);
+    MYSQL *my = raw("spatial");
+    raw_exec(my, "CREATE TABLE places (id int NOT NULL)");
+    const char *json =
+        "{\"tables\":[{\"name\":\"places\",\"columns\":[{\"name\":\"id\",\"type\":\"int\","
+        "\"not_null\":true},{\"name\":\"location\",\"type\":\"point\",\"not_null\":true}],"
+        "\"indexes\":[{\"name\":\"places_location\",\"method\":\"spatial\","
+        "\"columns\":[\"location\"]}]}]}";
+    cairn_schema *want = NULL;
+    CHECK(push_json(cx, c, json, &want) == 2, "spatial key: %s", errmsg(cx));
+    if (want)
+        CHECK(converged(cx, c, want), "spatial key converges");
+    CHECK(push_json(cx, c, json, NULL) == 0, "spatial key again does nothing");
+    cairn_schema_free(want);
+    char *v = raw_scalar(my, "SELECT INDEX_TYPE FROM information_schema.STATISTICS WHERE "
+                             "TABLE_SCHEMA = 'spatial' AND INDEX_NAME = 'places_location'");
+    CHECK(!strcmp(v, "SPATIAL"), "index type %s", v);
+    free(v);
+    mysql_close(my);
+    sess(cx)->drv.d->disconnect(c);
+    cairn_ctx_free(cx);
+    free(url);
+}
+
 /* Triggers are read back: created with their table, changed (drop and
  * create), dropped, and a second push finds nothing to do. */
 static void test_triggers(void)
@@ -1621,6 +1652,7 @@ int main(void)
     test_row_format();
     test_column_check();
     test_replace_last_column();
+    test_spatial_key();
     test_hostile();
     test_history();
     test_concurrent();
