@@ -215,6 +215,33 @@ static int is_driver_file(const char *name)
     return n > 3 && strcmp(name + n - 3, ".so") == 0 && name[0] != '.';
 }
 
+/* The driver files (<name>.so) of one directory, sorted by name; non-zero
+ * when the directory cannot be read. */
+static int driver_files(const char *dir, char ***names, size_t *n)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(dh)))
+        if (is_driver_file(de->d_name)) {
+            char *copy = strdup(de->d_name);
+            char **nv = copy ? realloc(*names, (*n + 1) * sizeof *nv) : NULL;
+            if (!nv) {
+                free(copy);
+                break;
+            }
+            *names = nv;
+            (*names)[(*n)++] = copy;
+        }
+    closedir(dh);
+    if (*n)
+        qsort(*names, *n, sizeof **names, cmp_name);
+    return 0;
+}
+
 int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out)
 {
     char **dirs;
@@ -253,22 +280,10 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
     }
     rc = 1;
     for (size_t i = 0; i < ndirs && rc == 1; i++) {
-        DIR *dh = opendir(dirs[i]);
-        if (!dh)
+        char **names;
+        size_t nn;
+        if (driver_files(dirs[i], &names, &nn))
             continue;
-        struct dirent *de;
-        char **names = NULL;
-        size_t nn = 0;
-        while ((de = readdir(dh)))
-            if (is_driver_file(de->d_name)) {
-                char **nv = realloc(names, (nn + 1) * sizeof *nv);
-                if (!nv)
-                    break;
-                names = nv;
-                names[nn++] = strdup(de->d_name);
-            }
-        closedir(dh);
-        qsort(names, nn, sizeof *names, cmp_name);
         for (size_t j = 0; j < nn && rc == 1; j++) {
             char file[PATH_MAX];
             snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
@@ -331,22 +346,10 @@ int cairn_dialects_list(cairn_ctx *cx, cairn_dialect_info **out, size_t *count)
     cairn_dialect_info *list = NULL;
     size_t n = 0;
     for (size_t i = 0; i < ndirs; i++) {
-        DIR *dh = opendir(dirs[i]);
-        if (!dh)
+        char **names;
+        size_t nn;
+        if (driver_files(dirs[i], &names, &nn))
             continue;
-        char **names = NULL;
-        size_t nn = 0;
-        struct dirent *de;
-        while ((de = readdir(dh)))
-            if (is_driver_file(de->d_name)) {
-                char **nv = realloc(names, (nn + 1) * sizeof *nv);
-                if (!nv)
-                    break;
-                names = nv;
-                names[nn++] = strdup(de->d_name);
-            }
-        closedir(dh);
-        qsort(names, nn, sizeof *names, cmp_name);
         for (size_t j = 0; j < nn; j++) {
             cairn_dialect_info *nl = realloc(list, (n + 1) * sizeof *nl);
             if (!nl)
