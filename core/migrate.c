@@ -629,6 +629,15 @@ int cairn_check_migrations(cairn_ctx *cx)
                       snap.id ? "'" : "");
             problems++;
         }
+        /* A folder written for another dialect would be diffed against
+         * the wrong types and applied to the wrong kind of database. */
+        const char *dialect = cairn_ctx_get(cx, "dialect");
+        if (dialect && snap.dialect && strcmp(snap.dialect, dialect) != 0) {
+            cairn_log(cx, CAIRN_LOG_WARN,
+                      "%s: its snapshot was written for dialect '%s', the configuration says '%s'",
+                      m->name, snap.dialect, dialect);
+            problems++;
+        }
         if (snap.parent && !(parents[i] = strdup(snap.parent)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         cairn_snapshot_release(&snap);

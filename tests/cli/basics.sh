@@ -201,4 +201,13 @@ run --dialect sqlite --url "sqlite:$N/new.db" --schema schema.json --out m migra
 expect_ok "migrate creates the database"
 check "the database file exists after migrate" [ -s "$N/new.db" ]
 cd "$WORK"
+# check: a folder written for another dialect than the configured one
+cd "$N"
+run --dialect postgresql --out m check
+expect_rc 7 "check of a sqlite folder configured as postgresql"
+expect_err "written for dialect 'sqlite', the configuration says 'postgresql'" \
+    "check names both dialects"
+run --dialect sqlite --out m check
+expect_ok "check with the folder's own dialect"
+cd "$WORK"
 finish
