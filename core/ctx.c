@@ -169,19 +169,24 @@ static int replace(char **slot, const char *value)
     return 0;
 }
 
+/* A lock timeout, from a flag or the config file: a whole number that fits
+ * a long (negative waits for ever). */
+static int is_whole_number(const char *s)
+{
+    char *end;
+    errno = 0;
+    (void)strtol(s, &end, 10);
+    return !errno && end != s && !*end;
+}
+
 int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
 {
     int i = setting_index(key);
     if (i < 0)
         return cairn_err(cx, CAIRN_EUSAGE, "unknown setting '%s'", key);
-    if (i == CAIRN_SET_LOCK_TIMEOUT && value) {
-        char *end;
-        errno = 0;
-        long v = strtol(value, &end, 10);
-        (void)v;
-        if (errno || end == value || *end)
-            return cairn_err(cx, CAIRN_EUSAGE, "lock timeout '%s' is not a whole number of milliseconds", value);
-    }
+    if (i == CAIRN_SET_LOCK_TIMEOUT && value && !is_whole_number(value))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "lock timeout '%s' is not a whole number of milliseconds", value);
     return replace(&cx->set_flag[i], value);
 }
 
@@ -309,10 +314,7 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
         expanded = joined;
     }
     if (i == CAIRN_SET_LOCK_TIMEOUT) {
-        char *end;
-        errno = 0;
-        (void)strtol(expanded, &end, 10);
-        if (errno || end == expanded || *end) {
+        if (!is_whole_number(expanded)) {
             free(expanded);
             return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
                                 "\"lock_timeout\" must be a whole number of milliseconds");
