@@ -302,3 +302,34 @@ int cairn_split_statements(const char *sql, char ***out, size_t *n)
     *n = cnt;
     return 0;
 }
+
+int cairn_split_list(const char *s, char sep, char ***v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    for (const char *p = s; p && *p;) {
+        const char *end = strchr(p, sep);
+        if (!end)
+            end = p + strlen(p);
+        const char *a = p, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        if (a < b) {
+            char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+            char *item = nv ? strndup(a, (size_t)(b - a)) : NULL;
+            if (nv)
+                *v = nv;
+            if (!item) {
+                cairn_strv_free(*v, *n);
+                *v = NULL;
+                *n = 0;
+                return CAIRN_ENOMEM;
+            }
+            (*v)[(*n)++] = item;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+}

@@ -27,10 +27,10 @@ int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
         return rc;
     /* A file written for another database would be compared against the
      * wrong canonical forms: refuse instead of planning nonsense. */
-    if (schema->dialect && strcmp(schema->dialect, s->drv.d->name) != 0) {
+    if (schema->dialect && strcmp(schema->dialect, cairn_session_dialect(s)->name) != 0) {
         rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
                           "the schema is written for dialect '%s', but the dialect is '%s'",
-                          schema->dialect, s->drv.d->name);
+                          schema->dialect, cairn_session_dialect(s)->name);
         cairn_schema_free(schema);
         return rc;
     }
@@ -40,7 +40,7 @@ int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
         return rc;
     }
     if (!schema->dialect)
-        schema->dialect = cairn_schema_strdup(schema, s->drv.d->name);
+        schema->dialect = cairn_schema_strdup(schema, cairn_session_dialect(s)->name);
     cairn_schema_sort(schema);
     *out = schema;
     return 0;
@@ -155,7 +155,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
             rest += ml + 1;
         }
         cairn_buf_printf(&sql, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
-                         s->drv.d->name);
+                         cairn_session_dialect(s)->name);
         for (size_t i = 0; plan && i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_buf_printf(&sql, "-- WARNING: %s\n", change_warning(plan->changes[i]));
@@ -164,7 +164,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
             cairn_buf_puts(&sql, "-- Custom migration: write its SQL here; separate statements "
                                  "with a line \"" CAIRN_BREAKPOINT "\".\n");
         cairn_snapshot snap = {.id = name, .parent = prev->id,
-                               .dialect = (char *)s->drv.d->name, .schema = desired};
+                               .dialect = (char *)cairn_session_dialect(s)->name, .schema = desired};
         rc = cairn_json_write_snapshot(cx, &snap, &json);
     }
     if (!rc && (sql.oom || json.oom))
@@ -217,10 +217,10 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
     cairn_snapshot prev;
     memset(&prev, 0, sizeof prev);
     rc = cairn_folder_latest_snapshot(cx, outdir, &prev);
-    if (!rc && prev.dialect && strcmp(prev.dialect, s->drv.d->name) != 0)
+    if (!rc && prev.dialect && strcmp(prev.dialect, cairn_session_dialect(s)->name) != 0)
         rc = cairn_err(cx, CAIRN_ECONFIG,
                        "%s: the migrations were written for dialect '%s', not '%s'", outdir,
-                       prev.dialect, s->drv.d->name);
+                       prev.dialect, cairn_session_dialect(s)->name);
     cairn_plan *plan = NULL;
     if (!rc)
         rc = cairn_diff(cx, prev.schema, desired, &opts->diff, &plan);
@@ -254,7 +254,7 @@ static int ends_with(const char *s, const char *suffix)
 }
 
 /* Connect to the configured database: the session, then the connection. */
-static int connect_db(cairn_ctx *cx, cairn_session **s, cairn_dconn **c)
+static int connect_db(cairn_ctx *cx, cairn_session **s, cairn_conn **c)
 {
     int rc = cairn_session_get(cx, s);
     if (!rc)
@@ -270,13 +270,13 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     if (output && cairn_is_dir(output))
         return cairn_err(cx, CAIRN_EUSAGE, "%s is a directory", output);
     cairn_session *s;
-    cairn_dconn *c = NULL;
+    cairn_conn *c = NULL;
     int rc = connect_db(cx, &s, &c);
     if (rc)
         return rc;
     cairn_schema *live = NULL;
-    rc = cairn_session_introspect(cx, s, c, &live);
-    s->drv.d->disconnect(c);
+    rc = cairn_conn_introspect(c, &live);
+    cairn_conn_close(c);
     if (rc)
         return rc;
     char *text = NULL;
@@ -310,54 +310,21 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
 
 /* ---- push ------------------------------------------------------------------- */
 
-static int set_error(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, ...)
-    CAIRN_FMT(4, 5);
-static int set_error(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, ...)
+/* Run the plan's statements through the executor. Where DDL is not
+ * transactional a failure leaves the statements before it applied: say
+ * exactly which, and make it CAIRN_EPARTIAL (exit 10) like migrate, since
+ * the database is neither as it was nor as desired. */
+static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_conn *c, cairn_stmts *st)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_verr(cx, code, sqlstate, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-/* Run statements in transactions; a statement that must run outside one
- * ends the current transaction and runs alone. */
-static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_dconn *c, const cairn_stmts *st)
-{
-    const cairn_dialect *d = s->drv.d;
-    int in_txn = 0, rc = 0;
-    for (size_t i = 0; i < st->n && !rc; i++) {
-        int outside = (st->flags[i] & CAIRN_STMT_NO_TRANSACTION) != 0;
-        if (outside && in_txn) {
-            rc = d->commit(c);
-            in_txn = 0;
-        }
-        if (!rc && !outside && !in_txn) {
-            rc = d->begin(c);
-            in_txn = rc == 0;
-        }
-        if (!rc) {
-            cairn_log(cx, CAIRN_LOG_DEBUG, "exec: %s", st->sql[i]);
-            rc = d->exec(c, st->sql[i]);
-        }
-    }
-    if (in_txn) {
-        if (!rc) {
-            rc = d->commit(c);
-        } else {
-            /* keep the statement's error, not the rollback's */
-            char *msg = cx->err.message ? strdup(cx->err.message) : NULL;
-            char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
-            d->rollback(c);
-            if (msg)
-                set_error(cx, rc, state, "%s", msg);
-            free(msg);
-            free(state);
-        }
-    }
-    if (rc && !cx->err.code)
-        cairn_err(cx, rc, "statement failed");
+    cairn_exec_unit u = {.dialect = cairn_session_dialect(s), .name = "push", .stmts = st->sql,
+                         .flags = st->flags, .n = st->n};
+    int rc = cairn_exec_run(c, cx, &u);
+    if (rc && u.committed > 0)
+        rc = cairn_err_prefix(cx, CAIRN_EPARTIAL,
+                              "push stopped part-way: statements 1 to %zu of %zu ran and stay "
+                              "applied (no transaction holds DDL on dialect %s); run push again "
+                              "to finish from the database as it is now",
+                              u.committed, st->n, cairn_session_dialect(s)->name);
     return rc;
 }
 
@@ -367,7 +334,7 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     if (!opts)
         opts = &defaults;
     cairn_session *s;
-    cairn_dconn *c = NULL;
+    cairn_conn *c = NULL;
     /* The desired schema first: a bad file must not even reach the database. */
     int rc = cairn_session_get(cx, &s);
     if (rc)
@@ -381,14 +348,11 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         cairn_schema_free(desired);
         return rc;
     }
-    const cairn_dialect *d = s->drv.d;
     cairn_history_opts h;
     cairn_session_history_opts(cx, &h);
-    rc = d->lock(c, &h);
+    rc = cairn_conn_lock(c, &h);
     if (rc) {
-        if (!cx->err.code)
-            cairn_err(cx, rc, "cannot take the migration lock");
-        d->disconnect(c);
+        cairn_conn_close(c);
         cairn_schema_free(desired);
         return rc;
     }
@@ -396,7 +360,7 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     cairn_plan *plan = NULL;
     cairn_stmts st;
     cairn_stmts_init(&st);
-    rc = cairn_session_introspect(cx, s, c, &live);
+    rc = cairn_conn_introspect(c, &live);
     if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
     if (!rc && plan->nchanges == 0) {
@@ -439,14 +403,16 @@ done:
     cairn_schema_free(desired);
     {
         /* unlock must not replace the error that stopped the run */
-        int urc = d->unlock(c, &h);
-        if (urc && !rc) {
+        cairn_saved_err saved = {0};
+        if (rc)
+            cairn_err_save(cx, &saved);
+        int urc = cairn_conn_unlock(c, &h);
+        if (rc)
+            cairn_err_restore(cx, &saved);
+        else
             rc = urc;
-            if (!cx->err.code)
-                cairn_err(cx, rc, "cannot release the migration lock");
-        }
     }
-    d->disconnect(c);
+    cairn_conn_close(c);
     return rc;
 }
 

@@ -1,4 +1,4 @@
-/* The context: settings, errors and logging. */
+/* The context: settings and the config file (errors and logging: error.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,104 +51,6 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx->url_expanded);
     cairn_err_clear(cx);
     free(cx);
-}
-
-const cairn_error *cairn_ctx_error(const cairn_ctx *cx)
-{
-    return &cx->err;
-}
-
-void cairn_ctx_set_logger(cairn_ctx *cx, cairn_log_fn *fn, void *userdata)
-{
-    cx->log = fn;
-    cx->log_ud = userdata;
-}
-
-void cairn_err_clear(cairn_ctx *cx)
-{
-    free(cx->err_message);
-    free(cx->err_sqlstate);
-    free(cx->err_file);
-    cx->err_message = cx->err_sqlstate = cx->err_file = NULL;
-    memset(&cx->err, 0, sizeof cx->err);
-}
-
-/* An error message is one line: newlines from a server become spaces and
- * trailing blanks go. */
-static void one_line(char *s)
-{
-    for (char *p = s; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    size_t n = strlen(s);
-    while (n && s[n - 1] == ' ')
-        s[--n] = '\0';
-}
-
-int cairn_verr(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, va_list ap)
-{
-    cairn_buf b;
-    cairn_buf_init(&b);
-    cairn_buf_vprintf(&b, fmt, ap);
-    char *msg = cairn_buf_steal(&b);
-    char *state = sqlstate ? strdup(sqlstate) : NULL;
-    cairn_err_clear(cx);
-    if (msg)
-        one_line(msg);
-    cx->err_message = msg;
-    cx->err_sqlstate = state;
-    cx->err.code = code;
-    cx->err.message = msg ? msg : "out of memory";
-    cx->err.sqlstate = state;
-    return code;
-}
-
-int cairn_err(cairn_ctx *cx, int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_verr(cx, code, NULL, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-int cairn_err_at(cairn_ctx *cx, int code, const char *file, int line, int column,
-                 const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_buf b;
-    cairn_buf_init(&b);
-    if (file && line > 0)
-        cairn_buf_printf(&b, "%s:%d:%d: ", file, line, column > 0 ? column : 1);
-    else if (file)
-        cairn_buf_printf(&b, "%s: ", file);
-    cairn_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    cairn_err(cx, code, "%s", cairn_buf_cstr(&b));
-    cairn_buf_release(&b);
-    cx->err_file = file ? strdup(file) : NULL;
-    cx->err.file = cx->err_file;
-    cx->err.line = line;
-    cx->err.column = column;
-    return code;
-}
-
-void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...)
-{
-    if (!cx->log)
-        return;
-    if (level == CAIRN_LOG_DEBUG && !cx->set_flag[CAIRN_SET_VERBOSE] &&
-        !cx->set_file[CAIRN_SET_VERBOSE])
-        return;
-    cairn_buf b;
-    cairn_buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    cx->log(cx->log_ud, level, cairn_buf_cstr(&b));
-    cairn_buf_release(&b);
 }
 
 static int setting_index(const char *key)
@@ -255,22 +157,6 @@ static int expand_vars(cairn_ctx *cx, const char *in, char **out, const char *fi
     return 0;
 }
 
-char *cairn_path_join(const char *a, const char *b)
-{
-    if (!a || !*a || b[0] == '/')
-        return strdup(b);
-    size_t la = strlen(a), lb = strlen(b);
-    char *p = malloc(la + lb + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, a, la);
-    size_t at = la;
-    if (a[la - 1] != '/')
-        p[at++] = '/';
-    memcpy(p + at, b, lb + 1);
-    return p;
-}
-
 char *cairn_ctx_path(const cairn_ctx *cx, const char *path)
 {
     return cairn_path_join(cx->config_dir, path);
@@ -347,53 +233,4 @@ int cairn_ctx_load_config(cairn_ctx *cx, const char *path)
     if (rc)
         return rc == CAIRN_ESCHEMA ? (cx->err.code = CAIRN_ECONFIG) : rc;
     return 0;
-}
-
-char *cairn_url_redact(const char *url)
-{
-    if (!url)
-        return strdup("");
-    const char *scheme = strstr(url, "://");
-    if (scheme) {
-        const char *auth = scheme + 3;
-        const char *slash = strchr(auth, '/');
-        const char *at = NULL;
-        for (const char *q = auth; *q && (!slash || q < slash); q++)
-            if (*q == '@')
-                at = q;
-        if (at) {
-            const char *colon = memchr(auth, ':', (size_t)(at - auth));
-            if (colon) {
-                cairn_buf b;
-                cairn_buf_init(&b);
-                cairn_buf_append(&b, url, (size_t)(colon - url));
-                cairn_buf_puts(&b, ":***");
-                cairn_buf_puts(&b, at);
-                return cairn_buf_steal(&b);
-            }
-        }
-    }
-    /* key=value connection strings and query parameters */
-    cairn_buf b;
-    cairn_buf_init(&b);
-    const char *p = url;
-    while (*p) {
-        const char *hit = NULL;
-        for (const char *q = p; *q; q++)
-            if (strncasecmp(q, "password=", 9) == 0 &&
-                (q == url || q[-1] == ' ' || q[-1] == '?' || q[-1] == '&')) {
-                hit = q;
-                break;
-            }
-        if (!hit) {
-            cairn_buf_puts(&b, p);
-            break;
-        }
-        cairn_buf_append(&b, p, (size_t)(hit - p) + 9);
-        cairn_buf_puts(&b, "***");
-        p = hit + 9;
-        while (*p && *p != ' ' && *p != '&')
-            p++;
-    }
-    return cairn_buf_steal(&b);
 }

@@ -87,3 +87,19 @@ int cairn_file_exists(const char *path)
     struct stat st;
     return stat(path, &st) == 0;
 }
+
+char *cairn_path_join(const char *a, const char *b)
+{
+    if (!a || !*a || b[0] == '/')
+        return strdup(b);
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = malloc(la + lb + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, a, la);
+    size_t at = la;
+    if (a[la - 1] != '/')
+        p[at++] = '/';
+    memcpy(p + at, b, lb + 1);
+    return p;
+}

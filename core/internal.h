@@ -87,6 +87,9 @@ int cairn_sql_is_blank(const char *sql);
 /** Does `sql` hold a line that would read as a breakpoint? */
 int cairn_has_breakpoint_line(const char *sql);
 void cairn_strv_free(char **v, size_t n);
+/** Split a `sep`-separated list into trimmed, non-empty malloc'd strings
+ *  (none for NULL or ""). */
+int cairn_split_list(const char *s, char sep, char ***v, size_t *n);
 
 /* ---- sha256.c ------------------------------------------------------------ */
 void cairn_sha256_hex(const void *data, size_t len, char out[65]);
@@ -125,18 +128,53 @@ enum {
     CAIRN_SET_COUNT_
 };
 
+/** Resolve a path from the config file against the config's directory. */
+char *cairn_ctx_path(const cairn_ctx *cx, const char *path);
+
+/* ---- error.c: the one error path; every message and log line is scrubbed
+ *      of the configured URLs' passwords here ---------------------------- */
 /** Set the context's error; returns `code`. The message is one line. */
 int cairn_err(cairn_ctx *cx, int code, const char *fmt, ...) CAIRN_FMT(3, 4);
 int cairn_verr(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, va_list ap);
 /** Same, with a position in a file (line/column 1-based, 0 = unknown). */
 int cairn_err_at(cairn_ctx *cx, int code, const char *file, int line, int column,
                  const char *fmt, ...) CAIRN_FMT(6, 7);
+/** When `rc` failed and nothing set an error yet (a driver that returned a
+ *  code without calling host->error), set this one. Returns `rc`. */
+int cairn_err_default(cairn_ctx *cx, int rc, const char *fmt, ...) CAIRN_FMT(3, 4);
+/** Put a prefix before the current message, keeping its SQLSTATE; the code
+ *  becomes `rc`. Returns `rc`. */
+int cairn_err_prefix(cairn_ctx *cx, int rc, const char *fmt, ...) CAIRN_FMT(3, 4);
 void cairn_err_clear(cairn_ctx *cx);
+/** An error set aside while cleanup (rollback, unlock) may report its own:
+ *  the first failure is the one the user needs. */
+typedef struct cairn_saved_err {
+    cairn_error err;
+    char *message, *sqlstate, *file;
+} cairn_saved_err;
+void cairn_err_save(cairn_ctx *cx, cairn_saved_err *s);
+void cairn_err_restore(cairn_ctx *cx, cairn_saved_err *s);
 void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN_FMT(3, 4);
-/** Resolve a path from the config file against the config's directory. */
-char *cairn_ctx_path(const cairn_ctx *cx, const char *path);
-/** Remove a password from a URL for printing (malloc'd). */
+
+/* ---- url.c: schemes, printing without the password, secrets ------------ */
+/** The scheme in lower case ("postgres" for POSTGRES://...); "file" for a
+ *  path without one (malloc'd). */
+char *cairn_url_scheme(const char *url);
+/** The URL with its scheme in lower case, as drivers receive it (malloc'd). */
+char *cairn_url_canonical(const char *url);
+/** The URL with its password (userinfo or password=...) as "***" (malloc'd). */
 char *cairn_url_redact(const char *url);
+/** Strings that must never be printed. */
+typedef struct cairn_secrets {
+    char **v;
+    size_t n;
+} cairn_secrets;
+/** Add a URL's password: as written, percent-decoded, and its pieces
+ *  between '/', '@', '?', '#', ':', '&' (3 characters or more). */
+int cairn_secrets_add_url(cairn_secrets *s, const char *url);
+void cairn_secrets_release(cairn_secrets *s);
+/** `text` with every secret replaced by "***" (malloc'd). */
+char *cairn_secrets_scrub(const cairn_secrets *s, const char *text);
 
 /* ---- host.c: the host table given to drivers ----------------------------- */
 const cairn_host *cairn_host_table(void);
@@ -151,31 +189,98 @@ typedef struct cairn_driver {
 int cairn_loader_dirs(cairn_ctx *cx, char ***dirs, size_t *n);
 /** Load and check one file; on refusal the error names the file and why. */
 int cairn_loader_load_file(cairn_ctx *cx, const char *path, cairn_driver *out);
+/** Does the driver serve URL scheme `scheme` (lower case)? */
+int cairn_loader_serves(const cairn_dialect *d, const char *scheme);
 /** Find a driver by dialect name or by URL scheme (`url` may be NULL). */
 int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out);
 void cairn_driver_release(cairn_driver *drv);
 
-/* ---- session.c: the context's dialect session and connections ------------ */
+/* ---- session.c: the one door to the driver: every driver slot is called
+ *      there and nowhere else ---------------------------------------------- */
 struct cairn_session {
+    cairn_ctx *cx;
     cairn_driver drv;
     cairn_dsession *ds;
 };
+/** A connection to a database (or a scratch database) of the session. */
+typedef struct cairn_conn cairn_conn;
 /** The dialect of the context (from "dialect", else the URL's scheme),
  *  loaded and opened once. */
 int cairn_session_get(cairn_ctx *cx, cairn_session **out);
 void cairn_session_free(cairn_session *s);
+/** The driver's table: name, caps, quote (never call its slots directly). */
+const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 /** Connect to the configured url (ECONFIG when none). */
-int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);
+int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
+/** A database to fill and read back (`why` names the need in messages):
+ *  the driver's scratch database, or the dev_url. */
+int cairn_session_connect_scratch(cairn_ctx *cx, cairn_session *s, const char *why,
+                                  cairn_conn **out);
+int cairn_conn_is_scratch(const cairn_conn *c);
+/** Disconnect (or drop the scratch database); NULL is a no-op. */
+void cairn_conn_close(cairn_conn *c);
+int cairn_conn_exec(cairn_conn *c, const char *sql);
+int cairn_conn_begin(cairn_conn *c);
+int cairn_conn_commit(cairn_conn *c);
+int cairn_conn_rollback(cairn_conn *c);
+/** Take the migration lock, waiting up to h->lock_timeout_ms (the driver
+ *  tries once per call). */
+int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h);
+int cairn_conn_unlock(cairn_conn *c, const cairn_history_opts *h);
+int cairn_conn_history_ensure(cairn_conn *c, const cairn_history_opts *h);
+int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_history *out);
+int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row);
+/** CAIRN_EUNSUPPORTED when the driver has no history_remove. */
+int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const char *name);
+/** Introspect with the configured filters; the history table is always
+ *  excluded. */
+int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);
+/* For the drivers' own tests, which call slots on a bare driver connection:
+ * connect to the configured url, and introspect such a connection. */
+int cairn_session_connect_driver(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);
+int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc,
+                             cairn_schema **out);
 /** History options from the settings. */
 void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h);
 /** Normalise types and defaults of a schema read from a file. */
 int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema);
-/** Introspect a connection with the configured filters; the history
- *  table is always excluded. */
-int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *c,
-                             cairn_schema **out);
 /** Emit a plan into statements. */
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out);
+
+/* ---- exec.c: the executor of migrate and push ---------------------------- */
+typedef enum cairn_exec_event {
+    /** Statement i is about to be sent outside a transaction. */
+    CAIRN_EXEC_STARTING,
+    /** Statement i ran and committed (outside a transaction). */
+    CAIRN_EXEC_DONE,
+    /** Statement i failed outside a transaction: the server refused it. */
+    CAIRN_EXEC_FAILED,
+    /** Every statement ran; inside the unit's transaction when it has one. */
+    CAIRN_EXEC_FINISHED
+} cairn_exec_event;
+
+typedef struct cairn_exec_unit {
+    const cairn_dialect *dialect;
+    const char *name;       /* "migration 2026..._x", "push": starts messages */
+    char **stmts;
+    const uint32_t *flags;  /* CAIRN_STMT_* per statement, or NULL */
+    size_t n;
+    size_t start;           /* first statement to run (resuming) */
+    int no_transaction;     /* the whole unit runs outside a transaction */
+    int in_caller_txn;      /* the caller holds a transaction around it */
+    /** Called at each event; a failure stops the unit. */
+    int (*progress)(void *ud, cairn_exec_event ev, size_t i, size_t n);
+    void *ud;
+    /* out */
+    size_t ran;             /* statements that ran (committed or not) */
+    size_t committed;       /* of those, the ones that stay applied on failure */
+} cairn_exec_unit;
+
+/** Run a unit's statements; on failure the error names the unit and the
+ *  statement, and u->committed says what stays applied. */
+int cairn_exec_run(cairn_conn *c, cairn_ctx *cx, cairn_exec_unit *u);
+/** Roll back after a failure, keeping the failure as the error. */
+void cairn_exec_rollback_quietly(cairn_conn *c, cairn_ctx *cx);
 
 /* ---- json.c: schema files, snapshots and the config file (jansson stays
  *      inside this module) ------------------------------------------------- */

@@ -179,24 +179,7 @@ void cairn_driver_release(cairn_driver *drv)
     memset(drv, 0, sizeof *drv);
 }
 
-/* The scheme of a URL ("postgres" in postgres://...); "file" for a bare path. */
-static char *url_scheme(const char *url)
-{
-    const char *p = url;
-    while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-           *p == '+' || *p == '.' || *p == '-')
-        p++;
-    if (*p == ':' && p - url > 1) {
-        char *s = strndup(url, (size_t)(p - url));
-        for (char *q = s; q && *q; q++)
-            if (*q >= 'A' && *q <= 'Z')
-                *q = (char)(*q - 'A' + 'a');
-        return s;
-    }
-    return strdup("file");
-}
-
-static int serves_scheme(const cairn_dialect *d, const char *scheme)
+int cairn_loader_serves(const cairn_dialect *d, const char *scheme)
 {
     for (const char *const *s = d->schemes; s && *s; s++)
         if (strcmp(*s, scheme) == 0)
@@ -273,7 +256,7 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
                          "unknown dialect '%s': no %s.so in the dialect path (see 'cairn dialects')",
                          name, name);
     }
-    char *scheme = url_scheme(url ? url : "");
+    char *scheme = cairn_url_scheme(url);
     if (!scheme) {
         cairn_strv_free(dirs, ndirs);
         return CAIRN_ENOMEM;
@@ -291,7 +274,7 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
             /* A broken driver that is not the one asked for must not stop
              * the search; it shows in 'cairn dialects'. */
             if (cairn_loader_load_file(cx, file, &drv) == 0) {
-                if (serves_scheme(drv.d, scheme)) {
+                if (cairn_loader_serves(drv.d, scheme)) {
                     *out = drv;
                     rc = 0;
                 } else {

@@ -20,65 +20,12 @@
 /* Checksums in messages are shortened like git's object names. */
 #define SHORT_SUM 12
 
-/* ---- errors kept across cleanup calls ------------------------------------ */
-
-/* unlock, rollback and disconnect may report errors of their own; the one
- * the user needs is the first, so it is set aside while they run. */
-typedef struct saved_err {
-    cairn_error err;
-    char *message, *sqlstate, *file;
-} saved_err;
-
-static void err_save(cairn_ctx *cx, saved_err *s)
-{
-    s->err = cx->err;
-    s->message = cx->err_message;
-    s->sqlstate = cx->err_sqlstate;
-    s->file = cx->err_file;
-    cx->err_message = cx->err_sqlstate = cx->err_file = NULL;
-    memset(&cx->err, 0, sizeof cx->err);
-}
-
-static void err_restore(cairn_ctx *cx, saved_err *s)
-{
-    cairn_err_clear(cx);
-    cx->err = s->err;
-    cx->err_message = s->message;
-    cx->err_sqlstate = s->sqlstate;
-    cx->err_file = s->file;
-}
-
-/* Put `prefix` before the driver's message, keeping its code and SQLSTATE. */
-static int err_prefix(cairn_ctx *cx, int rc, const char *fmt, ...) CAIRN_FMT(3, 4);
-static int err_prefix(cairn_ctx *cx, int rc, const char *fmt, ...)
-{
-    cairn_buf b;
-    cairn_buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    const char *detail = cx->err.code && cx->err.message ? cx->err.message : "unknown error";
-    cairn_buf_printf(&b, ": %s", detail);
-    char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
-    cairn_err_clear(cx);
-    if (state) {
-        cx->err_sqlstate = state;
-        cx->err.sqlstate = state;
-    }
-    char *msg = cairn_buf_steal(&b);
-    cx->err_message = msg;
-    cx->err.message = msg ? msg : "out of memory";
-    cx->err.code = rc;
-    return rc;
-}
-
 /* ---- a run against one database ------------------------------------------ */
 
 typedef struct mrun {
     cairn_ctx *cx;
     const cairn_dialect *d;
-    cairn_dconn *c;
+    cairn_conn *c;
     cairn_history_opts h;
     cairn_history hist;
     cairn_migration *list;
@@ -101,7 +48,7 @@ static int run_open(mrun *r, cairn_ctx *cx)
     int rc = cairn_session_get(cx, &s);
     if (rc)
         return rc;
-    r->d = s->drv.d;
+    r->d = cairn_session_dialect(s);
     rc = cairn_folder_list(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
     if (rc)
         return rc;
@@ -114,29 +61,24 @@ static int run_open(mrun *r, cairn_ctx *cx)
 
 static int run_read_history(mrun *r)
 {
-    int rc = r->d->history_list(r->c, &r->h, &r->hist);
-    if (rc)
-        return err_prefix(r->cx, rc, "cannot read the migration history %s", r->h.table);
-    if (r->hist.n)
+    int rc = cairn_conn_history_list(r->c, &r->h, &r->hist);
+    if (!rc && r->hist.n)
         qsort(r->hist.rows, r->hist.n, sizeof *r->hist.rows, cmp_applied);
-    return 0;
+    return rc;
 }
 
 /* Unlock and disconnect; an earlier error (rc != 0) stays the result. */
 static int run_close(mrun *r, int rc)
 {
-    saved_err saved = {0};
+    cairn_saved_err saved = {0};
     if (rc)
-        err_save(r->cx, &saved);
-    int later = 0;
-    if (r->locked && (later = r->d->unlock(r->c, &r->h)) != 0 && !rc)
-        later = err_prefix(r->cx, later, "cannot release the migration lock");
-    if (r->c)
-        r->d->disconnect(r->c);
+        cairn_err_save(r->cx, &saved);
+    int later = r->locked ? cairn_conn_unlock(r->c, &r->h) : 0;
+    cairn_conn_close(r->c);
     cairn_history_release(&r->hist);
     cairn_folder_free(r->list, r->n);
     if (rc) {
-        err_restore(r->cx, &saved);
+        cairn_err_restore(r->cx, &saved);
         return rc;
     }
     return later;
@@ -176,6 +118,16 @@ static int run_check_integrity(mrun *r, int resume)
             return cairn_err(cx, CAIRN_EINTEGRITY,
                              "migration %s is recorded as applied but its folder is missing",
                              a->name);
+        long k = CAIRN_APPLIED_STATEMENT_IN_FLIGHT(a);
+        if (is_partial(a) && k)
+            /* never guess: the statement may have finished on the server
+             * after the client died, or never started */
+            return cairn_err(cx, CAIRN_EPARTIAL,
+                             "migration %s stopped while statement %ld of %d was running: its "
+                             "outcome is unknown; check the database, then 'cairn resolve %s "
+                             "--statement-done' (it ran) or '--statement-not-done' (it did "
+                             "not), then 'cairn migrate --resume'",
+                             a->name, k, (int)a->statements_total, a->name);
         if (is_partial(a) && !resume)
             return cairn_err(cx, CAIRN_EPARTIAL,
                              "migration %s stopped part-way: %d of %d statements ran; fix the "
@@ -215,98 +167,78 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* `done` statements ran; a negative `done` is -(k) when statement k
+ * (1-based) was sent and its outcome is unknown (CAIRN_APPLIED_IN_FLIGHT). */
 static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
-                  size_t done, size_t total, int64_t duration_ms)
+                  long done, size_t total, int64_t duration_ms)
 {
     char at[21];
     utc_now(at);
     cairn_applied row = {.name = name, .checksum = checksum, .applied_at = at,
                          .duration_ms = duration_ms, .state = state,
                          .statements_done = (int32_t)done, .statements_total = (int32_t)total};
-    int rc = r->d->history_record(r->c, &r->h, &row);
-    if (rc)
-        return err_prefix(r->cx, rc, "migration %s: cannot record it in the history", name);
+    return cairn_conn_history_record(r->c, &r->h, &row);
+}
+
+/* What the executor tells about one migration becomes its history row. */
+typedef struct mprogress {
+    mrun *r;
+    const cairn_migration *m;
+    int64_t started;
+} mprogress;
+
+static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
+{
+    mprogress *p = ud;
+    int64_t took = mono_ms() - p->started;
+    switch (ev) {
+    case CAIRN_EXEC_STARTING:
+        /* before the statement is sent: if this process dies now, the row
+         * says that statement's outcome is unknown, never that it did not run */
+        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
+                      CAIRN_APPLIED_IN_FLIGHT(i), n, took);
+    case CAIRN_EXEC_DONE:
+    case CAIRN_EXEC_FAILED:
+        if (ev == CAIRN_EXEC_DONE && i + 1 == n)
+            return 0; /* FINISHED records it */
+        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
+                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), n, took);
+    case CAIRN_EXEC_FINISHED:
+        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_DONE, (long)n, n, took);
+    }
     return 0;
 }
 
-/* Run the statements of one migration from statement `start` (0-based).
- * `in_txn`: a transaction is open around them (its own or all-in-one's),
- * so the history row is written once, DONE, inside it. Otherwise each
- * statement commits on its own and the row tracks progress (PARTIAL,
- * statements_done) after each one, so a failure or a crash leaves a row
- * that says what ran. */
-static int apply_statements(mrun *r, const cairn_migration *m, int in_txn, size_t start,
-                            size_t *count)
+/* One migration, from statement `start` (0-based; > 0 only when resuming
+ * one that ran outside a transaction), in its own transaction where it can
+ * be, or in the caller's (`in_caller_txn`, all-in-one). */
+static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_caller_txn,
+                     size_t *count)
 {
     char **stmts;
     size_t n;
     if (cairn_split_statements(m->sql, &stmts, &n))
         return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
     *count = n;
-    int rc = 0;
-    if (start > n)
-        rc = cairn_err_at(r->cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
-                          "migration %s: %zu statements ran, but its migration.sql now has %zu",
-                          m->name, start, n);
-    int64_t started = mono_ms();
-    for (size_t i = start; i < n && !rc; i++) {
-        cairn_log(r->cx, CAIRN_LOG_DEBUG, "%s: %s", m->name, stmts[i]);
-        rc = cairn_sql_is_blank(stmts[i]) ? 0 : r->d->exec(r->c, stmts[i]);
-        if (rc) {
-            rc = err_prefix(r->cx, rc, "migration %s, statement %zu of %zu failed", m->name,
-                            i + 1, n);
-            if (!in_txn && i > 0)
-                cairn_log(r->cx, CAIRN_LOG_WARN,
-                          "migration %s ran outside a transaction: %zu of %zu statements ran "
-                          "and stay applied; its history row says PARTIAL",
-                          m->name, i, n);
-        } else if (!in_txn && i + 1 < n) {
-            rc = record(r, m->name, m->checksum, CAIRN_APPLIED_PARTIAL, i + 1, n,
-                        mono_ms() - started);
-        }
+    if (start > n) {
+        cairn_strv_free(stmts, n);
+        return cairn_err_at(r->cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
+                            "migration %s: %zu statements ran, but its migration.sql now has %zu",
+                            m->name, start, n);
     }
-    if (!rc)
-        rc = record(r, m->name, m->checksum, CAIRN_APPLIED_DONE, n, n, mono_ms() - started);
+    char label[300];
+    snprintf(label, sizeof label, "migration %s", m->name);
+    mprogress p = {r, m, mono_ms()};
+    cairn_exec_unit u = {.dialect = r->d, .name = label, .stmts = stmts, .n = n, .start = start,
+                         .no_transaction = m->no_transaction, .in_caller_txn = in_caller_txn,
+                         .progress = on_progress, .ud = &p};
+    int rc = cairn_exec_run(r->c, r->cx, &u);
+    if (rc && u.committed > 0 && u.committed < n)
+        cairn_log(r->cx, CAIRN_LOG_WARN,
+                  "migration %s ran outside a transaction: %zu of %zu statements ran "
+                  "and stay applied; its history row says PARTIAL",
+                  m->name, u.committed, n);
     cairn_strv_free(stmts, n);
-    return rc;
-}
-
-static int txn(mrun *r, cairn_dialect_txn_fn *fn, const char *what, const char *name)
-{
-    int rc = fn(r->c);
-    if (rc)
-        return err_prefix(r->cx, rc, "migration %s: cannot %s a transaction", name, what);
-    return 0;
-}
-
-/* Roll back after a failure, keeping the failure as the error. */
-static void rollback_quietly(mrun *r)
-{
-    saved_err saved = {0};
-    err_save(r->cx, &saved);
-    if (r->d->rollback(r->c))
-        cairn_log(r->cx, CAIRN_LOG_WARN, "rollback failed: %s",
-                  r->cx->err.message ? r->cx->err.message : "unknown error");
-    err_restore(r->cx, &saved);
-}
-
-/* One migration in its own transaction where it can be; `start` > 0 only
- * when resuming one that ran outside a transaction. */
-static int apply_one(mrun *r, const cairn_migration *m, size_t start, size_t *count)
-{
-    int own_txn = start == 0 && !m->no_transaction && (r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL);
-    if (own_txn) {
-        int rc = txn(r, r->d->begin, "begin", m->name);
-        if (rc)
-            return rc;
-    }
-    int rc = apply_statements(r, m, own_txn, start, count);
-    if (own_txn) {
-        if (!rc)
-            rc = txn(r, r->d->commit, "commit", m->name);
-        if (rc)
-            rollback_quietly(r);
-    }
     return rc;
 }
 
@@ -377,15 +309,10 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     int rc = run_open(&r, cx);
     /* A dry run reads only: no lock, no history table created. */
     if (!rc && !opts->dry_run) {
-        rc = r.d->lock(r.c, &r.h);
-        if (rc == CAIRN_ELOCKED)
-            return run_close(&r, rc);
-        if (rc)
-            rc = err_prefix(cx, rc, "cannot take the migration lock");
-        else
-            r.locked = 1;
-        if (!rc && (rc = r.d->history_ensure(r.c, &r.h)) != 0)
-            rc = err_prefix(cx, rc, "cannot create the migration history %s", r.h.table);
+        rc = cairn_conn_lock(r.c, &r.h);
+        r.locked = rc == 0;
+        if (!rc)
+            rc = cairn_conn_history_ensure(r.c, &r.h);
     }
     if (!rc)
         rc = run_read_history(&r);
@@ -413,7 +340,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     if (one_txn) {
         rc = check_all_in_one(&r, opts->resume);
         if (!rc)
-            rc = txn(&r, r.d->begin, "begin", "run");
+            rc = cairn_conn_begin(r.c);
         if (rc)
             return run_close(&r, rc);
     }
@@ -441,7 +368,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         }
         int64_t started = mono_ms();
         size_t count = 0;
-        rc = one_txn ? apply_statements(&r, m, 1, 0, &count) : apply_one(&r, m, start, &count);
+        rc = apply_one(&r, m, start, one_txn, &count);
         if (!rc) {
             applied++;
             cairn_log(cx, CAIRN_LOG_INFO, "applied %s (%zu statement%s, %lld ms)", m->name,
@@ -450,9 +377,9 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     }
     if (one_txn) {
         if (!rc)
-            rc = txn(&r, r.d->commit, "commit", "run");
+            rc = cairn_conn_commit(r.c);
         if (rc) {
-            rollback_quietly(&r);
+            cairn_exec_rollback_quietly(r.c, cx);
             applied = 0;
         }
     }
@@ -466,49 +393,75 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 
 /* ---- resolve ------------------------------------------------------------------ */
 
-int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
+/* Open a run for resolve: locked, history read, `name` stopped part-way. */
+static int resolve_open(mrun *r, cairn_ctx *cx, const char *name, const cairn_applied **a)
 {
     if (!name || !*name)
         return cairn_err(cx, CAIRN_EUSAGE, "resolve: which migration?");
-    mrun r;
-    int rc = run_open(&r, cx);
+    int rc = run_open(r, cx);
     if (!rc) {
-        rc = r.d->lock(r.c, &r.h);
-        if (rc && rc != CAIRN_ELOCKED)
-            rc = err_prefix(cx, rc, "cannot take the migration lock");
-        r.locked = rc == 0;
+        rc = cairn_conn_lock(r->c, &r->h);
+        r->locked = rc == 0;
     }
     if (!rc)
-        rc = run_read_history(&r);
+        rc = run_read_history(r);
+    if (rc)
+        return rc;
+    *a = cairn_history_find(&r->hist, name);
+    if (!*a)
+        return cairn_err(cx, CAIRN_EUSAGE, "%s is not in the migration history", name);
+    if (!is_partial(*a))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "%s is fully applied: only a migration stopped part-way can be resolved",
+                         name);
+    return 0;
+}
+
+int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
+{
+    mrun r;
+    const cairn_applied *a = NULL;
+    int rc = resolve_open(&r, cx, name, &a);
     if (rc)
         return run_close(&r, rc);
-    const cairn_applied *a = cairn_history_find(&r.hist, name);
-    if (!a)
-        return run_close(&r, cairn_err(cx, CAIRN_EUSAGE, "%s is not in the migration history",
-                                       name));
-    if (!is_partial(a))
-        return run_close(&r, cairn_err(cx, CAIRN_EUSAGE,
-                                       "%s is fully applied: only a migration stopped part-way "
-                                       "can be resolved", name));
     if (applied) {
         /* What is in the database now is what its file says, as fixed by hand. */
         const cairn_migration *m = find_migration(&r, name);
         const char *sum = m && m->sql ? m->checksum : a->checksum;
-        rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, (size_t)a->statements_total,
+        rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, a->statements_total,
                     (size_t)a->statements_total, a->duration_ms);
         if (!rc)
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
-    } else if (!r.d->history_remove) {
-        rc = cairn_err(cx, CAIRN_EUNSUPPORTED,
-                       "dialect %s cannot remove a history row (no history_remove)", r.d->name);
     } else {
-        rc = r.d->history_remove(r.c, &r.h, name);
-        if (rc)
-            rc = err_prefix(cx, rc, "cannot remove %s from the migration history", name);
-        else
+        rc = cairn_conn_history_remove(r.c, &r.h, name);
+        if (!rc)
             cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
                                           "it from its first statement", name);
     }
+    return run_close(&r, rc);
+}
+
+int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
+{
+    mrun r;
+    const cairn_applied *a = NULL;
+    int rc = resolve_open(&r, cx, name, &a);
+    if (rc)
+        return run_close(&r, rc);
+    long k = CAIRN_APPLIED_STATEMENT_IN_FLIGHT(a);
+    if (!k)
+        return run_close(&r, cairn_err(cx, CAIRN_EUSAGE,
+                                       "%s: no statement's outcome is unknown (%d of %d ran): use "
+                                       "--applied or --rolled-back",
+                                       name, (int)a->statements_done, (int)a->statements_total));
+    long done = ran ? k : k - 1;
+    rc = record(&r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, done,
+                (size_t)a->statements_total, a->duration_ms);
+    if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO,
+                  "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
+                  "statement %ld",
+                  name, k, ran ? "done" : "not done", done + 1);
     return run_close(&r, rc);
 }
 

@@ -335,12 +335,11 @@ static int sql_error(cairn_ctx *cx, const char *path, int line)
     return rc;
 }
 
-static int exec_script(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, const char *path,
-                       const char *text)
+static int exec_script(cairn_ctx *cx, cairn_conn *c, const char *path, const char *text)
 {
     if (!strstr(text, CAIRN_BREAKPOINT)) {
         cairn_err_clear(cx);
-        return !cairn_sql_is_blank(text) && d->exec(c, text) ? sql_error(cx, path, 0) : 0;
+        return !cairn_sql_is_blank(text) && cairn_conn_exec(c, text) ? sql_error(cx, path, 0) : 0;
     }
     char **stmts;
     size_t n;
@@ -355,7 +354,7 @@ static int exec_script(cairn_ctx *cx, const cairn_dialect *d, cairn_dconn *c, co
         if (at)
             off = (size_t)(at - text);
         cairn_err_clear(cx);
-        if (!cairn_sql_is_blank(stmts[i]) && d->exec(c, stmts[i]))
+        if (!cairn_sql_is_blank(stmts[i]) && cairn_conn_exec(c, stmts[i]))
             rc = sql_error(cx, path, at ? line_of(text, off) : 0);
         if (at)
             off += strlen(stmts[i]);
@@ -381,45 +380,25 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
         free(text);
         return rc;
     }
-    const cairn_dialect *d = s->drv.d;
-    cairn_dconn *c = NULL;
-    /* A dev_url that was set is what the user wants used; otherwise the
-     * dialect's own scratch database, where it has one. */
-    const char *dev = cairn_ctx_get(cx, "dev_url");
-    int can_scratch = (d->caps & CAIRN_CAP_SCRATCH) && CAIRN_DIALECT_HAS(d, scratch_connect) &&
-                      CAIRN_DIALECT_HAS(d, scratch_release);
-    /* Without transactional DDL nothing empties a dev database afterwards:
-     * make the scratch database on the dev_url's server instead. */
-    int scratch = can_scratch && (!dev || !*dev || !(d->caps & CAIRN_CAP_TRANSACTIONAL_DDL));
-    cairn_err_clear(cx);
-    if (scratch) {
-        rc = d->scratch_connect(s->ds, dev && *dev ? dev : cairn_ctx_get(cx, "url"), &c);
-        if (rc && !cx->err.code)
-            cairn_err(cx, rc, "dialect '%s' could not make a scratch database", d->name);
-    } else if (!dev || !*dev) {
-        rc = cairn_err(cx, CAIRN_ECONFIG,
-                       "%s: a .sql schema is applied to a scratch database, and dialect '%s' "
-                       "has none built in: set \"dev_url\" to an empty database",
-                       path, d->name);
-    } else {
-        rc = d->connect(s->ds, dev, &c);
-        if (rc && !cx->err.code) {
-            char *safe = cairn_url_redact(dev);
-            cairn_err(cx, rc, "cannot connect to dev_url %s", safe ? safe : "");
-            free(safe);
-        }
-    }
+    const cairn_dialect *d = cairn_session_dialect(s);
+    cairn_conn *c = NULL;
+    cairn_buf why;
+    cairn_buf_init(&why);
+    cairn_buf_printf(&why, "%s: a .sql schema", path);
+    rc = cairn_session_connect_scratch(cx, s, cairn_buf_cstr(&why), &c);
+    cairn_buf_release(&why);
     if (rc) {
         free(text);
         return rc;
     }
+    int scratch = cairn_conn_is_scratch(c);
     cairn_schema *got = NULL;
     int in_txn = 0;
     if (!scratch) {
         /* Whatever the dev database already holds would be taken for part of
          * the desired schema: refuse rather than guess. */
         cairn_schema *before;
-        if (!(rc = cairn_session_introspect(cx, s, c, &before))) {
+        if (!(rc = cairn_conn_introspect(c, &before))) {
             if (!schema_empty(before))
                 rc = cairn_err(cx, CAIRN_ECONFIG,
                                "the dev_url database is not empty: a .sql schema needs a "
@@ -428,19 +407,20 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
         }
         /* With transactional DDL the schema is rolled back afterwards,
          * leaving the dev database empty for the next run. */
-        if (!rc && (d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) && !(rc = d->begin(c)))
+        if (!rc && (d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) && !(rc = cairn_conn_begin(c)))
             in_txn = 1;
     }
     if (!rc)
-        rc = exec_script(cx, d, c, path, text);
+        rc = exec_script(cx, c, path, text);
     if (!rc)
-        rc = cairn_session_introspect(cx, s, c, &got);
-    if (in_txn)
-        d->rollback(c);
-    if (scratch)
-        d->scratch_release(c);
-    else
-        d->disconnect(c);
+        rc = cairn_conn_introspect(c, &got);
+    if (in_txn) {
+        cairn_saved_err saved = {0};
+        cairn_err_save(cx, &saved);
+        cairn_conn_rollback(c);
+        cairn_err_restore(cx, &saved);
+    }
+    cairn_conn_close(c);
     free(text);
     if (rc) {
         cairn_schema_free(got);

@@ -1,8 +1,25 @@
-/* The context's dialect: loaded once, opened once, used by every command. */
+/*
+ * The one door to the driver.
+ *
+ * Every call of a driver slot is in this file (as every call of a VFS
+ * method in SQLite is in os.c): the rest of the core asks the session and
+ * its connections, and each wrapper gives the same error treatment — a
+ * driver that failed without saying why gets a message that names the
+ * operation, and a slot the driver does not provide is CAIRN_EUNSUPPORTED
+ * with a message that names it. The dialect's policies that are the host's
+ * (the lock's wait, the scratch database for a .sql schema) live here too.
+ */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
+
+struct cairn_conn {
+    cairn_session *s;
+    cairn_dconn *dc;
+    int scratch; /* released with scratch_release, not disconnect */
+};
 
 int cairn_session_get(cairn_ctx *cx, cairn_session **out)
 {
@@ -18,6 +35,7 @@ int cairn_session_get(cairn_ctx *cx, cairn_session **out)
     cairn_session *s = calloc(1, sizeof *s);
     if (!s)
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    s->cx = cx;
     int rc = cairn_loader_find(cx, name, url, &s->drv);
     if (rc) {
         free(s);
@@ -25,8 +43,8 @@ int cairn_session_get(cairn_ctx *cx, cairn_session **out)
     }
     rc = s->drv.d->open(cairn_host_table(), (cairn_hostctx *)(void *)cx, &s->ds);
     if (rc) {
-        if (!cx->err.code)
-            cairn_err(cx, rc, "%s: dialect '%s' refused to open", s->drv.path, s->drv.d->name);
+        cairn_err_default(cx, rc, "%s: dialect '%s' refused to open", s->drv.path,
+                          s->drv.d->name);
         cairn_driver_release(&s->drv);
         free(s);
         return rc;
@@ -46,32 +64,238 @@ void cairn_session_free(cairn_session *s)
     free(s);
 }
 
-int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_dconn **out)
+const cairn_dialect *cairn_session_dialect(const cairn_session *s)
+{
+    return s->drv.d;
+}
+
+/* ---- connections ------------------------------------------------------------ */
+
+static int conn_new(cairn_session *s, cairn_dconn *dc, int scratch, cairn_conn **out)
+{
+    cairn_conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        if (scratch)
+            s->drv.d->scratch_release(dc);
+        else
+            s->drv.d->disconnect(dc);
+        return cairn_err(s->cx, CAIRN_ENOMEM, "out of memory");
+    }
+    c->s = s;
+    c->dc = dc;
+    c->scratch = scratch;
+    *out = c;
+    return 0;
+}
+
+/* Connect to `url` (a URL of one of the driver's schemes, or a path where
+ * the driver takes one); `what` names it in messages ("", "dev_url "). */
+static int connect_dconn(cairn_session *s, const char *url, const char *what, cairn_dconn **out)
+{
+    cairn_ctx *cx = s->cx;
+    *out = NULL;
+    /* A URL of another dialect's scheme is a configuration mistake, not a
+     * file name for this dialect to open. */
+    char *scheme = cairn_url_scheme(url);
+    char *canon = cairn_url_canonical(url);
+    if (!scheme || !canon) {
+        free(scheme);
+        free(canon);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    int rc = 0;
+    if (strcmp(scheme, "file") != 0 && !cairn_loader_serves(s->drv.d, scheme))
+        rc = cairn_err(cx, CAIRN_ECONFIG, "the %surl's scheme '%s' is not served by dialect '%s'",
+                       what, scheme, s->drv.d->name);
+    cairn_dconn *dc = NULL;
+    if (!rc) {
+        cairn_err_clear(cx);
+        rc = s->drv.d->connect(s->ds, canon, &dc);
+        if (rc && !cx->err.code) {
+            char *safe = cairn_url_redact(url);
+            cairn_err(cx, rc, "cannot connect to %s%s", what, safe ? safe : "the database");
+            free(safe);
+        }
+    }
+    free(scheme);
+    free(canon);
+    *out = dc;
+    return rc;
+}
+
+static int connect_url(cairn_session *s, const char *url, const char *what, cairn_conn **out)
+{
+    cairn_dconn *dc;
+    *out = NULL;
+    int rc = connect_dconn(s, url, what, &dc);
+    return rc ? rc : conn_new(s, dc, 0, out);
+}
+
+int cairn_session_connect_driver(cairn_ctx *cx, cairn_session *s, cairn_dconn **out)
 {
     const char *url = cairn_ctx_get(cx, "url");
+    *out = NULL;
     if (!url || !*url)
         return cairn_err(cx, CAIRN_ECONFIG,
                          "no database: set \"url\" in cairn.json, --url, or DATABASE_URL");
-    /* A URL of another dialect's scheme is a configuration mistake, not a
-     * file name for this dialect to open. */
-    const char *sep = strstr(url, "://");
-    if (sep) {
-        size_t n = (size_t)(sep - url);
-        int served = 0;
-        for (const char *const *sc = s->drv.d->schemes; sc && *sc; sc++)
-            served |= strlen(*sc) == n && strncmp(*sc, url, n) == 0;
-        if (!served)
-            return cairn_err(cx, CAIRN_ECONFIG,
-                             "the url's scheme '%.*s' is not served by dialect '%s'", (int)n, url,
-                             s->drv.d->name);
+    return connect_dconn(s, url, "", out);
+}
+
+int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out)
+{
+    cairn_dconn *dc;
+    *out = NULL;
+    int rc = cairn_session_connect_driver(cx, s, &dc);
+    return rc ? rc : conn_new(s, dc, 0, out);
+}
+
+int cairn_session_connect_scratch(cairn_ctx *cx, cairn_session *s, const char *why,
+                                  cairn_conn **out)
+{
+    const cairn_dialect *d = s->drv.d;
+    *out = NULL;
+    /* A dev_url that was set is what the user wants used; otherwise the
+     * dialect's own scratch database, where it has one. */
+    const char *dev = cairn_ctx_get(cx, "dev_url");
+    int has_dev = dev && *dev;
+    int can_scratch = (d->caps & CAIRN_CAP_SCRATCH) && CAIRN_DIALECT_HAS(d, scratch_connect) &&
+                      CAIRN_DIALECT_HAS(d, scratch_release);
+    /* Without transactional DDL nothing empties a dev database afterwards:
+     * make the scratch database on the dev_url's server instead. */
+    if (can_scratch && (!has_dev || !(d->caps & CAIRN_CAP_TRANSACTIONAL_DDL))) {
+        char *canon = cairn_url_canonical(has_dev ? dev : cairn_ctx_get(cx, "url"));
+        cairn_dconn *dc = NULL;
+        cairn_err_clear(cx);
+        int rc = d->scratch_connect(s->ds, canon && *canon ? canon : NULL, &dc);
+        free(canon);
+        if (rc)
+            return cairn_err_default(cx, rc, "dialect '%s' could not make a scratch database",
+                                     d->name);
+        return conn_new(s, dc, 1, out);
     }
-    int rc = s->drv.d->connect(s->ds, url, out);
-    if (rc && !cx->err.code) {
-        char *safe = cairn_url_redact(url);
-        cairn_err(cx, rc, "cannot connect to %s", safe ? safe : "the database");
-        free(safe);
+    if (!has_dev)
+        return cairn_err(cx, CAIRN_ECONFIG,
+                         "%s is applied to a scratch database, and dialect '%s' has none built "
+                         "in: set \"dev_url\" to an empty database",
+                         why, d->name);
+    return connect_url(s, dev, "dev_url ", out);
+}
+
+int cairn_conn_is_scratch(const cairn_conn *c)
+{
+    return c->scratch;
+}
+
+void cairn_conn_close(cairn_conn *c)
+{
+    if (!c)
+        return;
+    if (c->scratch)
+        c->s->drv.d->scratch_release(c->dc);
+    else
+        c->s->drv.d->disconnect(c->dc);
+    free(c);
+}
+
+int cairn_conn_exec(cairn_conn *c, const char *sql)
+{
+    cairn_log(c->s->cx, CAIRN_LOG_DEBUG, "exec: %s", sql);
+    return cairn_err_default(c->s->cx, c->s->drv.d->exec(c->dc, sql), "statement failed");
+}
+
+int cairn_conn_begin(cairn_conn *c)
+{
+    return cairn_err_default(c->s->cx, c->s->drv.d->begin(c->dc), "cannot begin a transaction");
+}
+
+int cairn_conn_commit(cairn_conn *c)
+{
+    return cairn_err_default(c->s->cx, c->s->drv.d->commit(c->dc), "cannot commit");
+}
+
+int cairn_conn_rollback(cairn_conn *c)
+{
+    return cairn_err_default(c->s->cx, c->s->drv.d->rollback(c->dc), "cannot roll back");
+}
+
+/* ---- the migration lock: the wait is the host's ------------------------------ */
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The driver tries once (lock_timeout_ms 0); the host waits and retries
+ * until h->lock_timeout_ms has passed (negative: for ever), like SQLite's
+ * busy handler, so every driver waits the same way. */
+int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h)
+{
+    cairn_ctx *cx = c->s->cx;
+    cairn_history_opts once = *h;
+    once.lock_timeout_ms = 0;
+    int64_t start = mono_ms(), nap_ms = 10;
+    for (;;) {
+        cairn_err_clear(cx);
+        int rc = c->s->drv.d->lock(c->dc, &once);
+        if (rc != CAIRN_ELOCKED)
+            return cairn_err_default(cx, rc, "cannot take the migration lock");
+        int64_t waited = mono_ms() - start;
+        if (h->lock_timeout_ms >= 0 && waited >= h->lock_timeout_ms)
+            return cairn_err(cx, CAIRN_ELOCKED,
+                             "another cairn migrate holds the lock (waited %lld ms): %s",
+                             (long long)waited,
+                             cx->err.message ? cx->err.message : "the lock is held");
+        int64_t left = h->lock_timeout_ms < 0 ? nap_ms : h->lock_timeout_ms - waited;
+        int64_t nap = nap_ms < left ? nap_ms : left;
+        struct timespec ts = {(time_t)(nap / 1000), (long)(nap % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        if (nap_ms < 200)
+            nap_ms *= 2;
     }
-    return rc;
+}
+
+int cairn_conn_unlock(cairn_conn *c, const cairn_history_opts *h)
+{
+    return cairn_err_default(c->s->cx, c->s->drv.d->unlock(c->dc, h),
+                             "cannot release the migration lock");
+}
+
+/* ---- the history store -------------------------------------------------------- */
+
+int cairn_conn_history_ensure(cairn_conn *c, const cairn_history_opts *h)
+{
+    int rc = c->s->drv.d->history_ensure(c->dc, h);
+    return rc ? cairn_err_prefix(c->s->cx, rc, "cannot create the migration history %s", h->table)
+              : 0;
+}
+
+int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_history *out)
+{
+    int rc = c->s->drv.d->history_list(c->dc, h, out);
+    return rc ? cairn_err_prefix(c->s->cx, rc, "cannot read the migration history %s", h->table)
+              : 0;
+}
+
+int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row)
+{
+    int rc = c->s->drv.d->history_record(c->dc, h, row);
+    return rc ? cairn_err_prefix(c->s->cx, rc, "migration %s: cannot record it in the history",
+                                 row->name)
+              : 0;
+}
+
+int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const char *name)
+{
+    const cairn_dialect *d = c->s->drv.d;
+    if (!d->history_remove)
+        return cairn_err(c->s->cx, CAIRN_EUNSUPPORTED,
+                         "dialect %s cannot remove a history row (no history_remove)", d->name);
+    int rc = d->history_remove(c->dc, h, name);
+    return rc ? cairn_err_prefix(c->s->cx, rc, "cannot remove %s from the migration history",
+                                 name)
+              : 0;
 }
 
 void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
@@ -83,6 +307,8 @@ void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
     h->lock_timeout_ms = t ? strtol(t, NULL, 10) : 60000;
     h->lock_name = h->table;
 }
+
+/* ---- normalisation -------------------------------------------------------------- */
 
 /* Replace *expr with the dialect's spelling of it (ABI 1.1 slot). */
 static int normalize_expr(cairn_session *s, cairn_schema *schema, cairn_buf *b, const char **expr)
@@ -115,10 +341,29 @@ static int normalize_exprs(cairn_ctx *cx, cairn_session *s, cairn_schema *schema
             for (size_t k = 0; k < ix->nparts && !rc; k++)
                 rc = normalize_expr(s, schema, &b, &ix->parts[k]->expr);
         }
-        if (rc && !cx->err.code)
-            cairn_err(cx, rc, "table %s: cannot normalise an expression", t->name);
+        cairn_err_default(cx, rc, "table %s: cannot normalise an expression", t->name);
     }
     cairn_buf_release(&b);
+    return rc;
+}
+
+/* Types and defaults of one column, in the dialect's canonical spelling. */
+static int normalize_column(cairn_session *s, cairn_schema *schema, cairn_buf *b, cairn_column *c)
+{
+    const cairn_dialect *d = s->drv.d;
+    int rc = 0;
+    if (d->normalize_type && c->type) {
+        cairn_buf_reset(b);
+        rc = d->normalize_type(s->ds, c->type, b);
+        if (!rc && b->len)
+            c->type = cairn_schema_strdup(schema, cairn_buf_cstr(b));
+    }
+    if (!rc && d->normalize_default && c->default_expr) {
+        cairn_buf_reset(b);
+        rc = d->normalize_default(s->ds, c->type, c->default_expr, b);
+        if (!rc)
+            c->default_expr = b->len ? cairn_schema_strdup(schema, cairn_buf_cstr(b)) : NULL;
+    }
     return rc;
 }
 
@@ -142,53 +387,23 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
     for (size_t i = 0; i < schema->ntables && !rc; i++) {
         cairn_table *t = schema->tables[i];
         for (size_t j = 0; j < t->ncolumns && !rc; j++) {
-            cairn_column *c = t->columns[j];
-            if (d->normalize_type && c->type) {
-                cairn_buf_reset(&b);
-                rc = d->normalize_type(s->ds, c->type, &b);
-                if (!rc && b.len)
-                    c->type = cairn_schema_strdup(schema, cairn_buf_cstr(&b));
-            }
-            if (!rc && d->normalize_default && c->default_expr) {
-                cairn_buf_reset(&b);
-                rc = d->normalize_default(s->ds, c->type, c->default_expr, &b);
-                if (!rc)
-                    c->default_expr = b.len ? cairn_schema_strdup(schema, cairn_buf_cstr(&b)) : NULL;
-            }
-            if (rc && !cx->err.code)
-                cairn_err(cx, rc, "table %s, column %s: cannot normalise", t->name, c->name);
+            rc = normalize_column(s, schema, &b, t->columns[j]);
+            cairn_err_default(cx, rc, "table %s, column %s: cannot normalise", t->name,
+                              t->columns[j]->name);
         }
     }
     cairn_buf_release(&b);
     return rc;
 }
 
-/* Split a comma-separated setting into a vector (malloc'd strings). */
-static int split_list(const char *s, char ***v, size_t *n)
+/* ---- introspection and emission ----------------------------------------------- */
+
+int cairn_conn_introspect(cairn_conn *c, cairn_schema **out)
 {
-    *v = NULL;
-    *n = 0;
-    if (!s || !*s)
-        return 0;
-    char *copy = strdup(s), *save = NULL;
-    if (!copy)
-        return CAIRN_ENOMEM;
-    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        while (*p == ' ')
-            p++;
-        char **nv = realloc(*v, (*n + 1) * sizeof *nv);
-        if (!nv) {
-            free(copy);
-            return CAIRN_ENOMEM;
-        }
-        *v = nv;
-        (*v)[(*n)++] = strdup(p);
-    }
-    free(copy);
-    return 0;
+    return cairn_session_introspect(c->s->cx, c->s, c->dc, out);
 }
 
-int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *c, cairn_schema **out)
+int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, cairn_schema **out)
 {
     cairn_schema *schema = cairn_schema_new();
     if (!schema)
@@ -197,16 +412,16 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *c, ca
     size_t ntables = 0, nns = 0;
     const char *hist = cairn_ctx_get(cx, "migrations_table");
     const char *exclude[1] = {hist};
-    int rc = split_list(cairn_ctx_get(cx, "tables"), &tables, &ntables);
+    int rc = cairn_split_list(cairn_ctx_get(cx, "tables"), ',', &tables, &ntables);
     if (!rc)
-        rc = split_list(cairn_ctx_get(cx, "namespaces"), &nss, &nns);
-    if (!rc) {
+        rc = cairn_split_list(cairn_ctx_get(cx, "namespaces"), ',', &nss, &nns);
+    if (rc) {
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
                           .exclude = exclude, .nexclude = 1};
-        rc = s->drv.d->introspect(c, &f, schema);
-        if (rc && !cx->err.code)
-            cairn_err(cx, rc, "introspection failed");
+        rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }
     cairn_strv_free(tables, ntables);
     cairn_strv_free(nss, nns);
@@ -222,8 +437,7 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *c, ca
 
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out)
 {
-    int rc = s->drv.d->emit(s->ds, p, out);
-    if (rc && !cx->err.code)
-        cairn_err(cx, rc, "dialect '%s' could not write the SQL for this change", s->drv.d->name);
-    return rc;
+    return cairn_err_default(cx, s->drv.d->emit(s->ds, p, out),
+                             "dialect '%s' could not write the SQL for this change",
+                             s->drv.d->name);
 }

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     cairn_ctx_set_logger(cx, logger, NULL);
     cairn_session *s;
     cairn_dconn *c;
-    if (cairn_session_get(cx, &s) || cairn_session_connect(cx, s, &c))
+    if (cairn_session_get(cx, &s) || cairn_session_connect_driver(cx, s, &c))
         return fail(cx, "connect");
     const cairn_dialect *d = s->drv.d;
     char db[64], sql[256];

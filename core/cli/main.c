@@ -63,46 +63,6 @@ static int exit_status(int code)
 
 /* ---- output ----------------------------------------------------------------- */
 
-static int ends_value(char c)
-{
-    return c == '\0' || c == ' ' || c == '\t' || c == '\'' || c == '"' || c == '&' || c == ';' ||
-           c == ',' || c == ')';
-}
-
-/* Print `s` with the password of any "scheme://user:password@host" and any
- * "password=..." replaced by "***". The library and the drivers keep
- * passwords out of their messages; this is the last line of defence, for a
- * driver that echoes a URL it could not open. */
-static void put_redacted(FILE *f, const char *s)
-{
-    while (*s) {
-        if (strncmp(s, "://", 3) == 0) {
-            fputs("://", f);
-            s += 3;
-            const char *end = s, *at = NULL;
-            while (!ends_value(*end) && *end != '/')
-                if (*end++ == '@')
-                    at = end - 1;
-            const char *colon = at ? memchr(s, ':', (size_t)(at - s)) : NULL;
-            if (colon) {
-                fwrite(s, 1, (size_t)(colon - s), f);
-                fputs(":***", f);
-                s = at;
-            }
-            continue;
-        }
-        if ((*s == 'p' || *s == 'P') && strncasecmp(s, "password=", 9) == 0) {
-            fwrite(s, 1, 9, f);
-            fputs("***", f);
-            s += 9;
-            while (!ends_value(*s))
-                s++;
-            continue;
-        }
-        fputc(*s++, f);
-    }
-}
-
 static void log_line(void *ud, cairn_log_level level, const char *line)
 {
     (void)ud;
@@ -111,7 +71,7 @@ static void log_line(void *ud, cairn_log_level level, const char *line)
         fputs("warning: ", f);
     else if (level == CAIRN_LOG_DEBUG)
         fputs("debug: ", f);
-    put_redacted(f, line);
+    fputs(line, f);
     fputc('\n', f);
     fflush(f);
 }
@@ -121,7 +81,7 @@ static int fail_with(int code, const char *message, const char *sqlstate)
 {
     fflush(stdout);
     fputs("cairn: error: ", stderr);
-    put_redacted(stderr, message && *message ? message : "unexpected failure");
+    fputs(message && *message ? message : "unexpected failure", stderr);
     if (sqlstate && *sqlstate)
         fprintf(stderr, " [SQLSTATE %s]", sqlstate);
     fputc('\n', stderr);
@@ -174,7 +134,7 @@ typedef struct cli {
     /* command options */
     const char *name, *output;
     const char *argument;
-    int custom, dry_run, all_in_one, force, resume, applied, rolled_back;
+    int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
     const char **renames;
     size_t nrenames;
 } cli;
@@ -192,7 +152,12 @@ enum {
     OPT_APPLIED = 1u << 8,
     OPT_ROLLED_BACK = 1u << 9,
     /* the command takes one positional argument (a migration's name) */
-    OPT_ARGUMENT = 1u << 10
+    OPT_ARGUMENT = 1u << 10,
+    OPT_STMT_DONE = 1u << 11,
+    OPT_STMT_NOT_DONE = 1u << 12,
+    /* not a flag: the command changes a database or the migrations folder
+     * (unless --dry-run), so its standard output is a report of work done */
+    CMD_CHANGES = 1u << 30
 };
 
 static const struct {
@@ -204,6 +169,7 @@ static const struct {
     {"--dry-run", OPT_DRY_RUN, 0}, {"--all-in-one", OPT_ALL_IN_ONE, 0},
     {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},     {"--resume", OPT_RESUME, 0},
     {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
+    {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -237,6 +203,8 @@ static int run_migrate(cairn_ctx *cx, const cli *c)
 
 static int run_resolve(cairn_ctx *cx, const cli *c)
 {
+    if (c->stmt_done || c->stmt_not_done)
+        return cairn_resolve_statement(cx, c->argument, c->stmt_done);
     return cairn_resolve(cx, c->argument, c->applied);
 }
 
@@ -376,7 +344,7 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
 }
 
 static const command commands[] = {
-    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME, run_generate,
+    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | CMD_CHANGES, run_generate,
      "write a new migration from the schema changes",
      "generate [--name NAME] [--custom] [--rename OLD=NEW]...\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
@@ -385,7 +353,7 @@ static const command commands[] = {
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME, run_migrate,
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | CMD_CHANGES, run_migrate,
      "apply the pending migrations to the database",
      "migrate [--dry-run] [--all-in-one]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
@@ -394,21 +362,26 @@ static const command commands[] = {
      "  --all-in-one       apply all pending migrations in one transaction\n"
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
      "                     its first statement that did not run, after fixing the cause\n"},
-    {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_ARGUMENT, run_resolve,
-     "settle a migration that stopped part-way",
-     "resolve NAME (--applied | --rolled-back)\n\n"
-     "Settle a migration that stopped part-way (PARTIAL, on a database without\n"
-     "transactional DDL) once the database has been fixed by hand.\n\n"
+    {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ARGUMENT |
+                    CMD_CHANGES,
+     run_resolve, "settle a migration that stopped part-way",
+     "resolve NAME (--applied | --rolled-back | --statement-done | --statement-not-done)\n\n"
+     "Settle a migration that stopped part-way (PARTIAL, outside a transaction)\n"
+     "once the database has been checked or fixed by hand.\n\n"
      "  --applied          the rest was applied by hand: record it as applied\n"
      "  --rolled-back      it was undone by hand: forget it, the next migrate applies\n"
-     "                     it from its first statement\n"},
+     "                     it from its first statement\n"
+     "  --statement-done   the statement that was running when cairn stopped did run;\n"
+     "                     'migrate --resume' continues after it\n"
+     "  --statement-not-done\n"
+     "                     it did not run; 'migrate --resume' runs it again\n"},
     {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
      "as the SQL that creates it). Without --output the JSON goes to standard output.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
-    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME, run_push,
+    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | CMD_CHANGES, run_push,
      "apply the schema to the database directly, without migrations",
      "push [--dry-run] [--force] [--rename OLD=NEW]...\n\n"
      "Diff the live database to the schema file and apply the difference in one\n"
@@ -424,7 +397,7 @@ static const command commands[] = {
     {"status", 0, run_status, "list migrations: applied, pending, modified, missing",
      "status\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n"},
-    {"drop", 0, run_drop, "remove the newest migration folder if it is not applied",
+    {"drop", CMD_CHANGES, run_drop, "remove the newest migration folder if it is not applied",
      "drop\n\nRemove the newest migration folder. With a database url configured, an\n"
      "applied migration is never removed.\n"},
     {"dialects", 0, run_dialects, "list the dialect drivers found and why any was refused",
@@ -559,6 +532,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_RESUME: c->resume = 1; break;
             case OPT_APPLIED: c->applied = 1; break;
             case OPT_ROLLED_BACK: c->rolled_back = 1; break;
+            case OPT_STMT_DONE: c->stmt_done = 1; break;
+            case OPT_STMT_NOT_DONE: c->stmt_not_done = 1; break;
             case OPT_RENAME: {
                 const char *eq = strchr(value, '=');
                 if (!eq || eq == value || !eq[1])
@@ -579,11 +554,18 @@ static int parse(cli *c, int argc, char **argv)
 }
 
 /* Output that did not reach its destination (a full disk, a closed pipe)
- * is a failure, not a success with a lost report. */
-static int finish(int status)
+ * is a failure when the output is what was asked for (export, pull, status,
+ * a dry run). When the command changed the database or the folder, the
+ * output was only a report: the exit status says what happened to them,
+ * and the lost report is a warning. */
+static int finish(int status, int changed)
 {
-    if ((fflush(stdout) != 0 || ferror(stdout)) && status == EXIT_OK)
-        return fail_with(CAIRN_EIO, "cannot write to standard output", NULL);
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == EXIT_OK) {
+        if (!changed)
+            return fail_with(CAIRN_EIO, "cannot write to standard output", NULL);
+        fputs("cairn: warning: cannot write to standard output; the command's work is done\n",
+              stderr);
+    }
     return status;
 }
 
@@ -600,7 +582,7 @@ int main(int argc, char **argv)
         printf("cairn %s (dialect ABI %d.%d)\n", cairn_version(), CAIRN_DIALECT_ABI_MAJOR,
                CAIRN_DIALECT_ABI_MINOR);
         free(c.renames);
-        return finish(EXIT_OK);
+        return finish(EXIT_OK, 0);
     }
     if (c.help) {
         if (c.cmd)
@@ -608,17 +590,19 @@ int main(int argc, char **argv)
         else
             print_usage(stdout);
         free(c.renames);
-        return finish(EXIT_OK);
+        return finish(EXIT_OK, 0);
     }
     if (!c.cmd) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
     }
-    if (c.cmd->opts & OPT_ARGUMENT && (!c.argument || c.applied == c.rolled_back)) {
+    if (c.cmd->opts & OPT_ARGUMENT &&
+        (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done != 1)) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE,
-                         "resolve wants a migration's name and one of --applied, --rolled-back "
-                         "(see 'cairn resolve --help')", NULL);
+                         "resolve wants a migration's name and one of --applied, --rolled-back, "
+                         "--statement-done, --statement-not-done (see 'cairn resolve --help')",
+                         NULL);
     }
 
     cairn_ctx *cx;
@@ -640,5 +624,5 @@ int main(int argc, char **argv)
     status = rc ? fail(cx, rc) : EXIT_OK;
     cairn_ctx_free(cx);
     free(c.renames);
-    return finish(status);
+    return finish(status, (c.cmd->opts & CMD_CHANGES) && !c.dry_run);
 }

@@ -176,6 +176,12 @@ typedef struct cairn_status_row {
  *  zero removes its history row (rolled back by hand), so the next
  *  migrate applies it from its first statement. */
 CAIRN_API int cairn_resolve(cairn_ctx *cx, const char *name, int applied);
+/** Settle the statement of a PARTIAL migration whose outcome is unknown
+ *  (the client died while it ran outside a transaction): `ran` non-zero
+ *  records that it ran, zero that it did not; `migrate --resume` then
+ *  continues after it, or runs it. CAIRN_EUSAGE when no statement's outcome
+ *  is unknown. */
+CAIRN_API int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran);
 
 CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count);
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);

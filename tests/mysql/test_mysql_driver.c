@@ -68,7 +68,7 @@ static cairn_session *sess(cairn_ctx *cx)
 static cairn_dconn *conn(cairn_ctx *cx)
 {
     cairn_dconn *c = NULL;
-    int rc = cairn_session_connect(cx, sess(cx), &c);
+    int rc = cairn_session_connect_driver(cx, sess(cx), &c);
     if (rc) {
         printf("cannot connect: %s\n", cairn_ctx_error(cx)->message);
         exit(1);

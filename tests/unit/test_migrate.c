@@ -117,7 +117,7 @@ static int has_table(fixture *f, const char *table)
 {
     cairn_session *s;
     cairn_dconn *c;
-    if (cairn_session_get(f->cx, &s) || cairn_session_connect(f->cx, s, &c))
+    if (cairn_session_get(f->cx, &s) || cairn_session_connect_driver(f->cx, s, &c))
         return -1;
     cairn_buf q;
     cairn_buf_init(&q);
@@ -137,7 +137,7 @@ static long history_rows(fixture *f, cairn_history *h)
     cairn_session *s;
     cairn_dconn *c;
     cairn_history_init(h);
-    if (cairn_session_get(f->cx, &s) || cairn_session_connect(f->cx, s, &c))
+    if (cairn_session_get(f->cx, &s) || cairn_session_connect_driver(f->cx, s, &c))
         return -1;
     cairn_history_opts ho;
     cairn_session_history_opts(f->cx, &ho);
@@ -502,7 +502,7 @@ static void test_locked(void)
     cairn_session_history_opts(other, &ho);
     int rc = cairn_session_get(other, &s);
     if (!rc)
-        rc = cairn_session_connect(other, s, &c);
+        rc = cairn_session_connect_driver(other, s, &c);
     if (!rc)
         rc = s->drv.d->lock(c, &ho);
     CHECK(rc == 0, "the other deployer takes the lock: %s", cairn_ctx_error(other)->message);

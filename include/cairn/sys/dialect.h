@@ -144,10 +144,19 @@ typedef struct cairn_applied {
     const char *applied_at;
     int64_t duration_ms;
     cairn_applied_state state;
+    /** Statements that ran. Negative on a PARTIAL row: -k, statement k
+     *  (1-based) was sent outside a transaction and its outcome is unknown
+     *  (the client died while it ran); since ABI 1.2, stored as is. */
     int32_t statements_done;
     int32_t statements_total;
     /* ABI 1.0 ends here: append only. */
 } cairn_applied;
+
+/** statements_done for "statement index i (0-based) was sent". */
+#define CAIRN_APPLIED_IN_FLIGHT(i) (-(long)(i) - 1)
+/** The 1-based statement whose outcome is unknown, or 0. */
+#define CAIRN_APPLIED_STATEMENT_IN_FLIGHT(row) \
+    ((row)->statements_done < 0 ? -(long)(row)->statements_done : 0L)
 
 /** Flags of an emitted statement. */
 enum {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# What cairn promises when things go wrong (docs/reliability.md), on SQLite:
+# a statement whose outcome is unknown is never run twice nor guessed, a
+# report that cannot be printed does not contradict work done, the SQL a dry
+# run shows is the SQL that would run, and URL schemes in any case.
+. "$(dirname "$0")/lib.sh"
+
+P="$WORK/p"
+mkdir -p "$P"
+cd "$P" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
+JSON
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" schema.json
+
+# ---- a URL's scheme is case-insensitive (RFC 3986) ------------------------
+run --url "SQLITE://$P/upper.db" status
+expect_ok "status with an upper-case scheme"
+run --url "SQLite://$P/upper.db" migrate
+expect_ok "migrate with a mixed-case scheme"
+
+# ---- a statement killed while it ran outside a transaction -----------------
+# Statement 3 runs for seconds; the migrate is killed while it runs. The
+# history must say that statement 3's outcome is unknown, --resume must
+# refuse to guess, and after resolve the counter is incremented exactly once.
+run generate --name init
+expect_ok "generate init"
+run migrate
+expect_ok "migrate init"
+run generate --custom --name counter
+expect_ok "generate --custom"
+NAME=$(ls migrations | tail -n 1)
+cat >"migrations/$NAME/migration.sql" <<'SQL'
+-- cairn:no-transaction
+CREATE TABLE cnt (n integer);
+--> statement-breakpoint
+INSERT INTO cnt VALUES (0);
+--> statement-breakpoint
+UPDATE cnt SET n = n + 1 WHERE (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000000) SELECT count(*) FROM c) > 0;
+--> statement-breakpoint
+SELECT 1;
+SQL
+"$CAIRN" migrate >"$WORK/.bg" 2>&1 </dev/null &
+MPID=$!
+BG_PIDS="$BG_PIDS $MPID"
+inflight=""
+for _ in $(seq 1 100); do
+    inflight=$(sql app.db "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'" 2>/dev/null)
+    [ "$inflight" = "-3" ] && break
+    sleep 0.1
+done
+kill -9 "$MPID" 2>/dev/null
+wait "$MPID" 2>/dev/null
+check "the history says statement 3 was sent before it was sent (got '$inflight')" [ "$inflight" = "-3" ]
+run status
+expect_ok "status after the kill"
+expect_out "PARTIAL" "status shows the migration stopped part-way"
+run migrate --resume
+expect_rc 10 "resume refuses to guess a statement's outcome"
+expect_err "statement 3 of 4 was running" "the message names the statement"
+expect_err "--statement-done" "the message says how to settle it"
+one_error_line "resume refusal"
+run migrate
+expect_rc 10 "plain migrate refuses too"
+run resolve "$NAME" --statement-done --applied
+expect_rc 2 "resolve takes one settlement"
+# SQLite rolled the killed statement back (its journal): it did not run.
+expect_sql app.db "SELECT n FROM cnt" "0" "the killed UPDATE left nothing"
+run resolve "$NAME" --statement-not-done
+expect_ok "resolve --statement-not-done"
+run resolve "$NAME" --statement-not-done
+expect_rc 2 "nothing left to settle"
+sed -i 's/x < 400000000/x < 10/' "migrations/$NAME/migration.sql"
+run migrate --resume
+expect_ok "resume runs statement 3 again, then 4"
+expect_sql app.db "SELECT n FROM cnt" "1" "the counter was incremented exactly once"
+expect_sql app.db "SELECT state, statements_done FROM __cairn_migrations WHERE name = '$NAME'" "0|4" \
+    "the history says done"
+
+# ---- a report that cannot be written --------------------------------------
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/02_add_column_default.json" schema.json
+run generate --name add_active
+expect_ok "generate"
+"$CAIRN" migrate >/dev/full 2>"$WORK/.err" </dev/null
+RC=$?; ERR=$(cat "$WORK/.err")
+expect_ok "migrate > /dev/full: the exit status says the migration was applied"
+expect_err "cannot write to standard output" "the lost report is a warning"
+expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "3" "applied and recorded"
+expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'active'" "1" \
+    "the column is there"
+"$CAIRN" export >/dev/full 2>"$WORK/.err" </dev/null
+RC=$?; ERR=$(cat "$WORK/.err")
+expect_rc 11 "export > /dev/full: the output was the point"
+
+# ---- a dry run shows the SQL that would run --------------------------------
+cat >schema.json <<'JSON'
+{ "tables": [ { "name": "notes", "columns": [
+  { "name": "id", "type": "integer", "not_null": true },
+  { "name": "body", "type": "text", "default": "'password=x'" },
+  { "name": "link", "type": "text", "default": "'postgres://u:p@h/db'" } ],
+  "primary_key": { "columns": ["id"] } } ] }
+JSON
+run push --dry-run --force
+expect_ok "push --dry-run"
+expect_out "'password=x'" "a literal that looks like a credential is shown as is"
+expect_out "'postgres://u:p@h/db'" "a URL inside SQL is shown as is"
+
+finish
