@@ -62,57 +62,6 @@ static const char *change_warning(const cairn_change *c)
     return c->warning ? c->warning : "this change can lose data";
 }
 
-/* Is [p, end) only blanks, or a "--" comment? */
-static int comment_or_blank(const char *p, const char *end)
-{
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
-        p++;
-    return p == end || (end - p >= 2 && p[0] == '-' && p[1] == '-');
-}
-
-/* Plain SQL for a human or a client: each statement ends with ";" and a
- * blank line. A statement that is only comments gets no ";"; one whose last
- * line is a comment gets it on a line of its own, where no comment hides it. */
-static int stmts_to_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
-{
-    cairn_buf b;
-    cairn_buf_init(&b);
-    for (size_t i = 0; i < st->n; i++) {
-        const char *s = st->sql[i];
-        size_t n = strlen(s);
-        while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\t' ||
-                     s[n - 1] == '\r' || s[n - 1] == ';'))
-            n--;
-        if (!n)
-            continue;
-        int all_comments = 1;
-        const char *last = s;
-        for (const char *line = s; line < s + n;) {
-            const char *eol = memchr(line, '\n', (size_t)(s + n - line));
-            const char *end = eol ? eol : s + n;
-            if (!comment_or_blank(line, end))
-                all_comments = 0;
-            last = line;
-            line = end + 1;
-        }
-        cairn_buf_append(&b, s, n);
-        if (all_comments)
-            cairn_buf_puts(&b, "\n\n");
-        else if (comment_or_blank(last, s + n))
-            cairn_buf_puts(&b, "\n;\n\n");
-        else
-            cairn_buf_puts(&b, ";\n\n");
-    }
-    if (b.oom) {
-        cairn_buf_release(&b);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
-    *out = cairn_buf_steal(&b);
-    if (!*out && !(*out = calloc(1, 1)))
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    return 0;
-}
-
 /* The SQL that creates `schema` from nothing, as a plain script. */
 static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *schema, char **out)
 {
@@ -124,13 +73,52 @@ static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *sc
     cairn_stmts_init(&st);
     rc = cairn_session_emit(cx, s, plan, &st);
     if (!rc)
-        rc = stmts_to_script(cx, &st, out);
+        rc = cairn_migfile_script(cx, &st, out);
     cairn_stmts_release(&st);
     cairn_plan_free(plan);
     return rc;
 }
 
 /* ---- generate ----------------------------------------------------------------- */
+
+/* migration.sql: the header (name, writer, a warning per destructive
+ * change), then the plan's statements; a custom migration gets a hint. */
+static int migration_text(cairn_ctx *cx, cairn_session *s, const char *name,
+                          const cairn_plan *plan, char **out)
+{
+    cairn_buf head;
+    cairn_buf_init(&head);
+    cairn_buf_printf(&head, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
+                     cairn_session_dialect(s)->name);
+    for (size_t i = 0; plan && i < plan->nchanges; i++)
+        if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+            cairn_buf_printf(&head, "-- WARNING: %s\n", change_warning(plan->changes[i]));
+    if (!plan)
+        cairn_buf_puts(&head, "-- Custom migration: write its SQL here; separate statements "
+                              "with a line \"" CAIRN_BREAKPOINT "\".\n");
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    int rc = head.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory") : 0;
+    if (!rc && plan)
+        rc = cairn_session_emit(cx, s, plan, &st);
+    if (!rc)
+        rc = cairn_migfile_build(cx, &st, cairn_buf_cstr(&head), out);
+    cairn_stmts_release(&st);
+    cairn_buf_release(&head);
+    return rc;
+}
+
+static void log_written(cairn_ctx *cx, const char *dir, const cairn_plan *plan)
+{
+    for (size_t i = 0; plan && i < plan->nchanges; i++)
+        if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+            cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
+    if (plan)
+        cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql (%zu change%s)", dir,
+                  plan->nchanges, plan->nchanges == 1 ? "" : "s");
+    else
+        cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql: write its SQL there", dir);
+}
 
 static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
                            const cairn_snapshot *prev, cairn_schema *desired,
@@ -140,60 +128,32 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
     if (rc)
         return rc;
-    char *body = NULL;
-    if (plan)
-        rc = cairn_plan_sql(cx, plan, &body);
-    cairn_buf sql, json;
-    cairn_buf_init(&sql);
+    char *sql = NULL;
+    cairn_buf json;
     cairn_buf_init(&json);
+    rc = migration_text(cx, s, name, plan, &sql);
     if (!rc) {
-        /* The no-transaction marker must stay the file's first line. */
-        size_t ml = strlen(CAIRN_NO_TRANSACTION_MARKER);
-        const char *rest = body ? body : "";
-        if (strncmp(rest, CAIRN_NO_TRANSACTION_MARKER "\n", ml + 1) == 0) {
-            cairn_buf_puts(&sql, CAIRN_NO_TRANSACTION_MARKER "\n");
-            rest += ml + 1;
-        }
-        cairn_buf_printf(&sql, "-- %s: written by cairn %s for %s\n", name, cairn_version(),
-                         cairn_session_dialect(s)->name);
-        for (size_t i = 0; plan && i < plan->nchanges; i++)
-            if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
-                cairn_buf_printf(&sql, "-- WARNING: %s\n", change_warning(plan->changes[i]));
-        cairn_buf_puts(&sql, rest);
-        if (!plan)
-            cairn_buf_puts(&sql, "-- Custom migration: write its SQL here; separate statements "
-                                 "with a line \"" CAIRN_BREAKPOINT "\".\n");
         cairn_snapshot snap = {.id = name, .parent = prev->id,
-                               .dialect = (char *)cairn_session_dialect(s)->name, .schema = desired};
+                               .dialect = (char *)cairn_session_dialect(s)->name,
+                               .schema = desired};
         rc = cairn_json_write_snapshot(cx, &snap, &json);
     }
-    if (!rc && (sql.oom || json.oom))
+    if (!rc && json.oom)
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc)
-        rc = cairn_folder_write(cx, outdir, name, cairn_buf_cstr(&sql), cairn_buf_cstr(&json));
+        rc = cairn_folder_write(cx, outdir, name, sql, cairn_buf_cstr(&json));
+    char *dir = rc ? NULL : cairn_path_join(outdir, name);
+    if (!rc && !dir)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc) {
-        char *dir = cairn_path_join(outdir, name);
-        if (!dir) {
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-        } else {
-            for (size_t i = 0; plan && i < plan->nchanges; i++)
-                if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
-                    cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
-            if (plan)
-                cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql (%zu change%s)", dir,
-                          plan->nchanges, plan->nchanges == 1 ? "" : "s");
-            else
-                cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql: write its SQL there",
-                          dir);
-            if (dir_out)
-                *dir_out = dir;
-            else
-                free(dir);
-        }
+        log_written(cx, dir, plan);
+        if (dir_out)
+            *dir_out = dir;
+        else
+            free(dir);
     }
-    cairn_buf_release(&sql);
     cairn_buf_release(&json);
-    free(body);
+    free(sql);
     free(name);
     return rc;
 }
@@ -350,7 +310,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     }
     cairn_history_opts h;
     cairn_session_history_opts(cx, &h);
-    rc = cairn_conn_lock(c, &h);
+    /* A dry run only reads: no lock (on SQLite, no lock file either). */
+    rc = opts->dry_run ? 0 : cairn_conn_lock(c, &h);
     if (rc) {
         cairn_conn_close(c);
         cairn_schema_free(desired);
@@ -406,7 +367,7 @@ done:
         cairn_saved_err saved = {0};
         if (rc)
             cairn_err_save(cx, &saved);
-        int urc = cairn_conn_unlock(c, &h);
+        int urc = opts->dry_run ? 0 : cairn_conn_unlock(c, &h);
         if (rc)
             cairn_err_restore(cx, &saved);
         else

@@ -34,18 +34,6 @@ int cairn_folder_name_valid(const char *name)
     return 1;
 }
 
-/* The first line of migration.sql is exactly the marker (blanks aside). */
-static int has_no_transaction_marker(const char *sql)
-{
-    size_t n = strlen(CAIRN_NO_TRANSACTION_MARKER);
-    if (strncmp(sql, CAIRN_NO_TRANSACTION_MARKER, n) != 0)
-        return 0;
-    for (const char *p = sql + n; *p && *p != '\n'; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r')
-            return 0;
-    return 1;
-}
-
 static int cmp_migration(const void *a, const void *b)
 {
     return strcmp(((const cairn_migration *)a)->name, ((const cairn_migration *)b)->name);
@@ -63,7 +51,7 @@ void cairn_folder_free(cairn_migration *list, size_t n)
     free(list);
 }
 
-/* Fill one entry from its folder; migration.sql may be missing. */
+/* Fill one entry from its folder's name; its files are read on demand. */
 static int read_migration(cairn_ctx *cx, const char *out, const char *name, cairn_migration *m)
 {
     memset(m, 0, sizeof *m);
@@ -74,15 +62,36 @@ static int read_migration(cairn_ctx *cx, const char *out, const char *name, cair
         free(file);
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }
-    int rc = 0;
-    if (cairn_file_exists(file)) {
-        rc = cairn_read_file(cx, file, &m->sql, &m->sql_len);
-        if (!rc) {
-            cairn_sha256_hex(m->sql, m->sql_len, m->checksum);
-            m->no_transaction = has_no_transaction_marker(m->sql);
-        }
+    m->has_sql = cairn_file_exists(file);
+    free(file);
+    return 0;
+}
+
+int cairn_folder_load_sql(cairn_ctx *cx, cairn_migration *m)
+{
+    if (m->sql || !m->has_sql)
+        return 0;
+    char *file = cairn_path_join(m->dir, "migration.sql");
+    if (!file)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc = cairn_read_file(cx, file, &m->sql, &m->sql_len);
+    if (!rc && (rc = cairn_migfile_check_text(cx, file, m->sql, m->sql_len)) != 0) {
+        free(m->sql);
+        m->sql = NULL;
+    }
+    if (!rc) {
+        cairn_sha256_hex(m->sql, m->sql_len, m->checksum);
+        m->no_transaction = cairn_migfile_no_transaction(m->sql);
     }
     free(file);
+    return rc;
+}
+
+int cairn_folder_load_all(cairn_ctx *cx, cairn_migration *list, size_t n)
+{
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = cairn_folder_load_sql(cx, &list[i]);
     return rc;
 }
 

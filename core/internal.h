@@ -74,10 +74,32 @@ void cairn_history_release(cairn_history *h);
 int cairn_history_push(cairn_history *h, const cairn_applied *row);
 const cairn_applied *cairn_history_find(const cairn_history *h, const char *name);
 
+void cairn_strv_free(char **v, size_t n);
+/** Split a `sep`-separated list into trimmed, non-empty malloc'd strings
+ *  (none for NULL or ""). */
+int cairn_split_list(const char *s, char sep, char ***v, size_t *n);
+
+/* ---- migfile.c: the migration file format, written and read ------------- */
 /** The statement separator inside migration.sql. */
 #define CAIRN_BREAKPOINT "--> statement-breakpoint"
 /** First line of a migration.sql that must run outside a transaction. */
 #define CAIRN_NO_TRANSACTION_MARKER "-- cairn:no-transaction"
+/** Append `sql` ended so a plain SQL client runs it: ';' after its last
+ *  line of code unless it has one, on a line of its own when a comment
+ *  line follows; nothing for a statement of comments only. */
+void cairn_migfile_end_statement(cairn_buf *b, const char *sql);
+/** migration.sql from statements: the no-transaction marker when one needs
+ *  it, then `header` (comment lines ending in "\n", may be NULL), then the
+ *  statements between breakpoint lines (malloc'd). ESCHEMA when a
+ *  statement holds a breakpoint line. */
+int cairn_migfile_build(cairn_ctx *cx, const cairn_stmts *st, const char *header, char **out);
+/** A plain SQL script (export, pull --output x.sql): statements ended as
+ *  above, a blank line between them (malloc'd). */
+int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out);
+/** Refuse text with a NUL byte (EINTEGRITY at its line and column). */
+int cairn_migfile_check_text(cairn_ctx *cx, const char *path, const char *text, size_t len);
+/** Is the first line exactly the no-transaction marker (blanks aside)? */
+int cairn_migfile_no_transaction(const char *sql);
 /** Split migration.sql on breakpoint lines into trimmed, non-empty
  *  statements (malloc'd array of malloc'd strings). */
 int cairn_split_statements(const char *sql, char ***out, size_t *n);
@@ -86,10 +108,6 @@ int cairn_split_statements(const char *sql, char ***out, size_t *n);
 int cairn_sql_is_blank(const char *sql);
 /** Does `sql` hold a line that would read as a breakpoint? */
 int cairn_has_breakpoint_line(const char *sql);
-void cairn_strv_free(char **v, size_t n);
-/** Split a `sep`-separated list into trimmed, non-empty malloc'd strings
- *  (none for NULL or ""). */
-int cairn_split_list(const char *s, char sep, char ***v, size_t *n);
 
 /* ---- sha256.c ------------------------------------------------------------ */
 void cairn_sha256_hex(const void *data, size_t len, char out[65]);
@@ -327,13 +345,20 @@ char *cairn_path_join(const char *a, const char *b);
 typedef struct cairn_migration {
     char *name;       /* folder name: <YYYYMMDDHHMMSS>_<slug> */
     char *dir;        /* full path */
-    char *sql;        /* migration.sql, NULL if missing */
+    int has_sql;      /* migration.sql exists */
+    /* filled by cairn_folder_load_sql: */
+    char *sql;        /* migration.sql, NULL if missing or not loaded */
     size_t sql_len;
     char checksum[65];
     int no_transaction; /* first line "-- cairn:no-transaction" */
 } cairn_migration;
-/** List migration folders sorted by name. */
+/** List migration folders sorted by name: names and paths only, nothing
+ *  read (generate and drop need no more). */
 int cairn_folder_list(cairn_ctx *cx, const char *out, cairn_migration **list, size_t *n);
+/** Read one migration's SQL, checksum and marker (no-op when done or when
+ *  it has none); a NUL byte in it is EINTEGRITY at its position. */
+int cairn_folder_load_sql(cairn_ctx *cx, cairn_migration *m);
+int cairn_folder_load_all(cairn_ctx *cx, cairn_migration *list, size_t n);
 void cairn_folder_free(cairn_migration *list, size_t n);
 /** Read the newest snapshot (empty schema when there is no migration). */
 int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot *snap);

@@ -50,6 +50,8 @@ static int run_open(mrun *r, cairn_ctx *cx)
         return rc;
     r->d = cairn_session_dialect(s);
     rc = cairn_folder_list(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
+    if (!rc)
+        rc = cairn_folder_load_all(cx, r->list, r->n);
     if (rc)
         return rc;
     rc = cairn_session_connect(cx, s, &r->c);
@@ -108,7 +110,7 @@ static const cairn_applied *to_run(const mrun *r, const cairn_migration *m, int 
 
 /* Every applied migration still matches its file; nothing is half-applied
  * (unless resuming it); every migration to run has its SQL. */
-static int run_check_integrity(mrun *r, int resume)
+static int run_check_integrity(mrun *r, int resume, int settled)
 {
     cairn_ctx *cx = r->cx;
     for (size_t i = 0; i < r->hist.n; i++) {
@@ -119,6 +121,11 @@ static int run_check_integrity(mrun *r, int resume)
                              "migration %s is recorded as applied but its folder is missing",
                              a->name);
         long k = CAIRN_APPLIED_STATEMENT_IN_FLIGHT(a);
+        /* A PARTIAL row read before the lock may be another deployer's run
+         * in progress: only a row read under the lock (or by a read-only
+         * run) says a migration stopped. */
+        if (is_partial(a) && !settled)
+            continue;
         if (is_partial(a) && k)
             /* never guess: the statement may have finished on the server
              * after the client died, or never started */
@@ -307,17 +314,26 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         opts = &none;
     mrun r;
     int rc = run_open(&r, cx);
-    /* A dry run reads only: no lock, no history table created. */
+    /* Integrity first, before anything is created or locked: a run that
+     * stops here leaves no history table, lock file or database behind. */
+    if (!rc)
+        rc = run_read_history(&r);
+    if (!rc)
+        rc = run_check_integrity(&r, opts->resume, opts->dry_run);
+    /* A dry run reads only. A real one takes the lock, then reads the
+     * history again: another deployer may have moved it meanwhile. */
     if (!rc && !opts->dry_run) {
         rc = cairn_conn_lock(r.c, &r.h);
         r.locked = rc == 0;
         if (!rc)
             rc = cairn_conn_history_ensure(r.c, &r.h);
+        if (!rc) {
+            cairn_history_release(&r.hist);
+            rc = run_read_history(&r);
+        }
+        if (!rc)
+            rc = run_check_integrity(&r, opts->resume, 1);
     }
-    if (!rc)
-        rc = run_read_history(&r);
-    if (!rc)
-        rc = run_check_integrity(&r, opts->resume);
     if (rc)
         return run_close(&r, rc);
 
@@ -559,7 +575,7 @@ int cairn_check_migrations(cairn_ctx *cx)
     size_t problems = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const cairn_migration *m = &list[i];
-        if (!m->sql) {
+        if (!m->has_sql) {
             cairn_log(cx, CAIRN_LOG_WARN, "%s: migration.sql is missing", m->name);
             problems++;
         }

@@ -134,6 +134,11 @@ static void test_list(cairn_ctx *cx, const char *root)
     size_t n;
     int rc = cairn_folder_list(cx, out, &list, &n);
     CHECK(rc == 0 && n == 3, "list: rc %d, %zu migrations", rc, n);
+    /* listing reads no file: names only, until asked */
+    CHECK(rc == 0 && n == 3 && !list[0].sql && list[0].has_sql && !list[2].has_sql,
+          "listing alone reads nothing");
+    if (rc == 0)
+        rc = cairn_folder_load_all(cx, list, n);
     if (rc == 0 && n == 3) {
         CHECK(strcmp(list[0].name, "20260101000000_first") == 0, "sorted: %s", list[0].name);
         CHECK(strcmp(list[1].name, "20260102000000_second") == 0, "sorted: %s", list[1].name);
@@ -158,8 +163,28 @@ static void test_list(cairn_ctx *cx, const char *root)
     put_file(dir, "migration.sql", "CREATE TABLE b (x int);\n-- cairn:no-transaction\n");
     free(dir);
     rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc == 0)
+        rc = cairn_folder_load_all(cx, list, n);
     CHECK(rc == 0 && n == 3 && list[1].no_transaction == 0, "marker on line 2 is ignored");
     cairn_folder_free(list, n);
+
+    /* A NUL byte in migration.sql: nothing after it would run, so the file
+     * is refused at its position, never cut short in silence. */
+    dir = cairn_path_join(out, "20260102000000_second");
+    char *f = cairn_path_join(dir, "migration.sql");
+    FILE *fp = fopen(f, "wb");
+    fwrite("CREATE TABLE a (x int);\n--> statement-breakpoint\nCREATE\0 TABLE b (y int);\n", 1,
+           74, fp);
+    fclose(fp);
+    rc = cairn_folder_list(cx, out, &list, &n);
+    if (rc == 0)
+        rc = cairn_folder_load_all(cx, list, n);
+    CHECK(rc == CAIRN_EINTEGRITY && cairn_ctx_error(cx)->line == 3 &&
+              cairn_ctx_error(cx)->column == 7 && strstr(cairn_ctx_error(cx)->message, "NUL"),
+          "NUL refused at 3:7: rc %d, %s", rc, cairn_ctx_error(cx)->message);
+    cairn_folder_free(list, n);
+    free(f);
+    free(dir);
     free(out);
 }
 
