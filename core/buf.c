@@ -71,9 +71,10 @@ int cairn_buf_printf(cairn_buf *b, const char *fmt, ...)
     return rc;
 }
 
-static int buf_doubled(cairn_buf *b, const char *s, char q)
+/* `s` between `open` and `q`, with every `q` inside doubled. */
+static int buf_doubled_pair(cairn_buf *b, const char *s, char open, char q)
 {
-    if (cairn_buf_append(b, &q, 1))
+    if (cairn_buf_append(b, &open, 1))
         return CAIRN_ENOMEM;
     for (const char *p = s; *p; p++) {
         const char *next = strchr(p, q);
@@ -91,12 +92,18 @@ static int buf_doubled(cairn_buf *b, const char *s, char q)
 
 int cairn_buf_quote(cairn_buf *b, const char *ident, char quote)
 {
-    return buf_doubled(b, ident, quote ? quote : '"');
+    quote = quote ? quote : '"';
+    return buf_doubled_pair(b, ident, quote, quote);
+}
+
+int cairn_buf_quote_pair(cairn_buf *b, const char *ident, char open, char close)
+{
+    return buf_doubled_pair(b, ident, open, close ? close : open);
 }
 
 int cairn_buf_literal(cairn_buf *b, const char *str)
 {
-    return buf_doubled(b, str, '\'');
+    return buf_doubled_pair(b, str, '\'', '\'');
 }
 
 const char *cairn_buf_cstr(const cairn_buf *b)
@@ -132,23 +139,29 @@ void cairn_stmts_release(cairn_stmts *s)
     cairn_stmts_init(s);
 }
 
+/* The list keeps its first failure: later adds are no-ops (a driver may
+ * add without checking each call, and the host asks once). */
 int cairn_stmts_add(cairn_stmts *s, const char *sql, uint32_t flags)
 {
+    if (s->err)
+        return s->err;
+    if (!sql)
+        return s->err = CAIRN_EGENERIC;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         char **nsql = realloc(s->sql, cap * sizeof *nsql);
         if (!nsql)
-            return CAIRN_ENOMEM;
+            return s->err = CAIRN_ENOMEM;
         s->sql = nsql;
         uint32_t *nflags = realloc(s->flags, cap * sizeof *nflags);
         if (!nflags)
-            return CAIRN_ENOMEM;
+            return s->err = CAIRN_ENOMEM;
         s->flags = nflags;
         s->cap = cap;
     }
     char *copy = strdup(sql);
     if (!copy)
-        return CAIRN_ENOMEM;
+        return s->err = CAIRN_ENOMEM;
     s->sql[s->n] = copy;
     s->flags[s->n] = flags;
     s->n++;
@@ -167,8 +180,18 @@ void cairn_history_release(cairn_history *h)
     cairn_history_init(h);
 }
 
-int cairn_history_push(cairn_history *h, const cairn_applied *row)
+int cairn_history_push(cairn_history *h, const cairn_applied *in)
 {
+    /* A driver's row is read only as far as its ABI reaches: rows of a
+     * 1.0/1.1 driver end before struct_size. */
+    size_t legacy = offsetof(cairn_applied, struct_size), n = legacy;
+    if (!h->legacy_rows && in->struct_size >= legacy)
+        n = in->struct_size < sizeof *in ? in->struct_size : sizeof *in;
+    cairn_applied copy;
+    memset(&copy, 0, sizeof copy);
+    memcpy(&copy, in, n);
+    copy.struct_size = sizeof copy;
+    const cairn_applied *row = &copy;
     if (!h->arena && !(h->arena = cairn_arena_new()))
         return CAIRN_ENOMEM;
     if (h->n == h->cap) {

@@ -34,7 +34,9 @@ int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
         cairn_schema_free(schema);
         return rc;
     }
-    rc = cairn_session_normalize(cx, s, schema);
+    rc = cairn_session_check_caps(cx, s, schema, path);
+    if (!rc)
+        rc = cairn_session_normalize(cx, s, schema);
     if (rc) {
         cairn_schema_free(schema);
         return rc;

@@ -66,6 +66,7 @@ typedef struct differ {
     tpair **pairs;                /* sorted by the new name */
     size_t nft, ntt, npairs;
     cairn_buf b1, b2;
+    const cairn_type_family *types; /* the dialect's, or the standard's */
     int rc;
 } differ;
 
@@ -634,24 +635,47 @@ static void type_info(differ *d, const char *type, tinfo *ti)
     }
 }
 
-/* Rank of a type within a family whose later members hold every value of the
- * earlier ones (0 = not in any family). */
-static int type_rank(const char *base, int *family)
+/* The SQL standard's names (and text, which every dialect cairn ships has),
+ * for a driver that states no type families (ABI < 1.2): what the dialect
+ * calls its types is the driver's to say. */
+static const cairn_type_family sql_standard_types[] = {
+    {"smallint", CAIRN_TYPE_INTEGER, 1, 0},
+    {"integer", CAIRN_TYPE_INTEGER, 2, 0},
+    {"bigint", CAIRN_TYPE_INTEGER, 3, 0},
+    {"real", CAIRN_TYPE_FLOAT, 1, 0},
+    {"double precision", CAIRN_TYPE_FLOAT, 2, 0},
+    {"char", CAIRN_TYPE_STRING, 1, 0},
+    {"character", CAIRN_TYPE_STRING, 1, 0},
+    {"varchar", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"character varying", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {NULL, CAIRN_TYPE_END, 0, 0}};
+
+/* The entry of a type's base name, or NULL when it is in no family. */
+static const cairn_type_family *type_family(const differ *d, const char *base)
 {
-    static const struct { const char *name; int family, rank; } ranks[] = {
-        {"tinyint", 1, 1}, {"smallint", 1, 2}, {"int2", 1, 2}, {"integer", 1, 3},
-        {"int", 1, 3}, {"int4", 1, 3}, {"bigint", 1, 4}, {"int8", 1, 4},
-        {"real", 2, 1}, {"float4", 2, 1}, {"float", 2, 1}, {"double", 2, 2},
-        {"double precision", 2, 2}, {"float8", 2, 2},
-        {"char", 3, 1}, {"character", 3, 1}, {"varchar", 3, 2}, {"character varying", 3, 2},
-        {"text", 3, 3}};
-    for (size_t i = 0; i < sizeof ranks / sizeof ranks[0]; i++)
-        if (strcmp(base, ranks[i].name) == 0) {
-            *family = ranks[i].family;
-            return ranks[i].rank;
-        }
-    *family = 0;
-    return 0;
+    for (const cairn_type_family *f = d->types; f && f->name; f++)
+        if (strcmp(base, f->name) == 0)
+            return f;
+    return NULL;
+}
+
+/* Same base, or synonyms: do the arguments of `x` fit in those of `y`? */
+static int args_widen(const tinfo *x, const tinfo *y, const cairn_type_family *f)
+{
+    if (x->nargs < 0 || y->nargs < 0)
+        return 0;
+    if (f && f->kind == CAIRN_TYPE_INTEGER)
+        return 1; /* integer display widths do not limit values */
+    if (y->nargs == 0)
+        return x->nargs == 0 || (f && (f->flags & CAIRN_TYPE_BARE_UNBOUNDED));
+    if (x->nargs != y->nargs)
+        return 0;
+    if (x->nargs == 1)
+        return y->args[0] >= x->args[0];
+    return y->args[0] - y->args[1] >= x->args[0] - x->args[1] && y->args[1] >= x->args[1];
 }
 
 /* Does every value of type `a` fit in type `b`? */
@@ -660,29 +684,16 @@ static int is_widening(differ *d, const char *a, const char *b)
     tinfo x, y;
     type_info(d, a, &x);
     type_info(d, b, &y);
-    int fx, fy;
-    int rx = type_rank(x.base, &fx), ry = type_rank(y.base, &fy);
-    if (strcmp(x.base, y.base) == 0 || (fx && fx == fy && rx == ry)) {
-        if (x.nargs < 0 || y.nargs < 0)
-            return 0;
-        if (fx == 1)
-            return 1; /* integer display widths do not limit values */
-        if (y.nargs == 0)
-            return x.nargs == 0 || (fx == 3 && rx == 2) || strcmp(y.base, "numeric") == 0 ||
-                   strcmp(y.base, "decimal") == 0;
-        if (x.nargs != y.nargs)
-            return 0;
-        if (x.nargs == 1)
-            return y.args[0] >= x.args[0];
-        return y.args[0] - y.args[1] >= x.args[0] - x.args[1] && y.args[1] >= x.args[1];
-    }
-    if (!fx || fx != fy || ry <= rx)
+    const cairn_type_family *fx = type_family(d, x.base), *fy = type_family(d, y.base);
+    if (strcmp(x.base, y.base) == 0 || (fx && fy && fx->kind == fy->kind && fx->rank == fy->rank))
+        return args_widen(&x, &y, fx ? fx : fy);
+    if (!fx || !fy || fx->kind != fy->kind || fy->rank <= fx->rank)
         return 0;
-    if (fx != 3 || ry == 3)
+    if (fx->kind != CAIRN_TYPE_STRING)
         return 1;
-    /* char(n) -> varchar(m): only when m >= n (or unbounded) */
+    /* char(n) -> varchar(m) or text: only when m >= n (or unbounded) */
     if (y.nargs == 0)
-        return 1;
+        return (fy->flags & CAIRN_TYPE_BARE_UNBOUNDED) != 0;
     return y.nargs == 1 && x.nargs == 1 && y.args[0] >= x.args[0];
 }
 
@@ -1424,6 +1435,9 @@ int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
     pb->p.to = to;
     d.cx = cx;
     d.pb = pb;
+    d.types = cairn_ctx_type_families(cx);
+    if (!d.types)
+        d.types = sql_standard_types;
     d.from = pb->p.from;
     d.to = to;
     /* Renaming from nothing means nothing: an export of a schema that still

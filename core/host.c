@@ -69,6 +69,16 @@ static int host_history_add(cairn_history *out, const cairn_applied *row)
     return cairn_history_push(out, row);
 }
 
+static int host_buf_status(const cairn_buf *b)
+{
+    return b->oom ? CAIRN_ENOMEM : 0;
+}
+
+static int host_stmts_status(const cairn_stmts *s)
+{
+    return s->err;
+}
+
 static const cairn_host host_table = {
     .abi_major = CAIRN_HOST_ABI_MAJOR,
     .abi_minor = CAIRN_HOST_ABI_MINOR,
@@ -81,6 +91,9 @@ static const cairn_host host_table = {
     .buf_puts = cairn_buf_puts,
     .buf_printf = host_buf_printf,
     .buf_quote = cairn_buf_quote,
+    .buf_quote_pair = cairn_buf_quote_pair,
+    .buf_status = host_buf_status,
+    .stmts_status = host_stmts_status,
     .buf_literal = cairn_buf_literal,
     .buf_cstr = cairn_buf_cstr,
     .buf_len = host_buf_len,

@@ -49,6 +49,7 @@ int cairn_buf_puts(cairn_buf *b, const char *s);
 int cairn_buf_printf(cairn_buf *b, const char *fmt, ...) CAIRN_FMT(2, 3);
 int cairn_buf_vprintf(cairn_buf *b, const char *fmt, va_list ap);
 int cairn_buf_quote(cairn_buf *b, const char *ident, char quote);
+int cairn_buf_quote_pair(cairn_buf *b, const char *ident, char open, char close);
 int cairn_buf_literal(cairn_buf *b, const char *str);
 const char *cairn_buf_cstr(const cairn_buf *b); /* "" when empty */
 void cairn_buf_reset(cairn_buf *b);
@@ -59,6 +60,7 @@ struct cairn_stmts {
     char **sql;
     uint32_t *flags;
     size_t n, cap;
+    int err; /* sticky: the first failed add */
 };
 void cairn_stmts_init(cairn_stmts *s);
 void cairn_stmts_release(cairn_stmts *s);
@@ -68,6 +70,7 @@ struct cairn_history {
     cairn_applied *rows;
     size_t n, cap;
     cairn_arena *arena; /* strings of rows */
+    int legacy_rows;    /* filled by a driver of ABI < 1.2: rows without struct_size */
 };
 void cairn_history_init(cairn_history *h);
 void cairn_history_release(cairn_history *h);
@@ -228,6 +231,9 @@ int cairn_session_get(cairn_ctx *cx, cairn_session **out);
 void cairn_session_free(cairn_session *s);
 /** The driver's table: name, caps, quote (never call its slots directly). */
 const cairn_dialect *cairn_session_dialect(const cairn_session *s);
+/** The type families of the context's dialect when it is loaded and
+ *  states them (ABI 1.2), else NULL: data, read by the diff. */
+const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):
@@ -260,6 +266,10 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc,
                              cairn_schema **out);
 /** History options from the settings. */
 void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h);
+/** Refuse (ESCHEMA, one line naming the object and `path`) a schema that
+ *  uses a feature whose CAIRN_CAP_* the driver does not state. */
+int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema *schema,
+                             const char *path);
 /** Normalise types and defaults of a schema read from a file. */
 int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema);
 /** Emit a plan into statements. */

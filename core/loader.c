@@ -102,19 +102,18 @@ int cairn_loader_dirs(cairn_ctx *cx, char ***dirs, size_t *n)
     return 0;
 }
 
-static const char *const required_slots[] = {
-    "open", "close", "connect", "disconnect", "exec", "begin", "commit", "rollback",
-    "introspect", "emit", "history_ensure", "history_list", "history_record", "lock", "unlock",
-};
-
-static int slot_by_name(const cairn_dialect *d, const char *name)
+/* The first required slot the table lacks, from the one slot list of the
+ * header (CAIRN_DIALECT_SLOTS), or NULL. Every required slot is in ABI 1.0,
+ * which the size check above guarantees the table reaches. */
+static const char *missing_required_slot(const cairn_dialect *d)
 {
-#define SLOT(f) if (strcmp(name, #f) == 0) return d->f != NULL;
-    SLOT(open) SLOT(close) SLOT(connect) SLOT(disconnect) SLOT(exec) SLOT(begin)
-    SLOT(commit) SLOT(rollback) SLOT(introspect) SLOT(emit) SLOT(history_ensure)
-    SLOT(history_list) SLOT(history_record) SLOT(lock) SLOT(unlock)
-#undef SLOT
-    return 0;
+#define CAIRN_CHECK_SLOT(slot, need, minor)                                    \
+    if (CAIRN_##need == CAIRN_REQUIRED && d->slot == NULL)                     \
+        return #slot;
+    enum { CAIRN_OPTIONAL, CAIRN_REQUIRED };
+    CAIRN_DIALECT_SLOTS(CAIRN_CHECK_SLOT)
+#undef CAIRN_CHECK_SLOT
+    return NULL;
 }
 
 static int valid_name(const char *s)
@@ -163,11 +162,10 @@ int cairn_loader_load_file(cairn_ctx *cx, const char *path, cairn_driver *out)
                          (unsigned)d->struct_size, CAIRN_DIALECT_ABI_MAJOR, ABI_1_0_SIZE);
     if (!valid_name(d->name))
         return cairn_err(cx, CAIRN_EDIALECT, "%s: dialect name must be [a-z0-9_]+", path);
-    for (size_t i = 0; i < sizeof required_slots / sizeof *required_slots; i++)
-        if (!slot_by_name(d, required_slots[i]))
-            return cairn_err(cx, CAIRN_EDIALECT,
-                             "%s: dialect '%s' lacks required slot '%s'", path, d->name,
-                             required_slots[i]);
+    const char *missing = missing_required_slot(d);
+    if (missing)
+        return cairn_err(cx, CAIRN_EDIALECT, "%s: dialect '%s' lacks required slot '%s'", path,
+                         d->name, missing);
     out->d = d;
     out->path = strdup(path);
     return out->path ? 0 : CAIRN_ENOMEM;

@@ -69,6 +69,12 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s)
     return s->drv.d;
 }
 
+const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx)
+{
+    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
+    return d && CAIRN_DIALECT_HAS(d, type_families) ? d->type_families : NULL;
+}
+
 /* ---- connections ------------------------------------------------------------ */
 
 static int conn_new(cairn_session *s, cairn_dconn *dc, int scratch, cairn_conn **out)
@@ -273,16 +279,19 @@ int cairn_conn_history_ensure(cairn_conn *c, const cairn_history_opts *h)
 
 int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_history *out)
 {
+    out->legacy_rows = c->s->drv.d->abi_minor < 2;
     int rc = c->s->drv.d->history_list(c->dc, h, out);
     return rc ? cairn_err_prefix(c->s->cx, rc, "cannot read the migration history %s", h->table)
               : 0;
 }
 
-int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row)
+int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *in)
 {
-    int rc = c->s->drv.d->history_record(c->dc, h, row);
+    cairn_applied row = *in;
+    row.struct_size = sizeof row;
+    int rc = c->s->drv.d->history_record(c->dc, h, &row);
     return rc ? cairn_err_prefix(c->s->cx, rc, "migration %s: cannot record it in the history",
-                                 row->name)
+                                 row.name)
               : 0;
 }
 
@@ -306,6 +315,7 @@ void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
     const char *t = cairn_ctx_get(cx, "lock_timeout");
     h->lock_timeout_ms = t ? strtol(t, NULL, 10) : 60000;
     h->lock_name = h->table;
+    h->struct_size = sizeof *h;
 }
 
 /* ---- normalisation -------------------------------------------------------------- */
@@ -396,6 +406,59 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
     return rc;
 }
 
+/* ---- early validation: what the schema asks of the dialect ---------------------- */
+
+/* One line naming the first object that needs a capability the driver does
+ * not state; the same schema would otherwise fail at emit, or at deploy. */
+static int need(cairn_ctx *cx, const cairn_dialect *d, uint64_t cap, const char *path,
+                const char *what, const char *object)
+{
+    if (d->caps & cap)
+        return 0;
+    /* `what` is "singular|plural" */
+    const char *bar = strchr(what, '|');
+    return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0, "%.*s '%s': dialect '%s' has no %s",
+                        (int)(bar - what), what, object, d->name, bar + 1);
+}
+
+static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
+                            const char *path)
+{
+    int rc = 0;
+    for (size_t j = 0; j < t->ncolumns && !rc; j++)
+        if (t->columns[j]->generated)
+            rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns", t->columns[j]->name);
+    for (size_t j = 0; j < t->nindexes && !rc; j++) {
+        const cairn_index *ix = t->indexes[j];
+        if (ix->where)
+            rc = need(cx, d, CAIRN_CAP_PARTIAL_INDEX, path, "partial index|partial indexes",
+                      ix->name ? ix->name : t->name);
+        for (size_t k = 0; k < ix->nparts && !rc; k++)
+            if (ix->parts[k]->expr)
+                rc = need(cx, d, CAIRN_CAP_EXPRESSION_INDEX, path, "index on expressions|indexes on expressions",
+                          ix->name ? ix->name : t->name);
+    }
+    return rc;
+}
+
+int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema *schema,
+                             const char *path)
+{
+    const cairn_dialect *d = s->drv.d;
+    int rc = 0;
+    if (schema->nenums)
+        rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name);
+    if (!rc && schema->nsequences)
+        rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences", schema->sequences[0]->name);
+    for (size_t i = 0; i < schema->nviews && !rc; i++)
+        if (schema->views[i]->materialized)
+            rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path, "materialized view|materialized views",
+                      schema->views[i]->name);
+    for (size_t i = 0; i < schema->ntables && !rc; i++)
+        rc = check_table_caps(cx, d, schema->tables[i], path);
+    return rc;
+}
+
 /* ---- introspection and emission ----------------------------------------------- */
 
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out)
@@ -420,7 +483,7 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
-                          .exclude = exclude, .nexclude = 1};
+                          .exclude = exclude, .nexclude = 1, .struct_size = sizeof f};
         rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }
     cairn_strv_free(tables, ntables);
@@ -437,7 +500,9 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
 
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out)
 {
-    return cairn_err_default(cx, s->drv.d->emit(s->ds, p, out),
-                             "dialect '%s' could not write the SQL for this change",
+    int rc = s->drv.d->emit(s->ds, p, out);
+    if (!rc && out->err) /* a driver that did not look at a failed stmt_add */
+        rc = cairn_err(cx, out->err, "out of memory");
+    return cairn_err_default(cx, rc, "dialect '%s' could not write the SQL for this change",
                              s->drv.d->name);
 }

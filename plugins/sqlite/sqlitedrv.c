@@ -35,11 +35,34 @@ static cairn_dialect_describe_fn sqlitedrv_describe;
 
 static const char *const sqlitedrv_schemes[] = {"sqlite", "file", NULL};
 
+/* The type names a schema may use and which changes keep every value (a
+ * rebuild copies rows through the new column's affinity). */
+static const cairn_type_family sqlitedrv_types[] = {
+    {"tinyint", CAIRN_TYPE_INTEGER, 1, 0},
+    {"smallint", CAIRN_TYPE_INTEGER, 2, 0},
+    {"int2", CAIRN_TYPE_INTEGER, 2, 0},
+    {"integer", CAIRN_TYPE_INTEGER, 3, 0},
+    {"int", CAIRN_TYPE_INTEGER, 3, 0},
+    {"int4", CAIRN_TYPE_INTEGER, 3, 0},
+    {"bigint", CAIRN_TYPE_INTEGER, 4, 0},
+    {"int8", CAIRN_TYPE_INTEGER, 4, 0},
+    {"real", CAIRN_TYPE_FLOAT, 1, 0},
+    {"float", CAIRN_TYPE_FLOAT, 1, 0},
+    {"float4", CAIRN_TYPE_FLOAT, 1, 0},
+    {"double", CAIRN_TYPE_FLOAT, 2, 0},
+    {"double precision", CAIRN_TYPE_FLOAT, 2, 0},
+    {"float8", CAIRN_TYPE_FLOAT, 2, 0},
+    {"char", CAIRN_TYPE_STRING, 1, 0},
+    {"character", CAIRN_TYPE_STRING, 1, 0},
+    {"varchar", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"character varying", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {NULL, CAIRN_TYPE_END, 0, 0}};
+
 CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
-    .magic = CAIRN_DIALECT_MAGIC,
-    .abi_major = CAIRN_DIALECT_ABI_MAJOR,
-    .abi_minor = CAIRN_DIALECT_ABI_MINOR,
-    .struct_size = sizeof(cairn_dialect),
+    CAIRN_DIALECT_INIT,
     .name = "sqlite",
     .version = "0.1.0",
     .schemes = sqlitedrv_schemes,
@@ -67,6 +90,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .scratch_connect = sqlitedrv_scratch_connect,
     .scratch_release = sqlitedrv_scratch_release,
     .describe = sqlitedrv_describe,
+    .type_families = sqlitedrv_types,
 };
 
 /* ---- session ------------------------------------------------------------ */

@@ -73,6 +73,17 @@ fresh otherdialect
 sed 's/"sqlite"/"postgresql"/' "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" >schema.json
 refused 4 "schema written for another dialect" generate
 
+# a feature the dialect lacks is refused when the schema is read, from the
+# driver's capabilities, before any SQL is written
+fresh enumonsqlite
+printf '{ "enums": [ { "name": "mood", "values": ["ok", "sad"] } ], "tables": [] }\n' >schema.json
+refused 4 "an enum on SQLite" generate
+expect_err "enum type 'mood': dialect 'sqlite' has no enum types" "names the enum and the dialect"
+fresh matviewonsqlite
+printf '{ "views": [ { "name": "mv", "definition": "select 1", "materialized": true } ] }\n' >schema.json
+refused 4 "a materialized view on SQLite" push --force
+expect_err "materialized view 'mv': dialect 'sqlite' has no materialized views" "names the view"
+
 # --- dialects ---------------------------------------------------------------
 fresh dialect
 refused 5 "unknown dialect" --dialect nosuch generate

@@ -8,6 +8,9 @@
  *   STUB_ABI_1_0       a driver built before ABI 1.1: its table ends where
  *                      1.0 ended, so the host must never read normalize_expr
  *                      (which here would abort)
+ *   STUB_ABI_1_1       a driver built for ABI 1.1: its table ends after
+ *                      normalize_expr, so the host must never read the 1.2
+ *                      fields (set here to poison)
  * Without any of them it is a valid driver whose slots answer "unsupported"
  * (it must load and be listed, never be used for real work). */
 #include <stddef.h>
@@ -122,6 +125,11 @@ static int stub_lock(cairn_dconn *c, const cairn_history_opts *h)
 
 static const char *const stub_schemes[] = {"stub", NULL};
 
+#ifdef STUB_ABI_1_1
+static const cairn_type_family stub_poison_types[] = {
+    {"text", CAIRN_TYPE_INTEGER, 99, 0}, {NULL, CAIRN_TYPE_END, 0, 0}};
+#endif
+
 #ifdef STUB_NO_ENTRY
 #  define STUB_EXPORT static
 #  define STUB_TABLE_NAME stub_table_hidden
@@ -143,6 +151,8 @@ STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
 #endif
 #ifdef STUB_ABI_1_0
     .abi_minor = 0,
+#elif defined(STUB_ABI_1_1)
+    .abi_minor = 1,
 #else
     .abi_minor = CAIRN_DIALECT_ABI_MINOR,
 #endif
@@ -150,6 +160,8 @@ STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
     .struct_size = offsetof(cairn_dialect, open),
 #elif defined(STUB_ABI_1_0)
     .struct_size = offsetof(cairn_dialect, normalize_expr),
+#elif defined(STUB_ABI_1_1)
+    .struct_size = offsetof(cairn_dialect, quote_close),
 #else
     .struct_size = sizeof(cairn_dialect),
 #endif
@@ -176,6 +188,12 @@ STUB_EXPORT const cairn_dialect STUB_TABLE_NAME = {
     .lock = stub_lock,
     .unlock = stub_lock,
     .normalize_expr = stub_normalize_expr,
+#ifdef STUB_ABI_1_1
+    /* beyond the 1.1 table: a host that read them would misquote and
+     * misjudge types */
+    .quote_close = '!',
+    .type_families = stub_poison_types,
+#endif
 };
 
 #if defined(STUB_NO_ENTRY) || defined(STUB_MISSING_SLOT)

@@ -88,6 +88,29 @@ int main(int argc, char **argv)
         cairn_driver_release(&sess.drv);
     }
 
+    /* ABI 1.2 growth: a 1.1 driver loads, its 1.1 slot is seen, and the
+     * 1.2 fields its table does not reach (set to poison) are never read */
+    {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/abi_1_1/stub.so", dir);
+        cairn_session sess;
+        memset(&sess, 0, sizeof sess);
+        sess.cx = cx;
+        rc = cairn_loader_load_file(cx, p, &sess.drv);
+        check(rc == 0, "a driver built for ABI 1.1 loads", cx->err.message);
+        if (rc == 0) {
+            check(CAIRN_DIALECT_HAS(sess.drv.d, normalize_expr) &&
+                      !CAIRN_DIALECT_HAS(sess.drv.d, type_families) &&
+                      !CAIRN_DIALECT_HAS(sess.drv.d, quote_close),
+                  "the host sees the 1.1 slot and no 1.2 field in a 1.1 table", NULL);
+            cx->session = &sess;
+            check(cairn_ctx_type_families(cx) == NULL,
+                  "a 1.1 driver's type families are the standard ones", NULL);
+            cx->session = NULL;
+            cairn_driver_release(&sess.drv);
+        }
+    }
+
     /* the good stub loads, by file, by name and by URL scheme */
     char good[4096];
     snprintf(good, sizeof good, "%s/good/stub.so", dir);

@@ -24,6 +24,17 @@
  * Threading: the host calls a session and its connections from one thread
  * at a time; different sessions may be used from different threads. A
  * driver keeps no mutable global state.
+ *
+ * ABI history (minor versions only ever append):
+ *   1.0  the table up to `describe`; the host table up to `find_column`.
+ *   1.1  normalize_expr.
+ *   1.2  CAIRN_DIALECT_INIT; CAIRN_HOST_HAS; `quote_close` (bracket quoting);
+ *        `type_families` (which type changes keep every value); structs
+ *        passed across carry `struct_size`; the lock slot is asked to try
+ *        once (the host waits and retries); sticky errors on buffers and
+ *        statement lists (host buf_status / stmts_status); a PARTIAL history
+ *        row may record a statement in flight (negative statements_done);
+ *        the host refuses a schema that needs a capability the driver lacks.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -43,7 +54,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 1
+#define CAIRN_DIALECT_ABI_MINOR 2
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -110,6 +121,11 @@ typedef struct cairn_filter {
     /** Tables never read (the migration history table). */
     const char *const *exclude;
     size_t nexclude;
+    /* ABI 1.1 ends here. */
+    /** sizeof(cairn_filter) of the host that built it (host ABI >= 1.1):
+     *  read a field appended later only if struct_size covers it
+     *  (CAIRN_STRUCT_HAS). */
+    uint32_t struct_size;
 } cairn_filter;
 
 /** Where the migration history lives. */
@@ -124,6 +140,9 @@ typedef struct cairn_history_opts {
     /** A key that names the lock (database-wide), derived by the host
      *  from the history table's name. */
     const char *lock_name;
+    /* ABI 1.1 ends here. */
+    /** sizeof(cairn_history_opts) of the host that built it (host ABI >= 1.1). */
+    uint32_t struct_size;
 } cairn_history_opts;
 
 /** State of one history row. */
@@ -150,7 +169,15 @@ typedef struct cairn_applied {
     int32_t statements_done;
     int32_t statements_total;
     /* ABI 1.0 ends here: append only. */
+    /** sizeof(cairn_applied) of whoever built the row, since ABI 1.2: the
+     *  host copies a driver's row only as far as the driver's ABI says
+     *  (rows of a 1.0/1.1 driver end before this field). */
+    uint32_t struct_size;
 } cairn_applied;
+
+/** Does the struct `p` (with a struct_size) reach `field`? */
+#define CAIRN_STRUCT_HAS(p, type, field) \
+    ((p)->struct_size >= offsetof(type, field) + sizeof((p)->field))
 
 /** statements_done for "statement index i (0-based) was sent". */
 #define CAIRN_APPLIED_IN_FLIGHT(i) (-(long)(i) - 1)
@@ -169,7 +196,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 0
+#define CAIRN_HOST_ABI_MINOR 1
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -184,7 +211,9 @@ typedef struct cairn_host {
     /** Log a line at verbose level (shown with --verbose). */
     void (*debug)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-    /* growable text buffers, owned by the host */
+    /* growable text buffers, owned by the host; an append that fails
+     * (out of memory) makes the buffer fail for good: later appends are
+     * no-ops, and buf_status (host ABI 1.1) tells at the end */
     cairn_buf *(*buf_new)(cairn_hostctx *hc);
     void (*buf_free)(cairn_buf *b);
     int (*buf_append)(cairn_buf *b, const char *s, size_t len);
@@ -198,7 +227,8 @@ typedef struct cairn_host {
     size_t (*buf_len)(const cairn_buf *b);
     void (*buf_reset)(cairn_buf *b);
 
-    /** Append one SQL statement (copied) with CAIRN_STMT_* flags. */
+    /** Append one SQL statement (copied) with CAIRN_STMT_* flags. The list
+     *  keeps its first failure (host ABI 1.1): later adds are no-ops. */
     int (*stmt_add)(cairn_stmts *out, const char *sql, uint32_t flags);
     /** Append one history row (copied) to a list being filled by history_list. */
     int (*history_add)(cairn_history *out, const cairn_applied *row);
@@ -230,8 +260,25 @@ typedef struct cairn_host {
     int (*add_namespace)(cairn_schema *s, const char *ns);
     cairn_table *(*find_table)(const cairn_schema *s, const char *ns, const char *name);
     cairn_column *(*find_column)(const cairn_table *t, const char *name);
-    /* Host ABI 1.0 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.0 ends here. */
+
+    /** 0, or the first failure of any append to `b` (CAIRN_ENOMEM), so a
+     *  driver can append without checking each call and ask once. */
+    int (*buf_status)(const cairn_buf *b);
+    /** 0, or the first failure of any stmt_add to `out`. The host checks it
+     *  too after emit returns. */
+    int (*stmts_status)(const cairn_stmts *out);
+    /** Append `ident` between `open` and `close` (e.g. '[' and ']'),
+     *  doubling `close` inside. */
+    int (*buf_quote_pair)(cairn_buf *b, const char *ident, char open, char close);
+    /* Host ABI 1.1 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
+
+/** Does the host's table reach slot `field` (and is it set)? A driver
+ *  checks this before using a host slot added after host ABI 1.0, and
+ *  falls back (or refuses from `open`) when the host is older. */
+#define CAIRN_HOST_HAS(h, field) \
+    ((h)->struct_size >= offsetof(cairn_host, field) + sizeof((h)->field) && (h)->field != NULL)
 
 /* ---- slot types (drivers forward-declare their functions with these, so
  *      the compiler checks every signature) ------------------------------- */
@@ -282,8 +329,11 @@ typedef int cairn_dialect_history_record_fn(cairn_dconn *c, const cairn_history_
 /** OPTIONAL. Remove the row `name` (resolve --rolled-back). */
 typedef int cairn_dialect_history_remove_fn(cairn_dconn *c, const cairn_history_opts *h,
                                             const char *name);
-/** REQUIRED. Take the migration lock for the whole run, waiting at most
- *  h->lock_timeout_ms; CAIRN_ELOCKED (via host->error) when it is held. */
+/** REQUIRED. Take the migration lock for the whole run; CAIRN_ELOCKED when
+ *  another session holds it. A 1.2 host always passes lock_timeout_ms 0
+ *  (try once) and does the waiting itself, retrying with a back-off until
+ *  the user's timeout; a driver written for 1.2 need not wait at all. Older
+ *  hosts may pass a timeout for the driver to wait. */
 typedef int cairn_dialect_lock_fn(cairn_dconn *c, const cairn_history_opts *h);
 /** REQUIRED. Release the lock taken by `lock`. */
 typedef int cairn_dialect_unlock_fn(cairn_dconn *c, const cairn_history_opts *h);
@@ -305,6 +355,30 @@ typedef int cairn_dialect_normalize_expr_fn(cairn_dsession *s, const char *expr,
 /** OPTIONAL. Describe where a connection points, without any password
  *  ("sqlite:/tmp/app.db", "postgresql://app@db:5432/app"). */
 typedef int cairn_dialect_describe_fn(cairn_dconn *c, cairn_buf *out);
+
+/** A type's family, for deciding whether a type change keeps every value
+ *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
+typedef enum cairn_type_kind {
+    CAIRN_TYPE_END = 0,    /* ends a cairn_type_family array */
+    CAIRN_TYPE_INTEGER,    /* ranks by range; (n) is a display width only */
+    CAIRN_TYPE_FLOAT,      /* ranks by precision */
+    CAIRN_TYPE_STRING,     /* char(n) < varchar(n) < text; lengths compared */
+    CAIRN_TYPE_DECIMAL     /* (precision, scale) compared */
+} cairn_type_kind;
+
+/** cairn_type_family.flags: written without arguments, the type is
+ *  unbounded (varchar, text, numeric), not of a default size (char = char(1)). */
+#define CAIRN_TYPE_BARE_UNBOUNDED 1u
+
+/** One type name (canonical, as normalize_type gives it, lower case) and
+ *  its place: within a kind, a type of higher rank holds every value of a
+ *  lower one; names of equal kind and rank are synonyms. */
+typedef struct cairn_type_family {
+    const char *name;
+    cairn_type_kind kind;
+    int rank;
+    unsigned flags;
+} cairn_type_family;
 
 /* ---- the table ------------------------------------------------------------ */
 
@@ -345,13 +419,55 @@ typedef struct cairn_dialect {
     cairn_dialect_describe_fn *describe;                  /* optional */
     /* ABI 1.0 ends here. */
     cairn_dialect_normalize_expr_fn *normalize_expr;      /* optional, since 1.1 */
-    /* ABI 1.1 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.1 ends here. */
+    /** Closing identifier quote when it differs from `quote` ('[' ... ']');
+     *  0 = the same as `quote`. Optional, since 1.2. */
+    char quote_close;
+    /** The dialect's types by family, ended by a {NULL, CAIRN_TYPE_END}
+     *  entry: the core's rule for which type changes lose data reads it.
+     *  Optional, since 1.2; absent: the SQL standard's type names only. */
+    const cairn_type_family *type_families;
+    /* ABI 1.2 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
+
+/** The head of a driver's table, so it cannot be got wrong:
+ *  `const cairn_dialect cairn_dialect_entry = { CAIRN_DIALECT_INIT, .name = ... };` */
+#define CAIRN_DIALECT_INIT                                                         \
+    .magic = CAIRN_DIALECT_MAGIC, .abi_major = CAIRN_DIALECT_ABI_MAJOR,            \
+    .abi_minor = CAIRN_DIALECT_ABI_MINOR, .struct_size = (uint32_t)sizeof(cairn_dialect)
+
+/** Every slot of the table in order, with whether it is required and the
+ *  ABI minor that added it: X(slot, REQUIRED|OPTIONAL, minor). The loader's
+ *  checks and the slot table of docs/writing-a-dialect.md come from this
+ *  list; tests/stub/test_abi_layout.c freezes every slot's offset. */
+#define CAIRN_DIALECT_SLOTS(X)                      \
+    X(open, REQUIRED, 0)                            \
+    X(close, REQUIRED, 0)                           \
+    X(connect, REQUIRED, 0)                         \
+    X(disconnect, REQUIRED, 0)                      \
+    X(exec, REQUIRED, 0)                            \
+    X(begin, REQUIRED, 0)                           \
+    X(commit, REQUIRED, 0)                          \
+    X(rollback, REQUIRED, 0)                        \
+    X(introspect, REQUIRED, 0)                      \
+    X(normalize_type, OPTIONAL, 0)                  \
+    X(normalize_default, OPTIONAL, 0)               \
+    X(emit, REQUIRED, 0)                            \
+    X(history_ensure, REQUIRED, 0)                  \
+    X(history_list, REQUIRED, 0)                    \
+    X(history_record, REQUIRED, 0)                  \
+    X(history_remove, OPTIONAL, 0)                  \
+    X(lock, REQUIRED, 0)                            \
+    X(unlock, REQUIRED, 0)                          \
+    X(scratch_connect, OPTIONAL, 0)                 \
+    X(scratch_release, OPTIONAL, 0)                 \
+    X(describe, OPTIONAL, 0)                        \
+    X(normalize_expr, OPTIONAL, 1)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
 #define CAIRN_DIALECT_HAS(d, field) \
-    ((d)->struct_size >= offsetof(cairn_dialect, field) + sizeof((d)->field) && (d)->field != NULL)
+    ((d)->struct_size >= offsetof(cairn_dialect, field) + sizeof((d)->field) && (d)->field != 0)
 
 #ifdef __cplusplus
 }
