@@ -1,6 +1,7 @@
 /* Canonical spellings of MySQL / MariaDB types and defaults, so that a
  * column read from a schema file compares equal to the same column read
- * back from the server (which writes "int(11)", "current_timestamp()"...). */
+ * back from the server (which writes "int(11)", "current_timestamp()"...),
+ * and the dialect table's normalize slots that apply them. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,4 +536,26 @@ int mysqldrv_fk_autonamed(const char *table, const char *fk)
     if (!fk || strncmp(fk, table, tl) || strncmp(fk + tl, "_ibfk_", 6) || !fk[tl + 6])
         return 0;
     return strspn(fk + tl + 6, "0123456789") == strlen(fk + tl + 6);
+}
+
+/* ---- the normalize slots of the dialect table ----------------------------- */
+
+int mysqldrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out)
+{
+    int rc = mysqldrv_type_canon(s->host, type, out);
+    return rc ? s->host->error(s->hc, rc, NULL, "out of memory") : 0;
+}
+
+/* Expressions of a schema file spelled as the server prints them back
+ * (mysqldrv_expr_canon is what introspection applies too). */
+int mysqldrv_normalize_expr(cairn_dsession *s, const char *expr, cairn_buf *out)
+{
+    return mysqldrv_expr_canon(s->host, expr, out);
+}
+
+int mysqldrv_normalize_default(cairn_dsession *s, const char *type, const char *expr,
+                               cairn_buf *out)
+{
+    int rc = mysqldrv_default_canon(s->host, type, expr, out);
+    return rc ? s->host->error(s->hc, rc, NULL, "out of memory") : 0;
 }
