@@ -34,6 +34,16 @@ static int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
     return rc | P(e, ")");
 }
 
+/* "CONSTRAINT `name` " where the constraint has a name. */
+static int mysqldrv_constraint(mysqldrv_em *e, const char *name)
+{
+    if (!name)
+        return 0;
+    int rc = P(e, "CONSTRAINT ");
+    rc |= Q(e, name);
+    return rc | P(e, " ");
+}
+
 /* A check named after one of the table's columns is that column's check:
  * MariaDB names a column-level CHECK after its column, and drops it only
  * with the column's MODIFY (not DROP CONSTRAINT, error 1091). */
@@ -171,12 +181,7 @@ static int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cai
  * RESTRICT, a stated NO ACTION as NO ACTION, so stating it converges. */
 static int mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk)
 {
-    int rc = 0;
-    if (fk->name) {
-        rc |= P(e, "CONSTRAINT ");
-        rc |= Q(e, fk->name);
-        rc |= P(e, " ");
-    }
+    int rc = mysqldrv_constraint(e, fk->name);
     rc |= P(e, "FOREIGN KEY ");
     rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
     rc |= P(e, " REFERENCES ");
@@ -394,11 +399,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         if (t->checks[i]->name && e->h->find_column(t, t->checks[i]->name))
             continue; /* on its column */
         rc |= P(e, sep);
-        if (t->checks[i]->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, t->checks[i]->name);
-            rc |= P(e, " ");
-        }
+        rc |= mysqldrv_constraint(e, t->checks[i]->name);
         rc |= P(e, "CHECK (");
         rc |= P(e, t->checks[i]->expr);
         rc |= P(e, ")");
@@ -453,6 +454,26 @@ static int mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
     int rc = P(e, "ALTER TABLE ");
     rc |= Q(e, mysqldrv_table_now(e, ch));
     return rc | P(e, " ");
+}
+
+/* "<head>`name`" as a statement of its own: DROP TABLE, DROP VIEW, ... */
+static int mysqldrv_drop(mysqldrv_em *e, const char *head, const char *name, uint32_t flags)
+{
+    int rc = P(e, head);
+    rc |= Q(e, name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
+}
+
+/* "ALTER TABLE `table` <what>`name`" as a statement of its own. */
+static int mysqldrv_alter_drop(mysqldrv_em *e, const char *table, const char *what,
+                               const char *name, uint32_t flags)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, table);
+    rc |= P(e, " ");
+    rc |= P(e, what);
+    rc |= Q(e, name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
 }
 
 /* Is column `name` of the table there when change `at` runs? */
@@ -598,10 +619,8 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     for (size_t i = 0; i < e->at && !rc; i++) {
         if (e->plan->changes[i]->table_to != ch->table_to || !mysqldrv_drop_waits(e, i))
             continue;
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP COLUMN ");
-        rc |= Q(e, e->plan->changes[i]->from.column->name);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        rc = mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP COLUMN ",
+                                 e->plan->changes[i]->from.column->name, CAIRN_STMT_DESTRUCTIVE);
     }
     return rc;
 }
@@ -891,178 +910,228 @@ static int mysqldrv_modify_check(mysqldrv_em *e, const cairn_change *ch, const c
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
+/* ---- one function per change kind ----------------------------------------- */
+
+/* The server drops a unique key, check or foreign key by its name only. */
+static int mysqldrv_unnamed(mysqldrv_em *e, const cairn_change *ch, const char *what)
+{
+    return e->h->error(e->hc, CAIRN_ESCHEMA, NULL, "mysql: table %s: cannot drop an unnamed %s",
+                       ch->table_from->name, what);
+}
+
+static int mysqldrv_rename_table(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = P(e, "RENAME TABLE ");
+    rc |= Q(e, ch->from.table->name);
+    rc |= P(e, " TO ");
+    rc |= Q(e, ch->to.table->name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    if (mysqldrv_drop_waits(e, e->at))
+        return 0; /* mysqldrv_add_column runs it */
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP COLUMN ",
+                               ch->from.column->name, CAIRN_STMT_DESTRUCTIVE);
+}
+
+static int mysqldrv_rename_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "RENAME COLUMN ");
+    rc |= Q(e, ch->from.column->name);
+    rc |= P(e, " TO ");
+    rc |= Q(e, ch->to.column->name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+/* A default alone changes without rebuilding the table; a change between
+ * generated and regular (or VIRTUAL and STORED) rebuilds the column; a
+ * column turning AUTO_INCREMENT may wait for its primary key. */
+static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_column *from = ch->from.column, *to = ch->to.column;
+    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
+    if (ch->alter != CAIRN_ALTER_DEFAULT &&
+        (!from->generated != !to->generated ||
+         (to->generated && !from->generated_stored != !to->generated_stored)))
+        return mysqldrv_rebuild_column(e, ch);
+    int later = ch->alter != CAIRN_ALTER_DEFAULT && mysqldrv_ai_later(e, e->at, from, to);
+    if (later && ch->alter == CAIRN_ALTER_IDENTITY)
+        return 0; /* all of it waits for the primary key */
+    int rc = mysqldrv_alter_prefix(e, ch);
+    if (ch->alter == CAIRN_ALTER_DEFAULT) {
+        rc |= P(e, "ALTER COLUMN ");
+        rc |= Q(e, to->name);
+        if (to->default_expr) {
+            rc |= P(e, " SET DEFAULT ");
+            int lit = mysqldrv_default_is_literal(to->default_expr);
+            rc |= P(e, lit ? "" : "(");
+            rc |= P(e, to->default_expr);
+            rc |= P(e, lit ? "" : ")");
+        } else {
+            rc |= P(e, " DROP DEFAULT");
+        }
+    } else {
+        rc |= P(e, "MODIFY COLUMN ");
+        rc |= mysqldrv_column_spec(e, ch->table_to, to, !later);
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+}
+
+static int mysqldrv_add_unique(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_constraint(e, ch->to.key->name);
+    rc |= P(e, "UNIQUE ");
+    rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+    rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_unique(mysqldrv_em *e, const cairn_change *ch)
+{
+    if (!ch->from.key->name)
+        return mysqldrv_unnamed(e, ch, "unique key");
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP INDEX ", ch->from.key->name,
+                               0);
+}
+
+/* A check named after a column is that column's (mysqldrv_column_check). */
+static int mysqldrv_add_check(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_check *ck = ch->to.check;
+    if (ck->name && e->h->find_column(ch->table_to, ck->name))
+        return mysqldrv_modify_check(e, ch, ck->name);
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_constraint(e, ck->name);
+    rc |= P(e, "CHECK (");
+    rc |= P(e, ck->expr);
+    rc |= P(e, ")");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_check(mysqldrv_em *e, const cairn_change *ch)
+{
+    const char *name = ch->from.check->name;
+    if (!name)
+        return mysqldrv_unnamed(e, ch, "check");
+    if (e->h->find_column(ch->table_from, name))
+        return mysqldrv_modify_check(e, ch, name);
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP CONSTRAINT ", name, 0);
+}
+
+/* "ALTER TABLE `table` [ADD KEY ..., ]ADD CONSTRAINT ... FOREIGN KEY ..."
+ * for key `fk` of table `t`, named `table` when the statement runs. */
+static int mysqldrv_add_fkey_to(mysqldrv_em *e, const char *table, const cairn_table *t,
+                                const cairn_fkey *fk)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, table);
+    rc |= P(e, " ");
+    rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_fkey_def(e, fk);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_fkey(mysqldrv_em *e, const cairn_change *ch)
+{
+    const char *name = ch->from.fkey->name;
+    if (!name)
+        return mysqldrv_unnamed(e, ch, "foreign key");
+    int rc = mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP FOREIGN KEY ", name, 0);
+    return rc ? rc : mysqldrv_drop_fk_index(e, ch);
+}
+
+static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_view *v = ch->to.view;
+    if (v->materialized)
+        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                           "mysql: view %s: materialized views are not supported", v->name);
+    int rc = P(e, "CREATE OR REPLACE VIEW ");
+    rc |= Q(e, v->name);
+    rc |= P(e, " AS ");
+    rc |= P(e, v->definition);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "COMMENT=");
+    rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, mysqldrv_table_now(e, ch));
+    int nopt = 0;
+    int r = mysqldrv_table_options(e, ch->to.table, &nopt);
+    if (r)
+        return r;
+    /* an option the schema no longer states goes back to the default */
+    rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
+    if (!nopt) {
+        e->h->buf_reset(e->b);
+        return 0;
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = 0;
-    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
     switch (ch->kind) {
     case CAIRN_CHANGE_CREATE_TABLE:
         return mysqldrv_create_table(e, ch);
     case CAIRN_CHANGE_DROP_TABLE:
-        rc = P(e, "DROP TABLE ");
-        rc |= Q(e, ch->from.table->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        return mysqldrv_drop(e, "DROP TABLE ", ch->from.table->name, CAIRN_STMT_DESTRUCTIVE);
     case CAIRN_CHANGE_RENAME_TABLE:
-        rc = P(e, "RENAME TABLE ");
-        rc |= Q(e, ch->from.table->name);
-        rc |= P(e, " TO ");
-        rc |= Q(e, ch->to.table->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_rename_table(e, ch);
     case CAIRN_CHANGE_ADD_COLUMN:
         return mysqldrv_add_column(e, ch);
     case CAIRN_CHANGE_DROP_COLUMN:
-        if (mysqldrv_drop_waits(e, e->at))
-            return 0;
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP COLUMN ");
-        rc |= Q(e, ch->from.column->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        return mysqldrv_drop_column(e, ch);
     case CAIRN_CHANGE_RENAME_COLUMN:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "RENAME COLUMN ");
-        rc |= Q(e, ch->from.column->name);
-        rc |= P(e, " TO ");
-        rc |= Q(e, ch->to.column->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_rename_column(e, ch);
     case CAIRN_CHANGE_ALTER_COLUMN:
-        rc = mysqldrv_alter_prefix(e, ch);
-        if (ch->alter == CAIRN_ALTER_DEFAULT) {
-            /* a default alone changes without rebuilding the table */
-            rc |= P(e, "ALTER COLUMN ");
-            rc |= Q(e, ch->to.column->name);
-            if (ch->to.column->default_expr) {
-                rc |= P(e, " SET DEFAULT ");
-                int lit = mysqldrv_default_is_literal(ch->to.column->default_expr);
-                rc |= P(e, lit ? "" : "(");
-                rc |= P(e, ch->to.column->default_expr);
-                rc |= P(e, lit ? "" : ")");
-            } else {
-                rc |= P(e, " DROP DEFAULT");
-            }
-        } else if (!ch->from.column->generated != !ch->to.column->generated ||
-                   (ch->to.column->generated &&
-                    !ch->from.column->generated_stored != !ch->to.column->generated_stored)) {
-            e->h->buf_reset(e->b);
-            return mysqldrv_rebuild_column(e, ch);
-        } else if (ch->alter == CAIRN_ALTER_IDENTITY &&
-                   mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column)) {
-            e->h->buf_reset(e->b);
-            return 0; /* all of it waits for the primary key */
-        } else {
-            rc |= P(e, "MODIFY COLUMN ");
-            rc |= mysqldrv_column_spec(
-                e, ch->table_to, ch->to.column, !mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column));
-        }
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+        return mysqldrv_alter_column(e, ch);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
         return mysqldrv_set_pk(e, ch);
     case CAIRN_CHANGE_ADD_UNIQUE:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "ADD ");
-        if (ch->to.key->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, ch->to.key->name);
-            rc |= P(e, " ");
-        }
-        rc |= P(e, "UNIQUE ");
-        rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
-        rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_unique(e, ch);
     case CAIRN_CHANGE_DROP_UNIQUE:
-        if (!ch->from.key->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed unique key",
-                               ch->table_from->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP INDEX ");
-        rc |= Q(e, ch->from.key->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop_unique(e, ch);
     case CAIRN_CHANGE_ADD_CHECK:
-        if (ch->to.check->name && e->h->find_column(ch->table_to, ch->to.check->name))
-            return mysqldrv_modify_check(e, ch, ch->to.check->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "ADD ");
-        if (ch->to.check->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, ch->to.check->name);
-            rc |= P(e, " ");
-        }
-        rc |= P(e, "CHECK (");
-        rc |= P(e, ch->to.check->expr);
-        rc |= P(e, ")");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_check(e, ch);
     case CAIRN_CHANGE_DROP_CHECK:
-        if (!ch->from.check->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed check",
-                               ch->table_from->name);
-        if (e->h->find_column(ch->table_from, ch->from.check->name))
-            return mysqldrv_modify_check(e, ch, ch->from.check->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP CONSTRAINT ");
-        rc |= Q(e, ch->from.check->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop_check(e, ch);
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= mysqldrv_fk_autoindex(e, ch->table_to, ch->to.fkey, "ADD ", ", ");
-        rc |= P(e, "ADD ");
-        rc |= mysqldrv_fkey_def(e, ch->to.fkey);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_fkey_to(e, mysqldrv_table_now(e, ch), ch->table_to, ch->to.fkey);
     case CAIRN_CHANGE_DROP_FOREIGN_KEY:
-        if (!ch->from.fkey->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed foreign key",
-                               ch->table_from->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP FOREIGN KEY ");
-        rc |= Q(e, ch->from.fkey->name);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-        return rc ? rc : mysqldrv_drop_fk_index(e, ch);
+        return mysqldrv_drop_fkey(e, ch);
     case CAIRN_CHANGE_CREATE_INDEX:
         return mysqldrv_create_index(e, ch);
     case CAIRN_CHANGE_DROP_INDEX:
         return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
-        rc = P(e, ch->to.trigger->sql);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return P(e, ch->to.trigger->sql) ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_DROP_TRIGGER:
-        rc = P(e, "DROP TRIGGER ");
-        rc |= Q(e, ch->from.trigger->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop(e, "DROP TRIGGER ", ch->from.trigger->name, 0);
     case CAIRN_CHANGE_CREATE_VIEW:
-        if (ch->to.view->materialized)
-            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
-                               "mysql: view %s: materialized views are not supported",
-                               ch->to.view->name);
-        rc = P(e, "CREATE OR REPLACE VIEW ");
-        rc |= Q(e, ch->to.view->name);
-        rc |= P(e, " AS ");
-        rc |= P(e, ch->to.view->definition);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_create_view(e, ch);
     case CAIRN_CHANGE_DROP_VIEW:
-        rc = P(e, "DROP VIEW ");
-        rc |= Q(e, ch->from.view->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop(e, "DROP VIEW ", ch->from.view->name, 0);
     case CAIRN_CHANGE_SET_TABLE_COMMENT:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "COMMENT=");
-        rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
-        rc = P(e, "ALTER TABLE ");
-        rc |= Q(e, mysqldrv_table_now(e, ch));
-        int nopt = 0;
-        int r = mysqldrv_table_options(e, ch->to.table, &nopt);
-        if (r)
-            return r;
-        /* an option the schema no longer states goes back to the default */
-        rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
-        if (!nopt) {
-            e->h->buf_reset(e->b);
-            return 0;
-        }
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-    }
+        return mysqldrv_set_comment(e, ch);
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        return mysqldrv_set_options(e, ch);
     case CAIRN_CHANGE_CREATE_NAMESPACE:
     case CAIRN_CHANGE_DROP_NAMESPACE:
     case CAIRN_CHANGE_CREATE_ENUM:
@@ -1103,11 +1172,7 @@ static int mysqldrv_drop_cross_fkeys(mysqldrv_em *e)
                           !strcmp(p->changes[j]->from.fkey->name, fk->name);
             if (!other_dropped || planned)
                 continue;
-            int rc = P(e, "ALTER TABLE ");
-            rc |= Q(e, t->name);
-            rc |= P(e, " DROP FOREIGN KEY ");
-            rc |= Q(e, fk->name);
-            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            int rc = mysqldrv_alter_drop(e, t->name, "DROP FOREIGN KEY ", fk->name, 0);
             if (rc)
                 return rc;
         }
@@ -1129,13 +1194,7 @@ static int mysqldrv_deferred_fkeys(mysqldrv_em *e)
             int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
             if (self || fk->ref_schema || mysqldrv_table_ready(e, fk->ref_table, i))
                 continue;
-            int rc = P(e, "ALTER TABLE ");
-            rc |= Q(e, t->name);
-            rc |= P(e, " ");
-            rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
-            rc |= P(e, "ADD ");
-            rc |= mysqldrv_fkey_def(e, fk);
-            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            int rc = mysqldrv_add_fkey_to(e, t->name, t, fk);
             if (rc)
                 return rc;
         }
