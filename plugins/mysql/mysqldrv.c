@@ -3,7 +3,7 @@
  * entry table, sessions, connections, statements, transactions, errors and
  * scratch databases. Introspection: mysqldrv_introspect.c; history store
  * and migration lock: mysqldrv_history.c; types and defaults:
- * mysqldrv_norm.c; DDL: mysqldrv_emit.c.
+ * mysqldrv_norm.c; DDL: mysqldrv_emit.c and mysqldrv_clause.c.
  */
 #include <ctype.h>
 #include <stdio.h>

@@ -92,6 +92,7 @@ int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
 int mysqldrv_fk_autonamed(const char *table, const char *fk);
 
 /* mysqldrv_emit.c ----------------------------------------------------------- */
+/* (with mysqldrv_clause.c; what those two share is in mysqldrv_emit.h) */
 cairn_dialect_emit_fn mysqldrv_emit;
 
 #endif
