@@ -156,6 +156,63 @@ static char *mysqldrv_decode(const char *s, size_t n)
     return o;
 }
 
+/* The URL's parameters, after its '?': "socket=...&ssl-mode=...". The URL
+ * is freed on an error. */
+static int mysqldrv_url_params(cairn_dsession *s, const char *p, mysqldrv_url *u)
+{
+    const cairn_host *h = s->host;
+    while (*p) {
+        size_t n = strcspn(p, "&");
+        const char *eq = memchr(p, '=', n);
+        size_t kl = eq ? (size_t)(eq - p) : n;
+        char *v = eq ? mysqldrv_decode(eq + 1, n - kl - 1) : strdup("");
+        if (!v) {
+            mysqldrv_url_free(u);
+            return h->error(s->hc, CAIRN_ECONFIG, NULL,
+                            "mysql: bad percent-encoding in the URL");
+        }
+        char **slot = NULL;
+#define KEY(k) (kl == strlen(k) && !strncmp(p, k, kl))
+        if (KEY("socket"))
+            slot = &u->socket;
+        else if (KEY("ssl-mode") || KEY("sslmode") || KEY("ssl_mode"))
+            slot = &u->ssl_mode;
+        else if (KEY("ssl-ca") || KEY("sslca") || KEY("ssl_ca"))
+            slot = &u->ssl_ca;
+        else if (KEY("ssl-capath") || KEY("ssl_capath"))
+            slot = &u->ssl_capath;
+        else if (KEY("ssl-cert") || KEY("sslcert") || KEY("ssl_cert"))
+            slot = &u->ssl_cert;
+        else if (KEY("ssl-key") || KEY("sslkey") || KEY("ssl_key"))
+            slot = &u->ssl_key;
+        else if (KEY("charset"))
+            slot = &u->charset;
+        else if (KEY("connect-timeout") || KEY("connect_timeout")) {
+            u->connect_timeout = (unsigned)strtoul(v, NULL, 10);
+            free(v);
+            v = NULL;
+        }
+#undef KEY
+        else {
+            free(v);
+            int rc = h->error(s->hc, CAIRN_ECONFIG, NULL,
+                              "mysql: unknown URL parameter '%.*s' (socket, ssl-mode, "
+                              "ssl-ca, ssl-capath, ssl-cert, ssl-key, charset, "
+                              "connect-timeout)", (int)kl, p);
+            mysqldrv_url_free(u);
+            return rc;
+        }
+        if (slot) {
+            free(*slot);
+            *slot = v;
+        }
+        p += n;
+        if (*p == '&')
+            p++;
+    }
+    return 0;
+}
+
 /* mysql://user:password@host:port/database?socket=...&ssl-mode=... */
 static int mysqldrv_parse_url(cairn_dsession *s, const char *url, mysqldrv_url *u)
 {
@@ -225,59 +282,7 @@ static int mysqldrv_parse_url(cairn_dsession *s, const char *url, mysqldrv_url *
         mysqldrv_url_free(u);
         return h->error(s->hc, CAIRN_ECONFIG, NULL, "mysql: bad percent-encoding in the URL");
     }
-    if (*p == '?') {
-        p++;
-        while (*p) {
-            size_t n = strcspn(p, "&");
-            const char *eq = memchr(p, '=', n);
-            size_t kl = eq ? (size_t)(eq - p) : n;
-            char *v = eq ? mysqldrv_decode(eq + 1, n - kl - 1) : strdup("");
-            if (!v) {
-                mysqldrv_url_free(u);
-                return h->error(s->hc, CAIRN_ECONFIG, NULL,
-                                "mysql: bad percent-encoding in the URL");
-            }
-            char **slot = NULL;
-#define KEY(k) (kl == strlen(k) && !strncmp(p, k, kl))
-            if (KEY("socket"))
-                slot = &u->socket;
-            else if (KEY("ssl-mode") || KEY("sslmode") || KEY("ssl_mode"))
-                slot = &u->ssl_mode;
-            else if (KEY("ssl-ca") || KEY("sslca") || KEY("ssl_ca"))
-                slot = &u->ssl_ca;
-            else if (KEY("ssl-capath") || KEY("ssl_capath"))
-                slot = &u->ssl_capath;
-            else if (KEY("ssl-cert") || KEY("sslcert") || KEY("ssl_cert"))
-                slot = &u->ssl_cert;
-            else if (KEY("ssl-key") || KEY("sslkey") || KEY("ssl_key"))
-                slot = &u->ssl_key;
-            else if (KEY("charset"))
-                slot = &u->charset;
-            else if (KEY("connect-timeout") || KEY("connect_timeout")) {
-                u->connect_timeout = (unsigned)strtoul(v, NULL, 10);
-                free(v);
-                v = NULL;
-            }
-#undef KEY
-            else {
-                free(v);
-                int rc = h->error(s->hc, CAIRN_ECONFIG, NULL,
-                                  "mysql: unknown URL parameter '%.*s' (socket, ssl-mode, "
-                                  "ssl-ca, ssl-capath, ssl-cert, ssl-key, charset, "
-                                  "connect-timeout)", (int)kl, p);
-                mysqldrv_url_free(u);
-                return rc;
-            }
-            if (slot) {
-                free(*slot);
-                *slot = v;
-            }
-            p += n;
-            if (*p == '&')
-                p++;
-        }
-    }
-    return 0;
+    return *p == '?' ? mysqldrv_url_params(s, p + 1, u) : 0;
 }
 
 static char *mysqldrv_describe_url(const mysqldrv_url *u)

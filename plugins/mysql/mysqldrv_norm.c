@@ -60,16 +60,13 @@ static int mysqldrv_in(const char *w, const char *const *set)
     return 0;
 }
 
-int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
+/* The head word of squeezed type `s` into `head` (of `size` bytes), its
+ * two-word spellings and aliases folded to one name; returns what follows. */
+static char *mysqldrv_type_head(char *s, char *head, size_t size)
 {
-    char *s = mysqldrv_squeeze(type);
-    if (!s)
-        return CAIRN_ENOMEM;
-    /* head word(s), then "(args)", then modifiers */
     char *p = s;
-    char head[64];
     size_t hl = 0;
-    while (*p && *p != '(' && *p != ' ' && hl < sizeof head - 1)
+    while (*p && *p != '(' && *p != ' ' && hl < size - 1)
         head[hl++] = *p++;
     head[hl] = 0;
     /* two-word spellings of one type */
@@ -101,6 +98,17 @@ int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
             strcpy(head, alias[i].to);
             break;
         }
+    return p;
+}
+
+int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
+{
+    char *s = mysqldrv_squeeze(type);
+    if (!s)
+        return CAIRN_ENOMEM;
+    /* head word(s), then "(args)", then modifiers */
+    char head[64];
+    char *p = mysqldrv_type_head(s, head, sizeof head);
     const char *args = NULL;
     size_t alen = 0;
     if (*p == '(') {
