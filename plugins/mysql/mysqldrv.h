@@ -1,7 +1,10 @@
 /* The MySQL / MariaDB driver's private declarations, shared by its files.
- * Nothing here is exported: the module's only visible symbol is the entry. */
+ * Nothing here is exported: the module's only visible symbol is
+ * cairn_dialect_entry (mysqldrv.c). */
 #ifndef CAIRN_MYSQLDRV_H
 #define CAIRN_MYSQLDRV_H
+
+#include <mysql.h>
 
 #include <cairn/sys/dialect.h>
 
@@ -10,13 +13,54 @@ struct cairn_dsession {
     cairn_hostctx *hc;
 };
 
+struct cairn_dconn {
+    cairn_dsession *s;
+    MYSQL *my;
+    int mariadb;           /* the server is MariaDB */
+    unsigned long version; /* e.g. 101119 for 10.11.19 */
+    char *db;              /* database of the URL, NULL if none */
+    char *desc;            /* where it points, without the password */
+    char *scratch_db;      /* set on a scratch connection: dropped at release */
+};
+
 /** MySQL stores a UNIQUE constraint and a unique index alike; the schema
  *  model tells them apart. A unique constraint cairn creates carries this
  *  index comment, so it reads back as a constraint (and a unique index as
  *  an index): both round-trip. */
 #define MYSQLDRV_UNIQUE_MARK "cairn:unique-constraint"
 
+/* mysqldrv.c ---------------------------------------------------------------- */
+/** Report the connection's last client error with `code` (a CAIRN_E*), copied
+ *  at once: "mysql: ERROR 1146 (42S02): Table 'x.y' doesn't exist". Returns
+ *  `code`. */
+int mysqldrv_fail(cairn_dconn *c, int code);
+/** Run SQL (one statement or several) and drain every result. */
+cairn_dialect_exec_fn mysqldrv_exec;
+/** Run a query whose rows are read one by one (mysql_use_result: rows are
+ *  not all held in memory at once); mysqldrv_query_end after the last. */
+int mysqldrv_query(cairn_dconn *c, const char *sql, MYSQL_RES **res);
+/** After the last mysql_fetch_row: was it the end (0), or an error? Frees
+ *  `res` either way. */
+int mysqldrv_query_end(cairn_dconn *c, MYSQL_RES *res);
+/** A one-value query into a malloc'd string (NULL value -> *out NULL). */
+int mysqldrv_scalar(cairn_dconn *c, const char *sql, char **out);
+
+/* mysqldrv_introspect.c ----------------------------------------------------- */
+cairn_dialect_introspect_fn mysqldrv_introspect;
+
+/* mysqldrv_history.c -------------------------------------------------------- */
+cairn_dialect_history_ensure_fn mysqldrv_history_ensure;
+cairn_dialect_history_list_fn mysqldrv_history_list;
+cairn_dialect_history_record_fn mysqldrv_history_record;
+cairn_dialect_history_remove_fn mysqldrv_history_remove;
+cairn_dialect_lock_fn mysqldrv_lock;
+cairn_dialect_unlock_fn mysqldrv_unlock;
+
 /* mysqldrv_norm.c ----------------------------------------------------------- */
+/* slots of the dialect table, declared with their slot types */
+cairn_dialect_normalize_type_fn mysqldrv_normalize_type;
+cairn_dialect_normalize_default_fn mysqldrv_normalize_default;
+cairn_dialect_normalize_expr_fn mysqldrv_normalize_expr;
 
 /** Canonical type: lower case outside quotes, display widths of integers
  *  dropped (but tinyint(1) kept), aliases folded ("integer" -> "int",
@@ -48,6 +92,7 @@ int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
 int mysqldrv_fk_autonamed(const char *table, const char *fk);
 
 /* mysqldrv_emit.c ----------------------------------------------------------- */
+/* (with mysqldrv_clause.c; what those two share is in mysqldrv_emit.h) */
 cairn_dialect_emit_fn mysqldrv_emit;
 
 #endif

@@ -1,332 +1,11 @@
 /* DDL for MySQL / MariaDB: a plan in, statements out, every identifier
- * backtick-quoted. No connection: `generate` works offline. */
+ * backtick-quoted. No connection: `generate` works offline. Each change
+ * is written where the server can run it (the state of a table when a
+ * change runs, what waits for a later change); the clauses the statements
+ * are made of are in mysqldrv_clause.c. */
 #include <string.h>
 
-#include "mysqldrv.h"
-
-typedef struct mysqldrv_em {
-    const cairn_host *h;
-    cairn_hostctx *hc;
-    const cairn_plan *plan;
-    size_t at; /* index of the change being emitted */
-    cairn_buf *b;
-    cairn_stmts *out;
-} mysqldrv_em;
-
-#define Q(e, name) (e)->h->buf_quote((e)->b, (name), '`')
-#define P(e, s) (e)->h->buf_puts((e)->b, (s))
-
-static int mysqldrv_flush(mysqldrv_em *e, uint32_t flags)
-{
-    int rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
-    e->h->buf_reset(e->b);
-    return rc ? CAIRN_ENOMEM : 0;
-}
-
-static int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
-{
-    int rc = P(e, "(");
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            rc |= P(e, ", ");
-        rc |= Q(e, cols[i]);
-    }
-    return rc | P(e, ")");
-}
-
-/* A check named after one of the table's columns is that column's check:
- * MariaDB names a column-level CHECK after its column, and drops it only
- * with the column's MODIFY (not DROP CONSTRAINT, error 1091). */
-static const cairn_check *mysqldrv_column_check(const cairn_table *t, const char *column)
-{
-    for (size_t i = 0; t && i < t->nchecks; i++)
-        if (t->checks[i]->name && !strcmp(t->checks[i]->name, column))
-            return t->checks[i];
-    return NULL;
-}
-
-/* The definition of column `c` of table `t` (its state after the plan),
- * with its column check; AUTO_INCREMENT only with `ai` (see
- * mysqldrv_ai_later). */
-static int mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
-                                int ai)
-{
-    int rc = Q(e, c->name);
-    rc |= P(e, " ");
-    rc |= P(e, c->type ? c->type : "text");
-    if (c->collation) {
-        rc |= P(e, " COLLATE ");
-        rc |= P(e, c->collation);
-    }
-    if (c->generated) {
-        rc |= P(e, " GENERATED ALWAYS AS (");
-        rc |= P(e, c->generated);
-        rc |= P(e, c->generated_stored ? ") STORED" : ") VIRTUAL");
-    }
-    if (c->not_null)
-        rc |= P(e, " NOT NULL");
-    if (c->default_expr && !c->generated) {
-        rc |= P(e, " DEFAULT ");
-        if (mysqldrv_default_is_literal(c->default_expr)) {
-            rc |= P(e, c->default_expr);
-        } else {
-            /* expression defaults need parentheses (MySQL 8.0.13, MariaDB 10.2) */
-            rc |= P(e, "(");
-            rc |= P(e, c->default_expr);
-            rc |= P(e, ")");
-        }
-    }
-    if (c->extra) {
-        rc |= P(e, " ");
-        rc |= P(e, c->extra);
-    }
-    if (c->identity != CAIRN_IDENTITY_NONE && ai)
-        rc |= P(e, " AUTO_INCREMENT");
-    if (c->comment) {
-        rc |= P(e, " COMMENT ");
-        rc |= mysqldrv_literal(e->h, e->b, c->comment);
-    }
-    const cairn_check *ck = mysqldrv_column_check(t, c->name);
-    if (ck) {
-        rc |= P(e, " CHECK (");
-        rc |= P(e, ck->expr);
-        rc |= P(e, ")");
-    }
-    return rc;
-}
-
-static int mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c)
-{
-    return mysqldrv_column_spec(e, t, c, 1);
-}
-
-static const char *mysqldrv_action(cairn_fk_action a)
-{
-    switch (a) {
-    case CAIRN_FK_RESTRICT: return "RESTRICT";
-    case CAIRN_FK_CASCADE: return "CASCADE";
-    case CAIRN_FK_SET_NULL: return "SET NULL";
-    case CAIRN_FK_SET_DEFAULT: return "SET DEFAULT";
-    default: return "NO ACTION";
-    }
-}
-
-/* Is `name` an index or unique constraint of the table? */
-static int mysqldrv_index_named(const cairn_table *t, const char *name)
-{
-    for (size_t i = 0; t && i < t->nindexes; i++)
-        if (t->indexes[i]->name && !strcmp(t->indexes[i]->name, name))
-            return 1;
-    for (size_t i = 0; t && i < t->nuniques; i++)
-        if (t->uniques[i]->name && !strcmp(t->uniques[i]->name, name))
-            return 1;
-    return 0;
-}
-
-/* Do the key's columns lead `cols`? Then that index serves the key. */
-static int mysqldrv_fk_led(const cairn_fkey *fk, const char *const *cols, size_t n)
-{
-    size_t k = 0;
-    while (k < fk->ncolumns && k < n && cols[k] && !strcmp(cols[k], fk->columns[k]))
-        k++;
-    return k == fk->ncolumns;
-}
-
-/* A key named the way the server names one given without a name
- * (`<table>_ibfk_<n>`) gets the index the server would make for it then,
- * named after its first column, where no index of the table serves it:
- * given a name, the server names the index after the constraint instead.
- * Writes "KEY `col` (...)" between `pre` ("ADD " in an ALTER) and `post`. */
-static int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
-                                 const char *pre, const char *post)
-{
-    if (!fk->ncolumns || !mysqldrv_fk_autonamed(t->name, fk->name))
-        return 0;
-    if (t->primary_key && mysqldrv_fk_led(fk, t->primary_key->columns, t->primary_key->ncolumns))
-        return 0;
-    for (size_t i = 0; i < t->nuniques; i++)
-        if (mysqldrv_fk_led(fk, t->uniques[i]->columns, t->uniques[i]->ncolumns))
-            return 0;
-    for (size_t i = 0; i < t->nindexes; i++) {
-        const cairn_index *ix = t->indexes[i];
-        const char *cols[64];
-        size_t n = ix->nparts < 64 ? ix->nparts : 64;
-        for (size_t k = 0; k < n; k++)
-            cols[k] = ix->parts[k]->length ? NULL : ix->parts[k]->column;
-        if (mysqldrv_fk_led(fk, cols, n))
-            return 0;
-    }
-    if (mysqldrv_index_named(t, fk->columns[0]))
-        return 0;
-    int rc = P(e, pre);
-    rc |= P(e, "KEY ");
-    rc |= Q(e, fk->columns[0]);
-    rc |= P(e, " ");
-    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
-    return rc | P(e, post);
-}
-
-/* "CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...) ON DELETE ... ON UPDATE ..."
- * Both actions are always written: a server reports an unstated action as
- * RESTRICT, a stated NO ACTION as NO ACTION, so stating it converges. */
-static int mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk)
-{
-    int rc = 0;
-    if (fk->name) {
-        rc |= P(e, "CONSTRAINT ");
-        rc |= Q(e, fk->name);
-        rc |= P(e, " ");
-    }
-    rc |= P(e, "FOREIGN KEY ");
-    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
-    rc |= P(e, " REFERENCES ");
-    if (fk->ref_schema) {
-        rc |= Q(e, fk->ref_schema);
-        rc |= P(e, ".");
-    }
-    rc |= Q(e, fk->ref_table);
-    rc |= P(e, " ");
-    rc |= mysqldrv_cols(e, fk->ref_columns, fk->nref_columns);
-    rc |= P(e, " ON DELETE ");
-    rc |= P(e, mysqldrv_action(fk->on_delete));
-    rc |= P(e, " ON UPDATE ");
-    rc |= P(e, mysqldrv_action(fk->on_update));
-    return rc;
-}
-
-static int mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix)
-{
-    int rc = P(e, "(");
-    for (size_t i = 0; i < ix->nparts; i++) {
-        const cairn_index_part *p = ix->parts[i];
-        if (i)
-            rc |= P(e, ", ");
-        if (p->column) {
-            rc |= Q(e, p->column);
-            if (p->length > 0)
-                rc |= e->h->buf_printf(e->b, "(%d)", p->length);
-        } else {
-            rc |= P(e, "(");
-            rc |= P(e, p->expr ? p->expr : "NULL");
-            rc |= P(e, ")");
-        }
-        if (p->desc)
-            rc |= P(e, " DESC");
-    }
-    return rc | P(e, ")");
-}
-
-/* The keyword before INDEX/KEY for an index's method. */
-static const char *mysqldrv_index_kind(const cairn_index *ix)
-{
-    if (ix->method && !strcmp(ix->method, "fulltext"))
-        return "FULLTEXT ";
-    if (ix->method && !strcmp(ix->method, "spatial"))
-        return "SPATIAL ";
-    return ix->unique ? "UNIQUE " : "";
-}
-
-static int mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix)
-{
-    int rc = 0;
-    if (ix->method && (!strcmp(ix->method, "hash") || !strcmp(ix->method, "btree"))) {
-        rc |= P(e, " USING ");
-        rc |= P(e, !strcmp(ix->method, "hash") ? "HASH" : "BTREE");
-    }
-    if (ix->comment) {
-        rc |= P(e, " COMMENT ");
-        rc |= mysqldrv_literal(e->h, e->b, ix->comment);
-    }
-    return rc;
-}
-
-static int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix)
-{
-    if (ix->where)
-        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
-                           "mysql: index %s: partial indexes (WHERE) are not supported",
-                           ix->name ? ix->name : "(unnamed)");
-    if (ix->ninclude)
-        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
-                           "mysql: index %s: INCLUDE columns are not supported",
-                           ix->name ? ix->name : "(unnamed)");
-    return 0;
-}
-
-/* ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options. */
-static int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
-{
-    int rc = 0;
-    for (size_t i = 0; i < t->noptions; i++) {
-        const char *kv = t->options[i];
-        const char *eq = strchr(kv, '=');
-        size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
-        const char *v = eq ? eq + 1 : "";
-        const char *kw = NULL;
-        if (kl == 6 && !strncmp(kv, "engine", 6))
-            kw = "ENGINE=";
-        else if (kl == 7 && !strncmp(kv, "charset", 7))
-            kw = "DEFAULT CHARSET=";
-        else if (kl == 9 && !strncmp(kv, "collation", 9))
-            kw = "COLLATE=";
-        else if (kl == 10 && !strncmp(kv, "row_format", 10))
-            kw = "ROW_FORMAT=";
-        else if (kl == 14 && !strncmp(kv, "key_block_size", 14))
-            kw = "KEY_BLOCK_SIZE=";
-        if (!kw)
-            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
-                               "mysql: table %s: unknown table option '%.*s' (engine, charset, "
-                               "collation, row_format, key_block_size)", t->name, (int)kl, kv);
-        for (const char *p = v; *p; p++)
-            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-                  (*p >= '0' && *p <= '9') || *p == '_'))
-                return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                                   "mysql: table %s: option %.*s: invalid value '%s'", t->name,
-                                   (int)kl, kv, v);
-        rc |= P(e, " ");
-        rc |= P(e, kw);
-        rc |= P(e, v);
-        (*wrote)++;
-    }
-    return rc;
-}
-
-static int mysqldrv_has_option(const cairn_table *t, const char *key)
-{
-    size_t kl = strlen(key);
-    for (size_t i = 0; t && i < t->noptions; i++)
-        if (!strncmp(t->options[i], key, kl) && (t->options[i][kl] == '=' || !t->options[i][kl]))
-            return 1;
-    return 0;
-}
-
-/* Options in `from` but not in `to`, back to the defaults: InnoDB (every
- * supported server's default engine), the database's character set
- * (MariaDB's DEFAULT CHARACTER SET = DEFAULT), the default row format. */
-static int mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
-                                  int *wrote)
-{
-    int rc = 0;
-    if (mysqldrv_has_option(from, "engine") && !mysqldrv_has_option(to, "engine")) {
-        rc |= P(e, " ENGINE=InnoDB");
-        (*wrote)++;
-    }
-    if ((mysqldrv_has_option(from, "charset") || mysqldrv_has_option(from, "collation")) &&
-        !mysqldrv_has_option(to, "charset") && !mysqldrv_has_option(to, "collation")) {
-        rc |= P(e, " DEFAULT CHARACTER SET = DEFAULT");
-        (*wrote)++;
-    }
-    if (mysqldrv_has_option(from, "row_format") && !mysqldrv_has_option(to, "row_format")) {
-        rc |= P(e, " ROW_FORMAT=DEFAULT");
-        (*wrote)++;
-    }
-    if (mysqldrv_has_option(from, "key_block_size") &&
-        !mysqldrv_has_option(to, "key_block_size")) {
-        rc |= P(e, " KEY_BLOCK_SIZE=0");
-        (*wrote)++;
-    }
-    return rc;
-}
+#include "mysqldrv_emit.h"
 
 /* Is table `name` there when change `at` runs? (already in the old schema
  * and not dropped before, or created by an earlier change) */
@@ -394,11 +73,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         if (t->checks[i]->name && e->h->find_column(t, t->checks[i]->name))
             continue; /* on its column */
         rc |= P(e, sep);
-        if (t->checks[i]->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, t->checks[i]->name);
-            rc |= P(e, " ");
-        }
+        rc |= mysqldrv_constraint(e, t->checks[i]->name);
         rc |= P(e, "CHECK (");
         rc |= P(e, t->checks[i]->expr);
         rc |= P(e, ")");
@@ -453,6 +128,26 @@ static int mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
     int rc = P(e, "ALTER TABLE ");
     rc |= Q(e, mysqldrv_table_now(e, ch));
     return rc | P(e, " ");
+}
+
+/* "<head>`name`" as a statement of its own: DROP TABLE, DROP VIEW, ... */
+static int mysqldrv_drop(mysqldrv_em *e, const char *head, const char *name, uint32_t flags)
+{
+    int rc = P(e, head);
+    rc |= Q(e, name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
+}
+
+/* "ALTER TABLE `table` <what>`name`" as a statement of its own. */
+static int mysqldrv_alter_drop(mysqldrv_em *e, const char *table, const char *what,
+                               const char *name, uint32_t flags)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, table);
+    rc |= P(e, " ");
+    rc |= P(e, what);
+    rc |= Q(e, name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
 }
 
 /* Is column `name` of the table there when change `at` runs? */
@@ -598,10 +293,8 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     for (size_t i = 0; i < e->at && !rc; i++) {
         if (e->plan->changes[i]->table_to != ch->table_to || !mysqldrv_drop_waits(e, i))
             continue;
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP COLUMN ");
-        rc |= Q(e, e->plan->changes[i]->from.column->name);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        rc = mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP COLUMN ",
+                                 e->plan->changes[i]->from.column->name, CAIRN_STMT_DESTRUCTIVE);
     }
     return rc;
 }
@@ -891,178 +584,228 @@ static int mysqldrv_modify_check(mysqldrv_em *e, const cairn_change *ch, const c
     return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
 }
 
+/* ---- one function per change kind ----------------------------------------- */
+
+/* The server drops a unique key, check or foreign key by its name only. */
+static int mysqldrv_unnamed(mysqldrv_em *e, const cairn_change *ch, const char *what)
+{
+    return e->h->error(e->hc, CAIRN_ESCHEMA, NULL, "mysql: table %s: cannot drop an unnamed %s",
+                       ch->table_from->name, what);
+}
+
+static int mysqldrv_rename_table(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = P(e, "RENAME TABLE ");
+    rc |= Q(e, ch->from.table->name);
+    rc |= P(e, " TO ");
+    rc |= Q(e, ch->to.table->name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    if (mysqldrv_drop_waits(e, e->at))
+        return 0; /* mysqldrv_add_column runs it */
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP COLUMN ",
+                               ch->from.column->name, CAIRN_STMT_DESTRUCTIVE);
+}
+
+static int mysqldrv_rename_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "RENAME COLUMN ");
+    rc |= Q(e, ch->from.column->name);
+    rc |= P(e, " TO ");
+    rc |= Q(e, ch->to.column->name);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+/* A default alone changes without rebuilding the table; a change between
+ * generated and regular (or VIRTUAL and STORED) rebuilds the column; a
+ * column turning AUTO_INCREMENT may wait for its primary key. */
+static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_column *from = ch->from.column, *to = ch->to.column;
+    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
+    if (ch->alter != CAIRN_ALTER_DEFAULT &&
+        (!from->generated != !to->generated ||
+         (to->generated && !from->generated_stored != !to->generated_stored)))
+        return mysqldrv_rebuild_column(e, ch);
+    int later = ch->alter != CAIRN_ALTER_DEFAULT && mysqldrv_ai_later(e, e->at, from, to);
+    if (later && ch->alter == CAIRN_ALTER_IDENTITY)
+        return 0; /* all of it waits for the primary key */
+    int rc = mysqldrv_alter_prefix(e, ch);
+    if (ch->alter == CAIRN_ALTER_DEFAULT) {
+        rc |= P(e, "ALTER COLUMN ");
+        rc |= Q(e, to->name);
+        if (to->default_expr) {
+            rc |= P(e, " SET DEFAULT ");
+            int lit = mysqldrv_default_is_literal(to->default_expr);
+            rc |= P(e, lit ? "" : "(");
+            rc |= P(e, to->default_expr);
+            rc |= P(e, lit ? "" : ")");
+        } else {
+            rc |= P(e, " DROP DEFAULT");
+        }
+    } else {
+        rc |= P(e, "MODIFY COLUMN ");
+        rc |= mysqldrv_column_spec(e, ch->table_to, to, !later);
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+}
+
+static int mysqldrv_add_unique(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_constraint(e, ch->to.key->name);
+    rc |= P(e, "UNIQUE ");
+    rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+    rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_unique(mysqldrv_em *e, const cairn_change *ch)
+{
+    if (!ch->from.key->name)
+        return mysqldrv_unnamed(e, ch, "unique key");
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP INDEX ", ch->from.key->name,
+                               0);
+}
+
+/* A check named after a column is that column's (mysqldrv_column_check). */
+static int mysqldrv_add_check(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_check *ck = ch->to.check;
+    if (ck->name && e->h->find_column(ch->table_to, ck->name))
+        return mysqldrv_modify_check(e, ch, ck->name);
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_constraint(e, ck->name);
+    rc |= P(e, "CHECK (");
+    rc |= P(e, ck->expr);
+    rc |= P(e, ")");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_check(mysqldrv_em *e, const cairn_change *ch)
+{
+    const char *name = ch->from.check->name;
+    if (!name)
+        return mysqldrv_unnamed(e, ch, "check");
+    if (e->h->find_column(ch->table_from, name))
+        return mysqldrv_modify_check(e, ch, name);
+    return mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP CONSTRAINT ", name, 0);
+}
+
+/* "ALTER TABLE `table` [ADD KEY ..., ]ADD CONSTRAINT ... FOREIGN KEY ..."
+ * for key `fk` of table `t`, named `table` when the statement runs. */
+static int mysqldrv_add_fkey_to(mysqldrv_em *e, const char *table, const cairn_table *t,
+                                const cairn_fkey *fk)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, table);
+    rc |= P(e, " ");
+    rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
+    rc |= P(e, "ADD ");
+    rc |= mysqldrv_fkey_def(e, fk);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_drop_fkey(mysqldrv_em *e, const cairn_change *ch)
+{
+    const char *name = ch->from.fkey->name;
+    if (!name)
+        return mysqldrv_unnamed(e, ch, "foreign key");
+    int rc = mysqldrv_alter_drop(e, mysqldrv_table_now(e, ch), "DROP FOREIGN KEY ", name, 0);
+    return rc ? rc : mysqldrv_drop_fk_index(e, ch);
+}
+
+static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_view *v = ch->to.view;
+    if (v->materialized)
+        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                           "mysql: view %s: materialized views are not supported", v->name);
+    int rc = P(e, "CREATE OR REPLACE VIEW ");
+    rc |= Q(e, v->name);
+    rc |= P(e, " AS ");
+    rc |= P(e, v->definition);
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = mysqldrv_alter_prefix(e, ch);
+    rc |= P(e, "COMMENT=");
+    rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
+static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
+{
+    int rc = P(e, "ALTER TABLE ");
+    rc |= Q(e, mysqldrv_table_now(e, ch));
+    int nopt = 0;
+    int r = mysqldrv_table_options(e, ch->to.table, &nopt);
+    if (r)
+        return r;
+    /* an option the schema no longer states goes back to the default */
+    rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
+    if (!nopt) {
+        e->h->buf_reset(e->b);
+        return 0;
+    }
+    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+}
+
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = 0;
-    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
     switch (ch->kind) {
     case CAIRN_CHANGE_CREATE_TABLE:
         return mysqldrv_create_table(e, ch);
     case CAIRN_CHANGE_DROP_TABLE:
-        rc = P(e, "DROP TABLE ");
-        rc |= Q(e, ch->from.table->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        return mysqldrv_drop(e, "DROP TABLE ", ch->from.table->name, CAIRN_STMT_DESTRUCTIVE);
     case CAIRN_CHANGE_RENAME_TABLE:
-        rc = P(e, "RENAME TABLE ");
-        rc |= Q(e, ch->from.table->name);
-        rc |= P(e, " TO ");
-        rc |= Q(e, ch->to.table->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_rename_table(e, ch);
     case CAIRN_CHANGE_ADD_COLUMN:
         return mysqldrv_add_column(e, ch);
     case CAIRN_CHANGE_DROP_COLUMN:
-        if (mysqldrv_drop_waits(e, e->at))
-            return 0;
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP COLUMN ");
-        rc |= Q(e, ch->from.column->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, CAIRN_STMT_DESTRUCTIVE);
+        return mysqldrv_drop_column(e, ch);
     case CAIRN_CHANGE_RENAME_COLUMN:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "RENAME COLUMN ");
-        rc |= Q(e, ch->from.column->name);
-        rc |= P(e, " TO ");
-        rc |= Q(e, ch->to.column->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_rename_column(e, ch);
     case CAIRN_CHANGE_ALTER_COLUMN:
-        rc = mysqldrv_alter_prefix(e, ch);
-        if (ch->alter == CAIRN_ALTER_DEFAULT) {
-            /* a default alone changes without rebuilding the table */
-            rc |= P(e, "ALTER COLUMN ");
-            rc |= Q(e, ch->to.column->name);
-            if (ch->to.column->default_expr) {
-                rc |= P(e, " SET DEFAULT ");
-                int lit = mysqldrv_default_is_literal(ch->to.column->default_expr);
-                rc |= P(e, lit ? "" : "(");
-                rc |= P(e, ch->to.column->default_expr);
-                rc |= P(e, lit ? "" : ")");
-            } else {
-                rc |= P(e, " DROP DEFAULT");
-            }
-        } else if (!ch->from.column->generated != !ch->to.column->generated ||
-                   (ch->to.column->generated &&
-                    !ch->from.column->generated_stored != !ch->to.column->generated_stored)) {
-            e->h->buf_reset(e->b);
-            return mysqldrv_rebuild_column(e, ch);
-        } else if (ch->alter == CAIRN_ALTER_IDENTITY &&
-                   mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column)) {
-            e->h->buf_reset(e->b);
-            return 0; /* all of it waits for the primary key */
-        } else {
-            rc |= P(e, "MODIFY COLUMN ");
-            rc |= mysqldrv_column_spec(
-                e, ch->table_to, ch->to.column, !mysqldrv_ai_later(e, e->at, ch->from.column, ch->to.column));
-        }
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+        return mysqldrv_alter_column(e, ch);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
         return mysqldrv_set_pk(e, ch);
     case CAIRN_CHANGE_ADD_UNIQUE:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "ADD ");
-        if (ch->to.key->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, ch->to.key->name);
-            rc |= P(e, " ");
-        }
-        rc |= P(e, "UNIQUE ");
-        rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
-        rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_unique(e, ch);
     case CAIRN_CHANGE_DROP_UNIQUE:
-        if (!ch->from.key->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed unique key",
-                               ch->table_from->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP INDEX ");
-        rc |= Q(e, ch->from.key->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop_unique(e, ch);
     case CAIRN_CHANGE_ADD_CHECK:
-        if (ch->to.check->name && e->h->find_column(ch->table_to, ch->to.check->name))
-            return mysqldrv_modify_check(e, ch, ch->to.check->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "ADD ");
-        if (ch->to.check->name) {
-            rc |= P(e, "CONSTRAINT ");
-            rc |= Q(e, ch->to.check->name);
-            rc |= P(e, " ");
-        }
-        rc |= P(e, "CHECK (");
-        rc |= P(e, ch->to.check->expr);
-        rc |= P(e, ")");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_check(e, ch);
     case CAIRN_CHANGE_DROP_CHECK:
-        if (!ch->from.check->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed check",
-                               ch->table_from->name);
-        if (e->h->find_column(ch->table_from, ch->from.check->name))
-            return mysqldrv_modify_check(e, ch, ch->from.check->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP CONSTRAINT ");
-        rc |= Q(e, ch->from.check->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop_check(e, ch);
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= mysqldrv_fk_autoindex(e, ch->table_to, ch->to.fkey, "ADD ", ", ");
-        rc |= P(e, "ADD ");
-        rc |= mysqldrv_fkey_def(e, ch->to.fkey);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_add_fkey_to(e, mysqldrv_table_now(e, ch), ch->table_to, ch->to.fkey);
     case CAIRN_CHANGE_DROP_FOREIGN_KEY:
-        if (!ch->from.fkey->name)
-            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
-                               "mysql: table %s: cannot drop an unnamed foreign key",
-                               ch->table_from->name);
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP FOREIGN KEY ");
-        rc |= Q(e, ch->from.fkey->name);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-        return rc ? rc : mysqldrv_drop_fk_index(e, ch);
+        return mysqldrv_drop_fkey(e, ch);
     case CAIRN_CHANGE_CREATE_INDEX:
         return mysqldrv_create_index(e, ch);
     case CAIRN_CHANGE_DROP_INDEX:
         return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
-        rc = P(e, ch->to.trigger->sql);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return P(e, ch->to.trigger->sql) ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_DROP_TRIGGER:
-        rc = P(e, "DROP TRIGGER ");
-        rc |= Q(e, ch->from.trigger->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop(e, "DROP TRIGGER ", ch->from.trigger->name, 0);
     case CAIRN_CHANGE_CREATE_VIEW:
-        if (ch->to.view->materialized)
-            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
-                               "mysql: view %s: materialized views are not supported",
-                               ch->to.view->name);
-        rc = P(e, "CREATE OR REPLACE VIEW ");
-        rc |= Q(e, ch->to.view->name);
-        rc |= P(e, " AS ");
-        rc |= P(e, ch->to.view->definition);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_create_view(e, ch);
     case CAIRN_CHANGE_DROP_VIEW:
-        rc = P(e, "DROP VIEW ");
-        rc |= Q(e, ch->from.view->name);
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        return mysqldrv_drop(e, "DROP VIEW ", ch->from.view->name, 0);
     case CAIRN_CHANGE_SET_TABLE_COMMENT:
-        rc = mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "COMMENT=");
-        rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
-        rc = P(e, "ALTER TABLE ");
-        rc |= Q(e, mysqldrv_table_now(e, ch));
-        int nopt = 0;
-        int r = mysqldrv_table_options(e, ch->to.table, &nopt);
-        if (r)
-            return r;
-        /* an option the schema no longer states goes back to the default */
-        rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
-        if (!nopt) {
-            e->h->buf_reset(e->b);
-            return 0;
-        }
-        return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
-    }
+        return mysqldrv_set_comment(e, ch);
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        return mysqldrv_set_options(e, ch);
     case CAIRN_CHANGE_CREATE_NAMESPACE:
     case CAIRN_CHANGE_DROP_NAMESPACE:
     case CAIRN_CHANGE_CREATE_ENUM:
@@ -1103,11 +846,7 @@ static int mysqldrv_drop_cross_fkeys(mysqldrv_em *e)
                           !strcmp(p->changes[j]->from.fkey->name, fk->name);
             if (!other_dropped || planned)
                 continue;
-            int rc = P(e, "ALTER TABLE ");
-            rc |= Q(e, t->name);
-            rc |= P(e, " DROP FOREIGN KEY ");
-            rc |= Q(e, fk->name);
-            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            int rc = mysqldrv_alter_drop(e, t->name, "DROP FOREIGN KEY ", fk->name, 0);
             if (rc)
                 return rc;
         }
@@ -1129,13 +868,7 @@ static int mysqldrv_deferred_fkeys(mysqldrv_em *e)
             int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
             if (self || fk->ref_schema || mysqldrv_table_ready(e, fk->ref_table, i))
                 continue;
-            int rc = P(e, "ALTER TABLE ");
-            rc |= Q(e, t->name);
-            rc |= P(e, " ");
-            rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
-            rc |= P(e, "ADD ");
-            rc |= mysqldrv_fkey_def(e, fk);
-            rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+            int rc = mysqldrv_add_fkey_to(e, t->name, t, fk);
             if (rc)
                 return rc;
         }

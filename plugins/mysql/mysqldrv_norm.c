@@ -1,6 +1,7 @@
 /* Canonical spellings of MySQL / MariaDB types and defaults, so that a
  * column read from a schema file compares equal to the same column read
- * back from the server (which writes "int(11)", "current_timestamp()"...). */
+ * back from the server (which writes "int(11)", "current_timestamp()"...),
+ * and the dialect table's normalize slots that apply them. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,16 +60,13 @@ static int mysqldrv_in(const char *w, const char *const *set)
     return 0;
 }
 
-int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
+/* The head word of squeezed type `s` into `head` (of `size` bytes), its
+ * two-word spellings and aliases folded to one name; returns what follows. */
+static char *mysqldrv_type_head(char *s, char *head, size_t size)
 {
-    char *s = mysqldrv_squeeze(type);
-    if (!s)
-        return CAIRN_ENOMEM;
-    /* head word(s), then "(args)", then modifiers */
     char *p = s;
-    char head[64];
     size_t hl = 0;
-    while (*p && *p != '(' && *p != ' ' && hl < sizeof head - 1)
+    while (*p && *p != '(' && *p != ' ' && hl < size - 1)
         head[hl++] = *p++;
     head[hl] = 0;
     /* two-word spellings of one type */
@@ -100,6 +98,17 @@ int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
             strcpy(head, alias[i].to);
             break;
         }
+    return p;
+}
+
+int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
+{
+    char *s = mysqldrv_squeeze(type);
+    if (!s)
+        return CAIRN_ENOMEM;
+    /* head word(s), then "(args)", then modifiers */
+    char head[64];
+    char *p = mysqldrv_type_head(s, head, sizeof head);
     const char *args = NULL;
     size_t alen = 0;
     if (*p == '(') {
@@ -535,4 +544,26 @@ int mysqldrv_fk_autonamed(const char *table, const char *fk)
     if (!fk || strncmp(fk, table, tl) || strncmp(fk + tl, "_ibfk_", 6) || !fk[tl + 6])
         return 0;
     return strspn(fk + tl + 6, "0123456789") == strlen(fk + tl + 6);
+}
+
+/* ---- the normalize slots of the dialect table ----------------------------- */
+
+int mysqldrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out)
+{
+    int rc = mysqldrv_type_canon(s->host, type, out);
+    return rc ? s->host->error(s->hc, rc, NULL, "out of memory") : 0;
+}
+
+/* Expressions of a schema file spelled as the server prints them back
+ * (mysqldrv_expr_canon is what introspection applies too). */
+int mysqldrv_normalize_expr(cairn_dsession *s, const char *expr, cairn_buf *out)
+{
+    return mysqldrv_expr_canon(s->host, expr, out);
+}
+
+int mysqldrv_normalize_default(cairn_dsession *s, const char *type, const char *expr,
+                               cairn_buf *out)
+{
+    int rc = mysqldrv_default_canon(s->host, type, expr, out);
+    return rc ? s->host->error(s->hc, rc, NULL, "out of memory") : 0;
 }
