@@ -15,64 +15,11 @@
 
 #include "internal.h"
 
-/* The public plan is the first member, so a cairn_plan * is a plan_box *. */
-typedef struct plan_box {
-    cairn_plan p;
-    cairn_arena *arena;   /* changes, the change array, warnings */
-    cairn_schema *empty;  /* stands in for a NULL `from` */
-} plan_box;
-
-/* A constraint, index or trigger, with its content as canonical text so that
- * unnamed objects match by content and named ones compare by it. */
-typedef struct dobj {
-    const void *p;
-    const char *name;
-    const char *sig;
-    int peer;  /* index of the paired object on the other side, -1 if none */
-    int same;  /* paired and equal */
-} dobj;
-
-typedef struct dset {
-    dobj *f, *t;
-    size_t nf, nt;
-} dset;
-
-/* A table of the new schema paired with the one it was in the old schema. */
-typedef struct tpair {
-    const cairn_table *from, *to;
-    const cairn_column **col_to;   /* per from column: its new column or NULL */
-    const cairn_column **col_from; /* per to column: its old column or NULL */
-    dset uniques, checks, fkeys, indexes, triggers;
-    int pk_changed;
-    int structural; /* views reading it must be dropped and recreated */
-} tpair;
-
-typedef struct rename_opt {
-    const char *table;        /* for a column rename: the table's (new) name */
-    const char *old_name, *new_name;
-} rename_opt;
-
-typedef struct differ {
-    cairn_ctx *cx;
-    plan_box *pb;
-    cairn_arena *tmp;
-    const cairn_schema *from, *to;
-    int hints;                /* rename hints apply (there is an old schema) */
-    rename_opt *renames;
-    size_t nrenames;
-    const cairn_table **ft, **tt; /* tables, sorted */
-    tpair **pair_of_from;         /* per ft: its pair, or NULL if dropped */
-    tpair **pair_of_to;           /* per tt: its pair, or NULL if created */
-    tpair **pairs;                /* sorted by the new name */
-    size_t nft, ntt, npairs;
-    cairn_buf b1, b2;
-    const cairn_type_family *types; /* the dialect's, or the standard's */
-    int rc;
-} differ;
+#include "diff.h"
 
 /* ---- small helpers -------------------------------------------------------- */
 
-static int str_eq(const char *a, const char *b)
+int diff_str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
@@ -84,7 +31,7 @@ static int str_cmp(const char *a, const char *b)
     return strcmp(a, b);
 }
 
-static int str_eq_ci(const char *a, const char *b)
+int diff_str_eq_ci(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcasecmp(a, b) == 0);
 }
@@ -96,7 +43,7 @@ static int oom(differ *d)
     return d->rc;
 }
 
-static void *tmp_alloc(differ *d, size_t n, size_t size)
+void *diff_tmp_alloc(differ *d, size_t n, size_t size)
 {
     void *p = cairn_arena_alloc(d->tmp, n * size);
     if (!p)
@@ -107,7 +54,7 @@ static void *tmp_alloc(differ *d, size_t n, size_t size)
 /* Append `s` in canonical form: whitespace runs become one space, dropped at
  * the ends and around ( ) and commas; quoted text is kept as written; `fold`
  * lower-cases the rest. Dialects normalise, this only absorbs layout. */
-static void canon(cairn_buf *b, const char *s, int fold)
+void diff_canon(cairn_buf *b, const char *s, int fold)
 {
     int pending = 0;
     char last = 0;
@@ -141,20 +88,20 @@ static void canon(cairn_buf *b, const char *s, int fold)
 }
 
 /* Are two optional texts equal once canonical? Both NULL are equal. */
-static int text_eq(differ *d, const char *a, const char *b, int fold)
+int diff_text_eq(differ *d, const char *a, const char *b, int fold)
 {
     if (!a || !b)
         return !a && !b;
     cairn_buf_reset(&d->b1);
     cairn_buf_reset(&d->b2);
-    canon(&d->b1, a, fold);
-    canon(&d->b2, b, fold);
+    diff_canon(&d->b1, a, fold);
+    diff_canon(&d->b2, b, fold);
     if (d->b1.oom || d->b2.oom)
         oom(d);
     return strcmp(cairn_buf_cstr(&d->b1), cairn_buf_cstr(&d->b2)) == 0;
 }
 
-static const char *tmp_str(differ *d, cairn_buf *b)
+const char *diff_tmp_str(differ *d, cairn_buf *b)
 {
     if (b->oom) {
         oom(d);
@@ -169,7 +116,7 @@ static const char *tmp_str(differ *d, cairn_buf *b)
 }
 
 /* "users" or "app"."users", for messages. */
-static const char *qname(differ *d, const char *ns, const char *name)
+const char *diff_qname(differ *d, const char *ns, const char *name)
 {
     cairn_buf b;
     cairn_buf_init(&b);
@@ -178,7 +125,7 @@ static const char *qname(differ *d, const char *ns, const char *name)
         cairn_buf_append(&b, ".", 1);
     }
     cairn_buf_quote(&b, name, '"');
-    const char *s = tmp_str(d, &b);
+    const char *s = diff_tmp_str(d, &b);
     cairn_buf_release(&b);
     return s;
 }
@@ -289,7 +236,7 @@ static int parse_renames(differ *d, const cairn_diff_opts *opts)
 {
     if (!opts || !opts->nrenames)
         return 0;
-    d->renames = tmp_alloc(d, opts->nrenames, sizeof *d->renames);
+    d->renames = diff_tmp_alloc(d, opts->nrenames, sizeof *d->renames);
     if (!d->renames)
         return d->rc;
     for (size_t i = 0; i < opts->nrenames; i++) {
@@ -429,7 +376,7 @@ static int cmp_cstr(const void *pa, const void *pb)
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
 }
 
-static int cmp_dobj(const void *pa, const void *pb)
+int diff_cmp_dobj(const void *pa, const void *pb)
 {
     const dobj *a = pa, *b = pb;
     int c = str_cmp(a->name, b->name);
@@ -439,7 +386,7 @@ static int cmp_dobj(const void *pa, const void *pb)
 /* A sorted copy of a pointer array, in the scratch arena. */
 static void *sorted(differ *d, void *const *items, size_t n, int (*cmp)(const void *, const void *))
 {
-    void **v = tmp_alloc(d, n ? n : 1, sizeof *v);
+    void **v = diff_tmp_alloc(d, n ? n : 1, sizeof *v);
     if (!v)
         return NULL;
     if (n)
@@ -456,8 +403,8 @@ typedef int depends_fn(differ *d, const void *a, const void *b);
 
 static size_t *dep_order(differ *d, void *const *items, size_t n, depends_fn *dep, int reverse)
 {
-    size_t *order = tmp_alloc(d, n ? n : 1, sizeof *order);
-    char *placed = tmp_alloc(d, n ? n : 1, 1);
+    size_t *order = diff_tmp_alloc(d, n ? n : 1, sizeof *order);
+    char *placed = diff_tmp_alloc(d, n ? n : 1, 1);
     if (!order || !placed)
         return NULL;
     for (size_t k = 0; k < n; k++) {
@@ -484,27 +431,27 @@ static size_t *dep_order(differ *d, void *const *items, size_t n, depends_fn *de
 
 /* ---- table pairing ----------------------------------------------------------------- */
 
-static size_t find_sorted_table(const cairn_table *const *v, size_t n, const char *ns,
+size_t diff_find_sorted_table(const cairn_table *const *v, size_t n, const char *ns,
                                 const char *name)
 {
     for (size_t i = 0; i < n; i++)
-        if (str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
+        if (diff_str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
             return i;
     return n;
 }
 
 /* The pair of the old table (ns, name), or NULL when it is dropped or absent. */
-static tpair *pair_of_old(const differ *d, const char *ns, const char *name)
+tpair *diff_pair_of_old(const differ *d, const char *ns, const char *name)
 {
-    size_t i = find_sorted_table(d->ft, d->nft, ns, name);
+    size_t i = diff_find_sorted_table(d->ft, d->nft, ns, name);
     return i < d->nft ? d->pair_of_from[i] : NULL;
 }
 
 static int pair_tables(differ *d)
 {
-    d->pair_of_from = tmp_alloc(d, d->nft ? d->nft : 1, sizeof *d->pair_of_from);
-    d->pair_of_to = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pair_of_to);
-    d->pairs = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pairs);
+    d->pair_of_from = diff_tmp_alloc(d, d->nft ? d->nft : 1, sizeof *d->pair_of_from);
+    d->pair_of_to = diff_tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pair_of_to);
+    d->pairs = diff_tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *d->pairs);
     if (d->rc)
         return d->rc;
     /* Same names first: a hint never takes a table that kept its name. */
@@ -513,29 +460,29 @@ static int pair_tables(differ *d)
             const cairn_table *t = d->tt[j];
             if (d->pair_of_to[j])
                 continue;
-            size_t i = find_sorted_table(d->ft, d->nft, t->schema, t->name);
+            size_t i = diff_find_sorted_table(d->ft, d->nft, t->schema, t->name);
             if (pass == 0 && i == d->nft)
                 continue;
             if (pass == 1) {
                 const char *hint = d->hints ? table_hint(d, t) : NULL;
                 if (!hint || strcmp(hint, t->name) == 0)
                     continue;
-                i = find_sorted_table(d->ft, d->nft, t->schema, hint);
+                i = diff_find_sorted_table(d->ft, d->nft, t->schema, hint);
                 if (i == d->nft)
                     return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                              "table %s was \"%s\", but neither is in the old schema",
-                                             qname(d, t->schema, t->name), hint);
-                if (find_sorted_table(d->tt, d->ntt, t->schema, hint) < d->ntt)
+                                             diff_qname(d, t->schema, t->name), hint);
+                if (diff_find_sorted_table(d->tt, d->ntt, t->schema, hint) < d->ntt)
                     return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                              "table %s was \"%s\", but \"%s\" is still in the new schema",
-                                             qname(d, t->schema, t->name), hint, hint);
+                                             diff_qname(d, t->schema, t->name), hint, hint);
                 if (d->pair_of_from[i])
                     return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                              "tables %s and %s were both \"%s\"",
-                                             qname(d, t->schema, d->pair_of_from[i]->to->name),
-                                             qname(d, t->schema, t->name), hint);
+                                             diff_qname(d, t->schema, d->pair_of_from[i]->to->name),
+                                             diff_qname(d, t->schema, t->name), hint);
             }
-            tpair *p = tmp_alloc(d, 1, sizeof *p);
+            tpair *p = diff_tmp_alloc(d, 1, sizeof *p);
             if (!p)
                 return d->rc;
             p->from = d->ft[i];
@@ -554,8 +501,8 @@ static int pair_tables(differ *d)
 static int pair_columns(differ *d, tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
-    p->col_to = tmp_alloc(d, f->ncolumns ? f->ncolumns : 1, sizeof *p->col_to);
-    p->col_from = tmp_alloc(d, t->ncolumns ? t->ncolumns : 1, sizeof *p->col_from);
+    p->col_to = diff_tmp_alloc(d, f->ncolumns ? f->ncolumns : 1, sizeof *p->col_to);
+    p->col_from = diff_tmp_alloc(d, t->ncolumns ? t->ncolumns : 1, sizeof *p->col_from);
     if (d->rc)
         return d->rc;
     for (size_t j = 0; j < t->ncolumns; j++) {
@@ -573,7 +520,7 @@ static int pair_columns(differ *d, tpair *p)
         size_t i = 0;
         while (i < f->ncolumns && strcmp(f->columns[i]->name, hint) != 0)
             i++;
-        const char *tn = qname(d, t->schema, t->name);
+        const char *tn = diff_qname(d, t->schema, t->name);
         if (i == f->ncolumns)
             return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                      "column %s.\"%s\" was \"%s\", but neither is in the old table",
@@ -590,427 +537,6 @@ static int pair_columns(differ *d, tpair *p)
         p->col_to[i] = c;
     }
     return 0;
-}
-
-/* The new name of an old column of the pair (the old name if it is dropped). */
-static const char *new_col(const tpair *p, const char *old)
-{
-    if (!p || !old)
-        return old;
-    for (size_t i = 0; i < p->from->ncolumns; i++)
-        if (strcmp(p->from->columns[i]->name, old) == 0)
-            return p->col_to[i] ? p->col_to[i]->name : old;
-    return old;
-}
-
-typedef struct tinfo {
-    char base[64];
-    long args[2];
-    int nargs; /* -1: arguments that are not numbers */
-} tinfo;
-
-static void type_info(differ *d, const char *type, tinfo *ti)
-{
-    cairn_buf_reset(&d->b1);
-    canon(&d->b1, type ? type : "", 1);
-    const char *s = cairn_buf_cstr(&d->b1);
-    const char *par = strchr(s, '(');
-    size_t n = par ? (size_t)(par - s) : strlen(s);
-    memset(ti, 0, sizeof *ti);
-    if (n >= sizeof ti->base)
-        n = sizeof ti->base - 1;
-    memcpy(ti->base, s, n);
-    if (!par)
-        return;
-    const char *q = par + 1;
-    while (*q && *q != ')') {
-        char *end;
-        long v = strtol(q, &end, 10);
-        if (end == q || ti->nargs == 2 || (*end != ',' && *end != ')')) {
-            ti->nargs = -1;
-            return;
-        }
-        ti->args[ti->nargs++] = v;
-        q = *end == ',' ? end + 1 : end;
-    }
-}
-
-/* The SQL standard's names (and text, which every dialect cairn ships has),
- * for a driver that states no type families (ABI < 1.2): what the dialect
- * calls its types is the driver's to say. */
-static const cairn_type_family sql_standard_types[] = {
-    {"smallint", CAIRN_TYPE_INTEGER, 1, 0},
-    {"integer", CAIRN_TYPE_INTEGER, 2, 0},
-    {"bigint", CAIRN_TYPE_INTEGER, 3, 0},
-    {"real", CAIRN_TYPE_FLOAT, 1, 0},
-    {"double precision", CAIRN_TYPE_FLOAT, 2, 0},
-    {"char", CAIRN_TYPE_STRING, 1, 0},
-    {"character", CAIRN_TYPE_STRING, 1, 0},
-    {"varchar", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
-    {"character varying", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
-    {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
-    {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
-    {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
-    {NULL, CAIRN_TYPE_END, 0, 0}};
-
-/* The entry of a type's base name, or NULL when it is in no family. */
-static const cairn_type_family *type_family(const differ *d, const char *base)
-{
-    for (const cairn_type_family *f = d->types; f && f->name; f++)
-        if (strcmp(base, f->name) == 0)
-            return f;
-    return NULL;
-}
-
-/* Same base, or synonyms: do the arguments of `x` fit in those of `y`? */
-static int args_widen(const tinfo *x, const tinfo *y, const cairn_type_family *f)
-{
-    if (x->nargs < 0 || y->nargs < 0)
-        return 0;
-    if (f && f->kind == CAIRN_TYPE_INTEGER)
-        return 1; /* integer display widths do not limit values */
-    if (y->nargs == 0)
-        return x->nargs == 0 || (f && (f->flags & CAIRN_TYPE_BARE_UNBOUNDED));
-    if (x->nargs != y->nargs)
-        return 0;
-    if (x->nargs == 1)
-        return y->args[0] >= x->args[0];
-    return y->args[0] - y->args[1] >= x->args[0] - x->args[1] && y->args[1] >= x->args[1];
-}
-
-/* Does every value of type `a` fit in type `b`? */
-static int is_widening(differ *d, const char *a, const char *b)
-{
-    tinfo x, y;
-    type_info(d, a, &x);
-    type_info(d, b, &y);
-    const cairn_type_family *fx = type_family(d, x.base), *fy = type_family(d, y.base);
-    if (strcmp(x.base, y.base) == 0 || (fx && fy && fx->kind == fy->kind && fx->rank == fy->rank))
-        return args_widen(&x, &y, fx ? fx : fy);
-    if (!fx || !fy || fx->kind != fy->kind || fy->rank <= fx->rank)
-        return 0;
-    if (fx->kind != CAIRN_TYPE_STRING)
-        return 1;
-    /* char(n) -> varchar(m) or text: only when m >= n (or unbounded) */
-    if (y.nargs == 0)
-        return (fy->flags & CAIRN_TYPE_BARE_UNBOUNDED) != 0;
-    return y.nargs == 1 && x.nargs == 1 && y.args[0] >= x.args[0];
-}
-
-static uint32_t column_changes(differ *d, const cairn_column *a, const cairn_column *b)
-{
-    uint32_t alter = 0;
-    if (!text_eq(d, a->type ? a->type : "", b->type ? b->type : "", 1))
-        alter |= CAIRN_ALTER_TYPE;
-    if (!a->not_null != !b->not_null)
-        alter |= CAIRN_ALTER_NULLABILITY;
-    if (!text_eq(d, a->default_expr, b->default_expr, 0))
-        alter |= CAIRN_ALTER_DEFAULT;
-    if (a->identity != b->identity)
-        alter |= CAIRN_ALTER_IDENTITY;
-    if (!text_eq(d, a->generated, b->generated, 0) ||
-        (a->generated && !a->generated_stored != !b->generated_stored))
-        alter |= CAIRN_ALTER_GENERATED;
-    if (!str_eq_ci(a->collation, b->collation))
-        alter |= CAIRN_ALTER_COLLATION;
-    if (!str_eq(a->comment, b->comment))
-        alter |= CAIRN_ALTER_COMMENT;
-    if (!text_eq(d, a->extra, b->extra, 0))
-        alter |= CAIRN_ALTER_EXTRA;
-    return alter;
-}
-
-/* ---- constraints, indexes, triggers as canonical text ------------------------------- */
-
-/* Signatures of the old side are written with the new names of renamed
- * columns and tables, so a rename alone never drops and re-adds them. */
-static void sig_cols(cairn_buf *b, const tpair *map, const char *const *cols, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            cairn_buf_append(b, ",", 1);
-        cairn_buf_quote(b, new_col(map, cols[i]), '"');
-    }
-}
-
-static const char *fk_action(cairn_fk_action a)
-{
-    switch (a) {
-    case CAIRN_FK_RESTRICT: return "restrict";
-    case CAIRN_FK_CASCADE: return "cascade";
-    case CAIRN_FK_SET_NULL: return "set null";
-    case CAIRN_FK_SET_DEFAULT: return "set default";
-    default: return "no action";
-    }
-}
-
-typedef enum okind { O_UNIQUE, O_CHECK, O_FKEY, O_INDEX, O_TRIGGER } okind;
-
-static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair *map,
-                           const void *o)
-{
-    cairn_buf b;
-    cairn_buf_init(&b);
-    switch (k) {
-    case O_UNIQUE: {
-        const cairn_key *key = o;
-        sig_cols(&b, map, key->columns, key->ncolumns);
-        if (key->nulls_not_distinct)
-            cairn_buf_puts(&b, " nulls not distinct");
-        break;
-    }
-    case O_CHECK:
-        canon(&b, ((const cairn_check *)o)->expr, 0);
-        break;
-    case O_FKEY: {
-        const cairn_fkey *fk = o;
-        const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
-        const char *rt = fk->ref_table ? fk->ref_table : "";
-        const tpair *rp = map ? pair_of_old(d, rns, rt) : NULL;
-        sig_cols(&b, map, fk->columns, fk->ncolumns);
-        cairn_buf_puts(&b, " -> ");
-        if (rns) {
-            cairn_buf_quote(&b, rns, '"');
-            cairn_buf_append(&b, ".", 1);
-        }
-        cairn_buf_quote(&b, rp ? rp->to->name : rt, '"');
-        cairn_buf_append(&b, "(", 1);
-        sig_cols(&b, rp, fk->ref_columns, fk->nref_columns);
-        cairn_buf_printf(&b, ") on delete %s on update %s%s%s", fk_action(fk->on_delete),
-                         fk_action(fk->on_update), fk->deferrable ? " deferrable" : "",
-                         fk->initially_deferred ? " initially deferred" : "");
-        break;
-    }
-    case O_INDEX: {
-        const cairn_index *ix = o;
-        cairn_buf_puts(&b, ix->unique ? "unique (" : "(");
-        for (size_t i = 0; i < ix->nparts; i++) {
-            const cairn_index_part *pt = ix->parts[i];
-            if (i)
-                cairn_buf_append(&b, ",", 1);
-            if (pt->column)
-                cairn_buf_quote(&b, new_col(map, pt->column), '"');
-            else {
-                cairn_buf_append(&b, "(", 1);
-                canon(&b, pt->expr, 0);
-                cairn_buf_append(&b, ")", 1);
-            }
-            if (pt->collation)
-                cairn_buf_printf(&b, " collate %s", pt->collation);
-            if (pt->length)
-                cairn_buf_printf(&b, " length %d", pt->length);
-            if (pt->desc)
-                cairn_buf_puts(&b, " desc");
-        }
-        cairn_buf_append(&b, ")", 1);
-        if (ix->ninclude) {
-            cairn_buf_puts(&b, " include (");
-            sig_cols(&b, map, ix->include, ix->ninclude);
-            cairn_buf_append(&b, ")", 1);
-        }
-        if (ix->method) {
-            cairn_buf_puts(&b, " using ");
-            canon(&b, ix->method, 1);
-        }
-        if (ix->where) {
-            cairn_buf_puts(&b, " where ");
-            canon(&b, ix->where, 0);
-        }
-        if (ix->comment)
-            cairn_buf_printf(&b, " comment %s", ix->comment);
-        break;
-    }
-    case O_TRIGGER:
-        canon(&b, ((const cairn_trigger *)o)->sql, 0);
-        break;
-    }
-    const char *s = tmp_str(d, &b);
-    cairn_buf_release(&b);
-    return s;
-}
-
-static const char *obj_name(okind k, const void *o)
-{
-    switch (k) {
-    case O_UNIQUE: return ((const cairn_key *)o)->name;
-    case O_CHECK: return ((const cairn_check *)o)->name;
-    case O_FKEY: return ((const cairn_fkey *)o)->name;
-    case O_INDEX: return ((const cairn_index *)o)->name;
-    case O_TRIGGER: return ((const cairn_trigger *)o)->name;
-    }
-    return NULL;
-}
-
-static dobj *dobjs(differ *d, okind k, const cairn_table *t, const tpair *map,
-                   void *const *items, size_t n)
-{
-    dobj *v = tmp_alloc(d, n ? n : 1, sizeof *v);
-    if (!v)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        v[i].p = items[i];
-        v[i].name = obj_name(k, items[i]);
-        v[i].sig = obj_sig(d, k, t, map, items[i]);
-        v[i].peer = -1;
-    }
-    if (n > 1)
-        qsort(v, n, sizeof *v, cmp_dobj);
-    return v;
-}
-
-/* Named objects pair by name; then what is left pairs by content, as long
- * as one side is unnamed (a dialect may not keep or report names, and a
- * named and an unnamed constraint with the same content are the same). */
-static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *fv, size_t nf,
-                      void *const *tv, size_t nt)
-{
-    s->f = dobjs(d, k, p->from, p, fv, nf);
-    s->t = dobjs(d, k, p->to, NULL, tv, nt);
-    if (d->rc)
-        return;
-    s->nf = nf;
-    s->nt = nt;
-    for (size_t j = 0; j < nt; j++) {
-        if (!s->t[j].name)
-            continue;
-        for (size_t i = 0; i < nf; i++)
-            if (s->f[i].peer < 0 && str_eq(s->f[i].name, s->t[j].name)) {
-                s->f[i].peer = (int)j;
-                s->t[j].peer = (int)i;
-                s->f[i].same = s->t[j].same = strcmp(s->f[i].sig, s->t[j].sig) == 0;
-                break;
-            }
-    }
-    for (size_t j = 0; j < nt; j++) {
-        if (s->t[j].peer >= 0)
-            continue;
-        for (size_t i = 0; i < nf; i++)
-            if (s->f[i].peer < 0 && (!s->f[i].name || !s->t[j].name) &&
-                strcmp(s->f[i].sig, s->t[j].sig) == 0) {
-                s->f[i].peer = (int)j;
-                s->t[j].peer = (int)i;
-                s->f[i].same = s->t[j].same = 1;
-                break;
-            }
-    }
-}
-
-static int set_changed(const dset *s)
-{
-    for (size_t i = 0; i < s->nf; i++)
-        if (!s->f[i].same)
-            return 1;
-    for (size_t j = 0; j < s->nt; j++)
-        if (!s->t[j].same)
-            return 1;
-    return 0;
-}
-
-static int options_equal(const cairn_table *a, const cairn_table *b)
-{
-    if (a->noptions != b->noptions)
-        return 0;
-    for (size_t i = 0; i < a->noptions; i++)
-        if (strcmp(a->options[i], b->options[i]) != 0)
-            return 0;
-    return 1;
-}
-
-/* There is no rename of an index (it is dropped and created), but a hint
- * that names nothing is still a mistake worth stopping for. */
-static int check_index_hints(differ *d, const tpair *p)
-{
-    const cairn_table *f = p->from, *t = p->to;
-    for (size_t j = 0; j < t->nindexes; j++) {
-        const cairn_index *ix = t->indexes[j];
-        int have_new = 0, have_old = 0;
-        if (!ix->was || !ix->name)
-            continue;
-        for (size_t i = 0; i < f->nindexes; i++) {
-            have_new |= str_eq(f->indexes[i]->name, ix->name);
-            have_old |= str_eq(f->indexes[i]->name, ix->was);
-        }
-        if (!have_new && !have_old)
-            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
-                                     "index \"%s\" of %s was \"%s\", but neither is in the old table",
-                                     ix->name, qname(d, t->schema, t->name), ix->was);
-    }
-    return 0;
-}
-
-/* Does the old column `name` of a paired table get a new type? */
-static int column_retyped(differ *d, const tpair *p, const char *name)
-{
-    for (size_t i = 0; i < p->from->ncolumns; i++)
-        if (strcmp(p->from->columns[i]->name, name) == 0)
-            return p->col_to[i] &&
-                   (column_changes(d, p->from->columns[i], p->col_to[i]) & CAIRN_ALTER_TYPE);
-    return 0;
-}
-
-static void analyse_pair(differ *d, tpair *p)
-{
-    const cairn_table *f = p->from, *t = p->to;
-    if (check_index_hints(d, p))
-        return;
-    match_set(d, &p->uniques, O_UNIQUE, p, (void *const *)f->uniques, f->nuniques,
-              (void *const *)t->uniques, t->nuniques);
-    match_set(d, &p->checks, O_CHECK, p, (void *const *)f->checks, f->nchecks,
-              (void *const *)t->checks, t->nchecks);
-    match_set(d, &p->fkeys, O_FKEY, p, (void *const *)f->fkeys, f->nfkeys,
-              (void *const *)t->fkeys, t->nfkeys);
-    match_set(d, &p->indexes, O_INDEX, p, (void *const *)f->indexes, f->nindexes,
-              (void *const *)t->indexes, t->nindexes);
-    match_set(d, &p->triggers, O_TRIGGER, p, (void *const *)f->triggers, f->ntriggers,
-              (void *const *)t->triggers, t->ntriggers);
-    /* A foreign key to a table that goes away goes before the table. */
-    for (size_t i = 0; i < p->fkeys.nf; i++) {
-        const cairn_fkey *fk = p->fkeys.f[i].p;
-        const char *rns = fk->ref_schema ? fk->ref_schema : f->schema;
-        const char *rt = fk->ref_table ? fk->ref_table : "";
-        if (find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !pair_of_old(d, rns, rt))
-            p->fkeys.f[i].same = 0;
-    }
-    /* A foreign key over a column whose type changes is dropped before the
-     * change and added again after it: MySQL refuses to alter a column a
-     * foreign key uses, and PostgreSQL wants both sides of one type. */
-    for (size_t i = 0; i < p->fkeys.nf; i++) {
-        dobj *o = &p->fkeys.f[i];
-        if (!o->same)
-            continue;
-        const cairn_fkey *fk = o->p;
-        const tpair *rp = pair_of_old(d, fk->ref_schema ? fk->ref_schema : f->schema,
-                                      fk->ref_table ? fk->ref_table : "");
-        int retyped = 0;
-        for (size_t k = 0; k < fk->ncolumns && !retyped; k++)
-            retyped = column_retyped(d, p, fk->columns[k]);
-        for (size_t k = 0; rp && k < fk->nref_columns && !retyped; k++)
-            retyped = column_retyped(d, rp, fk->ref_columns[k]);
-        if (retyped) {
-            o->same = 0;
-            if (o->peer >= 0)
-                p->fkeys.t[o->peer].same = 0;
-        }
-    }
-    if (f->primary_key || t->primary_key) {
-        const cairn_key *a = f->primary_key, *b = t->primary_key;
-        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0))
-            p->pk_changed = 1;
-        else {
-            const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);
-            p->pk_changed = strcmp(sa, sb) != 0;
-        }
-    }
-    int cols = 0;
-    for (size_t i = 0; i < f->ncolumns; i++) {
-        const cairn_column *c = p->col_to[i];
-        if (!c || strcmp(c->name, f->columns[i]->name) != 0 ||
-            column_changes(d, f->columns[i], c))
-            cols = 1;
-    }
-    p->structural = cols || p->pk_changed || strcmp(f->name, t->name) != 0 ||
-                    set_changed(&p->uniques) || set_changed(&p->checks) ||
-                    set_changed(&p->fkeys) || !options_equal(f, t);
 }
 
 /* ---- views ---------------------------------------------------------------------------- */
@@ -1065,14 +591,14 @@ typedef struct vplan {
 
 static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
 {
-    return !a->materialized == !b->materialized && str_eq(a->comment, b->comment) &&
-           text_eq(d, a->definition, b->definition, 0);
+    return !a->materialized == !b->materialized && diff_str_eq(a->comment, b->comment) &&
+           diff_text_eq(d, a->definition, b->definition, 0);
 }
 
 static size_t find_view(const cairn_view *const *v, size_t n, const char *ns, const char *name)
 {
     for (size_t i = 0; i < n; i++)
-        if (str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
+        if (diff_str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
             return i;
     return n;
 }
@@ -1083,12 +609,12 @@ static int plan_views(differ *d, vplan *vp)
     vp->nt = d->to->nviews;
     vp->fv = sorted(d, (void *const *)d->from->views, vp->nf, cmp_view);
     vp->tv = sorted(d, (void *const *)d->to->views, vp->nt, cmp_view);
-    vp->drop = tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
-    vp->create = tmp_alloc(d, vp->nt ? vp->nt : 1, 1);
-    vp->peer_of_to = tmp_alloc(d, vp->nt ? vp->nt : 1, sizeof *vp->peer_of_to);
+    vp->drop = diff_tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
+    vp->create = diff_tmp_alloc(d, vp->nt ? vp->nt : 1, 1);
+    vp->peer_of_to = diff_tmp_alloc(d, vp->nt ? vp->nt : 1, sizeof *vp->peer_of_to);
     if (d->rc)
         return d->rc;
-    char *kept = tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
+    char *kept = diff_tmp_alloc(d, vp->nf ? vp->nf : 1, 1);
     if (!kept)
         return d->rc;
     for (size_t j = 0; j < vp->nt; j++) {
@@ -1098,7 +624,7 @@ static int plan_views(differ *d, vplan *vp)
             find_view(vp->fv, vp->nf, v->schema, v->was) == vp->nf)
             return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
                                      "view %s was \"%s\", but neither is in the old schema",
-                                     qname(d, v->schema, v->name), v->was);
+                                     diff_qname(d, v->schema, v->name), v->was);
         /* There is no rename of a view: a renamed one is dropped and created. */
         vp->peer_of_to[j] = i < vp->nf ? (int)i : -1;
         if (i < vp->nf && view_eq(d, vp->fv[i], v))
@@ -1139,7 +665,7 @@ static int table_depends(differ *d, const void *a, const void *b)
     for (size_t i = 0; i < ta->nfkeys; i++) {
         const cairn_fkey *fk = ta->fkeys[i];
         const char *rns = fk->ref_schema ? fk->ref_schema : ta->schema;
-        if (str_eq(rns, tb->schema) && str_eq(fk->ref_table, tb->name))
+        if (diff_str_eq(rns, tb->schema) && diff_str_eq(fk->ref_table, tb->name))
             return 1;
     }
     return 0;
@@ -1162,7 +688,7 @@ static void emit_set_adds(differ *d, const tpair *p, const dset *s, cairn_change
 static void emit_columns(differ *d, const tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
-    const char *tn = qname(d, t->schema, t->name);
+    const char *tn = diff_qname(d, t->schema, t->name);
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *old = p->col_from[j];
         if (old && strcmp(old->name, t->columns[j]->name) != 0)
@@ -1178,23 +704,23 @@ static void emit_columns(differ *d, const tpair *p)
             add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *old = p->col_from[j], *c = t->columns[j];
-        uint32_t alter = old ? column_changes(d, old, c) : 0;
+        uint32_t alter = old ? diff_column_changes(d, old, c) : 0;
         if (!alter)
             continue;
         cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, f, t, old, c);
         if (!ch)
             return;
         ch->alter = alter;
-        if ((alter & CAIRN_ALTER_TYPE) && !is_widening(d, old->type, c->type))
+        if ((alter & CAIRN_ALTER_TYPE) && !diff_is_widening(d, old->type, c->type))
             destructive(d, ch, "changes %s.\"%s\" from %s to %s: values may not convert", tn,
                         c->name, old->type ? old->type : "(no type)",
                         c->type ? c->type : "(no type)");
     }
     if (p->pk_changed)
         add_change(d, CAIRN_CHANGE_SET_PRIMARY_KEY, f, t, f->primary_key, t->primary_key);
-    if (!options_equal(f, t))
+    if (!diff_options_equal(f, t))
         add_change(d, CAIRN_CHANGE_SET_TABLE_OPTIONS, f, t, f, t);
-    if (!str_eq(f->comment, t->comment))
+    if (!diff_str_eq(f->comment, t->comment))
         add_change(d, CAIRN_CHANGE_SET_TABLE_COMMENT, f, t, f, t);
 }
 
@@ -1211,7 +737,7 @@ static int enum_appended(const cairn_enum *a, const cairn_enum *b)
 
 static int sequence_eq(const cairn_sequence *a, const cairn_sequence *b)
 {
-    return str_eq_ci(a->type, b->type) && a->start == b->start && a->increment == b->increment &&
+    return diff_str_eq_ci(a->type, b->type) && a->start == b->start && a->increment == b->increment &&
            !a->has_min == !b->has_min && (!a->has_min || a->min_value == b->min_value) &&
            !a->has_max == !b->has_max && (!a->has_max || a->max_value == b->max_value) &&
            a->cache == b->cache && !a->cycle == !b->cycle;
@@ -1240,13 +766,13 @@ static void emit_enums_and_sequences(differ *d)
         for (size_t j = 0; j < nte; j++) {
             const cairn_enum *e = te[j], *old = NULL;
             for (size_t i = 0; i < nfe && !old; i++)
-                if (str_eq(fe[i]->schema, e->schema) && strcmp(fe[i]->name, e->name) == 0)
+                if (diff_str_eq(fe[i]->schema, e->schema) && strcmp(fe[i]->name, e->name) == 0)
                     old = fe[i];
             int appended = old && enum_appended(old, e);
             if (pass == 0 && old && !appended) {
                 cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, old, NULL);
                 destructive(d, ch, "recreates enum %s: values were removed or reordered",
-                            qname(d, e->schema, e->name));
+                            diff_qname(d, e->schema, e->name));
             }
             if (pass == 0 && (!old || !appended))
                 add_change(d, CAIRN_CHANGE_CREATE_ENUM, NULL, NULL, NULL, e);
@@ -1257,7 +783,7 @@ static void emit_enums_and_sequences(differ *d)
         for (size_t j = 0; j < nts; j++) {
             const cairn_sequence *q = ts[j], *old = NULL;
             for (size_t i = 0; i < nfs && !old; i++)
-                if (str_eq(fs[i]->schema, q->schema) && strcmp(fs[i]->name, q->name) == 0)
+                if (diff_str_eq(fs[i]->schema, q->schema) && strcmp(fs[i]->name, q->name) == 0)
                     old = fs[i];
             if (pass == 0 && !old)
                 add_change(d, CAIRN_CHANGE_CREATE_SEQUENCE, NULL, NULL, NULL, q);
@@ -1277,22 +803,22 @@ static void emit_final_drops(differ *d)
     for (size_t i = 0; i < nfs; i++) {
         int kept = 0;
         for (size_t j = 0; j < d->to->nsequences && !kept; j++)
-            kept = str_eq(d->to->sequences[j]->schema, fs[i]->schema) &&
+            kept = diff_str_eq(d->to->sequences[j]->schema, fs[i]->schema) &&
                    strcmp(d->to->sequences[j]->name, fs[i]->name) == 0;
         if (!kept) {
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_SEQUENCE, NULL, NULL, fs[i], NULL);
             destructive(d, ch, "drops sequence %s and its current value",
-                        qname(d, fs[i]->schema, fs[i]->name));
+                        diff_qname(d, fs[i]->schema, fs[i]->name));
         }
     }
     for (size_t i = 0; i < nfe; i++) {
         int kept = 0;
         for (size_t j = 0; j < d->to->nenums && !kept; j++)
-            kept = str_eq(d->to->enums[j]->schema, fe[i]->schema) &&
+            kept = diff_str_eq(d->to->enums[j]->schema, fe[i]->schema) &&
                    strcmp(d->to->enums[j]->name, fe[i]->name) == 0;
         if (!kept) {
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, fe[i], NULL);
-            destructive(d, ch, "drops enum %s", qname(d, fe[i]->schema, fe[i]->name));
+            destructive(d, ch, "drops enum %s", diff_qname(d, fe[i]->schema, fe[i]->name));
         }
     }
     for (size_t i = 0; i < nfn; i++)
@@ -1315,15 +841,15 @@ static int run(differ *d, const cairn_diff_opts *opts)
     for (size_t k = 0; k < d->npairs && !d->rc; k++)
         pair_columns(d, d->pairs[k]);
     for (size_t k = 0; k < d->npairs && !d->rc; k++)
-        analyse_pair(d, d->pairs[k]);
+        diff_analyse_pair(d, d->pairs[k]);
     vplan vp;
     memset(&vp, 0, sizeof vp);
     if (d->rc || plan_views(d, &vp))
         return d->rc;
 
     /* dropped tables, children first; created tables, parents first */
-    const cairn_table **dropped = tmp_alloc(d, d->nft ? d->nft : 1, sizeof *dropped);
-    const cairn_table **created = tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *created);
+    const cairn_table **dropped = diff_tmp_alloc(d, d->nft ? d->nft : 1, sizeof *dropped);
+    const cairn_table **created = diff_tmp_alloc(d, d->ntt ? d->ntt : 1, sizeof *created);
     size_t ndropped = 0, ncreated = 0;
     if (d->rc)
         return d->rc;
@@ -1364,7 +890,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
                 const cairn_table *parent = dropped[drop_order[e]];
                 const cairn_fkey *fk = fks[i];
                 const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
-                if (str_eq(rns, parent->schema) && str_eq(fk->ref_table, parent->name))
+                if (diff_str_eq(rns, parent->schema) && diff_str_eq(fk->ref_table, parent->name))
                     add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
             }
     }
@@ -1378,7 +904,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
     for (size_t k = 0; k < ndropped; k++) {
         const cairn_table *t = dropped[drop_order[k]];
         cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_TABLE, t, NULL, t, NULL);
-        destructive(d, ch, "drops table %s and all its data", qname(d, t->schema, t->name));
+        destructive(d, ch, "drops table %s and all its data", diff_qname(d, t->schema, t->name));
     }
 
     for (size_t k = 0; k < d->npairs; k++) {
@@ -1437,7 +963,7 @@ int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
     d.pb = pb;
     d.types = cairn_ctx_type_families(cx);
     if (!d.types)
-        d.types = sql_standard_types;
+        d.types = diff_sql_standard_types;
     d.from = pb->p.from;
     d.to = to;
     /* Renaming from nothing means nothing: an export of a schema that still

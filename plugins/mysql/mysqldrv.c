@@ -28,11 +28,30 @@ static cairn_dialect_describe_fn mysqldrv_describe;
 
 static const char *const mysqldrv_schemes[] = {"mysql", "mariadb", NULL};
 
+/* Which type changes keep every value (canonical names, as normalize_type
+ * writes them); a change between names not listed is flagged as lossy. */
+static const cairn_type_family mysqldrv_types[] = {
+    {"tinyint", CAIRN_TYPE_INTEGER, 1, 0},
+    {"smallint", CAIRN_TYPE_INTEGER, 2, 0},
+    {"mediumint", CAIRN_TYPE_INTEGER, 3, 0},
+    {"int", CAIRN_TYPE_INTEGER, 4, 0},
+    {"integer", CAIRN_TYPE_INTEGER, 4, 0},
+    {"bigint", CAIRN_TYPE_INTEGER, 5, 0},
+    {"float", CAIRN_TYPE_FLOAT, 1, 0},
+    {"real", CAIRN_TYPE_FLOAT, 1, 0},
+    {"double", CAIRN_TYPE_FLOAT, 2, 0},
+    {"double precision", CAIRN_TYPE_FLOAT, 2, 0},
+    {"char", CAIRN_TYPE_STRING, 1, 0},
+    {"varchar", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"mediumtext", CAIRN_TYPE_STRING, 4, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"longtext", CAIRN_TYPE_STRING, 5, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {NULL, CAIRN_TYPE_END, 0, 0}};
+
 CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
-    .magic = CAIRN_DIALECT_MAGIC,
-    .abi_major = CAIRN_DIALECT_ABI_MAJOR,
-    .abi_minor = CAIRN_DIALECT_ABI_MINOR,
-    .struct_size = sizeof(cairn_dialect),
+    CAIRN_DIALECT_INIT,
     .name = "mysql",
     .version = "0.1.0",
     .schemes = mysqldrv_schemes,
@@ -61,13 +80,14 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .scratch_release = mysqldrv_scratch_release,
     .describe = mysqldrv_describe,
     .normalize_expr = mysqldrv_normalize_expr,
+    .type_families = mysqldrv_types,
 };
 
 /* ---- session -------------------------------------------------------------- */
 
 static int mysqldrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
 {
-    if (host->abi_major != CAIRN_HOST_ABI_MAJOR || host->struct_size < sizeof(cairn_host))
+    if (host->abi_major != CAIRN_HOST_ABI_MAJOR || host->struct_size < CAIRN_HOST_1_0_SIZE)
         return host->error(hc, CAIRN_EABI, NULL,
                            "mysql: host table %u.%u (%u bytes) is too old for this driver",
                            (unsigned)host->abi_major, (unsigned)host->abi_minor,

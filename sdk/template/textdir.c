@@ -76,10 +76,7 @@ static const char *const textdir_schemes[] = {"textdir", NULL};
 /* The one exported symbol: a constant table, checked by the host before
  * any code here runs. */
 CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
-    .magic = CAIRN_DIALECT_MAGIC,
-    .abi_major = CAIRN_DIALECT_ABI_MAJOR,
-    .abi_minor = CAIRN_DIALECT_ABI_MINOR,
-    .struct_size = sizeof(cairn_dialect),
+    CAIRN_DIALECT_INIT, /* magic, ABI version and table size: never by hand */
     .name = "textdir",
     .version = TEXTDIR_VERSION,
     .schemes = textdir_schemes,
@@ -115,7 +112,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
 static int textdir_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
 {
     /* Refuse a host older than the table this driver calls into. */
-    if (host->abi_major != CAIRN_HOST_ABI_MAJOR || host->struct_size < sizeof(cairn_host))
+    if (host->abi_major != CAIRN_HOST_ABI_MAJOR || host->struct_size < CAIRN_HOST_1_0_SIZE)
         return host->error(hc, CAIRN_EABI, NULL,
                            "textdir needs host ABI %d.%d, the host offers %u.%u",
                            CAIRN_HOST_ABI_MAJOR, CAIRN_HOST_ABI_MINOR,

@@ -61,6 +61,10 @@ client=$(find_bin mariadb mysql) || { echo "mariadb client not found: skipping" 
 
 mkdir -p "$dir"
 data="$dir/data"
+# Its own temporary folder: servers sharing /tmp have been seen failing
+# with "Error on delete of '/tmp/#sql-temptable-...'" when several run at once.
+tmp="$dir/tmp"
+mkdir -p "$tmp"
 sock="$dir/mariadbd.sock"
 log="$dir/mariadbd.log"
 user_opt=
@@ -98,7 +102,7 @@ tries=0
 while :; do
     port=$(free_port)
     "$mariadbd" --no-defaults --datadir="$data" --socket="$sock" --port="$port" \
-        --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" $user_opt \
+        --bind-address=127.0.0.1 --pid-file="$dir/mariadbd.pid" --tmpdir="$tmp" $user_opt \
         --skip-name-resolve --max-connections=500 --character-set-server=utf8mb4 \
         --collation-server=utf8mb4_general_ci --innodb-buffer-pool-size=64M \
         --innodb-flush-log-at-trx-commit=0 --sync-binlog=0 --skip-log-bin \

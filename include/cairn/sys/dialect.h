@@ -274,6 +274,11 @@ typedef struct cairn_host {
     /* Host ABI 1.1 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
+/** The size of host ABI 1.0's table: a driver that needs nothing newer
+ *  accepts any host at least this large, and tests newer slots with
+ *  CAIRN_HOST_HAS instead of refusing an older host. */
+#define CAIRN_HOST_1_0_SIZE offsetof(cairn_host, buf_status)
+
 /** Does the host's table reach slot `field` (and is it set)? A driver
  *  checks this before using a host slot added after host ABI 1.0, and
  *  falls back (or refuses from `open`) when the host is older. */

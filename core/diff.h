@@ -1,0 +1,82 @@
+/*
+ * The diff's private declarations, shared by diff.c (pairing, phases, the
+ * plan) and diff_compare.c (how two columns, constraints, indexes and
+ * triggers compare). Not installed; not for other modules.
+ */
+#ifndef CAIRN_DIFF_H
+#define CAIRN_DIFF_H
+
+#include "internal.h"
+
+/* The public plan is the first member, so a cairn_plan * is a plan_box *. */
+typedef struct plan_box {
+    cairn_plan p;
+    cairn_arena *arena;   /* changes, the change array, warnings */
+    cairn_schema *empty;  /* stands in for a NULL `from` */
+} plan_box;
+
+/* A constraint, index or trigger, with its content as canonical text so that
+ * unnamed objects match by content and named ones compare by it. */
+typedef struct dobj {
+    const void *p;
+    const char *name;
+    const char *sig;
+    int peer;  /* index of the paired object on the other side, -1 if none */
+    int same;  /* paired and equal */
+} dobj;
+
+typedef struct dset {
+    dobj *f, *t;
+    size_t nf, nt;
+} dset;
+
+/* A table of the new schema paired with the one it was in the old schema. */
+typedef struct tpair {
+    const cairn_table *from, *to;
+    const cairn_column **col_to;   /* per from column: its new column or NULL */
+    const cairn_column **col_from; /* per to column: its old column or NULL */
+    dset uniques, checks, fkeys, indexes, triggers;
+    int pk_changed;
+    int structural; /* views reading it must be dropped and recreated */
+} tpair;
+
+typedef struct rename_opt {
+    const char *table;        /* for a column rename: the table's (new) name */
+    const char *old_name, *new_name;
+} rename_opt;
+
+typedef struct differ {
+    cairn_ctx *cx;
+    plan_box *pb;
+    cairn_arena *tmp;
+    const cairn_schema *from, *to;
+    int hints;                /* rename hints apply (there is an old schema) */
+    rename_opt *renames;
+    size_t nrenames;
+    const cairn_table **ft, **tt; /* tables, sorted */
+    tpair **pair_of_from;         /* per ft: its pair, or NULL if dropped */
+    tpair **pair_of_to;           /* per tt: its pair, or NULL if created */
+    tpair **pairs;                /* sorted by the new name */
+    size_t nft, ntt, npairs;
+    cairn_buf b1, b2;
+    const cairn_type_family *types; /* the dialect's, or the standard's */
+    int rc;
+} differ;
+
+CAIRN_INTERNAL void diff_canon(cairn_buf *b, const char *s, int fold);
+CAIRN_INTERNAL int diff_cmp_dobj(const void *pa, const void *pb);
+CAIRN_INTERNAL size_t diff_find_sorted_table(const cairn_table *const *v, size_t n, const char *ns, const char *name);
+CAIRN_INTERNAL tpair *diff_pair_of_old(const differ *d, const char *ns, const char *name);
+CAIRN_INTERNAL const char *diff_qname(differ *d, const char *ns, const char *name);
+CAIRN_INTERNAL int diff_str_eq(const char *a, const char *b);
+CAIRN_INTERNAL int diff_str_eq_ci(const char *a, const char *b);
+CAIRN_INTERNAL int diff_text_eq(differ *d, const char *a, const char *b, int fold);
+CAIRN_INTERNAL void *diff_tmp_alloc(differ *d, size_t n, size_t size);
+CAIRN_INTERNAL const char *diff_tmp_str(differ *d, cairn_buf *b);
+CAIRN_INTERNAL void diff_analyse_pair(differ *d, tpair *p);
+CAIRN_INTERNAL uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b);
+CAIRN_INTERNAL int diff_is_widening(differ *d, const char *a, const char *b);
+CAIRN_INTERNAL int diff_options_equal(const cairn_table *a, const cairn_table *b);
+extern CAIRN_INTERNAL const cairn_type_family diff_sql_standard_types[];
+
+#endif

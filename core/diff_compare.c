@@ -1,0 +1,431 @@
+/*
+ * How two versions of an object compare, for the diff (diff.c): columns
+ * (which type changes keep every value, from the dialect's type families),
+ * and constraints, indexes and triggers as canonical text, so unnamed
+ * objects match by content and a rename alone never drops and re-adds one.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+
+/* The new name of an old column of the pair (the old name if it is dropped). */
+static const char *new_col(const tpair *p, const char *old)
+{
+    if (!p || !old)
+        return old;
+    for (size_t i = 0; i < p->from->ncolumns; i++)
+        if (strcmp(p->from->columns[i]->name, old) == 0)
+            return p->col_to[i] ? p->col_to[i]->name : old;
+    return old;
+}
+
+typedef struct tinfo {
+    char base[64];
+    long args[2];
+    int nargs; /* -1: arguments that are not numbers */
+} tinfo;
+
+static void type_info(differ *d, const char *type, tinfo *ti)
+{
+    cairn_buf_reset(&d->b1);
+    diff_canon(&d->b1, type ? type : "", 1);
+    const char *s = cairn_buf_cstr(&d->b1);
+    const char *par = strchr(s, '(');
+    size_t n = par ? (size_t)(par - s) : strlen(s);
+    memset(ti, 0, sizeof *ti);
+    if (n >= sizeof ti->base)
+        n = sizeof ti->base - 1;
+    memcpy(ti->base, s, n);
+    if (!par)
+        return;
+    const char *q = par + 1;
+    while (*q && *q != ')') {
+        char *end;
+        long v = strtol(q, &end, 10);
+        if (end == q || ti->nargs == 2 || (*end != ',' && *end != ')')) {
+            ti->nargs = -1;
+            return;
+        }
+        ti->args[ti->nargs++] = v;
+        q = *end == ',' ? end + 1 : end;
+    }
+}
+
+/* The SQL standard's names (and text, which every dialect cairn ships has),
+ * for a driver that states no type families (ABI < 1.2): what the dialect
+ * calls its types is the driver's to say. */
+const cairn_type_family diff_sql_standard_types[] = {
+    {"smallint", CAIRN_TYPE_INTEGER, 1, 0},
+    {"integer", CAIRN_TYPE_INTEGER, 2, 0},
+    {"bigint", CAIRN_TYPE_INTEGER, 3, 0},
+    {"real", CAIRN_TYPE_FLOAT, 1, 0},
+    {"double precision", CAIRN_TYPE_FLOAT, 2, 0},
+    {"char", CAIRN_TYPE_STRING, 1, 0},
+    {"character", CAIRN_TYPE_STRING, 1, 0},
+    {"varchar", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"character varying", CAIRN_TYPE_STRING, 2, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    {NULL, CAIRN_TYPE_END, 0, 0}};
+
+/* The entry of a type's base name, or NULL when it is in no family. */
+static const cairn_type_family *type_family(const differ *d, const char *base)
+{
+    for (const cairn_type_family *f = d->types; f && f->name; f++)
+        if (strcmp(base, f->name) == 0)
+            return f;
+    return NULL;
+}
+
+/* Same base, or synonyms: do the arguments of `x` fit in those of `y`? */
+static int args_widen(const tinfo *x, const tinfo *y, const cairn_type_family *f)
+{
+    if (x->nargs < 0 || y->nargs < 0)
+        return 0;
+    if (f && f->kind == CAIRN_TYPE_INTEGER)
+        return 1; /* integer display widths do not limit values */
+    if (y->nargs == 0)
+        return x->nargs == 0 || (f && (f->flags & CAIRN_TYPE_BARE_UNBOUNDED));
+    if (x->nargs != y->nargs)
+        return 0;
+    if (x->nargs == 1)
+        return y->args[0] >= x->args[0];
+    return y->args[0] - y->args[1] >= x->args[0] - x->args[1] && y->args[1] >= x->args[1];
+}
+
+/* Does every value of type `a` fit in type `b`? */
+int diff_is_widening(differ *d, const char *a, const char *b)
+{
+    tinfo x, y;
+    type_info(d, a, &x);
+    type_info(d, b, &y);
+    const cairn_type_family *fx = type_family(d, x.base), *fy = type_family(d, y.base);
+    if (strcmp(x.base, y.base) == 0 || (fx && fy && fx->kind == fy->kind && fx->rank == fy->rank))
+        return args_widen(&x, &y, fx ? fx : fy);
+    if (!fx || !fy || fx->kind != fy->kind || fy->rank <= fx->rank)
+        return 0;
+    if (fx->kind != CAIRN_TYPE_STRING)
+        return 1;
+    /* char(n) -> varchar(m) or text: only when m >= n (or unbounded) */
+    if (y.nargs == 0)
+        return (fy->flags & CAIRN_TYPE_BARE_UNBOUNDED) != 0;
+    return y.nargs == 1 && x.nargs == 1 && y.args[0] >= x.args[0];
+}
+
+uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b)
+{
+    uint32_t alter = 0;
+    if (!diff_text_eq(d, a->type ? a->type : "", b->type ? b->type : "", 1))
+        alter |= CAIRN_ALTER_TYPE;
+    if (!a->not_null != !b->not_null)
+        alter |= CAIRN_ALTER_NULLABILITY;
+    if (!diff_text_eq(d, a->default_expr, b->default_expr, 0))
+        alter |= CAIRN_ALTER_DEFAULT;
+    if (a->identity != b->identity)
+        alter |= CAIRN_ALTER_IDENTITY;
+    if (!diff_text_eq(d, a->generated, b->generated, 0) ||
+        (a->generated && !a->generated_stored != !b->generated_stored))
+        alter |= CAIRN_ALTER_GENERATED;
+    if (!diff_str_eq_ci(a->collation, b->collation))
+        alter |= CAIRN_ALTER_COLLATION;
+    if (!diff_str_eq(a->comment, b->comment))
+        alter |= CAIRN_ALTER_COMMENT;
+    if (!diff_text_eq(d, a->extra, b->extra, 0))
+        alter |= CAIRN_ALTER_EXTRA;
+    return alter;
+}
+
+/* ---- constraints, indexes, triggers as canonical text ------------------------------- */
+
+/* Signatures of the old side are written with the new names of renamed
+ * columns and tables, so a rename alone never drops and re-adds them. */
+static void sig_cols(cairn_buf *b, const tpair *map, const char *const *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            cairn_buf_append(b, ",", 1);
+        cairn_buf_quote(b, new_col(map, cols[i]), '"');
+    }
+}
+
+static const char *fk_action(cairn_fk_action a)
+{
+    switch (a) {
+    case CAIRN_FK_RESTRICT: return "restrict";
+    case CAIRN_FK_CASCADE: return "cascade";
+    case CAIRN_FK_SET_NULL: return "set null";
+    case CAIRN_FK_SET_DEFAULT: return "set default";
+    default: return "no action";
+    }
+}
+
+typedef enum okind { O_UNIQUE, O_CHECK, O_FKEY, O_INDEX, O_TRIGGER } okind;
+
+static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair *map,
+                           const void *o)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    switch (k) {
+    case O_UNIQUE: {
+        const cairn_key *key = o;
+        sig_cols(&b, map, key->columns, key->ncolumns);
+        if (key->nulls_not_distinct)
+            cairn_buf_puts(&b, " nulls not distinct");
+        break;
+    }
+    case O_CHECK:
+        diff_canon(&b, ((const cairn_check *)o)->expr, 0);
+        break;
+    case O_FKEY: {
+        const cairn_fkey *fk = o;
+        const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+        const char *rt = fk->ref_table ? fk->ref_table : "";
+        const tpair *rp = map ? diff_pair_of_old(d, rns, rt) : NULL;
+        sig_cols(&b, map, fk->columns, fk->ncolumns);
+        cairn_buf_puts(&b, " -> ");
+        if (rns) {
+            cairn_buf_quote(&b, rns, '"');
+            cairn_buf_append(&b, ".", 1);
+        }
+        cairn_buf_quote(&b, rp ? rp->to->name : rt, '"');
+        cairn_buf_append(&b, "(", 1);
+        sig_cols(&b, rp, fk->ref_columns, fk->nref_columns);
+        cairn_buf_printf(&b, ") on delete %s on update %s%s%s", fk_action(fk->on_delete),
+                         fk_action(fk->on_update), fk->deferrable ? " deferrable" : "",
+                         fk->initially_deferred ? " initially deferred" : "");
+        break;
+    }
+    case O_INDEX: {
+        const cairn_index *ix = o;
+        cairn_buf_puts(&b, ix->unique ? "unique (" : "(");
+        for (size_t i = 0; i < ix->nparts; i++) {
+            const cairn_index_part *pt = ix->parts[i];
+            if (i)
+                cairn_buf_append(&b, ",", 1);
+            if (pt->column)
+                cairn_buf_quote(&b, new_col(map, pt->column), '"');
+            else {
+                cairn_buf_append(&b, "(", 1);
+                diff_canon(&b, pt->expr, 0);
+                cairn_buf_append(&b, ")", 1);
+            }
+            if (pt->collation)
+                cairn_buf_printf(&b, " collate %s", pt->collation);
+            if (pt->length)
+                cairn_buf_printf(&b, " length %d", pt->length);
+            if (pt->desc)
+                cairn_buf_puts(&b, " desc");
+        }
+        cairn_buf_append(&b, ")", 1);
+        if (ix->ninclude) {
+            cairn_buf_puts(&b, " include (");
+            sig_cols(&b, map, ix->include, ix->ninclude);
+            cairn_buf_append(&b, ")", 1);
+        }
+        if (ix->method) {
+            cairn_buf_puts(&b, " using ");
+            diff_canon(&b, ix->method, 1);
+        }
+        if (ix->where) {
+            cairn_buf_puts(&b, " where ");
+            diff_canon(&b, ix->where, 0);
+        }
+        if (ix->comment)
+            cairn_buf_printf(&b, " comment %s", ix->comment);
+        break;
+    }
+    case O_TRIGGER:
+        diff_canon(&b, ((const cairn_trigger *)o)->sql, 0);
+        break;
+    }
+    const char *s = diff_tmp_str(d, &b);
+    cairn_buf_release(&b);
+    return s;
+}
+
+static const char *obj_name(okind k, const void *o)
+{
+    switch (k) {
+    case O_UNIQUE: return ((const cairn_key *)o)->name;
+    case O_CHECK: return ((const cairn_check *)o)->name;
+    case O_FKEY: return ((const cairn_fkey *)o)->name;
+    case O_INDEX: return ((const cairn_index *)o)->name;
+    case O_TRIGGER: return ((const cairn_trigger *)o)->name;
+    }
+    return NULL;
+}
+
+static dobj *dobjs(differ *d, okind k, const cairn_table *t, const tpair *map,
+                   void *const *items, size_t n)
+{
+    dobj *v = diff_tmp_alloc(d, n ? n : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        v[i].p = items[i];
+        v[i].name = obj_name(k, items[i]);
+        v[i].sig = obj_sig(d, k, t, map, items[i]);
+        v[i].peer = -1;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, diff_cmp_dobj);
+    return v;
+}
+
+/* Named objects pair by name; then what is left pairs by content, as long
+ * as one side is unnamed (a dialect may not keep or report names, and a
+ * named and an unnamed constraint with the same content are the same). */
+static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *fv, size_t nf,
+                      void *const *tv, size_t nt)
+{
+    s->f = dobjs(d, k, p->from, p, fv, nf);
+    s->t = dobjs(d, k, p->to, NULL, tv, nt);
+    if (d->rc)
+        return;
+    s->nf = nf;
+    s->nt = nt;
+    for (size_t j = 0; j < nt; j++) {
+        if (!s->t[j].name)
+            continue;
+        for (size_t i = 0; i < nf; i++)
+            if (s->f[i].peer < 0 && diff_str_eq(s->f[i].name, s->t[j].name)) {
+                s->f[i].peer = (int)j;
+                s->t[j].peer = (int)i;
+                s->f[i].same = s->t[j].same = strcmp(s->f[i].sig, s->t[j].sig) == 0;
+                break;
+            }
+    }
+    for (size_t j = 0; j < nt; j++) {
+        if (s->t[j].peer >= 0)
+            continue;
+        for (size_t i = 0; i < nf; i++)
+            if (s->f[i].peer < 0 && (!s->f[i].name || !s->t[j].name) &&
+                strcmp(s->f[i].sig, s->t[j].sig) == 0) {
+                s->f[i].peer = (int)j;
+                s->t[j].peer = (int)i;
+                s->f[i].same = s->t[j].same = 1;
+                break;
+            }
+    }
+}
+
+static int set_changed(const dset *s)
+{
+    for (size_t i = 0; i < s->nf; i++)
+        if (!s->f[i].same)
+            return 1;
+    for (size_t j = 0; j < s->nt; j++)
+        if (!s->t[j].same)
+            return 1;
+    return 0;
+}
+
+int diff_options_equal(const cairn_table *a, const cairn_table *b)
+{
+    if (a->noptions != b->noptions)
+        return 0;
+    for (size_t i = 0; i < a->noptions; i++)
+        if (strcmp(a->options[i], b->options[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* There is no rename of an index (it is dropped and created), but a hint
+ * that names nothing is still a mistake worth stopping for. */
+static int check_index_hints(differ *d, const tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    for (size_t j = 0; j < t->nindexes; j++) {
+        const cairn_index *ix = t->indexes[j];
+        int have_new = 0, have_old = 0;
+        if (!ix->was || !ix->name)
+            continue;
+        for (size_t i = 0; i < f->nindexes; i++) {
+            have_new |= diff_str_eq(f->indexes[i]->name, ix->name);
+            have_old |= diff_str_eq(f->indexes[i]->name, ix->was);
+        }
+        if (!have_new && !have_old)
+            return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
+                                     "index \"%s\" of %s was \"%s\", but neither is in the old table",
+                                     ix->name, diff_qname(d, t->schema, t->name), ix->was);
+    }
+    return 0;
+}
+
+/* Does the old column `name` of a paired table get a new type? */
+static int column_retyped(differ *d, const tpair *p, const char *name)
+{
+    for (size_t i = 0; i < p->from->ncolumns; i++)
+        if (strcmp(p->from->columns[i]->name, name) == 0)
+            return p->col_to[i] &&
+                   (diff_column_changes(d, p->from->columns[i], p->col_to[i]) & CAIRN_ALTER_TYPE);
+    return 0;
+}
+
+void diff_analyse_pair(differ *d, tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    if (check_index_hints(d, p))
+        return;
+    match_set(d, &p->uniques, O_UNIQUE, p, (void *const *)f->uniques, f->nuniques,
+              (void *const *)t->uniques, t->nuniques);
+    match_set(d, &p->checks, O_CHECK, p, (void *const *)f->checks, f->nchecks,
+              (void *const *)t->checks, t->nchecks);
+    match_set(d, &p->fkeys, O_FKEY, p, (void *const *)f->fkeys, f->nfkeys,
+              (void *const *)t->fkeys, t->nfkeys);
+    match_set(d, &p->indexes, O_INDEX, p, (void *const *)f->indexes, f->nindexes,
+              (void *const *)t->indexes, t->nindexes);
+    match_set(d, &p->triggers, O_TRIGGER, p, (void *const *)f->triggers, f->ntriggers,
+              (void *const *)t->triggers, t->ntriggers);
+    /* A foreign key to a table that goes away goes before the table. */
+    for (size_t i = 0; i < p->fkeys.nf; i++) {
+        const cairn_fkey *fk = p->fkeys.f[i].p;
+        const char *rns = fk->ref_schema ? fk->ref_schema : f->schema;
+        const char *rt = fk->ref_table ? fk->ref_table : "";
+        if (diff_find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !diff_pair_of_old(d, rns, rt))
+            p->fkeys.f[i].same = 0;
+    }
+    /* A foreign key over a column whose type changes is dropped before the
+     * change and added again after it: MySQL refuses to alter a column a
+     * foreign key uses, and PostgreSQL wants both sides of one type. */
+    for (size_t i = 0; i < p->fkeys.nf; i++) {
+        dobj *o = &p->fkeys.f[i];
+        if (!o->same)
+            continue;
+        const cairn_fkey *fk = o->p;
+        const tpair *rp = diff_pair_of_old(d, fk->ref_schema ? fk->ref_schema : f->schema,
+                                      fk->ref_table ? fk->ref_table : "");
+        int retyped = 0;
+        for (size_t k = 0; k < fk->ncolumns && !retyped; k++)
+            retyped = column_retyped(d, p, fk->columns[k]);
+        for (size_t k = 0; rp && k < fk->nref_columns && !retyped; k++)
+            retyped = column_retyped(d, rp, fk->ref_columns[k]);
+        if (retyped) {
+            o->same = 0;
+            if (o->peer >= 0)
+                p->fkeys.t[o->peer].same = 0;
+        }
+    }
+    if (f->primary_key || t->primary_key) {
+        const cairn_key *a = f->primary_key, *b = t->primary_key;
+        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0))
+            p->pk_changed = 1;
+        else {
+            const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);
+            p->pk_changed = strcmp(sa, sb) != 0;
+        }
+    }
+    int cols = 0;
+    for (size_t i = 0; i < f->ncolumns; i++) {
+        const cairn_column *c = p->col_to[i];
+        if (!c || strcmp(c->name, f->columns[i]->name) != 0 ||
+            diff_column_changes(d, f->columns[i], c))
+            cols = 1;
+    }
+    p->structural = cols || p->pk_changed || strcmp(f->name, t->name) != 0 ||
+                    set_changed(&p->uniques) || set_changed(&p->checks) ||
+                    set_changed(&p->fkeys) || !diff_options_equal(f, t);
+}
