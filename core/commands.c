@@ -178,6 +178,14 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
     const char *outdir = cairn_ctx_get(cx, "out");
     cairn_snapshot prev;
     memset(&prev, 0, sizeof prev);
+    /* From reading the newest snapshot to writing the next one, no other
+     * generate may write into the folder. */
+    int lock_fd = -1;
+    rc = cairn_folder_lock(cx, outdir, &lock_fd);
+    if (rc) {
+        cairn_schema_free(desired);
+        return rc;
+    }
     rc = cairn_folder_latest_snapshot(cx, outdir, &prev);
     if (!rc && prev.dialect && strcmp(prev.dialect, cairn_session_dialect(s)->name) != 0)
         rc = cairn_err(cx, CAIRN_ECONFIG,
@@ -201,6 +209,7 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
             rc = write_migration(cx, s, outdir, &prev, desired, opts->custom ? NULL : plan,
                                  opts->name, dir_out);
     }
+    cairn_folder_unlock(lock_fd);
     cairn_plan_free(plan);
     cairn_snapshot_release(&prev);
     cairn_schema_free(desired);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -191,12 +192,12 @@ int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot 
     return rc;
 }
 
-/* "YYYYMMDDHHMMSS" of a UTC time. */
-static void format_stamp(time_t t, char out[STAMP_LEN + 1])
+/* "YYYYMMDDHHMMSS" of a UTC time up to the year 9999. */
+static void format_stamp(time_t t, char out[STAMP_LEN + 2])
 {
     struct tm tm;
     gmtime_r(&t, &tm);
-    strftime(out, STAMP_LEN + 1, "%Y%m%d%H%M%S", &tm);
+    strftime(out, STAMP_LEN + 2, "%Y%m%d%H%M%S", &tm);
 }
 
 static int parse_stamp(const char *s, time_t *t)
@@ -250,10 +251,22 @@ int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int6
     time_t t = (time_t)now, newest;
     if (n && parse_stamp(list[n - 1].name, &newest) == 0 && newest >= t)
         t = newest + 1;
+    /* A stamp past the year 9999 has 15 digits and would not sort, nor be
+     * a migration's name: say which folder blocks the way. */
+    char stamp[STAMP_LEN + 2];
+    struct tm tm;
+    int fits = gmtime_r(&t, &tm) && tm.tm_year + 1900 <= 9999;
+    if (fits)
+        format_stamp(t, stamp);
+    if (!fits || (n && strncmp(stamp, list[n - 1].name, STAMP_LEN) <= 0)) {
+        rc = cairn_err_at(cx, CAIRN_EINTEGRITY, list[n - 1].dir, 0, 0,
+                          "no migration name sorts after this one (<YYYYMMDDHHMMSS> ends in the "
+                          "year 9999): give it an earlier stamp");
+        cairn_folder_free(list, n);
+        return rc;
+    }
     cairn_folder_free(list, n);
 
-    char stamp[STAMP_LEN + 1];
-    format_stamp(t, stamp);
     cairn_buf b;
     cairn_buf_init(&b);
     cairn_buf_printf(&b, "%s_%s", stamp, clean);
@@ -261,6 +274,41 @@ int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int6
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     *name = cairn_buf_steal(&b);
     return 0;
+}
+
+int cairn_folder_lock(cairn_ctx *cx, const char *out, int *fd)
+{
+    /* The folder itself when it exists, else the folder it will be made in:
+     * a lock file would be one more file in the user's folder. */
+    char *target = strdup(out && *out ? out : ".");
+    while (target && !cairn_is_dir(target)) {
+        char *slash = strrchr(target, '/');
+        if (!slash) {
+            free(target);
+            target = strdup(".");
+            break;
+        }
+        slash[slash == target ? 1 : 0] = '\0';
+    }
+    if (!target)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    *fd = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = 0;
+    if (*fd < 0)
+        rc = cairn_err_at(cx, CAIRN_EIO, target, 0, 0, "cannot open: %s", strerror(errno));
+    else if (flock(*fd, LOCK_EX) != 0) {
+        rc = cairn_err_at(cx, CAIRN_EIO, target, 0, 0, "cannot lock: %s", strerror(errno));
+        close(*fd);
+        *fd = -1;
+    }
+    free(target);
+    return rc;
+}
+
+void cairn_folder_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd); /* closing the descriptor releases the flock */
 }
 
 /* mkdir -p */

@@ -375,6 +375,11 @@ int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot 
 /** Write <out>/<name>/{migration.sql,snapshot.json} atomically. */
 int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
                        const char *snapshot_json);
+/** Serialise writers of one migrations folder (concurrent `generate` runs
+ *  would write sibling migrations with one parent): flock on the folder,
+ *  or on the folder it will be made in. Release with cairn_folder_unlock. */
+int cairn_folder_lock(cairn_ctx *cx, const char *out, int *fd);
+void cairn_folder_unlock(int fd);
 /** Is `name` a migration folder's name: ^[0-9]{14}_[a-z0-9_]+$ ? */
 int cairn_folder_name_valid(const char *name);
 /** A new migration's name: the UTC stamp of `now` (seconds since the epoch,

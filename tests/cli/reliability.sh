@@ -105,4 +105,39 @@ expect_ok "push --dry-run"
 expect_out "'password=x'" "a literal that looks like a credential is shown as is"
 expect_out "'postgres://u:p@h/db'" "a URL inside SQL is shown as is"
 
+# ---- concurrent generate runs write one migration, not siblings -------------
+G="$WORK/gen"
+mkdir -p "$G"
+cd "$G" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
+JSON
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" schema.json
+run generate --name init
+expect_ok "generate init"
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/02_add_column_default.json" schema.json
+pids=""
+for i in 1 2 3 4 5 6 7 8; do
+    "$CAIRN" generate --name "same_$i" >"$WORK/gen.$i" 2>&1 </dev/null &
+    pids="$pids $!"
+done
+fails=0
+for p in $pids; do wait "$p" || fails=$((fails + 1)); done
+check "8 concurrent generate runs all exit 0 ($fails failed)" [ "$fails" -eq 0 ]
+check "they wrote one migration between them, not siblings" [ "$(count_dirs migrations)" -eq 2 ]
+run check
+expect_ok "the chain holds after concurrent generate runs"
+
+# ---- a stamp in the year 9999 ----------------------------------------------
+LAST=$(ls migrations | tail -n 1)
+cp -a "migrations/$LAST" migrations/99991231235959_last
+sed -i "s/$LAST/99991231235959_last/" migrations/99991231235959_last/snapshot.json
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/03_add_index.json" schema.json
+before=$(state migrations)
+run generate --name after_9999
+expect_rc 7 "no name sorts after a migration stamped in the year 9999"
+one_error_line "year 9999"
+expect_err "99991231235959_last" "the message names the folder in the way"
+check "nothing written" [ "$before" = "$(state migrations)" ]
+
 finish
