@@ -1,7 +1,9 @@
 /* manifest.c: the <name>.dialect file beside a driver. A well-formed one is
  * read; anything else (garbage, over-long lines, missing keys, a FIFO) is
- * ignored with a debug line, never a crash; and a driver's table is
- * checked against its manifest. */
+ * ignored with a debug line, never a crash; a driver's table is checked
+ * against its manifest; and every staged in-tree driver agrees with the
+ * manifest the build wrote for it. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -252,6 +254,45 @@ static void test_check(cairn_ctx *cx)
           "a scheme the manifest lacks: [%s]", cx->err.message);
 }
 
+/* The build wrote each in-tree driver's manifest from cairn_add_dialect's
+ * SCHEMES: each must exist and agree with the driver's own table. */
+static void test_staged(cairn_ctx *cx)
+{
+    static cairn_manifest m;
+    const char *dir = getenv("CAIRN_DIALECT_DIR");
+    DIR *dh = dir ? opendir(dir) : NULL;
+    CHECK(dh, "CAIRN_DIALECT_DIR (%s) is the staged dialect directory", dir ? dir : "unset");
+    if (!dh)
+        return;
+    int drivers = 0;
+    struct dirent *de;
+    while ((de = readdir(dh))) {
+        size_t n = strlen(de->d_name);
+        if (n < 4 || strcmp(de->d_name + n - 3, ".so") != 0)
+            continue;
+        drivers++;
+        char so[4096];
+        snprintf(so, sizeof so, "%s/%s", dir, de->d_name);
+        int have = cairn_manifest_read(cx, so, &m);
+        CHECK(have == 1, "%s has a well-formed manifest", so);
+        cairn_driver drv;
+        int rc = cairn_loader_load_file(cx, so, &drv);
+        CHECK(rc == 0, "%s loads: %s", so, cx->err.message);
+        if (rc)
+            continue;
+        if (have)
+            CHECK(cairn_manifest_check(cx, &m, so, drv.d) == 0, "%s", cx->err.message);
+        cairn_driver_release(&drv);
+        rc = cairn_loader_load(cx, so, &drv); /* what a lookup does */
+        CHECK(rc == 0, "%s", cx->err.message);
+        if (rc == 0)
+            cairn_driver_release(&drv);
+        printf("     %s %s\n", so, have && rc == 0 ? "agrees with its manifest" : "FAILED");
+    }
+    closedir(dh);
+    CHECK(drivers > 0, "no driver in %s", dir);
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -262,6 +303,7 @@ int main(void)
     test_random();
     test_read(cx);
     test_check(cx);
+    test_staged(cx);
     cairn_ctx_free(cx);
     return check_done();
 }
