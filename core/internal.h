@@ -215,6 +215,38 @@ int cairn_loader_serves(const cairn_dialect *d, const char *scheme);
 /** Find a driver by dialect name or by URL scheme (`url` may be NULL). */
 int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out);
 void cairn_driver_release(cairn_driver *drv);
+/** Load and check one file like cairn_loader_load_file, then check its
+ *  table against the manifest beside it, when it has one. */
+int cairn_loader_load(cairn_ctx *cx, const char *path, cairn_driver *out);
+
+/* ---- manifest.c: <name>.dialect beside <name>.so, the dialect's name and
+ *      URL schemes, read before any driver is loaded ----------------------- */
+#define CAIRN_MANIFEST_SUFFIX ".dialect"
+/** Limits of a manifest: a larger one is ignored (the driver is loaded
+ *  and asked instead). */
+#define CAIRN_MANIFEST_MAX_BYTES 4096
+#define CAIRN_MANIFEST_MAX_LINE 256
+#define CAIRN_MANIFEST_MAX_SCHEMES 32
+typedef struct cairn_manifest {
+    char text[CAIRN_MANIFEST_MAX_BYTES + 1]; /* the file, cut into the strings below */
+    const char *name;
+    const char *schemes[CAIRN_MANIFEST_MAX_SCHEMES];
+    size_t nschemes;
+} cairn_manifest;
+/** Parse a manifest's text (`len` bytes, need not end in NUL): 0, or -1
+ *  with the reason in `why` ("line 3: not 'key = value'"). */
+int cairn_manifest_parse(const char *text, size_t len, cairn_manifest *out, char *why,
+                         size_t whysize);
+/** Read the manifest beside driver file `so` (x.so -> x.dialect): 1 when
+ *  there is a well-formed one; 0 when there is none, or one that is not
+ *  well-formed (ignored, with a debug line saying why). */
+int cairn_manifest_read(cairn_ctx *cx, const char *so, cairn_manifest *out);
+/** Does the manifest list URL scheme `scheme`? */
+int cairn_manifest_serves(const cairn_manifest *m, const char *scheme);
+/** 0 when driver `d` (loaded from `so`) has the manifest's name and
+ *  exactly its schemes; else EDIALECT with one line naming `so`. */
+int cairn_manifest_check(cairn_ctx *cx, const cairn_manifest *m, const char *so,
+                         const cairn_dialect *d);
 
 /* ---- session.c: the one door to the driver: every driver slot is called
  *      there and nowhere else ---------------------------------------------- */

@@ -223,6 +223,88 @@ static int driver_files(const char *dir, char ***names, size_t *n)
     return 0;
 }
 
+/* ---- the manifest step: <name>.dialect says what <name>.so serves ---------- */
+
+/* cairn_loader_load_file, then the table against manifest `m` (NULL: none). */
+static int load_with_manifest(cairn_ctx *cx, const char *path, const cairn_manifest *m,
+                              cairn_driver *out)
+{
+    int rc = cairn_loader_load_file(cx, path, out);
+    if (rc || !m)
+        return rc;
+    rc = cairn_manifest_check(cx, m, path, out->d);
+    if (rc)
+        cairn_driver_release(out);
+    return rc;
+}
+
+int cairn_loader_load(cairn_ctx *cx, const char *path, cairn_driver *out)
+{
+    cairn_manifest m;
+    return load_with_manifest(cx, path, cairn_manifest_read(cx, path, &m) ? &m : NULL, out);
+}
+
+/* Does driver file `file` serve `scheme`? Its manifest answers without
+ * loading it; a driver without one (or with one that is not well-formed) is
+ * loaded and asked. 1: loaded into *out; 0: not this one, or refused before
+ * anything said it serves the scheme; negative: the driver its manifest
+ * named was refused (the error is on cx). */
+static int try_scheme(cairn_ctx *cx, const char *file, const char *scheme, cairn_driver *out)
+{
+    cairn_manifest m;
+    if (cairn_manifest_read(cx, file, &m)) {
+        if (!cairn_manifest_serves(&m, scheme))
+            return 0;
+        cairn_log(cx, CAIRN_LOG_DEBUG, "%s: its manifest lists scheme '%s'", file, scheme);
+        int rc = load_with_manifest(cx, file, &m, out);
+        return rc ? rc : 1;
+    }
+    if (cairn_loader_load_file(cx, file, out) != 0)
+        return 0;
+    if (cairn_loader_serves(out->d, scheme))
+        return 1;
+    cairn_driver_release(out);
+    return 0;
+}
+
+/* The first driver in search order that serves `scheme`. A refused driver
+ * must not stop the search (it shows in 'cairn dialects'); but when nothing
+ * else serves the scheme, the refusal of a driver whose manifest claimed it
+ * says more than "no driver". */
+static int find_by_scheme(cairn_ctx *cx, char **dirs, size_t ndirs, const char *scheme,
+                          cairn_driver *out)
+{
+    cairn_saved_err refusal = {0};
+    int rc = 0;
+    for (size_t i = 0; i < ndirs && rc != 1; i++) {
+        char **names;
+        size_t nn;
+        if (driver_files(dirs[i], &names, &nn))
+            continue;
+        for (size_t j = 0; j < nn && rc != 1; j++) {
+            char file[PATH_MAX];
+            snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
+            rc = try_scheme(cx, file, scheme, out);
+            if (rc < 0)
+                cairn_log(cx, CAIRN_LOG_DEBUG, "%s", cx->err.message);
+            if (rc < 0 && !refusal.err.code)
+                cairn_err_save(cx, &refusal);
+        }
+        cairn_strv_free(names, nn);
+    }
+    if (rc == 1) {
+        cairn_err_restore(cx, &refusal);
+        cairn_err_clear(cx);
+        return 0;
+    }
+    if (refusal.err.code) {
+        cairn_err_restore(cx, &refusal);
+        return cx->err.code;
+    }
+    return cairn_err(cx, CAIRN_EDIALECT,
+                     "no dialect driver serves URL scheme '%s' (see 'cairn dialects')", scheme);
+}
+
 int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out)
 {
     char **dirs;
@@ -240,7 +322,7 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
             snprintf(file, sizeof file, "%s/%s.so", dirs[i], name);
             if (!cairn_file_exists(file))
                 continue;
-            rc = cairn_loader_load_file(cx, file, out);
+            rc = cairn_loader_load(cx, file, out);
             if (!rc && strcmp(out->d->name, name) != 0) {
                 rc = cairn_err(cx, CAIRN_EDIALECT, "%s: file is named '%s' but serves '%s'",
                                file, name, out->d->name);
@@ -259,36 +341,8 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
         cairn_strv_free(dirs, ndirs);
         return CAIRN_ENOMEM;
     }
-    rc = 1;
-    for (size_t i = 0; i < ndirs && rc == 1; i++) {
-        char **names;
-        size_t nn;
-        if (driver_files(dirs[i], &names, &nn))
-            continue;
-        for (size_t j = 0; j < nn && rc == 1; j++) {
-            char file[PATH_MAX];
-            snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
-            cairn_driver drv;
-            /* A broken driver that is not the one asked for must not stop
-             * the search; it shows in 'cairn dialects'. */
-            if (cairn_loader_load_file(cx, file, &drv) == 0) {
-                if (cairn_loader_serves(drv.d, scheme)) {
-                    *out = drv;
-                    rc = 0;
-                } else {
-                    cairn_driver_release(&drv);
-                }
-            }
-        }
-        cairn_strv_free(names, nn);
-    }
+    rc = find_by_scheme(cx, dirs, ndirs, scheme, out);
     cairn_strv_free(dirs, ndirs);
-    if (rc == 1) {
-        rc = cairn_err(cx, CAIRN_EDIALECT,
-                       "no dialect driver serves URL scheme '%s' (see 'cairn dialects')", scheme);
-    } else {
-        cairn_err_clear(cx);
-    }
     free(scheme);
     return rc;
 }
@@ -342,7 +396,7 @@ int cairn_dialects_list(cairn_ctx *cx, cairn_dialect_info **out, size_t *count)
             snprintf(file, sizeof file, "%s/%s", dirs[i], names[j]);
             di->path = strdup(file);
             cairn_driver drv;
-            if (cairn_loader_load_file(cx, file, &drv) == 0) {
+            if (cairn_loader_load(cx, file, &drv) == 0) {
                 cairn_buf sch;
                 cairn_buf_init(&sch);
                 for (const char *const *s = drv.d->schemes; s && *s; s++)

@@ -64,7 +64,8 @@ depends)
         bash -c "! grep -qE '$clients' <<<'$deps'"
       check "cairn Provides cairn-dialect-abi-1" \
         bash -c "dpkg-deb -f '$deb' Provides | grep -q 'cairn-dialect-abi-1'"
-      check "cairn ships no driver" bash -c "! grep -q 'cairn/dialects/.*\.so' <<<'$files'"
+      check "cairn ships no driver and no manifest" \
+        bash -c "! grep -qE 'cairn/dialects/.*\.(so|dialect)' <<<'$files'"
       check "cairn ships the front end and libcairn.so.N" \
         bash -c "grep -q '/usr/bin/cairn\$' <<<'$files' && grep -qE 'libcairn\.so\.[0-9.]+\$' <<<'$files'"
       ;;
@@ -93,9 +94,12 @@ depends)
         bash -c "grep -qE '$mine' <<<'$deps'"
       check "$pkg pulls no other driver's client library ($others)" \
         bash -c "! grep -qE '$others' <<<'$deps'"
-      check "$pkg ships exactly cairn/dialects/$name.so" \
-        bash -c "[ \"\$(grep '\.so\$' <<<'$files')\" = \"\$(grep 'cairn/dialects/$name.so\$' <<<'$files')\" ] &&
-                 grep -q 'cairn/dialects/$name.so\$' <<<'$files'"
+      # the driver and its manifest (<name>.dialect), nothing of another driver
+      for ext in so dialect; do
+        check "$pkg ships exactly cairn/dialects/$name.$ext" \
+          bash -c "[ \"\$(grep '\.$ext\$' <<<'$files')\" = \"\$(grep 'cairn/dialects/$name.$ext\$' <<<'$files')\" ] &&
+                   grep -q 'cairn/dialects/$name.$ext\$' <<<'$files'"
+      done
       ;;
     *) fail "unexpected package $pkg" ;;
     esac

@@ -37,6 +37,7 @@ check "libcairn exports only cairn_* symbols${stray:+ (also: $(echo $stray))}" t
 drivers=$(ls "$p/$libdir/cairn/dialects/"*.so 2>/dev/null)
 check "drivers installed in $libdir/cairn/dialects" test -n "$drivers"
 for so in $drivers; do
+  check "$(basename "$so" .so).dialect, its manifest, installed beside it" test -f "${so%.so}.dialect"
   syms=$(nm -D --defined-only "$so" | awk '{ print $3 }' | tr '\n' ' ')
   check "$(basename "$so") exports only cairn_dialect_entry (found: $syms)" \
     test "$syms" = "cairn_dialect_entry "

@@ -31,4 +31,19 @@ check "cairn dialects lists textdir from CAIRN_DIALECT_PATH ($line)" \
 status=$?
 sed 's/^/     /' "$work/kit.log" | grep -v '^     ok'
 check "cairn-dialect-check passes on the template ($(tail -1 "$work/kit.log"))" test $status -eq 0
+
+# With a manifest written as docs/writing-a-dialect.md shows, the driver is
+# found by scheme through it; with a wrong one, it is refused.
+cairn() { CAIRN_DIALECT_PATH="$work/private" "$CAIRN_BUILD_DIR/stage/bin/cairn" "$@"; }
+printf 'name = textdir\nschemes = textdir\n' >"$work/private/textdir.dialect"
+line=$(cairn dialects 2>&1 | grep -E '^textdir ')
+check "with a manifest, cairn dialects lists textdir, not refused ($line)" \
+  bash -c "[ -n '$line' ] && ! grep -q refused <<<'$line'"
+err=$(cd "$work" && cairn --verbose --url "textdir:$work/db" status 2>&1 >/dev/null)
+check "with a manifest, textdir: is found through it ($err)" \
+  grep -q "textdir.so: its manifest lists scheme 'textdir'" <<<"$err"
+printf 'name = textdir\nschemes = textdir other\n' >"$work/private/textdir.dialect"
+line=$(cairn dialects 2>&1 | grep -E '^textdir ')
+check "with a manifest that disagrees, cairn dialects shows textdir refused ($line)" \
+  bash -c "grep -q refused <<<'$line' && grep -q 'its manifest lists schemes' <<<'$line'"
 finish

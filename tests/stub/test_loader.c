@@ -1,6 +1,9 @@
 /* The loader refuses each broken driver with one line that names the file
  * and the problem, before running any of its code; a good driver loads,
- * is found by name and by URL scheme, and is listed. */
+ * is found by name and by URL scheme, and is listed. With a manifest beside
+ * it, a driver is found by scheme without loading the others, and still
+ * passes every check. */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,111 @@ static void refused(cairn_ctx *cx, const char *dir, const char *variant, int cod
     printf("     message: %s\n", msg);
     if (rc == 0)
         cairn_driver_release(&drv);
+}
+
+/* Has this process mapped <dir>/<variant>/stub.so? */
+static int mapped(const char *dir, const char *variant)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s/stub.so", dir, variant);
+    void *h = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (h)
+        dlclose(h);
+    return h != NULL;
+}
+
+/* Set the dialect path to <dir>/<variant>[:<dir>/<variant2>]. */
+static void path_of(cairn_ctx *cx, const char *dir, const char *variant, const char *variant2)
+{
+    char p[8192];
+    int n = snprintf(p, sizeof p, "%s/%s", dir, variant);
+    if (variant2)
+        snprintf(p + n, sizeof p - (size_t)n, ":%s/%s", dir, variant2);
+    cairn_ctx_set(cx, "dialect_path", p);
+}
+
+static char debug_line[1024];
+static void keep_debug(void *ud, cairn_log_level level, const char *line)
+{
+    (void)ud;
+    if (level == CAIRN_LOG_DEBUG && strstr(line, "manifest ignored"))
+        snprintf(debug_line, sizeof debug_line, "%s", line);
+}
+
+/* Look a URL up; expect `code` and, when given, `needle` in the message or
+ * the path of the driver found. */
+static void find_url(cairn_ctx *cx, const char *url, int code, const char *needle,
+                     const char *what)
+{
+    cairn_driver drv;
+    int rc = cairn_loader_find(cx, NULL, url, &drv);
+    const char *got = rc ? cx->err.message : drv.path;
+    check(rc == code && (!needle || strstr(got, needle)) && !strchr(got, '\n'), what, got);
+    if (rc == 0)
+        cairn_driver_release(&drv);
+}
+
+static void test_manifests(cairn_ctx *cx, const char *dir)
+{
+    unsetenv("CAIRN_DIALECT_PATH");
+    path_of(cx, dir, "manifest", NULL);
+    find_url(cx, "nosuch://x", CAIRN_EDIALECT, "no dialect driver serves URL scheme 'nosuch'",
+             "a scheme no manifest lists: no driver");
+    check(!mapped(dir, "manifest"), "... and the driver whose manifest does not list it is not loaded",
+          NULL);
+    find_url(cx, "stub://x", 0, "/manifest/stub.so", "found by the scheme its manifest lists");
+    check(mapped(dir, "manifest"), "... and loaded then", NULL);
+    cairn_driver drv;
+    int rc = cairn_loader_find(cx, "stub", NULL, &drv);
+    check(rc == 0, "a driver with a manifest is found by name", cx->err.message);
+    if (rc == 0)
+        cairn_driver_release(&drv);
+
+    /* search order is unchanged: the first driver that serves, with or
+     * without a manifest */
+    path_of(cx, dir, "good", "manifest");
+    find_url(cx, "stub://x", 0, "/good/stub.so", "a driver without manifest first on the path wins");
+    path_of(cx, dir, "manifest", "good");
+    find_url(cx, "stub://x", 0, "/manifest/stub.so", "a driver with manifest first on the path wins");
+
+    /* a table that disagrees with its manifest is refused in one line */
+    path_of(cx, dir, "manifest_lies", NULL);
+    find_url(cx, "lies://x", CAIRN_EDIALECT,
+             "manifest_lies/stub.so: its manifest lists schemes 'stub,lies', the driver serves 'stub'",
+             "a manifest that lies is refused, naming the file");
+    find_url(cx, "stub://x", CAIRN_EDIALECT, "manifest_lies/stub.so: its manifest lists",
+             "... also for a scheme both list");
+    rc = cairn_loader_find(cx, "stub", NULL, &drv);
+    check(rc == CAIRN_EDIALECT && strstr(cx->err.message, "its manifest lists"),
+          "... and by name", cx->err.message);
+    cairn_dialect_info *list;
+    size_t n;
+    rc = cairn_dialects_list(cx, &list, &n);
+    check(rc == 0 && n >= 1 && list[0].problem && strstr(list[0].problem, "its manifest lists"),
+          "... and cairn_dialects_list shows the refusal",
+          rc == 0 && n ? list[0].problem : cx->err.message);
+    if (rc == 0)
+        cairn_dialect_list_free(list, n);
+    path_of(cx, dir, "manifest_lies", "good");
+    find_url(cx, "stub://x", 0, "/good/stub.so", "a refused driver does not stop the search");
+
+    /* the manifest spares no check: an ABI 2 driver is refused as before */
+    path_of(cx, dir, "manifest_new_major", NULL);
+    find_url(cx, "stub://x", CAIRN_EABI, "manifest_new_major/stub.so: built for dialect ABI 2.",
+             "a manifest does not skip the ABI checks; the refusal is the error");
+
+    /* a manifest that is not one is ignored (a debug line), the driver
+     * loaded and asked */
+    cairn_ctx_set_logger(cx, keep_debug, NULL);
+    cairn_ctx_set(cx, "verbose", "1");
+    path_of(cx, dir, "manifest_garbage", NULL);
+    find_url(cx, "stub://x", 0, "/manifest_garbage/stub.so",
+             "a driver beside a garbage manifest is loaded and asked");
+    check(strstr(debug_line, "manifest_garbage/stub.dialect: manifest ignored: line 1") != NULL,
+          "... with a debug line naming the manifest", debug_line);
+    cairn_ctx_set(cx, "verbose", NULL);
+    cairn_ctx_set_logger(cx, NULL, NULL);
+    cairn_ctx_set(cx, "dialect_path", NULL);
 }
 
 int main(int argc, char **argv)
@@ -184,6 +292,8 @@ int main(int argc, char **argv)
     check(saw_refused && saw_good, "cairn_dialects_list shows loaded and refused drivers", NULL);
     if (rc == 0)
         cairn_dialect_list_free(list, n);
+
+    test_manifests(cx, dir);
 
     cairn_ctx_free(cx);
     printf("%d passed, %d failed\n", passed, failed);
