@@ -353,7 +353,8 @@ static const char *const cap_names[] = {
     "transactional-ddl", "schemas",          "enums",       "sequences",
     "alter-column-type", "advisory-lock",    "partial-index", "expression-index",
     "comments",          "identity",         "generated",   "materialized-views",
-    "scratch",           "pk-not-null",
+    "scratch",           "pk-not-null",      "ident-no-trailing-space",
+    "ident-bmp-only",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

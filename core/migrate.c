@@ -412,9 +412,10 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 /* Open a run for resolve: locked, history read, `name` stopped part-way. */
 static int resolve_open(mrun *r, cairn_ctx *cx, const char *name, const cairn_applied **a)
 {
-    if (!name || !*name)
-        return cairn_err(cx, CAIRN_EUSAGE, "resolve: which migration?");
+    /* run_open first: the caller closes the run whatever this returns */
     int rc = run_open(r, cx);
+    if (!rc && (!name || !*name))
+        rc = cairn_err(cx, CAIRN_EUSAGE, "resolve: which migration?");
     if (!rc) {
         rc = cairn_conn_lock(r->c, &r->h);
         r->locked = rc == 0;

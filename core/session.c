@@ -257,8 +257,7 @@ int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h)
         int64_t nap = nap_ms < left ? nap_ms : left;
         struct timespec ts = {(time_t)(nap / 1000), (long)(nap % 1000) * 1000000L};
         nanosleep(&ts, NULL);
-        if (nap_ms < 200)
-            nap_ms *= 2;
+        nap_ms = nap_ms * 2 < 200 ? nap_ms * 2 : 200;
     }
 }
 
@@ -441,12 +440,89 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
     return rc;
 }
 
+/* Characters of UTF-8 text (bytes that do not continue a sequence). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* A name the server would cut or refuse: refused now, naming it. */
+static int check_ident(cairn_ctx *cx, const cairn_dialect *d, const char *path, const char *kind,
+                       const char *name)
+{
+    if (!name)
+        return 0;
+    uint16_t max_bytes = CAIRN_DIALECT_HAS(d, ident_max_bytes) ? d->ident_max_bytes : 0;
+    uint16_t max_chars = CAIRN_DIALECT_HAS(d, ident_max_chars) ? d->ident_max_chars : 0;
+    size_t bytes = strlen(name), chars = utf8_chars(name);
+    if (max_bytes && bytes > max_bytes)
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                            "%s \"%.40s...\": the name is %zu bytes, dialect '%s' keeps %u (the "
+                            "server would cut it, and every later push would drop the object)",
+                            kind, name, bytes, d->name, (unsigned)max_bytes);
+    if (max_chars && chars > max_chars)
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                            "%s \"%.40s...\": the name is %zu characters, dialect '%s' allows %u",
+                            kind, name, chars, d->name, (unsigned)max_chars);
+    if ((d->caps & CAIRN_CAP_IDENT_BMP_ONLY))
+        for (const char *p = name; *p; p++)
+            if (((unsigned char)*p & 0xF8) == 0xF0)
+                return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                    "%s \"%s\": dialect '%s' cannot store a character beyond "
+                                    "U+FFFF (a 4-byte UTF-8 sequence) in a name",
+                                    kind, name, d->name);
+    if ((d->caps & CAIRN_CAP_IDENT_NO_TRAILING_SPACE) && bytes && name[bytes - 1] == ' ')
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                            "%s \"%s\": dialect '%s' does not allow a name that ends with a space",
+                            kind, name, d->name);
+    return 0;
+}
+
+static int check_table_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
+                              const char *path)
+{
+    int rc = check_ident(cx, d, path, "table", t->name);
+    for (size_t j = 0; j < t->ncolumns && !rc; j++)
+        rc = check_ident(cx, d, path, "column", t->columns[j]->name);
+    for (size_t j = 0; j < t->nindexes && !rc; j++)
+        rc = check_ident(cx, d, path, "index", t->indexes[j]->name);
+    for (size_t j = 0; j < t->nuniques && !rc; j++)
+        rc = check_ident(cx, d, path, "unique constraint", t->uniques[j]->name);
+    for (size_t j = 0; j < t->nfkeys && !rc; j++)
+        rc = check_ident(cx, d, path, "foreign key", t->fkeys[j]->name);
+    for (size_t j = 0; j < t->nchecks && !rc; j++)
+        rc = check_ident(cx, d, path, "check", t->checks[j]->name);
+    for (size_t j = 0; j < t->ntriggers && !rc; j++)
+        rc = check_ident(cx, d, path, "trigger", t->triggers[j]->name);
+    if (!rc && t->primary_key)
+        rc = check_ident(cx, d, path, "primary key", t->primary_key->name);
+    return rc;
+}
+
+static int check_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_schema *schema,
+                        const char *path)
+{
+    int rc = 0;
+    for (size_t i = 0; i < schema->ntables && !rc; i++)
+        rc = check_table_idents(cx, d, schema->tables[i], path);
+    for (size_t i = 0; i < schema->nviews && !rc; i++)
+        rc = check_ident(cx, d, path, "view", schema->views[i]->name);
+    for (size_t i = 0; i < schema->nenums && !rc; i++)
+        rc = check_ident(cx, d, path, "enum type", schema->enums[i]->name);
+    for (size_t i = 0; i < schema->nsequences && !rc; i++)
+        rc = check_ident(cx, d, path, "sequence", schema->sequences[i]->name);
+    return rc;
+}
+
 int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema *schema,
                              const char *path)
 {
     const cairn_dialect *d = s->drv.d;
-    int rc = 0;
-    if (schema->nenums)
+    int rc = check_idents(cx, d, schema, path);
+    if (!rc && schema->nenums)
         rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name);
     if (!rc && schema->nsequences)
         rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences", schema->sequences[0]->name);

@@ -256,3 +256,8 @@ char *cairn_secrets_scrub(const cairn_secrets *s, const char *text)
     }
     return cairn_buf_steal(&b);
 }
+
+char *cairn_url_redacted(const char *text)
+{
+    return cairn_url_redact(text);
+}

@@ -7,6 +7,7 @@
  * unattended in CI and deploy scripts, so every decision (a rename, a
  * destructive change) is stated with a flag or in the schema file.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,10 +100,14 @@ static int fail(cairn_ctx *cx, int code)
 static int usage_error(const char *what, const char *arg, const char *command)
 {
     char msg[512];
+    /* an argument may be a URL typed in the wrong place: no password shown */
+    char *safe = cairn_url_redacted(arg);
+    const char *shown = safe ? safe : "";
     if (command)
-        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn %s --help')", what, arg, command);
+        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn %s --help')", what, shown, command);
     else
-        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn --help')", what, arg);
+        snprintf(msg, sizeof msg, "%s '%s' (see 'cairn --help')", what, shown);
+    cairn_free(safe);
     return fail_with(CAIRN_EUSAGE, msg, NULL);
 }
 
@@ -571,6 +576,9 @@ static int finish(int status, int changed)
 
 int main(int argc, char **argv)
 {
+    /* A closed pipe is a failed write (EPIPE), reported by finish(), never
+     * a signal that kills the process after its work is done. */
+    signal(SIGPIPE, SIG_IGN);
     cli c;
     memset(&c, 0, sizeof c);
     int status = parse(&c, argc, argv);

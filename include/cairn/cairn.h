@@ -214,6 +214,10 @@ CAIRN_API int cairn_drop(cairn_ctx *cx, char **name_out);
 
 /** Free memory returned by cairn (strings). */
 CAIRN_API void cairn_free(void *p);
+/** `text` with the password of any URL in it ("scheme://user:PASSWORD@host")
+ *  and any "password=..." replaced by "***", for printing text that may be
+ *  a URL the user typed. Free with cairn_free; NULL on out of memory. */
+CAIRN_API char *cairn_url_redacted(const char *text);
 
 #ifdef __cplusplus
 }

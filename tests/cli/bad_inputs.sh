@@ -73,6 +73,17 @@ fresh otherdialect
 sed 's/"sqlite"/"postgresql"/' "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" >schema.json
 refused 4 "schema written for another dialect" generate
 
+# resolve without a name (an empty one crashed: the run was closed before
+# it was opened)
+fresh resolveempty
+refused 2 "resolve with an empty name" resolve "" --applied
+refused 2 "resolve --statement-done with an empty name" resolve "" --statement-done
+
+# a URL typed where no argument belongs: the usage error hides its password
+fresh urlarg
+refused 2 "a URL as a stray argument" status postgresql://app:Sup3rS3cret@db/app
+check "the usage error does not print the password" bash -c "! grep -q Sup3rS3cret <<<\"\$1\"" _ "$ERR"
+
 # a feature the dialect lacks is refused when the schema is read, from the
 # driver's capabilities, before any SQL is written
 fresh enumonsqlite

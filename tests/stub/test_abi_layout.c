@@ -36,7 +36,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     /* 1.1 */
     {"normalize_expr", 224},
     /* 1.2 */
-    {"quote_close", 232}, {"type_families", 240},
+    {"quote_close", 232}, {"type_families", 240}, {"ident_max_bytes", 248},
+    {"ident_max_chars", 250},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -47,7 +48,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(normalize_type), OFF(normalize_default), OFF(emit), OFF(history_ensure),
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
-    OFF(quote_close), OFF(type_families),
+    OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;

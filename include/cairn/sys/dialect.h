@@ -92,6 +92,12 @@ extern "C" {
 /** The driver can give a scratch database for declarative SQL schemas
  *  without a dev_url (SQLite in memory, a temporary database). */
 #define CAIRN_CAP_SCRATCH (1ull << 12)
+/** An identifier may not end with a space (MySQL, MariaDB): the host
+ *  refuses such a name when it reads a schema. Since ABI 1.2. */
+#define CAIRN_CAP_IDENT_NO_TRAILING_SPACE (1ull << 14)
+/** An identifier holds only characters of Unicode's Basic Multilingual
+ *  Plane (MySQL, MariaDB: no 4-byte UTF-8). Since ABI 1.2. */
+#define CAIRN_CAP_IDENT_BMP_ONLY (1ull << 15)
 /** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
@@ -432,6 +438,13 @@ typedef struct cairn_dialect {
      *  entry: the core's rule for which type changes lose data reads it.
      *  Optional, since 1.2; absent: the SQL standard's type names only. */
     const cairn_type_family *type_families;
+    /** The longest identifier the server keeps, in bytes (PostgreSQL: 63)
+     *  and in characters (MySQL: 64); 0 = no limit. The host refuses a
+     *  longer name when it reads a schema, instead of letting the server
+     *  cut it (and every later push drop the object it no longer finds).
+     *  Optional, since 1.2. */
+    uint16_t ident_max_bytes;
+    uint16_t ident_max_chars;
     /* ABI 1.2 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
