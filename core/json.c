@@ -8,6 +8,10 @@
  * member name. The scanner only runs on text jansson has accepted, so it
  * never has to diagnose anything; it counts columns in characters, as
  * jansson does, so syntax and semantic errors agree on what a column is.
+ * It still never reads past the end of the text nor nests without bound,
+ * and doc_parse checks that the index mirrors jansson's tree before the
+ * reader walks the two side by side: a blind spot of the scanner must give
+ * a syntax error, never a read out of bounds.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -32,10 +36,15 @@ typedef struct jnode {
 typedef struct scanner {
     const char *p, *end;
     int line, col; /* col: characters consumed on the current line */
+    int depth;     /* objects and arrays open */
     cairn_arena *a;
     cairn_buf tmp;
     int oom;
 } scanner;
+
+/* Deeper than jansson's own limit (2048), so text jansson accepted is never
+ * cut short; a deeper structure is left unindexed and then refused. */
+#define SC_MAX_DEPTH 4096
 
 static void sc_next(scanner *s)
 {
@@ -118,7 +127,8 @@ static void sc_string(scanner *s)
                 sc_next(s);
                 sc_next(s);
                 unsigned lo = sc_hex4(s);
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                if (lo >= 0xDC00 && lo <= 0xDFFF)
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             sc_utf8(&s->tmp, cp);
         } else {
@@ -145,8 +155,9 @@ static jnode *sc_value(scanner *s)
     if (s->p >= s->end)
         return n;
     char open = *s->p;
-    if (open == '{' || open == '[') {
+    if ((open == '{' || open == '[') && s->depth < SC_MAX_DEPTH) {
         char close = open == '{' ? '}' : ']';
+        s->depth++;
         sc_next(s);
         sc_ws(s);
         while (s->p < s->end && *s->p != close) {
@@ -180,9 +191,11 @@ static jnode *sc_value(scanner *s)
         }
         if (s->p < s->end)
             sc_next(s);
+        s->depth--;
     } else if (open == '"') {
         sc_string(s);
     } else {
+        /* a literal; strchr also stops at a NUL byte (the string's end) */
         while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
             sc_next(s);
     }
@@ -191,7 +204,7 @@ static jnode *sc_value(scanner *s)
 }
 
 /* The member `key` of an object node, or the object itself when the index
- * does not have it (it always has: both sides read the same text). */
+ * does not have it (it always has: doc_parse checked it against jansson). */
 static const jnode *jn_get(const jnode *n, const char *key)
 {
     for (size_t i = 0; i < n->nkids; i++)
@@ -203,6 +216,30 @@ static const jnode *jn_get(const jnode *n, const char *key)
 static const jnode *jn_at(const jnode *n, size_t i)
 {
     return i < n->nkids ? n->kids[i] : n;
+}
+
+/* The first node where the index does not mirror jansson's value `v`
+ * (kind, member names, element count, a number's spelling), or NULL. The
+ * recursion follows jansson's tree, whose depth jansson bounds. */
+static const jnode *jn_differs(const jnode *n, json_t *v)
+{
+    char c = n->textlen ? n->text[0] : '\0';
+    size_t count = json_is_object(v) ? json_object_size(v)
+                   : json_is_array(v) ? json_array_size(v)
+                                      : 0;
+    if ((c == '{') != json_is_object(v) || (c == '[') != json_is_array(v) || n->nkids != count ||
+        (json_is_number(v) && c != '-' && !(c >= '0' && c <= '9')))
+        return n;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const jnode *k = n->kids[i];
+        json_t *kv = !json_is_object(v) ? json_array_get(v, i)
+                     : k->key           ? json_object_get(v, k->key)
+                                        : NULL;
+        const jnode *d = kv ? jn_differs(k, kv) : k;
+        if (d)
+            return d;
+    }
+    return NULL;
 }
 
 /* ---- a parsed document ---------------------------------------------------- */
@@ -235,6 +272,18 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         text += 3;
         len -= 3;
     }
+    /* JSON has no place for a raw NUL byte, and jansson and the scanner
+     * would not agree on one (jansson skips it after a literal and stops at
+     * it elsewhere; the scanner ends a literal there): refuse it before
+     * either reads the text. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        scanner at = {.p = text, .end = nul, .line = 1, .col = 0};
+        while (at.p < at.end)
+            sc_next(&at);
+        return cairn_err_at(cx, code, fname, at.line, at.col + 1,
+                            "invalid JSON: a NUL byte is not allowed");
+    }
     json_error_t e;
     d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
     if (!d->root)
@@ -250,6 +299,13 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     if (s.oom || !d->pos) {
         doc_release(d);
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    const jnode *off = jn_differs(d->pos, d->root);
+    if (off) {
+        int rc = cairn_err_at(cx, code, fname, off->line, off->col,
+                              "invalid JSON: cannot locate this value in the text");
+        doc_release(d);
+        return rc;
     }
     if (!json_is_object(d->root)) {
         int rc = cairn_err_at(cx, code, fname, d->pos->line, d->pos->col,

@@ -2,7 +2,9 @@
 # The whole test suite on a fresh Debian 12 machine: installs what it needs,
 # builds with -Werror, runs every test (SQLite, PostgreSQL and MariaDB
 # servers are started by the tests themselves), then builds again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite again.
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite again,
+# then fuzzes each input reader for 20 s (skipped without clang's libFuzzer;
+# docs/fuzzing.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bash "$here/scripts/deps.sh" test
@@ -28,4 +30,10 @@ echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$here/build-asan" && ctest --output-on-failure -j"$jobs" --timeout 900 -LE packaging) || status=1
+
+echo "== fuzz (libFuzzer, 20 s per target)"
+fuzz=0
+JOBS=$jobs bash "$here/scripts/fuzz.sh" 20 || fuzz=$?
+# 77: no clang or no libFuzzer here; fuzz.sh said so and ran nothing
+if [ $fuzz -ne 0 ] && [ $fuzz -ne 77 ]; then status=1; fi
 exit $status

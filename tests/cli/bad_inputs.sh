@@ -60,6 +60,14 @@ printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t", "colums": [] } ]
 refused 4 "unknown key in the JSON schema" generate
 expect_err "schema.json:3:" "unknown key: file:line:col"
 
+# A NUL byte: refused at its position before the JSON parser reads the text
+# (jansson skipped it where cairn's position index did not: a crash).
+fresh jsonnul
+printf '{"tables":[{"name":"t","columns":[{"name":"a","type":"int","not_null":true\0}]}],"views":[{"name":"v","definition":"select 1"}]}' >schema.json
+refused 4 "NUL byte in the JSON schema (export)" export
+expect_err "schema.json:1:75: invalid JSON: a NUL byte is not allowed" "NUL in the schema: file:line:col"
+refused 4 "NUL byte in the JSON schema (generate)" generate
+
 fresh sqlschema
 printf 'CREATE TABLE users (id integer PRIMARY KEY);\nCREATE TABLE posts (id integer,, title text);\n' >schema.sql
 refused 4 "malformed SQL schema" --schema schema.sql generate
@@ -129,6 +137,19 @@ fresh snapshot
 printf '{ "id": "broken", ' >"migrations/$SECOND/snapshot.json"
 refused 7 "corrupt snapshot" generate
 expect_err "snapshot.json" "corrupt snapshot: names the file"
+
+fresh snapshotnul
+python3 -c 'import sys; p = sys.argv[1]; t = open(p, "rb").read(); open(p, "wb").write(t.replace(b"\"version\": 1", b"\"version\": 1\0", 1))' \
+    "migrations/$SECOND/snapshot.json"
+refused 7 "NUL byte in a snapshot" generate
+expect_err "snapshot.json:2:15: invalid JSON: a NUL byte is not allowed" "NUL in a snapshot: file:line:col"
+before=$(state .)
+run check
+expect_rc 7 "check: NUL byte in a snapshot"
+check "check: NUL in a snapshot: warnings, then one error line" \
+    bash -c "grep -v '^warning: ' '$WORK/.err' | grep -c '' | grep -qx 1 && tail -n 1 '$WORK/.err' | grep -q '^cairn: error: '"
+check "check: NUL in a snapshot: named with its position" grep -q "snapshot.json:2:15: invalid JSON: a NUL byte" "$WORK/.err"
+check "check: NUL in a snapshot: nothing changed" [ "$before" = "$(state .)" ]
 
 fresh missingsql
 rm "migrations/$FIRST/migration.sql"
@@ -226,6 +247,11 @@ expect_err "cairn.json:3:" "unknown config key: file:line:col"
 fresh configjson
 printf '{ "dialect": "sqlite", }\n' >cairn.json
 refused 3 "config that is not JSON" generate
+
+fresh confignul
+printf '{ "dialect": "sqlite",\0 "url": "sqlite:app.db", "schema": "schema.json" }\n' >cairn.json
+refused 3 "NUL byte in the config" generate
+expect_err "cairn.json:1:23: invalid JSON: a NUL byte is not allowed" "NUL in the config: file:line:col"
 
 fresh noschemaset
 printf '{ "dialect": "sqlite", "url": "sqlite:app.db" }\n' >cairn.json

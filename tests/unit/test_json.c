@@ -544,6 +544,65 @@ static void test_config(cairn_ctx *cx)
     }
 }
 
+/* A NUL byte in any JSON input is one positioned syntax error: jansson and
+ * the position index used to disagree on what follows it (a crash in
+ * export, a corrupt snapshot that passed check). */
+static void test_nul_bytes(cairn_ctx *cx)
+{
+    enum { SCHEMA, SNAPSHOT, CONFIG };
+    static const struct {
+        int reader;
+        const char *text;
+        size_t len; /* sizeof - 1: the NUL is part of the text */
+        int line, col;
+    } bad[] = {
+#define T(s) s, sizeof s - 1
+        /* the reported crash: jansson took "true\0}" for "true}" */
+        {SCHEMA,
+         T("{\"tables\":[{\"name\":\"t\",\"columns\":[{\"name\":\"a\",\"type\":\"int\","
+           "\"not_null\":true\0}]}],\"views\":[{\"name\":\"v\",\"definition\":\"select 1\"}]}"),
+         1, 75},
+        {SCHEMA, T("{\"tables\": [{\"name\": \"t\0u\"}]}"), 1, 24},
+        {SCHEMA, T("\0{}"), 1, 1},
+        {SCHEMA, T("{}\0"), 1, 3},
+        {SCHEMA, T("{}\n\0\0"), 2, 1},
+        /* after a byte order mark, on line 2, behind a two-byte character */
+        {SCHEMA, T("\xEF\xBB\xBF{\n  \"views\": \"\xc3\xa9\0\"}"), 2, 14},
+        {SNAPSHOT, T("{\"version\": 1, \"id\": \"x\",\n \"schema\": {\"tables\": [1]\0}}"), 2, 26},
+        {SNAPSHOT, T("{\"version\": 1, \"id\": \"x\", \"schema\": {}}\0 trailing"), 1, 40},
+        {CONFIG, T("{\"dialect\": \"sqlite\"\0}"), 1, 21},
+        {CONFIG, T("{\"tables\": [\"a\",\0 \"b\"]}"), 1, 17},
+#undef T
+    };
+    static const char *const fname[] = {"t.json", "s.json", "c.json"};
+    static const int code[] = {CAIRN_ESCHEMA, CAIRN_EINTEGRITY, CAIRN_ECONFIG};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int k = bad[i].reader, rc;
+        cairn_schema *s = NULL;
+        cairn_snapshot snap;
+        seen cfg = {{0}};
+        if (k == SCHEMA)
+            rc = cairn_json_read_schema(cx, bad[i].text, bad[i].len, fname[k], &s);
+        else if (k == SNAPSHOT)
+            rc = cairn_json_read_snapshot(cx, bad[i].text, bad[i].len, fname[k], &snap);
+        else
+            rc = cairn_json_read_config(cx, bad[i].text, bad[i].len, fname[k], config_cb, &cfg);
+        const cairn_error *e = cairn_ctx_error(cx);
+        char want[256];
+        snprintf(want, sizeof want, "%s:%d:%d: invalid JSON: a NUL byte is not allowed",
+                 fname[k], bad[i].line, bad[i].col);
+        CHECK(rc == code[k], "NUL case %zu: rc %d", i, rc);
+        CHECK(e->line == bad[i].line && e->column == bad[i].col, "NUL case %zu: at %d:%d", i,
+              e->line, e->column);
+        CHECK(e->message && strcmp(e->message, want) == 0, "NUL case %zu: got [%s], want [%s]",
+              i, e->message ? e->message : "(null)", want);
+        CHECK(s == NULL && cfg.text[0] == '\0', "NUL case %zu: nothing read", i);
+        if (k == SNAPSHOT)
+            CHECK(snap.schema == NULL && snap.id == NULL, "NUL case %zu: no snapshot", i);
+        cairn_schema_free(s);
+    }
+}
+
 /* ---- a property test of positions: random documents, random layout ---- */
 
 typedef struct gen {
@@ -696,14 +755,15 @@ static void test_positions_property(cairn_ctx *cx)
 }
 
 /* Mutated copies of full.json: each is refused with a position, or reads,
- * and then what it writes reads back and writes the same bytes. */
+ * and then what it writes reads back and writes the same bytes. The
+ * alphabet ends with a NUL byte (sizeof counts it). */
 static void test_mutations(cairn_ctx *cx)
 {
     size_t len;
     char *orig = fixture("full.json", &len);
     if (!orig)
         return;
-    static const char alphabet[] = "\"',:[]{}0-1.aze \n\t\\tfn";
+    static const char alphabet[] = "\"',:[]{}0-1.aze \n\t\\tfn\0";
     gen g = {.seed = 42};
     int refused = 0, read_ok = 0, broken = 0;
     char *m = malloc(len + 64);
@@ -837,6 +897,7 @@ int main(void)
     test_errors(cx);
     test_snapshot(cx);
     test_config(cx);
+    test_nul_bytes(cx);
     test_doc_example(cx);
     test_positions_property(cx);
     test_mutations(cx);

@@ -1,0 +1,3 @@
+INSERT INTO t VALUES ('a
+--> statement-breakpoint
+b');

@@ -1,0 +1,4 @@
+--> statement-breakpoint
+--> statement-breakpoint
+
+--> statement-breakpoint

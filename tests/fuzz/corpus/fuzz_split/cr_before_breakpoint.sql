@@ -1,0 +1,2 @@
+SELECT 1;--> statement-breakpoint
+SELECT 2;

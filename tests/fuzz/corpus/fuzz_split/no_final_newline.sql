@@ -1,0 +1,3 @@
+SELECT 1;
+--> statement-breakpoint
+SELECT 2;
