@@ -2,7 +2,7 @@
 # The `cairn` binary on MariaDB, end to end: generate + migrate over several
 # schema versions with rows that survive, convergence (pull, push, and
 # mysqldump --no-data of the migrated database == one built from the desired
-# schema), 8 concurrent `cairn migrate`, a statement failing half-way
+# schema), 64 concurrent `cairn migrate`, a statement failing half-way
 # (PARTIAL, resume, resolve), a declarative .sql schema through a scratch
 # database, and errors that never show the password.
 # Run through tests/mysql/run.sh (CAIRN_MYSQL_URL, CAIRN_MYSQL_SOCKET).
@@ -133,7 +133,9 @@ check "the dump has the tables and the view" grep -q 'VIEW `active_users`' app.d
 check "the dump has the foreign key" grep -q 'CONSTRAINT `posts_user` FOREIGN KEY' app.dump
 if diff -u straight.dump app.dump >dump.diff; then ok; else bad "mysqldump differs: $(cat dump.diff)"; fi
 
-# ---- 8 concurrent migrate runs: each migration exactly once ------------------
+# ---- 64 concurrent migrate runs: each migration exactly once -----------------
+# The lock timeout outlasts the queue, so every deployer succeeds; a counter
+# that a second run would bump again without an error proves exactly once.
 newdb race
 mkdir -p custom && cd custom || exit 1
 cp ../schema.json .
@@ -142,20 +144,25 @@ run --schema schema.json generate --custom --name ledger
 expect_ok "generate --custom"
 mig=$(ls -d migrations/*_ledger)
 cat >"$mig/migration.sql" <<'EOF'
-CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, who varchar(20));
+CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, who varchar(20), hits int NOT NULL DEFAULT 0);
 --> statement-breakpoint
 INSERT INTO ledger (who) VALUES (CONNECTION_ID());
 EOF
+run --schema schema.json generate --custom --name bump
+expect_ok "generate --custom bump"
+printf 'UPDATE ledger SET hits = hits + 1;\n' >>"$(ls -d migrations/*_bump)/migration.sql"
 pids=""
-for i in 1 2 3 4 5 6 7 8; do
-    "$CAIRN" --url "$BASE/race" --lock-timeout 60000 migrate >"../race.$i.out" 2>&1 &
+for i in $(seq 1 64); do
+    "$CAIRN" --url "$BASE/race" --lock-timeout 500000 migrate >"../race.$i.out" 2>&1 &
     pids="$pids $!"
 done
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
-check "8 concurrent migrate runs succeed ($fails failed: $(cat ../race.*.out | grep error))" [ "$fails" = 0 ]
-expect_q race "SELECT COUNT(*) FROM ledger" "1" "the custom migration ran once"
-expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'4\t0' "four migrations, all done"
+check "64 concurrent migrate runs succeed ($fails failed: $(cat ../race.*.out | grep error))" [ "$fails" = 0 ]
+expect_q race "SELECT COUNT(*), SUM(hits) FROM ledger" $'1\t1' "the custom migrations ran once"
+expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'5\t0' "five migrations, all done"
+applied=$(cat ../race.*.out | grep -c '^applied ')
+check "five applications in all, across the deployers ($applied)" [ "$applied" = 5 ]
 expect_q race "SELECT COUNT(*) FROM users" "0" "users created once"
 cd .. || exit 1
 

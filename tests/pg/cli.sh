@@ -4,7 +4,7 @@
 # the 16 steps of tests/pg/steps (generate + migrate, rows kept, a second
 # generate finds nothing), pull then generate is empty, push reaches the same
 # database, pg_dump of the migrated, pushed and directly built databases are
-# equal, 8 concurrent `cairn migrate` apply each migration once, a failing
+# equal, 64 concurrent `cairn migrate` apply each migration once, a failing
 # migration leaves no trace, and no password is ever printed.
 set -u
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
@@ -139,20 +139,35 @@ dump direct >"$WORK/direct.sql"
 diff -u "$WORK/direct.sql" "$WORK/app.sql" && ok || bad "pg_dump: migrated != direct"
 diff -u "$WORK/direct.sql" "$WORK/pushed.sql" && ok || bad "pg_dump: pushed != direct"
 
-# 8 concurrent deployers on a fresh database: every one exits 0, each
-# migration runs once (a second run of step 1 would fail: the table exists).
+# 64 concurrent deployers on a fresh database: every one exits 0 (the lock
+# timeout outlasts the queue), each migration runs once: a second run of
+# step 1 would fail (the table exists), a second run of "bump" would count
+# twice without failing. The two custom migrations are in a copy of the folder.
 newdb race
 q race "$FN" >/dev/null
+RACE="$WORK/race-migrations"
+cp -r migrations "$RACE"
+run --out "$RACE" generate --custom --name counter
+expect_rc 0 "race: generate --custom counter"
+printf 'CREATE TABLE race_counter (n int NOT NULL);\n--> statement-breakpoint\nINSERT INTO race_counter VALUES (0);\n' \
+    >>"$(ls -d "$RACE"/*_counter)/migration.sql"
+run --out "$RACE" generate --custom --name bump
+expect_rc 0 "race: generate --custom bump"
+printf 'UPDATE race_counter SET n = n + 1;\n' >>"$(ls -d "$RACE"/*_bump)/migration.sql"
 pids=()
-for i in 1 2 3 4 5 6 7 8; do
-    "$CAIRN" --url "$(url_of race)" migrate >"$WORK/race$i.out" 2>&1 &
+for i in $(seq 1 64); do
+    "$CAIRN" --url "$(url_of race)" --out "$RACE" --lock-timeout 600000 migrate >"$WORK/race$i.out" 2>&1 &
     pids+=($!)
 done
 fails=0
 for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 [ "$fails" -eq 0 ] && ok || { bad "concurrent migrate: $fails failed"; cat "$WORK"/race*.out >&2; }
-expect_sql race "SELECT count(*) FROM __cairn_migrations" 16 "16 history rows"
-expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 16 "each once"
+expect_sql race "SELECT count(*) FROM __cairn_migrations" 18 "18 history rows"
+expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 18 "each once"
+expect_sql race "SELECT n FROM race_counter" 1 "the counter was bumped once"
+applied=$(cat "$WORK"/race*.out | grep -c '^applied ')
+[ "$applied" -eq 18 ] && ok || bad "18 applications across the deployers, not $applied"
+q race "DROP TABLE race_counter" >/dev/null
 dump race >"$WORK/race.sql"
 diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: race != direct"
 
@@ -161,7 +176,7 @@ diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: ra
     -c "SELECT pg_sleep(5)" >/dev/null 2>&1 &
 holder=$!
 sleep 1
-run --url "$(url_of race)" --lock-timeout 300 migrate
+run --url "$(url_of race)" --out "$RACE" --lock-timeout 300 migrate
 expect_rc 8 "lock held: exit 8"
 contains "$ERR" "another cairn migrate holds the lock" && ok || bad "lock message: $ERR"
 kill "$holder" 2>/dev/null
