@@ -43,15 +43,10 @@ SQL
 "$CAIRN" migrate >"$WORK/.bg" 2>&1 </dev/null &
 MPID=$!
 BG_PIDS="$BG_PIDS $MPID"
-inflight=""
-for _ in $(seq 1 100); do
-    inflight=$(sql app.db "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'" 2>/dev/null)
-    [ "$inflight" = "-3" ] && break
-    sleep 0.1
-done
+await -3 sql app.db "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'"
 kill -9 "$MPID" 2>/dev/null
 wait "$MPID" 2>/dev/null
-check "the history says statement 3 was sent before it was sent (got '$inflight')" [ "$inflight" = "-3" ]
+check "the history says statement 3 was sent before it was sent (got '$GOT')" [ "$GOT" = "-3" ]
 run status
 expect_ok "status after the kill"
 expect_out "PARTIAL" "status shows the migration stopped part-way"

@@ -6,36 +6,18 @@
 # database, pg_dump of the migrated, pushed and directly built databases are
 # equal, 64 concurrent `cairn migrate` apply each migration once, a failing
 # migration leaves no trace, and no password is ever printed.
-set -u
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
-: "${CAIRN_STAGE:?CAIRN_STAGE must point at the stage directory of a build}"
-: "${CAIRN_TEST_SOURCE_DIR:?}"
-CAIRN="$CAIRN_STAGE/bin/cairn"
-STEPS="$CAIRN_TEST_SOURCE_DIR/tests/pg/steps"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../cli/lib.sh
+. "$here/../cli/lib.sh"
+STEPS="$CAIRN_SOURCE_DIR/tests/pg/steps"
 PG_BIN=/usr/lib/postgresql/15/bin
 PSQL=$PG_BIN/psql
 [ -x "$PSQL" ] || PSQL=psql
-unset CAIRN_DIALECT_PATH DATABASE_URL
-export LC_ALL=C
-
-PASSED=0
-FAILED=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-pgcli.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-ok() { PASSED=$((PASSED + 1)); }
-bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
-
-run() { # run ARGS...: sets RC, OUT, ERR
-    "$CAIRN" "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
-    RC=$?
-    OUT=$(cat "$WORK/.out")
-    ERR=$(cat "$WORK/.err")
-}
-expect_rc() { if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, expected $1: $ERR $OUT"; fi; }
-contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
 url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
 q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+# (asks the server, where lib.sh's expect_sql asks a SQLite file)
 expect_sql() { # expect_sql DB QUERY EXPECTED what
     local got
     got=$(q "$1" "$2")
@@ -45,7 +27,6 @@ newdb() {
     q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
     q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
 }
-count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 dump() { "$PG_BIN/pg_dump" --schema-only --no-owner -T __cairn_migrations "$(url_of "$1")" |
     grep -v -e "^--" -e "^.restrict" -e "^.unrestrict"; }
 
@@ -305,5 +286,4 @@ run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
 [ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
 contains "$OUT$ERR" "s3cretpw" && bad "password printed: $ERR" || ok
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+finish
