@@ -83,6 +83,23 @@ expect_err "cannot write to standard output" "the lost report is a warning"
 expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "3" "applied and recorded"
 expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'active'" "1" \
     "the column is there"
+# A pipe whose reader went away (`cairn migrate | head -n 0`), with SIGPIPE
+# ignored as a supervisor may leave it: the write fails (EPIPE) and that is a
+# warning too. (With SIGPIPE at its default the signal ends cairn, status
+# 141, whatever it had done: docs/reliability.md.)
+cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/03_add_index.json" schema.json
+run generate --name add_index
+expect_ok "generate"
+trap '' PIPE
+exec 5> >(:)
+wait $!
+"$CAIRN" migrate >&5 2>"$WORK/.err" </dev/null
+RC=$?; ERR=$(cat "$WORK/.err")
+exec 5>&-
+trap - PIPE
+expect_ok "migrate into a closed pipe: the exit status says the migration was applied"
+expect_err "cannot write to standard output" "the lost report is a warning"
+expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "4" "applied and recorded"
 "$CAIRN" export >/dev/full 2>"$WORK/.err" </dev/null
 RC=$?; ERR=$(cat "$WORK/.err")
 expect_rc 11 "export > /dev/full: the output was the point"
