@@ -94,6 +94,21 @@ state() {
     done
 }
 
+# await VALUE CMD...: runs CMD every 0.1 s, for 15 s at most, until it
+# prints VALUE; GOT is what it printed last. For what a server or a
+# background cairn does in its own time (a history row, a statement ending).
+await() {
+    local want=$1 _
+    shift
+    GOT=""
+    for _ in $(seq 1 150); do
+        GOT=$("$@" 2>/dev/null)
+        [ "$GOT" = "$want" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # count_dirs DIR: number of migration folders.
 count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 

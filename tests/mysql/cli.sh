@@ -2,9 +2,11 @@
 # The `cairn` binary on MariaDB, end to end: generate + migrate over several
 # schema versions with rows that survive, convergence (pull, push, and
 # mysqldump --no-data of the migrated database == one built from the desired
-# schema), 8 concurrent `cairn migrate`, a statement failing half-way
-# (PARTIAL, resume, resolve), a declarative .sql schema through a scratch
-# database, and errors that never show the password.
+# schema), 64 concurrent `cairn migrate`, a statement failing half-way
+# (PARTIAL, resume, resolve), a push stopped part-way (exit 10, then
+# finished), a migrate killed while a statement runs (resolve
+# --statement-done), a declarative .sql schema through a scratch database,
+# and errors that never show the password.
 # Run through tests/mysql/run.sh (CAIRN_MYSQL_URL, CAIRN_MYSQL_SOCKET).
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
@@ -133,7 +135,9 @@ check "the dump has the tables and the view" grep -q 'VIEW `active_users`' app.d
 check "the dump has the foreign key" grep -q 'CONSTRAINT `posts_user` FOREIGN KEY' app.dump
 if diff -u straight.dump app.dump >dump.diff; then ok; else bad "mysqldump differs: $(cat dump.diff)"; fi
 
-# ---- 8 concurrent migrate runs: each migration exactly once ------------------
+# ---- 64 concurrent migrate runs: each migration exactly once -----------------
+# The lock timeout outlasts the queue, so every deployer succeeds; a counter
+# that a second run would bump again without an error proves exactly once.
 newdb race
 mkdir -p custom && cd custom || exit 1
 cp ../schema.json .
@@ -142,20 +146,25 @@ run --schema schema.json generate --custom --name ledger
 expect_ok "generate --custom"
 mig=$(ls -d migrations/*_ledger)
 cat >"$mig/migration.sql" <<'EOF'
-CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, who varchar(20));
+CREATE TABLE ledger (id int AUTO_INCREMENT PRIMARY KEY, who varchar(20), hits int NOT NULL DEFAULT 0);
 --> statement-breakpoint
 INSERT INTO ledger (who) VALUES (CONNECTION_ID());
 EOF
+run --schema schema.json generate --custom --name bump
+expect_ok "generate --custom bump"
+printf 'UPDATE ledger SET hits = hits + 1;\n' >>"$(ls -d migrations/*_bump)/migration.sql"
 pids=""
-for i in 1 2 3 4 5 6 7 8; do
-    "$CAIRN" --url "$BASE/race" --lock-timeout 60000 migrate >"../race.$i.out" 2>&1 &
+for i in $(seq 1 64); do
+    "$CAIRN" --url "$BASE/race" --lock-timeout 500000 migrate >"../race.$i.out" 2>&1 &
     pids="$pids $!"
 done
 fails=0
 for p in $pids; do wait "$p" || fails=$((fails + 1)); done
-check "8 concurrent migrate runs succeed ($fails failed: $(cat ../race.*.out | grep error))" [ "$fails" = 0 ]
-expect_q race "SELECT COUNT(*) FROM ledger" "1" "the custom migration ran once"
-expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'4\t0' "four migrations, all done"
+check "64 concurrent migrate runs succeed ($fails failed: $(cat ../race.*.out | grep error))" [ "$fails" = 0 ]
+expect_q race "SELECT COUNT(*), SUM(hits) FROM ledger" $'1\t1' "the custom migrations ran once"
+expect_q race "SELECT COUNT(*), SUM(state) FROM __cairn_migrations" $'5\t0' "five migrations, all done"
+applied=$(cat ../race.*.out | grep -c '^applied ')
+check "five applications in all, across the deployers ($applied)" [ "$applied" = 5 ]
 expect_q race "SELECT COUNT(*) FROM users" "0" "users created once"
 cd .. || exit 1
 
@@ -212,6 +221,120 @@ run resolve "$(basename "$mig")" --rolled-back
 expect_ok "resolve --rolled-back"
 expect_q app "SELECT COUNT(*) FROM __cairn_migrations WHERE name LIKE '%undo'" "0" "row removed"
 rm -r "$mig"
+
+# ---- push stopped part-way: what ran is said, and stays -------------------------
+# MariaDB commits each DDL statement on its own. A plan whose last statement
+# fails on the data (a unique index over duplicates) leaves the tables before
+# it created: exit 10 and one line saying which statements ran and which
+# failed; a push after the data is fixed finishes from the database as it is.
+mkdir -p ../pushed && cd ../pushed || exit 1
+PEOPLE='{ "name": "people", "columns": [
+    { "name": "id", "type": "int", "not_null": true },
+    { "name": "email", "type": "varchar(50)", "not_null": true } ],
+  "primary_key": { "columns": ["id"] },
+  "indexes": [ { "name": "people_email", "columns": ["email"], "unique": true } ] }'
+printf '{ "dialect": "mysql", "tables": [ %s,\n  %s,\n  %s ] }\n' "$PEOPLE" \
+    '{ "name": "badges", "columns": [ { "name": "id", "type": "int" } ] }' \
+    '{ "name": "notes", "columns": [ { "name": "id", "type": "int" } ] }' >part.json
+printf '{ "dialect": "mysql", "tables": [ %s ] }\n' "$PEOPLE" >first.json
+newdb pushpart
+q pushpart "CREATE TABLE people (id int PRIMARY KEY, email varchar(50) NOT NULL);
+            INSERT INTO people VALUES (1, 'a@x.org'), (2, 'a@x.org')"
+# expect_plan DB SCHEMA HEADS: push --dry-run of SCHEMA to DB plans
+# statements that start with HEADS (their first three words), in that order.
+expect_plan() {
+    run --url "$BASE/$1" --schema "$2" push --dry-run
+    expect_ok "push --dry-run to $1"
+    local heads
+    heads=$(printf '%s\n' "$OUT" | grep -E '^(CREATE|ALTER|DROP) ' | cut -d' ' -f1-3 | paste -sd' ')
+    check "the plan for $1 is: $3 ($OUT)" [ "$heads" = "$3" ]
+}
+expect_plan pushpart part.json 'CREATE TABLE `badges` CREATE TABLE `notes` CREATE UNIQUE INDEX'
+run --url "$BASE/pushpart" --schema part.json push
+expect_rc 10 "push that fails at its last statement: partial, not a plain database error"
+one_error_line "push stopped part-way"
+expect_err "push stopped part-way: statements 1 to 2 of 3 ran" "the message says what ran"
+expect_err "statement 3 of 3 failed" "the message names the failing statement"
+expect_err "1062" "and the server's error"
+expect_q pushpart "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES
+                   WHERE TABLE_SCHEMA = 'pushpart'" "badges,notes,people" "statements 1 and 2 are applied"
+expect_q pushpart "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'pushpart'
+                   AND INDEX_NAME = 'people_email'" "0" "statement 3 is not"
+q pushpart "UPDATE people SET email = 'b@x.org' WHERE id = 2"
+run --url "$BASE/pushpart" --schema part.json push
+expect_ok "push after the data is fixed"
+expect_out "1 change" "it runs only what is left"
+expect_q pushpart "SELECT COUNT(DISTINCT INDEX_NAME) FROM information_schema.STATISTICS
+                   WHERE TABLE_SCHEMA = 'pushpart' AND INDEX_NAME = 'people_email'" "1" "the index is there"
+run --url "$BASE/pushpart" --schema part.json push
+expect_ok "a third push"
+expect_out "up to date" "nothing left to do"
+
+# A plan whose FIRST statement fails (NOT NULL over a NULL row) applied
+# nothing: a plain database error, exit 6.
+newdb pushfirst
+q pushfirst "CREATE TABLE people (id int PRIMARY KEY, email varchar(50));
+             INSERT INTO people VALUES (1, NULL)"
+expect_plan pushfirst first.json 'ALTER TABLE `people` CREATE UNIQUE INDEX'
+run --url "$BASE/pushfirst" --schema first.json push
+expect_rc 6 "push whose first statement fails"
+one_error_line "push failing at its first statement"
+expect_err "push, statement 1 of 2 failed" "the message names the statement"
+check "no 'part-way' when nothing ran: $ERR" bash -c '! grep -q "part-way" <<<"$1"' _ "$ERR"
+expect_q pushfirst "SELECT IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'pushfirst'
+                    AND COLUMN_NAME = 'email'" "YES" "the column is unchanged"
+expect_q pushfirst "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = 'pushfirst'
+                    AND INDEX_NAME = 'people_email'" "0" "and no index was made"
+
+# ---- a migrate killed while a statement runs ---------------------------------------
+# Statement 3 sleeps on the server and the client is killed (-9) while it
+# runs. MariaDB finishes the statement after its client died (and holds that
+# session's GET_LOCK until then): only the database can say whether it ran.
+# cairn records it as sent (-3) before it sends it and refuses to guess.
+mkdir -p ../killed && cd ../killed || exit 1
+newdb killed
+KURL="$BASE/killed"
+printf '{ "dialect": "mysql", "tables": [] }\n' >schema.json
+run --url "$KURL" --schema schema.json generate --custom --name counter
+expect_ok "generate --custom counter"
+NAME=$(ls migrations)
+cat >"migrations/$NAME/migration.sql" <<'EOF'
+CREATE TABLE cnt (n int);
+--> statement-breakpoint
+INSERT INTO cnt VALUES (0);
+--> statement-breakpoint
+UPDATE cnt SET n = n + 1 WHERE SLEEP(3) = 0;
+--> statement-breakpoint
+SELECT 1;
+EOF
+"$CAIRN" --url "$KURL" migrate >"$WORK/.bg" 2>&1 </dev/null &
+MPID=$!
+BG_PIDS="$BG_PIDS $MPID"
+await -3 q killed "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'"
+check "the history says statement 3 was sent before it was sent (got '$GOT')" [ "$GOT" = "-3" ]
+await 1 q killed "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'UPDATE cnt%'"
+check "statement 3 is running on the server (got '$GOT')" [ "$GOT" = 1 ]
+kill -9 "$MPID" 2>/dev/null
+wait "$MPID" 2>/dev/null
+run --url "$KURL" status
+expect_ok "status after the kill"
+expect_out "PARTIAL" "status shows the migration stopped part-way"
+# (this waits for the lock, which the dead client's session holds until the
+# server ends the UPDATE)
+run --url "$KURL" migrate --resume
+expect_rc 10 "resume refuses to guess a statement's outcome"
+expect_err "statement 3 of 4 was running" "the message names the statement"
+expect_err "--statement-done" "the message says how to settle it"
+one_error_line "resume refusal"
+await 1 q killed "SELECT n FROM cnt"
+check "the server ran the UPDATE to its end after the client died (n = '$GOT')" [ "$GOT" = 1 ]
+run --url "$KURL" resolve "$NAME" --statement-done
+expect_ok "resolve --statement-done"
+run --url "$KURL" migrate --resume
+expect_ok "resume runs statement 4"
+expect_q killed "SELECT n FROM cnt" "1" "the counter was incremented exactly once"
+expect_q killed "SELECT state, statements_done, statements_total FROM __cairn_migrations" $'0\t4\t4' \
+    "the history says done, 4 of 4"
 
 # ---- a declarative .sql schema, normalised in a scratch database ---------------
 mkdir -p ../decl && cd ../decl || exit 1

@@ -4,38 +4,22 @@
 # the 16 steps of tests/pg/steps (generate + migrate, rows kept, a second
 # generate finds nothing), pull then generate is empty, push reaches the same
 # database, pg_dump of the migrated, pushed and directly built databases are
-# equal, 8 concurrent `cairn migrate` apply each migration once, a failing
-# migration leaves no trace, and no password is ever printed.
-set -u
+# equal, 64 concurrent `cairn migrate` apply each migration once, a failing
+# migration leaves no trace, a migrate killed while a statement runs outside
+# a transaction is settled by resolve either way, and no password is ever
+# printed.
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
-: "${CAIRN_STAGE:?CAIRN_STAGE must point at the stage directory of a build}"
-: "${CAIRN_TEST_SOURCE_DIR:?}"
-CAIRN="$CAIRN_STAGE/bin/cairn"
-STEPS="$CAIRN_TEST_SOURCE_DIR/tests/pg/steps"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../cli/lib.sh
+. "$here/../cli/lib.sh"
+STEPS="$CAIRN_SOURCE_DIR/tests/pg/steps"
 PG_BIN=/usr/lib/postgresql/15/bin
 PSQL=$PG_BIN/psql
 [ -x "$PSQL" ] || PSQL=psql
-unset CAIRN_DIALECT_PATH DATABASE_URL
-export LC_ALL=C
-
-PASSED=0
-FAILED=0
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-pgcli.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-ok() { PASSED=$((PASSED + 1)); }
-bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
-
-run() { # run ARGS...: sets RC, OUT, ERR
-    "$CAIRN" "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
-    RC=$?
-    OUT=$(cat "$WORK/.out")
-    ERR=$(cat "$WORK/.err")
-}
-expect_rc() { if [ "$RC" -eq "$1" ]; then ok; else bad "$2: exit $RC, expected $1: $ERR $OUT"; fi; }
-contains() { case "$1" in *"$2"*) return 0 ;; *) return 1 ;; esac; }
 
 url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
 q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+# (asks the server, where lib.sh's expect_sql asks a SQLite file)
 expect_sql() { # expect_sql DB QUERY EXPECTED what
     local got
     got=$(q "$1" "$2")
@@ -45,7 +29,6 @@ newdb() {
     q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
     q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
 }
-count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 dump() { "$PG_BIN/pg_dump" --schema-only --no-owner -T __cairn_migrations "$(url_of "$1")" |
     grep -v -e "^--" -e "^.restrict" -e "^.unrestrict"; }
 
@@ -139,20 +122,35 @@ dump direct >"$WORK/direct.sql"
 diff -u "$WORK/direct.sql" "$WORK/app.sql" && ok || bad "pg_dump: migrated != direct"
 diff -u "$WORK/direct.sql" "$WORK/pushed.sql" && ok || bad "pg_dump: pushed != direct"
 
-# 8 concurrent deployers on a fresh database: every one exits 0, each
-# migration runs once (a second run of step 1 would fail: the table exists).
+# 64 concurrent deployers on a fresh database: every one exits 0 (the lock
+# timeout outlasts the queue), each migration runs once: a second run of
+# step 1 would fail (the table exists), a second run of "bump" would count
+# twice without failing. The two custom migrations are in a copy of the folder.
 newdb race
 q race "$FN" >/dev/null
+RACE="$WORK/race-migrations"
+cp -r migrations "$RACE"
+run --out "$RACE" generate --custom --name counter
+expect_rc 0 "race: generate --custom counter"
+printf 'CREATE TABLE race_counter (n int NOT NULL);\n--> statement-breakpoint\nINSERT INTO race_counter VALUES (0);\n' \
+    >>"$(ls -d "$RACE"/*_counter)/migration.sql"
+run --out "$RACE" generate --custom --name bump
+expect_rc 0 "race: generate --custom bump"
+printf 'UPDATE race_counter SET n = n + 1;\n' >>"$(ls -d "$RACE"/*_bump)/migration.sql"
 pids=()
-for i in 1 2 3 4 5 6 7 8; do
-    "$CAIRN" --url "$(url_of race)" migrate >"$WORK/race$i.out" 2>&1 &
+for i in $(seq 1 64); do
+    "$CAIRN" --url "$(url_of race)" --out "$RACE" --lock-timeout 600000 migrate >"$WORK/race$i.out" 2>&1 &
     pids+=($!)
 done
 fails=0
 for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
 [ "$fails" -eq 0 ] && ok || { bad "concurrent migrate: $fails failed"; cat "$WORK"/race*.out >&2; }
-expect_sql race "SELECT count(*) FROM __cairn_migrations" 16 "16 history rows"
-expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 16 "each once"
+expect_sql race "SELECT count(*) FROM __cairn_migrations" 18 "18 history rows"
+expect_sql race "SELECT count(DISTINCT name) FROM __cairn_migrations" 18 "each once"
+expect_sql race "SELECT n FROM race_counter" 1 "the counter was bumped once"
+applied=$(cat "$WORK"/race*.out | grep -c '^applied ')
+[ "$applied" -eq 18 ] && ok || bad "18 applications across the deployers, not $applied"
+q race "DROP TABLE race_counter" >/dev/null
 dump race >"$WORK/race.sql"
 diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: race != direct"
 
@@ -161,7 +159,7 @@ diff -u "$WORK/direct.sql" "$WORK/race.sql" >/dev/null && ok || bad "pg_dump: ra
     -c "SELECT pg_sleep(5)" >/dev/null 2>&1 &
 holder=$!
 sleep 1
-run --url "$(url_of race)" --lock-timeout 300 migrate
+run --url "$(url_of race)" --out "$RACE" --lock-timeout 300 migrate
 expect_rc 8 "lock held: exit 8"
 contains "$ERR" "another cairn migrate holds the lock" && ok || bad "lock message: $ERR"
 kill "$holder" 2>/dev/null
@@ -181,6 +179,74 @@ expect_sql app "SELECT count(*) FROM pg_class WHERE relname = 'half'" 0 "no tabl
 expect_sql app "SELECT count(*) FROM __cairn_migrations" 16 "not recorded"
 run drop
 expect_rc 0 "drop the bad migration"
+
+# A migrate killed while statement 3 of a "-- cairn:no-transaction" migration
+# sleeps on the server. Whether the server then finishes the statement
+# depends on whether it notices its client left (client_connection_check_interval,
+# off by default): on one server both happen, so cairn records the statement
+# as sent (-3) before it sends it and refuses to guess. Each case is settled
+# as its data says, and the counter ends incremented exactly once.
+K="$WORK/killed"
+mkdir -p "$K"
+(
+    cd "$K" || exit 1
+    printf '{ "dialect": "postgresql", "tables": [] }\n' >schema.json
+    run --dialect postgresql --schema schema.json generate --custom --name counter
+    expect_rc 0 "killed: generate --custom"
+    NAME=$(ls migrations)
+    cat >"migrations/$NAME/migration.sql" <<'SQL'
+-- cairn:no-transaction
+CREATE TABLE cnt (n int);
+--> statement-breakpoint
+INSERT INTO cnt VALUES (0);
+--> statement-breakpoint
+UPDATE cnt SET n = n + 1 FROM (SELECT pg_sleep(3)) AS s;
+--> statement-breakpoint
+SELECT 1;
+SQL
+    running="SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'UPDATE cnt%'"
+    # killed DB N SETTLE: migrate DB, killed while statement 3 runs; once the
+    # server is done with the statement the counter is N; resolve SETTLE.
+    killed() {
+        local db=$1 n=$2 settle=$3 url pid
+        url=$(url_of "$db")
+        "$CAIRN" --url "$url" migrate >/dev/null 2>&1 </dev/null &
+        pid=$!
+        await -3 q "$db" "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'"
+        [ "$GOT" = -3 ] && ok || bad "$db: the history says statement 3 was sent before it was sent ($GOT)"
+        await 1 q "$db" "$running AND state = 'active'"
+        [ "$GOT" = 1 ] && ok || bad "$db: statement 3 runs on the server ($GOT)"
+        kill -9 "$pid"
+        wait "$pid" 2>/dev/null
+        run --url "$url" status
+        expect_rc 0 "$db: status after the kill"
+        contains "$OUT" "PARTIAL" && ok || bad "$db: status shows PARTIAL: $OUT"
+        run --url "$url" migrate --resume
+        expect_rc 10 "$db: resume refuses to guess"
+        [ "$(printf '%s\n' "$ERR" | grep -c .)" -eq 1 ] && contains "$ERR" "statement 3 of 4 was running" &&
+            contains "$ERR" "--statement-done" && ok ||
+            bad "$db: one line naming the statement and how to settle it: $ERR"
+        await 0 q "$db" "$running"
+        expect_sql "$db" "SELECT n FROM cnt" "$n" "$db: the server is done with statement 3"
+        run --url "$url" resolve "$NAME" "$settle"
+        expect_rc 0 "$db: resolve $settle"
+        run --url "$url" migrate --resume
+        expect_rc 0 "$db: resume"
+        expect_sql "$db" "SELECT n FROM cnt" 1 "$db: the counter was incremented exactly once"
+        expect_sql "$db" "SELECT state, statements_done, statements_total FROM __cairn_migrations" \
+            "0|4|4" "$db: the history says done, 4 of 4"
+    }
+    # The server checks its client every 100 ms: the UPDATE is cancelled and
+    # rolled back when the connection drops.
+    newdb killed_checked
+    q postgres "ALTER DATABASE killed_checked SET client_connection_check_interval = '100ms'" >/dev/null
+    killed killed_checked 0 --statement-not-done
+    # The default: the UPDATE runs to its end and commits after the client died.
+    newdb killed_default
+    killed killed_default 1 --statement-done
+    echo "$PASSED $FAILED" >"$WORK/.counts"
+)
+read -r PASSED FAILED <"$WORK/.counts"
 
 # A JSON schema spelled the way people write it (aliases, casts, keyword
 # case, a primary key column not marked not_null) converges with what the
@@ -290,5 +356,4 @@ run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
 [ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
 contains "$OUT$ERR" "s3cretpw" && bad "password printed: $ERR" || ok
 
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+finish
