@@ -99,10 +99,10 @@ static int sqlitedrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsess
 {
     if (!host || host->abi_major != CAIRN_HOST_ABI_MAJOR)
         return CAIRN_EABI; /* host->error itself may not be where we expect it */
-    if (host->struct_size < sizeof(cairn_host))
+    if (host->struct_size < CAIRN_HOST_1_0_SIZE)
         return host->error(hc, CAIRN_EABI, NULL,
                            "sqlite: the host table is %u bytes, this driver needs %zu",
-                           (unsigned)host->struct_size, sizeof(cairn_host));
+                           (unsigned)host->struct_size, (size_t)CAIRN_HOST_1_0_SIZE);
     cairn_dsession *s = calloc(1, sizeof *s);
     if (!s)
         return host->error(hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
