@@ -103,3 +103,22 @@ char *cairn_path_join(const char *a, const char *b)
     memcpy(p + at, b, lb + 1);
     return p;
 }
+
+int cairn_text_check_nul(cairn_ctx *cx, int code, const char *path, const char *text, size_t len,
+                         const char *what)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (!nul)
+        return 0;
+    int line = 1, col = 1;
+    for (const char *p = text; p < nul; p++) {
+        if (*p == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    return cairn_err_at(cx, code, path, line, col,
+                        "a NUL byte: %s must be text (nothing after it would be read)", what);
+}

@@ -377,6 +377,10 @@ int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *
 
 /* ---- fsutil.c -------------------------------------------------------------- */
 int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len);
+/** Refuse text with a NUL byte: error `code` at its line and column,
+ *  naming `what` (C strings would silently stop there). */
+int cairn_text_check_nul(cairn_ctx *cx, int code, const char *path, const char *text, size_t len,
+                         const char *what);
 /** Write a file atomically (temp file in the same folder + rename). */
 int cairn_write_file_atomic(cairn_ctx *cx, const char *path, const char *data, size_t len);
 int cairn_is_dir(const char *path);

@@ -180,20 +180,7 @@ int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
 
 int cairn_migfile_check_text(cairn_ctx *cx, const char *path, const char *text, size_t len)
 {
-    const char *nul = memchr(text, '\0', len);
-    if (!nul)
-        return 0;
-    int line = 1, col = 1;
-    for (const char *p = text; p < nul; p++) {
-        if (*p == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    return cairn_err_at(cx, CAIRN_EINTEGRITY, path, line, col,
-                        "a NUL byte: migration.sql must be text (nothing after it would run)");
+    return cairn_text_check_nul(cx, CAIRN_EINTEGRITY, path, text, len, "migration.sql");
 }
 
 int cairn_migfile_no_transaction(const char *sql)

@@ -373,6 +373,8 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     char *text;
     size_t len;
     int rc = cairn_read_file(cx, path, &text, &len);
+    if (!rc && (rc = cairn_text_check_nul(cx, CAIRN_ESCHEMA, path, text, len, "a .sql schema")))
+        free(text);
     if (rc)
         return rc;
     cairn_session *s;

@@ -81,6 +81,12 @@ fresh otherdialect
 sed 's/"sqlite"/"postgresql"/' "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" >schema.json
 refused 4 "schema written for another dialect" generate
 
+# a NUL byte in a .sql schema: everything after it was ignored (tables lost)
+fresh nulsql
+printf 'CREATE TABLE users (id integer PRIMARY KEY);\n\0CREATE TABLE posts (id integer);\n' >schema.sql
+refused 4 "a NUL byte in a .sql schema" --schema schema.sql export
+expect_err "schema.sql:2:1: a NUL byte" "names the position"
+
 # resolve without a name (an empty one crashed: the run was closed before
 # it was opened)
 fresh resolveempty
