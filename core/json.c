@@ -1,5 +1,6 @@
 /*
- * JSON io: schema documents, migration snapshots and the config file.
+ * JSON io: reading schema documents, migration snapshots and the config
+ * file (writing them: json_write.c).
  *
  * jansson parses and writes; nothing outside this file sees a json_t.
  * jansson keeps no positions for the values it returns, so each document is
@@ -19,228 +20,7 @@
 
 #include <jansson.h>
 
-#include "internal.h"
-
-/* ---- the position index ------------------------------------------------- */
-
-typedef struct jnode {
-    int line, col;    /* first character of the value */
-    int kline, kcol;  /* opening quote of its member name (else = the value) */
-    const char *key;  /* unescaped member name; NULL for array elements */
-    const char *text; /* raw text of the value (numbers keep their spelling) */
-    size_t textlen;
-    struct jnode **kids; /* members or elements, in text order */
-    size_t nkids;
-} jnode;
-
-typedef struct scanner {
-    const char *p, *end;
-    int line, col; /* col: characters consumed on the current line */
-    int depth;     /* objects and arrays open */
-    cairn_arena *a;
-    cairn_buf tmp;
-    int oom;
-} scanner;
-
-/* Deeper than jansson's own limit (2048), so text jansson accepted is never
- * cut short; a deeper structure is left unindexed and then refused. */
-#define SC_MAX_DEPTH 4096
-
-static void sc_next(scanner *s)
-{
-    unsigned char c = (unsigned char)*s->p++;
-    if (c == '\n') {
-        s->line++;
-        s->col = 0;
-    } else if ((c & 0xC0) != 0x80) {
-        s->col++; /* a UTF-8 continuation byte is not a new character */
-    }
-}
-
-static void sc_ws(scanner *s)
-{
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        sc_next(s);
-}
-
-static unsigned sc_hex4(scanner *s)
-{
-    unsigned v = 0;
-    for (int i = 0; i < 4 && s->p < s->end; i++) {
-        char c = *s->p;
-        v = v * 16 + (unsigned)(c >= '0' && c <= '9'   ? c - '0'
-                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                       : 0);
-        sc_next(s);
-    }
-    return v;
-}
-
-static void sc_utf8(cairn_buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    cairn_buf_append(b, u, n);
-}
-
-/* A string token at s->p, decoded into s->tmp (member names are compared
- * with the names jansson decoded). */
-static void sc_string(scanner *s)
-{
-    cairn_buf_reset(&s->tmp);
-    sc_next(s); /* opening quote */
-    while (s->p < s->end && *s->p != '"') {
-        if (*s->p != '\\') {
-            cairn_buf_append(&s->tmp, s->p, 1);
-            sc_next(s);
-            continue;
-        }
-        sc_next(s);
-        if (s->p >= s->end)
-            break;
-        char e = *s->p;
-        sc_next(s);
-        if (e == 'u') {
-            unsigned cp = sc_hex4(s);
-            if (cp >= 0xD800 && cp <= 0xDBFF && s->end - s->p >= 6 && s->p[0] == '\\' &&
-                s->p[1] == 'u') {
-                sc_next(s);
-                sc_next(s);
-                unsigned lo = sc_hex4(s);
-                if (lo >= 0xDC00 && lo <= 0xDFFF)
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            }
-            sc_utf8(&s->tmp, cp);
-        } else {
-            char c = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r'
-                   : e == 't' ? '\t' : e;
-            cairn_buf_append(&s->tmp, &c, 1);
-        }
-    }
-    if (s->p < s->end)
-        sc_next(s); /* closing quote */
-}
-
-static jnode *sc_value(scanner *s)
-{
-    sc_ws(s);
-    jnode *n = cairn_arena_alloc(s->a, sizeof *n);
-    if (!n) {
-        s->oom = 1;
-        return NULL;
-    }
-    n->line = n->kline = s->line;
-    n->col = n->kcol = s->col + 1;
-    n->text = s->p;
-    if (s->p >= s->end)
-        return n;
-    char open = *s->p;
-    if ((open == '{' || open == '[') && s->depth < SC_MAX_DEPTH) {
-        char close = open == '{' ? '}' : ']';
-        s->depth++;
-        sc_next(s);
-        sc_ws(s);
-        while (s->p < s->end && *s->p != close) {
-            int kl = s->line, kc = s->col + 1;
-            const char *key = NULL;
-            if (open == '{') {
-                sc_string(s);
-                key = cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
-                sc_ws(s);
-                if (s->p < s->end && *s->p == ':')
-                    sc_next(s);
-            }
-            jnode *kid = sc_value(s);
-            if (!kid || (open == '{' && !key) ||
-                cairn_arena_push(s->a, (void ***)&n->kids, &n->nkids, kid)) {
-                s->oom = 1;
-                return NULL;
-            }
-            if (key) {
-                kid->key = key;
-                kid->kline = kl;
-                kid->kcol = kc;
-            }
-            sc_ws(s);
-            if (s->p < s->end && *s->p == ',') {
-                sc_next(s);
-                sc_ws(s);
-            } else {
-                break;
-            }
-        }
-        if (s->p < s->end)
-            sc_next(s);
-        s->depth--;
-    } else if (open == '"') {
-        sc_string(s);
-    } else {
-        /* a literal; strchr also stops at a NUL byte (the string's end) */
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
-            sc_next(s);
-    }
-    n->textlen = (size_t)(s->p - n->text);
-    return n;
-}
-
-/* The member `key` of an object node, or the object itself when the index
- * does not have it (it always has: doc_parse checked it against jansson). */
-static const jnode *jn_get(const jnode *n, const char *key)
-{
-    for (size_t i = 0; i < n->nkids; i++)
-        if (n->kids[i]->key && strcmp(n->kids[i]->key, key) == 0)
-            return n->kids[i];
-    return n;
-}
-
-static const jnode *jn_at(const jnode *n, size_t i)
-{
-    return i < n->nkids ? n->kids[i] : n;
-}
-
-/* The first node where the index does not mirror jansson's value `v`
- * (kind, member names, element count, a number's spelling), or NULL. The
- * recursion follows jansson's tree, whose depth jansson bounds. */
-static const jnode *jn_differs(const jnode *n, json_t *v)
-{
-    char c = n->textlen ? n->text[0] : '\0';
-    size_t count = json_is_object(v) ? json_object_size(v)
-                   : json_is_array(v) ? json_array_size(v)
-                                      : 0;
-    if ((c == '{') != json_is_object(v) || (c == '[') != json_is_array(v) || n->nkids != count ||
-        (json_is_number(v) && c != '-' && !(c >= '0' && c <= '9')))
-        return n;
-    for (size_t i = 0; i < n->nkids; i++) {
-        const jnode *k = n->kids[i];
-        json_t *kv = !json_is_object(v) ? json_array_get(v, i)
-                     : k->key           ? json_object_get(v, k->key)
-                                        : NULL;
-        const jnode *d = kv ? jn_differs(k, kv) : k;
-        if (d)
-            return d;
-    }
-    return NULL;
-}
+#include "json.h"
 
 /* ---- a parsed document ---------------------------------------------------- */
 
@@ -280,7 +60,7 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     if (nul) {
         scanner at = {.p = text, .end = nul, .line = 1, .col = 0};
         while (at.p < at.end)
-            sc_next(&at);
+            json_sc_next(&at);
         return cairn_err_at(cx, code, fname, at.line, at.col + 1,
                             "invalid JSON: a NUL byte is not allowed");
     }
@@ -294,13 +74,13 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }
     cairn_buf_init(&s.tmp);
-    d->pos = sc_value(&s);
+    d->pos = json_sc_value(&s);
     cairn_buf_release(&s.tmp);
     if (s.oom || !d->pos) {
         doc_release(d);
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }
-    const jnode *off = jn_differs(d->pos, d->root);
+    const jnode *off = json_jn_differs(d->pos, d->root);
     if (off) {
         int rc = cairn_err_at(cx, code, fname, off->line, off->col,
                               "invalid JSON: cannot locate this value in the text");
@@ -388,11 +168,11 @@ static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at
     const jnode *n = obj;
     if (key) {
         rd_key(r, key);
-        n = jn_get(obj, key);
+        n = json_jn_get(obj, key);
     }
     if (idx >= 0) {
         rd_idx(r, (size_t)idx);
-        n = jn_at(n, (size_t)idx);
+        n = json_jn_at(n, (size_t)idx);
     }
     va_list ap;
     va_start(ap, fmt);
@@ -538,7 +318,7 @@ static int rd_sqltext(rd *r, json_t *obj, const jnode *n, const char *key, int a
     *out = NULL;
     if (rc || !m)
         return rc;
-    const jnode *vn = jn_get(n, key);
+    const jnode *vn = json_jn_get(n, key);
     if (json_is_string(m)) {
         if (!allow_empty && json_string_length(m) == 0)
             return rd_fail_in(r, n, key, -1, 0,
@@ -559,7 +339,7 @@ static int rd_array(rd *r, json_t *obj, const jnode *n, const char *key, int req
                     const jnode **an)
 {
     int rc = rd_member(r, obj, n, key, req, out);
-    *an = jn_get(n, key);
+    *an = json_jn_get(n, key);
     if (rc || !*out)
         return rc;
     if (!json_is_array(*out))
@@ -572,7 +352,7 @@ static int rd_array(rd *r, json_t *obj, const jnode *n, const char *key, int req
 typedef struct strlist {
     const char **v;
     size_t n;
-    const jnode *at; /* the array; element i is jn_at(at, i) */
+    const jnode *at; /* the array; element i is json_jn_at(at, i) */
 } strlist;
 
 static int rd_strlist(rd *r, json_t *obj, const jnode *n, const char *key, int req,
@@ -616,9 +396,9 @@ static int rd_columns_exist(rd *r, const cairn_table *t, const jnode *obj, const
 
 /* ---- enumerations -------------------------------------------------------- */
 
-static const char *const fk_action_names[] = {"no action", "restrict", "cascade", "set null",
-                                              "set default"};
-static const char *const identity_names[] = {NULL, "auto", "always", "by_default"};
+const char *const json_fk_action_names[5] = {"no action", "restrict", "cascade", "set null",
+                                             "set default"};
+const char *const json_identity_names[4] = {NULL, "auto", "always", "by_default"};
 
 static int rd_choice(rd *r, json_t *obj, const jnode *n, const char *key,
                      const char *const *names, size_t count, const char *expect, int *out)
@@ -640,7 +420,7 @@ static int rd_choice(rd *r, json_t *obj, const jnode *n, const char *key,
 static int rd_fk_action(rd *r, json_t *obj, const jnode *n, const char *key, cairn_fk_action *out)
 {
     int v = CAIRN_FK_NO_ACTION;
-    int rc = rd_choice(r, obj, n, key, fk_action_names, 5, FK_EXPECT, &v);
+    int rc = rd_choice(r, obj, n, key, json_fk_action_names, 5, FK_EXPECT, &v);
     *out = (cairn_fk_action)v;
     return rc;
 }
@@ -733,7 +513,7 @@ static int rd_column(rd *r, cairn_table *t, json_t *o, const jnode *n)
     if ((rc = rd_str(r, o, n, "type", OPT, &c->type)) ||
         (rc = rd_bool(r, o, n, "not_null", &c->not_null)) ||
         (rc = rd_sqltext(r, o, n, "default", 0, &c->default_expr)) ||
-        (rc = rd_choice(r, o, n, "identity", identity_names, 4,
+        (rc = rd_choice(r, o, n, "identity", json_identity_names, 4,
                         "\"auto\", \"always\" or \"by_default\"", &ident)) ||
         (rc = rd_str(r, o, n, "collation", OPT, &c->collation)) ||
         (rc = rd_str(r, o, n, "comment", OPT, &c->comment)) ||
@@ -746,7 +526,7 @@ static int rd_column(rd *r, cairn_table *t, json_t *o, const jnode *n)
     if ((rc = rd_member(r, o, n, "generated", OPT, &g)))
         return rc;
     if (g) {
-        const jnode *gn = jn_get(n, "generated");
+        const jnode *gn = json_jn_get(n, "generated");
         size_t old = rd_key(r, "generated");
         if (!(rc = rd_object(r, g, gn, "{\"expr\", \"stored\"}", k_generated)) &&
             !(rc = rd_str(r, g, gn, "expr", REQ, &c->generated)))
@@ -781,7 +561,7 @@ static int rd_column(rd *r, cairn_table *t, json_t *o, const jnode *n)
     if ((rc = rd_member(r, o, n, "references", OPT, &ref)))
         return rc;
     if (ref) {
-        const jnode *rn = jn_get(n, "references");
+        const jnode *rn = json_jn_get(n, "references");
         size_t old = rd_key(r, "references");
         const char *rschema = NULL, *rtable = NULL, *rcol = NULL;
         cairn_fk_action del = CAIRN_FK_NO_ACTION, upd = CAIRN_FK_NO_ACTION;
@@ -890,7 +670,7 @@ static int rd_index(rd *r, cairn_table *t, json_t *o, const jnode *n)
     size_t old = rd_key(r, "columns");
     for (size_t i = 0; i < json_array_size(parts) && !rc; i++) {
         size_t o2 = rd_idx(r, i);
-        rc = rd_index_part(r, t, ix, json_array_get(parts, i), jn_at(pn, i));
+        rc = rd_index_part(r, t, ix, json_array_get(parts, i), json_jn_at(pn, i));
         rd_pop(r, o2);
     }
     rd_pop(r, old);
@@ -924,7 +704,7 @@ static int rd_fkey(rd *r, cairn_table *t, json_t *o, const jnode *n)
     if (constraint_taken(t, name, fk))
         return rd_fail_in(r, n, "name", -1, 0, "duplicate constraint name \"%s\" in table \"%s\"",
                           name, t->name);
-    const jnode *rn = jn_get(n, "references");
+    const jnode *rn = json_jn_get(n, "references");
     size_t old = rd_key(r, "references");
     if (!(rc = rd_object(r, ref, rn, "{\"schema\", \"table\", \"columns\"}", k_fk_ref)) &&
         !(rc = rd_str(r, ref, rn, "schema", OPT, &fk->ref_schema)) &&
@@ -990,7 +770,7 @@ static int rd_each(rd *r, cairn_table *t, json_t *obj, const jnode *n, const cha
     size_t old = rd_key(r, key);
     for (size_t i = 0; i < json_array_size(a) && !rc; i++) {
         size_t o2 = rd_idx(r, i);
-        rc = fn(r, t, json_array_get(a, i), jn_at(an, i));
+        rc = fn(r, t, json_array_get(a, i), json_jn_at(an, i));
         rd_pop(r, o2);
     }
     rd_pop(r, old);
@@ -1008,7 +788,7 @@ static int rd_pkey_member(rd *r, cairn_table *t, json_t *o, const jnode *n)
                           "the primary key is also declared on column \"%s\"",
                           t->primary_key->columns[0]);
     size_t old = rd_key(r, "primary_key");
-    rc = rd_key_object(r, t, pk, jn_get(n, "primary_key"), 1);
+    rc = rd_key_object(r, t, pk, json_jn_get(n, "primary_key"), 1);
     rd_pop(r, old);
     return rc;
 }
@@ -1024,7 +804,7 @@ static int rd_options(rd *r, cairn_table *t, json_t *o, const jnode *n)
     int rc = rd_member(r, o, n, "options", OPT, &opts);
     if (rc || !opts)
         return rc;
-    const jnode *on = jn_get(n, "options");
+    const jnode *on = json_jn_get(n, "options");
     size_t old = rd_key(r, "options");
     if (!json_is_object(opts))
         rc = rd_fail(r, on, "expected an object of \"key\": \"value\"");
@@ -1062,7 +842,7 @@ static int rd_table(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     size_t old = rd_key(r, "columns");
     for (size_t i = 0; cols && i < json_array_size(cols) && !rc; i++) {
         size_t o2 = rd_idx(r, i);
-        rc = rd_column(r, t, json_array_get(cols, i), jn_at(cn, i));
+        rc = rd_column(r, t, json_array_get(cols, i), json_jn_at(cn, i));
         rd_pop(r, o2);
     }
     rd_pop(r, old);
@@ -1196,436 +976,8 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
     return 0;
 }
 
-/* ---- the writer ------------------------------------------------------------ */
-
-typedef struct wr {
-    cairn_ctx *cx;
-    int rc;          /* sticky: the first failure */
-    char what[256];  /* the object being written, for messages */
-} wr;
-
-static void w_oom(wr *w)
-{
-    if (!w->rc)
-        w->rc = cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
-}
-
-/* Set o[key] = v, taking v (also on failure). */
-static void w_set(wr *w, json_t *o, const char *key, json_t *v)
-{
-    if (w->rc || !o) {
-        json_decref(v);
-        return;
-    }
-    if (!v || json_object_set_new(o, key, v))
-        w_oom(w);
-}
-
-static json_t *w_string(wr *w, const char *key, const char *v)
-{
-    json_t *j = json_string(v);
-    /* json_string refuses invalid UTF-8: say which value it was. */
-    if (!j && !w->rc)
-        w->rc = cairn_err(w->cx, CAIRN_ESCHEMA, "cannot write %s: \"%s\" is not valid UTF-8",
-                          w->what, key);
-    return j;
-}
-
-static void w_str(wr *w, json_t *o, const char *key, const char *v)
-{
-    if (v && !w->rc)
-        w_set(w, o, key, w_string(w, key, v));
-}
-
-static void w_bool(wr *w, json_t *o, const char *key, int v)
-{
-    if (v)
-        w_set(w, o, key, json_true());
-}
-
-static json_t *w_strarr(wr *w, const char *key, const char *const *v, size_t n)
-{
-    json_t *a = json_array();
-    if (!a) {
-        w_oom(w);
-        return NULL;
-    }
-    for (size_t i = 0; i < n && !w->rc; i++) {
-        json_t *s = w_string(w, key, v[i]);
-        if (s && json_array_append_new(a, s))
-            w_oom(w);
-    }
-    return a;
-}
-
-static void w_strs(wr *w, json_t *o, const char *key, const char *const *v, size_t n)
-{
-    if (n && !w->rc)
-        w_set(w, o, key, w_strarr(w, key, v, n));
-}
-
-static int cmp_opt(const char *a, const char *b)
-{
-    if (!a || !b)
-        return (a != NULL) - (b != NULL);
-    return strcmp(a, b);
-}
-
-static int cmp_strp(const void *pa, const void *pb)
-{
-    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
-}
-
-/* Options compare by key only ("a=1" before "a_b=2"). */
-static int cmp_optkey(const void *pa, const void *pb)
-{
-    const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
-    size_t la = strcspn(a, "="), lb = strcspn(b, "=");
-    int c = memcmp(a, b, la < lb ? la : lb);
-    return c ? c : (la > lb) - (la < lb);
-}
-
-/* Collections are written sorted by namespace and name (absent first), ties
- * broken by the whole object's text: the output never depends on the input
- * order, and the input is not touched. */
-typedef struct item {
-    const char *ns, *name;
-    json_t *j;
-    char *dump;
-} item;
-
-static int cmp_item(const void *pa, const void *pb)
-{
-    const item *a = pa, *b = pb;
-    int c = cmp_opt(a->ns, b->ns);
-    if (!c)
-        c = cmp_opt(a->name, b->name);
-    return c ? c : strcmp(a->dump, b->dump);
-}
-
-/* Set o[key] to the items as a sorted array; takes every item's json. */
-static void w_sorted(wr *w, json_t *o, const char *key, item *it, size_t n)
-{
-    for (size_t i = 0; i < n && !w->rc; i++)
-        if (!it[i].j || !(it[i].dump = json_dumps(it[i].j, JSON_COMPACT | JSON_SORT_KEYS)))
-            w_oom(w);
-    json_t *a = NULL;
-    if (!w->rc) {
-        qsort(it, n, sizeof *it, cmp_item);
-        if (!(a = json_array()))
-            w_oom(w);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!w->rc && json_array_append(a, it[i].j))
-            w_oom(w);
-        json_decref(it[i].j);
-        free(it[i].dump);
-    }
-    free(it);
-    w_set(w, o, key, a);
-}
-
-static item *w_items(wr *w, size_t n)
-{
-    item *it = calloc(n ? n : 1, sizeof *it);
-    if (!it)
-        w_oom(w);
-    return it;
-}
-
-static json_t *w_column(wr *w, const cairn_column *c)
-{
-    json_t *o = json_object();
-    w_str(w, o, "name", c->name);
-    w_str(w, o, "type", c->type);
-    w_bool(w, o, "not_null", c->not_null);
-    w_str(w, o, "default", c->default_expr);
-    if (c->identity != CAIRN_IDENTITY_NONE) {
-        if ((unsigned)c->identity > CAIRN_IDENTITY_BY_DEFAULT && !w->rc)
-            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: identity %d", w->what,
-                              (int)c->identity);
-        else
-            w_str(w, o, "identity", identity_names[c->identity]);
-    }
-    if (c->generated) {
-        json_t *g = json_object();
-        w_str(w, g, "expr", c->generated);
-        w_bool(w, g, "stored", c->generated_stored);
-        w_set(w, o, "generated", g);
-    }
-    w_str(w, o, "collation", c->collation);
-    w_str(w, o, "comment", c->comment);
-    w_str(w, o, "was", c->was);
-    w_str(w, o, "extra", c->extra);
-    return o;
-}
-
-static json_t *w_key(wr *w, const cairn_key *k, int primary)
-{
-    json_t *o = json_object();
-    w_str(w, o, "name", k->name);
-    if (!w->rc)
-        w_set(w, o, "columns", w_strarr(w, "columns", k->columns, k->ncolumns));
-    if (!primary)
-        w_bool(w, o, "nulls_not_distinct", k->nulls_not_distinct);
-    return o;
-}
-
-static json_t *w_part(wr *w, const cairn_index_part *p)
-{
-    if (p->column && !p->expr && !p->desc && !p->collation && !p->length)
-        return w_string(w, "columns", p->column);
-    json_t *o = json_object();
-    w_str(w, o, "column", p->column);
-    w_str(w, o, "expr", p->expr);
-    w_bool(w, o, "desc", p->desc);
-    w_str(w, o, "collation", p->collation);
-    if (p->length)
-        w_set(w, o, "length", json_integer(p->length));
-    return o;
-}
-
-static json_t *w_index(wr *w, const cairn_index *ix)
-{
-    json_t *o = json_object(), *parts = json_array();
-    w_str(w, o, "name", ix->name);
-    w_bool(w, o, "unique", ix->unique);
-    for (size_t i = 0; i < ix->nparts && !w->rc; i++) {
-        json_t *p = w_part(w, ix->parts[i]);
-        if (!p || !parts || json_array_append_new(parts, p))
-            w_oom(w);
-    }
-    w_set(w, o, "columns", parts);
-    w_str(w, o, "where", ix->where);
-    w_str(w, o, "method", ix->method);
-    w_strs(w, o, "include", ix->include, ix->ninclude);
-    w_str(w, o, "comment", ix->comment);
-    w_str(w, o, "was", ix->was);
-    return o;
-}
-
-static void w_action(wr *w, json_t *o, const char *key, cairn_fk_action a)
-{
-    if (a == CAIRN_FK_NO_ACTION)
-        return;
-    if ((unsigned)a > CAIRN_FK_SET_DEFAULT) {
-        if (!w->rc)
-            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: foreign key action %d",
-                              w->what, (int)a);
-        return;
-    }
-    w_str(w, o, key, fk_action_names[a]);
-}
-
-static json_t *w_fkey(wr *w, const cairn_fkey *fk)
-{
-    json_t *o = json_object(), *ref = json_object();
-    w_str(w, o, "name", fk->name);
-    if (!w->rc)
-        w_set(w, o, "columns", w_strarr(w, "columns", fk->columns, fk->ncolumns));
-    w_str(w, ref, "schema", fk->ref_schema);
-    w_str(w, ref, "table", fk->ref_table);
-    if (!w->rc)
-        w_set(w, ref, "columns", w_strarr(w, "columns", fk->ref_columns, fk->nref_columns));
-    w_set(w, o, "references", ref);
-    w_action(w, o, "on_delete", fk->on_delete);
-    w_action(w, o, "on_update", fk->on_update);
-    w_bool(w, o, "deferrable", fk->deferrable);
-    w_bool(w, o, "initially_deferred", fk->initially_deferred);
-    return o;
-}
-
-static json_t *w_table(wr *w, const cairn_table *t)
-{
-    snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
-    json_t *o = json_object();
-    w_str(w, o, "name", t->name);
-    w_str(w, o, "schema", t->schema);
-    w_str(w, o, "was", t->was);
-    w_str(w, o, "comment", t->comment);
-    if (t->ncolumns) {
-        json_t *cols = json_array();
-        for (size_t i = 0; i < t->ncolumns && !w->rc; i++) {
-            snprintf(w->what, sizeof w->what, "table \"%s\", column \"%s\"",
-                     t->name ? t->name : "", t->columns[i]->name ? t->columns[i]->name : "");
-            json_t *c = w_column(w, t->columns[i]);
-            if (!c || !cols || json_array_append_new(cols, c))
-                w_oom(w);
-        }
-        w_set(w, o, "columns", cols);
-        snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
-    }
-    if (t->primary_key)
-        w_set(w, o, "primary_key", w_key(w, t->primary_key, 1));
-    item *it;
-    if (t->nuniques && (it = w_items(w, t->nuniques))) {
-        for (size_t i = 0; i < t->nuniques; i++)
-            it[i] = (item){NULL, t->uniques[i]->name, w_key(w, t->uniques[i], 0), NULL};
-        w_sorted(w, o, "uniques", it, t->nuniques);
-    }
-    if (t->nindexes && (it = w_items(w, t->nindexes))) {
-        for (size_t i = 0; i < t->nindexes; i++)
-            it[i] = (item){NULL, t->indexes[i]->name, w_index(w, t->indexes[i]), NULL};
-        w_sorted(w, o, "indexes", it, t->nindexes);
-    }
-    if (t->nfkeys && (it = w_items(w, t->nfkeys))) {
-        for (size_t i = 0; i < t->nfkeys; i++)
-            it[i] = (item){NULL, t->fkeys[i]->name, w_fkey(w, t->fkeys[i]), NULL};
-        w_sorted(w, o, "foreign_keys", it, t->nfkeys);
-    }
-    if (t->nchecks && (it = w_items(w, t->nchecks))) {
-        for (size_t i = 0; i < t->nchecks; i++) {
-            json_t *c = json_object();
-            w_str(w, c, "name", t->checks[i]->name);
-            w_str(w, c, "expr", t->checks[i]->expr);
-            it[i] = (item){NULL, t->checks[i]->name, c, NULL};
-        }
-        w_sorted(w, o, "checks", it, t->nchecks);
-    }
-    if (t->ntriggers && (it = w_items(w, t->ntriggers))) {
-        for (size_t i = 0; i < t->ntriggers; i++) {
-            json_t *c = json_object();
-            w_str(w, c, "name", t->triggers[i]->name);
-            w_str(w, c, "sql", t->triggers[i]->sql);
-            it[i] = (item){NULL, t->triggers[i]->name, c, NULL};
-        }
-        w_sorted(w, o, "triggers", it, t->ntriggers);
-    }
-    if (t->noptions) {
-        /* "key=value" strings; sorted by key by construction, sorted again
-         * here because a driver may have filled the array itself. */
-        const char **opts = calloc(t->noptions, sizeof *opts);
-        json_t *oo = json_object();
-        if (!opts || !oo)
-            w_oom(w);
-        for (size_t i = 0; opts && i < t->noptions; i++)
-            opts[i] = t->options[i];
-        if (opts)
-            qsort(opts, t->noptions, sizeof *opts, cmp_optkey);
-        for (size_t i = 0; opts && i < t->noptions && !w->rc; i++) {
-            const char *eq = strchr(opts[i], '=');
-            size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
-            char *key = strndup(opts[i], klen);
-            json_t *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
-            if (!key)
-                w_oom(w);
-            else if (probe)
-                w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
-            json_decref(probe);
-            free(key);
-        }
-        free(opts);
-        w_set(w, o, "options", oo);
-    }
-    return o;
-}
-
-static json_t *w_schema(wr *w, const cairn_schema *s)
-{
-    json_t *o = json_object();
-    item *it;
-    snprintf(w->what, sizeof w->what, "the schema");
-    w_str(w, o, "dialect", s->dialect);
-    if (s->nnamespaces) {
-        const char **nss = calloc(s->nnamespaces, sizeof *nss);
-        if (!nss) {
-            w_oom(w);
-        } else {
-            memcpy(nss, s->namespaces, s->nnamespaces * sizeof *nss);
-            qsort(nss, s->nnamespaces, sizeof *nss, cmp_strp);
-            w_strs(w, o, "namespaces", nss, s->nnamespaces);
-            free(nss);
-        }
-    }
-    if (s->ntables && (it = w_items(w, s->ntables))) {
-        for (size_t i = 0; i < s->ntables; i++)
-            it[i] = (item){s->tables[i]->schema, s->tables[i]->name, w_table(w, s->tables[i]),
-                           NULL};
-        w_sorted(w, o, "tables", it, s->ntables);
-    }
-    if (s->nviews && (it = w_items(w, s->nviews))) {
-        for (size_t i = 0; i < s->nviews; i++) {
-            const cairn_view *v = s->views[i];
-            json_t *j = json_object();
-            snprintf(w->what, sizeof w->what, "view \"%s\"", v->name ? v->name : "");
-            w_str(w, j, "name", v->name);
-            w_str(w, j, "schema", v->schema);
-            w_str(w, j, "definition", v->definition);
-            w_bool(w, j, "materialized", v->materialized);
-            w_str(w, j, "comment", v->comment);
-            w_str(w, j, "was", v->was);
-            it[i] = (item){v->schema, v->name, j, NULL};
-        }
-        w_sorted(w, o, "views", it, s->nviews);
-    }
-    if (s->nenums && (it = w_items(w, s->nenums))) {
-        for (size_t i = 0; i < s->nenums; i++) {
-            const cairn_enum *e = s->enums[i];
-            json_t *j = json_object();
-            snprintf(w->what, sizeof w->what, "enum \"%s\"", e->name ? e->name : "");
-            w_str(w, j, "name", e->name);
-            w_str(w, j, "schema", e->schema);
-            if (!w->rc) /* always written: an enum without values is still an enum */
-                w_set(w, j, "values", w_strarr(w, "values", e->values, e->nvalues));
-            it[i] = (item){e->schema, e->name, j, NULL};
-        }
-        w_sorted(w, o, "enums", it, s->nenums);
-    }
-    if (s->nsequences && (it = w_items(w, s->nsequences))) {
-        for (size_t i = 0; i < s->nsequences; i++) {
-            const cairn_sequence *q = s->sequences[i];
-            json_t *j = json_object();
-            snprintf(w->what, sizeof w->what, "sequence \"%s\"", q->name ? q->name : "");
-            w_str(w, j, "name", q->name);
-            w_str(w, j, "schema", q->schema);
-            w_str(w, j, "type", q->type);
-            /* 1 is what cairn_schema_add_sequence starts with, so it is omitted */
-            if (q->start != 1)
-                w_set(w, j, "start", json_integer(q->start));
-            if (q->increment != 1)
-                w_set(w, j, "increment", json_integer(q->increment));
-            if (q->has_min)
-                w_set(w, j, "min", json_integer(q->min_value));
-            if (q->has_max)
-                w_set(w, j, "max", json_integer(q->max_value));
-            if (q->cache != 1)
-                w_set(w, j, "cache", json_integer(q->cache));
-            w_bool(w, j, "cycle", q->cycle);
-            it[i] = (item){q->schema, q->name, j, NULL};
-        }
-        w_sorted(w, o, "sequences", it, s->nsequences);
-    }
-    return o;
-}
-
-/* Dump `root` (taken) with a 2-space indent and a final newline. */
-static int w_finish(wr *w, json_t *root, cairn_buf *out)
-{
-    if (!root)
-        w_oom(w);
-    if (w->rc) {
-        json_decref(root);
-        return w->rc;
-    }
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text || cairn_buf_puts(out, text) || cairn_buf_puts(out, "\n")) {
-        free(text);
-        return cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
-    }
-    free(text);
-    return 0;
-}
-
-int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out)
-{
-    wr w = {.cx = cx};
-    return w_finish(&w, w_schema(&w, s), out);
-}
-
 /* ---- snapshots --------------------------------------------------------------- */
 
-#define CAIRN_SNAPSHOT_VERSION 1
 
 static const char *const k_snapshot[] = {"version", "id", "parent", "dialect", "schema", NULL};
 
@@ -1676,7 +1028,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
         !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
         !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
         size_t old = rd_key(&r, "schema");
-        rc = rd_schema(&r, sj, jn_get(d.pos, "schema"));
+        rc = rd_schema(&r, sj, json_jn_get(d.pos, "schema"));
         rd_pop(&r, old);
     }
     if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
@@ -1691,22 +1043,6 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     }
     out->schema = r.s;
     return 0;
-}
-
-int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out)
-{
-    wr w = {.cx = cx};
-    snprintf(w.what, sizeof w.what, "the snapshot");
-    if (!snap->id || !snap->schema)
-        return cairn_err(cx, CAIRN_EUSAGE, "a snapshot needs an id and a schema");
-    json_t *o = json_object();
-    w_set(&w, o, "version", json_integer(CAIRN_SNAPSHOT_VERSION));
-    w_str(&w, o, "id", snap->id);
-    w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : json_null());
-    w_str(&w, o, "dialect", snap->dialect);
-    if (!w.rc)
-        w_set(&w, o, "schema", w_schema(&w, snap->schema));
-    return w_finish(&w, o, out);
 }
 
 /* ---- the config file ------------------------------------------------------------ */

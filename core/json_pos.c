@@ -1,0 +1,217 @@
+/*
+ * The position index of a JSON document: jansson keeps no positions, so a
+ * small structural scanner mirrors its tree with the line and column of
+ * every value and member name (see json.c for how the two are checked
+ * against each other before they are walked side by side).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "json.h"
+
+/* ---- the position index ------------------------------------------------- */
+
+
+
+/* Deeper than jansson's own limit (2048), so text jansson accepted is never
+ * cut short; a deeper structure is left unindexed and then refused. */
+#define SC_MAX_DEPTH 4096
+
+void json_sc_next(scanner *s)
+{
+    unsigned char c = (unsigned char)*s->p++;
+    if (c == '\n') {
+        s->line++;
+        s->col = 0;
+    } else if ((c & 0xC0) != 0x80) {
+        s->col++; /* a UTF-8 continuation byte is not a new character */
+    }
+}
+
+static void sc_ws(scanner *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        json_sc_next(s);
+}
+
+static unsigned sc_hex4(scanner *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4 && s->p < s->end; i++) {
+        char c = *s->p;
+        v = v * 16 + (unsigned)(c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                       : 0);
+        json_sc_next(s);
+    }
+    return v;
+}
+
+static void sc_utf8(cairn_buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+    } else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+    }
+    cairn_buf_append(b, u, n);
+}
+
+/* A string token at s->p, decoded into s->tmp (member names are compared
+ * with the names jansson decoded). */
+static void sc_string(scanner *s)
+{
+    cairn_buf_reset(&s->tmp);
+    json_sc_next(s); /* opening quote */
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p != '\\') {
+            cairn_buf_append(&s->tmp, s->p, 1);
+            json_sc_next(s);
+            continue;
+        }
+        json_sc_next(s);
+        if (s->p >= s->end)
+            break;
+        char e = *s->p;
+        json_sc_next(s);
+        if (e == 'u') {
+            unsigned cp = sc_hex4(s);
+            if (cp >= 0xD800 && cp <= 0xDBFF && s->end - s->p >= 6 && s->p[0] == '\\' &&
+                s->p[1] == 'u') {
+                json_sc_next(s);
+                json_sc_next(s);
+                unsigned lo = sc_hex4(s);
+                if (lo >= 0xDC00 && lo <= 0xDFFF)
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            sc_utf8(&s->tmp, cp);
+        } else {
+            char c = e == 'b' ? '\b' : e == 'f' ? '\f' : e == 'n' ? '\n' : e == 'r' ? '\r'
+                   : e == 't' ? '\t' : e;
+            cairn_buf_append(&s->tmp, &c, 1);
+        }
+    }
+    if (s->p < s->end)
+        json_sc_next(s); /* closing quote */
+}
+
+jnode *json_sc_value(scanner *s)
+{
+    sc_ws(s);
+    jnode *n = cairn_arena_alloc(s->a, sizeof *n);
+    if (!n) {
+        s->oom = 1;
+        return NULL;
+    }
+    n->line = n->kline = s->line;
+    n->col = n->kcol = s->col + 1;
+    n->text = s->p;
+    if (s->p >= s->end)
+        return n;
+    char open = *s->p;
+    if ((open == '{' || open == '[') && s->depth < SC_MAX_DEPTH) {
+        char close = open == '{' ? '}' : ']';
+        s->depth++;
+        json_sc_next(s);
+        sc_ws(s);
+        while (s->p < s->end && *s->p != close) {
+            int kl = s->line, kc = s->col + 1;
+            const char *key = NULL;
+            if (open == '{') {
+                sc_string(s);
+                key = cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
+                sc_ws(s);
+                if (s->p < s->end && *s->p == ':')
+                    json_sc_next(s);
+            }
+            jnode *kid = json_sc_value(s);
+            if (!kid || (open == '{' && !key) ||
+                cairn_arena_push(s->a, (void ***)&n->kids, &n->nkids, kid)) {
+                s->oom = 1;
+                return NULL;
+            }
+            if (key) {
+                kid->key = key;
+                kid->kline = kl;
+                kid->kcol = kc;
+            }
+            sc_ws(s);
+            if (s->p < s->end && *s->p == ',') {
+                json_sc_next(s);
+                sc_ws(s);
+            } else {
+                break;
+            }
+        }
+        if (s->p < s->end)
+            json_sc_next(s);
+        s->depth--;
+    } else if (open == '"') {
+        sc_string(s);
+    } else {
+        /* a literal; strchr also stops at a NUL byte (the string's end) */
+        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+            json_sc_next(s);
+    }
+    n->textlen = (size_t)(s->p - n->text);
+    return n;
+}
+
+/* The member `key` of an object node, or the object itself when the index
+ * does not have it (it always has: doc_parse checked it against jansson). */
+const jnode *json_jn_get(const jnode *n, const char *key)
+{
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i]->key && strcmp(n->kids[i]->key, key) == 0)
+            return n->kids[i];
+    return n;
+}
+
+const jnode *json_jn_at(const jnode *n, size_t i)
+{
+    return i < n->nkids ? n->kids[i] : n;
+}
+
+/* The first node where the index does not mirror jansson's value `v`
+ * (kind, member names, element count, a number's spelling), or NULL. The
+ * recursion follows jansson's tree, whose depth jansson bounds. */
+const jnode *json_jn_differs(const jnode *n, json_t *v)
+{
+    char c = n->textlen ? n->text[0] : '\0';
+    size_t count = json_is_object(v) ? json_object_size(v)
+                   : json_is_array(v) ? json_array_size(v)
+                                      : 0;
+    if ((c == '{') != json_is_object(v) || (c == '[') != json_is_array(v) || n->nkids != count ||
+        (json_is_number(v) && c != '-' && !(c >= '0' && c <= '9')))
+        return n;
+    for (size_t i = 0; i < n->nkids; i++) {
+        const jnode *k = n->kids[i];
+        json_t *kv = !json_is_object(v) ? json_array_get(v, i)
+                     : k->key           ? json_object_get(v, k->key)
+                                        : NULL;
+        const jnode *d = kv ? json_jn_differs(k, kv) : k;
+        if (d)
+            return d;
+    }
+    return NULL;
+}
