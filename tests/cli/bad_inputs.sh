@@ -87,6 +87,33 @@ printf 'CREATE TABLE users (id integer PRIMARY KEY);\n\0CREATE TABLE posts (id i
 refused 4 "a NUL byte in a .sql schema" --schema schema.sql export
 expect_err "schema.sql:2:1: a NUL byte" "names the position"
 
+# identifiers the server would cut or refuse (export needs no server): on
+# PostgreSQL a 64-byte name was cut to 63, and every later push planned to
+# drop the table "and all its data"
+long64=$(printf 't%.0s' $(seq 1 64))
+if [ -f "$CAIRN_STAGE/lib/cairn/dialects/postgresql.so" ]; then
+    fresh pglong
+    printf '{ "tables": [ { "name": "%s", "columns": [ { "name": "id", "type": "integer" } ] } ] }\n' \
+        "$long64" >long.json
+    refused 4 "a 64-byte table name on PostgreSQL" --dialect postgresql --schema long.json export
+    expect_err "the name is 64 bytes, dialect 'postgresql' keeps 63" "says the limit"
+    long63=$(printf 't%.0s' $(seq 1 63))
+    printf '{ "tables": [ { "name": "%s", "columns": [ { "name": "id", "type": "integer" } ] } ] }\n' \
+        "$long63" >ok.json
+    run --dialect postgresql --schema ok.json export
+    expect_ok "a 63-byte name is fine"
+fi
+if [ -f "$CAIRN_STAGE/lib/cairn/dialects/mysql.so" ]; then
+    fresh mylong
+    printf '{ "tables": [ { "name": "t", "columns": [ { "name": "%sx", "type": "int" } ] } ] }\n' \
+        "$long64" >long.json
+    refused 4 "a 65-character column name on MySQL" --dialect mysql --schema long.json export
+    printf '{ "tables": [ { "name": "t ", "columns": [ { "name": "id", "type": "int" } ] } ] }\n' >sp.json
+    refused 4 "a table name ending with a space on MySQL" --dialect mysql --schema sp.json export
+    printf '{ "tables": [ { "name": "t\xf0\x9f\x98\x80", "columns": [ { "name": "id", "type": "int" } ] } ] }\n' >emoji.json
+    refused 4 "a name with a character beyond U+FFFF on MySQL" --dialect mysql --schema emoji.json export
+fi
+
 # resolve without a name (an empty one crashed: the run was closed before
 # it was opened)
 fresh resolveempty

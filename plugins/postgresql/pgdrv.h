@@ -1,0 +1,139 @@
+/* The PostgreSQL dialect driver: declarations shared by its source files.
+ * Nothing here is exported: the module's only visible symbol is
+ * cairn_dialect_entry (pgdrv.c). */
+#ifndef CAIRN_PGDRV_H
+#define CAIRN_PGDRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include <cairn/sys/dialect.h>
+
+struct cairn_dsession {
+    const cairn_host *host;
+    cairn_hostctx *hc;
+};
+
+struct cairn_dconn {
+    cairn_dsession *s;
+    PGconn *pg;
+    /* Queries sent since connect: introspection logs how many it used. */
+    int nqueries;
+    /* Scratch databases: the server connection that created it, and its name. */
+    PGconn *admin;
+    char *scratch_name;
+};
+
+/* ---- pgdrv.c: session, connections, statements ---------------------------- */
+/** Copy a libpq message as one line (newlines, tabs folded to one space,
+ *  trailing blanks dropped), at most size-1 bytes. */
+void pgdrv_one_line(char *dst, size_t size, const char *msg);
+/** libpq notice processor (`arg` is the cairn_dconn): to the verbose log. */
+void pgdrv_notice(void *arg, const char *message);
+/** Connect with a libpq URL or conninfo; `dbname`, when set, replaces the
+ *  database the URL names. Reports a failure (password scrubbed). */
+int pgdrv_open_pg(cairn_dsession *s, const char *url, const char *dbname, PGconn **out);
+/** A connection handle around `pg`, which it owns (finished on failure). */
+int pgdrv_wrap(cairn_dsession *s, PGconn *pg, cairn_dconn **out);
+/** Run one statement with text parameters; on success *res (if res) holds
+ *  the result, which the caller clears. Reports a failure. */
+int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char *const *params,
+                PGresult **res);
+
+/* ---- pgdrv_text.c: reading SQL text ---------------------------------------- */
+/** Index just past the literal or quoted identifier at p, or p+1. */
+size_t pgdrv_skip_token(const char *s, size_t p);
+/** Position of the parenthesis closing the one at `open`, or 0. */
+size_t pgdrv_match_paren(const char *s, size_t open);
+/** The expression without whole-covering outer parentheses, trimmed, as
+ *  [*start, *start + *len). */
+void pgdrv_unwrap(const char *s, size_t *start, size_t *len);
+int pgdrv_is_ident_char(char c);
+size_t pgdrv_skip_space(const char *s, size_t p);
+/** Whether the bare word [b, e) of s is `word`, case-insensitively. */
+int pgdrv_word_is(const char *s, size_t b, size_t e, const char *word);
+/** Split an index part's element-form `expr` (see pgdrv_text.c) into key,
+ *  operator class and NULLS ordering; 0 when it is a plain expression. */
+int pgdrv_split_element(const char *s, size_t *key_end, size_t *opc_b, size_t *opc_e,
+                        size_t *nulls_b);
+/** A malloc'd copy of sql without CONCURRENTLY after INDEX, or NULL. */
+char *pgdrv_strip_concurrently(const char *sql);
+/** What key element `elem` adds to its key besides COLLATE and DESC, into
+ *  b; the collation, unquoted and malloc'd, to *coll. */
+int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const char *key,
+                        cairn_buf *b, char **coll);
+/** Split pg_get_indexdef() text into its key elements and index options. */
+void pgdrv_split_indexdef(const char *def, size_t max, size_t *elems, size_t *lens,
+                          size_t *nelems, size_t *tail_b, size_t *tail_e);
+/** "schema"."name", or "name" in the default namespace. */
+int pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name);
+
+/* ---- pgdrv_norm.c: normalisation -------------------------------------------- */
+cairn_dialect_normalize_type_fn pgdrv_normalize_type;
+cairn_dialect_normalize_default_fn pgdrv_normalize_default;
+/** A default as pg_get_expr() prints it for a column of `type`, canonical;
+ *  nothing appended for no default. */
+int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, cairn_buf *out);
+
+/* ---- pgdrv_introspect.c ------------------------------------------------------ */
+cairn_dialect_introspect_fn pgdrv_introspect;
+
+/* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
+typedef struct pgdrv_emitter {
+    cairn_dsession *s;
+    const cairn_plan *plan;
+    const cairn_host *h;
+    cairn_stmts *out;
+    cairn_buf *b;
+    /* Foreign keys of created tables, added once every table exists. */
+    cairn_buf **later;
+    size_t nlater;
+} pgdrv_emitter;
+
+/* pgdrv_emit.c: the slot, and the pieces every statement is made of */
+cairn_dialect_emit_fn pgdrv_emit;
+/** Hand the statement in em->b over to the host and start a new one. */
+int pgdrv_flush(pgdrv_emitter *em, uint32_t flags);
+int pgdrv_quote(pgdrv_emitter *em, const char *ident);
+int pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t);
+/** ("a", "b") */
+int pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n);
+/** "ALTER TABLE <t> " */
+int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
+/** COMMENT ON <what> ... IS ..., flushed as one statement. */
+int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema, const char *name,
+                  const char *column, const char *comment);
+
+/* pgdrv_emit_table.c: tables, keys, checks, foreign keys, indexes */
+int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary);
+int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c);
+/** ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ..., into em->b. */
+int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *fk);
+/** CREATE [UNIQUE] INDEX ..., into em->b. */
+int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix);
+/** CREATE TABLE with its indexes, comments and triggers; its foreign keys
+ *  go to em->later. */
+int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t);
+/** The two halves of a SET_PRIMARY_KEY change. */
+int pgdrv_drop_primary_key(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch);
+
+/* pgdrv_emit_column.c: column definitions and ALTER COLUMN */
+int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c);
+int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch);
+
+/* ---- pgdrv_history.c: history table and advisory lock ------------------------- */
+cairn_dialect_history_ensure_fn pgdrv_history_ensure;
+cairn_dialect_history_list_fn pgdrv_history_list;
+cairn_dialect_history_record_fn pgdrv_history_record;
+cairn_dialect_history_remove_fn pgdrv_history_remove;
+cairn_dialect_lock_fn pgdrv_lock;
+cairn_dialect_unlock_fn pgdrv_unlock;
+
+/* ---- pgdrv_scratch.c: scratch databases ---------------------------------------- */
+cairn_dialect_scratch_connect_fn pgdrv_scratch_connect;
+cairn_dialect_scratch_release_fn pgdrv_scratch_release;
+
+#endif

@@ -1,0 +1,411 @@
+/* DDL emission: the emit slot, the order of its statements, and the
+ * statements of the schema-level changes. Tables, keys and indexes are in
+ * pgdrv_emit_table.c, columns in pgdrv_emit_column.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgdrv.h"
+
+/* Hand the statement in em->b over to the host and start a new one. */
+int pgdrv_flush(pgdrv_emitter *em, uint32_t flags)
+{
+    int rc = em->h->stmt_add(em->out, em->h->buf_cstr(em->b), flags);
+    em->h->buf_reset(em->b);
+    return rc;
+}
+
+int pgdrv_quote(pgdrv_emitter *em, const char *ident)
+{
+    return em->h->buf_quote(em->b, ident, '"');
+}
+
+int pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t)
+{
+    return pgdrv_qname(em->h, em->b, t->schema, t->name);
+}
+
+int pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n)
+{
+    int rc = em->h->buf_puts(em->b, "(");
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (i)
+            rc = em->h->buf_puts(em->b, ", ");
+        if (!rc)
+            rc = pgdrv_quote(em, v[i]);
+    }
+    if (!rc)
+        rc = em->h->buf_puts(em->b, ")");
+    return rc;
+}
+
+/* "ALTER TABLE <t> " */
+int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t)
+{
+    int rc = em->h->buf_puts(em->b, "ALTER TABLE ");
+    if (!rc)
+        rc = pgdrv_table_name(em, t);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, " ");
+    return rc;
+}
+
+/* COMMENT ON <what> <schema>.<name>[.<column>] IS '...' | NULL, as one
+ * statement. */
+int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema,
+                  const char *name, const char *column, const char *comment)
+{
+    const cairn_host *h = em->h;
+    int rc = h->buf_printf(em->b, "COMMENT ON %s ", what);
+    if (!rc)
+        rc = pgdrv_qname(h, em->b, schema, name);
+    if (!rc && column) {
+        rc = h->buf_puts(em->b, ".");
+        if (!rc)
+            rc = pgdrv_quote(em, column);
+    }
+    if (!rc)
+        rc = h->buf_puts(em->b, " IS ");
+    if (!rc)
+        rc = comment ? h->buf_literal(em->b, comment) : h->buf_puts(em->b, "NULL");
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    return rc;
+}
+
+static int pgdrv_sequence_options(pgdrv_emitter *em, const cairn_sequence *q, int alter)
+{
+    const cairn_host *h = em->h;
+    int rc = 0;
+    if (q->type || alter)
+        rc = h->buf_printf(em->b, " AS %s", q->type ? q->type : "bigint");
+    if (!rc && (q->increment || alter))
+        rc = h->buf_printf(em->b, " INCREMENT BY %lld", (long long)(q->increment ? q->increment : 1));
+    if (!rc)
+        rc = q->has_min ? h->buf_printf(em->b, " MINVALUE %lld", (long long)q->min_value)
+                        : h->buf_puts(em->b, " NO MINVALUE");
+    if (!rc)
+        rc = q->has_max ? h->buf_printf(em->b, " MAXVALUE %lld", (long long)q->max_value)
+                        : h->buf_puts(em->b, " NO MAXVALUE");
+    /* start 0 = unset: the type's and direction's default */
+    if (!rc && q->start)
+        rc = h->buf_printf(em->b, " START WITH %lld", (long long)q->start);
+    if (!rc && q->cache > 0)
+        rc = h->buf_printf(em->b, " CACHE %lld", (long long)q->cache);
+    if (!rc)
+        rc = h->buf_puts(em->b, q->cycle ? " CYCLE" : " NO CYCLE");
+    return rc;
+}
+
+static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_host *h = em->h;
+    const cairn_table *tt = ch->table_to ? ch->table_to : ch->table_from;
+    const cairn_table *tf = ch->table_from ? ch->table_from : ch->table_to;
+    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
+    int rc = 0;
+    switch (ch->kind) {
+    case CAIRN_CHANGE_CREATE_NAMESPACE:
+        rc = h->buf_puts(em->b, "CREATE SCHEMA ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->to.name);
+        return rc ? rc : pgdrv_flush(em, 0);
+    case CAIRN_CHANGE_DROP_NAMESPACE:
+        rc = h->buf_puts(em->b, "DROP SCHEMA ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->from.name);
+        return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE | destructive);
+    case CAIRN_CHANGE_CREATE_ENUM: {
+        const cairn_enum *e = ch->to.enm;
+        rc = h->buf_puts(em->b, "CREATE TYPE ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, e->schema, e->name);
+        if (!rc)
+            rc = h->buf_puts(em->b, " AS ENUM (");
+        for (size_t i = 0; i < e->nvalues && !rc; i++) {
+            if (i)
+                rc = h->buf_puts(em->b, ", ");
+            if (!rc)
+                rc = h->buf_literal(em->b, e->values[i]);
+        }
+        if (!rc)
+            rc = h->buf_puts(em->b, ")");
+        return rc ? rc : pgdrv_flush(em, 0);
+    }
+    case CAIRN_CHANGE_ALTER_ENUM: {
+        /* PostgreSQL 12+ runs ADD VALUE inside a transaction, but the new
+         * value cannot be used before that transaction commits: a migration
+         * that also uses it fails with "unsafe use of new value" and rolls
+         * back whole. Keeping the migration atomic is worth more; the
+         * documented fix is to use the value in the next migration. */
+        const cairn_enum *from = ch->from.enm, *to = ch->to.enm;
+        for (size_t i = 0; i < to->nvalues && !rc; i++) {
+            int known = 0;
+            for (size_t j = 0; j < from->nvalues && !known; j++)
+                known = strcmp(from->values[j], to->values[i]) == 0;
+            if (known)
+                continue;
+            rc = h->buf_puts(em->b, "ALTER TYPE ");
+            if (!rc)
+                rc = pgdrv_qname(h, em->b, to->schema, to->name);
+            if (!rc)
+                rc = h->buf_puts(em->b, " ADD VALUE ");
+            if (!rc)
+                rc = h->buf_literal(em->b, to->values[i]);
+            /* Place it after its predecessor in the new order (which
+             * exists by now), or before the first old value. */
+            if (!rc && i > 0) {
+                rc = h->buf_puts(em->b, " AFTER ");
+                if (!rc)
+                    rc = h->buf_literal(em->b, to->values[i - 1]);
+            } else if (!rc && from->nvalues) {
+                rc = h->buf_puts(em->b, " BEFORE ");
+                if (!rc)
+                    rc = h->buf_literal(em->b, from->values[0]);
+            }
+            if (!rc)
+                rc = pgdrv_flush(em, 0);
+        }
+        return rc;
+    }
+    case CAIRN_CHANGE_DROP_ENUM:
+        rc = h->buf_puts(em->b, "DROP TYPE ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, ch->from.enm->schema, ch->from.enm->name);
+        return rc ? rc : pgdrv_flush(em, destructive);
+    case CAIRN_CHANGE_CREATE_SEQUENCE:
+    case CAIRN_CHANGE_ALTER_SEQUENCE: {
+        int alter = ch->kind == CAIRN_CHANGE_ALTER_SEQUENCE;
+        const cairn_sequence *q = ch->to.sequence;
+        rc = h->buf_puts(em->b, alter ? "ALTER SEQUENCE " : "CREATE SEQUENCE ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, q->schema, q->name);
+        if (!rc)
+            rc = pgdrv_sequence_options(em, q, alter);
+        return rc ? rc : pgdrv_flush(em, 0);
+    }
+    case CAIRN_CHANGE_DROP_SEQUENCE:
+        rc = h->buf_puts(em->b, "DROP SEQUENCE ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, ch->from.sequence->schema, ch->from.sequence->name);
+        return rc ? rc : pgdrv_flush(em, destructive);
+    case CAIRN_CHANGE_CREATE_TABLE:
+        return pgdrv_emit_create_table(em, ch->to.table);
+    case CAIRN_CHANGE_DROP_TABLE:
+        rc = h->buf_puts(em->b, "DROP TABLE ");
+        if (!rc)
+            rc = pgdrv_table_name(em, ch->from.table);
+        return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE);
+    case CAIRN_CHANGE_RENAME_TABLE: {
+        const cairn_table *a = ch->from.table, *b = ch->to.table;
+        const char *as = a->schema ? a->schema : "public", *bs = b->schema ? b->schema : "public";
+        if (strcmp(as, bs) != 0) {
+            rc = pgdrv_alter_table(em, a);
+            if (!rc)
+                rc = h->buf_puts(em->b, "SET SCHEMA ");
+            if (!rc)
+                rc = pgdrv_quote(em, bs);
+            if (!rc)
+                rc = pgdrv_flush(em, 0);
+        }
+        if (!rc && strcmp(a->name, b->name) != 0) {
+            rc = h->buf_puts(em->b, "ALTER TABLE ");
+            if (!rc)
+                rc = pgdrv_qname(h, em->b, b->schema, a->name);
+            if (!rc)
+                rc = h->buf_puts(em->b, " RENAME TO ");
+            if (!rc)
+                rc = pgdrv_quote(em, b->name);
+            if (!rc)
+                rc = pgdrv_flush(em, 0);
+        }
+        return rc;
+    }
+    case CAIRN_CHANGE_ADD_COLUMN:
+        rc = pgdrv_alter_table(em, tt);
+        if (!rc)
+            rc = h->buf_puts(em->b, "ADD COLUMN ");
+        if (!rc)
+            rc = pgdrv_column_def(em, ch->to.column);
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+        if (!rc && ch->to.column->comment)
+            rc = pgdrv_comment(em, "COLUMN", tt->schema, tt->name, ch->to.column->name,
+                               ch->to.column->comment);
+        return rc;
+    case CAIRN_CHANGE_DROP_COLUMN:
+        /* after a rename of the table: its new name */
+        rc = pgdrv_alter_table(em, tt);
+        if (!rc)
+            rc = h->buf_puts(em->b, "DROP COLUMN ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->from.column->name);
+        return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE);
+    case CAIRN_CHANGE_RENAME_COLUMN:
+        rc = pgdrv_alter_table(em, tt);
+        if (!rc)
+            rc = h->buf_puts(em->b, "RENAME COLUMN ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->from.column->name);
+        if (!rc)
+            rc = h->buf_puts(em->b, " TO ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->to.column->name);
+        return rc ? rc : pgdrv_flush(em, 0);
+    case CAIRN_CHANGE_ALTER_COLUMN:
+        return pgdrv_emit_alter_column(em, ch);
+    case CAIRN_CHANGE_SET_PRIMARY_KEY:
+        rc = pgdrv_drop_primary_key(em, ch);
+        return rc ? rc : pgdrv_add_primary_key(em, ch);
+    case CAIRN_CHANGE_ADD_UNIQUE:
+    case CAIRN_CHANGE_ADD_CHECK:
+        rc = pgdrv_alter_table(em, tt);
+        if (!rc)
+            rc = h->buf_puts(em->b, "ADD ");
+        if (!rc)
+            rc = ch->kind == CAIRN_CHANGE_ADD_UNIQUE ? pgdrv_key_def(em, ch->to.key, 0)
+                                                     : pgdrv_check_def(em, ch->to.check);
+        return rc ? rc : pgdrv_flush(em, 0);
+    case CAIRN_CHANGE_ADD_FOREIGN_KEY:
+        rc = pgdrv_fkey_stmt(em, tt, ch->to.fkey);
+        return rc ? rc : pgdrv_flush(em, 0);
+    case CAIRN_CHANGE_DROP_UNIQUE:
+    case CAIRN_CHANGE_DROP_CHECK:
+    case CAIRN_CHANGE_DROP_FOREIGN_KEY: {
+        const char *name = ch->kind == CAIRN_CHANGE_DROP_UNIQUE  ? ch->from.key->name
+                           : ch->kind == CAIRN_CHANGE_DROP_CHECK ? ch->from.check->name
+                                                                  : ch->from.fkey->name;
+        if (!name)
+            return h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
+                            "postgresql: cannot drop an unnamed constraint of table %s",
+                            tf->name);
+        rc = pgdrv_alter_table(em, tf);
+        if (!rc)
+            rc = h->buf_puts(em->b, "DROP CONSTRAINT ");
+        if (!rc)
+            rc = pgdrv_quote(em, name);
+        return rc ? rc : pgdrv_flush(em, destructive);
+    }
+    case CAIRN_CHANGE_CREATE_INDEX:
+        rc = pgdrv_index_stmt(em, tt, ch->to.index);
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+        if (!rc && ch->to.index->comment)
+            rc = pgdrv_comment(em, "INDEX", tt->schema, ch->to.index->name, NULL,
+                               ch->to.index->comment);
+        return rc;
+    case CAIRN_CHANGE_DROP_INDEX:
+        rc = h->buf_puts(em->b, "DROP INDEX ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, tf->schema, ch->from.index->name);
+        return rc ? rc : pgdrv_flush(em, destructive);
+    case CAIRN_CHANGE_CREATE_TRIGGER:
+        return h->stmt_add(em->out, ch->to.trigger->sql, 0);
+    case CAIRN_CHANGE_DROP_TRIGGER:
+        rc = h->buf_puts(em->b, "DROP TRIGGER ");
+        if (!rc)
+            rc = pgdrv_quote(em, ch->from.trigger->name);
+        if (!rc)
+            rc = h->buf_puts(em->b, " ON ");
+        if (!rc)
+            rc = pgdrv_table_name(em, tf);
+        return rc ? rc : pgdrv_flush(em, 0);
+    case CAIRN_CHANGE_CREATE_VIEW: {
+        const cairn_view *v = ch->to.view;
+        rc = h->buf_puts(em->b, v->materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, v->schema, v->name);
+        if (!rc)
+            rc = h->buf_printf(em->b, " AS %s", v->definition);
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+        if (!rc && v->comment)
+            rc = pgdrv_comment(em, v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema,
+                               v->name, NULL, v->comment);
+        return rc;
+    }
+    case CAIRN_CHANGE_DROP_VIEW: {
+        const cairn_view *v = ch->from.view;
+        rc = h->buf_puts(em->b, v->materialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, v->schema, v->name);
+        return rc ? rc : pgdrv_flush(em, destructive);
+    }
+    case CAIRN_CHANGE_SET_TABLE_COMMENT:
+        return pgdrv_comment(em, "TABLE", tt->schema, tt->name, NULL,
+                             ch->to.table ? ch->to.table->comment : NULL);
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        /* The driver reads and writes no table options. */
+        return 0;
+    }
+    return h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
+                    "postgresql: change kind %d is not supported by this driver version",
+                    (int)ch->kind);
+}
+
+static int pgdrv_has_str(const char *const *v, size_t n, const char *str)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], str) == 0)
+            return 1;
+    return 0;
+}
+
+int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
+{
+    const cairn_host *h = s->host;
+    pgdrv_emitter em = {.s = s, .plan = plan, .h = h, .out = out, .b = h->buf_new(s->hc)};
+    if (!em.b)
+        return h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    /* A column's type or collation cannot change once a generated column
+     * added in the same plan uses it: such ALTER COLUMNs move ahead of the
+     * table's first ADD COLUMN (they need only columns that already exist). */
+    unsigned char *done = calloc(plan->nchanges + 1, 1);
+    int rc = done ? 0 : CAIRN_ENOMEM;
+    /* done[i]: 1 emitted, 2 only the old primary key dropped (ahead of a
+     * DROP COLUMN of one of its columns) */
+    for (size_t i = 0; i < plan->nchanges && !rc; i++) {
+        const cairn_change *ch = plan->changes[i];
+        if (done[i] == 1)
+            continue;
+        if (done[i] == 2) {
+            rc = pgdrv_add_primary_key(&em, ch);
+            done[i] = 1;
+            continue;
+        }
+        if (ch->kind == CAIRN_CHANGE_DROP_COLUMN)
+            for (size_t j = i + 1; j < plan->nchanges && !rc; j++) {
+                const cairn_change *k = plan->changes[j];
+                if (!done[j] && k->kind == CAIRN_CHANGE_SET_PRIMARY_KEY && k->from.key &&
+                    k->table_from == ch->table_from &&
+                    pgdrv_has_str(k->from.key->columns, k->from.key->ncolumns,
+                                  ch->from.column->name)) {
+                    rc = pgdrv_drop_primary_key(&em, k);
+                    done[j] = 2;
+                }
+            }
+        if (ch->kind == CAIRN_CHANGE_ADD_COLUMN)
+            for (size_t j = i + 1; j < plan->nchanges && !rc; j++) {
+                const cairn_change *a = plan->changes[j];
+                if (!done[j] && a->kind == CAIRN_CHANGE_ALTER_COLUMN &&
+                    a->table_to == ch->table_to &&
+                    strcmp(a->from.column->name, a->to.column->name) == 0) {
+                    rc = pgdrv_emit_change(&em, a);
+                    done[j] = 1;
+                }
+            }
+        if (!rc)
+            rc = pgdrv_emit_change(&em, ch);
+        done[i] = 1;
+    }
+    free(done);
+    for (size_t i = 0; i < em.nlater; i++) {
+        if (!rc)
+            rc = h->stmt_add(out, h->buf_cstr(em.later[i]), 0);
+        h->buf_free(em.later[i]);
+    }
+    free(em.later);
+    h->buf_free(em.b);
+    if (rc == CAIRN_ENOMEM)
+        return h->error(s->hc, rc, NULL, "out of memory");
+    return rc;
+}

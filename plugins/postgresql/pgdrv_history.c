@@ -1,0 +1,194 @@
+/* The history table (which migrations ran) and the advisory lock that
+ * keeps two deployers apart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "pgdrv.h"
+
+#define PGDRV_DEFAULT_HISTORY "__cairn_migrations"
+
+static int pgdrv_history_name(const cairn_host *h, cairn_buf *b, const cairn_history_opts *o)
+{
+    return pgdrv_qname(h, b, o->schema, o->table ? o->table : PGDRV_DEFAULT_HISTORY);
+}
+
+static const char *pgdrv_lock_key(const cairn_history_opts *o)
+{
+    return o->lock_name ? o->lock_name : o->table ? o->table : PGDRV_DEFAULT_HISTORY;
+}
+
+int pgdrv_history_ensure(cairn_dconn *c, const cairn_history_opts *o)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc);
+    if (!b)
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    /* Concurrent deployers race on CREATE ... IF NOT EXISTS (a unique
+     * violation in the catalogue): a transaction-level advisory lock
+     * serialises them. */
+    int own_txn = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    int rc = own_txn ? pgdrv_query(c, "BEGIN", 0, NULL, NULL) : 0;
+    const char *key = pgdrv_lock_key(o);
+    if (!rc)
+        rc = pgdrv_query(c, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1 || ':ensure'))",
+                         1, &key, NULL);
+    if (!rc && o->schema) {
+        rc = h->buf_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
+        if (!rc)
+            rc = h->buf_quote(b, o->schema, '"');
+        if (!rc)
+            rc = pgdrv_query(c, h->buf_cstr(b), 0, NULL, NULL);
+        h->buf_reset(b);
+    }
+    if (!rc)
+        rc = h->buf_puts(b, "CREATE TABLE IF NOT EXISTS ");
+    if (!rc)
+        rc = pgdrv_history_name(h, b, o);
+    if (!rc)
+        rc = h->buf_puts(b, " (name text PRIMARY KEY, checksum text NOT NULL,"
+                            " applied_at timestamptz NOT NULL DEFAULT now(),"
+                            " duration_ms bigint NOT NULL DEFAULT 0,"
+                            " state int NOT NULL DEFAULT 0,"
+                            " statements_done int NOT NULL DEFAULT 0,"
+                            " statements_total int NOT NULL DEFAULT 0)");
+    if (!rc)
+        rc = pgdrv_query(c, h->buf_cstr(b), 0, NULL, NULL);
+    if (own_txn)
+        rc = rc ? (pgdrv_query(c, "ROLLBACK", 0, NULL, NULL), rc)
+                : pgdrv_query(c, "COMMIT", 0, NULL, NULL);
+    h->buf_free(b);
+    return rc;
+}
+
+int pgdrv_history_list(cairn_dconn *c, const cairn_history_opts *o, cairn_history *out)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc);
+    if (!b)
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int rc = pgdrv_history_name(h, b, o);
+    PGresult *r = NULL;
+    const char *name = h->buf_cstr(b);
+    if (!rc)
+        rc = pgdrv_query(c, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, &name, &r);
+    int exists = !rc && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    r = NULL;
+    if (!rc && exists) {
+        cairn_buf *q = h->buf_new(c->s->hc);
+        rc = q ? 0 : CAIRN_ENOMEM;
+        if (!rc)
+            rc = h->buf_printf(q,
+                               "SELECT name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
+                               " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, state,"
+                               " statements_done, statements_total FROM %s ORDER BY name",
+                               name);
+        if (!rc)
+            rc = pgdrv_query(c, h->buf_cstr(q), 0, NULL, &r);
+        h->buf_free(q);
+        for (int i = 0; !rc && i < PQntuples(r); i++) {
+            cairn_applied row = {
+                .name = PQgetvalue(r, i, 0),
+                .checksum = PQgetvalue(r, i, 1),
+                .applied_at = PQgetvalue(r, i, 2),
+                .duration_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10),
+                .state = atoi(PQgetvalue(r, i, 4)) == 1 ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+                .statements_done = atoi(PQgetvalue(r, i, 5)),
+                .statements_total = atoi(PQgetvalue(r, i, 6)),
+            };
+            rc = h->history_add(out, &row);
+        }
+        PQclear(r);
+    }
+    h->buf_free(b);
+    if (rc == CAIRN_ENOMEM)
+        return h->error(c->s->hc, rc, NULL, "out of memory");
+    return rc;
+}
+
+int pgdrv_history_record(cairn_dconn *c, const cairn_history_opts *o,
+                         const cairn_applied *row)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc);
+    if (!b)
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int rc = h->buf_puts(b, "INSERT INTO ");
+    if (!rc)
+        rc = pgdrv_history_name(h, b, o);
+    if (!rc)
+        rc = h->buf_puts(b, " (name, checksum, applied_at, duration_ms, state, statements_done,"
+                            " statements_total) VALUES ($1, $2, COALESCE($3::timestamptz, now()),"
+                            " $4, $5, $6, $7) ON CONFLICT (name) DO UPDATE SET"
+                            " checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,"
+                            " duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state,"
+                            " statements_done = EXCLUDED.statements_done,"
+                            " statements_total = EXCLUDED.statements_total");
+    char dur[32], state[16], done[16], total[16];
+    snprintf(dur, sizeof dur, "%lld", (long long)row->duration_ms);
+    snprintf(state, sizeof state, "%d", (int)row->state);
+    snprintf(done, sizeof done, "%d", (int)row->statements_done);
+    snprintf(total, sizeof total, "%d", (int)row->statements_total);
+    const char *params[7] = {row->name, row->checksum ? row->checksum : "", row->applied_at,
+                             dur, state, done, total};
+    if (!rc)
+        rc = pgdrv_query(c, h->buf_cstr(b), 7, params, NULL);
+    h->buf_free(b);
+    return rc;
+}
+
+int pgdrv_history_remove(cairn_dconn *c, const cairn_history_opts *o, const char *name)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc);
+    if (!b)
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int rc = h->buf_puts(b, "DELETE FROM ");
+    if (!rc)
+        rc = pgdrv_history_name(h, b, o);
+    if (!rc)
+        rc = h->buf_puts(b, " WHERE name = $1");
+    if (!rc)
+        rc = pgdrv_query(c, h->buf_cstr(b), 1, &name, NULL);
+    h->buf_free(b);
+    return rc;
+}
+
+/* A session-level advisory lock: it outlives the migrations' transactions
+ * and goes away with the connection if the process dies. */
+int pgdrv_lock(cairn_dconn *c, const cairn_history_opts *o)
+{
+    const char *key = pgdrv_lock_key(o);
+    if (o->lock_timeout_ms < 0)
+        return pgdrv_query(c, "SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext($1))", 1,
+                           &key, NULL);
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        PGresult *r;
+        int rc = pgdrv_query(c, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1))",
+                             1, &key, &r);
+        if (rc)
+            return rc;
+        int got = PQgetvalue(r, 0, 0)[0] == 't';
+        PQclear(r);
+        if (got)
+            return 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long waited = (long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (waited >= o->lock_timeout_ms)
+            return c->s->host->error(c->s->hc, CAIRN_ELOCKED, "55P03",
+                                     "another cairn migrate holds the lock (waited %ld ms)",
+                                     o->lock_timeout_ms);
+        struct timespec nap = {0, 50 * 1000000L};
+        nanosleep(&nap, NULL);
+    }
+}
+
+int pgdrv_unlock(cairn_dconn *c, const cairn_history_opts *o)
+{
+    const char *key = pgdrv_lock_key(o);
+    return pgdrv_query(c, "SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext($1))", 1,
+                       &key, NULL);
+}
