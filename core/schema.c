@@ -174,10 +174,17 @@ int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key, con
     kv[klen] = '=';
     if (value)
         memcpy(kv + klen + 1, value, strlen(value));
+    /* Sorted by key alone ("s" before "strict"): comparing "key=value"
+     * text put a key after another it is a prefix of, or before it,
+     * depending on the order the options were set in. */
     size_t i = 0;
     for (; i < t->noptions; i++) {
-        int c = strncmp(t->options[i], key, klen);
-        if (c == 0 && t->options[i][klen] == '=') {
+        const char *eq = strchr(t->options[i], '=');
+        size_t olen = eq ? (size_t)(eq - t->options[i]) : strlen(t->options[i]);
+        int c = strncmp(t->options[i], key, olen < klen ? olen : klen);
+        if (c == 0)
+            c = (olen > klen) - (olen < klen);
+        if (c == 0) {
             t->options[i] = kv;
             return 0;
         }

@@ -8,7 +8,9 @@ pkgs=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev sqlite3)
 if [ "$level" = test ]; then
   pkgs+=(libpq-dev libmariadb-dev postgresql-15 postgresql-client-15 mariadb-server
          mariadb-client python3 python3-yaml dpkg-dev fakeroot lintian file binutils
-         procps util-linux time)
+         procps util-linux time
+         # the fuzz stage: clang and its libFuzzer / sanitizer runtimes
+         clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -360,7 +360,7 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
     {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | CMD_CHANGES, run_migrate,
      "apply the pending migrations to the database",
-     "migrate [--dry-run] [--all-in-one]\n\n"
+     "migrate [--dry-run] [--all-in-one] [--resume]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
      "its own transaction, holding the migration lock for the whole run.\n\n"
      "  --dry-run          print what would run, change nothing\n"
@@ -389,9 +389,11 @@ static const command commands[] = {
     {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | CMD_CHANGES, run_push,
      "apply the schema to the database directly, without migrations",
      "push [--dry-run] [--force] [--rename OLD=NEW]...\n\n"
-     "Diff the live database to the schema file and apply the difference in one\n"
-     "transaction. Records no history. Destructive changes are refused without --force.\n\n"
-     "  --dry-run          print the SQL, change nothing\n"
+     "Diff the live database to the schema file and apply the difference, in one\n"
+     "transaction where the database rolls back DDL; on MySQL / MariaDB a failure\n"
+     "after some statements ran stops with exit 10 naming them. Records no history.\n"
+     "Destructive changes are refused without --force.\n\n"
+     "  --dry-run          print the SQL that would run, change nothing, take no lock\n"
      "  --force            apply destructive changes too\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
     {"export", 0, run_export, "print the SQL that creates the schema from nothing",

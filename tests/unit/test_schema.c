@@ -40,6 +40,23 @@ int main(void)
         CHECK_STR(a->options[1], "strict=false");
         CHECK_STR(a->options[2], "without_rowid=true");
     }
+    /* a key that is a prefix of another sorts first, whatever the order the
+     * two were set in (else every generate saw the options change) */
+    cairn_schema *s2 = cairn_schema_new();
+    cairn_table *p1 = cairn_schema_add_table(s2, NULL, "p1"), *p2 = cairn_schema_add_table(s2, NULL, "p2");
+    cairn_table_set_option(s2, p1, "strict", "1");
+    cairn_table_set_option(s2, p1, "s", "x");
+    cairn_table_set_option(s2, p2, "s", "x");
+    cairn_table_set_option(s2, p2, "strict", "1");
+    CHECK(p1->noptions == 2 && p2->noptions == 2, "two options each");
+    if (p1->noptions == 2 && p2->noptions == 2) {
+        CHECK_STR(p1->options[0], "s=x");
+        CHECK_STR(p2->options[0], "s=x");
+        CHECK_STR(p1->options[1], "strict=1");
+    }
+    cairn_table_set_option(s2, p1, "s", "y");
+    CHECK(p1->noptions == 2 && strcmp(p1->options[0], "s=y") == 0, "a prefix key is replaced");
+    cairn_schema_free(s2);
 
     cairn_key *pk = cairn_table_set_primary_key(s, a, NULL);
     cairn_key_add_column(s, pk, "c0000");
