@@ -1,8 +1,13 @@
 #!/bin/sh
-# Start or stop a throwaway MariaDB server on loopback for the tests.
+# Start or stop a throwaway MariaDB server on loopback for the tests. The
+# same interface as tests/harness/pg.sh (tests/harness/with-server.sh runs a
+# command against either):
 #
-#   tests/harness/mariadb.sh start DIR   -> prints the test URL on stdout
-#   tests/harness/mariadb.sh stop DIR    -> stops the server (by its pid) and removes DIR
+#   eval "$(tests/harness/mariadb.sh start)"  # exports CAIRN_MYSQL_URL,
+#                                            # CAIRN_MYSQL_SOCKET, CAIRN_MYSQL_DIR
+#   tests/harness/mariadb.sh stop "$CAIRN_MYSQL_DIR"
+#   tests/harness/mariadb.sh available       # exit 0 when the binaries exist, 77 if not
+#   tests/harness/mariadb.sh start DIR       # in DIR; prints only the test URL
 #
 # Installs nothing: CI installs mariadb-server and mariadb-client. Exits 77
 # (ctest's skip code) when mariadbd is absent, 1 on any other failure.
@@ -11,8 +16,14 @@ set -eu
 
 cmd=${1:-}
 dir=${2:-}
-if [ -z "$cmd" ] || [ -z "$dir" ]; then
-    echo "usage: $0 start|stop DIR" >&2
+# `start` without DIR makes its own and prints exports for eval
+exports=0
+if [ "$cmd" = start ] && [ -z "$dir" ]; then
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/cairn-mariadb.XXXXXX")
+    exports=1
+fi
+if [ -z "$cmd" ] || { [ -z "$dir" ] && [ "$cmd" != available ]; }; then
+    echo "usage: $0 available | start [DIR] | stop DIR" >&2
     exit 2
 fi
 
@@ -51,6 +62,10 @@ stop() {
 
 case "$cmd" in
     stop) stop; exit 0 ;;
+    available)
+        find_bin mariadbd mysqld >/dev/null && find_bin mariadb-install-db mysql_install_db >/dev/null &&
+            find_bin mariadb mysql >/dev/null || exit 77
+        exit 0 ;;
     start) ;;
     *) echo "unknown command: $cmd" >&2; exit 2 ;;
 esac
@@ -138,4 +153,11 @@ GRANT ALL PRIVILEGES ON *.* TO 'cairn'@'localhost' WITH GRANT OPTION;
 CREATE DATABASE cairn_test;
 SQL
 
-echo "mysql://cairn:cairn-test@127.0.0.1:$port/cairn_test"
+url="mysql://cairn:cairn-test@127.0.0.1:$port/cairn_test"
+if [ $exports -eq 1 ]; then
+    echo "CAIRN_MYSQL_URL='$url'; export CAIRN_MYSQL_URL"
+    echo "CAIRN_MYSQL_SOCKET='$sock'; export CAIRN_MYSQL_SOCKET"
+    echo "CAIRN_MYSQL_DIR='$dir'; export CAIRN_MYSQL_DIR"
+else
+    echo "$url"
+fi
