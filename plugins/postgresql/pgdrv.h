@@ -92,7 +92,8 @@ typedef struct pgdrv_emitter {
     size_t nlater;
 } pgdrv_emitter;
 
-/* pgdrv_emit.c: the slot, and the pieces every statement is made of */
+/* pgdrv_emit.c: the slot, the pieces every statement is made of, and the
+ * schema-level changes (namespaces, enums, sequences, views) */
 cairn_dialect_emit_fn pgdrv_emit;
 /** Hand the statement in em->b over to the host and start a new one. */
 int pgdrv_flush(pgdrv_emitter *em, uint32_t flags);
@@ -102,26 +103,46 @@ int pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t);
 int pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n);
 /** "ALTER TABLE <t> " */
 int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
+/** "ALTER TABLE <t> DROP COLUMN <name>" or DROP CONSTRAINT (`drop` says
+ *  which), flushed as one statement. */
+int pgdrv_alter_table_drop(pgdrv_emitter *em, const cairn_table *t, const char *drop,
+                           const char *name, uint32_t flags);
 /** COMMENT ON <what> ... IS ..., flushed as one statement. */
 int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema, const char *name,
                   const char *column, const char *comment);
+/** The table a change works on as the change leaves it (after a rename:
+ *  the new one), and as it finds it. */
+const cairn_table *pgdrv_table_after(const cairn_change *ch);
+const cairn_table *pgdrv_table_before(const cairn_change *ch);
+/** CAIRN_STMT_DESTRUCTIVE for a change the core marked destructive, else 0. */
+uint32_t pgdrv_stmt_flags(const cairn_change *ch);
 
-/* pgdrv_emit_table.c: tables, keys, checks, foreign keys, indexes */
-int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary);
-int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c);
-/** ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ..., into em->b. */
-int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *fk);
-/** CREATE [UNIQUE] INDEX ..., into em->b. */
-int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix);
+/* pgdrv_emit_table.c: tables, keys, checks, foreign keys, indexes, triggers;
+ * one function per change kind (DROP_TABLE, ...) */
 /** CREATE TABLE with its indexes, comments and triggers; its foreign keys
  *  go to em->later. */
 int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t);
-/** The two halves of a SET_PRIMARY_KEY change. */
+int pgdrv_emit_drop_table(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_rename_table(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_set_primary_key(pgdrv_emitter *em, const cairn_change *ch);
+/** The two halves of a SET_PRIMARY_KEY change, also emitted apart. */
 int pgdrv_drop_primary_key(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch);
+/** ADD_UNIQUE, ADD_CHECK */
+int pgdrv_emit_add_constraint(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_add_foreign_key(pgdrv_emitter *em, const cairn_change *ch);
+/** DROP_UNIQUE, DROP_CHECK, DROP_FOREIGN_KEY */
+int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
+int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
 
-/* pgdrv_emit_column.c: column definitions and ALTER COLUMN */
+/* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
+ * ALTER COLUMN one aspect at a time */
 int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c);
+/** ADD COLUMN with its comment. */
+int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c);
+int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch);
 
 /* ---- pgdrv_history.c: history table and advisory lock ------------------------- */

@@ -1,5 +1,6 @@
-/* DDL emission for columns: a column's definition, and ALTER COLUMN with
- * identity, serial and generated columns. */
+/* DDL emission for columns: a column's definition, ADD and RENAME COLUMN,
+ * and ALTER COLUMN one aspect at a time (identity, serial and generated
+ * columns included). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +163,6 @@ static int pgdrv_drop_serial_sequence(pgdrv_emitter *em, const cairn_table *t, c
     return rc;
 }
 
-/* A new identity on a column with rows starts after the largest value. */
 /* The identity's sequence of `column` moved past the values its rows hold:
  * above the greatest, or below the least when it counts down (`down`); with
  * `start` (an identity with options), only when there are rows and never
@@ -204,7 +204,6 @@ static int pgdrv_restart_past_rows(pgdrv_emitter *em, const cairn_table *t, cons
     return rc;
 }
 
-/* ALTER COLUMN: each aspect is its own statement, so an error names it. */
 /* Whether `type`, a column's type as format_type() writes it, is an enum of
  * schema s: "mood" (on the search path: public) or "other.mood". */
 static int pgdrv_is_enum(const cairn_schema *s, const char *type)
@@ -220,240 +219,285 @@ static int pgdrv_is_enum(const cairn_schema *s, const char *type)
     return 0;
 }
 
-int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
+/* ---- columns added and renamed ---------------------------------------- */
+
+int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c)
+{
+    int rc = pgdrv_alter_table(em, t);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "ADD COLUMN ");
+    if (!rc)
+        rc = pgdrv_column_def(em, c);
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    if (!rc && c->comment)
+        rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, c->name, c->comment);
+    return rc;
+}
+
+int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = pgdrv_alter_table(em, pgdrv_table_after(ch));
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "RENAME COLUMN ");
+    if (!rc)
+        rc = pgdrv_quote(em, ch->from.column->name);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, " TO ");
+    if (!rc)
+        rc = pgdrv_quote(em, ch->to.column->name);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* ---- ALTER COLUMN, one function per aspect ------------------------------------ */
+
+/* GENERATED ALWAYS or BY DEFAULT AS IDENTITY, as opposed to serial ("auto"). */
+static int pgdrv_is_std_identity(int identity)
+{
+    return identity == CAIRN_IDENTITY_ALWAYS || identity == CAIRN_IDENTITY_BY_DEFAULT;
+}
+
+/* "ALTER TABLE <t> ALTER COLUMN <c>" */
+static int pgdrv_alter_col(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c)
+{
+    int rc = pgdrv_alter_table(em, t);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "ALTER COLUMN ");
+    if (!rc)
+        rc = pgdrv_quote(em, c->name);
+    return rc;
+}
+
+/* "ALTER TABLE <t> ALTER COLUMN <c><what>" as one statement. */
+static int pgdrv_alter_col_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c,
+                                const char *what)
+{
+    int rc = pgdrv_alter_col(em, t, c);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, what);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* PostgreSQL cannot change a generation expression in place: the column is
+ * computed, so dropping and re-adding it loses nothing. */
+static int pgdrv_readd_generated(pgdrv_emitter *em, const cairn_change *ch, const cairn_table *t)
+{
+    int rc = pgdrv_alter_table_drop(em, t, "DROP COLUMN ", ch->from.column->name,
+                                    pgdrv_stmt_flags(ch));
+    return rc ? rc : pgdrv_add_column(em, t, ch->to.column);
+}
+
+/* serial -> something else: the default goes; the sequence stays owned by
+ * the column and is dropped with it. */
+static int pgdrv_alter_drop_serial(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+{
+    int rc = pgdrv_alter_col_stmt(em, t, to, " DROP DEFAULT");
+    return rc ? rc : pgdrv_drop_serial_sequence(em, t, to->name);
+}
+
+/* TYPE (with USING when the type changes) and COLLATE. */
+static int pgdrv_alter_type(pgdrv_emitter *em, const cairn_change *ch, const cairn_table *t)
 {
     const cairn_host *h = em->h;
-    const cairn_table *t = ch->table_to ? ch->table_to : ch->table_from;
     const cairn_column *from = ch->from.column, *to = ch->to.column;
-    uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
-    int rc = 0;
-#define PGDRV_ALTER_COL()                                                            \
-    do {                                                                             \
-        rc = pgdrv_alter_table(em, t);                                               \
-        if (!rc)                                                                     \
-            rc = h->buf_puts(em->b, "ALTER COLUMN ");                                \
-        if (!rc)                                                                     \
-            rc = pgdrv_quote(em, to->name);                                          \
-    } while (0)
-
-    /* PostgreSQL cannot change a generation expression in place: the
-     * column is computed, so dropping and re-adding it loses nothing. */
-    if (ch->alter & CAIRN_ALTER_GENERATED) {
-        if (from->generated && !to->generated) {
-            PGDRV_ALTER_COL();
-            if (!rc)
-                rc = h->buf_puts(em->b, " DROP EXPRESSION");
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-        } else {
-            rc = pgdrv_alter_table(em, t);
-            if (!rc)
-                rc = h->buf_puts(em->b, "DROP COLUMN ");
-            if (!rc)
-                rc = pgdrv_quote(em, from->name);
-            if (!rc)
-                rc = pgdrv_flush(em, destructive);
-            if (!rc)
-                rc = pgdrv_alter_table(em, t);
-            if (!rc)
-                rc = h->buf_puts(em->b, "ADD COLUMN ");
-            if (!rc)
-                rc = pgdrv_column_def(em, to);
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-            if (!rc && to->comment)
-                rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, to->name, to->comment);
-            return rc;
-        }
+    int rc = pgdrv_alter_col(em, t, to);
+    if (!rc)
+        rc = h->buf_printf(em->b, " TYPE %s", to->type);
+    if (!rc && to->collation) {
+        rc = h->buf_puts(em->b, " COLLATE ");
+        if (!rc)
+            rc = pgdrv_quote(em, to->collation);
     }
+    if (!rc && (ch->alter & CAIRN_ALTER_TYPE)) {
+        rc = h->buf_puts(em->b, " USING ");
+        if (!rc)
+            rc = pgdrv_quote(em, to->name);
+        /* an enum casts to another type only through text */
+        if (!rc && pgdrv_is_enum(em->plan->from, from->type))
+            rc = h->buf_puts(em->b, "::text");
+        if (!rc)
+            rc = h->buf_printf(em->b, "::%s", to->type);
+    }
+    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+}
+
+/* serial <-> bigserial: the sequence takes the column's new type, as it
+ * would have had from the start; its name is looked up, it need not be
+ * <table>_<column>_seq after renames */
+static int pgdrv_alter_serial_type(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+{
+    const cairn_host *h = em->h;
+    cairn_buf *tn = h->buf_new(em->s->hc);
+    int rc = tn ? pgdrv_qname(h, tn, t->schema, t->name) : CAIRN_ENOMEM;
+    if (!rc)
+        rc = h->buf_puts(em->b, "DO $cairn$BEGIN EXECUTE pg_catalog.format('ALTER SEQUENCE %s AS ");
+    if (!rc)
+        rc = h->buf_puts(em->b, to->type);
+    if (!rc)
+        rc = h->buf_puts(em->b, "', pg_catalog.pg_get_serial_sequence(");
+    if (!rc)
+        rc = h->buf_literal(em->b, h->buf_cstr(tn));
+    if (!rc)
+        rc = h->buf_puts(em->b, ", ");
+    if (!rc)
+        rc = h->buf_literal(em->b, to->name);
+    if (!rc)
+        rc = h->buf_puts(em->b, ")); END$cairn$");
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    h->buf_free(tn);
+    return rc;
+}
+
+static int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+{
+    int rc = pgdrv_alter_col(em, t, to);
+    if (!rc)
+        rc = to->default_expr ? em->h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr)
+                              : em->h->buf_puts(em->b, " DROP DEFAULT");
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* An identity's sequence options changed (they ride in `extra`). */
+static int pgdrv_alter_identity_options(pgdrv_emitter *em, const cairn_table *t,
+                                        const cairn_column *to)
+{
+    long long v[6];
+    pgdrv_parse_identity_options(to->type, to->extra, v);
+    int rc = pgdrv_alter_col(em, t, to);
+    if (!rc)
+        rc = em->h->buf_printf(em->b,
+                               " SET INCREMENT BY %lld SET MINVALUE %lld SET MAXVALUE %lld"
+                               " SET START WITH %lld SET CACHE %lld SET %sCYCLE RESTART",
+                               v[1], v[2], v[3], v[0], v[4], v[5] ? "" : "NO ");
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    /* restarted at its new start, then past the rows there are */
+    if (!rc)
+        rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, v);
+    return rc;
+}
+
+/* The column becomes an identity (`was_std`: it was one of the other kind). */
+static int pgdrv_alter_set_identity(pgdrv_emitter *em, const cairn_table *t,
+                                    const cairn_column *to, int was_std)
+{
+    int always = to->identity == CAIRN_IDENTITY_ALWAYS;
+    int rc = pgdrv_alter_col(em, t, to);
+    if (!rc && was_std)
+        rc = em->h->buf_printf(em->b, " SET GENERATED %s", always ? "ALWAYS" : "BY DEFAULT");
+    else if (!rc)
+        rc = pgdrv_identity_clause(em, to, always ? " ADD GENERATED ALWAYS AS IDENTITY"
+                                                  : " ADD GENERATED BY DEFAULT AS IDENTITY");
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    if (!rc && !was_std) {
+        long long v[6];
+        pgdrv_parse_identity_options(to->type, to->extra, v);
+        rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, to->extra ? v : NULL);
+    }
+    return rc;
+}
+
+/* The column becomes serial, doing what "serial" does: a sequence owned by
+ * the column, its nextval as the default, started past the existing rows. */
+static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+{
+    const cairn_host *h = em->h;
+    cairn_buf *seq = h->buf_new(em->s->hc);
+    if (!seq)
+        return CAIRN_ENOMEM;
+    char *sname = malloc(strlen(t->name) + strlen(to->name) + 6);
+    if (!sname) {
+        h->buf_free(seq);
+        return CAIRN_ENOMEM;
+    }
+    sprintf(sname, "%s_%s_seq", t->name, to->name);
+    int rc = pgdrv_qname(h, seq, t->schema, sname);
+    free(sname);
+    if (!rc)
+        rc = h->buf_printf(em->b, "CREATE SEQUENCE %s AS %s OWNED BY ", h->buf_cstr(seq), to->type);
+    if (!rc)
+        rc = pgdrv_table_name(em, t);
+    if (!rc)
+        rc = h->buf_puts(em->b, ".");
+    if (!rc)
+        rc = pgdrv_quote(em, to->name);
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    if (!rc)
+        rc = pgdrv_alter_col(em, t, to);
+    if (!rc)
+        rc = h->buf_puts(em->b, " SET DEFAULT nextval(");
+    if (!rc)
+        rc = h->buf_literal(em->b, h->buf_cstr(seq));
+    if (!rc)
+        rc = h->buf_puts(em->b, "::regclass)");
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    if (!rc)
+        rc = h->buf_puts(em->b, "SELECT pg_catalog.setval(");
+    if (!rc)
+        rc = h->buf_literal(em->b, h->buf_cstr(seq));
+    if (!rc)
+        rc = h->buf_puts(em->b, ", COALESCE(max(");
+    if (!rc)
+        rc = pgdrv_quote(em, to->name);
+    if (!rc)
+        rc = h->buf_puts(em->b, "), 0) + 1, false) FROM ");
+    if (!rc)
+        rc = pgdrv_table_name(em, t);
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    h->buf_free(seq);
+    return rc;
+}
+
+/* ALTER COLUMN: each aspect is its own statement, so an error names it. The
+ * order is PostgreSQL's: what would stand in the way of a later aspect goes
+ * first (identity, serial default, a default the new type cannot take). */
+int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_table *t = pgdrv_table_after(ch);
+    const cairn_column *from = ch->from.column, *to = ch->to.column;
+    int id_from = from->identity, id_to = to->identity;
+    int rc = 0;
+    if ((ch->alter & CAIRN_ALTER_GENERATED) && from->generated && !to->generated)
+        rc = pgdrv_alter_col_stmt(em, t, to, " DROP EXPRESSION");
+    else if (ch->alter & CAIRN_ALTER_GENERATED)
+        return pgdrv_readd_generated(em, ch, t);
     /* Identity first when it goes away: its sequence feeds no default
      * the type change would have to cast. */
-    int id_from = from->identity, id_to = to->identity;
-    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) &&
-        (id_from == CAIRN_IDENTITY_ALWAYS || id_from == CAIRN_IDENTITY_BY_DEFAULT) &&
-        id_to != CAIRN_IDENTITY_ALWAYS && id_to != CAIRN_IDENTITY_BY_DEFAULT) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_puts(em->b, " DROP IDENTITY IF EXISTS");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
-    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && id_from == CAIRN_IDENTITY_AUTO) {
-        /* serial -> something else: the default goes; the sequence stays
-         * owned by the column and is dropped with it. */
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_puts(em->b, " DROP DEFAULT");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-        if (!rc)
-            rc = pgdrv_drop_serial_sequence(em, t, to->name);
-    }
+    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && pgdrv_is_std_identity(id_from) &&
+        !pgdrv_is_std_identity(id_to))
+        rc = pgdrv_alter_col_stmt(em, t, to, " DROP IDENTITY IF EXISTS");
+    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && id_from == CAIRN_IDENTITY_AUTO)
+        rc = pgdrv_alter_drop_serial(em, t, to);
     /* An old default may not cast to the new type ("default for column
      * cannot be cast automatically"): it goes first and comes back after. */
     int redefault = (ch->alter & CAIRN_ALTER_TYPE) && from->default_expr &&
                     from->identity != CAIRN_IDENTITY_AUTO;
-    if (!rc && redefault) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_puts(em->b, " DROP DEFAULT");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
-    if (!rc && (ch->alter & (CAIRN_ALTER_TYPE | CAIRN_ALTER_COLLATION))) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_printf(em->b, " TYPE %s", to->type);
-        if (!rc && to->collation) {
-            rc = h->buf_puts(em->b, " COLLATE ");
-            if (!rc)
-                rc = pgdrv_quote(em, to->collation);
-        }
-        if (!rc && (ch->alter & CAIRN_ALTER_TYPE)) {
-            rc = h->buf_puts(em->b, " USING ");
-            if (!rc)
-                rc = pgdrv_quote(em, to->name);
-            /* an enum casts to another type only through text */
-            if (!rc && pgdrv_is_enum(em->plan->from, from->type))
-                rc = h->buf_puts(em->b, "::text");
-            if (!rc)
-                rc = h->buf_printf(em->b, "::%s", to->type);
-        }
-        if (!rc)
-            rc = pgdrv_flush(em, destructive);
-    }
-    /* serial <-> bigserial: the sequence takes the column's new type, as
-     * it would have had from the start; its name is looked up, it need not
-     * be <table>_<column>_seq after renames */
+    if (!rc && redefault)
+        rc = pgdrv_alter_col_stmt(em, t, to, " DROP DEFAULT");
+    if (!rc && (ch->alter & (CAIRN_ALTER_TYPE | CAIRN_ALTER_COLLATION)))
+        rc = pgdrv_alter_type(em, ch, t);
     if (!rc && (ch->alter & CAIRN_ALTER_TYPE) && id_from == CAIRN_IDENTITY_AUTO &&
-        id_to == CAIRN_IDENTITY_AUTO) {
-        cairn_buf *tn = h->buf_new(em->s->hc);
-        rc = tn ? pgdrv_qname(h, tn, t->schema, t->name) : CAIRN_ENOMEM;
-        if (!rc)
-            rc = h->buf_puts(em->b, "DO $cairn$BEGIN EXECUTE pg_catalog.format('ALTER SEQUENCE %s AS ");
-        if (!rc)
-            rc = h->buf_puts(em->b, to->type);
-        if (!rc)
-            rc = h->buf_puts(em->b, "', pg_catalog.pg_get_serial_sequence(");
-        if (!rc)
-            rc = h->buf_literal(em->b, h->buf_cstr(tn));
-        if (!rc)
-            rc = h->buf_puts(em->b, ", ");
-        if (!rc)
-            rc = h->buf_literal(em->b, to->name);
-        if (!rc)
-            rc = h->buf_puts(em->b, ")); END$cairn$");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-        h->buf_free(tn);
-    }
+        id_to == CAIRN_IDENTITY_AUTO)
+        rc = pgdrv_alter_serial_type(em, t, to);
     if (!rc && ((ch->alter & CAIRN_ALTER_DEFAULT) || (redefault && to->default_expr)) &&
-        id_to != CAIRN_IDENTITY_AUTO) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = to->default_expr ? h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr)
-                                  : h->buf_puts(em->b, " DROP DEFAULT");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
-    /* an identity's sequence options changed (they ride in `extra`) */
-    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) &&
-        (id_from == CAIRN_IDENTITY_ALWAYS || id_from == CAIRN_IDENTITY_BY_DEFAULT) &&
-        (id_to == CAIRN_IDENTITY_ALWAYS || id_to == CAIRN_IDENTITY_BY_DEFAULT)) {
-        long long v[6];
-        pgdrv_parse_identity_options(to->type, to->extra, v);
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_printf(em->b,
-                               " SET INCREMENT BY %lld SET MINVALUE %lld SET MAXVALUE %lld"
-                               " SET START WITH %lld SET CACHE %lld SET %sCYCLE RESTART",
-                               v[1], v[2], v[3], v[0], v[4], v[5] ? "" : "NO ");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-        /* restarted at its new start, then past the rows there are */
-        if (!rc)
-            rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, v);
-    }
+        id_to != CAIRN_IDENTITY_AUTO)
+        rc = pgdrv_alter_default(em, t, to);
+    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) && pgdrv_is_std_identity(id_from) &&
+        pgdrv_is_std_identity(id_to))
+        rc = pgdrv_alter_identity_options(em, t, to);
     /* before an identity is added: it needs the column NOT NULL */
-    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY)) {
-        PGDRV_ALTER_COL();
-        if (!rc)
-            rc = h->buf_puts(em->b, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
-    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY)) {
-        int was_std = id_from == CAIRN_IDENTITY_ALWAYS || id_from == CAIRN_IDENTITY_BY_DEFAULT;
-        if (id_to == CAIRN_IDENTITY_ALWAYS || id_to == CAIRN_IDENTITY_BY_DEFAULT) {
-            const char *how = id_to == CAIRN_IDENTITY_ALWAYS ? "ALWAYS" : "BY DEFAULT";
-            PGDRV_ALTER_COL();
-            if (!rc && was_std)
-                rc = h->buf_printf(em->b, " SET GENERATED %s", how);
-            else if (!rc)
-                rc = pgdrv_identity_clause(em, to, id_to == CAIRN_IDENTITY_ALWAYS
-                                                       ? " ADD GENERATED ALWAYS AS IDENTITY"
-                                                       : " ADD GENERATED BY DEFAULT AS IDENTITY");
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-            if (!rc && !was_std) {
-                long long v[6];
-                pgdrv_parse_identity_options(to->type, to->extra, v);
-                rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, to->extra ? v : NULL);
-            }
-        } else if (id_to == CAIRN_IDENTITY_AUTO) {
-            /* What "serial" does: a sequence owned by the column, its
-             * nextval as the default, started past the existing rows. */
-            cairn_buf *seq = h->buf_new(em->s->hc);
-            if (!seq)
-                return CAIRN_ENOMEM;
-            char *sname = malloc(strlen(t->name) + strlen(to->name) + 6);
-            if (!sname) {
-                h->buf_free(seq);
-                return CAIRN_ENOMEM;
-            }
-            sprintf(sname, "%s_%s_seq", t->name, to->name);
-            rc = pgdrv_qname(h, seq, t->schema, sname);
-            free(sname);
-            if (!rc)
-                rc = h->buf_printf(em->b, "CREATE SEQUENCE %s AS %s OWNED BY ", h->buf_cstr(seq),
-                                   to->type);
-            if (!rc)
-                rc = pgdrv_table_name(em, t);
-            if (!rc)
-                rc = h->buf_puts(em->b, ".");
-            if (!rc)
-                rc = pgdrv_quote(em, to->name);
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-            if (!rc)
-                PGDRV_ALTER_COL();
-            if (!rc)
-                rc = h->buf_puts(em->b, " SET DEFAULT nextval(");
-            if (!rc)
-                rc = h->buf_literal(em->b, h->buf_cstr(seq));
-            if (!rc)
-                rc = h->buf_puts(em->b, "::regclass)");
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-            if (!rc)
-                rc = h->buf_puts(em->b, "SELECT pg_catalog.setval(");
-            if (!rc)
-                rc = h->buf_literal(em->b, h->buf_cstr(seq));
-            if (!rc)
-                rc = h->buf_puts(em->b, ", COALESCE(max(");
-            if (!rc)
-                rc = pgdrv_quote(em, to->name);
-            if (!rc)
-                rc = h->buf_puts(em->b, "), 0) + 1, false) FROM ");
-            if (!rc)
-                rc = pgdrv_table_name(em, t);
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-            h->buf_free(seq);
-        }
-    }
+    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY))
+        rc = pgdrv_alter_col_stmt(em, t, to, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");
+    if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && pgdrv_is_std_identity(id_to))
+        rc = pgdrv_alter_set_identity(em, t, to, pgdrv_is_std_identity(id_from));
+    else if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && id_to == CAIRN_IDENTITY_AUTO)
+        rc = pgdrv_alter_add_serial(em, t, to);
     if (!rc && (ch->alter & CAIRN_ALTER_COMMENT))
         rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, to->name, to->comment);
-#undef PGDRV_ALTER_COL
     return rc;
 }

@@ -1,5 +1,5 @@
-/* DDL emission for tables: CREATE TABLE, keys, checks, foreign keys and
- * indexes. */
+/* DDL emission for tables: CREATE TABLE, keys, checks, foreign keys,
+ * indexes and triggers, and the changes of those kinds. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@ static int pgdrv_constraint_name(pgdrv_emitter *em, const char *name)
     return rc;
 }
 
-int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
+static int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
 {
     int rc = pgdrv_constraint_name(em, k->name);
     if (!rc)
@@ -56,7 +56,7 @@ static size_t pgdrv_check_body(const char *expr)
     return p;
 }
 
-int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
+static int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
 {
     int rc = pgdrv_constraint_name(em, c->name);
     size_t body = pgdrv_check_body(c->expr);
@@ -78,7 +78,7 @@ static const char *pgdrv_fk_action_sql(cairn_fk_action a)
 }
 
 /* ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ..., into `b`. */
-int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *fk)
+static int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *fk)
 {
     const cairn_host *h = em->h;
     int rc = pgdrv_alter_table(em, t);
@@ -110,7 +110,7 @@ int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *f
     return rc;
 }
 
-int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix)
+static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix)
 {
     const cairn_host *h = em->h;
     int rc = h->buf_puts(em->b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
@@ -249,32 +249,134 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
  * is dropped (which would take the key with it), the new one after. */
 int pgdrv_drop_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 {
-    const cairn_table *tt = ch->table_to ? ch->table_to : ch->table_from;
-    const cairn_table *tf = ch->table_from ? ch->table_from : ch->table_to;
     if (!ch->from.key)
         return 0;
-    int rc = pgdrv_alter_table(em, tt);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, "DROP CONSTRAINT ");
-    if (!rc) {
-        /* Unnamed keys get PostgreSQL's default name. */
-        char def[512];
-        snprintf(def, sizeof def, "%s_pkey", tf->name);
-        rc = pgdrv_quote(em, ch->from.key->name ? ch->from.key->name : def);
-    }
-    return rc ? rc
-              : pgdrv_flush(em, (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0);
+    /* Unnamed keys get PostgreSQL's default name. */
+    char def[512];
+    snprintf(def, sizeof def, "%s_pkey", pgdrv_table_before(ch)->name);
+    return pgdrv_alter_table_drop(em, pgdrv_table_after(ch), "DROP CONSTRAINT ",
+                                  ch->from.key->name ? ch->from.key->name : def,
+                                  pgdrv_stmt_flags(ch));
 }
 
 int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 {
     if (!ch->to.key)
         return 0;
-    const cairn_table *tt = ch->table_to ? ch->table_to : ch->table_from;
-    int rc = pgdrv_alter_table(em, tt);
+    int rc = pgdrv_alter_table(em, pgdrv_table_after(ch));
     if (!rc)
         rc = em->h->buf_puts(em->b, "ADD ");
     if (!rc)
         rc = pgdrv_key_def(em, ch->to.key, 1);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* ---- table-level changes ---------------------------------------------------------- */
+
+int pgdrv_emit_drop_table(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = em->h->buf_puts(em->b, "DROP TABLE ");
+    if (!rc)
+        rc = pgdrv_table_name(em, ch->from.table);
+    return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE);
+}
+
+/* A move to another schema, then a rename within it. */
+int pgdrv_emit_rename_table(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_host *h = em->h;
+    const cairn_table *a = ch->from.table, *b = ch->to.table;
+    const char *as = a->schema ? a->schema : "public", *bs = b->schema ? b->schema : "public";
+    int rc = 0;
+    if (strcmp(as, bs) != 0) {
+        rc = pgdrv_alter_table(em, a);
+        if (!rc)
+            rc = h->buf_puts(em->b, "SET SCHEMA ");
+        if (!rc)
+            rc = pgdrv_quote(em, bs);
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+    }
+    if (!rc && strcmp(a->name, b->name) != 0) {
+        rc = h->buf_puts(em->b, "ALTER TABLE ");
+        if (!rc)
+            rc = pgdrv_qname(h, em->b, b->schema, a->name);
+        if (!rc)
+            rc = h->buf_puts(em->b, " RENAME TO ");
+        if (!rc)
+            rc = pgdrv_quote(em, b->name);
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+    }
+    return rc;
+}
+
+int pgdrv_emit_set_primary_key(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = pgdrv_drop_primary_key(em, ch);
+    return rc ? rc : pgdrv_add_primary_key(em, ch);
+}
+
+/* ADD_UNIQUE and ADD_CHECK */
+int pgdrv_emit_add_constraint(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = pgdrv_alter_table(em, pgdrv_table_after(ch));
+    if (!rc)
+        rc = em->h->buf_puts(em->b, "ADD ");
+    if (!rc)
+        rc = ch->kind == CAIRN_CHANGE_ADD_UNIQUE ? pgdrv_key_def(em, ch->to.key, 0)
+                                                 : pgdrv_check_def(em, ch->to.check);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+int pgdrv_emit_add_foreign_key(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = pgdrv_fkey_stmt(em, pgdrv_table_after(ch), ch->to.fkey);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* DROP_UNIQUE, DROP_CHECK and DROP_FOREIGN_KEY: by name. */
+int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_table *tf = pgdrv_table_before(ch);
+    const char *name = ch->kind == CAIRN_CHANGE_DROP_UNIQUE  ? ch->from.key->name
+                       : ch->kind == CAIRN_CHANGE_DROP_CHECK ? ch->from.check->name
+                                                              : ch->from.fkey->name;
+    if (!name)
+        return em->h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
+                            "postgresql: cannot drop an unnamed constraint of table %s",
+                            tf->name);
+    return pgdrv_alter_table_drop(em, tf, "DROP CONSTRAINT ", name, pgdrv_stmt_flags(ch));
+}
+
+int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_table *tt = pgdrv_table_after(ch);
+    const cairn_index *ix = ch->to.index;
+    int rc = pgdrv_index_stmt(em, tt, ix);
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    if (!rc && ix->comment)
+        rc = pgdrv_comment(em, "INDEX", tt->schema, ix->name, NULL, ix->comment);
+    return rc;
+}
+
+int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = em->h->buf_puts(em->b, "DROP INDEX ");
+    if (!rc)
+        rc = pgdrv_qname(em->h, em->b, pgdrv_table_before(ch)->schema, ch->from.index->name);
+    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+}
+
+int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch)
+{
+    int rc = em->h->buf_puts(em->b, "DROP TRIGGER ");
+    if (!rc)
+        rc = pgdrv_quote(em, ch->from.trigger->name);
+    if (!rc)
+        rc = em->h->buf_puts(em->b, " ON ");
+    if (!rc)
+        rc = pgdrv_table_name(em, pgdrv_table_before(ch));
     return rc ? rc : pgdrv_flush(em, 0);
 }
