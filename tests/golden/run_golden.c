@@ -1,8 +1,11 @@
 /*
  * One golden case: tests/golden/<case>/ holds from.json (absent: the empty
  * schema), to.json, an optional `renames` file (one "old=new" per line, as
- * --rename takes them), and either expected.sql (the SQLite migration the
- * diff must write) or `error` (the one-line message it must stop with).
+ * --rename takes them), and either expected.plan and expected.sql or
+ * `error` (the one-line message it must stop with). expected.plan is the
+ * core's plan, one change per line, with no dialect's SQL in it: what the
+ * case states about the diff. expected.sql is the SQLite migration written
+ * from that plan (the SQLite driver is the one these cases run with).
  *
  *     run_golden <case-dir> <dialect-dir>
  *
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "plan_text.h"
 
 static int passed, failed;
 
@@ -93,7 +97,8 @@ static int converge(cairn_ctx *cx, cairn_session *s, const cairn_schema *from,
 }
 
 /* The case's result: the SQL, or "error: <message>" text for `error`. */
-static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err,
+static int run_case(cairn_ctx *cx, const char *dir, cairn_buf *plan_txt, char **sql,
+                    const char **err,
                     const char **diverged)
 {
     cairn_session *s;
@@ -120,6 +125,8 @@ static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err
     if (!rc)
         rc = cairn_diff(cx, from, to, &opts, &plan);
     if (!rc)
+        plan_text(plan, plan_txt);
+    if (!rc)
         rc = cairn_plan_sql(cx, plan, sql);
     if (rc) {
         *err = cairn_ctx_error(cx)->message;
@@ -138,6 +145,37 @@ static int run_case(cairn_ctx *cx, const char *dir, char **sql, const char **err
     return rc;
 }
 
+/* Compare `got` with <dir>/<name>, or rewrite it when updating. */
+static void expect_file(const char *dir, const char *name, const char *got, int update)
+{
+    cairn_ctx *quiet;
+    cairn_ctx_new(&quiet);
+    if (update) {
+        char *path = cairn_path_join(dir, name);
+        if (!path || cairn_write_file_atomic(quiet, path, got, strlen(got))) {
+            printf("FAIL %s: cannot write %s\n", dir, name);
+            failed++;
+        } else {
+            printf("updated %s\n", path);
+            passed++;
+        }
+        free(path);
+    } else {
+        char *expected = slurp(quiet, dir, name, 1);
+        if (!expected) {
+            printf("FAIL %s: no %s (run with UPDATE_GOLDEN=1 to write it)\n", dir, name);
+            failed++;
+        } else if (strcmp(expected, got) != 0) {
+            printf("FAIL %s: %s differs\n--- expected\n%s--- got\n%s", dir, name, expected, got);
+            failed++;
+        } else {
+            passed++;
+        }
+        free(expected);
+    }
+    cairn_ctx_free(quiet);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3) {
@@ -153,17 +191,11 @@ int main(int argc, char **argv)
 
     char *err_path = cairn_path_join(dir, "error");
     int want_error = err_path && cairn_file_exists(err_path);
-    const char *expected_name = want_error ? "error" : "expected.sql";
     char *sql = NULL;
     const char *err = NULL, *diverged = NULL;
-    int rc = run_case(cx, dir, &sql, &err, &diverged);
-
-    cairn_buf got;
-    cairn_buf_init(&got);
-    if (rc)
-        cairn_buf_printf(&got, "%s\n", err ? err : "(no message)");
-    else
-        cairn_buf_puts(&got, sql);
+    cairn_buf plan;
+    cairn_buf_init(&plan);
+    int rc = run_case(cx, dir, &plan, &sql, &err, &diverged);
 
     if (diverged) {
         printf("FAIL %s: applying the SQL to a scratch database: %s\n", dir, diverged);
@@ -175,34 +207,17 @@ int main(int argc, char **argv)
     } else if (!rc && want_error) {
         printf("FAIL %s: expected an error, got SQL:\n%s", dir, sql);
         failed++;
-    } else if (update) {
-        char *path = cairn_path_join(dir, expected_name);
-        if (!path || cairn_write_file_atomic(cx, path, got.data ? got.data : "", got.len)) {
-            printf("FAIL %s: cannot write %s\n", dir, expected_name);
-            failed++;
-        } else {
-            printf("updated %s\n", path);
-            passed++;
-        }
-        free(path);
+    } else if (want_error) {
+        cairn_buf got;
+        cairn_buf_init(&got);
+        cairn_buf_printf(&got, "%s\n", err ? err : "(no message)");
+        expect_file(dir, "error", cairn_buf_cstr(&got), update);
+        cairn_buf_release(&got);
     } else {
-        cairn_ctx *quiet;
-        cairn_ctx_new(&quiet);
-        char *expected = slurp(quiet, dir, expected_name, 1);
-        if (!expected) {
-            printf("FAIL %s: no %s (run with UPDATE_GOLDEN=1 to write it)\n", dir,
-                   expected_name);
-            failed++;
-        } else if (strcmp(expected, cairn_buf_cstr(&got)) != 0) {
-            printf("FAIL %s: %s differs\n--- expected\n%s--- got\n%s", dir, expected_name,
-                   expected, cairn_buf_cstr(&got));
-            failed++;
-        } else
-            passed++;
-        free(expected);
-        cairn_ctx_free(quiet);
+        expect_file(dir, "expected.plan", cairn_buf_cstr(&plan), update);
+        expect_file(dir, "expected.sql", sql ? sql : "", update);
     }
-    cairn_buf_release(&got);
+    cairn_buf_release(&plan);
     free(sql);
     free(err_path);
     cairn_ctx_free(cx);

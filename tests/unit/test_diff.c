@@ -6,89 +6,7 @@
 
 #include "check.h"
 #include "internal.h"
-
-static const char *kind_name(cairn_change_kind k)
-{
-    static const char *const names[] = {
-        "", "CREATE_NAMESPACE", "DROP_NAMESPACE", "CREATE_ENUM", "ALTER_ENUM", "DROP_ENUM",
-        "CREATE_SEQUENCE", "ALTER_SEQUENCE", "DROP_SEQUENCE", "CREATE_TABLE", "DROP_TABLE",
-        "RENAME_TABLE", "ADD_COLUMN", "DROP_COLUMN", "RENAME_COLUMN", "ALTER_COLUMN",
-        "SET_PRIMARY_KEY", "ADD_UNIQUE", "DROP_UNIQUE", "ADD_CHECK", "DROP_CHECK",
-        "ADD_FOREIGN_KEY", "DROP_FOREIGN_KEY", "CREATE_INDEX", "DROP_INDEX", "CREATE_TRIGGER",
-        "DROP_TRIGGER", "CREATE_VIEW", "DROP_VIEW", "SET_TABLE_COMMENT", "SET_TABLE_OPTIONS"};
-    return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
-}
-
-/* One line per change: "KIND subject", where the subject is the object's
- * name (table.column for columns, table.name for constraints), plus "!" for
- * a destructive change. */
-static void describe(const cairn_change *c, cairn_buf *b)
-{
-    const cairn_change_obj *o = c->to.ptr ? &c->to : &c->from;
-    const cairn_table *t = c->table_to ? c->table_to : c->table_from;
-    cairn_buf_printf(b, "%s ", kind_name(c->kind));
-    switch (c->kind) {
-    case CAIRN_CHANGE_CREATE_NAMESPACE:
-    case CAIRN_CHANGE_DROP_NAMESPACE:
-        cairn_buf_puts(b, o->name);
-        break;
-    case CAIRN_CHANGE_CREATE_ENUM:
-    case CAIRN_CHANGE_ALTER_ENUM:
-    case CAIRN_CHANGE_DROP_ENUM:
-        cairn_buf_puts(b, o->enm->name);
-        break;
-    case CAIRN_CHANGE_CREATE_SEQUENCE:
-    case CAIRN_CHANGE_ALTER_SEQUENCE:
-    case CAIRN_CHANGE_DROP_SEQUENCE:
-        cairn_buf_puts(b, o->sequence->name);
-        break;
-    case CAIRN_CHANGE_CREATE_TABLE:
-    case CAIRN_CHANGE_DROP_TABLE:
-    case CAIRN_CHANGE_SET_TABLE_COMMENT:
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
-        cairn_buf_puts(b, o->table->name);
-        break;
-    case CAIRN_CHANGE_RENAME_TABLE:
-        cairn_buf_printf(b, "%s>%s", c->from.table->name, c->to.table->name);
-        break;
-    case CAIRN_CHANGE_RENAME_COLUMN:
-        cairn_buf_printf(b, "%s.%s>%s", t->name, c->from.column->name, c->to.column->name);
-        break;
-    case CAIRN_CHANGE_ADD_COLUMN:
-    case CAIRN_CHANGE_DROP_COLUMN:
-    case CAIRN_CHANGE_ALTER_COLUMN:
-        cairn_buf_printf(b, "%s.%s", t->name, o->column->name);
-        break;
-    case CAIRN_CHANGE_SET_PRIMARY_KEY:
-    case CAIRN_CHANGE_ADD_UNIQUE:
-    case CAIRN_CHANGE_DROP_UNIQUE:
-        cairn_buf_printf(b, "%s.%s", t->name, o->key && o->key->name ? o->key->name : "-");
-        break;
-    case CAIRN_CHANGE_ADD_CHECK:
-    case CAIRN_CHANGE_DROP_CHECK:
-        cairn_buf_printf(b, "%s.%s", t->name, o->check->name ? o->check->name : o->check->expr);
-        break;
-    case CAIRN_CHANGE_ADD_FOREIGN_KEY:
-    case CAIRN_CHANGE_DROP_FOREIGN_KEY:
-        cairn_buf_printf(b, "%s.%s", t->name, o->fkey->name ? o->fkey->name : o->fkey->ref_table);
-        break;
-    case CAIRN_CHANGE_CREATE_INDEX:
-    case CAIRN_CHANGE_DROP_INDEX:
-        cairn_buf_printf(b, "%s.%s", t->name, o->index->name);
-        break;
-    case CAIRN_CHANGE_CREATE_TRIGGER:
-    case CAIRN_CHANGE_DROP_TRIGGER:
-        cairn_buf_printf(b, "%s.%s", t->name, o->trigger->name);
-        break;
-    case CAIRN_CHANGE_CREATE_VIEW:
-    case CAIRN_CHANGE_DROP_VIEW:
-        cairn_buf_puts(b, o->view->name);
-        break;
-    }
-    if (c->flags & CAIRN_CHANGE_DESTRUCTIVE)
-        cairn_buf_puts(b, "!");
-    cairn_buf_puts(b, "\n");
-}
+#include "plan_text.h"
 
 static cairn_ctx *cx;
 
@@ -107,7 +25,7 @@ static cairn_plan *expect_plan(int line, const cairn_schema *a, const cairn_sche
     cairn_buf got;
     cairn_buf_init(&got);
     for (size_t i = 0; i < p->nchanges; i++)
-        describe(p->changes[i], &got);
+        plan_text_change(p->changes[i], &got);
     if (strcmp(cairn_buf_cstr(&got), expect) == 0)
         check_passed++;
     else {
@@ -601,9 +519,9 @@ static void test_order_does_not_matter(void)
     cairn_buf_init(&x);
     cairn_buf_init(&y);
     for (size_t i = 0; p1 && i < p1->nchanges; i++)
-        describe(p1->changes[i], &x);
+        plan_text_change(p1->changes[i], &x);
     for (size_t i = 0; p2 && i < p2->nchanges; i++)
-        describe(p2->changes[i], &y);
+        plan_text_change(p2->changes[i], &y);
     CHECK(p1 && p1->nchanges > 10, "a plan with some substance (%zu changes)",
           p1 ? p1->nchanges : 0);
     CHECK(strcmp(cairn_buf_cstr(&x), cairn_buf_cstr(&y)) == 0,
