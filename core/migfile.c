@@ -64,6 +64,19 @@ static int comment_or_blank(const char *p, const char *end)
 
 /* ---- writing ---------------------------------------------------------------- */
 
+/* Hand the buffer's text over ("" for none); ENOMEM when an append failed. */
+static int take_text(cairn_ctx *cx, cairn_buf *b, char **out)
+{
+    if (b->oom) {
+        cairn_buf_release(b);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    *out = cairn_buf_steal(b);
+    if (!*out && !(*out = calloc(1, 1)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    return 0;
+}
+
 void cairn_migfile_end_statement(cairn_buf *b, const char *sql)
 {
     size_t n = strlen(sql);
@@ -123,14 +136,7 @@ int cairn_migfile_build(cairn_ctx *cx, const cairn_stmts *st, const char *header
         if (i + 1 == st->n)
             cairn_buf_puts(&b, "\n");
     }
-    if (b.oom) {
-        cairn_buf_release(&b);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
-    *out = cairn_buf_steal(&b);
-    if (!*out && !(*out = calloc(1, 1)))
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    return 0;
+    return take_text(cx, &b, out);
 }
 
 int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
@@ -148,14 +154,7 @@ int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
         cairn_migfile_end_statement(&b, s);
         cairn_buf_puts(&b, "\n\n");
     }
-    if (b.oom) {
-        cairn_buf_release(&b);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
-    *out = cairn_buf_steal(&b);
-    if (!*out && !(*out = calloc(1, 1)))
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    return 0;
+    return take_text(cx, &b, out);
 }
 
 int cairn_plan_sql(cairn_ctx *cx, const cairn_plan *p, char **out)
