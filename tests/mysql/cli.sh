@@ -303,7 +303,7 @@ CREATE TABLE cnt (n int);
 --> statement-breakpoint
 INSERT INTO cnt VALUES (0);
 --> statement-breakpoint
-UPDATE cnt SET n = n + 1 WHERE SLEEP(3) = 0;
+UPDATE cnt SET n = n + 1 WHERE SLEEP(8) = 0;
 --> statement-breakpoint
 SELECT 1;
 EOF

@@ -200,7 +200,7 @@ CREATE TABLE cnt (n int);
 --> statement-breakpoint
 INSERT INTO cnt VALUES (0);
 --> statement-breakpoint
-UPDATE cnt SET n = n + 1 FROM (SELECT pg_sleep(3)) AS s;
+UPDATE cnt SET n = n + 1 FROM (SELECT pg_sleep(10)) AS s;
 --> statement-breakpoint
 SELECT 1;
 SQL
