@@ -895,16 +895,18 @@ static int run(differ *d, const cairn_diff_opts *opts)
             }
     }
 
-    for (size_t k = 0; k < d->npairs; k++) {
-        emit_set_drops(d, d->pairs[k], &d->pairs[k]->indexes, CAIRN_CHANGE_DROP_INDEX);
-        emit_set_drops(d, d->pairs[k], &d->pairs[k]->uniques, CAIRN_CHANGE_DROP_UNIQUE);
-        emit_set_drops(d, d->pairs[k], &d->pairs[k]->checks, CAIRN_CHANGE_DROP_CHECK);
-    }
-
+    /* before the keys and indexes of kept tables: a dropped table's foreign
+     * key may need one of them */
     for (size_t k = 0; k < ndropped; k++) {
         const cairn_table *t = dropped[drop_order[k]];
         cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_TABLE, t, NULL, t, NULL);
         destructive(d, ch, "drops table %s and all its data", diff_qname(d, t->schema, t->name));
+    }
+
+    for (size_t k = 0; k < d->npairs; k++) {
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->indexes, CAIRN_CHANGE_DROP_INDEX);
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->uniques, CAIRN_CHANGE_DROP_UNIQUE);
+        emit_set_drops(d, d->pairs[k], &d->pairs[k]->checks, CAIRN_CHANGE_DROP_CHECK);
     }
 
     for (size_t k = 0; k < d->npairs; k++) {

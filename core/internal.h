@@ -307,6 +307,14 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
 /** Emit a plan into statements. */
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out);
 
+/* ---- fkorder.c: foreign keys of new tables, for a dialect that checks them
+ *      when they are created (CAIRN_CAP_FKEY_NEEDS_TARGET) ---------------- */
+/** `*out` = `p`, or a plan (in `*arena`, free with cairn_arena_free) where
+ *  a new table's key whose target is not complete when the table is
+ *  created is an ADD_FOREIGN_KEY at the end instead. */
+int cairn_plan_order_fkeys(cairn_ctx *cx, const cairn_plan *p, const cairn_plan **out,
+                           cairn_arena **arena);
+
 /* ---- exec.c: the executor of migrate and push ---------------------------- */
 typedef enum cairn_exec_event {
     /** Statement i is about to be sent outside a transaction. */

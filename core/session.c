@@ -424,6 +424,18 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
                             const char *path)
 {
     int rc = 0;
+    if (t->schema && *t->schema)
+        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema);
+    if (!rc && t->comment)
+        rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name);
+    for (size_t j = 0; j < t->ncolumns && !rc; j++)
+        if (t->columns[j]->comment)
+            rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on column|comments",
+                      t->columns[j]->name);
+    for (size_t j = 0; j < t->nindexes && !rc; j++)
+        if (t->indexes[j]->comment)
+            rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on index|comments",
+                      t->indexes[j]->name ? t->indexes[j]->name : t->name);
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->generated)
             rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns", t->columns[j]->name);
@@ -522,6 +534,8 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
 {
     const cairn_dialect *d = s->drv.d;
     int rc = check_idents(cx, d, schema, path);
+    if (!rc && schema->nnamespaces)
+        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", schema->namespaces[0]);
     if (!rc && schema->nenums)
         rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name);
     if (!rc && schema->nsequences)
@@ -576,7 +590,12 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
 
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out)
 {
-    int rc = s->drv.d->emit(s->ds, p, out);
+    const cairn_plan *use = p;
+    cairn_arena *a = NULL;
+    if ((s->drv.d->caps & CAIRN_CAP_FKEY_NEEDS_TARGET) && cairn_plan_order_fkeys(cx, p, &use, &a))
+        return CAIRN_ENOMEM;
+    int rc = s->drv.d->emit(s->ds, use, out);
+    cairn_arena_free(a);
     if (!rc && out->err) /* a driver that did not look at a failed stmt_add */
         rc = cairn_err(cx, out->err, "out of memory");
     return cairn_err_default(cx, rc, "dialect '%s' could not write the SQL for this change",

@@ -7,26 +7,6 @@
 
 #include "mysqldrv_emit.h"
 
-/* Is table `name` there when change `at` runs? (already in the old schema
- * and not dropped before, or created by an earlier change) */
-static int mysqldrv_table_ready(mysqldrv_em *e, const char *name, size_t at)
-{
-    const cairn_plan *p = e->plan;
-    int exists = p->from && e->h->find_table(p->from, NULL, name) != NULL;
-    for (size_t i = 0; i < at; i++) {
-        const cairn_change *c = p->changes[i];
-        if (c->kind == CAIRN_CHANGE_CREATE_TABLE && !strcmp(c->to.table->name, name))
-            exists = 1;
-        else if (c->kind == CAIRN_CHANGE_RENAME_TABLE && !strcmp(c->to.table->name, name))
-            exists = 1;
-        else if (c->kind == CAIRN_CHANGE_DROP_TABLE && !strcmp(c->from.table->name, name))
-            exists = 0;
-        else if (c->kind == CAIRN_CHANGE_RENAME_TABLE && !strcmp(c->from.table->name, name))
-            exists = 0;
-    }
-    return exists;
-}
-
 static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->to.table;
@@ -79,12 +59,9 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         rc |= P(e, ")");
     }
     for (size_t i = 0; i < t->nfkeys; i++) {
+        /* the host kept back a key whose target is not there yet
+         * (CAIRN_CAP_FKEY_NEEDS_TARGET) */
         const cairn_fkey *fk = t->fkeys[i];
-        /* a reference to a table that comes later (or a cycle) waits
-         * until every table of the plan exists */
-        int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
-        if (!self && !fk->ref_schema && !mysqldrv_table_ready(e, fk->ref_table, e->at))
-            continue;
         rc |= P(e, sep);
         rc |= mysqldrv_fk_autoindex(e, t, fk, "", ", ");
         rc |= mysqldrv_fkey_def(e, fk);
@@ -820,75 +797,17 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
                        "mysql: change kind %d is not supported by this dialect", (int)ch->kind);
 }
 
-/* Tables dropped together may reference each other: their foreign keys go
- * first, so the drops can run in any order. */
-static int mysqldrv_drop_cross_fkeys(mysqldrv_em *e)
-{
-    const cairn_plan *p = e->plan;
-    for (size_t i = 0; i < p->nchanges; i++) {
-        const cairn_change *c = p->changes[i];
-        if (c->kind != CAIRN_CHANGE_DROP_TABLE)
-            continue;
-        const cairn_table *t = c->from.table;
-        for (size_t k = 0; k < t->nfkeys; k++) {
-            const cairn_fkey *fk = t->fkeys[k];
-            if (!fk->name || !strcmp(fk->ref_table, t->name))
-                continue;
-            int other_dropped = 0;
-            for (size_t j = 0; j < p->nchanges && !other_dropped; j++)
-                other_dropped = p->changes[j]->kind == CAIRN_CHANGE_DROP_TABLE &&
-                                !strcmp(p->changes[j]->from.table->name, fk->ref_table);
-            /* the plan may drop the key itself before the table */
-            int planned = 0;
-            for (size_t j = 0; j < p->nchanges && !planned; j++)
-                planned = p->changes[j]->kind == CAIRN_CHANGE_DROP_FOREIGN_KEY &&
-                          p->changes[j]->table_from == t && p->changes[j]->from.fkey->name &&
-                          !strcmp(p->changes[j]->from.fkey->name, fk->name);
-            if (!other_dropped || planned)
-                continue;
-            int rc = mysqldrv_alter_drop(e, t->name, "DROP FOREIGN KEY ", fk->name, 0);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-/* Foreign keys of created tables whose target came later in the plan. */
-static int mysqldrv_deferred_fkeys(mysqldrv_em *e)
-{
-    const cairn_plan *p = e->plan;
-    for (size_t i = 0; i < p->nchanges; i++) {
-        const cairn_change *c = p->changes[i];
-        if (c->kind != CAIRN_CHANGE_CREATE_TABLE)
-            continue;
-        const cairn_table *t = c->to.table;
-        for (size_t k = 0; k < t->nfkeys; k++) {
-            const cairn_fkey *fk = t->fkeys[k];
-            int self = !strcmp(fk->ref_table, t->name) && !fk->ref_schema;
-            if (self || fk->ref_schema || mysqldrv_table_ready(e, fk->ref_table, i))
-                continue;
-            int rc = mysqldrv_add_fkey_to(e, t->name, t, fk);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
 int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
     mysqldrv_em e = {.h = s->host, .hc = s->hc, .plan = plan, .out = out};
     e.b = s->host->buf_new(s->hc);
     if (!e.b)
         return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    int rc = mysqldrv_drop_cross_fkeys(&e);
+    int rc = 0;
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         e.at = i;
         rc = mysqldrv_change(&e, plan->changes[i]);
     }
-    if (!rc)
-        rc = mysqldrv_deferred_fkeys(&e);
     s->host->buf_free(e.b);
     if (rc == CAIRN_ENOMEM)
         s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");

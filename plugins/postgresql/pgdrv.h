@@ -87,9 +87,6 @@ typedef struct pgdrv_emitter {
     const cairn_host *h;
     cairn_stmts *out;
     cairn_buf *b;
-    /* Foreign keys of created tables, added once every table exists. */
-    cairn_buf **later;
-    size_t nlater;
 } pgdrv_emitter;
 
 /* pgdrv_emit.c: the slot, the pieces every statement is made of, and the
@@ -119,8 +116,8 @@ uint32_t pgdrv_stmt_flags(const cairn_change *ch);
 
 /* pgdrv_emit_table.c: tables, keys, checks, foreign keys, indexes, triggers;
  * one function per change kind (DROP_TABLE, ...) */
-/** CREATE TABLE with its indexes, comments and triggers; its foreign keys
- *  go to em->later. */
+/** CREATE TABLE with its indexes, comments, triggers and foreign keys (the
+ *  host keeps back those whose target is not there yet). */
 int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t);
 int pgdrv_emit_drop_table(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_rename_table(pgdrv_emitter *em, const cairn_change *ch);

@@ -367,12 +367,6 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         done[i] = 1;
     }
     free(done);
-    for (size_t i = 0; i < em.nlater; i++) {
-        if (!rc)
-            rc = h->stmt_add(out, h->buf_cstr(em.later[i]), 0);
-        h->buf_free(em.later[i]);
-    }
-    free(em.later);
     h->buf_free(em.b);
     if (rc == CAIRN_ENOMEM)
         return h->error(s->hc, rc, NULL, "out of memory");

@@ -228,19 +228,12 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
                                t->columns[i]->comment);
     for (size_t i = 0; i < t->ntriggers && !rc; i++)
         rc = h->stmt_add(em->out, t->triggers[i]->sql, 0);
+    /* the host moved a key whose target is not complete yet to an
+     * ADD_FOREIGN_KEY at the end (CAIRN_CAP_FKEY_NEEDS_TARGET) */
     for (size_t i = 0; i < t->nfkeys && !rc; i++) {
-        cairn_buf *fb = h->buf_new(em->s->hc);
-        cairn_buf **nv = fb ? realloc(em->later, (em->nlater + 1) * sizeof *nv) : NULL;
-        if (!nv) {
-            h->buf_free(fb);
-            return CAIRN_ENOMEM;
-        }
-        em->later = nv;
-        em->later[em->nlater++] = fb;
-        cairn_buf *keep = em->b;
-        em->b = fb;
         rc = pgdrv_fkey_stmt(em, t, t->fkeys[i]);
-        em->b = keep;
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
     }
     return rc;
 }

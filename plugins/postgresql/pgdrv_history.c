@@ -2,7 +2,6 @@
  * keeps two deployers apart. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "pgdrv.h"
 
@@ -156,34 +155,21 @@ int pgdrv_history_remove(cairn_dconn *c, const cairn_history_opts *o, const char
 }
 
 /* A session-level advisory lock: it outlives the migrations' transactions
- * and goes away with the connection if the process dies. */
+ * and goes away with the connection if the process dies. Tried once: the
+ * host waits and asks again (ABI 1.2). */
 int pgdrv_lock(cairn_dconn *c, const cairn_history_opts *o)
 {
     const char *key = pgdrv_lock_key(o);
-    if (o->lock_timeout_ms < 0)
-        return pgdrv_query(c, "SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext($1))", 1,
-                           &key, NULL);
-    struct timespec t0, now;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        PGresult *r;
-        int rc = pgdrv_query(c, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1))",
-                             1, &key, &r);
-        if (rc)
-            return rc;
-        int got = PQgetvalue(r, 0, 0)[0] == 't';
-        PQclear(r);
-        if (got)
-            return 0;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long waited = (long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
-        if (waited >= o->lock_timeout_ms)
-            return c->s->host->error(c->s->hc, CAIRN_ELOCKED, "55P03",
-                                     "another cairn migrate holds the lock (waited %ld ms)",
-                                     o->lock_timeout_ms);
-        struct timespec nap = {0, 50 * 1000000L};
-        nanosleep(&nap, NULL);
-    }
+    PGresult *r;
+    int rc = pgdrv_query(c, "SELECT pg_catalog.pg_try_advisory_lock(pg_catalog.hashtext($1))", 1,
+                         &key, &r);
+    if (rc)
+        return rc;
+    int got = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return got ? 0
+               : c->s->host->error(c->s->hc, CAIRN_ELOCKED, "55P03",
+                                   "another cairn migrate holds the advisory lock");
 }
 
 int pgdrv_unlock(cairn_dconn *c, const cairn_history_opts *o)

@@ -6,13 +6,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sqlitedrv.h"
 
 #define SQLITEDRV_BUSY_TIMEOUT_MS 5000
-#define SQLITEDRV_LOCK_POLL_MS 50
 #define SQLITEDRV_HISTORY_TABLE "__cairn_migrations"
 
 static cairn_dialect_open_fn sqlitedrv_open;
@@ -546,6 +544,7 @@ static int sqlitedrv_history_remove(cairn_dconn *c, const cairn_history_opts *h,
 
 static int sqlitedrv_lock(cairn_dconn *c, const cairn_history_opts *h)
 {
+    (void)h; /* one lock file per database, whatever the history's name */
     const cairn_host *host = c->s->host;
     /* a run that locks is about to write: the file and its lock path exist now */
     int erc = sqlitedrv_ensure_file(c);
@@ -557,25 +556,15 @@ static int sqlitedrv_lock(cairn_dconn *c, const cairn_history_opts *h)
     if (fd < 0)
         return host->error(c->s->hc, CAIRN_EIO, NULL, "sqlite: cannot open the lock file %s: %s",
                            c->lock_path, strerror(errno));
-    long waited = 0;
-    for (;;) {
-        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            break;
-        if (errno != EWOULDBLOCK && errno != EINTR) {
-            int err = errno;
-            close(fd);
-            return host->error(c->s->hc, CAIRN_EIO, NULL, "sqlite: cannot lock %s: %s",
-                               c->lock_path, strerror(err));
-        }
-        if (h->lock_timeout_ms >= 0 && waited >= h->lock_timeout_ms) {
-            close(fd);
+    /* tried once: the host waits and asks again (ABI 1.2) */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        close(fd);
+        if (err == EWOULDBLOCK || err == EINTR)
             return host->error(c->s->hc, CAIRN_ELOCKED, NULL,
-                               "sqlite: another cairn migrate holds the lock on %s (waited %ld ms)",
-                               c->path, waited);
-        }
-        struct timespec ts = {0, SQLITEDRV_LOCK_POLL_MS * 1000000L};
-        nanosleep(&ts, NULL);
-        waited += SQLITEDRV_LOCK_POLL_MS;
+                               "sqlite: another cairn migrate holds the lock on %s", c->path);
+        return host->error(c->s->hc, CAIRN_EIO, NULL, "sqlite: cannot lock %s: %s",
+                           c->lock_path, strerror(err));
     }
     c->lock_fd = fd;
     return 0;

@@ -135,6 +135,14 @@ fresh matviewonsqlite
 printf '{ "views": [ { "name": "mv", "definition": "select 1", "materialized": true } ] }\n' >schema.json
 refused 4 "a materialized view on SQLite" push --force
 expect_err "materialized view 'mv': dialect 'sqlite' has no materialized views" "names the view"
+fresh nsonsqlite
+printf '{ "tables": [ { "schema": "billing", "name": "t", "columns": [ { "name": "id", "type": "integer" } ] } ] }\n' >schema.json
+refused 4 "a table in a namespace on SQLite" generate
+expect_err "namespace 'billing': dialect 'sqlite' has no namespaces" "names the namespace"
+fresh commentonsqlite
+printf '{ "tables": [ { "name": "t", "columns": [ { "name": "id", "type": "integer", "comment": "the key" } ] } ] }\n' >schema.json
+refused 4 "a column comment on SQLite" push --force
+expect_err "comment on column 'id': dialect 'sqlite' has no comments" "names the column"
 
 # --- dialects ---------------------------------------------------------------
 fresh dialect

@@ -362,6 +362,38 @@ expect_out "up to date" ".sql schema converges"
 expect_q mysql "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'cairn\\_scratch%'" \
     "0" "no scratch database left behind"
 
+# ---- foreign keys whose target is not complete when their table is created --
+# A cycle between two new tables, and a new table referencing a column and
+# key a later change adds to an existing one: the core moves those keys after
+# every table (CAIRN_CAP_FKEY_NEEDS_TARGET).
+newdb fkorder
+back=$PWD
+mkdir -p ../fkorder && cd ../fkorder || exit 1
+printf '{ "dialect": "mysql", "schema": "schema.sql", "url": "%s" }\n' "$BASE/fkorder" >cairn.json
+echo 'CREATE TABLE users (id INT PRIMARY KEY);' >schema.sql
+run push
+expect_ok "fkorder: first push"
+cat >schema.sql <<'EOF2'
+CREATE TABLE users (id INT PRIMARY KEY, code INT, UNIQUE KEY users_code (code));
+CREATE TABLE orders (id INT PRIMARY KEY, user_code INT,
+  CONSTRAINT orders_user FOREIGN KEY (user_code) REFERENCES users (code));
+CREATE TABLE a (id INT PRIMARY KEY, b_id INT);
+CREATE TABLE b (id INT PRIMARY KEY, a_id INT, CONSTRAINT b_a FOREIGN KEY (a_id) REFERENCES a (id));
+ALTER TABLE a ADD CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id);
+EOF2
+run push
+expect_ok "fkorder: push of a cycle and a key on a new column"
+expect_q fkorder "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA='fkorder'" \
+    "3" "fkorder: the three foreign keys exist"
+run push --dry-run
+expect_out "up to date" "fkorder: second push finds nothing"
+echo 'CREATE TABLE users (id INT PRIMARY KEY);' >schema.sql
+run push --force
+expect_ok "fkorder: dropping the cycle again"
+expect_q fkorder "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA='fkorder'" \
+    "1" "fkorder: only users left"
+cd "$back" || exit 1
+
 # ---- errors never show the password --------------------------------------------
 run --url "${BASE/cairn-test/hunter2-secret}/app" --out ../app/migrations status
 expect_rc 6 "wrong password is a database error"

@@ -738,8 +738,8 @@ static void test_history(cairn_dconn *admin)
 
     CHECK(D->lock(c, &h) == 0, "lock");
     int rc = D->lock(c2, &h);
-    CHECK(rc == CAIRN_ELOCKED, "second holder waits then ELOCKED: %d", rc);
-    CHECK(strstr(errmsg(), "another cairn migrate holds the lock") != NULL, "message: %s", errmsg());
+    CHECK(rc == CAIRN_ELOCKED, "second holder tries once: ELOCKED: %d", rc);
+    CHECK(strstr(errmsg(), "another cairn migrate holds the") != NULL, "message: %s", errmsg());
     CHECK(D->unlock(c, &h) == 0, "unlock");
     CHECK(D->lock(c2, &h) == 0, "lock after release");
     CHECK(D->unlock(c2, &h) == 0, "unlock 2");
@@ -767,8 +767,11 @@ static int child_migrate(const char *url)
         "CREATE TABLE second (id int); INSERT INTO applied_log VALUES ('m2')",
         "ALTER TABLE second ADD COLUMN x int; INSERT INTO applied_log VALUES ('m3')"};
     int rc = D->history_ensure(c, &h);
-    if (!rc)
-        rc = D->lock(c, &h);
+    /* the driver tries once; waiting is the host's (cairn_conn_lock) */
+    for (int tries = 0; !rc && (rc = D->lock(c, &h)) == CAIRN_ELOCKED && tries < 3000; tries++) {
+        rc = 0;
+        usleep(10000);
+    }
     cairn_history list;
     cairn_history_init(&list);
     if (!rc)
@@ -915,11 +918,13 @@ static void test_emit_text(void)
     CHECK(st.n == 4, "4 statements: %zu", st.n);
     if (st.n == 4) {
         CHECK_STR(st.sql[0], "CREATE TABLE \"child\" (\n  \"p\" integer\n)");
-        CHECK_STR(st.sql[1], "CREATE TABLE \"a\"\"b\" (\n  \"id\" serial NOT NULL\n)");
-        CHECK_STR(st.sql[2], "ALTER TYPE \"m\" ADD VALUE 'x' BEFORE 'y'");
-        /* the foreign key comes after every table exists */
-        CHECK_STR(st.sql[3],
+        /* a new table's foreign keys follow it: putting them after the
+         * tables they need is the core's plan (CAIRN_CAP_FKEY_NEEDS_TARGET),
+         * not the driver's */
+        CHECK_STR(st.sql[1],
                   "ALTER TABLE \"child\" ADD CONSTRAINT \"fk\" FOREIGN KEY (\"p\") REFERENCES \"a\"\"b\" (\"id\")");
+        CHECK_STR(st.sql[2], "CREATE TABLE \"a\"\"b\" (\n  \"id\" serial NOT NULL\n)");
+        CHECK_STR(st.sql[3], "ALTER TYPE \"m\" ADD VALUE 'x' BEFORE 'y'");
     }
     cairn_stmts_release(&st);
     ch[0].kind = (cairn_change_kind)999;

@@ -34,7 +34,9 @@
  *        once (the host waits and retries); sticky errors on buffers and
  *        statement lists (host buf_status / stmts_status); a PARTIAL history
  *        row may record a statement in flight (negative statements_done);
- *        the host refuses a schema that needs a capability the driver lacks.
+ *        the host refuses a schema that needs a capability the driver lacks;
+ *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
+ *        keys, the driver writes them where the plan puts them).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -67,23 +69,28 @@ extern "C" {
 /* ---- capability flags (cairn_dialect.caps) ------------------------------ */
 /** DDL runs inside a transaction and rolls back with it. */
 #define CAIRN_CAP_TRANSACTIONAL_DDL (1ull << 0)
-/** Namespaces (CREATE SCHEMA). */
+/** Namespaces (CREATE SCHEMA). Without it the host refuses, when it reads
+ *  a schema file, a schema that names a namespace. */
 #define CAIRN_CAP_SCHEMAS (1ull << 1)
 /** Enumerated types as objects. */
 #define CAIRN_CAP_ENUMS (1ull << 2)
 /** Sequences as objects. */
 #define CAIRN_CAP_SEQUENCES (1ull << 3)
-/** A column's type can be changed in place (ALTER COLUMN TYPE / MODIFY). */
+/** A column's type can be changed in place (ALTER COLUMN TYPE / MODIFY).
+ *  Informational: listed by `cairn dialects`, not read by the core. */
 #define CAIRN_CAP_ALTER_COLUMN_TYPE (1ull << 4)
-/** A lock that is not tied to a transaction (advisory lock, GET_LOCK). */
+/** A lock that is not tied to a transaction (advisory lock, GET_LOCK).
+ *  Informational: listed by `cairn dialects`, not read by the core. */
 #define CAIRN_CAP_ADVISORY_LOCK (1ull << 5)
 /** Partial indexes (CREATE INDEX ... WHERE). */
 #define CAIRN_CAP_PARTIAL_INDEX (1ull << 6)
 /** Indexes on expressions. */
 #define CAIRN_CAP_EXPRESSION_INDEX (1ull << 7)
-/** Comments on tables and columns. */
+/** Comments on tables, columns and indexes. Without it the host refuses a
+ *  schema file that has one. */
 #define CAIRN_CAP_COMMENTS (1ull << 8)
-/** SQL standard identity columns. */
+/** SQL standard identity columns. Informational: listed by `cairn
+ *  dialects`, not read by the core. */
 #define CAIRN_CAP_IDENTITY (1ull << 9)
 /** Generated (computed) columns. */
 #define CAIRN_CAP_GENERATED (1ull << 10)
@@ -98,6 +105,14 @@ extern "C" {
 /** An identifier holds only characters of Unicode's Basic Multilingual
  *  Plane (MySQL, MariaDB: no 4-byte UTF-8). Since ABI 1.2. */
 #define CAIRN_CAP_IDENT_BMP_ONLY (1ull << 15)
+/** A foreign key is checked when it is created: its target table, with the
+ *  referenced columns and key, must exist then (PostgreSQL, MySQL; not
+ *  SQLite). The core then hands `emit` a plan where a new table's key whose
+ *  target is not complete when the table is created (a cycle, or a column
+ *  or key a later change adds) is an ADD_FOREIGN_KEY at the end; every
+ *  other key of a new table is in its CREATE_TABLE, to be written with it.
+ *  Since ABI 1.2. */
+#define CAIRN_CAP_FKEY_NEEDS_TARGET (1ull << 16)
 /** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
