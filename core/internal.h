@@ -35,6 +35,12 @@ int cairn_strmap_put(cairn_strmap *m, const char *ns, const char *name, const vo
 
 /** schema.c: the arena behind a schema. */
 cairn_arena *cairn_schema_arena(cairn_schema *s);
+/** schema.c: deep copies of one object (with everything it holds) into
+ *  `d`'s arena; NULL when out of memory. */
+cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src);
+cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src);
+cairn_enum *cairn_schema_copy_enum(cairn_schema *d, const cairn_enum *src);
+cairn_sequence *cairn_schema_copy_sequence(cairn_schema *d, const cairn_sequence *src);
 
 /* ---- buf.c: growable strings, statement lists, history lists ----------- */
 struct cairn_buf {

@@ -246,6 +246,157 @@ int cairn_schema_add_namespace(cairn_schema *s, const char *ns)
     return push_str(s, &s->namespaces, &s->nnamespaces, ns);
 }
 
+/* ---- deep copies into another schema's arena ------------------------------- */
+
+/* Copy an optional string into `d`'s arena. */
+static int cp(cairn_schema *d, const char **dst, const char *src)
+{
+    *dst = NULL;
+    if (!src)
+        return 0;
+    return (*dst = cairn_schema_strdup(d, src)) ? 0 : CAIRN_ENOMEM;
+}
+
+static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
+{
+    if (!k)
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++)
+        if (cairn_key_add_column(d, k, src->columns[i]))
+            return CAIRN_ENOMEM;
+    k->nulls_not_distinct = src->nulls_not_distinct;
+    return 0;
+}
+
+static int copy_index(cairn_schema *d, cairn_table *t, const cairn_index *src)
+{
+    cairn_index *ix = cairn_table_add_index(d, t, src->name);
+    if (!ix)
+        return CAIRN_ENOMEM;
+    ix->unique = src->unique;
+    for (size_t i = 0; i < src->nparts; i++) {
+        const cairn_index_part *sp = src->parts[i];
+        cairn_index_part *p = cairn_index_add_part(d, ix);
+        if (!p || cp(d, &p->column, sp->column) || cp(d, &p->expr, sp->expr) ||
+            cp(d, &p->collation, sp->collation))
+            return CAIRN_ENOMEM;
+        p->desc = sp->desc;
+        p->length = sp->length;
+    }
+    for (size_t i = 0; i < src->ninclude; i++)
+        if (cairn_index_add_include(d, ix, src->include[i]))
+            return CAIRN_ENOMEM;
+    if (cp(d, &ix->where, src->where) || cp(d, &ix->method, src->method) ||
+        cp(d, &ix->comment, src->comment) || cp(d, &ix->was, src->was))
+        return CAIRN_ENOMEM;
+    return 0;
+}
+
+static int copy_fkey(cairn_schema *d, cairn_table *t, const cairn_fkey *src)
+{
+    cairn_fkey *fk = cairn_table_add_fkey(d, t, src->name);
+    if (!fk)
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++)
+        if (cairn_fkey_add_columns(d, fk, src->columns[i], NULL))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nref_columns; i++)
+        if (cairn_fkey_add_columns(d, fk, NULL, src->ref_columns[i]))
+            return CAIRN_ENOMEM;
+    if (cp(d, &fk->ref_schema, src->ref_schema) || cp(d, &fk->ref_table, src->ref_table))
+        return CAIRN_ENOMEM;
+    fk->on_delete = src->on_delete;
+    fk->on_update = src->on_update;
+    fk->deferrable = src->deferrable;
+    fk->initially_deferred = src->initially_deferred;
+    return 0;
+}
+
+static int copy_table(cairn_schema *d, cairn_table *t, const cairn_table *src)
+{
+    if (cp(d, &t->was, src->was) || cp(d, &t->comment, src->comment))
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ncolumns; i++) {
+        const cairn_column *sc = src->columns[i];
+        cairn_column *c = cairn_table_add_column(d, t, sc->name);
+        if (!c || cp(d, &c->type, sc->type) || cp(d, &c->default_expr, sc->default_expr) ||
+            cp(d, &c->generated, sc->generated) || cp(d, &c->collation, sc->collation) ||
+            cp(d, &c->comment, sc->comment) || cp(d, &c->was, sc->was) ||
+            cp(d, &c->extra, sc->extra))
+            return CAIRN_ENOMEM;
+        c->not_null = sc->not_null;
+        c->identity = sc->identity;
+        c->generated_stored = sc->generated_stored;
+    }
+    if (src->primary_key &&
+        copy_key(d, cairn_table_set_primary_key(d, t, src->primary_key->name), src->primary_key))
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nuniques; i++)
+        if (copy_key(d, cairn_table_add_unique(d, t, src->uniques[i]->name), src->uniques[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nindexes; i++)
+        if (copy_index(d, t, src->indexes[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nfkeys; i++)
+        if (copy_fkey(d, t, src->fkeys[i]))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->nchecks; i++)
+        if (!cairn_table_add_check(d, t, src->checks[i]->name, src->checks[i]->expr))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->ntriggers; i++)
+        if (!cairn_table_add_trigger(d, t, src->triggers[i]->name, src->triggers[i]->sql))
+            return CAIRN_ENOMEM;
+    for (size_t i = 0; i < src->noptions; i++) {
+        const char *kv = src->options[i], *eq = strchr(kv, '=');
+        char *key = strndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+        int rc = key ? cairn_table_set_option(d, t, key, eq ? eq + 1 : "") : CAIRN_ENOMEM;
+        free(key);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src)
+{
+    cairn_table *t = cairn_schema_add_table(d, src->schema, src->name);
+    return t && copy_table(d, t, src) == 0 ? t : NULL;
+}
+
+cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src)
+{
+    cairn_view *v = cairn_schema_add_view(d, src->schema, src->name, src->definition);
+    if (!v || cp(d, &v->comment, src->comment) || cp(d, &v->was, src->was))
+        return NULL;
+    v->materialized = src->materialized;
+    return v;
+}
+
+cairn_enum *cairn_schema_copy_enum(cairn_schema *d, const cairn_enum *src)
+{
+    cairn_enum *e = cairn_schema_add_enum(d, src->schema, src->name);
+    for (size_t i = 0; e && i < src->nvalues; i++)
+        if (cairn_enum_add_value(d, e, src->values[i]))
+            return NULL;
+    return e;
+}
+
+cairn_sequence *cairn_schema_copy_sequence(cairn_schema *d, const cairn_sequence *src)
+{
+    cairn_sequence *q = cairn_schema_add_sequence(d, src->schema, src->name);
+    if (!q || cp(d, &q->type, src->type))
+        return NULL;
+    q->start = src->start;
+    q->increment = src->increment;
+    q->min_value = src->min_value;
+    q->max_value = src->max_value;
+    q->cache = src->cache;
+    q->has_min = src->has_min;
+    q->has_max = src->has_max;
+    q->cycle = src->cycle;
+    return q;
+}
+
 static int ns_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);

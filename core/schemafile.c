@@ -31,116 +31,6 @@ static int load_json(cairn_ctx *cx, const char *path, cairn_schema **out)
 
 /* ---- merging the files of a directory ------------------------------------ */
 
-/* Copy an optional string into `d`'s arena. */
-static int cp(cairn_schema *d, const char **dst, const char *src)
-{
-    *dst = NULL;
-    if (!src)
-        return 0;
-    return (*dst = cairn_schema_strdup(d, src)) ? 0 : CAIRN_ENOMEM;
-}
-
-static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
-{
-    if (!k)
-        return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->ncolumns; i++)
-        if (cairn_key_add_column(d, k, src->columns[i]))
-            return CAIRN_ENOMEM;
-    k->nulls_not_distinct = src->nulls_not_distinct;
-    return 0;
-}
-
-static int copy_index(cairn_schema *d, cairn_table *t, const cairn_index *src)
-{
-    cairn_index *ix = cairn_table_add_index(d, t, src->name);
-    if (!ix)
-        return CAIRN_ENOMEM;
-    ix->unique = src->unique;
-    for (size_t i = 0; i < src->nparts; i++) {
-        const cairn_index_part *sp = src->parts[i];
-        cairn_index_part *p = cairn_index_add_part(d, ix);
-        if (!p || cp(d, &p->column, sp->column) || cp(d, &p->expr, sp->expr) ||
-            cp(d, &p->collation, sp->collation))
-            return CAIRN_ENOMEM;
-        p->desc = sp->desc;
-        p->length = sp->length;
-    }
-    for (size_t i = 0; i < src->ninclude; i++)
-        if (cairn_index_add_include(d, ix, src->include[i]))
-            return CAIRN_ENOMEM;
-    if (cp(d, &ix->where, src->where) || cp(d, &ix->method, src->method) ||
-        cp(d, &ix->comment, src->comment) || cp(d, &ix->was, src->was))
-        return CAIRN_ENOMEM;
-    return 0;
-}
-
-static int copy_fkey(cairn_schema *d, cairn_table *t, const cairn_fkey *src)
-{
-    cairn_fkey *fk = cairn_table_add_fkey(d, t, src->name);
-    if (!fk)
-        return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->ncolumns; i++)
-        if (cairn_fkey_add_columns(d, fk, src->columns[i], NULL))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nref_columns; i++)
-        if (cairn_fkey_add_columns(d, fk, NULL, src->ref_columns[i]))
-            return CAIRN_ENOMEM;
-    if (cp(d, &fk->ref_schema, src->ref_schema) || cp(d, &fk->ref_table, src->ref_table))
-        return CAIRN_ENOMEM;
-    fk->on_delete = src->on_delete;
-    fk->on_update = src->on_update;
-    fk->deferrable = src->deferrable;
-    fk->initially_deferred = src->initially_deferred;
-    return 0;
-}
-
-static int copy_table(cairn_schema *d, const cairn_table *src)
-{
-    cairn_table *t = cairn_schema_add_table(d, src->schema, src->name);
-    if (!t || cp(d, &t->was, src->was) || cp(d, &t->comment, src->comment))
-        return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->ncolumns; i++) {
-        const cairn_column *sc = src->columns[i];
-        cairn_column *c = cairn_table_add_column(d, t, sc->name);
-        if (!c || cp(d, &c->type, sc->type) || cp(d, &c->default_expr, sc->default_expr) ||
-            cp(d, &c->generated, sc->generated) || cp(d, &c->collation, sc->collation) ||
-            cp(d, &c->comment, sc->comment) || cp(d, &c->was, sc->was) ||
-            cp(d, &c->extra, sc->extra))
-            return CAIRN_ENOMEM;
-        c->not_null = sc->not_null;
-        c->identity = sc->identity;
-        c->generated_stored = sc->generated_stored;
-    }
-    if (src->primary_key &&
-        copy_key(d, cairn_table_set_primary_key(d, t, src->primary_key->name), src->primary_key))
-        return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nuniques; i++)
-        if (copy_key(d, cairn_table_add_unique(d, t, src->uniques[i]->name), src->uniques[i]))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nindexes; i++)
-        if (copy_index(d, t, src->indexes[i]))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nfkeys; i++)
-        if (copy_fkey(d, t, src->fkeys[i]))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nchecks; i++)
-        if (!cairn_table_add_check(d, t, src->checks[i]->name, src->checks[i]->expr))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->ntriggers; i++)
-        if (!cairn_table_add_trigger(d, t, src->triggers[i]->name, src->triggers[i]->sql))
-            return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->noptions; i++) {
-        const char *kv = src->options[i], *eq = strchr(kv, '=');
-        char *key = strndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
-        int rc = key ? cairn_table_set_option(d, t, key, eq ? eq + 1 : "") : CAIRN_ENOMEM;
-        free(key);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 /* Which file defined each named object of the merged schema. */
 typedef struct owner {
     const char *kind, *ns, *name;
@@ -208,47 +98,21 @@ static int merge_part(merge *m, const cairn_schema *part, const char *file)
     int rc = 0;
     for (size_t i = 0; i < part->nnamespaces && !rc; i++)
         rc = cairn_schema_add_namespace(d, part->namespaces[i]);
-    for (size_t i = 0; i < part->ntables && !rc; i++)
-        if (!(rc = copy_table(d, part->tables[i]))) {
-            const cairn_table *t = d->tables[d->ntables - 1];
-            rc = claim(m, "table", t->schema, t->name, fcopy);
-        }
+    for (size_t i = 0; i < part->ntables && !rc; i++) {
+        const cairn_table *t = cairn_schema_copy_table(d, part->tables[i]);
+        rc = t ? claim(m, "table", t->schema, t->name, fcopy) : CAIRN_ENOMEM;
+    }
     for (size_t i = 0; i < part->nviews && !rc; i++) {
-        const cairn_view *sv = part->views[i];
-        cairn_view *v = cairn_schema_add_view(d, sv->schema, sv->name, sv->definition);
-        if (!v || cp(d, &v->comment, sv->comment) || cp(d, &v->was, sv->was))
-            rc = CAIRN_ENOMEM;
-        else {
-            v->materialized = sv->materialized;
-            rc = claim(m, "view", v->schema, v->name, fcopy);
-        }
+        const cairn_view *v = cairn_schema_copy_view(d, part->views[i]);
+        rc = v ? claim(m, "view", v->schema, v->name, fcopy) : CAIRN_ENOMEM;
     }
     for (size_t i = 0; i < part->nenums && !rc; i++) {
-        const cairn_enum *se = part->enums[i];
-        cairn_enum *e = cairn_schema_add_enum(d, se->schema, se->name);
-        if (!e)
-            rc = CAIRN_ENOMEM;
-        for (size_t j = 0; e && j < se->nvalues && !rc; j++)
-            rc = cairn_enum_add_value(d, e, se->values[j]);
-        if (!rc)
-            rc = claim(m, "enum", e->schema, e->name, fcopy);
+        const cairn_enum *e = cairn_schema_copy_enum(d, part->enums[i]);
+        rc = e ? claim(m, "enum", e->schema, e->name, fcopy) : CAIRN_ENOMEM;
     }
     for (size_t i = 0; i < part->nsequences && !rc; i++) {
-        const cairn_sequence *sq = part->sequences[i];
-        cairn_sequence *q = cairn_schema_add_sequence(d, sq->schema, sq->name);
-        if (!q || cp(d, &q->type, sq->type))
-            rc = CAIRN_ENOMEM;
-        else {
-            q->start = sq->start;
-            q->increment = sq->increment;
-            q->min_value = sq->min_value;
-            q->max_value = sq->max_value;
-            q->cache = sq->cache;
-            q->has_min = sq->has_min;
-            q->has_max = sq->has_max;
-            q->cycle = sq->cycle;
-            rc = claim(m, "sequence", q->schema, q->name, fcopy);
-        }
+        const cairn_sequence *q = cairn_schema_copy_sequence(d, part->sequences[i]);
+        rc = q ? claim(m, "sequence", q->schema, q->name, fcopy) : CAIRN_ENOMEM;
     }
     if (rc == CAIRN_ENOMEM && m->cx->err.code != CAIRN_ENOMEM)
         rc = cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
