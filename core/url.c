@@ -64,7 +64,8 @@ static void url_password(const char *url, const char **pw, const char **pw_end)
     if (!at)
         return;
     const char *colon = memchr(auth, ':', (size_t)(at - auth));
-    if (colon) {
+    /* "user:@host" has an empty password: nothing to hide */
+    if (colon && colon + 1 < at) {
         *pw = colon + 1;
         *pw_end = at;
     }
@@ -205,6 +206,23 @@ static int add_password(cairn_secrets *s, const char *p, size_t n)
     return rc;
 }
 
+/* A quoted keyword value: as written, and as the client reads it (\' and
+ * \\ unescaped), which is what its messages would quote. */
+static int add_quoted_password(cairn_secrets *s, const char *p, size_t n)
+{
+    char *plain = malloc(n + 1);
+    if (!plain)
+        return CAIRN_ENOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        plain[m++] = p[i] == '\\' && i + 1 < n ? p[++i] : p[i];
+    int rc = add_password(s, p, n);
+    if (!rc && m != n)
+        rc = add_password(s, plain, m);
+    free(plain);
+    return rc;
+}
+
 int cairn_secrets_add_url(cairn_secrets *s, const char *url)
 {
     if (!url)
@@ -218,7 +236,7 @@ int cairn_secrets_add_url(cairn_secrets *s, const char *url)
             continue;
         const char *end = kv_value_end(v);
         if (*v == '\'' && end - v >= 2)
-            rc = add_password(s, v + 1, (size_t)(end - v - 2));
+            rc = add_quoted_password(s, v + 1, (size_t)(end - v - 2));
         else
             rc = add_password(s, v, (size_t)(end - v));
         q = end - 1;

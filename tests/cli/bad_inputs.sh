@@ -124,6 +124,11 @@ refused 2 "resolve --statement-done with an empty name" resolve "" --statement-d
 fresh urlarg
 refused 2 "a URL as a stray argument" status postgresql://app:Sup3rS3cret@db/app
 check "the usage error does not print the password" bash -c "! grep -q Sup3rS3cret <<<\"\$1\"" _ "$ERR"
+# an empty password ("user:@host") once made the redaction loop for ever
+fresh urlemptypw
+refused 2 "a URL with an empty password as a stray argument" \
+    status postgresql://app:@db/app
+expect_err "postgresql://app:@db/app" "the URL without a password is shown as typed"
 
 # a feature the dialect lacks is refused when the schema is read, from the
 # driver's capabilities, before any SQL is written

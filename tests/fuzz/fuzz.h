@@ -43,6 +43,18 @@ static inline void fuzz_refused(cairn_ctx *cx, int rc, int code, const char *fna
                e->message);
 }
 
+/* The input as a C string (malloc'd): a NUL byte in it ends the text, as
+ * it does for the readers that take one. NULL when out of memory. */
+static inline char *fuzz_cstr(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (s) {
+        memcpy(s, data, size);
+        s[size] = '\0';
+    }
+    return s;
+}
+
 /* Two writes of the same document must be the same bytes. */
 static inline void fuzz_same_text(const cairn_buf *a, const cairn_buf *b)
 {

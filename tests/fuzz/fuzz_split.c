@@ -14,11 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     /* The splitter takes a C string, as migrate hands it the file's text:
      * a NUL byte in the input ends the text here too. */
-    char *sql = malloc(size + 1);
+    char *sql = fuzz_cstr(data, size);
     if (!sql)
         return 0;
-    memcpy(sql, data, size);
-    sql[size] = '\0';
     char **v = NULL, **back = NULL;
     size_t n = 0, nback = 0, kept = 0;
     FUZZ_CHECK(cairn_split_statements(sql, &v, &n) == 0, "split");
