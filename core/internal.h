@@ -382,6 +382,13 @@ typedef int cairn_config_cb(cairn_ctx *cx, void *ud, const char *key, const char
 int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                            cairn_config_cb *cb, void *ud);
 
+/* ---- inflight.c: the outcome of a statement cut off while it ran -------- */
+/** Can the live database tell whether `sql` ran? *ran = 1 (it did), 0 (it
+ *  did not) or -1 (cannot tell); `why` gets the evidence ("table "t"
+ *  exists"). Only statements that make or drop one named object are
+ *  decided. Fails only when introspection does. */
+int cairn_inflight_decide(cairn_conn *c, const char *sql, int *ran, char *why, size_t whylen);
+
 /* ---- schemafile.c: the desired schema from .json, a directory, or .sql --- */
 int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out);
 

@@ -131,10 +131,11 @@ static int run_check_integrity(mrun *r, int resume, int settled)
              * after the client died, or never started */
             return cairn_err(cx, CAIRN_EPARTIAL,
                              "migration %s stopped while statement %ld of %d was running: its "
-                             "outcome is unknown; check the database, then 'cairn resolve %s "
+                             "outcome is unknown%s; check the database, then 'cairn resolve %s "
                              "--statement-done' (it ran) or '--statement-not-done' (it did "
                              "not), then 'cairn migrate --resume'",
-                             a->name, k, (int)a->statements_total, a->name);
+                             a->name, k, (int)a->statements_total,
+                             resume ? " (the database cannot tell)" : "", a->name);
         if (is_partial(a) && !resume)
             return cairn_err(cx, CAIRN_EPARTIAL,
                              "migration %s stopped part-way: %d of %d statements ran; fix the "
@@ -307,6 +308,45 @@ static int check_all_in_one(mrun *r, int resume)
     return 0;
 }
 
+/* Resuming, under the lock: a statement cut off while it ran (its outcome
+ * unknown) is settled from the database where the database can tell
+ * (inflight.c); otherwise the integrity check stops the run and asks. */
+static int settle_in_flight(mrun *r)
+{
+    int settled = 0, rc = 0;
+    for (size_t i = 0; i < r->hist.n && !rc; i++) {
+        const cairn_applied *a = &r->hist.rows[i];
+        long k = CAIRN_APPLIED_STATEMENT_IN_FLIGHT(a);
+        const cairn_migration *m = k ? find_migration(r, a->name) : NULL;
+        char **stmts;
+        size_t n;
+        if (!is_partial(a) || !m || !m->sql)
+            continue;
+        if (cairn_split_statements(m->sql, &stmts, &n))
+            return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
+        int ran = -1;
+        char why[400];
+        if ((size_t)k <= n)
+            rc = cairn_inflight_decide(r->c, stmts[k - 1], &ran, why, sizeof why);
+        cairn_strv_free(stmts, n);
+        if (rc || ran < 0)
+            continue;
+        rc = record(r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, ran ? k : k - 1,
+                    (size_t)a->statements_total, a->duration_ms);
+        if (!rc)
+            cairn_log(r->cx, CAIRN_LOG_INFO,
+                      "migration %s stopped while statement %ld of %d was running; the database "
+                      "tells it %s (%s)",
+                      a->name, k, (int)a->statements_total, ran ? "ran" : "did not run", why);
+        settled++;
+    }
+    if (!rc && settled) {
+        cairn_history_release(&r->hist);
+        rc = run_read_history(r);
+    }
+    return rc;
+}
+
 int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 {
     cairn_migrate_opts none = {0};
@@ -331,6 +371,8 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             cairn_history_release(&r.hist);
             rc = run_read_history(&r);
         }
+        if (!rc && opts->resume)
+            rc = settle_in_flight(&r);
         if (!rc)
             rc = run_check_integrity(&r, opts->resume, 1);
     }

@@ -19,6 +19,17 @@ expect_ok "status with an upper-case scheme"
 run --url "SQLite://$P/upper.db" migrate
 expect_ok "migrate with a mixed-case scheme"
 
+# kill_migrate_at K NAME: start a migrate, kill -9 it once the history says
+# statement K of migration NAME is in flight (-K); GOT is what was seen.
+kill_migrate_at() {
+    "$CAIRN" migrate >"$WORK/.bg" 2>&1 </dev/null &
+    MPID=$!
+    BG_PIDS="$BG_PIDS $MPID"
+    await "$1" sql app.db "SELECT statements_done FROM __cairn_migrations WHERE name = '$2'"
+    kill -9 "$MPID" 2>/dev/null
+    wait "$MPID" 2>/dev/null
+}
+
 # ---- a statement killed while it ran outside a transaction -----------------
 # Statement 3 runs for seconds; the migrate is killed while it runs. The
 # history must say that statement 3's outcome is unknown, --resume must
@@ -40,12 +51,7 @@ UPDATE cnt SET n = n + 1 WHERE (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELEC
 --> statement-breakpoint
 SELECT 1;
 SQL
-"$CAIRN" migrate >"$WORK/.bg" 2>&1 </dev/null &
-MPID=$!
-BG_PIDS="$BG_PIDS $MPID"
-await -3 sql app.db "SELECT statements_done FROM __cairn_migrations WHERE name = '$NAME'"
-kill -9 "$MPID" 2>/dev/null
-wait "$MPID" 2>/dev/null
+kill_migrate_at -3 "$NAME"
 check "the history says statement 3 was sent before it was sent (got '$GOT')" [ "$GOT" = "-3" ]
 run status
 expect_ok "status after the kill"
@@ -72,6 +78,53 @@ expect_sql app.db "SELECT n FROM cnt" "1" "the counter was incremented exactly o
 expect_sql app.db "SELECT state, statements_done FROM __cairn_migrations WHERE name = '$NAME'" "0|4" \
     "the history says done"
 
+# ---- a statement cut off while it ran, that the database can settle --------
+# Statement 1 makes one table, slowly; the migrate is killed while it runs.
+# SQLite rolls it back, so the table is not there: --resume sees that,
+# records statement 1 as not run, and runs it again, with no resolve.
+run generate --custom --name slowtable
+expect_ok "generate --custom slowtable"
+NAME=$(ls migrations | tail -n 1)
+cat >"migrations/$NAME/migration.sql" <<'SQL'
+-- cairn:no-transaction
+CREATE TABLE "slow" AS SELECT (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000000) SELECT count(*) FROM c) AS n;
+--> statement-breakpoint
+ALTER TABLE slow ADD COLUMN note text;
+--> statement-breakpoint
+CREATE INDEX slow_n ON slow (n);
+SQL
+kill_migrate_at -1 "$NAME"
+check "the killed CREATE TABLE is in flight (got '$GOT')" [ "$GOT" = "-1" ]
+run migrate
+expect_rc 10 "plain migrate still refuses a statement in flight"
+sed -i 's/x < 400000000/x < 10/' "migrations/$NAME/migration.sql"
+run migrate --resume
+expect_ok "resume settles the CREATE TABLE from the database"
+check "it says why: the table is not there" contains "$OUT$ERR" 'did not run (table "slow" does not exist)'
+expect_sql app.db "SELECT n, note IS NULL FROM slow" "10|1" "the table made once, then the column"
+expect_sql app.db "SELECT state, statements_done FROM __cairn_migrations WHERE name = '$NAME'" "0|3" \
+    "slowtable: the history says done"
+# The other outcome, as a server that ran the statement after its client
+# died leaves it (MariaDB, PostgreSQL): statement 2 in flight, its column
+# there. Resume records it as run and goes on at statement 3.
+sql app.db "DROP INDEX slow_n; UPDATE __cairn_migrations SET state = 1, statements_done = -2 WHERE name = '$NAME'"
+run migrate --resume
+expect_ok "resume settles the ADD COLUMN from the database"
+check "it says why: the column is there" contains "$OUT$ERR" 'ran (column "note" exists)'
+expect_sql app.db "SELECT count(*) FROM pragma_table_info('slow') WHERE name = 'note'" "1" \
+    "the column was not added twice"
+expect_sql app.db "SELECT count(*) FROM sqlite_schema WHERE name = 'slow_n'" "1" "statement 3 ran"
+# What no object's presence can tell stays the user's call.
+sql app.db "UPDATE __cairn_migrations SET state = 1, statements_done = -2 WHERE name = '$NAME'"
+sed -i 's/ALTER TABLE slow ADD COLUMN note text;/UPDATE slow SET note = note || 1;/' "migrations/$NAME/migration.sql"
+run migrate --resume
+expect_rc 10 "an UPDATE in flight is never guessed"
+expect_err "the database cannot tell" "the refusal says why"
+run resolve "$NAME" --statement-done
+expect_ok "resolve the UPDATE by hand"
+run resolve "$NAME" --applied
+expect_ok "and settle the migration"
+
 # ---- a report that cannot be written --------------------------------------
 cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/02_add_column_default.json" schema.json
 run generate --name add_active
@@ -80,7 +133,7 @@ expect_ok "generate"
 RC=$?; ERR=$(cat "$WORK/.err")
 expect_ok "migrate > /dev/full: the exit status says the migration was applied"
 expect_err "cannot write to standard output" "the lost report is a warning"
-expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "3" "applied and recorded"
+expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "4" "applied and recorded"
 expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'active'" "1" \
     "the column is there"
 # A pipe whose reader went away (`cairn migrate | head -n 0`), with SIGPIPE
@@ -99,7 +152,7 @@ exec 5>&-
 trap - PIPE
 expect_ok "migrate into a closed pipe: the exit status says the migration was applied"
 expect_err "cannot write to standard output" "the lost report is a warning"
-expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "4" "applied and recorded"
+expect_sql app.db "SELECT count(*) FROM __cairn_migrations WHERE state = 0" "5" "applied and recorded"
 "$CAIRN" export >/dev/full 2>"$WORK/.err" </dev/null
 RC=$?; ERR=$(cat "$WORK/.err")
 expect_rc 11 "export > /dev/full: the output was the point"
