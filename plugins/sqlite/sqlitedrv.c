@@ -97,10 +97,11 @@ static int sqlitedrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsess
 {
     if (!host || host->abi_major != CAIRN_HOST_ABI_MAJOR)
         return CAIRN_EABI; /* host->error itself may not be where we expect it */
-    if (host->struct_size < CAIRN_HOST_1_0_SIZE)
-        return host->error(hc, CAIRN_EABI, NULL,
-                           "sqlite: the host table is %u bytes, this driver needs %zu",
-                           (unsigned)host->struct_size, (size_t)CAIRN_HOST_1_0_SIZE);
+    /* SQL is written with unchecked appends: the buffer and the statement
+     * list are asked once (host ABI 1.1), so a 1.0 host is refused */
+    if (!CAIRN_HOST_HAS(host, buf_status) || !CAIRN_HOST_HAS(host, stmts_status))
+        return host->error(hc, CAIRN_EABI, NULL, "sqlite: host ABI %u.%u is too old (need 1.1)",
+                           (unsigned)host->abi_major, (unsigned)host->abi_minor);
     cairn_dsession *s = calloc(1, sizeof *s);
     if (!s)
         return host->error(hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
@@ -370,17 +371,29 @@ static int sqlitedrv_commit(cairn_dconn *c)
 
 /* ---- history -------------------------------------------------------------------- */
 
-/* "schema"."table" of the history into `b`. */
-static int sqlitedrv_history_name(cairn_dconn *c, const cairn_history_opts *h, cairn_buf *b)
+/* "schema". of the history, if it names one, into `b`. */
+static void sqlitedrv_history_schema(cairn_dconn *c, const cairn_history_opts *h, cairn_buf *b)
+{
+    if (h->schema && *h->schema) {
+        c->s->host->buf_quote(b, h->schema, '"');
+        c->s->host->buf_puts(b, ".");
+    }
+}
+
+/* `head` + "schema"."table" of the history + `tail` into a new buffer
+ * `*out`, which the caller frees (host buf_free) whatever this returns. */
+static int sqlitedrv_history_sql(cairn_dconn *c, const cairn_history_opts *h, const char *head,
+                                 const char *tail, cairn_buf **out)
 {
     const cairn_host *host = c->s->host;
-    int rc = 0;
-    if (h->schema && *h->schema) {
-        rc = host->buf_quote(b, h->schema, '"');
-        if (!rc)
-            rc = host->buf_puts(b, ".");
-    }
-    return rc ? rc : host->buf_quote(b, h->table && *h->table ? h->table : SQLITEDRV_HISTORY_TABLE, '"');
+    cairn_buf *b = *out = host->buf_new(c->s->hc);
+    if (!b)
+        return CAIRN_ENOMEM;
+    host->buf_puts(b, head);
+    sqlitedrv_history_schema(c, h, b);
+    host->buf_quote(b, h->table && *h->table ? h->table : SQLITEDRV_HISTORY_TABLE, '"');
+    host->buf_puts(b, tail);
+    return host->buf_status(b);
 }
 
 /* Run `head` + history table + `tail`, binding nothing. */
@@ -388,14 +401,8 @@ static int sqlitedrv_history_exec(cairn_dconn *c, const cairn_history_opts *h, c
                                   const char *tail)
 {
     const cairn_host *host = c->s->host;
-    cairn_buf *b = host->buf_new(c->s->hc);
-    if (!b)
-        return CAIRN_ENOMEM;
-    int rc = host->buf_puts(b, head);
-    if (!rc)
-        rc = sqlitedrv_history_name(c, h, b);
-    if (!rc)
-        rc = host->buf_puts(b, tail);
+    cairn_buf *b;
+    int rc = sqlitedrv_history_sql(c, h, head, tail, &b);
     if (!rc)
         rc = sqlitedrv_exec(c, host->buf_cstr(b));
     host->buf_free(b);
@@ -421,14 +428,8 @@ static int sqlitedrv_history_prepare(cairn_dconn *c, const cairn_history_opts *h
                                      const char *head, const char *tail, sqlite3_stmt **st)
 {
     const cairn_host *host = c->s->host;
-    cairn_buf *b = host->buf_new(c->s->hc);
-    if (!b)
-        return CAIRN_ENOMEM;
-    int rc = host->buf_puts(b, head);
-    if (!rc)
-        rc = sqlitedrv_history_name(c, h, b);
-    if (!rc)
-        rc = host->buf_puts(b, tail);
+    cairn_buf *b;
+    int rc = sqlitedrv_history_sql(c, h, head, tail, &b);
     if (!rc && sqlite3_prepare_v2(c->db, host->buf_cstr(b), -1, st, NULL) != SQLITE_OK)
         rc = sqlitedrv_dberr(c, "migration history");
     host->buf_free(b);
@@ -441,15 +442,11 @@ static int sqlitedrv_history_exists(cairn_dconn *c, const cairn_history_opts *h,
     cairn_buf *b = host->buf_new(c->s->hc);
     if (!b)
         return CAIRN_ENOMEM;
-    int rc = host->buf_puts(b, "SELECT 1 FROM ");
-    if (!rc && h->schema && *h->schema) {
-        rc = host->buf_quote(b, h->schema, '"');
-        if (!rc)
-            rc = host->buf_puts(b, ".");
-    }
-    if (!rc)
-        rc = host->buf_puts(b, "sqlite_schema WHERE type = 'table' AND name = ?");
+    host->buf_puts(b, "SELECT 1 FROM ");
+    sqlitedrv_history_schema(c, h, b);
+    host->buf_puts(b, "sqlite_schema WHERE type = 'table' AND name = ?");
     sqlite3_stmt *st = NULL;
+    int rc = host->buf_status(b);
     if (!rc && sqlite3_prepare_v2(c->db, host->buf_cstr(b), -1, &st, NULL) != SQLITE_OK)
         rc = sqlitedrv_dberr(c, "migration history");
     host->buf_free(b);

@@ -45,36 +45,61 @@ static const char *kind_name(cairn_change_kind k)
     return (size_t)k < sizeof kind_names / sizeof *kind_names ? kind_names[k] : "unknown";
 }
 
-/* ---- small writers ---------------------------------------------------------- */
+/* ---- small writers ----------------------------------------------------------
+ * Appends are not checked one by one: the host's buffers and statement
+ * lists keep their first failure (host ABI 1.1), and flush asks once. */
 
-static int put(emitter *e, const char *s)
+static void put(emitter *e, const char *s)
 {
-    return e->h->buf_puts(e->b, s);
+    e->h->buf_puts(e->b, s);
 }
 
-static int quote(emitter *e, const char *ident)
+static void quote(emitter *e, const char *ident)
 {
-    return e->h->buf_quote(e->b, ident, '"');
+    e->h->buf_quote(e->b, ident, '"');
 }
 
-/* Hand the buffer over as one statement and start a new one. */
+static void put_quoted(emitter *e, const char *s, const char *ident)
+{
+    put(e, s);
+    quote(e, ident);
+}
+
+/* Hand the buffer over as one statement, unless an append to it failed,
+ * and start a new one. */
 static int flush(emitter *e, uint32_t flags)
 {
-    int rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
+    int rc = e->h->buf_status(e->b);
+    if (!rc)
+        rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
     e->h->buf_reset(e->b);
     return rc;
 }
 
-static int names(emitter *e, const char *const *v, size_t n)
+/* 0, or the first failure of the buffer or of the statement list: a run of
+ * flushes and stmt_adds may go unchecked and ask here once. */
+static int status(const emitter *e)
 {
-    int rc = put(e, "(");
-    for (size_t i = 0; i < n && !rc; i++) {
+    int rc = e->h->buf_status(e->b);
+    return rc ? rc : e->h->stmts_status(e->out);
+}
+
+/* ALTER TABLE <table><what>. */
+static void alter_table(emitter *e, const char *table, const char *what)
+{
+    put_quoted(e, "ALTER TABLE ", table);
+    put(e, what);
+}
+
+static void names(emitter *e, const char *const *v, size_t n)
+{
+    put(e, "(");
+    for (size_t i = 0; i < n; i++) {
         if (i)
-            rc = put(e, ", ");
-        if (!rc)
-            rc = quote(e, v[i]);
+            put(e, ", ");
+        quote(e, v[i]);
     }
-    return rc ? rc : put(e, ")");
+    put(e, ")");
 }
 
 static int has_name(const char *const *v, size_t n, const char *name)
@@ -95,13 +120,21 @@ static int option_on(const cairn_table *t, const char *key)
     return 0;
 }
 
-static int default_clause(emitter *e, const char *expr)
+static void default_clause(emitter *e, const char *expr)
 {
     int lit = sqlitedrv_default_is_literal(expr);
-    int rc = put(e, lit ? " DEFAULT " : " DEFAULT (");
-    if (!rc)
-        rc = put(e, expr);
-    return rc || lit ? rc : put(e, ")");
+    put(e, lit ? " DEFAULT " : " DEFAULT (");
+    put(e, expr);
+    if (!lit)
+        put(e, ")");
+}
+
+static void constraint_name(emitter *e, const char *name)
+{
+    if (name) {
+        put_quoted(e, "CONSTRAINT ", name);
+        put(e, " ");
+    }
 }
 
 /* Is `col` the table's single-column primary key, written inline so that
@@ -123,38 +156,28 @@ static int column_def(emitter *e, const cairn_table *t, const cairn_column *col)
                            "sqlite: %s.%s: SQLite has no identity columns; an INTEGER PRIMARY "
                            "KEY numbers rows by itself (use identity \"auto\" for AUTOINCREMENT)",
                            t->name, col->name);
-    int rc = quote(e, col->name);
-    if (!rc && col->type && *col->type) {
-        rc = put(e, " ");
-        if (!rc)
-            rc = put(e, col->type);
+    quote(e, col->name);
+    if (col->type && *col->type) {
+        put(e, " ");
+        put(e, col->type);
     }
-    if (!rc && inline_pk(t, col)) {
-        if (t->primary_key->name) {
-            rc = put(e, " CONSTRAINT ");
-            if (!rc)
-                rc = quote(e, t->primary_key->name);
-        }
-        if (!rc)
-            rc = put(e, " PRIMARY KEY AUTOINCREMENT");
+    if (inline_pk(t, col)) {
+        put(e, " ");
+        constraint_name(e, t->primary_key->name);
+        put(e, "PRIMARY KEY AUTOINCREMENT");
     }
-    if (!rc && col->not_null)
-        rc = put(e, " NOT NULL");
-    if (!rc && col->default_expr && !col->generated)
-        rc = default_clause(e, col->default_expr);
-    if (!rc && col->collation) {
-        rc = put(e, " COLLATE ");
-        if (!rc)
-            rc = quote(e, col->collation);
+    if (col->not_null)
+        put(e, " NOT NULL");
+    if (col->default_expr && !col->generated)
+        default_clause(e, col->default_expr);
+    if (col->collation)
+        put_quoted(e, " COLLATE ", col->collation);
+    if (col->generated) {
+        put(e, " GENERATED ALWAYS AS (");
+        put(e, col->generated);
+        put(e, col->generated_stored ? ") STORED" : ") VIRTUAL");
     }
-    if (!rc && col->generated) {
-        rc = put(e, " GENERATED ALWAYS AS (");
-        if (!rc)
-            rc = put(e, col->generated);
-        if (!rc)
-            rc = put(e, col->generated_stored ? ") STORED" : ") VIRTUAL");
-    }
-    return rc;
+    return 0;
 }
 
 static const char *fk_action(cairn_fk_action a)
@@ -169,104 +192,75 @@ static const char *fk_action(cairn_fk_action a)
     return NULL;
 }
 
-static int constraint_name(emitter *e, const char *name)
+static void fkey_def(emitter *e, const cairn_fkey *fk)
 {
-    if (!name)
-        return 0;
-    int rc = put(e, "CONSTRAINT ");
-    if (!rc)
-        rc = quote(e, name);
-    return rc ? rc : put(e, " ");
-}
-
-static int fkey_def(emitter *e, const cairn_fkey *fk)
-{
-    int rc = constraint_name(e, fk->name);
-    if (!rc)
-        rc = put(e, "FOREIGN KEY ");
-    if (!rc)
-        rc = names(e, fk->columns, fk->ncolumns);
-    if (!rc)
-        rc = put(e, " REFERENCES ");
-    if (!rc)
-        rc = quote(e, fk->ref_table);
-    if (!rc && fk->nref_columns) {
-        rc = put(e, " ");
-        if (!rc)
-            rc = names(e, fk->ref_columns, fk->nref_columns);
+    constraint_name(e, fk->name);
+    put(e, "FOREIGN KEY ");
+    names(e, fk->columns, fk->ncolumns);
+    put_quoted(e, " REFERENCES ", fk->ref_table);
+    if (fk->nref_columns) {
+        put(e, " ");
+        names(e, fk->ref_columns, fk->nref_columns);
     }
-    if (!rc && fk_action(fk->on_delete))
-        rc = e->h->buf_printf(e->b, " ON DELETE %s", fk_action(fk->on_delete));
-    if (!rc && fk_action(fk->on_update))
-        rc = e->h->buf_printf(e->b, " ON UPDATE %s", fk_action(fk->on_update));
-    if (!rc && fk->deferrable)
-        rc = put(e, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
-    return rc;
+    if (fk_action(fk->on_delete))
+        e->h->buf_printf(e->b, " ON DELETE %s", fk_action(fk->on_delete));
+    if (fk_action(fk->on_update))
+        e->h->buf_printf(e->b, " ON UPDATE %s", fk_action(fk->on_update));
+    if (fk->deferrable)
+        put(e, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
 }
 
 /* CREATE TABLE <name> (...) for table `t` into the buffer. */
 static int create_table(emitter *e, const cairn_table *t, const char *name)
 {
-    int rc = put(e, "CREATE TABLE ");
-    if (!rc)
-        rc = quote(e, name);
-    if (!rc)
-        rc = put(e, " (");
+    put_quoted(e, "CREATE TABLE ", name);
+    put(e, " (");
     const char *sep = "\n  ";
-    for (size_t i = 0; i < t->ncolumns && !rc; i++) {
-        rc = put(e, sep);
-        if (!rc)
-            rc = column_def(e, t, t->columns[i]);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        put(e, sep);
+        int rc = column_def(e, t, t->columns[i]);
+        if (rc)
+            return rc;
         sep = ",\n  ";
     }
     const cairn_key *pk = t->primary_key;
     const cairn_column *pkcol = pk && pk->ncolumns == 1 ? e->h->find_column(t, pk->columns[0]) : NULL;
-    if (!rc && pk && pk->ncolumns && !(pkcol && inline_pk(t, pkcol))) {
-        rc = put(e, sep);
-        if (!rc)
-            rc = constraint_name(e, pk->name);
-        if (!rc)
-            rc = put(e, "PRIMARY KEY ");
-        if (!rc)
-            rc = names(e, pk->columns, pk->ncolumns);
+    if (pk && pk->ncolumns && !(pkcol && inline_pk(t, pkcol))) {
+        put(e, sep);
+        constraint_name(e, pk->name);
+        put(e, "PRIMARY KEY ");
+        names(e, pk->columns, pk->ncolumns);
     }
-    for (size_t i = 0; i < t->nuniques && !rc; i++) {
-        rc = put(e, sep);
-        if (!rc)
-            rc = constraint_name(e, t->uniques[i]->name);
-        if (!rc)
-            rc = put(e, "UNIQUE ");
-        if (!rc)
-            rc = names(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
+    for (size_t i = 0; i < t->nuniques; i++) {
+        put(e, sep);
+        constraint_name(e, t->uniques[i]->name);
+        put(e, "UNIQUE ");
+        names(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
     }
-    for (size_t i = 0; i < t->nchecks && !rc; i++) {
-        rc = put(e, sep);
-        if (!rc)
-            rc = constraint_name(e, t->checks[i]->name);
-        if (!rc)
-            rc = e->h->buf_printf(e->b, "CHECK (%s)", t->checks[i]->expr);
+    for (size_t i = 0; i < t->nchecks; i++) {
+        put(e, sep);
+        constraint_name(e, t->checks[i]->name);
+        e->h->buf_printf(e->b, "CHECK (%s)", t->checks[i]->expr);
     }
-    for (size_t i = 0; i < t->nfkeys && !rc; i++) {
-        rc = put(e, sep);
-        if (!rc)
-            rc = fkey_def(e, t->fkeys[i]);
+    for (size_t i = 0; i < t->nfkeys; i++) {
+        put(e, sep);
+        fkey_def(e, t->fkeys[i]);
     }
-    if (!rc)
-        rc = put(e, "\n)");
+    put(e, "\n)");
     int strict = option_on(t, "strict"), wr = option_on(t, "without_rowid");
-    if (!rc && strict)
-        rc = put(e, " STRICT");
-    if (!rc && wr)
-        rc = put(e, strict ? ", WITHOUT ROWID" : " WITHOUT ROWID");
-    return rc;
+    if (strict)
+        put(e, " STRICT");
+    if (wr)
+        put(e, strict ? ", WITHOUT ROWID" : " WITHOUT ROWID");
+    return 0;
 }
 
 static int create_index(emitter *e, const cairn_table *t, const cairn_index *ix)
 {
-    int rc = put(e, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    if (!rc && ix->name)
-        rc = quote(e, ix->name);
-    else if (!rc) {
+    put(e, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    if (ix->name) {
+        quote(e, ix->name);
+    } else {
         /* an unnamed index gets <table>_<columns>_idx, as most tools do */
         cairn_buf *nb = e->h->buf_new(e->s->hc);
         if (!nb)
@@ -274,36 +268,33 @@ static int create_index(emitter *e, const cairn_table *t, const cairn_index *ix)
         e->h->buf_puts(nb, t->name);
         for (size_t i = 0; i < ix->nparts; i++)
             e->h->buf_printf(nb, "_%s", ix->parts[i]->column ? ix->parts[i]->column : "expr");
-        rc = e->h->buf_puts(nb, "_idx");
+        e->h->buf_puts(nb, "_idx");
+        int rc = e->h->buf_status(nb);
         if (!rc)
-            rc = quote(e, e->h->buf_cstr(nb));
+            quote(e, e->h->buf_cstr(nb));
         e->h->buf_free(nb);
+        if (rc)
+            return rc;
     }
-    if (!rc)
-        rc = put(e, " ON ");
-    if (!rc)
-        rc = quote(e, t->name);
-    if (!rc)
-        rc = put(e, " (");
-    for (size_t i = 0; i < ix->nparts && !rc; i++) {
+    put_quoted(e, " ON ", t->name);
+    put(e, " (");
+    for (size_t i = 0; i < ix->nparts; i++) {
         const cairn_index_part *p = ix->parts[i];
         if (i)
-            rc = put(e, ", ");
-        if (!rc)
-            rc = p->column ? quote(e, p->column) : e->h->buf_printf(e->b, "(%s)", p->expr);
-        if (!rc && p->collation) {
-            rc = put(e, " COLLATE ");
-            if (!rc)
-                rc = quote(e, p->collation);
-        }
-        if (!rc && p->desc)
-            rc = put(e, " DESC");
+            put(e, ", ");
+        if (p->column)
+            quote(e, p->column);
+        else
+            e->h->buf_printf(e->b, "(%s)", p->expr);
+        if (p->collation)
+            put_quoted(e, " COLLATE ", p->collation);
+        if (p->desc)
+            put(e, " DESC");
     }
-    if (!rc)
-        rc = put(e, ")");
-    if (!rc && ix->where)
-        rc = e->h->buf_printf(e->b, " WHERE %s", ix->where);
-    return rc ? rc : flush(e, 0);
+    put(e, ")");
+    if (ix->where)
+        e->h->buf_printf(e->b, " WHERE %s", ix->where);
+    return flush(e, 0);
 }
 
 /* The indexes and triggers that come with a table. */
@@ -522,123 +513,113 @@ static int has_autoincrement(const cairn_table *t)
     return 0;
 }
 
-static int emit_rebuild(emitter *e, rebuild *r)
+/* INSERT INTO <tmpname> (...) SELECT ... FROM <src>: the columns kept,
+ * renamed ones mapped; new ones take their default. No column: no copy. */
+static int copy_rows(emitter *e, const rebuild *r, const char *tmpname, const char *src)
 {
-    const cairn_table *t = r->to;
     const cairn_host *h = e->h;
-    uint32_t dflags = 0;
-    int rc = 0;
-    for (size_t i = 0; i < e->plan->nchanges; i++)
-        if (rebuild_of(e, change(e, i)) == r && (change(e, i)->flags & CAIRN_CHANGE_DESTRUCTIVE))
-            dflags = CAIRN_STMT_DESTRUCTIVE;
-    /* the table's name at this point of the plan: a rename may come later */
-    const char *src = table_name_at(e, r->last + 1, change(e, r->last));
-    cairn_buf *tmp = h->buf_new(e->s->hc);
-    if (!tmp)
-        return CAIRN_ENOMEM;
-    h->buf_printf(tmp, SQLITEDRV_TMP_PREFIX "%s", src);
-    const char *tmpname = h->buf_cstr(tmp);
-
-    rc = h->buf_printf(e->b,
-                           "-- cairn: table \"%s\" is rebuilt, SQLite's ALTER TABLE cannot make "
-                           "this change: new table, copy of the rows, drop, rename.\n"
-                           "-- It needs PRAGMA foreign_keys=OFF, set outside the transaction "
-                           "(cairn migrate does it), or dropping the old table deletes the rows "
-                           "that reference it through ON DELETE CASCADE.", src);
-    if (!rc)
-        rc = flush(e, 0);
-    if (!rc)
-        rc = create_table(e, t, tmpname);
-    if (!rc)
-        rc = flush(e, 0);
-
-    /* copy the rows: common columns, renamed ones mapped, new ones defaulted */
+    const cairn_table *t = r->to;
     cairn_buf *sel = h->buf_new(e->s->hc);
     if (!sel)
-        rc = CAIRN_ENOMEM;
+        return CAIRN_ENOMEM;
     size_t ncopy = 0;
-    for (size_t i = 0; i < t->ncolumns && !rc; i++) {
+    for (size_t i = 0; i < t->ncolumns; i++) {
         const cairn_column *col = t->columns[i];
         const cairn_column *from = col->generated ? NULL : source_column(e, r, col);
         if (!from)
             continue;
-        const char *sep = ncopy++ ? ", " : "";
-        rc = put(e, sep);
-        if (!rc)
-            rc = quote(e, col->name);
+        if (ncopy++ == 0) {
+            put_quoted(e, "INSERT INTO ", tmpname);
+            put(e, " (");
+        } else {
+            put(e, ", ");
+            h->buf_puts(sel, ", ");
+        }
+        quote(e, col->name);
         /* a column made NOT NULL takes its default where the old value is NULL */
         int coalesce = col->not_null && col->default_expr && !from->not_null;
         int lit = coalesce && sqlitedrv_default_is_literal(col->default_expr);
-        if (!rc && (h->buf_puts(sel, sep) || (coalesce && h->buf_puts(sel, "coalesce(")) ||
-                    h->buf_quote(sel, from->name, '"') ||
-                    (coalesce && h->buf_printf(sel, ", %s%s%s)", lit ? "" : "(",
-                                               col->default_expr, lit ? "" : ")"))))
-            rc = CAIRN_ENOMEM;
+        if (coalesce)
+            h->buf_puts(sel, "coalesce(");
+        h->buf_quote(sel, from->name, '"');
+        if (coalesce)
+            h->buf_printf(sel, ", %s%s%s)", lit ? "" : "(", col->default_expr, lit ? "" : ")");
     }
+    int rc = h->buf_status(sel);
     if (!rc && ncopy) {
-        char *cols = strdup(h->buf_cstr(e->b));
-        h->buf_reset(e->b);
-        if (!cols)
-            rc = CAIRN_ENOMEM;
-        if (!rc)
-            rc = put(e, "INSERT INTO ");
-        if (!rc)
-            rc = quote(e, tmpname);
-        if (!rc)
-            rc = h->buf_printf(e->b, " (%s) SELECT %s FROM ", cols, h->buf_cstr(sel));
-        if (!rc)
-            rc = quote(e, src);
-        if (!rc)
-            rc = flush(e, 0);
-        free(cols);
+        h->buf_printf(e->b, ") SELECT %s FROM ", h->buf_cstr(sel));
+        quote(e, src);
+        rc = flush(e, 0);
     }
     h->buf_free(sel);
-    /* keep the AUTOINCREMENT counter: DROP TABLE would forget it */
-    if (!rc && has_autoincrement(t)) {
-        rc = put(e, "DELETE FROM sqlite_sequence WHERE name = ");
-        if (!rc)
-            rc = h->buf_literal(e->b, tmpname);
-        if (!rc)
-            rc = flush(e, 0);
-        if (!rc)
-            rc = put(e, "UPDATE sqlite_sequence SET name = ");
-        if (!rc)
-            rc = h->buf_literal(e->b, tmpname);
-        if (!rc)
-            rc = put(e, " WHERE name = ");
-        if (!rc)
-            rc = h->buf_literal(e->b, src);
-        if (!rc)
-            rc = flush(e, 0);
-    }
+    return rc;
+}
+
+/* The statements that rebuild `r`'s table, named `src` at this point of
+ * the plan, through a new table `tmpname`. */
+static int rebuild_table(emitter *e, const rebuild *r, const char *src, const char *tmpname)
+{
+    const cairn_host *h = e->h;
+    uint32_t dflags = 0;
+    for (size_t i = 0; i < e->plan->nchanges; i++)
+        if (rebuild_of(e, change(e, i)) == r && (change(e, i)->flags & CAIRN_CHANGE_DESTRUCTIVE))
+            dflags = CAIRN_STMT_DESTRUCTIVE;
+    h->buf_printf(e->b,
+                  "-- cairn: table \"%s\" is rebuilt, SQLite's ALTER TABLE cannot make "
+                  "this change: new table, copy of the rows, drop, rename.\n"
+                  "-- It needs PRAGMA foreign_keys=OFF, set outside the transaction "
+                  "(cairn migrate does it), or dropping the old table deletes the rows "
+                  "that reference it through ON DELETE CASCADE.", src);
+    int rc = flush(e, 0);
     if (!rc)
-        rc = put(e, "DROP TABLE ");
-    if (!rc)
-        rc = quote(e, src);
-    if (!rc)
-        rc = flush(e, dflags);
-    /* legacy mode: the rename must not re-check views and triggers that
-     * read the table, which reference it by a name that is missing for now */
-    if (!rc)
-        rc = h->stmt_add(e->out, "PRAGMA legacy_alter_table = ON", 0);
-    if (!rc)
-        rc = put(e, "ALTER TABLE ");
-    if (!rc)
-        rc = quote(e, tmpname);
-    if (!rc)
-        rc = put(e, " RENAME TO ");
-    if (!rc)
-        rc = quote(e, src);
+        rc = create_table(e, r->to, tmpname);
     if (!rc)
         rc = flush(e, 0);
     if (!rc)
-        rc = h->stmt_add(e->out, "PRAGMA legacy_alter_table = OFF", 0);
-    if (!rc) {
-        cairn_table named = *t;
-        named.name = src;
-        rc = table_objects(e, &named);
+        rc = copy_rows(e, r, tmpname, src);
+    if (rc)
+        return rc;
+    /* the flushes from here go unchecked: status() below tells any failure */
+    if (has_autoincrement(r->to)) {
+        /* keep the AUTOINCREMENT counter: DROP TABLE would forget it */
+        put(e, "DELETE FROM sqlite_sequence WHERE name = ");
+        h->buf_literal(e->b, tmpname);
+        flush(e, 0);
+        put(e, "UPDATE sqlite_sequence SET name = ");
+        h->buf_literal(e->b, tmpname);
+        put(e, " WHERE name = ");
+        h->buf_literal(e->b, src);
+        flush(e, 0);
     }
-    h->buf_free(tmp);
+    put_quoted(e, "DROP TABLE ", src);
+    flush(e, dflags);
+    /* legacy mode: the rename must not re-check views and triggers that
+     * read the table, which reference it by a name that is missing for now */
+    h->stmt_add(e->out, "PRAGMA legacy_alter_table = ON", 0);
+    alter_table(e, tmpname, " RENAME TO ");
+    quote(e, src);
+    flush(e, 0);
+    h->stmt_add(e->out, "PRAGMA legacy_alter_table = OFF", 0);
+    rc = status(e);
+    if (rc)
+        return rc;
+    cairn_table named = *r->to;
+    named.name = src;
+    return table_objects(e, &named);
+}
+
+static int emit_rebuild(emitter *e, const rebuild *r)
+{
+    /* the table's name at this point of the plan: a rename may come later */
+    const char *src = table_name_at(e, r->last + 1, change(e, r->last));
+    cairn_buf *tmp = e->h->buf_new(e->s->hc);
+    if (!tmp)
+        return CAIRN_ENOMEM;
+    e->h->buf_printf(tmp, SQLITEDRV_TMP_PREFIX "%s", src);
+    int rc = e->h->buf_status(tmp);
+    if (!rc)
+        rc = rebuild_table(e, r, src, e->h->buf_cstr(tmp));
+    e->h->buf_free(tmp);
     return rc;
 }
 
@@ -656,50 +637,25 @@ static int emit_change(emitter *e, size_t i)
             rc = flush(e, 0);
         return rc ? rc : table_objects(e, c->to.table);
     case CAIRN_CHANGE_DROP_TABLE:
-        rc = put(e, "DROP TABLE ");
-        if (!rc)
-            rc = quote(e, c->from.table->name);
-        return rc ? rc : flush(e, flags);
+        put_quoted(e, "DROP TABLE ", c->from.table->name);
+        return flush(e, flags);
     case CAIRN_CHANGE_RENAME_TABLE:
-        rc = put(e, "ALTER TABLE ");
-        if (!rc)
-            rc = quote(e, c->from.table->name);
-        if (!rc)
-            rc = put(e, " RENAME TO ");
-        if (!rc)
-            rc = quote(e, c->to.table->name);
-        return rc ? rc : flush(e, 0);
+        alter_table(e, c->from.table->name, " RENAME TO ");
+        quote(e, c->to.table->name);
+        return flush(e, 0);
     case CAIRN_CHANGE_ADD_COLUMN:
-        rc = put(e, "ALTER TABLE ");
-        if (!rc)
-            rc = quote(e, table_name_at(e, i, c));
-        if (!rc)
-            rc = put(e, " ADD COLUMN ");
-        if (!rc)
-            rc = column_def(e, c->table_to, c->to.column);
+        alter_table(e, table_name_at(e, i, c), " ADD COLUMN ");
+        rc = column_def(e, c->table_to, c->to.column);
         return rc ? rc : flush(e, 0);
     case CAIRN_CHANGE_DROP_COLUMN:
-        rc = put(e, "ALTER TABLE ");
-        if (!rc)
-            rc = quote(e, table_name_at(e, i, c));
-        if (!rc)
-            rc = put(e, " DROP COLUMN ");
-        if (!rc)
-            rc = quote(e, c->from.column->name);
-        return rc ? rc : flush(e, flags);
+        alter_table(e, table_name_at(e, i, c), " DROP COLUMN ");
+        quote(e, c->from.column->name);
+        return flush(e, flags);
     case CAIRN_CHANGE_RENAME_COLUMN:
-        rc = put(e, "ALTER TABLE ");
-        if (!rc)
-            rc = quote(e, table_name_at(e, i, c));
-        if (!rc)
-            rc = put(e, " RENAME COLUMN ");
-        if (!rc)
-            rc = quote(e, c->from.column->name);
-        if (!rc)
-            rc = put(e, " TO ");
-        if (!rc)
-            rc = quote(e, c->to.column->name);
-        return rc ? rc : flush(e, 0);
+        alter_table(e, table_name_at(e, i, c), " RENAME COLUMN ");
+        quote(e, c->from.column->name);
+        put_quoted(e, " TO ", c->to.column->name);
+        return flush(e, 0);
     case CAIRN_CHANGE_ALTER_COLUMN:       /* only a comment changed: SQLite keeps none */
     case CAIRN_CHANGE_SET_TABLE_COMMENT:
         return 0;
@@ -711,25 +667,20 @@ static int emit_change(emitter *e, size_t i)
     case CAIRN_CHANGE_DROP_INDEX:
     case CAIRN_CHANGE_DROP_TRIGGER:
     case CAIRN_CHANGE_DROP_VIEW:
-        rc = put(e, c->kind == CAIRN_CHANGE_DROP_INDEX     ? "DROP INDEX "
-                    : c->kind == CAIRN_CHANGE_DROP_TRIGGER ? "DROP TRIGGER "
-                                                           : "DROP VIEW ");
-        if (!rc)
-            rc = quote(e, c->kind == CAIRN_CHANGE_DROP_INDEX     ? c->from.index->name
-                          : c->kind == CAIRN_CHANGE_DROP_TRIGGER ? c->from.trigger->name
-                                                                 : c->from.view->name);
-        return rc ? rc : flush(e, flags);
+        put(e, c->kind == CAIRN_CHANGE_DROP_INDEX     ? "DROP INDEX "
+               : c->kind == CAIRN_CHANGE_DROP_TRIGGER ? "DROP TRIGGER "
+                                                      : "DROP VIEW ");
+        quote(e, c->kind == CAIRN_CHANGE_DROP_INDEX     ? c->from.index->name
+                 : c->kind == CAIRN_CHANGE_DROP_TRIGGER ? c->from.trigger->name
+                                                        : c->from.view->name);
+        return flush(e, flags);
     case CAIRN_CHANGE_CREATE_TRIGGER:
         return e->h->stmt_add(e->out, c->to.trigger->sql, 0);
     case CAIRN_CHANGE_CREATE_VIEW:
-        rc = put(e, "CREATE VIEW ");
-        if (!rc)
-            rc = quote(e, c->to.view->name);
-        if (!rc)
-            rc = put(e, " AS ");
-        if (!rc)
-            rc = put(e, c->to.view->definition);
-        return rc ? rc : flush(e, 0);
+        put_quoted(e, "CREATE VIEW ", c->to.view->name);
+        put(e, " AS ");
+        put(e, c->to.view->definition);
+        return flush(e, 0);
     case CAIRN_CHANGE_CREATE_NAMESPACE:
     case CAIRN_CHANGE_DROP_NAMESPACE:
     case CAIRN_CHANGE_CREATE_ENUM:
@@ -794,6 +745,8 @@ int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
             rc = emit_rebuild(&e, r);
     }
     free(e.rb);
+    if (!rc)
+        rc = status(&e);
     e.h->buf_free(e.b);
     return rc;
 }

@@ -18,21 +18,21 @@ int sqlitedrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out
     int rc = sqlitedrv_lex(type, &t);
     if (rc)
         return h->error(s->hc, rc, NULL, "sqlite: cannot read the type '%s'", type);
-    for (size_t i = 0; i < t.n && !rc; i++) {
+    for (size_t i = 0; i < t.n; i++) {
         const sqlitedrv_tok *k = &t.v[i];
         int tight = i == 0 || k->kind == SQLITEDRV_TK_PUNCT ||
                     t.v[i - 1].kind == SQLITEDRV_TK_PUNCT;
         if (!tight && k->s > t.v[i - 1].s + t.v[i - 1].n)
-            rc = h->buf_puts(out, " ");
-        for (size_t j = 0; j < k->n && !rc; j++) {
+            h->buf_puts(out, " ");
+        for (size_t j = 0; j < k->n; j++) {
             char c = k->s[j];
             if (k->kind == SQLITEDRV_TK_WORD)
                 c = (char)tolower((unsigned char)c);
-            rc = h->buf_append(out, &c, 1);
+            h->buf_append(out, &c, 1);
         }
     }
     sqlitedrv_toks_free(&t);
-    return rc;
+    return h->buf_status(out);
 }
 
 static const char *const upper_keywords[] = {"CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME",
@@ -60,20 +60,20 @@ int sqlitedrv_normalize_default(cairn_dsession *s, const char *type, const char 
         sqlitedrv_toks_free(&t);
         return 0;
     }
-    for (size_t i = a; i < b && !rc; i++) {
+    for (size_t i = a; i < b; i++) {
         const sqlitedrv_tok *k = &t.v[i];
         if (i > a && k->s > t.v[i - 1].s + t.v[i - 1].n)
-            rc = h->buf_puts(out, " ");
+            h->buf_puts(out, " ");
         int upper = 0;
         for (size_t j = 0; j < sizeof upper_keywords / sizeof *upper_keywords; j++)
             upper |= sqlitedrv_tok_is(k, upper_keywords[j]);
-        for (size_t j = 0; j < k->n && !rc; j++) {
+        for (size_t j = 0; j < k->n; j++) {
             char c = upper ? (char)toupper((unsigned char)k->s[j]) : k->s[j];
-            rc = h->buf_append(out, &c, 1);
+            h->buf_append(out, &c, 1);
         }
     }
     sqlitedrv_toks_free(&t);
-    return rc;
+    return h->buf_status(out);
 }
 
 /* A DEFAULT that SQLite accepts without parentheses: a literal, a signed
