@@ -160,6 +160,32 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     return rc;
 }
 
+/* Log each statement of a plan as it would run (a dry run's output). */
+static int log_statements(cairn_ctx *cx, cairn_session *s, const cairn_plan *plan, size_t *n)
+{
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    int rc = cairn_session_emit(cx, s, plan, &st);
+    for (size_t i = 0; !rc && i < st.n; i++)
+        cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
+    *n = st.n;
+    cairn_stmts_release(&st);
+    return rc;
+}
+
+/* generate --check: the SQL the migration would hold, and EPENDING. */
+static int check_failed(cairn_ctx *cx, cairn_session *s, const cairn_plan *plan)
+{
+    size_t n;
+    int rc = log_statements(cx, s, plan, &n);
+    if (rc)
+        return rc;
+    return cairn_err(cx, CAIRN_EPENDING,
+                     "the schema has %zu change%s since the newest migration: run 'cairn "
+                     "generate'",
+                     plan->nchanges, plan->nchanges == 1 ? "" : "s");
+}
+
 int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out)
 {
     static const cairn_generate_opts defaults = {0};
@@ -176,12 +202,13 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
     if (rc)
         return rc;
     const char *outdir = cairn_ctx_get(cx, "out");
+    int check = cairn_ctx_checking(cx);
     cairn_snapshot prev;
     memset(&prev, 0, sizeof prev);
     /* From reading the newest snapshot to writing the next one, no other
-     * generate may write into the folder. */
+     * generate may write into the folder (a check writes nothing). */
     int lock_fd = -1;
-    rc = cairn_folder_lock(cx, outdir, &lock_fd);
+    rc = check ? 0 : cairn_folder_lock(cx, outdir, &lock_fd);
     if (rc) {
         cairn_schema_free(desired);
         return rc;
@@ -205,6 +232,8 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
     if (!rc) {
         if (!opts->custom && plan->nchanges == 0)
             cairn_log(cx, CAIRN_LOG_INFO, "no changes: the schema matches the latest migration");
+        else if (check)
+            rc = check_failed(cx, s, plan);
         else
             rc = write_migration(cx, s, outdir, &prev, desired, opts->custom ? NULL : plan,
                                  opts->name, dir_out);
@@ -306,6 +335,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         opts = &defaults;
     cairn_session *s;
     cairn_conn *c = NULL;
+    /* a check is a dry run that says whether there was anything to do */
+    int check = cairn_ctx_checking(cx), dry_run = opts->dry_run || check;
     /* The desired schema first: a bad file must not even reach the database. */
     int rc = cairn_session_get(cx, &s);
     if (rc)
@@ -322,7 +353,7 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     cairn_history_opts h;
     cairn_session_history_opts(cx, &h);
     /* A dry run only reads: no lock (on SQLite, no lock file either). */
-    rc = opts->dry_run ? 0 : cairn_conn_lock(c, &h);
+    rc = dry_run ? 0 : cairn_conn_lock(c, &h);
     if (rc) {
         cairn_conn_close(c);
         cairn_schema_free(desired);
@@ -346,7 +377,7 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         for (size_t i = 0; i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
-        if (nd && !opts->force && !opts->dry_run) {
+        if (nd && !opts->force && !dry_run) {
             rc = cairn_err(cx, CAIRN_EDESTRUCTIVE,
                            "%zu destructive change%s refused, nothing applied: review them and "
                            "use --force to apply",
@@ -354,11 +385,15 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
             goto done;
         }
     }
-    if (!rc && opts->dry_run) {
+    if (!rc && dry_run) {
         for (size_t i = 0; i < st.n; i++)
             cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
         cairn_log(cx, CAIRN_LOG_INFO, "dry run: %zu statement%s not applied", st.n,
                   st.n == 1 ? "" : "s");
+        if (check)
+            rc = cairn_err(cx, CAIRN_EPENDING,
+                           "the database differs from the schema: %zu change%s to push",
+                           plan->nchanges, plan->nchanges == 1 ? "" : "s");
         goto done;
     }
     if (!rc) {
@@ -378,7 +413,7 @@ done:
         cairn_saved_err saved = {0};
         if (rc)
             cairn_err_save(cx, &saved);
-        int urc = opts->dry_run ? 0 : cairn_conn_unlock(c, &h);
+        int urc = dry_run ? 0 : cairn_conn_unlock(c, &h);
         if (rc)
             cairn_err_restore(cx, &saved);
         else

@@ -19,6 +19,7 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_TABLES] = "tables",
     [CAIRN_SET_NAMESPACES] = "namespaces",
     [CAIRN_SET_VERBOSE] = "verbose",
+    [CAIRN_SET_CHECK] = "check",
 };
 
 const char *cairn_version(void)
@@ -90,6 +91,12 @@ int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
         return cairn_err(cx, CAIRN_EUSAGE,
                          "lock timeout '%s' is not a whole number of milliseconds", value);
     return replace(&cx->set_flag[i], value);
+}
+
+int cairn_ctx_checking(const cairn_ctx *cx)
+{
+    const char *v = cx->set_flag[CAIRN_SET_CHECK];
+    return v && *v && strcmp(v, "0") != 0;
 }
 
 const char *cairn_ctx_get(const cairn_ctx *cx, const char *key)
@@ -167,7 +174,7 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
 {
     const char *file = ud;
     int i = setting_index(key);
-    if (i < 0 || i == CAIRN_SET_VERBOSE)
+    if (i < 0 || i == CAIRN_SET_VERBOSE || i == CAIRN_SET_CHECK)
         return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column, "unknown key \"%s\"", key);
     char *expanded = NULL;
     int rc = expand_vars(cx, value, &expanded, file, line, column);

@@ -152,8 +152,12 @@ enum {
     CAIRN_SET_TABLES,
     CAIRN_SET_NAMESPACES,
     CAIRN_SET_VERBOSE,
+    CAIRN_SET_CHECK,
     CAIRN_SET_COUNT_
 };
+/** Is the "check" setting on (`--check`): report pending work as
+ *  CAIRN_EPENDING and change nothing? */
+int cairn_ctx_checking(const cairn_ctx *cx);
 
 /** Resolve a path from the config file against the config's directory. */
 char *cairn_ctx_path(const cairn_ctx *cx, const char *path);

@@ -349,9 +349,15 @@ static int settle_in_flight(mrun *r)
 
 int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 {
-    cairn_migrate_opts none = {0};
+    cairn_migrate_opts none = {0}, checking;
     if (!opts)
         opts = &none;
+    /* a check is a dry run that says whether there was anything to apply */
+    if (cairn_ctx_checking(cx) && !opts->dry_run) {
+        checking = *opts;
+        checking.dry_run = 1;
+        opts = &checking;
+    }
     mrun r;
     int rc = run_open(&r, cx);
     /* Integrity first, before anything is created or locked: a run that
@@ -441,9 +447,13 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             applied = 0;
         }
     }
-    if (opts->dry_run && !rc)
+    if (opts->dry_run && !rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
                   applied, plural(applied));
+        if (applied && cairn_ctx_checking(cx))
+            rc = cairn_err(cx, CAIRN_EPENDING, "%zu migration%s to apply: run 'cairn migrate'",
+                           applied, plural(applied));
+    }
     else if (!rc || applied)
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied", applied, plural(applied));
     return run_close(&r, rc);

@@ -30,7 +30,8 @@ enum {
     EXIT_LOCKED = 8,
     EXIT_DESTRUCTIVE = 9,
     EXIT_PARTIAL = 10,
-    EXIT_IO = 11
+    EXIT_IO = 11,
+    EXIT_PENDING = 12
 };
 
 static const struct {
@@ -52,6 +53,7 @@ static const struct {
     {CAIRN_EDESTRUCTIVE, EXIT_DESTRUCTIVE},
     {CAIRN_EPARTIAL, EXIT_PARTIAL},
     {CAIRN_EIO, EXIT_IO},
+    {CAIRN_EPENDING, EXIT_PENDING},
 };
 
 static int exit_status(int code)
@@ -89,11 +91,16 @@ static int fail_with(int code, const char *message, const char *sqlstate)
     return exit_status(code);
 }
 
+/* A failure found by the front end itself (status --check), not the library. */
+static char front_message[128];
+
 static int fail(cairn_ctx *cx, int code)
 {
     const cairn_error *e = cairn_ctx_error(cx);
     if (code == CAIRN_ENOMEM)
         return fail_with(code, "out of memory", NULL);
+    if (!e->code && front_message[0])
+        return fail_with(code, front_message, NULL);
     return fail_with(code, e->code ? e->message : NULL, e->code ? e->sqlstate : NULL);
 }
 
@@ -140,6 +147,7 @@ typedef struct cli {
     const char *name, *output;
     const char *argument;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
+    int check;
     const char **renames;
     size_t nrenames;
 } cli;
@@ -160,6 +168,8 @@ enum {
     OPT_ARGUMENT = 1u << 10,
     OPT_STMT_DONE = 1u << 11,
     OPT_STMT_NOT_DONE = 1u << 12,
+    /* a gate for CI: change nothing, exit 12 when there is work to do */
+    OPT_CHECK = 1u << 13,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30
@@ -175,6 +185,7 @@ static const struct {
     {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},     {"--resume", OPT_RESUME, 0},
     {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
     {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
+    {"--check", OPT_CHECK, 0},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -256,13 +267,13 @@ static const char *state_word(cairn_mstate s)
 
 static int run_status(cairn_ctx *cx, const cli *c)
 {
-    (void)c;
     cairn_status_row *rows = NULL;
-    size_t n = 0;
+    size_t n = 0, open = 0;
     int rc = cairn_status(cx, &rows, &n);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
+        open += rows[i].state != CAIRN_MIGRATION_APPLIED;
         if (rows[i].applied_at)
             printf("%-8s %s  %s\n", state_word(rows[i].state), rows[i].name, rows[i].applied_at);
         else
@@ -271,6 +282,11 @@ static int run_status(cairn_ctx *cx, const cli *c)
     if (n == 0)
         printf("no migrations\n");
     cairn_status_free(rows, n);
+    if (c->check && open) {
+        snprintf(front_message, sizeof front_message,
+                 "%zu migration%s not applied: run 'cairn migrate'", open, open == 1 ? "" : "s");
+        return CAIRN_EPENDING;
+    }
     return 0;
 }
 
@@ -349,24 +365,27 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
 }
 
 static const command commands[] = {
-    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | CMD_CHANGES, run_generate,
+    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_generate,
      "write a new migration from the schema changes",
-     "generate [--name NAME] [--custom] [--rename OLD=NEW]...\n\n"
+     "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
      "<out>/<timestamp>_<name>/{migration.sql,snapshot.json}. Nothing is written when\n"
      "nothing changed.\n\n"
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
-     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | CMD_CHANGES, run_migrate,
+     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
+     "  --check            write nothing; print the SQL a migration would hold and exit 12\n"
+     "                     when the schema changed since the newest migration\n"},
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES, run_migrate,
      "apply the pending migrations to the database",
-     "migrate [--dry-run] [--all-in-one] [--resume]\n\n"
+     "migrate [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
      "its own transaction, holding the migration lock for the whole run.\n\n"
      "  --dry-run          print what would run, change nothing\n"
      "  --all-in-one       apply all pending migrations in one transaction\n"
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
-     "                     its first statement that did not run, after fixing the cause\n"},
+     "                     its first statement that did not run, after fixing the cause\n"
+     "  --check            a dry run that exits 12 when something would be applied\n"},
     {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ARGUMENT |
                     CMD_CHANGES,
      run_resolve, "settle a migration that stopped part-way",
@@ -386,24 +405,27 @@ static const command commands[] = {
      "as the SQL that creates it). Without --output the JSON goes to standard output.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
-    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | CMD_CHANGES, run_push,
+    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_push,
      "apply the schema to the database directly, without migrations",
-     "push [--dry-run] [--force] [--rename OLD=NEW]...\n\n"
+     "push [--dry-run] [--force] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the live database to the schema file and apply the difference, in one\n"
      "transaction where the database rolls back DDL; on MySQL / MariaDB a failure\n"
      "after some statements ran stops with exit 10 naming them. Records no history.\n"
      "Destructive changes are refused without --force.\n\n"
      "  --dry-run          print the SQL that would run, change nothing, take no lock\n"
      "  --force            apply destructive changes too\n"
-     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"},
+     "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
+     "  --check            a dry run that exits 12 when the database differs from the\n"
+     "                     schema (drift)\n"},
     {"export", 0, run_export, "print the SQL that creates the schema from nothing",
      "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
     {"check", 0, run_check, "check the migrations folder for consistency",
      "check\n\nCheck that every migration parses, that the snapshots chain, and that no two\n"
      "migrations share a parent.\n"},
-    {"status", 0, run_status, "list migrations: applied, pending, modified, missing",
-     "status\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
-     "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n"},
+    {"status", OPT_CHECK, run_status, "list migrations: applied, pending, modified, missing",
+     "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
+     "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
+     "  --check            exit 12 when any migration is not applied\n"},
     {"drop", CMD_CHANGES, run_drop, "remove the newest migration folder if it is not applied",
      "drop\n\nRemove the newest migration folder. With a database url configured, an\n"
      "applied migration is never removed.\n"},
@@ -533,6 +555,7 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_NAME: c->name = value; break;
             case OPT_CUSTOM: c->custom = 1; break;
             case OPT_DRY_RUN: c->dry_run = 1; break;
+            case OPT_CHECK: c->check = c->dry_run = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_FORCE: c->force = 1; break;
@@ -624,6 +647,8 @@ int main(int argc, char **argv)
     int rc = 0;
     if (c.verbose)
         rc = cairn_ctx_set(cx, "verbose", "1");
+    if (c.check && !rc)
+        rc = cairn_ctx_set(cx, "check", "1");
     for (size_t k = 0; k < NSETTINGS && !rc; k++)
         if (c.settings[k])
             rc = cairn_ctx_set(cx, setting_flags[k].setting, c.settings[k]);

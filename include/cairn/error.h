@@ -44,7 +44,11 @@ typedef enum cairn_status_code {
     /** The dialect does not provide what was asked (an optional slot). */
     CAIRN_EUNSUPPORTED = -13,
     /** The dialect driver was built for another ABI. */
-    CAIRN_EABI = -14
+    CAIRN_EABI = -14,
+    /** A check (the "check" setting, `--check`) found work to do: changes
+     *  to generate, migrations to apply, a database that differs from the
+     *  schema. Nothing was changed. */
+    CAIRN_EPENDING = -15
 } cairn_status_code;
 
 #ifdef __cplusplus
