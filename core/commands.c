@@ -6,9 +6,66 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "internal.h"
+
+/* A table of the schema named so, in any case: whether case matters is
+ * the dialect's (SQLite folds every name, MySQL table names per server
+ * setting), so only a name that matches no way at all is a mistake. */
+static const cairn_table *find_table_anycase(const cairn_schema *s, const char *ns,
+                                             const char *name)
+{
+    const cairn_table *t = cairn_schema_find_table(s, ns, name);
+    for (size_t i = 0; !t && i < s->ntables; i++)
+        if (strcasecmp(s->tables[i]->name, name) == 0 &&
+            ((!ns && !s->tables[i]->schema) ||
+             (ns && s->tables[i]->schema && strcasecmp(ns, s->tables[i]->schema) == 0)))
+            t = s->tables[i];
+    return t;
+}
+
+static int has_column_anycase(const cairn_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcasecmp(t->columns[i]->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every foreign key of the schema file reaches a table of the file and its
+ * columns, so a typo fails here rather than at deploy. With a "tables" or
+ * "namespaces" filter the file may describe only part of the database: a
+ * target outside it is then the database's business. */
+static int check_references(cairn_ctx *cx, const cairn_schema *schema, const char *path)
+{
+    int partial = cairn_ctx_get(cx, "tables") || cairn_ctx_get(cx, "namespaces");
+    for (size_t i = 0; i < schema->ntables; i++) {
+        const cairn_table *t = schema->tables[i];
+        for (size_t j = 0; j < t->nfkeys; j++) {
+            const cairn_fkey *fk = t->fkeys[j];
+            const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
+            const cairn_table *to = find_table_anycase(schema, ns, fk->ref_table);
+            char what[300];
+            snprintf(what, sizeof what, "table \"%s%s%s\": foreign key%s%s%s", t->schema ? t->schema : "",
+                     t->schema ? "." : "", t->name, fk->name ? " \"" : "", fk->name ? fk->name : "",
+                     fk->name ? "\"" : "");
+            if (!to && !partial)
+                return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                    "%s references table \"%s%s%s\", which the schema does not "
+                                    "define",
+                                    what, ns ? ns : "", ns ? "." : "", fk->ref_table);
+            for (size_t k = 0; to && k < fk->nref_columns; k++)
+                if (!has_column_anycase(to, fk->ref_columns[k]))
+                    return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                        "%s references column \"%s\" of table \"%s\", which has "
+                                        "no such column",
+                                        what, fk->ref_columns[k], to->name);
+        }
+    }
+    return 0;
+}
 
 int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
 {
@@ -35,6 +92,8 @@ int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
         return rc;
     }
     rc = cairn_session_check_caps(cx, s, schema, path);
+    if (!rc)
+        rc = check_references(cx, schema, path);
     if (!rc)
         rc = cairn_session_normalize(cx, s, schema);
     if (rc) {

@@ -55,6 +55,26 @@ printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t" ,, } ]\n}\n' >sch
 refused 4 "malformed JSON schema" generate
 expect_err "schema.json:3:" "malformed JSON: file:line:col"
 
+fresh fkmissingtable
+cat >schema.json <<'JSON'
+{ "dialect": "sqlite",
+  "tables": [ { "name": "t", "columns": [ { "name": "a", "type": "integer" } ],
+                "foreign_keys": [ { "name": "t_a", "columns": ["a"],
+                                    "references": { "table": "nosuch", "columns": ["id"] } } ] } ] }
+JSON
+refused 4 "a foreign key to a table the schema does not define" generate
+expect_err 'table "t": foreign key "t_a" references table "nosuch"' "the message names the key and the table"
+
+fresh fkmissingcolumn
+cat >schema.json <<'JSON'
+{ "dialect": "sqlite",
+  "tables": [ { "name": "p", "columns": [ { "name": "id", "type": "integer" } ] },
+              { "name": "t", "columns": [ { "name": "a", "type": "integer" } ],
+                "foreign_keys": [ { "columns": ["a"], "references": { "table": "p", "columns": ["idd"] } } ] } ] }
+JSON
+refused 4 "a foreign key to a column the table does not have" generate
+expect_err 'references column "idd" of table "p"' "the message names the column"
+
 fresh jsonkey
 printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t", "colums": [] } ]\n}\n' >schema.json
 refused 4 "unknown key in the JSON schema" generate
