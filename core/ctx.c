@@ -50,6 +50,7 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx->config_path);
     free(cx->config_dir);
     free(cx->url_expanded);
+    cairn_strv_free(cx->dotenv, cx->ndotenv);
     cairn_err_clear(cx);
     free(cx);
 }
@@ -109,7 +110,7 @@ const char *cairn_ctx_get(const cairn_ctx *cx, const char *key)
     if (cx->set_file[i])
         return cx->set_file[i];
     if (i == CAIRN_SET_URL) {
-        const char *env = getenv("DATABASE_URL");
+        const char *env = cairn_ctx_env(cx, "DATABASE_URL");
         if (env && *env)
             return env;
     }
@@ -143,7 +144,7 @@ static int expand_vars(cairn_ctx *cx, const char *in, char **out, const char *fi
             }
             memcpy(name, p + 2, n);
             name[n] = '\0';
-            const char *v = getenv(name);
+            const char *v = cairn_ctx_env(cx, name);
             if (!v) {
                 cairn_buf_release(&b);
                 return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
@@ -218,11 +219,41 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
     return 0;
 }
 
-int cairn_ctx_load_config(cairn_ctx *cx, const char *path)
+/* cairn.json in the current directory or the nearest one above it, like
+ * git finds its repository: "cairn.json", "../cairn.json", ... (malloc'd),
+ * or NULL when there is none up to the root. */
+static char *find_config(void)
 {
-    const char *p = path ? path : "cairn.json";
-    if (!path && !cairn_file_exists(p))
-        return 0;
+    cairn_buf b;
+    cairn_buf_init(&b);
+    char *found = NULL;
+    for (int depth = 0; depth < 64 && !found && !b.oom; depth++) {
+        cairn_buf_reset(&b);
+        for (int i = 0; i < depth; i++)
+            cairn_buf_puts(&b, "../");
+        size_t dir_len = b.len;
+        cairn_buf_puts(&b, "cairn.json");
+        if (cairn_file_exists(cairn_buf_cstr(&b)) && !cairn_is_dir(cairn_buf_cstr(&b))) {
+            found = cairn_buf_steal(&b);
+            break;
+        }
+        /* stop at the root: its parent is itself */
+        b.data[dir_len] = '\0';
+        char *here = realpath(dir_len ? b.data : ".", NULL);
+        int root = !here || strcmp(here, "/") == 0;
+        free(here);
+        if (root)
+            break;
+    }
+    cairn_buf_release(&b);
+    return found;
+}
+
+/* Read `p` (NULL: no config file was found; then only ./.env is read). */
+static int load_config(cairn_ctx *cx, const char *p)
+{
+    if (!p)
+        return cairn_dotenv_load(cx, ".env");
     if (cairn_is_dir(p))
         return cairn_err(cx, CAIRN_ECONFIG, "%s: is a directory, not a config file", p);
     char *text;
@@ -235,9 +266,22 @@ int cairn_ctx_load_config(cairn_ctx *cx, const char *path)
     cx->config_path = strdup(p);
     const char *slash = strrchr(p, '/');
     cx->config_dir = slash ? strndup(p, (size_t)(slash - p + 1)) : NULL;
-    rc = cairn_json_read_config(cx, text, len, p, config_cb, (void *)p);
+    /* the .env beside it first: the config's ${VAR} may come from there */
+    char *env = cairn_ctx_path(cx, ".env");
+    rc = env ? cairn_dotenv_load(cx, env) : CAIRN_ENOMEM;
+    free(env);
+    if (!rc)
+        rc = cairn_json_read_config(cx, text, len, p, config_cb, (void *)p);
     free(text);
     if (rc)
         return rc == CAIRN_ESCHEMA ? (cx->err.code = CAIRN_ECONFIG) : rc;
     return 0;
+}
+
+int cairn_ctx_load_config(cairn_ctx *cx, const char *path)
+{
+    char *searched = path ? NULL : find_config();
+    int rc = load_config(cx, path ? path : searched);
+    free(searched);
+    return rc;
 }

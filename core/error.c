@@ -40,7 +40,7 @@ static void ctx_secrets(const cairn_ctx *cx, cairn_secrets *s)
     memset(s, 0, sizeof *s);
     cairn_secrets_add_url(s, cairn_ctx_get(cx, "url"));
     cairn_secrets_add_url(s, cairn_ctx_get(cx, "dev_url"));
-    cairn_secrets_add_url(s, getenv("DATABASE_URL"));
+    cairn_secrets_add_url(s, cairn_ctx_env(cx, "DATABASE_URL"));
 }
 
 /* `text` with every secret replaced by "***" (malloc'd; NULL on OOM). */

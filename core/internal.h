@@ -136,6 +136,8 @@ struct cairn_ctx {
     char *config_dir;    /* its directory, for relative paths in it */
     cairn_session *session; /* the loaded dialect, lazily */
     char *url_expanded;     /* scratch for cairn_ctx_get("url") */
+    char **dotenv;          /* "KEY=VALUE" from the project's .env (dotenv.c) */
+    size_t ndotenv;
 };
 
 /** Setting indexes into set_flag / set_file. */
@@ -155,6 +157,10 @@ enum {
     CAIRN_SET_CHECK,
     CAIRN_SET_COUNT_
 };
+/** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
+int cairn_dotenv_load(cairn_ctx *cx, const char *path);
+/** A variable: the process environment, else the project's .env. */
+const char *cairn_ctx_env(const cairn_ctx *cx, const char *name);
 /** Is the "check" setting on (`--check`): report pending work as
  *  CAIRN_EPENDING and change nothing? */
 int cairn_ctx_checking(const cairn_ctx *cx);
