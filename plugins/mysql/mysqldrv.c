@@ -95,6 +95,12 @@ static int mysqldrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsessi
                            "mysql: host table %u.%u (%u bytes) is too old for this driver",
                            (unsigned)host->abi_major, (unsigned)host->abi_minor,
                            (unsigned)host->struct_size);
+    /* SQL is written with unchecked appends and the first failure asked
+     * once (buf_status, stmts_status): a 1.0 host's buffer could drop one
+     * append and take the next, leaving a statement with a hole in it */
+    if (!CAIRN_HOST_HAS(host, buf_status) || !CAIRN_HOST_HAS(host, stmts_status))
+        return host->error(hc, CAIRN_EABI, NULL, "mysql: host ABI %u.%u is too old (need 1.1)",
+                           (unsigned)host->abi_major, (unsigned)host->abi_minor);
     /* process-wide and idempotent: later calls return at once */
     if (mysql_library_init(0, NULL, NULL))
         return host->error(hc, CAIRN_EDIALECT, NULL, "mysql: the client library failed to start");
@@ -551,12 +557,12 @@ static int mysqldrv_scratch_connect(cairn_dsession *s, const char *target_url, c
     if (!rc && !b)
         rc = h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     if (!rc) {
-        int r = h->buf_puts(b, "CREATE DATABASE ");
-        r |= h->buf_quote(b, name, '`');
+        h->buf_puts(b, "CREATE DATABASE ");
+        h->buf_quote(b, name, '`');
         if (cs && coll)
-            r |= h->buf_printf(b, " CHARACTER SET %s COLLATE %s", cs, coll);
-        rc = r ? h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory")
-               : mysqldrv_exec(c, h->buf_cstr(b));
+            h->buf_printf(b, " CHARACTER SET %s COLLATE %s", cs, coll);
+        rc = h->buf_status(b) ? h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory")
+                              : mysqldrv_exec(c, h->buf_cstr(b));
         h->buf_free(b);
     }
     free(cs);

@@ -64,17 +64,20 @@ cairn_dialect_normalize_expr_fn mysqldrv_normalize_expr;
 
 /** Canonical type: lower case outside quotes, display widths of integers
  *  dropped (but tinyint(1) kept), aliases folded ("integer" -> "int",
- *  "bool" -> "tinyint(1)", "numeric" -> "decimal(10,0)"). */
+ *  "bool" -> "tinyint(1)", "numeric" -> "decimal(10,0)"). Returns
+ *  CAIRN_ENOMEM when it or `out` ran out of memory (not reported). */
 int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out);
 /** Canonical default for a column of canonical type `type`: NULL/"NULL" is
  *  no default (nothing appended), string literals single-quoted with ''
  *  doubling, numbers unquoted for numeric types, CURRENT_TIMESTAMP(n) in
- *  upper case, other expressions as written without outer parentheses. */
+ *  upper case, other expressions as written without outer parentheses.
+ *  Returns CAIRN_ENOMEM as mysqldrv_type_canon does. */
 int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *expr,
                            cairn_buf *out);
 /** Append `value` as a MySQL string literal: '' for a quote, backslash
- *  escapes for backslash and control characters (as the server reports). */
-int mysqldrv_literal(const cairn_host *h, cairn_buf *out, const char *value);
+ *  escapes for backslash and control characters (as the server reports).
+ *  Unchecked, as every append: `out` keeps its first failure. */
+void mysqldrv_literal(const cairn_host *h, cairn_buf *out, const char *value);
 /** Non-zero when canonical `type` holds numbers (integers, decimal, float, bit). */
 int mysqldrv_type_numeric(const char *type);
 /** Non-zero when `expr` is a literal that needs no parentheses after DEFAULT. */
@@ -82,8 +85,9 @@ int mysqldrv_default_is_literal(const char *expr);
 
 /** An expression as the server prints it (CHECK, generated column), with
  *  the backticks dropped from identifiers that do not need them, so
- *  "`score` >= 0" reads back as the "score >= 0" a schema file says. */
-int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
+ *  "`score` >= 0" reads back as the "score >= 0" a schema file says.
+ *  Unchecked appends: ask host->buf_status(out). */
+void mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
 
 /** Non-zero when `fk` is named the way the server names a foreign key of
  *  `table` given without a name: `<table>_ibfk_<n>`. The server names the

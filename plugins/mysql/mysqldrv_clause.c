@@ -7,29 +7,31 @@
 
 int mysqldrv_flush(mysqldrv_em *e, uint32_t flags)
 {
-    int rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
+    int rc = e->h->buf_status(e->b);
+    if (!rc)
+        rc = e->h->stmt_add(e->out, e->h->buf_cstr(e->b), flags);
     e->h->buf_reset(e->b);
-    return rc ? CAIRN_ENOMEM : 0;
+    return rc;
 }
 
-int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
+void mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
 {
-    int rc = P(e, "(");
+    P(e, "(");
     for (size_t i = 0; i < n; i++) {
         if (i)
-            rc |= P(e, ", ");
-        rc |= Q(e, cols[i]);
+            P(e, ", ");
+        Q(e, cols[i]);
     }
-    return rc | P(e, ")");
+    P(e, ")");
 }
 
-int mysqldrv_constraint(mysqldrv_em *e, const char *name)
+void mysqldrv_constraint(mysqldrv_em *e, const char *name)
 {
     if (!name)
-        return 0;
-    int rc = P(e, "CONSTRAINT ");
-    rc |= Q(e, name);
-    return rc | P(e, " ");
+        return;
+    P(e, "CONSTRAINT ");
+    Q(e, name);
+    P(e, " ");
 }
 
 /* A check named after one of the table's columns is that column's check:
@@ -43,56 +45,55 @@ static const cairn_check *mysqldrv_column_check(const cairn_table *t, const char
     return NULL;
 }
 
-int mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
-                         int ai)
+void mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
+                          int ai)
 {
-    int rc = Q(e, c->name);
-    rc |= P(e, " ");
-    rc |= P(e, c->type ? c->type : "text");
+    Q(e, c->name);
+    P(e, " ");
+    P(e, c->type ? c->type : "text");
     if (c->collation) {
-        rc |= P(e, " COLLATE ");
-        rc |= P(e, c->collation);
+        P(e, " COLLATE ");
+        P(e, c->collation);
     }
     if (c->generated) {
-        rc |= P(e, " GENERATED ALWAYS AS (");
-        rc |= P(e, c->generated);
-        rc |= P(e, c->generated_stored ? ") STORED" : ") VIRTUAL");
+        P(e, " GENERATED ALWAYS AS (");
+        P(e, c->generated);
+        P(e, c->generated_stored ? ") STORED" : ") VIRTUAL");
     }
     if (c->not_null)
-        rc |= P(e, " NOT NULL");
+        P(e, " NOT NULL");
     if (c->default_expr && !c->generated) {
-        rc |= P(e, " DEFAULT ");
+        P(e, " DEFAULT ");
         if (mysqldrv_default_is_literal(c->default_expr)) {
-            rc |= P(e, c->default_expr);
+            P(e, c->default_expr);
         } else {
             /* expression defaults need parentheses (MySQL 8.0.13, MariaDB 10.2) */
-            rc |= P(e, "(");
-            rc |= P(e, c->default_expr);
-            rc |= P(e, ")");
+            P(e, "(");
+            P(e, c->default_expr);
+            P(e, ")");
         }
     }
     if (c->extra) {
-        rc |= P(e, " ");
-        rc |= P(e, c->extra);
+        P(e, " ");
+        P(e, c->extra);
     }
     if (c->identity != CAIRN_IDENTITY_NONE && ai)
-        rc |= P(e, " AUTO_INCREMENT");
+        P(e, " AUTO_INCREMENT");
     if (c->comment) {
-        rc |= P(e, " COMMENT ");
-        rc |= mysqldrv_literal(e->h, e->b, c->comment);
+        P(e, " COMMENT ");
+        mysqldrv_literal(e->h, e->b, c->comment);
     }
     const cairn_check *ck = mysqldrv_column_check(t, c->name);
     if (ck) {
-        rc |= P(e, " CHECK (");
-        rc |= P(e, ck->expr);
-        rc |= P(e, ")");
+        P(e, " CHECK (");
+        P(e, ck->expr);
+        P(e, ")");
     }
-    return rc;
 }
 
-int mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c)
+void mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c)
 {
-    return mysqldrv_column_spec(e, t, c, 1);
+    mysqldrv_column_spec(e, t, c, 1);
 }
 
 static const char *mysqldrv_action(cairn_fk_action a)
@@ -125,16 +126,16 @@ int mysqldrv_fk_led(const cairn_fkey *fk, const char *const *cols, size_t n)
     return k == fk->ncolumns;
 }
 
-int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
-                          const char *pre, const char *post)
+void mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
+                           const char *pre, const char *post)
 {
     if (!fk->ncolumns || !mysqldrv_fk_autonamed(t->name, fk->name))
-        return 0;
+        return;
     if (t->primary_key && mysqldrv_fk_led(fk, t->primary_key->columns, t->primary_key->ncolumns))
-        return 0;
+        return;
     for (size_t i = 0; i < t->nuniques; i++)
         if (mysqldrv_fk_led(fk, t->uniques[i]->columns, t->uniques[i]->ncolumns))
-            return 0;
+            return;
     for (size_t i = 0; i < t->nindexes; i++) {
         const cairn_index *ix = t->indexes[i];
         const char *cols[64];
@@ -142,58 +143,57 @@ int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey
         for (size_t k = 0; k < n; k++)
             cols[k] = ix->parts[k]->length ? NULL : ix->parts[k]->column;
         if (mysqldrv_fk_led(fk, cols, n))
-            return 0;
+            return;
     }
     if (mysqldrv_index_named(t, fk->columns[0]))
-        return 0;
-    int rc = P(e, pre);
-    rc |= P(e, "KEY ");
-    rc |= Q(e, fk->columns[0]);
-    rc |= P(e, " ");
-    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
-    return rc | P(e, post);
+        return;
+    P(e, pre);
+    P(e, "KEY ");
+    Q(e, fk->columns[0]);
+    P(e, " ");
+    mysqldrv_cols(e, fk->columns, fk->ncolumns);
+    P(e, post);
 }
 
-int mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk)
+void mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk)
 {
-    int rc = mysqldrv_constraint(e, fk->name);
-    rc |= P(e, "FOREIGN KEY ");
-    rc |= mysqldrv_cols(e, fk->columns, fk->ncolumns);
-    rc |= P(e, " REFERENCES ");
+    mysqldrv_constraint(e, fk->name);
+    P(e, "FOREIGN KEY ");
+    mysqldrv_cols(e, fk->columns, fk->ncolumns);
+    P(e, " REFERENCES ");
     if (fk->ref_schema) {
-        rc |= Q(e, fk->ref_schema);
-        rc |= P(e, ".");
+        Q(e, fk->ref_schema);
+        P(e, ".");
     }
-    rc |= Q(e, fk->ref_table);
-    rc |= P(e, " ");
-    rc |= mysqldrv_cols(e, fk->ref_columns, fk->nref_columns);
-    rc |= P(e, " ON DELETE ");
-    rc |= P(e, mysqldrv_action(fk->on_delete));
-    rc |= P(e, " ON UPDATE ");
-    rc |= P(e, mysqldrv_action(fk->on_update));
-    return rc;
+    Q(e, fk->ref_table);
+    P(e, " ");
+    mysqldrv_cols(e, fk->ref_columns, fk->nref_columns);
+    P(e, " ON DELETE ");
+    P(e, mysqldrv_action(fk->on_delete));
+    P(e, " ON UPDATE ");
+    P(e, mysqldrv_action(fk->on_update));
 }
 
-int mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix)
+void mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix)
 {
-    int rc = P(e, "(");
+    P(e, "(");
     for (size_t i = 0; i < ix->nparts; i++) {
         const cairn_index_part *p = ix->parts[i];
         if (i)
-            rc |= P(e, ", ");
+            P(e, ", ");
         if (p->column) {
-            rc |= Q(e, p->column);
+            Q(e, p->column);
             if (p->length > 0)
-                rc |= e->h->buf_printf(e->b, "(%d)", p->length);
+                e->h->buf_printf(e->b, "(%d)", p->length);
         } else {
-            rc |= P(e, "(");
-            rc |= P(e, p->expr ? p->expr : "NULL");
-            rc |= P(e, ")");
+            P(e, "(");
+            P(e, p->expr ? p->expr : "NULL");
+            P(e, ")");
         }
         if (p->desc)
-            rc |= P(e, " DESC");
+            P(e, " DESC");
     }
-    return rc | P(e, ")");
+    P(e, ")");
 }
 
 const char *mysqldrv_index_kind(const cairn_index *ix)
@@ -205,18 +205,16 @@ const char *mysqldrv_index_kind(const cairn_index *ix)
     return ix->unique ? "UNIQUE " : "";
 }
 
-int mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix)
+void mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix)
 {
-    int rc = 0;
     if (ix->method && (!strcmp(ix->method, "hash") || !strcmp(ix->method, "btree"))) {
-        rc |= P(e, " USING ");
-        rc |= P(e, !strcmp(ix->method, "hash") ? "HASH" : "BTREE");
+        P(e, " USING ");
+        P(e, !strcmp(ix->method, "hash") ? "HASH" : "BTREE");
     }
     if (ix->comment) {
-        rc |= P(e, " COMMENT ");
-        rc |= mysqldrv_literal(e->h, e->b, ix->comment);
+        P(e, " COMMENT ");
+        mysqldrv_literal(e->h, e->b, ix->comment);
     }
-    return rc;
 }
 
 int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix)
@@ -234,7 +232,6 @@ int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix)
 
 int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
 {
-    int rc = 0;
     for (size_t i = 0; i < t->noptions; i++) {
         const char *kv = t->options[i];
         const char *eq = strchr(kv, '=');
@@ -261,12 +258,12 @@ int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
                 return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
                                    "mysql: table %s: option %.*s: invalid value '%s'", t->name,
                                    (int)kl, kv, v);
-        rc |= P(e, " ");
-        rc |= P(e, kw);
-        rc |= P(e, v);
+        P(e, " ");
+        P(e, kw);
+        P(e, v);
         (*wrote)++;
     }
-    return rc;
+    return 0;
 }
 
 static int mysqldrv_has_option(const cairn_table *t, const char *key)
@@ -278,27 +275,25 @@ static int mysqldrv_has_option(const cairn_table *t, const char *key)
     return 0;
 }
 
-int mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
-                           int *wrote)
+void mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
+                            int *wrote)
 {
-    int rc = 0;
     if (mysqldrv_has_option(from, "engine") && !mysqldrv_has_option(to, "engine")) {
-        rc |= P(e, " ENGINE=InnoDB");
+        P(e, " ENGINE=InnoDB");
         (*wrote)++;
     }
     if ((mysqldrv_has_option(from, "charset") || mysqldrv_has_option(from, "collation")) &&
         !mysqldrv_has_option(to, "charset") && !mysqldrv_has_option(to, "collation")) {
-        rc |= P(e, " DEFAULT CHARACTER SET = DEFAULT");
+        P(e, " DEFAULT CHARACTER SET = DEFAULT");
         (*wrote)++;
     }
     if (mysqldrv_has_option(from, "row_format") && !mysqldrv_has_option(to, "row_format")) {
-        rc |= P(e, " ROW_FORMAT=DEFAULT");
+        P(e, " ROW_FORMAT=DEFAULT");
         (*wrote)++;
     }
     if (mysqldrv_has_option(from, "key_block_size") &&
         !mysqldrv_has_option(to, "key_block_size")) {
-        rc |= P(e, " KEY_BLOCK_SIZE=0");
+        P(e, " KEY_BLOCK_SIZE=0");
         (*wrote)++;
     }
-    return rc;
 }

@@ -10,76 +10,75 @@
 static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->to.table;
-    int rc = P(e, "CREATE TABLE ");
-    rc |= Q(e, t->name);
-    rc |= P(e, " (");
+    P(e, "CREATE TABLE ");
+    Q(e, t->name);
+    P(e, " (");
     const char *sep = "\n  ";
     for (size_t i = 0; i < t->ncolumns; i++) {
-        rc |= P(e, sep);
-        rc |= mysqldrv_column_def(e, t, t->columns[i]);
+        P(e, sep);
+        mysqldrv_column_def(e, t, t->columns[i]);
         sep = ",\n  ";
     }
     if (t->primary_key) {
-        rc |= P(e, sep);
-        rc |= P(e, "PRIMARY KEY ");
-        rc |= mysqldrv_cols(e, t->primary_key->columns, t->primary_key->ncolumns);
+        P(e, sep);
+        P(e, "PRIMARY KEY ");
+        mysqldrv_cols(e, t->primary_key->columns, t->primary_key->ncolumns);
     }
     for (size_t i = 0; i < t->nuniques; i++) {
-        rc |= P(e, sep);
-        rc |= P(e, "UNIQUE KEY ");
+        P(e, sep);
+        P(e, "UNIQUE KEY ");
         if (t->uniques[i]->name) {
-            rc |= Q(e, t->uniques[i]->name);
-            rc |= P(e, " ");
+            Q(e, t->uniques[i]->name);
+            P(e, " ");
         }
-        rc |= mysqldrv_cols(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
-        rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
+        mysqldrv_cols(e, t->uniques[i]->columns, t->uniques[i]->ncolumns);
+        P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
     }
     for (size_t i = 0; i < t->nindexes; i++) {
         const cairn_index *ix = t->indexes[i];
         int r = mysqldrv_check_index(e, ix);
         if (r)
             return r;
-        rc |= P(e, sep);
-        rc |= P(e, mysqldrv_index_kind(ix));
-        rc |= P(e, "KEY ");
+        P(e, sep);
+        P(e, mysqldrv_index_kind(ix));
+        P(e, "KEY ");
         if (ix->name) {
-            rc |= Q(e, ix->name);
-            rc |= P(e, " ");
+            Q(e, ix->name);
+            P(e, " ");
         }
-        rc |= mysqldrv_index_parts(e, ix);
-        rc |= mysqldrv_index_tail(e, ix);
+        mysqldrv_index_parts(e, ix);
+        mysqldrv_index_tail(e, ix);
     }
     for (size_t i = 0; i < t->nchecks; i++) {
         if (t->checks[i]->name && e->h->find_column(t, t->checks[i]->name))
             continue; /* on its column */
-        rc |= P(e, sep);
-        rc |= mysqldrv_constraint(e, t->checks[i]->name);
-        rc |= P(e, "CHECK (");
-        rc |= P(e, t->checks[i]->expr);
-        rc |= P(e, ")");
+        P(e, sep);
+        mysqldrv_constraint(e, t->checks[i]->name);
+        P(e, "CHECK (");
+        P(e, t->checks[i]->expr);
+        P(e, ")");
     }
     for (size_t i = 0; i < t->nfkeys; i++) {
         /* the host kept back a key whose target is not there yet
          * (CAIRN_CAP_FKEY_NEEDS_TARGET) */
         const cairn_fkey *fk = t->fkeys[i];
-        rc |= P(e, sep);
-        rc |= mysqldrv_fk_autoindex(e, t, fk, "", ", ");
-        rc |= mysqldrv_fkey_def(e, fk);
+        P(e, sep);
+        mysqldrv_fk_autoindex(e, t, fk, "", ", ");
+        mysqldrv_fkey_def(e, fk);
     }
-    rc |= P(e, "\n)");
+    P(e, "\n)");
     int nopt = 0;
-    int r = mysqldrv_table_options(e, t, &nopt);
-    if (r)
-        return r;
-    if (t->comment) {
-        rc |= P(e, " COMMENT=");
-        rc |= mysqldrv_literal(e->h, e->b, t->comment);
-    }
+    int rc = mysqldrv_table_options(e, t, &nopt);
     if (rc)
-        return CAIRN_ENOMEM;
+        return rc;
+    if (t->comment) {
+        P(e, " COMMENT=");
+        mysqldrv_literal(e->h, e->b, t->comment);
+    }
     rc = mysqldrv_flush(e, 0);
-    for (size_t i = 0; i < t->ntriggers && !rc; i++)
-        rc = e->h->stmt_add(e->out, t->triggers[i]->sql, 0) ? CAIRN_ENOMEM : 0;
+    /* unchecked: the list keeps its first failure, and emit asks */
+    for (size_t i = 0; i < t->ntriggers; i++)
+        e->h->stmt_add(e->out, t->triggers[i]->sql, 0);
     return rc;
 }
 
@@ -100,31 +99,31 @@ static const char *mysqldrv_table_now(mysqldrv_em *e, const cairn_change *ch)
     return ch->table_from->name;
 }
 
-static int mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
+static void mysqldrv_alter_prefix(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = P(e, "ALTER TABLE ");
-    rc |= Q(e, mysqldrv_table_now(e, ch));
-    return rc | P(e, " ");
+    P(e, "ALTER TABLE ");
+    Q(e, mysqldrv_table_now(e, ch));
+    P(e, " ");
 }
 
 /* "<head>`name`" as a statement of its own: DROP TABLE, DROP VIEW, ... */
 static int mysqldrv_drop(mysqldrv_em *e, const char *head, const char *name, uint32_t flags)
 {
-    int rc = P(e, head);
-    rc |= Q(e, name);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
+    P(e, head);
+    Q(e, name);
+    return mysqldrv_flush(e, flags);
 }
 
 /* "ALTER TABLE `table` <what>`name`" as a statement of its own. */
 static int mysqldrv_alter_drop(mysqldrv_em *e, const char *table, const char *what,
                                const char *name, uint32_t flags)
 {
-    int rc = P(e, "ALTER TABLE ");
-    rc |= Q(e, table);
-    rc |= P(e, " ");
-    rc |= P(e, what);
-    rc |= Q(e, name);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, flags);
+    P(e, "ALTER TABLE ");
+    Q(e, table);
+    P(e, " ");
+    P(e, what);
+    Q(e, name);
+    return mysqldrv_flush(e, flags);
 }
 
 /* Is column `name` of the table there when change `at` runs? */
@@ -230,37 +229,39 @@ static const cairn_change *mysqldrv_ai_pk(mysqldrv_em *e, size_t at)
 
 /* Keep the declared column order: AFTER the nearest earlier column that
  * exists when the change runs, or FIRST. */
-static int mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_table *t,
-                          const cairn_column *col)
+static void mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_table *t,
+                           const cairn_column *col)
 {
     size_t pos = 0;
     while (pos < t->ncolumns && t->columns[pos] != col)
         pos++;
     if (pos == t->ncolumns)
-        return 0;
+        return;
     for (size_t i = pos; i-- > 0;) {
         if (mysqldrv_column_ready(e, ch, t->columns[i]->name)) {
-            int rc = P(e, " AFTER ");
-            return rc | Q(e, t->columns[i]->name);
+            P(e, " AFTER ");
+            Q(e, t->columns[i]->name);
+            return;
         }
     }
-    return pos == 0 ? P(e, " FIRST") : 0;
+    if (pos == 0)
+        P(e, " FIRST");
 }
 
 static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->table_to;
     const cairn_column *col = ch->to.column;
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "ADD COLUMN ");
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "ADD COLUMN ");
     const cairn_change *pk = mysqldrv_ai_pk(e, e->at);
-    rc |= mysqldrv_column_spec(e, t, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
-    rc |= mysqldrv_place(e, ch, t, col);
+    mysqldrv_column_spec(e, t, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
+    mysqldrv_place(e, ch, t, col);
     if (pk) {
-        rc |= P(e, ", ADD PRIMARY KEY ");
-        rc |= mysqldrv_cols(e, pk->to.key->columns, pk->to.key->ncolumns);
+        P(e, ", ADD PRIMARY KEY ");
+        mysqldrv_cols(e, pk->to.key->columns, pk->to.key->ncolumns);
     }
-    rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    int rc = mysqldrv_flush(e, 0);
     /* the first column added: now the drop that waited for one can run */
     for (size_t i = 0; i < e->at && !rc; i++) {
         const cairn_change *c = e->plan->changes[i];
@@ -317,11 +318,10 @@ static int mysqldrv_index_has(const cairn_index *ix, const char *a, const char *
 
 /* The indexes on the column as they are now, dropped (add = 0) or added
  * back (add = 1) inside the ALTER that rebuilds the column. */
-static int mysqldrv_rebuild_indexes(mysqldrv_em *e, const cairn_change *ch, int add)
+static void mysqldrv_rebuild_indexes(mysqldrv_em *e, const cairn_change *ch, int add)
 {
     const char *a = ch->from.column->name, *b = ch->to.column->name;
     const cairn_table *tabs[2] = {ch->table_from, ch->table_to};
-    int rc = 0;
     for (int k = 0; k < 2; k++) {
         for (size_t i = 0; tabs[k] && i < tabs[k]->nindexes; i++) {
             const char *name = tabs[k]->indexes[i]->name;
@@ -330,21 +330,20 @@ static int mysqldrv_rebuild_indexes(mysqldrv_em *e, const cairn_change *ch, int 
             if (!ix || !mysqldrv_index_has(ix, a, b) || (k == 1 && mysqldrv_index_old(ch, name)))
                 continue;
             if (add) {
-                rc |= P(e, ", ADD ");
-                rc |= P(e, mysqldrv_index_kind(ix));
-                rc |= P(e, "INDEX ");
-                rc |= Q(e, name);
-                rc |= P(e, " ");
-                rc |= mysqldrv_index_parts(e, ix);
-                rc |= mysqldrv_index_tail(e, ix);
+                P(e, ", ADD ");
+                P(e, mysqldrv_index_kind(ix));
+                P(e, "INDEX ");
+                Q(e, name);
+                P(e, " ");
+                mysqldrv_index_parts(e, ix);
+                mysqldrv_index_tail(e, ix);
             } else {
-                rc |= P(e, "DROP INDEX ");
-                rc |= Q(e, name);
-                rc |= P(e, ", ");
+                P(e, "DROP INDEX ");
+                Q(e, name);
+                P(e, ", ");
             }
         }
     }
-    return rc;
 }
 
 /* MariaDB and MySQL cannot MODIFY a column between generated and regular,
@@ -357,45 +356,44 @@ static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
     const cairn_column *from = ch->from.column, *to = ch->to.column;
     const char *now = mysqldrv_column_ready(e, ch, to->name) ? to->name : from->name;
     static const char tmp[] = "cairn__regular";
-    int rc = 0;
     if (!to->generated) {
-        rc |= mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "ADD COLUMN ");
-        rc |= Q(e, tmp);
-        rc |= P(e, " ");
-        rc |= P(e, to->type ? to->type : "text");
-        rc |= P(e, " AFTER ");
-        rc |= Q(e, now);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        mysqldrv_alter_prefix(e, ch);
+        P(e, "ADD COLUMN ");
+        Q(e, tmp);
+        P(e, " ");
+        P(e, to->type ? to->type : "text");
+        P(e, " AFTER ");
+        Q(e, now);
+        int rc = mysqldrv_flush(e, 0);
         if (rc)
             return rc;
-        rc |= P(e, "UPDATE ");
-        rc |= Q(e, mysqldrv_table_now(e, ch));
-        rc |= P(e, " SET ");
-        rc |= Q(e, tmp);
-        rc |= P(e, " = ");
-        rc |= Q(e, now);
-        rc = rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        P(e, "UPDATE ");
+        Q(e, mysqldrv_table_now(e, ch));
+        P(e, " SET ");
+        Q(e, tmp);
+        P(e, " = ");
+        Q(e, now);
+        rc = mysqldrv_flush(e, 0);
         if (rc)
             return rc;
     }
-    rc |= mysqldrv_alter_prefix(e, ch);
-    rc |= mysqldrv_rebuild_indexes(e, ch, 0);
-    rc |= P(e, "DROP COLUMN ");
-    rc |= Q(e, now);
+    mysqldrv_alter_prefix(e, ch);
+    mysqldrv_rebuild_indexes(e, ch, 0);
+    P(e, "DROP COLUMN ");
+    Q(e, now);
     if (!to->generated) {
-        rc |= P(e, ", CHANGE COLUMN ");
-        rc |= Q(e, tmp);
-        rc |= P(e, " ");
-        rc |= mysqldrv_column_def(e, ch->table_to, to);
+        P(e, ", CHANGE COLUMN ");
+        Q(e, tmp);
+        P(e, " ");
+        mysqldrv_column_def(e, ch->table_to, to);
     } else {
-        rc |= P(e, ", ADD COLUMN ");
-        rc |= mysqldrv_column_def(e, ch->table_to, to);
-        rc |= mysqldrv_place(e, ch, ch->table_to, to);
+        P(e, ", ADD COLUMN ");
+        mysqldrv_column_def(e, ch->table_to, to);
+        mysqldrv_place(e, ch, ch->table_to, to);
     }
-    rc |= mysqldrv_rebuild_indexes(e, ch, 1);
+    mysqldrv_rebuild_indexes(e, ch, 1);
     /* a regular column's values are replaced by the expression's */
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, from->generated ? 0 : CAIRN_STMT_DESTRUCTIVE);
+    return mysqldrv_flush(e, from->generated ? 0 : CAIRN_STMT_DESTRUCTIVE);
 }
 
 /* A primary key added, changed or dropped. Where DROP COLUMN already took
@@ -418,14 +416,14 @@ static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
     int drop = from && gone < from->ncolumns;
     if (!drop && !to)
         return 0;
-    int rc = mysqldrv_alter_prefix(e, ch);
+    mysqldrv_alter_prefix(e, ch);
     if (drop)
-        rc |= P(e, "DROP PRIMARY KEY");
+        P(e, "DROP PRIMARY KEY");
     if (to) {
         if (drop)
-            rc |= P(e, ", ");
-        rc |= P(e, "ADD PRIMARY KEY ");
-        rc |= mysqldrv_cols(e, to->columns, to->ncolumns);
+            P(e, ", ");
+        P(e, "ADD PRIMARY KEY ");
+        mysqldrv_cols(e, to->columns, to->ncolumns);
         for (size_t i = 0; i < e->at; i++) {
             const cairn_change *c = e->plan->changes[i];
             if (c->table_to != ch->table_to ||
@@ -436,32 +434,32 @@ static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
                 c->kind == CAIRN_CHANGE_ALTER_COLUMN ? c->from.column : NULL;
             if (!mysqldrv_ai_later(e, i, was, c->to.column))
                 continue;
-            rc |= P(e, ", MODIFY COLUMN ");
-            rc |= mysqldrv_column_def(e, c->table_to, c->to.column);
+            P(e, ", MODIFY COLUMN ");
+            mysqldrv_column_def(e, c->table_to, c->to.column);
         }
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, to ? 0 : CAIRN_STMT_DESTRUCTIVE);
+    return mysqldrv_flush(e, to ? 0 : CAIRN_STMT_DESTRUCTIVE);
 }
 
 static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_index *ix = ch->to.index;
-    int r = mysqldrv_check_index(e, ix);
-    if (r)
-        return r;
+    int rc = mysqldrv_check_index(e, ix);
+    if (rc)
+        return rc;
     if (!ix->name)
         return e->h->error(e->hc, CAIRN_ESCHEMA, NULL, "mysql: table %s: an index needs a name",
                            ch->table_to->name);
-    int rc = P(e, "CREATE ");
-    rc |= P(e, mysqldrv_index_kind(ix));
-    rc |= P(e, "INDEX ");
-    rc |= Q(e, ix->name);
-    rc |= P(e, " ON ");
-    rc |= Q(e, mysqldrv_table_now(e, ch));
-    rc |= P(e, " ");
-    rc |= mysqldrv_index_parts(e, ix);
-    rc |= mysqldrv_index_tail(e, ix);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    P(e, "CREATE ");
+    P(e, mysqldrv_index_kind(ix));
+    P(e, "INDEX ");
+    Q(e, ix->name);
+    P(e, " ON ");
+    Q(e, mysqldrv_table_now(e, ch));
+    P(e, " ");
+    mysqldrv_index_parts(e, ix);
+    mysqldrv_index_tail(e, ix);
+    return mysqldrv_flush(e, 0);
 }
 
 /* After a foreign key goes, the index the server made for it stays behind
@@ -485,18 +483,18 @@ static int mysqldrv_drop_fk_index(mysqldrv_em *e, const cairn_change *ch)
                  strcmp(to->fkeys[i]->name, fk->name)) &&
                  !strcmp(to->fkeys[i]->columns[0], fk->columns[0]);
     const char *names[2] = {fk->name, shared ? NULL : fk->columns[0]};
-    int rc = 0, n = 0;
+    int n = 0;
     for (int k = 0; k < 2; k++) {
         if (!names[k] || mysqldrv_index_named(to, names[k]) ||
             mysqldrv_index_named(from, names[k]) || (k && !strcmp(names[0], names[1])))
             continue;
-        rc |= n++ ? P(e, ", ") : mysqldrv_alter_prefix(e, ch);
-        rc |= P(e, "DROP INDEX IF EXISTS ");
-        rc |= Q(e, names[k]);
+        n++ ? P(e, ", ") : mysqldrv_alter_prefix(e, ch);
+        P(e, "DROP INDEX IF EXISTS ");
+        Q(e, names[k]);
     }
     if (!n)
         return 0;
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    return mysqldrv_flush(e, 0);
 }
 
 /* A foreign key of the table that stays through the whole plan, the
@@ -533,12 +531,12 @@ static const cairn_fkey *mysqldrv_index_fk(mysqldrv_em *e, const cairn_change *c
 static int mysqldrv_drop_index(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_fkey *fk = mysqldrv_index_fk(e, ch);
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "DROP INDEX ");
-    rc |= Q(e, ch->from.index->name);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "DROP INDEX ");
+    Q(e, ch->from.index->name);
     if (fk)
-        rc |= mysqldrv_fk_autoindex(e, ch->table_to, fk, ", ADD ", "");
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        mysqldrv_fk_autoindex(e, ch->table_to, fk, ", ADD ", "");
+    return mysqldrv_flush(e, 0);
 }
 
 /* A column's check added or dropped: MODIFY the column to its new
@@ -555,10 +553,10 @@ static int mysqldrv_modify_check(mysqldrv_em *e, const cairn_change *ch, const c
         if (c->kind == CAIRN_CHANGE_ADD_COLUMN && c->to.column == col)
             return 0;
     }
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "MODIFY COLUMN ");
-    rc |= mysqldrv_column_def(e, ch->table_to, col);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "MODIFY COLUMN ");
+    mysqldrv_column_def(e, ch->table_to, col);
+    return mysqldrv_flush(e, 0);
 }
 
 /* ---- one function per change kind ----------------------------------------- */
@@ -572,11 +570,11 @@ static int mysqldrv_unnamed(mysqldrv_em *e, const cairn_change *ch, const char *
 
 static int mysqldrv_rename_table(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = P(e, "RENAME TABLE ");
-    rc |= Q(e, ch->from.table->name);
-    rc |= P(e, " TO ");
-    rc |= Q(e, ch->to.table->name);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    P(e, "RENAME TABLE ");
+    Q(e, ch->from.table->name);
+    P(e, " TO ");
+    Q(e, ch->to.table->name);
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_drop_column(mysqldrv_em *e, const cairn_change *ch)
@@ -589,12 +587,12 @@ static int mysqldrv_drop_column(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_rename_column(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "RENAME COLUMN ");
-    rc |= Q(e, ch->from.column->name);
-    rc |= P(e, " TO ");
-    rc |= Q(e, ch->to.column->name);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "RENAME COLUMN ");
+    Q(e, ch->from.column->name);
+    P(e, " TO ");
+    Q(e, ch->to.column->name);
+    return mysqldrv_flush(e, 0);
 }
 
 /* A default alone changes without rebuilding the table; a change between
@@ -611,35 +609,35 @@ static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
     int later = ch->alter != CAIRN_ALTER_DEFAULT && mysqldrv_ai_later(e, e->at, from, to);
     if (later && ch->alter == CAIRN_ALTER_IDENTITY)
         return 0; /* all of it waits for the primary key */
-    int rc = mysqldrv_alter_prefix(e, ch);
+    mysqldrv_alter_prefix(e, ch);
     if (ch->alter == CAIRN_ALTER_DEFAULT) {
-        rc |= P(e, "ALTER COLUMN ");
-        rc |= Q(e, to->name);
+        P(e, "ALTER COLUMN ");
+        Q(e, to->name);
         if (to->default_expr) {
-            rc |= P(e, " SET DEFAULT ");
+            P(e, " SET DEFAULT ");
             int lit = mysqldrv_default_is_literal(to->default_expr);
-            rc |= P(e, lit ? "" : "(");
-            rc |= P(e, to->default_expr);
-            rc |= P(e, lit ? "" : ")");
+            P(e, lit ? "" : "(");
+            P(e, to->default_expr);
+            P(e, lit ? "" : ")");
         } else {
-            rc |= P(e, " DROP DEFAULT");
+            P(e, " DROP DEFAULT");
         }
     } else {
-        rc |= P(e, "MODIFY COLUMN ");
-        rc |= mysqldrv_column_spec(e, ch->table_to, to, !later);
+        P(e, "MODIFY COLUMN ");
+        mysqldrv_column_spec(e, ch->table_to, to, !later);
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, destructive);
+    return mysqldrv_flush(e, destructive);
 }
 
 static int mysqldrv_add_unique(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "ADD ");
-    rc |= mysqldrv_constraint(e, ch->to.key->name);
-    rc |= P(e, "UNIQUE ");
-    rc |= mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
-    rc |= P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "ADD ");
+    mysqldrv_constraint(e, ch->to.key->name);
+    P(e, "UNIQUE ");
+    mysqldrv_cols(e, ch->to.key->columns, ch->to.key->ncolumns);
+    P(e, " COMMENT '" MYSQLDRV_UNIQUE_MARK "'");
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_drop_unique(mysqldrv_em *e, const cairn_change *ch)
@@ -656,13 +654,13 @@ static int mysqldrv_add_check(mysqldrv_em *e, const cairn_change *ch)
     const cairn_check *ck = ch->to.check;
     if (ck->name && e->h->find_column(ch->table_to, ck->name))
         return mysqldrv_modify_check(e, ch, ck->name);
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "ADD ");
-    rc |= mysqldrv_constraint(e, ck->name);
-    rc |= P(e, "CHECK (");
-    rc |= P(e, ck->expr);
-    rc |= P(e, ")");
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "ADD ");
+    mysqldrv_constraint(e, ck->name);
+    P(e, "CHECK (");
+    P(e, ck->expr);
+    P(e, ")");
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_drop_check(mysqldrv_em *e, const cairn_change *ch)
@@ -680,13 +678,13 @@ static int mysqldrv_drop_check(mysqldrv_em *e, const cairn_change *ch)
 static int mysqldrv_add_fkey_to(mysqldrv_em *e, const char *table, const cairn_table *t,
                                 const cairn_fkey *fk)
 {
-    int rc = P(e, "ALTER TABLE ");
-    rc |= Q(e, table);
-    rc |= P(e, " ");
-    rc |= mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
-    rc |= P(e, "ADD ");
-    rc |= mysqldrv_fkey_def(e, fk);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    P(e, "ALTER TABLE ");
+    Q(e, table);
+    P(e, " ");
+    mysqldrv_fk_autoindex(e, t, fk, "ADD ", ", ");
+    P(e, "ADD ");
+    mysqldrv_fkey_def(e, fk);
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_drop_fkey(mysqldrv_em *e, const cairn_change *ch)
@@ -704,36 +702,36 @@ static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
     if (v->materialized)
         return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                            "mysql: view %s: materialized views are not supported", v->name);
-    int rc = P(e, "CREATE OR REPLACE VIEW ");
-    rc |= Q(e, v->name);
-    rc |= P(e, " AS ");
-    rc |= P(e, v->definition);
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    P(e, "CREATE OR REPLACE VIEW ");
+    Q(e, v->name);
+    P(e, " AS ");
+    P(e, v->definition);
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = mysqldrv_alter_prefix(e, ch);
-    rc |= P(e, "COMMENT=");
-    rc |= mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "COMMENT=");
+    mysqldrv_literal(e->h, e->b, ch->to.table->comment ? ch->to.table->comment : "");
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
 {
-    int rc = P(e, "ALTER TABLE ");
-    rc |= Q(e, mysqldrv_table_now(e, ch));
+    P(e, "ALTER TABLE ");
+    Q(e, mysqldrv_table_now(e, ch));
     int nopt = 0;
-    int r = mysqldrv_table_options(e, ch->to.table, &nopt);
-    if (r)
-        return r;
+    int rc = mysqldrv_table_options(e, ch->to.table, &nopt);
+    if (rc)
+        return rc;
     /* an option the schema no longer states goes back to the default */
-    rc |= mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
+    mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
     if (!nopt) {
-        e->h->buf_reset(e->b);
+        e->h->buf_reset(e->b); /* keeps a failure, for emit to report */
         return 0;
     }
-    return rc ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+    return mysqldrv_flush(e, 0);
 }
 
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
@@ -772,7 +770,8 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_DROP_INDEX:
         return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
-        return P(e, ch->to.trigger->sql) ? CAIRN_ENOMEM : mysqldrv_flush(e, 0);
+        P(e, ch->to.trigger->sql);
+        return mysqldrv_flush(e, 0);
     case CAIRN_CHANGE_DROP_TRIGGER:
         return mysqldrv_drop(e, "DROP TRIGGER ", ch->from.trigger->name, 0);
     case CAIRN_CHANGE_CREATE_VIEW:
@@ -808,6 +807,12 @@ int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         e.at = i;
         rc = mysqldrv_change(&e, plan->changes[i]);
     }
+    /* what no flush asked about: a statement left unwritten (its buffer
+     * reset), the triggers of a new table */
+    if (!rc)
+        rc = s->host->buf_status(e.b);
+    if (!rc)
+        rc = s->host->stmts_status(out);
     s->host->buf_free(e.b);
     if (rc == CAIRN_ENOMEM)
         s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");

@@ -15,27 +15,29 @@ typedef struct mysqldrv_em {
     cairn_stmts *out;
 } mysqldrv_em;
 
-/* append an identifier, backtick-quoted; append text */
-#define Q(e, name) (e)->h->buf_quote((e)->b, (name), '`')
-#define P(e, s) (e)->h->buf_puts((e)->b, (s))
+/* append an identifier, backtick-quoted; append text. Unchecked: the
+ * buffer keeps its first failure, and mysqldrv_flush asks once */
+#define Q(e, name) ((void)(e)->h->buf_quote((e)->b, (name), '`'))
+#define P(e, s) ((void)(e)->h->buf_puts((e)->b, (s)))
 
 /* ---- statements and column lists ------------------------------------------ */
 /** End the statement in the buffer: add it to the output with `flags`
- *  (CAIRN_STMT_*), and empty the buffer. */
+ *  (CAIRN_STMT_*), and empty the buffer. Returns the buffer's or the
+ *  output's first failure (CAIRN_ENOMEM), 0 if none. */
 int mysqldrv_flush(mysqldrv_em *e, uint32_t flags);
 /** "(`a`, `b`, ...)": a list of columns. */
-int mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n);
+void mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n);
 /** "CONSTRAINT `name` " where the constraint has a name. */
-int mysqldrv_constraint(mysqldrv_em *e, const char *name);
+void mysqldrv_constraint(mysqldrv_em *e, const char *name);
 
 /* ---- columns -------------------------------------------------------------- */
 /** The definition of column `c` of table `t` (its state after the plan),
  *  with its column check; AUTO_INCREMENT only with `ai` (see
  *  mysqldrv_ai_later). */
-int mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
-                         int ai);
+void mysqldrv_column_spec(mysqldrv_em *e, const cairn_table *t, const cairn_column *c,
+                          int ai);
 /** The same with AUTO_INCREMENT where the column has it. */
-int mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c);
+void mysqldrv_column_def(mysqldrv_em *e, const cairn_table *t, const cairn_column *c);
 
 /* ---- foreign keys --------------------------------------------------------- */
 /** Is `name` an index or unique constraint of the table? */
@@ -47,31 +49,33 @@ int mysqldrv_fk_led(const cairn_fkey *fk, const char *const *cols, size_t n);
  *  named after its first column, where no index of the table serves it:
  *  given a name, the server names the index after the constraint instead.
  *  Writes "KEY `col` (...)" between `pre` ("ADD " in an ALTER) and `post`. */
-int mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
-                          const char *pre, const char *post);
+void mysqldrv_fk_autoindex(mysqldrv_em *e, const cairn_table *t, const cairn_fkey *fk,
+                           const char *pre, const char *post);
 /** "CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...) ON DELETE ... ON UPDATE ..."
  *  Both actions are always written: a server reports an unstated action as
  *  RESTRICT, a stated NO ACTION as NO ACTION, so stating it converges. */
-int mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk);
+void mysqldrv_fkey_def(mysqldrv_em *e, const cairn_fkey *fk);
 
 /* ---- indexes -------------------------------------------------------------- */
 /** "(`col`(len) DESC, (expr), ...)": the parts of an index. */
-int mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix);
+void mysqldrv_index_parts(mysqldrv_em *e, const cairn_index *ix);
 /** The keyword before INDEX/KEY for an index's method. */
 const char *mysqldrv_index_kind(const cairn_index *ix);
 /** " USING HASH", " COMMENT '...'": what follows an index's parts. */
-int mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix);
+void mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix);
 /** Report an index MySQL cannot have (partial, INCLUDE columns) and return
  *  CAIRN_EUNSUPPORTED; 0 for any other. */
 int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix);
 
 /* ---- table options -------------------------------------------------------- */
-/** ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options. */
+/** ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options;
+ *  an unknown option or a bad value is reported (CAIRN_EUNSUPPORTED,
+ *  CAIRN_ESCHEMA). */
 int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote);
 /** Options in `from` but not in `to`, back to the defaults: InnoDB (every
  *  supported server's default engine), the database's character set
  *  (MariaDB's DEFAULT CHARACTER SET = DEFAULT), the default row format. */
-int mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
-                           int *wrote);
+void mysqldrv_options_reset(mysqldrv_em *e, const cairn_table *from, const cairn_table *to,
+                            int *wrote);
 
 #endif

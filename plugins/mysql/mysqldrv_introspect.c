@@ -103,12 +103,12 @@ static int mysqldrv_create_options(mysqldrv_is *is, cairn_table *t, const char *
     int rc = 0;
     for (const char *p = opts; *p && !rc;) {
         size_t n = strcspn(p, " ");
-        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+        for (size_t k = 0; k < sizeof keys / sizeof *keys && !rc; k++) {
             size_t kl = strlen(keys[k]);
             if (n > kl + 1 && !strncasecmp(p, keys[k], kl) && p[kl] == '=') {
                 char v[64];
                 snprintf(v, sizeof v, "%.*s", (int)(n - kl - 1), p + kl + 1);
-                rc |= is->h->set_table_option(is->out, t, keys[k], v);
+                rc = is->h->set_table_option(is->out, t, keys[k], v);
             }
         }
         p += n;
@@ -153,22 +153,25 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
         e->name = t->name;
         e->t = t;
         e->collation = row[2] ? h->strdup(is->out, row[2]) : NULL;
-        /* options only where they differ from what the database would give */
-        if (row[1] && strcasecmp(row[1], is->default_engine))
-            rc |= h->set_table_option(is->out, t, "engine", row[1]);
+        /* options only where they differ from what the database would give;
+         * a failure (out of memory) ends the loop after the row */
+        if (row[1] && strcasecmp(row[1], is->default_engine) &&
+            h->set_table_option(is->out, t, "engine", row[1]))
+            rc = CAIRN_ENOMEM;
         const char *cs = row[4];
         int is_default = row[5] && !strcasecmp(row[5], "Yes");
         if (cs && strcmp(cs, is->db_charset)) {
-            rc |= h->set_table_option(is->out, t, "charset", cs);
-            if (!is_default && row[2])
-                rc |= h->set_table_option(is->out, t, "collation", row[2]);
-        } else if (row[2] && strcmp(row[2], is->db_collation)) {
-            rc |= h->set_table_option(is->out, t, "collation", row[2]);
+            if (h->set_table_option(is->out, t, "charset", cs) ||
+                (!is_default && row[2] && h->set_table_option(is->out, t, "collation", row[2])))
+                rc = CAIRN_ENOMEM;
+        } else if (row[2] && strcmp(row[2], is->db_collation) &&
+                   h->set_table_option(is->out, t, "collation", row[2])) {
+            rc = CAIRN_ENOMEM;
         }
         if (row[3] && *row[3])
             t->comment = h->strdup(is->out, row[3]);
-        if (row[6])
-            rc |= mysqldrv_create_options(is, t, row[6]);
+        if (row[6] && mysqldrv_create_options(is, t, row[6]))
+            rc = CAIRN_ENOMEM;
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)
@@ -185,7 +188,8 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
 static const char *mysqldrv_is_expr(mysqldrv_is *is, const char *expr)
 {
     is->h->buf_reset(is->b);
-    if (mysqldrv_expr_canon(is->h, expr, is->b))
+    mysqldrv_expr_canon(is->h, expr, is->b);
+    if (is->h->buf_status(is->b))
         return NULL;
     return is->h->strdup(is->out, is->h->buf_cstr(is->b));
 }
@@ -200,7 +204,7 @@ static int mysqldrv_is_default(mysqldrv_is *is, cairn_column *col, const char *d
     if (!def)
         return 0;
     h->buf_reset(is->b);
-    int rc;
+    int rc = 0;
     if (is->c->mariadb && is->c->version >= 100207) {
         if (!strcmp(def, "NULL"))
             return 0;
@@ -210,16 +214,13 @@ static int mysqldrv_is_default(mysqldrv_is *is, cairn_column *col, const char *d
         int ts = !strncmp(col->type, "timestamp", 9) || !strncmp(col->type, "datetime", 8);
         if (!expr && ts && !strncasecmp(def, "CURRENT_TIMESTAMP", 17))
             expr = 1;
-        if (expr) {
+        if (expr || mysqldrv_type_numeric(col->type))
             rc = mysqldrv_default_canon(h, col->type, def, is->b);
-        } else if (mysqldrv_type_numeric(col->type)) {
-            rc = mysqldrv_default_canon(h, col->type, def, is->b);
-        } else {
-            rc = mysqldrv_literal(h, is->b, def);
-        }
+        else
+            mysqldrv_literal(h, is->b, def);
     }
-    if (rc)
-        return rc;
+    if (rc || h->buf_status(is->b))
+        return CAIRN_ENOMEM;
     if (h->buf_len(is->b))
         col->default_expr = h->strdup(is->out, h->buf_cstr(is->b));
     return 0;
@@ -233,10 +234,9 @@ static int mysqldrv_is_extra(mysqldrv_is *is, cairn_column *col, const char *ext
         return 0;
     p += 10;
     is->h->buf_reset(is->b);
-    int rc = is->h->buf_puts(is->b, "on update ");
-    rc |= mysqldrv_default_canon(is->h, col->type, p, is->b);
-    if (rc)
-        return CAIRN_ENOMEM;
+    is->h->buf_puts(is->b, "on update ");
+    if (mysqldrv_default_canon(is->h, col->type, p, is->b))
+        return CAIRN_ENOMEM; /* its own failure, or the buffer's */
     col->extra = is->h->strdup(is->out, is->h->buf_cstr(is->b));
     return 0;
 }
@@ -528,17 +528,20 @@ static int mysqldrv_is_checks(mysqldrv_is *is)
         cairn_column *col = h->find_column(tab->t, row[1]);
         if (is->c->mariadb && col && !strcmp(col->type, "longtext")) {
             h->buf_reset(is->b);
-            rc = h->buf_puts(is->b, "json_valid(");
-            rc |= h->buf_quote(is->b, row[1], '`');
-            rc |= h->buf_puts(is->b, ")");
-            if (!rc && !strcmp(h->buf_cstr(is->b), row[2])) {
+            h->buf_puts(is->b, "json_valid(");
+            h->buf_quote(is->b, row[1], '`');
+            h->buf_puts(is->b, ")");
+            rc = h->buf_status(is->b);
+            if (rc)
+                break;
+            if (!strcmp(h->buf_cstr(is->b), row[2])) {
                 col->type = "json";
                 if (col->collation && !strcmp(col->collation, "utf8mb4_bin"))
                     col->collation = NULL;
                 continue;
             }
         }
-        if (!rc && !h->add_check(is->out, tab->t, row[1], mysqldrv_is_expr(is, row[2])))
+        if (!h->add_check(is->out, tab->t, row[1], mysqldrv_is_expr(is, row[2])))
             rc = CAIRN_ENOMEM;
     }
     int rc2 = mysqldrv_query_end(is->c, res);
@@ -568,8 +571,8 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
         if (!tab || !row[1] || !row[2] || !row[3] || !row[4])
             continue;
         h->buf_reset(is->b);
-        rc = h->buf_puts(is->b, "CREATE TRIGGER ");
-        rc |= h->buf_quote(is->b, row[1], '`');
+        h->buf_puts(is->b, "CREATE TRIGGER ");
+        h->buf_quote(is->b, row[1], '`');
         /* lower case, as mysqldef writes them: the server keeps a
          * trigger's statement as sent, and a dump shows it */
         char when[16], what[16];
@@ -579,11 +582,11 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
             *p = (char)tolower((unsigned char)*p);
         for (char *p = what; *p; p++)
             *p = (char)tolower((unsigned char)*p);
-        rc |= h->buf_printf(is->b, " %s %s ON ", when, what);
-        rc |= h->buf_quote(is->b, row[0], '`');
-        rc |= h->buf_puts(is->b, " FOR EACH ROW ");
-        rc |= h->buf_puts(is->b, row[4]);
-        if (!rc && !h->add_trigger(is->out, tab->t, row[1], h->buf_cstr(is->b)))
+        h->buf_printf(is->b, " %s %s ON ", when, what);
+        h->buf_quote(is->b, row[0], '`');
+        h->buf_puts(is->b, " FOR EACH ROW ");
+        h->buf_puts(is->b, row[4]);
+        if (h->buf_status(is->b) || !h->add_trigger(is->out, tab->t, row[1], h->buf_cstr(is->b)))
             rc = CAIRN_ENOMEM;
     }
     int rc2 = mysqldrv_query_end(is->c, res);

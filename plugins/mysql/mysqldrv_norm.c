@@ -141,35 +141,34 @@ int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
     while (*rest == ' ')
         rest++;
 
-    int rc = 0;
     if (!strcmp(head, "bool") || !strcmp(head, "boolean")) {
-        rc = h->buf_puts(out, "tinyint(1)");
+        h->buf_puts(out, "tinyint(1)");
     } else if (!strcmp(head, "serial")) {
-        rc = h->buf_puts(out, "bigint unsigned");
+        h->buf_puts(out, "bigint unsigned");
         rest = "";
     } else {
-        rc = h->buf_puts(out, head);
+        h->buf_puts(out, head);
         if (mysqldrv_in(head, mysqldrv_int_types)) {
             if (!strcmp(head, "tinyint") && args && alen == 1 && args[0] == '1')
-                rc = h->buf_puts(out, "(1)");
+                h->buf_puts(out, "(1)");
         } else if (!strcmp(head, "decimal")) {
             if (!args)
-                rc = h->buf_puts(out, "(10,0)");
+                h->buf_puts(out, "(10,0)");
             else if (!memchr(args, ',', alen))
-                rc = h->buf_printf(out, "(%.*s,0)", (int)alen, args);
+                h->buf_printf(out, "(%.*s,0)", (int)alen, args);
             else
-                rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+                h->buf_printf(out, "(%.*s)", (int)alen, args);
         } else if (!strcmp(head, "datetime") || !strcmp(head, "timestamp") ||
                    !strcmp(head, "time")) {
             if (args && !(alen == 1 && args[0] == '0'))
-                rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+                h->buf_printf(out, "(%.*s)", (int)alen, args);
         } else if (!strcmp(head, "year")) {
             /* year(4) is the only year left */
         } else if (!args && (!strcmp(head, "char") || !strcmp(head, "binary") ||
                              !strcmp(head, "bit"))) {
-            rc = h->buf_puts(out, "(1)");
+            h->buf_puts(out, "(1)");
         } else if (args) {
-            rc = h->buf_printf(out, "(%.*s)", (int)alen, args);
+            h->buf_printf(out, "(%.*s)", (int)alen, args);
         }
         /* modifiers: "signed" is the default and goes, the rest stays */
         char *mods = strdup(rest);
@@ -178,34 +177,34 @@ int mysqldrv_type_canon(const cairn_host *h, const char *type, cairn_buf *out)
             return CAIRN_ENOMEM;
         }
         char *save = NULL;
-        for (char *w = strtok_r(mods, " ", &save); w && !rc; w = strtok_r(NULL, " ", &save)) {
+        for (char *w = strtok_r(mods, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
             if (!strcmp(w, "signed"))
                 continue;
-            rc = h->buf_printf(out, " %s", w);
+            h->buf_printf(out, " %s", w);
         }
         free(mods);
     }
     free(s);
-    return rc ? CAIRN_ENOMEM : 0;
+    return h->buf_status(out);
 }
 
-int mysqldrv_literal(const cairn_host *h, cairn_buf *out, const char *value)
+void mysqldrv_literal(const cairn_host *h, cairn_buf *out, const char *value)
 {
     /* The server's default sql_mode treats a backslash as an escape inside
      * a literal, so it is escaped as well as the quote. */
-    int rc = h->buf_puts(out, "'");
-    for (const char *p = value; *p && !rc; p++) {
+    h->buf_puts(out, "'");
+    for (const char *p = value; *p; p++) {
         switch (*p) {
-        case '\'': rc = h->buf_puts(out, "''"); break;
-        case '\\': rc = h->buf_puts(out, "\\\\"); break;
-        case '\n': rc = h->buf_puts(out, "\\n"); break;
-        case '\r': rc = h->buf_puts(out, "\\r"); break;
-        case '\t': rc = h->buf_puts(out, "\\t"); break;
-        case 26: rc = h->buf_puts(out, "\\Z"); break;
-        default: rc = h->buf_append(out, p, 1); break;
+        case '\'': h->buf_puts(out, "''"); break;
+        case '\\': h->buf_puts(out, "\\\\"); break;
+        case '\n': h->buf_puts(out, "\\n"); break;
+        case '\r': h->buf_puts(out, "\\r"); break;
+        case '\t': h->buf_puts(out, "\\t"); break;
+        case 26: h->buf_puts(out, "\\Z"); break;
+        default: h->buf_append(out, p, 1); break;
         }
     }
-    return rc ? rc : h->buf_puts(out, "'");
+    h->buf_puts(out, "'");
 }
 
 int mysqldrv_type_numeric(const char *type)
@@ -314,21 +313,22 @@ static int mysqldrv_decimal_scale(const char *type)
 
 /* A number written with exactly `scale` decimals, as the server reports
  * a decimal default ("1.5" in decimal(10,2) is "1.50"). */
-static int mysqldrv_put_scaled(const cairn_host *h, cairn_buf *out, const char *num, int scale)
+static void mysqldrv_put_scaled(const cairn_host *h, cairn_buf *out, const char *num, int scale)
 {
-    if (strpbrk(num, "eE"))
-        return h->buf_puts(out, num);
+    if (strpbrk(num, "eE")) {
+        h->buf_puts(out, num);
+        return;
+    }
     const char *dot = strchr(num, '.');
     size_t ilen = dot ? (size_t)(dot - num) : strlen(num);
     const char *frac = dot ? dot + 1 : "";
-    int rc = h->buf_append(out, num[0] == '+' ? num + 1 : num, num[0] == '+' ? ilen - 1 : ilen);
+    h->buf_append(out, num[0] == '+' ? num + 1 : num, num[0] == '+' ? ilen - 1 : ilen);
     if (scale <= 0)
-        return rc;
-    rc |= h->buf_puts(out, ".");
+        return;
+    h->buf_puts(out, ".");
     size_t fl = strlen(frac);
     for (int i = 0; i < scale; i++)
-        rc |= h->buf_append(out, (size_t)i < fl ? frac + i : "0", 1);
-    return rc;
+        h->buf_append(out, (size_t)i < fl ? frac + i : "0", 1);
 }
 
 int mysqldrv_default_is_literal(const char *e)
@@ -373,20 +373,22 @@ int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *ex
     }
     const char *t = type ? type : "";
     int numeric = mysqldrv_type_numeric(t);
-    int rc = 0;
     if (!strcasecmp(e, "null")) {
         /* DEFAULT NULL is what a nullable column has anyway */
     } else if (!strcasecmp(e, "true") || !strcasecmp(e, "false")) {
-        int v = !strcasecmp(e, "true");
-        rc = numeric ? h->buf_puts(out, v ? "1" : "0") : mysqldrv_literal(h, out, v ? "1" : "0");
+        const char *v = !strcasecmp(e, "true") ? "1" : "0";
+        if (numeric)
+            h->buf_puts(out, v);
+        else
+            mysqldrv_literal(h, out, v);
     } else if (mysqldrv_is_number(e)) {
         int scale = mysqldrv_decimal_scale(t);
         if (!numeric)
-            rc = mysqldrv_literal(h, out, e);
+            mysqldrv_literal(h, out, e);
         else if (scale >= 0)
-            rc = mysqldrv_put_scaled(h, out, e, scale);
+            mysqldrv_put_scaled(h, out, e, scale);
         else
-            rc = h->buf_puts(out, e[0] == '+' ? e + 1 : e);
+            h->buf_puts(out, e[0] == '+' ? e + 1 : e);
     } else if (mysqldrv_is_quoted(e)) {
         char *v = mysqldrv_unquote(e);
         if (!v) {
@@ -394,10 +396,12 @@ int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *ex
             return CAIRN_ENOMEM;
         }
         int scale = mysqldrv_decimal_scale(t);
-        if (numeric && mysqldrv_is_number(v))
-            rc = scale >= 0 ? mysqldrv_put_scaled(h, out, v, scale) : h->buf_puts(out, v);
+        if (!numeric || !mysqldrv_is_number(v))
+            mysqldrv_literal(h, out, v);
+        else if (scale >= 0)
+            mysqldrv_put_scaled(h, out, v, scale);
         else
-            rc = mysqldrv_literal(h, out, v);
+            h->buf_puts(out, v);
         free(v);
     } else {
         /* CURRENT_TIMESTAMP and its synonyms, with or without a precision */
@@ -410,23 +414,25 @@ int mysqldrv_default_canon(const cairn_host *h, const char *type, const char *ex
                 continue;
             const char *p = e + l;
             if (*p == 0) {
-                rc = h->buf_puts(out, "CURRENT_TIMESTAMP");
+                h->buf_puts(out, "CURRENT_TIMESTAMP");
                 matched = 1;
             } else if (*p == '(') {
                 int prec = atoi(p + 1);
                 const char *close = strchr(p, ')');
                 if (close && close[1] == 0) {
-                    rc = prec ? h->buf_printf(out, "CURRENT_TIMESTAMP(%d)", prec)
-                              : h->buf_puts(out, "CURRENT_TIMESTAMP");
+                    if (prec)
+                        h->buf_printf(out, "CURRENT_TIMESTAMP(%d)", prec);
+                    else
+                        h->buf_puts(out, "CURRENT_TIMESTAMP");
                     matched = 1;
                 }
             }
         }
         if (!matched)
-            rc = h->buf_puts(out, e);
+            h->buf_puts(out, e);
     }
     free(e);
-    return rc ? CAIRN_ENOMEM : 0;
+    return h->buf_status(out);
 }
 
 /* MySQL 8.0 / MariaDB 10.11 reserved words: an identifier spelled like one
@@ -499,10 +505,9 @@ static int mysqldrv_plain_ident(const char *w, size_t n)
                    sizeof *mysqldrv_reserved, mysqldrv_cmp_word) == NULL;
 }
 
-int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
+void mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
 {
-    int rc = 0;
-    for (const char *p = expr; *p && !rc;) {
+    for (const char *p = expr; *p;) {
         if (*p == '\'' || *p == '"') {
             /* a string literal, copied whole */
             char q = *p;
@@ -518,7 +523,7 @@ int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
                 if (*e)
                     e++;
             }
-            rc = h->buf_append(out, p, (size_t)(e - p));
+            h->buf_append(out, p, (size_t)(e - p));
             p = e;
         } else if (*p == '`') {
             const char *e = p + 1;
@@ -526,16 +531,15 @@ int mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
                 e += *e == '`' ? 2 : 1;
             size_t n = (size_t)(e - p - 1);
             if (*e && mysqldrv_plain_ident(p + 1, n))
-                rc = h->buf_append(out, p + 1, n);
+                h->buf_append(out, p + 1, n);
             else
-                rc = h->buf_append(out, p, (size_t)(e - p) + (*e ? 1 : 0));
+                h->buf_append(out, p, (size_t)(e - p) + (*e ? 1 : 0));
             p = *e ? e + 1 : e;
         } else {
-            rc = h->buf_append(out, p, 1);
+            h->buf_append(out, p, 1);
             p++;
         }
     }
-    return rc ? CAIRN_ENOMEM : 0;
 }
 
 int mysqldrv_fk_autonamed(const char *table, const char *fk)
@@ -558,7 +562,8 @@ int mysqldrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out)
  * (mysqldrv_expr_canon is what introspection applies too). */
 int mysqldrv_normalize_expr(cairn_dsession *s, const char *expr, cairn_buf *out)
 {
-    return mysqldrv_expr_canon(s->host, expr, out);
+    mysqldrv_expr_canon(s->host, expr, out);
+    return s->host->buf_status(out);
 }
 
 int mysqldrv_normalize_default(cairn_dsession *s, const char *type, const char *expr,

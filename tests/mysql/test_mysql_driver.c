@@ -237,6 +237,23 @@ static int converged(cairn_ctx *cx, cairn_dconn *c, const cairn_schema *want)
 
 /* ---- connection and errors ---------------------------------------------------- */
 
+/* A host of ABI 1.0 (no buf_status / stmts_status) is refused when it
+ * opens the driver, which writes SQL with unchecked appends. */
+static void test_old_host(void)
+{
+    cairn_ctx *cx = new_ctx(NULL);
+    const cairn_dialect *d = sess(cx)->drv.d;
+    cairn_host old = *cairn_host_table();
+    old.abi_minor = 0;
+    old.struct_size = CAIRN_HOST_1_0_SIZE;
+    cairn_dsession *ds = NULL;
+    int rc = d->open(&old, (cairn_hostctx *)(void *)cx, &ds);
+    CHECK(rc == CAIRN_EABI, "rc %d", rc);
+    CHECK(ds == NULL, "a session was opened");
+    CHECK_STR(errmsg(cx), "mysql: host ABI 1.0 is too old (need 1.1)");
+    cairn_ctx_free(cx);
+}
+
 static void test_connect_errors(void)
 {
     cairn_ctx *cx = new_ctx(g_url);
@@ -1639,6 +1656,7 @@ int main(void)
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     test_connect_errors();
+    test_old_host();
     test_normalize();
     test_normalize_live();
     test_introspect_rich();
