@@ -68,8 +68,11 @@ CAIRN_API const cairn_error *cairn_ctx_error(const cairn_ctx *cx);
 CAIRN_API void cairn_ctx_set_logger(cairn_ctx *cx, cairn_log_fn *fn, void *userdata);
 
 /** Read a config file (cairn.json). `path` NULL: "cairn.json" in the
- *  current directory if it exists, else nothing. Settings already made with
- *  cairn_ctx_set are kept (flags override the file). ${VAR} is expanded. */
+ *  current directory or the nearest one above it, else nothing. A ".env"
+ *  beside the file (or in the current directory when there is none) adds
+ *  variables for ${VAR} and DATABASE_URL; the process environment wins.
+ *  Settings already made with cairn_ctx_set are kept (flags override the
+ *  file). */
 CAIRN_API int cairn_ctx_load_config(cairn_ctx *cx, const char *path);
 
 /** Set one setting by name; NULL value unsets. Names:

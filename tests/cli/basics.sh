@@ -63,6 +63,50 @@ DATABASE_URL="sqlite:$WORK/env.db" run --url "sqlite:$WORK/flag.db" migrate
 expect_ok "migrate with --url and DATABASE_URL"
 check "--url wins over DATABASE_URL" test -f "$WORK/flag.db"
 
+# cairn.json is found from a subdirectory, walking up like git; paths in it
+# stay relative to it
+mkdir -p "$WORK/proj/src/deep"
+cd "$WORK/proj/src/deep" || exit 1
+run status
+expect_ok "status from two directories below cairn.json"
+expect_out "init" "the project's migrations are found from below"
+run generate
+expect_ok "generate from below"
+expect_out "no changes" "generate from below reads the project's schema"
+check "nothing written where cairn ran" test -z "$(ls -A "$WORK/proj/src/deep")"
+
+# .env beside cairn.json: ${VAR} in the config and DATABASE_URL come from
+# it; the process environment wins; its values are never printed
+cd "$WORK/proj" || exit 1
+cp cairn.json cairn.json.orig
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "${SCHEMA_FILE}", "out": "db/migrations" }
+JSON
+cat >.env <<ENV
+# the developer's defaults
+export SCHEMA_FILE=schema.json
+DATABASE_URL="sqlite:$WORK/dotenv.db"
+ENV
+cd "$WORK/proj/src" || exit 1
+run migrate
+expect_ok "migrate with the schema and url from .env"
+expect_sql "$WORK/dotenv.db" "SELECT count(*) FROM __cairn_migrations" 1 "DATABASE_URL from .env used"
+DATABASE_URL="sqlite:$WORK/dotenv2.db" run migrate
+expect_ok "the environment wins over .env"
+check "DATABASE_URL from the environment used" test -f "$WORK/dotenv2.db"
+printf 'DATABASE_URL=postgresql://app:Dot3nvS3cret@127.0.0.1:1/app\n' >"$WORK/proj/.env"
+printf '{ "dialect": "sqlite", "schema": "schema.json", "out": "db/migrations" }\n' >"$WORK/proj/cairn.json"
+run status
+check "a .env URL of the wrong scheme fails" [ "$RC" -ne 0 ]
+check "and its password is never printed" bash -c "! grep -q Dot3nvS3cret '$WORK/.err' '$WORK/.out'"
+printf 'NOT A LINE\n' >"$WORK/proj/.env"
+run status
+expect_rc 3 "a broken .env is a configuration error"
+expect_err ".env:1:" "the message names the line"
+rm "$WORK/proj/.env"
+mv "$WORK/proj/cairn.json.orig" "$WORK/proj/cairn.json"
+cd "$WORK" || exit 1
+
 # verbose: debug lines on stderr only with -v
 run --url "sqlite:$WORK/flag.db" status
 check "no debug lines without -v" bash -c "! grep -q '^debug: ' '$WORK/.err'"
