@@ -7,11 +7,14 @@
  * unattended in CI and deploy scripts, so every decision (a rename, a
  * destructive change) is stated with a flag or in the schema file.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cairn/cairn.h>
 #include <cairn/sys/dialect.h>
@@ -172,7 +175,9 @@ enum {
     OPT_CHECK = 1u << 13,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
-    CMD_CHANGES = 1u << 30
+    CMD_CHANGES = 1u << 30,
+    /* not a flag: the command makes the project, so no cairn.json is read */
+    CMD_NO_CONFIG = 1u << 29
 };
 
 static const struct {
@@ -287,6 +292,116 @@ static int run_status(cairn_ctx *cx, const cli *c)
                  "%zu migration%s not applied: run 'cairn migrate'", open, open == 1 ? "" : "s");
         return CAIRN_EPENDING;
     }
+    return 0;
+}
+
+/* Write `text` to a new file `path`; refuse (EEXIST) to replace one. */
+static int write_new(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+        return -1;
+    size_t len = strlen(text);
+    ssize_t n = write(fd, text, len);
+    int rc = close(fd);
+    if (n != (ssize_t)len || rc) {
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
+
+/* `s` as a JSON string's contents (quotes and backslashes escaped). */
+static void json_escaped(char *out, size_t size, const char *s)
+{
+    size_t n = 0;
+    for (; *s && n + 3 < size; s++) {
+        if (*s == '"' || *s == '\\')
+            out[n++] = '\\';
+        out[n++] = *s;
+    }
+    out[n] = '\0';
+}
+
+static const char *setting_value(const cli *c, const char *flag)
+{
+    for (size_t k = 0; k < NSETTINGS; k++)
+        if (strcmp(setting_flags[k].flag, flag) == 0)
+            return c->settings[k];
+    return NULL;
+}
+
+/* cairn init: a cairn.json and an empty schema in the current directory.
+ * A URL with a password goes to .env (DATABASE_URL), never to cairn.json,
+ * which is meant to be committed. */
+static int run_init(cairn_ctx *cx, const cli *c)
+{
+    (void)cx;
+    const char *dialect = setting_value(c, "--dialect"), *url = setting_value(c, "--url");
+    const char *schema = setting_value(c, "--schema"), *out = setting_value(c, "--out");
+    if (!dialect && !url) {
+        dialect = "sqlite";
+        url = "sqlite:app.db";
+    }
+    if (!schema)
+        schema = "schema.json";
+    if (!out)
+        out = "migrations";
+    static const char *const made[] = {"cairn.json", ".env", NULL};
+    for (int i = 0; made[i]; i++)
+        if (access(made[i], F_OK) == 0 && (i == 0 || url)) {
+            snprintf(front_message, sizeof front_message,
+                     "%s already exists: this directory has a project (nothing written)",
+                     made[i]);
+            return CAIRN_EUSAGE;
+        }
+    if (access(schema, F_OK) == 0) {
+        snprintf(front_message, sizeof front_message, "%s already exists (nothing written)",
+                 schema);
+        return CAIRN_EUSAGE;
+    }
+    char *safe = url ? cairn_url_redacted(url) : NULL;
+    int secret = url && safe && strcmp(safe, url) != 0;
+    cairn_free(safe);
+    char d[128] = "", u[1024] = "", s[512], o[512], conf[2048], sch[256];
+    if (dialect)
+        json_escaped(d, sizeof d, dialect);
+    if (url && !secret)
+        json_escaped(u, sizeof u, url);
+    json_escaped(s, sizeof s, schema);
+    json_escaped(o, sizeof o, out);
+    snprintf(conf, sizeof conf, "{\n%s%s%s%s%s%s  \"schema\": \"%s\",\n  \"out\": \"%s\"\n}\n",
+             *d ? "  \"dialect\": \"" : "", d, *d ? "\",\n" : "", *u ? "  \"url\": \"" : "", u,
+             *u ? "\",\n" : "", s, o);
+    snprintf(sch, sizeof sch, "{\n%s%s%s  \"tables\": []\n}\n", *d ? "  \"dialect\": \"" : "", d,
+             *d ? "\",\n" : "");
+    int ok = write_new("cairn.json", conf) == 0;
+    if (ok && write_new(schema, sch)) {
+        unlink("cairn.json");
+        ok = 0;
+    }
+    if (ok && secret) {
+        char env[1100];
+        snprintf(env, sizeof env, "DATABASE_URL='%s'\n", url);
+        if (strchr(url, '\'') || write_new(".env", env)) {
+            unlink("cairn.json");
+            unlink(schema);
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        snprintf(front_message, sizeof front_message, "cannot write the project files: %s",
+                 strerror(errno));
+        return CAIRN_EIO;
+    }
+    printf("wrote cairn.json and %s%s\n", schema,
+           secret ? ", and .env with DATABASE_URL (it holds a password: keep .env out of "
+                    "version control)"
+                  : "");
+    printf("next: describe your tables in %s (docs/schema-format.md), or 'cairn pull --output "
+           "%s --force' from an existing database; then 'cairn generate --name init' and "
+           "'cairn migrate'\n",
+           schema, schema);
     return 0;
 }
 
@@ -429,6 +544,11 @@ static const command commands[] = {
     {"drop", CMD_CHANGES, run_drop, "remove the newest migration folder if it is not applied",
      "drop\n\nRemove the newest migration folder. With a database url configured, an\n"
      "applied migration is never removed.\n"},
+    {"init", CMD_NO_CONFIG | CMD_CHANGES, run_init, "start a project: cairn.json and an empty schema",
+     "init\n\nWrite cairn.json and an empty schema file (schema.json) in the current directory,\n"
+     "from the global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
+     "A URL with a password goes to .env as DATABASE_URL, not to cairn.json. Refuses\n"
+     "to replace an existing file.\n"},
     {"dialects", 0, run_dialects, "list the dialect drivers found and why any was refused",
      "dialects\n\nList every dialect driver on the search path: name, version, ABI, path and\n"
      "capabilities; a refused driver shows its problem.\n"},
@@ -652,7 +772,7 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < NSETTINGS && !rc; k++)
         if (c.settings[k])
             rc = cairn_ctx_set(cx, setting_flags[k].setting, c.settings[k]);
-    if (!rc)
+    if (!rc && !(c.cmd->opts & CMD_NO_CONFIG))
         rc = cairn_ctx_load_config(cx, c.config);
     if (!rc)
         rc = c.cmd->run(cx, &c);

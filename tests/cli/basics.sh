@@ -9,7 +9,7 @@ check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.2)" ]
 
 run --help
 expect_ok "--help"
-for c in generate migrate pull push export check status drop dialects resolve; do
+for c in generate migrate pull push export check status drop dialects resolve init; do
     expect_out "  $c " "--help lists $c"
     run "$c" --help
     expect_ok "$c --help"
@@ -105,6 +105,35 @@ expect_rc 3 "a broken .env is a configuration error"
 expect_err ".env:1:" "the message names the line"
 rm "$WORK/proj/.env"
 mv "$WORK/proj/cairn.json.orig" "$WORK/proj/cairn.json"
+cd "$WORK" || exit 1
+
+# init: a project from nothing, in the current directory
+mkdir -p "$WORK/fresh" && cd "$WORK/fresh" || exit 1
+run init
+expect_ok "init"
+expect_out "next: " "init says what to do next"
+check "init writes cairn.json and schema.json" test -f cairn.json -a -f schema.json
+run generate --name init
+expect_ok "generate in the new project"
+run migrate
+expect_ok "migrate in the new project"
+check "the default database is SQLite app.db" test -f app.db
+before=$(state .)
+run init
+expect_rc 2 "init refuses a directory that has a project"
+expect_err "cairn.json already exists" "init names the file"
+check "a refused init changes nothing" [ "$before" = "$(state .)" ]
+mkdir -p "$WORK/fresh2" && cd "$WORK/fresh2" || exit 1
+run --url 'postgresql://app:In1tS3cret@db.example/app' --schema db/schema.json init
+expect_rc 11 "init with a schema path in a directory that does not exist"
+check "a failed init leaves nothing behind" test -z "$(ls -A)"
+mkdir -p db
+run --url 'postgresql://app:In1tS3cret@db.example/app' --schema db/schema.json init
+expect_ok "init with a password in the URL"
+check "the password is not in cairn.json" bash -c "! grep -q In1tS3cret cairn.json"
+check "it is in .env as DATABASE_URL" grep -q "^DATABASE_URL='postgresql://app:In1tS3cret@db.example/app'" .env
+check "and never printed" bash -c "! grep -q In1tS3cret '$WORK/.out' '$WORK/.err'"
+check "the schema file is where --schema said" test -f db/schema.json
 cd "$WORK" || exit 1
 
 # verbose: debug lines on stderr only with -v
