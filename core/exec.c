@@ -30,6 +30,33 @@ static int progress(cairn_exec_unit *u, cairn_exec_event ev, size_t i)
     return u->progress ? u->progress(u->ud, ev, i, u->n) : 0;
 }
 
+/* Where statement `sql` starts in the unit's file: its 1-based line (the
+ * statements are trimmed pieces of the text, in order), or 0. */
+static int line_of(const cairn_exec_unit *u, size_t i)
+{
+    if (!u->text)
+        return 0;
+    const char *at = u->text;
+    for (size_t k = 0; k <= i && at; k++) {
+        const char *found = strstr(at, u->stmts[k]);
+        if (k == i && found) {
+            int line = 1;
+            for (const char *p = u->text; p < found; p++)
+                line += *p == '\n';
+            return line;
+        }
+        at = found ? found + strlen(u->stmts[k]) : NULL;
+    }
+    return 0;
+}
+
+/* "ALTER TABLE ..." : the statement's first line, cut at 60 bytes. */
+static int first_line_len(const char *sql)
+{
+    size_t n = strcspn(sql, "\n");
+    return (int)(n > 60 ? 60 : n);
+}
+
 /* One statement; `outside`: it commits on its own, so its start and its
  * end are reported around it. */
 static int run_one(cairn_conn *c, cairn_ctx *cx, cairn_exec_unit *u, size_t i, int outside)
@@ -42,7 +69,14 @@ static int run_one(cairn_conn *c, cairn_ctx *cx, cairn_exec_unit *u, size_t i, i
         return rc;
     rc = cairn_conn_exec(c, sql);
     if (rc) {
-        rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed", u->name, i + 1, u->n);
+        int line = line_of(u, i);
+        if (line)
+            rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed (%s:%d: %.*s%s)",
+                                  u->name, i + 1, u->n, u->file, line, first_line_len(sql), sql,
+                                  (size_t)first_line_len(sql) < strlen(sql) ? " ..." : "");
+        else
+            rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed", u->name, i + 1,
+                                  u->n);
         if (outside && u->progress)
             progress(u, CAIRN_EXEC_FAILED, i);
         return rc;

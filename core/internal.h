@@ -350,6 +350,8 @@ typedef struct cairn_exec_unit {
     const uint32_t *flags;  /* CAIRN_STMT_* per statement, or NULL */
     size_t n;
     size_t start;           /* first statement to run (resuming) */
+    const char *file;       /* the file the statements were split from, or NULL */
+    const char *text;       /* its text: a failure names the statement's line */
     int no_transaction;     /* the whole unit runs outside a transaction */
     int in_caller_txn;      /* the caller holds a transaction around it */
     /** Called at each event; a failure stops the unit. */

@@ -237,10 +237,13 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
     char label[300];
     snprintf(label, sizeof label, "migration %s", m->name);
     mprogress p = {r, m, mono_ms()};
+    char *file = cairn_path_join(m->dir, "migration.sql");
     cairn_exec_unit u = {.dialect = r->d, .name = label, .stmts = stmts, .n = n, .start = start,
+                         .file = file, .text = file ? m->sql : NULL,
                          .no_transaction = m->no_transaction, .in_caller_txn = in_caller_txn,
                          .progress = on_progress, .ud = &p};
     int rc = cairn_exec_run(r->c, r->cx, &u);
+    free(file);
     if (rc && u.committed > 0 && u.committed < n)
         cairn_log(r->cx, CAIRN_LOG_WARN,
                   "migration %s ran outside a transaction: %zu of %zu statements ran "

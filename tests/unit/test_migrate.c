@@ -338,9 +338,11 @@ static void test_failing_statement(void)
     int rc = migrate(&f, 0, 0);
     const cairn_error *e = cairn_ctx_error(f.cx);
     CHECK(rc == CAIRN_EDB && e->code == CAIRN_EDB, "the driver's code is kept: rc %d", rc);
-    CHECK(strncmp(errmsg(&f), "migration " M2 ", statement 3 of 3 failed: ",
-                  strlen("migration " M2 ", statement 3 of 3 failed: ")) == 0 &&
-              strstr(errmsg(&f), "no_such_table"),
+    /* the statement named by its number, its file and line, and its text */
+    CHECK(strncmp(errmsg(&f), "migration " M2 ", statement 3 of 3 failed (",
+                  strlen("migration " M2 ", statement 3 of 3 failed (")) == 0 &&
+              strstr(errmsg(&f), "/" M2 "/migration.sql:5: INSERT INTO no_such_table VALUES (1);): ") &&
+              strstr(errmsg(&f), "no such table: no_such_table"),
           "message: %s", errmsg(&f));
     CHECK(has_table(&f, "a") == 1, "the first migration stays applied");
     CHECK(has_table(&f, "b") == 0, "nothing of the failed migration remains");
@@ -379,7 +381,8 @@ static void test_no_transaction_partial(void)
                 "--> statement-breakpoint\nINSERT INTO missing VALUES (1);\n");
     add(&f, M2, "CREATE TABLE b (id integer);\n");
     int rc = migrate(&f, 0, 0);
-    CHECK(rc == CAIRN_EDB && strstr(errmsg(&f), "migration " M1 ", statement 2 of 2 failed: "),
+    CHECK(rc == CAIRN_EDB && strstr(errmsg(&f), "migration " M1 ", statement 2 of 2 failed (") &&
+              strstr(errmsg(&f), "/migration.sql:4: INSERT INTO missing VALUES (1);): "),
           "rc %d: %s", rc, errmsg(&f));
     CHECK(strstr(fx_log(&f), "WARN migration " M1 " ran outside a transaction: 1 of 2"),
           "warned: %s", fx_log(&f));
