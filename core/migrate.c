@@ -412,7 +412,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             return run_close(&r, rc);
     }
 
-    size_t applied = 0;
+    size_t applied = 0, at = 0;
     for (size_t i = 0; i < r.n && !rc; i++) {
         const cairn_migration *m = &r.list[i];
         int run;
@@ -435,11 +435,17 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         }
         int64_t started = mono_ms();
         size_t count = 0;
+        at++;
         rc = apply_one(&r, m, start, one_txn, &count);
         if (!rc) {
             applied++;
-            cairn_log(cx, CAIRN_LOG_INFO, "applied %s (%zu statement%s, %lld ms)", m->name,
-                      count - start, plural(count - start), (long long)(mono_ms() - started));
+            /* a progress line: [3/200] when there is more than one */
+            char step[48] = "";
+            if (pending > 1)
+                snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
+            cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
+                      m->name, count - start, plural(count - start),
+                      (long long)(mono_ms() - started));
         }
     }
     if (one_txn) {

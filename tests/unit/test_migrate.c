@@ -225,7 +225,7 @@ static void test_apply_all_then_nothing(void)
     add(&f, M3, "CREATE TABLE c (id integer);\n");
     int rc = migrate(&f, 0, 0);
     CHECK(rc == 0, "migrate: %d %s", rc, errmsg(&f));
-    CHECK(strstr(fx_log(&f), "INFO applied " M2 " (2 statements, ") != NULL, "log: %s", fx_log(&f));
+    CHECK(strstr(fx_log(&f), "INFO [2/3] applied " M2 " (2 statements, ") != NULL, "log: %s", fx_log(&f));
     CHECK(strstr(fx_log(&f), "INFO 3 migrations applied\n") != NULL, "log: %s", fx_log(&f));
     CHECK(has_table(&f, "a") == 1 && has_table(&f, "b") == 1 && has_table(&f, "c") == 1,
           "tables a, b, c exist");
