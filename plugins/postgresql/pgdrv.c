@@ -94,12 +94,18 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
 {
-    /* Everything used here is in host ABI 1.0. */
+    /* Host ABI 1.1 at least: buffers and statement lists keep their first
+     * failure (buf_status, stmts_status), so appends go unchecked and the
+     * status is asked once, before a text is used. */
     if (host->abi_major != CAIRN_HOST_ABI_MAJOR || host->struct_size < CAIRN_HOST_1_0_SIZE)
         return host->error(hc, CAIRN_EABI, NULL,
                            "postgresql: host ABI %u.%u is not supported (need %d.%d)",
                            (unsigned)host->abi_major, (unsigned)host->abi_minor,
                            CAIRN_HOST_ABI_MAJOR, CAIRN_HOST_ABI_MINOR);
+    if (!CAIRN_HOST_HAS(host, buf_status) || !CAIRN_HOST_HAS(host, stmts_status))
+        return host->error(hc, CAIRN_EABI, NULL,
+                           "postgresql: host ABI %u.%u is too old (need 1.1)",
+                           (unsigned)host->abi_major, (unsigned)host->abi_minor);
     cairn_dsession *s = calloc(1, sizeof *s);
     if (!s)
         return host->error(hc, CAIRN_ENOMEM, NULL, "out of memory");
@@ -292,6 +298,17 @@ int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char *const 
         PQclear(r);
     return 0;
 }
+
+int pgdrv_query_buf(cairn_dconn *c, const cairn_buf *b, int nparams, const char *const *params,
+                    PGresult **res)
+{
+    const cairn_host *h = c->s->host;
+    if (res)
+        *res = NULL;
+    int rc = h->buf_status(b);
+    return rc ? rc : pgdrv_query(c, h->buf_cstr(b), nparams, params, res);
+}
+
 static int pgdrv_exec(cairn_dconn *c, const char *sql)
 {
     if (!c->scratch_name)
@@ -326,12 +343,11 @@ static int pgdrv_describe(cairn_dconn *c, cairn_buf *out)
 {
     const cairn_host *h = c->s->host;
     const char *host = PQhost(c->pg), *port = PQport(c->pg);
-    int rc = h->buf_printf(out, "postgresql://%s@", PQuser(c->pg));
-    if (!rc && host && host[0] != '/')
-        rc = h->buf_printf(out, "%s:%s", host, port ? port : "5432");
-    if (!rc)
-        rc = h->buf_printf(out, "/%s", PQdb(c->pg));
-    if (!rc && host && host[0] == '/')
-        rc = h->buf_printf(out, "?host=%s&port=%s", host, port ? port : "5432");
-    return rc;
+    h->buf_printf(out, "postgresql://%s@", PQuser(c->pg));
+    if (host && host[0] != '/')
+        h->buf_printf(out, "%s:%s", host, port ? port : "5432");
+    h->buf_printf(out, "/%s", PQdb(c->pg));
+    if (host && host[0] == '/')
+        h->buf_printf(out, "?host=%s&port=%s", host, port ? port : "5432");
+    return h->buf_status(out);
 }

@@ -41,6 +41,9 @@ int pgdrv_wrap(cairn_dsession *s, PGconn *pg, cairn_dconn **out);
  *  the result, which the caller clears. Reports a failure. */
 int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char *const *params,
                 PGresult **res);
+/** pgdrv_query with the text of `b`, unless an append to `b` failed. */
+int pgdrv_query_buf(cairn_dconn *c, const cairn_buf *b, int nparams, const char *const *params,
+                    PGresult **res);
 
 /* ---- pgdrv_text.c: reading SQL text ---------------------------------------- */
 /** Index just past the literal or quoted identifier at p, or p+1. */
@@ -61,14 +64,14 @@ int pgdrv_split_element(const char *s, size_t *key_end, size_t *opc_b, size_t *o
 /** A malloc'd copy of sql without CONCURRENTLY after INDEX, or NULL. */
 char *pgdrv_strip_concurrently(const char *sql);
 /** What key element `elem` adds to its key besides COLLATE and DESC, into
- *  b; the collation, unquoted and malloc'd, to *coll. */
+ *  b; the collation, unquoted and malloc'd, to *coll. Fails when b does. */
 int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const char *key,
                         cairn_buf *b, char **coll);
 /** Split pg_get_indexdef() text into its key elements and index options. */
 void pgdrv_split_indexdef(const char *def, size_t max, size_t *elems, size_t *lens,
                           size_t *nelems, size_t *tail_b, size_t *tail_e);
 /** "schema"."name", or "name" in the default namespace. */
-int pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name);
+void pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name);
 
 /* ---- pgdrv_norm.c: normalisation -------------------------------------------- */
 cairn_dialect_normalize_type_fn pgdrv_normalize_type;
@@ -90,16 +93,19 @@ typedef struct pgdrv_emitter {
 } pgdrv_emitter;
 
 /* pgdrv_emit.c: the slot, the pieces every statement is made of, and the
- * schema-level changes (namespaces, enums, sequences, views) */
+ * schema-level changes (namespaces, enums, sequences, views). Appends to
+ * em->b go unchecked: the buffer and the statement list keep their first
+ * failure (host ABI 1.1), which pgdrv_flush reports. */
 cairn_dialect_emit_fn pgdrv_emit;
-/** Hand the statement in em->b over to the host and start a new one. */
+/** Hand the statement in em->b over to the host and start a new one; fails
+ *  (adding nothing) when an append to em->b failed. */
 int pgdrv_flush(pgdrv_emitter *em, uint32_t flags);
-int pgdrv_quote(pgdrv_emitter *em, const char *ident);
-int pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t);
+void pgdrv_quote(pgdrv_emitter *em, const char *ident);
+void pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t);
 /** ("a", "b") */
-int pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n);
+void pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n);
 /** "ALTER TABLE <t> " */
-int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
+void pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
 /** "ALTER TABLE <t> DROP COLUMN <name>" or DROP CONSTRAINT (`drop` says
  *  which), flushed as one statement. */
 int pgdrv_alter_table_drop(pgdrv_emitter *em, const cairn_table *t, const char *drop,
@@ -136,7 +142,7 @@ int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */
-int pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c);
+void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c);
 /** ADD COLUMN with its comment. */
 int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c);
 int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch);

@@ -7,47 +7,46 @@
 
 #include "pgdrv.h"
 
-/* Hand the statement in em->b over to the host and start a new one. */
+/* Hand the statement in em->b over to the host and start a new one. The
+ * appends that wrote it went unchecked: the buffer keeps their first
+ * failure, asked here once before its text is used. */
 int pgdrv_flush(pgdrv_emitter *em, uint32_t flags)
 {
-    int rc = em->h->stmt_add(em->out, em->h->buf_cstr(em->b), flags);
-    em->h->buf_reset(em->b);
-    return rc;
-}
-
-int pgdrv_quote(pgdrv_emitter *em, const char *ident)
-{
-    return em->h->buf_quote(em->b, ident, '"');
-}
-
-int pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t)
-{
-    return pgdrv_qname(em->h, em->b, t->schema, t->name);
-}
-
-int pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n)
-{
-    int rc = em->h->buf_puts(em->b, "(");
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (i)
-            rc = em->h->buf_puts(em->b, ", ");
-        if (!rc)
-            rc = pgdrv_quote(em, v[i]);
-    }
+    const cairn_host *h = em->h;
+    int rc = h->buf_status(em->b);
     if (!rc)
-        rc = em->h->buf_puts(em->b, ")");
+        rc = h->stmt_add(em->out, h->buf_cstr(em->b), flags);
+    h->buf_reset(em->b);
     return rc;
+}
+
+void pgdrv_quote(pgdrv_emitter *em, const char *ident)
+{
+    em->h->buf_quote(em->b, ident, '"');
+}
+
+void pgdrv_table_name(pgdrv_emitter *em, const cairn_table *t)
+{
+    pgdrv_qname(em->h, em->b, t->schema, t->name);
+}
+
+void pgdrv_ident_list(pgdrv_emitter *em, const char *const *v, size_t n)
+{
+    em->h->buf_puts(em->b, "(");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            em->h->buf_puts(em->b, ", ");
+        pgdrv_quote(em, v[i]);
+    }
+    em->h->buf_puts(em->b, ")");
 }
 
 /* "ALTER TABLE <t> " */
-int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t)
+void pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t)
 {
-    int rc = em->h->buf_puts(em->b, "ALTER TABLE ");
-    if (!rc)
-        rc = pgdrv_table_name(em, t);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, " ");
-    return rc;
+    em->h->buf_puts(em->b, "ALTER TABLE ");
+    pgdrv_table_name(em, t);
+    em->h->buf_puts(em->b, " ");
 }
 
 /* "ALTER TABLE <t> <drop><name>" as one statement: `drop` is "DROP COLUMN "
@@ -55,12 +54,10 @@ int pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t)
 int pgdrv_alter_table_drop(pgdrv_emitter *em, const cairn_table *t, const char *drop,
                            const char *name, uint32_t flags)
 {
-    int rc = pgdrv_alter_table(em, t);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, drop);
-    if (!rc)
-        rc = pgdrv_quote(em, name);
-    return rc ? rc : pgdrv_flush(em, flags);
+    pgdrv_alter_table(em, t);
+    em->h->buf_puts(em->b, drop);
+    pgdrv_quote(em, name);
+    return pgdrv_flush(em, flags);
 }
 
 /* COMMENT ON <what> <schema>.<name>[.<column>] IS '...' | NULL, as one
@@ -69,21 +66,18 @@ int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema,
                   const char *name, const char *column, const char *comment)
 {
     const cairn_host *h = em->h;
-    int rc = h->buf_printf(em->b, "COMMENT ON %s ", what);
-    if (!rc)
-        rc = pgdrv_qname(h, em->b, schema, name);
-    if (!rc && column) {
-        rc = h->buf_puts(em->b, ".");
-        if (!rc)
-            rc = pgdrv_quote(em, column);
+    h->buf_printf(em->b, "COMMENT ON %s ", what);
+    pgdrv_qname(h, em->b, schema, name);
+    if (column) {
+        h->buf_puts(em->b, ".");
+        pgdrv_quote(em, column);
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, " IS ");
-    if (!rc)
-        rc = comment ? h->buf_literal(em->b, comment) : h->buf_puts(em->b, "NULL");
-    if (!rc)
-        rc = pgdrv_flush(em, 0);
-    return rc;
+    h->buf_puts(em->b, " IS ");
+    if (comment)
+        h->buf_literal(em->b, comment);
+    else
+        h->buf_puts(em->b, "NULL");
+    return pgdrv_flush(em, 0);
 }
 
 /* What a change works on: the table as the change leaves it (its new name
@@ -108,38 +102,32 @@ uint32_t pgdrv_stmt_flags(const cairn_change *ch)
 
 static int pgdrv_emit_create_namespace(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "CREATE SCHEMA ");
-    if (!rc)
-        rc = pgdrv_quote(em, ch->to.name);
-    return rc ? rc : pgdrv_flush(em, 0);
+    em->h->buf_puts(em->b, "CREATE SCHEMA ");
+    pgdrv_quote(em, ch->to.name);
+    return pgdrv_flush(em, 0);
 }
 
 static int pgdrv_emit_drop_namespace(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP SCHEMA ");
-    if (!rc)
-        rc = pgdrv_quote(em, ch->from.name);
-    return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE | pgdrv_stmt_flags(ch));
+    em->h->buf_puts(em->b, "DROP SCHEMA ");
+    pgdrv_quote(em, ch->from.name);
+    return pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE | pgdrv_stmt_flags(ch));
 }
 
 static int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
     const cairn_enum *e = ch->to.enm;
-    int rc = h->buf_puts(em->b, "CREATE TYPE ");
-    if (!rc)
-        rc = pgdrv_qname(h, em->b, e->schema, e->name);
-    if (!rc)
-        rc = h->buf_puts(em->b, " AS ENUM (");
-    for (size_t i = 0; i < e->nvalues && !rc; i++) {
+    h->buf_puts(em->b, "CREATE TYPE ");
+    pgdrv_qname(h, em->b, e->schema, e->name);
+    h->buf_puts(em->b, " AS ENUM (");
+    for (size_t i = 0; i < e->nvalues; i++) {
         if (i)
-            rc = h->buf_puts(em->b, ", ");
-        if (!rc)
-            rc = h->buf_literal(em->b, e->values[i]);
+            h->buf_puts(em->b, ", ");
+        h->buf_literal(em->b, e->values[i]);
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, ")");
-    return rc ? rc : pgdrv_flush(em, 0);
+    h->buf_puts(em->b, ")");
+    return pgdrv_flush(em, 0);
 }
 
 /* PostgreSQL 12+ runs ADD VALUE inside a transaction, but the new value
@@ -158,60 +146,52 @@ static int pgdrv_emit_alter_enum(pgdrv_emitter *em, const cairn_change *ch)
             known = strcmp(from->values[j], to->values[i]) == 0;
         if (known)
             continue;
-        rc = h->buf_puts(em->b, "ALTER TYPE ");
-        if (!rc)
-            rc = pgdrv_qname(h, em->b, to->schema, to->name);
-        if (!rc)
-            rc = h->buf_puts(em->b, " ADD VALUE ");
-        if (!rc)
-            rc = h->buf_literal(em->b, to->values[i]);
+        h->buf_puts(em->b, "ALTER TYPE ");
+        pgdrv_qname(h, em->b, to->schema, to->name);
+        h->buf_puts(em->b, " ADD VALUE ");
+        h->buf_literal(em->b, to->values[i]);
         /* Place it after its predecessor in the new order (which
          * exists by now), or before the first old value. */
-        if (!rc && i > 0) {
-            rc = h->buf_puts(em->b, " AFTER ");
-            if (!rc)
-                rc = h->buf_literal(em->b, to->values[i - 1]);
-        } else if (!rc && from->nvalues) {
-            rc = h->buf_puts(em->b, " BEFORE ");
-            if (!rc)
-                rc = h->buf_literal(em->b, from->values[0]);
+        if (i > 0) {
+            h->buf_puts(em->b, " AFTER ");
+            h->buf_literal(em->b, to->values[i - 1]);
+        } else if (from->nvalues) {
+            h->buf_puts(em->b, " BEFORE ");
+            h->buf_literal(em->b, from->values[0]);
         }
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
+        rc = pgdrv_flush(em, 0);
     }
     return rc;
 }
 
 static int pgdrv_emit_drop_enum(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP TYPE ");
-    if (!rc)
-        rc = pgdrv_qname(em->h, em->b, ch->from.enm->schema, ch->from.enm->name);
-    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+    em->h->buf_puts(em->b, "DROP TYPE ");
+    pgdrv_qname(em->h, em->b, ch->from.enm->schema, ch->from.enm->name);
+    return pgdrv_flush(em, pgdrv_stmt_flags(ch));
 }
 
-static int pgdrv_sequence_options(pgdrv_emitter *em, const cairn_sequence *q, int alter)
+static void pgdrv_sequence_options(pgdrv_emitter *em, const cairn_sequence *q, int alter)
 {
     const cairn_host *h = em->h;
-    int rc = 0;
     if (q->type || alter)
-        rc = h->buf_printf(em->b, " AS %s", q->type ? q->type : "bigint");
-    if (!rc && (q->increment || alter))
-        rc = h->buf_printf(em->b, " INCREMENT BY %lld", (long long)(q->increment ? q->increment : 1));
-    if (!rc)
-        rc = q->has_min ? h->buf_printf(em->b, " MINVALUE %lld", (long long)q->min_value)
-                        : h->buf_puts(em->b, " NO MINVALUE");
-    if (!rc)
-        rc = q->has_max ? h->buf_printf(em->b, " MAXVALUE %lld", (long long)q->max_value)
-                        : h->buf_puts(em->b, " NO MAXVALUE");
+        h->buf_printf(em->b, " AS %s", q->type ? q->type : "bigint");
+    if (q->increment || alter)
+        h->buf_printf(em->b, " INCREMENT BY %lld", (long long)(q->increment ? q->increment : 1));
+    if (q->has_min)
+        h->buf_printf(em->b, " MINVALUE %lld", (long long)q->min_value);
+    else
+        h->buf_puts(em->b, " NO MINVALUE");
+    if (q->has_max)
+        h->buf_printf(em->b, " MAXVALUE %lld", (long long)q->max_value);
+    else
+        h->buf_puts(em->b, " NO MAXVALUE");
     /* start 0 = unset: the type's and direction's default */
-    if (!rc && q->start)
-        rc = h->buf_printf(em->b, " START WITH %lld", (long long)q->start);
-    if (!rc && q->cache > 0)
-        rc = h->buf_printf(em->b, " CACHE %lld", (long long)q->cache);
-    if (!rc)
-        rc = h->buf_puts(em->b, q->cycle ? " CYCLE" : " NO CYCLE");
-    return rc;
+    if (q->start)
+        h->buf_printf(em->b, " START WITH %lld", (long long)q->start);
+    if (q->cache > 0)
+        h->buf_printf(em->b, " CACHE %lld", (long long)q->cache);
+    h->buf_puts(em->b, q->cycle ? " CYCLE" : " NO CYCLE");
 }
 
 /* CREATE_SEQUENCE and ALTER_SEQUENCE: the same options. */
@@ -219,33 +199,27 @@ static int pgdrv_emit_sequence(pgdrv_emitter *em, const cairn_change *ch)
 {
     int alter = ch->kind == CAIRN_CHANGE_ALTER_SEQUENCE;
     const cairn_sequence *q = ch->to.sequence;
-    int rc = em->h->buf_puts(em->b, alter ? "ALTER SEQUENCE " : "CREATE SEQUENCE ");
-    if (!rc)
-        rc = pgdrv_qname(em->h, em->b, q->schema, q->name);
-    if (!rc)
-        rc = pgdrv_sequence_options(em, q, alter);
-    return rc ? rc : pgdrv_flush(em, 0);
+    em->h->buf_puts(em->b, alter ? "ALTER SEQUENCE " : "CREATE SEQUENCE ");
+    pgdrv_qname(em->h, em->b, q->schema, q->name);
+    pgdrv_sequence_options(em, q, alter);
+    return pgdrv_flush(em, 0);
 }
 
 static int pgdrv_emit_drop_sequence(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP SEQUENCE ");
-    if (!rc)
-        rc = pgdrv_qname(em->h, em->b, ch->from.sequence->schema, ch->from.sequence->name);
-    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+    em->h->buf_puts(em->b, "DROP SEQUENCE ");
+    pgdrv_qname(em->h, em->b, ch->from.sequence->schema, ch->from.sequence->name);
+    return pgdrv_flush(em, pgdrv_stmt_flags(ch));
 }
 
 static int pgdrv_emit_create_view(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
     const cairn_view *v = ch->to.view;
-    int rc = h->buf_puts(em->b, v->materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
-    if (!rc)
-        rc = pgdrv_qname(h, em->b, v->schema, v->name);
-    if (!rc)
-        rc = h->buf_printf(em->b, " AS %s", v->definition);
-    if (!rc)
-        rc = pgdrv_flush(em, 0);
+    h->buf_puts(em->b, v->materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
+    pgdrv_qname(h, em->b, v->schema, v->name);
+    h->buf_printf(em->b, " AS %s", v->definition);
+    int rc = pgdrv_flush(em, 0);
     if (!rc && v->comment)
         rc = pgdrv_comment(em, v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema, v->name,
                            NULL, v->comment);
@@ -255,10 +229,9 @@ static int pgdrv_emit_create_view(pgdrv_emitter *em, const cairn_change *ch)
 static int pgdrv_emit_drop_view(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_view *v = ch->from.view;
-    int rc = em->h->buf_puts(em->b, v->materialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
-    if (!rc)
-        rc = pgdrv_qname(em->h, em->b, v->schema, v->name);
-    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+    em->h->buf_puts(em->b, v->materialized ? "DROP MATERIALIZED VIEW " : "DROP VIEW ");
+    pgdrv_qname(em->h, em->b, v->schema, v->name);
+    return pgdrv_flush(em, pgdrv_stmt_flags(ch));
 }
 
 /* ---- one change ------------------------------------------------------------------ */
@@ -367,6 +340,11 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         done[i] = 1;
     }
     free(done);
+    /* a failure no check above returned is still kept by the buffer or the list */
+    if (!rc)
+        rc = h->buf_status(em.b);
+    if (!rc)
+        rc = h->stmts_status(out);
     h->buf_free(em.b);
     if (rc == CAIRN_ENOMEM)
         return h->error(s->hc, rc, NULL, "out of memory");

@@ -8,28 +8,23 @@
 
 #include "pgdrv.h"
 
-static int pgdrv_constraint_name(pgdrv_emitter *em, const char *name)
+static void pgdrv_constraint_name(pgdrv_emitter *em, const char *name)
 {
     if (!name)
-        return 0;
-    int rc = em->h->buf_puts(em->b, "CONSTRAINT ");
-    if (!rc)
-        rc = pgdrv_quote(em, name);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, " ");
-    return rc;
+        return;
+    em->h->buf_puts(em->b, "CONSTRAINT ");
+    pgdrv_quote(em, name);
+    em->h->buf_puts(em->b, " ");
 }
 
-static int pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
+static void pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
 {
-    int rc = pgdrv_constraint_name(em, k->name);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, primary ? "PRIMARY KEY " : k->nulls_not_distinct
-                                                                   ? "UNIQUE NULLS NOT DISTINCT "
-                                                                   : "UNIQUE ");
-    if (!rc)
-        rc = pgdrv_ident_list(em, k->columns, k->ncolumns);
-    return rc;
+    const char *kind = primary                 ? "PRIMARY KEY "
+                       : k->nulls_not_distinct ? "UNIQUE NULLS NOT DISTINCT "
+                                               : "UNIQUE ";
+    pgdrv_constraint_name(em, k->name);
+    em->h->buf_puts(em->b, kind);
+    pgdrv_ident_list(em, k->columns, k->ncolumns);
 }
 
 /* Length of a check's expression without a trailing NO INHERIT, which the
@@ -56,14 +51,12 @@ static size_t pgdrv_check_body(const char *expr)
     return p;
 }
 
-static int pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
+static void pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
 {
-    int rc = pgdrv_constraint_name(em, c->name);
+    pgdrv_constraint_name(em, c->name);
     size_t body = pgdrv_check_body(c->expr);
-    if (!rc)
-        rc = em->h->buf_printf(em->b, "CHECK (%.*s)%s", (int)body, c->expr,
-                               c->expr[body] ? " NO INHERIT" : "");
-    return rc;
+    em->h->buf_printf(em->b, "CHECK (%.*s)%s", (int)body, c->expr,
+                      c->expr[body] ? " NO INHERIT" : "");
 }
 
 static const char *pgdrv_fk_action_sql(cairn_fk_action a)
@@ -77,149 +70,131 @@ static const char *pgdrv_fk_action_sql(cairn_fk_action a)
     }
 }
 
-/* ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ..., into `b`. */
+/* ALTER TABLE t ADD CONSTRAINT ... FOREIGN KEY ..., as one statement. */
 static int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_fkey *fk)
 {
     const cairn_host *h = em->h;
-    int rc = pgdrv_alter_table(em, t);
-    if (!rc)
-        rc = h->buf_puts(em->b, "ADD ");
-    if (!rc)
-        rc = pgdrv_constraint_name(em, fk->name);
-    if (!rc)
-        rc = h->buf_puts(em->b, "FOREIGN KEY ");
-    if (!rc)
-        rc = pgdrv_ident_list(em, fk->columns, fk->ncolumns);
-    if (!rc)
-        rc = h->buf_puts(em->b, " REFERENCES ");
-    if (!rc)
-        rc = pgdrv_qname(h, em->b, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
-    if (!rc && fk->nref_columns) {
-        rc = h->buf_puts(em->b, " ");
-        if (!rc)
-            rc = pgdrv_ident_list(em, fk->ref_columns, fk->nref_columns);
+    pgdrv_alter_table(em, t);
+    h->buf_puts(em->b, "ADD ");
+    pgdrv_constraint_name(em, fk->name);
+    h->buf_puts(em->b, "FOREIGN KEY ");
+    pgdrv_ident_list(em, fk->columns, fk->ncolumns);
+    h->buf_puts(em->b, " REFERENCES ");
+    pgdrv_qname(h, em->b, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
+    if (fk->nref_columns) {
+        h->buf_puts(em->b, " ");
+        pgdrv_ident_list(em, fk->ref_columns, fk->nref_columns);
     }
     const char *del = pgdrv_fk_action_sql(fk->on_delete), *upd = pgdrv_fk_action_sql(fk->on_update);
-    if (!rc && del)
-        rc = h->buf_printf(em->b, " ON DELETE %s", del);
-    if (!rc && upd)
-        rc = h->buf_printf(em->b, " ON UPDATE %s", upd);
-    if (!rc && fk->deferrable)
-        rc = h->buf_puts(em->b, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED"
-                                                       : " DEFERRABLE");
-    return rc;
+    if (del)
+        h->buf_printf(em->b, " ON DELETE %s", del);
+    if (upd)
+        h->buf_printf(em->b, " ON UPDATE %s", upd);
+    if (fk->deferrable)
+        h->buf_puts(em->b,
+                    fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+    return pgdrv_flush(em, 0);
 }
 
-static int pgdrv_index_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix)
+/* One key part of an index: column or expression, COLLATE, operator class,
+ * DESC, NULLS ordering. */
+static void pgdrv_index_part(pgdrv_emitter *em, const cairn_index_part *p)
 {
     const cairn_host *h = em->h;
-    int rc = h->buf_puts(em->b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    if (!rc && ix->name) {
-        rc = pgdrv_quote(em, ix->name);
-        if (!rc)
-            rc = h->buf_puts(em->b, " ");
+    size_t key_end = 0, opc_b = 0, opc_e = 0, nulls_b = 0;
+    int element = !p->column && pgdrv_split_element(p->expr, &key_end, &opc_b, &opc_e, &nulls_b);
+    if (p->column)
+        pgdrv_quote(em, p->column);
+    else if (element)
+        h->buf_append(em->b, p->expr, key_end);
+    else
+        h->buf_printf(em->b, "(%s)", p->expr);
+    if (p->collation) {
+        h->buf_puts(em->b, " COLLATE ");
+        pgdrv_quote(em, p->collation);
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, "ON ");
-    if (!rc)
-        rc = pgdrv_table_name(em, t);
+    if (element && opc_e > opc_b)
+        h->buf_printf(em->b, " %.*s", (int)(opc_e - opc_b), p->expr + opc_b);
+    if (p->desc)
+        h->buf_puts(em->b, " DESC");
+    if (element && p->expr[nulls_b])
+        h->buf_printf(em->b, " %s", p->expr + nulls_b);
+}
+
+/* CREATE INDEX as one statement, then its comment. */
+static int pgdrv_create_index(pgdrv_emitter *em, const cairn_table *t, const cairn_index *ix)
+{
+    const cairn_host *h = em->h;
     /* the access method, then the index options (see pgdrv_split_element) */
     size_t am_len = ix->method ? strcspn(ix->method, " \t\n") : 0;
     const char *options = ix->method ? ix->method + pgdrv_skip_space(ix->method, am_len) : "";
-    if (!rc && ix->method && !pgdrv_word_is(ix->method, 0, am_len, "btree")) {
-        rc = h->buf_puts(em->b, " USING ");
-        if (!rc) {
-            char *am = strndup(ix->method, am_len);
-            rc = am ? pgdrv_quote(em, am) : CAIRN_ENOMEM;
-            free(am);
-        }
+    h->buf_puts(em->b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    if (ix->name) {
+        pgdrv_quote(em, ix->name);
+        h->buf_puts(em->b, " ");
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, " (");
-    for (size_t i = 0; i < ix->nparts && !rc; i++) {
-        const cairn_index_part *p = ix->parts[i];
-        size_t key_end = 0, opc_b = 0, opc_e = 0, nulls_b = 0;
-        int element =
-            !p->column && pgdrv_split_element(p->expr, &key_end, &opc_b, &opc_e, &nulls_b);
+    h->buf_puts(em->b, "ON ");
+    pgdrv_table_name(em, t);
+    if (ix->method && !pgdrv_word_is(ix->method, 0, am_len, "btree")) {
+        char *am = strndup(ix->method, am_len);
+        if (!am)
+            return CAIRN_ENOMEM;
+        h->buf_puts(em->b, " USING ");
+        pgdrv_quote(em, am);
+        free(am);
+    }
+    h->buf_puts(em->b, " (");
+    for (size_t i = 0; i < ix->nparts; i++) {
         if (i)
-            rc = h->buf_puts(em->b, ", ");
-        if (!rc && p->column)
-            rc = pgdrv_quote(em, p->column);
-        else if (!rc && element)
-            rc = h->buf_append(em->b, p->expr, key_end);
-        else if (!rc)
-            rc = h->buf_printf(em->b, "(%s)", p->expr);
-        if (!rc && p->collation) {
-            rc = h->buf_puts(em->b, " COLLATE ");
-            if (!rc)
-                rc = pgdrv_quote(em, p->collation);
-        }
-        if (!rc && element && opc_e > opc_b)
-            rc = h->buf_printf(em->b, " %.*s", (int)(opc_e - opc_b), p->expr + opc_b);
-        if (!rc && p->desc)
-            rc = h->buf_puts(em->b, " DESC");
-        if (!rc && element && p->expr[nulls_b])
-            rc = h->buf_printf(em->b, " %s", p->expr + nulls_b);
+            h->buf_puts(em->b, ", ");
+        pgdrv_index_part(em, ix->parts[i]);
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, ")");
-    if (!rc && ix->ninclude) {
-        rc = h->buf_puts(em->b, " INCLUDE ");
-        if (!rc)
-            rc = pgdrv_ident_list(em, ix->include, ix->ninclude);
+    h->buf_puts(em->b, ")");
+    if (ix->ninclude) {
+        h->buf_puts(em->b, " INCLUDE ");
+        pgdrv_ident_list(em, ix->include, ix->ninclude);
     }
-    if (!rc && *options)
-        rc = h->buf_printf(em->b, " %s", options);
-    if (!rc && ix->where)
-        rc = h->buf_printf(em->b, " WHERE %s", ix->where);
+    if (*options)
+        h->buf_printf(em->b, " %s", options);
+    if (ix->where)
+        h->buf_printf(em->b, " WHERE %s", ix->where);
+    int rc = pgdrv_flush(em, 0);
+    if (!rc && ix->comment)
+        rc = pgdrv_comment(em, "INDEX", t->schema, ix->name, NULL, ix->comment);
     return rc;
 }
 
 int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
 {
     const cairn_host *h = em->h;
-    int rc = h->buf_puts(em->b, "CREATE TABLE ");
-    if (!rc)
-        rc = pgdrv_table_name(em, t);
-    if (!rc)
-        rc = h->buf_puts(em->b, " (");
+    h->buf_puts(em->b, "CREATE TABLE ");
+    pgdrv_table_name(em, t);
+    h->buf_puts(em->b, " (");
     const char *sep = "\n  ";
-    for (size_t i = 0; i < t->ncolumns && !rc; i++) {
-        rc = h->buf_puts(em->b, sep);
-        if (!rc)
-            rc = pgdrv_column_def(em, t->columns[i]);
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        h->buf_puts(em->b, sep);
+        pgdrv_column_def(em, t->columns[i]);
         sep = ",\n  ";
     }
-    if (!rc && t->primary_key) {
-        rc = h->buf_puts(em->b, sep);
-        if (!rc)
-            rc = pgdrv_key_def(em, t->primary_key, 1);
+    if (t->primary_key) {
+        h->buf_puts(em->b, sep);
+        pgdrv_key_def(em, t->primary_key, 1);
         sep = ",\n  ";
     }
-    for (size_t i = 0; i < t->nuniques && !rc; i++) {
-        rc = h->buf_puts(em->b, sep);
-        if (!rc)
-            rc = pgdrv_key_def(em, t->uniques[i], 0);
+    for (size_t i = 0; i < t->nuniques; i++) {
+        h->buf_puts(em->b, sep);
+        pgdrv_key_def(em, t->uniques[i], 0);
         sep = ",\n  ";
     }
-    for (size_t i = 0; i < t->nchecks && !rc; i++) {
-        rc = h->buf_puts(em->b, sep);
-        if (!rc)
-            rc = pgdrv_check_def(em, t->checks[i]);
+    for (size_t i = 0; i < t->nchecks; i++) {
+        h->buf_puts(em->b, sep);
+        pgdrv_check_def(em, t->checks[i]);
         sep = ",\n  ";
     }
-    if (!rc)
-        rc = h->buf_puts(em->b, "\n)");
-    if (!rc)
-        rc = pgdrv_flush(em, 0);
-    for (size_t i = 0; i < t->nindexes && !rc; i++) {
-        rc = pgdrv_index_stmt(em, t, t->indexes[i]);
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-        if (!rc && t->indexes[i]->comment)
-            rc = pgdrv_comment(em, "INDEX", t->schema, t->indexes[i]->name, NULL,
-                               t->indexes[i]->comment);
-    }
+    h->buf_puts(em->b, "\n)");
+    int rc = pgdrv_flush(em, 0);
+    for (size_t i = 0; i < t->nindexes && !rc; i++)
+        rc = pgdrv_create_index(em, t, t->indexes[i]);
     if (!rc && t->comment)
         rc = pgdrv_comment(em, "TABLE", t->schema, t->name, NULL, t->comment);
     for (size_t i = 0; i < t->ncolumns && !rc; i++)
@@ -230,11 +205,8 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         rc = h->stmt_add(em->out, t->triggers[i]->sql, 0);
     /* the host moved a key whose target is not complete yet to an
      * ADD_FOREIGN_KEY at the end (CAIRN_CAP_FKEY_NEEDS_TARGET) */
-    for (size_t i = 0; i < t->nfkeys && !rc; i++) {
+    for (size_t i = 0; i < t->nfkeys && !rc; i++)
         rc = pgdrv_fkey_stmt(em, t, t->fkeys[i]);
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
-    }
     return rc;
 }
 
@@ -256,22 +228,19 @@ int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 {
     if (!ch->to.key)
         return 0;
-    int rc = pgdrv_alter_table(em, pgdrv_table_after(ch));
-    if (!rc)
-        rc = em->h->buf_puts(em->b, "ADD ");
-    if (!rc)
-        rc = pgdrv_key_def(em, ch->to.key, 1);
-    return rc ? rc : pgdrv_flush(em, 0);
+    pgdrv_alter_table(em, pgdrv_table_after(ch));
+    em->h->buf_puts(em->b, "ADD ");
+    pgdrv_key_def(em, ch->to.key, 1);
+    return pgdrv_flush(em, 0);
 }
 
 /* ---- table-level changes ---------------------------------------------------------- */
 
 int pgdrv_emit_drop_table(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP TABLE ");
-    if (!rc)
-        rc = pgdrv_table_name(em, ch->from.table);
-    return rc ? rc : pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE);
+    em->h->buf_puts(em->b, "DROP TABLE ");
+    pgdrv_table_name(em, ch->from.table);
+    return pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE);
 }
 
 /* A move to another schema, then a rename within it. */
@@ -282,24 +251,17 @@ int pgdrv_emit_rename_table(pgdrv_emitter *em, const cairn_change *ch)
     const char *as = a->schema ? a->schema : "public", *bs = b->schema ? b->schema : "public";
     int rc = 0;
     if (strcmp(as, bs) != 0) {
-        rc = pgdrv_alter_table(em, a);
-        if (!rc)
-            rc = h->buf_puts(em->b, "SET SCHEMA ");
-        if (!rc)
-            rc = pgdrv_quote(em, bs);
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
+        pgdrv_alter_table(em, a);
+        h->buf_puts(em->b, "SET SCHEMA ");
+        pgdrv_quote(em, bs);
+        rc = pgdrv_flush(em, 0);
     }
     if (!rc && strcmp(a->name, b->name) != 0) {
-        rc = h->buf_puts(em->b, "ALTER TABLE ");
-        if (!rc)
-            rc = pgdrv_qname(h, em->b, b->schema, a->name);
-        if (!rc)
-            rc = h->buf_puts(em->b, " RENAME TO ");
-        if (!rc)
-            rc = pgdrv_quote(em, b->name);
-        if (!rc)
-            rc = pgdrv_flush(em, 0);
+        h->buf_puts(em->b, "ALTER TABLE ");
+        pgdrv_qname(h, em->b, b->schema, a->name);
+        h->buf_puts(em->b, " RENAME TO ");
+        pgdrv_quote(em, b->name);
+        rc = pgdrv_flush(em, 0);
     }
     return rc;
 }
@@ -313,19 +275,18 @@ int pgdrv_emit_set_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 /* ADD_UNIQUE and ADD_CHECK */
 int pgdrv_emit_add_constraint(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = pgdrv_alter_table(em, pgdrv_table_after(ch));
-    if (!rc)
-        rc = em->h->buf_puts(em->b, "ADD ");
-    if (!rc)
-        rc = ch->kind == CAIRN_CHANGE_ADD_UNIQUE ? pgdrv_key_def(em, ch->to.key, 0)
-                                                 : pgdrv_check_def(em, ch->to.check);
-    return rc ? rc : pgdrv_flush(em, 0);
+    pgdrv_alter_table(em, pgdrv_table_after(ch));
+    em->h->buf_puts(em->b, "ADD ");
+    if (ch->kind == CAIRN_CHANGE_ADD_UNIQUE)
+        pgdrv_key_def(em, ch->to.key, 0);
+    else
+        pgdrv_check_def(em, ch->to.check);
+    return pgdrv_flush(em, 0);
 }
 
 int pgdrv_emit_add_foreign_key(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = pgdrv_fkey_stmt(em, pgdrv_table_after(ch), ch->to.fkey);
-    return rc ? rc : pgdrv_flush(em, 0);
+    return pgdrv_fkey_stmt(em, pgdrv_table_after(ch), ch->to.fkey);
 }
 
 /* DROP_UNIQUE, DROP_CHECK and DROP_FOREIGN_KEY: by name. */
@@ -344,32 +305,21 @@ int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch)
 
 int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch)
 {
-    const cairn_table *tt = pgdrv_table_after(ch);
-    const cairn_index *ix = ch->to.index;
-    int rc = pgdrv_index_stmt(em, tt, ix);
-    if (!rc)
-        rc = pgdrv_flush(em, 0);
-    if (!rc && ix->comment)
-        rc = pgdrv_comment(em, "INDEX", tt->schema, ix->name, NULL, ix->comment);
-    return rc;
+    return pgdrv_create_index(em, pgdrv_table_after(ch), ch->to.index);
 }
 
 int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP INDEX ");
-    if (!rc)
-        rc = pgdrv_qname(em->h, em->b, pgdrv_table_before(ch)->schema, ch->from.index->name);
-    return rc ? rc : pgdrv_flush(em, pgdrv_stmt_flags(ch));
+    em->h->buf_puts(em->b, "DROP INDEX ");
+    pgdrv_qname(em->h, em->b, pgdrv_table_before(ch)->schema, ch->from.index->name);
+    return pgdrv_flush(em, pgdrv_stmt_flags(ch));
 }
 
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch)
 {
-    int rc = em->h->buf_puts(em->b, "DROP TRIGGER ");
-    if (!rc)
-        rc = pgdrv_quote(em, ch->from.trigger->name);
-    if (!rc)
-        rc = em->h->buf_puts(em->b, " ON ");
-    if (!rc)
-        rc = pgdrv_table_name(em, pgdrv_table_before(ch));
-    return rc ? rc : pgdrv_flush(em, 0);
+    em->h->buf_puts(em->b, "DROP TRIGGER ");
+    pgdrv_quote(em, ch->from.trigger->name);
+    em->h->buf_puts(em->b, " ON ");
+    pgdrv_table_name(em, pgdrv_table_before(ch));
+    return pgdrv_flush(em, 0);
 }

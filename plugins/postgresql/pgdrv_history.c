@@ -7,9 +7,9 @@
 
 #define PGDRV_DEFAULT_HISTORY "__cairn_migrations"
 
-static int pgdrv_history_name(const cairn_host *h, cairn_buf *b, const cairn_history_opts *o)
+static void pgdrv_history_name(const cairn_host *h, cairn_buf *b, const cairn_history_opts *o)
 {
-    return pgdrv_qname(h, b, o->schema, o->table ? o->table : PGDRV_DEFAULT_HISTORY);
+    pgdrv_qname(h, b, o->schema, o->table ? o->table : PGDRV_DEFAULT_HISTORY);
 }
 
 static const char *pgdrv_lock_key(const cairn_history_opts *o)
@@ -33,26 +33,22 @@ int pgdrv_history_ensure(cairn_dconn *c, const cairn_history_opts *o)
         rc = pgdrv_query(c, "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext($1 || ':ensure'))",
                          1, &key, NULL);
     if (!rc && o->schema) {
-        rc = h->buf_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
-        if (!rc)
-            rc = h->buf_quote(b, o->schema, '"');
-        if (!rc)
-            rc = pgdrv_query(c, h->buf_cstr(b), 0, NULL, NULL);
+        h->buf_puts(b, "CREATE SCHEMA IF NOT EXISTS ");
+        h->buf_quote(b, o->schema, '"');
+        rc = pgdrv_query_buf(c, b, 0, NULL, NULL);
         h->buf_reset(b);
     }
-    if (!rc)
-        rc = h->buf_puts(b, "CREATE TABLE IF NOT EXISTS ");
-    if (!rc)
-        rc = pgdrv_history_name(h, b, o);
-    if (!rc)
-        rc = h->buf_puts(b, " (name text PRIMARY KEY, checksum text NOT NULL,"
-                            " applied_at timestamptz NOT NULL DEFAULT now(),"
-                            " duration_ms bigint NOT NULL DEFAULT 0,"
-                            " state int NOT NULL DEFAULT 0,"
-                            " statements_done int NOT NULL DEFAULT 0,"
-                            " statements_total int NOT NULL DEFAULT 0)");
-    if (!rc)
-        rc = pgdrv_query(c, h->buf_cstr(b), 0, NULL, NULL);
+    if (!rc) {
+        h->buf_puts(b, "CREATE TABLE IF NOT EXISTS ");
+        pgdrv_history_name(h, b, o);
+        h->buf_puts(b, " (name text PRIMARY KEY, checksum text NOT NULL,"
+                       " applied_at timestamptz NOT NULL DEFAULT now(),"
+                       " duration_ms bigint NOT NULL DEFAULT 0,"
+                       " state int NOT NULL DEFAULT 0,"
+                       " statements_done int NOT NULL DEFAULT 0,"
+                       " statements_total int NOT NULL DEFAULT 0)");
+        rc = pgdrv_query_buf(c, b, 0, NULL, NULL);
+    }
     if (own_txn)
         rc = rc ? (pgdrv_query(c, "ROLLBACK", 0, NULL, NULL), rc)
                 : pgdrv_query(c, "COMMIT", 0, NULL, NULL);
@@ -66,7 +62,8 @@ int pgdrv_history_list(cairn_dconn *c, const cairn_history_opts *o, cairn_histor
     cairn_buf *b = h->buf_new(c->s->hc);
     if (!b)
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    int rc = pgdrv_history_name(h, b, o);
+    pgdrv_history_name(h, b, o);
+    int rc = h->buf_status(b);
     PGresult *r = NULL;
     const char *name = h->buf_cstr(b);
     if (!rc)
@@ -76,15 +73,13 @@ int pgdrv_history_list(cairn_dconn *c, const cairn_history_opts *o, cairn_histor
     r = NULL;
     if (!rc && exists) {
         cairn_buf *q = h->buf_new(c->s->hc);
-        rc = q ? 0 : CAIRN_ENOMEM;
-        if (!rc)
-            rc = h->buf_printf(q,
-                               "SELECT name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
-                               " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, state,"
-                               " statements_done, statements_total FROM %s ORDER BY name",
-                               name);
-        if (!rc)
-            rc = pgdrv_query(c, h->buf_cstr(q), 0, NULL, &r);
+        if (q)
+            h->buf_printf(q,
+                          "SELECT name, checksum, to_char(applied_at AT TIME ZONE 'UTC',"
+                          " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), duration_ms, state,"
+                          " statements_done, statements_total FROM %s ORDER BY name",
+                          name);
+        rc = q ? pgdrv_query_buf(c, q, 0, NULL, &r) : CAIRN_ENOMEM;
         h->buf_free(q);
         for (int i = 0; !rc && i < PQntuples(r); i++) {
             cairn_applied row = {
@@ -106,24 +101,26 @@ int pgdrv_history_list(cairn_dconn *c, const cairn_history_opts *o, cairn_histor
     return rc;
 }
 
-int pgdrv_history_record(cairn_dconn *c, const cairn_history_opts *o,
-                         const cairn_applied *row)
+/* head, the history table's name, tail: one statement, run with its
+ * parameters. */
+static int pgdrv_history_exec(cairn_dconn *c, const cairn_history_opts *o, const char *head,
+                              const char *tail, int nparams, const char *const *params)
 {
     const cairn_host *h = c->s->host;
     cairn_buf *b = h->buf_new(c->s->hc);
     if (!b)
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    int rc = h->buf_puts(b, "INSERT INTO ");
-    if (!rc)
-        rc = pgdrv_history_name(h, b, o);
-    if (!rc)
-        rc = h->buf_puts(b, " (name, checksum, applied_at, duration_ms, state, statements_done,"
-                            " statements_total) VALUES ($1, $2, COALESCE($3::timestamptz, now()),"
-                            " $4, $5, $6, $7) ON CONFLICT (name) DO UPDATE SET"
-                            " checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,"
-                            " duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state,"
-                            " statements_done = EXCLUDED.statements_done,"
-                            " statements_total = EXCLUDED.statements_total");
+    h->buf_puts(b, head);
+    pgdrv_history_name(h, b, o);
+    h->buf_puts(b, tail);
+    int rc = pgdrv_query_buf(c, b, nparams, params, NULL);
+    h->buf_free(b);
+    return rc;
+}
+
+int pgdrv_history_record(cairn_dconn *c, const cairn_history_opts *o,
+                         const cairn_applied *row)
+{
     char dur[32], state[16], done[16], total[16];
     snprintf(dur, sizeof dur, "%lld", (long long)row->duration_ms);
     snprintf(state, sizeof state, "%d", (int)row->state);
@@ -131,27 +128,20 @@ int pgdrv_history_record(cairn_dconn *c, const cairn_history_opts *o,
     snprintf(total, sizeof total, "%d", (int)row->statements_total);
     const char *params[7] = {row->name, row->checksum ? row->checksum : "", row->applied_at,
                              dur, state, done, total};
-    if (!rc)
-        rc = pgdrv_query(c, h->buf_cstr(b), 7, params, NULL);
-    h->buf_free(b);
-    return rc;
+    return pgdrv_history_exec(c, o, "INSERT INTO ",
+                              " (name, checksum, applied_at, duration_ms, state, statements_done,"
+                              " statements_total) VALUES ($1, $2, COALESCE($3::timestamptz, now()),"
+                              " $4, $5, $6, $7) ON CONFLICT (name) DO UPDATE SET"
+                              " checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,"
+                              " duration_ms = EXCLUDED.duration_ms, state = EXCLUDED.state,"
+                              " statements_done = EXCLUDED.statements_done,"
+                              " statements_total = EXCLUDED.statements_total",
+                              7, params);
 }
 
 int pgdrv_history_remove(cairn_dconn *c, const cairn_history_opts *o, const char *name)
 {
-    const cairn_host *h = c->s->host;
-    cairn_buf *b = h->buf_new(c->s->hc);
-    if (!b)
-        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    int rc = h->buf_puts(b, "DELETE FROM ");
-    if (!rc)
-        rc = pgdrv_history_name(h, b, o);
-    if (!rc)
-        rc = h->buf_puts(b, " WHERE name = $1");
-    if (!rc)
-        rc = pgdrv_query(c, h->buf_cstr(b), 1, &name, NULL);
-    h->buf_free(b);
-    return rc;
+    return pgdrv_history_exec(c, o, "DELETE FROM ", " WHERE name = $1", 1, &name);
 }
 
 /* A session-level advisory lock: it outlives the migrations' transactions

@@ -78,23 +78,19 @@ static void pgdrv_free_strv(char **v, size_t n)
 }
 
 /* Append a PostgreSQL array literal of `v` (for a text[] parameter). */
-static int pgdrv_array_literal(const cairn_host *h, cairn_buf *b, const char *const *v, size_t n)
+static void pgdrv_array_literal(const cairn_host *h, cairn_buf *b, const char *const *v, size_t n)
 {
-    int rc = h->buf_puts(b, "{");
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = h->buf_puts(b, i ? ",\"" : "\"");
-        for (const char *p = v[i]; *p && !rc; p++) {
+    h->buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        h->buf_puts(b, i ? ",\"" : "\"");
+        for (const char *p = v[i]; *p; p++) {
             if (*p == '"' || *p == '\\')
-                rc = h->buf_append(b, "\\", 1);
-            if (!rc)
-                rc = h->buf_append(b, p, 1);
+                h->buf_append(b, "\\", 1);
+            h->buf_append(b, p, 1);
         }
-        if (!rc)
-            rc = h->buf_puts(b, "\"");
+        h->buf_puts(b, "\"");
     }
-    if (!rc)
-        rc = h->buf_puts(b, "}");
-    return rc;
+    h->buf_puts(b, "}");
 }
 
 /* A selected table (or view), found again by oid when later queries come. */
@@ -322,46 +318,36 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
 }
 
 /* The options of an identity's sequence that differ from what PostgreSQL
- * picks for a column of `type` ("START WITH -200 INCREMENT BY 10 MINVALUE
- * -200 MAXVALUE 200 CACHE 20 CYCLE"), into b; `arr` is the text array
- * {start,increment,min,max,cache,cycle}. The model has no field for them:
- * they ride in the column's `extra`, which the core compares. */
-static int pgdrv_identity_options(const cairn_host *h, const char *type, const char *arr,
-                                  cairn_buf *b)
+ * picks for a column of `type`, each after a space (" START WITH -200
+ * INCREMENT BY 10 MINVALUE -200 MAXVALUE 200 CACHE 20 CYCLE"), into b; `arr`
+ * is the text array {start,increment,min,max,cache,cycle}. The model has no
+ * field for them: they ride in the column's `extra`, which the core
+ * compares. */
+static void pgdrv_identity_options(const cairn_host *h, const char *type, const char *arr,
+                                   cairn_buf *b)
 {
     long long v[6];
     if (!arr || sscanf(arr, "{%lld,%lld,%lld,%lld,%lld,%lld}", &v[0], &v[1], &v[2], &v[3], &v[4],
                        &v[5]) != 6)
-        return 0;
+        return;
     long long tmax = strcmp(type, "smallint") == 0  ? 32767LL
                      : strcmp(type, "integer") == 0 ? 2147483647LL
                                                     : 9223372036854775807LL;
     long long tmin = -tmax - 1;
     long long start = v[0], inc = v[1], min = v[2], max = v[3], cache = v[4];
     long long dmin = inc > 0 ? 1 : tmin, dmax = inc > 0 ? tmax : -1;
-    int rc = 0;
     if (start != (inc > 0 ? min : max))
-        rc = h->buf_printf(b, " START WITH %lld", start);
-    if (!rc && inc != 1)
-        rc = h->buf_printf(b, " INCREMENT BY %lld", inc);
-    if (!rc && min != dmin)
-        rc = h->buf_printf(b, " MINVALUE %lld", min);
-    if (!rc && max != dmax)
-        rc = h->buf_printf(b, " MAXVALUE %lld", max);
-    if (!rc && cache != 1)
-        rc = h->buf_printf(b, " CACHE %lld", cache);
-    if (!rc && v[5])
-        rc = h->buf_puts(b, " CYCLE");
-    if (!rc && h->buf_len(b)) {
-        /* without the leading space */
-        char *t = strdup(h->buf_cstr(b) + 1);
-        if (!t)
-            return CAIRN_ENOMEM;
-        h->buf_reset(b);
-        rc = h->buf_puts(b, t);
-        free(t);
-    }
-    return rc;
+        h->buf_printf(b, " START WITH %lld", start);
+    if (inc != 1)
+        h->buf_printf(b, " INCREMENT BY %lld", inc);
+    if (min != dmin)
+        h->buf_printf(b, " MINVALUE %lld", min);
+    if (max != dmax)
+        h->buf_printf(b, " MAXVALUE %lld", max);
+    if (cache != 1)
+        h->buf_printf(b, " CACHE %lld", cache);
+    if (v[5])
+        h->buf_puts(b, " CYCLE");
 }
 
 static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
@@ -398,9 +384,11 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             col->identity = CAIRN_IDENTITY_BY_DEFAULT;
         if (ident == 'a' || ident == 'd') {
             h->buf_reset(b);
-            rc = pgdrv_identity_options(h, col->type, pgdrv_val(r, i, 10), b);
+            pgdrv_identity_options(h, col->type, pgdrv_val(r, i, 10), b);
+            rc = h->buf_status(b);
+            /* without the leading space */
             if (!rc && h->buf_len(b))
-                col->extra = h->strdup(in->out, h->buf_cstr(b));
+                col->extra = h->strdup(in->out, h->buf_cstr(b) + 1);
         }
         if (gen == 's') {
             col->generated = pgdrv_unwrap_dup(h, in->out, def);
@@ -548,7 +536,8 @@ static int pgdrv_intro_indexes(pgdrv_intro *in, const char *oids)
         pgdrv_split_indexdef(def, nkey, elems, elems + nkey, &nelems, &tail_b, &tail_e);
         if (tail_e > tail_b) {
             h->buf_reset(b);
-            rc = h->buf_printf(b, "%s %.*s", am, (int)(tail_e - tail_b), def + tail_b);
+            h->buf_printf(b, "%s %.*s", am, (int)(tail_e - tail_b), def + tail_b);
+            rc = h->buf_status(b);
             if (!rc)
                 ix->method = h->strdup(in->out, h->buf_cstr(b));
         } else if (strcmp(am, "btree") != 0) {
@@ -707,7 +696,9 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg)};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);
-    int rc = nsarr && oids ? pgdrv_array_literal(h, nsarr, nss, nns) : CAIRN_ENOMEM;
+    if (nsarr)
+        pgdrv_array_literal(h, nsarr, nss, nns);
+    int rc = nsarr && oids ? h->buf_status(nsarr) : CAIRN_ENOMEM;
     PGresult *r = NULL;
     const char *arr = nsarr ? h->buf_cstr(nsarr) : "";
     /* One snapshot for every query: a concurrent DDL cannot tear the result. */
@@ -725,11 +716,11 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     if (!rc)
         rc = pgdrv_intro_relations(&in, filter, arr);
     if (!rc) {
-        rc = h->buf_puts(oids, "{");
-        for (size_t i = 0; i < in.nrels && !rc; i++)
-            rc = h->buf_printf(oids, i ? ",%lu" : "%lu", in.rels[i].oid);
-        if (!rc)
-            rc = h->buf_puts(oids, "}");
+        h->buf_puts(oids, "{");
+        for (size_t i = 0; i < in.nrels; i++)
+            h->buf_printf(oids, i ? ",%lu" : "%lu", in.rels[i].oid);
+        h->buf_puts(oids, "}");
+        rc = h->buf_status(oids);
     }
     const char *oidarr = oids ? h->buf_cstr(oids) : "";
     if (!rc)

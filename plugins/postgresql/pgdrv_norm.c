@@ -129,35 +129,33 @@ static int pgdrv_canon_type(const cairn_host *h, const char *type, cairn_buf *ou
             break;
         }
 
-    int rc = 0;
     if (strcmp(base, "timestamp") == 0 || strcmp(base, "time") == 0 ||
         strcmp(base, "timestamptz") == 0 || strcmp(base, "timetz") == 0) {
         int with = tz == 1 || strcmp(base, "timestamptz") == 0 || strcmp(base, "timetz") == 0;
-        rc = h->buf_puts(out, base[4] == 's' ? "timestamp" : "time");
-        if (!rc && args)
-            rc = h->buf_printf(out, "(%s)", args);
-        if (!rc)
-            rc = h->buf_puts(out, with ? " with time zone" : " without time zone");
+        h->buf_puts(out, base[4] == 's' ? "timestamp" : "time");
+        if (args)
+            h->buf_printf(out, "(%s)", args);
+        h->buf_puts(out, with ? " with time zone" : " without time zone");
     } else if (strcmp(name, "double precision") == 0 && args && strcmp(base, "float") == 0) {
         /* float(p): up to 24 bits of precision is a real. */
-        rc = h->buf_puts(out, atoi(args) <= 24 ? "real" : "double precision");
+        h->buf_puts(out, atoi(args) <= 24 ? "real" : "double precision");
     } else if (strcmp(name, "numeric") == 0 && args && !strchr(args, ',')) {
-        rc = h->buf_printf(out, "numeric(%s,0)", args);
+        h->buf_printf(out, "numeric(%s,0)", args);
     } else if (args && strcmp(base, "bpchar") == 0) {
-        rc = h->buf_printf(out, "character(%s)", args);
+        h->buf_printf(out, "character(%s)", args);
     } else if (!args && (strcmp(name, "character") == 0 || strcmp(base, "bit") == 0)) {
-        rc = h->buf_printf(out, "%s(1)", name);
+        h->buf_printf(out, "%s(1)", name);
     } else {
-        rc = h->buf_puts(out, name);
-        if (!rc && args)
-            rc = h->buf_printf(out, "(%s)", args);
-        if (!rc && tz >= 0)
-            rc = h->buf_puts(out, tz ? " with time zone" : " without time zone");
+        h->buf_puts(out, name);
+        if (args)
+            h->buf_printf(out, "(%s)", args);
+        if (tz >= 0)
+            h->buf_puts(out, tz ? " with time zone" : " without time zone");
     }
-    if (!rc && array)
-        rc = h->buf_puts(out, "[]");
+    if (array)
+        h->buf_puts(out, "[]");
     free(t);
-    return rc;
+    return h->buf_status(out);
 }
 
 int pgdrv_normalize_type(cairn_dsession *s, const char *type, cairn_buf *out)
@@ -278,10 +276,9 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
         if (strlen(*k) == n && strncasecmp(e, *k, n) == 0) {
             for (size_t i = 0; i < n; i++) {
                 char ch = (char)toupper((unsigned char)e[i]);
-                if (h->buf_append(out, &ch, 1))
-                    return CAIRN_ENOMEM;
+                h->buf_append(out, &ch, 1);
             }
-            return 0;
+            return h->buf_status(out);
         }
     if ((n == 4 && strncasecmp(e, "true", 4) == 0) || (n == 5 && strncasecmp(e, "false", 5) == 0)) {
         char low[6];

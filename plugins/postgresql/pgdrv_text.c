@@ -259,7 +259,8 @@ static char *pgdrv_unquote(const char *s, size_t len)
 /* What key element `elem` of pg_get_indexdef() adds to its key `key` besides
  * COLLATE and DESC (the model's own fields): operator class and NULLS
  * ordering, words joined by one space, into b (empty when none). The
- * collation's name, unquoted, goes to *coll (malloc'd) when there is one. */
+ * collation's name, unquoted, goes to *coll (malloc'd) when there is one.
+ * Fails when an append to b did (its text is then not to be used). */
 int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const char *key,
                         cairn_buf *b, char **coll)
 {
@@ -285,14 +286,13 @@ int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const
         }
         if (!pgdrv_word_is(s, p, w, "desc") && !pgdrv_word_is(s, p, w, "asc")) {
             if (h->buf_len(b))
-                rc = h->buf_puts(b, " ");
-            if (!rc)
-                rc = h->buf_append(b, s + p, w - p);
+                h->buf_puts(b, " ");
+            h->buf_append(b, s + p, w - p);
         }
         p = w;
     }
     free(s);
-    return rc;
+    return rc ? rc : h->buf_status(b);
 }
 
 /* Splits pg_get_indexdef() text ("CREATE INDEX i ON t USING am (k1, k2)
@@ -346,15 +346,11 @@ void pgdrv_split_indexdef(const char *def, size_t max, size_t *elems, size_t *le
 }
 
 /* "schema"."name", or "name" in the default namespace. */
-int pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name)
+void pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name)
 {
-    int rc = 0;
     if (schema && *schema) {
-        rc = h->buf_quote(b, schema, '"');
-        if (!rc)
-            rc = h->buf_puts(b, ".");
+        h->buf_quote(b, schema, '"');
+        h->buf_puts(b, ".");
     }
-    if (!rc)
-        rc = h->buf_quote(b, name, '"');
-    return rc;
+    h->buf_quote(b, name, '"');
 }
