@@ -55,7 +55,13 @@ int cairn_buf_vprintf(cairn_buf *b, const char *fmt, va_list ap)
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    if (n < 0 || buf_grow(b, (size_t)n))
+    if (n < 0) {
+        /* an encoding error: the text is lost, so the buffer fails for
+         * good like any failed append (buf_status tells) */
+        b->oom = 1;
+        return CAIRN_ENOMEM;
+    }
+    if (buf_grow(b, (size_t)n))
         return CAIRN_ENOMEM;
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
