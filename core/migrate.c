@@ -616,6 +616,85 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
     return run_close(&r, 0);
 }
 
+/* ---- drift ------------------------------------------------------------------ */
+
+/* The newest migration the history says is done whose folder is here. */
+static const cairn_migration *newest_applied(const mrun *r)
+{
+    const cairn_migration *m = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const cairn_applied *a = cairn_history_find(&r->hist, r->list[i].name);
+        if (a && a->state == CAIRN_APPLIED_DONE)
+            m = &r->list[i];
+    }
+    return m;
+}
+
+/* What the database would need to be the newest applied migration's
+ * snapshot again, as SQL in the log; EPENDING when anything. */
+static int report_drift(mrun *r, const cairn_migration *m, const cairn_schema *want)
+{
+    cairn_ctx *cx = r->cx;
+    cairn_schema *live = NULL;
+    cairn_plan *plan = NULL;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (!rc)
+        rc = cairn_conn_introspect(r->c, &live);
+    if (!rc)
+        rc = cairn_diff(cx, live, want, NULL, &plan);
+    if (!rc && plan->nchanges)
+        rc = cairn_session_emit(cx, s, plan, &st);
+    const char *what = m ? m->name : "(no migration applied: an empty database)";
+    if (!rc && !plan->nchanges)
+        cairn_log(cx, CAIRN_LOG_INFO, "no drift: the database matches %s", what);
+    if (!rc && plan->nchanges) {
+        cairn_log(cx, CAIRN_LOG_INFO, "-- the database differs from %s; this would undo it:",
+                  what);
+        for (size_t i = 0; i < st.n; i++)
+            cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
+        rc = cairn_err(cx, CAIRN_EPENDING,
+                       "the database has drifted from %s: %zu change%s made outside the "
+                       "migrations",
+                       what, plan->nchanges, plural(plan->nchanges));
+    }
+    cairn_stmts_release(&st);
+    cairn_plan_free(plan);
+    cairn_schema_free(live);
+    return rc;
+}
+
+int cairn_drift(cairn_ctx *cx)
+{
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc)
+        rc = run_read_history(&r);
+    for (size_t i = 0; i < r.hist.n && !rc; i++)
+        if (is_partial(&r.hist.rows[i]))
+            rc = cairn_err(cx, CAIRN_EPARTIAL,
+                           "migration %s stopped part-way: settle it first (cairn migrate "
+                           "--resume or cairn resolve), then look for drift",
+                           r.hist.rows[i].name);
+    if (rc)
+        return run_close(&r, rc);
+    const cairn_migration *m = newest_applied(&r);
+    cairn_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    cairn_schema *empty = NULL;
+    if (m)
+        rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
+    else if (!(empty = cairn_schema_new()))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc)
+        rc = report_drift(&r, m, m ? snap.schema : empty);
+    cairn_snapshot_release(&snap);
+    cairn_schema_free(empty);
+    return run_close(&r, rc);
+}
+
 /* ---- check ------------------------------------------------------------------- */
 
 int cairn_check_migrations(cairn_ctx *cx)

@@ -252,6 +252,12 @@ static int run_export(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
+static int run_drift(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    return cairn_drift(cx);
+}
+
 static int run_check(cairn_ctx *cx, const cli *c)
 {
     (void)c;
@@ -537,6 +543,11 @@ static const command commands[] = {
     {"check", 0, run_check, "check the migrations folder for consistency",
      "check\n\nCheck that every migration parses, that the snapshots chain, and that no two\n"
      "migrations share a parent.\n"},
+    {"drift", 0, run_drift, "compare the database with the migrations applied to it",
+     "drift\n\nCompare the live database with the snapshot of the newest migration its history\n"
+     "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
+     "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
+     "nothing.\n"},
     {"status", OPT_CHECK, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"

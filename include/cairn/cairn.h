@@ -208,6 +208,12 @@ typedef struct cairn_push_opts {
 /** Diff the live database to the desired schema and apply it directly. */
 CAIRN_API int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts);
 
+/** Compare the live database with the snapshot of the newest migration
+ *  its history says is applied (an empty schema when none is): 0 when they
+ *  match; CAIRN_EPENDING when the database was changed outside the
+ *  migrations (the SQL that would undo it is logged). Changes nothing. */
+CAIRN_API int cairn_drift(cairn_ctx *cx);
+
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
 CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Exit statuses a CI job can gate on: --check on generate, migrate, push and
-# status changes nothing and exits 12 when there is work to do ("forgot to
-# generate", "not deployed", "drift"), 0 when there is none; any other
+# status, and the drift command, change nothing and exit 12 when there is
+# work to do ("forgot to generate", "not deployed", "the database differs
+# from the schema file", "changed by hand"), 0 when there is none; any other
 # failure keeps its own status.
 . "$(dirname "$0")/lib.sh"
 
@@ -65,9 +66,31 @@ check "push --check changes nothing" [ "$before" = "$(state .)" ]
 expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'hotfix'" "1" \
     "the hand-made column is still there"
 
+# drift: the database against the migrations applied to it (not the
+# schema file): a hotfix made by hand shows, with the SQL that undoes it
+run drift
+expect_rc 12 "drift on a database changed by hand"
+expect_out 'DROP COLUMN "hotfix"' "drift shows the SQL that would undo it"
+expect_err "has drifted from $(ls migrations | tail -n 1): 1 change made outside the migrations" \
+    "drift names the migration it compared with"
+one_error_line "drift"
+check "drift changes nothing" [ "$before" = "$(state .)" ]
+cp schema.json schema.json.keep
+cp "$EVOLVE/02_add_column_default.json" schema.json
+run generate --name add_active
+expect_ok "generate a second migration"
+run drift
+expect_rc 12 "drift compares with the newest applied migration, not the newest generated"
+check "the pending migration's column is not taken for drift" bash -c "! grep -q active <<<\"\$1\"" _ "$OUT"
+mv schema.json.keep schema.json
+rm -rf "migrations/$(ls migrations | tail -n 1)"
+
 # a modified migration is not "up to date" either; other failures keep
 # their own status
 sql app.db "ALTER TABLE users DROP COLUMN hotfix"
+run drift
+expect_ok "no drift once the hotfix is gone"
+expect_out "no drift: the database matches" "drift says so"
 echo "-- edited" >>"migrations/$(ls migrations | head -n 1)/migration.sql"
 run status --check
 expect_rc 12 "status --check with a MODIFIED migration"
