@@ -594,7 +594,8 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
         else if (a && (!m->sql || strcmp(a->checksum, m->checksum) != 0))
             st = CAIRN_MIGRATION_MODIFIED;
         else if (a)
-            st = CAIRN_MIGRATION_APPLIED;
+            st = a->state == CAIRN_APPLIED_BASELINE ? CAIRN_MIGRATION_BASELINE
+                                                    : CAIRN_MIGRATION_APPLIED;
         rc = status_add(v, &n, m->name, st, a ? a->applied_at : NULL);
     }
     for (size_t i = 0; i < r.hist.n && !rc; i++) {
@@ -624,10 +625,34 @@ static const cairn_migration *newest_applied(const mrun *r)
     const cairn_migration *m = NULL;
     for (size_t i = 0; i < r->n; i++) {
         const cairn_applied *a = cairn_history_find(&r->hist, r->list[i].name);
-        if (a && a->state == CAIRN_APPLIED_DONE)
+        if (a && !is_partial(a))
             m = &r->list[i];
     }
     return m;
+}
+
+/* The plan (and its SQL) that would take the live database to `want`. */
+static int plan_live_to(mrun *r, const cairn_schema *want, cairn_plan **plan, cairn_stmts *st)
+{
+    cairn_session *s;
+    cairn_schema *live = NULL;
+    int rc = cairn_session_get(r->cx, &s);
+    if (!rc)
+        rc = cairn_conn_introspect(r->c, &live);
+    if (!rc)
+        rc = cairn_diff(r->cx, live, want, NULL, plan);
+    if (!rc && (*plan)->nchanges)
+        rc = cairn_session_emit(r->cx, s, *plan, st);
+    cairn_schema_free(live);
+    return rc;
+}
+
+/* A heading line, then each statement of `st`, at `level`. */
+static void log_stmts(cairn_ctx *cx, cairn_log_level level, const char *head, const cairn_stmts *st)
+{
+    cairn_log(cx, level, "%s", head);
+    for (size_t i = 0; i < st->n; i++)
+        cairn_log(cx, level, "%s;", st->sql[i]);
 }
 
 /* What the database would need to be the newest applied migration's
@@ -635,26 +660,17 @@ static const cairn_migration *newest_applied(const mrun *r)
 static int report_drift(mrun *r, const cairn_migration *m, const cairn_schema *want)
 {
     cairn_ctx *cx = r->cx;
-    cairn_schema *live = NULL;
     cairn_plan *plan = NULL;
     cairn_stmts st;
     cairn_stmts_init(&st);
-    cairn_session *s;
-    int rc = cairn_session_get(cx, &s);
-    if (!rc)
-        rc = cairn_conn_introspect(r->c, &live);
-    if (!rc)
-        rc = cairn_diff(cx, live, want, NULL, &plan);
-    if (!rc && plan->nchanges)
-        rc = cairn_session_emit(cx, s, plan, &st);
+    int rc = plan_live_to(r, want, &plan, &st);
     const char *what = m ? m->name : "(no migration applied: an empty database)";
     if (!rc && !plan->nchanges)
         cairn_log(cx, CAIRN_LOG_INFO, "no drift: the database matches %s", what);
     if (!rc && plan->nchanges) {
-        cairn_log(cx, CAIRN_LOG_INFO, "-- the database differs from %s; this would undo it:",
-                  what);
-        for (size_t i = 0; i < st.n; i++)
-            cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
+        char head[400];
+        snprintf(head, sizeof head, "-- the database differs from %s; this would undo it:", what);
+        log_stmts(cx, CAIRN_LOG_INFO, head, &st);
         rc = cairn_err(cx, CAIRN_EPENDING,
                        "the database has drifted from %s: %zu change%s made outside the "
                        "migrations",
@@ -662,7 +678,6 @@ static int report_drift(mrun *r, const cairn_migration *m, const cairn_schema *w
     }
     cairn_stmts_release(&st);
     cairn_plan_free(plan);
-    cairn_schema_free(live);
     return rc;
 }
 
@@ -692,6 +707,92 @@ int cairn_drift(cairn_ctx *cx)
         rc = report_drift(&r, m, m ? snap.schema : empty);
     cairn_snapshot_release(&snap);
     cairn_schema_free(empty);
+    return run_close(&r, rc);
+}
+
+/* ---- baseline ---------------------------------------------------------------- */
+
+/* Does the live database hold migration m's snapshot? 0 yes; EINTEGRITY
+ * (with the differences as SQL in the log) when not, unless `force`. */
+static int baseline_matches(mrun *r, const cairn_migration *m, int force)
+{
+    cairn_ctx *cx = r->cx;
+    cairn_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    cairn_plan *plan = NULL;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    int rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
+    if (!rc)
+        rc = plan_live_to(r, snap.schema, &plan, &st);
+    if (!rc && plan->nchanges) {
+        char head[400];
+        snprintf(head, sizeof head,
+                 "-- the database differs from %s's snapshot; this would make it match:",
+                 m->name);
+        log_stmts(cx, force ? CAIRN_LOG_WARN : CAIRN_LOG_INFO, head, &st);
+        if (!force)
+            rc = cairn_err(cx, CAIRN_EINTEGRITY,
+                           "the database is not at %s: %zu difference%s (above); nothing "
+                           "recorded. Fix the database or the migrations, or record anyway "
+                           "with --force",
+                           m->name, plan->nchanges, plural(plan->nchanges));
+    }
+    cairn_stmts_release(&st);
+    cairn_plan_free(plan);
+    cairn_snapshot_release(&snap);
+    return rc;
+}
+
+int cairn_baseline(cairn_ctx *cx, const char *name, int force)
+{
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc && r.n == 0)
+        rc = cairn_err(cx, CAIRN_EUSAGE, "baseline: the migrations folder %s has no migration",
+                       cairn_ctx_get(cx, "out"));
+    size_t upto = r.n;
+    for (size_t i = 0; !rc && name && i < r.n && upto == r.n; i++)
+        if (strcmp(r.list[i].name, name) == 0)
+            upto = i;
+    if (!rc && name && upto == r.n)
+        rc = cairn_err(cx, CAIRN_EUSAGE, "baseline: no migration %s in %s", name,
+                       cairn_ctx_get(cx, "out"));
+    if (!rc && !name)
+        upto = r.n - 1;
+    if (!rc) {
+        rc = cairn_conn_lock(r.c, &r.h);
+        r.locked = rc == 0;
+    }
+    if (!rc)
+        rc = cairn_conn_history_ensure(r.c, &r.h);
+    if (!rc)
+        rc = run_read_history(&r);
+    if (!rc)
+        rc = run_check_integrity(&r, 0, 1);
+    if (!rc)
+        rc = baseline_matches(&r, &r.list[upto], force);
+    size_t recorded = 0;
+    for (size_t i = 0; i <= upto && !rc; i++) {
+        const cairn_migration *m = &r.list[i];
+        if (cairn_history_find(&r.hist, m->name))
+            continue;
+        char **stmts;
+        size_t n;
+        if (cairn_split_statements(m->sql, &stmts, &n))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        else
+            cairn_strv_free(stmts, n);
+        if (!rc)
+            rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, (long)n, n, 0);
+        if (!rc) {
+            recorded++;
+            cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
+        }
+    }
+    if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s recorded as baseline", recorded,
+                  plural(recorded));
     return run_close(&r, rc);
 }
 

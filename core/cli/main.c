@@ -252,6 +252,11 @@ static int run_export(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
+static int run_baseline(cairn_ctx *cx, const cli *c)
+{
+    return cairn_baseline(cx, c->argument, c->force);
+}
+
 static int run_drift(cairn_ctx *cx, const cli *c)
 {
     (void)c;
@@ -272,6 +277,7 @@ static const char *state_word(cairn_mstate s)
     case CAIRN_MIGRATION_MODIFIED: return "MODIFIED";
     case CAIRN_MIGRATION_MISSING: return "MISSING";
     case CAIRN_MIGRATION_PARTIAL: return "PARTIAL";
+    case CAIRN_MIGRATION_BASELINE: return "baseline";
     }
     return "?";
 }
@@ -284,7 +290,8 @@ static int run_status(cairn_ctx *cx, const cli *c)
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        open += rows[i].state != CAIRN_MIGRATION_APPLIED;
+        open += rows[i].state != CAIRN_MIGRATION_APPLIED &&
+                rows[i].state != CAIRN_MIGRATION_BASELINE;
         if (rows[i].applied_at)
             printf("%-8s %s  %s\n", state_word(rows[i].state), rows[i].name, rows[i].applied_at);
         else
@@ -543,6 +550,16 @@ static const command commands[] = {
     {"check", 0, run_check, "check the migrations folder for consistency",
      "check\n\nCheck that every migration parses, that the snapshots chain, and that no two\n"
      "migrations share a parent.\n"},
+    {"baseline", OPT_ARGUMENT | OPT_FORCE | CMD_CHANGES, run_baseline,
+     "adopt a database that already has the schema",
+     "baseline [NAME] [--force]\n\n"
+     "Record the migrations of the folder up to NAME (default: all) as applied, without\n"
+     "running them, once the live database is checked to equal NAME's snapshot; when\n"
+     "it is not, print the differences as SQL and exit 7, recording nothing. 'status'\n"
+     "shows them as baseline. To adopt cairn on an existing database: 'cairn pull\n"
+     "--output schema.json', 'cairn generate --name baseline', 'cairn baseline'.\n\n"
+     "  --force            record even when the database differs (the differences are\n"
+     "                     printed as warnings)\n"},
     {"drift", 0, run_drift, "compare the database with the migrations applied to it",
      "drift\n\nCompare the live database with the snapshot of the newest migration its history\n"
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
@@ -760,7 +777,7 @@ int main(int argc, char **argv)
         free(c.renames);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
     }
-    if (c.cmd->opts & OPT_ARGUMENT &&
+    if (c.cmd->run == run_resolve &&
         (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done != 1)) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE,

@@ -165,7 +165,8 @@ typedef enum cairn_mstate {
     CAIRN_MIGRATION_PENDING = 1,
     CAIRN_MIGRATION_MODIFIED = 2, /* applied, but its file changed since */
     CAIRN_MIGRATION_MISSING = 3,  /* applied, but its folder is gone */
-    CAIRN_MIGRATION_PARTIAL = 4   /* stopped part-way, needs resolve */
+    CAIRN_MIGRATION_PARTIAL = 4,  /* stopped part-way, needs resolve */
+    CAIRN_MIGRATION_BASELINE = 5  /* recorded as applied without running (cairn baseline) */
 } cairn_mstate;
 
 typedef struct cairn_status_row {
@@ -207,6 +208,13 @@ typedef struct cairn_push_opts {
 
 /** Diff the live database to the desired schema and apply it directly. */
 CAIRN_API int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts);
+
+/** Adopt a database that already has the schema: record the migrations
+ *  of the folder up to `name` (NULL: all) as applied (state baseline)
+ *  without running them, after checking that the live database equals
+ *  that migration's snapshot (CAIRN_EINTEGRITY, nothing recorded, when it
+ *  does not; `force` records anyway). Holds the migration lock. */
+CAIRN_API int cairn_baseline(cairn_ctx *cx, const char *name, int force);
 
 /** Compare the live database with the snapshot of the newest migration
  *  its history says is applied (an empty schema when none is): 0 when they

@@ -111,7 +111,7 @@ int mysqldrv_history_list(cairn_dconn *c, const cairn_history_opts *ho, cairn_hi
             .checksum = row[1] ? row[1] : "",
             .applied_at = row[2] ? row[2] : "",
             .duration_ms = row[3] ? strtoll(row[3], NULL, 10) : 0,
-            .state = row[4] && atoi(row[4]) == 1 ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+            .state = row[4] ? cairn_applied_state_of(atoi(row[4])) : CAIRN_APPLIED_DONE,
             .statements_done = row[5] ? atoi(row[5]) : 0,
             .statements_total = row[6] ? atoi(row[6]) : 0,
         };

@@ -87,7 +87,7 @@ int pgdrv_history_list(cairn_dconn *c, const cairn_history_opts *o, cairn_histor
                 .checksum = PQgetvalue(r, i, 1),
                 .applied_at = PQgetvalue(r, i, 2),
                 .duration_ms = strtoll(PQgetvalue(r, i, 3), NULL, 10),
-                .state = atoi(PQgetvalue(r, i, 4)) == 1 ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+                .state = cairn_applied_state_of(atoi(PQgetvalue(r, i, 4))),
                 .statements_done = atoi(PQgetvalue(r, i, 5)),
                 .statements_total = atoi(PQgetvalue(r, i, 6)),
             };

@@ -482,7 +482,7 @@ static int sqlitedrv_history_list(cairn_dconn *c, const cairn_history_opts *h, c
             .checksum = (const char *)sqlite3_column_text(st, 1),
             .applied_at = (const char *)sqlite3_column_text(st, 2),
             .duration_ms = sqlite3_column_int64(st, 3),
-            .state = sqlite3_column_int(st, 4) == 1 ? CAIRN_APPLIED_PARTIAL : CAIRN_APPLIED_DONE,
+            .state = cairn_applied_state_of(sqlite3_column_int(st, 4)),
             .statements_done = sqlite3_column_int(st, 5),
             .statements_total = sqlite3_column_int(st, 6),
         };

@@ -9,7 +9,7 @@ check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.2)" ]
 
 run --help
 expect_ok "--help"
-for c in generate migrate pull push export check status drop dialects resolve init drift; do
+for c in generate migrate pull push export check status drop dialects resolve init drift baseline; do
     expect_out "  $c " "--help lists $c"
     run "$c" --help
     expect_ok "$c --help"

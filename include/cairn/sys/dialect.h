@@ -36,7 +36,8 @@
  *        row may record a statement in flight (negative statements_done);
  *        the host refuses a schema that needs a capability the driver lacks;
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
- *        keys, the driver writes them where the plan puts them).
+ *        keys, the driver writes them where the plan puts them); history
+ *        state CAIRN_APPLIED_BASELINE (2), stored as is.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -172,8 +173,22 @@ typedef enum cairn_applied_state {
     CAIRN_APPLIED_DONE = 0,
     /** Stopped part-way (non-transactional DDL): `statements_done` of
      *  `statements_total` ran. */
-    CAIRN_APPLIED_PARTIAL = 1
+    CAIRN_APPLIED_PARTIAL = 1,
+    /** Recorded as applied without running it (`cairn baseline`): the
+     *  database already had its schema. Since ABI 1.2; a driver stores and
+     *  returns the number as is (an older one reads it back as DONE, which
+     *  means the same to the host). */
+    CAIRN_APPLIED_BASELINE = 2
 } cairn_applied_state;
+
+/** The state stored as `n` in a history table: an unknown number reads
+ *  as DONE (a newer host's state that an older one does not know). */
+static inline cairn_applied_state cairn_applied_state_of(int n)
+{
+    return n == CAIRN_APPLIED_PARTIAL    ? CAIRN_APPLIED_PARTIAL
+           : n == CAIRN_APPLIED_BASELINE ? CAIRN_APPLIED_BASELINE
+                                         : CAIRN_APPLIED_DONE;
+}
 
 /** One row of the migration history. */
 typedef struct cairn_applied {
