@@ -11,19 +11,16 @@
 
 #include "internal.h"
 
-/* A table of the schema named so, in any case: whether case matters is
- * the dialect's (SQLite folds every name, MySQL table names per server
- * setting), so only a name that matches no way at all is a mistake. */
-static const cairn_table *find_table_anycase(const cairn_schema *s, const char *ns,
-                                             const char *name)
+/* `s` lower-cased into the arena (ASCII: what every dialect folds). */
+static const char *lower(cairn_arena *a, const char *s)
 {
-    const cairn_table *t = cairn_schema_find_table(s, ns, name);
-    for (size_t i = 0; !t && i < s->ntables; i++)
-        if (strcasecmp(s->tables[i]->name, name) == 0 &&
-            ((!ns && !s->tables[i]->schema) ||
-             (ns && s->tables[i]->schema && strcasecmp(ns, s->tables[i]->schema) == 0)))
-            t = s->tables[i];
-    return t;
+    if (!s)
+        return NULL;
+    char *l = cairn_arena_strdup(a, s);
+    for (char *p = l; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return l;
 }
 
 static int has_column_anycase(const cairn_table *t, const char *name)
@@ -34,37 +31,65 @@ static int has_column_anycase(const cairn_table *t, const char *name)
     return 0;
 }
 
+/* One foreign key: its table and columns are there, in any case (whether
+ * case matters is the dialect's: SQLite folds every name, MySQL table
+ * names per server setting), so only a name that matches no way at all is
+ * a mistake. maps[0] holds the tables by name, maps[1] lower-cased. */
+static int check_fkey(cairn_ctx *cx, cairn_arena *a, const cairn_strmap *const maps[2],
+                      const cairn_table *t, const cairn_fkey *fk, int partial, const char *path)
+{
+    const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
+    const char *lns = lower(a, ns), *lname = lower(a, fk->ref_table);
+    if ((ns && !lns) || !lname)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    /* the table of that exact name first ("users" beside "Users") */
+    const cairn_table *to = cairn_strmap_get(maps[0], ns, fk->ref_table);
+    if (!to)
+        to = cairn_strmap_get(maps[1], lns, lname);
+    char what[300];
+    snprintf(what, sizeof what, "table \"%s%s%s\": foreign key%s%s%s", t->schema ? t->schema : "",
+             t->schema ? "." : "", t->name, fk->name ? " \"" : "", fk->name ? fk->name : "",
+             fk->name ? "\"" : "");
+    if (!to && !partial)
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                            "%s references table \"%s%s%s\", which the schema does not define",
+                            what, ns ? ns : "", ns ? "." : "", fk->ref_table);
+    for (size_t k = 0; to && k < fk->nref_columns; k++)
+        if (!has_column_anycase(to, fk->ref_columns[k]))
+            return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                "%s references column \"%s\" of table \"%s\", which has no "
+                                "such column",
+                                what, fk->ref_columns[k], to->name);
+    return 0;
+}
+
 /* Every foreign key of the schema file reaches a table of the file and its
  * columns, so a typo fails here rather than at deploy. With a "tables" or
  * "namespaces" filter the file may describe only part of the database: a
- * target outside it is then the database's business. */
+ * target outside it is then the database's business. One map of the
+ * tables, so the check is linear in the schema. */
 static int check_references(cairn_ctx *cx, const cairn_schema *schema, const char *path)
 {
     int partial = cairn_ctx_get(cx, "tables") || cairn_ctx_get(cx, "namespaces");
-    for (size_t i = 0; i < schema->ntables; i++) {
+    cairn_arena *a = cairn_arena_new();
+    cairn_strmap *maps[2] = {a ? cairn_strmap_new(a) : NULL, a ? cairn_strmap_new(a) : NULL};
+    int rc = maps[0] && maps[1] ? 0 : CAIRN_ENOMEM;
+    for (size_t i = 0; i < schema->ntables && !rc; i++) {
         const cairn_table *t = schema->tables[i];
-        for (size_t j = 0; j < t->nfkeys; j++) {
-            const cairn_fkey *fk = t->fkeys[j];
-            const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
-            const cairn_table *to = find_table_anycase(schema, ns, fk->ref_table);
-            char what[300];
-            snprintf(what, sizeof what, "table \"%s%s%s\": foreign key%s%s%s", t->schema ? t->schema : "",
-                     t->schema ? "." : "", t->name, fk->name ? " \"" : "", fk->name ? fk->name : "",
-                     fk->name ? "\"" : "");
-            if (!to && !partial)
-                return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                                    "%s references table \"%s%s%s\", which the schema does not "
-                                    "define",
-                                    what, ns ? ns : "", ns ? "." : "", fk->ref_table);
-            for (size_t k = 0; to && k < fk->nref_columns; k++)
-                if (!has_column_anycase(to, fk->ref_columns[k]))
-                    return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                                        "%s references column \"%s\" of table \"%s\", which has "
-                                        "no such column",
-                                        what, fk->ref_columns[k], to->name);
-        }
+        const char *lns = lower(a, t->schema), *lname = lower(a, t->name);
+        rc = (t->schema && !lns) || !lname ? CAIRN_ENOMEM
+                                           : cairn_strmap_put(maps[0], t->schema, t->name, t);
+        if (!rc)
+            rc = cairn_strmap_put(maps[1], lns, lname, t);
     }
-    return 0;
+    if (rc)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < schema->ntables && !rc; i++)
+        for (size_t j = 0; j < schema->tables[i]->nfkeys && !rc; j++)
+            rc = check_fkey(cx, a, (const cairn_strmap *const *)maps, schema->tables[i],
+                            schema->tables[i]->fkeys[j], partial, path);
+    cairn_arena_free(a);
+    return rc;
 }
 
 int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
