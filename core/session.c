@@ -437,6 +437,13 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
             rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on index|comments",
                       t->indexes[j]->name ? t->indexes[j]->name : t->name);
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
+        if (t->columns[j]->identity == CAIRN_IDENTITY_ALWAYS ||
+            t->columns[j]->identity == CAIRN_IDENTITY_BY_DEFAULT)
+            rc = need(cx, d, CAIRN_CAP_IDENTITY, path,
+                      "identity column|SQL identity columns (\"always\", \"by_default\"; "
+                      "\"auto\" numbers rows on every dialect)",
+                      t->columns[j]->name);
+    for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->generated)
             rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns", t->columns[j]->name);
     for (size_t j = 0; j < t->nindexes && !rc; j++) {

@@ -55,6 +55,14 @@ printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t" ,, } ]\n}\n' >sch
 refused 4 "malformed JSON schema" generate
 expect_err "schema.json:3:" "malformed JSON: file:line:col"
 
+fresh identityonsqlite
+cat >schema.json <<'JSON'
+{ "dialect": "sqlite",
+  "tables": [ { "name": "t", "columns": [ { "name": "id", "type": "integer", "identity": "always" } ] } ] }
+JSON
+refused 4 "an identity column on a dialect without them" generate
+expect_err "identity column 'id': dialect 'sqlite' has no SQL identity columns" "the message names the column"
+
 fresh fkmissingtable
 cat >schema.json <<'JSON'
 { "dialect": "sqlite",

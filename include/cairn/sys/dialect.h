@@ -90,8 +90,9 @@ extern "C" {
 /** Comments on tables, columns and indexes. Without it the host refuses a
  *  schema file that has one. */
 #define CAIRN_CAP_COMMENTS (1ull << 8)
-/** SQL standard identity columns. Informational: listed by `cairn
- *  dialects`, not read by the core. */
+/** SQL standard identity columns (GENERATED ALWAYS / BY DEFAULT AS
+ *  IDENTITY). Without it the host refuses a schema with identity "always"
+ *  or "by_default" ("auto" is every dialect's own numbering). */
 #define CAIRN_CAP_IDENTITY (1ull << 9)
 /** Generated (computed) columns. */
 #define CAIRN_CAP_GENERATED (1ull << 10)
