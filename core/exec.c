@@ -50,7 +50,20 @@ static int line_of(const cairn_exec_unit *u, size_t i)
     return 0;
 }
 
-/* "ALTER TABLE ..." : the statement's first line, cut at 60 bytes. */
+/* The statement's first line that is not a "--" comment (the marker and
+ * header lines of a migration.sql belong to its first statement). */
+static const char *first_code_line(const char *sql)
+{
+    const char *p = sql;
+    while (p[0] == '-' && p[1] == '-' && strchr(p, '\n')) {
+        p = strchr(p, '\n') + 1;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+    }
+    return *p ? p : sql;
+}
+
+/* ... cut at 60 bytes. */
 static int first_line_len(const char *sql)
 {
     size_t n = strcspn(sql, "\n");
@@ -70,10 +83,13 @@ static int run_one(cairn_conn *c, cairn_ctx *cx, cairn_exec_unit *u, size_t i, i
     rc = cairn_conn_exec(c, sql);
     if (rc) {
         int line = line_of(u, i);
+        const char *code = first_code_line(sql);
+        for (const char *p = sql; line && p < code; p++)
+            line += *p == '\n';
         if (line)
             rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed (%s:%d: %.*s%s)",
-                                  u->name, i + 1, u->n, u->file, line, first_line_len(sql), sql,
-                                  (size_t)first_line_len(sql) < strlen(sql) ? " ..." : "");
+                                  u->name, i + 1, u->n, u->file, line, first_line_len(code), code,
+                                  (size_t)first_line_len(code) < strlen(code) ? " ..." : "");
         else
             rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed", u->name, i + 1,
                                   u->n);

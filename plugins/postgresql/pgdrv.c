@@ -309,10 +309,48 @@ int pgdrv_query_buf(cairn_dconn *c, const cairn_buf *b, int nparams, const char 
     return rc ? rc : pgdrv_query(c, h->buf_cstr(b), nparams, params, res);
 }
 
+/* A CREATE INDEX CONCURRENTLY cut off while it ran (the client killed, the
+ * statement cancelled) leaves its index behind INVALID, and running the
+ * statement again fails on the name. Before running one, drop such a
+ * leftover of the same name on the same table; a valid index is left
+ * alone (the statement then fails as it should, or IF NOT EXISTS skips). */
+static int drop_invalid_index(cairn_dconn *c, const char *sql)
+{
+    char *name, *table;
+    if (!pgdrv_concurrent_index(sql, &name, &table))
+        return 0;
+    const char *params[2] = {name, table};
+    PGresult *res = NULL;
+    int rc = pgdrv_query(c,
+                         "SELECT pg_catalog.format('DROP INDEX CONCURRENTLY %I.%I', n.nspname,"
+                         " ic.relname) FROM pg_catalog.pg_index i"
+                         " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+                         " JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace"
+                         " WHERE ic.relname = $1 AND i.indrelid = pg_catalog.to_regclass($2)"
+                         " AND NOT i.indisvalid",
+                         2, params, &res);
+    if (!rc && PQntuples(res) == 1) {
+        char *drop = strdup(PQgetvalue(res, 0, 0));
+        c->s->host->debug(c->s->hc,
+                          "postgresql: index %s is INVALID (a CREATE INDEX CONCURRENTLY was cut "
+                          "off): dropped before it is created again",
+                          name);
+        rc = drop ? pgdrv_query(c, drop, 0, NULL, NULL)
+                  : c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+        free(drop);
+    }
+    PQclear(res);
+    free(name);
+    free(table);
+    return rc;
+}
+
 static int pgdrv_exec(cairn_dconn *c, const char *sql)
 {
-    if (!c->scratch_name)
-        return pgdrv_query(c, sql, 0, NULL, NULL);
+    if (!c->scratch_name) {
+        int rc = drop_invalid_index(c, sql);
+        return rc ? rc : pgdrv_query(c, sql, 0, NULL, NULL);
+    }
     /* A schema file goes to a scratch database as one script, an implicit
      * transaction, where CREATE INDEX CONCURRENTLY cannot run; in an empty
      * database it makes the same index. */

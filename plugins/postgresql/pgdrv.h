@@ -63,6 +63,11 @@ int pgdrv_split_element(const char *s, size_t *key_end, size_t *opc_b, size_t *o
                         size_t *nulls_b);
 /** A malloc'd copy of sql without CONCURRENTLY after INDEX, or NULL. */
 char *pgdrv_strip_concurrently(const char *sql);
+/** For "CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT EXISTS] name ON [ONLY]
+ *  table ...": the index name as the catalog has it (a bare name folded to
+ *  lower case, a quoted one unquoted) and the table as written, both
+ *  malloc'd; 0 when the statement is something else (or NULL on OOM). */
+int pgdrv_concurrent_index(const char *sql, char **name, char **table);
 /** What key element `elem` adds to its key besides COLLATE and DESC, into
  *  b; the collation, unquoted and malloc'd, to *coll. Fails when b does. */
 int pgdrv_element_decor(const cairn_host *h, const char *elem, size_t len, const char *key,

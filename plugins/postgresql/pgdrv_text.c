@@ -354,3 +354,99 @@ void pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const ch
     }
     h->buf_quote(b, name, '"');
 }
+
+/* The identifier at `p` (quoted or bare) as the catalog stores it, into
+ * `out` (malloc'd); returns the index past it, or 0 when there is none. */
+static size_t catalog_ident(const char *s, size_t p, char **out)
+{
+    size_t n = strlen(s), e = p, o = 0;
+    char *id = malloc(n - p + 1);
+    if (!id)
+        return 0;
+    if (s[p] == '"') {
+        for (e = p + 1; e < n; e++) {
+            if (s[e] == '"' && s[e + 1] == '"')
+                id[o++] = s[e++];
+            else if (s[e] == '"')
+                break;
+            else
+                id[o++] = s[e];
+        }
+        if (e >= n) {
+            free(id);
+            return 0;
+        }
+        e++;
+    } else {
+        for (; e < n && pgdrv_is_ident_char(s[e]); e++)
+            id[o++] = (char)tolower((unsigned char)s[e]);
+    }
+    id[o] = '\0';
+    if (!o) {
+        free(id);
+        return 0;
+    }
+    *out = id;
+    return e;
+}
+
+/* The bare word at `p` is `w`: the index past it, else 0. */
+static size_t word_at(const char *s, size_t p, const char *w)
+{
+    size_t e = p;
+    while (pgdrv_is_ident_char(s[e]))
+        e++;
+    return e > p && pgdrv_word_is(s, p, e, w) ? pgdrv_skip_space(s, e) : 0;
+}
+
+/* Past blanks and comments at `p`. */
+static size_t skip_comments(const char *s, size_t p)
+{
+    for (;;) {
+        p = pgdrv_skip_space(s, p);
+        if (s[p] == '-' && s[p + 1] == '-')
+            p += strcspn(s + p, "\n");
+        else if (s[p] == '/' && s[p + 1] == '*') {
+            const char *end = strstr(s + p + 2, "*/");
+            p = end ? (size_t)(end - s) + 2 : strlen(s);
+        } else
+            return p;
+    }
+}
+
+int pgdrv_concurrent_index(const char *sql, char **name, char **table)
+{
+    *name = *table = NULL;
+    size_t p = skip_comments(sql, 0), q;
+    if (!(p = word_at(sql, p, "create")))
+        return 0;
+    if ((q = word_at(sql, p, "unique")))
+        p = q;
+    if (!(p = word_at(sql, p, "index")) || !(p = word_at(sql, p, "concurrently")))
+        return 0;
+    if ((q = word_at(sql, p, "if"))) {
+        if (!(q = word_at(sql, q, "not")) || !(p = word_at(sql, q, "exists")))
+            return 0;
+    }
+    if (word_at(sql, p, "on") || !(p = catalog_ident(sql, p, name)))
+        return 0;
+    p = pgdrv_skip_space(sql, p);
+    if (!(p = word_at(sql, p, "on"))) {
+        free(*name);
+        *name = NULL;
+        return 0;
+    }
+    if ((q = word_at(sql, p, "only")))
+        p = q;
+    /* the table as written, up to a blank or '(' outside quotes */
+    size_t e = p;
+    while (sql[e] && sql[e] != '(' && !isspace((unsigned char)sql[e]))
+        e = sql[e] == '"' ? pgdrv_skip_token(sql, e) : e + 1;
+    *table = e > p ? strndup(sql + p, e - p) : NULL;
+    if (!*table) {
+        free(*name);
+        *name = NULL;
+        return 0;
+    }
+    return 1;
+}
