@@ -376,7 +376,15 @@ static int run_init(cairn_ctx *cx, const cli *c)
     char *safe = url ? cairn_url_redacted(url) : NULL;
     int secret = url && safe && strcmp(safe, url) != 0;
     cairn_free(safe);
-    char d[128] = "", u[1024] = "", s[512], o[512], conf[2048], sch[256];
+    /* every value fits its buffer below whole, escaped, or init refuses */
+    if ((dialect && strlen(dialect) > 60) || (url && strlen(url) > 500) ||
+        strlen(schema) > 250 || strlen(out) > 250 || (secret && strchr(url, '\''))) {
+        snprintf(front_message, sizeof front_message,
+                 "init: a value is too long, or the URL has a quote: write cairn.json by hand "
+                 "(nothing written)");
+        return CAIRN_EUSAGE;
+    }
+    char d[128] = "", u[1024] = "", s[512], o[512], conf[4096], sch[512];
     if (dialect)
         json_escaped(d, sizeof d, dialect);
     if (url && !secret)
@@ -394,9 +402,9 @@ static int run_init(cairn_ctx *cx, const cli *c)
         ok = 0;
     }
     if (ok && secret) {
-        char env[1100];
-        snprintf(env, sizeof env, "DATABASE_URL='%s'\n", url);
-        if (strchr(url, '\'') || write_new(".env", env)) {
+        char env[600];
+        snprintf(env, sizeof env, "DATABASE_URL='%.500s'\n", url);
+        if (write_new(".env", env)) {
             unlink("cairn.json");
             unlink(schema);
             ok = 0;

@@ -134,6 +134,11 @@ check "the password is not in cairn.json" bash -c "! grep -q In1tS3cret cairn.js
 check "it is in .env as DATABASE_URL" grep -q "^DATABASE_URL='postgresql://app:In1tS3cret@db.example/app'" .env
 check "and never printed" bash -c "! grep -q In1tS3cret '$WORK/.out' '$WORK/.err'"
 check "the schema file is where --schema said" test -f db/schema.json
+mkdir -p "$WORK/fresh3" && cd "$WORK/fresh3" || exit 1
+run --url "sqlite:$(printf 'x%.0s' $(seq 1 600)).db" init
+expect_rc 2 "init with a URL too long to write whole"
+one_error_line "init with a URL too long"
+check "a refused init writes nothing" test -z "$(ls -A)"
 cd "$WORK" || exit 1
 
 # verbose: debug lines on stderr only with -v
