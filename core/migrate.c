@@ -118,8 +118,10 @@ static int run_check_integrity(mrun *r, int resume, int settled)
         const cairn_migration *m = find_migration(r, a->name);
         if (!m)
             return cairn_err(cx, CAIRN_EINTEGRITY,
-                             "migration %s is recorded as applied but its folder is missing",
-                             a->name);
+                             "migration %s is recorded as applied but its folder is missing "
+                             "(restore it, or 'cairn resolve %s --forget' if it was removed on "
+                             "purpose)",
+                             a->name, a->name);
         long k = CAIRN_APPLIED_STATEMENT_IN_FLIGHT(a);
         /* A PARTIAL row read before the lock may be another deployer's run
          * in progress: only a row read under the lock (or by a read-only
@@ -150,8 +152,10 @@ static int run_check_integrity(mrun *r, int resume, int settled)
         if (!is_partial(a) && strcmp(a->checksum, m->checksum) != 0)
             return cairn_err_at(cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
                                 "migration %s was applied with checksum %.*s, its migration.sql "
-                                "now has %.*s: applied migrations must not be edited",
-                                a->name, SHORT_SUM, a->checksum, SHORT_SUM, m->checksum);
+                                "now has %.*s: applied migrations must not be edited (undo the "
+                                "edit, or 'cairn resolve %s --accept-edit' to keep it)",
+                                a->name, SHORT_SUM, a->checksum, SHORT_SUM, m->checksum,
+                                a->name);
     }
     for (size_t i = 0; i < r->n; i++)
         if (!r->list[i].sql && !cairn_history_find(&r->hist, r->list[i].name))
@@ -540,6 +544,66 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
                   "statement %ld",
                   name, k, ran ? "done" : "not done", done + 1);
+    return run_close(&r, rc);
+}
+
+/* ---- repair: accept an edited migration, forget a deleted one ---------------- */
+
+int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
+{
+    mrun r;
+    int rc = run_open(&r, cx);
+    if (!rc && (!name || !*name))
+        rc = cairn_err(cx, CAIRN_EUSAGE, "resolve: which migration?");
+    if (!rc) {
+        rc = cairn_conn_lock(r.c, &r.h);
+        r.locked = rc == 0;
+    }
+    if (!rc)
+        rc = run_read_history(&r);
+    if (rc)
+        return run_close(&r, rc);
+    const cairn_applied *a = cairn_history_find(&r.hist, name);
+    const cairn_migration *m = find_migration(&r, name);
+    if (!a)
+        rc = cairn_err(cx, CAIRN_EUSAGE, "%s is not in the migration history", name);
+    else if (is_partial(a))
+        rc = cairn_err(cx, CAIRN_EUSAGE,
+                       "%s stopped part-way: settle it with --applied, --rolled-back, "
+                       "--statement-done or --statement-not-done",
+                       name);
+    else if (how == CAIRN_REPAIR_FORGET && m)
+        rc = cairn_err(cx, CAIRN_EUSAGE,
+                       "%s still has its folder: --forget is for a migration whose folder is "
+                       "gone (to accept an edited file: --accept-edit)",
+                       name);
+    else if (how == CAIRN_REPAIR_ACCEPT_EDIT && (!m || !m->sql))
+        rc = cairn_err(cx, CAIRN_EUSAGE,
+                       "%s has no migration.sql to accept (a migration whose folder is gone: "
+                       "--forget)",
+                       name);
+    else if (how == CAIRN_REPAIR_ACCEPT_EDIT && strcmp(a->checksum, m->checksum) == 0)
+        rc = cairn_err(cx, CAIRN_EUSAGE, "%s was not edited: nothing to accept", name);
+    if (rc)
+        return run_close(&r, rc);
+    if (how == CAIRN_REPAIR_FORGET) {
+        rc = cairn_conn_history_remove(r.c, &r.h, name);
+        if (!rc)
+            cairn_log(cx, CAIRN_LOG_INFO,
+                      "%s removed from the history (its folder is gone; nothing in the "
+                      "database was changed)",
+                      name);
+        return run_close(&r, rc);
+    }
+    /* the row as it was, with the checksum of the file as it is now */
+    cairn_applied row = *a;
+    row.checksum = m->checksum;
+    rc = cairn_conn_history_record(r.c, &r.h, &row);
+    if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO,
+                  "%s: the history now holds the checksum of its edited migration.sql "
+                  "(%.*s, was %.*s); nothing was run",
+                  name, SHORT_SUM, m->checksum, SHORT_SUM, a->checksum);
     return run_close(&r, rc);
 }
 

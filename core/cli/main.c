@@ -150,6 +150,7 @@ typedef struct cli {
     const char *name, *output;
     const char *argument;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
+    int accept_edit, forget;
     int check;
     const char **renames;
     size_t nrenames;
@@ -173,6 +174,8 @@ enum {
     OPT_STMT_NOT_DONE = 1u << 12,
     /* a gate for CI: change nothing, exit 12 when there is work to do */
     OPT_CHECK = 1u << 13,
+    OPT_ACCEPT_EDIT = 1u << 14,
+    OPT_FORGET = 1u << 15,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -190,7 +193,8 @@ static const struct {
     {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},     {"--resume", OPT_RESUME, 0},
     {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
     {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
-    {"--check", OPT_CHECK, 0},
+    {"--check", OPT_CHECK, 0},      {"--accept-edit", OPT_ACCEPT_EDIT, 0},
+    {"--forget", OPT_FORGET, 0},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -224,6 +228,9 @@ static int run_migrate(cairn_ctx *cx, const cli *c)
 
 static int run_resolve(cairn_ctx *cx, const cli *c)
 {
+    if (c->accept_edit || c->forget)
+        return cairn_repair(cx, c->argument,
+                            c->forget ? CAIRN_REPAIR_FORGET : CAIRN_REPAIR_ACCEPT_EDIT);
     if (c->stmt_done || c->stmt_not_done)
         return cairn_resolve_statement(cx, c->argument, c->stmt_done);
     return cairn_resolve(cx, c->argument, c->applied);
@@ -522,19 +529,25 @@ static const command commands[] = {
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
      "                     its first statement that did not run, after fixing the cause\n"
      "  --check            a dry run that exits 12 when something would be applied\n"},
-    {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ARGUMENT |
-                    CMD_CHANGES,
+    {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ACCEPT_EDIT |
+                    OPT_FORGET | OPT_ARGUMENT | CMD_CHANGES,
      run_resolve, "settle a migration that stopped part-way",
-     "resolve NAME (--applied | --rolled-back | --statement-done | --statement-not-done)\n\n"
+     "resolve NAME (--applied | --rolled-back | --statement-done | --statement-not-done |\n"
+     "              --accept-edit | --forget)\n\n"
      "Settle a migration that stopped part-way (PARTIAL, outside a transaction)\n"
-     "once the database has been checked or fixed by hand.\n\n"
+     "once the database has been checked or fixed by hand, or repair the history of\n"
+     "an applied one whose file was edited (MODIFIED) or whose folder is gone (MISSING).\n\n"
      "  --applied          the rest was applied by hand: record it as applied\n"
      "  --rolled-back      it was undone by hand: forget it, the next migrate applies\n"
      "                     it from its first statement\n"
      "  --statement-done   the statement that was running when cairn stopped did run;\n"
      "                     'migrate --resume' continues after it\n"
      "  --statement-not-done\n"
-     "                     it did not run; 'migrate --resume' runs it again\n"},
+     "                     it did not run; 'migrate --resume' runs it again\n"
+     "  --accept-edit      MODIFIED: keep the edited migration.sql, record its checksum;\n"
+     "                     nothing is run\n"
+     "  --forget           MISSING: remove the history row of a migration whose folder\n"
+     "                     is gone; nothing in the database changes\n"},
     {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
@@ -712,6 +725,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_CUSTOM: c->custom = 1; break;
             case OPT_DRY_RUN: c->dry_run = 1; break;
             case OPT_CHECK: c->check = c->dry_run = 1; break;
+            case OPT_ACCEPT_EDIT: c->accept_edit = 1; break;
+            case OPT_FORGET: c->forget = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_FORCE: c->force = 1; break;
@@ -786,11 +801,14 @@ int main(int argc, char **argv)
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
     }
     if (c.cmd->run == run_resolve &&
-        (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done != 1)) {
+        (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done +
+                                 c.accept_edit + c.forget !=
+                             1)) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE,
                          "resolve wants a migration's name and one of --applied, --rolled-back, "
-                         "--statement-done, --statement-not-done (see 'cairn resolve --help')",
+                         "--statement-done, --statement-not-done, --accept-edit, --forget (see "
+                         "'cairn resolve --help')",
                          NULL);
     }
 

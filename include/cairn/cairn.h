@@ -187,6 +187,19 @@ CAIRN_API int cairn_resolve(cairn_ctx *cx, const char *name, int applied);
  *  is unknown. */
 CAIRN_API int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran);
 
+typedef enum cairn_repair_how {
+    /** An applied migration whose migration.sql was edited since (a
+     *  comment fixed): record the file's new checksum, run nothing. */
+    CAIRN_REPAIR_ACCEPT_EDIT = 1,
+    /** An applied migration whose folder is gone: remove its history row,
+     *  change nothing in the database. */
+    CAIRN_REPAIR_FORGET = 2
+} cairn_repair_how;
+
+/** Repair the history of a fully applied migration (status MODIFIED or
+ *  MISSING) under the migration lock. CAIRN_EUSAGE when it does not apply. */
+CAIRN_API int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how);
+
 CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count);
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
 

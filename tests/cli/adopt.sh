@@ -64,6 +64,51 @@ expect_ok "migrate the new migration"
 expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'name'" "1" \
     "the new column is there"
 
+# repair: an applied migration edited afterwards (a comment fixed) blocks
+# migrate until the edit is accepted; a deleted one until it is forgotten
+ADD=$(ls migrations | tail -n 1)
+echo "-- reviewed" >>"migrations/$ADD/migration.sql"
+run migrate
+expect_rc 7 "migrate refuses an edited applied migration"
+expect_err "cairn resolve $ADD --accept-edit" "the refusal says how to accept the edit"
+run status
+expect_out "MODIFIED $ADD" "status shows it MODIFIED"
+before=$(state .)
+run resolve "$ADD" --forget
+expect_rc 2 "--forget refuses a migration whose folder is there"
+run resolve "$BASE" --accept-edit
+expect_rc 2 "--accept-edit refuses a migration that was not edited"
+check "refused repairs change nothing" [ "$before" = "$(state .)" ]
+run resolve "$ADD" --accept-edit
+expect_ok "resolve --accept-edit"
+expect_out "nothing was run" "it says nothing ran"
+run migrate
+expect_ok "migrate goes on after the edit is accepted"
+run status --check
+expect_ok "status is clean after --accept-edit"
+expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'name'" "1" \
+    "the accepted migration was not run again (one column)"
+mkdir -p "$WORK/gone" && mv "migrations/$ADD" "$WORK/gone/"
+run migrate
+expect_rc 7 "migrate refuses an applied migration whose folder is gone"
+expect_err "cairn resolve $ADD --forget" "the refusal says how to forget it"
+run resolve "$ADD" --accept-edit
+expect_rc 2 "--accept-edit refuses a migration whose folder is gone"
+run resolve "$ADD" --forget
+expect_ok "resolve --forget"
+run migrate
+expect_ok "migrate goes on after the row is forgotten"
+expect_sql app.db "SELECT count(*) FROM pragma_table_info('users') WHERE name = 'name'" "1" \
+    "forgetting changed nothing in the database"
+run resolve "$ADD" --forget
+expect_rc 2 "nothing left to forget"
+mv "$WORK/gone/$ADD" migrations/
+sql app.db "DELETE FROM __cairn_migrations WHERE name = '$ADD'"
+run resolve "$ADD" --applied --forget
+expect_rc 2 "resolve takes one settlement"
+run --url sqlite:app.db baseline "$ADD"
+expect_ok "the restored folder is baselined back"
+
 # a second database that is not what the migrations say
 sql other.db "CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, legacy text);"
 before=$(state .)
