@@ -69,10 +69,38 @@ static int exit_status(int code)
 
 /* ---- output ----------------------------------------------------------------- */
 
+/* --json: standard output holds one JSON document and nothing else, so
+ * progress lines go to standard error. */
+static int json_mode;
+/* the command printed its JSON document: a later failure (status --check
+ * finding work) is the exit status and the error line only */
+static int json_printed;
+
+/* `s` as a JSON string, quotes included. */
+static void json_str(FILE *f, const char *s)
+{
+    if (!s) {
+        fputs("null", f);
+        return;
+    }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
 static void log_line(void *ud, cairn_log_level level, const char *line)
 {
     (void)ud;
-    FILE *f = level == CAIRN_LOG_INFO ? stdout : stderr;
+    FILE *f = level == CAIRN_LOG_INFO && !json_mode ? stdout : stderr;
     if (level == CAIRN_LOG_WARN)
         fputs("warning: ", f);
     else if (level == CAIRN_LOG_DEBUG)
@@ -82,16 +110,32 @@ static void log_line(void *ud, cairn_log_level level, const char *line)
     fflush(f);
 }
 
-/* The one error line of a failed run. */
+static const char *const exit_kinds[] = {"ok",     "internal",  "usage",   "config", "schema",
+                                         "dialect", "database", "integrity", "locked", "destructive",
+                                         "partial", "io",       "pending"};
+
+/* The one error line of a failed run (and with --json, the error as the
+ * document on standard output). */
 static int fail_with(int code, const char *message, const char *sqlstate)
 {
+    int status = exit_status(code);
+    const char *text = message && *message ? message : "unexpected failure";
     fflush(stdout);
     fputs("cairn: error: ", stderr);
-    fputs(message && *message ? message : "unexpected failure", stderr);
+    fputs(text, stderr);
     if (sqlstate && *sqlstate)
         fprintf(stderr, " [SQLSTATE %s]", sqlstate);
     fputc('\n', stderr);
-    return exit_status(code);
+    if (json_mode && !json_printed) {
+        printf("{\"format_version\": 1, \"error\": {\"exit_code\": %d, \"kind\": ", status);
+        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
+        fputs(", \"message\": ", stdout);
+        json_str(stdout, text);
+        fputs(", \"sqlstate\": ", stdout);
+        json_str(stdout, sqlstate && *sqlstate ? sqlstate : NULL);
+        fputs("}}\n", stdout);
+    }
+    return status;
 }
 
 /* A failure found by the front end itself (status --check), not the library. */
@@ -150,7 +194,7 @@ typedef struct cli {
     const char *name, *output;
     const char *argument;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
-    int accept_edit, forget;
+    int accept_edit, forget, json;
     int check;
     const char **renames;
     size_t nrenames;
@@ -180,7 +224,9 @@ enum {
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
     /* not a flag: the command makes the project, so no cairn.json is read */
-    CMD_NO_CONFIG = 1u << 29
+    CMD_NO_CONFIG = 1u << 29,
+    /* not a flag: the command can print its result as JSON (--json) */
+    CMD_JSON = 1u << 28
 };
 
 static const struct {
@@ -289,6 +335,26 @@ static const char *state_word(cairn_mstate s)
     return "?";
 }
 
+static void status_json(const cairn_status_row *rows, size_t n, size_t open)
+{
+    printf("{\"format_version\": 1, \"command\": \"status\", \"migrations\": [");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\n  {\"name\": ", i ? "," : "");
+        json_str(stdout, rows[i].name);
+        fputs(", \"state\": ", stdout);
+        char word[16];
+        snprintf(word, sizeof word, "%s", state_word(rows[i].state));
+        for (char *p = word; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+        json_str(stdout, word);
+        fputs(", \"applied_at\": ", stdout);
+        json_str(stdout, rows[i].applied_at);
+        fputs("}", stdout);
+    }
+    printf("%s], \"not_applied\": %zu}\n", n ? "\n" : "", open);
+    json_printed = 1;
+}
+
 static int run_status(cairn_ctx *cx, const cli *c)
 {
     cairn_status_row *rows = NULL;
@@ -296,15 +362,18 @@ static int run_status(cairn_ctx *cx, const cli *c)
     int rc = cairn_status(cx, &rows, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         open += rows[i].state != CAIRN_MIGRATION_APPLIED &&
                 rows[i].state != CAIRN_MIGRATION_BASELINE;
+    if (c->json)
+        status_json(rows, n, open);
+    for (size_t i = 0; i < n && !c->json; i++) {
         if (rows[i].applied_at)
             printf("%-8s %s  %s\n", state_word(rows[i].state), rows[i].name, rows[i].applied_at);
         else
             printf("%-8s %s\n", state_word(rows[i].state), rows[i].name);
     }
-    if (n == 0)
+    if (n == 0 && !c->json)
         printf("no migrations\n");
     cairn_status_free(rows, n);
     if (c->check && open) {
@@ -442,30 +511,50 @@ static int run_drop(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
-static int run_dialects(cairn_ctx *cx, const cli *c)
+static void dialects_json(const cairn_dialect_info *list, size_t n, char **real,
+                          const char *dup)
 {
-    (void)c;
-    cairn_dialect_info *list = NULL;
-    size_t n = 0;
-    int rc = cairn_dialects_list(cx, &list, &n);
-    if (rc)
-        return rc;
-    /* The search path may reach one directory twice under two spellings
-     * (bin/../lib/cairn/dialects and lib/cairn/dialects): show each file
-     * once, by its real path, rather than as shadowing itself. */
-    char **real = calloc(n ? n : 1, sizeof *real);
-    char *dup = calloc(n ? n : 1, 1);
-    if (!real || !dup) {
-        free(real);
-        free(dup);
-        cairn_dialect_list_free(list, n);
-        return CAIRN_ENOMEM;
+    printf("{\"format_version\": 1, \"command\": \"dialects\", \"dialects\": [");
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cairn_dialect_info *d = &list[i];
+        if (dup[i])
+            continue;
+        printf("%s\n  {\"name\": ", shown++ ? "," : "");
+        json_str(stdout, d->name);
+        fputs(", \"version\": ", stdout);
+        json_str(stdout, d->version);
+        char abi[32] = "";
+        if (d->version)
+            snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
+        fputs(", \"abi\": ", stdout);
+        json_str(stdout, *abi ? abi : NULL);
+        fputs(", \"path\": ", stdout);
+        json_str(stdout, real[i] ? real[i] : d->path);
+        char caps[512];
+        fputs(", \"capabilities\": [", stdout);
+        if (!d->problem) {
+            cairn_caps_string(d->caps, caps, sizeof caps);
+            char *save = NULL;
+            int k = 0;
+            for (char *w = strtok_r(caps, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+                fputs(k++ ? ", " : "", stdout);
+                json_str(stdout, w);
+            }
+        }
+        fputs("], \"problem\": ", stdout);
+        json_str(stdout, d->problem);
+        fputs("}", stdout);
     }
+    printf("%s]}\n", shown ? "\n" : "");
+    json_printed = 1;
+}
+
+/* The table `cairn dialects` prints, each file once (real paths). */
+static void dialects_text(const cairn_dialect_info *list, size_t n, char **real, const char *dup)
+{
     int wname = 4, wver = 7, wpath = 4;
     for (size_t i = 0; i < n; i++) {
-        real[i] = list[i].path ? realpath(list[i].path, NULL) : NULL;
-        for (size_t j = 0; j < i && real[i] && !dup[i]; j++)
-            dup[i] = real[j] && strcmp(real[i], real[j]) == 0;
         const char *path = real[i] ? real[i] : list[i].path;
         int l;
         if (dup[i] || !path)
@@ -499,6 +588,35 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
     }
     if (shown == 0)
         printf("no dialect drivers found (see --dialect-path and CAIRN_DIALECT_PATH)\n");
+}
+
+static int run_dialects(cairn_ctx *cx, const cli *c)
+{
+    cairn_dialect_info *list = NULL;
+    size_t n = 0;
+    int rc = cairn_dialects_list(cx, &list, &n);
+    if (rc)
+        return rc;
+    /* The search path may reach one directory twice under two spellings
+     * (bin/../lib/cairn/dialects and lib/cairn/dialects): show each file
+     * once, by its real path, rather than as shadowing itself. */
+    char **real = calloc(n ? n : 1, sizeof *real);
+    char *dup = calloc(n ? n : 1, 1);
+    if (!real || !dup) {
+        free(real);
+        free(dup);
+        cairn_dialect_list_free(list, n);
+        return CAIRN_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        real[i] = list[i].path ? realpath(list[i].path, NULL) : NULL;
+        for (size_t j = 0; j < i && real[i] && !dup[i]; j++)
+            dup[i] = real[j] && strcmp(real[i], real[j]) == 0;
+    }
+    if (c->json)
+        dialects_json(list, n, real, dup);
+    else
+        dialects_text(list, n, real, dup);
     for (size_t i = 0; i < n; i++)
         free(real[i]);
     free(real);
@@ -586,7 +704,7 @@ static const command commands[] = {
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
-    {"status", OPT_CHECK, run_status, "list migrations: applied, pending, modified, missing",
+    {"status", OPT_CHECK | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
      "  --check            exit 12 when any migration is not applied\n"},
@@ -598,7 +716,7 @@ static const command commands[] = {
      "from the global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
      "A URL with a password goes to .env as DATABASE_URL, not to cairn.json. Refuses\n"
      "to replace an existing file.\n"},
-    {"dialects", 0, run_dialects, "list the dialect drivers found and why any was refused",
+    {"dialects", CMD_JSON, run_dialects, "list the dialect drivers found and why any was refused",
      "dialects\n\nList every dialect driver on the search path: name, version, ABI, path and\n"
      "capabilities; a refused driver shows its problem.\n"},
 };
@@ -625,10 +743,12 @@ static void print_usage(FILE *f)
             "  --tables GLOBS            comma-separated table patterns to manage\n"
             "  --namespaces LIST         comma-separated namespaces to manage\n"
             "  -v, --verbose             show debug lines (on standard error)\n"
+            "      --json                the result as one JSON document (status, dialects)\n"
             "  -h, --help                this help; 'cairn <command> --help' for a command\n"
             "  --version                 print the version\n\n"
             "Exit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
-            "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O.\n");
+            "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O,\n"
+            "12 work pending (--check, drift).\n");
 }
 
 static void print_command_usage(const command *cmd)
@@ -691,6 +811,12 @@ static int parse(cli *c, int argc, char **argv)
         }
         if (flag_is(arg, len, "-v") || flag_is(arg, len, "--verbose")) {
             c->verbose = 1;
+            continue;
+        }
+        if (flag_is(arg, len, "--json")) {
+            if (arg[len] == '=')
+                return usage_error("option takes no value", arg, c->cmd ? c->cmd->name : NULL);
+            c->json = json_mode = 1;
             continue;
         }
         if (flag_is(arg, len, "--version")) {
@@ -799,6 +925,13 @@ int main(int argc, char **argv)
     if (!c.cmd) {
         free(c.renames);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
+    }
+    if (c.json && !(c.cmd->opts & CMD_JSON)) {
+        free(c.renames);
+        char msg[160];
+        snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output yet (status, dialects do)",
+                 c.cmd->name);
+        return fail_with(CAIRN_EUSAGE, msg, NULL);
     }
     if (c.cmd->run == run_resolve &&
         (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done +

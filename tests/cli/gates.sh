@@ -102,6 +102,37 @@ echo '{ "tables": [ { "name": "t" ,, } ] }' >schema.json
 run generate --check
 expect_rc 4 "generate --check on a broken schema file: schema error, not pending"
 
+# --json: one JSON document on stdout, parsed here as a CI script would;
+# an error is a JSON object too, beside its one line on stderr
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT"; }
+printf '{ "dialect": "sqlite", "url": "sqlite:j.db", "schema": "js.json", "out": "jm" }\n' >cairn.json
+cp "$EVOLVE/01_create.json" js.json
+run generate --name one
+run status --json
+expect_ok "status --json"
+check "status --json: the format version" [ "$(json_get 'd["format_version"]')" = 1 ]
+check "status --json: the migration, pending" [ "$(json_get 'd["migrations"][0]["state"]')" = pending ]
+check "status --json: one not applied" [ "$(json_get 'd["not_applied"]')" = 1 ]
+run status --json --check
+expect_rc 12 "status --json --check gates"
+check "status --json --check: one document on stdout" [ "$(json_get 'd["command"]')" = status ]
+run migrate --json
+expect_rc 2 "a command without JSON output refuses --json"
+check "the refusal is a JSON error object" [ "$(json_get 'd["error"]["kind"]')" = usage ]
+check "with its exit code" [ "$(json_get 'd["error"]["exit_code"]')" = 2 ]
+one_error_line "the refusal is still one line on stderr"
+run migrate
+run status --json
+check "status --json: applied, with its time" \
+    [ "$(json_get 'd["migrations"][0]["state"] + " " + str(bool(d["migrations"][0]["applied_at"]))')" = "applied True" ]
+run --json dialects
+expect_ok "dialects --json"
+check "dialects --json lists sqlite with its ABI" [ "$(json_get '[x["abi"] for x in d["dialects"] if x["name"] == "sqlite"][0]')" = 1.2 ]
+echo '{ "dialect": "sqlite", "url": "sqlite:j.db", "schema": "js.json", "out": "jm", "bogus": 1 }' >cairn.json
+run --json status
+expect_rc 3 "a configuration error with --json"
+check "is a JSON error of kind config" [ "$(json_get 'd["error"]["kind"]')" = config ]
+
 # --check is not a setting of cairn.json, and only these commands take it
 printf '{ "dialect": "sqlite", "check": true }\n' >cairn.json
 run status
