@@ -394,6 +394,35 @@ expect_q fkorder "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCH
     "1" "fkorder: only users left"
 cd "$back" || exit 1
 
+# ---- adopting an existing database, then drift ---------------------------------
+newdb adoptdb
+q adoptdb "CREATE TABLE users (id int AUTO_INCREMENT PRIMARY KEY, email varchar(200) NOT NULL UNIQUE,
+  st enum('a','b') DEFAULT 'a');
+CREATE TABLE posts (id bigint AUTO_INCREMENT PRIMARY KEY, user_id int, title varchar(200),
+  FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE, FULLTEXT KEY ft (title));
+INSERT INTO users (email) VALUES ('ann@example.com');"
+back=$PWD
+mkdir -p ../adopt && cd ../adopt || exit 1
+run --url "$BASE/adoptdb" --dialect mysql init
+expect_ok "adopt: init"
+rm schema.json
+run pull --output schema.json
+expect_ok "adopt: pull"
+run generate --name baseline
+expect_ok "adopt: generate the baseline"
+run baseline
+expect_ok "adopt: baseline on MariaDB"
+run migrate
+expect_out "nothing to apply" "adopt: the baseline is not run"
+run drift
+expect_ok "adopt: no drift right after the baseline"
+q adoptdb "ALTER TABLE users ADD COLUMN hotfix int"
+run drift
+expect_rc 12 "adopt: drift after a hand change"
+expect_out 'DROP COLUMN `hotfix`' "adopt: drift shows the SQL to undo it"
+expect_q adoptdb "SELECT COUNT(*) FROM users" "1" "adopt: the rows are untouched"
+cd "$back" || exit 1
+
 # ---- errors never show the password --------------------------------------------
 run --url "${BASE/cairn-test/hunter2-secret}/app" --out ../app/migrations status
 expect_rc 6 "wrong password is a database error"

@@ -429,6 +429,43 @@ SQL
 )
 read -r PASSED FAILED <"$WORK/.counts"
 
+# Adopting an existing database (pull, generate, baseline), then drift once
+# it is changed by hand: the team workflow on a server.
+newdb adoptdb
+q adoptdb "CREATE TYPE mood AS ENUM ('a', 'b');
+CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, m mood DEFAULT 'a');
+CREATE TABLE posts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    user_id int REFERENCES users (id) ON DELETE CASCADE, title varchar(200));
+CREATE INDEX posts_title ON posts (lower(title));
+INSERT INTO users (email) VALUES ('ann@example.com')" >/dev/null
+mkdir -p "$WORK/adopt"
+(
+    cd "$WORK/adopt" || exit 1
+    run --url "$(url_of adoptdb)" --dialect postgresql init
+    expect_rc 0 "adopt: init"
+    rm schema.json
+    run pull --output schema.json
+    expect_rc 0 "adopt: pull"
+    run generate --name baseline
+    expect_rc 0 "adopt: generate the baseline"
+    run migrate --check
+    expect_rc 12 "adopt: the baseline is pending before it is recorded"
+    run baseline
+    expect_rc 0 "adopt: baseline on PostgreSQL"
+    run migrate
+    expect_rc 0 "adopt: migrate after the baseline"
+    contains "$OUT" "nothing to apply" && ok || bad "adopt: the baseline is not run: $OUT"
+    run drift
+    expect_rc 0 "adopt: no drift right after the baseline"
+    q adoptdb "ALTER TABLE users ADD COLUMN hotfix int" >/dev/null
+    run drift
+    expect_rc 12 "adopt: drift after a hand change"
+    contains "$OUT" 'DROP COLUMN "hotfix"' && ok || bad "adopt: drift shows the SQL to undo it: $OUT"
+    expect_sql adoptdb "SELECT count(*) FROM users" 1 "adopt: the rows are untouched"
+    echo "$PASSED $FAILED" >"$WORK/.counts"
+)
+read -r PASSED FAILED <"$WORK/.counts"
+
 # Credentials never appear.
 run --url "postgresql://postgres:s3cretpw@127.0.0.1:1/app" status
 [ "$RC" -ne 0 ] && ok || bad "unreachable server fails"
