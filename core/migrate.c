@@ -499,6 +499,42 @@ static int resolve_open(mrun *r, cairn_ctx *cx, const char *name, const cairn_ap
     return 0;
 }
 
+/* A person's repair of the history: the audit row (who, when, what) and
+ * the change `fn` makes, together in one transaction where the dialect
+ * has them. */
+typedef int repair_fn(mrun *r, void *ud);
+static int audited(mrun *r, const char *action, const char *name, const char *detail,
+                   repair_fn *fn, void *ud)
+{
+    int txn = (r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) != 0;
+    int rc = txn ? cairn_conn_begin(r->c) : 0;
+    if (!rc)
+        rc = cairn_conn_audit(r->c, &r->h, action, name, detail);
+    if (!rc)
+        rc = fn(r, ud);
+    if (txn && !rc)
+        rc = cairn_conn_commit(r->c);
+    else if (txn && rc) {
+        cairn_saved_err saved;
+        cairn_err_save(r->cx, &saved);
+        cairn_conn_rollback(r->c);
+        cairn_err_restore(r->cx, &saved);
+    }
+    return rc;
+}
+
+typedef struct row_change {
+    const cairn_applied *row; /* to record, or NULL: remove `name` */
+    const char *name;
+} row_change;
+
+static int change_row(mrun *r, void *ud)
+{
+    const row_change *ch = ud;
+    return ch->row ? cairn_conn_history_record(r->c, &r->h, ch->row)
+                   : cairn_conn_history_remove(r->c, &r->h, ch->name);
+}
+
 int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
 {
     mrun r;
@@ -506,20 +542,27 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
     int rc = resolve_open(&r, cx, name, &a);
     if (rc)
         return run_close(&r, rc);
+    char at[21], detail[160];
+    utc_now(at);
+    cairn_applied row = *a;
+    row_change ch = {.row = applied ? &row : NULL, .name = name};
     if (applied) {
         /* What is in the database now is what its file says, as fixed by hand. */
         const cairn_migration *m = find_migration(&r, name);
-        const char *sum = m && m->sql ? m->checksum : a->checksum;
-        rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, a->statements_total,
-                    (size_t)a->statements_total, a->duration_ms);
-        if (!rc)
-            cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
-    } else {
-        rc = cairn_conn_history_remove(r.c, &r.h, name);
-        if (!rc)
-            cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
-                                          "it from its first statement", name);
+        row.checksum = m && m->sql ? m->checksum : a->checksum;
+        row.applied_at = at;
+        row.state = CAIRN_APPLIED_DONE;
+        row.statements_done = a->statements_total;
     }
+    snprintf(detail, sizeof detail, "was partial: %d of %d statements ran",
+             (int)a->statements_done, (int)a->statements_total);
+    rc = audited(&r, applied ? "resolve --applied" : "resolve --rolled-back", name, detail,
+                 change_row, &ch);
+    if (!rc && applied)
+        cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
+    else if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
+                                      "it from its first statement", name);
     return run_close(&r, rc);
 }
 
@@ -537,8 +580,16 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
                                        "--applied or --rolled-back",
                                        name, (int)a->statements_done, (int)a->statements_total));
     long done = ran ? k : k - 1;
-    rc = record(&r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, done,
-                (size_t)a->statements_total, a->duration_ms);
+    char at[21], detail[80];
+    utc_now(at);
+    cairn_applied row = *a;
+    row.applied_at = at;
+    row.state = CAIRN_APPLIED_PARTIAL;
+    row.statements_done = (int32_t)done;
+    row_change ch = {.row = &row, .name = name};
+    snprintf(detail, sizeof detail, "statement %ld of %d", k, (int)a->statements_total);
+    rc = audited(&r, ran ? "resolve --statement-done" : "resolve --statement-not-done", name,
+                 detail, change_row, &ch);
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
@@ -586,8 +637,12 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
         rc = cairn_err(cx, CAIRN_EUSAGE, "%s was not edited: nothing to accept", name);
     if (rc)
         return run_close(&r, rc);
+    char detail[160];
     if (how == CAIRN_REPAIR_FORGET) {
-        rc = cairn_conn_history_remove(r.c, &r.h, name);
+        row_change ch = {.row = NULL, .name = name};
+        snprintf(detail, sizeof detail, "folder gone; recorded checksum %.*s", SHORT_SUM,
+                 a->checksum);
+        rc = audited(&r, "resolve --forget", name, detail, change_row, &ch);
         if (!rc)
             cairn_log(cx, CAIRN_LOG_INFO,
                       "%s removed from the history (its folder is gone; nothing in the "
@@ -598,7 +653,10 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
     /* the row as it was, with the checksum of the file as it is now */
     cairn_applied row = *a;
     row.checksum = m->checksum;
-    rc = cairn_conn_history_record(r.c, &r.h, &row);
+    row_change ch = {.row = &row, .name = name};
+    snprintf(detail, sizeof detail, "checksum %.*s -> %.*s", SHORT_SUM, a->checksum, SHORT_SUM,
+             m->checksum);
+    rc = audited(&r, "resolve --accept-edit", name, detail, change_row, &ch);
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: the history now holds the checksum of its edited migration.sql "
@@ -859,6 +917,13 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
         }
+    }
+    if (!rc && recorded) {
+        char detail[80];
+        snprintf(detail, sizeof detail, "%zu migration%s recorded without running", recorded,
+                 plural(recorded));
+        rc = cairn_conn_audit(r.c, &r.h, force ? "baseline --force" : "baseline",
+                              r.list[upto].name, detail);
     }
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s recorded as baseline", recorded,
