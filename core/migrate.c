@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,7 @@ typedef struct mrun {
     cairn_migration *list;
     size_t n;
     int locked;
+    char recorded_at[21]; /* applied_at of the last history row written */
 } mrun;
 
 static int cmp_applied(const void *a, const void *b)
@@ -184,12 +186,23 @@ static int64_t mono_ms(void)
 static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
                   long done, size_t total, int64_t duration_ms)
 {
-    char at[21];
+    char *at = r->recorded_at;
     utc_now(at);
     cairn_applied row = {.name = name, .checksum = checksum, .applied_at = at,
                          .duration_ms = duration_ms, .state = state,
                          .statements_done = (int32_t)done, .statements_total = (int32_t)total};
     return cairn_conn_history_record(r->c, &r->h, &row);
+}
+
+/* A MIGRATION event: `action` done to migration `name`. */
+static void migration_event(mrun *r, const char *name, const char *action, const char *checksum,
+                            size_t done, size_t total, int64_t ms)
+{
+    cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = action,
+                     .checksum = checksum, .statements_done = done, .statements_total = total,
+                     .duration_ms = ms,
+                     .applied_at = r->recorded_at[0] ? r->recorded_at : NULL};
+    cairn_event_emit(r->cx, &e);
 }
 
 /* What the executor tells about one migration becomes its history row. */
@@ -253,6 +266,15 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
                   "migration %s ran outside a transaction: %zu of %zu statements ran "
                   "and stay applied; its history row says PARTIAL",
                   m->name, u.committed, n);
+    if (rc && cairn_event_wanted(r->cx)) {
+        /* the error stays the run's: the event only reports it */
+        cairn_saved_err saved = {0};
+        cairn_err_save(r->cx, &saved);
+        r->recorded_at[0] = '\0';
+        migration_event(r, m->name, "failed", m->checksum, u.committed, n,
+                        mono_ms() - p.started);
+        cairn_err_restore(r->cx, &saved);
+    }
     cairn_strv_free(stmts, n);
     return rc;
 }
@@ -273,19 +295,20 @@ static int log_pending(mrun *r, const cairn_migration *m, size_t start)
 {
     cairn_log(r->cx, CAIRN_LOG_INFO, "-- %s%s", m->name,
               start ? " (resumed)" : m->no_transaction ? " (outside a transaction)" : "");
-    if (!start) {
-        log_sql(r->cx, m->sql);
-        return 0;
-    }
     char **stmts;
     size_t n;
     if (cairn_split_statements(m->sql, &stmts, &n))
         return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
-    for (size_t i = start; i < n; i++) {
+    if (!start)
+        log_sql(r->cx, m->sql);
+    for (size_t i = start; start && i < n; i++) {
         if (i > start)
             cairn_log(r->cx, CAIRN_LOG_INFO, "%s", CAIRN_BREAKPOINT);
         log_sql(r->cx, stmts[i]);
     }
+    r->recorded_at[0] = '\0';
+    migration_event(r, m->name, "pending", m->checksum, start, n, 0);
+    cairn_event_sql(r->cx, m->name, stmts + start, n - start);
     cairn_strv_free(stmts, n);
     return 0;
 }
@@ -447,9 +470,10 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             char step[48] = "";
             if (pending > 1)
                 snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
+            int64_t took = mono_ms() - started;
             cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - start, plural(count - start),
-                      (long long)(mono_ms() - started));
+                      m->name, count - start, plural(count - start), (long long)took);
+            migration_event(&r, m->name, "applied", m->checksum, count, count, took);
         }
     }
     if (one_txn) {
@@ -512,13 +536,18 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
         const char *sum = m && m->sql ? m->checksum : a->checksum;
         rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, a->statements_total,
                     (size_t)a->statements_total, a->duration_ms);
-        if (!rc)
+        if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
+            migration_event(&r, name, "applied", sum, (size_t)a->statements_total,
+                            (size_t)a->statements_total, a->duration_ms);
+        }
     } else {
         rc = cairn_conn_history_remove(r.c, &r.h, name);
-        if (!rc)
+        if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
                                           "it from its first statement", name);
+            migration_event(&r, name, "forgotten", NULL, 0, (size_t)a->statements_total, 0);
+        }
     }
     return run_close(&r, rc);
 }
@@ -539,11 +568,14 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
     long done = ran ? k : k - 1;
     rc = record(&r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, done,
                 (size_t)a->statements_total, a->duration_ms);
-    if (!rc)
+    if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
                   "statement %ld",
                   name, k, ran ? "done" : "not done", done + 1);
+        migration_event(&r, name, "settled", a->checksum, (size_t)done,
+                        (size_t)a->statements_total, a->duration_ms);
+    }
     return run_close(&r, rc);
 }
 
@@ -588,22 +620,27 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
         return run_close(&r, rc);
     if (how == CAIRN_REPAIR_FORGET) {
         rc = cairn_conn_history_remove(r.c, &r.h, name);
-        if (!rc)
+        if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO,
                       "%s removed from the history (its folder is gone; nothing in the "
                       "database was changed)",
                       name);
+            migration_event(&r, name, "forgotten", NULL, 0, (size_t)a->statements_total, 0);
+        }
         return run_close(&r, rc);
     }
     /* the row as it was, with the checksum of the file as it is now */
     cairn_applied row = *a;
     row.checksum = m->checksum;
     rc = cairn_conn_history_record(r.c, &r.h, &row);
-    if (!rc)
+    if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: the history now holds the checksum of its edited migration.sql "
                   "(%.*s, was %.*s); nothing was run",
                   name, SHORT_SUM, m->checksum, SHORT_SUM, a->checksum);
+        migration_event(&r, name, "accepted", m->checksum, (size_t)a->statements_done,
+                        (size_t)a->statements_total, a->duration_ms);
+    }
     return run_close(&r, rc);
 }
 
@@ -735,6 +772,8 @@ static int report_drift(mrun *r, const cairn_migration *m, const cairn_schema *w
         char head[400];
         snprintf(head, sizeof head, "-- the database differs from %s; this would undo it:", what);
         log_stmts(cx, CAIRN_LOG_INFO, head, &st);
+        cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         rc = cairn_err(cx, CAIRN_EPENDING,
                        "the database has drifted from %s: %zu change%s made outside the "
                        "migrations",
@@ -795,6 +834,8 @@ static int baseline_matches(mrun *r, const cairn_migration *m, int force)
                  "-- the database differs from %s's snapshot; this would make it match:",
                  m->name);
         log_stmts(cx, force ? CAIRN_LOG_WARN : CAIRN_LOG_INFO, head, &st);
+        cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         if (!force)
             rc = cairn_err(cx, CAIRN_EINTEGRITY,
                            "the database is not at %s: %zu difference%s (above); nothing "
@@ -852,6 +893,7 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
         if (!rc) {
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
+            migration_event(&r, m->name, "baseline", m->checksum, n, n, 0);
         }
     }
     if (!rc)
@@ -861,6 +903,24 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
 }
 
 /* ---- check ------------------------------------------------------------------- */
+
+/* One problem of migration `name`: a warning line "name: problem", and a
+ * FINDING event. */
+static void finding(cairn_ctx *cx, const char *name, const char *fmt, ...) CAIRN_FMT(3, 4);
+static void finding(cairn_ctx *cx, const char *name, const char *fmt, ...)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    const char *text = b.oom ? "out of memory" : cairn_buf_cstr(&b);
+    cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", name, text);
+    cairn_event e = {.kind = CAIRN_EVENT_FINDING, .migration = name, .message = text};
+    cairn_event_emit(cx, &e);
+    cairn_buf_release(&b);
+}
 
 int cairn_check_migrations(cairn_ctx *cx)
 {
@@ -882,13 +942,13 @@ int cairn_check_migrations(cairn_ctx *cx)
     for (size_t i = 0; i < n && !rc; i++) {
         const cairn_migration *m = &list[i];
         if (!m->has_sql) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: migration.sql is missing", m->name);
+            finding(cx, m->name, "migration.sql is missing");
             problems++;
         }
         cairn_snapshot snap;
         int src = cairn_folder_read_snapshot(cx, m->dir, &snap);
         if (src == CAIRN_EINTEGRITY || src == CAIRN_EIO) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", m->name, cx->err.message);
+            finding(cx, m->name, "%s", cx->err.message);
             cairn_err_clear(cx);
             problems++;
             continue;
@@ -899,8 +959,8 @@ int cairn_check_migrations(cairn_ctx *cx)
         }
         read_ok[i] = 1;
         if (!snap.id || strcmp(snap.id, m->name) != 0) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's id is %s%s%s, not the folder's name",
-                      m->name, snap.id ? "'" : "", snap.id ? snap.id : "missing",
+            finding(cx, m->name, "its snapshot's id is %s%s%s, not the folder's name",
+                      snap.id ? "'" : "", snap.id ? snap.id : "missing",
                       snap.id ? "'" : "");
             problems++;
         }
@@ -908,9 +968,9 @@ int cairn_check_migrations(cairn_ctx *cx)
          * the wrong types and applied to the wrong kind of database. */
         const char *dialect = cairn_ctx_get(cx, "dialect");
         if (dialect && snap.dialect && strcmp(snap.dialect, dialect) != 0) {
-            cairn_log(cx, CAIRN_LOG_WARN,
-                      "%s: its snapshot was written for dialect '%s', the configuration says '%s'",
-                      m->name, snap.dialect, dialect);
+            finding(cx, m->name,
+                    "its snapshot was written for dialect '%s', the configuration says '%s'",
+                    snap.dialect, dialect);
             problems++;
         }
         if (snap.parent && !(parents[i] = strdup(snap.parent)))
@@ -933,16 +993,16 @@ int cairn_check_migrations(cairn_ctx *cx)
         if (twin != i) {
             /* The danger is the next generate: it diffs from this snapshot,
              * which lacks the other branch's changes. */
-            cairn_log(cx, CAIRN_LOG_WARN,
-                      "%s: it and %s both follow %s (two branches generated from the same "
-                      "state), so its snapshot lacks the other branch's changes (from %s on): "
-                      "generate it again on top of %s",
-                      list[i].name, list[twin].name, parents[i] ? parents[i] : "no migration",
+            finding(cx, list[i].name,
+                    "it and %s both follow %s (two branches generated from the same "
+                    "state), so its snapshot lacks the other branch's changes (from %s on): "
+                    "generate it again on top of %s",
+                    list[twin].name, parents[i] ? parents[i] : "no migration",
                       list[twin].name, list[i - 1].name);
             problems++;
         } else if ((want == NULL) != (parents[i] == NULL) ||
                    (want && strcmp(want, parents[i]) != 0)) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's parent is %s, expected %s", list[i].name,
+            finding(cx, list[i].name, "its snapshot's parent is %s, expected %s",
                       parents[i] ? parents[i] : "none",
                       want ? want : "none (it is the first migration)");
             problems++;
@@ -1047,6 +1107,9 @@ int cairn_drop(cairn_ctx *cx, char **name_out)
     }
     if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "dropped %s", m->name);
+        cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = m->name,
+                         .action = "dropped", .path = m->dir};
+        cairn_event_emit(cx, &e);
         if (name_out && !(*name_out = strdup(m->name)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }
