@@ -10,21 +10,6 @@ mkdir -p "$P"
 cd "$P" || exit 1
 EVOLVE="$CAIRN_SOURCE_DIR/tests/cli/evolve"
 
-# jrun ARGS...: run cairn --json ARGS; the document must parse.
-jrun() {
-    run --json "$@"
-    if python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$OUT" 2>/dev/null; then ok; else
-        bad "cairn --json $*: stdout is not one JSON document: $OUT"
-    fi
-}
-# jget EXPR: a Python expression over the document `d`, printed.
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT" 2>&1; }
-# jis EXPR VALUE "what"
-jis() {
-    local got
-    got=$(jget "$1")
-    if [ "$got" = "$2" ]; then ok; else bad "$3: $1 is '$got', expected '$2' in $OUT"; fi
-}
 # Every document: format_version 1 and its command.
 jhead() {
     jis 'd["format_version"]' 1 "$1: format_version"
