@@ -194,14 +194,14 @@ static int record(mrun *r, const char *name, const char *checksum, cairn_applied
     return cairn_conn_history_record(r->c, &r->h, &row);
 }
 
-/* A MIGRATION event: `action` done to migration `name`. */
+/* A MIGRATION event: `action` done to migration `name`, whose history row
+ * says `applied_at` (NULL: it has none). */
 static void migration_event(mrun *r, const char *name, const char *action, const char *checksum,
-                            size_t done, size_t total, int64_t ms)
+                            const char *applied_at, size_t done, size_t total, int64_t ms)
 {
     cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = action,
-                     .checksum = checksum, .statements_done = done, .statements_total = total,
-                     .duration_ms = ms,
-                     .applied_at = r->recorded_at[0] ? r->recorded_at : NULL};
+                     .checksum = checksum, .applied_at = applied_at, .statements_done = done,
+                     .statements_total = total, .duration_ms = ms};
     cairn_event_emit(r->cx, &e);
 }
 
@@ -270,8 +270,7 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
         /* the error stays the run's: the event only reports it */
         cairn_saved_err saved = {0};
         cairn_err_save(r->cx, &saved);
-        r->recorded_at[0] = '\0';
-        migration_event(r, m->name, "failed", m->checksum, u.committed, n,
+        migration_event(r, m->name, "failed", m->checksum, NULL, u.committed, n,
                         mono_ms() - p.started);
         cairn_err_restore(r->cx, &saved);
     }
@@ -306,8 +305,7 @@ static int log_pending(mrun *r, const cairn_migration *m, size_t start)
             cairn_log(r->cx, CAIRN_LOG_INFO, "%s", CAIRN_BREAKPOINT);
         log_sql(r->cx, stmts[i]);
     }
-    r->recorded_at[0] = '\0';
-    migration_event(r, m->name, "pending", m->checksum, start, n, 0);
+    migration_event(r, m->name, "pending", m->checksum, NULL, start, n, 0);
     cairn_event_sql(r->cx, m->name, stmts + start, n - start);
     cairn_strv_free(stmts, n);
     return 0;
@@ -473,7 +471,8 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             int64_t took = mono_ms() - started;
             cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
                       m->name, count - start, plural(count - start), (long long)took);
-            migration_event(&r, m->name, "applied", m->checksum, count, count, took);
+            migration_event(&r, m->name, "applied", m->checksum, r.recorded_at, count, count,
+                            took);
         }
     }
     if (one_txn) {
@@ -538,7 +537,7 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
                     (size_t)a->statements_total, a->duration_ms);
         if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
-            migration_event(&r, name, "applied", sum, (size_t)a->statements_total,
+            migration_event(&r, name, "applied", sum, r.recorded_at, (size_t)a->statements_total,
                             (size_t)a->statements_total, a->duration_ms);
         }
     } else {
@@ -546,7 +545,7 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
         if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
                                           "it from its first statement", name);
-            migration_event(&r, name, "forgotten", NULL, 0, (size_t)a->statements_total, 0);
+            migration_event(&r, name, "forgotten", NULL, NULL, 0, (size_t)a->statements_total, 0);
         }
     }
     return run_close(&r, rc);
@@ -573,7 +572,7 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
                   "statement %ld",
                   name, k, ran ? "done" : "not done", done + 1);
-        migration_event(&r, name, "settled", a->checksum, (size_t)done,
+        migration_event(&r, name, "settled", a->checksum, r.recorded_at, (size_t)done,
                         (size_t)a->statements_total, a->duration_ms);
     }
     return run_close(&r, rc);
@@ -625,7 +624,7 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
                       "%s removed from the history (its folder is gone; nothing in the "
                       "database was changed)",
                       name);
-            migration_event(&r, name, "forgotten", NULL, 0, (size_t)a->statements_total, 0);
+            migration_event(&r, name, "forgotten", NULL, NULL, 0, (size_t)a->statements_total, 0);
         }
         return run_close(&r, rc);
     }
@@ -638,8 +637,8 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
                   "%s: the history now holds the checksum of its edited migration.sql "
                   "(%.*s, was %.*s); nothing was run",
                   name, SHORT_SUM, m->checksum, SHORT_SUM, a->checksum);
-        migration_event(&r, name, "accepted", m->checksum, (size_t)a->statements_done,
-                        (size_t)a->statements_total, a->duration_ms);
+        migration_event(&r, name, "accepted", m->checksum, a->applied_at,
+                        (size_t)a->statements_done, (size_t)a->statements_total, a->duration_ms);
     }
     return run_close(&r, rc);
 }
@@ -893,7 +892,7 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
         if (!rc) {
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
-            migration_event(&r, m->name, "baseline", m->checksum, n, n, 0);
+            migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, n, n, 0);
         }
     }
     if (!rc)

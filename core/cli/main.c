@@ -193,8 +193,8 @@ static void on_event(void *ud, const cairn_event *ev)
 }
 
 /* The SQL statements of `migration` (NULL: those of no migration) as a
- * JSON array. */
-static void json_sql_list(FILE *f, const char *migration)
+ * JSON array, one a line, at `depth` (1: a member of the document). */
+static void json_sql_list(FILE *f, const char *migration, int depth)
 {
     int k = 0;
     fputc('[', f);
@@ -203,17 +203,19 @@ static void json_sql_list(FILE *f, const char *migration)
         if (e->kind != CAIRN_EVENT_STATEMENT ||
             (migration ? !e->migration || strcmp(e->migration, migration) : e->migration != NULL))
             continue;
-        fputs(k++ ? ",\n    " : "\n    ", f);
+        fprintf(f, "%s\n%*s", k++ ? "," : "", 2 * depth, "");
         json_str(f, e->sql);
     }
-    fputs(k ? "\n  ]" : "]", f);
+    if (k)
+        fprintf(f, "\n%*s", 2 * depth - 2, "");
+    fputc(']', f);
 }
 
 /* "statements": the SQL shown (a dry run, a --check, drift). */
 static void json_statements(FILE *f)
 {
     json_key(f, "statements");
-    json_sql_list(f, NULL);
+    json_sql_list(f, NULL, 1);
 }
 
 /* "changes": the plan's changes the run reported. */
@@ -264,7 +266,7 @@ static void json_migrations(FILE *f)
         }
         if (strcmp(e->action, "pending") == 0) {
             json_key(f, "statements");
-            json_sql_list(f, e->migration);
+            json_sql_list(f, e->migration, 2);
         }
         fputc('}', f);
     }

@@ -158,6 +158,7 @@ jrun resolve "$ADD" --accept-edit
 expect_ok "resolve --accept-edit --json"
 jis '[(m["name"], m["state"]) for m in d["migrations"]]' "[('$ADD', 'accepted')]" "resolve: what was done"
 jis 'len(d["migrations"][0]["checksum"])' 64 "resolve: the new checksum"
+jis 'd["migrations"][0]["applied_at"] is not None' True "resolve: still applied when it was"
 printf '{ "dialect": "sqlite", "url": "sqlite:other.db", "schema": "schema.json", "out": "migrations" }\n' >cairn.json
 run push --force
 jrun baseline
@@ -173,4 +174,14 @@ jrun --bogus status
 expect_rc 2 "an unknown option with --json"
 jis 'd["error"]["kind"], "command" in d' "('usage', False)" "a usage error before any command ran"
 one_error_line "the usage error is one line on stderr"
+
+# the examples of docs/json-output.md are JSON too (all but the elided one)
+check "docs/json-output.md: every example parses" python3 - "$CAIRN_SOURCE_DIR/docs/json-output.md" <<'PY'
+import json, re, sys
+blocks = re.findall(r"```json\n(.*?)```", open(sys.argv[1]).read(), re.S)
+for b in blocks:
+    if "..." not in b:
+        json.loads(b)
+assert len(blocks) >= 14, len(blocks)
+PY
 finish
