@@ -218,78 +218,81 @@ static void json_statements(FILE *f)
     json_sql_list(f, NULL, 1);
 }
 
-/* "changes": the plan's changes the run reported. */
-static void json_changes(FILE *f)
+typedef void json_item_fn(FILE *f, const cairn_event *e);
+
+/* "key": an array of one object per event of `kind`, one a line. */
+static void json_events(FILE *f, const char *key, cairn_event_kind kind, json_item_fn *item)
 {
-    json_key(f, "changes");
+    json_key(f, key);
     int k = 0;
     fputc('[', f);
     for (size_t i = 0; i < nevents; i++) {
-        const cairn_event *e = &events[i];
-        if (e->kind != CAIRN_EVENT_CHANGE)
+        if (events[i].kind != kind)
             continue;
-        fputs(k++ ? ",\n  {\"kind\": " : "\n  {\"kind\": ", f);
-        json_str(f, e->change);
-        json_key(f, "object");
-        json_str(f, e->object);
-        fprintf(f, ", \"destructive\": %s", e->destructive ? "true" : "false");
-        json_key(f, "warning");
-        json_str(f, e->message);
+        fputs(k++ ? ",\n  {" : "\n  {", f);
+        item(f, &events[i]);
         fputc('}', f);
     }
     fputs(k ? "\n]" : "]", f);
+}
+
+static void change_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"kind\": ", f);
+    json_str(f, e->change);
+    json_key(f, "object");
+    json_str(f, e->object);
+    fprintf(f, ", \"destructive\": %s", e->destructive ? "true" : "false");
+    json_key(f, "warning");
+    json_str(f, e->message);
+}
+
+static void migration_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"name\": ", f);
+    json_str(f, e->migration);
+    json_key(f, "state");
+    json_str(f, e->action);
+    json_key(f, "checksum");
+    json_str(f, e->checksum);
+    json_key(f, "applied_at");
+    json_str(f, e->applied_at);
+    fprintf(f, ", \"duration_ms\": %lld, \"statements_done\": %zu, \"statements_total\": %zu",
+            (long long)e->duration_ms, e->statements_done, e->statements_total);
+    if (e->path) {
+        json_key(f, "path");
+        json_str(f, e->path);
+    }
+    if (strcmp(e->action, "pending") == 0) {
+        json_key(f, "statements");
+        json_sql_list(f, e->migration, 2);
+    }
+}
+
+static void finding_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"migration\": ", f);
+    json_str(f, e->migration);
+    json_key(f, "message");
+    json_str(f, e->message);
+}
+
+/* "changes": the plan's changes the run reported. */
+static void json_changes(FILE *f)
+{
+    json_events(f, "changes", CAIRN_EVENT_CHANGE, change_item);
 }
 
 /* "migrations": what the run did to each migration, in order. */
 static void json_migrations(FILE *f)
 {
-    json_key(f, "migrations");
-    int k = 0;
-    fputc('[', f);
-    for (size_t i = 0; i < nevents; i++) {
-        const cairn_event *e = &events[i];
-        if (e->kind != CAIRN_EVENT_MIGRATION)
-            continue;
-        fputs(k++ ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
-        json_str(f, e->migration);
-        json_key(f, "state");
-        json_str(f, e->action);
-        json_key(f, "checksum");
-        json_str(f, e->checksum);
-        json_key(f, "applied_at");
-        json_str(f, e->applied_at);
-        fprintf(f, ", \"duration_ms\": %lld, \"statements_done\": %zu, \"statements_total\": %zu",
-                (long long)e->duration_ms, e->statements_done, e->statements_total);
-        if (e->path) {
-            json_key(f, "path");
-            json_str(f, e->path);
-        }
-        if (strcmp(e->action, "pending") == 0) {
-            json_key(f, "statements");
-            json_sql_list(f, e->migration, 2);
-        }
-        fputc('}', f);
-    }
-    fputs(k ? "\n]" : "]", f);
+    json_events(f, "migrations", CAIRN_EVENT_MIGRATION, migration_item);
 }
 
 /* "findings": the problems check found. */
 static void json_findings(FILE *f)
 {
-    json_key(f, "findings");
-    int k = 0;
-    fputc('[', f);
-    for (size_t i = 0; i < nevents; i++) {
-        const cairn_event *e = &events[i];
-        if (e->kind != CAIRN_EVENT_FINDING)
-            continue;
-        fputs(k++ ? ",\n  {\"migration\": " : "\n  {\"migration\": ", f);
-        json_str(f, e->migration);
-        json_key(f, "message");
-        json_str(f, e->message);
-        fputc('}', f);
-    }
-    fputs(k ? "\n]" : "]", f);
+    json_events(f, "findings", CAIRN_EVENT_FINDING, finding_item);
 }
 
 /* The first event of `kind` (NULL: none). */
