@@ -480,6 +480,7 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     if (!rc) {
         size_t nd = count_destructive(plan);
         cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         for (size_t i = 0; i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));
@@ -494,7 +495,6 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     if (!rc && dry_run) {
         for (size_t i = 0; i < st.n; i++)
             cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
-        cairn_event_sql(cx, NULL, st.sql, st.n);
         cairn_log(cx, CAIRN_LOG_INFO, "dry run: %zu statement%s not applied", st.n,
                   st.n == 1 ? "" : "s");
         if (check)

@@ -205,6 +205,15 @@ static void migration_event(mrun *r, const char *name, const char *action, const
     cairn_event_emit(r->cx, &e);
 }
 
+/* What one migration of a run did: statements of `count` that ran (`done`),
+ * how long, and its history row's time. */
+typedef struct mdone {
+    int ran; /* it ran to its end */
+    size_t count, done;
+    int64_t took;
+    char at[21];
+} mdone;
+
 /* What the executor tells about one migration becomes its history row. */
 typedef struct mprogress {
     mrun *r;
@@ -238,7 +247,7 @@ static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
  * one that ran outside a transaction), in its own transaction where it can
  * be, or in the caller's (`in_caller_txn`, all-in-one). */
 static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_caller_txn,
-                     size_t *count)
+                     size_t *count, size_t *committed)
 {
     char **stmts;
     size_t n;
@@ -261,19 +270,12 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
                          .progress = on_progress, .ud = &p};
     int rc = cairn_exec_run(r->c, r->cx, &u);
     free(file);
+    *committed = u.committed;
     if (rc && u.committed > 0 && u.committed < n)
         cairn_log(r->cx, CAIRN_LOG_WARN,
                   "migration %s ran outside a transaction: %zu of %zu statements ran "
                   "and stay applied; its history row says PARTIAL",
                   m->name, u.committed, n);
-    if (rc && cairn_event_wanted(r->cx)) {
-        /* the error stays the run's: the event only reports it */
-        cairn_saved_err saved = {0};
-        cairn_err_save(r->cx, &saved);
-        migration_event(r, m->name, "failed", m->checksum, NULL, u.committed, n,
-                        mono_ms() - p.started);
-        cairn_err_restore(r->cx, &saved);
-    }
     cairn_strv_free(stmts, n);
     return rc;
 }
@@ -429,15 +431,24 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     }
 
     int one_txn = opts->all_in_one && !opts->dry_run;
+    /* all-in-one: what each migration did, reported once the transaction
+     * ends (applied, or rolled back with the one that failed) */
+    mdone *done = NULL;
     if (one_txn) {
         rc = check_all_in_one(&r, opts->resume);
+        if (!rc && !(done = calloc(r.n, sizeof *done)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         if (!rc)
             rc = cairn_conn_begin(r.c);
-        if (rc)
+        if (rc) {
+            free(done);
             return run_close(&r, rc);
+        }
     }
 
     size_t applied = 0, at = 0;
+    mdone failed = {0};
+    const cairn_migration *failed_m = NULL;
     for (size_t i = 0; i < r.n && !rc; i++) {
         const cairn_migration *m = &r.list[i];
         int run;
@@ -459,20 +470,26 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             continue;
         }
         int64_t started = mono_ms();
-        size_t count = 0;
+        size_t count = 0, committed = 0;
         at++;
-        rc = apply_one(&r, m, start, one_txn, &count);
-        if (!rc) {
+        rc = apply_one(&r, m, start, one_txn, &count, &committed);
+        mdone d = {.ran = !rc, .count = count, .done = committed, .took = mono_ms() - started};
+        memcpy(d.at, r.recorded_at, sizeof d.at);
+        if (rc) {
+            failed = d;
+            failed_m = m;
+        } else {
             applied++;
             /* a progress line: [3/200] when there is more than one */
             char step[48] = "";
             if (pending > 1)
                 snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
-            int64_t took = mono_ms() - started;
             cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - start, plural(count - start), (long long)took);
-            migration_event(&r, m->name, "applied", m->checksum, r.recorded_at, count, count,
-                            took);
+                      m->name, count - start, plural(count - start), (long long)d.took);
+            if (done)
+                done[i] = d;
+            else
+                migration_event(&r, m->name, "applied", m->checksum, d.at, count, count, d.took);
         }
     }
     if (one_txn) {
@@ -483,6 +500,21 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             applied = 0;
         }
     }
+    /* the events, the error of the run kept as it is */
+    cairn_saved_err saved = {0};
+    if (rc)
+        cairn_err_save(cx, &saved);
+    for (size_t i = 0; done && i < r.n; i++)
+        if (done[i].ran)
+            migration_event(&r, r.list[i].name, rc ? "rolled-back" : "applied",
+                            r.list[i].checksum, rc ? NULL : done[i].at, rc ? 0 : done[i].count,
+                            done[i].count, done[i].took);
+    if (failed_m)
+        migration_event(&r, failed_m->name, "failed", failed_m->checksum, NULL, failed.done,
+                        failed.count, failed.took);
+    if (rc)
+        cairn_err_restore(cx, &saved);
+    free(done);
     if (opts->dry_run && !rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
                   applied, plural(applied));

@@ -74,8 +74,9 @@ typedef enum cairn_event_kind {
     /** A change of a plan: what generate writes (or --check would write),
      *  what push applies, what drift or baseline found different. */
     CAIRN_EVENT_CHANGE = 1,
-    /** A statement shown, not run: a dry run, a --check, drift's SQL that
-     *  would undo a hand change, baseline's differences. */
+    /** A statement of a plan: what push runs (or a dry run would), what
+     *  generate --check would write, drift's SQL that would undo a hand
+     *  change, baseline's differences; a migrate dry run's statements. */
     CAIRN_EVENT_STATEMENT = 2,
     /** Something done to one migration (see `action`). */
     CAIRN_EVENT_MIGRATION = 3,
@@ -95,6 +96,7 @@ typedef struct cairn_event {
     const char *migration;
     /** MIGRATION: what happened to it: "applied", "pending" (a dry run
      *  would apply it), "failed" (stopped; statements_done ran and stay),
+     *  "rolled-back" (all-in-one: it ran, then a later one failed),
      *  "baseline", "written" (generate), "dropped", "forgotten" (history row
      *  removed: resolve --rolled-back, --forget), "accepted" (resolve
      *  --accept-edit), "settled" (resolve --statement-done / -not-done). */

@@ -78,7 +78,17 @@ jis 'd["migrations"][0]["state"], d["migrations"][0]["name"]' "('failed', '$ADD'
     "migrate: the migration that failed"
 jis 'd["error"]["kind"]' database "migrate: a database error"
 one_error_line "migrate's failure is one line on stderr"
-sql app.db "ALTER TABLE users DROP COLUMN active"
+# all in one transaction: the first is rolled back with the one that fails
+rm app.db
+cp "migrations/$ADD/migration.sql" add.sql
+printf -- '--> statement-breakpoint\nINSERT INTO nosuch VALUES (1);\n' >>"migrations/$ADD/migration.sql"
+jrun migrate --all-in-one
+expect_rc 6 "migrate --all-in-one --json with a failing second migration"
+jis '[(m["name"], m["state"]) for m in d["migrations"]]' "[('$INIT', 'rolled-back'), ('$ADD', 'failed')]" \
+    "migrate --all-in-one: the first rolled back, the second failed"
+expect_sql app.db "SELECT count(*) FROM sqlite_master WHERE name = 'users'" 0 "all-in-one: nothing stays"
+mv add.sql "migrations/$ADD/migration.sql"
+rm -f app.db
 run migrate
 expect_ok "migrate once the column is gone"
 
