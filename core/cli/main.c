@@ -117,7 +117,23 @@ static char *jbody;
 static size_t jbody_len;
 static const char *json_command;
 
-/* `s` as a JSON string, quotes included: the one escaper of the front end. */
+/* The length of the valid UTF-8 sequence at `p` (a byte >= 0x80), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+    int n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* no overlong forms, surrogates or code points past U+10FFFF */
+    if ((n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+        (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))))
+        return 0;
+    return n;
+}
+
+/* `s` as a JSON string, quotes included: the one escaper of the front end.
+ * A byte that is not UTF-8 (a file name, a server's message in another
+ * encoding) becomes U+FFFD, so the document always parses. */
 static void json_str(FILE *f, const char *s)
 {
     if (!s) {
@@ -126,14 +142,21 @@ static void json_str(FILE *f, const char *s)
     }
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
+        int n;
+        if (*p == '"' || *p == '\\') {
             fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
+        } else if (*p == '\n') {
             fputs("\\n", f);
-        else if (*p < 0x20)
+        } else if (*p < 0x20) {
             fprintf(f, "\\u%04x", *p);
-        else
+        } else if (*p < 0x80) {
             fputc(*p, f);
+        } else if ((n = utf8_len(p)) > 0) {
+            fwrite(p, 1, (size_t)n, f);
+            p += n - 1;
+        } else {
+            fputs("\\ufffd", f);
+        }
     }
     fputc('"', f);
 }
@@ -144,9 +167,11 @@ static void json_key(FILE *f, const char *key)
     fprintf(f, ", \"%s\": ", key);
 }
 
-/* The library's events of this run, copied (they are borrowed). */
+/* The library's events of this run, copied (they are borrowed); an event
+ * lost for want of memory fails the run rather than print half the facts. */
 static cairn_event *events;
 static size_t nevents;
+static int events_lost;
 
 static char *dup_or_null(const char *s, int *oom)
 {
@@ -172,8 +197,10 @@ static void on_event(void *ud, const cairn_event *ev)
 {
     (void)ud;
     cairn_event *nv = realloc(events, (nevents + 1) * sizeof *nv);
-    if (!nv)
+    if (!nv) {
+        events_lost = 1;
         return;
+    }
     events = nv;
     cairn_event e = *ev;
     int oom = 0;
@@ -186,6 +213,7 @@ static void on_event(void *ud, const cairn_event *ev)
     e.object = dup_or_null(ev->object, &oom);
     e.message = dup_or_null(ev->message, &oom);
     e.sql = dup_or_null(ev->sql, &oom);
+    events_lost |= oom;
     if (oom)
         free_event(&e);
     else
@@ -263,7 +291,7 @@ static void migration_item(FILE *f, const cairn_event *e)
         json_key(f, "path");
         json_str(f, e->path);
     }
-    if (strcmp(e->action, "pending") == 0) {
+    if (e->action && strcmp(e->action, "pending") == 0) {
         json_key(f, "statements");
         json_sql_list(f, e->migration, 2);
     }
@@ -1715,6 +1743,8 @@ int main(int argc, char **argv)
         rc = cairn_ctx_load_config(cx, c.config);
     if (!rc)
         rc = c.cmd->run(cx, &c);
+    if (!rc && events_lost)
+        rc = CAIRN_ENOMEM;
     status = rc ? fail(cx, rc) : EXIT_OK;
     json_document(status, NULL, NULL);
     cairn_ctx_free(cx);

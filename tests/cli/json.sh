@@ -185,6 +185,11 @@ expect_rc 2 "an unknown option with --json"
 jis 'd["error"]["kind"], "command" in d' "('usage', False)" "a usage error before any command ran"
 one_error_line "the usage error is one line on stderr"
 
+# a byte that is not UTF-8 in a message: still a document (U+FFFD), UTF-8 kept
+jrun --config $'nope\xff\xc3\xa9.json' status
+expect_rc 3 "a config file that is not there, its name not UTF-8"
+jis 'd["error"]["message"].startswith("nope\ufffd\u00e9.json")' True "the byte became U+FFFD"
+
 # the examples of docs/json-output.md are JSON too (all but the elided one)
 check "docs/json-output.md: every example parses" python3 - "$CAIRN_SOURCE_DIR/docs/json-output.md" <<'PY'
 import json, re, sys
