@@ -222,7 +222,8 @@ typedef struct cairn_migrate_opts {
 } cairn_migrate_opts;
 
 /** Apply every pending migration of "out" to "url", each in its own
- *  transaction, holding the migration lock for the whole run. */
+ *  transaction, holding the migration lock for the whole run. A MIGRATION
+ *  event tells each one's outcome (see cairn_event). */
 CAIRN_API int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts);
 
 typedef enum cairn_mstate {
@@ -269,8 +270,8 @@ CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
 
 /** Check the migrations folder: each migration parses, snapshots chain,
- *  no two migrations share a parent. Problems are logged as WARN lines;
- *  returns CAIRN_EINTEGRITY if there was any. */
+ *  no two migrations share a parent. Problems are logged as WARN lines
+ *  and given as FINDING events; returns CAIRN_EINTEGRITY if there was any. */
 CAIRN_API int cairn_check_migrations(cairn_ctx *cx);
 
 /** Read the live database's schema ("url", honouring "tables" and
@@ -301,7 +302,8 @@ CAIRN_API int cairn_baseline(cairn_ctx *cx, const char *name, int force);
 /** Compare the live database with the snapshot of the newest migration
  *  its history says is applied (an empty schema when none is): 0 when they
  *  match; CAIRN_EPENDING when the database was changed outside the
- *  migrations (the SQL that would undo it is logged). Changes nothing. */
+ *  migrations (the SQL that would undo it is logged, and given as CHANGE
+ *  and STATEMENT events). Changes nothing. */
 CAIRN_API int cairn_drift(cairn_ctx *cx);
 
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
