@@ -155,6 +155,8 @@ enum {
     CAIRN_SET_NAMESPACES,
     CAIRN_SET_VERBOSE,
     CAIRN_SET_CHECK,
+    CAIRN_SET_LINT_IGNORE,
+    CAIRN_SET_LINT_ERROR,
     CAIRN_SET_COUNT_
 };
 /** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
@@ -304,6 +306,9 @@ int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_hi
 int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row);
 /** CAIRN_EUNSUPPORTED when the driver has no history_remove. */
 int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const char *name);
+/** TEMPORARY until the lead's ABI 1.3 query lands on main. */
+typedef int cairn_row_fn(void *ud, size_t ncols, const char *const *values);
+int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud);
 /** Introspect with the configured filters; the history table is always
  *  excluded. */
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);
@@ -388,7 +393,8 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
 void cairn_snapshot_release(cairn_snapshot *snap);
 
 /** Called for each top-level key of the config file: value is the string
- *  (numbers and booleans as text, arrays of strings joined by ','). */
+ *  (numbers and booleans as text, arrays of strings joined by ','). A
+ *  member of an object value comes as "key.member" ("lint.ignore"). */
 typedef int cairn_config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value,
                             int line, int column);
 int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
