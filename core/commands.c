@@ -233,6 +233,8 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc) {
         log_written(cx, dir, plan);
+        if (plan)
+            cairn_lint_log_plan(cx, s, name, plan);
         if (dir_out)
             *dir_out = dir;
         else

@@ -34,7 +34,8 @@ enum {
     EXIT_DESTRUCTIVE = 9,
     EXIT_PARTIAL = 10,
     EXIT_IO = 11,
-    EXIT_PENDING = 12
+    EXIT_PENDING = 12,
+    EXIT_LINT = 13
 };
 
 static const struct {
@@ -57,6 +58,7 @@ static const struct {
     {CAIRN_EPARTIAL, EXIT_PARTIAL},
     {CAIRN_EIO, EXIT_IO},
     {CAIRN_EPENDING, EXIT_PENDING},
+    {CAIRN_ELINT, EXIT_LINT},
 };
 
 static int exit_status(int code)
@@ -112,7 +114,7 @@ static void log_line(void *ud, cairn_log_level level, const char *line)
 
 static const char *const exit_kinds[] = {"ok",     "internal",  "usage",   "config", "schema",
                                          "dialect", "database", "integrity", "locked", "destructive",
-                                         "partial", "io",       "pending"};
+                                         "partial", "io",       "pending", "lint"};
 
 /* The one error line of a failed run (and with --json, the error as the
  * document on standard output). */
@@ -128,7 +130,7 @@ static int fail_with(int code, const char *message, const char *sqlstate)
     fputc('\n', stderr);
     if (json_mode && !json_printed) {
         printf("{\"format_version\": 1, \"error\": {\"exit_code\": %d, \"kind\": ", status);
-        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
+        json_str(stdout, status < 14 ? exit_kinds[status] : "internal");
         fputs(", \"message\": ", stdout);
         json_str(stdout, text);
         fputs(", \"sqlstate\": ", stdout);
@@ -193,6 +195,8 @@ typedef struct cli {
     /* command options */
     const char *name, *output;
     const char *argument;
+    const char **args; /* OPT_ARGUMENTS: every positional argument */
+    size_t nargs;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
     int accept_edit, forget, json;
     int check;
@@ -220,6 +224,8 @@ enum {
     OPT_CHECK = 1u << 13,
     OPT_ACCEPT_EDIT = 1u << 14,
     OPT_FORGET = 1u << 15,
+    /* the command takes any number of positional arguments (names) */
+    OPT_ARGUMENTS = 1u << 16,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -625,6 +631,63 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
     return 0;
 }
 
+static void lint_json(const cairn_lint_finding *f, size_t n, size_t errors)
+{
+    printf("{\"format_version\": 1, \"command\": \"lint\", \"findings\": [");
+    for (size_t i = 0; i < n; i++) {
+        printf("%s\n  {\"code\": ", i ? "," : "");
+        json_str(stdout, f[i].code);
+        fputs(", \"level\": ", stdout);
+        json_str(stdout, cairn_lint_level_name(f[i].level));
+        fputs(", \"category\": ", stdout);
+        json_str(stdout, f[i].category);
+        fputs(", \"migration\": ", stdout);
+        json_str(stdout, f[i].migration);
+        fputs(", \"message\": ", stdout);
+        json_str(stdout, f[i].message);
+        fputs("}", stdout);
+    }
+    printf("%s], \"errors\": %zu}\n", n ? "\n" : "", errors);
+    json_printed = 1;
+}
+
+static int run_lint(cairn_ctx *cx, const cli *c)
+{
+    cairn_lint_opts o = {.names = c->args, .nnames = c->nargs};
+    cairn_lint_finding *f = NULL;
+    size_t n = 0, errors = 0;
+    int rc = cairn_lint(cx, &o, &f, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        errors += f[i].level == CAIRN_LINT_ERROR;
+    if (c->json)
+        lint_json(f, n, errors);
+    for (size_t i = 0; i < n && !c->json; i++)
+        printf("%s %s %s: %s (%s)\n", f[i].code, cairn_lint_level_name(f[i].level),
+               f[i].migration, f[i].message, f[i].category);
+    if (n == 0 && !c->json)
+        printf("no findings\n");
+    cairn_lint_free(f, n);
+    if (errors) {
+        snprintf(front_message, sizeof front_message,
+                 "%zu lint finding%s at error level (silence a code with \"lint.ignore\" in "
+                 "cairn.json)",
+                 errors, errors == 1 ? "" : "s");
+        return CAIRN_ELINT;
+    }
+    return 0;
+}
+
+static int run_validate(cairn_ctx *cx, const cli *c)
+{
+    (void)c;
+    int rc = cairn_validate(cx);
+    if (!rc)
+        printf("%s: valid\n", cairn_ctx_get(cx, "schema"));
+    return rc;
+}
+
 static const command commands[] = {
     {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_generate,
      "write a new migration from the schema changes",
@@ -684,6 +747,27 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
      "  --check            a dry run that exits 12 when the database differs from the\n"
      "                     schema (drift)\n"},
+    {"validate", 0, run_validate, "check the schema file without writing anything",
+     "validate\n\n"
+     "Read the schema file and check it as generate would, and more: unknown keys,\n"
+     "duplicate names, indexes, keys and foreign keys on missing columns or tables,\n"
+     "names over the dialect's length limit, features the dialect lacks (from its\n"
+     "driver's capabilities), type names the dialect does not know (with the nearest\n"
+     "one it does), foreign keys whose column types differ from the referenced ones.\n"
+     "Prints the first problem as file:line:column and exits 4; nothing is written and\n"
+     "no database is needed.\n"},
+    {"lint", OPT_ARGUMENTS | CMD_JSON, run_lint, "report risky changes in migrations, with codes",
+     "lint [NAME...] [--json]\n\n"
+     "Classify the changes of migrations (each one's snapshot diffed from its parent's):\n"
+     "destructive changes, data the live database holds that would make a change fail\n"
+     "(counts only), locking hazards the dialect's driver reports, a drop + add that\n"
+     "looks like a rename. One line per finding: CODE LEVEL MIGRATION: MESSAGE\n"
+     "(CATEGORY); docs/lint.md lists the codes. Default: the pending migrations when a\n"
+     "url is configured, else the newest migration. Exits 13 when a finding is at error\n"
+     "level; \"lint\": {\"ignore\": [...], \"error\": [...]} in cairn.json silences a code or\n"
+     "makes it an error. Changes nothing.\n\n"
+     "  NAME...            migrations to lint (folder names)\n"
+     "  --json             the findings as one JSON document\n"},
     {"export", 0, run_export, "print the SQL that creates the schema from nothing",
      "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
     {"check", 0, run_check, "check the migrations folder for consistency",
@@ -743,12 +827,12 @@ static void print_usage(FILE *f)
             "  --tables GLOBS            comma-separated table patterns to manage\n"
             "  --namespaces LIST         comma-separated namespaces to manage\n"
             "  -v, --verbose             show debug lines (on standard error)\n"
-            "      --json                the result as one JSON document (status, dialects)\n"
+            "      --json                the result as one JSON document (status, dialects, lint)\n"
             "  -h, --help                this help; 'cairn <command> --help' for a command\n"
             "  --version                 print the version\n\n"
             "Exit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
             "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O,\n"
-            "12 work pending (--check, drift).\n");
+            "12 work pending (--check, drift), 13 lint error.\n");
 }
 
 static void print_command_usage(const command *cmd)
@@ -789,6 +873,14 @@ static int parse(cli *c, int argc, char **argv)
         if (arg[0] != '-' || arg[1] == '\0') {
             if (c->cmd && (c->cmd->opts & OPT_ARGUMENT) && !c->argument) {
                 c->argument = arg;
+                continue;
+            }
+            if (c->cmd && (c->cmd->opts & OPT_ARGUMENTS)) {
+                const char **nv = realloc(c->args, (c->nargs + 1) * sizeof *nv);
+                if (!nv)
+                    return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
+                c->args = nv;
+                c->args[c->nargs++] = arg;
                 continue;
             }
             if (c->cmd)
@@ -906,12 +998,14 @@ int main(int argc, char **argv)
     int status = parse(&c, argc, argv);
     if (status) {
         free(c.renames);
+        free(c.args);
         return status;
     }
     if (c.version) {
         printf("cairn %s (dialect ABI %d.%d)\n", cairn_version(), CAIRN_DIALECT_ABI_MAJOR,
                CAIRN_DIALECT_ABI_MINOR);
         free(c.renames);
+        free(c.args);
         return finish(EXIT_OK, 0);
     }
     if (c.help) {
@@ -920,16 +1014,19 @@ int main(int argc, char **argv)
         else
             print_usage(stdout);
         free(c.renames);
+        free(c.args);
         return finish(EXIT_OK, 0);
     }
     if (!c.cmd) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
     }
     if (c.json && !(c.cmd->opts & CMD_JSON)) {
         free(c.renames);
+        free(c.args);
         char msg[160];
-        snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output yet (status, dialects do)",
+        snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output yet (status, dialects, lint do)",
                  c.cmd->name);
         return fail_with(CAIRN_EUSAGE, msg, NULL);
     }
@@ -938,6 +1035,7 @@ int main(int argc, char **argv)
                                  c.accept_edit + c.forget !=
                              1)) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_EUSAGE,
                          "resolve wants a migration's name and one of --applied, --rolled-back, "
                          "--statement-done, --statement-not-done, --accept-edit, --forget (see "
@@ -948,6 +1046,7 @@ int main(int argc, char **argv)
     cairn_ctx *cx;
     if (cairn_ctx_new(&cx)) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
     }
     cairn_ctx_set_logger(cx, log_line, NULL);
@@ -966,5 +1065,6 @@ int main(int argc, char **argv)
     status = rc ? fail(cx, rc) : EXIT_OK;
     cairn_ctx_free(cx);
     free(c.renames);
+    free(c.args);
     return finish(status, (c.cmd->opts & CMD_CHANGES) && !c.dry_run);
 }

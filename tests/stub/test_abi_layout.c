@@ -38,6 +38,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     /* 1.2 */
     {"quote_close", 232}, {"type_families", 240}, {"ident_max_bytes", 248},
     {"ident_max_chars", 250},
+    /* 1.3 */
+    {"hazards", 256}, {"type_names", 264},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -49,6 +51,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
+    OFF(hazards), OFF(type_names),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
