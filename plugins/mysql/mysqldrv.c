@@ -84,6 +84,8 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .normalize_expr = mysqldrv_normalize_expr,
     .type_families = mysqldrv_types,
     .ident_max_chars = 64,
+    .hazards = mysqldrv_hazards,
+    .type_names = mysqldrv_type_names,
 };
 
 /* ---- session -------------------------------------------------------------- */
