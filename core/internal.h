@@ -423,6 +423,11 @@ int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out);
  *  file (malloc'd), line and column; 0 when none is found (a .sql schema). */
 int cairn_schemafile_locate(const char *path, const char *const *paths, size_t npaths,
                             char **file, int *line, int *col);
+/** An ESCHEMA error about an object of the schema at `schema_path`, at the
+ *  file, line and column of the first of `paths` found there (else at the
+ *  schema path alone). Returns CAIRN_ESCHEMA. */
+int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *const *paths,
+                         size_t npaths, const char *fmt, ...) CAIRN_FMT(5, 6);
 
 /* ---- lint.c ----------------------------------------------------------------- */
 /** The static findings of a plan just written as migration `name`, logged

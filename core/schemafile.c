@@ -5,6 +5,7 @@
  * the same model that introspecting a live database gives.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -238,6 +239,26 @@ int cairn_schemafile_locate(const char *path, const char *const *paths, size_t n
                 *file = strdup(names[i]);
     cairn_strv_free(names, n);
     return *file != NULL;
+}
+
+int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *const *paths,
+                         size_t npaths, const char *fmt, ...)
+{
+    char *file = NULL;
+    int line = 0, col = 0;
+    cairn_schemafile_locate(schema_path, paths, npaths, &file, &line, &col);
+    cairn_buf msg;
+    cairn_buf_init(&msg);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    int rc = msg.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                     : cairn_err_at(cx, CAIRN_ESCHEMA, file ? file : schema_path, line, col, "%s",
+                                    cairn_buf_cstr(&msg));
+    cairn_buf_release(&msg);
+    free(file);
+    return rc;
 }
 
 /* ---- declarative SQL through a scratch database ----------------------------- */

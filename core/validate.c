@@ -4,36 +4,11 @@
  * ones; a check's column names). Nothing is written, no database is used.
  * Each problem names the file, line and column of the object it is about. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "internal.h"
-
-/* An ESCHEMA error at the first of `paths` found in the schema file(s),
- * else at the schema path without a position. */
-static int fail_at(cairn_ctx *cx, const char *schema_path, const char *const *paths,
-                   size_t npaths, const char *fmt, ...) CAIRN_FMT(5, 6);
-static int fail_at(cairn_ctx *cx, const char *schema_path, const char *const *paths,
-                   size_t npaths, const char *fmt, ...)
-{
-    char *file = NULL;
-    int line = 0, col = 0;
-    cairn_schemafile_locate(schema_path, paths, npaths, &file, &line, &col);
-    cairn_buf msg;
-    cairn_buf_init(&msg);
-    va_list ap;
-    va_start(ap, fmt);
-    cairn_buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    int rc = msg.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
-                     : cairn_err_at(cx, CAIRN_ESCHEMA, file ? file : schema_path, line, col, "%s",
-                                    cairn_buf_cstr(&msg));
-    cairn_buf_release(&msg);
-    free(file);
-    return rc;
-}
 
 /* ---- type names ------------------------------------------------------------------ */
 
@@ -114,7 +89,7 @@ static int check_types(cairn_ctx *cx, const cairn_dialect *d, const cairn_schema
             snprintf(step, sizeof step, "tables[%s]/columns[%s]/type", t->name, c->name);
             const char *paths[] = {step};
             const char *near = nearest(names, base);
-            return fail_at(cx, path, paths, 1,
+            return cairn_schemafile_err(cx, path, paths, 1,
                            "column %s.%s: unknown type \"%s\" for dialect '%s'%s%s%s", t->name,
                            c->name, c->type, d->name,
                            near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");
@@ -165,7 +140,7 @@ static int check_fkey_types(cairn_ctx *cx, const cairn_schema *s, const char *pa
                 snprintf(p2, sizeof p2, "tables[%s]/columns[%s]/references", t->name, a->name);
                 snprintf(p3, sizeof p3, "tables[%s]/foreign_keys", t->name);
                 const char *paths[] = {p1, p2, p3};
-                return fail_at(cx, path, paths, 3,
+                return cairn_schemafile_err(cx, path, paths, 3,
                                "foreign key of %s: column %s is %s but references %s.%s, which "
                                "is %s",
                                t->name, a->name, a->type, to->name, b->name, b->type);
@@ -259,7 +234,7 @@ static int check_expr_columns(cairn_ctx *cx, const cairn_table *t, const cairn_c
         snprintf(p1, sizeof p1, "tables[%s]/checks[%s]", t->name, ck->name ? ck->name : "");
         snprintf(p2, sizeof p2, "tables[%s]/checks", t->name);
         const char *paths[] = {p1, p2};
-        return fail_at(cx, path, paths, 2,
+        return cairn_schemafile_err(cx, path, paths, 2,
                        "check %s of table %s names \"%s\", which is no column of the table%s%s%s",
                        ck->name ? ck->name : "(unnamed)", t->name, word,
                        near ? " (did you mean \"" : "", near ? near : "", near ? "\"?)" : "");

@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# cairn lint and cairn validate on SQLite: every static lint code a SQLite
+# schema can trigger, the project's lint.ignore / lint.error, --json, the
+# findings that generate prints, a hand-written migration that is not
+# analysed; validate's refusals at file:line:column. Nothing is ever
+# written by either command.
+. "$(dirname "$0")/lib.sh"
+
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT"; }
+newest() { ls migrations | tail -n 1; }
+
+P="$WORK/lint"
+mkdir -p "$P"
+cd "$P" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations" }
+JSON
+
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "text" },
+      { "name": "nick", "type": "text" },
+      { "name": "age", "type": "integer", "not_null": true, "default": "0" } ] },
+  { "name": "posts", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "integer", "references": { "table": "users", "column": "id" } } ],
+    "indexes": [ { "name": "posts_user", "columns": ["user_id"] } ] },
+  { "name": "tags", "columns": [ { "name": "id", "type": "integer", "primary_key": true } ] } ] }
+JSON
+run generate --name init
+expect_ok "generate init"
+INIT=$(newest)
+
+# ---- no findings: creating tables is safe --------------------------------------
+before=$(state .)
+run lint
+expect_ok "lint of a migration that only creates tables"
+expect_out "no findings" "lint says there is nothing"
+check "lint writes nothing" [ "$before" = "$(state .)" ]
+
+# ---- one migration with every static finding SQLite can have --------------------
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "mail", "type": "text" },
+      { "name": "age", "type": "smallint", "not_null": true },
+      { "name": "born", "type": "integer", "not_null": true } ] },
+  { "name": "posts", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "integer", "references": { "table": "users", "column": "id" } } ] } ] }
+JSON
+run generate --name risky
+expect_ok "generate never fails on findings"
+RISKY=$(newest)
+expect_err "warning: CA101 error $RISKY: drop table tags (destructive)" \
+    "generate prints the findings of the migration it wrote as warnings"
+expect_err "warning: CA401 warning $RISKY:" "generate prints the rename hint"
+
+before=$(state .)
+run lint
+expect_rc 13 "lint with error-level findings"
+one_error_line "lint with error-level findings"
+expect_err "at error level" "the error line says why"
+expect_out "CA101 error $RISKY: drop table tags (destructive)" "CA101 drop table, the documented line"
+expect_out "CA102 error $RISKY: drop column users.email (destructive)" "CA102 drop column"
+expect_out "CA102 error $RISKY: drop column users.nick (destructive)" "CA102 for each column"
+expect_out "CA103 warning $RISKY: drop index posts_user of posts" "CA103 index a foreign key uses"
+expect_out "CA104 error $RISKY: narrow users.age from integer to smallint" "CA104 narrowing"
+expect_out "CA105 warning $RISKY: drop the default of NOT NULL column users.age" "CA105"
+expect_out "CA201 warning $RISKY: add NOT NULL column users.born without a default" \
+    "CA201 without a database: a warning"
+expect_out "--rename users.email=users.mail" "CA401 suggests the rename"
+check "CA401 pairs one drop with one add (nick is not suggested too)" \
+    [ "$(printf '%s\n' "$OUT" | grep -c CA401)" -eq 1 ]
+check "lint with findings writes nothing" [ "$before" = "$(state .)" ]
+
+run lint --json
+expect_rc 13 "lint --json with errors"
+check "lint --json: the command" [ "$(json_get 'd["command"]')" = lint ]
+check "lint --json: errors counted" [ "$(json_get 'd["errors"]')" = 4 ]
+check "lint --json: a finding's fields" \
+    [ "$(json_get '[f["level"] + " " + f["category"] + " " + f["migration"] for f in d["findings"] if f["code"] == "CA101"][0]')" = "error destructive $RISKY" ]
+
+# ---- names ------------------------------------------------------------------------
+run lint "$INIT"
+expect_ok "lint NAME of a safe migration"
+expect_out "no findings" "only the named migration is linted"
+run lint "$INIT" "$RISKY"
+expect_rc 13 "lint of two named migrations"
+before=$(state .)
+run lint 20990101000000_nosuch
+expect_rc 2 "lint of a migration that is not in the folder"
+one_error_line "lint NAME unknown"
+expect_err "no migration named '20990101000000_nosuch'" "the error names it"
+check "a refused lint writes nothing" [ "$before" = "$(state .)" ]
+
+# ---- the project's config: ignore a code, raise one to an error ------------------
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations",
+  "lint": { "ignore": ["CA101", "CA102", "CA104"] } }
+JSON
+run lint
+expect_ok "lint with every error-level code ignored"
+check "an ignored code is not printed" bash -c "! grep -q CA101 <<<\"\$1\"" _ "$OUT"
+expect_out "CA103 warning" "other codes still are"
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations",
+  "lint": { "ignore": ["CA101", "CA102", "CA104"], "error": ["ca401"] } }
+JSON
+run lint
+expect_rc 13 "lint.error raises a warning to an error"
+expect_out "CA401 error $RISKY:" "the raised code prints as an error"
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations",
+  "lint": { "ignore": ["CA999"] } }
+JSON
+run lint
+expect_rc 3 "an unknown code in lint.ignore"
+one_error_line "unknown lint code"
+expect_err "unknown lint code 'CA999'" "the error names the code"
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations",
+  "lint": { "silence": ["CA101"] } }
+JSON
+run lint
+expect_rc 3 "an unknown key in the lint section"
+expect_err 'unknown key "lint.silence"' "the error names the key"
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations" }
+JSON
+
+# ---- a hand-written migration is not analysed, and says so -----------------------
+run generate --custom --name backfill
+expect_ok "generate --custom"
+CUSTOM=$(newest)
+printf 'DROP TABLE posts;\n' >>"migrations/$CUSTOM/migration.sql"
+run lint
+expect_ok "a custom migration is only an info finding"
+expect_out "CA901 info $CUSTOM: not analysed" "CA901 says it was not analysed"
+
+# an edited generated migration is not analysed either
+run lint "$RISKY"
+expect_rc 13 "the generated migration, as written, is analysed"
+printf '\n--> statement-breakpoint\nUPDATE users SET age = 1;\n' >>"migrations/$RISKY/migration.sql"
+run lint "$RISKY"
+expect_ok "an edited migration is not analysed"
+expect_out "CA901 info $RISKY" "CA901 for an edited migration"
+
+# ---- validate ----------------------------------------------------------------------
+V="$WORK/validate"
+mkdir -p "$V"
+cd "$V" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations" }
+JSON
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "varchar(80)" } ],
+    "checks": [ { "name": "email_len", "expr": "length(email) > 3" } ] } ] }
+JSON
+before=$(state .)
+run validate
+expect_ok "validate a valid schema"
+expect_out "schema.json: valid" "validate says so"
+check "validate writes nothing" [ "$before" = "$(state .)" ]
+
+# refused (exit 4, one line, file:line:column, nothing written)
+refused_at() { # refused_at "file:line:col: text" "what"
+    before=$(state .)
+    run validate
+    expect_rc 4 "$2"
+    one_error_line "$2"
+    expect_err "cairn: error: $1" "$2: the position and message"
+    check "$2: nothing written" [ "$before" = "$(state .)" ]
+}
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "txet" } ] } ] }
+JSON
+refused_at 'schema.json:4:26: column users.email: unknown type "txet" for dialect '"'"'sqlite'"'"' (did you mean "text"?)' \
+    "an unknown type with the nearest known one"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true } ] },
+  { "name": "posts", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "text",
+        "references": { "table": "users", "column": "id" } } ] } ] }
+JSON
+refused_at 'schema.json:6:9: foreign key of posts: column user_id is text but references users.id, which is integer' \
+    "a foreign key whose types differ"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "text" } ],
+    "checks": [ { "name": "email_len", "expr": "length(emial) > 3" } ] } ] }
+JSON
+refused_at 'schema.json:5:17: check email_len of table users names "emial", which is no column of the table (did you mean "email"?)' \
+    "a check naming a missing column"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "posts", "columns": [
+      { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "integer" } ],
+    "foreign_keys": [ { "name": "posts_user", "columns": ["user_id"],
+                        "references": { "table": "user", "columns": ["id"] } } ] } ] }
+JSON
+refused_at 'schema.json:6:25: table "posts": foreign key "posts_user" references table "user", which the schema does not define' \
+    "a foreign key to a missing table, at its position"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+                                  { "name": "id", "type": "text" } ] } ] }
+JSON
+refused_at 'schema.json:3:45: tables[0].columns[1].name: duplicate column "id"' "a duplicate name"
+
+# a directory of schema files: the file that holds the problem
+rm schema.json
+mkdir schema.json.d
+sed -i 's/"schema.json"/"schema.json.d"/' cairn.json
+cat >schema.json.d/a.json <<'JSON'
+{ "tables": [ { "name": "a", "columns": [ { "name": "id", "type": "integer" } ] } ] }
+JSON
+cat >schema.json.d/b.json <<'JSON'
+{ "tables": [
+  { "name": "b", "columns": [ { "name": "id", "type": "bigint" },
+                              { "name": "at", "type": "datetme" } ] } ] }
+JSON
+refused_at 'schema.json.d/b.json:3:47: column b.at: unknown type "datetme"' \
+    "a directory schema: the file and position of the problem"
+
+finish
