@@ -608,12 +608,3 @@ int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cai
     return cairn_err_default(cx, rc, "dialect '%s' could not write the SQL for this change",
                              s->drv.d->name);
 }
-
-/* TEMPORARY until the lead's ABI 1.3 query lands on main. */
-int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud)
-{
-    (void)sql;
-    (void)row;
-    (void)ud;
-    return cairn_err(c->s->cx, CAIRN_EUNSUPPORTED, "no query slot yet");
-}
