@@ -38,7 +38,8 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
- *   1.3  `hazards` (what a change, as the driver writes it, does to a live
+ *   1.3  `query` (read rows: other tools' history tables, row counts);
+ *        `hazards` (what a change, as the driver writes it, does to a live
  *        table's readers and writers: read by `cairn lint`); `type_names`
  *        (read by `cairn validate`).
  */
@@ -401,6 +402,16 @@ typedef int cairn_dialect_normalize_expr_fn(cairn_dsession *s, const char *expr,
  *  ("sqlite:/tmp/app.db", "postgresql://app@db:5432/app"). */
 typedef int cairn_dialect_describe_fn(cairn_dconn *c, cairn_buf *out);
 
+/** One result row of `query`: `values[i]` is column i as text, NULL for
+ *  SQL NULL, valid only during the call. A non-zero return stops the query
+ *  and is returned by it. */
+typedef int cairn_row_fn(void *ud, size_t ncols, const char *const *values);
+
+/** OPTIONAL, since ABI 1.3. Run one read-only statement and call `row` once
+ *  per result row, in order. A statement returning no rows calls it never.
+ *  Errors (a missing table included) are CAIRN_EDB through host->error. */
+typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -508,6 +519,7 @@ typedef struct cairn_dialect {
     uint16_t ident_max_bytes;
     uint16_t ident_max_chars;
     /* ABI 1.2 ends here. */
+    cairn_dialect_query_fn *query;                        /* optional, since 1.3 */
     cairn_dialect_hazards_fn *hazards;                    /* optional, since 1.3 */
     /** Every type name the dialect knows, lower case, NULL-terminated:
      *  base names without arguments ("varchar", "timestamp with time
@@ -552,6 +564,7 @@ typedef struct cairn_dialect {
     X(scratch_release, OPTIONAL, 0)                 \
     X(describe, OPTIONAL, 0)                        \
     X(normalize_expr, OPTIONAL, 1)                  \
+    X(query, OPTIONAL, 3)                           \
     X(hazards, OPTIONAL, 3)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
