@@ -448,9 +448,9 @@ static void lint_drop_index(lint_run *r, const cairn_change *ch)
         if (fkey_indexed(before, fk, NULL) && !fkey_indexed(after, fk, NULL) &&
             !fkey_indexed(before, fk, ix)) {
             add(r, L_DROP_FK_INDEX, -1,
-                "drop index %s of %s: foreign key %s (%s) references %s through it",
-                ix->name, tname(after, tn, sizeof tn), fk->name ? fk->name : "(unnamed)",
-                fk->columns[0], fk->ref_table);
+                "drop index %s of %s: the foreign key on %s(%s%s) to %s has no index left",
+                ix->name, tname(after, tn, sizeof tn), after->name, fk->columns[0],
+                fk->ncolumns > 1 ? ", ..." : "", fk->ref_table);
             return;
         }
     }
@@ -488,8 +488,9 @@ static void lint_alter_column(lint_run *r, const cairn_change *ch)
             tname(t, tn, sizeof tn), b->name, a->type ? a->type : "?", b->type ? b->type : "?");
         long long n = ch->table_from ? too_long_rows(r, ch->table_from, b) : -1;
         if (n > 0)
-            add(r, L_TRUNCATE, -1, "narrow %s.%s to %s: %lld row%s hold a longer value",
-                tname(t, tn, sizeof tn), b->name, b->type, n, n == 1 ? "" : "s");
+            add(r, L_TRUNCATE, -1, "narrow %s.%s to %s: %lld row%s hold%s a longer value",
+                tname(t, tn, sizeof tn), b->name, b->type, n, n == 1 ? "" : "s",
+                n == 1 ? "s" : "");
     }
     if ((ch->alter & CAIRN_ALTER_DEFAULT) && a->default_expr && !b->default_expr && b->not_null)
         add(r, L_DROP_DEFAULT, -1,
@@ -498,8 +499,8 @@ static void lint_alter_column(lint_run *r, const cairn_change *ch)
     if ((ch->alter & CAIRN_ALTER_NULLABILITY) && b->not_null && !a->not_null && ch->table_from) {
         long long n = null_rows(r, ch->table_from, a->name);
         if (n > 0)
-            add(r, L_NULLS, -1, "set %s.%s NOT NULL: %lld row%s hold NULL",
-                tname(t, tn, sizeof tn), b->name, n, n == 1 ? "" : "s");
+            add(r, L_NULLS, -1, "set %s.%s NOT NULL: %lld row%s hold%s NULL",
+                tname(t, tn, sizeof tn), b->name, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
     }
 }
 
@@ -511,9 +512,9 @@ static void lint_unique(lint_run *r, const cairn_change *ch, const char *what, c
     long long d = duplicate_groups(r, ch->table_from, cols, n);
     char tn[300];
     if (d > 0)
-        add(r, L_UNIQUE_DUPS, -1, "add %s %s on %s (%s%s): %lld value%s occur more than once",
+        add(r, L_UNIQUE_DUPS, -1, "add %s %s on %s (%s%s): %lld value%s occur%s more than once",
             what, name ? name : "(unnamed)", tname(table_of(ch), tn, sizeof tn), cols[0],
-            n > 1 ? ", ..." : "", d, d == 1 ? "" : "s");
+            n > 1 ? ", ..." : "", d, d == 1 ? "" : "s", d == 1 ? "s" : "");
 }
 
 /* Locking hazards, as the driver writes the change; none on a table that
@@ -647,9 +648,10 @@ static void lint_change(lint_run *r, const cairn_plan *p, const cairn_change *ch
         if (ch->table_from) {
             long long n = check_rows(r, ch->table_from, ch->to.check);
             if (n > 0)
-                add(r, L_CHECK_ROWS, -1, "add check %s on %s: %lld row%s violate (%s)",
+                add(r, L_CHECK_ROWS, -1, "add check %s on %s: %lld row%s violate%s (%s)",
                     ch->to.check->name ? ch->to.check->name : "(unnamed)",
-                    tname(t, tn, sizeof tn), n, n == 1 ? "" : "s", ch->to.check->expr);
+                    tname(t, tn, sizeof tn), n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+                    ch->to.check->expr);
         }
         break;
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
@@ -657,9 +659,10 @@ static void lint_change(lint_run *r, const cairn_plan *p, const cairn_change *ch
             long long n = orphan_rows(r, ch->table_from, ch->to.fkey);
             if (n > 0)
                 add(r, L_FKEY_ROWS, -1,
-                    "add foreign key %s on %s to %s: %lld row%s reference no row",
+                    "add foreign key %s on %s to %s: %lld row%s reference%s no row",
                     ch->to.fkey->name ? ch->to.fkey->name : "(unnamed)",
-                    tname(t, tn, sizeof tn), ch->to.fkey->ref_table, n, n == 1 ? "" : "s");
+                    tname(t, tn, sizeof tn), ch->to.fkey->ref_table, n, n == 1 ? "" : "s",
+                    n == 1 ? "s" : "");
         }
         break;
     default:

@@ -149,6 +149,75 @@ run lint "$RISKY"
 expect_ok "an edited migration is not analysed"
 expect_out "CA901 info $RISKY" "CA901 for an edited migration"
 
+# ---- with a database: the pending migrations, and counts of the rows that
+# would make a change fail (never the rows themselves) ----------------------------
+D="$WORK/data"
+mkdir -p "$D"
+cd "$D" || exit 1
+cat >cairn.json <<'JSON'
+{ "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
+JSON
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "text" }, { "name": "age", "type": "integer" } ] },
+  { "name": "posts", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "integer" } ] },
+  { "name": "empty", "columns": [ { "name": "id", "type": "integer", "primary_key": true } ] } ] }
+JSON
+run generate --name init
+expect_ok "data: generate init"
+run lint
+expect_ok "data: the pending migration creates tables"
+expect_out "no findings" "data: nothing to say about it"
+run migrate
+expect_ok "data: migrate init"
+run lint
+expect_ok "data: nothing pending"
+expect_out "no findings" "data: lint of no pending migration"
+sql app.db "INSERT INTO users VALUES (1,'a@x',NULL),(2,'a@x',5),(3,'b@x',20);
+            INSERT INTO posts VALUES (1,99),(2,1);"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "email", "type": "text", "unique": true },
+      { "name": "age", "type": "integer", "not_null": true },
+      { "name": "born", "type": "integer", "not_null": true } ],
+    "checks": [ { "name": "adult", "expr": "age >= 18" } ] },
+  { "name": "posts", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "user_id", "type": "integer", "references": { "table": "users", "column": "id" } } ] },
+  { "name": "empty", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
+      { "name": "n", "type": "integer", "not_null": true } ] } ] }
+JSON
+run generate --name data
+expect_ok "data: generate"
+DATA=$(newest)
+before=$(state .)
+run lint
+expect_rc 13 "data: lint of the pending migration"
+expect_out "CA201 error $DATA: add NOT NULL column users.born without a default: users has 3 rows" \
+    "CA201 counted: an error"
+expect_out "CA202 error $DATA: add unique key (unnamed) on users (email): 1 value occurs more than once" \
+    "CA202 duplicates"
+expect_out "CA203 error $DATA: add check adult on users: 1 row violates (age >= 18)" \
+    "CA203 a check that rows violate (NULL passes)"
+expect_out "CA204 error $DATA: add foreign key (unnamed) on posts to users: 1 row references no row" \
+    "CA204 orphans"
+expect_out "CA206 error $DATA: set users.age NOT NULL: 1 row holds NULL" "CA206 NULLs"
+check "data: an empty table is no problem for a NOT NULL column" \
+    bash -c "! grep -q 'empty.n' <<<\"\$1\"" _ "$OUT"
+check "data: the rows are never printed" bash -c "! grep -q 'a@x' <<<\"\$1\"" _ "$OUT$ERR"
+check "data: lint changes nothing, not the database either" [ "$before" = "$(state .)" ]
+# the same migration named, without a database: static findings only
+run --url "" lint "$DATA"
+expect_ok "data: without a database nothing is counted"
+expect_out "CA201 warning $DATA: add NOT NULL column users.born without a default: fails if users has rows" \
+    "CA201 uncounted: a warning"
+check "data: no counted finding without a database" bash -c "! grep -q 'CA20[2-6]' <<<\"\$1\"" _ "$OUT"
+run --url "sqlite:$WORK/nosuchdir/x.db" lint
+expect_rc 6 "data: a database that cannot be opened"
+one_error_line "data: a database that cannot be opened"
+
 # ---- validate ----------------------------------------------------------------------
 V="$WORK/validate"
 mkdir -p "$V"
