@@ -894,6 +894,27 @@ static void test_public(void)
     cairn_ctx_free(cx);
 }
 
+/* Positions of schema objects by name, for errors found after reading. */
+static void test_locate(void)
+{
+    const char *t = "{ \"tables\": [\n"
+                    "  { \"name\": \"a\", \"columns\": [ { \"name\": \"id\" } ] },\n"
+                    "  { \"name\": \"users\",\n"
+                    "    \"columns\": [ { \"name\": \"id\" },\n"
+                    "                 { \"name\": \"e.mail\", \"type\": \"txet\" } ] } ] }";
+    int line = 0, col = 0;
+    CHECK(cairn_json_locate(t, strlen(t), "tables[users]/columns[e.mail]/type", &line, &col) &&
+              line == 5 && col == 38,
+          "locate a column's type: %d:%d", line, col);
+    CHECK(cairn_json_locate(t, strlen(t), "tables[users]", &line, &col) && line == 3 && col == 3,
+          "locate a table (the element itself): %d:%d", line, col);
+    CHECK(!cairn_json_locate(t, strlen(t), "tables[users]/checks", &line, &col),
+          "a missing member is not found");
+    CHECK(!cairn_json_locate(t, strlen(t), "tables[nosuch]/columns", &line, &col),
+          "a missing name is not found");
+    CHECK(!cairn_json_locate("[1,", 3, "tables", &line, &col), "broken text finds nothing");
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -910,6 +931,7 @@ int main(void)
     test_positions_property(cx);
     test_mutations(cx);
     test_public();
+    test_locate();
     cairn_ctx_free(cx);
     return check_done();
 }
