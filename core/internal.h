@@ -420,8 +420,8 @@ int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out);
 /** Where in the schema at `path` (a .json file or a directory of them) the
  *  first of `paths` (cairn_json_locate's steps, best first) is: 1 with the
  *  file (malloc'd), line and column; 0 when none is found (a .sql schema). */
-int cairn_schemafile_locate(const char *path, const char *const *paths, size_t npaths,
-                            char **file, int *line, int *col);
+int cairn_schemafile_locate(cairn_ctx *cx, const char *path, const char *const *paths,
+                            size_t npaths, char **file, int *line, int *col);
 /** An ESCHEMA error about an object of the schema at `schema_path`, at the
  *  file, line and column of the first of `paths` found there (else at the
  *  schema path alone). Returns CAIRN_ESCHEMA. */

@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,35 +194,32 @@ static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
     return 0;
 }
 
-/* The first of `paths` found in one file. */
-static int locate_in(const char *file, const char *const *paths, size_t npaths, int *line,
-                     int *col)
+/* The first of `paths` found in one file (unreadable: not found, no error
+ * left on the context, which is about to get the caller's). */
+static int locate_in(cairn_ctx *cx, const char *file, const char *const *paths, size_t npaths,
+                     int *line, int *col)
 {
-    FILE *f = fopen(file, "rb");
-    if (!f)
+    char *text;
+    size_t len;
+    if (cairn_read_file(cx, file, &text, &len)) {
+        cairn_err_clear(cx);
         return 0;
-    cairn_buf b;
-    cairn_buf_init(&b);
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        cairn_buf_append(&b, chunk, got);
-    fclose(f);
+    }
     int found = 0;
-    for (size_t i = 0; i < npaths && !found && !b.oom; i++)
-        found = cairn_json_locate(cairn_buf_cstr(&b), b.len, paths[i], line, col);
-    cairn_buf_release(&b);
+    for (size_t i = 0; i < npaths && !found; i++)
+        found = cairn_json_locate(text, len, paths[i], line, col);
+    free(text);
     return found;
 }
 
-int cairn_schemafile_locate(const char *path, const char *const *paths, size_t npaths,
-                            char **file, int *line, int *col)
+int cairn_schemafile_locate(cairn_ctx *cx, const char *path, const char *const *paths,
+                            size_t npaths, char **file, int *line, int *col)
 {
     *file = NULL;
     if (!path)
         return 0;
     if (!cairn_is_dir(path)) {
-        if (!has_suffix(path, ".json") || !locate_in(path, paths, npaths, line, col))
+        if (!has_suffix(path, ".json") || !locate_in(cx, path, paths, npaths, line, col))
             return 0;
         *file = strdup(path);
         return *file != NULL;
@@ -235,7 +231,7 @@ int cairn_schemafile_locate(const char *path, const char *const *paths, size_t n
     /* the best step that any file has: a column's type before its table */
     for (size_t k = 0; k < npaths && !*file; k++)
         for (size_t i = 0; i < n && !*file; i++)
-            if (locate_in(names[i], paths + k, 1, line, col))
+            if (locate_in(cx, names[i], paths + k, 1, line, col))
                 *file = strdup(names[i]);
     cairn_strv_free(names, n);
     return *file != NULL;
@@ -246,7 +242,7 @@ int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *con
 {
     char *file = NULL;
     int line = 0, col = 0;
-    cairn_schemafile_locate(schema_path, paths, npaths, &file, &line, &col);
+    cairn_schemafile_locate(cx, schema_path, paths, npaths, &file, &line, &col);
     cairn_buf msg;
     cairn_buf_init(&msg);
     va_list ap;
