@@ -291,6 +291,19 @@ cat >schema.json <<'JSON'
 JSON
 refused_at 'schema.json:3:45: tables[0].columns[1].name: duplicate column "id"' "a duplicate name"
 
+cat >schema.json <<'JSON'
+{ "enums": [ { "name": "mood", "values": ["ok", "sad"] } ],
+  "tables": [] }
+JSON
+refused_at "schema.json:1:14: enum type 'mood': dialect 'sqlite' has no enum types" \
+    "a feature the dialect lacks, from its capabilities, at its position"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "t", "columns": [ { "name": "id", "type": "integer", "comment": "the key" } ] } ] }
+JSON
+refused_at "schema.json:2:66: comment on column 'id': dialect 'sqlite' has no comments" \
+    "a comment on SQLite, at the comment"
+
 # a directory of schema files: the file that holds the problem
 rm schema.json
 mkdir schema.json.d
