@@ -8,13 +8,14 @@
 
 json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT"; }
 newest() { ls migrations | tail -n 1; }
+# project DIR [URL]: a fresh SQLite project in DIR (the current directory after)
+project() {
+    mkdir -p "$1" && cd "$1" || exit 1
+    printf '{ "dialect": "sqlite", %s"schema": "schema.json", "out": "migrations" }\n' \
+        "${2:+\"url\": \"$2\", }" >cairn.json
+}
 
-P="$WORK/lint"
-mkdir -p "$P"
-cd "$P" || exit 1
-cat >cairn.json <<'JSON'
-{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations" }
-JSON
+project "$WORK/lint"
 
 cat >schema.json <<'JSON'
 { "tables": [
@@ -151,12 +152,7 @@ expect_out "CA901 info $RISKY" "CA901 for an edited migration"
 
 # ---- with a database: the pending migrations, and counts of the rows that
 # would make a change fail (never the rows themselves) ----------------------------
-D="$WORK/data"
-mkdir -p "$D"
-cd "$D" || exit 1
-cat >cairn.json <<'JSON'
-{ "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
-JSON
+project "$WORK/data" sqlite:app.db
 cat >schema.json <<'JSON'
 { "tables": [
   { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true },
@@ -219,12 +215,7 @@ expect_rc 6 "data: a database that cannot be opened"
 one_error_line "data: a database that cannot be opened"
 
 # ---- validate ----------------------------------------------------------------------
-V="$WORK/validate"
-mkdir -p "$V"
-cd "$V" || exit 1
-cat >cairn.json <<'JSON'
-{ "dialect": "sqlite", "schema": "schema.json", "out": "migrations" }
-JSON
+project "$WORK/validate"
 cat >schema.json <<'JSON'
 { "tables": [
   { "name": "users", "columns": [
