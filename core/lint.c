@@ -741,28 +741,36 @@ static int written_by_cairn(lint_run *r, const cairn_migration *m, const cairn_p
     return rc;
 }
 
-static int lint_one(lint_run *r, const cairn_migration *list, size_t n, size_t idx)
+/* The state migration `idx` starts from: its parent's snapshot, or for a
+ * migration that joins branches (merges), the merge of its parents, as
+ * generate computed it. */
+static int base_state(lint_run *r, const cairn_graph *g, size_t idx, cairn_snapshot *base)
 {
-    const cairn_migration *m = &list[idx];
-    cairn_snapshot snap, parent;
-    memset(&parent, 0, sizeof parent);
+    unsigned char *seen = NULL;
+    size_t *heads = NULL, nheads = 0;
+    memset(base, 0, sizeof *base);
+    int rc = cairn_graph_ancestors(r->cx, g, idx, &seen);
+    if (!rc) {
+        seen[idx] = 0;
+        rc = cairn_graph_state(r->cx, g, seen, base, &heads, &nheads, NULL);
+    }
+    free(heads);
+    free(seen);
+    return rc;
+}
+
+static int lint_one(lint_run *r, const cairn_graph *g, size_t idx)
+{
+    const cairn_migration *m = &g->list[idx];
+    cairn_snapshot snap, base;
+    memset(&base, 0, sizeof base);
     r->mig = m->name;
     int rc = cairn_folder_read_snapshot(r->cx, m->dir, &snap);
-    if (rc)
-        return rc;
-    if (snap.parent) {
-        size_t k = 0;
-        while (k < n && strcmp(list[k].name, snap.parent) != 0)
-            k++;
-        rc = k < n ? cairn_folder_read_snapshot(r->cx, list[k].dir, &parent)
-                   : cairn_err(r->cx, CAIRN_EINTEGRITY,
-                               "%s: its snapshot's parent %s is not in the folder (see 'cairn "
-                               "check')",
-                               m->name, snap.parent);
-    }
+    if (!rc)
+        rc = base_state(r, g, idx, &base);
     cairn_plan *plan = NULL;
     if (!rc)
-        rc = cairn_diff(r->cx, parent.schema, snap.schema, NULL, &plan);
+        rc = cairn_diff(r->cx, base.schema, snap.schema, NULL, &plan);
     int same = 0;
     if (!rc && !m->sql)
         rc = cairn_err(r->cx, CAIRN_EINTEGRITY, "%s: migration.sql is missing", m->name);
@@ -780,7 +788,7 @@ static int lint_one(lint_run *r, const cairn_migration *list, size_t n, size_t i
     if (!rc && r->rc)
         rc = r->rc == CAIRN_ENOMEM ? cairn_err(r->cx, CAIRN_ENOMEM, "out of memory") : r->rc;
     cairn_plan_free(plan);
-    cairn_snapshot_release(&parent);
+    cairn_snapshot_release(&base);
     cairn_snapshot_release(&snap);
     return rc;
 }
@@ -855,16 +863,18 @@ int cairn_lint(cairn_ctx *cx, const cairn_lint_opts *opts, cairn_lint_finding **
     *count = 0;
     lint_run r;
     run_init(&r, cx);
-    cairn_migration *list = NULL;
-    size_t n = 0;
+    cairn_graph g;
+    memset(&g, 0, sizeof g);
     char *pick = NULL;
     int rc = run_config(&r);
     if (!rc)
         rc = cairn_session_get(cx, &r.s);
     if (!rc) {
         r.d = cairn_session_dialect(r.s);
-        rc = cairn_folder_list(cx, cairn_ctx_get(cx, "out"), &list, &n);
+        rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &g);
     }
+    cairn_migration *list = g.list;
+    size_t n = g.n;
     if (!rc)
         rc = cairn_folder_load_all(cx, list, n);
     if (!rc && !(pick = calloc(n + 1, 1)))
@@ -893,10 +903,10 @@ int cairn_lint(cairn_ctx *cx, const cairn_lint_opts *opts, cairn_lint_finding **
     }
     for (size_t i = 0; i < n && !rc; i++)
         if (pick[i])
-            rc = lint_one(&r, list, n, i);
+            rc = lint_one(&r, &g, i);
     run_release(&r);
     free(pick);
-    cairn_folder_free(list, n);
+    cairn_graph_free(&g);
     if (rc) {
         cairn_lint_free(r.v, r.n);
         return rc;
