@@ -214,6 +214,27 @@ run --url "sqlite:$WORK/nosuchdir/x.db" lint
 expect_rc 6 "data: a database that cannot be opened"
 one_error_line "data: a database that cannot be opened"
 
+# ---- branches: a migration that joins two heads starts from their merge -------------
+project "$WORK/branches"
+u() { printf '{ "tables": [ { "name": "users", "columns": [ { "name": "id", "type": "integer", "primary_key": true }%s ] } ] }\n' "$1" >schema.json; }
+u ', { "name": "email", "type": "text" }'
+run generate --name init
+u ', { "name": "email", "type": "text" }, { "name": "phone", "type": "text" }'
+run generate --name add_phone
+A=$(newest)
+mv "migrations/$A" "$WORK/aside"   # a teammate's branch: not here yet
+u ''
+run generate --name drop_email
+B=$(newest)
+expect_err "CA102 error $B: drop column users.email" "branches: the drop on its branch is flagged"
+mv "$WORK/aside" "migrations/$A"   # both branches merged in git
+u ', { "name": "phone", "type": "text" }, { "name": "nick", "type": "text" }'
+run generate --name add_nick
+expect_ok "branches: generate joins the heads"
+run lint
+expect_ok "branches: lint of the joining migration"
+expect_out "no findings" "branches: the join is diffed from the merge of its parents (no drop of email again, no CA901)"
+
 # ---- validate ----------------------------------------------------------------------
 project "$WORK/validate"
 cat >schema.json <<'JSON'
