@@ -178,8 +178,7 @@ static int read_code_list(lint_run *r, const char *key, char *marks)
 
 /* ---- names in messages -------------------------------------------------------- */
 
-/* "ns.table" or "table", into the run's scratch (valid until the next call
- * with the same slot). */
+/* "ns.table" or "table", into `buf`. */
 static const char *tname(const cairn_table *t, char *buf, size_t size)
 {
     if (t->schema)
