@@ -50,16 +50,24 @@ static int check_fkey(cairn_ctx *cx, cairn_arena *a, const cairn_strmap *const m
     snprintf(what, sizeof what, "table \"%s%s%s\": foreign key%s%s%s", t->schema ? t->schema : "",
              t->schema ? "." : "", t->name, fk->name ? " \"" : "", fk->name ? fk->name : "",
              fk->name ? "\"" : "");
+    /* where it is written: a named key, the column's shorthand, the list */
+    char p1[600], p2[600], p3[300];
+    snprintf(p1, sizeof p1, "tables[%s]/foreign_keys[%s]/references", t->name,
+             fk->name ? fk->name : "");
+    snprintf(p2, sizeof p2, "tables[%s]/columns[%s]/references", t->name, fk->columns[0]);
+    snprintf(p3, sizeof p3, "tables[%s]/foreign_keys", t->name);
+    const char *paths[] = {p1, p2, p3};
     if (!to && !partial)
-        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                            "%s references table \"%s%s%s\", which the schema does not define",
-                            what, ns ? ns : "", ns ? "." : "", fk->ref_table);
+        return cairn_schemafile_err(cx, path, paths, 3,
+                                    "%s references table \"%s%s%s\", which the schema does "
+                                    "not define",
+                                    what, ns ? ns : "", ns ? "." : "", fk->ref_table);
     for (size_t k = 0; to && k < fk->nref_columns; k++)
         if (!has_column_anycase(to, fk->ref_columns[k]))
-            return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                                "%s references column \"%s\" of table \"%s\", which has no "
-                                "such column",
-                                what, fk->ref_columns[k], to->name);
+            return cairn_schemafile_err(cx, path, paths, 3,
+                                        "%s references column \"%s\" of table \"%s\", which "
+                                        "has no such column",
+                                        what, fk->ref_columns[k], to->name);
     return 0;
 }
 
@@ -285,6 +293,8 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc) {
         log_written(cx, dir, plan);
+        if (plan)
+            cairn_lint_log_plan(cx, s, name, plan);
         cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = "written",
                          .path = dir};
         cairn_event_emit(cx, &e);

@@ -20,6 +20,8 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_NAMESPACES] = "namespaces",
     [CAIRN_SET_VERBOSE] = "verbose",
     [CAIRN_SET_CHECK] = "check",
+    [CAIRN_SET_LINT_IGNORE] = "lint.ignore",
+    [CAIRN_SET_LINT_ERROR] = "lint.error",
 };
 
 const char *cairn_version(void)

@@ -157,6 +157,8 @@ enum {
     CAIRN_SET_NAMESPACES,
     CAIRN_SET_VERBOSE,
     CAIRN_SET_CHECK,
+    CAIRN_SET_LINT_IGNORE,
+    CAIRN_SET_LINT_ERROR,
     CAIRN_SET_COUNT_
 };
 /** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
@@ -414,11 +416,21 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
 void cairn_snapshot_release(cairn_snapshot *snap);
 
 /** Called for each top-level key of the config file: value is the string
- *  (numbers and booleans as text, arrays of strings joined by ','). */
+ *  (numbers and booleans as text, arrays of strings joined by ','). A
+ *  member of an object value comes as "key.member" ("lint.ignore"). */
 typedef int cairn_config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value,
                             int line, int column);
 int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                            cairn_config_cb *cb, void *ud);
+/** Levenshtein distance of two short names (99 past 40 bytes), for "did
+ *  you mean". */
+size_t cairn_edit_distance(const char *a, const char *b);
+/** The line and column of an object in a schema document: `path` is steps
+ *  separated by '/', each a key or "key[name]" (the element of that array
+ *  whose "name" is `name`): "tables[users]/columns[email]/type". Returns 1
+ *  with the position of the deepest step's member name, 0 when a step is
+ *  not there. */
+int cairn_json_locate(const char *text, size_t len, const char *path, int *line, int *col);
 
 /* ---- inflight.c: the outcome of a statement cut off while it ran -------- */
 /** Can the live database tell whether `sql` ran? *ran = 1 (it did), 0 (it
@@ -429,6 +441,22 @@ int cairn_inflight_decide(cairn_conn *c, const char *sql, int *ran, char *why, s
 
 /* ---- schemafile.c: the desired schema from .json, a directory, or .sql --- */
 int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out);
+/** Where in the schema at `path` (a .json file or a directory of them) the
+ *  first of `paths` (cairn_json_locate's steps, best first) is: 1 with the
+ *  file (malloc'd), line and column; 0 when none is found (a .sql schema). */
+int cairn_schemafile_locate(cairn_ctx *cx, const char *path, const char *const *paths,
+                            size_t npaths, char **file, int *line, int *col);
+/** An ESCHEMA error about an object of the schema at `schema_path`, at the
+ *  file, line and column of the first of `paths` found there (else at the
+ *  schema path alone). Returns CAIRN_ESCHEMA. */
+int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *const *paths,
+                         size_t npaths, const char *fmt, ...) CAIRN_FMT(5, 6);
+
+/* ---- lint.c ----------------------------------------------------------------- */
+/** The static findings of a plan just written as migration `name`, logged
+ *  as warnings (generate: never fails it). */
+void cairn_lint_log_plan(cairn_ctx *cx, cairn_session *s, const char *name,
+                         const cairn_plan *plan);
 
 /* ---- diff.c --------------------------------------------------------------- */
 /** Do two schemas describe the same database? (empty plan) */

@@ -187,8 +187,7 @@ static int rd_oom(rd *r)
     return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
 }
 
-/* Levenshtein distance, for "did you mean" on a mistyped key. */
-static size_t edit_distance(const char *a, const char *b)
+size_t cairn_edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 40 || lb > 40)
@@ -230,7 +229,7 @@ static int rd_object(rd *r, json_t *v, const jnode *n, const char *what,
         const char *near = NULL;
         size_t best = 3;
         for (const char *const *k = allowed; *k; k++) {
-            size_t dist = edit_distance(*k, key);
+            size_t dist = cairn_edit_distance(*k, key);
             if (dist < best) {
                 best = dist;
                 near = *k;
@@ -1060,6 +1059,37 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
 
 /* ---- the config file ------------------------------------------------------------ */
 
+/* One config value as text into `value`: strings as is, numbers as written,
+ * booleans as true/false, arrays of strings joined by ','. */
+static int config_value(rd *r, const jnode *obj, const jnode *kn, json_t *v, cairn_buf *value)
+{
+    int rc = 0;
+    cairn_buf_reset(value);
+    if (json_is_string(v)) {
+        cairn_buf_append(value, json_string_value(v), json_string_length(v));
+    } else if (json_is_number(v)) {
+        cairn_buf_append(value, kn->text, kn->textlen);
+    } else if (json_is_boolean(v)) {
+        cairn_buf_puts(value, json_is_true(v) ? "true" : "false");
+    } else if (json_is_array(v)) {
+        for (size_t j = 0; j < json_array_size(v) && !rc; j++) {
+            json_t *e = json_array_get(v, j);
+            if (!json_is_string(e))
+                rc = rd_fail_in(r, obj, kn->key, (long)j, 0, "expected a string");
+            else if (j)
+                cairn_buf_puts(value, ",");
+            if (!rc)
+                cairn_buf_append(value, json_string_value(e), json_string_length(e));
+        }
+    } else {
+        rc = rd_fail_in(r, obj, kn->key, -1, 0,
+                        "expected a string, number, boolean or array of strings");
+    }
+    if (!rc && value->oom)
+        rc = cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
+    return rc;
+}
+
 int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                            cairn_config_cb *cb, void *ud)
 {
@@ -1069,42 +1099,100 @@ int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const ch
         return rc;
     rd r;
     rd_init(&r, cx, fname, CAIRN_ECONFIG, &d);
-    cairn_buf value;
+    cairn_buf value, key;
     cairn_buf_init(&value);
+    cairn_buf_init(&key);
     /* In text order, so the first problem in the file is the one reported. */
     for (size_t i = 0; i < d.pos->nkids && !rc; i++) {
         const jnode *kn = d.pos->kids[i];
         json_t *v = json_object_get(d.root, kn->key);
-        cairn_buf_reset(&value);
-        if (json_is_string(v)) {
-            cairn_buf_append(&value, json_string_value(v), json_string_length(v));
-        } else if (json_is_number(v)) {
-            cairn_buf_append(&value, kn->text, kn->textlen);
-        } else if (json_is_boolean(v)) {
-            cairn_buf_puts(&value, json_is_true(v) ? "true" : "false");
-        } else if (json_is_array(v)) {
-            for (size_t j = 0; j < json_array_size(v) && !rc; j++) {
-                json_t *e = json_array_get(v, j);
-                if (!json_is_string(e))
-                    rc = rd_fail_in(&r, d.pos, kn->key, (long)j, 0, "expected a string");
-                else if (j)
-                    cairn_buf_puts(&value, ",");
-                if (!rc)
-                    cairn_buf_append(&value, json_string_value(e), json_string_length(e));
-            }
-        } else {
-            rc = rd_fail_in(&r, d.pos, kn->key, -1, 0,
-                            "expected a string, number, boolean or array of strings");
+        if (!json_is_object(v)) {
+            rc = config_value(&r, d.pos, kn, v, &value);
+            if (!rc)
+                rc = cb(cx, ud, kn->key, cairn_buf_cstr(&value), kn->kline, kn->kcol);
+            continue;
         }
-        if (!rc && value.oom)
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-        if (!rc)
-            rc = cb(cx, ud, kn->key, cairn_buf_cstr(&value), kn->kline, kn->kcol);
+        /* a section ("lint": {"ignore": [...]}): its members as "lint.ignore" */
+        size_t old = rd_key(&r, kn->key);
+        for (size_t j = 0; j < kn->nkids && !rc; j++) {
+            const jnode *mn = kn->kids[j];
+            rc = config_value(&r, kn, mn, json_object_get(v, mn->key), &value);
+            cairn_buf_reset(&key);
+            cairn_buf_printf(&key, "%s.%s", kn->key, mn->key);
+            if (!rc && key.oom)
+                rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+            if (!rc)
+                rc = cb(cx, ud, cairn_buf_cstr(&key), cairn_buf_cstr(&value), mn->kline,
+                        mn->kcol);
+        }
+        rd_pop(&r, old);
     }
     cairn_buf_release(&value);
+    cairn_buf_release(&key);
     cairn_buf_release(&r.path);
     doc_release(&d);
     return rc;
+}
+
+/* ---- positions of schema objects ----------------------------------------------- */
+
+/* Does node `n`, an object, have a member "name" whose string is `name`?
+ * Compared as written (a name with escapes in the file does not match,
+ * and the caller falls back to a coarser position). */
+static int jn_named(const jnode *n, const char *name)
+{
+    const jnode *v = json_jn_get(n, "name");
+    size_t len = strlen(name);
+    return v != n && v->textlen == len + 2 && v->text[0] == '"' &&
+           memcmp(v->text + 1, name, len) == 0;
+}
+
+int cairn_json_locate(const char *text, size_t len, const char *path, int *line, int *col)
+{
+    cairn_arena *a = cairn_arena_new();
+    if (!a)
+        return 0;
+    scanner sc = {.p = text, .end = text + len, .line = 1, .a = a};
+    cairn_buf_init(&sc.tmp);
+    const jnode *n = json_sc_value(&sc);
+    int found = n && !sc.oom;
+    /* steps: "key" or "key[name]", separated by '/' (names may hold '.') */
+    for (const char *p = path; found && *p;) {
+        const char *end = strchr(p, '/');
+        size_t sl = end ? (size_t)(end - p) : strlen(p);
+        const char *br = memchr(p, '[', sl);
+        char key[128], name[512];
+        size_t kl = br ? (size_t)(br - p) : sl;
+        if (kl >= sizeof key || (br && (size_t)(p + sl - br - 2) >= sizeof name)) {
+            found = 0;
+            break;
+        }
+        memcpy(key, p, kl);
+        key[kl] = '\0';
+        const jnode *m = json_jn_get(n, key);
+        found = m != n;
+        if (found && br) {
+            size_t nl = (size_t)(p + sl - br - 2);
+            memcpy(name, br + 1, nl);
+            name[nl] = '\0';
+            const jnode *hit = NULL;
+            for (size_t i = 0; i < m->nkids && !hit; i++)
+                if (jn_named(m->kids[i], name))
+                    hit = m->kids[i];
+            found = hit != NULL;
+            m = hit;
+        }
+        if (found)
+            n = m;
+        p += sl + (end ? 1 : 0);
+    }
+    if (found) {
+        *line = n->key ? n->kline : n->line;
+        *col = n->key ? n->kcol : n->col;
+    }
+    cairn_buf_release(&sc.tmp);
+    cairn_arena_free(a);
+    return found;
 }
 
 /* ---- the public API ------------------------------------------------------------ */

@@ -5,6 +5,7 @@
  * the same model that introspecting a live database gives.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,11 +125,13 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
+/* The .json files of a schema directory, sorted, so the merged result and
+ * the first error never depend on the order the file system lists them. */
+static int list_json(cairn_ctx *cx, const char *dir, char ***out, size_t *count)
 {
     DIR *dh = opendir(dir);
     if (!dh)
-        return cairn_err(cx, CAIRN_EIO, "%s: cannot open the directory", dir);
+        return cx ? cairn_err(cx, CAIRN_EIO, "%s: cannot open the directory", dir) : CAIRN_EIO;
     char **names = NULL;
     size_t n = 0;
     int rc = 0;
@@ -139,7 +142,7 @@ static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
         char **nv = full ? realloc(names, (n + 1) * sizeof *nv) : NULL;
         if (!nv) {
             free(full);
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+            rc = cx ? cairn_err(cx, CAIRN_ENOMEM, "out of memory") : CAIRN_ENOMEM;
             break;
         }
         names = nv;
@@ -149,15 +152,28 @@ static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
             names[n++] = full;
     }
     closedir(dh);
+    if (rc) {
+        cairn_strv_free(names, n);
+        return rc;
+    }
+    if (n)
+        qsort(names, n, sizeof *names, cmp_name);
+    *out = names;
+    *count = n;
+    return 0;
+}
+
+static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = list_json(cx, dir, &names, &n);
     if (!rc && n == 0)
         rc = cairn_err(cx, CAIRN_ESCHEMA, "%s: no .json schema files in the directory", dir);
     if (rc) {
         cairn_strv_free(names, n);
         return rc;
     }
-    /* Sorted, so the merged result and the first error never depend on
-     * the order the file system lists the files in. */
-    qsort(names, n, sizeof *names, cmp_name);
     merge m = {.cx = cx, .into = cairn_schema_new()};
     if (!m.into)
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
@@ -176,6 +192,69 @@ static int load_dir(cairn_ctx *cx, const char *dir, cairn_schema **out)
     }
     *out = m.into;
     return 0;
+}
+
+/* The first of `paths` found in one file (unreadable: not found, no error
+ * left on the context, which is about to get the caller's). */
+static int locate_in(cairn_ctx *cx, const char *file, const char *const *paths, size_t npaths,
+                     int *line, int *col)
+{
+    char *text;
+    size_t len;
+    if (cairn_read_file(cx, file, &text, &len)) {
+        cairn_err_clear(cx);
+        return 0;
+    }
+    int found = 0;
+    for (size_t i = 0; i < npaths && !found; i++)
+        found = cairn_json_locate(text, len, paths[i], line, col);
+    free(text);
+    return found;
+}
+
+int cairn_schemafile_locate(cairn_ctx *cx, const char *path, const char *const *paths,
+                            size_t npaths, char **file, int *line, int *col)
+{
+    *file = NULL;
+    if (!path)
+        return 0;
+    if (!cairn_is_dir(path)) {
+        if (!has_suffix(path, ".json") || !locate_in(cx, path, paths, npaths, line, col))
+            return 0;
+        *file = strdup(path);
+        return *file != NULL;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    if (list_json(NULL, path, &names, &n))
+        return 0;
+    /* the best step that any file has: a column's type before its table */
+    for (size_t k = 0; k < npaths && !*file; k++)
+        for (size_t i = 0; i < n && !*file; i++)
+            if (locate_in(cx, names[i], paths + k, 1, line, col))
+                *file = strdup(names[i]);
+    cairn_strv_free(names, n);
+    return *file != NULL;
+}
+
+int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *const *paths,
+                         size_t npaths, const char *fmt, ...)
+{
+    char *file = NULL;
+    int line = 0, col = 0;
+    cairn_schemafile_locate(cx, schema_path, paths, npaths, &file, &line, &col);
+    cairn_buf msg;
+    cairn_buf_init(&msg);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    int rc = msg.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                     : cairn_err_at(cx, CAIRN_ESCHEMA, file ? file : schema_path, line, col, "%s",
+                                    cairn_buf_cstr(&msg));
+    cairn_buf_release(&msg);
+    free(file);
+    return rc;
 }
 
 /* ---- declarative SQL through a scratch database ----------------------------- */

@@ -9,6 +9,7 @@
  * with a message that names it. The dialect's policies that are the host's
  * (the lock's wait, the scratch database for a .sql schema) live here too.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pwd.h>
@@ -495,53 +496,81 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
 /* ---- early validation: what the schema asks of the dialect ---------------------- */
 
 /* One line naming the first object that needs a capability the driver does
- * not state; the same schema would otherwise fail at emit, or at deploy. */
+ * not state, at its place in the schema file (`at`: cairn_json_locate's
+ * steps); the same schema would otherwise fail at emit, or at deploy. */
 static int need(cairn_ctx *cx, const cairn_dialect *d, uint64_t cap, const char *path,
-                const char *what, const char *object)
+                const char *what, const char *object, const char *at)
 {
     if (d->caps & cap)
         return 0;
     /* `what` is "singular|plural" */
     const char *bar = strchr(what, '|');
-    return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0, "%.*s '%s': dialect '%s' has no %s",
-                        (int)(bar - what), what, object, d->name, bar + 1);
+    return cairn_schemafile_err(cx, path, &at, 1, "%.*s '%s': dialect '%s' has no %s",
+                                (int)(bar - what), what, object, d->name, bar + 1);
+}
+
+/* "tables[T]/<rest>" into `buf`. */
+static const char *at_table(char *buf, size_t size, const cairn_table *t, const char *fmt, ...)
+    CAIRN_FMT(4, 5);
+static const char *at_table(char *buf, size_t size, const cairn_table *t, const char *fmt, ...)
+{
+    int n = snprintf(buf, size, "tables[%s]/", t->name);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < size)
+        vsnprintf(buf + n, size - (size_t)n, fmt, ap);
+    va_end(ap);
+    return buf;
 }
 
 static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
                             const char *path)
 {
     int rc = 0;
+    char at[700];
     if (t->schema && *t->schema)
-        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema);
+        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema,
+                  at_table(at, sizeof at, t, "schema"));
     if (!rc && t->comment)
-        rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name);
+        rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name,
+                  at_table(at, sizeof at, t, "comment"));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->comment)
             rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on column|comments",
-                      t->columns[j]->name);
+                      t->columns[j]->name,
+                      at_table(at, sizeof at, t, "columns[%s]/comment", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++)
         if (t->indexes[j]->comment)
             rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on index|comments",
-                      t->indexes[j]->name ? t->indexes[j]->name : t->name);
+                      t->indexes[j]->name ? t->indexes[j]->name : t->name,
+                      at_table(at, sizeof at, t, "indexes[%s]/comment",
+                               t->indexes[j]->name ? t->indexes[j]->name : ""));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->identity == CAIRN_IDENTITY_ALWAYS ||
             t->columns[j]->identity == CAIRN_IDENTITY_BY_DEFAULT)
             rc = need(cx, d, CAIRN_CAP_IDENTITY, path,
                       "identity column|SQL identity columns (\"always\", \"by_default\"; "
                       "\"auto\" numbers rows on every dialect)",
-                      t->columns[j]->name);
+                      t->columns[j]->name,
+                      at_table(at, sizeof at, t, "columns[%s]/identity", t->columns[j]->name));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->generated)
-            rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns", t->columns[j]->name);
+            rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns",
+                      t->columns[j]->name,
+                      at_table(at, sizeof at, t, "columns[%s]/generated", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++) {
         const cairn_index *ix = t->indexes[j];
         if (ix->where)
             rc = need(cx, d, CAIRN_CAP_PARTIAL_INDEX, path, "partial index|partial indexes",
-                      ix->name ? ix->name : t->name);
+                      ix->name ? ix->name : t->name,
+                      at_table(at, sizeof at, t, "indexes[%s]/where", ix->name ? ix->name : ""));
         for (size_t k = 0; k < ix->nparts && !rc; k++)
             if (ix->parts[k]->expr)
-                rc = need(cx, d, CAIRN_CAP_EXPRESSION_INDEX, path, "index on expressions|indexes on expressions",
-                          ix->name ? ix->name : t->name);
+                rc = need(cx, d, CAIRN_CAP_EXPRESSION_INDEX, path,
+                          "index on expressions|indexes on expressions",
+                          ix->name ? ix->name : t->name,
+                          at_table(at, sizeof at, t, "indexes[%s]/columns",
+                                   ix->name ? ix->name : ""));
     }
     return rc;
 }
@@ -555,9 +584,10 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
-/* A name the server would cut or refuse: refused now, naming it. */
+/* A name the server would cut or refuse: refused now, naming it, at its
+ * place in the schema file (`at`). */
 static int check_ident(cairn_ctx *cx, const cairn_dialect *d, const char *path, const char *kind,
-                       const char *name)
+                       const char *name, const char *at)
 {
     if (!name)
         return 0;
@@ -565,61 +595,87 @@ static int check_ident(cairn_ctx *cx, const cairn_dialect *d, const char *path, 
     uint16_t max_chars = CAIRN_DIALECT_HAS(d, ident_max_chars) ? d->ident_max_chars : 0;
     size_t bytes = strlen(name), chars = utf8_chars(name);
     if (max_bytes && bytes > max_bytes)
-        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                            "%s \"%.40s...\": the name is %zu bytes, dialect '%s' keeps %u (the "
-                            "server would cut it, and every later push would drop the object)",
-                            kind, name, bytes, d->name, (unsigned)max_bytes);
+        return cairn_schemafile_err(cx, path, &at, 1,
+                                    "%s \"%.40s...\": the name is %zu bytes, dialect '%s' keeps "
+                                    "%u (the server would cut it, and every later push would "
+                                    "drop the object)",
+                                    kind, name, bytes, d->name, (unsigned)max_bytes);
     if (max_chars && chars > max_chars)
-        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                            "%s \"%.40s...\": the name is %zu characters, dialect '%s' allows %u",
-                            kind, name, chars, d->name, (unsigned)max_chars);
+        return cairn_schemafile_err(cx, path, &at, 1,
+                                    "%s \"%.40s...\": the name is %zu characters, dialect '%s' "
+                                    "allows %u",
+                                    kind, name, chars, d->name, (unsigned)max_chars);
     if ((d->caps & CAIRN_CAP_IDENT_BMP_ONLY))
         for (const char *p = name; *p; p++)
             if (((unsigned char)*p & 0xF8) == 0xF0)
-                return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                                    "%s \"%s\": dialect '%s' cannot store a character beyond "
-                                    "U+FFFF (a 4-byte UTF-8 sequence) in a name",
-                                    kind, name, d->name);
+                return cairn_schemafile_err(cx, path, &at, 1,
+                                            "%s \"%s\": dialect '%s' cannot store a character "
+                                            "beyond U+FFFF (a 4-byte UTF-8 sequence) in a name",
+                                            kind, name, d->name);
     if ((d->caps & CAIRN_CAP_IDENT_NO_TRAILING_SPACE) && bytes && name[bytes - 1] == ' ')
-        return cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                            "%s \"%s\": dialect '%s' does not allow a name that ends with a space",
-                            kind, name, d->name);
+        return cairn_schemafile_err(cx, path, &at, 1,
+                                    "%s \"%s\": dialect '%s' does not allow a name that ends "
+                                    "with a space",
+                                    kind, name, d->name);
     return 0;
 }
 
 static int check_table_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
                               const char *path)
 {
-    int rc = check_ident(cx, d, path, "table", t->name);
+    char at[700];
+    int rc = check_ident(cx, d, path, "table", t->name, at_table(at, sizeof at, t, "name"));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
-        rc = check_ident(cx, d, path, "column", t->columns[j]->name);
+        rc = check_ident(cx, d, path, "column", t->columns[j]->name,
+                         at_table(at, sizeof at, t, "columns[%s]/name", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++)
-        rc = check_ident(cx, d, path, "index", t->indexes[j]->name);
+        rc = check_ident(cx, d, path, "index", t->indexes[j]->name,
+                         at_table(at, sizeof at, t, "indexes[%s]/name",
+                                  t->indexes[j]->name ? t->indexes[j]->name : ""));
     for (size_t j = 0; j < t->nuniques && !rc; j++)
-        rc = check_ident(cx, d, path, "unique constraint", t->uniques[j]->name);
+        rc = check_ident(cx, d, path, "unique constraint", t->uniques[j]->name,
+                         at_table(at, sizeof at, t, "uniques[%s]/name",
+                                  t->uniques[j]->name ? t->uniques[j]->name : ""));
     for (size_t j = 0; j < t->nfkeys && !rc; j++)
-        rc = check_ident(cx, d, path, "foreign key", t->fkeys[j]->name);
+        rc = check_ident(cx, d, path, "foreign key", t->fkeys[j]->name,
+                         at_table(at, sizeof at, t, "foreign_keys[%s]/name",
+                                  t->fkeys[j]->name ? t->fkeys[j]->name : ""));
     for (size_t j = 0; j < t->nchecks && !rc; j++)
-        rc = check_ident(cx, d, path, "check", t->checks[j]->name);
+        rc = check_ident(cx, d, path, "check", t->checks[j]->name,
+                         at_table(at, sizeof at, t, "checks[%s]/name",
+                                  t->checks[j]->name ? t->checks[j]->name : ""));
     for (size_t j = 0; j < t->ntriggers && !rc; j++)
-        rc = check_ident(cx, d, path, "trigger", t->triggers[j]->name);
+        rc = check_ident(cx, d, path, "trigger", t->triggers[j]->name,
+                         at_table(at, sizeof at, t, "triggers[%s]/name", t->triggers[j]->name));
     if (!rc && t->primary_key)
-        rc = check_ident(cx, d, path, "primary key", t->primary_key->name);
+        rc = check_ident(cx, d, path, "primary key", t->primary_key->name,
+                         at_table(at, sizeof at, t, "primary_key/name"));
     return rc;
+}
+
+/* "kind[name]/name" of a top-level object into `buf`. */
+static const char *at_top(char *buf, size_t size, const char *kind, const char *name)
+{
+    snprintf(buf, size, "%s[%s]/name", kind, name);
+    return buf;
 }
 
 static int check_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_schema *schema,
                         const char *path)
 {
     int rc = 0;
+    char at[700];
     for (size_t i = 0; i < schema->ntables && !rc; i++)
         rc = check_table_idents(cx, d, schema->tables[i], path);
     for (size_t i = 0; i < schema->nviews && !rc; i++)
-        rc = check_ident(cx, d, path, "view", schema->views[i]->name);
+        rc = check_ident(cx, d, path, "view", schema->views[i]->name,
+                         at_top(at, sizeof at, "views", schema->views[i]->name));
     for (size_t i = 0; i < schema->nenums && !rc; i++)
-        rc = check_ident(cx, d, path, "enum type", schema->enums[i]->name);
+        rc = check_ident(cx, d, path, "enum type", schema->enums[i]->name,
+                         at_top(at, sizeof at, "enums", schema->enums[i]->name));
     for (size_t i = 0; i < schema->nsequences && !rc; i++)
-        rc = check_ident(cx, d, path, "sequence", schema->sequences[i]->name);
+        rc = check_ident(cx, d, path, "sequence", schema->sequences[i]->name,
+                         at_top(at, sizeof at, "sequences", schema->sequences[i]->name));
     return rc;
 }
 
@@ -627,17 +683,27 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
                              const char *path)
 {
     const cairn_dialect *d = s->drv.d;
+    char at[700];
     int rc = check_idents(cx, d, schema, path);
     if (!rc && schema->nnamespaces)
-        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", schema->namespaces[0]);
-    if (!rc && schema->nenums)
-        rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name);
-    if (!rc && schema->nsequences)
-        rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences", schema->sequences[0]->name);
+        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", schema->namespaces[0],
+                  "namespaces");
+    if (!rc && schema->nenums) {
+        snprintf(at, sizeof at, "enums[%s]", schema->enums[0]->name);
+        rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name,
+                  at);
+    }
+    if (!rc && schema->nsequences) {
+        snprintf(at, sizeof at, "sequences[%s]", schema->sequences[0]->name);
+        rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",
+                  schema->sequences[0]->name, at);
+    }
     for (size_t i = 0; i < schema->nviews && !rc; i++)
-        if (schema->views[i]->materialized)
-            rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path, "materialized view|materialized views",
-                      schema->views[i]->name);
+        if (schema->views[i]->materialized) {
+            snprintf(at, sizeof at, "views[%s]/materialized", schema->views[i]->name);
+            rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path,
+                      "materialized view|materialized views", schema->views[i]->name, at);
+        }
     for (size_t i = 0; i < schema->ntables && !rc; i++)
         rc = check_table_caps(cx, d, schema->tables[i], path);
     return rc;

@@ -34,7 +34,8 @@ enum {
     EXIT_DESTRUCTIVE = 9,
     EXIT_PARTIAL = 10,
     EXIT_IO = 11,
-    EXIT_PENDING = 12
+    EXIT_PENDING = 12,
+    EXIT_LINT = 13
 };
 
 static const struct {
@@ -57,6 +58,7 @@ static const struct {
     {CAIRN_EPARTIAL, EXIT_PARTIAL},
     {CAIRN_EIO, EXIT_IO},
     {CAIRN_EPENDING, EXIT_PENDING},
+    {CAIRN_ELINT, EXIT_LINT},
 };
 
 static int exit_status(int code)
@@ -349,7 +351,7 @@ static void log_line(void *ud, cairn_log_level level, const char *line)
 
 static const char *const exit_kinds[] = {"ok",     "internal",  "usage",   "config", "schema",
                                          "dialect", "database", "integrity", "locked", "destructive",
-                                         "partial", "io",       "pending"};
+                                         "partial", "io",       "pending", "lint"};
 
 /* With --json, the one document on standard output: the command's members
  * (when it ran) and the error (when `status` is not 0). */
@@ -477,6 +479,8 @@ typedef struct cli {
     /* command options */
     const char *name, *output;
     const char *argument;
+    const char **args; /* OPT_ARGUMENTS: every positional argument */
+    size_t nargs;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
     int accept_edit, forget, json;
     int check;
@@ -504,6 +508,8 @@ enum {
     OPT_CHECK = 1u << 13,
     OPT_ACCEPT_EDIT = 1u << 14,
     OPT_FORGET = 1u << 15,
+    /* the command takes any number of positional arguments (names) */
+    OPT_ARGUMENTS = 1u << 16,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -1053,6 +1059,70 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
 
 static command_fn run_completion;
 
+/* lint's fields of the document: the findings and how many are errors */
+static void lint_json(const cairn_lint_finding *f, size_t n, size_t errors)
+{
+    json_key(jout, "findings");
+    fputc('[', jout);
+    for (size_t i = 0; i < n; i++) {
+        fprintf(jout, "%s\n  {\"code\": ", i ? "," : "");
+        json_str(jout, f[i].code);
+        fputs(", \"level\": ", jout);
+        json_str(jout, cairn_lint_level_name(f[i].level));
+        fputs(", \"category\": ", jout);
+        json_str(jout, f[i].category);
+        fputs(", \"migration\": ", jout);
+        json_str(jout, f[i].migration);
+        fputs(", \"message\": ", jout);
+        json_str(jout, f[i].message);
+        fputc('}', jout);
+    }
+    fprintf(jout, "%s]", n ? "\n" : "");
+    json_key(jout, "errors");
+    fprintf(jout, "%zu", errors);
+}
+
+static int run_lint(cairn_ctx *cx, const cli *c)
+{
+    cairn_lint_opts o = {.names = c->args, .nnames = c->nargs};
+    cairn_lint_finding *f = NULL;
+    size_t n = 0, errors = 0;
+    int rc = cairn_lint(cx, &o, &f, &n);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        errors += f[i].level == CAIRN_LINT_ERROR;
+    if (c->json)
+        lint_json(f, n, errors);
+    for (size_t i = 0; i < n && !c->json; i++)
+        printf("%s %s %s: %s (%s)\n", f[i].code, cairn_lint_level_name(f[i].level),
+               f[i].migration, f[i].message, f[i].category);
+    if (n == 0 && !c->json)
+        printf("no findings\n");
+    cairn_lint_free(f, n);
+    if (errors) {
+        snprintf(front_message, sizeof front_message,
+                 "%zu lint finding%s at error level (silence a code with \"lint.ignore\" in "
+                 "cairn.json)",
+                 errors, errors == 1 ? "" : "s");
+        return CAIRN_ELINT;
+    }
+    return 0;
+}
+
+static int run_validate(cairn_ctx *cx, const cli *c)
+{
+    int rc = cairn_validate(cx);
+    if (c->json) {
+        json_key(jout, "schema");
+        json_str(jout, cairn_ctx_get(cx, "schema"));
+        fprintf(jout, ", \"valid\": %s", rc ? "false" : "true");
+    } else if (!rc) {
+        printf("%s: valid\n", cairn_ctx_get(cx, "schema"));
+    }
+    return rc;
+}
+
 static const command commands[] = {
     {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
      run_generate,
@@ -1060,7 +1130,8 @@ static const command commands[] = {
      "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
      "<out>/<timestamp>_<name>/{migration.sql,snapshot.json}. Nothing is written when\n"
-     "nothing changed.\n\n"
+     "nothing changed. The lint findings of what was written follow as warnings\n"
+     "(see 'cairn lint --help'); they never make generate fail.\n\n"
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
@@ -1122,6 +1193,27 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
      "  --check            a dry run that exits 12 when the database differs from the\n"
      "                     schema (drift)\n"},
+    {"validate", CMD_JSON, run_validate, "check the schema file without writing anything",
+     "validate\n\n"
+     "Read the schema file and check it as generate would, and more: unknown keys,\n"
+     "duplicate names, indexes, keys and foreign keys on missing columns or tables,\n"
+     "names over the dialect's length limit, features the dialect lacks (from its\n"
+     "driver's capabilities), type names the dialect does not know (with the nearest\n"
+     "one it does), foreign keys whose column types differ from the referenced ones.\n"
+     "Prints the first problem as file:line:column and exits 4; nothing is written and\n"
+     "no database is needed.\n"},
+    {"lint", OPT_ARGUMENTS | CMD_JSON, run_lint, "report risky changes in migrations, with codes",
+     "lint [NAME...] [--json]\n\n"
+     "Classify the changes of migrations (each one's snapshot diffed from its parent's):\n"
+     "destructive changes, data the live database holds that would make a change fail\n"
+     "(counts only), locking hazards the dialect's driver reports, a drop + add that\n"
+     "looks like a rename. One line per finding: CODE LEVEL MIGRATION: MESSAGE\n"
+     "(CATEGORY); docs/lint.md lists the codes. Default: the pending migrations when a\n"
+     "url is configured, else the newest migration. Exits 13 when a finding is at error\n"
+     "level; \"lint\": {\"ignore\": [...], \"error\": [...]} in cairn.json silences a code or\n"
+     "makes it an error. Changes nothing.\n\n"
+     "  NAME...            migrations to lint (folder names)\n"
+     "  --json             the findings as one JSON document\n"},
     {"export", CMD_JSON, run_export, "print the SQL that creates the schema from nothing",
      "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
     {"check", CMD_JSON, run_check, "check the migrations folder for consistency",
@@ -1530,7 +1622,7 @@ static void print_usage(FILE *f)
     fprintf(f,
             "\nExit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
             "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O,\n"
-            "12 work pending (--check, drift).\n");
+            "12 work pending (--check, drift), 13 lint error.\n");
 }
 
 static void print_command_usage(const command *cmd)
@@ -1571,6 +1663,14 @@ static int parse(cli *c, int argc, char **argv)
         if (arg[0] != '-' || arg[1] == '\0') {
             if (c->cmd && (c->cmd->opts & OPT_ARGUMENT) && !c->argument) {
                 c->argument = arg;
+                continue;
+            }
+            if (c->cmd && (c->cmd->opts & OPT_ARGUMENTS)) {
+                const char **nv = realloc(c->args, (c->nargs + 1) * sizeof *nv);
+                if (!nv)
+                    return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
+                c->args = nv;
+                c->args[c->nargs++] = arg;
                 continue;
             }
             if (c->cmd)
@@ -1704,12 +1804,14 @@ int main(int argc, char **argv)
     int status = parse(&c, argc, argv);
     if (status) {
         free(c.renames);
+        free(c.args);
         return status;
     }
     if (c.version) {
         printf("cairn %s (dialect ABI %d.%d)\n", cairn_version(), CAIRN_DIALECT_ABI_MAJOR,
                CAIRN_DIALECT_ABI_MINOR);
         free(c.renames);
+        free(c.args);
         return finish(EXIT_OK, 0);
     }
     if (c.help) {
@@ -1718,14 +1820,17 @@ int main(int argc, char **argv)
         else
             print_usage(stdout);
         free(c.renames);
+        free(c.args);
         return finish(EXIT_OK, 0);
     }
     if (!c.cmd) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_EUSAGE, "no command given (see 'cairn --help')", NULL);
     }
     if (c.json && !(c.cmd->opts & CMD_JSON)) {
         free(c.renames);
+        free(c.args);
         char msg[160];
         snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output", c.cmd->name);
         return fail_with(CAIRN_EUSAGE, msg, NULL);
@@ -1735,6 +1840,7 @@ int main(int argc, char **argv)
                                  c.accept_edit + c.forget !=
                              1)) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_EUSAGE,
                          "resolve wants a migration's name and one of --applied, --rolled-back, "
                          "--statement-done, --statement-not-done, --accept-edit, --forget (see "
@@ -1745,6 +1851,7 @@ int main(int argc, char **argv)
     cairn_ctx *cx;
     if (cairn_ctx_new(&cx)) {
         free(c.renames);
+        free(c.args);
         return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
     }
     cairn_ctx_set_logger(cx, log_line, NULL);
@@ -1781,5 +1888,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nevents; i++)
         free_event(&events[i]);
     free(events);
+    free(c.args);
     return finish(status, (c.cmd->opts & CMD_CHANGES) && !c.dry_run);
 }

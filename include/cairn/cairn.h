@@ -143,7 +143,8 @@ CAIRN_API int cairn_ctx_load_config(cairn_ctx *cx, const char *path);
 /** Set one setting by name; NULL value unsets. Names:
  *  "dialect", "schema", "out", "url", "dev_url", "migrations_table",
  *  "migrations_schema", "dialect_path", "lock_timeout" (milliseconds),
- *  "tables" (comma-separated globs), "namespaces" (comma-separated). */
+ *  "tables" (comma-separated globs), "namespaces" (comma-separated),
+ *  "lint.ignore", "lint.error" (comma-separated lint codes). */
 CAIRN_API int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value);
 /** The current value of a setting (after config, flags and DATABASE_URL),
  *  or NULL. Borrowed. */
@@ -310,6 +311,52 @@ CAIRN_API int cairn_baseline(cairn_ctx *cx, const char *name, int force);
  *  migrations (the SQL that would undo it is logged, and given as CHANGE
  *  and STATEMENT events). Changes nothing. */
 CAIRN_API int cairn_drift(cairn_ctx *cx);
+
+/* ---- lint ------------------------------------------------------------------ */
+
+/** Severity of a lint finding. */
+typedef enum cairn_lint_level {
+    CAIRN_LINT_INFO = 0,    /* for the record: nothing to fix */
+    CAIRN_LINT_WARNING = 1, /* read it; does not fail `cairn lint` */
+    CAIRN_LINT_ERROR = 2    /* `cairn lint` fails (CAIRN_ELINT) */
+} cairn_lint_level;
+
+/** One finding about one migration; the catalogue of codes is
+ *  docs/lint.md. Strings are owned by the list (cairn_lint_free). */
+typedef struct cairn_lint_finding {
+    const char *code;      /* stable: "CA101" */
+    cairn_lint_level level;/* after the project's "lint.ignore" / "lint.error" */
+    const char *category;  /* "destructive", "data", "locking", "rename", "custom" */
+    const char *migration; /* the migration's folder name */
+    const char *message;   /* one line: "drop column users.email" */
+} cairn_lint_finding;
+
+typedef struct cairn_lint_opts {
+    /** Migrations to lint by folder name; none = the pending ones when a url
+     *  is configured, else the newest migration. */
+    const char *const *names;
+    size_t nnames;
+} cairn_lint_opts;
+
+/** Classify the changes of migrations (each one's snapshot diffed from its
+ *  parent's) into findings: destructive changes, data that would make them
+ *  fail (row counts from the configured database, when there is one), the
+ *  dialect's locking hazards, likely renames. A hand-written migration gets
+ *  one info finding saying it was not analysed. Findings in "lint.ignore"
+ *  are left out; those in "lint.error" are errors. Returns 0 with the list
+ *  (free with cairn_lint_free), whatever the levels: the caller decides. */
+CAIRN_API int cairn_lint(cairn_ctx *cx, const cairn_lint_opts *opts,
+                         cairn_lint_finding **out, size_t *count);
+CAIRN_API void cairn_lint_free(cairn_lint_finding *list, size_t count);
+/** "info", "warning", "error". */
+CAIRN_API const char *cairn_lint_level_name(cairn_lint_level level);
+
+/** Read and check the configured schema without writing anything: the
+ *  checks of cairn_schema_load, then types the dialect does not know (with
+ *  the nearest known name), and foreign keys whose columns' types differ
+ *  from the columns they reference. 0 when the schema is valid; else the
+ *  first problem with its file:line:column (CAIRN_ESCHEMA). */
+CAIRN_API int cairn_validate(cairn_ctx *cx);
 
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
 CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);

@@ -48,7 +48,11 @@ typedef enum cairn_status_code {
     /** A check (the "check" setting, `--check`) found work to do: changes
      *  to generate, migrations to apply, a database that differs from the
      *  schema. Nothing was changed. */
-    CAIRN_EPENDING = -15
+    CAIRN_EPENDING = -15,
+    /** `lint` (or `validate`) found a problem at error level: a finding the
+     *  catalogue (docs/lint.md) or the project's "lint.error" makes an
+     *  error. Nothing was changed. */
+    CAIRN_ELINT = -16
 } cairn_status_code;
 
 #ifdef __cplusplus

@@ -17,7 +17,7 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge migrate resolve pull push export check baseline drift status drop init dialects"
+    local commands="generate merge migrate resolve pull push validate lint export check baseline drift status drop init dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in

@@ -5,13 +5,15 @@ complete -c cairn -f
 function __cairn_dialects
     cairn dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }'
 end
-set -l cairn_commands generate merge migrate resolve pull push export check baseline drift status drop init dialects
+set -l cairn_commands generate merge migrate resolve pull push validate lint export check baseline drift status drop init dialects
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a generate -d 'write a new migration from the schema changes'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a merge -d 'write a migration that joins merged branches'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a migrate -d 'apply the pending migrations to the database'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a resolve -d 'settle a migration that stopped part-way'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a pull -d 'write the live database\'s schema to a file'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a push -d 'apply the schema to the database directly, without migrations'
+complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a validate -d 'check the schema file without writing anything'
+complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a lint -d 'report risky changes in migrations, with codes'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a export -d 'print the SQL that creates the schema from nothing'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a check -d 'check the migrations folder for consistency'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a baseline -d 'adopt a database that already has the schema'

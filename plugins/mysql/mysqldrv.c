@@ -86,6 +86,8 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .type_families = mysqldrv_types,
     .ident_max_chars = 64,
     .query = mysqldrv_rows,
+    .hazards = mysqldrv_hazards,
+    .type_names = mysqldrv_type_names,
 };
 
 /* ---- session -------------------------------------------------------------- */

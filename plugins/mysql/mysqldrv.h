@@ -59,6 +59,9 @@ cairn_dialect_unlock_fn mysqldrv_unlock;
 /* mysqldrv_norm.c ----------------------------------------------------------- */
 /* slots of the dialect table, declared with their slot types */
 cairn_dialect_normalize_type_fn mysqldrv_normalize_type;
+/* mysqldrv_hazards.c: online DDL and type names (ABI 1.3) */
+cairn_dialect_hazards_fn mysqldrv_hazards;
+extern const char *const mysqldrv_type_names[];
 cairn_dialect_normalize_default_fn mysqldrv_normalize_default;
 cairn_dialect_normalize_expr_fn mysqldrv_normalize_expr;
 

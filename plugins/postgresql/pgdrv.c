@@ -92,6 +92,8 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     /* NAMEDATALEN - 1: a longer name is cut by the server */
     .ident_max_bytes = 63,
     .query = pgdrv_rows,
+    .hazards = pgdrv_hazards,
+    .type_names = pgdrv_type_names,
 };
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)

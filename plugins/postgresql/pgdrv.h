@@ -78,6 +78,10 @@ void pgdrv_split_indexdef(const char *def, size_t max, size_t *elems, size_t *le
 /** "schema"."name", or "name" in the default namespace. */
 void pgdrv_qname(const cairn_host *h, cairn_buf *b, const char *schema, const char *name);
 
+/* ---- pgdrv_hazards.c: locking hazards and type names (ABI 1.3) ------------- */
+cairn_dialect_hazards_fn pgdrv_hazards;
+extern const char *const pgdrv_type_names[];
+
 /* ---- pgdrv_norm.c: normalisation -------------------------------------------- */
 cairn_dialect_normalize_type_fn pgdrv_normalize_type;
 cairn_dialect_normalize_default_fn pgdrv_normalize_default;

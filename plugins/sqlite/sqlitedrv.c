@@ -60,6 +60,16 @@ static const cairn_type_family sqlitedrv_types[] = {
     {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
     {NULL, CAIRN_TYPE_END, 0, 0}};
 
+/* The names SQLite's affinity rules and the SQL world use, with the words
+ * that qualify them ("unsigned big int"): SQLite takes any name, so a typo
+ * ("intger") silently gets NUMERIC affinity; `cairn validate` refuses it. */
+static const char *const sqlitedrv_type_names[] = {
+    "integer", "int", "tinyint", "smallint", "mediumint", "bigint", "int2", "int4", "int8",
+    "unsigned", "big", "text", "char", "character", "varchar", "varying", "nchar", "native",
+    "nvarchar", "clob", "blob", "real", "double", "double precision", "float", "float4",
+    "float8", "numeric", "decimal", "boolean", "bool", "date", "datetime", "timestamp", "time",
+    "any", "json", "jsonb", "uuid", NULL};
+
 CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     CAIRN_DIALECT_INIT,
     .name = "sqlite",
@@ -91,6 +101,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .describe = sqlitedrv_describe,
     .type_families = sqlitedrv_types,
     .query = sqlitedrv_query,
+    .type_names = sqlitedrv_type_names,
 };
 
 /* ---- session ------------------------------------------------------------ */

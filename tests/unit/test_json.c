@@ -509,6 +509,13 @@ static void test_config(cairn_ctx *cx)
     CHECK_STR(s.text, "dialect=sqlite@2:3;lock_timeout=5000@3:3;ratio=1.50@4:3;verbose=true@5:3;"
                       "tables=users,post*@6:3;namespaces=@7:3;");
 
+    /* a section's members come as "section.member", at their own names */
+    seen s1 = {{0}};
+    const char *t1 = "{\"lint\": {\"ignore\": [\"CA201\", \"CA301\"],\n \"error\": \"CA103\"}}";
+    rc = cairn_json_read_config(cx, t1, strlen(t1), "c.json", config_cb, &s1);
+    CHECK(rc == 0, "config section: %s", cairn_ctx_error(cx)->message);
+    CHECK_STR(s1.text, "lint.ignore=CA201,CA301@1:11;lint.error=CA103@2:2;");
+
     /* the callback's error stops the read and stays as it is */
     seen s2 = {{0}};
     const char *t2 = "{\"a\": \"1\",\n \"refuse\": 2, \"b\": 3}";
@@ -525,8 +532,9 @@ static void test_config(cairn_ctx *cx)
     } bad[] = {
         {"{\"url\": \"x\"", 1, 11, "invalid JSON: '}' expected near end of file"},
         {"[\"url\"]", 1, 1, "the document must be a JSON object"},
-        {"{\"url\": {\"a\": 1}}", 1, 9,
-         "url: expected a string, number, boolean or array of strings"},
+        {"{\"lint\": {\"ignore\": {\"a\": 1}}}", 1, 21,
+         "lint.ignore: expected a string, number, boolean or array of strings"},
+        {"{\"lint\": {\"error\": [\"CA101\", 2]}}", 1, 30, "lint.error[1]: expected a string"},
         {"{\"url\": null}", 1, 9, "url: expected a string, number, boolean or array of strings"},
         {"{\n\"tables\": [\"a\", 2]}", 2, 17, "tables[1]: expected a string"},
     };
@@ -886,6 +894,27 @@ static void test_public(void)
     cairn_ctx_free(cx);
 }
 
+/* Positions of schema objects by name, for errors found after reading. */
+static void test_locate(void)
+{
+    const char *t = "{ \"tables\": [\n"
+                    "  { \"name\": \"a\", \"columns\": [ { \"name\": \"id\" } ] },\n"
+                    "  { \"name\": \"users\",\n"
+                    "    \"columns\": [ { \"name\": \"id\" },\n"
+                    "                 { \"name\": \"e.mail\", \"type\": \"txet\" } ] } ] }";
+    int line = 0, col = 0;
+    CHECK(cairn_json_locate(t, strlen(t), "tables[users]/columns[e.mail]/type", &line, &col) &&
+              line == 5 && col == 38,
+          "locate a column's type: %d:%d", line, col);
+    CHECK(cairn_json_locate(t, strlen(t), "tables[users]", &line, &col) && line == 3 && col == 3,
+          "locate a table (the element itself): %d:%d", line, col);
+    CHECK(!cairn_json_locate(t, strlen(t), "tables[users]/checks", &line, &col),
+          "a missing member is not found");
+    CHECK(!cairn_json_locate(t, strlen(t), "tables[nosuch]/columns", &line, &col),
+          "a missing name is not found");
+    CHECK(!cairn_json_locate("[1,", 3, "tables", &line, &col), "broken text finds nothing");
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -902,6 +931,7 @@ int main(void)
     test_positions_property(cx);
     test_mutations(cx);
     test_public();
+    test_locate();
     cairn_ctx_free(cx);
     return check_done();
 }

@@ -38,7 +38,10 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
- *   1.3  `query` (read rows: other tools' history tables, row counts).
+ *   1.3  `query` (read rows: other tools' history tables, row counts);
+ *        `hazards` (what a change, as the driver writes it, does to a live
+ *        table's readers and writers: read by `cairn lint`); `type_names`
+ *        (read by `cairn validate`).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -433,6 +436,34 @@ typedef struct cairn_type_family {
     unsigned flags;
 } cairn_type_family;
 
+/* ---- locking hazards (the `hazards` slot, since ABI 1.3) ------------------ */
+/** CREATE INDEX (or a new unique key) blocks writes to the table while the
+ *  index builds (PostgreSQL without CONCURRENTLY). */
+#define CAIRN_HAZARD_INDEX_BLOCKS_WRITES (1u << 0)
+/** A new foreign key or check reads every row under a lock that blocks
+ *  writes (PostgreSQL without NOT VALID + VALIDATE CONSTRAINT). */
+#define CAIRN_HAZARD_CONSTRAINT_SCAN (1u << 1)
+/** SET NOT NULL scans the whole table under an exclusive lock (PostgreSQL,
+ *  unless a validated CHECK (col IS NOT NULL) proves it first). */
+#define CAIRN_HAZARD_NOT_NULL_SCAN (1u << 2)
+/** A new column's default is evaluated per row (volatile), so the table is
+ *  rewritten under an exclusive lock. */
+#define CAIRN_HAZARD_VOLATILE_DEFAULT (1u << 3)
+/** The change rewrites the whole table under an exclusive lock (a type
+ *  change that is not binary compatible). */
+#define CAIRN_HAZARD_TABLE_REWRITE (1u << 4)
+/** The statement cannot run in place or instantly (MySQL ALGORITHM=INPLACE
+ *  or INSTANT): the table is copied and writes wait for the copy. */
+#define CAIRN_HAZARD_TABLE_COPY (1u << 5)
+
+/** OPTIONAL, since ABI 1.3. What running change `ch` of `plan`, as `emit`
+ *  writes it, does to a table that has rows and live traffic: CAIRN_HAZARD_*
+ *  bits, 0 for none. Called only for changes to a table that exists before
+ *  the change (`ch->table_from` set); no connection (`cairn lint` works
+ *  offline). Absent: the dialect has no locking hazards to report. */
+typedef uint32_t cairn_dialect_hazards_fn(cairn_dsession *s, const cairn_plan *plan,
+                                          const cairn_change *ch);
+
 /* ---- the table ------------------------------------------------------------ */
 
 typedef struct cairn_dialect {
@@ -489,6 +520,14 @@ typedef struct cairn_dialect {
     uint16_t ident_max_chars;
     /* ABI 1.2 ends here. */
     cairn_dialect_query_fn *query;                        /* optional, since 1.3 */
+    cairn_dialect_hazards_fn *hazards;                    /* optional, since 1.3 */
+    /** Every type name the dialect knows, lower case, NULL-terminated:
+     *  base names without arguments ("varchar", "timestamp with time
+     *  zone") and the words that qualify one ("unsigned"). `cairn validate`
+     *  refuses a column type that is not in it (nor an enum of the schema),
+     *  naming the nearest one. Optional, since 1.3; absent: any type name
+     *  passes. */
+    const char *const *type_names;
     /* ABI 1.3 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
@@ -525,7 +564,8 @@ typedef struct cairn_dialect {
     X(scratch_release, OPTIONAL, 0)                 \
     X(describe, OPTIONAL, 0)                        \
     X(normalize_expr, OPTIONAL, 1)                  \
-    X(query, OPTIONAL, 3)
+    X(query, OPTIONAL, 3)                           \
+    X(hazards, OPTIONAL, 3)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
