@@ -114,11 +114,11 @@ static void test_missing_folder_is_empty(cairn_ctx *cx, const char *root)
 static void test_list(cairn_ctx *cx, const char *root)
 {
     char *out = cairn_path_join(root, "list");
-    CHECK(cairn_folder_write(cx, out, "20260102000000_second", "CREATE TABLE b (x int);\n",
+    CHECK(cairn_folder_write(cx, out, "20260102000000_second", "CREATE TABLE b (x int);\n", NULL,
                              "{}\n") == 0,
           "write second: %s", cairn_ctx_error(cx)->message);
     CHECK(cairn_folder_write(cx, out, "20260101000000_first",
-                             "-- cairn:no-transaction\nCREATE INDEX i ON a (x);\n", "{}\n") == 0,
+                             "-- cairn:no-transaction\nCREATE INDEX i ON a (x);\n", NULL, "{}\n") == 0,
           "write first: %s", cairn_ctx_error(cx)->message);
     /* Things that are not migrations. */
     make_dir(out, "notes");
@@ -192,7 +192,7 @@ static void test_write(cairn_ctx *cx, const char *root)
 {
     char *out = cairn_path_join(root, "deep/er/migrations");
     const char *name = "20260101000000_create_users";
-    int rc = cairn_folder_write(cx, out, name, "CREATE TABLE users (id integer);\n", "{\"x\":1}\n");
+    int rc = cairn_folder_write(cx, out, name, "CREATE TABLE users (id integer);\n", NULL, "{\"x\":1}\n");
     CHECK(rc == 0, "write into a folder that does not exist yet: %s",
           cairn_ctx_error(cx)->message);
     char *l = listing(out);
@@ -216,7 +216,7 @@ static void test_write(cairn_ctx *cx, const char *root)
           "the folder is not left 0700 by mkdtemp: %o", (unsigned)(st.st_mode & 0777));
 
     /* Writing the same name again is refused and leaves the first alone. */
-    rc = cairn_folder_write(cx, out, name, "DROP TABLE users;\n", "{}\n");
+    rc = cairn_folder_write(cx, out, name, "DROP TABLE users;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO, "existing name: rc %d", rc);
     CHECK(strstr(cairn_ctx_error(cx)->message, name) != NULL, "error names it: %s",
           cairn_ctx_error(cx)->message);
@@ -230,9 +230,9 @@ static void test_write(cairn_ctx *cx, const char *root)
     CHECK(strcmp(l, name) == 0, "no temporary folder left: %s", l);
     free(l);
 
-    rc = cairn_folder_write(cx, out, "create_users", "x", "{}");
+    rc = cairn_folder_write(cx, out, "create_users", "x", NULL, "{}");
     CHECK(rc == CAIRN_EUSAGE, "a name without a stamp is refused: rc %d", rc);
-    rc = cairn_folder_write(cx, out, "20260101000000_Upper", "x", "{}");
+    rc = cairn_folder_write(cx, out, "20260101000000_Upper", "x", NULL, "{}");
     CHECK(rc == CAIRN_EUSAGE, "an upper-case slug is refused: rc %d", rc);
     free(dir);
     free(out);
@@ -267,7 +267,7 @@ static void test_unwritable(cairn_ctx *cx, const char *root)
     char *out = cairn_path_join(root, "locked");
     mkdir(out, 0777);
     chmod(out, 0555);
-    int rc = cairn_folder_write(cx, out, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    int rc = cairn_folder_write(cx, out, "20260101000000_x", "SELECT 1;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO, "unwritable folder: rc %d", rc);
     const cairn_error *e = cairn_ctx_error(cx);
     CHECK(e->message && strstr(e->message, out) != NULL, "the error names the folder: %s",
@@ -281,7 +281,7 @@ static void test_unwritable(cairn_ctx *cx, const char *root)
     char *parent = cairn_path_join(root, "ro");
     mkdir(parent, 0555);
     char *sub = cairn_path_join(parent, "migrations");
-    rc = cairn_folder_write(cx, sub, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    rc = cairn_folder_write(cx, sub, "20260101000000_x", "SELECT 1;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO && strstr(cairn_ctx_error(cx)->message, sub) != NULL,
           "uncreatable folder: rc %d, %s", rc, cairn_ctx_error(cx)->message);
     l = listing(parent);
@@ -312,14 +312,14 @@ static void test_new_name(cairn_ctx *cx, const char *root)
     CHECK(rc == CAIRN_EUSAGE && name == NULL, "a slug without letters is refused: rc %d", rc);
 
     /* Same second as the newest existing migration: one second later. */
-    CHECK(cairn_folder_write(cx, out, "20261121102030_first", "SELECT 1;\n", "{}\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20261121102030_first", "SELECT 1;\n", NULL, "{}\n") == 0,
           "write: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_new_name(cx, out, "next", t, &name);
     CHECK(rc == 0 && strcmp(name, "20261121102031_next") == 0, "bumped: %s",
           name ? name : "(null)");
     free(name);
     /* The clock is behind the newest migration (another machine's). */
-    CHECK(cairn_folder_write(cx, out, "20261231235959_future", "SELECT 1;\n", "{}\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20261231235959_future", "SELECT 1;\n", NULL, "{}\n") == 0,
           "write: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_new_name(cx, out, "next", t, &name);
     CHECK(rc == 0 && strcmp(name, "20270101000000_next") == 0, "after the newest: %s",
@@ -356,7 +356,7 @@ static void test_latest_snapshot(cairn_ctx *cx, const char *root)
         free(out);
         return;
     }
-    CHECK(cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", first) == 0, "write: %s",
+    CHECK(cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", NULL, first) == 0, "write: %s",
           cairn_ctx_error(cx)->message);
     rc = cairn_folder_latest_snapshot(cx, out, &snap);
     CHECK(rc == 0 && snap.id && strcmp(snap.id, "20260102000000_b") == 0,
@@ -365,7 +365,7 @@ static void test_latest_snapshot(cairn_ctx *cx, const char *root)
         cairn_snapshot_release(&snap);
     free(first);
 
-    CHECK(cairn_folder_write(cx, out, "20260103000000_c", "SELECT 1;\n", "{\"id\": [oops\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20260103000000_c", "SELECT 1;\n", NULL, "{\"id\": [oops\n") == 0,
           "write corrupt: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_latest_snapshot(cx, out, &snap);
     CHECK(rc == CAIRN_EINTEGRITY, "corrupt snapshot: rc %d", rc);
