@@ -191,7 +191,7 @@ typedef struct cli {
     int verbose, help, version;
     const struct command *cmd;
     /* command options */
-    const char *name, *output;
+    const char *name, *output, *to, *steps;
     const char *argument;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
     int accept_edit, forget, json;
@@ -220,6 +220,8 @@ enum {
     OPT_CHECK = 1u << 13,
     OPT_ACCEPT_EDIT = 1u << 14,
     OPT_FORGET = 1u << 15,
+    OPT_TO = 1u << 16,
+    OPT_STEPS = 1u << 17,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -240,7 +242,7 @@ static const struct {
     {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
     {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
     {"--check", OPT_CHECK, 0},      {"--accept-edit", OPT_ACCEPT_EDIT, 0},
-    {"--forget", OPT_FORGET, 0},
+    {"--forget", OPT_FORGET, 0},    {"--to", OPT_TO, 1},           {"--steps", OPT_STEPS, 1},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -278,6 +280,31 @@ static int run_migrate(cairn_ctx *cx, const cli *c)
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                             .resume = c->resume};
     return cairn_migrate(cx, &o);
+}
+
+/* --steps N: a whole number from 1 (checked before anything is read). */
+static int parse_steps(const char *s, int *n)
+{
+    long v = 0;
+    if (!s || !*s)
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 1000000)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (v < 1 || v > 1000000)
+        return -1;
+    *n = (int)v;
+    return 0;
+}
+
+static int run_rollback(cairn_ctx *cx, const cli *c)
+{
+    cairn_rollback_opts o = {.to = c->to, .dry_run = c->dry_run, .resume = c->resume};
+    if (c->steps && parse_steps(c->steps, &o.steps))
+        return CAIRN_EUSAGE; /* main() refused it already */
+    return cairn_rollback(cx, &o);
 }
 
 static int run_resolve(cairn_ctx *cx, const cli *c)
@@ -663,6 +690,19 @@ static const command commands[] = {
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
      "                     its first statement that did not run, after fixing the cause\n"
      "  --check            a dry run that exits 12 when something would be applied\n"},
+    {"rollback", OPT_TO | OPT_STEPS | OPT_DRY_RUN | OPT_RESUME | CMD_CHANGES, run_rollback,
+     "undo the newest applied migrations with their down.sql",
+     "rollback [--to NAME | --steps N] [--dry-run] [--resume]\n\n"
+     "Run the down.sql of applied migrations, newest first, each in its own\n"
+     "transaction where the database rolls back DDL, holding the migration lock, and\n"
+     "remove their history rows: the next migrate applies them again. Refuses, with\n"
+     "nothing changed, a migration without down.sql or whose down.sql was edited after\n"
+     "generate wrote it. Without --to or --steps: the newest applied migration.\n\n"
+     "  --to NAME          roll back every migration applied after NAME (NAME stays)\n"
+     "  --steps N          roll back the newest N applied migrations\n"
+     "  --dry-run          print the down scripts that would run, change nothing\n"
+     "  --resume           finish a rollback that stopped part-way (PARTIAL, MySQL /\n"
+     "                     MariaDB) from its first statement that did not run\n"},
     {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ACCEPT_EDIT |
                     OPT_FORGET | OPT_ARGUMENT | CMD_CHANGES,
      run_resolve, "settle a migration that stopped part-way",
@@ -872,6 +912,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_FORGET: c->forget = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
+            case OPT_TO: c->to = value; break;
+            case OPT_STEPS: c->steps = value; break;
             case OPT_FORCE: c->force = 1; break;
             case OPT_RESUME: c->resume = 1; break;
             case OPT_APPLIED: c->applied = 1; break;
@@ -949,6 +991,17 @@ int main(int argc, char **argv)
         snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output yet (status, dialects do)",
                  c.cmd->name);
         return fail_with(CAIRN_EUSAGE, msg, NULL);
+    }
+    int steps;
+    if (c.cmd->run == run_rollback && c.to && c.steps) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE,
+                         "rollback: give --to NAME or --steps N, not both (nothing changed)",
+                         NULL);
+    }
+    if (c.cmd->run == run_rollback && c.steps && parse_steps(c.steps, &steps)) {
+        free(c.renames);
+        return usage_error("--steps wants a whole number from 1, not", c.steps, "rollback");
     }
     if (c.cmd->run == run_resolve &&
         (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done +
