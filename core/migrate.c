@@ -1308,6 +1308,36 @@ static int check_graph(cairn_ctx *cx, const char *out, size_t *problems)
     return rc;
 }
 
+/* down.sql is what generate wrote (the checksum its snapshot keeps), or,
+ * written by hand, text: found now rather than by a rollback on the day it
+ * is needed. */
+static int check_down(cairn_ctx *cx, const cairn_migration *m, const char *want,
+                      size_t *problems)
+{
+    char *text = NULL, sum[65];
+    int rc = cairn_folder_read_down(cx, m->dir, &text, sum);
+    if (rc == CAIRN_EINTEGRITY || rc == CAIRN_EIO) {
+        cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", m->name, cx->err.message);
+        cairn_err_clear(cx);
+        ++*problems;
+        return 0;
+    }
+    if (!rc && want && !text) {
+        cairn_log(cx, CAIRN_LOG_WARN, "%s: down.sql is missing (its snapshot.json records one)",
+                  m->name);
+        ++*problems;
+    } else if (!rc && want && strcmp(want, sum) != 0) {
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "%s: down.sql was edited after generate wrote it (checksum %.*s, now %.*s): "
+                  "rollback refuses it until the edit is undone or \"down_checksum\" in "
+                  "snapshot.json is set to %s",
+                  m->name, SHORT_SUM, want, SHORT_SUM, sum, sum);
+        ++*problems;
+    }
+    free(text);
+    return rc;
+}
+
 int cairn_check_migrations(cairn_ctx *cx)
 {
     const char *out = cairn_ctx_get(cx, "out");
@@ -1350,6 +1380,8 @@ int cairn_check_migrations(cairn_ctx *cx)
                       m->name, snap.dialect, dialect);
             problems++;
         }
+        if (!rc)
+            rc = check_down(cx, m, snap.down_checksum, &problems);
         cairn_snapshot_release(&snap);
     }
     if (!rc)
