@@ -319,11 +319,19 @@ static void down_header(cairn_buf *b, cairn_session *s, const char *name, const 
     for (size_t i = 0; i < down->nchanges; i++)
         if (down->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
             cairn_buf_printf(b, "-- WARNING: %s\n", change_warning(down->changes[i]));
-    for (size_t i = 0; i < up->nchanges; i++)
-        if (up->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+    for (size_t i = 0; i < up->nchanges; i++) {
+        const cairn_change *c = up->changes[i];
+        if (c->flags & CAIRN_CHANGE_DESTRUCTIVE)
             cairn_buf_printf(b, "-- NOT RESTORED: the migration %s; this script cannot bring "
                                 "that data back (what it dropped comes back empty)\n",
-                             change_warning(up->changes[i]));
+                             change_warning(c));
+        /* empty is not a value such a column can hold */
+        if (c->kind == CAIRN_CHANGE_DROP_COLUMN && c->from.column->not_null &&
+            !c->from.column->default_expr && !c->from.column->generated)
+            cairn_buf_printf(b, "-- NOTE: column \"%s\".\"%s\" is NOT NULL without a default: "
+                                "on a table with rows give it one here before rolling back\n",
+                             c->table_from->name, c->from.column->name);
+    }
 }
 
 /* down.sql of a migration: the diff from its new snapshot back to where
