@@ -210,10 +210,16 @@ static int record(mrun *r, const char *name, const char *checksum, cairn_applied
     return cairn_conn_history_record(r->c, &r->h, &row);
 }
 
-/* What the executor tells about one migration becomes its history row. */
+/* What the executor tells about one script becomes the migration's history
+ * row. A down.sql (`down`) counts its statements negative, so the row of a
+ * rollback stopped part-way is told from a migrate's, and at the end the
+ * row is removed instead of recorded done (inside the transaction, where
+ * there is one). */
 typedef struct mprogress {
     mrun *r;
-    const cairn_migration *m;
+    const char *name;
+    const char *checksum; /* of the script that runs */
+    int down;
     int64_t started;
 } mprogress;
 
@@ -221,21 +227,23 @@ static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
 {
     mprogress *p = ud;
     int64_t took = mono_ms() - p->started;
+    long total = p->down ? -(long)n : (long)n;
     switch (ev) {
     case CAIRN_EXEC_STARTING:
         /* before the statement is sent: if this process dies now, the row
          * says that statement's outcome is unknown, never that it did not run */
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
-                      CAIRN_APPLIED_IN_FLIGHT(i), (long)n, took);
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_PARTIAL,
+                      CAIRN_APPLIED_IN_FLIGHT(i), total, took);
     case CAIRN_EXEC_DONE:
     case CAIRN_EXEC_FAILED:
         if (ev == CAIRN_EXEC_DONE && i + 1 == n)
             return 0; /* FINISHED records it */
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
-                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), (long)n, took);
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_PARTIAL,
+                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), total, took);
     case CAIRN_EXEC_FINISHED:
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_DONE, (long)n, (long)n,
-                      took);
+        if (p->down)
+            return cairn_conn_history_remove(p->r->c, &p->r->h, p->name);
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_DONE, total, total, took);
     }
     return 0;
 }
@@ -289,7 +297,7 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
 {
     char label[300];
     snprintf(label, sizeof label, "migration %s", m->name);
-    mprogress p = {r, m, mono_ms()};
+    mprogress p = {r, m->name, m->checksum, 0, mono_ms()};
     script sc = {.what = label, .name = m->name, .dir = m->dir, .file = "migration.sql",
                  .sql = m->sql, .no_transaction = m->no_transaction, .progress = on_progress,
                  .ud = &p};
@@ -663,37 +671,6 @@ static int rollback_targets(mrun *r, const cairn_rollback_opts *o, down_script *
     return 0;
 }
 
-/* What the executor tells about one down.sql: outside a transaction each
- * statement's progress is a PARTIAL row counting down.sql's statements
- * (negative total); at the end the migration's row goes, inside the
- * transaction where there is one. */
-typedef struct dprogress {
-    mrun *r;
-    const down_script *ds;
-    int64_t started;
-} dprogress;
-
-static int on_down_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
-{
-    dprogress *p = ud;
-    int64_t took = mono_ms() - p->started;
-    const char *name = p->ds->m->name, *sum = p->ds->checksum;
-    switch (ev) {
-    case CAIRN_EXEC_STARTING:
-        return record(p->r, name, sum, CAIRN_APPLIED_PARTIAL, CAIRN_APPLIED_IN_FLIGHT(i),
-                      -(long)n, took);
-    case CAIRN_EXEC_DONE:
-    case CAIRN_EXEC_FAILED:
-        if (ev == CAIRN_EXEC_DONE && i + 1 == n)
-            return 0; /* FINISHED removes the row */
-        return record(p->r, name, sum, CAIRN_APPLIED_PARTIAL,
-                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), -(long)n, took);
-    case CAIRN_EXEC_FINISHED:
-        return cairn_conn_history_remove(p->r->c, &p->r->h, name);
-    }
-    return 0;
-}
-
 int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
 {
     cairn_rollback_opts none = {0};
@@ -757,9 +734,9 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
             done++;
             continue;
         }
-        dprogress p = {&r, ds, mono_ms()};
+        mprogress p = {&r, m->name, ds->checksum, 1, mono_ms()};
         script sc = {.what = what, .name = m->name, .dir = m->dir, .file = "down.sql",
-                     .sql = ds->sql, .no_transaction = no_txn, .progress = on_down_progress,
+                     .sql = ds->sql, .no_transaction = no_txn, .progress = on_progress,
                      .ud = &p};
         size_t count = 0;
         rc = run_script(&r, &sc, ds->start, 0, &count);
