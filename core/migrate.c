@@ -413,6 +413,26 @@ static int settle_in_flight(mrun *r, int down)
     return rc;
 }
 
+/* Take the lock (creating the history table when `ensure`), then read the
+ * history again: another deployer may have moved it meanwhile. A resumed
+ * run settles a statement in flight first; then integrity, under the lock. */
+static int run_lock_and_recheck(mrun *r, int ensure, unsigned resume)
+{
+    int rc = cairn_conn_lock(r->c, &r->h);
+    r->locked = rc == 0;
+    if (!rc && ensure)
+        rc = cairn_conn_history_ensure(r->c, &r->h);
+    if (!rc) {
+        cairn_history_release(&r->hist);
+        rc = run_read_history(r);
+    }
+    if (!rc && resume)
+        rc = settle_in_flight(r, resume == RESUME_DOWN);
+    if (!rc)
+        rc = run_check_integrity(r, resume, 1);
+    return rc;
+}
+
 int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 {
     cairn_migrate_opts none = {0}, checking;
@@ -435,18 +455,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     /* A dry run reads only. A real one takes the lock, then reads the
      * history again: another deployer may have moved it meanwhile. */
     if (!rc && !opts->dry_run) {
-        rc = cairn_conn_lock(r.c, &r.h);
-        r.locked = rc == 0;
-        if (!rc)
-            rc = cairn_conn_history_ensure(r.c, &r.h);
-        if (!rc) {
-            cairn_history_release(&r.hist);
-            rc = run_read_history(&r);
-        }
-        if (!rc && opts->resume)
-            rc = settle_in_flight(&r, 0);
-        if (!rc)
-            rc = run_check_integrity(&r, opts->resume ? RESUME_UP : 0, 1);
+        rc = run_lock_and_recheck(&r, 1, opts->resume ? RESUME_UP : 0);
     }
     if (rc)
         return run_close(&r, rc);
@@ -701,16 +710,7 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
         down_release(todo, n);
         todo = NULL;
         n = 0;
-        rc = cairn_conn_lock(r.c, &r.h);
-        r.locked = rc == 0;
-        if (!rc) {
-            cairn_history_release(&r.hist);
-            rc = run_read_history(&r);
-        }
-        if (!rc && opts->resume)
-            rc = settle_in_flight(&r, 1);
-        if (!rc)
-            rc = run_check_integrity(&r, opts->resume ? RESUME_DOWN : 0, 1);
+        rc = run_lock_and_recheck(&r, 0, opts->resume ? RESUME_DOWN : 0);
         if (!rc)
             rc = rollback_targets(&r, opts, &todo, &n);
     }
