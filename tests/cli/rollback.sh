@@ -270,6 +270,23 @@ refused 2 "$M4 is not applied" "--to a pending migration" --to "$M4"
 run migrate
 expect_ok "migrate the custom migration"
 refused 7 "migration $M4 has no down.sql" "a custom migration without down.sql"
+# a hand-written down.sql whose second statement fails
+printf 'UPDATE users SET email = email;\n--> statement-breakpoint\nSELECT nosuch FROM users;\n' \
+    >"migrations/$M4/down.sql"
+run rollback
+expect_rc 6 "a failing hand-written down.sql"
+if [ "$DIALECT" = mysql ]; then
+    expect_q "SELECT state, statements_done, statements_total FROM __cairn_migrations WHERE name = '$M4'" \
+        "1|1|-2" "stopped after 1 of its 2 down statements"
+    run resolve "$M4" --applied
+    expect_ok "resolve --applied settles a rollback stopped part-way"
+    expect_q "SELECT state, statements_done, statements_total, checksum FROM __cairn_migrations WHERE name = '$M4'" \
+        "0|1|1|$(sha "migrations/$M4/migration.sql")" \
+        "the row is the applied migration's again (its migration.sql's statements and checksum)"
+else
+    expect_q "SELECT state, statements_done, statements_total FROM __cairn_migrations WHERE name = '$M4'" \
+        "0|1|1" "in a transaction: the row is as before"
+fi
 printf 'UPDATE users SET email = email;\n' >"migrations/$M4/down.sql"
 run rollback
 expect_ok "a down.sql written by hand runs as it is"
