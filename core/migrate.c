@@ -700,6 +700,13 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
     /* Everything is checked before the lock is taken, so a refusal leaves
      * no lock file behind; then again under the lock. */
     int rc = run_open(&r, cx);
+    /* the history row goes at the end of each down script: a driver that
+     * cannot remove one would leave every rollback half-recorded */
+    if (!rc && !opts->dry_run && !r.d->history_remove)
+        rc = cairn_err(cx, CAIRN_EUNSUPPORTED,
+                       "dialect %s cannot remove a history row (its driver has no "
+                       "history_remove): rollback needs it; nothing changed",
+                       r.d->name);
     if (!rc)
         rc = run_read_history(&r);
     if (!rc)
