@@ -38,7 +38,9 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
- *   1.3  `query` (read rows: other tools' history tables, row counts).
+ *   1.3  `query` (read rows: other tools' history tables, row counts); a
+ *        PARTIAL history row of a rollback has a negative statements_total,
+ *        stored as is.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -205,6 +207,11 @@ typedef struct cairn_applied {
      *  (1-based) was sent outside a transaction and its outcome is unknown
      *  (the client died while it ran); since ABI 1.2, stored as is. */
     int32_t statements_done;
+    /** Statements of the migration. Negative on a PARTIAL row of a rollback
+     *  stopped part-way (`cairn rollback`): -n, its down.sql has n
+     *  statements, and statements_done counts those; since ABI 1.3,
+     *  stored as is (an int column holds it: nothing to change in a
+     *  driver). */
     int32_t statements_total;
     /* ABI 1.0 ends here: append only. */
     /** sizeof(cairn_applied) of whoever built the row, since ABI 1.2: the
