@@ -665,7 +665,8 @@ static const command commands[] = {
      "write a new migration from the schema changes",
      "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
-     "<out>/<timestamp>_<name>/{migration.sql,snapshot.json}. Nothing is written when\n"
+     "<out>/<timestamp>_<name>/{migration.sql,snapshot.json,down.sql} (down.sql: the\n"
+     "reverse, for 'cairn rollback'; none for --custom). Nothing is written when\n"
      "nothing changed.\n\n"
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
