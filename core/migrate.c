@@ -94,6 +94,11 @@ static const cairn_migration *find_migration(const mrun *r, const char *name)
     return NULL;
 }
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* Stopped part-way outside a transaction? */
 static int is_partial(const cairn_applied *a)
 {
@@ -241,8 +246,15 @@ static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
         return record(p->r, p->name, p->checksum, CAIRN_APPLIED_PARTIAL,
                       (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), total, took);
     case CAIRN_EXEC_FINISHED:
-        if (p->down)
-            return cairn_conn_history_remove(p->r->c, &p->r->h, p->name);
+        if (p->down) {
+            /* a rollback is rare and done by a person: the audit trail
+             * says who, with the row's removal where a transaction holds */
+            char detail[120];
+            snprintf(detail, sizeof detail, "down.sql %.*s: %zu statement%s", SHORT_SUM,
+                     p->checksum, n, plural(n));
+            int rc = cairn_conn_history_remove(p->r->c, &p->r->h, p->name);
+            return rc ? rc : cairn_conn_audit(p->r->c, &p->r->h, "rollback", p->name, detail);
+        }
         return record(p->r, p->name, p->checksum, CAIRN_APPLIED_DONE, total, total, took);
     }
     return 0;
@@ -339,10 +351,6 @@ static int log_script(mrun *r, const char *title, const char *sql, int no_transa
     return 0;
 }
 
-static const char *plural(size_t n)
-{
-    return n == 1 ? "" : "s";
-}
 
 /* all-in-one needs every migration of the run to fit in one transaction. */
 static int check_all_in_one(mrun *r, int resume)

@@ -245,6 +245,9 @@ expect_eq "$(tables)" "users" "posts is dropped"
 expect_q "SELECT id, email FROM users ORDER BY id" "1|ann@example.com
 2|bob@example.com" "the kept rows survive"
 expect_q "$HIST" "$M1|0|1|1" "only $M1 is in the history"
+expect_q "SELECT action, migration FROM __cairn_migrations_audit ORDER BY at, migration DESC" \
+    "rollback|$M3
+rollback|$M2" "the audit trail has a row per migration rolled back"
 run rollback --to "$M1"
 expect_ok "rollback --to the newest applied migration"
 expect_out "nothing to roll back" "has nothing to do"

@@ -21,7 +21,7 @@ PG_DUMP=$PG_BIN/pg_dump
 [ -x "$PG_DUMP" ] || PG_DUMP=pg_dump
 url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
 q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
-dump() { "$PG_DUMP" --schema-only --no-owner -T __cairn_migrations "$(url_of "$1")" |
+dump() { "$PG_DUMP" --schema-only --no-owner -T '__cairn_migrations*' "$(url_of "$1")" |
     grep -v -e "^--" -e "^.restrict" -e "^.unrestrict"; }
 
 P="$WORK/steps"
