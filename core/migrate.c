@@ -352,6 +352,18 @@ static int log_script(mrun *r, const char *title, const char *sql, int no_transa
 }
 
 
+/* A progress line: "[3/200] applied NAME (N statements, T ms)", the step
+ * only when there is more than one. */
+static void log_step(cairn_ctx *cx, const char *verb, const char *name, size_t at, size_t of,
+                     size_t statements, int64_t started)
+{
+    char step[48] = "";
+    if (of > 1)
+        snprintf(step, sizeof step, "[%zu/%zu] ", at, of);
+    cairn_log(cx, CAIRN_LOG_INFO, "%s%s %s (%zu statement%s, %lld ms)", step, verb, name,
+              statements, plural(statements), (long long)(mono_ms() - started));
+}
+
 /* all-in-one needs every migration of the run to fit in one transaction. */
 static int check_all_in_one(mrun *r, int resume)
 {
@@ -519,13 +531,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         rc = apply_one(&r, m, start, one_txn, &count);
         if (!rc) {
             applied++;
-            /* a progress line: [3/200] when there is more than one */
-            char step[48] = "";
-            if (pending > 1)
-                snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
-            cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - start, plural(count - start),
-                      (long long)(mono_ms() - started));
+            log_step(cx, "applied", m->name, at, pending, count - start, started);
         }
     }
     if (one_txn) {
@@ -757,12 +763,7 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
         rc = run_script(&r, &sc, ds->start, 0, &count);
         if (!rc) {
             done++;
-            char step[48] = "";
-            if (n > 1)
-                snprintf(step, sizeof step, "[%zu/%zu] ", done, n);
-            cairn_log(cx, CAIRN_LOG_INFO, "%srolled back %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - ds->start, plural(count - ds->start),
-                      (long long)(mono_ms() - p.started));
+            log_step(cx, "rolled back", m->name, done, n, count - ds->start, p.started);
         }
     }
     if (opts->dry_run && !rc && n)
