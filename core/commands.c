@@ -255,6 +255,137 @@ static int start_read(cairn_ctx *cx, const char *outdir, start *st)
     return rc;
 }
 
+/* ---- down.sql ------------------------------------------------------------------ */
+
+/* Forget a schema's rename hints: the reverse diff renames only what the up
+ * plan renamed (the parent's own hints name states older than it). */
+static void clear_hints(cairn_schema *s)
+{
+    for (size_t i = 0; i < s->ntables; i++) {
+        cairn_table *t = s->tables[i];
+        t->was = NULL;
+        for (size_t j = 0; j < t->ncolumns; j++)
+            t->columns[j]->was = NULL;
+        for (size_t j = 0; j < t->nindexes; j++)
+            t->indexes[j]->was = NULL;
+    }
+    for (size_t i = 0; i < s->nviews; i++)
+        s->views[i]->was = NULL;
+}
+
+/* The renames of the up plan turned around ("new"="old", and
+ * "table"."new"="table"."old" with the table's old name), as --rename
+ * options for the reverse diff. */
+static int reverse_renames(cairn_ctx *cx, const cairn_plan *up, char ***out, size_t *n)
+{
+    *n = 0;
+    if (!(*out = calloc(up->nchanges + 1, sizeof **out)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < up->nchanges; i++) {
+        const cairn_change *c = up->changes[i];
+        if (c->kind != CAIRN_CHANGE_RENAME_TABLE && c->kind != CAIRN_CHANGE_RENAME_COLUMN)
+            continue;
+        int column = c->kind == CAIRN_CHANGE_RENAME_COLUMN;
+        const char *table = column ? c->table_from->name : NULL;
+        const char *was = column ? c->to.column->name : c->to.table->name;
+        const char *back = column ? c->from.column->name : c->from.table->name;
+        cairn_buf b;
+        cairn_buf_init(&b);
+        for (int side = 0; side < 2; side++) {
+            if (side)
+                cairn_buf_puts(&b, "=");
+            if (table) {
+                cairn_buf_quote(&b, table, '"');
+                cairn_buf_puts(&b, ".");
+            }
+            cairn_buf_quote(&b, side ? back : was, '"');
+        }
+        if (b.oom || !((*out)[(*n)++] = cairn_buf_steal(&b))) {
+            cairn_buf_release(&b);
+            return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        }
+    }
+    return 0;
+}
+
+/* down.sql's header: what it undoes, and what data it cannot bring back. */
+static void down_header(cairn_buf *b, cairn_session *s, const char *name, const start *from,
+                        const cairn_plan *up, const cairn_plan *down)
+{
+    cairn_buf_printf(b, "-- %s down: written by cairn %s for %s\n", name, cairn_version(),
+                     cairn_session_dialect(s)->name);
+    if (from->nheads > 1)
+        cairn_buf_printf(b, "-- 'cairn rollback' runs it: it takes the schema back to the "
+                            "merge of %s.\n",
+                         from->joins);
+    else if (from->nheads)
+        cairn_buf_printf(b, "-- 'cairn rollback' runs it: it takes the schema back to %s.\n",
+                         from->g.list[from->heads[0]].name);
+    else
+        cairn_buf_puts(b, "-- 'cairn rollback' runs it: it takes the schema back to before "
+                          "the first migration.\n");
+    for (size_t i = 0; i < down->nchanges; i++)
+        if (down->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
+            cairn_buf_printf(b, "-- WARNING: %s\n", change_warning(down->changes[i]));
+    for (size_t i = 0; i < up->nchanges; i++) {
+        const cairn_change *c = up->changes[i];
+        if (c->flags & CAIRN_CHANGE_DESTRUCTIVE)
+            cairn_buf_printf(b, "-- NOT RESTORED: the migration %s; this script cannot bring "
+                                "that data back (what it dropped comes back empty)\n",
+                             change_warning(c));
+        /* empty is not a value such a column can hold */
+        if (c->kind == CAIRN_CHANGE_DROP_COLUMN && c->from.column->not_null &&
+            !c->from.column->default_expr && !c->from.column->generated)
+            cairn_buf_printf(b, "-- NOTE: column \"%s\".\"%s\" is NOT NULL without a default: "
+                                "on a table with rows give it one here before rolling back\n",
+                             c->table_from->name, c->from.column->name);
+    }
+}
+
+/* down.sql of a migration: the diff from its new snapshot back to where
+ * it started (its parent, or the merge of the branches it joins), renames
+ * turned around. `*out` stays NULL when it cannot be derived (the reason
+ * is a warning); only running out of memory fails. */
+static int down_text(cairn_ctx *cx, cairn_session *s, const char *name, const start *from,
+                     const cairn_schema *desired, const cairn_plan *up, char **out)
+{
+    *out = NULL;
+    const cairn_snapshot *prev = &from->prev;
+    char **renames = NULL;
+    size_t nrenames = 0;
+    cairn_plan *down = NULL;
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    cairn_buf head;
+    cairn_buf_init(&head);
+    int rc = reverse_renames(cx, up, &renames, &nrenames);
+    /* (a merge's snapshot is the start itself: its hints are written) */
+    if (!rc) {
+        if (desired != prev->schema)
+            clear_hints(prev->schema);
+        cairn_diff_opts o = {.renames = (const char *const *)renames, .nrenames = nrenames};
+        rc = cairn_diff(cx, desired, prev->schema, &o, &down);
+    }
+    if (!rc)
+        rc = cairn_session_emit(cx, s, down, &st);
+    if (!rc) {
+        down_header(&head, s, name, from, up, down);
+        rc = head.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                      : cairn_migfile_build(cx, &st, cairn_buf_cstr(&head), out);
+    }
+    if (rc && rc != CAIRN_ENOMEM) {
+        cairn_log(cx, CAIRN_LOG_WARN, "no down.sql for %s: %s", name,
+                  cx->err.message ? cx->err.message : "it cannot be derived");
+        cairn_err_clear(cx);
+        rc = 0;
+    }
+    cairn_buf_release(&head);
+    cairn_stmts_release(&st);
+    cairn_plan_free(down);
+    cairn_strv_free(renames, nrenames);
+    return rc;
+}
+
 static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
                            const start *st, cairn_schema *desired, const cairn_plan *plan,
                            const char *slug, char **dir_out)
@@ -263,10 +394,16 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
     if (rc)
         return rc;
-    char *sql = NULL;
+    char *sql = NULL, *down = NULL;
+    char down_sum[65];
     cairn_buf json;
     cairn_buf_init(&json);
     rc = migration_text(cx, s, name, plan, st->joins, &sql);
+    /* a custom migration's down.sql is the user's to write */
+    if (!rc && plan)
+        rc = down_text(cx, s, name, st, desired, plan, &down);
+    if (!rc && down)
+        cairn_sha256_hex(down, strlen(down), down_sum);
     /* the parent is the newest head; a merge names the others too */
     char **merges = st->nheads > 1 ? calloc(st->nheads - 1, sizeof *merges) : NULL;
     if (!rc && st->nheads > 1 && !merges)
@@ -280,6 +417,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
             .merges = merges,
             .nmerges = st->nheads > 1 ? st->nheads - 1 : 0,
             .dialect = (char *)cairn_session_dialect(s)->name,
+            .down_checksum = down ? down_sum : NULL,
             .schema = desired};
         rc = cairn_json_write_snapshot(cx, &snap, &json);
     }
@@ -287,12 +425,14 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     if (!rc && json.oom)
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc)
-        rc = cairn_folder_write(cx, outdir, name, sql, cairn_buf_cstr(&json));
+        rc = cairn_folder_write(cx, outdir, name, sql, down, cairn_buf_cstr(&json));
     char *dir = rc ? NULL : cairn_path_join(outdir, name);
     if (!rc && !dir)
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc) {
         log_written(cx, dir, plan);
+        if (down)
+            cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/down.sql (for cairn rollback)", dir);
         if (plan)
             cairn_lint_log_plan(cx, s, name, plan);
         cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = "written",
@@ -305,6 +445,7 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     }
     cairn_buf_release(&json);
     free(sql);
+    free(down);
     free(name);
     return rc;
 }

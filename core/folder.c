@@ -192,6 +192,29 @@ int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot 
     return rc;
 }
 
+int cairn_folder_read_down(cairn_ctx *cx, const char *dir, char **text, char sum[65])
+{
+    *text = NULL;
+    sum[0] = '\0';
+    char *file = cairn_path_join(dir, "down.sql");
+    if (!file)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t len = 0;
+    int rc = 0;
+    if (cairn_file_exists(file))
+        rc = cairn_read_file(cx, file, text, &len);
+    if (!rc && *text)
+        rc = cairn_text_check_nul(cx, CAIRN_EINTEGRITY, file, *text, len, "down.sql");
+    if (!rc && *text)
+        cairn_sha256_hex(*text, len, sum);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    free(file);
+    return rc;
+}
+
 /* "YYYYMMDDHHMMSS" of a UTC time up to the year 9999. */
 static void format_stamp(time_t t, char out[STAMP_LEN + 2])
 {
@@ -390,7 +413,7 @@ static void remove_tmp(const char *tmp)
 }
 
 int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
-                       const char *snapshot_json)
+                       const char *down_sql, const char *snapshot_json)
 {
     if (!name || !cairn_folder_name_valid(name))
         return cairn_err(cx, CAIRN_EUSAGE,
@@ -434,10 +457,13 @@ int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const c
     const char *fail_file = NULL;
     char *fsql = cairn_path_join(tmp, "migration.sql");
     char *fsnap = cairn_path_join(tmp, "snapshot.json");
-    if (!fsql || !fsnap)
+    char *fdown = down_sql ? cairn_path_join(tmp, "down.sql") : NULL;
+    if (!fsql || !fsnap || (down_sql && !fdown))
         e = ENOMEM;
     if (!e && (e = write_synced(fsql, sql)) != 0)
         fail_file = "migration.sql";
+    if (!e && down_sql && (e = write_synced(fdown, down_sql)) != 0)
+        fail_file = "down.sql";
     if (!e && (e = write_synced(fsnap, snapshot_json)) != 0)
         fail_file = "snapshot.json";
     if (!e) {
@@ -459,6 +485,7 @@ int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const c
     }
     free(fsql);
     free(fsnap);
+    free(fdown);
     free(tmp);
     free(final);
     return rc;

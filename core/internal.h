@@ -408,6 +408,9 @@ typedef struct cairn_snapshot {
     char **merges;
     size_t nmerges;
     char *dialect;
+    /** sha256 of the down.sql generate wrote beside it, NULL when it wrote
+     *  none (a custom migration, or one written before down.sql existed). */
+    char *down_checksum;
     cairn_schema *schema;
 } cairn_snapshot;
 int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
@@ -495,9 +498,13 @@ int cairn_folder_load_all(cairn_ctx *cx, cairn_migration *list, size_t n);
 void cairn_folder_free(cairn_migration *list, size_t n);
 /** Read the newest snapshot (empty schema when there is no migration). */
 int cairn_folder_latest_snapshot(cairn_ctx *cx, const char *out, cairn_snapshot *snap);
-/** Write <out>/<name>/{migration.sql,snapshot.json} atomically. */
+/** Write <out>/<name>/{migration.sql,snapshot.json} and, when `down_sql`
+ *  is not NULL, down.sql, atomically. */
 int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const char *sql,
-                       const char *snapshot_json);
+                       const char *down_sql, const char *snapshot_json);
+/** Read <dir>/down.sql: 0 with `*text` NULL when there is none; a NUL byte
+ *  in it is EINTEGRITY at its position. `sum` gets its sha256. */
+int cairn_folder_read_down(cairn_ctx *cx, const char *dir, char **text, char sum[65]);
 /** Serialise writers of one migrations folder (concurrent `generate` runs
  *  would write sibling migrations with one parent): flock on the folder,
  *  or on the folder it will be made in. Release with cairn_folder_unlock. */

@@ -978,8 +978,8 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
 /* ---- snapshots --------------------------------------------------------------- */
 
 
-static const char *const k_snapshot[] = {"version", "id",     "parent", "merges",
-                                          "dialect", "schema", NULL};
+static const char *const k_snapshot[] = {"version", "id", "parent", "merges", "dialect",
+                                         "down_checksum", "schema", NULL};
 
 void cairn_snapshot_release(cairn_snapshot *snap)
 {
@@ -991,6 +991,7 @@ void cairn_snapshot_release(cairn_snapshot *snap)
         free(snap->merges[i]);
     free(snap->merges);
     free(snap->dialect);
+    free(snap->down_checksum);
     cairn_schema_free(snap->schema);
     memset(snap, 0, sizeof *snap);
 }
@@ -1011,7 +1012,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
         return rc;
     rd r;
     rd_init(&r, cx, fname, CAIRN_EINTEGRITY, &d);
-    const char *id = NULL, *parent = NULL, *dialect = NULL;
+    const char *id = NULL, *parent = NULL, *dialect = NULL, *down = NULL;
     int64_t version = 0;
     int has_version = 0;
     json_t *sj = NULL;
@@ -1031,6 +1032,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
         !(rc = rd_str(&r, d.root, d.pos, "parent", OPT, &parent)) &&
         !(rc = rd_strlist(&r, d.root, d.pos, "merges", OPT, 1, &merges)) &&
         !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
+        !(rc = rd_str(&r, d.root, d.pos, "down_checksum", OPT, &down)) &&
         !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
         size_t old = rd_key(&r, "schema");
         rc = rd_schema(&r, sj, json_jn_get(d.pos, "schema"));
@@ -1044,7 +1046,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
         if (dup_opt(merges.v[i], &out->merges[out->nmerges++]))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
-                dup_opt(dialect, &out->dialect)))
+                dup_opt(dialect, &out->dialect) || dup_opt(down, &out->down_checksum)))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     cairn_buf_release(&r.path);
     doc_release(&d);

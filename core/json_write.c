@@ -452,6 +452,7 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
     if (snap->nmerges)
         w_strs(&w, o, "merges", (const char *const *)snap->merges, snap->nmerges);
     w_str(&w, o, "dialect", snap->dialect);
+    w_str(&w, o, "down_checksum", snap->down_checksum);
     if (!w.rc)
         w_set(&w, o, "schema", w_schema(&w, snap->schema));
     return w_finish(&w, o, out);

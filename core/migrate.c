@@ -96,23 +96,40 @@ static const cairn_migration *find_migration(const mrun *r, const char *name)
     return NULL;
 }
 
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* Stopped part-way outside a transaction? */
 static int is_partial(const cairn_applied *a)
 {
     return a && a->state == CAIRN_APPLIED_PARTIAL;
 }
 
+/* Stopped part-way while being rolled back (its down.sql ran outside a
+ * transaction)? Such a row counts the down.sql's statements, and says so
+ * with a negative statements_total: any cairn reads it as PARTIAL. */
+static int is_rolling_back(const cairn_applied *a)
+{
+    return is_partial(a) && a->statements_total < 0;
+}
+
 /* To run in this run: not in the history, or stopped part-way when resuming. */
 static const cairn_applied *to_run(const mrun *r, const cairn_migration *m, int resume, int *run)
 {
     const cairn_applied *a = cairn_history_find(&r->hist, m->name);
-    *run = !a || (resume && is_partial(a));
+    *run = !a || (resume && is_partial(a) && !is_rolling_back(a));
     return a;
 }
 
+/* What a run may find stopped part-way and carry on with. */
+enum { RESUME_UP = 1, RESUME_DOWN = 2 };
+
 /* Every applied migration still matches its file; nothing is half-applied
- * (unless resuming it); every migration to run has its SQL. */
-static int run_check_integrity(mrun *r, int resume, int settled)
+ * or half-rolled-back (unless resuming that: `resume` RESUME_*); every
+ * migration to run has its SQL. */
+static int run_check_integrity(mrun *r, unsigned resume, int settled)
 {
     cairn_ctx *cx = r->cx;
     for (size_t i = 0; i < r->hist.n; i++) {
@@ -130,22 +147,28 @@ static int run_check_integrity(mrun *r, int resume, int settled)
          * run) says a migration stopped. */
         if (is_partial(a) && !settled)
             continue;
+        int down = is_rolling_back(a);
+        int resuming = (resume & (down ? RESUME_DOWN : RESUME_UP)) != 0;
+        int total = down ? -(int)a->statements_total : (int)a->statements_total;
+        const char *of = down ? " of its down.sql" : "";
+        const char *then = down ? "cairn rollback --resume" : "cairn migrate --resume";
         if (is_partial(a) && k)
             /* never guess: the statement may have finished on the server
              * after the client died, or never started */
             return cairn_err(cx, CAIRN_EPARTIAL,
-                             "migration %s stopped while statement %ld of %d was running: its "
+                             "migration %s stopped while statement %ld of %d%s was running: its "
                              "outcome is unknown%s; check the database, then 'cairn resolve %s "
                              "--statement-done' (it ran) or '--statement-not-done' (it did "
-                             "not), then 'cairn migrate --resume'",
-                             a->name, k, (int)a->statements_total,
-                             resume ? " (the database cannot tell)" : "", a->name);
-        if (is_partial(a) && !resume)
+                             "not), then '%s'",
+                             a->name, k, total, of, resuming ? " (the database cannot tell)" : "",
+                             a->name, then);
+        if (is_partial(a) && !resuming)
             return cairn_err(cx, CAIRN_EPARTIAL,
-                             "migration %s stopped part-way: %d of %d statements ran; fix the "
-                             "database by hand, then 'cairn migrate --resume' or 'cairn resolve "
-                             "%s --applied|--rolled-back'",
-                             a->name, (int)a->statements_done, (int)a->statements_total, a->name);
+                             "migration %s stopped part-way%s: %d of %d statements%s ran; fix the "
+                             "database by hand, then '%s' or 'cairn resolve %s "
+                             "--applied|--rolled-back'",
+                             a->name, down ? " through its rollback" : "",
+                             (int)a->statements_done, total, of, then, a->name);
         if (!m->sql)
             return cairn_err_at(cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
                                 "migration %s was applied, but its migration.sql is missing",
@@ -184,7 +207,7 @@ static int64_t mono_ms(void)
 /* `done` statements ran; a negative `done` is -(k) when statement k
  * (1-based) was sent and its outcome is unknown (CAIRN_APPLIED_IN_FLIGHT). */
 static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
-                  long done, size_t total, int64_t duration_ms)
+                  long done, long total, int64_t duration_ms)
 {
     char *at = r->recorded_at;
     utc_now(at);
@@ -214,10 +237,16 @@ typedef struct mdone {
     char at[21];
 } mdone;
 
-/* What the executor tells about one migration becomes its history row. */
+/* What the executor tells about one script becomes the migration's history
+ * row. A down.sql (`down`) counts its statements negative, so the row of a
+ * rollback stopped part-way is told from a migrate's, and at the end the
+ * row is removed instead of recorded done (inside the transaction, where
+ * there is one). */
 typedef struct mprogress {
     mrun *r;
-    const cairn_migration *m;
+    const char *name;
+    const char *checksum; /* of the script that runs */
+    int down;
     int64_t started;
 } mprogress;
 
@@ -225,59 +254,90 @@ static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
 {
     mprogress *p = ud;
     int64_t took = mono_ms() - p->started;
+    long total = p->down ? -(long)n : (long)n;
     switch (ev) {
     case CAIRN_EXEC_STARTING:
         /* before the statement is sent: if this process dies now, the row
          * says that statement's outcome is unknown, never that it did not run */
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
-                      CAIRN_APPLIED_IN_FLIGHT(i), n, took);
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_PARTIAL,
+                      CAIRN_APPLIED_IN_FLIGHT(i), total, took);
     case CAIRN_EXEC_DONE:
     case CAIRN_EXEC_FAILED:
         if (ev == CAIRN_EXEC_DONE && i + 1 == n)
             return 0; /* FINISHED records it */
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_PARTIAL,
-                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), n, took);
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_PARTIAL,
+                      (long)(ev == CAIRN_EXEC_DONE ? i + 1 : i), total, took);
     case CAIRN_EXEC_FINISHED:
-        return record(p->r, p->m->name, p->m->checksum, CAIRN_APPLIED_DONE, (long)n, n, took);
+        if (p->down) {
+            /* a rollback is rare and done by a person: the audit trail
+             * says who, with the row's removal where a transaction holds */
+            char detail[120];
+            snprintf(detail, sizeof detail, "down.sql %.*s: %zu statement%s", SHORT_SUM,
+                     p->checksum, n, plural(n));
+            int rc = cairn_conn_history_remove(p->r->c, &p->r->h, p->name);
+            return rc ? rc : cairn_conn_audit(p->r->c, &p->r->h, "rollback", p->name, detail);
+        }
+        return record(p->r, p->name, p->checksum, CAIRN_APPLIED_DONE, total, total, took);
     }
     return 0;
 }
 
-/* One migration, from statement `start` (0-based; > 0 only when resuming
- * one that ran outside a transaction), in its own transaction where it can
- * be, or in the caller's (`in_caller_txn`, all-in-one). */
-static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_caller_txn,
-                     size_t *count, size_t *committed)
+/* One script (a migration.sql or a down.sql), from statement `start`
+ * (0-based; > 0 only when resuming one that ran outside a transaction),
+ * in its own transaction where it can be, or in the caller's
+ * (`in_caller_txn`, all-in-one). `what` names it in messages. */
+typedef struct script {
+    const char *what;    /* "migration NAME", "rollback of NAME" */
+    const char *name;    /* the migration's name */
+    const char *dir;     /* its folder */
+    const char *file;    /* "migration.sql", "down.sql" */
+    const char *sql;
+    int no_transaction;
+    int (*progress)(void *ud, cairn_exec_event ev, size_t i, size_t n);
+    void *ud;
+} script;
+
+static int run_script(mrun *r, const script *sc, size_t start, int in_caller_txn, size_t *count,
+                      size_t *committed)
 {
     char **stmts;
     size_t n;
-    if (cairn_split_statements(m->sql, &stmts, &n))
+    if (cairn_split_statements(sc->sql, &stmts, &n))
         return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
     *count = n;
     if (start > n) {
         cairn_strv_free(stmts, n);
-        return cairn_err_at(r->cx, CAIRN_EINTEGRITY, m->dir, 0, 0,
-                            "migration %s: %zu statements ran, but its migration.sql now has %zu",
-                            m->name, start, n);
+        return cairn_err_at(r->cx, CAIRN_EINTEGRITY, sc->dir, 0, 0,
+                            "migration %s: %zu statements ran, but its %s now has %zu",
+                            sc->name, start, sc->file, n);
     }
-    char label[300];
-    snprintf(label, sizeof label, "migration %s", m->name);
-    mprogress p = {r, m, mono_ms()};
-    char *file = cairn_path_join(m->dir, "migration.sql");
-    cairn_exec_unit u = {.dialect = r->d, .name = label, .stmts = stmts, .n = n, .start = start,
-                         .file = file, .text = file ? m->sql : NULL,
-                         .no_transaction = m->no_transaction, .in_caller_txn = in_caller_txn,
-                         .progress = on_progress, .ud = &p};
+    char *file = cairn_path_join(sc->dir, sc->file);
+    cairn_exec_unit u = {.dialect = r->d, .name = sc->what, .stmts = stmts, .n = n,
+                         .start = start, .file = file, .text = file ? sc->sql : NULL,
+                         .no_transaction = sc->no_transaction, .in_caller_txn = in_caller_txn,
+                         .progress = sc->progress, .ud = sc->ud};
     int rc = cairn_exec_run(r->c, r->cx, &u);
     free(file);
     *committed = u.committed;
     if (rc && u.committed > 0 && u.committed < n)
         cairn_log(r->cx, CAIRN_LOG_WARN,
-                  "migration %s ran outside a transaction: %zu of %zu statements ran "
+                  "%s ran outside a transaction: %zu of %zu statements ran "
                   "and stay applied; its history row says PARTIAL",
-                  m->name, u.committed, n);
+                  sc->what, u.committed, n);
     cairn_strv_free(stmts, n);
     return rc;
+}
+
+static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_caller_txn,
+                     size_t *count, size_t *committed)
+{
+    char label[300];
+    snprintf(label, sizeof label, "migration %s", m->name);
+    mprogress p = {r, m->name, m->checksum, 0, mono_ms()};
+    script sc = {.what = label, .name = m->name, .dir = m->dir, .file = "migration.sql",
+                 .sql = m->sql, .no_transaction = m->no_transaction, .progress = on_progress,
+                 .ud = &p};
+    return run_script(r, &sc, start, in_caller_txn, count, committed);
 }
 
 /* Log SQL text line by line (the logger takes lines). */
@@ -291,31 +351,40 @@ static void log_sql(cairn_ctx *cx, const char *sql)
     }
 }
 
-/* The statements a dry run would run, from `start`. */
-static int log_pending(mrun *r, const cairn_migration *m, size_t start)
+/* The statements of a script a dry run would run, from `start`, under a
+ * "-- title" line. */
+static int log_script(mrun *r, const char *title, const char *name, const char *action,
+                      const char *checksum, const char *sql, int no_transaction, size_t start)
 {
-    cairn_log(r->cx, CAIRN_LOG_INFO, "-- %s%s", m->name,
-              start ? " (resumed)" : m->no_transaction ? " (outside a transaction)" : "");
+    cairn_log(r->cx, CAIRN_LOG_INFO, "-- %s%s", title,
+              start ? " (resumed)" : no_transaction ? " (outside a transaction)" : "");
     char **stmts;
     size_t n;
-    if (cairn_split_statements(m->sql, &stmts, &n))
+    if (cairn_split_statements(sql, &stmts, &n))
         return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
     if (!start)
-        log_sql(r->cx, m->sql);
+        log_sql(r->cx, sql);
     for (size_t i = start; start && i < n; i++) {
         if (i > start)
             cairn_log(r->cx, CAIRN_LOG_INFO, "%s", CAIRN_BREAKPOINT);
         log_sql(r->cx, stmts[i]);
     }
-    migration_event(r, m->name, "pending", m->checksum, NULL, start, n, 0);
-    cairn_event_sql(r->cx, m->name, stmts + start, n - start);
+    migration_event(r, name, action, checksum, NULL, start, n, 0);
+    cairn_event_sql(r->cx, name, stmts + start, n - start);
     cairn_strv_free(stmts, n);
     return 0;
 }
 
-static const char *plural(size_t n)
+/* A progress line: "[3/200] applied NAME (N statements, T ms)", the step
+ * only when there is more than one. */
+static void log_step(cairn_ctx *cx, const char *verb, const char *name, size_t at, size_t of,
+                     size_t statements, int64_t started)
 {
-    return n == 1 ? "" : "s";
+    char step[48] = "";
+    if (of > 1)
+        snprintf(step, sizeof step, "[%zu/%zu] ", at, of);
+    cairn_log(cx, CAIRN_LOG_INFO, "%s%s %s (%zu statement%s, %lld ms)", step, verb, name,
+              statements, plural(statements), (long long)(mono_ms() - started));
 }
 
 /* all-in-one needs every migration of the run to fit in one transaction. */
@@ -340,8 +409,10 @@ static int check_all_in_one(mrun *r, int resume)
 
 /* Resuming, under the lock: a statement cut off while it ran (its outcome
  * unknown) is settled from the database where the database can tell
- * (inflight.c); otherwise the integrity check stops the run and asks. */
-static int settle_in_flight(mrun *r)
+ * (inflight.c); otherwise the integrity check stops the run and asks.
+ * `down`: the rows of a rollback (statements of down.sql), else of a
+ * migrate. */
+static int settle_in_flight(mrun *r, int down)
 {
     int settled = 0, rc = 0;
     for (size_t i = 0; i < r->hist.n && !rc; i++) {
@@ -350,9 +421,16 @@ static int settle_in_flight(mrun *r)
         const cairn_migration *m = k ? find_migration(r, a->name) : NULL;
         char **stmts;
         size_t n;
-        if (!is_partial(a) || !m || !m->sql)
+        char *text = NULL, sum[65];
+        if (!is_partial(a) || !m || !m->sql || is_rolling_back(a) != down)
             continue;
-        if (cairn_split_statements(m->sql, &stmts, &n))
+        if (down && (rc = cairn_folder_read_down(r->cx, m->dir, &text, sum)) != 0)
+            return rc;
+        if (down && !text)
+            continue;
+        int split = cairn_split_statements(down ? text : m->sql, &stmts, &n);
+        free(text);
+        if (split)
             return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
         int ran = -1;
         char why[400];
@@ -362,18 +440,39 @@ static int settle_in_flight(mrun *r)
         if (rc || ran < 0)
             continue;
         rc = record(r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, ran ? k : k - 1,
-                    (size_t)a->statements_total, a->duration_ms);
+                    a->statements_total, a->duration_ms);
         if (!rc)
             cairn_log(r->cx, CAIRN_LOG_INFO,
-                      "migration %s stopped while statement %ld of %d was running; the database "
-                      "tells it %s (%s)",
-                      a->name, k, (int)a->statements_total, ran ? "ran" : "did not run", why);
+                      "migration %s stopped while statement %ld of %d%s was running; the "
+                      "database tells it %s (%s)",
+                      a->name, k, down ? -(int)a->statements_total : (int)a->statements_total,
+                      down ? " of its down.sql" : "", ran ? "ran" : "did not run", why);
         settled++;
     }
     if (!rc && settled) {
         cairn_history_release(&r->hist);
         rc = run_read_history(r);
     }
+    return rc;
+}
+
+/* Take the lock (creating the history table when `ensure`), then read the
+ * history again: another deployer may have moved it meanwhile. A resumed
+ * run settles a statement in flight first; then integrity, under the lock. */
+static int run_lock_and_recheck(mrun *r, int ensure, unsigned resume)
+{
+    int rc = cairn_conn_lock(r->c, &r->h);
+    r->locked = rc == 0;
+    if (!rc && ensure)
+        rc = cairn_conn_history_ensure(r->c, &r->h);
+    if (!rc) {
+        cairn_history_release(&r->hist);
+        rc = run_read_history(r);
+    }
+    if (!rc && resume)
+        rc = settle_in_flight(r, resume == RESUME_DOWN);
+    if (!rc)
+        rc = run_check_integrity(r, resume, 1);
     return rc;
 }
 
@@ -395,22 +494,11 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     if (!rc)
         rc = run_read_history(&r);
     if (!rc)
-        rc = run_check_integrity(&r, opts->resume, opts->dry_run);
+        rc = run_check_integrity(&r, opts->resume ? RESUME_UP : 0, opts->dry_run);
     /* A dry run reads only. A real one takes the lock, then reads the
      * history again: another deployer may have moved it meanwhile. */
     if (!rc && !opts->dry_run) {
-        rc = cairn_conn_lock(r.c, &r.h);
-        r.locked = rc == 0;
-        if (!rc)
-            rc = cairn_conn_history_ensure(r.c, &r.h);
-        if (!rc) {
-            cairn_history_release(&r.hist);
-            rc = run_read_history(&r);
-        }
-        if (!rc && opts->resume)
-            rc = settle_in_flight(&r);
-        if (!rc)
-            rc = run_check_integrity(&r, opts->resume, 1);
+        rc = run_lock_and_recheck(&r, 1, opts->resume ? RESUME_UP : 0);
     }
     if (rc)
         return run_close(&r, rc);
@@ -465,7 +553,8 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             cairn_log(cx, CAIRN_LOG_INFO,
                       "applying %s (older than the newest applied migration %s)", m->name, newest);
         if (opts->dry_run) {
-            rc = log_pending(&r, m, start);
+            rc = log_script(&r, m->name, m->name, "pending", m->checksum, m->sql, m->no_transaction,
+                            start);
             applied++;
             continue;
         }
@@ -480,12 +569,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             failed_m = m;
         } else {
             applied++;
-            /* a progress line: [3/200] when there is more than one */
-            char step[48] = "";
-            if (pending > 1)
-                snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
-            cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - start, plural(count - start), (long long)d.took);
+            log_step(cx, "applied", m->name, at, pending, count - start, started);
             if (done)
                 done[i] = d;
             else
@@ -524,6 +608,233 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     }
     else if (!rc || applied)
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied", applied, plural(applied));
+    return run_close(&r, rc);
+}
+
+/* ---- rollback ----------------------------------------------------------------- */
+
+/* A migration to roll back and its down.sql, read and checked. */
+typedef struct down_script {
+    const cairn_migration *m;
+    const cairn_applied *a;
+    char *sql;
+    char checksum[65];
+    size_t start; /* first statement to run (resuming) */
+} down_script;
+
+static void down_release(down_script *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i].sql);
+    free(v);
+}
+
+/* Read m's down.sql: refuse (EINTEGRITY) when there is none, or when it is
+ * not the one generate wrote (its sha256 in snapshot.json). A down.sql
+ * without a recorded checksum was written by hand (a custom migration). */
+static int down_read(mrun *r, down_script *ds)
+{
+    cairn_ctx *cx = r->cx;
+    const cairn_migration *m = ds->m;
+    int rc = cairn_folder_read_down(cx, m->dir, &ds->sql, ds->checksum);
+    if (rc)
+        return rc;
+    char *file = cairn_path_join(m->dir, "down.sql");
+    if (!file)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_snapshot snap;
+    memset(&snap, 0, sizeof snap);
+    if (!ds->sql)
+        rc = cairn_err_at(cx, CAIRN_EINTEGRITY, file, 0, 0,
+                          "migration %s has no down.sql, so it cannot be rolled back (generate "
+                          "writes none for a custom migration: write it by hand, or undo the "
+                          "change with a new migration); nothing changed",
+                          m->name);
+    if (!rc)
+        rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
+    if (!rc && snap.down_checksum && strcmp(snap.down_checksum, ds->checksum) != 0)
+        rc = cairn_err_at(cx, CAIRN_EINTEGRITY, file, 0, 0,
+                          "down.sql of %s was edited after generate wrote it (checksum %.*s, "
+                          "now %.*s): undo the edit, or to run it as edited set "
+                          "\"down_checksum\" in its snapshot.json to %s; nothing changed",
+                          m->name, SHORT_SUM, snap.down_checksum, SHORT_SUM, ds->checksum,
+                          ds->checksum);
+    if (!rc && !snap.down_checksum)
+        cairn_log(cx, CAIRN_LOG_DEBUG,
+                  "%s: down.sql has no checksum in snapshot.json (written by hand): run as it is",
+                  m->name);
+    cairn_snapshot_release(&snap);
+    free(file);
+    return rc;
+}
+
+/* Index in r->list of migration `name`, or r->n. */
+static size_t migration_index(const mrun *r, const char *name)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->list[i].name, name) == 0)
+            return i;
+    return r->n;
+}
+
+/* Which migrations the run rolls back, newest first, each with its down.sql
+ * read and checked: the rollback stopped part-way (resume), those applied
+ * after `to`, or the newest `steps` applied ones. *n = 0: nothing to do. */
+static int rollback_targets(mrun *r, const cairn_rollback_opts *o, down_script **out, size_t *n)
+{
+    cairn_ctx *cx = r->cx;
+    *out = NULL;
+    *n = 0;
+    size_t *applied = calloc(r->n + 1, sizeof *applied), na = 0, first = 0;
+    down_script *v = calloc(r->n + 1, sizeof *v);
+    if (!applied || !v) {
+        free(applied);
+        free(v);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    int rc = 0;
+    const cairn_applied *stopped = NULL;
+    for (size_t i = 0; i < r->n; i++) {
+        const cairn_applied *a = cairn_history_find(&r->hist, r->list[i].name);
+        if (a && !is_partial(a))
+            applied[na++] = i;
+        if (is_rolling_back(a))
+            stopped = a;
+    }
+    const char *out_dir = cairn_ctx_get(cx, "out");
+    if (o->resume) {
+        if (!stopped)
+            rc = cairn_err(cx, CAIRN_EUSAGE,
+                           "rollback --resume: no rollback stopped part-way (see 'cairn "
+                           "status'); nothing changed");
+    } else if (o->to) {
+        size_t at = migration_index(r, o->to);
+        const cairn_applied *a = at < r->n ? cairn_history_find(&r->hist, o->to) : NULL;
+        if (at == r->n)
+            rc = cairn_err(cx, CAIRN_EUSAGE, "rollback --to: no migration %s in %s; nothing "
+                           "changed", o->to, out_dir);
+        else if (!a || is_partial(a))
+            rc = cairn_err(cx, CAIRN_EUSAGE,
+                           "rollback --to: %s is not applied (see 'cairn status'): --to names "
+                           "the migration that stays the newest applied one; nothing changed",
+                           o->to);
+        while (!rc && first < na && applied[first] <= at)
+            first++;
+    } else {
+        size_t steps = o->steps > 0 ? (size_t)o->steps : 1;
+        if (na && steps > na)
+            rc = cairn_err(cx, CAIRN_EUSAGE,
+                           "rollback --steps %zu: only %zu migration%s %s applied; nothing "
+                           "changed",
+                           steps, na, plural(na), na == 1 ? "is" : "are");
+        first = na > steps ? na - steps : 0;
+    }
+    size_t k = 0;
+    if (!rc && o->resume) {
+        v[k].m = find_migration(r, stopped->name);
+        v[k].a = stopped;
+        v[k].start = (size_t)stopped->statements_done;
+        rc = down_read(r, &v[k++]);
+    }
+    for (size_t j = na; !rc && !o->resume && j-- > first;) {
+        v[k].m = &r->list[applied[j]];
+        v[k].a = cairn_history_find(&r->hist, v[k].m->name);
+        rc = down_read(r, &v[k++]);
+    }
+    free(applied);
+    if (rc) {
+        down_release(v, k);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
+{
+    cairn_rollback_opts none = {0};
+    if (!opts)
+        opts = &none;
+    if (opts->to && opts->steps)
+        return cairn_err(cx, CAIRN_EUSAGE, "rollback: give --to NAME or --steps N, not both");
+    if (opts->steps < 0)
+        return cairn_err(cx, CAIRN_EUSAGE, "rollback: --steps must be 1 or more, not %d",
+                         opts->steps);
+    if (opts->resume && (opts->to || opts->steps))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "rollback --resume finishes the rollback that stopped: it takes no "
+                         "--to or --steps");
+    mrun r;
+    down_script *todo = NULL;
+    size_t n = 0;
+    /* Everything is checked before the lock is taken, so a refusal leaves
+     * no lock file behind; then again under the lock. */
+    int rc = run_open(&r, cx);
+    /* the history row goes at the end of each down script: a driver that
+     * cannot remove one would leave every rollback half-recorded */
+    if (!rc && !opts->dry_run && !r.d->history_remove)
+        rc = cairn_err(cx, CAIRN_EUNSUPPORTED,
+                       "dialect %s cannot remove a history row (its driver has no "
+                       "history_remove): rollback needs it; nothing changed",
+                       r.d->name);
+    if (!rc)
+        rc = run_read_history(&r);
+    if (!rc)
+        rc = run_check_integrity(&r, opts->resume ? RESUME_DOWN : 0, opts->dry_run);
+    if (!rc)
+        rc = rollback_targets(&r, opts, &todo, &n);
+    if (!rc && !opts->dry_run && n) {
+        down_release(todo, n);
+        todo = NULL;
+        n = 0;
+        rc = run_lock_and_recheck(&r, 0, opts->resume ? RESUME_DOWN : 0);
+        if (!rc)
+            rc = rollback_targets(&r, opts, &todo, &n);
+    }
+    if (!rc && !n)
+        cairn_log(cx, CAIRN_LOG_INFO, "nothing to roll back%s",
+                  opts->to ? ": it is the newest applied migration" : "");
+    size_t done = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        down_script *ds = &todo[i];
+        const cairn_migration *m = ds->m;
+        int no_txn = cairn_migfile_no_transaction(ds->sql);
+        char what[300];
+        snprintf(what, sizeof what, "rollback of %s", m->name);
+        if (ds->start)
+            cairn_log(cx, CAIRN_LOG_INFO, "resuming the rollback of %s at statement %zu of %d",
+                      m->name, ds->start + 1, -(int)ds->a->statements_total);
+        if (opts->dry_run) {
+            char title[320];
+            snprintf(title, sizeof title, "%s (%s/down.sql)", what, m->dir);
+            rc = log_script(&r, title, m->name, "rollback-pending", ds->checksum, ds->sql, no_txn,
+                            ds->start);
+            done++;
+            continue;
+        }
+        mprogress p = {&r, m->name, ds->checksum, 1, mono_ms()};
+        script sc = {.what = what, .name = m->name, .dir = m->dir, .file = "down.sql",
+                     .sql = ds->sql, .no_transaction = no_txn, .progress = on_progress,
+                     .ud = &p};
+        size_t count = 0, committed = 0;
+        rc = run_script(&r, &sc, ds->start, 0, &count, &committed);
+        if (!rc) {
+            done++;
+            log_step(cx, "rolled back", m->name, done, n, count - ds->start, p.started);
+            migration_event(&r, m->name, "rolled-back", ds->checksum, NULL, count, count,
+                            mono_ms() - p.started);
+        } else {
+            migration_event(&r, m->name, "rollback-failed", ds->checksum, NULL, committed, count,
+                            mono_ms() - p.started);
+        }
+    }
+    if (opts->dry_run && !rc && n)
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to roll back (dry run: nothing changed)",
+                  done, plural(done));
+    else if (n && (!rc || done))
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s rolled back", done, plural(done));
+    down_release(todo, n);
     return run_close(&r, rc);
 }
 
@@ -608,9 +919,24 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
         row.applied_at = at;
         row.state = CAIRN_APPLIED_DONE;
         row.statements_done = a->statements_total;
+        if (is_rolling_back(a)) {
+            /* a rollback stopped part-way, put back by hand: the row counts
+             * the statements of migration.sql again */
+            char **stmts;
+            size_t n = 0;
+            if (m && m->sql && cairn_split_statements(m->sql, &stmts, &n))
+                return run_close(&r, cairn_err(cx, CAIRN_ENOMEM, "out of memory"));
+            if (m && m->sql)
+                cairn_strv_free(stmts, n);
+            row.statements_done = row.statements_total = (int32_t)n;
+        }
     }
-    snprintf(detail, sizeof detail, "was partial: %d of %d statements ran",
-             (int)a->statements_done, (int)a->statements_total);
+    if (is_rolling_back(a))
+        snprintf(detail, sizeof detail, "was partial: %d of %d statements of its down.sql ran",
+                 (int)a->statements_done, -(int)a->statements_total);
+    else
+        snprintf(detail, sizeof detail, "was partial: %d of %d statements ran",
+                 (int)a->statements_done, (int)a->statements_total);
     rc = audited(&r, applied ? "resolve --applied" : "resolve --rolled-back", name, detail,
                  change_row, &ch);
     if (!rc && applied) {
@@ -646,14 +972,17 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
     row.state = CAIRN_APPLIED_PARTIAL;
     row.statements_done = (int32_t)done;
     row_change ch = {.row = &row, .name = name};
-    snprintf(detail, sizeof detail, "statement %ld of %d", k, (int)a->statements_total);
+    snprintf(detail, sizeof detail, "statement %ld of %d%s", k,
+             is_rolling_back(a) ? -(int)a->statements_total : (int)a->statements_total,
+             is_rolling_back(a) ? " of its down.sql" : "");
     rc = audited(&r, ran ? "resolve --statement-done" : "resolve --statement-not-done", name,
                  detail, change_row, &ch);
     if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO,
-                  "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
+                  "%s: statement %ld recorded as %s; 'cairn %s --resume' runs it from "
                   "statement %ld",
-                  name, k, ran ? "done" : "not done", done + 1);
+                  name, k, ran ? "done" : "not done", is_rolling_back(a) ? "rollback" : "migrate",
+                  done + 1);
         migration_event(&r, name, "settled", a->checksum, at, (size_t)done,
                         (size_t)a->statements_total, a->duration_ms);
     }
@@ -983,7 +1312,7 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
         else
             cairn_strv_free(stmts, n);
         if (!rc)
-            rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, (long)n, n, 0);
+            rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, (long)n, (long)n, 0);
         if (!rc) {
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
@@ -1070,6 +1399,36 @@ static int check_graph(cairn_ctx *cx, const char *out, size_t *problems)
     return rc;
 }
 
+/* down.sql is what generate wrote (the checksum its snapshot keeps), or,
+ * written by hand, text: found now rather than by a rollback on the day it
+ * is needed. */
+static int check_down(cairn_ctx *cx, const cairn_migration *m, const char *want,
+                      size_t *problems)
+{
+    char *text = NULL, sum[65];
+    int rc = cairn_folder_read_down(cx, m->dir, &text, sum);
+    if (rc == CAIRN_EINTEGRITY || rc == CAIRN_EIO) {
+        cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", m->name, cx->err.message);
+        cairn_err_clear(cx);
+        ++*problems;
+        return 0;
+    }
+    if (!rc && want && !text) {
+        cairn_log(cx, CAIRN_LOG_WARN, "%s: down.sql is missing (its snapshot.json records one)",
+                  m->name);
+        ++*problems;
+    } else if (!rc && want && strcmp(want, sum) != 0) {
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "%s: down.sql was edited after generate wrote it (checksum %.*s, now %.*s): "
+                  "rollback refuses it until the edit is undone or \"down_checksum\" in "
+                  "snapshot.json is set to %s",
+                  m->name, SHORT_SUM, want, SHORT_SUM, sum, sum);
+        ++*problems;
+    }
+    free(text);
+    return rc;
+}
+
 int cairn_check_migrations(cairn_ctx *cx)
 {
     const char *out = cairn_ctx_get(cx, "out");
@@ -1112,6 +1471,8 @@ int cairn_check_migrations(cairn_ctx *cx)
                     snap.dialect, dialect);
             problems++;
         }
+        if (!rc)
+            rc = check_down(cx, m, snap.down_checksum, &problems);
         cairn_snapshot_release(&snap);
     }
     if (!rc)

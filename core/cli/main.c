@@ -477,7 +477,7 @@ typedef struct cli {
     int verbose, help, version;
     const struct command *cmd;
     /* command options */
-    const char *name, *output;
+    const char *name, *output, *to, *steps;
     const char *argument;
     const char **args; /* OPT_ARGUMENTS: every positional argument */
     size_t nargs;
@@ -510,6 +510,8 @@ enum {
     OPT_FORGET = 1u << 15,
     /* the command takes any number of positional arguments (names) */
     OPT_ARGUMENTS = 1u << 16,
+    OPT_TO = 1u << 17,
+    OPT_STEPS = 1u << 18,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -549,6 +551,8 @@ static const struct {
     {"--accept-checksum", OPT_ACCEPT_EDIT, 0, "the same as --accept-edit", VALUE_TEXT},
     {"--forget", OPT_FORGET, 0, "remove the history row of a migration whose folder is gone",
      VALUE_TEXT},
+    {"--to", OPT_TO, 1, "roll back every migration applied after NAME", VALUE_TEXT},
+    {"--steps", OPT_STEPS, 1, "roll back this many migrations, newest first", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -604,6 +608,36 @@ static int run_migrate(cairn_ctx *cx, const cli *c)
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                             .resume = c->resume};
     int rc = cairn_migrate(cx, &o);
+    if (c->json) {
+        fprintf(jout, ", \"dry_run\": %s", c->dry_run ? "true" : "false");
+        json_migrations(jout);
+    }
+    return rc;
+}
+
+/* --steps N: a whole number from 1 (checked before anything is read). */
+static int parse_steps(const char *s, int *n)
+{
+    long v = 0;
+    if (!s || !*s)
+        return -1;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || v > 1000000)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    if (v < 1 || v > 1000000)
+        return -1;
+    *n = (int)v;
+    return 0;
+}
+
+static int run_rollback(cairn_ctx *cx, const cli *c)
+{
+    cairn_rollback_opts o = {.to = c->to, .dry_run = c->dry_run, .resume = c->resume};
+    if (c->steps && parse_steps(c->steps, &o.steps))
+        return CAIRN_EUSAGE; /* main() refused it already */
+    int rc = cairn_rollback(cx, &o);
     if (c->json) {
         fprintf(jout, ", \"dry_run\": %s", c->dry_run ? "true" : "false");
         json_migrations(jout);
@@ -1129,7 +1163,8 @@ static const command commands[] = {
      "write a new migration from the schema changes",
      "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
-     "<out>/<timestamp>_<name>/{migration.sql,snapshot.json}. Nothing is written when\n"
+     "<out>/<timestamp>_<name>/{migration.sql,snapshot.json,down.sql} (down.sql: the\n"
+     "reverse, for 'cairn rollback'; none for --custom). Nothing is written when\n"
      "nothing changed. The lint findings of what was written follow as warnings\n"
      "(see 'cairn lint --help'); they never make generate fail.\n\n"
      "  --name NAME        the folder's slug (default: migration)\n"
@@ -1156,6 +1191,20 @@ static const command commands[] = {
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
      "                     its first statement that did not run, after fixing the cause\n"
      "  --check            a dry run that exits 12 when something would be applied\n"},
+    {"rollback", OPT_TO | OPT_STEPS | OPT_DRY_RUN | OPT_RESUME | CMD_CHANGES | CMD_JSON,
+     run_rollback,
+     "undo the newest applied migrations with their down.sql",
+     "rollback [--to NAME | --steps N] [--dry-run] [--resume]\n\n"
+     "Run the down.sql of applied migrations, newest first, each in its own\n"
+     "transaction where the database rolls back DDL, holding the migration lock, and\n"
+     "remove their history rows: the next migrate applies them again. Refuses, with\n"
+     "nothing changed, a migration without down.sql or whose down.sql was edited after\n"
+     "generate wrote it. Without --to or --steps: the newest applied migration.\n\n"
+     "  --to NAME          roll back every migration applied after NAME (NAME stays)\n"
+     "  --steps N          roll back the newest N applied migrations\n"
+     "  --dry-run          print the down scripts that would run, change nothing\n"
+     "  --resume           finish a rollback that stopped part-way (PARTIAL, MySQL /\n"
+     "                     MariaDB) from its first statement that did not run\n"},
     {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ACCEPT_EDIT |
                     OPT_FORGET | OPT_ARGUMENT | CMD_CHANGES | CMD_JSON,
      run_resolve, "settle a migration that stopped part-way",
@@ -1751,6 +1800,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_FORGET: c->forget = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
+            case OPT_TO: c->to = value; break;
+            case OPT_STEPS: c->steps = value; break;
             case OPT_FORCE: c->force = 1; break;
             case OPT_RESUME: c->resume = 1; break;
             case OPT_APPLIED: c->applied = 1; break;
@@ -1834,6 +1885,17 @@ int main(int argc, char **argv)
         char msg[160];
         snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output", c.cmd->name);
         return fail_with(CAIRN_EUSAGE, msg, NULL);
+    }
+    int steps;
+    if (c.cmd->run == run_rollback && c.to && c.steps) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE,
+                         "rollback: give --to NAME or --steps N, not both (nothing changed)",
+                         NULL);
+    }
+    if (c.cmd->run == run_rollback && c.steps && parse_steps(c.steps, &steps)) {
+        free(c.renames);
+        return usage_error("--steps wants a whole number from 1, not", c.steps, "rollback");
     }
     if (c.cmd->run == run_resolve &&
         (!c.argument || c.applied + c.rolled_back + c.stmt_done + c.stmt_not_done +

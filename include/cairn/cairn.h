@@ -232,6 +232,30 @@ typedef struct cairn_migrate_opts {
  *  event tells each one's outcome (see cairn_event). */
 CAIRN_API int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts);
 
+typedef struct cairn_rollback_opts {
+    /** Roll back every migration applied after this one (it stays the
+     *  newest applied); NULL: use `steps`. */
+    const char *to;
+    /** How many applied migrations to roll back, newest first; 0 (with
+     *  `to` NULL) means 1. Not with `to`. */
+    int steps;
+    int dry_run; /* print the down scripts that would run, change nothing */
+    /** Finish a rollback that stopped part-way (PARTIAL, on a dialect
+     *  without transactional DDL) from its first statement that did not
+     *  run; not with `to` or `steps`. */
+    int resume;
+} cairn_rollback_opts;
+
+/** Undo applied migrations with their down.sql, newest first, each in its
+ *  own transaction where the dialect has transactional DDL, holding the
+ *  migration lock; each one's history row is removed, so the next migrate
+ *  applies it again. Refused (nothing changed) when a migration to roll
+ *  back has no down.sql (CAIRN_EINTEGRITY), its down.sql was edited after
+ *  generate wrote it (CAIRN_EINTEGRITY, from "down_checksum" in its
+ *  snapshot.json), or the options do not name applied migrations
+ *  (CAIRN_EUSAGE). */
+CAIRN_API int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts);
+
 typedef enum cairn_mstate {
     CAIRN_MIGRATION_APPLIED = 0,
     CAIRN_MIGRATION_PENDING = 1,

@@ -17,19 +17,19 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge migrate resolve pull push validate lint export check baseline drift status drop init dialects"
+    local commands="generate merge migrate rollback resolve pull push validate lint export check baseline drift status drop init dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps)
             return ;;
         --config|--schema|--output)
             _filedir; return ;;
@@ -46,6 +46,7 @@ _cairn()
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
         migrate) flags+=" --dry-run --all-in-one --resume --check" ;;
+        rollback) flags+=" --dry-run --resume --to --steps" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;

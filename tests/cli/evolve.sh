@@ -5,6 +5,8 @@
 # after each migrate), and after each step the database converges: pulling
 # it and generating from the pulled schema finds nothing to do. A second
 # database follows the same steps with `push` and must end up identical.
+# Then every step is rolled back with its down.sql, one at a time, each
+# leaving the database exactly at the step before, and migrated again.
 . "$(dirname "$0")/lib.sh"
 
 P="$WORK/proj"
@@ -144,6 +146,30 @@ done
 check "twelve steps ran" [ $step -ge 12 ]
 run check
 expect_ok "check after the evolution"
+
+# Every step's down.sql, newest first, one rollback at a time: the database
+# is then exactly at the step before (drift finds nothing), with the users'
+# names and the posts kept through the renames of steps 10 and 5. Migrating
+# again reaches the same schema.
+run pull
+FULL=$OUT
+for back in $(seq "$step" -1 2); do
+    run rollback
+    expect_ok "rollback of step $back"
+    run drift
+    expect_ok "after the rollback of step $back the database is at step $((back - 1))"
+    posts=posts name=name
+    [ "$back" -gt 5 ] && name=full_name
+    [ "$back" -gt 10 ] && posts=articles
+    expect_sql app.db "SELECT group_concat($name, ',') FROM (SELECT $name FROM users ORDER BY id)" \
+        "ann,bob" "rollback of step $back: user names kept"
+    expect_sql app.db "SELECT group_concat(title, ',') FROM (SELECT title FROM $posts ORDER BY id)" \
+        "hello,world" "rollback of step $back: titles kept"
+done
+run migrate
+expect_ok "migrate again after the rollbacks"
+run pull
+check "rolling back and migrating again reaches the same schema" [ "$OUT" = "$FULL" ]
 run generate --custom --name backfill
 expect_ok "generate --custom"
 dir=$(ls -d migrations/*_backfill 2>/dev/null)

@@ -114,11 +114,12 @@ static void test_missing_folder_is_empty(cairn_ctx *cx, const char *root)
 static void test_list(cairn_ctx *cx, const char *root)
 {
     char *out = cairn_path_join(root, "list");
-    CHECK(cairn_folder_write(cx, out, "20260102000000_second", "CREATE TABLE b (x int);\n",
+    CHECK(cairn_folder_write(cx, out, "20260102000000_second", "CREATE TABLE b (x int);\n", NULL,
                              "{}\n") == 0,
           "write second: %s", cairn_ctx_error(cx)->message);
     CHECK(cairn_folder_write(cx, out, "20260101000000_first",
-                             "-- cairn:no-transaction\nCREATE INDEX i ON a (x);\n", "{}\n") == 0,
+                             "-- cairn:no-transaction\nCREATE INDEX i ON a (x);\n", NULL,
+                             "{}\n") == 0,
           "write first: %s", cairn_ctx_error(cx)->message);
     /* Things that are not migrations. */
     make_dir(out, "notes");
@@ -192,7 +193,8 @@ static void test_write(cairn_ctx *cx, const char *root)
 {
     char *out = cairn_path_join(root, "deep/er/migrations");
     const char *name = "20260101000000_create_users";
-    int rc = cairn_folder_write(cx, out, name, "CREATE TABLE users (id integer);\n", "{\"x\":1}\n");
+    int rc = cairn_folder_write(cx, out, name, "CREATE TABLE users (id integer);\n", NULL,
+                                "{\"x\":1}\n");
     CHECK(rc == 0, "write into a folder that does not exist yet: %s",
           cairn_ctx_error(cx)->message);
     char *l = listing(out);
@@ -216,7 +218,7 @@ static void test_write(cairn_ctx *cx, const char *root)
           "the folder is not left 0700 by mkdtemp: %o", (unsigned)(st.st_mode & 0777));
 
     /* Writing the same name again is refused and leaves the first alone. */
-    rc = cairn_folder_write(cx, out, name, "DROP TABLE users;\n", "{}\n");
+    rc = cairn_folder_write(cx, out, name, "DROP TABLE users;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO, "existing name: rc %d", rc);
     CHECK(strstr(cairn_ctx_error(cx)->message, name) != NULL, "error names it: %s",
           cairn_ctx_error(cx)->message);
@@ -230,9 +232,9 @@ static void test_write(cairn_ctx *cx, const char *root)
     CHECK(strcmp(l, name) == 0, "no temporary folder left: %s", l);
     free(l);
 
-    rc = cairn_folder_write(cx, out, "create_users", "x", "{}");
+    rc = cairn_folder_write(cx, out, "create_users", "x", NULL, "{}");
     CHECK(rc == CAIRN_EUSAGE, "a name without a stamp is refused: rc %d", rc);
-    rc = cairn_folder_write(cx, out, "20260101000000_Upper", "x", "{}");
+    rc = cairn_folder_write(cx, out, "20260101000000_Upper", "x", NULL, "{}");
     CHECK(rc == CAIRN_EUSAGE, "an upper-case slug is refused: rc %d", rc);
     free(dir);
     free(out);
@@ -267,7 +269,7 @@ static void test_unwritable(cairn_ctx *cx, const char *root)
     char *out = cairn_path_join(root, "locked");
     mkdir(out, 0777);
     chmod(out, 0555);
-    int rc = cairn_folder_write(cx, out, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    int rc = cairn_folder_write(cx, out, "20260101000000_x", "SELECT 1;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO, "unwritable folder: rc %d", rc);
     const cairn_error *e = cairn_ctx_error(cx);
     CHECK(e->message && strstr(e->message, out) != NULL, "the error names the folder: %s",
@@ -281,7 +283,7 @@ static void test_unwritable(cairn_ctx *cx, const char *root)
     char *parent = cairn_path_join(root, "ro");
     mkdir(parent, 0555);
     char *sub = cairn_path_join(parent, "migrations");
-    rc = cairn_folder_write(cx, sub, "20260101000000_x", "SELECT 1;\n", "{}\n");
+    rc = cairn_folder_write(cx, sub, "20260101000000_x", "SELECT 1;\n", NULL, "{}\n");
     CHECK(rc == CAIRN_EIO && strstr(cairn_ctx_error(cx)->message, sub) != NULL,
           "uncreatable folder: rc %d, %s", rc, cairn_ctx_error(cx)->message);
     l = listing(parent);
@@ -312,14 +314,14 @@ static void test_new_name(cairn_ctx *cx, const char *root)
     CHECK(rc == CAIRN_EUSAGE && name == NULL, "a slug without letters is refused: rc %d", rc);
 
     /* Same second as the newest existing migration: one second later. */
-    CHECK(cairn_folder_write(cx, out, "20261121102030_first", "SELECT 1;\n", "{}\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20261121102030_first", "SELECT 1;\n", NULL, "{}\n") == 0,
           "write: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_new_name(cx, out, "next", t, &name);
     CHECK(rc == 0 && strcmp(name, "20261121102031_next") == 0, "bumped: %s",
           name ? name : "(null)");
     free(name);
     /* The clock is behind the newest migration (another machine's). */
-    CHECK(cairn_folder_write(cx, out, "20261231235959_future", "SELECT 1;\n", "{}\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20261231235959_future", "SELECT 1;\n", NULL, "{}\n") == 0,
           "write: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_new_name(cx, out, "next", t, &name);
     CHECK(rc == 0 && strcmp(name, "20270101000000_next") == 0, "after the newest: %s",
@@ -356,8 +358,8 @@ static void test_latest_snapshot(cairn_ctx *cx, const char *root)
         free(out);
         return;
     }
-    CHECK(cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", first) == 0, "write: %s",
-          cairn_ctx_error(cx)->message);
+    CHECK(cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", NULL, first) == 0,
+          "write: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_latest_snapshot(cx, out, &snap);
     CHECK(rc == 0 && snap.id && strcmp(snap.id, "20260102000000_b") == 0,
           "newest snapshot read: rc %d %s", rc, rc ? cairn_ctx_error(cx)->message : "");
@@ -365,13 +367,69 @@ static void test_latest_snapshot(cairn_ctx *cx, const char *root)
         cairn_snapshot_release(&snap);
     free(first);
 
-    CHECK(cairn_folder_write(cx, out, "20260103000000_c", "SELECT 1;\n", "{\"id\": [oops\n") == 0,
+    CHECK(cairn_folder_write(cx, out, "20260103000000_c", "SELECT 1;\n", NULL,
+                             "{\"id\": [oops\n") == 0,
           "write corrupt: %s", cairn_ctx_error(cx)->message);
     rc = cairn_folder_latest_snapshot(cx, out, &snap);
     CHECK(rc == CAIRN_EINTEGRITY, "corrupt snapshot: rc %d", rc);
     CHECK(cairn_ctx_error(cx)->file &&
               strstr(cairn_ctx_error(cx)->file, "20260103000000_c/snapshot.json"),
           "the error names the file: %s", cairn_ctx_error(cx)->message);
+    free(out);
+}
+
+/* down.sql: written with the migration, read back with its checksum; the
+ * snapshot keeps down_checksum; a folder without one reads as none. */
+static void test_down(cairn_ctx *cx, const char *root)
+{
+    char *out = cairn_path_join(root, "down");
+    const char *down = "-- undo\nDROP TABLE users;\n";
+    char want[65];
+    cairn_sha256_hex(down, strlen(down), want);
+    cairn_snapshot s = {.id = (char *)"20260101000000_a", .dialect = (char *)"sqlite",
+                        .down_checksum = want, .schema = cairn_schema_new()};
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int rc = cairn_json_write_snapshot(cx, &s, &b);
+    cairn_schema_free(s.schema);
+    CHECK(rc == 0, "write a snapshot with down_checksum: %s", cairn_ctx_error(cx)->message);
+    CHECK(rc || strstr(cairn_buf_cstr(&b), want), "the snapshot holds down_checksum");
+    rc = rc ? rc
+            : cairn_folder_write(cx, out, "20260101000000_a", "CREATE TABLE users (id int);\n",
+                                 down, cairn_buf_cstr(&b));
+    cairn_buf_release(&b);
+    CHECK(rc == 0, "write with down.sql: %s", cairn_ctx_error(cx)->message);
+    char *dir = cairn_path_join(out, "20260101000000_a");
+    char *text = NULL, sum[65];
+    rc = cairn_folder_read_down(cx, dir, &text, sum);
+    CHECK(rc == 0 && text && strcmp(text, down) == 0 && strcmp(sum, want) == 0,
+          "down.sql read back with its checksum (rc %d)", rc);
+    free(text);
+    cairn_snapshot snap;
+    rc = cairn_folder_read_snapshot(cx, dir, &snap);
+    CHECK(rc == 0 && snap.down_checksum && strcmp(snap.down_checksum, want) == 0,
+          "down_checksum read back (rc %d)", rc);
+    if (rc == 0)
+        cairn_snapshot_release(&snap);
+    /* a NUL byte: refused at its position */
+    char *f = cairn_path_join(dir, "down.sql");
+    FILE *fp = fopen(f, "w");
+    fwrite("SELECT 1;\n\0x", 1, 12, fp);
+    fclose(fp);
+    rc = cairn_folder_read_down(cx, dir, &text, sum);
+    CHECK(rc == CAIRN_EINTEGRITY && !text && cairn_ctx_error(cx)->line == 2,
+          "a NUL byte in down.sql: rc %d line %d", rc, cairn_ctx_error(cx)->line);
+    unlink(f);
+    rc = cairn_folder_read_down(cx, dir, &text, sum);
+    CHECK(rc == 0 && !text, "no down.sql: none, no error (rc %d)", rc);
+    rc = cairn_folder_write(cx, out, "20260102000000_b", "SELECT 1;\n", NULL, "{}\n");
+    char *dir2 = cairn_path_join(out, "20260102000000_b");
+    char *f2 = cairn_path_join(dir2, "down.sql");
+    CHECK(rc == 0 && !cairn_file_exists(f2), "no down_sql: no down.sql written");
+    free(f);
+    free(f2);
+    free(dir2);
+    free(dir);
     free(out);
 }
 
@@ -387,6 +445,7 @@ int main(void)
     test_unwritable(cx, root);
     test_new_name(cx, root);
     test_latest_snapshot(cx, root);
+    test_down(cx, root);
     rm_rf(root);
     free(root);
     cairn_ctx_free(cx);

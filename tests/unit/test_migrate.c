@@ -84,7 +84,7 @@ static const char *errmsg(const fixture *f)
 
 static void add(fixture *f, const char *name, const char *sql)
 {
-    if (cairn_folder_write(f->cx, f->out, name, sql, "{}\n") != 0) {
+    if (cairn_folder_write(f->cx, f->out, name, sql, NULL, "{}\n") != 0) {
         fprintf(stderr, "cannot write %s: %s\n", name, errmsg(f));
         exit(2);
     }
@@ -588,7 +588,7 @@ static int add_snap(fixture *f, const char *name, const char *id, const char *pa
     char *snap = snapshot_text(f->cx, id, parent);
     if (!snap)
         return -1;
-    int rc = cairn_folder_write(f->cx, f->out, name, "SELECT 1;\n", snap);
+    int rc = cairn_folder_write(f->cx, f->out, name, "SELECT 1;\n", NULL, snap);
     free(snap);
     return rc;
 }

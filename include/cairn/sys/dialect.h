@@ -41,7 +41,8 @@
  *   1.3  `query` (read rows: other tools' history tables, row counts);
  *        `hazards` (what a change, as the driver writes it, does to a live
  *        table's readers and writers: read by `cairn lint`); `type_names`
- *        (read by `cairn validate`).
+ *        (read by `cairn validate`); a PARTIAL history row of a rollback has
+ *        a negative statements_total, stored as is.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -208,6 +209,11 @@ typedef struct cairn_applied {
      *  (1-based) was sent outside a transaction and its outcome is unknown
      *  (the client died while it ran); since ABI 1.2, stored as is. */
     int32_t statements_done;
+    /** Statements of the migration. Negative on a PARTIAL row of a rollback
+     *  stopped part-way (`cairn rollback`): -n, its down.sql has n
+     *  statements, and statements_done counts those; since ABI 1.3,
+     *  stored as is (an int column holds it: nothing to change in a
+     *  driver). */
     int32_t statements_total;
     /* ABI 1.0 ends here: append only. */
     /** sizeof(cairn_applied) of whoever built the row, since ABI 1.2: the
