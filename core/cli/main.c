@@ -192,9 +192,9 @@ typedef struct cli {
     const struct command *cmd;
     /* command options */
     const char *name, *output;
-    const char *argument;
+    const char *argument, *argument2;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
-    int accept_edit, forget, json;
+    int accept_edit, forget, json, history_only, no_history;
     int check;
     const char **renames;
     size_t nrenames;
@@ -220,6 +220,10 @@ enum {
     OPT_CHECK = 1u << 13,
     OPT_ACCEPT_EDIT = 1u << 14,
     OPT_FORGET = 1u << 15,
+    /* the command takes a second positional argument */
+    OPT_ARGUMENT2 = 1u << 16,
+    OPT_HISTORY_ONLY = 1u << 17,
+    OPT_NO_HISTORY = 1u << 18,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -240,7 +244,8 @@ static const struct {
     {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
     {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
     {"--check", OPT_CHECK, 0},      {"--accept-edit", OPT_ACCEPT_EDIT, 0},
-    {"--forget", OPT_FORGET, 0},
+    {"--forget", OPT_FORGET, 0},    {"--history-only", OPT_HISTORY_ONLY, 0},
+    {"--no-history", OPT_NO_HISTORY, 0},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -314,6 +319,12 @@ static int run_drift(cairn_ctx *cx, const cli *c)
 {
     (void)c;
     return cairn_drift(cx);
+}
+
+static int run_import(cairn_ctx *cx, const cli *c)
+{
+    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history};
+    return cairn_import(cx, c->argument, c->argument2, &o);
 }
 
 static int run_check(cairn_ctx *cx, const cli *c)
@@ -704,6 +715,21 @@ static const command commands[] = {
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
+    {"import", OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES,
+     run_import, "convert another tool's migrations folder (and its history)",
+     "import TOOL DIR [--no-history | --history-only]\n\n"
+     "Convert the migrations folder DIR of TOOL (drizzle, prisma, flyway, golang-migrate,\n"
+     "dbmate) into the migrations folder (--out), which must be new or hold no cairn\n"
+     "migration. The SQL is kept byte for byte (dbmate: the up part; its down part,\n"
+     "golang-migrate's .down.sql and Flyway's U files become down.sql); each snapshot\n"
+     "is read back after replaying the migrations on the scratch database or dev_url.\n"
+     "With a database url, the tool's history table there is read and the migrations\n"
+     "it applied are recorded as applied (baseline) without running them; one it\n"
+     "recorded as failed or dirty is reported and left pending. Nothing is written\n"
+     "when anything fails.\n\n"
+     "  --no-history       convert the folder only, even with a url configured\n"
+     "  --history-only     the folder is imported already: record the history of\n"
+     "                     another database the old tool migrated\n"},
     {"status", OPT_CHECK | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
@@ -791,6 +817,10 @@ static int parse(cli *c, int argc, char **argv)
                 c->argument = arg;
                 continue;
             }
+            if (c->cmd && (c->cmd->opts & OPT_ARGUMENT2) && !c->argument2) {
+                c->argument2 = arg;
+                continue;
+            }
             if (c->cmd)
                 return usage_error("unexpected argument", arg, c->cmd->name);
             for (size_t k = 0; k < NCOMMANDS; k++)
@@ -853,6 +883,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_CHECK: c->check = c->dry_run = 1; break;
             case OPT_ACCEPT_EDIT: c->accept_edit = 1; break;
             case OPT_FORGET: c->forget = 1; break;
+            case OPT_HISTORY_ONLY: c->history_only = 1; break;
+            case OPT_NO_HISTORY: c->no_history = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_FORCE: c->force = 1; break;
@@ -942,6 +974,16 @@ int main(int argc, char **argv)
                          "resolve wants a migration's name and one of --applied, --rolled-back, "
                          "--statement-done, --statement-not-done, --accept-edit, --forget (see "
                          "'cairn resolve --help')",
+                         NULL);
+    }
+
+    if (c.cmd->run == run_import && (!c.argument2 || (c.history_only && c.no_history))) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE,
+                         c.argument2 ? "import: --history-only and --no-history exclude each "
+                                       "other (see 'cairn import --help')"
+                                     : "import wants a tool and a folder: cairn import TOOL DIR "
+                                       "(see 'cairn import --help')",
                          NULL);
     }
 

@@ -235,6 +235,27 @@ CAIRN_API int cairn_baseline(cairn_ctx *cx, const char *name, int force);
  *  migrations (the SQL that would undo it is logged). Changes nothing. */
 CAIRN_API int cairn_drift(cairn_ctx *cx);
 
+typedef struct cairn_import_opts {
+    /** The folder was imported already: only record the other tool's
+     *  history of the configured database (each database the old tool
+     *  migrated is imported once this way). */
+    int history_only;
+    /** Convert the folder only, even when a url is configured. */
+    int no_history;
+} cairn_import_opts;
+
+/** Convert another tool's migrations folder `dir` into "out" (which must
+ *  be missing or hold no cairn migration): `tool` is "drizzle", "prisma",
+ *  "flyway", "golang-migrate" or "dbmate". The SQL is kept byte for byte;
+ *  each snapshot is read back from the scratch database (or dev_url) after
+ *  replaying the migrations up to it. With a url configured, the tool's
+ *  history table there is read and the migrations it applied are recorded
+ *  in cairn's history (state baseline); one it recorded as failed or dirty
+ *  is reported (a WARN line), not recorded. ECONFIG when `dir` is not a
+ *  migrations folder of that tool; nothing is written on any failure. */
+CAIRN_API int cairn_import(cairn_ctx *cx, const char *tool, const char *dir,
+                           const cairn_import_opts *opts);
+
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
 CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);
 
