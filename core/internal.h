@@ -304,6 +304,8 @@ int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_hi
 int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row);
 /** CAIRN_EUNSUPPORTED when the driver has no history_remove. */
 int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const char *name);
+/* Read rows (ABI 1.3 `query`): CAIRN_EUNSUPPORTED when the driver cannot. */
+int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud);
 /** Introspect with the configured filters; the history table is always
  *  excluded. */
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);

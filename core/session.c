@@ -306,6 +306,17 @@ int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const 
               : 0;
 }
 
+int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud)
+{
+    const cairn_dialect *d = c->s->drv.d;
+    if (!CAIRN_DIALECT_HAS(d, query))
+        return cairn_err(c->s->cx, CAIRN_EUNSUPPORTED,
+                         "dialect %s cannot read rows (its driver has no query slot, ABI 1.3)",
+                         d->name);
+    cairn_log(c->s->cx, CAIRN_LOG_DEBUG, "query: %s", sql);
+    return cairn_err_default(c->s->cx, d->query(c->dc, sql, row, ud), "query failed");
+}
+
 void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
 {
     memset(h, 0, sizeof *h);

@@ -25,6 +25,7 @@ static cairn_dialect_txn_fn mysqldrv_rollback;
 static cairn_dialect_scratch_connect_fn mysqldrv_scratch_connect;
 static cairn_dialect_scratch_release_fn mysqldrv_scratch_release;
 static cairn_dialect_describe_fn mysqldrv_describe;
+static cairn_dialect_query_fn mysqldrv_rows;
 
 static const char *const mysqldrv_schemes[] = {"mysql", "mariadb", NULL};
 
@@ -84,6 +85,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .normalize_expr = mysqldrv_normalize_expr,
     .type_families = mysqldrv_types,
     .ident_max_chars = 64,
+    .query = mysqldrv_rows,
 };
 
 /* ---- session -------------------------------------------------------------- */
@@ -474,6 +476,32 @@ int mysqldrv_exec(cairn_dconn *c, const char *sql)
         if (more < 0)
             return 0;
     }
+}
+
+/* The first result set's rows; any further results are read and dropped so
+ * the connection is ready for the next statement. */
+static int mysqldrv_rows(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud)
+{
+    if (mysql_real_query(c->my, sql, strlen(sql)))
+        return mysqldrv_fail(c, CAIRN_EDB);
+    MYSQL_RES *r = mysql_store_result(c->my);
+    if (!r && mysql_field_count(c->my))
+        return mysqldrv_fail(c, CAIRN_EDB);
+    int rc = 0;
+    if (r) {
+        size_t n = mysql_num_fields(r);
+        MYSQL_ROW values;
+        while (!rc && (values = mysql_fetch_row(r)))
+            rc = row(ud, n, (const char *const *)values);
+        mysql_free_result(r);
+    }
+    int more;
+    while ((more = mysql_next_result(c->my)) == 0) {
+        r = mysql_store_result(c->my);
+        if (r)
+            mysql_free_result(r);
+    }
+    return rc ? rc : more > 0 ? mysqldrv_fail(c, CAIRN_EDB) : 0;
 }
 
 static int mysqldrv_begin(cairn_dconn *c)

@@ -29,6 +29,7 @@ static cairn_dialect_txn_fn pgdrv_begin;
 static cairn_dialect_txn_fn pgdrv_commit;
 static cairn_dialect_txn_fn pgdrv_rollback;
 static cairn_dialect_describe_fn pgdrv_describe;
+static cairn_dialect_query_fn pgdrv_rows;
 
 static const char *const pgdrv_schemes[] = {"postgres", "postgresql", NULL};
 
@@ -90,6 +91,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .type_families = pgdrv_types,
     /* NAMEDATALEN - 1: a longer name is cut by the server */
     .ident_max_bytes = 63,
+    .query = pgdrv_rows,
 };
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
@@ -359,6 +361,24 @@ static int pgdrv_exec(cairn_dconn *c, const char *sql)
         return c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     int rc = pgdrv_query(c, plain, 0, NULL, NULL);
     free(plain);
+    return rc;
+}
+
+static int pgdrv_rows(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud)
+{
+    PGresult *res = NULL;
+    int rc = pgdrv_query(c, sql, 0, NULL, &res);
+    int ncols = rc ? 0 : PQnfields(res);
+    const char **values = calloc(ncols ? (size_t)ncols : 1, sizeof *values);
+    if (!rc && !values)
+        rc = c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    for (int r = 0; !rc && r < PQntuples(res); r++) {
+        for (int i = 0; i < ncols; i++)
+            values[i] = PQgetisnull(res, r, i) ? NULL : PQgetvalue(res, r, i);
+        rc = row(ud, (size_t)ncols, values);
+    }
+    free(values);
+    PQclear(res);
     return rc;
 }
 

@@ -30,6 +30,7 @@ static cairn_dialect_unlock_fn sqlitedrv_unlock;
 static cairn_dialect_scratch_connect_fn sqlitedrv_scratch_connect;
 static cairn_dialect_scratch_release_fn sqlitedrv_scratch_release;
 static cairn_dialect_describe_fn sqlitedrv_describe;
+static cairn_dialect_query_fn sqlitedrv_query;
 
 static const char *const sqlitedrv_schemes[] = {"sqlite", "file", NULL};
 
@@ -89,6 +90,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .scratch_release = sqlitedrv_scratch_release,
     .describe = sqlitedrv_describe,
     .type_families = sqlitedrv_types,
+    .query = sqlitedrv_query,
 };
 
 /* ---- session ------------------------------------------------------------ */
@@ -268,6 +270,29 @@ static int sqlitedrv_exec(cairn_dconn *c, const char *sql)
         rc = c->s->host->error(c->s->hc, CAIRN_EDB, NULL, "sqlite: %s",
                                msg ? msg : sqlite3_errmsg(c->db));
     sqlite3_free(msg);
+    return rc;
+}
+
+/* Read-only: a database file not created yet stays uncreated (the
+ * connection is then an empty in-memory one). */
+static int sqlitedrv_query(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return c->s->host->error(c->s->hc, CAIRN_EDB, NULL, "sqlite: %s", sqlite3_errmsg(c->db));
+    int n = st ? sqlite3_column_count(st) : 0;
+    const char **values = calloc(n ? (size_t)n : 1, sizeof *values);
+    int rc = values ? 0 : c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "sqlite: out of memory");
+    int step = SQLITE_DONE;
+    while (!rc && st && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++)
+            values[i] = (const char *)sqlite3_column_text(st, i);
+        rc = row(ud, (size_t)n, values);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = sqlitedrv_dberr(c, "reading rows");
+    free(values);
+    sqlite3_finalize(st);
     return rc;
 }
 

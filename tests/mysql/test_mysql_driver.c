@@ -12,6 +12,7 @@
 #include <mysql.h>
 
 #include "check.h"
+#include "query_slot.h"
 #include "internal.h"
 
 static const char *g_url, *g_socket, *g_dialect_dir;
@@ -1581,6 +1582,20 @@ static int race_child(const char *url)
     return rc ? 1 : 0;
 }
 
+static void test_query_slot(void)
+{
+    fresh_db("rows");
+    char *url = db_url("rows");
+    cairn_ctx *qx = new_ctx(url);
+    cairn_dconn *c = conn(qx);
+    if (c) {
+        check_query_slot(sess(qx)->drv.d, c);
+        sess(qx)->drv.d->disconnect(c);
+    }
+    cairn_ctx_free(qx);
+    free(url);
+}
+
 static void test_concurrent(void)
 {
     fresh_db("race");
@@ -1673,6 +1688,7 @@ int main(void)
     test_spatial_key();
     test_hostile();
     test_history();
+    test_query_slot();
     test_concurrent();
     test_scratch();
     test_evolve();

@@ -15,6 +15,7 @@
 
 #include "../unit/check.h"
 #include "internal.h"
+#include "../unit/query_slot.h"
 
 static cairn_ctx *cx;
 static const cairn_dialect *D;
@@ -978,6 +979,7 @@ int main(void)
         }                                                  \
     } while (0)
     RUN("connect", test_connect());
+    RUN("query", check_query_slot(D, admin));
     RUN("normalize", test_normalize());
     RUN("emit", test_emit_text());
     RUN("introspect", test_introspect_rich(admin));

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "check.h"
+#include "query_slot.h"
 #include "internal.h"
 
 static cairn_ctx *cx;
@@ -832,6 +833,13 @@ int main(void)
     test_handmade_plans();
     test_history();
     test_lock();
+    char *qa = path_in("q.db");
+    cairn_dconn *qc = connect_to(qa);
+    if (qc) {
+        check_query_slot(d, qc);
+        d->disconnect(qc);
+    }
+    free(qa);
     d->close(ds);
     cairn_driver_release(&drv);
     cairn_ctx_free(cx);

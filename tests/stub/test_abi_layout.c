@@ -38,6 +38,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     /* 1.2 */
     {"quote_close", 232}, {"type_families", 240}, {"ident_max_bytes", 248},
     {"ident_max_chars", 250},
+    /* 1.3 */
+    {"query", 256},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -49,6 +51,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
+    OFF(query),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
@@ -140,8 +143,8 @@ int main(int argc, char **argv)
         covered++;
     }
     check(slots[0].offset == offsetof(cairn_dialect, open), "slot list starts at open", NULL);
-    check(covered == 22, "slot list has every function slot (22)", NULL);
-    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, normalize_expr),
+    check(covered == 23, "slot list has every function slot (23)", NULL);
+    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, query),
           "slot list ends at the last function slot", NULL);
     /* every slot added after 1.0 is optional: an older driver lacks it */
     for (size_t i = 0; i < NSLOTS; i++)

@@ -38,6 +38,7 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
+ *   1.3  `query` (read rows: other tools' history tables, row counts).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -57,7 +58,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 2
+#define CAIRN_DIALECT_ABI_MINOR 3
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -398,6 +399,16 @@ typedef int cairn_dialect_normalize_expr_fn(cairn_dsession *s, const char *expr,
  *  ("sqlite:/tmp/app.db", "postgresql://app@db:5432/app"). */
 typedef int cairn_dialect_describe_fn(cairn_dconn *c, cairn_buf *out);
 
+/** One result row of `query`: `values[i]` is column i as text, NULL for
+ *  SQL NULL, valid only during the call. A non-zero return stops the query
+ *  and is returned by it. */
+typedef int cairn_row_fn(void *ud, size_t ncols, const char *const *values);
+
+/** OPTIONAL, since ABI 1.3. Run one read-only statement and call `row` once
+ *  per result row, in order. A statement returning no rows calls it never.
+ *  Errors (a missing table included) are CAIRN_EDB through host->error. */
+typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -476,7 +487,9 @@ typedef struct cairn_dialect {
      *  Optional, since 1.2. */
     uint16_t ident_max_bytes;
     uint16_t ident_max_chars;
-    /* ABI 1.2 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.2 ends here. */
+    cairn_dialect_query_fn *query;                        /* optional, since 1.3 */
+    /* ABI 1.3 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** The head of a driver's table, so it cannot be got wrong:
@@ -511,7 +524,8 @@ typedef struct cairn_dialect {
     X(scratch_connect, OPTIONAL, 0)                 \
     X(scratch_release, OPTIONAL, 0)                 \
     X(describe, OPTIONAL, 0)                        \
-    X(normalize_expr, OPTIONAL, 1)
+    X(normalize_expr, OPTIONAL, 1)                  \
+    X(query, OPTIONAL, 3)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
