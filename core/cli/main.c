@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cairn/cairn.h>
@@ -411,6 +412,24 @@ static int write_new(const char *path, const char *text)
     return 0;
 }
 
+/* mkdir -p: 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1;; s++) {
+        if (*s && *s != '/')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *s = c;
+        if (!c)
+            return 0;
+    }
+}
+
 /* `s` as a JSON string's contents (quotes and backslashes escaped). */
 static void json_escaped(char *out, size_t size, const char *s)
 {
@@ -497,11 +516,29 @@ static int run_init(cairn_ctx *cx, const cli *c)
             ok = 0;
         }
     }
+    /* the migrations folder too: the commands that read it refuse a
+     * missing one (a mistyped --out), and a new project has none yet */
+    int made_out = 0;
+    if (ok && access(out, F_OK) != 0) {
+        if (make_dirs(out) != 0) {
+            int e = errno;
+            unlink("cairn.json");
+            unlink(schema);
+            if (secret)
+                unlink(".env");
+            errno = e;
+            ok = 0;
+        } else {
+            made_out = 1;
+        }
+    }
     if (!ok) {
         snprintf(front_message, sizeof front_message, "cannot write the project files: %s",
                  strerror(errno));
         return CAIRN_EIO;
     }
+    if (made_out)
+        printf("made the migrations folder %s\n", out);
     printf("wrote cairn.json and %s%s\n", schema,
            secret ? ", and .env with DATABASE_URL (it holds a password: keep .env out of "
                     "version control)"
