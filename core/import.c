@@ -27,6 +27,7 @@ typedef struct imig {
     char *key;        /* the tool's id of it in its history table */
     int64_t stamp;    /* seconds: from the tool's own time, or -1 */
     char checksum[65];
+    char file_sum[65]; /* sha256 of the file as the tool read it (drizzle, Prisma) */
     char *snapshot;   /* snapshot.json, from replay */
     int state;        /* from the tool's history: IM_* */
 } imig;
@@ -181,11 +182,58 @@ static int check_dialect(cairn_ctx *cx, const char *file, const char *theirs)
 
 /* ---- drizzle-kit: NNNN_name.sql listed in meta/_journal.json ------------ */
 
+/* drizzle-kit splits on the marker wherever it is and writes some at the
+ * end of a statement's line ("...;--> statement-breakpoint"); cairn splits
+ * on lines holding only the marker. Each such marker gets a line of its
+ * own (the pieces stay the same); the rest of the text is kept. Returns
+ * how many were moved, -1 when out of memory. */
+static int breakpoints_on_own_lines(char **sql)
+{
+    static const char mark[] = CAIRN_BREAKPOINT;
+    size_t ml = sizeof mark - 1;
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int moved = 0;
+    const char *p = *sql;
+    for (const char *at; (at = strstr(p, mark)) != NULL; p = at + ml) {
+        const char *ls = at;
+        while (ls > *sql && (ls[-1] == ' ' || ls[-1] == '\t'))
+            ls--;
+        int starts = ls == *sql || ls[-1] == '\n';
+        const char *after = at + ml;
+        while (*after == ' ' || *after == '\t' || *after == '\r')
+            after++;
+        int ends = !*after || *after == '\n';
+        cairn_buf_append(&b, p, (size_t)(at - p));
+        if (!starts)
+            cairn_buf_puts(&b, "\n");
+        cairn_buf_append(&b, mark, ml);
+        if (!ends)
+            cairn_buf_puts(&b, "\n");
+        moved += !starts || !ends;
+    }
+    cairn_buf_puts(&b, p);
+    if (b.oom) {
+        cairn_buf_release(&b);
+        return -1;
+    }
+    if (moved) {
+        free(*sql);
+        *sql = cairn_buf_steal(&b);
+    }
+    cairn_buf_release(&b);
+    return moved;
+}
+
 static int read_drizzle(cairn_ctx *cx, ilist *l)
 {
     char *jpath = cairn_path_join(l->dir, "meta/_journal.json");
     if (!jpath)
         return oom(cx);
+    if (!cairn_file_exists(jpath)) {
+        free(jpath);
+        return 0; /* no migrations: read_source says what the folder is */
+    }
     char *text = NULL;
     size_t len;
     cairn_journal j;
@@ -227,6 +275,18 @@ static int read_drizzle(cairn_ctx *cx, ilist *l)
                               "entry \"%s\": its file %s is missing", e->tag, m->file);
         else
             rc = read_sql(cx, m->file, &m->sql);
+        if (rc)
+            break;
+        cairn_sha256_hex(m->sql, strlen(m->sql), m->file_sum);
+        int moved = breakpoints_on_own_lines(&m->sql);
+        if (moved < 0)
+            rc = oom(cx);
+        else if (moved)
+            cairn_log(cx, CAIRN_LOG_INFO,
+                      "%s: %d \"%s\" marker%s put on a line of %s own in migration.sql "
+                      "(cairn splits statements on such lines)",
+                      m->file, moved, CAIRN_BREAKPOINT, moved == 1 ? "" : "s",
+                      moved == 1 ? "its" : "their");
     }
     cairn_journal_release(&j);
     free(text);
@@ -292,6 +352,8 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
                               "missing: every Prisma migration folder has one");
         else
             rc = read_sql(cx, m->file, &m->sql);
+        if (!rc)
+            cairn_sha256_hex(m->sql, strlen(m->sql), m->file_sum);
     }
     cairn_strv_free(names, n);
     return rc;
@@ -941,7 +1003,7 @@ static void hist_drizzle(hist *h)
         m->state = IM_APPLIED;
         int seen = 0;
         for (size_t r = 0; r < h->q.n && !seen; r++)
-            seen = cell(&h->q, r, 0) && strcmp(cell(&h->q, r, 0), m->checksum) == 0;
+            seen = cell(&h->q, r, 0) && strcmp(cell(&h->q, r, 0), m->file_sum) == 0;
         if (!seen)
             hash_differs(h, m);
     }
@@ -963,7 +1025,7 @@ static void hist_prisma(hist *h)
         }
         if (m && done) {
             m->state = IM_APPLIED;
-            if (!cell(&h->q, r, 3) || strcmp(cell(&h->q, r, 3), m->checksum) != 0)
+            if (!cell(&h->q, r, 3) || strcmp(cell(&h->q, r, 3), m->file_sum) != 0)
                 hash_differs(h, m);
         }
     }
