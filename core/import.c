@@ -784,7 +784,7 @@ static int build_snapshots(cairn_ctx *cx, ilist *l)
         return rc;
     cairn_replay r;
     if ((rc = cairn_replay_open(cx, "cairn import", &r)))
-        return rc;
+        return cairn_err_prefix(cx, rc, "import replays the migrations on a scratch database");
     const char *dialect = cairn_session_dialect(s)->name;
     for (size_t i = 0; i < l->n && !rc; i++) {
         imig *m = &l->v[i];
