@@ -776,7 +776,8 @@ static const command commands[] = {
      "applied migration is never removed.\n"},
     {"init", CMD_NO_CONFIG | CMD_CHANGES, run_init, "start a project: cairn.json and an empty schema",
      "init\n\nWrite cairn.json and an empty schema file (schema.json) in the current directory,\n"
-     "from the global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
+     "and make the migrations folder (migrations) when it does not exist, from the\n"
+     "global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
      "A URL with a password goes to .env as DATABASE_URL, not to cairn.json. Refuses\n"
      "to replace an existing file.\n"},
     {"dialects", CMD_JSON, run_dialects, "list the dialect drivers found and why any was refused",
