@@ -1199,6 +1199,10 @@ static int record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l)
     rc = cairn_conn_history_ensure(c, &h);
     if (!rc)
         rc = cairn_conn_history_list(c, &h, &done);
+    /* all rows or none: a failure removes the imported folder again */
+    int in_txn = 0;
+    if (!rc && !(rc = cairn_conn_begin(c)))
+        in_txn = 1;
     char at[21];
     time_t now = time(NULL);
     struct tm tm;
@@ -1222,6 +1226,10 @@ static int record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l)
         }
     }
     cairn_history_release(&done);
+    if (!rc && in_txn)
+        rc = cairn_conn_commit(c);
+    if (rc && in_txn)
+        cairn_exec_rollback_quietly(c, cx);
     cairn_saved_err saved = {0};
     if (rc)
         cairn_err_save(cx, &saved);
