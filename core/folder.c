@@ -587,8 +587,11 @@ const char *cairn_folder_foreign(const char *dir, char *evidence, size_t size)
     return tool;
 }
 
-int cairn_folder_check_readable(cairn_ctx *cx, const char *out)
+int cairn_folder_list_existing(cairn_ctx *cx, const char *out, cairn_migration **list,
+                               size_t *n)
 {
+    *list = NULL;
+    *n = 0;
     if (!out || !*out)
         return cairn_err(cx, CAIRN_ECONFIG, "no migrations folder: set \"out\" or pass --out");
     if (!cairn_is_dir(out))
@@ -596,26 +599,35 @@ int cairn_folder_check_readable(cairn_ctx *cx, const char *out)
                          "the migrations folder %s %s (check --out / \"out\"; 'cairn generate' "
                          "starts one, 'cairn import TOOL DIR' converts another tool's)",
                          out, cairn_file_exists(out) ? "is not a folder" : "does not exist");
-    cairn_migration *list;
-    size_t n;
-    int rc = cairn_folder_list(cx, out, &list, &n);
+    int rc = cairn_folder_list(cx, out, list, n);
     if (rc)
         return rc;
     /* Prisma's folders have cairn's names: they are prisma's when the
      * first has no snapshot.json (cairn writes one in every folder). */
     int cairn_made = 0;
-    if (n) {
-        char *snap = cairn_path_join(list[0].dir, "snapshot.json");
+    if (*n) {
+        char *snap = cairn_path_join((*list)[0].dir, "snapshot.json");
         cairn_made = snap && cairn_file_exists(snap);
         free(snap);
     }
-    cairn_folder_free(list, n);
     char evidence[256];
     const char *tool = cairn_made ? NULL : cairn_folder_foreign(out, evidence, sizeof evidence);
-    if (tool)
-        return cairn_err(cx, CAIRN_ECONFIG,
-                         "the migrations folder %s holds %s migrations (%s), not cairn's: "
-                         "convert them with 'cairn import %s %s'",
-                         out, tool, evidence, tool, out);
-    return 0;
+    if (!tool)
+        return 0;
+    cairn_folder_free(*list, *n);
+    *list = NULL;
+    *n = 0;
+    return cairn_err(cx, CAIRN_ECONFIG,
+                     "the migrations folder %s holds %s migrations (%s), not cairn's: "
+                     "convert them with 'cairn import %s %s'",
+                     out, tool, evidence, tool, out);
+}
+
+int cairn_folder_check_readable(cairn_ctx *cx, const char *out)
+{
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list_existing(cx, out, &list, &n);
+    cairn_folder_free(list, n);
+    return rc;
 }

@@ -34,10 +34,17 @@ typedef struct imig {
 
 enum { IM_NOT_APPLIED, IM_APPLIED, IM_FAILED };
 
+struct ilist;
+typedef struct tool {
+    const char *name;  /* on the command line */
+    const char *label; /* in messages */
+    int (*read)(cairn_ctx *cx, struct ilist *l);
+} tool;
+
 typedef struct ilist {
     imig *v;
     size_t n, cap;
-    const struct tool *tool;
+    const tool *tool;
     const char *dir;
     char *why_failed; /* per failed migration: the tool's words (joined by the reader) */
 } ilist;
@@ -361,6 +368,51 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
 
 /* ---- Flyway: V<version>__<description>.sql (U: undo, R: repeatable) ----- */
 
+static imig *find_key(ilist *l, const char *key, int (*cmp)(const char *, const char *))
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (cmp(l->v[i].key, key) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+/* One file of a tool whose migrations have an up and a down file: a new
+ * migration (`down` 0; its version must be new) or the down part of one.
+ * Takes `file`, `version` and `slug` (NULL for a down file). */
+static int add_versioned(cairn_ctx *cx, ilist *l, int down, char *file, char *version, char *slug,
+                         int (*cmp)(const char *, const char *))
+{
+    imig *same = find_key(l, version, cmp);
+    int rc = 0;
+    if (!down && same)
+        rc = cairn_err_at(cx, CAIRN_ECONFIG, file, 0, 0,
+                          "version %s is also %s: %s refuses two migrations of one version",
+                          version, same->file, l->tool->label);
+    else if (down && !same)
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "%s: a down (undo) migration of version %s, which has no migration: ignored",
+                  file, version);
+    else if (down && !same->down)
+        rc = read_sql(cx, file, &same->down);
+    else if (!down) {
+        imig *m = ilist_add(cx, l);
+        if (!m) {
+            rc = CAIRN_ENOMEM;
+        } else {
+            m->file = file;
+            m->key = version;
+            m->slug = slug;
+            file = version = slug = NULL;
+            rc = read_sql(cx, m->file, &m->sql);
+        }
+    }
+    free(file);
+    free(version);
+    free(slug);
+    return rc;
+}
+
+
 /* Compare two Flyway versions part by part as numbers ("1.10" after
  * "1.9"; "1.0" equals "1"), '.' and '_' both separating parts. */
 static int flyway_cmp(const char *a, const char *b)
@@ -458,38 +510,17 @@ static int read_flyway(cairn_ctx *cx, ilist *l)
             if (got <= 0)
                 continue;
             char *file = cairn_path_join(l->dir, names[i]);
-            imig *same = NULL;
-            for (size_t k = 0; k < l->n && !same; k++)
-                if (flyway_cmp(l->v[k].key, version) == 0)
-                    same = &l->v[k];
-            if (!file)
+            if (!file) {
+                free(version);
+                free(desc);
                 rc = oom(cx);
-            else if (!pass && same)
-                rc = cairn_err_at(cx, CAIRN_ECONFIG, file, 0, 0,
-                                  "version %s is also %s: Flyway refuses two migrations of one "
-                                  "version",
-                                  version, same->file);
-            else if (pass && !same)
-                cairn_log(cx, CAIRN_LOG_WARN,
-                          "%s: an undo migration of version %s, which has no V file: ignored",
-                          file, version);
-            else if (pass && !same->down)
-                rc = read_sql(cx, file, &same->down);
-            else if (!pass) {
-                imig *m = ilist_add(cx, l);
-                if (!m) {
-                    rc = CAIRN_ENOMEM;
-                } else {
-                    m->file = file;
-                    m->key = version;
-                    m->slug = desc;
-                    file = version = desc = NULL;
-                    rc = read_sql(cx, m->file, &m->sql);
-                }
+                break;
             }
-            free(file);
-            free(version);
-            free(desc);
+            if (pass) {
+                free(desc);
+                desc = NULL;
+            }
+            rc = add_versioned(cx, l, pass, file, version, desc, flyway_cmp);
         }
     cairn_strv_free(names, n);
     if (!rc && l->n)
@@ -534,14 +565,6 @@ static int cmp_num(const void *a, const void *b)
     return num_cmp(((const imig *)a)->key, ((const imig *)b)->key);
 }
 
-static imig *find_key(ilist *l, const char *key, int (*cmp)(const char *, const char *))
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (cmp(l->v[i].key, key) == 0)
-            return &l->v[i];
-    return NULL;
-}
-
 /* golang-migrate: <version>_<title>.up.sql and .down.sql */
 static int read_golang(cairn_ctx *cx, ilist *l)
 {
@@ -560,37 +583,21 @@ static int read_golang(cairn_ctx *cx, ilist *l)
                 continue;
             char *version = dupn(nm, k);
             char *file = cairn_path_join(l->dir, nm);
-            imig *same = version ? find_key(l, version, num_cmp) : NULL;
-            if (!version || !file)
+            char *slug = pass ? NULL : dupn(nm + k + 1, strlen(nm) - k - 1 - strlen(suffix));
+            if (!version || !file || (!pass && !slug)) {
+                free(version);
+                free(file);
+                free(slug);
                 rc = oom(cx);
-            else if (!pass && same)
-                rc = cairn_err_at(cx, CAIRN_ECONFIG, file, 0, 0,
-                                  "version %s is also %s: golang-migrate refuses two "
-                                  "migrations of one version",
-                                  version, same->file);
-            else if (pass && !same)
-                cairn_log(cx, CAIRN_LOG_WARN, "%s: a down migration without its up: ignored",
-                          file);
-            else if (pass && !same->down)
-                rc = read_sql(cx, file, &same->down);
-            else if (!pass) {
-                imig *m = ilist_add(cx, l);
-                if (!m || !(m->slug = dupn(nm + k + 1, strlen(nm) - k - 1 - strlen(suffix)))) {
-                    rc = oom(cx);
-                } else {
-                    m->file = file;
-                    m->key = version;
-                    m->stamp = version_stamp(version, k);
-                    file = version = NULL;
-                    rc = read_sql(cx, m->file, &m->sql);
-                }
+                break;
             }
-            free(file);
-            free(version);
+            rc = add_versioned(cx, l, pass, file, version, slug, num_cmp);
         }
     cairn_strv_free(names, n);
     if (!rc && l->n)
         qsort(l->v, l->n, sizeof *l->v, cmp_num);
+    for (size_t i = 0; i < l->n; i++)
+        l->v[i].stamp = version_stamp(l->v[i].key, strlen(l->v[i].key));
     return rc;
 }
 
@@ -688,12 +695,6 @@ static int read_dbmate(cairn_ctx *cx, ilist *l)
 }
 
 /* ---- the tools ---------------------------------------------------------------- */
-
-typedef struct tool {
-    const char *name;  /* on the command line */
-    const char *label; /* in messages */
-    int (*read)(cairn_ctx *cx, ilist *l);
-} tool;
 
 static const tool tools[] = {
     {"drizzle", "drizzle-kit", read_drizzle},
@@ -1250,9 +1251,7 @@ static int check_imported(cairn_ctx *cx, const ilist *l, const char *out)
 {
     cairn_migration *list;
     size_t n;
-    int rc = cairn_folder_check_readable(cx, out);
-    if (!rc)
-        rc = cairn_folder_list(cx, out, &list, &n);
+    int rc = cairn_folder_list_existing(cx, out, &list, &n);
     if (rc)
         return rc;
     for (size_t i = 0; i < l->n && !rc; i++) {

@@ -506,6 +506,9 @@ const char *cairn_folder_foreign(const char *dir, char *evidence, size_t size);
  *  migration but another tool's; an existing folder without migrations is
  *  no migrations. */
 int cairn_folder_check_readable(cairn_ctx *cx, const char *out);
+/** cairn_folder_list for those commands: the same checks first. */
+int cairn_folder_list_existing(cairn_ctx *cx, const char *out, cairn_migration **list,
+                               size_t *n);
 /** Is `name` a migration folder's name: ^[0-9]{14}_[a-z0-9_]+$ ? */
 int cairn_folder_name_valid(const char *name);
 /** A new migration's name: the UTC stamp of `now` (seconds since the epoch,
