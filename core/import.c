@@ -12,42 +12,9 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
-
-/* One migration of the other tool. */
-typedef struct imig {
-    char *name;       /* the cairn name, from assign_names */
-    char *slug;       /* what the name's slug is made from */
-    char *file;       /* the file it came from (messages) */
-    char *sql;        /* becomes migration.sql */
-    char *down;       /* becomes down.sql, or NULL */
-    char *key;        /* the tool's id of it in its history table */
-    int64_t stamp;    /* seconds: from the tool's own time, or -1 */
-    char checksum[65];
-    char file_sum[65]; /* sha256 of the file as the tool read it (drizzle, Prisma) */
-    char *snapshot;   /* snapshot.json, from replay */
-    int state;        /* from the tool's history: IM_* */
-} imig;
-
-enum { IM_NOT_APPLIED, IM_APPLIED, IM_FAILED };
-
-struct ilist;
-typedef struct tool {
-    const char *name;  /* on the command line */
-    const char *label; /* in messages */
-    int (*read)(cairn_ctx *cx, struct ilist *l);
-} tool;
-
-typedef struct ilist {
-    imig *v;
-    size_t n, cap;
-    const tool *tool;
-    const char *dir;
-    char *why_failed; /* per failed migration: the tool's words (joined by the reader) */
-} ilist;
+#include "import.h"
 
 static void ilist_release(ilist *l)
 {
@@ -62,7 +29,6 @@ static void ilist_release(ilist *l)
         free(m->snapshot);
     }
     free(l->v);
-    free(l->why_failed);
     memset(l, 0, sizeof *l);
 }
 
@@ -84,7 +50,7 @@ static imig *ilist_add(cairn_ctx *cx, ilist *l)
     return m;
 }
 
-static int oom(cairn_ctx *cx)
+int cairn_import_oom(cairn_ctx *cx)
 {
     return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
 }
@@ -144,7 +110,7 @@ static int list_names(cairn_ctx *cx, const char *dir, char ***out, size_t *n)
         char **nv = realloc(v, (cnt + 1) * sizeof *nv);
         if (!nv || !(nv[cnt] = strdup(de->d_name))) {
             v = nv ? nv : v;
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
             break;
         }
         v = nv;
@@ -236,7 +202,7 @@ static int read_drizzle(cairn_ctx *cx, ilist *l)
 {
     char *jpath = cairn_path_join(l->dir, "meta/_journal.json");
     if (!jpath)
-        return oom(cx);
+        return cairn_import_oom(cx);
     if (!cairn_file_exists(jpath)) {
         free(jpath);
         return 0; /* no migrations: read_source says what the folder is */
@@ -273,7 +239,7 @@ static int read_drizzle(cairn_ctx *cx, ilist *l)
         cairn_buf_release(&b);
         m->slug = strdup(slug);
         if (!m->file || !m->key || !m->slug) {
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
             break;
         }
         m->stamp = e->when >= 0 ? e->when / 1000 : -1;
@@ -287,7 +253,7 @@ static int read_drizzle(cairn_ctx *cx, ilist *l)
         cairn_sha256_hex(m->sql, strlen(m->sql), m->file_sum);
         int moved = breakpoints_on_own_lines(&m->sql);
         if (moved < 0)
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
         else if (moved)
             cairn_log(cx, CAIRN_LOG_INFO,
                       "%s: %d \"%s\" marker%s put on a line of %s own in migration.sql "
@@ -307,7 +273,7 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
 {
     char *lock = cairn_path_join(l->dir, "migration_lock.toml");
     if (!lock)
-        return oom(cx);
+        return cairn_import_oom(cx);
     int rc = 0;
     if (cairn_file_exists(lock)) {
         /* provider = "postgresql" */
@@ -319,7 +285,7 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
         const char *q2 = q1 ? strchr(q1 + 1, '"') : NULL;
         char *provider = q2 ? dupn(q1 + 1, (size_t)(q2 - q1 - 1)) : NULL;
         if (!rc && q2 && !provider)
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
         if (!rc)
             rc = check_dialect(cx, lock, provider);
         free(provider);
@@ -337,7 +303,7 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
             k++;
         char *sub = cairn_path_join(l->dir, nm);
         if (!sub) {
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
             break;
         }
         if (k < 14 || nm[14] != '_' || !cairn_is_dir(sub)) {
@@ -348,7 +314,7 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
         if (!m || !(m->file = cairn_path_join(sub, "migration.sql")) || !(m->key = strdup(nm)) ||
             !(m->slug = strdup(nm + 15))) {
             free(sub);
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
             break;
         }
         free(sub);
@@ -368,7 +334,7 @@ static int read_prisma(cairn_ctx *cx, ilist *l)
 
 /* ---- Flyway: V<version>__<description>.sql (U: undo, R: repeatable) ----- */
 
-static imig *find_key(ilist *l, const char *key, int (*cmp)(const char *, const char *))
+imig *cairn_import_find(ilist *l, const char *key, int (*cmp)(const char *, const char *))
 {
     for (size_t i = 0; i < l->n; i++)
         if (cmp(l->v[i].key, key) == 0)
@@ -382,7 +348,7 @@ static imig *find_key(ilist *l, const char *key, int (*cmp)(const char *, const 
 static int add_versioned(cairn_ctx *cx, ilist *l, int down, char *file, char *version, char *slug,
                          int (*cmp)(const char *, const char *))
 {
-    imig *same = find_key(l, version, cmp);
+    imig *same = cairn_import_find(l, version, cmp);
     int rc = 0;
     if (!down && same)
         rc = cairn_err_at(cx, CAIRN_ECONFIG, file, 0, 0,
@@ -415,7 +381,7 @@ static int add_versioned(cairn_ctx *cx, ilist *l, int down, char *file, char *ve
 
 /* Compare two Flyway versions part by part as numbers ("1.10" after
  * "1.9"; "1.0" equals "1"), '.' and '_' both separating parts. */
-static int flyway_cmp(const char *a, const char *b)
+int cairn_import_flyway_cmp(const char *a, const char *b)
 {
     for (;;) {
         while (*a == '0' && is_digit(a[1]))
@@ -483,7 +449,7 @@ static int flyway_parse(const char *name, char prefix, char **version, char **de
 
 static int cmp_flyway(const void *a, const void *b)
 {
-    return flyway_cmp(((const imig *)a)->key, ((const imig *)b)->key);
+    return cairn_import_flyway_cmp(((const imig *)a)->key, ((const imig *)b)->key);
 }
 
 static int read_flyway(cairn_ctx *cx, ilist *l)
@@ -497,7 +463,7 @@ static int read_flyway(cairn_ctx *cx, ilist *l)
             char *version, *desc;
             int got = flyway_parse(names[i], pass ? 'U' : 'V', &version, &desc);
             if (got < 0)
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
             if (!pass && !got && !rc && flyway_parse(names[i], 'R', &version, &desc) == 1) {
                 cairn_log(cx, CAIRN_LOG_WARN,
                           "%s/%s: a repeatable migration; cairn has none, so it is not "
@@ -513,14 +479,14 @@ static int read_flyway(cairn_ctx *cx, ilist *l)
             if (!file) {
                 free(version);
                 free(desc);
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
                 break;
             }
             if (pass) {
                 free(desc);
                 desc = NULL;
             }
-            rc = add_versioned(cx, l, pass, file, version, desc, flyway_cmp);
+            rc = add_versioned(cx, l, pass, file, version, desc, cairn_import_flyway_cmp);
         }
     cairn_strv_free(names, n);
     if (!rc && l->n)
@@ -547,7 +513,7 @@ static int64_t version_stamp(const char *v, size_t len)
 }
 
 /* Compare numeric versions as numbers (leading zeros aside). */
-static int num_cmp(const char *a, const char *b)
+int cairn_import_num_cmp(const char *a, const char *b)
 {
     while (*a == '0' && a[1])
         a++;
@@ -562,7 +528,7 @@ static int num_cmp(const char *a, const char *b)
 
 static int cmp_num(const void *a, const void *b)
 {
-    return num_cmp(((const imig *)a)->key, ((const imig *)b)->key);
+    return cairn_import_num_cmp(((const imig *)a)->key, ((const imig *)b)->key);
 }
 
 /* golang-migrate: <version>_<title>.up.sql and .down.sql */
@@ -588,10 +554,10 @@ static int read_golang(cairn_ctx *cx, ilist *l)
                 free(version);
                 free(file);
                 free(slug);
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
                 break;
             }
-            rc = add_versioned(cx, l, pass, file, version, slug, num_cmp);
+            rc = add_versioned(cx, l, pass, file, version, slug, cairn_import_num_cmp);
         }
     cairn_strv_free(names, n);
     if (!rc && l->n)
@@ -639,12 +605,12 @@ static int read_dbmate(cairn_ctx *cx, ilist *l)
             continue;
         imig *m = ilist_add(cx, l);
         if (!m || !(m->file = cairn_path_join(l->dir, nm)) || !(m->key = dupn(nm, k))) {
-            rc = oom(cx);
+            rc = cairn_import_oom(cx);
             break;
         }
         const char *rest = nm + k + (nm[k] == '_');
         m->stamp = version_stamp(m->key, k);
-        imig *same = find_key(l, m->key, num_cmp);
+        imig *same = cairn_import_find(l, m->key, cairn_import_num_cmp);
         if (same != m) {
             rc = cairn_err_at(cx, CAIRN_ECONFIG, m->file, 0, 0,
                               "version %s is also %s: dbmate refuses two migrations of one "
@@ -682,9 +648,9 @@ static int read_dbmate(cairn_ctx *cx, ilist *l)
             if (m->slug)
                 m->slug[strlen(m->slug) - (has_suffix(rest, ".sql") ? 4 : 0)] = '\0';
             if (down && !(m->down = strdup(dbody)))
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
             if (!rc && (!m->sql || !m->slug))
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
         }
         free(text);
     }
@@ -768,7 +734,7 @@ static int assign_names(cairn_ctx *cx, ilist *l)
         cairn_buf_init(&b);
         cairn_buf_printf(&b, "%s_%s", stamp, slug);
         if (b.oom)
-            return oom(cx);
+            return cairn_import_oom(cx);
         m->name = cairn_buf_steal(&b);
         cairn_sha256_hex(m->sql, strlen(m->sql), m->checksum);
     }
@@ -801,7 +767,7 @@ static int build_snapshots(cairn_ctx *cx, ilist *l)
             cairn_buf_init(&json);
             rc = cairn_json_write_snapshot(cx, &snap, &json);
             if (!rc && json.oom)
-                rc = oom(cx);
+                rc = cairn_import_oom(cx);
             if (!rc)
                 m->snapshot = cairn_buf_steal(&json);
             cairn_buf_release(&json);
@@ -855,394 +821,6 @@ static int write_all(cairn_ctx *cx, const ilist *l, const char *out)
         cairn_folder_remove(out, l->v[k].name);
     if (made)
         rmdir(out);
-    return rc;
-}
-
-/* ---- the other tool's history table ------------------------------------------- */
-
-/* Rows of a query, every value as text (NULL kept). */
-typedef struct qrows {
-    char **cells; /* n * ncols */
-    size_t ncols, n;
-    int oom;
-} qrows;
-
-static int qrow(void *ud, size_t ncols, const char *const *values)
-{
-    qrows *q = ud;
-    char **nc = realloc(q->cells, (q->n + 1) * ncols * sizeof *nc);
-    if (!nc)
-        return q->oom = 1;
-    q->cells = nc;
-    q->ncols = ncols;
-    for (size_t i = 0; i < ncols; i++) {
-        char **cell = &q->cells[q->n * ncols + i];
-        *cell = values[i] ? strdup(values[i]) : NULL;
-        if (values[i] && !*cell)
-            q->oom = 1;
-    }
-    q->n++;
-    return q->oom;
-}
-
-static void qrows_release(qrows *q)
-{
-    for (size_t i = 0; i < q->n * q->ncols; i++)
-        free(q->cells[i]);
-    free(q->cells);
-    memset(q, 0, sizeof *q);
-}
-
-static const char *cell(const qrows *q, size_t row, size_t col)
-{
-    return col < q->ncols ? q->cells[row * q->ncols + col] : NULL;
-}
-
-static int query(cairn_ctx *cx, cairn_conn *c, const char *sql, qrows *q)
-{
-    memset(q, 0, sizeof *q);
-    int rc = cairn_conn_query(c, sql, qrow, q);
-    if (q->oom)
-        rc = oom(cx);
-    if (rc)
-        qrows_release(q);
-    return rc;
-}
-
-/* Is there a table `name` (in namespace `ns`, NULL: the connection's
- * default)? Catalogs are the one thing the query slot cannot hide, so this
- * asks each in-tree dialect in its own words; another dialect is asked
- * for the table itself. */
-static int table_exists(cairn_ctx *cx, cairn_conn *c, const char *dialect, const char *ns,
-                        const char *name, int *exists)
-{
-    cairn_buf b;
-    cairn_buf_init(&b);
-    if (strcmp(dialect, "sqlite") == 0)
-        cairn_buf_printf(&b, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '%s'",
-                         name);
-    else if (strcmp(dialect, "postgresql") == 0)
-        cairn_buf_printf(&b,
-                         "SELECT 1 FROM information_schema.tables WHERE table_schema = %s%s%s "
-                         "AND table_name = '%s'",
-                         ns ? "'" : "", ns ? ns : "current_schema()", ns ? "'" : "", name);
-    else if (strcmp(dialect, "mysql") == 0)
-        cairn_buf_printf(&b,
-                         "SELECT 1 FROM information_schema.tables WHERE table_schema = "
-                         "DATABASE() AND table_name = '%s'",
-                         name);
-    else {
-        *exists = 1;
-        cairn_buf_release(&b);
-        return 0;
-    }
-    qrows q;
-    int rc = b.oom ? oom(cx) : query(cx, c, cairn_buf_cstr(&b), &q);
-    cairn_buf_release(&b);
-    if (!rc) {
-        *exists = q.n > 0;
-        qrows_release(&q);
-    }
-    return rc;
-}
-
-static int truthy(const char *v)
-{
-    return v && (strcmp(v, "1") == 0 || strcmp(v, "t") == 0 || strcmp(v, "true") == 0 ||
-                 strcmp(v, "TRUE") == 0);
-}
-
-typedef struct hist {
-    cairn_ctx *cx;
-    ilist *l;
-    qrows q;
-} hist;
-
-/* A history row whose migration is not in the folder. */
-static void unmatched(hist *h, const char *what)
-{
-    cairn_log(h->cx, CAIRN_LOG_WARN,
-              "the %s history has %s, which %s has no file for: not imported", h->l->tool->label,
-              what, h->l->dir);
-}
-
-/* A migration applied with other text than its file's: cairn records the
- * file as it is (its checksum is what the next migrate checks). */
-static void hash_differs(hist *h, const imig *m)
-{
-    cairn_log(h->cx, CAIRN_LOG_WARN,
-              "%s: %s applied it with other text (its recorded hash is not the file's): "
-              "recorded with the checksum of the file as it is",
-              m->file, h->l->tool->label);
-}
-
-static void mark_failed(hist *h, imig *m, const char *why)
-{
-    m->state = IM_FAILED;
-    cairn_log(h->cx, CAIRN_LOG_WARN,
-              "%s: %s recorded it as %s: not recorded as applied, so it stays pending (check "
-              "the database; 'cairn baseline %s' once it holds the migration, or 'cairn "
-              "migrate' to run it)",
-              m->file, h->l->tool->label, why, m->name);
-}
-
-/* drizzle: applied is every entry up to the newest created_at (the
- * migrator's own rule), whatever the hashes say. */
-static void hist_drizzle(hist *h)
-{
-    long long newest = -1;
-    for (size_t i = 0; i < h->q.n; i++) {
-        const char *v = cell(&h->q, i, 1);
-        long long t = v ? (long long)strtod(v, NULL) : -1;
-        if (t > newest)
-            newest = t;
-    }
-    for (size_t i = 0; i < h->l->n; i++) {
-        imig *m = &h->l->v[i];
-        if (strtoll(m->key, NULL, 10) > newest)
-            continue;
-        m->state = IM_APPLIED;
-        int seen = 0;
-        for (size_t r = 0; r < h->q.n && !seen; r++)
-            seen = cell(&h->q, r, 0) && strcmp(cell(&h->q, r, 0), m->file_sum) == 0;
-        if (!seen)
-            hash_differs(h, m);
-    }
-}
-
-/* Prisma: applied when a row finished and was not rolled back; a row
- * neither finished nor rolled back is a failed (or running) migration. */
-static void hist_prisma(hist *h)
-{
-    for (size_t r = 0; r < h->q.n; r++) {
-        const char *name = cell(&h->q, r, 0);
-        imig *m = name ? find_key(h->l, name, strcmp) : NULL;
-        int done = cell(&h->q, r, 1) && !cell(&h->q, r, 2);
-        int failed = !cell(&h->q, r, 1) && !cell(&h->q, r, 2);
-        if (!m && (done || failed)) {
-            char what[300];
-            snprintf(what, sizeof what, "migration %s", name ? name : "(null)");
-            unmatched(h, what);
-        }
-        if (m && done) {
-            m->state = IM_APPLIED;
-            if (!cell(&h->q, r, 3) || strcmp(cell(&h->q, r, 3), m->file_sum) != 0)
-                hash_differs(h, m);
-        }
-    }
-    for (size_t r = 0; r < h->q.n; r++) {
-        const char *name = cell(&h->q, r, 0);
-        imig *m = name ? find_key(h->l, name, strcmp) : NULL;
-        if (m && m->state != IM_APPLIED && !cell(&h->q, r, 1) && !cell(&h->q, r, 2))
-            mark_failed(h, m, "failed (finished_at and rolled_back_at are null)");
-    }
-}
-
-/* Flyway: rows in installed_rank order; a baseline row covers every
- * version up to it; an undo or a deletion takes a version back. */
-static void hist_flyway(hist *h)
-{
-    for (size_t r = 0; r < h->q.n; r++) {
-        const char *version = cell(&h->q, r, 0), *type = cell(&h->q, r, 1);
-        int ok = truthy(cell(&h->q, r, 2));
-        if (!version || !type)
-            continue; /* a repeatable migration */
-        if (strstr(type, "BASELINE") && strcmp(type, "SQL_BASELINE") != 0) {
-            for (size_t i = 0; ok && i < h->l->n; i++)
-                if (flyway_cmp(h->l->v[i].key, version) <= 0)
-                    h->l->v[i].state = IM_APPLIED;
-            continue;
-        }
-        imig *m = find_key(h->l, version, flyway_cmp);
-        if (!m) {
-            char what[300];
-            snprintf(what, sizeof what, "version %s", version);
-            unmatched(h, what);
-            continue;
-        }
-        if (strncmp(type, "UNDO", 4) == 0 || strcmp(type, "DELETE") == 0)
-            m->state = ok ? IM_NOT_APPLIED : m->state;
-        else
-            m->state = ok ? IM_APPLIED : IM_FAILED;
-    }
-    for (size_t i = 0; i < h->l->n; i++)
-        if (h->l->v[i].state == IM_FAILED)
-            mark_failed(h, &h->l->v[i], "failed (success is false)");
-}
-
-/* golang-migrate: one row, the current version; dirty means it stopped
- * part-way through that one. */
-static void hist_golang(hist *h)
-{
-    for (size_t r = 0; r < h->q.n; r++) {
-        const char *version = cell(&h->q, r, 0);
-        if (!version || version[0] == '-')
-            continue; /* -1: everything migrated down */
-        int dirty = truthy(cell(&h->q, r, 1));
-        if (!find_key(h->l, version, num_cmp)) {
-            char what[300];
-            snprintf(what, sizeof what, "version %s", version);
-            unmatched(h, what);
-        }
-        for (size_t i = 0; i < h->l->n; i++) {
-            int c = num_cmp(h->l->v[i].key, version);
-            if (c < 0 || (c == 0 && !dirty))
-                h->l->v[i].state = IM_APPLIED;
-            else if (c == 0)
-                mark_failed(h, &h->l->v[i], "dirty (it stopped part-way)");
-        }
-    }
-}
-
-/* dbmate: a row per applied version. */
-static void hist_dbmate(hist *h)
-{
-    for (size_t r = 0; r < h->q.n; r++) {
-        const char *version = cell(&h->q, r, 0);
-        imig *m = version ? find_key(h->l, version, num_cmp) : NULL;
-        if (m)
-            m->state = IM_APPLIED;
-        else if (version) {
-            char what[300];
-            snprintf(what, sizeof what, "version %s", version);
-            unmatched(h, what);
-        }
-    }
-}
-
-typedef struct hsource {
-    const char *tool;
-    const char *ns_if_schemas; /* drizzle's own namespace where there are namespaces */
-    const char *table;
-    const char *columns;
-    void (*apply)(hist *h);
-} hsource;
-
-static const hsource hsources[] = {
-    {"drizzle", "drizzle", "__drizzle_migrations", "hash, created_at", hist_drizzle},
-    {"prisma", NULL, "_prisma_migrations", "migration_name, finished_at, rolled_back_at, checksum",
-     hist_prisma},
-    {"flyway", NULL, "flyway_schema_history", "version, type, success", hist_flyway},
-    {"golang-migrate", NULL, "schema_migrations", "version, dirty", hist_golang},
-    {"dbmate", NULL, "schema_migrations", "version", hist_dbmate},
-};
-
-/* Read the tool's history on `c` into the migrations' states; *found = 0
- * when the database has no such table. */
-static int read_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialect *d, ilist *l,
-                        int *found)
-{
-    const hsource *src = NULL;
-    for (size_t i = 0; i < sizeof hsources / sizeof *hsources; i++)
-        if (strcmp(hsources[i].tool, l->tool->name) == 0)
-            src = &hsources[i];
-    const char *ns = src->ns_if_schemas && (d->caps & CAIRN_CAP_SCHEMAS) ? src->ns_if_schemas
-                                                                         : NULL;
-    int rc = table_exists(cx, c, d->name, ns, src->table, found);
-    if (rc || !*found) {
-        if (!rc)
-            cairn_log(cx, CAIRN_LOG_WARN, "the database has no %s%s%s table: no %s history to "
-                      "import", ns ? ns : "", ns ? "." : "", src->table, l->tool->label);
-        return rc;
-    }
-    cairn_buf b;
-    cairn_buf_init(&b);
-    cairn_buf_printf(&b, "SELECT %s FROM %s%s%s", src->columns, ns ? ns : "", ns ? "." : "",
-                     src->table);
-    if (strcmp(src->tool, "flyway") == 0)
-        cairn_buf_puts(&b, " ORDER BY installed_rank");
-    hist h = {.cx = cx, .l = l};
-    rc = b.oom ? oom(cx) : query(cx, c, cairn_buf_cstr(&b), &h.q);
-    cairn_buf_release(&b);
-    if (rc == CAIRN_EUNSUPPORTED || rc == CAIRN_EDB)
-        cairn_err_prefix(cx, rc, "reading the %s history", l->tool->label);
-    if (rc)
-        return rc;
-    src->apply(&h);
-    qrows_release(&h.q);
-    cairn_log(cx, CAIRN_LOG_INFO,
-              "%s's table %s%s%s stays as it is: drop it once %s no longer runs there (until "
-              "then 'cairn drift' shows it)",
-              l->tool->label, ns ? ns : "", ns ? "." : "", src->table, l->tool->label);
-    return 0;
-}
-
-static int count_statements(cairn_ctx *cx, const char *sql, size_t *n)
-{
-    char **stmts;
-    if (cairn_split_statements(sql, &stmts, n))
-        return oom(cx);
-    cairn_strv_free(stmts, *n);
-    return 0;
-}
-
-/* Record the applied ones in cairn's history (state baseline), under the
- * migration lock; ones already there are left as they are. */
-static int record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l)
-{
-    cairn_history_opts h;
-    cairn_session_history_opts(cx, &h);
-    size_t want = 0, recorded = 0, failed = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        want += l->v[i].state == IM_APPLIED;
-        failed += l->v[i].state == IM_FAILED;
-    }
-    if (!want) {
-        cairn_log(cx, CAIRN_LOG_INFO, "no migration recorded as applied: %s applied none of them",
-                  l->tool->label);
-        return 0;
-    }
-    int rc = cairn_conn_lock(c, &h);
-    if (rc)
-        return rc;
-    cairn_history done;
-    cairn_history_init(&done);
-    rc = cairn_conn_history_ensure(c, &h);
-    if (!rc)
-        rc = cairn_conn_history_list(c, &h, &done);
-    /* all rows or none: a failure removes the imported folder again */
-    int in_txn = 0;
-    if (!rc && !(rc = cairn_conn_begin(c)))
-        in_txn = 1;
-    char at[21];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    for (size_t i = 0; i < l->n && !rc; i++) {
-        const imig *m = &l->v[i];
-        if (m->state != IM_APPLIED || cairn_history_find(&done, m->name))
-            continue;
-        size_t n;
-        rc = count_statements(cx, m->sql, &n);
-        cairn_applied row = {.name = m->name, .checksum = m->checksum, .applied_at = at,
-                             .state = CAIRN_APPLIED_BASELINE, .statements_done = (int32_t)n,
-                             .statements_total = (int32_t)n};
-        if (!rc)
-            rc = cairn_conn_history_record(c, &h, &row);
-        if (!rc) {
-            recorded++;
-            cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (%s applied it; not run)",
-                      m->name, l->tool->label);
-        }
-    }
-    cairn_history_release(&done);
-    if (!rc && in_txn)
-        rc = cairn_conn_commit(c);
-    if (rc && in_txn)
-        cairn_exec_rollback_quietly(c, cx);
-    cairn_saved_err saved = {0};
-    if (rc)
-        cairn_err_save(cx, &saved);
-    int urc = cairn_conn_unlock(c, &h);
-    if (rc)
-        cairn_err_restore(cx, &saved);
-    else
-        rc = urc;
-    if (!rc)
-        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s recorded as applied (%zu already were)%s",
-                  recorded, recorded == 1 ? "" : "s", want - recorded,
-                  failed ? "; failed ones left pending (see the warnings)" : "");
     return rc;
 }
 
@@ -1317,7 +895,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
     if (!rc && with_history)
         rc = cairn_session_connect(cx, s, &c);
     if (!rc && with_history)
-        rc = read_history(cx, c, cairn_session_dialect(s), &l, &found);
+        rc = cairn_import_read_history(cx, c, cairn_session_dialect(s), &l, &found);
     if (!rc && !opts->history_only) {
         rc = build_snapshots(cx, &l);
         /* no other writer between the check and the last folder written */
@@ -1337,7 +915,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
                       l.n == 1 ? "" : "s", out);
         }
         if (!rc && with_history && found)
-            rc = record_history(cx, c, &l);
+            rc = cairn_import_record_history(cx, c, &l);
         /* the history could not be recorded: the folder goes too */
         if (rc && written) {
             for (size_t i = 0; i < l.n; i++)
@@ -1347,7 +925,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
         }
         cairn_folder_unlock(lock_fd);
     } else if (!rc && found) {
-        rc = record_history(cx, c, &l);
+        rc = cairn_import_record_history(cx, c, &l);
     }
     cairn_conn_close(c);
     ilist_release(&l);
