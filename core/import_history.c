@@ -291,6 +291,8 @@ int cairn_import_read_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialect 
     const char *ns = src->ns_if_schemas && (d->caps & CAIRN_CAP_SCHEMAS) ? src->ns_if_schemas
                                                                          : NULL;
     int rc = table_exists(cx, c, d->name, ns, src->table, found);
+    if (rc == CAIRN_EUNSUPPORTED || rc == CAIRN_EDB)
+        cairn_err_prefix(cx, rc, "reading the %s history", l->tool->label);
     if (rc || !*found) {
         if (!rc)
             cairn_log(cx, CAIRN_LOG_WARN, "the database has no %s%s%s table: no %s history to "
