@@ -170,7 +170,7 @@ static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *sc
 /* migration.sql: the header (name, writer, a warning per destructive
  * change), then the plan's statements; a custom migration gets a hint. */
 static int migration_text(cairn_ctx *cx, cairn_session *s, const char *name,
-                          const cairn_plan *plan, char **out)
+                          const cairn_plan *plan, const char *joins, char **out)
 {
     cairn_buf head;
     cairn_buf_init(&head);
@@ -179,6 +179,8 @@ static int migration_text(cairn_ctx *cx, cairn_session *s, const char *name,
     for (size_t i = 0; plan && i < plan->nchanges; i++)
         if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
             cairn_buf_printf(&head, "-- WARNING: %s\n", change_warning(plan->changes[i]));
+    if (joins)
+        cairn_buf_printf(&head, "-- Joins the branches %s.\n", joins);
     if (!plan)
         cairn_buf_puts(&head, "-- Custom migration: write its SQL here; separate statements "
                               "with a line \"" CAIRN_BREAKPOINT "\".\n");
@@ -206,9 +208,48 @@ static void log_written(cairn_ctx *cx, const char *dir, const cairn_plan *plan)
         cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql: write its SQL there", dir);
 }
 
+/* Where the next migration starts: the folder's heads and the state after
+ * them (merged when there are several). */
+typedef struct start {
+    cairn_graph g;
+    cairn_snapshot prev;
+    size_t *heads, nheads;
+    char *joins; /* "A and B" when there are several heads */
+} start;
+
+static void start_release(start *st)
+{
+    cairn_snapshot_release(&st->prev);
+    free(st->heads);
+    free(st->joins);
+    cairn_graph_free(&st->g);
+}
+
+static int start_read(cairn_ctx *cx, const char *outdir, start *st)
+{
+    memset(st, 0, sizeof *st);
+    int rc = cairn_graph_load(cx, outdir, &st->g);
+    if (!rc)
+        rc = cairn_graph_state(cx, &st->g, NULL, &st->prev, &st->heads, &st->nheads, NULL);
+    if (!rc && st->nheads > 1) {
+        cairn_buf b;
+        cairn_buf_init(&b);
+        for (size_t i = 0; i < st->nheads; i++)
+            cairn_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == st->nheads ? " and " : ", ",
+                             st->g.list[st->heads[i]].name);
+        if (b.oom || !(st->joins = strdup(cairn_buf_cstr(&b))))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        cairn_buf_release(&b);
+        if (!rc)
+            cairn_log(cx, CAIRN_LOG_INFO, "the folder has %zu branches (%s): starting from "
+                      "their merge", st->nheads, st->joins);
+    }
+    return rc;
+}
+
 static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
-                           const cairn_snapshot *prev, cairn_schema *desired,
-                           const cairn_plan *plan, const char *slug, char **dir_out)
+                           const start *st, cairn_schema *desired, const cairn_plan *plan,
+                           const char *slug, char **dir_out)
 {
     char *name;
     int rc = cairn_folder_new_name(cx, outdir, slug, (int64_t)time(NULL), &name);
@@ -217,13 +258,24 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     char *sql = NULL;
     cairn_buf json;
     cairn_buf_init(&json);
-    rc = migration_text(cx, s, name, plan, &sql);
+    rc = migration_text(cx, s, name, plan, st->joins, &sql);
+    /* the parent is the newest head; a merge names the others too */
+    char **merges = st->nheads > 1 ? calloc(st->nheads - 1, sizeof *merges) : NULL;
+    if (!rc && st->nheads > 1 && !merges)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; merges && i + 1 < st->nheads; i++)
+        merges[i] = st->g.list[st->heads[i]].name;
     if (!rc) {
-        cairn_snapshot snap = {.id = name, .parent = prev->id,
-                               .dialect = (char *)cairn_session_dialect(s)->name,
-                               .schema = desired};
+        cairn_snapshot snap = {
+            .id = name,
+            .parent = st->nheads ? st->g.list[st->heads[st->nheads - 1]].name : NULL,
+            .merges = merges,
+            .nmerges = st->nheads > 1 ? st->nheads - 1 : 0,
+            .dialect = (char *)cairn_session_dialect(s)->name,
+            .schema = desired};
         rc = cairn_json_write_snapshot(cx, &snap, &json);
     }
+    free(merges);
     if (!rc && json.oom)
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc)
@@ -270,25 +322,25 @@ static int check_failed(cairn_ctx *cx, cairn_session *s, const cairn_plan *plan)
                      plan->nchanges, plan->nchanges == 1 ? "" : "s");
 }
 
-int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out)
+/* generate, or (merge_only) a migration that only joins the branches. */
+static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_only,
+                    char **dir_out)
 {
-    static const cairn_generate_opts defaults = {0};
-    if (!opts)
-        opts = &defaults;
     if (dir_out)
         *dir_out = NULL;
     cairn_session *s;
     int rc = cairn_session_get(cx, &s);
     if (rc)
         return rc;
-    cairn_schema *desired;
-    rc = cairn_schema_load(cx, &desired);
+    cairn_schema *desired = NULL;
+    if (!merge_only)
+        rc = cairn_schema_load(cx, &desired);
     if (rc)
         return rc;
     const char *outdir = cairn_ctx_get(cx, "out");
     int check = cairn_ctx_checking(cx);
-    cairn_snapshot prev;
-    memset(&prev, 0, sizeof prev);
+    start st;
+    memset(&st, 0, sizeof st);
     /* From reading the newest snapshot to writing the next one, no other
      * generate may write into the folder (a check writes nothing). */
     int lock_fd = -1;
@@ -301,14 +353,21 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
         cairn_schema_free(desired);
         return rc;
     }
-    rc = cairn_folder_latest_snapshot(cx, outdir, &prev);
-    if (!rc && prev.dialect && strcmp(prev.dialect, cairn_session_dialect(s)->name) != 0)
+    rc = start_read(cx, outdir, &st);
+    const cairn_snapshot *prev = &st.prev;
+    if (!rc && prev->dialect && strcmp(prev->dialect, cairn_session_dialect(s)->name) != 0)
         rc = cairn_err(cx, CAIRN_ECONFIG,
                        "%s: the migrations were written for dialect '%s', not '%s'", outdir,
-                       prev.dialect, cairn_session_dialect(s)->name);
+                       prev->dialect, cairn_session_dialect(s)->name);
+    if (!rc && merge_only && st.nheads < 2)
+        rc = cairn_err_at(cx, CAIRN_EUSAGE, outdir, 0, 0,
+                          "nothing to merge: the migrations form one branch%s%s",
+                          st.nheads ? " ending at " : "",
+                          st.nheads ? st.g.list[st.heads[0]].name : "");
     cairn_plan *plan = NULL;
     if (!rc)
-        rc = cairn_diff(cx, prev.schema, desired, &opts->diff, &plan);
+        rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &opts->diff,
+                        &plan);
     if (!rc && opts->custom && plan->nchanges)
         /* The snapshot will claim these changes: the hand-written SQL must
          * make them, or the next generate will not. */
@@ -318,19 +377,38 @@ int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_ou
                   "generate without --custom first)",
                   plan->nchanges, plan->nchanges == 1 ? "" : "s");
     if (!rc) {
-        if (!opts->custom && plan->nchanges == 0)
+        if (merge_only)
+            rc = write_migration(cx, s, outdir, &st, prev->schema, plan,
+                                 opts->name ? opts->name : "merge", dir_out);
+        else if (!opts->custom && plan->nchanges == 0) {
             cairn_log(cx, CAIRN_LOG_INFO, "no changes: the schema matches the latest migration");
-        else if (check)
+            if (st.nheads > 1)
+                cairn_log(cx, CAIRN_LOG_WARN,
+                          "the branches %s are not joined: run 'cairn merge' to close them",
+                          st.joins);
+        } else if (check)
             rc = check_failed(cx, s, plan);
         else
-            rc = write_migration(cx, s, outdir, &prev, desired, opts->custom ? NULL : plan,
+            rc = write_migration(cx, s, outdir, &st, desired, opts->custom ? NULL : plan,
                                  opts->name, dir_out);
     }
     cairn_folder_unlock(lock_fd);
     cairn_plan_free(plan);
-    cairn_snapshot_release(&prev);
+    start_release(&st);
     cairn_schema_free(desired);
     return rc;
+}
+
+int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out)
+{
+    static const cairn_generate_opts defaults = {0};
+    return generate(cx, opts ? opts : &defaults, 0, dir_out);
+}
+
+int cairn_merge(cairn_ctx *cx, const char *name, char **dir_out)
+{
+    cairn_generate_opts opts = {.name = name};
+    return generate(cx, &opts, 1, dir_out);
 }
 
 /* ---- pull ------------------------------------------------------------------- */

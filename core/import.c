@@ -915,7 +915,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
                       l.n == 1 ? "" : "s", out);
         }
         if (!rc && with_history && found)
-            rc = cairn_import_record_history(cx, c, &l);
+            rc = cairn_import_record_history(cx, c, cairn_session_dialect(s), &l);
         /* the history could not be recorded: the folder goes too */
         if (rc && written) {
             for (size_t i = 0; i < l.n; i++)
@@ -925,7 +925,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
         }
         cairn_folder_unlock(lock_fd);
     } else if (!rc && found) {
-        rc = cairn_import_record_history(cx, c, &l);
+        rc = cairn_import_record_history(cx, c, cairn_session_dialect(s), &l);
     }
     cairn_conn_close(c);
     ilist_release(&l);

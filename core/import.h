@@ -50,8 +50,10 @@ CAIRN_INTERNAL int cairn_import_num_cmp(const char *a, const char *b);
  *  (failed ones reported as WARN lines); *found = 0 when there is none. */
 CAIRN_INTERNAL int cairn_import_read_history(cairn_ctx *cx, cairn_conn *c,
                                              const cairn_dialect *d, ilist *l, int *found);
-/** Record the applied ones in cairn's history (state baseline), under the
- *  migration lock and in one transaction; ones already there are kept. */
-CAIRN_INTERNAL int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l);
+/** Record the applied ones in cairn's history (state baseline) with an
+ *  audit row, under the migration lock and in one transaction; ones
+ *  already there are kept. */
+CAIRN_INTERNAL int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c,
+                                               const cairn_dialect *d, const ilist *l);
 
 #endif

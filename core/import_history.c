@@ -332,7 +332,8 @@ static int count_statements(cairn_ctx *cx, const char *sql, size_t *n)
 
 /* Record the applied ones in cairn's history (state baseline), under the
  * migration lock; ones already there are left as they are. */
-int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l)
+int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialect *d,
+                                const ilist *l)
 {
     cairn_history_opts h;
     cairn_session_history_opts(cx, &h);
@@ -354,9 +355,29 @@ int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c, const ilist *l)
     rc = cairn_conn_history_ensure(c, &h);
     if (!rc)
         rc = cairn_conn_history_list(c, &h, &done);
-    /* all rows or none: a failure removes the imported folder again */
+    /* what will be recorded, for the audit row: the newest, and how many */
+    const char *newest = NULL;
+    size_t todo = 0;
+    for (size_t i = 0; !rc && i < l->n; i++)
+        if (l->v[i].state == IM_APPLIED && !cairn_history_find(&done, l->v[i].name)) {
+            newest = l->v[i].name;
+            todo++;
+        }
+    /* All rows or none (a failure removes the imported folder again), with
+     * their audit row where DDL is transactional; elsewhere the audit
+     * table's CREATE would commit, so the audit row is written first. */
+    int ddl_txn = (d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) != 0;
     int in_txn = 0;
-    if (!rc && !(rc = cairn_conn_begin(c)))
+    if (!rc && todo && ddl_txn && !(rc = cairn_conn_begin(c)))
+        in_txn = 1;
+    if (!rc && todo) {
+        char action[64], detail[160];
+        snprintf(action, sizeof action, "import %s", l->tool->name);
+        snprintf(detail, sizeof detail, "%zu migration%s recorded without running, from the %s "
+                 "history", todo, todo == 1 ? "" : "s", l->tool->label);
+        rc = cairn_conn_audit(c, &h, action, newest, detail);
+    }
+    if (!rc && todo && !in_txn && !(rc = cairn_conn_begin(c)))
         in_txn = 1;
     char at[21];
     time_t now = time(NULL);

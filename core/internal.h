@@ -304,6 +304,11 @@ int cairn_conn_history_list(cairn_conn *c, const cairn_history_opts *h, cairn_hi
 int cairn_conn_history_record(cairn_conn *c, const cairn_history_opts *h, const cairn_applied *row);
 /** CAIRN_EUNSUPPORTED when the driver has no history_remove. */
 int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const char *name);
+/* The audit trail: who repaired the history, when, what. One row in
+ * <history table>_audit (made when first needed, never introspected). */
+#define CAIRN_AUDIT_SUFFIX "_audit"
+int cairn_conn_audit(cairn_conn *c, const cairn_history_opts *h, const char *action,
+                     const char *migration, const char *detail);
 /* Read rows (ABI 1.3 `query`): CAIRN_EUNSUPPORTED when the driver cannot. */
 int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud);
 /** Introspect with the configured filters; the history table is always
@@ -381,6 +386,10 @@ int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out
 typedef struct cairn_snapshot {
     char *id;       /* the migration's folder name */
     char *parent;   /* the previous migration's id, NULL for the first */
+    /* A merge migration's other parents: the heads of branches it joins
+     * ("merges" in snapshot.json, absent when none). */
+    char **merges;
+    size_t nmerges;
     char *dialect;
     cairn_schema *schema;
 } cairn_snapshot;
@@ -509,6 +518,39 @@ int cairn_folder_check_readable(cairn_ctx *cx, const char *out);
 /** cairn_folder_list for those commands: the same checks first. */
 int cairn_folder_list_existing(cairn_ctx *cx, const char *out, cairn_migration **list,
                                size_t *n);
+/* ---- graph.c: the folder as a graph of parents and merges -------------- */
+typedef struct cairn_gnode {
+    char **links;      /* parent names as the snapshot says: parent, then merges */
+    size_t nlinks;
+    size_t *parents;   /* the links found among older folders, as indexes */
+    size_t nparents;
+    const char *bad_link; /* a link to no older folder (one of `links`), or NULL */
+    int ok;            /* the snapshot could be read */
+} cairn_gnode;
+typedef struct cairn_graph {
+    cairn_migration *list; /* sorted by name, as cairn_folder_list */
+    size_t n;
+    cairn_gnode *node;     /* one per list entry */
+} cairn_graph;
+/** List the folder and read every snapshot's links (cheaply: the top of
+ *  each file). A damaged snapshot is a node that is not `ok`. */
+int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g);
+void cairn_graph_free(cairn_graph *g);
+/** The migrations no other is a parent of, among `only` (NULL = all). */
+int cairn_graph_heads(cairn_ctx *cx, const cairn_graph *g, const unsigned char *only,
+                      size_t **heads, size_t *n);
+/** `*seen` (g->n bytes, free it): 1 for `i` and everything it descends from. */
+int cairn_graph_ancestors(cairn_ctx *cx, const cairn_graph *g, size_t i, unsigned char **seen);
+/** The schema after the migrations `only` (NULL = all): one head's
+ *  snapshot, or the three-way merge of the heads against their newest
+ *  common ancestor (EINTEGRITY naming the object and the migrations when
+ *  both sides changed it differently); an empty schema when there is none.
+ *  `out->id` is set only for one head. Free *heads. `*twice` (may be NULL)
+ *  counts objects both branches changed the same way (a WARN line each:
+ *  deploying both would run the change twice). */
+int cairn_graph_state(cairn_ctx *cx, const cairn_graph *g, const unsigned char *only,
+                      cairn_snapshot *out, size_t **heads, size_t *nheads, size_t *twice);
+
 /** Is `name` a migration folder's name: ^[0-9]{14}_[a-z0-9_]+$ ? */
 int cairn_folder_name_valid(const char *name);
 /** A new migration's name: the UTC stamp of `now` (seconds since the epoch,

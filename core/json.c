@@ -979,7 +979,8 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
 /* ---- snapshots --------------------------------------------------------------- */
 
 
-static const char *const k_snapshot[] = {"version", "id", "parent", "dialect", "schema", NULL};
+static const char *const k_snapshot[] = {"version", "id",     "parent", "merges",
+                                          "dialect", "schema", NULL};
 
 void cairn_snapshot_release(cairn_snapshot *snap)
 {
@@ -987,6 +988,9 @@ void cairn_snapshot_release(cairn_snapshot *snap)
         return;
     free(snap->id);
     free(snap->parent);
+    for (size_t i = 0; i < snap->nmerges; i++)
+        free(snap->merges[i]);
+    free(snap->merges);
     free(snap->dialect);
     cairn_schema_free(snap->schema);
     memset(snap, 0, sizeof *snap);
@@ -1012,6 +1016,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     int64_t version = 0;
     int has_version = 0;
     json_t *sj = NULL;
+    strlist merges = {0};
     if (!(r.s = cairn_schema_new()))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc && !(rc = rd_object(&r, d.root, d.pos, "a snapshot", k_snapshot)) &&
@@ -1025,12 +1030,20 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     }
     if (!rc && !(rc = rd_str(&r, d.root, d.pos, "id", REQ, &id)) &&
         !(rc = rd_str(&r, d.root, d.pos, "parent", OPT, &parent)) &&
+        !(rc = rd_strlist(&r, d.root, d.pos, "merges", OPT, 1, &merges)) &&
         !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
         !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
         size_t old = rd_key(&r, "schema");
         rc = rd_schema(&r, sj, json_jn_get(d.pos, "schema"));
         rd_pop(&r, old);
     }
+    if (!rc && merges.n && !parent)
+        rc = rd_fail_in(&r, d.pos, "merges", -1, 1, "a merge needs a \"parent\" too");
+    if (!rc && merges.n && !(out->merges = calloc(merges.n, sizeof *out->merges)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < merges.n; i++)
+        if (dup_opt(merges.v[i], &out->merges[out->nmerges++]))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
                 dup_opt(dialect, &out->dialect)))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");

@@ -449,6 +449,8 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
     w_set(&w, o, "version", json_integer(CAIRN_SNAPSHOT_VERSION));
     w_str(&w, o, "id", snap->id);
     w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : json_null());
+    if (snap->nmerges)
+        w_strs(&w, o, "merges", (const char *const *)snap->merges, snap->nmerges);
     w_str(&w, o, "dialect", snap->dialect);
     if (!w.rc)
         w_set(&w, o, "schema", w_schema(&w, snap->schema));

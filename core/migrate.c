@@ -499,6 +499,42 @@ static int resolve_open(mrun *r, cairn_ctx *cx, const char *name, const cairn_ap
     return 0;
 }
 
+/* A person's repair of the history: the audit row (who, when, what) and
+ * the change `fn` makes, together in one transaction where the dialect
+ * has them. */
+typedef int repair_fn(mrun *r, void *ud);
+static int audited(mrun *r, const char *action, const char *name, const char *detail,
+                   repair_fn *fn, void *ud)
+{
+    int txn = (r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) != 0;
+    int rc = txn ? cairn_conn_begin(r->c) : 0;
+    if (!rc)
+        rc = cairn_conn_audit(r->c, &r->h, action, name, detail);
+    if (!rc)
+        rc = fn(r, ud);
+    if (txn && !rc)
+        rc = cairn_conn_commit(r->c);
+    else if (txn && rc) {
+        cairn_saved_err saved;
+        cairn_err_save(r->cx, &saved);
+        cairn_conn_rollback(r->c);
+        cairn_err_restore(r->cx, &saved);
+    }
+    return rc;
+}
+
+typedef struct row_change {
+    const cairn_applied *row; /* to record, or NULL: remove `name` */
+    const char *name;
+} row_change;
+
+static int change_row(mrun *r, void *ud)
+{
+    const row_change *ch = ud;
+    return ch->row ? cairn_conn_history_record(r->c, &r->h, ch->row)
+                   : cairn_conn_history_remove(r->c, &r->h, ch->name);
+}
+
 int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
 {
     mrun r;
@@ -506,20 +542,27 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
     int rc = resolve_open(&r, cx, name, &a);
     if (rc)
         return run_close(&r, rc);
+    char at[21], detail[160];
+    utc_now(at);
+    cairn_applied row = *a;
+    row_change ch = {.row = applied ? &row : NULL, .name = name};
     if (applied) {
         /* What is in the database now is what its file says, as fixed by hand. */
         const cairn_migration *m = find_migration(&r, name);
-        const char *sum = m && m->sql ? m->checksum : a->checksum;
-        rc = record(&r, a->name, sum, CAIRN_APPLIED_DONE, a->statements_total,
-                    (size_t)a->statements_total, a->duration_ms);
-        if (!rc)
-            cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
-    } else {
-        rc = cairn_conn_history_remove(r.c, &r.h, name);
-        if (!rc)
-            cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
-                                          "it from its first statement", name);
+        row.checksum = m && m->sql ? m->checksum : a->checksum;
+        row.applied_at = at;
+        row.state = CAIRN_APPLIED_DONE;
+        row.statements_done = a->statements_total;
     }
+    snprintf(detail, sizeof detail, "was partial: %d of %d statements ran",
+             (int)a->statements_done, (int)a->statements_total);
+    rc = audited(&r, applied ? "resolve --applied" : "resolve --rolled-back", name, detail,
+                 change_row, &ch);
+    if (!rc && applied)
+        cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
+    else if (!rc)
+        cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
+                                      "it from its first statement", name);
     return run_close(&r, rc);
 }
 
@@ -537,8 +580,16 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
                                        "--applied or --rolled-back",
                                        name, (int)a->statements_done, (int)a->statements_total));
     long done = ran ? k : k - 1;
-    rc = record(&r, a->name, a->checksum, CAIRN_APPLIED_PARTIAL, done,
-                (size_t)a->statements_total, a->duration_ms);
+    char at[21], detail[80];
+    utc_now(at);
+    cairn_applied row = *a;
+    row.applied_at = at;
+    row.state = CAIRN_APPLIED_PARTIAL;
+    row.statements_done = (int32_t)done;
+    row_change ch = {.row = &row, .name = name};
+    snprintf(detail, sizeof detail, "statement %ld of %d", k, (int)a->statements_total);
+    rc = audited(&r, ran ? "resolve --statement-done" : "resolve --statement-not-done", name,
+                 detail, change_row, &ch);
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
@@ -586,8 +637,12 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
         rc = cairn_err(cx, CAIRN_EUSAGE, "%s was not edited: nothing to accept", name);
     if (rc)
         return run_close(&r, rc);
+    char detail[160];
     if (how == CAIRN_REPAIR_FORGET) {
-        rc = cairn_conn_history_remove(r.c, &r.h, name);
+        row_change ch = {.row = NULL, .name = name};
+        snprintf(detail, sizeof detail, "folder gone; recorded checksum %.*s", SHORT_SUM,
+                 a->checksum);
+        rc = audited(&r, "resolve --forget", name, detail, change_row, &ch);
         if (!rc)
             cairn_log(cx, CAIRN_LOG_INFO,
                       "%s removed from the history (its folder is gone; nothing in the "
@@ -598,7 +653,10 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
     /* the row as it was, with the checksum of the file as it is now */
     cairn_applied row = *a;
     row.checksum = m->checksum;
-    rc = cairn_conn_history_record(r.c, &r.h, &row);
+    row_change ch = {.row = &row, .name = name};
+    snprintf(detail, sizeof detail, "checksum %.*s -> %.*s", SHORT_SUM, a->checksum, SHORT_SUM,
+             m->checksum);
+    rc = audited(&r, "resolve --accept-edit", name, detail, change_row, &ch);
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: the history now holds the checksum of its edited migration.sql "
@@ -684,17 +742,6 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
 /* ---- drift ------------------------------------------------------------------ */
 
 /* The newest migration the history says is done whose folder is here. */
-static const cairn_migration *newest_applied(const mrun *r)
-{
-    const cairn_migration *m = NULL;
-    for (size_t i = 0; i < r->n; i++) {
-        const cairn_applied *a = cairn_history_find(&r->hist, r->list[i].name);
-        if (a && !is_partial(a))
-            m = &r->list[i];
-    }
-    return m;
-}
-
 /* The plan (and its SQL) that would take the live database to `want`. */
 static int plan_live_to(mrun *r, const cairn_schema *want, cairn_plan **plan, cairn_stmts *st)
 {
@@ -721,14 +768,14 @@ static void log_stmts(cairn_ctx *cx, cairn_log_level level, const char *head, co
 
 /* What the database would need to be the newest applied migration's
  * snapshot again, as SQL in the log; EPENDING when anything. */
-static int report_drift(mrun *r, const cairn_migration *m, const cairn_schema *want)
+static int report_drift(mrun *r, const char *at, const cairn_schema *want)
 {
     cairn_ctx *cx = r->cx;
     cairn_plan *plan = NULL;
     cairn_stmts st;
     cairn_stmts_init(&st);
     int rc = plan_live_to(r, want, &plan, &st);
-    const char *what = m ? m->name : "(no migration applied: an empty database)";
+    const char *what = at ? at : "(no migration applied: an empty database)";
     if (!rc && !plan->nchanges)
         cairn_log(cx, CAIRN_LOG_INFO, "no drift: the database matches %s", what);
     if (!rc && plan->nchanges) {
@@ -759,18 +806,35 @@ int cairn_drift(cairn_ctx *cx)
                            r.hist.rows[i].name);
     if (rc)
         return run_close(&r, rc);
-    const cairn_migration *m = newest_applied(&r);
+    /* The state the history says the database is in: the newest applied
+     * migration's snapshot, or the merge of the applied branches' heads. */
+    cairn_graph g;
+    rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &g);
+    if (rc)
+        return run_close(&r, rc);
+    unsigned char *applied = calloc(g.n ? g.n : 1, 1);
+    if (!applied)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < g.n; i++) {
+        const cairn_applied *a = cairn_history_find(&r.hist, g.list[i].name);
+        applied[i] = a && !is_partial(a);
+    }
     cairn_snapshot snap;
     memset(&snap, 0, sizeof snap);
-    cairn_schema *empty = NULL;
-    if (m)
-        rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
-    else if (!(empty = cairn_schema_new()))
-        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t *heads = NULL, nheads = 0;
     if (!rc)
-        rc = report_drift(&r, m, m ? snap.schema : empty);
+        rc = cairn_graph_state(cx, &g, applied, &snap, &heads, &nheads, NULL);
+    cairn_buf what;
+    cairn_buf_init(&what);
+    for (size_t h = 0; h < nheads; h++)
+        cairn_buf_printf(&what, "%s%s", h ? " + " : "", g.list[heads[h]].name);
+    if (!rc)
+        rc = report_drift(&r, nheads ? cairn_buf_cstr(&what) : NULL, snap.schema);
+    cairn_buf_release(&what);
+    free(heads);
+    free(applied);
     cairn_snapshot_release(&snap);
-    cairn_schema_free(empty);
+    cairn_graph_free(&g);
     return run_close(&r, rc);
 }
 
@@ -854,6 +918,13 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
         }
     }
+    if (!rc && recorded) {
+        char detail[80];
+        snprintf(detail, sizeof detail, "%zu migration%s recorded without running", recorded,
+                 plural(recorded));
+        rc = cairn_conn_audit(r.c, &r.h, force ? "baseline --force" : "baseline",
+                              r.list[upto].name, detail);
+    }
     if (!rc)
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s recorded as baseline", recorded,
                   plural(recorded));
@@ -861,6 +932,53 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
 }
 
 /* ---- check ------------------------------------------------------------------- */
+
+/* The graph: every link names an older folder, and the folder has one head
+ * (branches merged in git are joined by the next generate or by merge);
+ * until then their merge is tried, to report conflicts before a deploy. */
+static int check_graph(cairn_ctx *cx, const char *out, size_t *problems)
+{
+    cairn_graph g;
+    int rc = cairn_graph_load(cx, out, &g);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < g.n; i++)
+        if (g.node[i].bad_link) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's parent %s is not an older "
+                      "migration of the folder", g.list[i].name, g.node[i].bad_link);
+            (*problems)++;
+        }
+    size_t *heads = NULL, nheads = 0;
+    rc = cairn_graph_heads(cx, &g, NULL, &heads, &nheads);
+    if (!rc && nheads > 1) {
+        cairn_buf names;
+        cairn_buf_init(&names);
+        for (size_t h = 0; h < nheads; h++)
+            cairn_buf_printf(&names, "%s%s", h ? ", " : "", g.list[heads[h]].name);
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "%zu branches are not joined (heads %s): run 'cairn generate' after the "
+                  "schema change that follows them, or 'cairn merge'",
+                  nheads, cairn_buf_cstr(&names));
+        cairn_buf_release(&names);
+        (*problems)++;
+        cairn_snapshot merged;
+        size_t *mh = NULL, nmh = 0, twice = 0;
+        int mrc = cairn_graph_state(cx, &g, NULL, &merged, &mh, &nmh, &twice);
+        if (mrc == CAIRN_EINTEGRITY || mrc == CAIRN_ESCHEMA) {
+            cairn_log(cx, CAIRN_LOG_WARN, "%s", cx->err.message);
+            cairn_err_clear(cx);
+            (*problems)++;
+        } else if (mrc) {
+            rc = mrc;
+        }
+        *problems += twice;
+        cairn_snapshot_release(&merged);
+        free(mh);
+    }
+    free(heads);
+    cairn_graph_free(&g);
+    return rc;
+}
 
 int cairn_check_migrations(cairn_ctx *cx)
 {
@@ -870,14 +988,6 @@ int cairn_check_migrations(cairn_ctx *cx)
     int rc = cairn_folder_list_existing(cx, out, &list, &n);
     if (rc)
         return rc;
-    char **parents = calloc(n + 1, sizeof *parents); /* NULL: no parent or unread */
-    int *read_ok = calloc(n + 1, sizeof *read_ok);
-    if (!parents || !read_ok) {
-        free(parents);
-        free(read_ok);
-        cairn_folder_free(list, n);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
     size_t problems = 0;
     for (size_t i = 0; i < n && !rc; i++) {
         const cairn_migration *m = &list[i];
@@ -897,7 +1007,6 @@ int cairn_check_migrations(cairn_ctx *cx)
             rc = src;
             break;
         }
-        read_ok[i] = 1;
         if (!snap.id || strcmp(snap.id, m->name) != 0) {
             cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's id is %s%s%s, not the folder's name",
                       m->name, snap.id ? "'" : "", snap.id ? snap.id : "missing",
@@ -913,45 +1022,10 @@ int cairn_check_migrations(cairn_ctx *cx)
                       m->name, snap.dialect, dialect);
             problems++;
         }
-        if (snap.parent && !(parents[i] = strdup(snap.parent)))
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         cairn_snapshot_release(&snap);
     }
-    /* The chain: each parent is the previous folder. Two snapshots with one
-     * parent are two branches generated from the same state and merged. */
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!read_ok[i])
-            continue;
-        size_t twin = i;
-        for (size_t j = 0; j < i; j++)
-            if (read_ok[j] && ((!parents[i] && !parents[j]) ||
-                               (parents[i] && parents[j] && strcmp(parents[i], parents[j]) == 0))) {
-                twin = j;
-                break;
-            }
-        const char *want = i ? list[i - 1].name : NULL;
-        if (twin != i) {
-            /* The danger is the next generate: it diffs from this snapshot,
-             * which lacks the other branch's changes. */
-            cairn_log(cx, CAIRN_LOG_WARN,
-                      "%s: it and %s both follow %s (two branches generated from the same "
-                      "state), so its snapshot lacks the other branch's changes (from %s on): "
-                      "generate it again on top of %s",
-                      list[i].name, list[twin].name, parents[i] ? parents[i] : "no migration",
-                      list[twin].name, list[i - 1].name);
-            problems++;
-        } else if ((want == NULL) != (parents[i] == NULL) ||
-                   (want && strcmp(want, parents[i]) != 0)) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's parent is %s, expected %s", list[i].name,
-                      parents[i] ? parents[i] : "none",
-                      want ? want : "none (it is the first migration)");
-            problems++;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        free(parents[i]);
-    free(parents);
-    free(read_ok);
+    if (!rc)
+        rc = check_graph(cx, out, &problems);
     if (!rc && problems)
         rc = cairn_err_at(cx, CAIRN_EINTEGRITY, out, 0, 0, "%zu problem%s in %zu migration%s",
                           problems, plural(problems), n, plural(n));

@@ -11,7 +11,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <pwd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -317,6 +319,80 @@ int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud
     return cairn_err_default(c->s->cx, d->query(c->dc, sql, row, ud), "query failed");
 }
 
+/* ---- the audit trail of repairs ------------------------------------------------ */
+
+/* `s` kept to printable ASCII without quotes or backslashes, so a value is
+ * safe as an SQL literal in every dialect (MySQL reads backslashes in
+ * strings). */
+static void audit_clean(char *out, size_t size, const char *s)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < size; s++)
+        out[n++] = *s >= 0x20 && *s < 0x7f && *s != '\'' && *s != '\\' ? *s : '_';
+    out[n] = '\0';
+}
+
+static void audit_table(cairn_buf *b, const cairn_dialect *d, const cairn_history_opts *h)
+{
+    char close = CAIRN_DIALECT_HAS(d, quote_close) ? d->quote_close : 0;
+    if (h->schema && *h->schema) {
+        cairn_buf_quote_pair(b, h->schema, d->quote, close);
+        cairn_buf_puts(b, ".");
+    }
+    char name[300];
+    snprintf(name, sizeof name, "%s" CAIRN_AUDIT_SUFFIX,
+             h->table && *h->table ? h->table : "__cairn_migrations");
+    cairn_buf_quote_pair(b, name, d->quote, close);
+}
+
+int cairn_conn_audit(cairn_conn *c, const cairn_history_opts *h, const char *action,
+                     const char *migration, const char *detail)
+{
+    cairn_ctx *cx = c->s->cx;
+    const cairn_dialect *d = c->s->drv.d;
+    char who[256], host[128] = "", user[64], at[32], mig[256], det[256], act[64];
+    /* CAIRN_ACTOR names a deploy pipeline's human; else the login */
+    const char *u = getenv("CAIRN_ACTOR");
+    if (!u || !*u)
+        u = getenv("USER");
+    struct passwd pwd, *pw = NULL;
+    char pwbuf[1024];
+    if ((!u || !*u) && getpwuid_r(geteuid(), &pwd, pwbuf, sizeof pwbuf, &pw) == 0 && pw)
+        u = pw->pw_name;
+    audit_clean(user, sizeof user, u && *u ? u : "unknown");
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+    char hclean[128];
+    audit_clean(hclean, sizeof hclean, host);
+    snprintf(who, sizeof who, "%s%s%s", user, *hclean ? "@" : "", hclean);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    audit_clean(mig, sizeof mig, migration);
+    audit_clean(act, sizeof act, action);
+    audit_clean(det, sizeof det, detail);
+    cairn_buf b;
+    cairn_buf_init(&b);
+    cairn_buf_puts(&b, "CREATE TABLE IF NOT EXISTS ");
+    audit_table(&b, d, h);
+    cairn_buf_puts(&b, " (at varchar(20) NOT NULL, actor varchar(255) NOT NULL, "
+                       "action varchar(64) NOT NULL, migration varchar(255) NOT NULL, "
+                       "detail varchar(255))");
+    int rc = b.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory") : cairn_conn_exec(c, b.data);
+    cairn_buf_reset(&b);
+    cairn_buf_puts(&b, "INSERT INTO ");
+    audit_table(&b, d, h);
+    cairn_buf_printf(&b, " (at, actor, action, migration, detail) VALUES ('%s', '%s', '%s', "
+                         "'%s', '%s')",
+                     at, who, act, mig, det);
+    if (!rc)
+        rc = b.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory") : cairn_conn_exec(c, b.data);
+    cairn_buf_release(&b);
+    return rc ? cairn_err_prefix(cx, rc, "cannot write the audit row") : 0;
+}
+
 void cairn_session_history_opts(cairn_ctx *cx, cairn_history_opts *h)
 {
     memset(h, 0, sizeof *h);
@@ -582,7 +658,9 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     char **tables = NULL, **nss = NULL;
     size_t ntables = 0, nns = 0;
     const char *hist = cairn_ctx_get(cx, "migrations_table");
-    const char *exclude[1] = {hist};
+    char audit[300];
+    snprintf(audit, sizeof audit, "%s" CAIRN_AUDIT_SUFFIX, hist ? hist : "__cairn_migrations");
+    const char *exclude[2] = {hist, audit};
     int rc = cairn_split_list(cairn_ctx_get(cx, "tables"), ',', &tables, &ntables);
     if (!rc)
         rc = cairn_split_list(cairn_ctx_get(cx, "namespaces"), ',', &nss, &nns);
@@ -591,7 +669,7 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
-                          .exclude = exclude, .nexclude = 1, .struct_size = sizeof f};
+                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f};
         rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }
     cairn_strv_free(tables, ntables);

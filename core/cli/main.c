@@ -271,6 +271,14 @@ static int run_generate(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
+static int run_merge(cairn_ctx *cx, const cli *c)
+{
+    char *dir = NULL;
+    int rc = cairn_merge(cx, c->name, &dir);
+    cairn_free(dir);
+    return rc;
+}
+
 static int run_migrate(cairn_ctx *cx, const cli *c)
 {
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
@@ -685,6 +693,14 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
      "  --check            write nothing; print the SQL a migration would hold and exit 12\n"
      "                     when the schema changed since the newest migration\n"},
+    {"merge", OPT_NAME | CMD_CHANGES, run_merge, "write a migration that joins merged branches",
+     "merge [--name NAME]\n\n"
+     "After branches that each generated migrations are merged in git, the folder has\n"
+     "several heads. Write a migration that runs nothing and names them all as its\n"
+     "parents, so the next generate starts from one state ('generate' also joins them\n"
+     "when the schema changed). Refuses when the folder has one branch, and when\n"
+     "the branches changed one object differently (the conflict is named).\n\n"
+     "  --name NAME        the folder's slug (default: merge)\n"},
     {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES, run_migrate,
      "apply the pending migrations to the database",
      "migrate [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
@@ -735,8 +751,9 @@ static const command commands[] = {
     {"export", 0, run_export, "print the SQL that creates the schema from nothing",
      "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
     {"check", 0, run_check, "check the migrations folder for consistency",
-     "check\n\nCheck that every migration parses, that the snapshots chain, and that no two\n"
-     "migrations share a parent.\n"},
+     "check\n\nCheck that every migration parses and that every parent a snapshot names is an\n"
+     "older migration; name branches merged in git that are not joined yet, and the\n"
+     "conflicts their merge would find, before anything is deployed.\n"},
     {"baseline", OPT_ARGUMENT | OPT_FORCE | CMD_CHANGES, run_baseline,
      "adopt a database that already has the schema",
      "baseline [NAME] [--force]\n\n"

@@ -146,6 +146,11 @@ typedef struct cairn_generate_opts {
  *  migration folder. `*dir_out` gets the folder path (free with cairn_free),
  *  or NULL when there was nothing to do. */
 CAIRN_API int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out);
+/** Write a migration that runs nothing and joins the folder's branches
+ *  (two or more heads: migrations generated from one parent on branches
+ *  merged in git). `name` is its slug (NULL = "merge"). CAIRN_EUSAGE when
+ *  the folder has one branch. */
+CAIRN_API int cairn_merge(cairn_ctx *cx, const char *name, char **dir_out);
 
 typedef struct cairn_migrate_opts {
     int dry_run;          /* print what would run, change nothing */

@@ -124,4 +124,16 @@ expect_err 'warning: CREATE TABLE "posts"' "the differences are printed as warni
 run --url sqlite:other.db status
 expect_out "baseline $BASE" "the forced baseline is recorded up to the given migration"
 expect_out "pending  $(ls migrations | tail -n 1)" "later migrations stay pending"
+
+# every repair left an audit row: who, when, what, in order
+AUDIT=$(sql app.db "SELECT action || '|' || migration || '|' || detail FROM __cairn_migrations_audit ORDER BY rowid")
+check "the audit trail lists baseline, accept-edit, forget, baseline in order" [ "$(printf '%s\n' "$AUDIT" | cut -d'|' -f1 | tr '\n' ,)" = "baseline,resolve --accept-edit,resolve --forget,baseline," ]
+check "the accept-edit row names the migration and both checksums" \
+    bash -c "grep -Eq '^resolve --accept-edit\|$ADD\|checksum [0-9a-f]{12} -> [0-9a-f]{12}\$' <<<\"\$1\"" _ "$AUDIT"
+expect_sql app.db "SELECT count(*) FROM __cairn_migrations_audit WHERE actor = '$(id -un)@$(hostname)' AND at LIKE '____-__-__T__:__:__Z'" 4 \
+    "audit rows say who (user@host) and when (UTC)"
+expect_sql other.db "SELECT action FROM __cairn_migrations_audit" "baseline --force" \
+    "a forced baseline is audited as forced"
+run --url sqlite:app.db pull
+check "pull does not show the audit table" bash -c "! grep -q _audit <<<\"\$1\"" _ "$OUT"
 finish

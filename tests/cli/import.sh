@@ -97,6 +97,9 @@ expect_out "baseline 20261206085953_init" "drizzle: status shows the applied one
 expect_out "pending  20261206090528_add_posts" "drizzle: the other one is pending"
 expect_sql h-drizzle.db "SELECT checksum FROM __cairn_migrations WHERE name = '20261206085953_init'" \
     "$(sum "$D/0000_init.sql")" "drizzle: recorded with the checksum of migration.sql"
+expect_sql h-drizzle.db "SELECT action || ' ' || migration || ': ' || detail FROM __cairn_migrations_audit" \
+    "import drizzle 20261206085953_init: 1 migration recorded without running, from the drizzle-kit history" \
+    "drizzle: the import is in the audit trail"
 run --out h-drizzle --url sqlite:h-drizzle.db migrate
 expect_ok "drizzle: migrate runs only what drizzle-kit had not"
 expect_out "1 migration applied" "drizzle: one migration run"

@@ -197,7 +197,12 @@ expect_ok "the chain holds after concurrent generate runs"
 # ---- a stamp in the year 9999 ----------------------------------------------
 LAST=$(ls migrations | tail -n 1)
 cp -a "migrations/$LAST" migrations/99991231235959_last
-sed -i "s/$LAST/99991231235959_last/" migrations/99991231235959_last/snapshot.json
+python3 -c '
+import json, sys
+p = sys.argv[1] + "/snapshot.json"
+s = json.load(open(p))
+s["id"], s["parent"] = "99991231235959_last", sys.argv[2]
+json.dump(s, open(p, "w"), indent=2)' migrations/99991231235959_last "$LAST"
 cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/03_add_index.json" schema.json
 before=$(state migrations)
 run generate --name after_9999

@@ -421,6 +421,8 @@ run drift
 expect_rc 12 "adopt: drift after a hand change"
 expect_out 'DROP COLUMN `hotfix`' "adopt: drift shows the SQL to undo it"
 expect_q adoptdb "SELECT COUNT(*) FROM users" "1" "adopt: the rows are untouched"
+expect_q adoptdb "SELECT CONCAT(action, ' ', migration) FROM __cairn_migrations_audit" \
+    "baseline $(ls migrations | tail -n 1)" "adopt: the baseline is in the audit trail"
 cd "$back" || exit 1
 
 # ---- errors never show the password --------------------------------------------

@@ -54,6 +54,8 @@ insert into __drizzle_migrations (hash, created_at) values ('$(sum "$D/0000_init
 run --out h_drizzle --url "$BASE/h_drizzle" import drizzle "$D"
 expect_ok "import drizzle with its history"
 expect_out "1 migration recorded as applied" "drizzle: the applied one"
+check "drizzle: the import is in the audit trail" \
+    [ "$(q h_drizzle "SELECT action FROM __cairn_migrations_audit")" = "import drizzle" ]
 run --out h_drizzle --url "$BASE/h_drizzle" migrate
 expect_out "1 migration applied" "drizzle: migrate runs only the other"
 

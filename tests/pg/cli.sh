@@ -462,6 +462,8 @@ mkdir -p "$WORK/adopt"
     expect_rc 12 "adopt: drift after a hand change"
     contains "$OUT" 'DROP COLUMN "hotfix"' && ok || bad "adopt: drift shows the SQL to undo it: $OUT"
     expect_sql adoptdb "SELECT count(*) FROM users" 1 "adopt: the rows are untouched"
+    expect_sql adoptdb "SELECT action || ' ' || migration FROM __cairn_migrations_audit" \
+        "baseline $(ls migrations | tail -n 1)" "adopt: the baseline is in the audit trail"
     echo "$PASSED $FAILED" >"$WORK/.counts"
 )
 read -r PASSED FAILED <"$WORK/.counts"

@@ -76,6 +76,8 @@ INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ('$(sum "$D/0
 run --out h-drizzle --url "$(url_of h_drizzle)" import drizzle "$D"
 expect_ok "import drizzle with its history"
 expect_out "1 migration recorded as applied" "drizzle: the applied one recorded"
+check "drizzle: the import is in the audit trail" \
+    [ "$(q h_drizzle "SELECT action FROM __cairn_migrations_audit")" = "import drizzle" ]
 run --out h-drizzle --url "$(url_of h_drizzle)" migrate
 expect_out "1 migration applied" "drizzle: migrate runs only the other"
 run --out h-drizzle --url "$(url_of h_drizzle)" drift

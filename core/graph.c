@@ -1,0 +1,602 @@
+/*
+ * The migrations folder as a graph.
+ *
+ * Each snapshot names its parent, and a merge migration the other heads it
+ * joins ("merges"). Two branches generated from one state and merged in git
+ * leave two heads: migrations that are nobody's parent. The state the next
+ * migration starts from is then not the newest snapshot (it lacks the other
+ * branch's changes) but the three-way merge of the heads against their
+ * newest common ancestor: a change made on one side only is taken, the same
+ * object changed differently on both sides is a conflict.
+ *
+ * The merge works on the snapshots' JSON, which the writer makes canonical
+ * (objects sorted by name), so it needs no knowledge of each kind of object
+ * beyond which level holds named objects: the schema holds tables, views,
+ * enums and sequences; a table holds columns, keys, indexes, foreign keys,
+ * checks, triggers and options. A table changed on both sides is merged
+ * object by object; any other object changed on both sides, differently, is
+ * a conflict.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+
+/* ---- reading the links ------------------------------------------------------- */
+
+/* The top of a snapshot written by cairn holds version, id, parent, merges
+ * and dialect before "schema", each top-level key on its own line after a
+ * two-space indent. Reading only that part keeps a folder of big snapshots
+ * cheap to walk; a file laid out otherwise is read whole. */
+static json_t *read_head(const char *text, size_t len)
+{
+    static const char key[] = "\n  \"schema\":";
+    const char *end = NULL;
+    for (const char *p = text; p + sizeof key - 1 <= text + len; p++)
+        if (*p == '\n' && memcmp(p, key, sizeof key - 1) == 0) {
+            end = p;
+            break;
+        }
+    if (!end)
+        return NULL;
+    size_t n = (size_t)(end - text);
+    while (n && (text[n - 1] == ' ' || text[n - 1] == '\n' || text[n - 1] == ','))
+        n--;
+    char *head = malloc(n + 3);
+    if (!head)
+        return NULL;
+    memcpy(head, text, n);
+    memcpy(head + n, "\n}", 3);
+    json_t *j = json_loads(head, 0, NULL);
+    free(head);
+    return j;
+}
+
+static int set_links(cairn_ctx *cx, json_t *head, cairn_gnode *g)
+{
+    json_t *p = json_object_get(head, "parent");
+    json_t *m = json_object_get(head, "merges");
+    if ((p && !json_is_string(p) && !json_is_null(p)) || (m && !json_is_array(m)))
+        return 1; /* not as written: the full reader says what is wrong */
+    size_t nm = m ? json_array_size(m) : 0;
+    for (size_t i = 0; i < nm; i++)
+        if (!json_is_string(json_array_get(m, i)))
+            return 1;
+    g->nlinks = (p && json_is_string(p) ? 1 : 0) + nm;
+    if (g->nlinks && !(g->links = calloc(g->nlinks, sizeof *g->links)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t k = 0;
+    if (p && json_is_string(p) && !(g->links[k++] = strdup(json_string_value(p))))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nm; i++)
+        if (!(g->links[k++] = strdup(json_string_value(json_array_get(m, i)))))
+            return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* A migration's parent names; an unreadable snapshot leaves the node
+ * without links and not `ok` (check reports it, generate refuses). */
+static int read_links(cairn_ctx *cx, const cairn_migration *m, cairn_gnode *g)
+{
+    char *file = cairn_path_join(m->dir, "snapshot.json");
+    if (!file)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    char *text = NULL;
+    size_t len = 0;
+    int rc = cairn_file_exists(file) ? cairn_read_file(cx, file, &text, &len) : 1;
+    free(file);
+    if (rc < 0 && rc != CAIRN_EIO)
+        return rc;
+    if (rc == CAIRN_EIO)
+        cairn_err_clear(cx);
+    json_t *head = rc ? NULL : read_head(text, len);
+    free(text);
+    if (head) {
+        rc = set_links(cx, head, g);
+        json_decref(head);
+        if (rc <= 0) {
+            g->ok = rc == 0;
+            return rc;
+        }
+        for (size_t i = 0; i < g->nlinks; i++)
+            free(g->links[i]);
+        free(g->links);
+        g->links = NULL;
+        g->nlinks = 0;
+    }
+    cairn_snapshot snap;
+    rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
+    if (rc == CAIRN_EINTEGRITY || rc == CAIRN_EIO) {
+        cairn_err_clear(cx);
+        return 0;
+    }
+    if (rc)
+        return rc;
+    g->nlinks = (snap.parent ? 1 : 0) + snap.nmerges;
+    if (g->nlinks && !(g->links = calloc(g->nlinks, sizeof *g->links)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t k = 0;
+    if (!rc && snap.parent) {
+        g->links[k++] = snap.parent;
+        snap.parent = NULL;
+    }
+    for (size_t i = 0; !rc && i < snap.nmerges; i++) {
+        g->links[k++] = snap.merges[i];
+        snap.merges[i] = NULL;
+    }
+    g->ok = !rc;
+    cairn_snapshot_release(&snap);
+    return rc;
+}
+
+static long find_name(const cairn_graph *g, const char *name)
+{
+    size_t lo = 0, hi = g->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(g->list[mid].name, name);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g)
+{
+    memset(g, 0, sizeof *g);
+    int rc = cairn_folder_list(cx, out, &g->list, &g->n);
+    if (rc)
+        return rc;
+    if (g->n && !(g->node = calloc(g->n, sizeof *g->node)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < g->n; i++)
+        rc = read_links(cx, &g->list[i], &g->node[i]);
+    for (size_t i = 0; !rc && i < g->n; i++) {
+        cairn_gnode *nd = &g->node[i];
+        if (nd->nlinks && !(nd->parents = calloc(nd->nlinks, sizeof *nd->parents)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        for (size_t k = 0; !rc && k < nd->nlinks; k++) {
+            long at = find_name(g, nd->links[k]);
+            /* a parent must be an older folder: a link forward or to
+             * itself would make a cycle */
+            if (at < 0 || (size_t)at >= i)
+                nd->bad_link = nd->bad_link ? nd->bad_link : nd->links[k];
+            else
+                nd->parents[nd->nparents++] = (size_t)at;
+        }
+    }
+    if (rc)
+        cairn_graph_free(g);
+    return rc;
+}
+
+void cairn_graph_free(cairn_graph *g)
+{
+    for (size_t i = 0; g->node && i < g->n; i++) {
+        for (size_t k = 0; k < g->node[i].nlinks; k++)
+            free(g->node[i].links[k]);
+        free(g->node[i].links);
+        free(g->node[i].parents);
+    }
+    free(g->node);
+    cairn_folder_free(g->list, g->n);
+    memset(g, 0, sizeof *g);
+}
+
+int cairn_graph_heads(cairn_ctx *cx, const cairn_graph *g, const unsigned char *only,
+                      size_t **heads, size_t *n)
+{
+    *heads = NULL;
+    *n = 0;
+    unsigned char *parent = calloc(g->n ? g->n : 1, 1);
+    size_t *v = calloc(g->n ? g->n : 1, sizeof *v);
+    if (!parent || !v) {
+        free(parent);
+        free(v);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < g->n; i++)
+        if (!only || only[i])
+            for (size_t k = 0; k < g->node[i].nparents; k++)
+                parent[g->node[i].parents[k]] = 1;
+    for (size_t i = 0; i < g->n; i++)
+        if ((!only || only[i]) && !parent[i])
+            v[(*n)++] = i;
+    free(parent);
+    *heads = v;
+    return 0;
+}
+
+/* Mark `i` and every migration it descends from. */
+static void mark_ancestors(const cairn_graph *g, size_t i, unsigned char *seen, size_t *stack)
+{
+    size_t top = 0;
+    stack[top++] = i;
+    seen[i] = 1;
+    while (top) {
+        const cairn_gnode *nd = &g->node[stack[--top]];
+        for (size_t k = 0; k < nd->nparents; k++)
+            if (!seen[nd->parents[k]]) {
+                seen[nd->parents[k]] = 1;
+                stack[top++] = nd->parents[k];
+            }
+    }
+}
+
+int cairn_graph_ancestors(cairn_ctx *cx, const cairn_graph *g, size_t i, unsigned char **seen)
+{
+    size_t *stack = malloc((g->n ? g->n : 1) * sizeof *stack);
+    *seen = calloc(g->n ? g->n : 1, 1);
+    if (!stack || !*seen) {
+        free(stack);
+        free(*seen);
+        *seen = NULL;
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    mark_ancestors(g, i, *seen, stack);
+    free(stack);
+    return 0;
+}
+
+/* The newest migration every head descends from; -1 when none is (two
+ * branches that each started from an empty folder). */
+static int common_ancestor(cairn_ctx *cx, const cairn_graph *g, const size_t *heads, size_t nh,
+                           long *base)
+{
+    *base = -1;
+    unsigned char *all = malloc(g->n), *one = malloc(g->n);
+    size_t *stack = malloc(g->n * sizeof *stack);
+    if (!all || !one || !stack) {
+        free(all);
+        free(one);
+        free(stack);
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    memset(all, 1, g->n);
+    for (size_t h = 0; h < nh; h++) {
+        memset(one, 0, g->n);
+        mark_ancestors(g, heads[h], one, stack);
+        for (size_t i = 0; i < g->n; i++)
+            all[i] &= one[i];
+    }
+    for (size_t i = g->n; i-- > 0;)
+        if (all[i]) {
+            *base = (long)i;
+            break;
+        }
+    free(all);
+    free(one);
+    free(stack);
+    return 0;
+}
+
+/* ---- the three-way merge ----------------------------------------------------- */
+
+typedef struct merger {
+    cairn_ctx *cx;
+    const char *left, *right; /* the migrations (or "A, B") of each side */
+    size_t conflicts, twice;
+    char first[512];         /* the first conflict, for the error line */
+    int oom;
+} merger;
+
+static int same(json_t *a, json_t *b)
+{
+    if (!a || json_is_null(a))
+        return !b || json_is_null(b);
+    return b && json_equal(a, b);
+}
+
+static void conflict(merger *m, const char *what, const char *how)
+{
+    char line[512];
+    snprintf(line, sizeof line, "%s: %s on %s and on %s", what, how, m->left, m->right);
+    if (m->conflicts++ == 0)
+        snprintf(m->first, sizeof m->first, "%s", line);
+    else
+        cairn_log(m->cx, CAIRN_LOG_WARN, "conflict: %s", line);
+}
+
+/* A value nothing inside of is merged: taken from the side that changed
+ * it; changed on both sides, the same way, it is kept once but counted
+ * (both migrations would run the change); differently, a conflict.
+ * Returns a new reference (NULL: absent). */
+static json_t *merge_leaf(merger *m, json_t *b, json_t *l, json_t *r, const char *what)
+{
+    int lchg = !same(b, l), rchg = !same(b, r);
+    if (lchg && rchg && same(l, r)) {
+        m->twice++;
+        cairn_log(m->cx, CAIRN_LOG_WARN,
+                  "%s: changed the same way on %s and on %s: deploying both runs the change "
+                  "twice; remove it from the one not applied anywhere yet",
+                  what, m->left, m->right);
+    } else if (lchg && rchg) {
+        conflict(m, what, !l || !r ? "dropped on one branch and changed on the other"
+                                   : "changed differently");
+    } else if (rchg) {
+        return r ? json_incref(r) : NULL;
+    }
+    return l ? json_incref(l) : NULL;
+}
+
+typedef enum { LEVEL_SCHEMA, LEVEL_TABLE, LEVEL_LEAF } level;
+
+static json_t *merge_value(merger *m, json_t *b, json_t *l, json_t *r, level lv,
+                           const char *what);
+
+/* The identity of an object in a named array: "schema.name" or "name". */
+static void item_key(json_t *o, char *out, size_t size)
+{
+    const char *ns = json_string_value(json_object_get(o, "schema"));
+    const char *name = json_string_value(json_object_get(o, "name"));
+    snprintf(out, size, "%s%s%s", ns ? ns : "", ns ? "\x1f" : "", name ? name : "");
+}
+
+static json_t *find_item(json_t *a, const char *key)
+{
+    size_t i;
+    json_t *e;
+    char k[512];
+    json_array_foreach(a, i, e) {
+        item_key(e, k, sizeof k);
+        if (strcmp(k, key) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Arrays of named objects, matched by name; the left side's order, then
+ * what only the right side added. */
+static json_t *merge_named(merger *m, json_t *b, json_t *l, json_t *r, level inner,
+                           const char *kind, const char *owner)
+{
+    json_t *out = json_array();
+    if (!out) {
+        m->oom = 1;
+        return NULL;
+    }
+    char key[512], what[512];
+    size_t i;
+    json_t *e;
+    for (int side = 0; side < 2; side++) {
+        json_t *mine = side ? r : l, *other = side ? l : r;
+        json_array_foreach(mine, i, e) {
+            item_key(e, key, sizeof key);
+            json_t *o = find_item(other, key);
+            if (side && o)
+                continue; /* merged on the left pass */
+            json_t *be = find_item(b, key);
+            const char *name = json_string_value(json_object_get(e, "name"));
+            snprintf(what, sizeof what, "%s%s%s \"%s\"", owner ? owner : "", owner ? ", " : "",
+                     kind, name ? name : "");
+            json_t *v = side ? merge_value(m, be, o, e, inner, what)
+                             : merge_value(m, be, e, o, inner, what);
+            if (v && json_array_append_new(out, v))
+                m->oom = 1;
+        }
+    }
+    return out;
+}
+
+/* Strings as a set (namespaces): what either side added, less what either
+ * side removed. */
+static json_t *merge_set(merger *m, json_t *b, json_t *l, json_t *r)
+{
+    json_t *out = json_array();
+    if (!out) {
+        m->oom = 1;
+        return NULL;
+    }
+    size_t i;
+    json_t *e;
+    for (int side = 0; side < 2; side++)
+        json_array_foreach(side ? r : l, i, e) {
+            json_t *other = side ? l : r;
+            int in_b = 0, in_o = 0, in_out = 0;
+            size_t j;
+            json_t *x;
+            json_array_foreach(b, j, x) in_b |= json_equal(x, e);
+            json_array_foreach(other, j, x) in_o |= json_equal(x, e);
+            json_array_foreach(out, j, x) in_out |= json_equal(x, e);
+            if (!in_out && (in_o || !in_b) && json_array_append(out, e))
+                m->oom = 1;
+        }
+    return out;
+}
+
+static level member_level(level lv, const char *key, const char **kind)
+{
+    static const struct {
+        level at;
+        const char *key, *kind;
+        level inner;
+    } named[] = {
+        {LEVEL_SCHEMA, "tables", "table", LEVEL_TABLE},
+        {LEVEL_SCHEMA, "views", "view", LEVEL_LEAF},
+        {LEVEL_SCHEMA, "enums", "enum", LEVEL_LEAF},
+        {LEVEL_SCHEMA, "sequences", "sequence", LEVEL_LEAF},
+        {LEVEL_TABLE, "columns", "column", LEVEL_LEAF},
+        {LEVEL_TABLE, "uniques", "unique key", LEVEL_LEAF},
+        {LEVEL_TABLE, "indexes", "index", LEVEL_LEAF},
+        {LEVEL_TABLE, "foreign_keys", "foreign key", LEVEL_LEAF},
+        {LEVEL_TABLE, "checks", "check", LEVEL_LEAF},
+        {LEVEL_TABLE, "triggers", "trigger", LEVEL_LEAF},
+    };
+    for (size_t i = 0; i < sizeof named / sizeof *named; i++)
+        if (named[i].at == lv && strcmp(named[i].key, key) == 0) {
+            *kind = named[i].kind;
+            return named[i].inner;
+        }
+    *kind = NULL;
+    return LEVEL_LEAF;
+}
+
+/* Objects key by key: a table's own properties, the schema's lists. */
+static json_t *merge_object(merger *m, json_t *b, json_t *l, json_t *r, level lv,
+                            const char *what)
+{
+    json_t *out = json_object();
+    if (!out) {
+        m->oom = 1;
+        return NULL;
+    }
+    const char *key;
+    json_t *v;
+    char sub[512];
+    for (int side = 0; side < 2; side++)
+        json_object_foreach(side ? r : l, key, v) {
+            if (side && json_object_get(l, key))
+                continue;
+            json_t *bv = json_object_get(b, key), *lval = json_object_get(l, key),
+                   *rv = json_object_get(r, key);
+            const char *kind;
+            level inner = member_level(lv, key, &kind);
+            json_t *mv;
+            if (kind)
+                mv = same(bv, lval)  ? json_incref(rv)
+                     : same(bv, rv) ? json_incref(lval)
+                                    : merge_named(m, bv, lval, rv, inner, kind,
+                                                  lv == LEVEL_TABLE ? what : NULL);
+            else if (lv == LEVEL_SCHEMA && strcmp(key, "namespaces") == 0)
+                mv = merge_set(m, bv, lval, rv);
+            else {
+                snprintf(sub, sizeof sub, "%s%s%s", what ? what : "the schema",
+                         strcmp(key, "options") == 0 ? ", option " : ", ",
+                         key);
+                if (lv == LEVEL_TABLE && strcmp(key, "options") == 0)
+                    mv = merge_object(m, bv, lval, rv, LEVEL_LEAF, sub);
+                else
+                    mv = merge_leaf(m, bv, lval, rv, sub);
+            }
+            if (mv && json_object_set_new(out, key, mv))
+                m->oom = 1;
+        }
+    return out;
+}
+
+static json_t *merge_value(merger *m, json_t *b, json_t *l, json_t *r, level lv,
+                           const char *what)
+{
+    if (lv == LEVEL_LEAF)
+        return merge_leaf(m, b, l, r, what);
+    /* a table on one side only, or dropped on one side */
+    if (!l || !r) {
+        json_t *v = merge_leaf(m, b, l, r, what);
+        return v;
+    }
+    return merge_object(m, b, l, r, lv, what);
+}
+
+/* ---- the state the next migration starts from -------------------------------- */
+
+static int schema_tree(cairn_ctx *cx, const cairn_schema *s, json_t **out)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    int rc = cairn_json_write_schema(cx, s, &b);
+    if (!rc && !(*out = json_loads(cairn_buf_cstr(&b), 0, NULL)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_buf_release(&b);
+    return rc;
+}
+
+static int read_tree(cairn_ctx *cx, const cairn_graph *g, long i, json_t **out, char **dialect)
+{
+    if (i < 0) {
+        *out = json_object();
+        return *out ? 0 : cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    }
+    cairn_snapshot snap;
+    int rc = cairn_folder_read_snapshot(cx, g->list[i].dir, &snap);
+    if (rc)
+        return cairn_err_prefix(cx, rc, "%s", g->list[i].name);
+    rc = schema_tree(cx, snap.schema, out);
+    if (!rc && dialect && !*dialect && snap.dialect && !(*dialect = strdup(snap.dialect)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_snapshot_release(&snap);
+    return rc;
+}
+
+static int merge_heads(cairn_ctx *cx, const cairn_graph *g, const size_t *heads, size_t nh,
+                       cairn_snapshot *out, size_t *twice)
+{
+    long base;
+    int rc = common_ancestor(cx, g, heads, nh, &base);
+    json_t *bt = NULL, *acc = NULL;
+    if (!rc)
+        rc = read_tree(cx, g, base, &bt, &out->dialect);
+    if (!rc)
+        rc = read_tree(cx, g, (long)heads[0], &acc, &out->dialect);
+    cairn_buf left;
+    cairn_buf_init(&left);
+    cairn_buf_puts(&left, g->list[heads[0]].name);
+    merger m = {.cx = cx};
+    for (size_t h = 1; !rc && h < nh; h++) {
+        json_t *ht = NULL;
+        rc = read_tree(cx, g, (long)heads[h], &ht, &out->dialect);
+        if (rc)
+            break;
+        m.left = cairn_buf_cstr(&left);
+        m.right = g->list[heads[h]].name;
+        json_t *next = merge_object(&m, bt, acc, ht, LEVEL_SCHEMA, NULL);
+        json_decref(ht);
+        json_decref(acc);
+        acc = next;
+        if (m.oom || !acc || left.oom)
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        cairn_buf_printf(&left, ", %s", m.right);
+    }
+    if (twice)
+        *twice = m.twice;
+    if (!rc && m.conflicts)
+        rc = cairn_err(cx, CAIRN_EINTEGRITY,
+                       "the branches conflict: %s%s: delete the folder of the one not "
+                       "applied anywhere yet, then run 'cairn generate' again",
+                       m.first, m.conflicts > 1 ? " (and more above)" : "");
+    char *text = NULL;
+    if (!rc && !(text = json_dumps(acc, JSON_COMPACT)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc)
+        rc = cairn_json_read_schema(cx, text, strlen(text), "the merged branches", &out->schema);
+    free(text);
+    json_decref(bt);
+    json_decref(acc);
+    cairn_buf_release(&left);
+    return rc;
+}
+
+int cairn_graph_state(cairn_ctx *cx, const cairn_graph *g, const unsigned char *only,
+                      cairn_snapshot *out, size_t **heads, size_t *nheads, size_t *twice)
+{
+    memset(out, 0, sizeof *out);
+    if (twice)
+        *twice = 0;
+    int rc = cairn_graph_heads(cx, g, only, heads, nheads);
+    if (rc)
+        return rc;
+    /* a damaged head: reading it whole says what is wrong, and where */
+    for (size_t h = 0; !rc && h < *nheads; h++)
+        if (!g->node[(*heads)[h]].ok) {
+            rc = cairn_folder_read_snapshot(cx, g->list[(*heads)[h]].dir, out);
+            cairn_snapshot_release(out);
+        }
+    if (!rc && *nheads == 0)
+        rc = (out->schema = cairn_schema_new()) ? 0 : cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    else if (!rc && *nheads == 1)
+        rc = cairn_folder_read_snapshot(cx, g->list[(*heads)[0]].dir, out);
+    else if (!rc)
+        rc = merge_heads(cx, g, *heads, *nheads, out, twice);
+    if (rc) {
+        cairn_snapshot_release(out);
+        free(*heads);
+        *heads = NULL;
+        *nheads = 0;
+    }
+    return rc;
+}
