@@ -285,6 +285,9 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc) {
         log_written(cx, dir, plan);
+        cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = "written",
+                         .path = dir};
+        cairn_event_emit(cx, &e);
         if (dir_out)
             *dir_out = dir;
         else
@@ -304,6 +307,8 @@ static int log_statements(cairn_ctx *cx, cairn_session *s, const cairn_plan *pla
     int rc = cairn_session_emit(cx, s, plan, &st);
     for (size_t i = 0; !rc && i < st.n; i++)
         cairn_log(cx, CAIRN_LOG_INFO, "%s;", st.sql[i]);
+    if (!rc)
+        cairn_event_sql(cx, NULL, st.sql, st.n);
     *n = st.n;
     cairn_stmts_release(&st);
     return rc;
@@ -368,6 +373,8 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
     if (!rc)
         rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &opts->diff,
                         &plan);
+    if (!rc)
+        cairn_event_plan(cx, plan);
     if (!rc && opts->custom && plan->nchanges)
         /* The snapshot will claim these changes: the hand-written SQL must
          * make them, or the next generate will not. */
@@ -428,6 +435,19 @@ static int connect_db(cairn_ctx *cx, cairn_session **s, cairn_conn **c)
     return rc;
 }
 
+int cairn_introspect(cairn_ctx *cx, cairn_schema **out)
+{
+    *out = NULL;
+    cairn_session *s;
+    cairn_conn *c = NULL;
+    int rc = connect_db(cx, &s, &c);
+    if (rc)
+        return rc;
+    rc = cairn_conn_introspect(c, out);
+    cairn_conn_close(c);
+    return rc;
+}
+
 int cairn_pull(cairn_ctx *cx, const char *output, int force)
 {
     /* Refuse before connecting: an existing file is never touched. */
@@ -436,13 +456,10 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     if (output && cairn_is_dir(output))
         return cairn_err(cx, CAIRN_EUSAGE, "%s is a directory", output);
     cairn_session *s;
-    cairn_conn *c = NULL;
-    int rc = connect_db(cx, &s, &c);
-    if (rc)
-        return rc;
+    int rc = cairn_session_get(cx, &s);
     cairn_schema *live = NULL;
-    rc = cairn_conn_introspect(c, &live);
-    cairn_conn_close(c);
+    if (!rc)
+        rc = cairn_introspect(cx, &live);
     if (rc)
         return rc;
     char *text = NULL;
@@ -461,10 +478,14 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     if (!rc) {
         if (output) {
             rc = cairn_write_file_atomic(cx, output, text, strlen(text));
-            if (!rc)
+            if (!rc) {
                 cairn_log(cx, CAIRN_LOG_INFO, "wrote %s (%zu table%s, %zu view%s)", output,
                           live->ntables, live->ntables == 1 ? "" : "s", live->nviews,
                           live->nviews == 1 ? "" : "s");
+                cairn_event e = {.kind = CAIRN_EVENT_FILE, .path = output,
+                                 .tables = live->ntables, .views = live->nviews};
+                cairn_event_emit(cx, &e);
+            }
         } else if (fputs(text, stdout) == EOF || fflush(stdout) != 0) {
             rc = cairn_err(cx, CAIRN_EIO, "cannot write to standard output");
         }
@@ -540,6 +561,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         rc = cairn_session_emit(cx, s, plan, &st);
     if (!rc) {
         size_t nd = count_destructive(plan);
+        cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         for (size_t i = 0; i < plan->nchanges; i++)
             if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
                 cairn_log(cx, CAIRN_LOG_WARN, "%s", change_warning(plan->changes[i]));

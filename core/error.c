@@ -44,7 +44,7 @@ static void ctx_secrets(const cairn_ctx *cx, cairn_secrets *s)
 }
 
 /* `text` with every secret replaced by "***" (malloc'd; NULL on OOM). */
-static char *scrub(const cairn_ctx *cx, const char *text)
+char *cairn_scrub(const cairn_ctx *cx, const char *text)
 {
     cairn_secrets s;
     ctx_secrets(cx, &s);
@@ -70,7 +70,7 @@ int cairn_verr(cairn_ctx *cx, int code, const char *sqlstate, const char *fmt, v
     cairn_buf b;
     cairn_buf_init(&b);
     cairn_buf_vprintf(&b, fmt, ap);
-    char *msg = b.oom ? NULL : scrub(cx, cairn_buf_cstr(&b));
+    char *msg = b.oom ? NULL : cairn_scrub(cx, cairn_buf_cstr(&b));
     cairn_buf_release(&b);
     char *state = sqlstate ? strdup(sqlstate) : NULL;
     cairn_err_clear(cx);
@@ -181,7 +181,7 @@ void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     cairn_buf_vprintf(&b, fmt, ap);
     va_end(ap);
-    char *line = b.oom ? NULL : scrub(cx, cairn_buf_cstr(&b));
+    char *line = b.oom ? NULL : cairn_scrub(cx, cairn_buf_cstr(&b));
     cx->log(cx->log_ud, level, line ? line : "out of memory");
     free(line);
     cairn_buf_release(&b);

@@ -908,9 +908,16 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
             rc = write_all(cx, &l, out);
         written = !rc;
         if (!rc) {
-            for (size_t i = 0; i < l.n; i++)
+            for (size_t i = 0; i < l.n; i++) {
                 cairn_log(cx, CAIRN_LOG_INFO, "%s -> %s/%s%s", l.v[i].file, out, l.v[i].name,
                           l.v[i].down ? " (with down.sql)" : "");
+                char *path = cairn_path_join(out, l.v[i].name);
+                cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = l.v[i].name,
+                                 .action = "written", .path = path,
+                                 .checksum = l.v[i].checksum};
+                cairn_event_emit(cx, &e);
+                free(path);
+            }
             cairn_log(cx, CAIRN_LOG_INFO, "imported %zu %s migration%s into %s", l.n, t->label,
                       l.n == 1 ? "" : "s", out);
         }

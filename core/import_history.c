@@ -399,6 +399,10 @@ int cairn_import_record_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialec
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (%s applied it; not run)",
                       m->name, l->tool->label);
+            cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = m->name,
+                             .action = "baseline", .checksum = m->checksum, .applied_at = at,
+                             .statements_done = n, .statements_total = n};
+            cairn_event_emit(cx, &e);
         }
     }
     cairn_history_release(&done);

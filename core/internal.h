@@ -129,6 +129,8 @@ struct cairn_ctx {
     char *err_message, *err_sqlstate, *err_file;
     cairn_log_fn *log;
     void *log_ud;
+    cairn_event_fn *event;
+    void *event_ud;
     /* settings: flags (cairn_ctx_set) win over the config file */
     char *set_flag[16];
     char *set_file[16];
@@ -193,6 +195,16 @@ void cairn_err_save(cairn_ctx *cx, cairn_saved_err *s);
 void cairn_err_restore(cairn_ctx *cx, cairn_saved_err *s);
 void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN_FMT(3, 4);
 
+/* ---- event.c: the structured twin of the log (cairn_event) --------------- */
+/** Hand `ev` to the event handler, if any, its text scrubbed of secrets. */
+void cairn_event_emit(cairn_ctx *cx, const cairn_event *ev);
+/** A CHANGE event per change of `p`. */
+void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p);
+/** A STATEMENT event per statement, about `migration` (or NULL). */
+void cairn_event_sql(cairn_ctx *cx, const char *migration, char *const *sql, size_t n);
+/** Is anyone listening? (saves building events nobody reads) */
+int cairn_event_wanted(const cairn_ctx *cx);
+
 /* ---- url.c: schemes, printing without the password, secrets ------------ */
 /** The scheme in lower case ("postgres" for POSTGRES://...); "file" for a
  *  path without one (malloc'd). */
@@ -212,6 +224,9 @@ int cairn_secrets_add_url(cairn_secrets *s, const char *url);
 void cairn_secrets_release(cairn_secrets *s);
 /** `text` with every secret replaced by "***" (malloc'd). */
 char *cairn_secrets_scrub(const cairn_secrets *s, const char *text);
+/** error.c: `text` without the passwords of the configured URLs (malloc'd;
+ *  NULL on out of memory). */
+char *cairn_scrub(const cairn_ctx *cx, const char *text);
 
 /* ---- host.c: the host table given to drivers ----------------------------- */
 const cairn_host *cairn_host_table(void);

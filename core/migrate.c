@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -31,6 +32,7 @@ typedef struct mrun {
     cairn_migration *list;
     size_t n;
     int locked;
+    char recorded_at[21]; /* applied_at of the last history row written */
 } mrun;
 
 static int cmp_applied(const void *a, const void *b)
@@ -184,13 +186,33 @@ static int64_t mono_ms(void)
 static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
                   long done, size_t total, int64_t duration_ms)
 {
-    char at[21];
+    char *at = r->recorded_at;
     utc_now(at);
     cairn_applied row = {.name = name, .checksum = checksum, .applied_at = at,
                          .duration_ms = duration_ms, .state = state,
                          .statements_done = (int32_t)done, .statements_total = (int32_t)total};
     return cairn_conn_history_record(r->c, &r->h, &row);
 }
+
+/* A MIGRATION event: `action` done to migration `name`, whose history row
+ * says `applied_at` (NULL: it has none). */
+static void migration_event(mrun *r, const char *name, const char *action, const char *checksum,
+                            const char *applied_at, size_t done, size_t total, int64_t ms)
+{
+    cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = action,
+                     .checksum = checksum, .applied_at = applied_at, .statements_done = done,
+                     .statements_total = total, .duration_ms = ms};
+    cairn_event_emit(r->cx, &e);
+}
+
+/* What one migration of a run did: statements of `count` that ran (`done`),
+ * how long, and its history row's time. */
+typedef struct mdone {
+    int ran; /* it ran to its end */
+    size_t count, done;
+    int64_t took;
+    char at[21];
+} mdone;
 
 /* What the executor tells about one migration becomes its history row. */
 typedef struct mprogress {
@@ -225,7 +247,7 @@ static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
  * one that ran outside a transaction), in its own transaction where it can
  * be, or in the caller's (`in_caller_txn`, all-in-one). */
 static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_caller_txn,
-                     size_t *count)
+                     size_t *count, size_t *committed)
 {
     char **stmts;
     size_t n;
@@ -248,6 +270,7 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
                          .progress = on_progress, .ud = &p};
     int rc = cairn_exec_run(r->c, r->cx, &u);
     free(file);
+    *committed = u.committed;
     if (rc && u.committed > 0 && u.committed < n)
         cairn_log(r->cx, CAIRN_LOG_WARN,
                   "migration %s ran outside a transaction: %zu of %zu statements ran "
@@ -273,19 +296,19 @@ static int log_pending(mrun *r, const cairn_migration *m, size_t start)
 {
     cairn_log(r->cx, CAIRN_LOG_INFO, "-- %s%s", m->name,
               start ? " (resumed)" : m->no_transaction ? " (outside a transaction)" : "");
-    if (!start) {
-        log_sql(r->cx, m->sql);
-        return 0;
-    }
     char **stmts;
     size_t n;
     if (cairn_split_statements(m->sql, &stmts, &n))
         return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
-    for (size_t i = start; i < n; i++) {
+    if (!start)
+        log_sql(r->cx, m->sql);
+    for (size_t i = start; start && i < n; i++) {
         if (i > start)
             cairn_log(r->cx, CAIRN_LOG_INFO, "%s", CAIRN_BREAKPOINT);
         log_sql(r->cx, stmts[i]);
     }
+    migration_event(r, m->name, "pending", m->checksum, NULL, start, n, 0);
+    cairn_event_sql(r->cx, m->name, stmts + start, n - start);
     cairn_strv_free(stmts, n);
     return 0;
 }
@@ -408,15 +431,24 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     }
 
     int one_txn = opts->all_in_one && !opts->dry_run;
+    /* all-in-one: what each migration did, reported once the transaction
+     * ends (applied, or rolled back with the one that failed) */
+    mdone *done = NULL;
     if (one_txn) {
         rc = check_all_in_one(&r, opts->resume);
+        if (!rc && !(done = calloc(r.n, sizeof *done)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         if (!rc)
             rc = cairn_conn_begin(r.c);
-        if (rc)
+        if (rc) {
+            free(done);
             return run_close(&r, rc);
+        }
     }
 
     size_t applied = 0, at = 0;
+    mdone failed = {0};
+    const cairn_migration *failed_m = NULL;
     for (size_t i = 0; i < r.n && !rc; i++) {
         const cairn_migration *m = &r.list[i];
         int run;
@@ -438,18 +470,26 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             continue;
         }
         int64_t started = mono_ms();
-        size_t count = 0;
+        size_t count = 0, committed = 0;
         at++;
-        rc = apply_one(&r, m, start, one_txn, &count);
-        if (!rc) {
+        rc = apply_one(&r, m, start, one_txn, &count, &committed);
+        mdone d = {.ran = !rc, .count = count, .done = committed, .took = mono_ms() - started};
+        memcpy(d.at, r.recorded_at, sizeof d.at);
+        if (rc) {
+            failed = d;
+            failed_m = m;
+        } else {
             applied++;
             /* a progress line: [3/200] when there is more than one */
             char step[48] = "";
             if (pending > 1)
                 snprintf(step, sizeof step, "[%zu/%zu] ", at, pending);
             cairn_log(cx, CAIRN_LOG_INFO, "%sapplied %s (%zu statement%s, %lld ms)", step,
-                      m->name, count - start, plural(count - start),
-                      (long long)(mono_ms() - started));
+                      m->name, count - start, plural(count - start), (long long)d.took);
+            if (done)
+                done[i] = d;
+            else
+                migration_event(&r, m->name, "applied", m->checksum, d.at, count, count, d.took);
         }
     }
     if (one_txn) {
@@ -460,6 +500,21 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             applied = 0;
         }
     }
+    /* the events, the error of the run kept as it is */
+    cairn_saved_err saved = {0};
+    if (rc)
+        cairn_err_save(cx, &saved);
+    for (size_t i = 0; done && i < r.n; i++)
+        if (done[i].ran)
+            migration_event(&r, r.list[i].name, rc ? "rolled-back" : "applied",
+                            r.list[i].checksum, rc ? NULL : done[i].at, rc ? 0 : done[i].count,
+                            done[i].count, done[i].took);
+    if (failed_m)
+        migration_event(&r, failed_m->name, "failed", failed_m->checksum, NULL, failed.done,
+                        failed.count, failed.took);
+    if (rc)
+        cairn_err_restore(cx, &saved);
+    free(done);
     if (opts->dry_run && !rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
                   applied, plural(applied));
@@ -558,11 +613,15 @@ int cairn_resolve(cairn_ctx *cx, const char *name, int applied)
              (int)a->statements_done, (int)a->statements_total);
     rc = audited(&r, applied ? "resolve --applied" : "resolve --rolled-back", name, detail,
                  change_row, &ch);
-    if (!rc && applied)
+    if (!rc && applied) {
         cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied", name);
-    else if (!rc)
+        migration_event(&r, name, "applied", row.checksum, at, (size_t)a->statements_total,
+                        (size_t)a->statements_total, a->duration_ms);
+    } else if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%s removed from the history: the next migrate applies "
                                       "it from its first statement", name);
+        migration_event(&r, name, "forgotten", NULL, NULL, 0, (size_t)a->statements_total, 0);
+    }
     return run_close(&r, rc);
 }
 
@@ -590,11 +649,14 @@ int cairn_resolve_statement(cairn_ctx *cx, const char *name, int ran)
     snprintf(detail, sizeof detail, "statement %ld of %d", k, (int)a->statements_total);
     rc = audited(&r, ran ? "resolve --statement-done" : "resolve --statement-not-done", name,
                  detail, change_row, &ch);
-    if (!rc)
+    if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: statement %ld recorded as %s; 'cairn migrate --resume' runs it from "
                   "statement %ld",
                   name, k, ran ? "done" : "not done", done + 1);
+        migration_event(&r, name, "settled", a->checksum, at, (size_t)done,
+                        (size_t)a->statements_total, a->duration_ms);
+    }
     return run_close(&r, rc);
 }
 
@@ -643,11 +705,13 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
         snprintf(detail, sizeof detail, "folder gone; recorded checksum %.*s", SHORT_SUM,
                  a->checksum);
         rc = audited(&r, "resolve --forget", name, detail, change_row, &ch);
-        if (!rc)
+        if (!rc) {
             cairn_log(cx, CAIRN_LOG_INFO,
                       "%s removed from the history (its folder is gone; nothing in the "
                       "database was changed)",
                       name);
+            migration_event(&r, name, "forgotten", NULL, NULL, 0, (size_t)a->statements_total, 0);
+        }
         return run_close(&r, rc);
     }
     /* the row as it was, with the checksum of the file as it is now */
@@ -657,11 +721,14 @@ int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how)
     snprintf(detail, sizeof detail, "checksum %.*s -> %.*s", SHORT_SUM, a->checksum, SHORT_SUM,
              m->checksum);
     rc = audited(&r, "resolve --accept-edit", name, detail, change_row, &ch);
-    if (!rc)
+    if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO,
                   "%s: the history now holds the checksum of its edited migration.sql "
                   "(%.*s, was %.*s); nothing was run",
                   name, SHORT_SUM, m->checksum, SHORT_SUM, a->checksum);
+        migration_event(&r, name, "accepted", m->checksum, a->applied_at,
+                        (size_t)a->statements_done, (size_t)a->statements_total, a->duration_ms);
+    }
     return run_close(&r, rc);
 }
 
@@ -782,6 +849,8 @@ static int report_drift(mrun *r, const char *at, const cairn_schema *want)
         char head[400];
         snprintf(head, sizeof head, "-- the database differs from %s; this would undo it:", what);
         log_stmts(cx, CAIRN_LOG_INFO, head, &st);
+        cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         rc = cairn_err(cx, CAIRN_EPENDING,
                        "the database has drifted from %s: %zu change%s made outside the "
                        "migrations",
@@ -859,6 +928,8 @@ static int baseline_matches(mrun *r, const cairn_migration *m, int force)
                  "-- the database differs from %s's snapshot; this would make it match:",
                  m->name);
         log_stmts(cx, force ? CAIRN_LOG_WARN : CAIRN_LOG_INFO, head, &st);
+        cairn_event_plan(cx, plan);
+        cairn_event_sql(cx, NULL, st.sql, st.n);
         if (!force)
             rc = cairn_err(cx, CAIRN_EINTEGRITY,
                            "the database is not at %s: %zu difference%s (above); nothing "
@@ -916,6 +987,7 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
         if (!rc) {
             recorded++;
             cairn_log(cx, CAIRN_LOG_INFO, "%s recorded as applied (baseline, not run)", m->name);
+            migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, n, n, 0);
         }
     }
     if (!rc && recorded) {
@@ -933,6 +1005,24 @@ int cairn_baseline(cairn_ctx *cx, const char *name, int force)
 
 /* ---- check ------------------------------------------------------------------- */
 
+/* One problem of migration `name` (NULL: of the folder): a warning line
+ * "name: problem", and a FINDING event. */
+static void finding(cairn_ctx *cx, const char *name, const char *fmt, ...) CAIRN_FMT(3, 4);
+static void finding(cairn_ctx *cx, const char *name, const char *fmt, ...)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    const char *text = b.oom ? "out of memory" : cairn_buf_cstr(&b);
+    cairn_log(cx, CAIRN_LOG_WARN, "%s%s%s", name ? name : "", name ? ": " : "", text);
+    cairn_event e = {.kind = CAIRN_EVENT_FINDING, .migration = name, .message = text};
+    cairn_event_emit(cx, &e);
+    cairn_buf_release(&b);
+}
+
 /* The graph: every link names an older folder, and the folder has one head
  * (branches merged in git are joined by the next generate or by merge);
  * until then their merge is tried, to report conflicts before a deploy. */
@@ -944,8 +1034,8 @@ static int check_graph(cairn_ctx *cx, const char *out, size_t *problems)
         return rc;
     for (size_t i = 0; i < g.n; i++)
         if (g.node[i].bad_link) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's parent %s is not an older "
-                      "migration of the folder", g.list[i].name, g.node[i].bad_link);
+            finding(cx, g.list[i].name, "its snapshot's parent %s is not an older migration "
+                    "of the folder", g.node[i].bad_link);
             (*problems)++;
         }
     size_t *heads = NULL, nheads = 0;
@@ -955,17 +1045,17 @@ static int check_graph(cairn_ctx *cx, const char *out, size_t *problems)
         cairn_buf_init(&names);
         for (size_t h = 0; h < nheads; h++)
             cairn_buf_printf(&names, "%s%s", h ? ", " : "", g.list[heads[h]].name);
-        cairn_log(cx, CAIRN_LOG_WARN,
-                  "%zu branches are not joined (heads %s): run 'cairn generate' after the "
-                  "schema change that follows them, or 'cairn merge'",
-                  nheads, cairn_buf_cstr(&names));
+        finding(cx, NULL,
+                "%zu branches are not joined (heads %s): run 'cairn generate' after the "
+                "schema change that follows them, or 'cairn merge'",
+                nheads, cairn_buf_cstr(&names));
         cairn_buf_release(&names);
         (*problems)++;
         cairn_snapshot merged;
         size_t *mh = NULL, nmh = 0, twice = 0;
         int mrc = cairn_graph_state(cx, &g, NULL, &merged, &mh, &nmh, &twice);
         if (mrc == CAIRN_EINTEGRITY || mrc == CAIRN_ESCHEMA) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s", cx->err.message);
+            finding(cx, NULL, "%s", cx->err.message);
             cairn_err_clear(cx);
             (*problems)++;
         } else if (mrc) {
@@ -992,13 +1082,13 @@ int cairn_check_migrations(cairn_ctx *cx)
     for (size_t i = 0; i < n && !rc; i++) {
         const cairn_migration *m = &list[i];
         if (!m->has_sql) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: migration.sql is missing", m->name);
+            finding(cx, m->name, "migration.sql is missing");
             problems++;
         }
         cairn_snapshot snap;
         int src = cairn_folder_read_snapshot(cx, m->dir, &snap);
         if (src == CAIRN_EINTEGRITY || src == CAIRN_EIO) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: %s", m->name, cx->err.message);
+            finding(cx, m->name, "%s", cx->err.message);
             cairn_err_clear(cx);
             problems++;
             continue;
@@ -1008,8 +1098,8 @@ int cairn_check_migrations(cairn_ctx *cx)
             break;
         }
         if (!snap.id || strcmp(snap.id, m->name) != 0) {
-            cairn_log(cx, CAIRN_LOG_WARN, "%s: its snapshot's id is %s%s%s, not the folder's name",
-                      m->name, snap.id ? "'" : "", snap.id ? snap.id : "missing",
+            finding(cx, m->name, "its snapshot's id is %s%s%s, not the folder's name",
+                      snap.id ? "'" : "", snap.id ? snap.id : "missing",
                       snap.id ? "'" : "");
             problems++;
         }
@@ -1017,9 +1107,9 @@ int cairn_check_migrations(cairn_ctx *cx)
          * the wrong types and applied to the wrong kind of database. */
         const char *dialect = cairn_ctx_get(cx, "dialect");
         if (dialect && snap.dialect && strcmp(snap.dialect, dialect) != 0) {
-            cairn_log(cx, CAIRN_LOG_WARN,
-                      "%s: its snapshot was written for dialect '%s', the configuration says '%s'",
-                      m->name, snap.dialect, dialect);
+            finding(cx, m->name,
+                    "its snapshot was written for dialect '%s', the configuration says '%s'",
+                    snap.dialect, dialect);
             problems++;
         }
         cairn_snapshot_release(&snap);
@@ -1121,6 +1211,9 @@ int cairn_drop(cairn_ctx *cx, char **name_out)
     }
     if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "dropped %s", m->name);
+        cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = m->name,
+                         .action = "dropped", .path = m->dir};
+        cairn_event_emit(cx, &e);
         if (name_out && !(*name_out = strdup(m->name)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }

@@ -70,14 +70,71 @@ static int exit_status(int code)
 
 /* ---- output ----------------------------------------------------------------- */
 
-/* --json: standard output holds one JSON document and nothing else, so
- * progress lines go to standard error. */
-static int json_mode;
-/* the command printed its JSON document: a later failure (status --check
- * finding work) is the exit status and the error line only */
-static int json_printed;
+/* Colour: error and warning labels on standard error, status words on
+ * standard output, each only where that stream is a terminal (--color=auto,
+ * the default) and NO_COLOR is unset and TERM is not dumb. */
+enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+static int color_out, color_err;
+#define RED "\033[1;31m"
+#define YELLOW "\033[33m"
+#define GREEN "\033[32m"
+#define PLAIN "\033[0m"
 
-/* `s` as a JSON string, quotes included. */
+static int color_on(int fd, int when)
+{
+    if (when != COLOR_AUTO)
+        return when == COLOR_ALWAYS;
+    const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+    return isatty(fd) && !(no && *no) && term && *term && strcmp(term, "dumb") != 0;
+}
+
+/* `text` in `color` on a stream that takes colour. */
+static void put_colored(FILE *f, int on, const char *color, const char *text)
+{
+    if (on)
+        fprintf(f, "%s%s%s", color, text, PLAIN);
+    else
+        fputs(text, f);
+}
+
+/* --json: standard output holds one JSON document and nothing else, so
+ * progress lines go to standard error.
+ *
+ * How a command opts in: CMD_JSON in its table entry, and its run function,
+ * when c->json, writes its members (", \"key\": value") to `jout` with
+ * json_str() and the section printers below, which print the facts the
+ * library reported as events during the run (json_changes, json_statements,
+ * json_migrations, json_findings). Write them whether or not the run
+ * failed: what was found before a failure (drift's changes, the migration
+ * that stopped) is part of the answer. main then prints one document:
+ *   {"format_version": 1, "command": NAME, <members>, "error": {...}}
+ * with "error" only when the exit status is not 0. */
+static int json_mode;
+/* the document is printed: nothing more goes to standard output */
+static int json_printed;
+/* the members the command wrote, and the command (NULL before it ran) */
+static FILE *jout;
+static char *jbody;
+static size_t jbody_len;
+static const char *json_command;
+
+/* The length of the valid UTF-8 sequence at `p` (a byte >= 0x80), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+    int n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 && *p < 0xe0 ? 2 : 0;
+    for (int i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    /* no overlong forms, surrogates or code points past U+10FFFF */
+    if ((n == 3 && ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0))) ||
+        (n == 4 && ((*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))))
+        return 0;
+    return n;
+}
+
+/* `s` as a JSON string, quotes included: the one escaper of the front end.
+ * A byte that is not UTF-8 (a file name, a server's message in another
+ * encoding) becomes U+FFFD, so the document always parses. */
 static void json_str(FILE *f, const char *s)
 {
     if (!s) {
@@ -86,26 +143,206 @@ static void json_str(FILE *f, const char *s)
     }
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
+        int n;
+        if (*p == '"' || *p == '\\') {
             fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
+        } else if (*p == '\n') {
             fputs("\\n", f);
-        else if (*p < 0x20)
+        } else if (*p < 0x20) {
             fprintf(f, "\\u%04x", *p);
-        else
+        } else if (*p < 0x80) {
             fputc(*p, f);
+        } else if ((n = utf8_len(p)) > 0) {
+            fwrite(p, 1, (size_t)n, f);
+            p += n - 1;
+        } else {
+            fputs("\\ufffd", f);
+        }
     }
     fputc('"', f);
+}
+
+/* ", "key": " — a member's start. */
+static void json_key(FILE *f, const char *key)
+{
+    fprintf(f, ", \"%s\": ", key);
+}
+
+/* The library's events of this run, copied (they are borrowed); an event
+ * lost for want of memory fails the run rather than print half the facts. */
+static cairn_event *events;
+static size_t nevents;
+static int events_lost;
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    char *d = s ? strdup(s) : NULL;
+    *oom |= s && !d;
+    return d;
+}
+
+static void free_event(cairn_event *e)
+{
+    free((char *)e->migration);
+    free((char *)e->action);
+    free((char *)e->path);
+    free((char *)e->checksum);
+    free((char *)e->applied_at);
+    free((char *)e->change);
+    free((char *)e->object);
+    free((char *)e->message);
+    free((char *)e->sql);
+}
+
+static void on_event(void *ud, const cairn_event *ev)
+{
+    (void)ud;
+    cairn_event *nv = realloc(events, (nevents + 1) * sizeof *nv);
+    if (!nv) {
+        events_lost = 1;
+        return;
+    }
+    events = nv;
+    cairn_event e = *ev;
+    int oom = 0;
+    e.migration = dup_or_null(ev->migration, &oom);
+    e.action = dup_or_null(ev->action, &oom);
+    e.path = dup_or_null(ev->path, &oom);
+    e.checksum = dup_or_null(ev->checksum, &oom);
+    e.applied_at = dup_or_null(ev->applied_at, &oom);
+    e.change = dup_or_null(ev->change, &oom);
+    e.object = dup_or_null(ev->object, &oom);
+    e.message = dup_or_null(ev->message, &oom);
+    e.sql = dup_or_null(ev->sql, &oom);
+    events_lost |= oom;
+    if (oom)
+        free_event(&e);
+    else
+        events[nevents++] = e;
+}
+
+/* The SQL statements of `migration` (NULL: those of no migration) as a
+ * JSON array, one a line, at `depth` (1: a member of the document). */
+static void json_sql_list(FILE *f, const char *migration, int depth)
+{
+    int k = 0;
+    fputc('[', f);
+    for (size_t i = 0; i < nevents; i++) {
+        const cairn_event *e = &events[i];
+        if (e->kind != CAIRN_EVENT_STATEMENT ||
+            (migration ? !e->migration || strcmp(e->migration, migration) : e->migration != NULL))
+            continue;
+        fprintf(f, "%s\n%*s", k++ ? "," : "", 2 * depth, "");
+        json_str(f, e->sql);
+    }
+    if (k)
+        fprintf(f, "\n%*s", 2 * depth - 2, "");
+    fputc(']', f);
+}
+
+/* "statements": the SQL shown (a dry run, a --check, drift). */
+static void json_statements(FILE *f)
+{
+    json_key(f, "statements");
+    json_sql_list(f, NULL, 1);
+}
+
+typedef void json_item_fn(FILE *f, const cairn_event *e);
+
+/* "key": an array of one object per event of `kind`, one a line. */
+static void json_events(FILE *f, const char *key, cairn_event_kind kind, json_item_fn *item)
+{
+    json_key(f, key);
+    int k = 0;
+    fputc('[', f);
+    for (size_t i = 0; i < nevents; i++) {
+        if (events[i].kind != kind)
+            continue;
+        fputs(k++ ? ",\n  {" : "\n  {", f);
+        item(f, &events[i]);
+        fputc('}', f);
+    }
+    fputs(k ? "\n]" : "]", f);
+}
+
+static void change_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"kind\": ", f);
+    json_str(f, e->change);
+    json_key(f, "object");
+    json_str(f, e->object);
+    fprintf(f, ", \"destructive\": %s", e->destructive ? "true" : "false");
+    json_key(f, "warning");
+    json_str(f, e->message);
+}
+
+static void migration_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"name\": ", f);
+    json_str(f, e->migration);
+    json_key(f, "state");
+    json_str(f, e->action);
+    json_key(f, "checksum");
+    json_str(f, e->checksum);
+    json_key(f, "applied_at");
+    json_str(f, e->applied_at);
+    fprintf(f, ", \"duration_ms\": %lld, \"statements_done\": %zu, \"statements_total\": %zu",
+            (long long)e->duration_ms, e->statements_done, e->statements_total);
+    if (e->path) {
+        json_key(f, "path");
+        json_str(f, e->path);
+    }
+    if (e->action && strcmp(e->action, "pending") == 0) {
+        json_key(f, "statements");
+        json_sql_list(f, e->migration, 2);
+    }
+}
+
+static void finding_item(FILE *f, const cairn_event *e)
+{
+    fputs("\"migration\": ", f);
+    json_str(f, e->migration);
+    json_key(f, "message");
+    json_str(f, e->message);
+}
+
+/* "changes": the plan's changes the run reported. */
+static void json_changes(FILE *f)
+{
+    json_events(f, "changes", CAIRN_EVENT_CHANGE, change_item);
+}
+
+/* "migrations": what the run did to each migration, in order. */
+static void json_migrations(FILE *f)
+{
+    json_events(f, "migrations", CAIRN_EVENT_MIGRATION, migration_item);
+}
+
+/* "findings": the problems check found. */
+static void json_findings(FILE *f)
+{
+    json_events(f, "findings", CAIRN_EVENT_FINDING, finding_item);
+}
+
+/* The first event of `kind` (NULL: none). */
+static const cairn_event *first_event(cairn_event_kind kind)
+{
+    for (size_t i = 0; i < nevents; i++)
+        if (events[i].kind == kind)
+            return &events[i];
+    return NULL;
 }
 
 static void log_line(void *ud, cairn_log_level level, const char *line)
 {
     (void)ud;
     FILE *f = level == CAIRN_LOG_INFO && !json_mode ? stdout : stderr;
-    if (level == CAIRN_LOG_WARN)
-        fputs("warning: ", f);
-    else if (level == CAIRN_LOG_DEBUG)
+    if (level == CAIRN_LOG_WARN) {
+        put_colored(f, f == stderr ? color_err : color_out, YELLOW, "warning:");
+        fputc(' ', f);
+    } else if (level == CAIRN_LOG_DEBUG) {
         fputs("debug: ", f);
+    }
     fputs(line, f);
     fputc('\n', f);
     fflush(f);
@@ -115,27 +352,47 @@ static const char *const exit_kinds[] = {"ok",     "internal",  "usage",   "conf
                                          "dialect", "database", "integrity", "locked", "destructive",
                                          "partial", "io",       "pending"};
 
-/* The one error line of a failed run (and with --json, the error as the
- * document on standard output). */
+/* With --json, the one document on standard output: the command's members
+ * (when it ran) and the error (when `status` is not 0). */
+static void json_document(int status, const char *text, const char *sqlstate)
+{
+    if (!json_mode || json_printed)
+        return;
+    json_printed = 1;
+    fputs("{\"format_version\": 1", stdout);
+    if (json_command) {
+        json_key(stdout, "command");
+        json_str(stdout, json_command);
+        if (jout && fflush(jout) == 0 && jbody)
+            fwrite(jbody, 1, jbody_len, stdout);
+    }
+    if (status) {
+        fprintf(stdout, ", \"error\": {\"exit_code\": %d, \"kind\": ", status);
+        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
+        json_key(stdout, "message");
+        json_str(stdout, text);
+        json_key(stdout, "sqlstate");
+        json_str(stdout, sqlstate && *sqlstate ? sqlstate : NULL);
+        fputc('}', stdout);
+    }
+    fputs("}\n", stdout);
+}
+
+/* The one error line of a failed run (and with --json, the document on
+ * standard output, holding the error). */
 static int fail_with(int code, const char *message, const char *sqlstate)
 {
     int status = exit_status(code);
     const char *text = message && *message ? message : "unexpected failure";
     fflush(stdout);
-    fputs("cairn: error: ", stderr);
+    fputs("cairn: ", stderr);
+    put_colored(stderr, color_err, RED, "error:");
+    fputc(' ', stderr);
     fputs(text, stderr);
     if (sqlstate && *sqlstate)
         fprintf(stderr, " [SQLSTATE %s]", sqlstate);
     fputc('\n', stderr);
-    if (json_mode && !json_printed) {
-        printf("{\"format_version\": 1, \"error\": {\"exit_code\": %d, \"kind\": ", status);
-        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
-        fputs(", \"message\": ", stdout);
-        json_str(stdout, text);
-        fputs(", \"sqlstate\": ", stdout);
-        json_str(stdout, sqlstate && *sqlstate ? sqlstate : NULL);
-        fputs("}}\n", stdout);
-    }
+    json_document(status, text, sqlstate);
     return status;
 }
 
@@ -168,27 +425,54 @@ static int usage_error(const char *what, const char *arg, const char *command)
 
 /* ---- command line ----------------------------------------------------------- */
 
-/* Options that take a value and become a setting of the context. */
+/* What an option's value is, for the completion scripts. */
+typedef enum value_kind {
+    VALUE_TEXT = 0, /* anything: nothing to offer */
+    VALUE_FILE,
+    VALUE_DIR,
+    VALUE_DIALECT, /* a driver name, from `cairn dialects` */
+    VALUE_COLOR    /* auto, always, never */
+} value_kind;
+
+/* Global options: --help and the completion scripts are made from this
+ * table, and an option with a `setting` becomes that setting of the
+ * context. */
 static const struct {
     const char *flag;
+    const char *alias;   /* a short form, or NULL */
+    const char *metavar; /* its value's name; NULL: it takes no value */
+    value_kind kind;
     const char *setting;
-} setting_flags[] = {
-    {"--dialect", "dialect"},
-    {"--url", "url"},
-    {"--schema", "schema"},
-    {"--out", "out"},
-    {"--dialect-path", "dialect_path"},
-    {"--migrations-table", "migrations_table"},
-    {"--migrations-schema", "migrations_schema"},
-    {"--lock-timeout", "lock_timeout"},
-    {"--tables", "tables"},
-    {"--namespaces", "namespaces"},
+    const char *help;
+} global_options[] = {
+    {"--config", NULL, "FILE", VALUE_FILE, NULL, "config file (default: ./cairn.json if present)"},
+    {"--dialect", NULL, "NAME", VALUE_DIALECT, "dialect", "sqlite, postgresql, mysql, ..."},
+    {"--url", NULL, "URL", VALUE_TEXT, "url", "database URL (default: $DATABASE_URL)"},
+    {"--schema", NULL, "PATH", VALUE_FILE, "schema", "schema file (.json, .sql) or directory"},
+    {"--out", NULL, "DIR", VALUE_DIR, "out", "migrations folder (default: migrations)"},
+    {"--dialect-path", NULL, "DIRS", VALUE_DIR, "dialect_path",
+     "colon-separated driver directories, searched first"},
+    {"--migrations-table", NULL, "NAME", VALUE_TEXT, "migrations_table",
+     "history table (default: __cairn_migrations)"},
+    {"--migrations-schema", NULL, "NAME", VALUE_TEXT, "migrations_schema",
+     "namespace of the history table"},
+    {"--lock-timeout", NULL, "MS", VALUE_TEXT, "lock_timeout",
+     "wait this long for the migration lock"},
+    {"--tables", NULL, "GLOBS", VALUE_TEXT, "tables", "comma-separated table patterns to manage"},
+    {"--namespaces", NULL, "LIST", VALUE_TEXT, "namespaces",
+     "comma-separated namespaces to manage"},
+    {"--verbose", "-v", NULL, VALUE_TEXT, NULL, "show debug lines (on standard error)"},
+    {"--json", NULL, NULL, VALUE_TEXT, NULL, "the result as one JSON document on standard output"},
+    {"--color", NULL, "WHEN", VALUE_COLOR, NULL,
+     "colour: auto (on a terminal, unless NO_COLOR), always, never"},
+    {"--help", "-h", NULL, VALUE_TEXT, NULL, "this help; 'cairn <command> --help' for a command"},
+    {"--version", NULL, NULL, VALUE_TEXT, NULL, "print the version"},
 };
-#define NSETTINGS (sizeof setting_flags / sizeof *setting_flags)
+#define NGLOBAL (sizeof global_options / sizeof *global_options)
 
 typedef struct cli {
     const char *config;
-    const char *settings[NSETTINGS];
+    const char *settings[NGLOBAL];
     int verbose, help, version;
     const struct command *cmd;
     /* command options */
@@ -230,23 +514,42 @@ enum {
     CMD_CHANGES = 1u << 30,
     /* not a flag: the command makes the project, so no cairn.json is read */
     CMD_NO_CONFIG = 1u << 29,
-    /* not a flag: the command can print its result as JSON (--json) */
-    CMD_JSON = 1u << 28
+    /* not a flag: the command can print its result as JSON (--json; see
+     * "How a command opts in" above) */
+    CMD_JSON = 1u << 28,
+    /* not a flag: left out of --help's list (a helper for packagers) */
+    CMD_HIDDEN = 1u << 27
 };
 
+/* Command options; `help` (one short line) and `kind` feed the completion
+ * scripts. */
 static const struct {
     const char *flag;
     unsigned bit;
     int takes_value;
+    const char *help;
+    value_kind kind;
 } command_flags[] = {
-    {"--name", OPT_NAME, 1},       {"--custom", OPT_CUSTOM, 0},   {"--rename", OPT_RENAME, 1},
-    {"--dry-run", OPT_DRY_RUN, 0}, {"--all-in-one", OPT_ALL_IN_ONE, 0},
-    {"--output", OPT_OUTPUT, 1},   {"--force", OPT_FORCE, 0},     {"--resume", OPT_RESUME, 0},
-    {"--applied", OPT_APPLIED, 0}, {"--rolled-back", OPT_ROLLED_BACK, 0},
-    {"--statement-done", OPT_STMT_DONE, 0}, {"--statement-not-done", OPT_STMT_NOT_DONE, 0},
-    {"--check", OPT_CHECK, 0},      {"--accept-edit", OPT_ACCEPT_EDIT, 0},
-    {"--forget", OPT_FORGET, 0},    {"--history-only", OPT_HISTORY_ONLY, 0},
-    {"--no-history", OPT_NO_HISTORY, 0},
+    {"--name", OPT_NAME, 1, "the migration folder's slug", VALUE_TEXT},
+    {"--custom", OPT_CUSTOM, 0, "an empty migration.sql to write by hand", VALUE_TEXT},
+    {"--rename", OPT_RENAME, 1, "OLD=NEW: a table or column was renamed", VALUE_TEXT},
+    {"--dry-run", OPT_DRY_RUN, 0, "show what would run, change nothing", VALUE_TEXT},
+    {"--all-in-one", OPT_ALL_IN_ONE, 0, "all pending migrations in one transaction", VALUE_TEXT},
+    {"--output", OPT_OUTPUT, 1, "the file to write (.json or .sql)", VALUE_FILE},
+    {"--force", OPT_FORCE, 0, "go ahead despite the refusal", VALUE_TEXT},
+    {"--resume", OPT_RESUME, 0, "continue a migration that stopped part-way", VALUE_TEXT},
+    {"--applied", OPT_APPLIED, 0, "the rest was applied by hand", VALUE_TEXT},
+    {"--rolled-back", OPT_ROLLED_BACK, 0, "it was undone by hand", VALUE_TEXT},
+    {"--statement-done", OPT_STMT_DONE, 0, "the statement that was running did run", VALUE_TEXT},
+    {"--statement-not-done", OPT_STMT_NOT_DONE, 0, "the statement that was running did not run",
+     VALUE_TEXT},
+    {"--check", OPT_CHECK, 0, "change nothing; exit 12 when there is work to do", VALUE_TEXT},
+    {"--accept-edit", OPT_ACCEPT_EDIT, 0, "keep an applied migration's edited file", VALUE_TEXT},
+    {"--forget", OPT_FORGET, 0, "remove the history row of a migration whose folder is gone",
+     VALUE_TEXT},
+    {"--history-only", OPT_HISTORY_ONLY, 0,
+     "the folder is imported already: record another database's history", VALUE_TEXT},
+    {"--no-history", OPT_NO_HISTORY, 0, "convert the folder only, even with a url", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -261,12 +564,29 @@ typedef struct command {
 
 /* ---- the commands ---------------------------------------------------------- */
 
+/* generate and merge: the migration written (null when none), its changes
+ * and statements */
+static void written_json(const cli *c, const char *dir)
+{
+    if (!c->json)
+        return;
+    const cairn_event *w = first_event(CAIRN_EVENT_MIGRATION);
+    json_key(jout, "migration");
+    json_str(jout, w ? w->migration : NULL);
+    json_key(jout, "path");
+    json_str(jout, dir);
+    fprintf(jout, ", \"custom\": %s", c->custom ? "true" : "false");
+    json_changes(jout);
+    json_statements(jout);
+}
+
 static int run_generate(cairn_ctx *cx, const cli *c)
 {
     cairn_generate_opts o = {.name = c->name, .custom = c->custom,
                              .diff = {.renames = c->renames, .nrenames = c->nrenames}};
     char *dir = NULL;
     int rc = cairn_generate(cx, &o, &dir);
+    written_json(c, dir);
     cairn_free(dir);
     return rc;
 }
@@ -275,6 +595,7 @@ static int run_merge(cairn_ctx *cx, const cli *c)
 {
     char *dir = NULL;
     int rc = cairn_merge(cx, c->name, &dir);
+    written_json(c, dir);
     cairn_free(dir);
     return rc;
 }
@@ -283,63 +604,129 @@ static int run_migrate(cairn_ctx *cx, const cli *c)
 {
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                             .resume = c->resume};
-    return cairn_migrate(cx, &o);
+    int rc = cairn_migrate(cx, &o);
+    if (c->json) {
+        fprintf(jout, ", \"dry_run\": %s", c->dry_run ? "true" : "false");
+        json_migrations(jout);
+    }
+    return rc;
 }
 
 static int run_resolve(cairn_ctx *cx, const cli *c)
 {
+    int rc;
     if (c->accept_edit || c->forget)
-        return cairn_repair(cx, c->argument,
-                            c->forget ? CAIRN_REPAIR_FORGET : CAIRN_REPAIR_ACCEPT_EDIT);
-    if (c->stmt_done || c->stmt_not_done)
-        return cairn_resolve_statement(cx, c->argument, c->stmt_done);
-    return cairn_resolve(cx, c->argument, c->applied);
+        rc = cairn_repair(cx, c->argument,
+                          c->forget ? CAIRN_REPAIR_FORGET : CAIRN_REPAIR_ACCEPT_EDIT);
+    else if (c->stmt_done || c->stmt_not_done)
+        rc = cairn_resolve_statement(cx, c->argument, c->stmt_done);
+    else
+        rc = cairn_resolve(cx, c->argument, c->applied);
+    if (c->json)
+        json_migrations(jout);
+    return rc;
+}
+
+/* pull --json without --output: the schema inside the document. */
+static int pull_json(cairn_ctx *cx)
+{
+    cairn_schema *live = NULL;
+    char *text = NULL;
+    int rc = cairn_introspect(cx, &live);
+    if (!rc)
+        rc = cairn_schema_to_json(cx, live, &text);
+    if (!rc) {
+        size_t len = strlen(text);
+        while (len && text[len - 1] == '\n')
+            len--;
+        json_key(jout, "schema");
+        fwrite(text, 1, len, jout);
+    }
+    cairn_free(text);
+    cairn_schema_free(live);
+    return rc;
 }
 
 static int run_pull(cairn_ctx *cx, const cli *c)
 {
-    return cairn_pull(cx, c->output, c->force);
+    if (c->json && !c->output)
+        return pull_json(cx);
+    int rc = cairn_pull(cx, c->output, c->force);
+    const cairn_event *f = first_event(CAIRN_EVENT_FILE);
+    if (c->json && f) {
+        json_key(jout, "output");
+        json_str(jout, f->path);
+        fprintf(jout, ", \"tables\": %zu, \"views\": %zu", f->tables, f->views);
+    }
+    return rc;
 }
 
 static int run_push(cairn_ctx *cx, const cli *c)
 {
     cairn_push_opts o = {.dry_run = c->dry_run, .force = c->force,
                          .diff = {.renames = c->renames, .nrenames = c->nrenames}};
-    return cairn_push(cx, &o);
+    int rc = cairn_push(cx, &o);
+    if (c->json) {
+        int applied = !rc && !c->dry_run && first_event(CAIRN_EVENT_CHANGE);
+        fprintf(jout, ", \"dry_run\": %s, \"applied\": %s", c->dry_run ? "true" : "false",
+                applied ? "true" : "false");
+        json_changes(jout);
+        json_statements(jout);
+    }
+    return rc;
 }
 
 static int run_export(cairn_ctx *cx, const cli *c)
 {
-    (void)c;
     char *sql = NULL;
     int rc = cairn_export(cx, &sql);
-    if (rc == 0)
+    if (rc == 0 && c->json) {
+        json_key(jout, "sql");
+        json_str(jout, sql);
+    } else if (rc == 0) {
         fputs(sql, stdout);
+    }
     cairn_free(sql);
     return rc;
 }
 
 static int run_baseline(cairn_ctx *cx, const cli *c)
 {
-    return cairn_baseline(cx, c->argument, c->force);
+    int rc = cairn_baseline(cx, c->argument, c->force);
+    if (c->json) {
+        json_migrations(jout);
+        json_changes(jout);
+        json_statements(jout);
+    }
+    return rc;
 }
 
 static int run_drift(cairn_ctx *cx, const cli *c)
 {
-    (void)c;
-    return cairn_drift(cx);
+    int rc = cairn_drift(cx);
+    if (c->json && (!rc || rc == CAIRN_EPENDING)) {
+        fprintf(jout, ", \"drift\": %s", rc ? "true" : "false");
+        json_changes(jout);
+        json_statements(jout);
+    }
+    return rc;
 }
 
 static int run_import(cairn_ctx *cx, const cli *c)
 {
     cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history};
-    return cairn_import(cx, c->argument, c->argument2, &o);
+    int rc = cairn_import(cx, c->argument, c->argument2, &o);
+    if (c->json)
+        json_migrations(jout);
+    return rc;
 }
 
 static int run_check(cairn_ctx *cx, const cli *c)
 {
-    (void)c;
-    return cairn_check_migrations(cx);
+    int rc = cairn_check_migrations(cx);
+    if (c->json)
+        json_findings(jout);
+    return rc;
 }
 
 static const char *state_word(cairn_mstate s)
@@ -355,24 +742,34 @@ static const char *state_word(cairn_mstate s)
     return "?";
 }
 
-static void status_json(const cairn_status_row *rows, size_t n, size_t open)
+static void status_json(FILE *f, const cairn_status_row *rows, size_t n, size_t open)
 {
-    printf("{\"format_version\": 1, \"command\": \"status\", \"migrations\": [");
+    fputs(", \"migrations\": [", f);
     for (size_t i = 0; i < n; i++) {
-        printf("%s\n  {\"name\": ", i ? "," : "");
-        json_str(stdout, rows[i].name);
-        fputs(", \"state\": ", stdout);
+        fprintf(f, "%s\n  {\"name\": ", i ? "," : "");
+        json_str(f, rows[i].name);
+        fputs(", \"state\": ", f);
         char word[16];
         snprintf(word, sizeof word, "%s", state_word(rows[i].state));
         for (char *p = word; *p; p++)
             *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-        json_str(stdout, word);
-        fputs(", \"applied_at\": ", stdout);
-        json_str(stdout, rows[i].applied_at);
-        fputs("}", stdout);
+        json_str(f, word);
+        fputs(", \"applied_at\": ", f);
+        json_str(f, rows[i].applied_at);
+        fputs("}", f);
     }
-    printf("%s], \"not_applied\": %zu}\n", n ? "\n" : "", open);
-    json_printed = 1;
+    fprintf(f, "%s], \"not_applied\": %zu", n ? "\n" : "", open);
+}
+
+/* A status word, padded to `width`, in its colour on a terminal. */
+static void print_state(cairn_mstate s, int width)
+{
+    const char *word = state_word(s);
+    const char *color = s == CAIRN_MIGRATION_APPLIED || s == CAIRN_MIGRATION_BASELINE ? GREEN
+                        : s == CAIRN_MIGRATION_PENDING                                ? YELLOW
+                                                                                      : RED;
+    put_colored(stdout, color_out, color, word);
+    printf("%*s", width - (int)strlen(word), "");
 }
 
 static int run_status(cairn_ctx *cx, const cli *c)
@@ -386,12 +783,13 @@ static int run_status(cairn_ctx *cx, const cli *c)
         open += rows[i].state != CAIRN_MIGRATION_APPLIED &&
                 rows[i].state != CAIRN_MIGRATION_BASELINE;
     if (c->json)
-        status_json(rows, n, open);
+        status_json(jout, rows, n, open);
     for (size_t i = 0; i < n && !c->json; i++) {
+        print_state(rows[i].state, 8);
         if (rows[i].applied_at)
-            printf("%-8s %s  %s\n", state_word(rows[i].state), rows[i].name, rows[i].applied_at);
+            printf(" %s  %s\n", rows[i].name, rows[i].applied_at);
         else
-            printf("%-8s %s\n", state_word(rows[i].state), rows[i].name);
+            printf(" %s\n", rows[i].name);
     }
     if (n == 0 && !c->json)
         printf("no migrations\n");
@@ -438,22 +836,10 @@ static int make_dirs(const char *path)
     }
 }
 
-/* `s` as a JSON string's contents (quotes and backslashes escaped). */
-static void json_escaped(char *out, size_t size, const char *s)
-{
-    size_t n = 0;
-    for (; *s && n + 3 < size; s++) {
-        if (*s == '"' || *s == '\\')
-            out[n++] = '\\';
-        out[n++] = *s;
-    }
-    out[n] = '\0';
-}
-
 static const char *setting_value(const cli *c, const char *flag)
 {
-    for (size_t k = 0; k < NSETTINGS; k++)
-        if (strcmp(setting_flags[k].flag, flag) == 0)
+    for (size_t k = 0; k < NGLOBAL; k++)
+        if (strcmp(global_options[k].flag, flag) == 0)
             return c->settings[k];
     return NULL;
 }
@@ -498,19 +884,41 @@ static int run_init(cairn_ctx *cx, const cli *c)
                  "(nothing written)");
         return CAIRN_EUSAGE;
     }
-    char d[128] = "", u[1024] = "", s[512], o[512], conf[4096], sch[512];
-    if (dialect)
-        json_escaped(d, sizeof d, dialect);
-    if (url && !secret)
-        json_escaped(u, sizeof u, url);
-    json_escaped(s, sizeof s, schema);
-    json_escaped(o, sizeof o, out);
-    snprintf(conf, sizeof conf, "{\n%s%s%s%s%s%s  \"schema\": \"%s\",\n  \"out\": \"%s\"\n}\n",
-             *d ? "  \"dialect\": \"" : "", d, *d ? "\",\n" : "", *u ? "  \"url\": \"" : "", u,
-             *u ? "\",\n" : "", s, o);
-    snprintf(sch, sizeof sch, "{\n%s%s%s  \"tables\": []\n}\n", *d ? "  \"dialect\": \"" : "", d,
-             *d ? "\",\n" : "");
-    int ok = write_new("cairn.json", conf) == 0;
+    /* the two files' text, written with the front end's JSON escaper */
+    char *conf = NULL, *sch = NULL;
+    size_t conf_len, sch_len;
+    FILE *cf = open_memstream(&conf, &conf_len), *sf = open_memstream(&sch, &sch_len);
+    if (cf && sf) {
+        fputs("{\n", cf);
+        fputs("{\n", sf);
+        for (FILE *f = cf; dialect && f; f = f == cf ? sf : NULL) {
+            fputs("  \"dialect\": ", f);
+            json_str(f, dialect);
+            fputs(",\n", f);
+        }
+        if (url && !secret) {
+            fputs("  \"url\": ", cf);
+            json_str(cf, url);
+            fputs(",\n", cf);
+        }
+        fputs("  \"schema\": ", cf);
+        json_str(cf, schema);
+        fputs(",\n  \"out\": ", cf);
+        json_str(cf, out);
+        fputs("\n}\n", cf);
+        fputs("  \"tables\": []\n}\n", sf);
+    }
+    int ok = cf && sf;
+    if (cf && fclose(cf))
+        ok = 0;
+    if (sf && fclose(sf))
+        ok = 0;
+    if (!ok) {
+        free(conf);
+        free(sch);
+        return CAIRN_ENOMEM;
+    }
+    ok = write_new("cairn.json", conf) == 0;
     if (ok && write_new(schema, sch)) {
         unlink("cairn.json");
         ok = 0;
@@ -540,10 +948,19 @@ static int run_init(cairn_ctx *cx, const cli *c)
             made_out = 1;
         }
     }
-    if (!ok) {
+    if (!ok)
         snprintf(front_message, sizeof front_message, "cannot write the project files: %s",
                  strerror(errno));
+    free(conf);
+    free(sch);
+    if (!ok)
         return CAIRN_EIO;
+    if (c->json) {
+        json_key(jout, "files");
+        fputs("[\"cairn.json\", ", jout);
+        json_str(jout, schema);
+        fputs(secret ? ", \".env\"]" : "]", jout);
+        return 0;
     }
     if (made_out)
         printf("made the migrations folder %s\n", out);
@@ -560,50 +977,55 @@ static int run_init(cairn_ctx *cx, const cli *c)
 
 static int run_drop(cairn_ctx *cx, const cli *c)
 {
-    (void)c;
     char *name = NULL;
     int rc = cairn_drop(cx, &name);
+    if (c->json) {
+        const cairn_event *e = first_event(CAIRN_EVENT_MIGRATION);
+        json_key(jout, "dropped");
+        json_str(jout, name);
+        json_key(jout, "path");
+        json_str(jout, e ? e->path : NULL);
+    }
     cairn_free(name);
     return rc;
 }
 
-static void dialects_json(const cairn_dialect_info *list, size_t n, char **real,
+static void dialects_json(FILE *f, const cairn_dialect_info *list, size_t n, char **real,
                           const char *dup)
 {
-    printf("{\"format_version\": 1, \"command\": \"dialects\", \"dialects\": [");
+    fputs(", \"dialects\": [", f);
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const cairn_dialect_info *d = &list[i];
         if (dup[i])
             continue;
-        printf("%s\n  {\"name\": ", shown++ ? "," : "");
-        json_str(stdout, d->name);
-        fputs(", \"version\": ", stdout);
-        json_str(stdout, d->version);
+        fprintf(f, "%s\n  {\"name\": ", shown++ ? "," : "");
+        json_str(f, d->name);
+        fputs(", \"version\": ", f);
+        json_str(f, d->version);
         char abi[32] = "";
         if (d->version)
             snprintf(abi, sizeof abi, "%u.%u", d->abi_major, d->abi_minor);
-        fputs(", \"abi\": ", stdout);
-        json_str(stdout, *abi ? abi : NULL);
-        fputs(", \"path\": ", stdout);
-        json_str(stdout, real[i] ? real[i] : d->path);
+        fputs(", \"abi\": ", f);
+        json_str(f, *abi ? abi : NULL);
+        fputs(", \"path\": ", f);
+        json_str(f, real[i] ? real[i] : d->path);
         char caps[512];
-        fputs(", \"capabilities\": [", stdout);
+        fputs(", \"capabilities\": [", f);
         if (!d->problem) {
             cairn_caps_string(d->caps, caps, sizeof caps);
             char *save = NULL;
             int k = 0;
             for (char *w = strtok_r(caps, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-                fputs(k++ ? ", " : "", stdout);
-                json_str(stdout, w);
+                fputs(k++ ? ", " : "", f);
+                json_str(f, w);
             }
         }
-        fputs("], \"problem\": ", stdout);
-        json_str(stdout, d->problem);
-        fputs("}", stdout);
+        fputs("], \"problem\": ", f);
+        json_str(f, d->problem);
+        fputs("}", f);
     }
-    printf("%s]}\n", shown ? "\n" : "");
-    json_printed = 1;
+    fprintf(f, "%s]", shown ? "\n" : "");
 }
 
 /* The table `cairn dialects` prints, each file once (real paths). */
@@ -670,7 +1092,7 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
             dup[i] = real[j] && strcmp(real[i], real[j]) == 0;
     }
     if (c->json)
-        dialects_json(list, n, real, dup);
+        dialects_json(jout, list, n, real, dup);
     else
         dialects_text(list, n, real, dup);
     for (size_t i = 0; i < n; i++)
@@ -681,8 +1103,11 @@ static int run_dialects(cairn_ctx *cx, const cli *c)
     return 0;
 }
 
+static command_fn run_completion;
+
 static const command commands[] = {
-    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_generate,
+    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
+     run_generate,
      "write a new migration from the schema changes",
      "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
@@ -693,7 +1118,7 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
      "  --check            write nothing; print the SQL a migration would hold and exit 12\n"
      "                     when the schema changed since the newest migration\n"},
-    {"merge", OPT_NAME | CMD_CHANGES, run_merge, "write a migration that joins merged branches",
+    {"merge", OPT_NAME | CMD_CHANGES | CMD_JSON, run_merge, "write a migration that joins merged branches",
      "merge [--name NAME]\n\n"
      "After branches that each generated migrations are merged in git, the folder has\n"
      "several heads. Write a migration that runs nothing and names them all as its\n"
@@ -701,7 +1126,8 @@ static const command commands[] = {
      "when the schema changed). Refuses when the folder has one branch, and when\n"
      "the branches changed one object differently (the conflict is named).\n\n"
      "  --name NAME        the folder's slug (default: merge)\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES, run_migrate,
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
+     run_migrate,
      "apply the pending migrations to the database",
      "migrate [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
@@ -712,7 +1138,7 @@ static const command commands[] = {
      "                     its first statement that did not run, after fixing the cause\n"
      "  --check            a dry run that exits 12 when something would be applied\n"},
     {"resolve", OPT_APPLIED | OPT_ROLLED_BACK | OPT_STMT_DONE | OPT_STMT_NOT_DONE | OPT_ACCEPT_EDIT |
-                    OPT_FORGET | OPT_ARGUMENT | CMD_CHANGES,
+                    OPT_FORGET | OPT_ARGUMENT | CMD_CHANGES | CMD_JSON,
      run_resolve, "settle a migration that stopped part-way",
      "resolve NAME (--applied | --rolled-back | --statement-done | --statement-not-done |\n"
      "              --accept-edit | --forget)\n\n"
@@ -730,13 +1156,13 @@ static const command commands[] = {
      "                     nothing is run\n"
      "  --forget           MISSING: remove the history row of a migration whose folder\n"
      "                     is gone; nothing in the database changes\n"},
-    {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
+    {"pull", OPT_OUTPUT | OPT_FORCE | CMD_JSON, run_pull, "write the live database's schema to a file",
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
      "as the SQL that creates it). Without --output the JSON goes to standard output.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
-    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_push,
+    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON, run_push,
      "apply the schema to the database directly, without migrations",
      "push [--dry-run] [--force] [--rename OLD=NEW]... [--check]\n\n"
      "Diff the live database to the schema file and apply the difference, in one\n"
@@ -748,13 +1174,13 @@ static const command commands[] = {
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
      "  --check            a dry run that exits 12 when the database differs from the\n"
      "                     schema (drift)\n"},
-    {"export", 0, run_export, "print the SQL that creates the schema from nothing",
+    {"export", CMD_JSON, run_export, "print the SQL that creates the schema from nothing",
      "export\n\nPrint the SQL that creates the schema file's schema in an empty database.\n"},
-    {"check", 0, run_check, "check the migrations folder for consistency",
+    {"check", CMD_JSON, run_check, "check the migrations folder for consistency",
      "check\n\nCheck that every migration parses and that every parent a snapshot names is an\n"
      "older migration; name branches merged in git that are not joined yet, and the\n"
      "conflicts their merge would find, before anything is deployed.\n"},
-    {"baseline", OPT_ARGUMENT | OPT_FORCE | CMD_CHANGES, run_baseline,
+    {"baseline", OPT_ARGUMENT | OPT_FORCE | CMD_CHANGES | CMD_JSON, run_baseline,
      "adopt a database that already has the schema",
      "baseline [NAME] [--force]\n\n"
      "Record the migrations of the folder up to NAME (default: all) as applied, without\n"
@@ -764,12 +1190,13 @@ static const command commands[] = {
      "--output schema.json', 'cairn generate --name baseline', 'cairn baseline'.\n\n"
      "  --force            record even when the database differs (the differences are\n"
      "                     printed as warnings)\n"},
-    {"drift", 0, run_drift, "compare the database with the migrations applied to it",
+    {"drift", CMD_JSON, run_drift, "compare the database with the migrations applied to it",
      "drift\n\nCompare the live database with the snapshot of the newest migration its history\n"
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
-    {"import", OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES,
+    {"import",
+     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES | CMD_JSON,
      run_import, "convert another tool's migrations folder (and its history)",
      "import TOOL DIR [--no-history | --history-only]\n\n"
      "Convert the migrations folder DIR of TOOL (drizzle, prisma, flyway, golang-migrate,\n"
@@ -788,10 +1215,11 @@ static const command commands[] = {
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
      "  --check            exit 12 when any migration is not applied\n"},
-    {"drop", CMD_CHANGES, run_drop, "remove the newest migration folder if it is not applied",
+    {"drop", CMD_CHANGES | CMD_JSON, run_drop, "remove the newest migration folder if it is not applied",
      "drop\n\nRemove the newest migration folder. With a database url configured, an\n"
      "applied migration is never removed.\n"},
-    {"init", CMD_NO_CONFIG | CMD_CHANGES, run_init, "start a project: cairn.json and an empty schema",
+    {"init", CMD_NO_CONFIG | CMD_CHANGES | CMD_JSON, run_init,
+     "start a project: cairn.json and an empty schema",
      "init\n\nWrite cairn.json and an empty schema file (schema.json) in the current directory,\n"
      "and make the migrations folder (migrations) when it does not exist, from the\n"
      "global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
@@ -800,8 +1228,354 @@ static const command commands[] = {
     {"dialects", CMD_JSON, run_dialects, "list the dialect drivers found and why any was refused",
      "dialects\n\nList every dialect driver on the search path: name, version, ABI, path and\n"
      "capabilities; a refused driver shows its problem.\n"},
+    {"completion", OPT_ARGUMENT | CMD_NO_CONFIG | CMD_HIDDEN, run_completion,
+     "print a shell completion script",
+     "completion bash|zsh|fish\n\n"
+     "Print the completion script for the shell, made from this binary's commands and\n"
+     "options. Packages install it; to try it: source <(cairn completion bash).\n"},
 };
 #define NCOMMANDS (sizeof commands / sizeof *commands)
+
+/* ---- completion scripts ------------------------------------------------------ */
+
+/* `cairn completion bash|zsh|fish` prints a completion script made from the
+ * tables above (commands, their options, the global options), so a new
+ * command or flag is offered the day it exists. The installed scripts
+ * (packaging/completion/) are this output, checked by cli.completion. */
+
+/* The flags a command takes, space-separated, to `f` (NULL: only count). */
+static int command_flag_words(FILE *f, const command *cmd)
+{
+    int k = 0;
+    for (size_t j = 0; j < sizeof command_flags / sizeof *command_flags; j++)
+        if ((cmd->opts & command_flags[j].bit) && f)
+            fprintf(f, "%s%s", k++ ? " " : "", command_flags[j].flag);
+        else if (cmd->opts & command_flags[j].bit)
+            k++;
+    return k;
+}
+
+/* Is the command's positional argument a shell name (completion) rather
+ * than a migration's name? */
+static const char *argument_choices(const command *cmd)
+{
+    if (cmd->run == run_import)
+        return "drizzle prisma flyway golang-migrate dbmate";
+    return cmd->run == run_completion ? "bash zsh fish" : NULL;
+}
+
+/* The pipeline that lists the installed drivers' names. */
+#define DIALECT_NAMES "dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }'"
+
+static void completion_bash(FILE *f)
+{
+    fputs("# bash completion for cairn                                 -*- shell-script -*-\n"
+          "#\n"
+          "# Generated by 'cairn completion bash' from the front end's command and option\n"
+          "# tables: do not edit (cli.completion checks it equals that output).\n"
+          "\n"
+          "# The migrations in the folder (--out on the line, else ./migrations).\n"
+          "_cairn_migrations()\n"
+          "{\n"
+          "    local d\n"
+          "    for d in \"${1:-migrations}\"/*/; do\n"
+          "        [[ -d $d ]] && d=${d%/} && printf '%s\\n' \"${d##*/}\"\n"
+          "    done\n"
+          "}\n"
+          "\n"
+          "_cairn()\n"
+          "{\n"
+          "    local cur prev words cword\n"
+          "    _init_completion -s || return\n"
+          "\n"
+          "    local commands=\"",
+          f);
+    for (size_t i = 0, k = 0; i < NCOMMANDS; i++)
+        if (!(commands[i].opts & CMD_HIDDEN))
+            fprintf(f, "%s%s", k++ ? " " : "", commands[i].name);
+    fputs("\"\n"
+          "    local cmd=\"\" out=\"\" i\n"
+          "    for ((i = 1; i < cword; i++)); do\n"
+          "        case \"${words[i]}\" in\n"
+          "            --out) out=${words[i + 1]}; ((i++)) ;;\n"
+          "            ",
+          f);
+    int k = 0;
+    for (size_t j = 0; j < NGLOBAL; j++)
+        if (global_options[j].metavar && strcmp(global_options[j].flag, "--out") != 0)
+            fprintf(f, "%s%s", k++ ? "|" : "", global_options[j].flag);
+    for (size_t j = 0; j < sizeof command_flags / sizeof *command_flags; j++)
+        if (command_flags[j].takes_value)
+            fprintf(f, "|%s", command_flags[j].flag);
+    fputs(") ((i++)) ;;\n"
+          "            -*) ;;\n"
+          "            *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;\n"
+          "        esac\n"
+          "    done\n"
+          "\n"
+          "    case \"$prev\" in\n",
+          f);
+    /* one branch per kind of value */
+    static const char *const actions[] = {
+        [VALUE_TEXT] = "return",
+        [VALUE_FILE] = "_filedir; return",
+        [VALUE_DIR] = "_filedir -d; return",
+        [VALUE_DIALECT] = "COMPREPLY=($(compgen -W \"$(\"$1\" " DIALECT_NAMES ")\" -- \"$cur\"))"
+                          "; return",
+        [VALUE_COLOR] = "COMPREPLY=($(compgen -W \"auto always never\" -- \"$cur\")); return"};
+    for (int kind = VALUE_TEXT; kind <= VALUE_COLOR; kind++) {
+        k = 0;
+        for (size_t j = 0; j < NGLOBAL; j++)
+            if (global_options[j].metavar && (int)global_options[j].kind == kind)
+                fprintf(f, "%s%s", k++ ? "|" : "        ", global_options[j].flag);
+        for (size_t j = 0; j < sizeof command_flags / sizeof *command_flags; j++)
+            if (command_flags[j].takes_value && (int)command_flags[j].kind == kind)
+                fprintf(f, "%s%s", k++ ? "|" : "        ", command_flags[j].flag);
+        if (k)
+            fprintf(f, ")\n            %s ;;\n", actions[kind]);
+    }
+    fputs("    esac\n"
+          "\n"
+          "    local flags=\"",
+          f);
+    for (size_t j = 0; j < NGLOBAL; j++)
+        fprintf(f, "%s%s%s%s", j ? " " : "", global_options[j].alias ? global_options[j].alias : "",
+                global_options[j].alias ? " " : "", global_options[j].flag);
+    fputs("\"\n"
+          "    case \"$cmd\" in\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (!command_flag_words(NULL, &commands[i]))
+            continue;
+        fprintf(f, "        %s) flags+=\" ", commands[i].name);
+        command_flag_words(f, &commands[i]);
+        fputs("\" ;;\n", f);
+    }
+    fputs("    esac\n"
+          "\n"
+          "    if [[ \"$cur\" == -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$flags\" -- \"$cur\"))\n"
+          "    elif [[ -z \"$cmd\" ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$commands\" -- \"$cur\"))\n"
+          "    else\n"
+          "        case \"$cmd\" in\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (!(commands[i].opts & OPT_ARGUMENT))
+            continue;
+        const char *choices = argument_choices(&commands[i]);
+        if (choices)
+            fprintf(f, "            %s) COMPREPLY=($(compgen -W \"%s\" -- \"$cur\")) ;;\n",
+                    commands[i].name, choices);
+        else
+            fprintf(f,
+                    "            %s) COMPREPLY=($(compgen -W \"$(_cairn_migrations \"$out\")\" "
+                    "-- \"$cur\")) ;;\n",
+                    commands[i].name);
+    }
+    fputs("        esac\n"
+          "    fi\n"
+          "} &&\n"
+          "    complete -F _cairn cairn\n"
+          "\n"
+          "# ex: filetype=sh\n",
+          f);
+}
+
+/* `text` inside a single-quoted shell word, and for zsh's _arguments with
+ * its brackets and colons escaped. */
+static void quoted(FILE *f, const char *text, int zsh_spec)
+{
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            fputs(zsh_spec ? "'\\''" : "\\'", f);
+        else if (zsh_spec && (*p == '[' || *p == ']' || *p == ':' || *p == '\\'))
+            fprintf(f, "\\%c", *p);
+        else if (!zsh_spec && *p == '\\')
+            fputs("\\\\", f);
+        else
+            fputc(*p, f);
+    }
+}
+
+/* One _arguments spec of an option: '--flag=[help]:meta:action'. */
+static void zsh_option(FILE *f, const char *flag, const char *help, const char *metavar,
+                       value_kind kind)
+{
+    static const char *const actions[] = {[VALUE_TEXT] = " ",
+                                          [VALUE_FILE] = "_files",
+                                          [VALUE_DIR] = "_files -/",
+                                          [VALUE_DIALECT] = "_cairn_dialects",
+                                          [VALUE_COLOR] = "(auto always never)"};
+    fprintf(f, "    '%s%s[", flag, metavar ? "=" : "");
+    quoted(f, help, 1);
+    fputc(']', f);
+    if (metavar)
+        fprintf(f, ":%s:%s", metavar, actions[kind]);
+    fputs("'\n", f);
+}
+
+static void completion_zsh(FILE *f)
+{
+    fputs("#compdef cairn\n"
+          "# zsh completion for cairn. Generated by 'cairn completion zsh' from the front\n"
+          "# end's command and option tables: do not edit (cli.completion checks it).\n"
+          "\n"
+          "_cairn_dialects() {\n"
+          "  local -a names\n"
+          "  names=(${(f)\"$(_call_program dialects cairn " DIALECT_NAMES ")\"})\n"
+          "  _describe -t dialects 'dialect' names\n"
+          "}\n"
+          "\n"
+          "_cairn_migrations() {\n"
+          "  local -a names\n"
+          "  names=(migrations/*(N/:t))\n"
+          "  _describe -t migrations 'migration' names\n"
+          "}\n"
+          "\n"
+          "_cairn() {\n"
+          "  local curcontext=$curcontext state line\n"
+          "  local -a globals commands opts\n"
+          "  globals=(\n",
+          f);
+    for (size_t j = 0; j < NGLOBAL; j++) {
+        if (global_options[j].alias)
+            zsh_option(f, global_options[j].alias, global_options[j].help, NULL, VALUE_TEXT);
+        zsh_option(f, global_options[j].flag, global_options[j].help, global_options[j].metavar,
+                   global_options[j].kind);
+    }
+    fputs("  )\n"
+          "  commands=(\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].opts & CMD_HIDDEN)
+            continue;
+        fprintf(f, "    '%s:", commands[i].name);
+        quoted(f, commands[i].summary, 1);
+        fputs("'\n", f);
+    }
+    fputs("  )\n"
+          "  _arguments -C -s $globals '1: :->command' '*:: :->args' && return\n"
+          "  case $state in\n"
+          "  command)\n"
+          "    _describe -t commands 'cairn command' commands\n"
+          "    ;;\n"
+          "  args)\n"
+          "    case $words[1] in\n",
+          f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (!command_flag_words(NULL, &commands[i]) && !(commands[i].opts & OPT_ARGUMENT))
+            continue;
+        fprintf(f, "    %s)\n      opts=(\n", commands[i].name);
+        for (size_t j = 0; j < sizeof command_flags / sizeof *command_flags; j++)
+            if (commands[i].opts & command_flags[j].bit) {
+                fputs("  ", f);
+                zsh_option(f, command_flags[j].flag, command_flags[j].help,
+                           command_flags[j].takes_value ? "value" : NULL, command_flags[j].kind);
+            }
+        if (commands[i].opts & OPT_ARGUMENT) {
+            const char *choices = argument_choices(&commands[i]);
+            if (choices)
+                fprintf(f, "      '1:shell:(%s)'\n", choices);
+            else
+                fputs("      '1:migration:_cairn_migrations'\n", f);
+        }
+        fputs("      ) ;;\n", f);
+    }
+    fputs("    *) opts=() ;;\n"
+          "    esac\n"
+          "    _arguments -s $globals $opts\n"
+          "    ;;\n"
+          "  esac\n"
+          "}\n"
+          "\n"
+          "_cairn \"$@\"\n",
+          f);
+}
+
+/* One `complete` line of an option, for the commands in `cond` (or all). */
+static void fish_option(FILE *f, const char *cond, const char *flag, const char *alias,
+                        const char *help, int takes_value, value_kind kind)
+{
+    static const char *const actions[] = {
+        [VALUE_TEXT] = " -x",
+        [VALUE_FILE] = " -r -F",
+        [VALUE_DIR] = " -x -a '(__fish_complete_directories)'",
+        [VALUE_DIALECT] = " -x -a '(__cairn_dialects)'",
+        [VALUE_COLOR] = " -x -a 'auto always never'"};
+    fputs("complete -c cairn", f);
+    if (cond)
+        fprintf(f, " -n '__fish_seen_subcommand_from %s'", cond);
+    if (alias)
+        fprintf(f, " -s %s", alias + 1);
+    fprintf(f, " -l %s%s -d '", flag + 2, takes_value ? actions[kind] : "");
+    quoted(f, help, 0);
+    fputs("'\n", f);
+}
+
+static void completion_fish(FILE *f)
+{
+    fputs("# fish completion for cairn. Generated by 'cairn completion fish' from the\n"
+          "# front end's command and option tables: do not edit (cli.completion checks it).\n"
+          "\n"
+          "complete -c cairn -f\n"
+          "function __cairn_dialects\n"
+          "    cairn " DIALECT_NAMES "\n"
+          "end\n",
+          f);
+    fputs("set -l cairn_commands", f);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!(commands[i].opts & CMD_HIDDEN))
+            fprintf(f, " %s", commands[i].name);
+    fputc('\n', f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].opts & CMD_HIDDEN)
+            continue;
+        fprintf(f,
+                "complete -c cairn -n \"not __fish_seen_subcommand_from $cairn_commands\" -a %s "
+                "-d '",
+                commands[i].name);
+        quoted(f, commands[i].summary, 0);
+        fputs("'\n", f);
+    }
+    for (size_t j = 0; j < NGLOBAL; j++)
+        fish_option(f, NULL, global_options[j].flag, global_options[j].alias,
+                    global_options[j].help, global_options[j].metavar != NULL,
+                    global_options[j].kind);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        for (size_t j = 0; j < sizeof command_flags / sizeof *command_flags; j++)
+            if (commands[i].opts & command_flags[j].bit)
+                fish_option(f, commands[i].name, command_flags[j].flag, NULL,
+                            command_flags[j].help, command_flags[j].takes_value,
+                            command_flags[j].kind);
+        if (commands[i].opts & OPT_ARGUMENT) {
+            const char *choices = argument_choices(&commands[i]);
+            fprintf(f, "complete -c cairn -n '__fish_seen_subcommand_from %s' -x -a ",
+                    commands[i].name);
+            if (choices)
+                fprintf(f, "'%s'\n", choices);
+            else
+                fputs("'(path basename migrations/*/ 2>/dev/null)'\n", f);
+        }
+    }
+}
+
+static int run_completion(cairn_ctx *cx, const cli *c)
+{
+    (void)cx;
+    static const struct {
+        const char *shell;
+        void (*print)(FILE *f);
+    } shells[] = {{"bash", completion_bash}, {"zsh", completion_zsh}, {"fish", completion_fish}};
+    for (size_t i = 0; i < sizeof shells / sizeof *shells; i++)
+        if (c->argument && strcmp(c->argument, shells[i].shell) == 0) {
+            shells[i].print(stdout);
+            return 0;
+        }
+    snprintf(front_message, sizeof front_message,
+             "completion wants a shell: bash, zsh or fish (see 'cairn completion --help')");
+    return CAIRN_EUSAGE;
+}
 
 static void print_usage(FILE *f)
 {
@@ -809,25 +1583,23 @@ static void print_usage(FILE *f)
             "Usage: cairn [global options] <command> [options]\n\n"
             "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        if (!(commands[i].opts & CMD_HIDDEN))
+            fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nGlobal options (they override cairn.json):\n");
+    for (size_t k = 0; k < NGLOBAL; k++) {
+        char shown[64];
+        if (global_options[k].alias)
+            snprintf(shown, sizeof shown, "%s, %s", global_options[k].alias,
+                     global_options[k].flag);
+        else if (!global_options[k].metavar)
+            snprintf(shown, sizeof shown, "    %s", global_options[k].flag);
+        else
+            snprintf(shown, sizeof shown, "%s %s", global_options[k].flag,
+                     global_options[k].metavar);
+        fprintf(f, "  %-25s %s\n", shown, global_options[k].help);
+    }
     fprintf(f,
-            "\nGlobal options (they override cairn.json):\n"
-            "  --config FILE             config file (default: ./cairn.json if present)\n"
-            "  --dialect NAME            sqlite, postgresql, mysql, ...\n"
-            "  --url URL                 database URL (default: $DATABASE_URL)\n"
-            "  --schema PATH             schema file (.json, .sql) or directory\n"
-            "  --out DIR                 migrations folder (default: migrations)\n"
-            "  --dialect-path DIRS       colon-separated driver directories, searched first\n"
-            "  --migrations-table NAME   history table (default: __cairn_migrations)\n"
-            "  --migrations-schema NAME  namespace of the history table\n"
-            "  --lock-timeout MS         wait this long for the migration lock\n"
-            "  --tables GLOBS            comma-separated table patterns to manage\n"
-            "  --namespaces LIST         comma-separated namespaces to manage\n"
-            "  -v, --verbose             show debug lines (on standard error)\n"
-            "      --json                the result as one JSON document (status, dialects)\n"
-            "  -h, --help                this help; 'cairn <command> --help' for a command\n"
-            "  --version                 print the version\n\n"
-            "Exit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
+            "\nExit status: 0 ok, 1 internal, 2 usage, 3 config, 4 schema, 5 dialect,\n"
             "6 database, 7 integrity, 8 locked, 9 destructive refused, 10 partial, 11 I/O,\n"
             "12 work pending (--check, drift).\n");
 }
@@ -908,14 +1680,28 @@ static int parse(cli *c, int argc, char **argv)
             c->version = 1;
             continue;
         }
+        if (flag_is(arg, len, "--color")) {
+            static const char *const whens[] = {"auto", "always", "never"};
+            if (take_value(argc, argv, &i, len, &value))
+                return usage_error("missing value for option", arg, NULL);
+            int when = -1;
+            for (int k = 0; k < 3; k++)
+                if (strcmp(value, whens[k]) == 0)
+                    when = k;
+            if (when < 0)
+                return usage_error("--color wants auto, always or never, not", value, NULL);
+            color_out = color_on(STDOUT_FILENO, when);
+            color_err = color_on(STDERR_FILENO, when);
+            continue;
+        }
         if (flag_is(arg, len, "--config")) {
             if (take_value(argc, argv, &i, len, &c->config))
                 return usage_error("missing value for option", arg, NULL);
             continue;
         }
         int found = 0;
-        for (size_t k = 0; k < NSETTINGS && !found; k++)
-            if (flag_is(arg, len, setting_flags[k].flag)) {
+        for (size_t k = 0; k < NGLOBAL && !found; k++)
+            if (global_options[k].setting && flag_is(arg, len, global_options[k].flag)) {
                 if (take_value(argc, argv, &i, len, &c->settings[k]))
                     return usage_error("missing value for option", arg, NULL);
                 found = 1;
@@ -988,6 +1774,8 @@ int main(int argc, char **argv)
     /* A closed pipe is a failed write (EPIPE), reported by finish(), never
      * a signal that kills the process after its work is done. */
     signal(SIGPIPE, SIG_IGN);
+    color_out = color_on(STDOUT_FILENO, COLOR_AUTO);
+    color_err = color_on(STDERR_FILENO, COLOR_AUTO);
     cli c;
     memset(&c, 0, sizeof c);
     int status = parse(&c, argc, argv);
@@ -1016,8 +1804,7 @@ int main(int argc, char **argv)
     if (c.json && !(c.cmd->opts & CMD_JSON)) {
         free(c.renames);
         char msg[160];
-        snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output yet (status, dialects do)",
-                 c.cmd->name);
+        snprintf(msg, sizeof msg, "--json: 'cairn %s' has no JSON output", c.cmd->name);
         return fail_with(CAIRN_EUSAGE, msg, NULL);
     }
     if (c.cmd->run == run_resolve &&
@@ -1048,20 +1835,38 @@ int main(int argc, char **argv)
         return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
     }
     cairn_ctx_set_logger(cx, log_line, NULL);
+    if (c.json) {
+        cairn_ctx_set_event_handler(cx, on_event, NULL);
+        json_command = c.cmd->name;
+        if (!(jout = open_memstream(&jbody, &jbody_len))) {
+            cairn_ctx_free(cx);
+            free(c.renames);
+            return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
+        }
+    }
     int rc = 0;
     if (c.verbose)
         rc = cairn_ctx_set(cx, "verbose", "1");
     if (c.check && !rc)
         rc = cairn_ctx_set(cx, "check", "1");
-    for (size_t k = 0; k < NSETTINGS && !rc; k++)
+    for (size_t k = 0; k < NGLOBAL && !rc; k++)
         if (c.settings[k])
-            rc = cairn_ctx_set(cx, setting_flags[k].setting, c.settings[k]);
+            rc = cairn_ctx_set(cx, global_options[k].setting, c.settings[k]);
     if (!rc && !(c.cmd->opts & CMD_NO_CONFIG))
         rc = cairn_ctx_load_config(cx, c.config);
     if (!rc)
         rc = c.cmd->run(cx, &c);
+    if (!rc && events_lost)
+        rc = CAIRN_ENOMEM;
     status = rc ? fail(cx, rc) : EXIT_OK;
+    json_document(status, NULL, NULL);
     cairn_ctx_free(cx);
     free(c.renames);
+    if (jout)
+        fclose(jout);
+    free(jbody);
+    for (size_t i = 0; i < nevents; i++)
+        free_event(&events[i]);
+    free(events);
     return finish(status, (c.cmd->opts & CMD_CHANGES) && !c.dry_run);
 }

@@ -67,6 +67,71 @@ CAIRN_API const cairn_error *cairn_ctx_error(const cairn_ctx *cx);
 /** Where progress lines go; default: nowhere. */
 CAIRN_API void cairn_ctx_set_logger(cairn_ctx *cx, cairn_log_fn *fn, void *userdata);
 
+/* ---- events: the facts of a run, for a program to read ---------------------- */
+
+/** What a cairn_event is about. Kinds are only ever appended. */
+typedef enum cairn_event_kind {
+    /** A change of a plan: what generate writes (or --check would write),
+     *  what push applies, what drift or baseline found different. */
+    CAIRN_EVENT_CHANGE = 1,
+    /** A statement of a plan: what push runs (or a dry run would), what
+     *  generate --check would write, drift's SQL that would undo a hand
+     *  change, baseline's differences; a migrate dry run's statements. */
+    CAIRN_EVENT_STATEMENT = 2,
+    /** Something done to one migration (see `action`). */
+    CAIRN_EVENT_MIGRATION = 3,
+    /** A problem `cairn_check_migrations` found in the migrations folder. */
+    CAIRN_EVENT_FINDING = 4,
+    /** A file written (pull --output). */
+    CAIRN_EVENT_FILE = 5
+} cairn_event_kind;
+
+/** One fact of a run, the structured twin of a log line. Borrowed: valid
+ *  during the callback only. Fields that do not apply to the kind are NULL
+ *  or 0. Fields are only ever appended. */
+typedef struct cairn_event {
+    cairn_event_kind kind;
+    /** MIGRATION, FINDING (NULL: the folder as a whole), STATEMENT of a
+     *  migrate dry run: the migration's folder name. */
+    const char *migration;
+    /** MIGRATION: what happened to it: "applied", "pending" (a dry run
+     *  would apply it), "failed" (stopped; statements_done ran and stay),
+     *  "rolled-back" (all-in-one: it ran, then a later one failed),
+     *  "baseline", "written" (generate, import), "dropped", "forgotten" (history row
+     *  removed: resolve --rolled-back, --forget), "accepted" (resolve
+     *  --accept-edit), "settled" (resolve --statement-done / -not-done). */
+    const char *action;
+    /** MIGRATION "written": its folder; FILE: the file. */
+    const char *path;
+    /** MIGRATION: checksum (sha256 hex) of its migration.sql, when known. */
+    const char *checksum;
+    /** MIGRATION: when the history row was written (UTC, ISO 8601). */
+    const char *applied_at;
+    /** MIGRATION: statements run (or recorded) of its total. */
+    size_t statements_done, statements_total;
+    /** MIGRATION "applied": how long it took. */
+    int64_t duration_ms;
+    /** CHANGE: the kind, lower case ("create_table", "drop_column", ...). */
+    const char *change;
+    /** CHANGE: the object, qualified ("users", "app.users", "users.email"). */
+    const char *object;
+    /** CHANGE: running it can lose data. */
+    int destructive;
+    /** CHANGE: the warning of a destructive change; FINDING: the problem. */
+    const char *message;
+    /** STATEMENT: the SQL, without a trailing ';'. */
+    const char *sql;
+    /** FILE written by pull: how many tables and views it holds. */
+    size_t tables, views;
+} cairn_event;
+
+typedef void cairn_event_fn(void *userdata, const cairn_event *event);
+
+/** Where events go; default: nowhere. Log lines (cairn_ctx_set_logger) are
+ *  written for people; events carry the same facts for programs (the
+ *  `cairn --json` output is built from them). */
+CAIRN_API void cairn_ctx_set_event_handler(cairn_ctx *cx, cairn_event_fn *fn, void *userdata);
+
 /** Read a config file (cairn.json). `path` NULL: "cairn.json" in the
  *  current directory or the nearest one above it, else nothing. A ".env"
  *  beside the file (or in the current directory when there is none) adds
@@ -162,7 +227,8 @@ typedef struct cairn_migrate_opts {
 } cairn_migrate_opts;
 
 /** Apply every pending migration of "out" to "url", each in its own
- *  transaction, holding the migration lock for the whole run. */
+ *  transaction, holding the migration lock for the whole run. A MIGRATION
+ *  event tells each one's outcome (see cairn_event). */
 CAIRN_API int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts);
 
 typedef enum cairn_mstate {
@@ -209,9 +275,13 @@ CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
 
 /** Check the migrations folder: each migration parses, snapshots chain,
- *  no two migrations share a parent. Problems are logged as WARN lines;
- *  returns CAIRN_EINTEGRITY if there was any. */
+ *  no two migrations share a parent. Problems are logged as WARN lines
+ *  and given as FINDING events; returns CAIRN_EINTEGRITY if there was any. */
 CAIRN_API int cairn_check_migrations(cairn_ctx *cx);
+
+/** Read the live database's schema ("url", honouring "tables" and
+ *  "namespaces"), as pull does. Free with cairn_schema_free. */
+CAIRN_API int cairn_introspect(cairn_ctx *cx, cairn_schema **out);
 
 /** Introspect "url" and write it to `output` (.json or .sql by extension),
  *  atomically; an existing file is refused (CAIRN_EUSAGE) unless `force`.
@@ -237,7 +307,8 @@ CAIRN_API int cairn_baseline(cairn_ctx *cx, const char *name, int force);
 /** Compare the live database with the snapshot of the newest migration
  *  its history says is applied (an empty schema when none is): 0 when they
  *  match; CAIRN_EPENDING when the database was changed outside the
- *  migrations (the SQL that would undo it is logged). Changes nothing. */
+ *  migrations (the SQL that would undo it is logged, and given as CHANGE
+ *  and STATEMENT events). Changes nothing. */
 CAIRN_API int cairn_drift(cairn_ctx *cx);
 
 typedef struct cairn_import_opts {

@@ -116,8 +116,8 @@ check "status --json: one not applied" [ "$(json_get 'd["not_applied"]')" = 1 ]
 run status --json --check
 expect_rc 12 "status --json --check gates"
 check "status --json --check: one document on stdout" [ "$(json_get 'd["command"]')" = status ]
-run migrate --json
-expect_rc 2 "a command without JSON output refuses --json"
+run --json completion bash
+expect_rc 2 "the one command without JSON output (completion) refuses --json"
 check "the refusal is a JSON error object" [ "$(json_get 'd["error"]["kind"]')" = usage ]
 check "with its exit code" [ "$(json_get 'd["error"]["exit_code"]')" = 2 ]
 one_error_line "the refusal is still one line on stderr"

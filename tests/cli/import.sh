@@ -117,6 +117,19 @@ expect_out "0 migrations recorded as applied (2 already were)" "--history-only a
 run --out h-drizzle --url sqlite:h-drizzle2.db migrate
 expect_out "nothing to apply" "the second database needs nothing"
 
+# --json: one document, a written and a baseline entry per migration
+run --json --out h-drizzle3 --url sqlite:h-drizzle2.db import drizzle "$D"
+expect_ok "import --json"
+jis '[(m["name"], m["state"]) for m in d["migrations"]]' \
+    "[('20261206085953_init', 'written'), ('20261206090528_add_posts', 'written')]" \
+    "import --json: the folders written (the history is cairn's already)"
+sql h-drizzle4.db "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric);
+INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('x', 1796547593342);"
+apply h-drizzle4.db "$D/0000_init.sql"
+run --json --out h-drizzle4 --url sqlite:h-drizzle4.db import drizzle "$D"
+jis '[m["state"] for m in d["migrations"]]' "['written', 'written', 'baseline']" \
+    "import --json: the recorded one is a baseline entry"
+
 # Prisma: a finished row, and a failed one (finished_at and rolled_back_at null)
 PR="$FIX/prisma-sqlite"
 apply h-prisma.db "$PR/20240110093000_init/migration.sql"

@@ -109,6 +109,23 @@ await() {
     return 1
 }
 
+# --json documents, parsed with Python's json module as a CI script would.
+# jrun ARGS...: run cairn --json ARGS; the document must parse.
+jrun() {
+    run --json "$@"
+    if python3 -c 'import json,sys; json.load(sys.stdin)' <<<"$OUT" 2>/dev/null; then ok; else
+        bad "cairn --json $*: stdout is not one JSON document: $OUT"
+    fi
+}
+# jget EXPR: a Python expression over the document `d`, printed.
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1" <<<"$OUT" 2>&1; }
+# jis EXPR VALUE "what"
+jis() {
+    local got
+    got=$(jget "$1")
+    if [ "$got" = "$2" ]; then ok; else bad "$3: $1 is '$got', expected '$2' in $OUT"; fi
+}
+
 # count_dirs DIR: number of migration folders.
 count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 

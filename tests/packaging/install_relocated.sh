@@ -43,6 +43,8 @@ for so in $drivers; do
     test "$syms" = "cairn_dialect_entry "
 done
 check "bash completion installed and parses" bash -n "$p/share/bash-completion/completions/cairn"
+check "zsh completion installed" test -s "$p/share/zsh/vendor-completions/_cairn"
+check "fish completion installed" test -s "$p/share/fish/vendor_completions.d/cairn.fish"
 # The completion's own logic, with bash-completion's two helpers stubbed.
 complete_words() {
   PATH="$p/bin:$PATH" bash -c '
