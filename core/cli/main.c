@@ -545,6 +545,7 @@ static const struct {
      VALUE_TEXT},
     {"--check", OPT_CHECK, 0, "change nothing; exit 12 when there is work to do", VALUE_TEXT},
     {"--accept-edit", OPT_ACCEPT_EDIT, 0, "keep an applied migration's edited file", VALUE_TEXT},
+    {"--accept-checksum", OPT_ACCEPT_EDIT, 0, "the same as --accept-edit", VALUE_TEXT},
     {"--forget", OPT_FORGET, 0, "remove the history row of a migration whose folder is gone",
      VALUE_TEXT},
     {"--history-only", OPT_HISTORY_ONLY, 0,
@@ -1153,7 +1154,7 @@ static const command commands[] = {
      "  --statement-not-done\n"
      "                     it did not run; 'migrate --resume' runs it again\n"
      "  --accept-edit      MODIFIED: keep the edited migration.sql, record its checksum;\n"
-     "                     nothing is run\n"
+     "                     nothing is run (also spelled --accept-checksum)\n"
      "  --forget           MISSING: remove the history row of a migration whose folder\n"
      "                     is gone; nothing in the database changes\n"},
     {"pull", OPT_OUTPUT | OPT_FORCE | CMD_JSON, run_pull, "write the live database's schema to a file",

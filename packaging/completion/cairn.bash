@@ -46,7 +46,7 @@ _cairn()
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
         migrate) flags+=" --dry-run --all-in-one --resume --check" ;;
-        resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --forget" ;;
+        resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
         baseline) flags+=" --force" ;;

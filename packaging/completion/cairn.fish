@@ -51,6 +51,7 @@ complete -c cairn -n '__fish_seen_subcommand_from resolve' -l rolled-back -d 'it
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l statement-done -d 'the statement that was running did run'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l statement-not-done -d 'the statement that was running did not run'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l accept-edit -d 'keep an applied migration\'s edited file'
+complete -c cairn -n '__fish_seen_subcommand_from resolve' -l accept-checksum -d 'the same as --accept-edit'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l forget -d 'remove the history row of a migration whose folder is gone'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -x -a '(path basename migrations/*/ 2>/dev/null)'
 complete -c cairn -n '__fish_seen_subcommand_from pull' -l output -r -F -d 'the file to write (.json or .sql)'

@@ -78,6 +78,9 @@ run resolve "$ADD" --forget
 expect_rc 2 "--forget refuses a migration whose folder is there"
 run resolve "$BASE" --accept-edit
 expect_rc 2 "--accept-edit refuses a migration that was not edited"
+run resolve "$BASE" --accept-checksum
+expect_rc 2 "--accept-checksum is --accept-edit"
+expect_err "was not edited: nothing to accept" "--accept-checksum gives --accept-edit's refusal"
 check "refused repairs change nothing" [ "$before" = "$(state .)" ]
 run resolve "$ADD" --accept-edit
 expect_ok "resolve --accept-edit"
