@@ -500,7 +500,11 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
     /* From reading the newest snapshot to writing the next one, no other
      * generate may write into the folder (a check writes nothing). */
     int lock_fd = -1;
-    rc = check ? 0 : cairn_folder_lock(cx, outdir, &lock_fd);
+    /* a missing folder is made; one of another tool is not added to */
+    if (cairn_is_dir(outdir))
+        rc = cairn_folder_check_readable(cx, outdir);
+    if (!rc && !check)
+        rc = cairn_folder_lock(cx, outdir, &lock_fd);
     if (rc) {
         cairn_schema_free(desired);
         return rc;

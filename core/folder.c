@@ -17,7 +17,6 @@
 #include "internal.h"
 
 #define STAMP_LEN 14
-#define SLUG_MAX 64
 
 int cairn_folder_name_valid(const char *name)
 {
@@ -33,6 +32,28 @@ int cairn_folder_name_valid(const char *name)
             return 0;
     }
     return 1;
+}
+
+static int parse_stamp(const char *s, time_t *t);
+static void format_stamp(time_t t, char out[STAMP_LEN + 2]);
+
+size_t cairn_folder_slug(const char *text, char out[CAIRN_SLUG_MAX + 1])
+{
+    /* lower case, every run of other characters one '_' */
+    size_t len = 0;
+    for (const char *p = text; *p && len < CAIRN_SLUG_MAX; p++) {
+        char c = *p;
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+            out[len++] = c;
+        else if (len && out[len - 1] != '_')
+            out[len++] = '_';
+    }
+    while (len && out[len - 1] == '_')
+        len--;
+    out[len] = '\0';
+    return len;
 }
 
 static int cmp_migration(const void *a, const void *b)
@@ -223,6 +244,33 @@ static void format_stamp(time_t t, char out[STAMP_LEN + 2])
     strftime(out, STAMP_LEN + 2, "%Y%m%d%H%M%S", &tm);
 }
 
+int cairn_folder_parse_stamp(const char *s, int64_t *out)
+{
+    time_t t;
+    if (parse_stamp(s, &t))
+        return -1;
+    /* a stamp that is not a real time (month 13) would not come back the same */
+    char again[STAMP_LEN + 2];
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 1)
+        return -1;
+    format_stamp(t, again);
+    if (strncmp(again, s, STAMP_LEN) != 0)
+        return -1;
+    *out = (int64_t)t;
+    return 0;
+}
+
+int cairn_folder_format_stamp(int64_t t, char out[16])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 1)
+        return -1;
+    format_stamp(tt, out);
+    return 0;
+}
+
 static int parse_stamp(const char *s, time_t *t)
 {
     int f[6];
@@ -245,22 +293,8 @@ int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int6
                           char **name)
 {
     *name = NULL;
-    /* The slug: lower case, every run of other characters one '_'. */
-    char clean[SLUG_MAX + 1];
-    size_t len = 0;
-    for (const char *p = slug ? slug : "migration"; *p && len < SLUG_MAX; p++) {
-        char c = *p;
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-            clean[len++] = c;
-        else if (len && clean[len - 1] != '_')
-            clean[len++] = '_';
-    }
-    while (len && clean[len - 1] == '_')
-        len--;
-    clean[len] = '\0';
-    if (!len)
+    char clean[CAIRN_SLUG_MAX + 1];
+    if (!cairn_folder_slug(slug ? slug : "migration", clean))
         return cairn_err(cx, CAIRN_EUSAGE,
                          "migration name '%s' has no letters or digits", slug ? slug : "");
 
@@ -488,5 +522,129 @@ int cairn_folder_write(cairn_ctx *cx, const char *out, const char *name, const c
     free(fdown);
     free(tmp);
     free(final);
+    return rc;
+}
+
+void cairn_folder_remove(const char *out, const char *name)
+{
+    char *dir = cairn_path_join(out, name);
+    if (dir)
+        remove_tmp(dir);
+    free(dir);
+}
+
+/* ---- another tool's migrations, where cairn's were expected ----------------- */
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Flyway's versioned file: V<digits, '.', '_'>__<description>.sql */
+static int is_flyway_name(const char *s)
+{
+    if (s[0] != 'V' || s[1] < '0' || s[1] > '9')
+        return 0;
+    const char *p = s + 1;
+    while ((*p >= '0' && *p <= '9') || *p == '.' || (*p == '_' && p[1] != '_'))
+        p++;
+    return p[0] == '_' && p[1] == '_' && has_suffix(s, ".sql");
+}
+
+/* Does the file have a line starting "-- migrate:up" (dbmate)? */
+static int has_dbmate_marker(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[256];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f))
+        found = strncmp(line, "-- migrate:up", 13) == 0;
+    fclose(f);
+    return found;
+}
+
+const char *cairn_folder_foreign(const char *dir, char *evidence, size_t size)
+{
+    static const struct {
+        const char *file, *tool;
+    } marks[] = {{"meta/_journal.json", "drizzle"}, {"migration_lock.toml", "prisma"}};
+    for (size_t i = 0; i < sizeof marks / sizeof *marks; i++) {
+        char *p = cairn_path_join(dir, marks[i].file);
+        int there = p && cairn_file_exists(p);
+        free(p);
+        if (there) {
+            snprintf(evidence, size, "%s", marks[i].file);
+            return marks[i].tool;
+        }
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    const char *tool = NULL;
+    struct dirent *de;
+    while (!tool && (de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (has_suffix(n, ".up.sql") && n[0] >= '0' && n[0] <= '9')
+            tool = "golang-migrate";
+        else if (is_flyway_name(n))
+            tool = "flyway";
+        else if (n[0] >= '0' && n[0] <= '9' && has_suffix(n, ".sql")) {
+            char *p = cairn_path_join(dir, n);
+            if (p && has_dbmate_marker(p))
+                tool = "dbmate";
+            free(p);
+        }
+        if (tool)
+            snprintf(evidence, size, "%s", n);
+    }
+    closedir(d);
+    return tool;
+}
+
+int cairn_folder_list_existing(cairn_ctx *cx, const char *out, cairn_migration **list,
+                               size_t *n)
+{
+    *list = NULL;
+    *n = 0;
+    if (!out || !*out)
+        return cairn_err(cx, CAIRN_ECONFIG, "no migrations folder: set \"out\" or pass --out");
+    if (!cairn_is_dir(out))
+        return cairn_err(cx, CAIRN_ECONFIG,
+                         "the migrations folder %s %s (check --out / \"out\"; 'cairn generate' "
+                         "starts one, 'cairn import TOOL DIR' converts another tool's)",
+                         out, cairn_file_exists(out) ? "is not a folder" : "does not exist");
+    int rc = cairn_folder_list(cx, out, list, n);
+    if (rc)
+        return rc;
+    /* Prisma's folders have cairn's names: they are prisma's when the
+     * first has no snapshot.json (cairn writes one in every folder). */
+    int cairn_made = 0;
+    if (*n) {
+        char *snap = cairn_path_join((*list)[0].dir, "snapshot.json");
+        cairn_made = snap && cairn_file_exists(snap);
+        free(snap);
+    }
+    char evidence[256];
+    const char *tool = cairn_made ? NULL : cairn_folder_foreign(out, evidence, sizeof evidence);
+    if (!tool)
+        return 0;
+    cairn_folder_free(*list, *n);
+    *list = NULL;
+    *n = 0;
+    return cairn_err(cx, CAIRN_ECONFIG,
+                     "the migrations folder %s holds %s migrations (%s), not cairn's: "
+                     "convert them with 'cairn import %s %s'",
+                     out, tool, evidence, tool, out);
+}
+
+int cairn_folder_check_readable(cairn_ctx *cx, const char *out)
+{
+    cairn_migration *list;
+    size_t n;
+    int rc = cairn_folder_list_existing(cx, out, &list, &n);
+    cairn_folder_free(list, n);
     return rc;
 }

@@ -435,6 +435,22 @@ size_t cairn_edit_distance(const char *a, const char *b);
  *  not there. */
 int cairn_json_locate(const char *text, size_t len, const char *path, int *line, int *col);
 
+/** drizzle-kit's meta/_journal.json: the members cairn import reads. */
+typedef struct cairn_journal_entry {
+    char *tag;     /* "0000_init": the file is <tag>.sql */
+    int64_t when;  /* milliseconds since the epoch: the migrator's key */
+    int line;      /* of the entry, for messages */
+} cairn_journal_entry;
+typedef struct cairn_journal {
+    char *dialect; /* "sqlite", "postgresql", "mysql", ... or NULL */
+    cairn_journal_entry *v;
+    size_t n;
+} cairn_journal;
+/** Parse a journal; errors are ECONFIG at `fname`:line:column. */
+int cairn_json_read_journal(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                            cairn_journal *out);
+void cairn_journal_release(cairn_journal *j);
+
 /* ---- inflight.c: the outcome of a statement cut off while it ran -------- */
 /** Can the live database tell whether `sql` ran? *ran = 1 (it did), 0 (it
  *  did not) or -1 (cannot tell); `why` gets the evidence ("table "t"
@@ -460,6 +476,21 @@ int cairn_schemafile_err(cairn_ctx *cx, const char *schema_path, const char *con
  *  as warnings (generate: never fails it). */
 void cairn_lint_log_plan(cairn_ctx *cx, cairn_session *s, const char *name,
                          const cairn_plan *plan);
+
+/** A database to run SQL on and read back: the dialect's scratch database,
+ *  or the dev_url, which must be empty (ECONFIG otherwise) and, with
+ *  transactional DDL, is filled inside a transaction rolled back on close. */
+typedef struct cairn_replay {
+    cairn_conn *c;
+    int in_txn;
+} cairn_replay;
+/** `why` names the need in messages ("x.sql: a .sql schema"). */
+int cairn_replay_open(cairn_ctx *cx, const char *why, cairn_replay *r);
+/** Run `text` (read from `path`): split on breakpoint lines when it has
+ *  any, else sent whole; a failure is ESCHEMA at `path`:line. */
+int cairn_replay_exec(cairn_ctx *cx, cairn_replay *r, const char *path, const char *text);
+/** Roll back and disconnect, keeping the context's error. */
+void cairn_replay_close(cairn_ctx *cx, cairn_replay *r);
 
 /* ---- diff.c --------------------------------------------------------------- */
 /** Do two schemas describe the same database? (empty plan) */
@@ -510,6 +541,30 @@ int cairn_folder_read_down(cairn_ctx *cx, const char *dir, char **text, char sum
  *  or on the folder it will be made in. Release with cairn_folder_unlock. */
 int cairn_folder_lock(cairn_ctx *cx, const char *out, int *fd);
 void cairn_folder_unlock(int fd);
+/** Remove a migration folder cairn wrote (its files, then the folder);
+ *  best effort, for undoing a failed import. */
+void cairn_folder_remove(const char *out, const char *name);
+#define CAIRN_SLUG_MAX 64
+/** `text` folded to a slug (lower case, every run of other characters one
+ *  '_', at most CAIRN_SLUG_MAX): its length, 0 when nothing is left. */
+size_t cairn_folder_slug(const char *text, char out[CAIRN_SLUG_MAX + 1]);
+/** A 14-digit UTC stamp "YYYYMMDDHHMMSS" (the first 14 characters of `s`)
+ *  that is a real time: its seconds since the epoch; else -1. */
+int cairn_folder_parse_stamp(const char *s, int64_t *out);
+/** The stamp of `t`; -1 outside the years 1..9999. */
+int cairn_folder_format_stamp(int64_t t, char out[16]);
+/** Which other tool's migrations `dir` holds, judged by its files:
+ *  "drizzle", "prisma", "flyway", "golang-migrate", "dbmate", or NULL;
+ *  `evidence` gets the file that tells ("meta/_journal.json"). */
+const char *cairn_folder_foreign(const char *dir, char *evidence, size_t size);
+/** For the commands that read the migrations folder: ECONFIG (one line,
+ *  suggesting `cairn import`) when `out` is missing, or holds no cairn
+ *  migration but another tool's; an existing folder without migrations is
+ *  no migrations. */
+int cairn_folder_check_readable(cairn_ctx *cx, const char *out);
+/** cairn_folder_list for those commands: the same checks first. */
+int cairn_folder_list_existing(cairn_ctx *cx, const char *out, cairn_migration **list,
+                               size_t *n);
 /* ---- graph.c: the folder as a graph of parents and merges -------------- */
 typedef struct cairn_gnode {
     char **links;      /* parent names as the snapshot says: parent, then merges */

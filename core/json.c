@@ -1220,3 +1220,70 @@ int cairn_schema_from_json(cairn_ctx *cx, const char *text, const char *name, ca
         return cairn_err(cx, CAIRN_EUSAGE, "cairn_schema_from_json: no text or no output");
     return cairn_json_read_schema(cx, text, strlen(text), name ? name : "<json>", out);
 }
+
+/* ---- drizzle-kit's meta/_journal.json (cairn import) ---------------------------- */
+
+void cairn_journal_release(cairn_journal *j)
+{
+    if (!j)
+        return;
+    for (size_t i = 0; i < j->n; i++)
+        free(j->v[i].tag);
+    free(j->v);
+    free(j->dialect);
+    memset(j, 0, sizeof *j);
+}
+
+/* Only the members the migrator reads are checked: drizzle-kit may add others. */
+int cairn_json_read_journal(cairn_ctx *cx, const char *text, size_t len, const char *fname,
+                            cairn_journal *out)
+{
+    memset(out, 0, sizeof *out);
+    doc d;
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, &d);
+    if (rc)
+        return rc;
+    rd r;
+    rd_init(&r, cx, fname, CAIRN_ECONFIG, &d);
+    json_t *a = NULL;
+    const jnode *an = NULL;
+    const char *dialect = NULL;
+    if (!(r.s = cairn_schema_new()))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc && !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
+        !(rc = rd_array(&r, d.root, d.pos, "entries", REQ, &a, &an)) && dialect &&
+        !(out->dialect = strdup(dialect)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t n = rc ? 0 : json_array_size(a);
+    if (n && !(out->v = calloc(n, sizeof *out->v)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    size_t old = r.path.len;
+    if (!rc)
+        old = rd_key(&r, "entries");
+    for (size_t i = 0; i < n && !rc; i++) {
+        json_t *e = json_array_get(a, i);
+        const jnode *en = json_jn_at(an, i);
+        size_t o2 = rd_idx(&r, i);
+        const char *tag = NULL;
+        int present = 0;
+        if (!json_is_object(e))
+            rc = rd_fail(&r, en, "expected an object");
+        if (!rc && !(rc = rd_str(&r, e, en, "tag", REQ, &tag)) &&
+            !(rc = rd_int(&r, e, en, "when", &out->v[i].when, &present)) && !present)
+            rc = rd_fail(&r, en, "missing \"when\"");
+        if (!rc && !(out->v[i].tag = strdup(tag)))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        if (!rc) {
+            out->v[i].line = en->line;
+            out->n++;
+        }
+        rd_pop(&r, o2);
+    }
+    rd_pop(&r, old);
+    cairn_buf_release(&r.path);
+    cairn_schema_free(r.s);
+    doc_release(&d);
+    if (rc)
+        cairn_journal_release(out);
+    return rc;
+}

@@ -51,7 +51,7 @@ static int run_open(mrun *r, cairn_ctx *cx)
     if (rc)
         return rc;
     r->d = cairn_session_dialect(s);
-    rc = cairn_folder_list(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
+    rc = cairn_folder_list_existing(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
     if (!rc)
         rc = cairn_folder_load_all(cx, r->list, r->n);
     if (rc)
@@ -1434,7 +1434,7 @@ int cairn_check_migrations(cairn_ctx *cx)
     const char *out = cairn_ctx_get(cx, "out");
     cairn_migration *list;
     size_t n;
-    int rc = cairn_folder_list(cx, out, &list, &n);
+    int rc = cairn_folder_list_existing(cx, out, &list, &n);
     if (rc)
         return rc;
     size_t problems = 0;
@@ -1517,7 +1517,7 @@ int cairn_drop(cairn_ctx *cx, char **name_out)
     const char *out = cairn_ctx_get(cx, "out");
     cairn_migration *list;
     size_t n;
-    int rc = cairn_folder_list(cx, out, &list, &n);
+    int rc = cairn_folder_list_existing(cx, out, &list, &n);
     if (rc)
         return rc;
     if (!n)

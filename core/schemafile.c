@@ -278,8 +278,9 @@ static int sql_error(cairn_ctx *cx, const char *path, int line)
     return rc;
 }
 
-static int exec_script(cairn_ctx *cx, cairn_conn *c, const char *path, const char *text)
+int cairn_replay_exec(cairn_ctx *cx, cairn_replay *r, const char *path, const char *text)
 {
+    cairn_conn *c = r->c;
     if (!strstr(text, CAIRN_BREAKPOINT)) {
         cairn_err_clear(cx);
         return !cairn_sql_is_blank(text) && cairn_conn_exec(c, text) ? sql_error(cx, path, 0) : 0;
@@ -311,6 +312,48 @@ static int schema_empty(const cairn_schema *s)
     return !s->ntables && !s->nviews && !s->nenums && !s->nsequences;
 }
 
+int cairn_replay_open(cairn_ctx *cx, const char *why, cairn_replay *r)
+{
+    memset(r, 0, sizeof *r);
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (!rc)
+        rc = cairn_session_connect_scratch(cx, s, why, &r->c);
+    if (rc || cairn_conn_is_scratch(r->c))
+        return rc;
+    /* Whatever the dev database already holds would be taken for part of
+     * the result: refuse rather than guess. */
+    cairn_schema *before;
+    if (!(rc = cairn_conn_introspect(r->c, &before))) {
+        if (!schema_empty(before))
+            rc = cairn_err(cx, CAIRN_ECONFIG,
+                           "the dev_url database is not empty: %s needs a database cairn can "
+                           "fill and empty",
+                           why);
+        cairn_schema_free(before);
+    }
+    /* With transactional DDL everything is rolled back on close, leaving
+     * the dev database empty for the next run. */
+    if (!rc && (cairn_session_dialect(s)->caps & CAIRN_CAP_TRANSACTIONAL_DDL) &&
+        !(rc = cairn_conn_begin(r->c)))
+        r->in_txn = 1;
+    if (rc)
+        cairn_replay_close(cx, r);
+    return rc;
+}
+
+void cairn_replay_close(cairn_ctx *cx, cairn_replay *r)
+{
+    if (r->in_txn) {
+        cairn_saved_err saved = {0};
+        cairn_err_save(cx, &saved);
+        cairn_conn_rollback(r->c);
+        cairn_err_restore(cx, &saved);
+    }
+    cairn_conn_close(r->c);
+    memset(r, 0, sizeof *r);
+}
+
 static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
 {
     char *text;
@@ -320,52 +363,20 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
         free(text);
     if (rc)
         return rc;
-    cairn_session *s;
-    if ((rc = cairn_session_get(cx, &s))) {
-        free(text);
-        return rc;
-    }
-    const cairn_dialect *d = cairn_session_dialect(s);
-    cairn_conn *c = NULL;
     cairn_buf why;
     cairn_buf_init(&why);
     cairn_buf_printf(&why, "%s: a .sql schema", path);
-    rc = cairn_session_connect_scratch(cx, s, cairn_buf_cstr(&why), &c);
+    cairn_replay r;
+    rc = why.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                 : cairn_replay_open(cx, cairn_buf_cstr(&why), &r);
     cairn_buf_release(&why);
-    if (rc) {
-        free(text);
-        return rc;
-    }
-    int scratch = cairn_conn_is_scratch(c);
     cairn_schema *got = NULL;
-    int in_txn = 0;
-    if (!scratch) {
-        /* Whatever the dev database already holds would be taken for part of
-         * the desired schema: refuse rather than guess. */
-        cairn_schema *before;
-        if (!(rc = cairn_conn_introspect(c, &before))) {
-            if (!schema_empty(before))
-                rc = cairn_err(cx, CAIRN_ECONFIG,
-                               "the dev_url database is not empty: a .sql schema needs a "
-                               "database cairn can fill and empty");
-            cairn_schema_free(before);
-        }
-        /* With transactional DDL the schema is rolled back afterwards,
-         * leaving the dev database empty for the next run. */
-        if (!rc && (d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) && !(rc = cairn_conn_begin(c)))
-            in_txn = 1;
+    if (!rc) {
+        rc = cairn_replay_exec(cx, &r, path, text);
+        if (!rc)
+            rc = cairn_conn_introspect(r.c, &got);
+        cairn_replay_close(cx, &r);
     }
-    if (!rc)
-        rc = exec_script(cx, c, path, text);
-    if (!rc)
-        rc = cairn_conn_introspect(c, &got);
-    if (in_txn) {
-        cairn_saved_err saved = {0};
-        cairn_err_save(cx, &saved);
-        cairn_conn_rollback(c);
-        cairn_err_restore(cx, &saved);
-    }
-    cairn_conn_close(c);
     free(text);
     if (rc) {
         cairn_schema_free(got);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cairn/cairn.h>
@@ -478,11 +479,11 @@ typedef struct cli {
     const struct command *cmd;
     /* command options */
     const char *name, *output, *to, *steps;
-    const char *argument;
+    const char *argument, *argument2;
     const char **args; /* OPT_ARGUMENTS: every positional argument */
     size_t nargs;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
-    int accept_edit, forget, json;
+    int accept_edit, forget, json, history_only, no_history;
     int check;
     const char **renames;
     size_t nrenames;
@@ -512,6 +513,10 @@ enum {
     OPT_ARGUMENTS = 1u << 16,
     OPT_TO = 1u << 17,
     OPT_STEPS = 1u << 18,
+    /* the command takes a second positional argument */
+    OPT_ARGUMENT2 = 1u << 19,
+    OPT_HISTORY_ONLY = 1u << 20,
+    OPT_NO_HISTORY = 1u << 21,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -553,6 +558,9 @@ static const struct {
      VALUE_TEXT},
     {"--to", OPT_TO, 1, "roll back every migration applied after NAME", VALUE_TEXT},
     {"--steps", OPT_STEPS, 1, "roll back this many migrations, newest first", VALUE_TEXT},
+    {"--history-only", OPT_HISTORY_ONLY, 0,
+     "the folder is imported already: record another database's history", VALUE_TEXT},
+    {"--no-history", OPT_NO_HISTORY, 0, "convert the folder only, even with a url", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -745,6 +753,15 @@ static int run_drift(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
+static int run_import(cairn_ctx *cx, const cli *c)
+{
+    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history};
+    int rc = cairn_import(cx, c->argument, c->argument2, &o);
+    if (c->json)
+        json_migrations(jout);
+    return rc;
+}
+
 static int run_check(cairn_ctx *cx, const cli *c)
 {
     int rc = cairn_check_migrations(cx);
@@ -840,6 +857,24 @@ static int write_new(const char *path, const char *text)
         return -1;
     }
     return 0;
+}
+
+/* mkdir -p: 0, or -1 with errno. */
+static int make_dirs(const char *path)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s", path);
+    for (char *s = p + 1;; s++) {
+        if (*s && *s != '/')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *s = c;
+        if (!c)
+            return 0;
+    }
 }
 
 static const char *setting_value(const cli *c, const char *flag)
@@ -938,6 +973,22 @@ static int run_init(cairn_ctx *cx, const cli *c)
             ok = 0;
         }
     }
+    /* the migrations folder too: the commands that read it refuse a
+     * missing one (a mistyped --out), and a new project has none yet */
+    int made_out = 0;
+    if (ok && access(out, F_OK) != 0) {
+        if (make_dirs(out) != 0) {
+            int e = errno;
+            unlink("cairn.json");
+            unlink(schema);
+            if (secret)
+                unlink(".env");
+            errno = e;
+            ok = 0;
+        } else {
+            made_out = 1;
+        }
+    }
     if (!ok)
         snprintf(front_message, sizeof front_message, "cannot write the project files: %s",
                  strerror(errno));
@@ -952,6 +1003,8 @@ static int run_init(cairn_ctx *cx, const cli *c)
         fputs(secret ? ", \".env\"]" : "]", jout);
         return 0;
     }
+    if (made_out)
+        printf("made the migrations folder %s\n", out);
     printf("wrote cairn.json and %s%s\n", schema,
            secret ? ", and .env with DATABASE_URL (it holds a password: keep .env out of "
                     "version control)"
@@ -1284,6 +1337,22 @@ static const command commands[] = {
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
+    {"import",
+     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES | CMD_JSON,
+     run_import, "convert another tool's migrations folder (and its history)",
+     "import TOOL DIR [--no-history | --history-only]\n\n"
+     "Convert the migrations folder DIR of TOOL (drizzle, prisma, flyway, golang-migrate,\n"
+     "dbmate) into the migrations folder (--out), which must be new or hold no cairn\n"
+     "migration. The SQL is kept byte for byte (dbmate: the up part; its down part,\n"
+     "golang-migrate's .down.sql and Flyway's U files become down.sql); each snapshot\n"
+     "is read back after replaying the migrations on the scratch database or dev_url.\n"
+     "With a database url, the tool's history table there is read and the migrations\n"
+     "it applied are recorded as applied (baseline) without running them; one it\n"
+     "recorded as failed or dirty is reported and left pending. Nothing is written\n"
+     "when anything fails.\n\n"
+     "  --no-history       convert the folder only, even with a url configured\n"
+     "  --history-only     the folder is imported already: record the history of\n"
+     "                     another database the old tool migrated\n"},
     {"status", OPT_CHECK | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
@@ -1294,7 +1363,8 @@ static const command commands[] = {
     {"init", CMD_NO_CONFIG | CMD_CHANGES | CMD_JSON, run_init,
      "start a project: cairn.json and an empty schema",
      "init\n\nWrite cairn.json and an empty schema file (schema.json) in the current directory,\n"
-     "from the global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
+     "and make the migrations folder (migrations) when it does not exist, from the\n"
+     "global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
      "A URL with a password goes to .env as DATABASE_URL, not to cairn.json. Refuses\n"
      "to replace an existing file.\n"},
     {"dialects", CMD_JSON, run_dialects, "list the dialect drivers found and why any was refused",
@@ -1331,6 +1401,8 @@ static int command_flag_words(FILE *f, const command *cmd)
  * than a migration's name? */
 static const char *argument_choices(const command *cmd)
 {
+    if (cmd->run == run_import)
+        return "drizzle prisma flyway golang-migrate dbmate";
     return cmd->run == run_completion ? "bash zsh fish" : NULL;
 }
 
@@ -1714,6 +1786,10 @@ static int parse(cli *c, int argc, char **argv)
                 c->argument = arg;
                 continue;
             }
+            if (c->cmd && (c->cmd->opts & OPT_ARGUMENT2) && !c->argument2) {
+                c->argument2 = arg;
+                continue;
+            }
             if (c->cmd && (c->cmd->opts & OPT_ARGUMENTS)) {
                 const char **nv = realloc(c->args, (c->nargs + 1) * sizeof *nv);
                 if (!nv)
@@ -1798,6 +1874,8 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_CHECK: c->check = c->dry_run = 1; break;
             case OPT_ACCEPT_EDIT: c->accept_edit = 1; break;
             case OPT_FORGET: c->forget = 1; break;
+            case OPT_HISTORY_ONLY: c->history_only = 1; break;
+            case OPT_NO_HISTORY: c->no_history = 1; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_TO: c->to = value; break;
@@ -1907,6 +1985,16 @@ int main(int argc, char **argv)
                          "resolve wants a migration's name and one of --applied, --rolled-back, "
                          "--statement-done, --statement-not-done, --accept-edit, --forget (see "
                          "'cairn resolve --help')",
+                         NULL);
+    }
+
+    if (c.cmd->run == run_import && (!c.argument2 || (c.history_only && c.no_history))) {
+        free(c.renames);
+        return fail_with(CAIRN_EUSAGE,
+                         c.argument2 ? "import: --history-only and --no-history exclude each "
+                                       "other (see 'cairn import --help')"
+                                     : "import wants a tool and a folder: cairn import TOOL DIR "
+                                       "(see 'cairn import --help')",
                          NULL);
     }
 

@@ -97,7 +97,7 @@ typedef struct cairn_event {
     /** MIGRATION: what happened to it: "applied", "pending" (a dry run
      *  would apply it), "failed" (stopped; statements_done ran and stay),
      *  "rolled-back" (all-in-one: it ran, then a later one failed),
-     *  "baseline", "written" (generate), "dropped", "forgotten" (history row
+     *  "baseline", "written" (generate, import), "dropped", "forgotten" (history row
      *  removed: resolve --rolled-back, --forget), "accepted" (resolve
      *  --accept-edit), "settled" (resolve --statement-done / -not-done). */
     const char *action;
@@ -381,6 +381,27 @@ CAIRN_API const char *cairn_lint_level_name(cairn_lint_level level);
  *  from the columns they reference. 0 when the schema is valid; else the
  *  first problem with its file:line:column (CAIRN_ESCHEMA). */
 CAIRN_API int cairn_validate(cairn_ctx *cx);
+
+typedef struct cairn_import_opts {
+    /** The folder was imported already: only record the other tool's
+     *  history of the configured database (each database the old tool
+     *  migrated is imported once this way). */
+    int history_only;
+    /** Convert the folder only, even when a url is configured. */
+    int no_history;
+} cairn_import_opts;
+
+/** Convert another tool's migrations folder `dir` into "out" (which must
+ *  be missing or hold no cairn migration): `tool` is "drizzle", "prisma",
+ *  "flyway", "golang-migrate" or "dbmate". The SQL is kept byte for byte;
+ *  each snapshot is read back from the scratch database (or dev_url) after
+ *  replaying the migrations up to it. With a url configured, the tool's
+ *  history table there is read and the migrations it applied are recorded
+ *  in cairn's history (state baseline); one it recorded as failed or dirty
+ *  is reported (a WARN line), not recorded. ECONFIG when `dir` is not a
+ *  migrations folder of that tool; nothing is written on any failure. */
+CAIRN_API int cairn_import(cairn_ctx *cx, const char *tool, const char *dir,
+                           const cairn_import_opts *opts);
 
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
 CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);

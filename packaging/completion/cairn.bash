@@ -17,7 +17,7 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge migrate rollback resolve pull push validate lint export check baseline drift status drop init dialects"
+    local commands="generate merge migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -51,6 +51,7 @@ _cairn()
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
         baseline) flags+=" --force" ;;
+        import) flags+=" --history-only --no-history" ;;
         status) flags+=" --check" ;;
     esac
 
@@ -62,6 +63,7 @@ _cairn()
         case "$cmd" in
             resolve) COMPREPLY=($(compgen -W "$(_cairn_migrations "$out")" -- "$cur")) ;;
             baseline) COMPREPLY=($(compgen -W "$(_cairn_migrations "$out")" -- "$cur")) ;;
+            import) COMPREPLY=($(compgen -W "drizzle prisma flyway golang-migrate dbmate" -- "$cur")) ;;
             completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
         esac
     fi

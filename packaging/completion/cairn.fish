@@ -5,7 +5,7 @@ complete -c cairn -f
 function __cairn_dialects
     cairn dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }'
 end
-set -l cairn_commands generate merge migrate rollback resolve pull push validate lint export check baseline drift status drop init dialects
+set -l cairn_commands generate merge migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a generate -d 'write a new migration from the schema changes'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a merge -d 'write a migration that joins merged branches'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a migrate -d 'apply the pending migrations to the database'
@@ -19,6 +19,7 @@ complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a export
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a check -d 'check the migrations folder for consistency'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a baseline -d 'adopt a database that already has the schema'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a drift -d 'compare the database with the migrations applied to it'
+complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a import -d 'convert another tool\'s migrations folder (and its history)'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a status -d 'list migrations: applied, pending, modified, missing'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a drop -d 'remove the newest migration folder if it is not applied'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a init -d 'start a project: cairn.json and an empty schema'
@@ -68,5 +69,8 @@ complete -c cairn -n '__fish_seen_subcommand_from push' -l force -d 'go ahead de
 complete -c cairn -n '__fish_seen_subcommand_from push' -l check -d 'change nothing; exit 12 when there is work to do'
 complete -c cairn -n '__fish_seen_subcommand_from baseline' -l force -d 'go ahead despite the refusal'
 complete -c cairn -n '__fish_seen_subcommand_from baseline' -x -a '(path basename migrations/*/ 2>/dev/null)'
+complete -c cairn -n '__fish_seen_subcommand_from import' -l history-only -d 'the folder is imported already: record another database\'s history'
+complete -c cairn -n '__fish_seen_subcommand_from import' -l no-history -d 'convert the folder only, even with a url'
+complete -c cairn -n '__fish_seen_subcommand_from import' -x -a 'drizzle prisma flyway golang-migrate dbmate'
 complete -c cairn -n '__fish_seen_subcommand_from status' -l check -d 'change nothing; exit 12 when there is work to do'
 complete -c cairn -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'

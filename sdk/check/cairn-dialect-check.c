@@ -704,6 +704,11 @@ int main(int argc, char **argv)
     snprintf(k.schema_path, sizeof k.schema_path, "%s/schema.json", k.dir);
     snprintf(k.pulled_path, sizeof k.pulled_path, "%s/pulled.json", k.dir);
     snprintf(k.out, sizeof k.out, "%s/migrations", k.dir);
+    /* status and migrate refuse a missing migrations folder (a mistyped out) */
+    if (mkdir(k.out, 0777) != 0) {
+        check(0, "make %s: %s", k.out, strerror(errno));
+        return finish();
+    }
     k.name = d->name;
     k.url = url;
     k.dialect_dir = dirbuf;

@@ -21,6 +21,7 @@ ld_run() {
 ld_has() { grep -qE "$1" <<<"$LD"; }
 
 cd "$WORK" || exit 1
+mkdir migrations
 
 # ---- the control: `cairn dialects` still loads and lists every driver ------
 ld_run dialects

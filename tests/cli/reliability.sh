@@ -12,6 +12,7 @@ cat >cairn.json <<'JSON'
 { "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema.json", "out": "migrations" }
 JSON
 cp "$CAIRN_SOURCE_DIR/tests/cli/evolve/01_create.json" schema.json
+mkdir migrations
 
 # ---- a URL's scheme is case-insensitive (RFC 3986) ------------------------
 run --url "SQLITE://$P/upper.db" status

@@ -57,6 +57,7 @@ complete_words() {
 check "completion: 'cairn gen<TAB>' gives generate" test "$(complete_words cairn gen)" = generate
 check "completion: 'cairn migrate --dr<TAB>' gives --dry-run" \
   test "$(complete_words cairn migrate --dr)" = --dry-run
+check "completion: 'cairn import dr<TAB>' gives drizzle" test "$(complete_words cairn import dr)" = drizzle
 check "completion: 'cairn --dialect <TAB>' offers the installed drivers" \
   bash -c "grep -qw sqlite <<<'$(complete_words cairn --dialect '')'"
 for page in "$CAIRN_SOURCE_DIR"/docs/man/*.1; do

@@ -433,6 +433,72 @@ static void test_down(cairn_ctx *cx, const char *root)
     free(out);
 }
 
+/* Slugs, stamps, another tool's folder, and the check the reading
+ * commands make (cairn import's helpers). */
+static void test_import_helpers(cairn_ctx *cx, const char *root)
+{
+    char slug[CAIRN_SLUG_MAX + 1];
+    CHECK(cairn_folder_slug("Add Users-Table", slug) == 15, "slug length");
+    CHECK_STR(slug, "add_users_table");
+    CHECK(cairn_folder_slug("--", slug) == 0, "nothing left of '--'");
+    int64_t t = 0;
+    CHECK(cairn_folder_parse_stamp("20240110093000", &t) == 0 && t == 1704879000, "stamp %lld",
+          (long long)t);
+    CHECK(cairn_folder_parse_stamp("20241310093000", &t) != 0, "month 13 is no stamp");
+    CHECK(cairn_folder_parse_stamp("2024011009300x", &t) != 0, "a letter is no stamp");
+    char out[16];
+    CHECK(cairn_folder_format_stamp(1, out) == 0, "format 1");
+    CHECK_STR(out, "19700101000001");
+    CHECK(cairn_folder_format_stamp(253402300800, out) != 0, "the year 10000 has no stamp");
+
+    static const struct {
+        const char *file, *text, *tool;
+    } kinds[] = {{"meta/_journal.json", "{}", "drizzle"},
+                 {"migration_lock.toml", "provider = \"sqlite\"\n", "prisma"},
+                 {"1_a.up.sql", "SELECT 1;\n", "golang-migrate"},
+                 {"V1_1__a.sql", "SELECT 1;\n", "flyway"},
+                 {"20240101000000_a.sql", "-- migrate:up\nSELECT 1;\n", "dbmate"},
+                 {"20240101000000_a.sql", "SELECT 1;\n", NULL},
+                 {"V1a__a.sql", "SELECT 1;\n", NULL}};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "foreign%zu", i);
+        make_dir(root, name);
+        char *dir = cairn_path_join(root, name);
+        if (strchr(kinds[i].file, '/'))
+            make_dir(dir, "meta");
+        put_file(dir, kinds[i].file, kinds[i].text);
+        char evidence[64] = "";
+        const char *tool = cairn_folder_foreign(dir, evidence, sizeof evidence);
+        CHECK((!tool && !kinds[i].tool) || (tool && kinds[i].tool && !strcmp(tool, kinds[i].tool)),
+              "%s: got %s, want %s", kinds[i].file, tool ? tool : "none",
+              kinds[i].tool ? kinds[i].tool : "none");
+        CHECK(!tool || strcmp(evidence, kinds[i].file) == 0, "evidence %s", evidence);
+        int rc = cairn_folder_check_readable(cx, dir);
+        CHECK(kinds[i].tool ? rc == CAIRN_ECONFIG && strstr(cairn_ctx_error(cx)->message,
+                                                             "cairn import")
+                            : rc == 0,
+              "%s: check_readable %d %s", kinds[i].file, rc, cairn_ctx_error(cx)->message);
+        free(dir);
+    }
+    char *gone = cairn_path_join(root, "no-such-folder");
+    CHECK(cairn_folder_check_readable(cx, gone) == CAIRN_ECONFIG &&
+              strstr(cairn_ctx_error(cx)->message, "does not exist"),
+          "missing: %s", cairn_ctx_error(cx)->message);
+    free(gone);
+    /* Prisma's folders have cairn's names; cairn's own have a snapshot */
+    make_dir(root, "prismaish");
+    char *pd = cairn_path_join(root, "prismaish");
+    put_file(pd, "migration_lock.toml", "provider = \"sqlite\"\n");
+    make_dir(pd, "20240101000000_init");
+    put_file(pd, "20240101000000_init/migration.sql", "SELECT 1;\n");
+    CHECK(cairn_folder_check_readable(cx, pd) == CAIRN_ECONFIG, "prisma's folder refused");
+    put_file(pd, "20240101000000_init/snapshot.json", "{}");
+    CHECK(cairn_folder_check_readable(cx, pd) == 0, "with a snapshot it is cairn's: %s",
+          cairn_ctx_error(cx)->message);
+    free(pd);
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -446,6 +512,7 @@ int main(void)
     test_new_name(cx, root);
     test_latest_snapshot(cx, root);
     test_down(cx, root);
+    test_import_helpers(cx, root);
     rm_rf(root);
     free(root);
     cairn_ctx_free(cx);

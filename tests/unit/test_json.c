@@ -915,6 +915,41 @@ static void test_locate(void)
     CHECK(!cairn_json_locate("[1,", 3, "tables", &line, &col), "broken text finds nothing");
 }
 
+/* drizzle-kit's meta/_journal.json: the members cairn import reads, and
+ * errors at their positions. */
+static void test_journal(cairn_ctx *cx)
+{
+    static const char good[] =
+        "{\n  \"version\": \"7\",\n  \"dialect\": \"sqlite\",\n  \"entries\": [\n"
+        "    { \"idx\": 0, \"version\": \"6\", \"when\": 1796547593342, \"tag\": \"0000_init\","
+        " \"breakpoints\": true },\n"
+        "    { \"idx\": 1, \"when\": 1796547928926, \"tag\": \"0001_add\", \"new\": 1 }\n  ]\n}\n";
+    cairn_journal j;
+    int rc = cairn_json_read_journal(cx, good, strlen(good), "_journal.json", &j);
+    CHECK(rc == 0 && j.n == 2, "journal: %d %s", rc, cairn_ctx_error(cx)->message);
+    if (rc == 0 && j.n == 2) {
+        CHECK_STR(j.dialect, "sqlite");
+        CHECK_STR(j.v[0].tag, "0000_init");
+        CHECK(j.v[1].when == 1796547928926LL && j.v[1].line == 6, "when %lld line %d",
+              (long long)j.v[1].when, j.v[1].line);
+    }
+    cairn_journal_release(&j);
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{ \"entries\": [ { \"tag\": \"0000_x\" } ] }", "j:1:16: entries[0]: missing \"when\""},
+        {"{ \"entries\": [ { \"when\": 1 } ] }", "j:1:16: entries[0]: missing \"tag\""},
+        {"{ \"entries\": [ 3 ] }", "j:1:16: entries[0]: expected an object"},
+        {"{ \"dialect\": \"sqlite\" }", "j:1:1: missing \"entries\""},
+        {"{ \"entries\": [ { \"when\": \"x\", \"tag\": \"t\" } ] }", "entries[0].when: expected a whole number"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        rc = cairn_json_read_journal(cx, bad[i].text, strlen(bad[i].text), "j", &j);
+        CHECK(rc == CAIRN_ECONFIG && strstr(cairn_ctx_error(cx)->message, bad[i].want),
+              "bad journal %zu: %d %s", i, rc, cairn_ctx_error(cx)->message);
+    }
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -932,6 +967,7 @@ int main(void)
     test_mutations(cx);
     test_public();
     test_locate();
+    test_journal(cx);
     cairn_ctx_free(cx);
     return check_done();
 }

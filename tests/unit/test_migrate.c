@@ -675,6 +675,10 @@ static void test_drop(void)
     fx_open(&f, 0);
     char *name = NULL;
     int rc = cairn_drop(f.cx, &name);
+    CHECK(rc == CAIRN_ECONFIG && strstr(errmsg(&f), "does not exist"), "no folder: %d %s", rc,
+          errmsg(&f));
+    CHECK(mkdir(f.out, 0777) == 0, "mkdir %s", f.out);
+    rc = cairn_drop(f.cx, &name);
     CHECK(rc == CAIRN_EUSAGE && strstr(errmsg(&f), "no migration to drop"), "empty: %d %s", rc,
           errmsg(&f));
     add(&f, M1, "SELECT 1;\n");
