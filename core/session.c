@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
@@ -443,11 +444,26 @@ static int normalize_exprs(cairn_ctx *cx, cairn_session *s, cairn_schema *schema
     return rc;
 }
 
+/* A type the dialect marks as numbering itself (PostgreSQL serial), for a
+ * column that says nothing else about its values: identity "auto". */
+static void auto_numbered_type(const cairn_dialect *d, cairn_column *c)
+{
+    if (!c->type || c->identity != CAIRN_IDENTITY_NONE || c->default_expr || c->generated ||
+        !CAIRN_DIALECT_HAS(d, type_families))
+        return;
+    for (const cairn_type_family *f = d->type_families; f->name; f++)
+        if ((f->flags & CAIRN_TYPE_AUTO_NUMBERED) && strcasecmp(f->name, c->type) == 0) {
+            c->identity = CAIRN_IDENTITY_AUTO;
+            return;
+        }
+}
+
 /* Types and defaults of one column, in the dialect's canonical spelling. */
 static int normalize_column(cairn_session *s, cairn_schema *schema, cairn_buf *b, cairn_column *c)
 {
     const cairn_dialect *d = s->drv.d;
     int rc = 0;
+    auto_numbered_type(d, c);
     if (d->normalize_type && c->type) {
         cairn_buf_reset(b);
         rc = d->normalize_type(s->ds, c->type, b);

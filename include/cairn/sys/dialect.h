@@ -422,6 +422,13 @@ typedef enum cairn_type_kind {
 /** cairn_type_family.flags: written without arguments, the type is
  *  unbounded (varchar, text, numeric), not of a default size (char = char(1)). */
 #define CAIRN_TYPE_BARE_UNBOUNDED 1u
+/** cairn_type_family.flags: the name is shorthand for an integer type that
+ *  numbers itself (PostgreSQL serial): a schema file's column of this type,
+ *  with no identity, default or generation of its own, is read as identity
+ *  "auto"; normalize_type gives the integer type. A flag, not a slot: a
+ *  host that does not know it reads the type alone. Read by hosts of host
+ *  ABI 1.2 and later. */
+#define CAIRN_TYPE_AUTO_NUMBERED 2u
 
 /** One type name (canonical, as normalize_type gives it, lower case) and
  *  its place: within a kind, a type of higher rank holds every value of a
