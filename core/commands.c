@@ -437,7 +437,7 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     if (rc)
         return rc;
     cairn_schema *live = NULL;
-    rc = cairn_conn_introspect(c, &live);
+    rc = cairn_conn_introspect_for_pull(c, &live);
     cairn_conn_close(c);
     if (rc)
         return rc;

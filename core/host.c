@@ -1,5 +1,6 @@
 /* The host table: everything a driver may call in the core. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -29,6 +30,27 @@ static void host_debug(cairn_hostctx *hc, const char *fmt, ...)
     cairn_buf_vprintf(&b, fmt, ap);
     va_end(ap);
     cairn_log(CX(hc), CAIRN_LOG_DEBUG, "%s", cairn_buf_cstr(&b));
+    cairn_buf_release(&b);
+}
+
+/* A driver's warning; the same line again (the scratch database and the
+ * target read by one command) is said once. */
+static void host_warn(cairn_hostctx *hc, const char *fmt, ...) CAIRN_FMT(2, 3);
+static void host_warn(cairn_hostctx *hc, const char *fmt, ...)
+{
+    cairn_ctx *cx = CX(hc);
+    cairn_buf b;
+    cairn_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    cairn_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    const char *line = cairn_buf_cstr(&b);
+    if (!b.oom && !(cx->driver_warning && strcmp(cx->driver_warning, line) == 0)) {
+        cairn_log(cx, CAIRN_LOG_WARN, "%s", line);
+        free(cx->driver_warning);
+        cx->driver_warning = strdup(line);
+    }
     cairn_buf_release(&b);
 }
 
@@ -85,6 +107,7 @@ static const cairn_host host_table = {
     .struct_size = sizeof(cairn_host),
     .error = host_error,
     .debug = host_debug,
+    .warn = host_warn,
     .buf_new = host_buf_new,
     .buf_free = host_buf_free,
     .buf_append = cairn_buf_append,

@@ -661,12 +661,26 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
 
 /* ---- introspection and emission ----------------------------------------------- */
 
+static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t flags,
+                      cairn_schema **out);
+
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out)
 {
-    return cairn_session_introspect(c->s->cx, c->s, c->dc, out);
+    return introspect(c->s->cx, c->s, c->dc, 0, out);
+}
+
+int cairn_conn_introspect_for_pull(cairn_conn *c, cairn_schema **out)
+{
+    return introspect(c->s->cx, c->s, c->dc, CAIRN_FILTER_REPORT_LEFT_OUT, out);
 }
 
 int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, cairn_schema **out)
+{
+    return introspect(cx, s, dc, 0, out);
+}
+
+static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t flags,
+                      cairn_schema **out)
 {
     cairn_schema *schema = cairn_schema_new();
     if (!schema)
@@ -685,7 +699,8 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
-                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f};
+                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f,
+                          .flags = flags};
         rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }
     cairn_strv_free(tables, ntables);

@@ -88,6 +88,13 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
 
+/* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
+/** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`
+ *  only, one query), the kinds the model does not hold and their counts;
+ *  and the `nflat` selected tables read as plain ones (partitioned, or
+ *  INHERITS children), the first five named in `flat`. */
+int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *flat, size_t nflat);
+
 /* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
 typedef struct pgdrv_emitter {
     cairn_dsession *s;

@@ -107,6 +107,9 @@ typedef struct pgdrv_intro {
     pgdrv_rel *rels;
     size_t nrels, cap;
     int server_version;
+    /* selected tables read as plain ones (see pgdrv_report_left_out) */
+    cairn_buf *flat;
+    size_t nflat;
 } pgdrv_intro;
 
 static pgdrv_rel *pgdrv_find_rel(pgdrv_intro *in, const char *oidtext)
@@ -158,7 +161,10 @@ static const char *const q_namespaces =
 static const char *const q_relations =
     "SELECT c.oid, n.nspname, c.relname, c.relkind,"
     " pg_catalog.obj_description(c.oid, 'pg_class'),"
-    " CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END"
+    " CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
+    /* read as a plain table: partitioned, or an INHERITS child */
+    " c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i"
+    "   WHERE i.inhrelid = c.oid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
     " AND NOT c.relispartition ORDER BY c.oid";
@@ -304,6 +310,11 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             break;
         }
         t->comment = h->strdup(in->out, comment);
+        if ((kind == 'p' || PQgetvalue(r, i, 6)[0] == 't') && in->nflat++ < 5) {
+            h->buf_puts(in->flat, in->nflat > 1 ? ", " : "");
+            pgdrv_qname(h, in->flat, t->schema, name);
+            h->buf_puts(in->flat, kind == 'p' ? " (partitioned)" : " (INHERITS)");
+        }
         pgdrv_rel *rel = &in->rels[in->nrels++];
         rel->oid = strtoul(PQgetvalue(r, i, 0), NULL, 10);
         rel->t = t;
@@ -706,12 +717,13 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     static const char *const def_ns[] = {"public"};
     const char *const *nss = filter->nnamespaces ? filter->namespaces : def_ns;
     size_t nns = filter->nnamespaces ? filter->nnamespaces : 1;
-    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg)};
+    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg),
+                      .flat = h->buf_new(c->s->hc)};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);
     if (nsarr)
         pgdrv_array_literal(h, nsarr, nss, nns);
-    int rc = nsarr && oids ? h->buf_status(nsarr) : CAIRN_ENOMEM;
+    int rc = nsarr && oids && in.flat ? h->buf_status(nsarr) : CAIRN_ENOMEM;
     PGresult *r = NULL;
     const char *arr = nsarr ? h->buf_cstr(nsarr) : "";
     /* One snapshot for every query: a concurrent DDL cannot tear the result.
@@ -763,6 +775,10 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = pgdrv_intro_enums(&in, arr);
     if (!rc)
         rc = pgdrv_intro_sequences(&in, arr);
+    int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
+                 (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
+    if (!rc && (report || in.nflat))
+        rc = pgdrv_report_left_out(c, report ? arr : NULL, in.flat, in.nflat);
     if (own_txn && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         PGresult *end = PQexec(c->pg, rc ? "ROLLBACK" : "COMMIT");
         c->nqueries++;
@@ -782,6 +798,7 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         h->debug(c->s->hc, "postgresql: introspected %zu tables with %d catalog queries",
                  in.nrels, c->nqueries - start - 2);
     free(in.rels);
+    h->buf_free(in.flat);
     h->buf_free(nsarr);
     h->buf_free(oids);
     if (rc == CAIRN_ENOMEM)
