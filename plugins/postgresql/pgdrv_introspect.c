@@ -258,9 +258,15 @@ static const char *const q_sequences =
     " s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle"
     " FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    /* not an identity's, nor a serial's: owned by a column whose default
+     * uses it (a sequence a column owns but does not use stays a sequence) */
     " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "   AND d.deptype IN ('a','i'))"
+    "   AND (d.deptype = 'i' OR (d.deptype = 'a' AND EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_depend dd"
+    "     ON dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = ad.oid"
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dd.refobjid = c.oid"
+    "     WHERE ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid))))"
     " ORDER BY n.nspname, c.relname";
 
 static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const char *nsarr)
