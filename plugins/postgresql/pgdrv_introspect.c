@@ -181,8 +181,9 @@ static const char *const q_columns =
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
-    /* the sequence of an identity ('i') or of a serial ('a'), looked up
-     * only for the columns that can have one */
+    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and
+     * used by the column's default), looked up only for the columns that
+     * can have one */
     " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
     "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts,"
     "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep"
@@ -191,7 +192,11 @@ static const char *const q_columns =
     "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum"
-    "   AND dep.deptype IN ('a','i') LIMIT 1) sq ON true"
+    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_depend dd"
+    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid"
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true"
     " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
     " ORDER BY a.attrelid, a.attnum";
 
