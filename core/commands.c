@@ -609,8 +609,12 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     cairn_session *s;
     int rc = cairn_session_get(cx, &s);
     cairn_schema *live = NULL;
+    cairn_conn *c = NULL;
     if (!rc)
-        rc = cairn_introspect(cx, &live);
+        rc = cairn_session_connect(cx, s, &c);
+    if (!rc)
+        rc = cairn_conn_introspect_for_pull(c, &live);
+    cairn_conn_close(c);
     if (rc)
         return rc;
     char *text = NULL;

@@ -52,6 +52,7 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx->config_path);
     free(cx->config_dir);
     free(cx->url_expanded);
+    free(cx->driver_warning);
     cairn_strv_free(cx->dotenv, cx->ndotenv);
     cairn_err_clear(cx);
     free(cx);

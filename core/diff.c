@@ -574,6 +574,40 @@ static int mentions(const char *sql, const char *name)
     return 0;
 }
 
+/* Does the view text `def` read column `name`? A '*' reads them all (SQLite
+ * keeps it as written). */
+static int reads_column(const char *def, const char *name)
+{
+    return strchr(def, '*') != NULL || mentions(def, name);
+}
+
+/* Must a view that names the old table of pair `p` be dropped before the
+ * table changes and created after? When the table is renamed, or a column
+ * the view reads is dropped, renamed or gets another type, collation or
+ * generation (PostgreSQL refuses those under a view), or the primary key
+ * changes while the view reads a column of it (a GROUP BY may lean on it).
+ * A foreign key, an index, a check, an option, a comment or a column the
+ * view does not read changes nothing for it; recreating it anyway would
+ * silently take its grants along on PostgreSQL. */
+static int table_change_reaches_view(differ *d, const tpair *p, const char *def)
+{
+    const cairn_table *f = p->from;
+    if (strcmp(f->name, p->to->name) != 0)
+        return 1;
+    for (size_t i = 0; i < f->ncolumns; i++) {
+        const cairn_column *old = f->columns[i], *c = p->col_to[i];
+        if (!c || strcmp(old->name, c->name) != 0 ||
+            (diff_column_changes(d, old, c) &
+             (CAIRN_ALTER_TYPE | CAIRN_ALTER_COLLATION | CAIRN_ALTER_GENERATED)))
+            if (reads_column(def, old->name))
+                return 1;
+    }
+    for (size_t k = 0; p->pk_changed && f->primary_key && k < f->primary_key->ncolumns; k++)
+        if (reads_column(def, f->primary_key->columns[k]))
+            return 1;
+    return 0;
+}
+
 static int view_depends(differ *d, const void *a, const void *b)
 {
     (void)d;
@@ -638,7 +672,8 @@ static int plan_views(differ *d, vplan *vp)
             vp->drop[i] = 1;
         for (size_t k = 0; k < d->nft && !vp->drop[i]; k++) {
             const tpair *p = d->pair_of_from[k];
-            if ((!p || p->structural) && mentions(v->definition, d->ft[k]->name))
+            if (mentions(v->definition, d->ft[k]->name) &&
+                (!p || table_change_reaches_view(d, p, v->definition)))
                 vp->drop[i] = 1;
         }
     }

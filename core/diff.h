@@ -37,7 +37,6 @@ typedef struct tpair {
     const cairn_column **col_from; /* per to column: its old column or NULL */
     dset uniques, checks, fkeys, indexes, triggers;
     int pk_changed;
-    int structural; /* views reading it must be dropped and recreated */
 } tpair;
 
 typedef struct rename_opt {

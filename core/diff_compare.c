@@ -312,17 +312,6 @@ static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *
     }
 }
 
-static int set_changed(const dset *s)
-{
-    for (size_t i = 0; i < s->nf; i++)
-        if (!s->f[i].same)
-            return 1;
-    for (size_t j = 0; j < s->nt; j++)
-        if (!s->t[j].same)
-            return 1;
-    return 0;
-}
-
 int diff_options_equal(const cairn_table *a, const cairn_table *b)
 {
     if (a->noptions != b->noptions)
@@ -418,14 +407,4 @@ void diff_analyse_pair(differ *d, tpair *p)
             p->pk_changed = strcmp(sa, sb) != 0;
         }
     }
-    int cols = 0;
-    for (size_t i = 0; i < f->ncolumns; i++) {
-        const cairn_column *c = p->col_to[i];
-        if (!c || strcmp(c->name, f->columns[i]->name) != 0 ||
-            diff_column_changes(d, f->columns[i], c))
-            cols = 1;
-    }
-    p->structural = cols || p->pk_changed || strcmp(f->name, t->name) != 0 ||
-                    set_changed(&p->uniques) || set_changed(&p->checks) ||
-                    set_changed(&p->fkeys) || !diff_options_equal(f, t);
 }

@@ -1,5 +1,6 @@
 /* The host table: everything a driver may call in the core. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -19,17 +20,43 @@ static int host_error(cairn_hostctx *hc, int code, const char *sqlstate, const c
     return code;
 }
 
+/* A driver's log line at `level`; with `once`, a line equal to the last one
+ * said this way (the scratch database and the target read by one command)
+ * is said once. */
+static void host_vlog(cairn_hostctx *hc, cairn_log_level level, int once, const char *fmt,
+                      va_list ap)
+{
+    cairn_ctx *cx = CX(hc);
+    cairn_buf b;
+    cairn_buf_init(&b);
+    cairn_buf_vprintf(&b, fmt, ap);
+    const char *line = cairn_buf_cstr(&b);
+    if (!once) {
+        cairn_log(cx, level, "%s", line);
+    } else if (!b.oom && !(cx->driver_warning && strcmp(cx->driver_warning, line) == 0)) {
+        cairn_log(cx, level, "%s", line);
+        free(cx->driver_warning);
+        cx->driver_warning = strdup(line);
+    }
+    cairn_buf_release(&b);
+}
+
 static void host_debug(cairn_hostctx *hc, const char *fmt, ...) CAIRN_FMT(2, 3);
 static void host_debug(cairn_hostctx *hc, const char *fmt, ...)
 {
-    cairn_buf b;
-    cairn_buf_init(&b);
     va_list ap;
     va_start(ap, fmt);
-    cairn_buf_vprintf(&b, fmt, ap);
+    host_vlog(hc, CAIRN_LOG_DEBUG, 0, fmt, ap);
     va_end(ap);
-    cairn_log(CX(hc), CAIRN_LOG_DEBUG, "%s", cairn_buf_cstr(&b));
-    cairn_buf_release(&b);
+}
+
+static void host_warn(cairn_hostctx *hc, const char *fmt, ...) CAIRN_FMT(2, 3);
+static void host_warn(cairn_hostctx *hc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    host_vlog(hc, CAIRN_LOG_WARN, 1, fmt, ap);
+    va_end(ap);
 }
 
 static cairn_buf *host_buf_new(cairn_hostctx *hc)
@@ -85,6 +112,7 @@ static const cairn_host host_table = {
     .struct_size = sizeof(cairn_host),
     .error = host_error,
     .debug = host_debug,
+    .warn = host_warn,
     .buf_new = host_buf_new,
     .buf_free = host_buf_free,
     .buf_append = cairn_buf_append,

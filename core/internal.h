@@ -140,6 +140,7 @@ struct cairn_ctx {
     char *url_expanded;     /* scratch for cairn_ctx_get("url") */
     char **dotenv;          /* "KEY=VALUE" from the project's .env (dotenv.c) */
     size_t ndotenv;
+    char *driver_warning;   /* the last host->warn line, not repeated */
 };
 
 /** Setting indexes into set_flag / set_file. */
@@ -331,6 +332,9 @@ int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud
 /** Introspect with the configured filters; the history table is always
  *  excluded. */
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);
+/** The same for `pull`: the driver also says what the model leaves out
+ *  (CAIRN_FILTER_REPORT_LEFT_OUT). */
+int cairn_conn_introspect_for_pull(cairn_conn *c, cairn_schema **out);
 /* For the drivers' own tests, which call slots on a bare driver connection:
  * connect to the configured url, and introspect such a connection. */
 int cairn_session_connect_driver(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);

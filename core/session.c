@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <pwd.h>
 #include <time.h>
 #include <unistd.h>
@@ -444,11 +445,26 @@ static int normalize_exprs(cairn_ctx *cx, cairn_session *s, cairn_schema *schema
     return rc;
 }
 
+/* A type the dialect marks as numbering itself (PostgreSQL serial), for a
+ * column that says nothing else about its values: identity "auto". */
+static void auto_numbered_type(const cairn_dialect *d, cairn_column *c)
+{
+    if (!c->type || c->identity != CAIRN_IDENTITY_NONE || c->default_expr || c->generated ||
+        !CAIRN_DIALECT_HAS(d, type_families))
+        return;
+    for (const cairn_type_family *f = d->type_families; f->name; f++)
+        if ((f->flags & CAIRN_TYPE_AUTO_NUMBERED) && strcasecmp(f->name, c->type) == 0) {
+            c->identity = CAIRN_IDENTITY_AUTO;
+            return;
+        }
+}
+
 /* Types and defaults of one column, in the dialect's canonical spelling. */
 static int normalize_column(cairn_session *s, cairn_schema *schema, cairn_buf *b, cairn_column *c)
 {
     const cairn_dialect *d = s->drv.d;
     int rc = 0;
+    auto_numbered_type(d, c);
     if (d->normalize_type && c->type) {
         cairn_buf_reset(b);
         rc = d->normalize_type(s->ds, c->type, b);
@@ -711,12 +727,26 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
 
 /* ---- introspection and emission ----------------------------------------------- */
 
+static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t flags,
+                      cairn_schema **out);
+
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out)
 {
-    return cairn_session_introspect(c->s->cx, c->s, c->dc, out);
+    return introspect(c->s->cx, c->s, c->dc, 0, out);
+}
+
+int cairn_conn_introspect_for_pull(cairn_conn *c, cairn_schema **out)
+{
+    return introspect(c->s->cx, c->s, c->dc, CAIRN_FILTER_REPORT_LEFT_OUT, out);
 }
 
 int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, cairn_schema **out)
+{
+    return introspect(cx, s, dc, 0, out);
+}
+
+static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t flags,
+                      cairn_schema **out)
 {
     cairn_schema *schema = cairn_schema_new();
     if (!schema)
@@ -735,7 +765,8 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
-                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f};
+                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f,
+                          .flags = flags};
         rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }
     cairn_strv_free(tables, ntables);

@@ -36,6 +36,9 @@ typedef struct mysqldrv_is {
     int queries;
     char *db_charset, *db_collation, *default_engine;
     cairn_buf *b;
+    /* managed tables that are partitioned, read as plain ones */
+    cairn_buf *parted;
+    size_t nparted;
 } mysqldrv_is;
 
 static int mysqldrv_tab_cmp(const void *a, const void *b)
@@ -172,6 +175,10 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
             t->comment = h->strdup(is->out, row[3]);
         if (row[6] && mysqldrv_create_options(is, t, row[6]))
             rc = CAIRN_ENOMEM;
+        if (row[6] && mysqldrv_has(row[6], "partitioned") && is->nparted++ < 5) {
+            h->buf_puts(is->parted, is->nparted > 1 ? ", " : "");
+            h->buf_quote(is->parted, row[0], '`');
+        }
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)
@@ -671,6 +678,54 @@ static int mysqldrv_is_views(mysqldrv_is *is)
     return rc2;
 }
 
+/* What the model leaves out, for `pull` (one query, kinds and counts), and
+ * the partitioned tables read as plain ones (every read): one warning. */
+static int mysqldrv_left_out(mysqldrv_is *is, int count)
+{
+    const cairn_host *h = is->h;
+    MYSQL_RES *res = NULL;
+    MYSQL_ROW row;
+    int rc = 0, nkinds = 0;
+    h->buf_reset(is->b);
+    if (count) {
+        rc = mysqldrv_run(is,
+            "SELECT kind, COUNT(*) FROM ("
+            " SELECT LOWER(ROUTINE_TYPE) AS kind FROM information_schema.ROUTINES"
+            "   WHERE ROUTINE_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'event' FROM information_schema.EVENTS"
+            "   WHERE EVENT_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'partition' FROM information_schema.PARTITIONS"
+            "   WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL"
+            " UNION ALL SELECT 'grant' FROM information_schema.SCHEMA_PRIVILEGES"
+            "   WHERE TABLE_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'grant' FROM information_schema.TABLE_PRIVILEGES"
+            "   WHERE TABLE_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'grant' FROM information_schema.COLUMN_PRIVILEGES"
+            "   WHERE TABLE_SCHEMA = DATABASE()"
+            ") k GROUP BY kind ORDER BY kind", &res);
+        while (!rc && (row = mysql_fetch_row(res))) {
+            long n = row[1] ? strtol(row[1], NULL, 10) : 0;
+            h->buf_printf(is->b, "%s%ld %s%s",
+                          nkinds++ ? ", " : "mysql: pull leaves out what cairn does not model: ",
+                          n, row[0] ? row[0] : "?", n == 1 ? "" : "s");
+        }
+        if (!rc)
+            rc = mysqldrv_query_end(is->c, res);
+    }
+    if (!rc && is->nparted)
+        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (partitioning is not modelled): %s%s",
+                      nkinds ? "; " : "mysql: ", is->nparted, is->nparted == 1 ? "" : "s",
+                      is->nparted == 1 ? "" : "s", h->buf_cstr(is->parted),
+                      is->nparted > 5 ? ", ..." : "");
+    if (!rc && (rc = h->buf_status(is->b)) == 0 && h->buf_len(is->b)) {
+        if (CAIRN_HOST_HAS(h, warn))
+            h->warn(is->c->s->hc, "%s", h->buf_cstr(is->b));
+        else
+            h->debug(is->c->s->hc, "%s", h->buf_cstr(is->b));
+    }
+    return rc == CAIRN_ENOMEM ? h->error(is->c->s->hc, rc, NULL, "out of memory") : rc;
+}
+
 int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *out)
 {
     const cairn_host *h = c->s->host;
@@ -679,8 +734,12 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
         return h->error(c->s->hc, CAIRN_EUNSUPPORTED, NULL,
                         "mysql: namespaces are databases: put the database in the URL");
     is.b = h->buf_new(c->s->hc);
-    if (!is.b)
+    is.parted = h->buf_new(c->s->hc);
+    if (!is.b || !is.parted) {
+        h->buf_free(is.b);
+        h->buf_free(is.parted);
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    }
     int rc = mysqldrv_is_settings(&is);
     if (!rc)
         rc = mysqldrv_is_tables(&is);
@@ -699,7 +758,12 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
     if (!rc)
         h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views in %d queries", is.ntabs,
                  out->nviews, is.queries);
+    int report = filter && CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
+                 (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
+    if (!rc && (report || is.nparted))
+        rc = mysqldrv_left_out(&is, report);
     h->buf_free(is.b);
+    h->buf_free(is.parted);
     free(is.tabs);
     free(is.db_charset);
     free(is.db_collation);

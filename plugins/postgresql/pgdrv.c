@@ -54,6 +54,14 @@ static const cairn_type_family pgdrv_types[] = {
     {"text", CAIRN_TYPE_STRING, 3, CAIRN_TYPE_BARE_UNBOUNDED},
     {"numeric", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
     {"decimal", CAIRN_TYPE_DECIMAL, 1, CAIRN_TYPE_BARE_UNBOUNDED},
+    /* a schema file's serial is identity "auto" (normalize_type gives the
+     * integer type) */
+    {"smallserial", CAIRN_TYPE_INTEGER, 1, CAIRN_TYPE_AUTO_NUMBERED},
+    {"serial2", CAIRN_TYPE_INTEGER, 1, CAIRN_TYPE_AUTO_NUMBERED},
+    {"serial", CAIRN_TYPE_INTEGER, 2, CAIRN_TYPE_AUTO_NUMBERED},
+    {"serial4", CAIRN_TYPE_INTEGER, 2, CAIRN_TYPE_AUTO_NUMBERED},
+    {"bigserial", CAIRN_TYPE_INTEGER, 3, CAIRN_TYPE_AUTO_NUMBERED},
+    {"serial8", CAIRN_TYPE_INTEGER, 3, CAIRN_TYPE_AUTO_NUMBERED},
     {NULL, CAIRN_TYPE_END, 0, 0}};
 
 CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {

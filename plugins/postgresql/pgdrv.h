@@ -92,6 +92,13 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
 
+/* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
+/** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`
+ *  only, one query), the kinds the model does not hold and their counts;
+ *  and the `nflat` selected tables read as plain ones (partitioned, or
+ *  INHERITS children), the first five named in `flat`. */
+int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *flat, size_t nflat);
+
 /* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
 typedef struct pgdrv_emitter {
     cairn_dsession *s;
@@ -152,6 +159,14 @@ int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */
 void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c);
+/** A serial column whose sequence has options other than serial's own
+ *  (they ride in `extra`, as an identity's). */
+int pgdrv_is_serial_with_options(const cairn_column *c);
+/** ALTER SEQUENCE with a serial column's options, on the sequence it owns
+ *  (looked up at run time); `restart` 1: from its start (a new table), 2:
+ *  then past the rows there are (a column added to a table with rows). */
+int pgdrv_serial_options(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c,
+                         int restart);
 /** ADD COLUMN with its comment. */
 int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c);
 int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch);

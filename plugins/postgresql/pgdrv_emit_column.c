@@ -21,11 +21,27 @@ static const char *pgdrv_serial_type(const char *type)
     return NULL;
 }
 
+/* The sequence type an identity's or serial's `extra` names ("AS bigint
+ * ...", a serial's sequence of another type than its column), or `type`. */
+static const char *pgdrv_sequence_type(const char *type, const char *extra, char *buf, size_t size)
+{
+    if (!extra || strncasecmp(extra, "AS ", 3) != 0)
+        return type;
+    size_t w = strcspn(extra + 3, " \t\n");
+    snprintf(buf, size, "%.*s", (int)w, extra + 3);
+    return buf;
+}
+
 /* An identity's sequence options as pgdrv_identity_options writes them (or a
  * user in a JSON schema), with PostgreSQL's defaults for a column of `type`
- * where one is not given: {start, increment, min, max, cache, cycle}. */
+ * (or the sequence type "AS type" names) where one is not given:
+ * {start, increment, min, max, cache, cycle}. */
 static void pgdrv_parse_identity_options(const char *type, const char *extra, long long v[6])
 {
+    char seqtype[64];
+    type = pgdrv_sequence_type(type, extra, seqtype, sizeof seqtype);
+    if (type == seqtype)
+        extra += 3 + strlen(seqtype);
     long long tmax = strcmp(type, "smallint") == 0  ? 32767LL
                      : strcmp(type, "integer") == 0 ? 2147483647LL
                                                     : 9223372036854775807LL;
@@ -100,6 +116,12 @@ static int pgdrv_default_needs_parens(const char *expr)
         p = pgdrv_is_ident_char(expr[p]) ? p + 1 : pgdrv_skip_token(expr, p);
     }
     return 0;
+}
+
+int pgdrv_is_serial_with_options(const cairn_column *c)
+{
+    return c->identity == CAIRN_IDENTITY_AUTO && c->extra && *c->extra &&
+           pgdrv_serial_type(c->type);
 }
 
 void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
@@ -220,6 +242,8 @@ int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column
     em->h->buf_puts(em->b, "ADD COLUMN ");
     pgdrv_column_def(em, c);
     int rc = pgdrv_flush(em, 0);
+    if (!rc && pgdrv_is_serial_with_options(c))
+        rc = pgdrv_serial_options(em, t, c, 2);
     if (!rc && c->comment)
         rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, c->name, c->comment);
     return rc;
@@ -361,6 +385,31 @@ static int pgdrv_alter_set_identity(pgdrv_emitter *em, const cairn_table *t,
     return rc;
 }
 
+/* A serial column's sequence options (its `extra`, see
+ * pgdrv_parse_identity_options), all written out, on the sequence it owns,
+ * looked up at run time; `restart` 1: from its start (a new table), 2: and
+ * then past the rows there are (a column added to a table with rows). */
+int pgdrv_serial_options(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c,
+                         int restart)
+{
+    const cairn_host *h = em->h;
+    long long v[6];
+    char seqtype[64];
+    pgdrv_parse_identity_options(c->type, c->extra, v);
+    h->buf_puts(em->b, "DO $cairn$BEGIN EXECUTE pg_catalog.format('ALTER SEQUENCE %s AS ");
+    h->buf_printf(em->b,
+                  "%s INCREMENT BY %lld MINVALUE %lld MAXVALUE %lld START WITH %lld CACHE %lld"
+                  " %sCYCLE%s', pg_catalog.pg_get_serial_sequence(",
+                  pgdrv_sequence_type(c->type, c->extra, seqtype, sizeof seqtype), v[1], v[2],
+                  v[3], v[0], v[4], v[5] ? "" : "NO ", restart ? " RESTART" : "");
+    int rc = pgdrv_table_literal(em, em->b, t);
+    h->buf_puts(em->b, ", ");
+    h->buf_literal(em->b, c->name);
+    h->buf_puts(em->b, ")); END$cairn$");
+    rc = rc ? rc : pgdrv_flush(em, 0);
+    return rc || restart < 2 ? rc : pgdrv_restart_past_rows(em, t, c->name, v[1] < 0, v);
+}
+
 /* The column becomes serial, doing what "serial" does: a sequence owned by
  * the column, its nextval as the default, started past the existing rows. */
 static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
@@ -389,7 +438,10 @@ static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const
         h->buf_puts(em->b, "::regclass)");
         rc = pgdrv_flush(em, 0);
     }
-    if (!rc) {
+    if (!rc && to->extra) {
+        /* its options, from their start and past the rows */
+        rc = pgdrv_serial_options(em, t, to, 2);
+    } else if (!rc) {
         h->buf_puts(em->b, "SELECT pg_catalog.setval(");
         h->buf_literal(em->b, h->buf_cstr(seq));
         h->buf_puts(em->b, ", COALESCE(max(");
@@ -439,6 +491,10 @@ int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
     if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) && pgdrv_is_std_identity(id_from) &&
         pgdrv_is_std_identity(id_to))
         rc = pgdrv_alter_identity_options(em, t, to);
+    /* a serial's: the sequence keeps counting where it is */
+    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) && id_from == CAIRN_IDENTITY_AUTO &&
+        id_to == CAIRN_IDENTITY_AUTO && pgdrv_serial_type(to->type))
+        rc = pgdrv_serial_options(em, t, to, 0);
     /* before an identity is added: it needs the column NOT NULL */
     if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY))
         rc = pgdrv_alter_col_stmt(em, t, to, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");

@@ -193,6 +193,9 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
     }
     h->buf_puts(em->b, "\n)");
     int rc = pgdrv_flush(em, 0);
+    for (size_t i = 0; i < t->ncolumns && !rc; i++)
+        if (pgdrv_is_serial_with_options(t->columns[i]))
+            rc = pgdrv_serial_options(em, t, t->columns[i], 1);
     for (size_t i = 0; i < t->nindexes && !rc; i++)
         rc = pgdrv_create_index(em, t, t->indexes[i]);
     if (!rc && t->comment)

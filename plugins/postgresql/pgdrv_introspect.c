@@ -107,6 +107,9 @@ typedef struct pgdrv_intro {
     pgdrv_rel *rels;
     size_t nrels, cap;
     int server_version;
+    /* selected tables read as plain ones (see pgdrv_report_left_out) */
+    cairn_buf *flat;
+    size_t nflat;
 } pgdrv_intro;
 
 static pgdrv_rel *pgdrv_find_rel(pgdrv_intro *in, const char *oidtext)
@@ -158,7 +161,10 @@ static const char *const q_namespaces =
 static const char *const q_relations =
     "SELECT c.oid, n.nspname, c.relname, c.relkind,"
     " pg_catalog.obj_description(c.oid, 'pg_class'),"
-    " CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END"
+    " CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
+    /* read as a plain table: partitioned, or an INHERITS child */
+    " c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i"
+    "   WHERE i.inhrelid = c.oid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
     " AND NOT c.relispartition ORDER BY c.oid";
@@ -168,26 +174,29 @@ static const char *const q_columns =
     " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
     " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,"
     " pg_catalog.col_description(a.attrelid, a.attnum),"
-    /* serial: a default and a sequence the column owns ('a'); looked up
-     * only for columns with a plain default, the few that can be serial */
-    " CASE WHEN a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' THEN"
-    " EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_class s"
-    "   ON s.oid = dep.objid AND s.relkind = 'S'"
-    "   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')"
-    " ELSE false END,"
-    /* an identity's sequence options (see pgdrv_identity_options) */
-    " CASE WHEN a.attidentity <> '' THEN (SELECT ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
-    "   s.seqmax, s.seqcache, s.seqcycle::int]::text FROM pg_catalog.pg_depend dep"
-    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-    "   WHERE dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'"
-    "   LIMIT 1) END"
+    /* serial: a default and a sequence the column owns ('a') */
+    " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',"
+    /* the sequence's options and type (see pgdrv_identity_options) */
+    " sq.opts, sq.seqtype"
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
+    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and
+     * used by the column's default), looked up only for the columns that
+     * can have one */
+    " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
+    "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts,"
+    "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep"
+    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
+    "   WHERE (a.attidentity <> '' OR a.atthasdef)"
+    "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum"
+    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_depend dd"
+    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid"
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true"
     " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
     " ORDER BY a.attrelid, a.attnum";
 
@@ -254,9 +263,15 @@ static const char *const q_sequences =
     " s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle"
     " FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    /* not an identity's, nor a serial's: owned by a column whose default
+     * uses it (a sequence a column owns but does not use stays a sequence) */
     " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "   AND d.deptype IN ('a','i'))"
+    "   AND (d.deptype = 'i' OR (d.deptype = 'a' AND EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_depend dd"
+    "     ON dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = ad.oid"
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dd.refobjid = c.oid"
+    "     WHERE ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid))))"
     " ORDER BY n.nspname, c.relname";
 
 static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const char *nsarr)
@@ -306,6 +321,11 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             break;
         }
         t->comment = h->strdup(in->out, comment);
+        if ((kind == 'p' || PQgetvalue(r, i, 6)[0] == 't') && in->nflat++ < 5) {
+            h->buf_puts(in->flat, in->nflat > 1 ? ", " : "");
+            pgdrv_qname(h, in->flat, t->schema, name);
+            h->buf_puts(in->flat, kind == 'p' ? " (partitioned)" : " (INHERITS)");
+        }
         pgdrv_rel *rel = &in->rels[in->nrels++];
         rel->oid = strtoul(PQgetvalue(r, i, 0), NULL, 10);
         rel->t = t;
@@ -350,6 +370,25 @@ static void pgdrv_identity_options(const cairn_host *h, const char *type, const 
         h->buf_puts(b, " CYCLE");
 }
 
+/* A column's `extra`: the options of its identity's or serial's sequence
+ * (`arr`, see pgdrv_identity_options), after "AS <type>" when the sequence
+ * is of another type than the column (`seqtype`: a serial's; pg_dump
+ * writes bigint sequences for integer columns). Nothing for the defaults. */
+static int pgdrv_sequence_extra(pgdrv_intro *in, cairn_column *col, const char *seqtype,
+                                const char *arr, cairn_buf *b)
+{
+    const cairn_host *h = in->h;
+    h->buf_reset(b);
+    if (seqtype && strcmp(seqtype, col->type) != 0)
+        h->buf_printf(b, " AS %s", seqtype);
+    pgdrv_identity_options(h, seqtype ? seqtype : col->type, arr, b);
+    int rc = h->buf_status(b);
+    /* without the leading space */
+    if (!rc && h->buf_len(b) && !(col->extra = h->strdup(in->out, h->buf_cstr(b) + 1)))
+        rc = CAIRN_ENOMEM;
+    return rc;
+}
+
 static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
@@ -382,21 +421,17 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             col->identity = CAIRN_IDENTITY_ALWAYS;
         else if (ident == 'd')
             col->identity = CAIRN_IDENTITY_BY_DEFAULT;
-        if (ident == 'a' || ident == 'd') {
-            h->buf_reset(b);
-            pgdrv_identity_options(h, col->type, pgdrv_val(r, i, 10), b);
-            rc = h->buf_status(b);
-            /* without the leading space */
-            if (!rc && h->buf_len(b))
-                col->extra = h->strdup(in->out, h->buf_cstr(b) + 1);
-        }
+        if (ident == 'a' || ident == 'd')
+            rc = pgdrv_sequence_extra(in, col, NULL, pgdrv_val(r, i, 10), b);
         if (gen == 's') {
             col->generated = pgdrv_unwrap_dup(h, in->out, def);
             col->generated_stored = 1;
         } else if (def && owns_seq && strncmp(def, "nextval(", 8) == 0) {
             /* serial: the sequence belongs to the column, the default is
-             * how it is used; both are the one property "auto". */
+             * how it is used; both are the one property "auto". Its
+             * options ride in `extra` as an identity's do. */
             col->identity = CAIRN_IDENTITY_AUTO;
+            rc = pgdrv_sequence_extra(in, col, pgdrv_val(r, i, 11), pgdrv_val(r, i, 10), b);
         } else if (def) {
             h->buf_reset(b);
             rc = pgdrv_canon_default(in->c->s, col->type, def, b);
@@ -693,18 +728,34 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     static const char *const def_ns[] = {"public"};
     const char *const *nss = filter->nnamespaces ? filter->namespaces : def_ns;
     size_t nns = filter->nnamespaces ? filter->nnamespaces : 1;
-    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg)};
+    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg),
+                      .flat = h->buf_new(c->s->hc)};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);
     if (nsarr)
         pgdrv_array_literal(h, nsarr, nss, nns);
-    int rc = nsarr && oids ? h->buf_status(nsarr) : CAIRN_ENOMEM;
+    int rc = nsarr && oids && in.flat ? h->buf_status(nsarr) : CAIRN_ENOMEM;
     PGresult *r = NULL;
     const char *arr = nsarr ? h->buf_cstr(nsarr) : "";
-    /* One snapshot for every query: a concurrent DDL cannot tear the result. */
+    /* One snapshot for every query: a concurrent DDL cannot tear the result.
+     * And one search_path: pg_get_expr and pg_get_viewdef qualify every name
+     * it does not reach, so a session that emptied it (a pg_dump file run
+     * in the scratch database) or a role's own would print the same
+     * nextval('public.t_id_seq') or view as another text. Set for the
+     * transaction only; inside the caller's, the caller's comes back. */
     int own_txn = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    char *saved_path = NULL;
     if (!rc && own_txn)
-        rc = pgdrv_query(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL, NULL);
+        rc = pgdrv_query(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                            " SET LOCAL search_path = public", 0, NULL, NULL);
+    else if (!rc) {
+        rc = pgdrv_query(c, "SELECT pg_catalog.current_setting('search_path'),"
+                            " pg_catalog.set_config('search_path', 'public', true)", 0, NULL, &r);
+        if (!rc && !(saved_path = strdup(PQgetvalue(r, 0, 0))))
+            rc = CAIRN_ENOMEM;
+        PQclear(r);
+        r = NULL;
+    }
     if (!rc)
         rc = pgdrv_query(c, q_namespaces, 1, &arr, &r);
     for (int i = 0; !rc && i < PQntuples(r); i++) {
@@ -735,17 +786,30 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = pgdrv_intro_enums(&in, arr);
     if (!rc)
         rc = pgdrv_intro_sequences(&in, arr);
+    int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
+                 (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
+    if (!rc && (report || in.nflat))
+        rc = pgdrv_report_left_out(c, report ? arr : NULL, in.flat, in.nflat);
     if (own_txn && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         PGresult *end = PQexec(c->pg, rc ? "ROLLBACK" : "COMMIT");
         c->nqueries++;
         PQclear(end);
+    } else if (saved_path && PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+        const char *param = saved_path;
+        PGresult *end = PQexecParams(c->pg, "SELECT pg_catalog.set_config('search_path', $1, true)",
+                                     1, NULL, &param, NULL, NULL, 0);
+        c->nqueries++;
+        PQclear(end);
     }
-    /* The catalogue queries proper, without BEGIN/COMMIT: the figure the
+    free(saved_path);
+    /* The catalogue queries proper, without the two that open and close
+     * (BEGIN/COMMIT, or the search_path set and restored): the figure the
      * tests and the benchmark check stays the same whatever the size. */
     if (!rc)
         h->debug(c->s->hc, "postgresql: introspected %zu tables with %d catalog queries",
-                 in.nrels, c->nqueries - start - (own_txn ? 2 : 0));
+                 in.nrels, c->nqueries - start - 2);
     free(in.rels);
+    h->buf_free(in.flat);
     h->buf_free(nsarr);
     h->buf_free(oids);
     if (rc == CAIRN_ENOMEM)

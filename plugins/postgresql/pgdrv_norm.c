@@ -210,6 +210,31 @@ static int pgdrv_cast_is_own_type(const char *cast, const char *type)
     return 0;
 }
 
+/* nextval('seq') as pg_get_expr() prints it under search_path public (see
+ * pgdrv_introspect): the name cast to regclass, without "public.". Returns
+ * 0, appending nothing, when `e` (n bytes) is not a nextval of a literal. */
+static int pgdrv_canon_nextval(const cairn_host *h, const char *e, size_t n, cairn_buf *out)
+{
+    if (n < 12 || strncasecmp(e, "nextval(", 8) != 0 || e[8] != '\'')
+        return 0;
+    size_t lit = pgdrv_skip_token(e, 8);
+    const char *rest = e + lit;
+    size_t restn = n - lit;
+    if (lit > n || !((restn == 1 && rest[0] == ')') ||
+                     (restn == 11 && strncasecmp(rest, "::regclass)", 11) == 0)))
+        return 0;
+    const char *name = e + 9;
+    size_t namen = lit - 10;
+    if (namen > 7 && strncmp(name, "public.", 7) == 0)
+        name += 7, namen -= 7;
+    else if (namen > 9 && strncmp(name, "\"public\".", 9) == 0)
+        name += 9, namen -= 9;
+    h->buf_puts(out, "nextval('");
+    h->buf_append(out, name, namen);
+    h->buf_puts(out, "'::regclass)");
+    return 1;
+}
+
 /* Canonical default: what pg_get_expr() prints, minus a cast of a literal
  * to the column's own type ('a'::text -> 'a'), numbers unquoted, keywords
  * in one case. Empty output = no default (DEFAULT NULL stores none). */
@@ -288,6 +313,8 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
     }
     if (n == 5 && strncasecmp(e, "now()", 5) == 0)
         return h->buf_puts(out, "now()");
+    if (pgdrv_canon_nextval(h, e, n, out))
+        return h->buf_status(out);
     return h->buf_append(out, e, n);
 }
 

@@ -349,6 +349,49 @@ static void test_views(void)
     cairn_schema_free(b);
 }
 
+/* A view is recreated only when something it reads changes: on PostgreSQL
+ * a DROP VIEW takes its grants along. */
+static void test_views_kept(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    users(a);
+    cairn_table *pa = posts(a, "users");
+    col(a, pa, "title", "text", 0);
+    col(a, pa, "body", "text", 0);
+    cairn_schema_add_view(a, NULL, "titles", "SELECT posts.id, posts.title FROM posts");
+    cairn_schema_add_view(a, NULL, "everything", "SELECT * FROM posts");
+
+    users(b);
+    cairn_table *pb = posts(b, "users");
+    pb->nfkeys = 0; /* the foreign key goes */
+    col(b, pb, "title", "text", 0);
+    col(b, pb, "content", "text", 0)->was = "body"; /* a column titles does not read */
+    cairn_table_add_check(b, pb, "title_set", "title <> ''");
+    cairn_index *ix = cairn_table_add_index(b, pb, "posts_title");
+    cairn_index_add_part(b, ix)->column = "title";
+    cairn_schema_add_view(b, NULL, "titles", "SELECT posts.id, posts.title FROM posts");
+    cairn_schema_add_view(b, NULL, "everything", "SELECT * FROM posts");
+
+    /* "everything" reads every column (SQLite keeps the '*'): it goes */
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_VIEW everything\nDROP_FOREIGN_KEY posts.users\n"
+                         "RENAME_COLUMN posts.body>content\nADD_CHECK posts.title_set\n"
+                         "CREATE_INDEX posts.posts_title\nCREATE_VIEW everything\n"));
+
+    /* a column it reads gets another type: it goes and comes back */
+    pb->columns[2]->type = "varchar(200)";
+    pb->columns[3]->was = NULL;
+    pb->columns[3]->name = "body";
+    pb->nchecks = pb->nindexes = 0;
+    b->nviews = 1;
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_VIEW everything\nDROP_VIEW titles\n"
+                         "DROP_FOREIGN_KEY posts.users\nALTER_COLUMN posts.title!\n"
+                         "CREATE_VIEW titles\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
 static void test_constraints_and_indexes(void)
 {
     cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
@@ -561,6 +604,7 @@ int main(void)
     test_columns();
     test_renames();
     test_views();
+    test_views_kept();
     test_constraints_and_indexes();
     test_foreign_keys_on_existing_tables();
     test_foreign_key_over_retyped_columns();

@@ -43,6 +43,11 @@
  *        table's readers and writers: read by `cairn lint`); `type_names`
  *        (read by `cairn validate`); a PARTIAL history row of a rollback has
  *        a negative statements_total, stored as is.
+ * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
+ *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
+ *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
+ *        `flags` (CAIRN_FILTER_REPORT_LEFT_OUT: `pull` asks what the model
+ *        leaves out); type family flag CAIRN_TYPE_AUTO_NUMBERED.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -154,7 +159,17 @@ typedef struct cairn_filter {
      *  read a field appended later only if struct_size covers it
      *  (CAIRN_STRUCT_HAS). */
     uint32_t struct_size;
+    /* Host ABI 1.1 ends here. */
+    /** CAIRN_FILTER_* bits, since host ABI 1.2. */
+    uint32_t flags;
 } cairn_filter;
+
+/** cairn_filter.flags: the read is `pull`'s: say in one host->warn line what
+ *  the database holds that the model leaves out (object kinds with counts:
+ *  functions, extensions, partitions, grants, ...) and which tables are
+ *  read as plain ones (partitioned, inheriting). Costs at most one more
+ *  query. Since host ABI 1.2. */
+#define CAIRN_FILTER_REPORT_LEFT_OUT 1u
 
 /** Where the migration history lives. */
 typedef struct cairn_history_opts {
@@ -243,7 +258,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 1
+#define CAIRN_HOST_ABI_MINOR 2
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -318,7 +333,14 @@ typedef struct cairn_host {
     /** Append `ident` between `open` and `close` (e.g. '[' and ']'),
      *  doubling `close` inside. */
     int (*buf_quote_pair)(cairn_buf *b, const char *ident, char open, char close);
-    /* Host ABI 1.1 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.1 ends here. */
+
+    /** Log a line the user reads without --verbose (a warning: something
+     *  cairn leaves out or cannot keep). A line equal to the one the
+     *  context logged last is not repeated (two introspections of one
+     *  command). Since host ABI 1.2: test with CAIRN_HOST_HAS. */
+    void (*warn)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
 /** The size of host ABI 1.0's table: a driver that needs nothing newer
@@ -431,6 +453,13 @@ typedef enum cairn_type_kind {
 /** cairn_type_family.flags: written without arguments, the type is
  *  unbounded (varchar, text, numeric), not of a default size (char = char(1)). */
 #define CAIRN_TYPE_BARE_UNBOUNDED 1u
+/** cairn_type_family.flags: the name is shorthand for an integer type that
+ *  numbers itself (PostgreSQL serial): a schema file's column of this type,
+ *  with no identity, default or generation of its own, is read as identity
+ *  "auto"; normalize_type gives the integer type. A flag, not a slot: a
+ *  host that does not know it reads the type alone. Read by hosts of host
+ *  ABI 1.2 and later. */
+#define CAIRN_TYPE_AUTO_NUMBERED 2u
 
 /** One type name (canonical, as normalize_type gives it, lower case) and
  *  its place: within a kind, a type of higher rank holds every value of a

@@ -1,6 +1,6 @@
-DROP VIEW "old_view";
+DROP VIEW "ages";
 --> statement-breakpoint
-DROP VIEW "user_names";
+DROP VIEW "old_view";
 --> statement-breakpoint
 -- cairn: table "users" is rebuilt, SQLite's ALTER TABLE cannot make this change: new table, copy of the rows, drop, rename.
 -- It needs PRAGMA foreign_keys=OFF, set outside the transaction (cairn migrate does it), or dropping the old table deletes the rows that reference it through ON DELETE CASCADE.
@@ -8,7 +8,7 @@ DROP VIEW "user_names";
 CREATE TABLE "__cairn_new_users" (
   "id" integer NOT NULL,
   "name" text NOT NULL,
-  "age" integer NOT NULL DEFAULT 0,
+  "age" real NOT NULL DEFAULT 0,
   PRIMARY KEY ("id")
 );
 --> statement-breakpoint
@@ -24,4 +24,4 @@ PRAGMA legacy_alter_table = OFF;
 --> statement-breakpoint
 CREATE VIEW "adults" AS SELECT id FROM users WHERE age >= 18;
 --> statement-breakpoint
-CREATE VIEW "user_names" AS SELECT id, name FROM users;
+CREATE VIEW "ages" AS SELECT age FROM users;
