@@ -390,9 +390,10 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             if (!rc && h->buf_len(b))
                 col->extra = h->strdup(in->out, h->buf_cstr(b) + 1);
         }
-        if (gen == 's') {
+        if (gen == 's' || gen == 'v') {
+            /* 'v': VIRTUAL, PostgreSQL 18 and later */
             col->generated = pgdrv_unwrap_dup(h, in->out, def);
-            col->generated_stored = 1;
+            col->generated_stored = gen == 's';
         } else if (def && owns_seq && strncmp(def, "nextval(", 8) == 0) {
             /* serial: the sequence belongs to the column, the default is
              * how it is used; both are the one property "auto". */
@@ -693,7 +694,7 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     static const char *const def_ns[] = {"public"};
     const char *const *nss = filter->nnamespaces ? filter->namespaces : def_ns;
     size_t nns = filter->nnamespaces ? filter->nnamespaces : 1;
-    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg)};
+    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = c->server_version};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);
     if (nsarr)
