@@ -621,9 +621,14 @@ static void test_evolution(cairn_dconn *admin)
           "identity starts after the rows");
 
     /* pg_dump of the migrated database equals that of one built straight
-     * from the last step. */
+     * from the last step. Debian's pg_dump 15 refuses a newer server: there
+     * the converged introspection of the last step is the comparison. */
     create_db(admin, "direct");
     cairn_dconn *direct = conn("direct");
+    if (direct && !expect(direct, "current_setting('server_version_num')::int < 160000")) {
+        D->disconnect(direct);
+        direct = NULL;
+    }
     if (direct) {
         sql(direct, last ? last : "");
         D->disconnect(direct);
