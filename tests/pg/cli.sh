@@ -153,6 +153,15 @@ for t in json.load(open(sys.argv[1]))["tables"]:
             g = c.get("generated") or {}
             print("%s|%s|%s" % (g.get("expr"), g.get("stored", False), c.get("default")))' "$1" "$2"
 }
+# refused SCHEMA TABLE WHAT MESSAGE: push of SCHEMA to a server too old for
+# it is exit 4, one line saying MESSAGE, and TABLE is not created.
+refused() {
+    run --url "$(url_of virt_dst)" --schema "$1" push
+    expect_rc 4 "$3: refused"
+    one_error_line "$3"
+    contains "$ERR" "$4" && ok || bad "$3: the refusal names the object and the version: $ERR"
+    expect_sql virt_dst "SELECT count(*) FROM pg_class WHERE relname = '$2'" 0 "$3: nothing created"
+}
 if [ "$SERVER_NUM" -ge 180000 ]; then
     q virt_src "CREATE TABLE accounts (id int PRIMARY KEY, email text NOT NULL,
         email_len int GENERATED ALWAYS AS (length(email)) VIRTUAL,
@@ -191,13 +200,8 @@ else
   { "name": "email", "type": "text", "not_null": true },
   { "name": "email_len", "type": "integer", "generated": { "expr": "length(email)" } } ] }] }
 JSON
-    run --url "$(url_of virt_dst)" --schema "$V/schema.json" push
-    expect_rc 4 "virtual before 18: refused"
-    one_error_line "virtual before 18"
-    contains "$ERR" "table accounts, VIRTUAL generated column email_len: needs PostgreSQL 18" && ok ||
-        bad "virtual before 18: the refusal names the column and the version: $ERR"
-    expect_sql virt_dst "SELECT count(*) FROM pg_class WHERE relname = 'accounts'" 0 \
-        "virtual before 18: nothing created"
+    refused "$V/schema.json" accounts "virtual before 18" \
+        "table accounts, VIRTUAL generated column email_len: needs PostgreSQL 18"
 fi
 # UNIQUE NULLS NOT DISTINCT before PostgreSQL 15: the same refusal.
 if [ "$SERVER_NUM" -lt 150000 ]; then
@@ -206,13 +210,8 @@ if [ "$SERVER_NUM" -lt 150000 ]; then
   { "name": "org", "type": "integer" }, { "name": "code", "type": "text" } ],
   "uniques": [{ "name": "teams_code", "columns": ["org", "code"], "nulls_not_distinct": true }] }] }
 JSON
-    run --url "$(url_of virt_dst)" --schema "$V/nnd.json" push
-    expect_rc 4 "nulls not distinct before 15: refused"
-    one_error_line "nulls not distinct before 15"
-    contains "$ERR" "table teams, UNIQUE NULLS NOT DISTINCT teams_code: needs PostgreSQL 15" && ok ||
-        bad "nulls not distinct before 15: the refusal names the key and the version: $ERR"
-    expect_sql virt_dst "SELECT count(*) FROM pg_class WHERE relname = 'teams'" 0 \
-        "nulls not distinct before 15: nothing created"
+    refused "$V/nnd.json" teams "nulls not distinct before 15" \
+        "table teams, UNIQUE NULLS NOT DISTINCT teams_code: needs PostgreSQL 15"
 fi
 [ "$MODE" = evolution ] && finish
 
