@@ -329,10 +329,13 @@ SQL
             "0|4|4" "$db: the history says done, 4 of 4"
     }
     # The server checks its client every 100 ms: the UPDATE is cancelled and
-    # rolled back when the connection drops.
-    newdb killed_checked
-    q postgres "ALTER DATABASE killed_checked SET client_connection_check_interval = '100ms'" >/dev/null
-    killed killed_checked 0 --statement-not-done
+    # rolled back when the connection drops (client_connection_check_interval
+    # came with PostgreSQL 14).
+    if [ "$SERVER_NUM" -ge 140000 ]; then
+        newdb killed_checked
+        q postgres "ALTER DATABASE killed_checked SET client_connection_check_interval = '100ms'" >/dev/null
+        killed killed_checked 0 --statement-not-done
+    fi
     # The default: the UPDATE runs to its end and commits after the client died.
     newdb killed_default
     killed killed_default 1 --statement-done
@@ -344,43 +347,46 @@ read -r PASSED FAILED <"$WORK/.counts"
 # client every 100 ms) cancels it and leaves the index INVALID. cairn cannot
 # tell from the database whether such a statement ran (an index is there
 # either way), so resume asks; settled as not done, resume drops the
-# INVALID leftover and builds the index again.
-C="$WORK/cic"
-mkdir -p "$C"
-newdb cic
-q postgres "ALTER DATABASE cic SET client_connection_check_interval = '100ms'" >/dev/null
-q cic "CREATE TABLE big (id int, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 3000000) g" >/dev/null
-(
-    cd "$C" || exit 1
-    printf '{ "dialect": "postgresql", "tables": [] }\n' >schema.json
-    run --dialect postgresql --schema schema.json generate --custom --name cic
-    NAME=$(ls migrations)
-    printf -- '-- cairn:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v, id);\n' \
-        >"migrations/$NAME/migration.sql"
-    url=$(url_of cic)
-    "$CAIRN" --url "$url" migrate >/dev/null 2>&1 </dev/null &
-    pid=$!
-    await 1 q cic "SELECT count(*) FROM pg_stat_progress_create_index WHERE phase <> 'initializing'"
-    [ "$GOT" = 1 ] && ok || bad "cic: the index build runs on the server ($GOT)"
-    kill -9 "$pid"
-    wait "$pid" 2>/dev/null
-    await 0 q cic "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX%' AND pid <> pg_backend_pid()"
-    expect_sql cic "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass" "f" \
-        "cic: the cut-off build left the index INVALID"
-    run --url "$url" migrate --resume
-    expect_rc 10 "cic: resume cannot tell whether a CREATE INDEX CONCURRENTLY ran"
-    contains "$ERR" "the database cannot tell" && ok || bad "cic: the refusal says why: $ERR"
-    run --url "$url" resolve "$NAME" --statement-not-done
-    expect_rc 0 "cic: resolve --statement-not-done"
-    run -v --url "$url" migrate --resume
-    expect_rc 0 "cic: resume builds the index again"
-    contains "$ERR" "big_v is INVALID" && ok || bad "cic: it says it dropped the INVALID index: $ERR"
-    expect_sql cic "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass" "t" \
-        "cic: the index is valid now"
-    expect_sql cic "SELECT count(*) FROM pg_indexes WHERE tablename = 'big'" "1" "cic: one index, not two"
-    echo "$PASSED $FAILED" >"$WORK/.counts"
-)
-read -r PASSED FAILED <"$WORK/.counts"
+# INVALID leftover and builds the index again. (PostgreSQL 14 and later:
+# before, nothing cancels the build when its client dies.)
+if [ "$SERVER_NUM" -ge 140000 ]; then
+    C="$WORK/cic"
+    mkdir -p "$C"
+    newdb cic
+    q postgres "ALTER DATABASE cic SET client_connection_check_interval = '100ms'" >/dev/null
+    q cic "CREATE TABLE big (id int, v text); INSERT INTO big SELECT g, md5(g::text) FROM generate_series(1, 3000000) g" >/dev/null
+    (
+        cd "$C" || exit 1
+        printf '{ "dialect": "postgresql", "tables": [] }\n' >schema.json
+        run --dialect postgresql --schema schema.json generate --custom --name cic
+        NAME=$(ls migrations)
+        printf -- '-- cairn:no-transaction\nCREATE INDEX CONCURRENTLY big_v ON big (v, id);\n' \
+            >"migrations/$NAME/migration.sql"
+        url=$(url_of cic)
+        "$CAIRN" --url "$url" migrate >/dev/null 2>&1 </dev/null &
+        pid=$!
+        await 1 q cic "SELECT count(*) FROM pg_stat_progress_create_index WHERE phase <> 'initializing'"
+        [ "$GOT" = 1 ] && ok || bad "cic: the index build runs on the server ($GOT)"
+        kill -9 "$pid"
+        wait "$pid" 2>/dev/null
+        await 0 q cic "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX%' AND pid <> pg_backend_pid()"
+        expect_sql cic "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass" "f" \
+            "cic: the cut-off build left the index INVALID"
+        run --url "$url" migrate --resume
+        expect_rc 10 "cic: resume cannot tell whether a CREATE INDEX CONCURRENTLY ran"
+        contains "$ERR" "the database cannot tell" && ok || bad "cic: the refusal says why: $ERR"
+        run --url "$url" resolve "$NAME" --statement-not-done
+        expect_rc 0 "cic: resolve --statement-not-done"
+        run -v --url "$url" migrate --resume
+        expect_rc 0 "cic: resume builds the index again"
+        contains "$ERR" "big_v is INVALID" && ok || bad "cic: it says it dropped the INVALID index: $ERR"
+        expect_sql cic "SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v'::regclass" "t" \
+            "cic: the index is valid now"
+        expect_sql cic "SELECT count(*) FROM pg_indexes WHERE tablename = 'big'" "1" "cic: one index, not two"
+        echo "$PASSED $FAILED" >"$WORK/.counts"
+    )
+    read -r PASSED FAILED <"$WORK/.counts"
+fi
 
 # A JSON schema spelled the way people write it (aliases, casts, keyword
 # case, a primary key column not marked not_null) converges with what the
