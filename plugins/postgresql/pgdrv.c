@@ -260,6 +260,9 @@ int pgdrv_wrap(cairn_dsession *s, PGconn *pg, cairn_dconn **out)
     }
     c->s = s;
     c->pg = pg;
+    /* libpq has it from the server's startup message: no query. */
+    c->server_version = PQserverVersion(pg);
+    s->server_version = c->server_version;
     /* Notices (CREATE ... IF NOT EXISTS skipping) go to the verbose log,
      * not to stderr. */
     PQsetNoticeProcessor(pg, pgdrv_notice, c);

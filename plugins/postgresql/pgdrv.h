@@ -14,11 +14,17 @@
 struct cairn_dsession {
     const cairn_host *host;
     cairn_hostctx *hc;
+    /* server_version_num of the last connection; 0 before any (`generate`
+     * emits offline, for whatever server the migration will meet). */
+    int server_version;
 };
 
 struct cairn_dconn {
     cairn_dsession *s;
     PGconn *pg;
+    /* server_version_num (180004), read once at connect: every catalog
+     * query and DDL form that differs between majors is chosen from it. */
+    int server_version;
     /* Queries sent since connect: introspection logs how many it used. */
     int nqueries;
     /* Scratch databases: the server connection that created it, and its name. */

@@ -292,9 +292,50 @@ static int pgdrv_has_str(const char *const *v, size_t n, const char *str)
     return 0;
 }
 
+/* What the schema asks of a server older than its feature: one line naming
+ * the table, the object and both versions, before any statement. Offline
+ * (`generate`, no server yet) nothing is known and nothing is refused: the
+ * migration meets its server later. */
+static int pgdrv_too_old(cairn_dsession *s, const cairn_table *t, const char *what,
+                         const char *name, int since, const char *instead)
+{
+    return s->host->error(s->hc, CAIRN_ESCHEMA, NULL,
+                          "table %s%s%s, %s %s: needs PostgreSQL %d, the server is %d.%d: %s",
+                          t->schema ? t->schema : "", t->schema ? "." : "", t->name, what,
+                          name, since, s->server_version / 10000, s->server_version % 10000,
+                          instead);
+}
+
+static int pgdrv_check_version(cairn_dsession *s, const cairn_schema *to)
+{
+    int v = s->server_version;
+    if (!to || v == 0)
+        return 0;
+    for (size_t i = 0; i < to->ntables; i++) {
+        const cairn_table *t = to->tables[i];
+        for (size_t j = 0; j < t->ncolumns && v < 180000; j++) {
+            const cairn_column *c = t->columns[j];
+            if (c->generated && !c->generated_stored)
+                return pgdrv_too_old(s, t, "VIRTUAL generated column", c->name, 18,
+                                     "make it \"stored\": true");
+        }
+        for (size_t j = 0; j < t->nuniques && v < 150000; j++) {
+            const cairn_key *k = t->uniques[j];
+            if (k->nulls_not_distinct)
+                return pgdrv_too_old(s, t, "UNIQUE NULLS NOT DISTINCT",
+                                     k->name ? k->name : k->columns[0], 15,
+                                     "drop \"nulls_not_distinct\"");
+        }
+    }
+    return 0;
+}
+
 int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
     const cairn_host *h = s->host;
+    int vrc = pgdrv_check_version(s, plan->to);
+    if (vrc)
+        return vrc;
     pgdrv_emitter em = {.s = s, .plan = plan, .h = h, .out = out, .b = h->buf_new(s->hc)};
     if (!em.b)
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");

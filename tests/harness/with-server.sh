@@ -17,7 +17,10 @@ case $kind in
     mariadb) harness=$here/mariadb.sh; dirvar=CAIRN_MYSQL_DIR ;;
     *) echo "with-server.sh: unknown server '$kind'" >&2; exit 2 ;;
 esac
-sh "$harness" available || { echo "$kind server binaries not found: skipped"; exit 77; }
+sh "$harness" available || {
+    echo "$kind server binaries not found${CAIRN_PG_VERSION:+ for PostgreSQL $CAIRN_PG_VERSION (scripts/deps.sh test fetches 13 to 18)}: skipped"
+    exit 77
+}
 env=$(sh "$harness" start) || exit 1
 eval "$env"
 eval "dir=\${$dirvar}"
