@@ -124,6 +124,18 @@ void cairn_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- ctx.c: the context, errors, logging, settings ---------------------- */
 typedef struct cairn_session cairn_session;
 
+/** What an introspection left out, per kind (host slot left_out). */
+typedef struct cairn_left_out {
+    char *kind, *kinds;
+    size_t n;
+} cairn_left_out;
+/** The value of table option `key`, or NULL when the table has none. */
+const char *cairn_table_option(const cairn_table *t, const char *key);
+/** A virtual table (SQLite CREATE VIRTUAL TABLE): it has the option "using". */
+int cairn_table_is_virtual(const cairn_table *t);
+/** Forget what the last introspection left out. */
+void cairn_ctx_left_out_clear(cairn_ctx *cx);
+
 struct cairn_ctx {
     cairn_error err;
     char *err_message, *err_sqlstate, *err_file;
@@ -138,6 +150,8 @@ struct cairn_ctx {
     char *url_expanded;     /* scratch for cairn_ctx_get("url") */
     char **dotenv;          /* "KEY=VALUE" from the project's .env (dotenv.c) */
     size_t ndotenv;
+    cairn_left_out *left_out; /* of the last introspection */
+    size_t nleft_out;
 };
 
 /** Setting indexes into set_flag / set_file. */

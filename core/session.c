@@ -513,6 +513,18 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
     int rc = 0;
     if (t->schema && *t->schema)
         rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema);
+    if (!rc && cairn_table_is_virtual(t)) {
+        rc = need(cx, d, CAIRN_CAP_VIRTUAL_TABLES, path, "virtual table|virtual tables", t->name);
+        if (!rc && (t->ncolumns || t->primary_key || t->nuniques || t->nindexes || t->nfkeys ||
+                    t->nchecks || t->ntriggers))
+            rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                              "virtual table '%s' has columns, keys, indexes, checks or triggers: "
+                              "its module's arguments (option \"args\") say everything about it",
+                              t->name);
+        if (!rc && !*cairn_table_option(t, "using"))
+            rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                              "virtual table '%s': option \"using\" must name its module", t->name);
+    }
     if (!rc && t->comment)
         rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name);
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
@@ -634,10 +646,14 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
         rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name);
     if (!rc && schema->nsequences)
         rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences", schema->sequences[0]->name);
-    for (size_t i = 0; i < schema->nviews && !rc; i++)
+    for (size_t i = 0; i < schema->nviews && !rc; i++) {
         if (schema->views[i]->materialized)
             rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path, "materialized view|materialized views",
                       schema->views[i]->name);
+        if (!rc && schema->views[i]->ncolumns)
+            rc = need(cx, d, CAIRN_CAP_VIEW_COLUMNS, path, "view with a column list|view column lists",
+                      schema->views[i]->name);
+    }
     for (size_t i = 0; i < schema->ntables && !rc; i++)
         rc = check_table_caps(cx, d, schema->tables[i], path);
     return rc;
@@ -655,6 +671,7 @@ int cairn_session_introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, c
     cairn_schema *schema = cairn_schema_new();
     if (!schema)
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_ctx_left_out_clear(cx);
     char **tables = NULL, **nss = NULL;
     size_t ntables = 0, nns = 0;
     const char *hist = cairn_ctx_get(cx, "migrations_table");

@@ -38,7 +38,9 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
- *   1.3  `query` (read rows: other tools' history tables, row counts).
+ *   1.3  `query` (read rows: other tools' history tables, row counts);
+ *        CAIRN_CAP_VIRTUAL_TABLES, CAIRN_CAP_VIEW_COLUMNS (host ABI 1.2:
+ *        `view_add_column`, `left_out`; cairn_view.columns).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -116,6 +118,15 @@ extern "C" {
  *  other key of a new table is in its CREATE_TABLE, to be written with it.
  *  Since ABI 1.2. */
 #define CAIRN_CAP_FKEY_NEEDS_TARGET (1ull << 16)
+/** Virtual tables: a table with the option "using" (the module) and
+ *  "args" (the module's arguments as written), and nothing else; the core
+ *  never alters one, any change is a drop and a create. Without it the host
+ *  refuses a schema file that has one. Since ABI 1.3 (host ABI 1.2). */
+#define CAIRN_CAP_VIRTUAL_TABLES (1ull << 17)
+/** A view may name its columns (CREATE VIEW v (a, b) AS ...), and
+ *  introspection reports the list (cairn_view.columns). Without it the host
+ *  refuses a schema file that has one. Since ABI 1.3 (host ABI 1.2). */
+#define CAIRN_CAP_VIEW_COLUMNS (1ull << 18)
 /** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
@@ -234,7 +245,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 1
+#define CAIRN_HOST_ABI_MINOR 2
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -309,7 +320,19 @@ typedef struct cairn_host {
     /** Append `ident` between `open` and `close` (e.g. '[' and ']'),
      *  doubling `close` inside. */
     int (*buf_quote_pair)(cairn_buf *b, const char *ident, char open, char close);
-    /* Host ABI 1.1 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.1 ends here. */
+
+    /** cairn_view_add_column. A host of this ABI (1.2) or newer allocates
+     *  views with `columns`: a driver reads or sets that field only when
+     *  CAIRN_HOST_HAS(h, view_add_column). */
+    int (*view_add_column)(cairn_schema *s, cairn_view *v, const char *column);
+    /** Introspection left out an object the schema model cannot hold:
+     *  `kind` and `kinds` name its kind in the singular and the plural
+     *  ("trigger on a view", "triggers on views"), `name` the object. The
+     *  host counts them per kind; `pull` says the counts in one line and
+     *  --verbose names the objects. Call it once per object. */
+    void (*left_out)(cairn_hostctx *hc, const char *kind, const char *kinds, const char *name);
+    /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
 /** The size of host ABI 1.0's table: a driver that needs nothing newer
