@@ -685,7 +685,9 @@ static const command commands[] = {
     {"pull", OPT_OUTPUT | OPT_FORCE, run_pull, "write the live database's schema to a file",
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
-     "as the SQL that creates it). Without --output the JSON goes to standard output.\n\n"
+     "as the SQL that creates it). Without --output the JSON goes to standard output.\n"
+     "What cairn does not model (SQLite: triggers on views) is left out, and one line\n"
+     "on standard error says what, per kind and count.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
     {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES, run_push,
