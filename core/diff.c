@@ -455,20 +455,11 @@ tpair *diff_pair_of_old(const differ *d, const char *ns, const char *name)
 static int virtual_kept(differ *d, const cairn_table *a, const cairn_table *b)
 {
     int va = cairn_table_is_virtual(a), vb = cairn_table_is_virtual(b);
-    if (!va && !vb)
-        return 1;
-    if (!va || !vb || a->noptions != b->noptions)
-        return 0;
-    for (size_t i = 0; i < a->noptions; i++) {
-        const char *x = a->options[i], *y = b->options[i];
-        if (strncmp(x, "args=", 5) == 0 && strncmp(y, "args=", 5) == 0) {
-            if (!diff_text_eq(d, x + 5, y + 5, 0))
-                return 0;
-        } else if (strncmp(x, "using=", 6) == 0 ? strcasecmp(x, y) != 0 : strcmp(x, y) != 0) {
-            return 0;
-        }
-    }
-    return 1;
+    if (!va || !vb)
+        return !va && !vb;
+    const char *xa = cairn_table_option(a, "args"), *xb = cairn_table_option(b, "args");
+    return strcasecmp(cairn_table_option(a, "using"), cairn_table_option(b, "using")) == 0 &&
+           diff_text_eq(d, xa ? xa : "", xb ? xb : "", 0);
 }
 
 /* An FTS4/FTS5 table over an external content table (content=<table>) holds

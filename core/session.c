@@ -524,6 +524,12 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
         if (!rc && !*cairn_table_option(t, "using"))
             rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
                               "virtual table '%s': option \"using\" must name its module", t->name);
+        for (size_t j = 0; j < t->noptions && !rc; j++)
+            if (strncmp(t->options[j], "using=", 6) != 0 && strncmp(t->options[j], "args=", 5) != 0)
+                rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                  "virtual table '%s': option \"%.*s\" does not apply, only "
+                                  "\"using\" and \"args\" do", t->name,
+                                  (int)strcspn(t->options[j], "="), t->options[j]);
     }
     if (!rc && t->comment)
         rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name);

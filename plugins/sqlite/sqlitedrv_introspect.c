@@ -436,7 +436,7 @@ static int read_virtual(intro *in, const char *name, const char *sql)
     if (!t)
         return CAIRN_ENOMEM;
     rc = in->h->set_table_option(in->out, t, "using", module);
-    return rc ? rc : in->h->set_table_option(in->out, t, "args", args);
+    return rc || !*args ? rc : in->h->set_table_option(in->out, t, "args", args);
 }
 
 /* What the model cannot hold: INSTEAD OF triggers live on views. */

@@ -159,6 +159,8 @@ refused unknown_module 6 "no such module: nosuchmod" "$unknown"
 refused virtual_with_columns 4 "virtual table 'x' has columns" \
     '{"dialect": "sqlite", "tables": [{"name": "x", "columns": [{"name": "a"}],
       "options": {"using": "fts5", "args": "a"}}]}'
+refused virtual_with_strict 4 "virtual table 'x': option \"strict\" does not apply" \
+    '{"dialect": "sqlite", "tables": [{"name": "x", "options": {"using": "fts5", "args": "a", "strict": "true"}}]}'
 refused empty_module 4 "option \"using\" must name its module" \
     '{"dialect": "sqlite", "tables": [{"name": "x", "options": {"using": "", "args": "a"}}]}'
 refused view_columns_twice 4 "\"a\" is listed twice" \

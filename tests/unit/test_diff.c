@@ -356,7 +356,8 @@ static cairn_table *vtable(cairn_schema *s, const char *name, const char *module
 {
     cairn_table *t = cairn_schema_add_table(s, NULL, name);
     cairn_table_set_option(s, t, "using", module);
-    cairn_table_set_option(s, t, "args", args);
+    if (args)
+        cairn_table_set_option(s, t, "args", args);
     return t;
 }
 
@@ -367,6 +368,8 @@ static void test_virtual_tables(void)
         int recreated, destructive;
     } cases[] = {
         {"fts5", "a, b", "FTS5", "a,  b", 0, 0},
+        {"dbstat", NULL, "dbstat", "", 0, 0},
+        {"dbstat", NULL, "dbstat", "main", 1, 1},
         {"fts5", "a, b", "fts5", "a, b, c", 1, 1},
         {"fts5", "a, content='notes'", "fts5", "a, b, content='notes'", 1, 0},
         {"fts5", "a, content = \"notes\"", "fts5", "a, b, content = \"notes\"", 1, 0},
