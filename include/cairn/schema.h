@@ -193,8 +193,9 @@ typedef struct cairn_view {
     const char *was;
     /* ABI 1.0 ends here: append only. */
     /** The view's own column names (CREATE VIEW v (a, b) AS ...), in order;
-     *  none when the view takes the names of its SELECT. Since dialect ABI
-     *  1.4; a driver without CAIRN_CAP_VIEW_COLUMNS never sees one (the host
+     *  none when the view takes the names of its SELECT. Since host ABI 1.2
+     *  (a driver reads it only when CAIRN_HOST_HAS(host, view_add_column));
+     *  a driver without CAIRN_CAP_VIEW_COLUMNS never sees one (the host
      *  refuses such a schema). Added with cairn_view_add_column. */
     const char **columns;
     size_t ncolumns;

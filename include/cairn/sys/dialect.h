@@ -38,9 +38,11 @@
  *        CAIRN_CAP_FKEY_NEEDS_TARGET (the host orders new tables' foreign
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
- *   1.3  `query` (read rows: other tools' history tables, row counts);
- *        CAIRN_CAP_VIRTUAL_TABLES, CAIRN_CAP_VIEW_COLUMNS (host ABI 1.2:
- *        `view_add_column`, `left_out`; cairn_view.columns).
+ *   1.3  `query` (read rows: other tools' history tables, row counts).
+ *   Host ABI 1.2 (the dialect table unchanged): `view_add_column` and
+ *        `left_out`; cairn_view.columns; the capability bits
+ *        CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS, which a host
+ *        older than that does not read.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -121,11 +123,11 @@ extern "C" {
 /** Virtual tables: a table with the option "using" (the module) and
  *  "args" (the module's arguments as written), and nothing else; the core
  *  never alters one, any change is a drop and a create. Without it the host
- *  refuses a schema file that has one. Since ABI 1.3 (host ABI 1.2). */
+ *  refuses a schema file that has one. Since host ABI 1.2. */
 #define CAIRN_CAP_VIRTUAL_TABLES (1ull << 17)
 /** A view may name its columns (CREATE VIEW v (a, b) AS ...), and
  *  introspection reports the list (cairn_view.columns). Without it the host
- *  refuses a schema file that has one. Since ABI 1.3 (host ABI 1.2). */
+ *  refuses a schema file that has one. Since host ABI 1.2. */
 #define CAIRN_CAP_VIEW_COLUMNS (1ull << 18)
 /** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
