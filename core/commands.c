@@ -427,15 +427,9 @@ static int connect_db(cairn_ctx *cx, cairn_session **s, cairn_conn **c)
 /* One line on what the introspection left out, per kind and count. */
 static void say_left_out(cairn_ctx *cx)
 {
-    if (!cx->nleft_out)
-        return;
     cairn_buf b;
     cairn_buf_init(&b);
-    for (size_t i = 0; i < cx->nleft_out; i++) {
-        const cairn_left_out *l = &cx->left_out[i];
-        cairn_buf_printf(&b, "%s%zu %s", i ? ", " : "", l->n, l->n == 1 ? l->kind : l->kinds);
-    }
-    if (!b.oom)
+    if (cairn_ctx_left_out_text(cx, &b))
         cairn_log(cx, CAIRN_LOG_WARN,
                   "pull left out what cairn does not model: %s (--verbose names them)",
                   cairn_buf_cstr(&b));

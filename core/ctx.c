@@ -38,6 +38,15 @@ int cairn_ctx_new(cairn_ctx **out)
     return *out ? 0 : CAIRN_ENOMEM;
 }
 
+int cairn_ctx_left_out_text(const cairn_ctx *cx, cairn_buf *b)
+{
+    for (size_t i = 0; i < cx->nleft_out; i++) {
+        const cairn_left_out *l = &cx->left_out[i];
+        cairn_buf_printf(b, "%s%zu %s", i ? ", " : "", l->n, l->n == 1 ? l->kind : l->kinds);
+    }
+    return cx->nleft_out && !b->oom;
+}
+
 void cairn_ctx_left_out_clear(cairn_ctx *cx)
 {
     for (size_t i = 0; i < cx->nleft_out; i++) {

@@ -133,6 +133,9 @@ typedef struct cairn_left_out {
 const char *cairn_table_option(const cairn_table *t, const char *key);
 /** A virtual table (SQLite CREATE VIRTUAL TABLE): it has the option "using". */
 int cairn_table_is_virtual(const cairn_table *t);
+/** "2 triggers on views, 1 ..." into `b`: what the last introspection left
+ *  out. Returns 0 when it left out nothing (or on out of memory). */
+int cairn_ctx_left_out_text(const cairn_ctx *cx, cairn_buf *b);
 /** Forget what the last introspection left out. */
 void cairn_ctx_left_out_clear(cairn_ctx *cx);
 
