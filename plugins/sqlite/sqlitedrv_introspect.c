@@ -14,7 +14,7 @@ typedef struct intro {
     cairn_buf *buf;
     sqlitedrv_pool pool;
     char **shadow; /* the virtual tables' own storage tables */
-    size_t nshadow;
+    size_t nshadow, cap_shadow;
 } intro;
 
 static int prepare(intro *in, const char *sql, const char *arg, sqlite3_stmt **st)
@@ -365,14 +365,18 @@ static const struct {
 
 static int add_shadow(intro *in, const char *name, size_t len)
 {
-    char **nv = sqlitedrv_pool_alloc(&in->pool, (in->nshadow + 1) * sizeof *nv);
-    if (!nv)
+    if (in->nshadow == in->cap_shadow) {
+        size_t cap = in->cap_shadow ? in->cap_shadow * 2 : 16;
+        char **nv = sqlitedrv_pool_alloc(&in->pool, cap * sizeof *nv);
+        if (!nv)
+            return CAIRN_ENOMEM;
+        if (in->nshadow)
+            memcpy(nv, in->shadow, in->nshadow * sizeof *nv);
+        in->shadow = nv;
+        in->cap_shadow = cap;
+    }
+    if (!(in->shadow[in->nshadow] = sqlitedrv_pool_strndup(&in->pool, name, len)))
         return CAIRN_ENOMEM;
-    if (in->nshadow)
-        memcpy(nv, in->shadow, in->nshadow * sizeof *nv);
-    if (!(nv[in->nshadow] = sqlitedrv_pool_strndup(&in->pool, name, len)))
-        return CAIRN_ENOMEM;
-    in->shadow = nv;
     in->nshadow++;
     return 0;
 }
