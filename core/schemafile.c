@@ -281,14 +281,15 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     if (!rc)
         rc = cairn_conn_introspect(c, &got);
     if (!rc) {
-        /* what the script creates and the model cannot hold would be lost
-         * without a word: refuse it */
+        /* what the script creates and the model cannot hold is never
+         * created by a migration: say so rather than lose it silently */
         cairn_buf lo;
         cairn_buf_init(&lo);
         if (cairn_ctx_left_out_text(cx, &lo))
-            rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
-                              "cairn does not model %s: it would never be created; take it out "
-                              "of the schema (--verbose names it)", cairn_buf_cstr(&lo));
+            cairn_log(cx, CAIRN_LOG_WARN,
+                      "%s: cairn does not model %s: left out, no migration creates it; write "
+                      "it by hand (generate --custom; --verbose names it)", path,
+                      cairn_buf_cstr(&lo));
         cairn_buf_release(&lo);
     }
     if (in_txn) {
