@@ -599,6 +599,18 @@ int cairn_introspect(cairn_ctx *cx, cairn_schema **out)
     return rc;
 }
 
+/* One line on what the introspection left out, per kind and count. */
+static void say_left_out(cairn_ctx *cx)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    if (cairn_ctx_left_out_text(cx, &b))
+        cairn_log(cx, CAIRN_LOG_WARN,
+                  "pull left out what cairn does not model: %s (--verbose names them)",
+                  cairn_buf_cstr(&b));
+    cairn_buf_release(&b);
+}
+
 int cairn_pull(cairn_ctx *cx, const char *output, int force)
 {
     /* Refuse before connecting: an existing file is never touched. */
@@ -617,6 +629,7 @@ int cairn_pull(cairn_ctx *cx, const char *output, int force)
     cairn_conn_close(c);
     if (rc)
         return rc;
+    say_left_out(cx);
     char *text = NULL;
     if (output && ends_with(output, ".sql")) {
         rc = create_script(cx, s, live, &text);

@@ -40,10 +40,31 @@ int cairn_ctx_new(cairn_ctx **out)
     return *out ? 0 : CAIRN_ENOMEM;
 }
 
+int cairn_ctx_left_out_text(const cairn_ctx *cx, cairn_buf *b)
+{
+    for (size_t i = 0; i < cx->nleft_out; i++) {
+        const cairn_left_out *l = &cx->left_out[i];
+        cairn_buf_printf(b, "%s%zu %s", i ? ", " : "", l->n, l->n == 1 ? l->kind : l->kinds);
+    }
+    return cx->nleft_out && !b->oom;
+}
+
+void cairn_ctx_left_out_clear(cairn_ctx *cx)
+{
+    for (size_t i = 0; i < cx->nleft_out; i++) {
+        free(cx->left_out[i].kind);
+        free(cx->left_out[i].kinds);
+    }
+    free(cx->left_out);
+    cx->left_out = NULL;
+    cx->nleft_out = 0;
+}
+
 void cairn_ctx_free(cairn_ctx *cx)
 {
     if (!cx)
         return;
+    cairn_ctx_left_out_clear(cx);
     cairn_session_free(cx->session);
     for (int i = 0; i < CAIRN_SET_COUNT_; i++) {
         free(cx->set_flag[i]);

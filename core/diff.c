@@ -447,6 +447,61 @@ tpair *diff_pair_of_old(const differ *d, const char *ns, const char *name)
     return i < d->nft ? d->pair_of_from[i] : NULL;
 }
 
+/* ---- virtual tables ------------------------------------------------------------------ */
+
+/* A virtual table cannot be altered: it is paired only with one of the same
+ * module (any case, as SQLite matches modules) and the same arguments once
+ * canonical; any other change is a drop and a create. */
+static int virtual_kept(differ *d, const cairn_table *a, const cairn_table *b)
+{
+    int va = cairn_table_is_virtual(a), vb = cairn_table_is_virtual(b);
+    if (!va || !vb)
+        return !va && !vb;
+    const char *xa = cairn_table_option(a, "args"), *xb = cairn_table_option(b, "args");
+    return strcasecmp(cairn_table_option(a, "using"), cairn_table_option(b, "using")) == 0 &&
+           diff_text_eq(d, xa ? xa : "", xb ? xb : "", 0);
+}
+
+/* An FTS4/FTS5 table over an external content table (content=<table>) holds
+ * only an index of that table's rows: dropped and created again, it is
+ * rebuilt from them (the dialect writes the rebuild), so nothing is lost. */
+static int virtual_keeps_content(const cairn_table *t)
+{
+    const char *m = cairn_table_option(t, "using"), *args = cairn_table_option(t, "args");
+    if (!m || !args || (strcasecmp(m, "fts4") != 0 && strcasecmp(m, "fts5") != 0))
+        return 0;
+    for (const char *p = args; *p;) {
+        while (isspace((unsigned char)*p) || *p == ',')
+            p++;
+        const char *arg = p;
+        char q = 0;
+        int depth = 0;
+        for (; *p && (q || depth || *p != ','); p++) {
+            if (q)
+                q = *p == q ? 0 : q;
+            else if (*p == '\'' || *p == '"' || *p == '`' || *p == '[')
+                q = *p == '[' ? ']' : *p;
+            else
+                depth += (*p == '(') - (*p == ')');
+        }
+        if (strncasecmp(arg, "content", 7) != 0)
+            continue;
+        const char *v = arg + 7;
+        while (isspace((unsigned char)*v))
+            v++;
+        if (*v++ != '=')
+            continue; /* content_rowid and the like */
+        while (v < p && (isspace((unsigned char)*v) || *v == '\'' || *v == '"' || *v == '['))
+            v++;
+        const char *e = p;
+        while (e > v && (isspace((unsigned char)e[-1]) || e[-1] == '\'' || e[-1] == '"' ||
+                         e[-1] == ']'))
+            e--;
+        return e > v; /* content='' is a contentless table: nothing to rebuild from */
+    }
+    return 0;
+}
+
 static int pair_tables(differ *d)
 {
     d->pair_of_from = diff_tmp_alloc(d, d->nft ? d->nft : 1, sizeof *d->pair_of_from);
@@ -482,6 +537,8 @@ static int pair_tables(differ *d)
                                              diff_qname(d, t->schema, d->pair_of_from[i]->to->name),
                                              diff_qname(d, t->schema, t->name), hint);
             }
+            if (!virtual_kept(d, d->ft[i], t))
+                continue;
             tpair *p = diff_tmp_alloc(d, 1, sizeof *p);
             if (!p)
                 return d->rc;
@@ -625,6 +682,11 @@ typedef struct vplan {
 
 static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
 {
+    if (a->ncolumns != b->ncolumns)
+        return 0;
+    for (size_t i = 0; i < a->ncolumns; i++)
+        if (strcmp(a->columns[i], b->columns[i]) != 0)
+            return 0;
     return !a->materialized == !b->materialized && diff_str_eq(a->comment, b->comment) &&
            diff_text_eq(d, a->definition, b->definition, 0);
 }
@@ -935,7 +997,12 @@ static int run(differ *d, const cairn_diff_opts *opts)
     for (size_t k = 0; k < ndropped; k++) {
         const cairn_table *t = dropped[drop_order[k]];
         cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_TABLE, t, NULL, t, NULL);
-        destructive(d, ch, "drops table %s and all its data", diff_qname(d, t->schema, t->name));
+        if (!cairn_table_is_virtual(t))
+            destructive(d, ch, "drops table %s and all its data", diff_qname(d, t->schema, t->name));
+        else if (!virtual_keeps_content(t))
+            destructive(d, ch, "drops virtual table %s and its content (a virtual table cannot "
+                        "be altered: a changed one is dropped and created empty)",
+                        diff_qname(d, t->schema, t->name));
     }
 
     for (size_t k = 0; k < d->npairs; k++) {

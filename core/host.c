@@ -59,6 +59,33 @@ static void host_warn(cairn_hostctx *hc, const char *fmt, ...)
     va_end(ap);
 }
 
+static void host_left_out(cairn_hostctx *hc, const char *kind, const char *kinds,
+                          const char *name)
+{
+    cairn_ctx *cx = CX(hc);
+    cairn_log(cx, CAIRN_LOG_DEBUG, "left out %s %s: cairn does not model it", kind,
+              name ? name : "");
+    size_t i = 0;
+    while (i < cx->nleft_out && strcmp(cx->left_out[i].kind, kind) != 0)
+        i++;
+    if (i == cx->nleft_out) {
+        cairn_left_out *nv = realloc(cx->left_out, (i + 1) * sizeof *nv);
+        if (!nv)
+            return; /* only a report is lost */
+        cx->left_out = nv;
+        nv[i].kind = strdup(kind);
+        nv[i].kinds = strdup(kinds ? kinds : kind);
+        nv[i].n = 0;
+        if (!nv[i].kind || !nv[i].kinds) {
+            free(nv[i].kind);
+            free(nv[i].kinds);
+            return;
+        }
+        cx->nleft_out++;
+    }
+    cx->left_out[i].n++;
+}
+
 static cairn_buf *host_buf_new(cairn_hostctx *hc)
 {
     (void)hc;
@@ -150,6 +177,8 @@ static const cairn_host host_table = {
     .add_namespace = cairn_schema_add_namespace,
     .find_table = cairn_schema_find_table,
     .find_column = cairn_table_find_column,
+    .view_add_column = cairn_view_add_column,
+    .left_out = host_left_out,
 };
 
 const cairn_host *cairn_host_table(void)

@@ -124,6 +124,21 @@ void cairn_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- ctx.c: the context, errors, logging, settings ---------------------- */
 typedef struct cairn_session cairn_session;
 
+/** What an introspection left out, per kind (host slot left_out). */
+typedef struct cairn_left_out {
+    char *kind, *kinds;
+    size_t n;
+} cairn_left_out;
+/** The value of table option `key`, or NULL when the table has none. */
+const char *cairn_table_option(const cairn_table *t, const char *key);
+/** A virtual table (SQLite CREATE VIRTUAL TABLE): it has the option "using". */
+int cairn_table_is_virtual(const cairn_table *t);
+/** "2 triggers on views, 1 ..." into `b`: what the last introspection left
+ *  out. Returns 0 when it left out nothing (or on out of memory). */
+int cairn_ctx_left_out_text(const cairn_ctx *cx, cairn_buf *b);
+/** Forget what the last introspection left out. */
+void cairn_ctx_left_out_clear(cairn_ctx *cx);
+
 struct cairn_ctx {
     cairn_error err;
     char *err_message, *err_sqlstate, *err_file;
@@ -141,6 +156,8 @@ struct cairn_ctx {
     char **dotenv;          /* "KEY=VALUE" from the project's .env (dotenv.c) */
     size_t ndotenv;
     char *driver_warning;   /* the last host->warn line, not repeated */
+    cairn_left_out *left_out; /* of the last introspection */
+    size_t nleft_out;
 };
 
 /** Setting indexes into set_flag / set_file. */

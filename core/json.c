@@ -447,8 +447,8 @@ static const char *const k_fkey[] = {"name", "columns", "references", "on_delete
 static const char *const k_fk_ref[] = {"schema", "table", "columns", NULL};
 static const char *const k_check[] = {"name", "expr", NULL};
 static const char *const k_trigger[] = {"name", "sql", NULL};
-static const char *const k_view[] = {"name", "schema", "definition", "materialized", "comment",
-                                     "was", NULL};
+static const char *const k_view[] = {"name", "schema", "columns", "definition", "materialized",
+                                     "comment", "was", NULL};
 static const char *const k_enum[] = {"name", "schema", "values", NULL};
 static const char *const k_sequence[] = {"name", "schema", "type", "start", "increment", "min",
                                          "max", "cache", "cycle", NULL};
@@ -859,9 +859,11 @@ static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
 {
     (void)unused;
     const char *name, *ns, *def, *taken;
+    strlist cols;
     int rc = rd_object(r, o, n, "a view", k_view);
     if (rc || (rc = rd_str(r, o, n, "name", REQ, &name)) ||
         (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
+        (rc = rd_strlist(r, o, n, "columns", OPT, 0, &cols)) ||
         (rc = rd_str(r, o, n, "definition", REQ, &def)))
         return rc;
     if ((taken = relation_taken(r, ns, name)))
@@ -869,6 +871,9 @@ static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     cairn_view *v = cairn_schema_add_view(r->s, ns, name, def);
     if (!v || relation_add(r, v->schema, v->name, "view"))
         return rd_oom(r);
+    for (size_t i = 0; i < cols.n; i++)
+        if (cairn_view_add_column(r->s, v, cols.v[i]))
+            return rd_oom(r);
     if ((rc = rd_bool(r, o, n, "materialized", &v->materialized)) ||
         (rc = rd_str(r, o, n, "comment", OPT, &v->comment)))
         return rc;

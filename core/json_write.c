@@ -365,6 +365,7 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
             snprintf(w->what, sizeof w->what, "view \"%s\"", v->name ? v->name : "");
             w_str(w, j, "name", v->name);
             w_str(w, j, "schema", v->schema);
+            w_strs(w, j, "columns", v->columns, v->ncolumns);
             w_str(w, j, "definition", v->definition);
             w_bool(w, j, "materialized", v->materialized);
             w_str(w, j, "comment", v->comment);

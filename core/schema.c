@@ -210,6 +210,25 @@ cairn_view *cairn_schema_add_view(cairn_schema *s, const char *ns, const char *n
     return v;
 }
 
+const char *cairn_table_option(const cairn_table *t, const char *key)
+{
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < t->noptions; i++)
+        if (strncmp(t->options[i], key, klen) == 0 && t->options[i][klen] == '=')
+            return t->options[i] + klen + 1;
+    return NULL;
+}
+
+int cairn_table_is_virtual(const cairn_table *t)
+{
+    return cairn_table_option(t, "using") != NULL;
+}
+
+int cairn_view_add_column(cairn_schema *s, cairn_view *v, const char *column)
+{
+    return push_str(s, &v->columns, &v->ncolumns, column);
+}
+
 cairn_enum *cairn_schema_add_enum(cairn_schema *s, const char *ns, const char *name)
 {
     cairn_enum *e = cairn_arena_alloc(A(s), sizeof *e);
@@ -369,6 +388,9 @@ cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src)
     if (!v || cp(d, &v->comment, src->comment) || cp(d, &v->was, src->was))
         return NULL;
     v->materialized = src->materialized;
+    for (size_t i = 0; i < src->ncolumns; i++)
+        if (cairn_view_add_column(d, v, src->columns[i]))
+            return NULL;
     return v;
 }
 

@@ -377,6 +377,18 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
             rc = cairn_conn_introspect(r.c, &got);
         cairn_replay_close(cx, &r);
     }
+    if (!rc) {
+        /* what the script creates and the model cannot hold is never
+         * created by a migration: say so rather than lose it silently */
+        cairn_buf lo;
+        cairn_buf_init(&lo);
+        if (cairn_ctx_left_out_text(cx, &lo))
+            cairn_log(cx, CAIRN_LOG_WARN,
+                      "%s: cairn does not model %s: left out, no migration creates it; write "
+                      "it by hand (generate --custom; --verbose names it)", path,
+                      cairn_buf_cstr(&lo));
+        cairn_buf_release(&lo);
+    }
     free(text);
     if (rc) {
         cairn_schema_free(got);

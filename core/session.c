@@ -547,6 +547,25 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
     if (t->schema && *t->schema)
         rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema,
                   at_table(at, sizeof at, t, "schema"));
+    if (!rc && cairn_table_is_virtual(t)) {
+        rc = need(cx, d, CAIRN_CAP_VIRTUAL_TABLES, path, "virtual table|virtual tables", t->name,
+                  at_table(at, sizeof at, t, "options"));
+        if (!rc && (t->ncolumns || t->primary_key || t->nuniques || t->nindexes || t->nfkeys ||
+                    t->nchecks || t->ntriggers))
+            rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                              "virtual table '%s' has columns, keys, indexes, checks or triggers: "
+                              "its module's arguments (option \"args\") say everything about it",
+                              t->name);
+        if (!rc && !*cairn_table_option(t, "using"))
+            rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                              "virtual table '%s': option \"using\" must name its module", t->name);
+        for (size_t j = 0; j < t->noptions && !rc; j++)
+            if (strncmp(t->options[j], "using=", 6) != 0 && strncmp(t->options[j], "args=", 5) != 0)
+                rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, 0, 0,
+                                  "virtual table '%s': option \"%.*s\" does not apply, only "
+                                  "\"using\" and \"args\" do", t->name,
+                                  (int)strcspn(t->options[j], "="), t->options[j]);
+    }
     if (!rc && t->comment)
         rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name,
                   at_table(at, sizeof at, t, "comment"));
@@ -714,12 +733,18 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
         rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",
                   schema->sequences[0]->name, at);
     }
-    for (size_t i = 0; i < schema->nviews && !rc; i++)
+    for (size_t i = 0; i < schema->nviews && !rc; i++) {
         if (schema->views[i]->materialized) {
             snprintf(at, sizeof at, "views[%s]/materialized", schema->views[i]->name);
             rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path,
                       "materialized view|materialized views", schema->views[i]->name, at);
         }
+        if (!rc && schema->views[i]->ncolumns) {
+            snprintf(at, sizeof at, "views[%s]/columns", schema->views[i]->name);
+            rc = need(cx, d, CAIRN_CAP_VIEW_COLUMNS, path,
+                      "view with a column list|view column lists", schema->views[i]->name, at);
+        }
+    }
     for (size_t i = 0; i < schema->ntables && !rc; i++)
         rc = check_table_caps(cx, d, schema->tables[i], path);
     return rc;
@@ -751,6 +776,7 @@ static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t
     cairn_schema *schema = cairn_schema_new();
     if (!schema)
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    cairn_ctx_left_out_clear(cx);
     char **tables = NULL, **nss = NULL;
     size_t ntables = 0, nns = 0;
     const char *hist = cairn_ctx_get(cx, "migrations_table");

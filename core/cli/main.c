@@ -1281,8 +1281,9 @@ static const command commands[] = {
      "pull [--output FILE] [--force]\n\n"
      "Read the database and write its schema as JSON (or, for a FILE ending in .sql,\n"
      "as the SQL that creates it). Without --output the JSON goes to standard output.\n"
-     "What the model does not hold (functions, extensions, partitions, grants, ...)\n"
-     "is named, with counts, in one warning line on standard error.\n\n"
+     "What the model does not hold (functions, extensions, partitions, grants, SQLite's\n"
+     "triggers on views, ...) is named, with counts, in one warning line on standard\n"
+     "error.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
     {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON, run_push,

@@ -192,6 +192,13 @@ typedef struct cairn_view {
     const char *comment;
     const char *was;
     /* ABI 1.0 ends here: append only. */
+    /** The view's own column names (CREATE VIEW v (a, b) AS ...), in order;
+     *  none when the view takes the names of its SELECT. Since host ABI 1.2
+     *  (a driver reads it only when CAIRN_HOST_HAS(host, view_add_column));
+     *  a driver without CAIRN_CAP_VIEW_COLUMNS never sees one (the host
+     *  refuses such a schema). Added with cairn_view_add_column. */
+    const char **columns;
+    size_t ncolumns;
 } cairn_view;
 
 /** An enumerated type (PostgreSQL CREATE TYPE ... AS ENUM). */
@@ -267,6 +274,8 @@ CAIRN_API int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char
                                      const char *value);
 CAIRN_API cairn_view *cairn_schema_add_view(cairn_schema *s, const char *ns, const char *name,
                                             const char *definition);
+/** Append a name to the view's column list. */
+CAIRN_API int cairn_view_add_column(cairn_schema *s, cairn_view *v, const char *column);
 CAIRN_API cairn_enum *cairn_schema_add_enum(cairn_schema *s, const char *ns, const char *name);
 CAIRN_API int cairn_enum_add_value(cairn_schema *s, cairn_enum *e, const char *value);
 CAIRN_API cairn_sequence *cairn_schema_add_sequence(cairn_schema *s, const char *ns,

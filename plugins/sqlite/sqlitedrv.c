@@ -76,6 +76,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .version = "0.1.0",
     .schemes = sqlitedrv_schemes,
     .caps = CAIRN_CAP_TRANSACTIONAL_DDL | CAIRN_CAP_PARTIAL_INDEX | CAIRN_CAP_EXPRESSION_INDEX |
+            CAIRN_CAP_VIRTUAL_TABLES | CAIRN_CAP_VIEW_COLUMNS |
             CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH,
     .quote = '"',
     .open = sqlitedrv_open,

@@ -130,8 +130,12 @@ typedef struct sqlitedrv_pindex {
 
 /** Parse a CREATE INDEX statement. */
 int sqlitedrv_parse_index(sqlitedrv_pool *p, const char *sql, sqlitedrv_pindex *out);
-/** The SELECT of a CREATE VIEW statement (text after AS, trimmed). */
-char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql);
+/** The SELECT of a CREATE VIEW statement (text after AS, trimmed), and the
+ *  names of its column list (none: no list). */
+char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql, char ***cols, size_t *ncols);
+/** The module and the argument text (between the parentheses, "" for none)
+ *  of a CREATE VIRTUAL TABLE statement; CAIRN_ESCHEMA if it is not one. */
+int sqlitedrv_parse_virtual(sqlitedrv_pool *p, const char *sql, char **module, char **args);
 
 /* ---- sqlitedrv_normalize.c ---------------------------------------------- */
 /* slots of the dialect table, declared with their slot types */

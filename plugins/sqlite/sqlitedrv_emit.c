@@ -110,14 +110,20 @@ static int has_name(const char *const *v, size_t n, const char *name)
     return 0;
 }
 
-static int option_on(const cairn_table *t, const char *key)
+/* The value of option `key`, NULL when the table has none. */
+static const char *option(const cairn_table *t, const char *key)
 {
     size_t klen = strlen(key);
     for (size_t i = 0; i < t->noptions; i++)
         if (strncmp(t->options[i], key, klen) == 0 && t->options[i][klen] == '=')
-            return strcasecmp(t->options[i] + klen + 1, "true") == 0 ||
-                   strcmp(t->options[i] + klen + 1, "1") == 0;
-    return 0;
+            return t->options[i] + klen + 1;
+    return NULL;
+}
+
+static int option_on(const cairn_table *t, const char *key)
+{
+    const char *v = option(t, key);
+    return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
 static void default_clause(emitter *e, const char *expr)
@@ -210,9 +216,50 @@ static void fkey_def(emitter *e, const cairn_fkey *fk)
         put(e, fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
 }
 
+/* CREATE VIRTUAL TABLE <name> USING <module>(<args>): the arguments go to
+ * the module as written. */
+static void create_virtual(emitter *e, const cairn_table *t, const char *name)
+{
+    const char *args = option(t, "args");
+    put_quoted(e, "CREATE VIRTUAL TABLE ", name);
+    put_quoted(e, " USING ", option(t, "using"));
+    if (args && *args) {
+        put(e, "(");
+        put(e, args);
+        put(e, ")");
+    }
+}
+
+/* Is `t` an FTS4/FTS5 index of an external content table (content=<table>,
+ * not content='')? Created (or created again), it must be rebuilt from
+ * that table's rows. */
+static int external_content(const cairn_table *t)
+{
+    const char *m = option(t, "using"), *args = option(t, "args");
+    if (!m || !args || (strcasecmp(m, "fts4") != 0 && strcasecmp(m, "fts5") != 0))
+        return 0;
+    sqlitedrv_toks tk;
+    if (sqlitedrv_lex(args, &tk))
+        return 0;
+    int found = 0, depth = 0;
+    for (size_t i = 0; i + 2 < tk.n && !found; i++) {
+        depth += sqlitedrv_tok_is(&tk.v[i], "(") - sqlitedrv_tok_is(&tk.v[i], ")");
+        if (depth == 0 && (i == 0 || sqlitedrv_tok_is(&tk.v[i - 1], ",")) &&
+            sqlitedrv_tok_is(&tk.v[i], "content") && sqlitedrv_tok_is(&tk.v[i + 1], "=") &&
+            !sqlitedrv_tok_is(&tk.v[i + 2], ","))
+            found = tk.v[i + 2].kind == SQLITEDRV_TK_WORD || tk.v[i + 2].n > 2;
+    }
+    sqlitedrv_toks_free(&tk);
+    return found;
+}
+
 /* CREATE TABLE <name> (...) for table `t` into the buffer. */
 static int create_table(emitter *e, const cairn_table *t, const char *name)
 {
+    if (option(t, "using")) {
+        create_virtual(e, t, name);
+        return 0;
+    }
     put_quoted(e, "CREATE TABLE ", name);
     put(e, " (");
     const char *sep = "\n  ";
@@ -513,8 +560,43 @@ static int has_autoincrement(const cairn_table *t)
     return 0;
 }
 
+/* SQLite's names are matched in any case. */
+static const cairn_column *find_column_ci(const cairn_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncolumns; i++)
+        if (strcasecmp(t->columns[i]->name, name) == 0)
+            return t->columns[i];
+    return NULL;
+}
+
+/* Does the table have an INTEGER PRIMARY KEY, the column that is its rowid? */
+static int rowid_alias(const cairn_table *t)
+{
+    const cairn_key *pk = t->primary_key;
+    const cairn_column *col = pk && pk->ncolumns == 1 ? find_column_ci(t, pk->columns[0]) : NULL;
+    return col && col->type && strcasecmp(col->type, "integer") == 0;
+}
+
+/* The name to copy the rowid by, or NULL: a table without an INTEGER
+ * PRIMARY KEY numbers its rows by itself, and other data may refer to those
+ * numbers (an FTS index of its rows, an application's own references), so
+ * a rebuild carries them over. Not to or from a WITHOUT ROWID table, and
+ * not when every alias of the rowid is taken by a column. */
+static const char *rowid_copy(const rebuild *r)
+{
+    static const char *const names[] = {"rowid", "_rowid_", "oid"};
+    if (!r->from || option_on(r->from, "without_rowid") || option_on(r->to, "without_rowid") ||
+        rowid_alias(r->to))
+        return NULL;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (!find_column_ci(r->from, names[i]) && !find_column_ci(r->to, names[i]))
+            return names[i];
+    return NULL;
+}
+
 /* INSERT INTO <tmpname> (...) SELECT ... FROM <src>: the columns kept,
- * renamed ones mapped; new ones take their default. No column: no copy. */
+ * renamed ones mapped; new ones take their default; the rowid where the
+ * table has one of its own. No column: no copy. */
 static int copy_rows(emitter *e, const rebuild *r, const char *tmpname, const char *src)
 {
     const cairn_host *h = e->h;
@@ -522,6 +604,7 @@ static int copy_rows(emitter *e, const rebuild *r, const char *tmpname, const ch
     cairn_buf *sel = h->buf_new(e->s->hc);
     if (!sel)
         return CAIRN_ENOMEM;
+    const char *rowid = rowid_copy(r);
     size_t ncopy = 0;
     for (size_t i = 0; i < t->ncolumns; i++) {
         const cairn_column *col = t->columns[i];
@@ -531,6 +614,10 @@ static int copy_rows(emitter *e, const rebuild *r, const char *tmpname, const ch
         if (ncopy++ == 0) {
             put_quoted(e, "INSERT INTO ", tmpname);
             put(e, " (");
+            if (rowid) {
+                e->h->buf_printf(e->b, "%s, ", rowid);
+                h->buf_printf(sel, "%s, ", rowid);
+            }
         } else {
             put(e, ", ");
             h->buf_puts(sel, ", ");
@@ -678,6 +765,10 @@ static int emit_change(emitter *e, size_t i)
         return e->h->stmt_add(e->out, c->to.trigger->sql, 0);
     case CAIRN_CHANGE_CREATE_VIEW:
         put_quoted(e, "CREATE VIEW ", c->to.view->name);
+        if (CAIRN_HOST_HAS(e->h, view_add_column) && c->to.view->ncolumns) {
+            put(e, " ");
+            names(e, c->to.view->columns, c->to.view->ncolumns);
+        }
         put(e, " AS ");
         put(e, c->to.view->definition);
         return flush(e, 0);
@@ -743,6 +834,18 @@ int sqlitedrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
             rc = emit_change(&e, i);
         if (!rc && r && r->last == i)
             rc = emit_rebuild(&e, r);
+    }
+    /* an external content index is filled from its table's rows once every
+     * table of the plan is there */
+    for (size_t i = 0; i < plan->nchanges && !rc; i++) {
+        const cairn_change *c = change(&e, i);
+        if (c->kind != CAIRN_CHANGE_CREATE_TABLE || !external_content(c->to.table))
+            continue;
+        put_quoted(&e, "INSERT INTO ", c->to.table->name);
+        put(&e, " (");
+        quote(&e, c->to.table->name);
+        put(&e, ") VALUES ('rebuild')");
+        rc = flush(&e, 0);
     }
     free(e.rb);
     if (!rc)

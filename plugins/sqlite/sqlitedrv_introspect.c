@@ -13,6 +13,8 @@ typedef struct intro {
     cairn_schema *out;
     cairn_buf *buf;
     sqlitedrv_pool pool;
+    char **shadow; /* the virtual tables' own storage tables */
+    size_t nshadow, cap_shadow;
 } intro;
 
 static int prepare(intro *in, const char *sql, const char *arg, sqlite3_stmt **st)
@@ -344,6 +346,134 @@ static int read_triggers(intro *in, cairn_table *t)
     return step_done(in, st, src);
 }
 
+/* ---- virtual tables -------------------------------------------------------- */
+
+/* The shadow tables of the modules SQLite ships, by suffix: the fallback
+ * where PRAGMA table_list (3.37) does not tell them, or the module is not
+ * loaded to tell. */
+static const struct {
+    const char *module;
+    const char *suffixes[6];
+} shadow_suffixes[] = {
+    {"fts5", {"_data", "_idx", "_content", "_docsize", "_config", NULL}},
+    {"fts4", {"_content", "_segments", "_segdir", "_docsize", "_stat", NULL}},
+    {"fts3", {"_content", "_segments", "_segdir", "_docsize", "_stat", NULL}},
+    {"rtree", {"_node", "_parent", "_rowid", NULL}},
+    {"rtree_i32", {"_node", "_parent", "_rowid", NULL}},
+    {"geopoly", {"_node", "_parent", "_rowid", NULL}},
+};
+
+static int add_shadow(intro *in, const char *name, size_t len)
+{
+    if (in->nshadow == in->cap_shadow) {
+        size_t cap = in->cap_shadow ? in->cap_shadow * 2 : 16;
+        char **nv = sqlitedrv_pool_alloc(&in->pool, cap * sizeof *nv);
+        if (!nv)
+            return CAIRN_ENOMEM;
+        if (in->nshadow)
+            memcpy(nv, in->shadow, in->nshadow * sizeof *nv);
+        in->shadow = nv;
+        in->cap_shadow = cap;
+    }
+    if (!(in->shadow[in->nshadow] = sqlitedrv_pool_strndup(&in->pool, name, len)))
+        return CAIRN_ENOMEM;
+    in->nshadow++;
+    return 0;
+}
+
+static int is_shadow(const intro *in, const char *name)
+{
+    for (size_t i = 0; i < in->nshadow; i++)
+        if (strcasecmp(in->shadow[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Every shadow table: what PRAGMA table_list calls one, and the known
+ * suffixes of every virtual table of a module SQLite ships. */
+static int find_shadows(intro *in)
+{
+    sqlite3_stmt *st;
+    int src, rc = 0;
+    if (sqlite3_prepare_v2(in->c->db, "SELECT name FROM pragma_table_list "
+                           "WHERE schema = 'main' AND type = 'shadow'", -1, &st, NULL) == SQLITE_OK) {
+        while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW)
+            rc = add_shadow(in, col_text(st, 0), strlen(col_text(st, 0)));
+        rc = rc ? (sqlite3_finalize(st), rc) : step_done(in, st, src);
+        if (rc)
+            return rc;
+    }
+    rc = prepare(in, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' "
+                     "AND sql LIKE 'CREATE VIRTUAL%'", NULL, &st);
+    if (rc)
+        return rc;
+    while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = col_text(st, 0);
+        char *module, *args;
+        if (sqlitedrv_parse_virtual(&in->pool, col_text(st, 1), &module, &args))
+            continue; /* read_virtual says what is wrong with it */
+        for (size_t m = 0; m < sizeof shadow_suffixes / sizeof *shadow_suffixes; m++) {
+            if (strcasecmp(module, shadow_suffixes[m].module) != 0)
+                continue;
+            for (const char *const *sfx = shadow_suffixes[m].suffixes; *sfx && !rc; sfx++) {
+                in->h->buf_reset(in->buf);
+                in->h->buf_puts(in->buf, name);
+                in->h->buf_puts(in->buf, *sfx);
+                rc = in->h->buf_status(in->buf);
+                if (!rc)
+                    rc = add_shadow(in, in->h->buf_cstr(in->buf), in->h->buf_len(in->buf));
+            }
+        }
+    }
+    return rc ? (sqlite3_finalize(st), rc) : step_done(in, st, src);
+}
+
+/* A virtual table is its module and the module's arguments, as written. */
+static int read_virtual(intro *in, const char *name, const char *sql)
+{
+    char *module, *args;
+    int rc = sqlitedrv_parse_virtual(&in->pool, sql, &module, &args);
+    if (rc)
+        return in->h->error(in->c->s->hc, rc, NULL,
+                            "sqlite: cannot read CREATE VIRTUAL TABLE of %s", name);
+    cairn_table *t = in->h->add_table(in->out, NULL, name);
+    if (!t)
+        return CAIRN_ENOMEM;
+    rc = in->h->set_table_option(in->out, t, "using", module);
+    return rc || !*args ? rc : in->h->set_table_option(in->out, t, "args", args);
+}
+
+/* What the model cannot hold: INSTEAD OF triggers live on views. */
+static int report_left_out(intro *in)
+{
+    if (!CAIRN_HOST_HAS(in->h, left_out))
+        return 0;
+    sqlite3_stmt *st;
+    int rc = prepare(in, "SELECT t.name FROM sqlite_schema t JOIN sqlite_schema v "
+                         "ON v.type = 'view' AND v.name = t.tbl_name "
+                         "WHERE t.type = 'trigger' ORDER BY t.name", NULL, &st);
+    if (rc)
+        return rc;
+    int src;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW)
+        in->h->left_out(in->c->s->hc, "trigger on a view", "triggers on views", col_text(st, 0));
+    return step_done(in, st, src);
+}
+
+static int read_view(intro *in, const char *name, const char *sql)
+{
+    char **cols;
+    size_t ncols;
+    const char *body = sqlitedrv_view_body(&in->pool, sql, &cols, &ncols);
+    cairn_view *v = in->h->add_view(in->out, NULL, name, body ? body : "");
+    if (!v)
+        return CAIRN_ENOMEM;
+    int rc = 0;
+    for (size_t i = 0; i < ncols && !rc && CAIRN_HOST_HAS(in->h, view_add_column); i++)
+        rc = in->h->view_add_column(in->out, v, cols[i]);
+    return rc;
+}
+
 static int read_table(intro *in, const char *name, const char *sql)
 {
     sqlitedrv_ptable pt;
@@ -377,7 +507,9 @@ int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schem
     if (!(in.buf = in.h->buf_new(c->s->hc)))
         return CAIRN_ENOMEM;
     sqlite3_stmt *st = NULL;
-    int rc = prepare(&in, "SELECT type, name, sql FROM sqlite_schema "
+    int rc = find_shadows(&in);
+    if (!rc)
+        rc = prepare(&in, "SELECT type, name, sql FROM sqlite_schema "
                           "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
                           "ORDER BY type, name", NULL, &st);
     int src = SQLITE_DONE;
@@ -385,20 +517,21 @@ int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schem
         const char *type = col_text(st, 0), *name = col_text(st, 1), *sql = col_text(st, 2);
         if (!sql)
             continue;
-        if (strcmp(type, "view") == 0) {
-            const char *body = sqlitedrv_view_body(&in.pool, sql);
-            if (!in.h->add_view(out, NULL, name, body ? body : ""))
-                rc = CAIRN_ENOMEM;
-        } else if (strncasecmp(sql, "CREATE VIRTUAL", 14) == 0) {
-            in.h->debug(c->s->hc, "sqlite: virtual table %s is not part of the schema model", name);
-        } else if (keep_table(filter, name)) {
+        if (strcmp(type, "view") == 0)
+            rc = read_view(&in, name, sql);
+        else if (is_shadow(&in, name) || !keep_table(filter, name))
+            continue;
+        else if (strncasecmp(sql, "CREATE VIRTUAL", 14) == 0)
+            rc = read_virtual(&in, name, sql);
+        else
             rc = read_table(&in, name, sql);
-        }
     }
     if (!rc)
         rc = step_done(&in, st, src);
-    else
+    else if (st)
         sqlite3_finalize(st);
+    if (!rc)
+        rc = report_left_out(&in);
     if (!rc && in.pool.oom)
         rc = CAIRN_ENOMEM;
     sqlitedrv_pool_free(&in.pool);

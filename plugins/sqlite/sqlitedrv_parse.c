@@ -635,15 +635,18 @@ int sqlitedrv_parse_index(sqlitedrv_pool *p, const char *sql, sqlitedrv_pindex *
     return rc;
 }
 
-char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql)
+char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql, char ***cols, size_t *ncols)
 {
+    *cols = NULL;
+    *ncols = 0;
     sqlitedrv_toks t;
     if (sqlitedrv_lex(sql, &t))
         return NULL;
     char *body = NULL;
-    for (size_t i = 0; i < t.n; i++) {
-        if (sqlitedrv_tok_is(&t.v[i], "(")) {
-            i = sqlitedrv_match_paren(&t, i); /* the view's column list */
+    int rc = 0;
+    for (size_t i = 0; i < t.n && !rc; i++) {
+        if (sqlitedrv_tok_is(&t.v[i], "(")) { /* the view's column list */
+            i = name_list_at(p, &t, i, t.n, cols, ncols, &rc) - 1;
             continue;
         }
         if (sqlitedrv_tok_is(&t.v[i], "AS") && i + 1 < t.n) {
@@ -656,5 +659,34 @@ char *sqlitedrv_view_body(sqlitedrv_pool *p, const char *sql)
         }
     }
     sqlitedrv_toks_free(&t);
-    return body;
+    return rc ? NULL : body;
+}
+
+/* ---- CREATE VIRTUAL TABLE -------------------------------------------------- */
+
+int sqlitedrv_parse_virtual(sqlitedrv_pool *p, const char *sql, char **module, char **args)
+{
+    *module = *args = NULL;
+    sqlitedrv_toks t;
+    int rc = sqlitedrv_lex(sql, &t);
+    if (rc)
+        return rc;
+    size_t i = 0;
+    while (i < t.n && !sqlitedrv_tok_is(&t.v[i], "USING"))
+        i++;
+    rc = CAIRN_ESCHEMA;
+    if (i + 1 < t.n && (t.v[i + 1].kind == SQLITEDRV_TK_WORD || t.v[i + 1].kind == SQLITEDRV_TK_QUOTED)) {
+        *module = sqlitedrv_ident(p, &t.v[i + 1]);
+        size_t open = i + 2, close = open < t.n ? sqlitedrv_match_paren(&t, open) : t.n;
+        /* a module may take no arguments at all: USING m, or USING m() */
+        if (open >= t.n || !sqlitedrv_tok_is(&t.v[open], "("))
+            *args = sqlitedrv_pool_strndup(p, "", 0);
+        else if (close < t.n)
+            *args = sqlitedrv_join_pool(p, &t, open + 1, close);
+        rc = *args ? 0 : CAIRN_ESCHEMA;
+    }
+    if (p->oom)
+        rc = CAIRN_ENOMEM;
+    sqlitedrv_toks_free(&t);
+    return rc;
 }

@@ -93,7 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sqlitedrv_pindex pi;
     (void)sqlitedrv_parse_table(&p, sql, &pt);
     (void)sqlitedrv_parse_index(&p, sql, &pi);
-    (void)sqlitedrv_view_body(&p, sql);
+    char **vcols, *module, *args;
+    size_t nvcols;
+    (void)sqlitedrv_view_body(&p, sql, &vcols, &nvcols);
+    (void)sqlitedrv_parse_virtual(&p, sql, &module, &args);
     sqlitedrv_pool_free(&p);
 
     /* one statement only, and nothing that reaches outside the database */

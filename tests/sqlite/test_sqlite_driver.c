@@ -418,6 +418,139 @@ static void test_create_everything(void)
     free(file);
 }
 
+/* ---- virtual tables, view column lists, rowids, what is left out ------------------ */
+
+static const char *search_v1 =
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT);\n"
+    "CREATE VIRTUAL TABLE notes_fts USING fts5(title, body, content='notes', content_rowid='id');\n"
+    "CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN\n"
+    "  INSERT INTO notes_fts (rowid, title, body) VALUES (new.id, new.title, new.body); END;\n"
+    "CREATE VIRTUAL TABLE docs USING fts4(a, b);\n"
+    "CREATE VIRTUAL TABLE boxes USING rtree(id, minx, maxx, miny, maxy);\n"
+    "CREATE TABLE tags (label TEXT, weight INT);\n"
+    "CREATE VIEW titles (note_id, note_title) AS SELECT id, title FROM notes;\n"
+    "CREATE TRIGGER titles_ins INSTEAD OF INSERT ON titles BEGIN\n"
+    "  INSERT INTO notes (id, title) VALUES (new.note_id, new.note_title); END;\n";
+
+static void test_virtual_tables(void)
+{
+    char *file = path_in("search.db");
+    cairn_dconn *c = connect_to(file);
+    if (!c)
+        return;
+    run(c, search_v1);
+    run(c, "INSERT INTO notes (title, body) VALUES ('one', 'red fox'), ('two', 'blue moon');"
+           "INSERT INTO docs VALUES ('x', 'y');"
+           "INSERT INTO tags VALUES ('a', 1), ('b', 2), ('c', 3); DELETE FROM tags WHERE label = 'a';"
+           "INSERT INTO tags (rowid, label, weight) VALUES (40, 'd', 4);");
+    cairn_ctx_left_out_clear(cx);
+    cairn_schema *s = introspect(c, NULL);
+    CHECK(s->ntables == 5, "notes, notes_fts, docs, boxes, tags and no shadow table: %zu tables",
+          s->ntables);
+    for (size_t i = 0; i < s->ntables; i++)
+        CHECK(!strchr(s->tables[i]->name + 3, '_') || strcmp(s->tables[i]->name, "notes_fts") == 0,
+              "shadow table %s read", s->tables[i]->name);
+    cairn_table *fts = cairn_schema_find_table(s, NULL, "notes_fts");
+    CHECK(fts && fts->ncolumns == 0 && cairn_table_is_virtual(fts), "notes_fts is virtual");
+    CHECK(fts && strcmp(cairn_table_option(fts, "using"), "fts5") == 0 &&
+          strcmp(cairn_table_option(fts, "args"),
+                 "title, body, content='notes', content_rowid='id'") == 0,
+          "module and arguments of notes_fts");
+    cairn_table *boxes = cairn_schema_find_table(s, NULL, "boxes");
+    CHECK(boxes && strcmp(cairn_table_option(boxes, "using"), "rtree") == 0, "boxes is an rtree");
+    CHECK(s->nviews == 1 && s->views[0]->ncolumns == 2 &&
+          strcmp(s->views[0]->columns[1], "note_title") == 0, "the view's column list");
+    CHECK(cx->nleft_out == 1 && cx->left_out[0].n == 1 &&
+          strcmp(cx->left_out[0].kind, "trigger on a view") == 0, "the trigger on the view is left out");
+
+    /* the same schema into an empty database converges, shadow tables and all */
+    char *file2 = path_in("search2.db");
+    cairn_dconn *c2 = connect_to(file2);
+    char *sql = NULL;
+    if (c2) {
+        int rc = migrate_to(c2, s, &sql);
+        CHECK(rc == 0, "create the virtual tables: %s\n%s", errmsg(), sql);
+        CHECK(sql && strstr(sql, "CREATE VIRTUAL TABLE \"notes_fts\" USING \"fts5\"(title, body, "
+                                 "content='notes', content_rowid='id')"), "CREATE VIRTUAL TABLE");
+        CHECK(sql && strstr(sql, "CREATE VIEW \"titles\" (\"note_id\", \"note_title\") AS"),
+              "the view keeps its column list");
+        check_converged(c2, s, "virtual tables");
+        run(c2, "INSERT INTO notes (title, body) VALUES ('three', 'green moon')");
+        CHECK(query_int(file2, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'moon'") == 1,
+              "the trigger keeps the FTS index in sync");
+        d->disconnect(c2);
+        free(sql);
+        sql = NULL;
+    }
+    free(file2);
+
+    /* a changed external content index is dropped, created and rebuilt: no
+     * data lost, so not destructive; a changed fts4 table loses its rows */
+    cairn_schema *to = schema_of("CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT, body TEXT);\n"
+                                 "CREATE VIRTUAL TABLE notes_fts USING fts5(title, body, "
+                                 "content='notes', content_rowid='id', tokenize='porter');\n"
+                                 "CREATE VIRTUAL TABLE docs USING fts4(a, b, c);\n");
+    cairn_plan *plan = NULL;
+    int rc = cairn_diff(cx, s, to, NULL, &plan);
+    CHECK(rc == 0, "diff: %s", errmsg());
+    int fts_drop = 0, docs_destructive = 0;
+    for (size_t i = 0; plan && i < plan->nchanges; i++) {
+        const cairn_change *ch = plan->changes[i];
+        if (ch->kind == CAIRN_CHANGE_DROP_TABLE && strcmp(ch->from.table->name, "notes_fts") == 0)
+            fts_drop = 1 + !!(ch->flags & CAIRN_CHANGE_DESTRUCTIVE);
+        if (ch->kind == CAIRN_CHANGE_DROP_TABLE && strcmp(ch->from.table->name, "docs") == 0)
+            docs_destructive = !!(ch->flags & CAIRN_CHANGE_DESTRUCTIVE);
+        CHECK(ch->kind != CAIRN_CHANGE_SET_TABLE_OPTIONS && ch->kind != CAIRN_CHANGE_ADD_COLUMN,
+              "a virtual table is never altered (kind %d)", ch->kind);
+    }
+    CHECK(fts_drop == 1, "external content index: dropped, not destructive (%d)", fts_drop);
+    CHECK(docs_destructive, "fts4 table with its own content: destructive");
+    cairn_plan_free(plan);
+    rc = migrate_to(c, to, &sql);
+    CHECK(rc == 0, "recreate: %s\n%s", errmsg(), sql);
+    CHECK(sql && strstr(sql, "INSERT INTO \"notes_fts\" (\"notes_fts\") VALUES ('rebuild')"),
+          "the index is rebuilt");
+    CHECK(query_int(file, "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH 'fox'") == 1,
+          "the rebuilt index finds the old rows");
+    check_converged(c, to, "recreated virtual tables");
+    free(sql);
+    sql = NULL;
+    cairn_schema_free(to);
+    cairn_schema_free(s);
+    d->disconnect(c);
+    free(file);
+}
+
+/* A table without an INTEGER PRIMARY KEY keeps its rowids through a rebuild. */
+static void test_rebuild_keeps_rowids(void)
+{
+    char *file = path_in("rowids.db");
+    cairn_dconn *c = connect_to(file);
+    if (!c)
+        return;
+    run(c, "CREATE TABLE tags (label TEXT, weight INT);"
+           "INSERT INTO tags VALUES ('a', 1), ('b', 2), ('c', 3); DELETE FROM tags WHERE label = 'a';"
+           "INSERT INTO tags (rowid, label, weight) VALUES (40, 'd', 4);"
+           "CREATE TABLE odd (rowid TEXT, v INT); INSERT INTO odd (_rowid_, rowid, v) VALUES (7, 'r', 1);");
+    cairn_schema *to = schema_of("CREATE TABLE tags (label TEXT NOT NULL DEFAULT '', weight BIGINT);"
+                                 "CREATE TABLE odd (rowid TEXT, v BIGINT);");
+    char *sql = NULL;
+    int rc = migrate_to(c, to, &sql);
+    CHECK(rc == 0, "rebuild: %s\n%s", errmsg(), sql);
+    CHECK(sql && strstr(sql, "(rowid, \"label\", \"weight\") SELECT rowid, coalesce("),
+          "rowid copied: %s", sql ? sql : "");
+    CHECK(sql && strstr(sql, "(_rowid_, \"rowid\", \"v\") SELECT _rowid_, "),
+          "a column called rowid: copied by _rowid_");
+    CHECK(query_int(file, "SELECT rowid FROM tags WHERE label = 'b'") == 2 &&
+          query_int(file, "SELECT rowid FROM tags WHERE label = 'd'") == 40, "rowids kept");
+    CHECK(query_int(file, "SELECT _rowid_ FROM odd") == 7, "rowid kept by _rowid_");
+    check_converged(c, to, "rowids");
+    free(sql);
+    cairn_schema_free(to);
+    d->disconnect(c);
+    free(file);
+}
+
 static const char *family_v1 =
     "CREATE TABLE parent (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, size INT);\n"
     "CREATE INDEX parent_name ON parent (name);\n"
@@ -778,7 +911,8 @@ static void test_entry(const cairn_driver *drv)
     CHECK(d->schemes && strcmp(d->schemes[0], "sqlite") == 0 && strcmp(d->schemes[1], "file") == 0 &&
           d->schemes[2] == NULL, "schemes");
     uint64_t want = CAIRN_CAP_TRANSACTIONAL_DDL | CAIRN_CAP_PARTIAL_INDEX |
-                    CAIRN_CAP_EXPRESSION_INDEX | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH;
+                    CAIRN_CAP_EXPRESSION_INDEX | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH |
+                    CAIRN_CAP_VIRTUAL_TABLES | CAIRN_CAP_VIEW_COLUMNS;
     CHECK(d->caps == want, "caps %llx", (unsigned long long)d->caps);
     /* exactly one exported symbol (AddressSanitizer adds its own markers) */
     char cmd[1200];
@@ -826,6 +960,8 @@ int main(void)
     test_normalize();
     test_create_everything();
     test_rebuild_keeps_children();
+    test_virtual_tables();
+    test_rebuild_keeps_rowids();
     test_alter_in_place();
     test_fk_violation();
     test_rebuild_with_rename();

@@ -392,6 +392,81 @@ static void test_views_kept(void)
     cairn_schema_free(b);
 }
 
+/* A virtual table is never altered: the same module and arguments (layout
+ * aside) are kept, anything else is a drop and a create, destructive unless
+ * it is an FTS index of an external content table. */
+static cairn_table *vtable(cairn_schema *s, const char *name, const char *module, const char *args)
+{
+    cairn_table *t = cairn_schema_add_table(s, NULL, name);
+    cairn_table_set_option(s, t, "using", module);
+    if (args)
+        cairn_table_set_option(s, t, "args", args);
+    return t;
+}
+
+static void test_virtual_tables(void)
+{
+    static const struct {
+        const char *from_module, *from_args, *to_module, *to_args;
+        int recreated, destructive;
+    } cases[] = {
+        {"fts5", "a, b", "FTS5", "a,  b", 0, 0},
+        {"dbstat", NULL, "dbstat", "", 0, 0},
+        {"dbstat", NULL, "dbstat", "main", 1, 1},
+        {"fts5", "a, b", "fts5", "a, b, c", 1, 1},
+        {"fts5", "a, content='notes'", "fts5", "a, b, content='notes'", 1, 0},
+        {"fts5", "a, content = \"notes\"", "fts5", "a, b, content = \"notes\"", 1, 0},
+        {"fts5", "a, content=''", "fts5", "a, b, content=''", 1, 1},
+        {"fts5", "a, content_rowid='id'", "fts5", "a, b, content_rowid='id'", 1, 1},
+        {"fts4", "a, content=notes", "fts4", "b, content=notes", 1, 0},
+        {"rtree", "id, x0, x1", "rtree", "id, x0, x1, y0, y1", 1, 1},
+        {"rtree", "id, x0, x1", "rtree_i32", "id, x0, x1", 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+        vtable(a, "v", cases[i].from_module, cases[i].from_args);
+        vtable(b, "v", cases[i].to_module, cases[i].to_args);
+        /* "!" marks a destructive change */
+        const char *want = !cases[i].recreated     ? ""
+                           : cases[i].destructive ? "DROP_TABLE v!\nCREATE_TABLE v\n"
+                                                  : "DROP_TABLE v\nCREATE_TABLE v\n";
+        cairn_plan_free(PLAN(a, b, NULL, want));
+        cairn_schema_free(a);
+        cairn_schema_free(b);
+    }
+    /* a plain table that becomes virtual is dropped with its data */
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    users(a);
+    vtable(b, "users", "fts5", "name");
+    cairn_plan_free(PLAN(a, b, NULL, "DROP_TABLE users!\nCREATE_TABLE users\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
+/* A view's column list is part of it: a changed list recreates the view. */
+static void test_view_columns(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    users(a);
+    users(b);
+    cairn_view *va = cairn_schema_add_view(a, NULL, "names", "SELECT id, name FROM users");
+    cairn_view *vb = cairn_schema_add_view(b, NULL, "names", "SELECT id, name FROM users");
+    cairn_view_add_column(a, va, "user_id");
+    cairn_view_add_column(a, va, "user_name");
+    cairn_view_add_column(b, vb, "user_id");
+    cairn_view_add_column(b, vb, "user_name");
+    cairn_plan_free(PLAN(a, b, NULL, ""));
+    cairn_view_add_column(b, vb, "extra");
+    cairn_plan_free(PLAN(a, b, NULL, "DROP_VIEW names\nCREATE_VIEW names\n"));
+    vb->columns[1] = "name";
+    vb->ncolumns = 2;
+    cairn_plan_free(PLAN(a, b, NULL, "DROP_VIEW names\nCREATE_VIEW names\n"));
+    vb->ncolumns = 0;
+    cairn_plan_free(PLAN(a, b, NULL, "DROP_VIEW names\nCREATE_VIEW names\n"));
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
 static void test_constraints_and_indexes(void)
 {
     cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
@@ -605,6 +680,8 @@ int main(void)
     test_renames();
     test_views();
     test_views_kept();
+    test_virtual_tables();
+    test_view_columns();
     test_constraints_and_indexes();
     test_foreign_keys_on_existing_tables();
     test_foreign_key_over_retyped_columns();

@@ -47,7 +47,10 @@
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
  *        `flags` (CAIRN_FILTER_REPORT_LEFT_OUT: `pull` asks what the model
- *        leaves out); type family flag CAIRN_TYPE_AUTO_NUMBERED.
+ *        leaves out); type family flag CAIRN_TYPE_AUTO_NUMBERED;
+ *        `view_add_column` and `left_out`; cairn_view.columns; the
+ *        capability bits CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS,
+ *        which an older host does not read.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -125,6 +128,15 @@ extern "C" {
  *  other key of a new table is in its CREATE_TABLE, to be written with it.
  *  Since ABI 1.2. */
 #define CAIRN_CAP_FKEY_NEEDS_TARGET (1ull << 16)
+/** Virtual tables: a table with the option "using" (the module) and
+ *  "args" (the module's arguments as written), and nothing else; the core
+ *  never alters one, any change is a drop and a create. Without it the host
+ *  refuses a schema file that has one. Since host ABI 1.2. */
+#define CAIRN_CAP_VIRTUAL_TABLES (1ull << 17)
+/** A view may name its columns (CREATE VIEW v (a, b) AS ...), and
+ *  introspection reports the list (cairn_view.columns). Without it the host
+ *  refuses a schema file that has one. Since host ABI 1.2. */
+#define CAIRN_CAP_VIEW_COLUMNS (1ull << 18)
 /** Primary key columns are NOT NULL whatever the column says (PostgreSQL,
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
@@ -340,6 +352,16 @@ typedef struct cairn_host {
      *  context logged last is not repeated (two introspections of one
      *  command). Since host ABI 1.2: test with CAIRN_HOST_HAS. */
     void (*warn)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /** cairn_view_add_column. A host of this ABI (1.2) or newer allocates
+     *  views with `columns`: a driver reads or sets that field only when
+     *  CAIRN_HOST_HAS(h, view_add_column). */
+    int (*view_add_column)(cairn_schema *s, cairn_view *v, const char *column);
+    /** Introspection left out an object the schema model cannot hold:
+     *  `kind` and `kinds` name its kind in the singular and the plural
+     *  ("trigger on a view", "triggers on views"), `name` the object. The
+     *  host counts them per kind; `pull` says the counts in one line and
+     *  --verbose names the objects. Call it once per object. */
+    void (*left_out)(cairn_hostctx *hc, const char *kind, const char *kinds, const char *name);
     /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
