@@ -354,7 +354,7 @@ static const char *const cap_names[] = {
     "alter-column-type", "advisory-lock",    "partial-index", "expression-index",
     "comments",          "identity",         "generated",   "materialized-views",
     "scratch",           "pk-not-null",      "ident-no-trailing-space",
-    "ident-bmp-only",    "fkey-needs-target",
+    "ident-bmp-only",    "fkey-needs-target", "client-delimiter",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

@@ -59,7 +59,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .caps = CAIRN_CAP_PK_NOT_NULL | CAIRN_CAP_ALTER_COLUMN_TYPE | CAIRN_CAP_ADVISORY_LOCK | CAIRN_CAP_EXPRESSION_INDEX |
             CAIRN_CAP_COMMENTS | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH |
             CAIRN_CAP_IDENT_NO_TRAILING_SPACE | CAIRN_CAP_IDENT_BMP_ONLY |
-            CAIRN_CAP_FKEY_NEEDS_TARGET,
+            CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_CLIENT_DELIMITER,
     .quote = '`',
     .open = mysqldrv_open,
     .close = mysqldrv_close,

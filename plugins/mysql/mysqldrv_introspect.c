@@ -364,12 +364,44 @@ static int mysqldrv_is_fkeys(mysqldrv_is *is)
     return mysqldrv_query_end(is->c, res);
 }
 
+/* Do the first columns of `ix` (plain, ascending, whole) serve `fk`? */
+static int mysqldrv_index_serves(const cairn_index *ix, const cairn_fkey *fk)
+{
+    if (ix->nparts < fk->ncolumns || ix->method)
+        return 0;
+    for (size_t k = 0; k < fk->ncolumns; k++)
+        if (!ix->parts[k]->column || ix->parts[k]->length ||
+            strcmp(ix->parts[k]->column, fk->columns[k]))
+            return 0;
+    return 1;
+}
+
+/* Does the primary key or an index other than `ix` serve `fk`? */
+static int mysqldrv_fk_served_elsewhere(const cairn_table *t, const cairn_index *ix,
+                                        const cairn_fkey *fk)
+{
+    const cairn_key *pk = t->primary_key;
+    if (pk && pk->ncolumns >= fk->ncolumns) {
+        size_t k = 0;
+        while (k < fk->ncolumns && !strcmp(pk->columns[k], fk->columns[k]))
+            k++;
+        if (k == fk->ncolumns)
+            return 1;
+    }
+    for (size_t j = 0; j < t->nindexes; j++)
+        if (t->indexes[j] && t->indexes[j] != ix && mysqldrv_index_serves(t->indexes[j], fk))
+            return 1;
+    return 0;
+}
+
 /* The index the server creates by itself for a foreign key: not unique,
  * exactly the key's columns, named after the constraint or its first
- * column. It is not part of the schema the user wrote, except where a
- * key named like one given without a name has it named after the key: the
- * schema named the key, and the index stays so the same name comes back
- * (see mysqldrv_fk_autonamed). */
+ * column, and only where nothing else serves the key (the server makes
+ * none then, and drops its own when an index that serves is added). It is
+ * not part of the schema the user wrote, except where a key named like one
+ * given without a name has it named after the key: the schema named the
+ * key, and the index stays so the same name comes back (see
+ * mysqldrv_fk_autonamed). */
 static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
 {
     if (ix->unique || ix->method)
@@ -383,10 +415,10 @@ static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
         if (!strcmp(ix->name, fk->name) && mysqldrv_fk_autonamed(t->name, fk->name))
             continue;
         size_t k = 0;
-        while (k < fk->ncolumns && ix->parts[k]->column && !ix->parts[k]->length &&
-               !ix->parts[k]->desc && !strcmp(ix->parts[k]->column, fk->columns[k]))
+        while (k < ix->nparts && !ix->parts[k]->desc)
             k++;
-        if (k == fk->ncolumns)
+        if (k == ix->nparts && mysqldrv_index_serves(ix, fk) &&
+            !mysqldrv_fk_served_elsewhere(t, ix, fk))
             return 1;
     }
     return 0;
@@ -472,8 +504,14 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
     for (size_t i = 0; i < is->ntabs && !rc; i++) {
         cairn_table *t = is->tabs[i].t;
         size_t keep = 0;
+        /* decided on the whole list before it is compacted */
+        for (size_t j = 0; j < t->nindexes; j++)
+            if (mysqldrv_fk_index(t, t->indexes[j]))
+                t->indexes[j] = NULL;
         for (size_t j = 0; j < t->nindexes && !rc; j++) {
             cairn_index *x = t->indexes[j];
+            if (!x)
+                continue;
             int plain = x->unique && !x->method && x->comment &&
                         !strcmp(x->comment, MYSQLDRV_UNIQUE_MARK);
             for (size_t k = 0; plain && k < x->nparts; k++)
@@ -484,7 +522,7 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
                     rc = h->key_add_column(is->out, u, x->parts[k]->column);
                 if (!u)
                     rc = CAIRN_ENOMEM;
-            } else if (!mysqldrv_fk_index(t, x)) {
+            } else {
                 t->indexes[keep++] = x;
             }
         }

@@ -120,6 +120,13 @@ extern "C" {
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
 #define CAIRN_CAP_PK_NOT_NULL (1ull << 13)
+/** The dialect's command-line client ends a statement at the first ';'
+ *  outside quotes and takes `DELIMITER x` lines (mysql, mariadb): plain
+ *  scripts the host writes (export, pull --output x.sql) put a statement
+ *  holding a ';' of its own (a trigger's BEGIN ... END) in a DELIMITER
+ *  block. The host reads DELIMITER lines in a .sql schema whatever the
+ *  dialect. Since ABI 1.3 (a flag only: older hosts ignore it). */
+#define CAIRN_CAP_CLIENT_DELIMITER (1ull << 17)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
