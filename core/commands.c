@@ -528,6 +528,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     cairn_stmts_init(&st);
     rc = cairn_conn_introspect(c, &live);
     if (!rc)
+        rc = cairn_conn_normalize_schema(c, desired);
+    if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
     if (!rc && plan->nchanges == 0) {
         cairn_log(cx, CAIRN_LOG_INFO, "database is up to date");

@@ -301,6 +301,8 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 /** The type families of the context's dialect when it is loaded and
  *  states them (ABI 1.2), else NULL: data, read by the diff. */
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
+/** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
+uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):
@@ -333,6 +335,10 @@ int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud
 /** Introspect with the configured filters; the history table is always
  *  excluded. */
 int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);
+/** A schema from files as this server would report it (the driver's
+ *  normalize_schema, ABI 1.4; nothing without it): before a diff with the
+ *  live schema. */
+int cairn_conn_normalize_schema(cairn_conn *c, cairn_schema *s);
 /* For the drivers' own tests, which call slots on a bare driver connection:
  * connect to the configured url, and introspect such a connection. */
 int cairn_session_connect_driver(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);

@@ -40,6 +40,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     {"ident_max_chars", 250},
     /* 1.3 */
     {"query", 256},
+    /* 1.4 */
+    {"normalize_schema", 264},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -51,7 +53,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
-    OFF(query),
+    OFF(query), OFF(normalize_schema),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;

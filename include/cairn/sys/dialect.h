@@ -39,6 +39,10 @@
  *        keys, the driver writes them where the plan puts them); history
  *        state CAIRN_APPLIED_BASELINE (2), stored as is.
  *   1.3  `query` (read rows: other tools' history tables, row counts).
+ *   1.4  `normalize_schema` (a schema file's schema as this server would
+ *        report it: MySQL's table options equal to the server's defaults);
+ *        CAIRN_CAP_CLIENT_DELIMITER, CAIRN_CAP_COLUMN_ORDER and
+ *        CAIRN_ALTER_POSITION.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -58,7 +62,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 3
+#define CAIRN_DIALECT_ABI_MINOR 4
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -127,6 +131,10 @@ extern "C" {
  *  block. The host reads DELIMITER lines in a .sql schema whatever the
  *  dialect. Since ABI 1.3 (a flag only: older hosts ignore it). */
 #define CAIRN_CAP_CLIENT_DELIMITER (1ull << 17)
+/** The order of a table's columns is part of the schema (MySQL, MariaDB:
+ *  `AFTER` / `FIRST`): the core plans a column that moves as an
+ *  ALTER_COLUMN with CAIRN_ALTER_POSITION. Since ABI 1.3. */
+#define CAIRN_CAP_COLUMN_ORDER (1ull << 18)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
@@ -241,7 +249,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 1
+#define CAIRN_HOST_ABI_MINOR 2
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -316,7 +324,10 @@ typedef struct cairn_host {
     /** Append `ident` between `open` and `close` (e.g. '[' and ']'),
      *  doubling `close` inside. */
     int (*buf_quote_pair)(cairn_buf *b, const char *ident, char open, char close);
-    /* Host ABI 1.1 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.1 ends here. */
+    /** Add "key=value" to a view's options (cairn_view_set_option). */
+    int (*set_view_option)(cairn_schema *s, cairn_view *v, const char *key, const char *value);
+    /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
 /** The size of host ABI 1.0's table: a driver that needs nothing newer
@@ -416,6 +427,16 @@ typedef int cairn_row_fn(void *ud, size_t ncols, const char *const *values);
  *  Errors (a missing table included) are CAIRN_EDB through host->error. */
 typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud);
 
+/** OPTIONAL, since ABI 1.4. Bring `s`, a schema read from files (already
+ *  through the normalize_* slots), to what `introspect` on this connection
+ *  would give for the same objects where that depends on the server's
+ *  settings rather than on the text alone (MySQL: a table option equal to
+ *  the server's default is left out, as introspection leaves it out). The
+ *  host calls it on the desired schema before diffing it with the live one
+ *  (push, drift); the driver changes `s` in place, allocating through the
+ *  host table. A constant number of queries. */
+typedef int cairn_dialect_normalize_schema_fn(cairn_dconn *c, cairn_schema *s);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -496,7 +517,9 @@ typedef struct cairn_dialect {
     uint16_t ident_max_chars;
     /* ABI 1.2 ends here. */
     cairn_dialect_query_fn *query;                        /* optional, since 1.3 */
-    /* ABI 1.3 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.3 ends here. */
+    cairn_dialect_normalize_schema_fn *normalize_schema;  /* optional, since 1.4 */
+    /* ABI 1.4 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** The head of a driver's table, so it cannot be got wrong:
@@ -532,7 +555,8 @@ typedef struct cairn_dialect {
     X(scratch_release, OPTIONAL, 0)                 \
     X(describe, OPTIONAL, 0)                        \
     X(normalize_expr, OPTIONAL, 1)                  \
-    X(query, OPTIONAL, 3)
+    X(query, OPTIONAL, 3)                           \
+    X(normalize_schema, OPTIONAL, 4)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
