@@ -102,9 +102,8 @@ static int mysqldrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsessi
     /* SQL is written with unchecked appends and the first failure asked
      * once (buf_status, stmts_status): a 1.0 host's buffer could drop one
      * append and take the next, leaving a statement with a hole in it */
-    if (!CAIRN_HOST_HAS(host, buf_status) || !CAIRN_HOST_HAS(host, stmts_status) ||
-        !CAIRN_HOST_HAS(host, set_view_option))
-        return host->error(hc, CAIRN_EABI, NULL, "mysql: host ABI %u.%u is too old (need 1.2)",
+    if (!CAIRN_HOST_HAS(host, buf_status) || !CAIRN_HOST_HAS(host, stmts_status))
+        return host->error(hc, CAIRN_EABI, NULL, "mysql: host ABI %u.%u is too old (need 1.1)",
                            (unsigned)host->abi_major, (unsigned)host->abi_minor);
     /* process-wide and idempotent: later calls return at once */
     if (mysql_library_init(0, NULL, NULL))
@@ -452,8 +451,10 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         free(c);
         return rc;
     }
-    h->debug(s->hc, "mysql: connected to %s (%s %s)", c->desc, c->mariadb ? "MariaDB" : "MySQL",
-             mysql_get_server_info(c->my));
+    /* the flavour and version every server-dependent choice is made on */
+    h->debug(s->hc, "mysql: connected to %s: %s %lu.%lu.%lu (server says %s)", c->desc,
+             c->mariadb ? "MariaDB" : "MySQL", c->version / 10000, c->version / 100 % 100,
+             c->version % 100, mysql_get_server_info(c->my));
     *out = c;
     return 0;
 }

@@ -690,7 +690,8 @@ static char *mysqldrv_unqualify(const char *def, const char *db)
 static int mysqldrv_view_option(mysqldrv_is *is, cairn_view *v, const char *key,
                                 const char *value, const char *dflt)
 {
-    if (!value || !*value || !strcasecmp(value, dflt))
+    /* a host older than 1.2 has no view options: it gets none */
+    if (!value || !*value || !strcasecmp(value, dflt) || !CAIRN_HOST_HAS(is->h, set_view_option))
         return 0;
     char low[32];
     snprintf(low, sizeof low, "%s", value);
@@ -945,7 +946,7 @@ static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_vi
             *p = (char)tolower((unsigned char)*p);
         if (eq && strcmp(kv, v->options[i])) {
             *eq = '\0';
-            rc = h->set_view_option(s, v, kv, eq + 1);
+            rc = CAIRN_HOST_HAS(h, set_view_option) ? h->set_view_option(s, v, kv, eq + 1) : 0;
         }
     }
     return rc;

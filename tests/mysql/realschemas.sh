@@ -10,20 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
 
-: "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
-SOCK=$CAIRN_MYSQL_SOCKET
-BASE=${CAIRN_MYSQL_URL%/*}
-MYSQLC=$(command -v mariadb || command -v mysql)
-
-q() { "$MYSQLC" --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot -N -B "$1" -e "$2"; }
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 # client DB < FILE: the file through the mariadb client, as a user would pipe it
 client() { "$MYSQLC" --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot "$1"; }
-expect_q() { # expect_q DB SQL EXPECTED "what"
-    local got
-    got=$(q "$1" "$2" 2>&1)
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-newdb() { q mysql "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"; }
 # use DB SCHEMA: cairn.json for DB and SCHEMA in a folder of its own
 use() {
     mkdir -p "$WORK/$1" && cd "$WORK/$1" || exit 1
@@ -219,7 +209,7 @@ converged "cols: moves and adds"
 
 # ---- the server's flavour and version --------------------------------------------
 run --verbose pull
-expect_err "MariaDB 10." "verbose: names the server and its version"
+expect_err "/cols: MariaDB 10." "verbose: names the server flavour and version"
 
 # ---- NO_BACKSLASH_ESCAPES (last: it changes the server's default mode) ---------------
 use nbe schema.json

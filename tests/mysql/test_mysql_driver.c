@@ -251,7 +251,7 @@ static void test_old_host(void)
     int rc = d->open(&old, (cairn_hostctx *)(void *)cx, &ds);
     CHECK(rc == CAIRN_EABI, "rc %d", rc);
     CHECK(ds == NULL, "a session was opened");
-    CHECK_STR(errmsg(cx), "mysql: host ABI 1.0 is too old (need 1.2)");
+    CHECK_STR(errmsg(cx), "mysql: host ABI 1.0 is too old (need 1.1)");
     cairn_ctx_free(cx);
 }
 
