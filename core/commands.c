@@ -167,7 +167,8 @@ static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *sc
     cairn_stmts_init(&st);
     rc = cairn_session_emit(cx, s, plan, &st);
     if (!rc)
-        rc = cairn_migfile_script(cx, &st, out);
+        rc = cairn_migfile_script(
+            cx, &st, (cairn_session_dialect(s)->caps & CAIRN_CAP_CLIENT_DELIMITER) != 0, out);
     cairn_stmts_release(&st);
     cairn_plan_free(plan);
     return rc;
@@ -719,6 +720,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     cairn_stmts st;
     cairn_stmts_init(&st);
     rc = cairn_conn_introspect(c, &live);
+    if (!rc)
+        rc = cairn_conn_normalize_schema(c, desired);
     if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
     if (!rc && plan->nchanges == 0) {

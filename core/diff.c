@@ -688,6 +688,7 @@ static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
         if (strcmp(a->columns[i], b->columns[i]) != 0)
             return 0;
     return !a->materialized == !b->materialized && diff_str_eq(a->comment, b->comment) &&
+           diff_option_lists_equal(a->options, a->noptions, b->options, b->noptions) &&
            diff_text_eq(d, a->definition, b->definition, 0);
 }
 
@@ -782,6 +783,57 @@ static void emit_set_adds(differ *d, const tpair *p, const dset *s, cairn_change
             add_change(d, kind, p->from, p->to, NULL, s->t[j].p);
 }
 
+/* Where the order of columns is part of the schema: the columns the old
+ * and the new table share, in the new order, keep the longest run that is
+ * already in order (by their old positions); every other one moves. */
+static void emit_moves(differ *d, const tpair *p)
+{
+    const cairn_table *f = p->from, *t = p->to;
+    size_t n = 0;
+    size_t *pos = diff_tmp_alloc(d, t->ncolumns + 1, sizeof *pos);  /* old position */
+    size_t *at = diff_tmp_alloc(d, t->ncolumns + 1, sizeof *at);    /* new index */
+    size_t *len = diff_tmp_alloc(d, t->ncolumns + 1, sizeof *len);  /* longest run ending here */
+    size_t *prev = diff_tmp_alloc(d, t->ncolumns + 1, sizeof *prev);
+    unsigned char *keep = diff_tmp_alloc(d, t->ncolumns + 1, 1);
+    if (d->rc)
+        return;
+    memset(keep, 0, t->ncolumns + 1);
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        if (!p->col_from[j])
+            continue;
+        size_t i = 0;
+        while (i < f->ncolumns && f->columns[i] != p->col_from[j])
+            i++;
+        pos[n] = i;
+        at[n++] = j;
+    }
+    size_t best = 0, end = 0;
+    for (size_t k = 0; k < n; k++) {
+        len[k] = 1;
+        prev[k] = (size_t)-1;
+        for (size_t i = 0; i < k; i++)
+            if (pos[i] < pos[k] && len[i] + 1 > len[k]) {
+                len[k] = len[i] + 1;
+                prev[k] = i;
+            }
+        if (len[k] >= best) {
+            best = len[k];
+            end = k;
+        }
+    }
+    for (size_t k = end; n && k != (size_t)-1; k = prev[k])
+        keep[k] = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (keep[k])
+            continue;
+        cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, f, t, p->col_from[at[k]],
+                                      t->columns[at[k]]);
+        if (!ch)
+            return;
+        ch->alter = CAIRN_ALTER_POSITION;
+    }
+}
+
 static void emit_columns(differ *d, const tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
@@ -796,6 +848,8 @@ static void emit_columns(differ *d, const tpair *p)
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_COLUMN, f, t, f->columns[i], NULL);
             destructive(d, ch, "drops column %s.\"%s\" and its data", tn, f->columns[i]->name);
         }
+    if (d->column_order)
+        emit_moves(d, p);
     for (size_t j = 0; j < t->ncolumns; j++)
         if (!p->col_from[j])
             add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
@@ -1068,6 +1122,7 @@ int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
     d.types = cairn_ctx_type_families(cx);
     if (!d.types)
         d.types = diff_sql_standard_types;
+    d.column_order = (cairn_ctx_dialect_caps(cx) & CAIRN_CAP_COLUMN_ORDER) != 0;
     d.from = pb->p.from;
     d.to = to;
     /* Renaming from nothing means nothing: an export of a schema that still

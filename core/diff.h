@@ -59,6 +59,7 @@ typedef struct differ {
     size_t nft, ntt, npairs;
     cairn_buf b1, b2;
     const cairn_type_family *types; /* the dialect's, or the standard's */
+    int column_order;               /* CAIRN_CAP_COLUMN_ORDER: moves are changes */
     int rc;
 } differ;
 
@@ -76,6 +77,8 @@ CAIRN_INTERNAL void diff_analyse_pair(differ *d, tpair *p);
 CAIRN_INTERNAL uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b);
 CAIRN_INTERNAL int diff_is_widening(differ *d, const char *a, const char *b);
 CAIRN_INTERNAL int diff_options_equal(const cairn_table *a, const cairn_table *b);
+CAIRN_INTERNAL int diff_option_lists_equal(const char *const *a, size_t na, const char *const *b,
+                                           size_t nb);
 extern CAIRN_INTERNAL const cairn_type_family diff_sql_standard_types[];
 
 #endif

@@ -312,17 +312,22 @@ static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *
     }
 }
 
+int diff_option_lists_equal(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+    if (na != nb)
+        return 0;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return 0;
+    return 1;
+}
+
 int diff_options_equal(const cairn_table *a, const cairn_table *b)
 {
     /* virtual tables are paired only when their options agree (diff.c) */
     if (cairn_table_is_virtual(a) && cairn_table_is_virtual(b))
         return 1;
-    if (a->noptions != b->noptions)
-        return 0;
-    for (size_t i = 0; i < a->noptions; i++)
-        if (strcmp(a->options[i], b->options[i]) != 0)
-            return 0;
-    return 1;
+    return diff_option_lists_equal(a->options, a->noptions, b->options, b->noptions);
 }
 
 /* There is no rename of an index (it is dropped and created), but a hint

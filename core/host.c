@@ -147,6 +147,7 @@ static const cairn_host host_table = {
     .buf_printf = host_buf_printf,
     .buf_quote = cairn_buf_quote,
     .buf_quote_pair = cairn_buf_quote_pair,
+    .set_view_option = cairn_view_set_option,
     .buf_status = host_buf_status,
     .stmts_status = host_stmts_status,
     .buf_literal = cairn_buf_literal,

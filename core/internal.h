@@ -103,8 +103,27 @@ void cairn_migfile_end_statement(cairn_buf *b, const char *sql);
  *  statement holds a breakpoint line. */
 int cairn_migfile_build(cairn_ctx *cx, const cairn_stmts *st, const char *header, char **out);
 /** A plain SQL script (export, pull --output x.sql): statements ended as
- *  above, a blank line between them (malloc'd). */
-int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out);
+ *  above, a blank line between them (malloc'd). With `client_delimiter`
+ *  (CAIRN_CAP_CLIENT_DELIMITER), a statement holding a ';' of its own is
+ *  written in a DELIMITER block. */
+int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, int client_delimiter, char **out);
+/** The first `delim` in `sql` outside strings, quoted names and comments. */
+const char *cairn_sql_find_delimiter(const char *sql, const char *delim);
+/** Does a line of `sql` start with the client directive DELIMITER? */
+int cairn_sql_has_delimiter_line(const char *sql);
+/** A script split as the mysql client splits it: at ';' outside strings
+ *  and comments, or at the delimiter the last "DELIMITER x" line (at a
+ *  statement's start) set; statements trimmed, without their delimiter,
+ *  comments-only ones left out, each with its first line. */
+typedef struct cairn_script {
+    char **sql;
+    int *line;
+    size_t n, cap;
+    int bad_line; /* the DELIMITER line without a delimiter, on ESCHEMA */
+} cairn_script;
+/** 0, CAIRN_ENOMEM, or CAIRN_ESCHEMA (bad_line set; nothing to free). */
+int cairn_split_script(const char *sql, cairn_script *out);
+void cairn_script_free(cairn_script *s);
 /** Refuse text with a NUL byte (EINTEGRITY at its line and column). */
 int cairn_migfile_check_text(cairn_ctx *cx, const char *path, const char *text, size_t len);
 /** Is the first line exactly the no-transaction marker (blanks aside)? */
@@ -317,6 +336,8 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 /** The type families of the context's dialect when it is loaded and
  *  states them (ABI 1.2), else NULL: data, read by the diff. */
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
+/** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
+uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):
@@ -352,6 +373,10 @@ int cairn_conn_introspect(cairn_conn *c, cairn_schema **out);
 /** The same for `pull`: the driver also says what the model leaves out
  *  (CAIRN_FILTER_REPORT_LEFT_OUT). */
 int cairn_conn_introspect_for_pull(cairn_conn *c, cairn_schema **out);
+/** A schema from files as this server would report it (the driver's
+ *  normalize_schema, ABI 1.4; nothing without it): before a diff with the
+ *  live schema. */
+int cairn_conn_normalize_schema(cairn_conn *c, cairn_schema *s);
 /* For the drivers' own tests, which call slots on a bare driver connection:
  * connect to the configured url, and introspect such a connection. */
 int cairn_session_connect_driver(cairn_ctx *cx, cairn_session *s, cairn_dconn **out);

@@ -447,8 +447,8 @@ static const char *const k_fkey[] = {"name", "columns", "references", "on_delete
 static const char *const k_fk_ref[] = {"schema", "table", "columns", NULL};
 static const char *const k_check[] = {"name", "expr", NULL};
 static const char *const k_trigger[] = {"name", "sql", NULL};
-static const char *const k_view[] = {"name", "schema", "columns", "definition", "materialized",
-                                     "comment", "was", NULL};
+static const char *const k_view[] = {"name",    "schema", "columns", "definition", "materialized",
+                                     "comment", "was",    "options", NULL};
 static const char *const k_enum[] = {"name", "schema", "values", NULL};
 static const char *const k_sequence[] = {"name", "schema", "type", "start", "increment", "min",
                                          "max", "cache", "cycle", NULL};
@@ -797,7 +797,8 @@ static int rd_unique_item(rd *r, cairn_table *t, json_t *o, const jnode *n)
     return rd_key_object(r, t, o, n, 0);
 }
 
-static int rd_options(rd *r, cairn_table *t, json_t *o, const jnode *n)
+/* "options" of a table, or of a view when `v` is set. */
+static int rd_options(rd *r, cairn_table *t, cairn_view *v, json_t *o, const jnode *n)
 {
     json_t *opts;
     int rc = rd_member(r, o, n, "options", OPT, &opts);
@@ -812,7 +813,8 @@ static int rd_options(rd *r, cairn_table *t, json_t *o, const jnode *n)
         if (!*key || strchr(key, '='))
             rc = rd_fail_in(r, on, key, -1, 1, "an option name must be non-empty without '='");
         else if (!(rc = rd_sqltext(r, opts, on, key, 1, &value)) &&
-                 cairn_table_set_option(r->s, t, key, value ? value : ""))
+                 (v ? cairn_view_set_option(r->s, v, key, value ? value : "")
+                    : cairn_table_set_option(r->s, t, key, value ? value : "")))
             rc = rd_oom(r);
     }
     rd_pop(r, old);
@@ -852,7 +854,7 @@ static int rd_table(rd *r, cairn_table *unused, json_t *o, const jnode *n)
         (rc = rd_each(r, t, o, n, "checks", rd_check)) ||
         (rc = rd_each(r, t, o, n, "triggers", rd_trigger)))
         return rc;
-    return rd_options(r, t, o, n);
+    return rd_options(r, t, NULL, o, n);
 }
 
 static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
@@ -875,9 +877,10 @@ static int rd_view(rd *r, cairn_table *unused, json_t *o, const jnode *n)
         if (cairn_view_add_column(r->s, v, cols.v[i]))
             return rd_oom(r);
     if ((rc = rd_bool(r, o, n, "materialized", &v->materialized)) ||
-        (rc = rd_str(r, o, n, "comment", OPT, &v->comment)))
+        (rc = rd_str(r, o, n, "comment", OPT, &v->comment)) ||
+        (rc = rd_str(r, o, n, "was", OPT, &v->was)))
         return rc;
-    return rd_str(r, o, n, "was", OPT, &v->was);
+    return rd_options(r, NULL, v, o, n);
 }
 
 static int rd_enum(rd *r, cairn_table *unused, json_t *o, const jnode *n)

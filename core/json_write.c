@@ -250,6 +250,37 @@ static json_t *w_fkey(wr *w, const cairn_fkey *fk)
     return o;
 }
 
+/* "options": {"key": "value"} from "key=value" strings (a table's, a view's). */
+static void w_options(wr *w, json_t *o, const char *const *options, size_t n)
+{
+    if (!n)
+        return;
+    /* "key=value" strings; sorted by key by construction, sorted again
+     * here because a driver may have filled the array itself. */
+    const char **opts = calloc(n, sizeof *opts);
+    json_t *oo = json_object();
+    if (!opts || !oo)
+        w_oom(w);
+    for (size_t i = 0; opts && i < n; i++)
+        opts[i] = options[i];
+    if (opts)
+        qsort(opts, n, sizeof *opts, cmp_optkey);
+    for (size_t i = 0; opts && i < n && !w->rc; i++) {
+        const char *eq = strchr(opts[i], '=');
+        size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
+        char *key = strndup(opts[i], klen);
+        json_t *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
+        if (!key)
+            w_oom(w);
+        else if (probe)
+            w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
+        json_decref(probe);
+        free(key);
+    }
+    free(opts);
+    w_set(w, o, "options", oo);
+}
+
 static json_t *w_table(wr *w, const cairn_table *t)
 {
     snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
@@ -306,32 +337,7 @@ static json_t *w_table(wr *w, const cairn_table *t)
         }
         w_sorted(w, o, "triggers", it, t->ntriggers);
     }
-    if (t->noptions) {
-        /* "key=value" strings; sorted by key by construction, sorted again
-         * here because a driver may have filled the array itself. */
-        const char **opts = calloc(t->noptions, sizeof *opts);
-        json_t *oo = json_object();
-        if (!opts || !oo)
-            w_oom(w);
-        for (size_t i = 0; opts && i < t->noptions; i++)
-            opts[i] = t->options[i];
-        if (opts)
-            qsort(opts, t->noptions, sizeof *opts, cmp_optkey);
-        for (size_t i = 0; opts && i < t->noptions && !w->rc; i++) {
-            const char *eq = strchr(opts[i], '=');
-            size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
-            char *key = strndup(opts[i], klen);
-            json_t *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
-            if (!key)
-                w_oom(w);
-            else if (probe)
-                w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
-            json_decref(probe);
-            free(key);
-        }
-        free(opts);
-        w_set(w, o, "options", oo);
-    }
+    w_options(w, o, t->options, t->noptions);
     return o;
 }
 
@@ -370,6 +376,7 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
             w_bool(w, j, "materialized", v->materialized);
             w_str(w, j, "comment", v->comment);
             w_str(w, j, "was", v->was);
+            w_options(w, j, v->options, v->noptions);
             it[i] = (item){v->schema, v->name, j, NULL};
         }
         w_sorted(w, o, "views", it, s->nviews);

@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -139,7 +140,35 @@ int cairn_migfile_build(cairn_ctx *cx, const cairn_stmts *st, const char *header
     return take_text(cx, &b, out);
 }
 
-int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
+/* A statement holding a ';' of its own, for a client that ends statements
+ * at the first ';': in a DELIMITER block, with a delimiter it does not
+ * hold ("END;;", as mysqldump writes it). 0 when it needs none. */
+static int script_delimited(cairn_buf *b, const char *s, size_t n)
+{
+    static const char *const delims[] = {";;", "$$", "//"};
+    char *body = strndup(s, n);
+    if (!body) {
+        b->oom = 1;
+        return 1;
+    }
+    int done = 0;
+    if (cairn_sql_find_delimiter(body, ";")) {
+        for (size_t k = 0; k < sizeof delims / sizeof *delims && !done; k++) {
+            if (cairn_sql_find_delimiter(body, delims[k]))
+                continue;
+            /* a last line of comment would swallow the delimiter */
+            const char *last = strrchr(body, '\n');
+            int comment = comment_or_blank(last ? last + 1 : body, body + n);
+            cairn_buf_printf(b, "DELIMITER %s\n%s%s%s\nDELIMITER ;\n\n", delims[k], body,
+                             comment ? "\n" : "", delims[k]);
+            done = 1;
+        }
+    }
+    free(body);
+    return done;
+}
+
+int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, int client_delimiter, char **out)
 {
     *out = NULL;
     cairn_buf b;
@@ -150,6 +179,8 @@ int cairn_migfile_script(cairn_ctx *cx, const cairn_stmts *st, char **out)
         while (n && (is_blank_char(s[n - 1]) || s[n - 1] == ';'))
             n--;
         if (!n)
+            continue;
+        if (client_delimiter && script_delimited(&b, s, n))
             continue;
         cairn_migfile_end_statement(&b, s);
         cairn_buf_puts(&b, "\n\n");
@@ -268,4 +299,167 @@ int cairn_split_statements(const char *sql, char ***out, size_t *n)
     *out = v;
     *n = cnt;
     return 0;
+}
+
+/* ---- DELIMITER, the mysql client's directive ------------------------------------ */
+
+/* Past the string, quoted identifier or comment that starts at `p`, or `p`
+ * itself when none starts there. Backslash escapes as MySQL reads them by
+ * default; "--" starts a comment only before a blank, as in MySQL. */
+static const char *skip_quoted(const char *p)
+{
+    if (*p == '\'' || *p == '"' || *p == '`') {
+        char q = *p++;
+        while (*p) {
+            if (*p == '\\' && q != '`' && p[1]) {
+                p += 2;
+            } else if (*p == q) {
+                if (p[1] != q)
+                    return p + 1;
+                p += 2;
+            } else {
+                p++;
+            }
+        }
+        return p;
+    }
+    if (p[0] == '-' && p[1] == '-' && (!p[2] || is_blank_char(p[2])))
+        return line_end(p);
+    if (p[0] == '/' && p[1] == '*') {
+        const char *e = strstr(p + 2, "*/");
+        return e ? e + 2 : p + strlen(p);
+    }
+    return p;
+}
+
+const char *cairn_sql_find_delimiter(const char *sql, const char *delim)
+{
+    size_t dl = strlen(delim);
+    for (const char *p = sql; *p;) {
+        const char *e = skip_quoted(p);
+        if (e != p)
+            p = e;
+        else if (!strncmp(p, delim, dl))
+            return p;
+        else
+            p++;
+    }
+    return NULL;
+}
+
+/* Is [p, e) only blanks and comments? A versioned comment (slash, star,
+ * "!50003 SET ...", as mysqldump writes them) is code: the server runs it. */
+static int range_blank(const char *p, const char *e)
+{
+    while (p < e) {
+        const char *q = skip_quoted(p);
+        if (is_blank_char(*p))
+            p++;
+        else if (q != p && p[0] != '\'' && p[0] != '"' && p[0] != '`' &&
+                 !(p[0] == '/' && p[1] == '*' && p[2] == '!'))
+            p = q;
+        else
+            return 0;
+    }
+    return 1;
+}
+
+/* A "DELIMITER x" line starting at `p` (blanks before allowed): 1 with the
+ * delimiter in [*d, *d + *dl), -1 for DELIMITER without one, 0 when the
+ * line is something else. */
+static int delimiter_line(const char *p, const char **d, size_t *dl)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (strncasecmp(p, "delimiter", 9) || (p[9] && !is_blank_char(p[9])))
+        return 0;
+    p += 9;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    *d = p;
+    while (*p && !is_blank_char(*p))
+        p++;
+    *dl = (size_t)(p - *d);
+    return *dl ? 1 : -1;
+}
+
+int cairn_sql_has_delimiter_line(const char *sql)
+{
+    for (const char *line = sql; *line;) {
+        const char *d, *e = line_end(line);
+        size_t dl;
+        if (delimiter_line(line, &d, &dl))
+            return 1;
+        line = next_line(e);
+    }
+    return 0;
+}
+
+static int push_script_stmt(cairn_script *out, const char *s, const char *e, int line)
+{
+    for (; s < e && is_blank_char(*s); s++)
+        line += *s == '\n';
+    if (range_blank(s, e))
+        return 0;
+    size_t at = out->n;
+    if (push_stmt(&out->sql, &out->n, &out->cap, s, e))
+        return CAIRN_ENOMEM;
+    int *nl = realloc(out->line, out->cap * sizeof *nl);
+    if (!nl)
+        return CAIRN_ENOMEM;
+    out->line = nl;
+    out->line[at] = line;
+    return 0;
+}
+
+int cairn_split_script(const char *sql, cairn_script *out)
+{
+    *out = (cairn_script){0};
+    char delim[64] = ";";
+    size_t dl = 1;
+    const char *p = sql, *start = sql;
+    int line = 1, start_line = 1, rc = 0;
+    while (*p && !rc) {
+        const char *d;
+        size_t n;
+        int dir = (p == sql || p[-1] == '\n' || p[-1] == '\r') && range_blank(start, p)
+                      ? delimiter_line(p, &d, &n)
+                      : 0;
+        if (dir < 0 || (dir > 0 && n >= sizeof delim)) {
+            out->bad_line = line;
+            rc = CAIRN_ESCHEMA;
+        } else if (dir > 0) {
+            memcpy(delim, d, n);
+            delim[n] = '\0';
+            dl = n;
+            p = next_line(line_end(p));
+            start = p;
+            start_line = ++line;
+        } else if (!strncmp(p, delim, dl)) {
+            rc = push_script_stmt(out, start, p, start_line);
+            p += dl;
+            start = p;
+            start_line = line;
+        } else {
+            const char *e = skip_quoted(p);
+            if (e == p)
+                e = p + 1;
+            for (; p < e; p++)
+                line += *p == '\n';
+        }
+    }
+    if (!rc)
+        rc = push_script_stmt(out, start, p, start_line);
+    if (rc)
+        cairn_script_free(out);
+    return rc;
+}
+
+void cairn_script_free(cairn_script *s)
+{
+    cairn_strv_free(s->sql, s->n);
+    free(s->line);
+    int bad = s->bad_line;
+    *s = (cairn_script){0};
+    s->bad_line = bad;
 }

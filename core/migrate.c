@@ -1139,13 +1139,15 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
 
 /* The newest migration the history says is done whose folder is here. */
 /* The plan (and its SQL) that would take the live database to `want`. */
-static int plan_live_to(mrun *r, const cairn_schema *want, cairn_plan **plan, cairn_stmts *st)
+static int plan_live_to(mrun *r, cairn_schema *want, cairn_plan **plan, cairn_stmts *st)
 {
     cairn_session *s;
     cairn_schema *live = NULL;
     int rc = cairn_session_get(r->cx, &s);
     if (!rc)
         rc = cairn_conn_introspect(r->c, &live);
+    if (!rc && want)
+        rc = cairn_conn_normalize_schema(r->c, want);
     if (!rc)
         rc = cairn_diff(r->cx, live, want, NULL, plan);
     if (!rc && (*plan)->nchanges)
@@ -1164,7 +1166,7 @@ static void log_stmts(cairn_ctx *cx, cairn_log_level level, const char *head, co
 
 /* What the database would need to be the newest applied migration's
  * snapshot again, as SQL in the log; EPENDING when anything. */
-static int report_drift(mrun *r, const char *at, const cairn_schema *want)
+static int report_drift(mrun *r, const char *at, cairn_schema *want)
 {
     cairn_ctx *cx = r->cx;
     cairn_plan *plan = NULL;

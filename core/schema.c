@@ -163,7 +163,8 @@ cairn_trigger *cairn_table_add_trigger(cairn_schema *s, cairn_table *t, const ch
     return tr;
 }
 
-int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key, const char *value)
+static int set_option(cairn_schema *s, const char ***options, size_t *noptions, const char *key,
+                      const char *value)
 {
     size_t klen = strlen(key);
     size_t len = klen + 1 + (value ? strlen(value) : 0);
@@ -178,24 +179,48 @@ int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key, con
      * text put a key after another it is a prefix of, or before it,
      * depending on the order the options were set in. */
     size_t i = 0;
-    for (; i < t->noptions; i++) {
-        const char *eq = strchr(t->options[i], '=');
-        size_t olen = eq ? (size_t)(eq - t->options[i]) : strlen(t->options[i]);
-        int c = strncmp(t->options[i], key, olen < klen ? olen : klen);
+    for (; i < *noptions; i++) {
+        const char *eq = strchr((*options)[i], '=');
+        size_t olen = eq ? (size_t)(eq - (*options)[i]) : strlen((*options)[i]);
+        int c = strncmp((*options)[i], key, olen < klen ? olen : klen);
         if (c == 0)
             c = (olen > klen) - (olen < klen);
         if (c == 0) {
-            t->options[i] = kv;
+            (*options)[i] = kv;
             return 0;
         }
         if (c > 0)
             break;
     }
-    if (cairn_arena_push(A(s), (void ***)&t->options, &t->noptions, kv))
+    if (cairn_arena_push(A(s), (void ***)options, noptions, kv))
         return CAIRN_ENOMEM;
-    memmove(&t->options[i + 1], &t->options[i], (t->noptions - 1 - i) * sizeof(char *));
-    t->options[i] = kv;
+    memmove(&(*options)[i + 1], &(*options)[i], (*noptions - 1 - i) * sizeof(char *));
+    (*options)[i] = kv;
     return 0;
+}
+
+static int copy_options(cairn_schema *d, const char ***options, size_t *noptions,
+                        const char *const *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *kv = src[i], *eq = strchr(kv, '=');
+        char *key = strndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
+        int rc = key ? set_option(d, options, noptions, key, eq ? eq + 1 : "") : CAIRN_ENOMEM;
+        free(key);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key, const char *value)
+{
+    return set_option(s, &t->options, &t->noptions, key, value);
+}
+
+int cairn_view_set_option(cairn_schema *s, cairn_view *v, const char *key, const char *value)
+{
+    return set_option(s, &v->options, &v->noptions, key, value);
 }
 
 cairn_view *cairn_schema_add_view(cairn_schema *s, const char *ns, const char *name,
@@ -365,15 +390,7 @@ static int copy_table(cairn_schema *d, cairn_table *t, const cairn_table *src)
     for (size_t i = 0; i < src->ntriggers; i++)
         if (!cairn_table_add_trigger(d, t, src->triggers[i]->name, src->triggers[i]->sql))
             return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->noptions; i++) {
-        const char *kv = src->options[i], *eq = strchr(kv, '=');
-        char *key = strndup(kv, eq ? (size_t)(eq - kv) : strlen(kv));
-        int rc = key ? cairn_table_set_option(d, t, key, eq ? eq + 1 : "") : CAIRN_ENOMEM;
-        free(key);
-        if (rc)
-            return rc;
-    }
-    return 0;
+    return copy_options(d, &t->options, &t->noptions, src->options, src->noptions);
 }
 
 cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src)
@@ -385,7 +402,8 @@ cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src)
 cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src)
 {
     cairn_view *v = cairn_schema_add_view(d, src->schema, src->name, src->definition);
-    if (!v || cp(d, &v->comment, src->comment) || cp(d, &v->was, src->was))
+    if (!v || cp(d, &v->comment, src->comment) || cp(d, &v->was, src->was) ||
+        copy_options(d, &v->options, &v->noptions, src->options, src->noptions))
         return NULL;
     v->materialized = src->materialized;
     for (size_t i = 0; i < src->ncolumns; i++)

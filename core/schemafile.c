@@ -278,9 +278,32 @@ static int sql_error(cairn_ctx *cx, const char *path, int line)
     return rc;
 }
 
+/* A script with DELIMITER lines (mysqldump writes them around triggers and
+ * routines): the client directive is read here, whatever the dialect, and
+ * each statement is sent on its own. */
+static int exec_delimited(cairn_ctx *cx, cairn_conn *c, const char *path, const char *text)
+{
+    cairn_script sc;
+    int rc = cairn_split_script(text, &sc);
+    if (rc == CAIRN_ESCHEMA)
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, sc.bad_line, 1,
+                            "DELIMITER needs a delimiter (DELIMITER ;; ... DELIMITER ;)");
+    if (rc)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < sc.n && !rc; i++) {
+        cairn_err_clear(cx);
+        if (cairn_conn_exec(c, sc.sql[i]))
+            rc = sql_error(cx, path, sc.line[i]);
+    }
+    cairn_script_free(&sc);
+    return rc;
+}
+
 int cairn_replay_exec(cairn_ctx *cx, cairn_replay *r, const char *path, const char *text)
 {
     cairn_conn *c = r->c;
+    if (cairn_sql_has_delimiter_line(text))
+        return exec_delimited(cx, c, path, text);
     if (!strstr(text, CAIRN_BREAKPOINT)) {
         cairn_err_clear(cx);
         return !cairn_sql_is_blank(text) && cairn_conn_exec(c, text) ? sql_error(cx, path, 0) : 0;

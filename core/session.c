@@ -79,6 +79,11 @@ const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx)
     return d && CAIRN_DIALECT_HAS(d, type_families) ? d->type_families : NULL;
 }
 
+uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx)
+{
+    return cx->session ? cx->session->drv.d->caps : 0;
+}
+
 /* ---- connections ------------------------------------------------------------ */
 
 static int conn_new(cairn_session *s, cairn_dconn *dc, int scratch, cairn_conn **out)
@@ -319,6 +324,15 @@ int cairn_conn_query(cairn_conn *c, const char *sql, cairn_row_fn *row, void *ud
                          d->name);
     cairn_log(c->s->cx, CAIRN_LOG_DEBUG, "query: %s", sql);
     return cairn_err_default(c->s->cx, d->query(c->dc, sql, row, ud), "query failed");
+}
+
+int cairn_conn_normalize_schema(cairn_conn *c, cairn_schema *s)
+{
+    const cairn_dialect *d = c->s->drv.d;
+    if (!CAIRN_DIALECT_HAS(d, normalize_schema))
+        return 0;
+    return cairn_err_default(c->s->cx, d->normalize_schema(c->dc, s),
+                             "cannot normalise the schema for the server");
 }
 
 /* ---- the audit trail of repairs ------------------------------------------------ */

@@ -65,7 +65,15 @@ enum {
     CAIRN_ALTER_GENERATED = 1u << 4,
     CAIRN_ALTER_COLLATION = 1u << 5,
     CAIRN_ALTER_COMMENT = 1u << 6,
-    CAIRN_ALTER_EXTRA = 1u << 7
+    CAIRN_ALTER_EXTRA = 1u << 7,
+    /** The column moves (only for a dialect with CAIRN_CAP_COLUMN_ORDER):
+     *  an ALTER_COLUMN with this flag alone, planned after the drops and
+     *  before the adds of its table, one per column that moves, in the new
+     *  order; the driver puts the column, as it is (from.column, named
+     *  to.column->name), after the nearest earlier column of the new order
+     *  that the old table has too, or first. Other changes of the same
+     *  column come in an ALTER_COLUMN of their own. Since ABI 1.3. */
+    CAIRN_ALTER_POSITION = 1u << 8
 };
 
 /** Flags of a change (bit set). */

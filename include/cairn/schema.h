@@ -199,6 +199,10 @@ typedef struct cairn_view {
      *  refuses such a schema). Added with cairn_view_add_column. */
     const char **columns;
     size_t ncolumns;
+    /** Dialect view options as "key=value" strings, sorted by key (MySQL
+     *  "algorithm", "security", "check_option"). Since ABI 1.4. */
+    const char **options;
+    size_t noptions;
 } cairn_view;
 
 /** An enumerated type (PostgreSQL CREATE TYPE ... AS ENUM). */
@@ -272,6 +276,9 @@ CAIRN_API cairn_trigger *cairn_table_add_trigger(cairn_schema *s, cairn_table *t
 /** Add "key=value" to the table options, kept sorted by key; replaces a key. */
 CAIRN_API int cairn_table_set_option(cairn_schema *s, cairn_table *t, const char *key,
                                      const char *value);
+/** Add "key=value" to the view's options, kept sorted by key; replaces a key. */
+CAIRN_API int cairn_view_set_option(cairn_schema *s, cairn_view *v, const char *key,
+                                    const char *value);
 CAIRN_API cairn_view *cairn_schema_add_view(cairn_schema *s, const char *ns, const char *name,
                                             const char *definition);
 /** Append a name to the view's column list. */

@@ -59,7 +59,8 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .caps = CAIRN_CAP_PK_NOT_NULL | CAIRN_CAP_ALTER_COLUMN_TYPE | CAIRN_CAP_ADVISORY_LOCK | CAIRN_CAP_EXPRESSION_INDEX |
             CAIRN_CAP_COMMENTS | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH |
             CAIRN_CAP_IDENT_NO_TRAILING_SPACE | CAIRN_CAP_IDENT_BMP_ONLY |
-            CAIRN_CAP_FKEY_NEEDS_TARGET,
+            CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_CLIENT_DELIMITER |
+            CAIRN_CAP_COLUMN_ORDER,
     .quote = '`',
     .open = mysqldrv_open,
     .close = mysqldrv_close,
@@ -81,6 +82,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .unlock = mysqldrv_unlock,
     .scratch_connect = mysqldrv_scratch_connect,
     .scratch_release = mysqldrv_scratch_release,
+    .normalize_schema = mysqldrv_normalize_schema,
     .describe = mysqldrv_describe,
     .normalize_expr = mysqldrv_normalize_expr,
     .type_families = mysqldrv_types,
@@ -412,6 +414,12 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "mysql: out of memory");
     }
     mysql_options(c->my, MYSQL_SET_CHARSET_NAME, u.charset ? u.charset : "utf8mb4");
+    /* Every literal cairn writes or reads (defaults, comments, a .sql
+     * schema) is escaped as SHOW CREATE TABLE and mysqldump write it, with
+     * backslashes: a server whose sql_mode has NO_BACKSLASH_ESCAPES would
+     * store one backslash too many. The rest of its mode stays. */
+    mysql_options(c->my, MYSQL_INIT_COMMAND,
+                  "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')");
     unsigned timeout = u.connect_timeout ? u.connect_timeout : 30;
     mysql_options(c->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     int tls_required = 0;
@@ -445,8 +453,10 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         free(c);
         return rc;
     }
-    h->debug(s->hc, "mysql: connected to %s (%s %s)", c->desc, c->mariadb ? "MariaDB" : "MySQL",
-             mysql_get_server_info(c->my));
+    /* the flavour and version every server-dependent choice is made on */
+    h->debug(s->hc, "mysql: connected to %s: %s %lu.%lu.%lu (server says %s)", c->desc,
+             c->mariadb ? "MariaDB" : "MySQL", c->version / 10000, c->version / 100 % 100,
+             c->version % 100, mysql_get_server_info(c->my));
     *out = c;
     return 0;
 }

@@ -47,6 +47,7 @@ int mysqldrv_scalar(cairn_dconn *c, const char *sql, char **out);
 
 /* mysqldrv_introspect.c ----------------------------------------------------- */
 cairn_dialect_introspect_fn mysqldrv_introspect;
+cairn_dialect_normalize_schema_fn mysqldrv_normalize_schema;
 
 /* mysqldrv_history.c -------------------------------------------------------- */
 cairn_dialect_history_ensure_fn mysqldrv_history_ensure;

@@ -230,6 +230,40 @@ int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix)
     return 0;
 }
 
+int mysqldrv_view_options(mysqldrv_em *e, const cairn_view *v, const char **algorithm,
+                          const char **security, const char **check)
+{
+    static const struct {
+        const char *key, *values[4], *keywords[4];
+    } known[] = {
+        {"algorithm", {"undefined", "merge", "temptable"}, {NULL, "MERGE", "TEMPTABLE"}},
+        {"security", {"definer", "invoker"}, {NULL, "INVOKER"}},
+        {"check_option", {"cascaded", "local"}, {"CASCADED", "LOCAL"}},
+    };
+    const char **out[] = {algorithm, security, check};
+    for (size_t i = 0; i < v->noptions; i++) {
+        const char *kv = v->options[i], *eq = strchr(kv, '=');
+        size_t kl = eq ? (size_t)(eq - kv) : strlen(kv), k = 0;
+        while (k < 3 && (strlen(known[k].key) != kl || strncmp(kv, known[k].key, kl)))
+            k++;
+        if (k == 3)
+            return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                               "mysql: view %s: unknown view option '%.*s' (algorithm, "
+                               "security, check_option)", v->name, (int)kl, kv);
+        size_t j = 0;
+        while (j < 4 && known[k].values[j] && strcmp(known[k].values[j], eq ? eq + 1 : ""))
+            j++;
+        if (j == 4 || !known[k].values[j])
+            return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                               "mysql: view %s: option %s: invalid value '%s' (%s, %s%s%s)",
+                               v->name, known[k].key, eq ? eq + 1 : "", known[k].values[0],
+                               known[k].values[1], known[k].values[2] ? ", " : "",
+                               known[k].values[2] ? known[k].values[2] : "");
+        *out[k] = known[k].keywords[j];
+    }
+    return 0;
+}
+
 int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
 {
     for (size_t i = 0; i < t->noptions; i++) {

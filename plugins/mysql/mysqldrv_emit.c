@@ -228,7 +228,7 @@ static const cairn_change *mysqldrv_ai_pk(mysqldrv_em *e, size_t at)
 }
 
 /* Keep the declared column order: AFTER the nearest earlier column that
- * exists when the change runs, or FIRST. */
+ * exists when the change runs, or FIRST when none does. */
 static void mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_table *t,
                            const cairn_column *col)
 {
@@ -244,8 +244,7 @@ static void mysqldrv_place(mysqldrv_em *e, const cairn_change *ch, const cairn_t
             return;
         }
     }
-    if (pos == 0)
-        P(e, " FIRST");
+    P(e, " FIRST");
 }
 
 static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
@@ -595,6 +594,20 @@ static int mysqldrv_rename_column(mysqldrv_em *e, const cairn_change *ch)
     return mysqldrv_flush(e, 0);
 }
 
+/* A column that moves (CAIRN_ALTER_POSITION): as it is, named as it is
+ * now, after the nearest earlier column of the new order that exists (the
+ * plan adds the others after the moves), or FIRST. */
+static int mysqldrv_move_column(mysqldrv_em *e, const cairn_change *ch)
+{
+    cairn_column now = *ch->from.column;
+    now.name = ch->to.column->name;
+    mysqldrv_alter_prefix(e, ch);
+    P(e, "MODIFY COLUMN ");
+    mysqldrv_column_def(e, ch->table_from, &now);
+    mysqldrv_place(e, ch, ch->table_to, ch->to.column);
+    return mysqldrv_flush(e, 0);
+}
+
 /* A default alone changes without rebuilding the table; a change between
  * generated and regular (or VIRTUAL and STORED) rebuilds the column; a
  * column turning AUTO_INCREMENT may wait for its primary key. */
@@ -602,6 +615,8 @@ static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_column *from = ch->from.column, *to = ch->to.column;
     uint32_t destructive = (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ? CAIRN_STMT_DESTRUCTIVE : 0;
+    if (ch->alter == CAIRN_ALTER_POSITION)
+        return mysqldrv_move_column(e, ch);
     if (ch->alter != CAIRN_ALTER_DEFAULT &&
         (!from->generated != !to->generated ||
          (to->generated && !from->generated_stored != !to->generated_stored)))
@@ -702,10 +717,30 @@ static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
     if (v->materialized)
         return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                            "mysql: view %s: materialized views are not supported", v->name);
-    P(e, "CREATE OR REPLACE VIEW ");
+    const char *algorithm = NULL, *security = NULL, *check = NULL;
+    int rc = mysqldrv_view_options(e, v, &algorithm, &security, &check);
+    if (rc)
+        return rc;
+    P(e, "CREATE OR REPLACE ");
+    if (algorithm) {
+        P(e, "ALGORITHM=");
+        P(e, algorithm);
+        P(e, " ");
+    }
+    if (security) {
+        P(e, "SQL SECURITY ");
+        P(e, security);
+        P(e, " ");
+    }
+    P(e, "VIEW ");
     Q(e, v->name);
     P(e, " AS ");
     P(e, v->definition);
+    if (check) {
+        P(e, " WITH ");
+        P(e, check);
+        P(e, " CHECK OPTION");
+    }
     return mysqldrv_flush(e, 0);
 }
 

@@ -30,6 +30,12 @@ void mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n);
 /** "CONSTRAINT `name` " where the constraint has a name. */
 void mysqldrv_constraint(mysqldrv_em *e, const char *name);
 
+/** A view's options, checked: ALGORITHM, SQL SECURITY and CHECK OPTION
+ *  keywords (upper case) or NULL where the option is not stated.
+ *  CAIRN_EUNSUPPORTED for another key, CAIRN_ESCHEMA for another value. */
+int mysqldrv_view_options(mysqldrv_em *e, const cairn_view *v, const char **algorithm,
+                          const char **security, const char **check);
+
 /* ---- columns -------------------------------------------------------------- */
 /** The definition of column `c` of table `t` (its state after the plan),
  *  with its column check; AUTO_INCREMENT only with `ai` (see

@@ -371,12 +371,44 @@ static int mysqldrv_is_fkeys(mysqldrv_is *is)
     return mysqldrv_query_end(is->c, res);
 }
 
+/* Do the first columns of `ix` (plain, ascending, whole) serve `fk`? */
+static int mysqldrv_index_serves(const cairn_index *ix, const cairn_fkey *fk)
+{
+    if (ix->nparts < fk->ncolumns || ix->method)
+        return 0;
+    for (size_t k = 0; k < fk->ncolumns; k++)
+        if (!ix->parts[k]->column || ix->parts[k]->length ||
+            strcmp(ix->parts[k]->column, fk->columns[k]))
+            return 0;
+    return 1;
+}
+
+/* Does the primary key or an index other than `ix` serve `fk`? */
+static int mysqldrv_fk_served_elsewhere(const cairn_table *t, const cairn_index *ix,
+                                        const cairn_fkey *fk)
+{
+    const cairn_key *pk = t->primary_key;
+    if (pk && pk->ncolumns >= fk->ncolumns) {
+        size_t k = 0;
+        while (k < fk->ncolumns && !strcmp(pk->columns[k], fk->columns[k]))
+            k++;
+        if (k == fk->ncolumns)
+            return 1;
+    }
+    for (size_t j = 0; j < t->nindexes; j++)
+        if (t->indexes[j] && t->indexes[j] != ix && mysqldrv_index_serves(t->indexes[j], fk))
+            return 1;
+    return 0;
+}
+
 /* The index the server creates by itself for a foreign key: not unique,
  * exactly the key's columns, named after the constraint or its first
- * column. It is not part of the schema the user wrote, except where a
- * key named like one given without a name has it named after the key: the
- * schema named the key, and the index stays so the same name comes back
- * (see mysqldrv_fk_autonamed). */
+ * column, and only where nothing else serves the key (the server makes
+ * none then, and drops its own when an index that serves is added). It is
+ * not part of the schema the user wrote, except where a key named like one
+ * given without a name has it named after the key: the schema named the
+ * key, and the index stays so the same name comes back (see
+ * mysqldrv_fk_autonamed). */
 static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
 {
     if (ix->unique || ix->method)
@@ -390,10 +422,10 @@ static int mysqldrv_fk_index(const cairn_table *t, const cairn_index *ix)
         if (!strcmp(ix->name, fk->name) && mysqldrv_fk_autonamed(t->name, fk->name))
             continue;
         size_t k = 0;
-        while (k < fk->ncolumns && ix->parts[k]->column && !ix->parts[k]->length &&
-               !ix->parts[k]->desc && !strcmp(ix->parts[k]->column, fk->columns[k]))
+        while (k < ix->nparts && !ix->parts[k]->desc)
             k++;
-        if (k == fk->ncolumns)
+        if (k == ix->nparts && mysqldrv_index_serves(ix, fk) &&
+            !mysqldrv_fk_served_elsewhere(t, ix, fk))
             return 1;
     }
     return 0;
@@ -479,8 +511,14 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
     for (size_t i = 0; i < is->ntabs && !rc; i++) {
         cairn_table *t = is->tabs[i].t;
         size_t keep = 0;
+        /* decided on the whole list before it is compacted */
+        for (size_t j = 0; j < t->nindexes; j++)
+            if (mysqldrv_fk_index(t, t->indexes[j]))
+                t->indexes[j] = NULL;
         for (size_t j = 0; j < t->nindexes && !rc; j++) {
             cairn_index *x = t->indexes[j];
+            if (!x)
+                continue;
             int plain = x->unique && !x->method && x->comment &&
                         !strcmp(x->comment, MYSQLDRV_UNIQUE_MARK);
             for (size_t k = 0; plain && k < x->nparts; k++)
@@ -491,7 +529,7 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
                     rc = h->key_add_column(is->out, u, x->parts[k]->column);
                 if (!u)
                     rc = CAIRN_ENOMEM;
-            } else if (!mysqldrv_fk_index(t, x)) {
+            } else {
                 t->indexes[keep++] = x;
             }
         }
@@ -654,13 +692,33 @@ static char *mysqldrv_unqualify(const char *def, const char *db)
     return o;
 }
 
+/* A view option the server reports, in lower case, unless it is the
+ * default (ALGORITHM=UNDEFINED, SQL SECURITY DEFINER, no CHECK OPTION). */
+static int mysqldrv_view_option(mysqldrv_is *is, cairn_view *v, const char *key,
+                                const char *value, const char *dflt)
+{
+    /* a host older than 1.2 has no view options: it gets none */
+    if (!value || !*value || !strcasecmp(value, dflt) || !CAIRN_HOST_HAS(is->h, set_view_option))
+        return 0;
+    char low[32];
+    snprintf(low, sizeof low, "%s", value);
+    for (char *p = low; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return is->h->set_view_option(is->out, v, key, low);
+}
+
+/* Views with their text and options; the DEFINER is not read (it names an
+ * account of one server: a view is made again under whoever runs cairn). */
 static int mysqldrv_is_views(mysqldrv_is *is)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res;
-    int rc = mysqldrv_run(is,
-        "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS "
-        "WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &res);
+    /* MySQL's VIEWS has no ALGORITHM column */
+    int rc = mysqldrv_run(is, is->c->mariadb ?
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, ALGORITHM "
+        "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME" :
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, NULL "
+        "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &res);
     if (rc)
         return rc;
     MYSQL_ROW row;
@@ -668,7 +726,10 @@ static int mysqldrv_is_views(mysqldrv_is *is)
         if (!row[0] || !row[1] || !mysqldrv_keep(is->f, row[0]))
             continue;
         char *def = mysqldrv_unqualify(row[1], is->c->db ? is->c->db : "");
-        if (!def || !h->add_view(is->out, NULL, row[0], def))
+        cairn_view *v = def ? h->add_view(is->out, NULL, row[0], def) : NULL;
+        if (!v || mysqldrv_view_option(is, v, "algorithm", row[4], "UNDEFINED") ||
+            mysqldrv_view_option(is, v, "check_option", row[3], "NONE") ||
+            mysqldrv_view_option(is, v, "security", row[2], "DEFINER"))
             rc = CAIRN_ENOMEM;
         free(def);
     }
@@ -768,5 +829,209 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
     free(is.db_charset);
     free(is.db_collation);
     free(is.default_engine);
+    return rc;
+}
+
+/* ---- a schema file's table options, as introspection would report them ---- */
+
+typedef struct mysqldrv_coll {
+    char *name, *charset;
+    int is_default;
+} mysqldrv_coll;
+
+typedef struct mysqldrv_defaults {
+    char *engine, *charset, *collation; /* the server's and the database's */
+    char **engines;                     /* the server's spelling of each engine */
+    size_t nengines;
+    mysqldrv_coll *colls;
+    size_t ncolls;
+} mysqldrv_defaults;
+
+static void mysqldrv_defaults_free(mysqldrv_defaults *d)
+{
+    for (size_t i = 0; i < d->nengines; i++)
+        free(d->engines[i]);
+    for (size_t i = 0; i < d->ncolls; i++) {
+        free(d->colls[i].name);
+        free(d->colls[i].charset);
+    }
+    free(d->engines);
+    free(d->colls);
+    free(d->engine);
+    free(d->charset);
+    free(d->collation);
+}
+
+/* The defaults, the engines and the collations in one query. */
+static int mysqldrv_defaults_read(cairn_dconn *c, mysqldrv_defaults *d)
+{
+    MYSQL_RES *res;
+    int rc = mysqldrv_query(c,
+        "SELECT 'd', @@default_storage_engine, @@character_set_database, @@collation_database "
+        "UNION ALL SELECT 'e', ENGINE, NULL, NULL FROM information_schema.ENGINES "
+        "UNION ALL SELECT 'c', COLLATION_NAME, CHARACTER_SET_NAME, IS_DEFAULT "
+        "FROM information_schema.COLLATIONS", &res);
+    if (rc)
+        return rc;
+    MYSQL_ROW row;
+    int oom = 0;
+    while ((row = mysql_fetch_row(res))) {
+        if (!row[0] || !row[1] || oom)
+            continue;
+        if (row[0][0] == 'd') {
+            d->engine = strdup(row[1]);
+            d->charset = strdup(row[2] ? row[2] : "");
+            d->collation = strdup(row[3] ? row[3] : "");
+            oom = !d->engine || !d->charset || !d->collation;
+        } else if (row[0][0] == 'e') {
+            char **n = realloc(d->engines, (d->nengines + 1) * sizeof *n);
+            if (n)
+                d->engines = n;
+            if (!n || !(n[d->nengines] = strdup(row[1])))
+                oom = 1;
+            else
+                d->nengines++;
+        } else if (row[2]) {
+            mysqldrv_coll *n = realloc(d->colls, (d->ncolls + 1) * sizeof *n);
+            if (n) {
+                d->colls = n;
+                n[d->ncolls] = (mysqldrv_coll){strdup(row[1]), strdup(row[2]),
+                                               row[3] && !strcasecmp(row[3], "Yes")};
+                oom = !n[d->ncolls].name || !n[d->ncolls].charset;
+                d->ncolls++;
+            } else {
+                oom = 1;
+            }
+        }
+    }
+    rc = mysqldrv_query_end(c, res);
+    if (!rc && (oom || !d->engine))
+        rc = c->s->host->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    return rc;
+}
+
+static const mysqldrv_coll *mysqldrv_coll_find(const mysqldrv_defaults *d, const char *name,
+                                               const char *charset)
+{
+    for (size_t i = 0; i < d->ncolls; i++)
+        if (name ? !strcasecmp(d->colls[i].name, name)
+                 : d->colls[i].is_default && !strcasecmp(d->colls[i].charset, charset))
+            return &d->colls[i];
+    return NULL;
+}
+
+static const char *mysqldrv_option(const cairn_table *t, const char *key)
+{
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < t->noptions; i++)
+        if (!strncmp(t->options[i], key, kl) && t->options[i][kl] == '=')
+            return t->options[i] + kl + 1;
+    return NULL;
+}
+
+/* Drop `key` from the table's options (an arena array, compacted). */
+static void mysqldrv_option_drop(cairn_table *t, const char *key)
+{
+    size_t kl = strlen(key), keep = 0;
+    for (size_t i = 0; i < t->noptions; i++)
+        if (strncmp(t->options[i], key, kl) || t->options[i][kl] != '=')
+            t->options[keep++] = t->options[i];
+    t->noptions = keep;
+}
+
+/* One table's options as mysqldrv_is_tables reports them: an engine equal
+ * to the server's default and a character set or collation equal to what
+ * the database gives are left out, names spelt as the server spells them,
+ * a row format in upper case. */
+static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults *d,
+                                   cairn_schema *s, cairn_table *t)
+{
+    int rc = 0;
+    const char *engine = mysqldrv_option(t, "engine");
+    if (engine && !strcasecmp(engine, d->engine)) {
+        mysqldrv_option_drop(t, "engine");
+    } else if (engine) {
+        for (size_t i = 0; i < d->nengines && !rc; i++)
+            if (!strcasecmp(engine, d->engines[i]) && strcmp(engine, d->engines[i]))
+                rc = h->set_table_option(s, t, "engine", d->engines[i]);
+    }
+    const char *rf = mysqldrv_option(t, "row_format");
+    if (rf && !rc) {
+        char up[64];
+        snprintf(up, sizeof up, "%s", rf);
+        for (char *p = up; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        if (strcmp(up, rf))
+            rc = h->set_table_option(s, t, "row_format", up);
+    }
+    const char *cs = mysqldrv_option(t, "charset"), *co = mysqldrv_option(t, "collation");
+    if (rc || (!cs && !co))
+        return rc;
+    /* the collation the table gets, and its character set */
+    const mysqldrv_coll *coll = mysqldrv_coll_find(d, co, cs);
+    if (!coll || (cs && strcasecmp(cs, coll->charset)))
+        return 0; /* the server refuses it, or knows better: as written */
+    const char *ncs = NULL, *nco = NULL;
+    if (strcasecmp(coll->charset, d->charset)) {
+        ncs = coll->charset;
+        nco = coll->is_default ? NULL : coll->name;
+    } else if (strcasecmp(coll->name, d->collation)) {
+        nco = coll->name;
+    }
+    mysqldrv_option_drop(t, "charset");
+    mysqldrv_option_drop(t, "collation");
+    if (ncs)
+        rc = h->set_table_option(s, t, "charset", ncs);
+    if (nco && !rc)
+        rc = h->set_table_option(s, t, "collation", nco);
+    return rc;
+}
+
+/* A view's options as introspection reports them: values in lower case,
+ * the defaults (algorithm undefined, security definer) left out. */
+static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_view *v)
+{
+    size_t keep = 0;
+    int rc = 0;
+    for (size_t i = 0; i < v->noptions; i++) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "%s", v->options[i]);
+        for (char *p = strchr(kv, '='); p && *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if (strcmp(kv, "algorithm=undefined") && strcmp(kv, "security=definer"))
+            v->options[keep++] = v->options[i];
+    }
+    v->noptions = keep;
+    for (size_t i = 0; i < v->noptions && !rc; i++) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "%s", v->options[i]);
+        char *eq = strchr(kv, '=');
+        for (char *p = eq; p && *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        if (eq && strcmp(kv, v->options[i])) {
+            *eq = '\0';
+            rc = CAIRN_HOST_HAS(h, set_view_option) ? h->set_view_option(s, v, kv, eq + 1) : 0;
+        }
+    }
+    return rc;
+}
+
+int mysqldrv_normalize_schema(cairn_dconn *c, cairn_schema *s)
+{
+    const cairn_host *h = c->s->host;
+    for (size_t i = 0; i < s->nviews; i++)
+        if (mysqldrv_view_defaults(h, s, s->views[i]))
+            return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    int any = 0;
+    for (size_t i = 0; i < s->ntables && !any; i++)
+        any = s->tables[i]->noptions != 0;
+    if (!any)
+        return 0; /* nothing to ask the server */
+    mysqldrv_defaults d = {0};
+    int rc = mysqldrv_defaults_read(c, &d);
+    for (size_t i = 0; i < s->ntables && !rc; i++)
+        if (mysqldrv_table_defaults(h, &d, s, s->tables[i]))
+            rc = h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    mysqldrv_defaults_free(&d);
     return rc;
 }

@@ -60,6 +60,58 @@ static void test_split(void)
     cairn_strv_free(v, n);
 }
 
+/* DELIMITER, the mysql client's directive: read in a .sql schema, written
+ * by export / pull --output x.sql for a dialect whose client needs it. */
+static void test_delimiter(void)
+{
+    const char *sql = "CREATE TABLE t (id int); -- a; comment\n"
+                      "/*!50003 SET @m = @@sql_mode */ ;\n"
+                      "INSERT INTO t VALUES (';'), (\"it\\\";s\"); /* ; */\n"
+                      "delimiter ;;\n"
+                      "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW\nBEGIN SET @a = 1; END ;;\n"
+                      "DELIMITER ;\n"
+                      "CREATE TABLE delimiter (a int);\n";
+    CHECK(cairn_sql_has_delimiter_line(sql), "a DELIMITER line is found");
+    CHECK(!cairn_sql_has_delimiter_line("CREATE TABLE t (\n  delimiters int);"), "not a directive");
+    cairn_script sc;
+    CHECK(cairn_split_script(sql, &sc) == 0, "split");
+    CHECK(sc.n == 5, "n = %zu", sc.n);
+    if (sc.n == 5) {
+        CHECK_STR(sc.sql[0], "CREATE TABLE t (id int)");
+        /* a comment after a statement's end starts the next, as in the client */
+        CHECK_STR(sc.sql[1], "-- a; comment\n/*!50003 SET @m = @@sql_mode */");
+        CHECK_STR(sc.sql[2], "INSERT INTO t VALUES (';'), (\"it\\\";s\")");
+        CHECK_STR(sc.sql[3], "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW\nBEGIN SET @a = 1; END");
+        CHECK_STR(sc.sql[4], "CREATE TABLE delimiter (a int)");
+        CHECK(sc.line[0] == 1 && sc.line[3] == 5 && sc.line[4] == 8, "lines %d %d %d", sc.line[0],
+              sc.line[3], sc.line[4]);
+    }
+    cairn_script_free(&sc);
+    /* a DELIMITER line inside a statement is the statement's */
+    CHECK(cairn_split_script("CREATE TABLE t (\ndelimiter int);", &sc) == 0 && sc.n == 1,
+          "a column named delimiter");
+    cairn_script_free(&sc);
+    CHECK(cairn_split_script("SELECT 1;\n\n  DELIMITER  \nSELECT 2;", &sc) == CAIRN_ESCHEMA &&
+              sc.bad_line == 3,
+          "DELIMITER without one: line %d", sc.bad_line);
+
+    cairn_stmts st;
+    cairn_stmts_init(&st);
+    cairn_stmts_add(&st, "CREATE TABLE t (a varchar(3) DEFAULT ';')", 0);
+    /* ";;" in a string is no delimiter */
+    cairn_stmts_add(&st, "CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET @a = ';;'; END", 0);
+    char *out = NULL;
+    CHECK(cairn_migfile_script(NULL, &st, 1, &out) == 0, "script");
+    CHECK_STR(out, "CREATE TABLE t (a varchar(3) DEFAULT ';');\n\n"
+                   "DELIMITER ;;\nCREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW BEGIN SET @a = "
+                   "';;'; END;;\nDELIMITER ;\n\n");
+    free(out);
+    CHECK(cairn_migfile_script(NULL, &st, 0, &out) == 0, "script");
+    CHECK(!strstr(out, "DELIMITER"), "no DELIMITER for a dialect whose client needs none");
+    free(out);
+    cairn_stmts_release(&st);
+}
+
 static void test_stmts_history(void)
 {
     cairn_stmts s;
@@ -96,6 +148,7 @@ int main(void)
     test_blank();
     test_quote();
     test_split();
+    test_delimiter();
     test_stmts_history();
     return check_done();
 }

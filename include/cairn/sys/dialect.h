@@ -43,6 +43,10 @@
  *        table's readers and writers: read by `cairn lint`); `type_names`
  *        (read by `cairn validate`); a PARTIAL history row of a rollback has
  *        a negative statements_total, stored as is.
+ *   1.4  `normalize_schema` (a schema file's schema as this server would
+ *        report it: MySQL's table options equal to the server's defaults);
+ *        CAIRN_CAP_CLIENT_DELIMITER, CAIRN_CAP_COLUMN_ORDER and
+ *        CAIRN_ALTER_POSITION.
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -70,7 +74,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 3
+#define CAIRN_DIALECT_ABI_MINOR 4
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -141,6 +145,17 @@ extern "C" {
  *  MySQL; not SQLite, whose non-integer primary keys allow NULL): the core
  *  normalises a schema file's key columns accordingly. Since ABI 1.0. */
 #define CAIRN_CAP_PK_NOT_NULL (1ull << 13)
+/** The dialect's command-line client ends a statement at the first ';'
+ *  outside quotes and takes `DELIMITER x` lines (mysql, mariadb): plain
+ *  scripts the host writes (export, pull --output x.sql) put a statement
+ *  holding a ';' of its own (a trigger's BEGIN ... END) in a DELIMITER
+ *  block. The host reads DELIMITER lines in a .sql schema whatever the
+ *  dialect. Since ABI 1.3 (a flag only: older hosts ignore it). */
+#define CAIRN_CAP_CLIENT_DELIMITER (1ull << 19)
+/** The order of a table's columns is part of the schema (MySQL, MariaDB:
+ *  `AFTER` / `FIRST`): the core plans a column that moves as an
+ *  ALTER_COLUMN with CAIRN_ALTER_POSITION. Since ABI 1.3. */
+#define CAIRN_CAP_COLUMN_ORDER (1ull << 20)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
@@ -362,6 +377,8 @@ typedef struct cairn_host {
      *  host counts them per kind; `pull` says the counts in one line and
      *  --verbose names the objects. Call it once per object. */
     void (*left_out)(cairn_hostctx *hc, const char *kind, const char *kinds, const char *name);
+    /** Add "key=value" to a view's options (cairn_view_set_option). */
+    int (*set_view_option)(cairn_schema *s, cairn_view *v, const char *key, const char *value);
     /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
@@ -461,6 +478,16 @@ typedef int cairn_row_fn(void *ud, size_t ncols, const char *const *values);
  *  per result row, in order. A statement returning no rows calls it never.
  *  Errors (a missing table included) are CAIRN_EDB through host->error. */
 typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn *row, void *ud);
+
+/** OPTIONAL, since ABI 1.4. Bring `s`, a schema read from files (already
+ *  through the normalize_* slots), to what `introspect` on this connection
+ *  would give for the same objects where that depends on the server's
+ *  settings rather than on the text alone (MySQL: a table option equal to
+ *  the server's default is left out, as introspection leaves it out). The
+ *  host calls it on the desired schema before diffing it with the live one
+ *  (push, drift); the driver changes `s` in place, allocating through the
+ *  host table. A constant number of queries. */
+typedef int cairn_dialect_normalize_schema_fn(cairn_dconn *c, cairn_schema *s);
 
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
@@ -585,7 +612,9 @@ typedef struct cairn_dialect {
      *  naming the nearest one. Optional, since 1.3; absent: any type name
      *  passes. */
     const char *const *type_names;
-    /* ABI 1.3 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.3 ends here. */
+    cairn_dialect_normalize_schema_fn *normalize_schema;  /* optional, since 1.4 */
+    /* ABI 1.4 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** The head of a driver's table, so it cannot be got wrong:
@@ -622,7 +651,8 @@ typedef struct cairn_dialect {
     X(describe, OPTIONAL, 0)                        \
     X(normalize_expr, OPTIONAL, 1)                  \
     X(query, OPTIONAL, 3)                           \
-    X(hazards, OPTIONAL, 3)
+    X(hazards, OPTIONAL, 3)                         \
+    X(normalize_schema, OPTIONAL, 4)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
