@@ -33,6 +33,15 @@ int cairn_session_get(cairn_ctx *cx, cairn_session **out)
     }
     const char *name = cairn_ctx_get(cx, "dialect");
     const char *url = cairn_ctx_get(cx, "url");
+    if (!name && !url && !cx->config_path) {
+        char *here = realpath(".", NULL);
+        int rc = cairn_err(cx, CAIRN_ECONFIG,
+                           "no cairn.json found (searched from %s up) and no --dialect or "
+                           "--url given: 'cairn init' starts a project",
+                           here ? here : ".");
+        free(here);
+        return rc;
+    }
     if (!name && !url)
         return cairn_err(cx, CAIRN_ECONFIG,
                          "no dialect: set \"dialect\" in cairn.json, --dialect, or a url");

@@ -288,4 +288,17 @@ expect_err "written for dialect 'sqlite', the configuration says 'postgresql'" \
 run --dialect sqlite --out m check
 expect_ok "check with the folder's own dialect"
 cd "$WORK"
+
+# outside any project: say where cairn looked, change nothing
+NOWHERE=$(mktemp -d "${TMPDIR:-/tmp}/cairn-nowhere.XXXXXX")
+mkdir -p "$NOWHERE/deep"
+cd "$NOWHERE/deep" || exit 1
+before=$(state "$NOWHERE")
+run status
+expect_rc 3 "status outside any project"
+expect_err "no cairn.json found (searched from $(pwd -P) up)" "the error says where it looked"
+one_error_line "status outside any project"
+check "nothing written outside a project" [ "$before" = "$(state "$NOWHERE")" ]
+cd "$WORK"
+rm -rf "$NOWHERE"
 finish
