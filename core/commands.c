@@ -819,10 +819,10 @@ static int squash_check_line(cairn_ctx *cx, const cairn_graph *g, size_t to)
         const cairn_gnode *nd = &g->node[i];
         const char *name = g->list[i].name;
         if (!nd->ok)
-            return cairn_err_at(cx, CAIRN_EUSAGE, g->list[i].dir, 0, 0,
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, g->list[i].dir, 0, 0,
                                 "its snapshot.json cannot be read: run 'cairn check'");
         if (nd->bad_link)
-            return cairn_err(cx, CAIRN_EUSAGE, "%s names parent %s, which is not an older "
+            return cairn_err(cx, CAIRN_EINTEGRITY, "%s names parent %s, which is not an older "
                              "migration of the folder: run 'cairn check'", name, nd->bad_link);
         if (i <= to && (i ? nd->nlinks != 1 || nd->parents[0] != i - 1 : nd->nlinks != 0))
             return cairn_err(cx, CAIRN_EUSAGE,

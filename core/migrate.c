@@ -595,7 +595,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         }
     }
 
-    size_t applied = 0, at = 0;
+    size_t applied = 0, at = 0, recorded = 0;
     mdone failed = {0};
     const cairn_migration *failed_m = NULL;
     for (size_t i = 0; i < r.n && !rc; i++) {
@@ -624,6 +624,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
                           : "recorded", of);
                 if (!opts->dry_run)
                     migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, 0, 0, 0);
+                recorded++;
             }
             continue;
         }
@@ -677,12 +678,13 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     if (opts->dry_run && !rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
                   applied, plural(applied));
-        if (applied && cairn_ctx_checking(cx))
+        if ((applied || recorded) && cairn_ctx_checking(cx))
             rc = cairn_err(cx, CAIRN_EPENDING, "%zu migration%s to apply: run 'cairn migrate'",
-                           applied, plural(applied));
+                           applied + recorded, plural(applied + recorded));
     }
     else if (!rc || applied)
-        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied", applied, plural(applied));
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied%s", applied, plural(applied),
+                  recorded ? " (and the squash recorded)" : "");
     return run_close(&r, rc);
 }
 
