@@ -148,7 +148,10 @@ static const cairn_applied *to_run(const mrun *r, const cairn_migration *m, int 
 
 /* A squash migration `m` not in the history: how many of the migrations
  * it replaces this database applied (done or baseline); `*missing` the
- * first it did not. 0 with `*of` 0 for a migration that squashes nothing. */
+ * first it did not. 0 with `*of` 0 for a migration that squashes nothing.
+ * The folded migrations were one line, so a database that applied the
+ * newest of them has all of them: through an earlier squash (listed too,
+ * beside what it replaced) when not one by one. */
 static size_t squash_applied(const mrun *r, const cairn_migration *m, size_t *of,
                              const char **missing)
 {
@@ -162,6 +165,11 @@ static size_t squash_applied(const mrun *r, const cairn_migration *m, size_t *of
             k++;
         else if (!*missing)
             *missing = nd->replaces[i];
+    }
+    const cairn_applied *last = k ? cairn_history_find(&r->hist, nd->replaces[*of - 1]) : NULL;
+    if (last && !is_partial(last)) {
+        *missing = NULL;
+        k = *of;
     }
     return k;
 }

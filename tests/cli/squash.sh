@@ -165,4 +165,22 @@ one_error_line "migrate C"
 expect_err "before the squash" "migrate C says what to do"
 check "migrate C changed nothing" [ "$before" = "$(c_state)" ]
 
+# A second squash folds the first: its "replaces" lists the first's names
+# too. A (which applied the originals) and B (which ran the first squash)
+# both record it.
+S2="${M3:0:14}_squashed"
+run squash --to "$M3"
+expect_ok "squash again, up to the third"
+check "the second squash replaces the first one's names too" \
+    [ "$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["replaces"]))' \
+        "migrations/$S2/snapshot.json")" = "$M1 $M2 $S $M3" ]
+run migrate
+expect_ok "migrate A after the second squash"
+expect_out "$S2 recorded as applied" "A records the second squash"
+run --url "$(urlof b)" migrate
+expect_ok "migrate B after the second squash"
+expect_out "$S2 recorded as applied" "B records the second squash"
+run --url "$(urlof b)" status
+expect_out "squashed $S " "status of B shows the first squash as squashed"
+
 finish
