@@ -612,6 +612,21 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         const cairn_applied *a = to_run(&r, m, opts->resume, &run);
         if (!run)
             continue;
+        size_t of;
+        const char *missing;
+        if (!a && squash_applied(&r, m, &of, &missing) == of && of) {
+            if (!opts->dry_run)
+                rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, 0, 0, 0);
+            if (!rc) {
+                cairn_log(cx, CAIRN_LOG_INFO, "%s %s as applied: it squashes %zu migration%s this "
+                          "database has applied", m->name, opts->dry_run ? "would be recorded"
+                          : "recorded", of, plural(of));
+                if (!opts->dry_run)
+                    migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, 0, 0, 0);
+                recorded++;
+            }
+            continue;
+        }
         size_t start = a ? (size_t)a->statements_done : 0;
         if (a)
             cairn_log(cx, CAIRN_LOG_INFO, "resuming %s at statement %zu of %d%s", m->name,
@@ -621,21 +636,6 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         else if (newest && strcmp(m->name, newest) < 0)
             cairn_log(cx, CAIRN_LOG_INFO,
                       "applying %s (older than the newest applied migration %s)", m->name, newest);
-        size_t of;
-        const char *missing;
-        if (!a && squash_applied(&r, m, &of, &missing) == of && of) {
-            if (!opts->dry_run)
-                rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, 0, 0, 0);
-            if (!rc) {
-                cairn_log(cx, CAIRN_LOG_INFO, "%s %s as applied: it squashes %zu migrations this "
-                          "database has applied", m->name, opts->dry_run ? "would be recorded"
-                          : "recorded", of);
-                if (!opts->dry_run)
-                    migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, 0, 0, 0);
-                recorded++;
-            }
-            continue;
-        }
         if (opts->dry_run) {
             rc = log_script(&r, m->name, m->name, "pending", m->checksum, m->sql, m->no_transaction,
                             start);

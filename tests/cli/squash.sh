@@ -132,6 +132,7 @@ run migrate
 expect_ok "migrate A"
 expect_out "$S recorded as applied: it squashes 2 migrations this database has applied" \
     "migrate A records the squash"
+check "migrate A does not say it applies the squash" eval '! contains "$OUT" "applying $S"'
 check "A has the squash in its history" \
     [ "$(q a "select count(*) from __cairn_migrations where name = '$S'")" = 1 ]
 run migrate
