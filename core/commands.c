@@ -177,9 +177,10 @@ static int create_script(cairn_ctx *cx, cairn_session *s, const cairn_schema *sc
 /* ---- generate ----------------------------------------------------------------- */
 
 /* migration.sql: the header (name, writer, a warning per destructive
- * change), then the plan's statements; a custom migration gets a hint. */
+ * change, `note` as comment lines), then the plan's statements; a custom
+ * migration gets a hint. */
 static int migration_text(cairn_ctx *cx, cairn_session *s, const char *name,
-                          const cairn_plan *plan, const char *joins, char **out)
+                          const cairn_plan *plan, const char *note, char **out)
 {
     cairn_buf head;
     cairn_buf_init(&head);
@@ -188,8 +189,8 @@ static int migration_text(cairn_ctx *cx, cairn_session *s, const char *name,
     for (size_t i = 0; plan && i < plan->nchanges; i++)
         if (plan->changes[i]->flags & CAIRN_CHANGE_DESTRUCTIVE)
             cairn_buf_printf(&head, "-- WARNING: %s\n", change_warning(plan->changes[i]));
-    if (joins)
-        cairn_buf_printf(&head, "-- Joins the branches %s.\n", joins);
+    if (note)
+        cairn_buf_printf(&head, "-- %s\n", note);
     if (!plan)
         cairn_buf_puts(&head, "-- Custom migration: write its SQL here; separate statements "
                               "with a line \"" CAIRN_BREAKPOINT "\".\n");
@@ -399,7 +400,14 @@ static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
     char down_sum[65];
     cairn_buf json;
     cairn_buf_init(&json);
-    rc = migration_text(cx, s, name, plan, st->joins, &sql);
+    cairn_buf note;
+    cairn_buf_init(&note);
+    if (st->joins)
+        cairn_buf_printf(&note, "Joins the branches %s.", st->joins);
+    rc = note.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                  : migration_text(cx, s, name, plan, st->joins ? cairn_buf_cstr(&note) : NULL,
+                                   &sql);
+    cairn_buf_release(&note);
     /* a custom migration's down.sql is the user's to write */
     if (!rc && plan)
         rc = down_text(cx, s, name, st, desired, plan, &down);
@@ -798,5 +806,223 @@ int cairn_export(cairn_ctx *cx, char **sql_out)
         return rc;
     rc = create_script(cx, s, desired, sql_out);
     cairn_schema_free(desired);
+    return rc;
+}
+
+/* ---- squash ------------------------------------------------------------------ */
+
+/* The migrations up to `to` (index) form one line, and nothing later
+ * starts from inside it: otherwise EUSAGE naming what is in the way. */
+static int squash_check_line(cairn_ctx *cx, const cairn_graph *g, size_t to)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        const cairn_gnode *nd = &g->node[i];
+        const char *name = g->list[i].name;
+        if (!nd->ok)
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, g->list[i].dir, 0, 0,
+                                "its snapshot.json cannot be read: run 'cairn check'");
+        if (nd->bad_link)
+            return cairn_err(cx, CAIRN_EINTEGRITY, "%s names parent %s, which is not an older "
+                             "migration of the folder: run 'cairn check'", name, nd->bad_link);
+        if (i <= to && (i ? nd->nlinks != 1 || nd->parents[0] != i - 1 : nd->nlinks != 0))
+            return cairn_err(cx, CAIRN_EUSAGE,
+                             "the migrations up to %s are not one line (%s %s): squash only "
+                             "up to a point before the branches, or 'cairn merge' first",
+                             g->list[to].name, name,
+                             nd->nlinks > 1 ? "joins branches" : "starts a branch");
+        for (size_t k = 0; i > to && k < nd->nparents; k++)
+            if (nd->parents[k] < to)
+                return cairn_err(cx, CAIRN_EUSAGE,
+                                 "%s starts from %s, before %s: the migrations up to %s are "
+                                 "not one line", name, g->list[nd->parents[k]].name,
+                                 g->list[to].name, g->list[to].name);
+    }
+    return 0;
+}
+
+/* Every name the migrations up to `to` stand for: each one's own
+ * "replaces" (an earlier squash), then its name. */
+static int squash_names(cairn_ctx *cx, const cairn_graph *g, size_t to, char ***out, size_t *n)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i <= to; i++)
+        cap += 1 + g->node[i].nreplaces;
+    *n = 0;
+    if (!(*out = calloc(cap, sizeof **out)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i <= to; i++) {
+        for (size_t k = 0; k < g->node[i].nreplaces; k++)
+            (*out)[(*n)++] = g->node[i].replaces[k];
+        (*out)[(*n)++] = g->list[i].name;
+    }
+    return 0;
+}
+
+/* Point a later migration that starts from `from` at `to` instead. */
+static int squash_relink(cairn_ctx *cx, const cairn_migration *m, const char *from,
+                         const char *to)
+{
+    cairn_snapshot snap;
+    int rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
+    if (rc)
+        return rc;
+    char *was = snap.parent;
+    if (snap.parent && strcmp(snap.parent, from) == 0)
+        snap.parent = (char *)to;
+    for (size_t i = 0; i < snap.nmerges; i++)
+        if (strcmp(snap.merges[i], from) == 0) {
+            free(snap.merges[i]);
+            if (!(snap.merges[i] = strdup(to)))
+                rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        }
+    cairn_buf json;
+    cairn_buf_init(&json);
+    if (!rc)
+        rc = cairn_json_write_snapshot(cx, &snap, &json);
+    if (!rc && json.oom)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    char *file = rc ? NULL : cairn_path_join(m->dir, "snapshot.json");
+    if (!rc && !file)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc)
+        rc = cairn_write_file_atomic(cx, file, cairn_buf_cstr(&json), json.len);
+    free(file);
+    cairn_buf_release(&json);
+    snap.parent = was;
+    cairn_snapshot_release(&snap);
+    return rc;
+}
+
+/* The squash migration's files: its SQL creates `to`'s schema from nothing. */
+static int squash_write(cairn_ctx *cx, cairn_session *s, const char *outdir, const char *name,
+                        const cairn_snapshot *last, char **names, size_t nnames)
+{
+    cairn_plan *plan = NULL;
+    char *sql = NULL;
+    cairn_buf note, json;
+    cairn_buf_init(&note);
+    cairn_buf_init(&json);
+    cairn_buf_printf(&note, "Squashes %zu migration%s: %s%s%s. A database that applied them "
+                     "all records this one without running it.", nnames, nnames == 1 ? "" : "s",
+                     nnames > 1 ? names[0] : "", nnames > 1 ? " ... " : "", names[nnames - 1]);
+    int rc = note.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory")
+                      : cairn_diff(cx, NULL, last->schema, NULL, &plan);
+    if (!rc)
+        rc = migration_text(cx, s, name, plan, cairn_buf_cstr(&note), &sql);
+    if (!rc) {
+        cairn_snapshot snap = {.id = (char *)name, .replaces = names, .nreplaces = nnames,
+                               .dialect = (char *)cairn_session_dialect(s)->name,
+                               .schema = last->schema};
+        rc = cairn_json_write_snapshot(cx, &snap, &json);
+    }
+    if (!rc && json.oom)
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc)
+        rc = cairn_folder_write(cx, outdir, name, sql, NULL, cairn_buf_cstr(&json));
+    cairn_plan_free(plan);
+    free(sql);
+    cairn_buf_release(&note);
+    cairn_buf_release(&json);
+    return rc;
+}
+
+static int squash_name(cairn_ctx *cx, const cairn_graph *g, size_t to, const char *slug,
+                       char **out)
+{
+    char folded[CAIRN_SLUG_MAX + 1];
+    if (!cairn_folder_slug(slug ? slug : "squashed", folded))
+        return cairn_err(cx, CAIRN_EUSAGE, "--name '%s' has no letter or digit to name the "
+                         "migration by", slug);
+    char name[16 + CAIRN_SLUG_MAX];
+    snprintf(name, sizeof name, "%.14s_%s", g->list[to].name, folded);
+    if (strcmp(name, g->list[to].name) == 0)
+        return cairn_err(cx, CAIRN_EUSAGE, "the squash migration would be named %s, like the "
+                         "migration it ends with: pass --name with another name", name);
+    for (size_t i = 0; i < g->n; i++)
+        if (strcmp(name, g->list[i].name) == 0)
+            return cairn_err(cx, CAIRN_EUSAGE, "a migration %s exists already: pass --name with "
+                             "another name", name);
+    if (to + 1 < g->n && strcmp(name, g->list[to + 1].name) > 0)
+        return cairn_err(cx, CAIRN_EUSAGE, "the squash migration %s would sort after %s, which "
+                         "follows it: pass --name with another name", name,
+                         g->list[to + 1].name);
+    if (!(*out = strdup(name)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    return 0;
+}
+
+int cairn_squash(cairn_ctx *cx, const char *to, const char *slug, char **dir_out)
+{
+    if (dir_out)
+        *dir_out = NULL;
+    if (!to || !*to)
+        return cairn_err(cx, CAIRN_EUSAGE, "squash needs --to NAME: the last migration to fold");
+    cairn_session *s;
+    int rc = cairn_session_get(cx, &s);
+    if (rc)
+        return rc;
+    const char *outdir = cairn_ctx_get(cx, "out");
+    int lock_fd = -1;
+    rc = cairn_folder_check_readable(cx, outdir);
+    if (!rc)
+        rc = cairn_folder_lock(cx, outdir, &lock_fd);
+    if (rc)
+        return rc;
+    cairn_graph g;
+    memset(&g, 0, sizeof g);
+    cairn_snapshot last;
+    memset(&last, 0, sizeof last);
+    char *name = NULL, **names = NULL, *dir = NULL;
+    size_t nnames = 0, at = 0;
+    rc = cairn_graph_load(cx, outdir, &g);
+    while (!rc && at < g.n && strcmp(g.list[at].name, to) != 0)
+        at++;
+    if (!rc && at == g.n)
+        rc = cairn_err_at(cx, CAIRN_EUSAGE, outdir, 0, 0, "no migration %s to squash up to", to);
+    if (!rc)
+        rc = squash_check_line(cx, &g, at);
+    for (size_t i = 0; !rc && i <= at; i++)
+        rc = cairn_folder_only_cairn(cx, &g.list[i], "squashing");
+    if (!rc)
+        rc = squash_name(cx, &g, at, slug, &name);
+    if (!rc)
+        rc = cairn_folder_read_snapshot(cx, g.list[at].dir, &last);
+    if (!rc && last.dialect && strcmp(last.dialect, cairn_session_dialect(s)->name) != 0)
+        rc = cairn_err(cx, CAIRN_ECONFIG,
+                       "%s: the migrations were written for dialect '%s', not '%s'", outdir,
+                       last.dialect, cairn_session_dialect(s)->name);
+    if (!rc)
+        rc = squash_names(cx, &g, at, &names, &nnames);
+    /* checked: now write the squash, point the later migrations at it,
+     * and remove what it folds */
+    if (!rc)
+        rc = squash_write(cx, s, outdir, name, &last, names, nnames);
+    for (size_t i = at + 1; !rc && i < g.n; i++)
+        for (size_t k = 0; k < g.node[i].nparents; k++)
+            if (g.node[i].parents[k] == at) {
+                rc = squash_relink(cx, &g.list[i], g.list[at].name, name);
+                break;
+            }
+    for (size_t i = 0; !rc && i <= at; i++)
+        rc = cairn_folder_discard(cx, outdir, &g.list[i]);
+    if (!rc && !(dir = cairn_path_join(outdir, name)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc) {
+        cairn_log(cx, CAIRN_LOG_INFO, "wrote %s/migration.sql: it squashes %zu migration%s, "
+                  "%s to %s", dir, nnames, nnames == 1 ? "" : "s", names[0], g.list[at].name);
+        cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = name, .action = "written",
+                         .path = dir};
+        cairn_event_emit(cx, &e);
+        if (dir_out) {
+            *dir_out = dir;
+            dir = NULL;
+        }
+    }
+    free(dir);
+    free(names);
+    free(name);
+    cairn_snapshot_release(&last);
+    cairn_graph_free(&g);
+    cairn_folder_unlock(lock_fd);
     return rc;
 }

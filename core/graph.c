@@ -26,8 +26,8 @@
 
 /* ---- reading the links ------------------------------------------------------- */
 
-/* The top of a snapshot written by cairn holds version, id, parent, merges
- * and dialect before "schema", each top-level key on its own line after a
+/* The top of a snapshot written by cairn holds version, id, parent, merges,
+X * and dialect before "schema", each top-level key on its own line after a
  * two-space indent. Reading only that part keeps a folder of big snapshots
  * cheap to walk; a file laid out otherwise is read whole. */
 static json_t *read_head(const char *text, size_t len)
@@ -58,12 +58,22 @@ static int set_links(cairn_ctx *cx, json_t *head, cairn_gnode *g)
 {
     json_t *p = json_object_get(head, "parent");
     json_t *m = json_object_get(head, "merges");
-    if ((p && !json_is_string(p) && !json_is_null(p)) || (m && !json_is_array(m)))
+    json_t *rp = json_object_get(head, "replaces");
+    if ((p && !json_is_string(p) && !json_is_null(p)) || (m && !json_is_array(m)) ||
+        (rp && !json_is_array(rp)))
         return 1; /* not as written: the full reader says what is wrong */
-    size_t nm = m ? json_array_size(m) : 0;
+    size_t nm = m ? json_array_size(m) : 0, nr = rp ? json_array_size(rp) : 0;
     for (size_t i = 0; i < nm; i++)
         if (!json_is_string(json_array_get(m, i)))
             return 1;
+    for (size_t i = 0; i < nr; i++)
+        if (!json_is_string(json_array_get(rp, i)))
+            return 1;
+    if (nr && !(g->replaces = calloc(nr, sizeof *g->replaces)))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nr; i++)
+        if (!(g->replaces[g->nreplaces++] = strdup(json_string_value(json_array_get(rp, i)))))
+            return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     g->nlinks = (p && json_is_string(p) ? 1 : 0) + nm;
     if (g->nlinks && !(g->links = calloc(g->nlinks, sizeof *g->links)))
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
@@ -74,6 +84,18 @@ static int set_links(cairn_ctx *cx, json_t *head, cairn_gnode *g)
         if (!(g->links[k++] = strdup(json_string_value(json_array_get(m, i)))))
             return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     return 0;
+}
+
+static void free_links(cairn_gnode *g)
+{
+    for (size_t i = 0; i < g->nlinks; i++)
+        free(g->links[i]);
+    free(g->links);
+    for (size_t i = 0; i < g->nreplaces; i++)
+        free(g->replaces[i]);
+    free(g->replaces);
+    g->links = g->replaces = NULL;
+    g->nlinks = g->nreplaces = 0;
 }
 
 /* A migration's parent names; an unreadable snapshot leaves the node
@@ -100,11 +122,7 @@ static int read_links(cairn_ctx *cx, const cairn_migration *m, cairn_gnode *g)
             g->ok = rc == 0;
             return rc;
         }
-        for (size_t i = 0; i < g->nlinks; i++)
-            free(g->links[i]);
-        free(g->links);
-        g->links = NULL;
-        g->nlinks = 0;
+        free_links(g);
     }
     cairn_snapshot snap;
     rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
@@ -125,6 +143,12 @@ static int read_links(cairn_ctx *cx, const cairn_migration *m, cairn_gnode *g)
     for (size_t i = 0; !rc && i < snap.nmerges; i++) {
         g->links[k++] = snap.merges[i];
         snap.merges[i] = NULL;
+    }
+    if (!rc) {
+        g->replaces = snap.replaces;
+        g->nreplaces = snap.nreplaces;
+        snap.replaces = NULL;
+        snap.nreplaces = 0;
     }
     g->ok = !rc;
     cairn_snapshot_release(&snap);
@@ -179,9 +203,7 @@ int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g)
 void cairn_graph_free(cairn_graph *g)
 {
     for (size_t i = 0; g->node && i < g->n; i++) {
-        for (size_t k = 0; k < g->node[i].nlinks; k++)
-            free(g->node[i].links[k]);
-        free(g->node[i].links);
+        free_links(&g->node[i]);
         free(g->node[i].parents);
     }
     free(g->node);

@@ -453,6 +453,10 @@ typedef struct cairn_snapshot {
      * ("merges" in snapshot.json, absent when none). */
     char **merges;
     size_t nmerges;
+    /* A squash migration's folded migrations ("replaces", absent when
+     * none): a database that applied them all records it without running it. */
+    char **replaces;
+    size_t nreplaces;
     char *dialect;
     /** sha256 of the down.sql generate wrote beside it, NULL when it wrote
      *  none (a custom migration, or one written before down.sql existed). */
@@ -587,6 +591,12 @@ int cairn_folder_read_down(cairn_ctx *cx, const char *dir, char **text, char sum
  *  or on the folder it will be made in. Release with cairn_folder_unlock. */
 int cairn_folder_lock(cairn_ctx *cx, const char *out, int *fd);
 void cairn_folder_unlock(int fd);
+/** EUSAGE naming the first file of `m`'s folder cairn did not write
+ *  ("holds X, which cairn did not write: not <verb> it"). */
+int cairn_folder_only_cairn(cairn_ctx *cx, const cairn_migration *m, const char *verb);
+/** Remove `m`'s folder: renamed out of the listing first, so an interrupted
+ *  removal never leaves a migration without its files; then cairn's files. */
+int cairn_folder_discard(cairn_ctx *cx, const char *out, const cairn_migration *m);
 /** Remove a migration folder cairn wrote (its files, then the folder);
  *  best effort, for undoing a failed import. */
 void cairn_folder_remove(const char *out, const char *name);
@@ -618,6 +628,8 @@ typedef struct cairn_gnode {
     size_t *parents;   /* the links found among older folders, as indexes */
     size_t nparents;
     const char *bad_link; /* a link to no older folder (one of `links`), or NULL */
+    char **replaces;   /* the names a squash migration replaces */
+    size_t nreplaces;
     int ok;            /* the snapshot could be read */
 } cairn_gnode;
 typedef struct cairn_graph {

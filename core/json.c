@@ -986,8 +986,8 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
 /* ---- snapshots --------------------------------------------------------------- */
 
 
-static const char *const k_snapshot[] = {"version", "id", "parent", "merges", "dialect",
-                                         "down_checksum", "schema", NULL};
+static const char *const k_snapshot[] = {"version", "id", "parent", "merges", "replaces",
+                                         "dialect", "down_checksum", "schema", NULL};
 
 void cairn_snapshot_release(cairn_snapshot *snap)
 {
@@ -998,6 +998,9 @@ void cairn_snapshot_release(cairn_snapshot *snap)
     for (size_t i = 0; i < snap->nmerges; i++)
         free(snap->merges[i]);
     free(snap->merges);
+    for (size_t i = 0; i < snap->nreplaces; i++)
+        free(snap->replaces[i]);
+    free(snap->replaces);
     free(snap->dialect);
     free(snap->down_checksum);
     cairn_schema_free(snap->schema);
@@ -1024,7 +1027,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     int64_t version = 0;
     int has_version = 0;
     json_t *sj = NULL;
-    strlist merges = {0};
+    strlist merges = {0}, replaces = {0};
     if (!(r.s = cairn_schema_new()))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc && !(rc = rd_object(&r, d.root, d.pos, "a snapshot", k_snapshot)) &&
@@ -1039,6 +1042,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     if (!rc && !(rc = rd_str(&r, d.root, d.pos, "id", REQ, &id)) &&
         !(rc = rd_str(&r, d.root, d.pos, "parent", OPT, &parent)) &&
         !(rc = rd_strlist(&r, d.root, d.pos, "merges", OPT, 1, &merges)) &&
+        !(rc = rd_strlist(&r, d.root, d.pos, "replaces", OPT, 1, &replaces)) &&
         !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
         !(rc = rd_str(&r, d.root, d.pos, "down_checksum", OPT, &down)) &&
         !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
@@ -1052,6 +1056,11 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     for (size_t i = 0; !rc && i < merges.n; i++)
         if (dup_opt(merges.v[i], &out->merges[out->nmerges++]))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    if (!rc && replaces.n && !(out->replaces = calloc(replaces.n, sizeof *out->replaces)))
+        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    for (size_t i = 0; !rc && i < replaces.n; i++)
+        if (dup_opt(replaces.v[i], &out->replaces[out->nreplaces++]))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
                 dup_opt(dialect, &out->dialect) || dup_opt(down, &out->down_checksum)))

@@ -459,6 +459,8 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
     w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : json_null());
     if (snap->nmerges)
         w_strs(&w, o, "merges", (const char *const *)snap->merges, snap->nmerges);
+    if (snap->nreplaces)
+        w_strs(&w, o, "replaces", (const char *const *)snap->replaces, snap->nreplaces);
     w_str(&w, o, "dialect", snap->dialect);
     w_str(&w, o, "down_checksum", snap->down_checksum);
     if (!w.rc)

@@ -31,6 +31,7 @@ typedef struct mrun {
     cairn_history hist;
     cairn_migration *list;
     size_t n;
+    cairn_graph g; /* the folder's links: which migrations squash which */
     int locked;
     char recorded_at[21]; /* applied_at of the last history row written */
 } mrun;
@@ -54,6 +55,8 @@ static int run_open(mrun *r, cairn_ctx *cx)
     rc = cairn_folder_list_existing(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
     if (!rc)
         rc = cairn_folder_load_all(cx, r->list, r->n);
+    if (!rc)
+        rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &r->g);
     if (rc)
         return rc;
     rc = cairn_session_connect(cx, s, &r->c);
@@ -81,6 +84,7 @@ static int run_close(mrun *r, int rc)
     cairn_conn_close(r->c);
     cairn_history_release(&r->hist);
     cairn_folder_free(r->list, r->n);
+    cairn_graph_free(&r->g);
     if (rc) {
         cairn_err_restore(r->cx, &saved);
         return rc;
@@ -99,6 +103,25 @@ static const cairn_migration *find_migration(const mrun *r, const char *name)
 static const char *plural(size_t n)
 {
     return n == 1 ? "" : "s";
+}
+
+/* The graph node of `m` (NULL: the folder changed between the two reads). */
+static const cairn_gnode *node_of(const mrun *r, const cairn_migration *m)
+{
+    for (size_t i = 0; i < r->g.n; i++)
+        if (strcmp(r->g.list[i].name, m->name) == 0)
+            return &r->g.node[i];
+    return NULL;
+}
+
+/* The present migration that squashes `name`, or NULL. */
+static const char *squashed_into(const mrun *r, const char *name)
+{
+    for (size_t i = 0; i < r->g.n; i++)
+        for (size_t k = 0; k < r->g.node[i].nreplaces; k++)
+            if (strcmp(r->g.node[i].replaces[k], name) == 0)
+                return r->g.list[i].name;
+    return NULL;
 }
 
 /* Stopped part-way outside a transaction? */
@@ -123,6 +146,34 @@ static const cairn_applied *to_run(const mrun *r, const cairn_migration *m, int 
     return a;
 }
 
+/* A squash migration `m` not in the history: how many of the migrations
+ * it replaces this database applied (done or baseline); `*missing` the
+ * first it did not. 0 with `*of` 0 for a migration that squashes nothing.
+ * The folded migrations were one line, so a database that applied the
+ * newest of them has all of them: through an earlier squash (listed too,
+ * beside what it replaced) when not one by one. */
+static size_t squash_applied(const mrun *r, const cairn_migration *m, size_t *of,
+                             const char **missing)
+{
+    const cairn_gnode *nd = node_of(r, m);
+    size_t k = 0;
+    *of = nd ? nd->nreplaces : 0;
+    *missing = NULL;
+    for (size_t i = 0; i < *of; i++) {
+        const cairn_applied *a = cairn_history_find(&r->hist, nd->replaces[i]);
+        if (a && !is_partial(a))
+            k++;
+        else if (!*missing)
+            *missing = nd->replaces[i];
+    }
+    const cairn_applied *last = k ? cairn_history_find(&r->hist, nd->replaces[*of - 1]) : NULL;
+    if (last && !is_partial(last)) {
+        *missing = NULL;
+        k = *of;
+    }
+    return k;
+}
+
 /* What a run may find stopped part-way and carry on with. */
 enum { RESUME_UP = 1, RESUME_DOWN = 2 };
 
@@ -135,6 +186,9 @@ static int run_check_integrity(mrun *r, unsigned resume, int settled)
     for (size_t i = 0; i < r->hist.n; i++) {
         const cairn_applied *a = &r->hist.rows[i];
         const cairn_migration *m = find_migration(r, a->name);
+        /* folded into a squash migration: its folder is gone on purpose */
+        if (!m && !is_partial(a) && squashed_into(r, a->name))
+            continue;
         if (!m)
             return cairn_err(cx, CAIRN_EINTEGRITY,
                              "migration %s is recorded as applied but its folder is missing "
@@ -186,6 +240,21 @@ static int run_check_integrity(mrun *r, unsigned resume, int settled)
         if (!r->list[i].sql && !cairn_history_find(&r->hist, r->list[i].name))
             return cairn_err_at(cx, CAIRN_EINTEGRITY, r->list[i].dir, 0, 0,
                                 "migration %s has no migration.sql", r->list[i].name);
+    /* A squash runs on a database that applied none of what it replaces
+     * and is recorded on one that applied all; in between, its SQL would
+     * create what is already there. */
+    for (size_t i = 0; i < r->n; i++) {
+        size_t of;
+        const char *missing;
+        size_t k = cairn_history_find(&r->hist, r->list[i].name)
+                       ? 0 : squash_applied(r, &r->list[i], &of, &missing);
+        if (k && k < of)
+            return cairn_err_at(cx, CAIRN_EINTEGRITY, r->list[i].dir, 0, 0,
+                                "migration %s squashes %zu migrations, but this database applied "
+                                "only %zu of them (not %s): migrate it with the migrations folder "
+                                "from before the squash first",
+                                r->list[i].name, of, k, missing);
+    }
     return 0;
 }
 
@@ -534,7 +603,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         }
     }
 
-    size_t applied = 0, at = 0;
+    size_t applied = 0, at = 0, recorded = 0;
     mdone failed = {0};
     const cairn_migration *failed_m = NULL;
     for (size_t i = 0; i < r.n && !rc; i++) {
@@ -543,6 +612,21 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         const cairn_applied *a = to_run(&r, m, opts->resume, &run);
         if (!run)
             continue;
+        size_t of;
+        const char *missing;
+        if (!a && squash_applied(&r, m, &of, &missing) == of && of) {
+            if (!opts->dry_run)
+                rc = record(&r, m->name, m->checksum, CAIRN_APPLIED_BASELINE, 0, 0, 0);
+            if (!rc) {
+                cairn_log(cx, CAIRN_LOG_INFO, "%s %s as applied: it squashes %zu migration%s this "
+                          "database has applied", m->name, opts->dry_run ? "would be recorded"
+                          : "recorded", of, plural(of));
+                if (!opts->dry_run)
+                    migration_event(&r, m->name, "baseline", m->checksum, r.recorded_at, 0, 0, 0);
+                recorded++;
+            }
+            continue;
+        }
         size_t start = a ? (size_t)a->statements_done : 0;
         if (a)
             cairn_log(cx, CAIRN_LOG_INFO, "resuming %s at statement %zu of %d%s", m->name,
@@ -602,12 +686,13 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     if (opts->dry_run && !rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
                   applied, plural(applied));
-        if (applied && cairn_ctx_checking(cx))
+        if ((applied || recorded) && cairn_ctx_checking(cx))
             rc = cairn_err(cx, CAIRN_EPENDING, "%zu migration%s to apply: run 'cairn migrate'",
-                           applied, plural(applied));
+                           applied + recorded, plural(applied + recorded));
     }
     else if (!rc || applied)
-        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied", applied, plural(applied));
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied%s", applied, plural(applied),
+                  recorded ? " (and the squash recorded)" : "");
     return run_close(&r, rc);
 }
 
@@ -1121,6 +1206,7 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
         if (!find_migration(&r, a->name))
             rc = status_add(v, &n, a->name,
                             a->state == CAIRN_APPLIED_PARTIAL ? CAIRN_MIGRATION_PARTIAL
+                            : squashed_into(&r, a->name)      ? CAIRN_MIGRATION_SQUASHED
                                                              : CAIRN_MIGRATION_MISSING,
                             a->applied_at);
     }
@@ -1500,6 +1586,48 @@ static int is_cairn_file(const char *name)
     return 0;
 }
 
+/* Only what cairn writes is removed: anything else is the user's. */
+int cairn_folder_only_cairn(cairn_ctx *cx, const cairn_migration *m, const char *verb)
+{
+    int rc = 0;
+    DIR *dir = opendir(m->dir);
+    if (!dir)
+        return cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot read: %s", strerror(errno));
+    struct dirent *de;
+    while (!rc && (de = readdir(dir)) != NULL)
+        if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && !is_cairn_file(de->d_name))
+            rc = cairn_err_at(cx, CAIRN_EUSAGE, m->dir, 0, 0,
+                              "holds %s, which cairn did not write: not %s it", de->d_name, verb);
+    closedir(dir);
+    return rc;
+}
+
+int cairn_folder_discard(cairn_ctx *cx, const char *out, const cairn_migration *m)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    cairn_buf_printf(&b, ".tmp-%s-dropped", m->name);
+    char *gone = b.oom ? NULL : cairn_path_join(out, cairn_buf_cstr(&b));
+    cairn_buf_release(&b);
+    if (!gone)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc = 0;
+    if (rename(m->dir, gone) != 0)
+        rc = cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot remove: %s", strerror(errno));
+    for (size_t i = 0; i < sizeof cairn_files / sizeof *cairn_files && !rc; i++) {
+        char *f = cairn_path_join(gone, cairn_files[i]);
+        if (!f)
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        else if (unlink(f) != 0 && errno != ENOENT)
+            rc = cairn_err_at(cx, CAIRN_EIO, f, 0, 0, "cannot remove: %s", strerror(errno));
+        free(f);
+    }
+    if (!rc && rmdir(gone) != 0)
+        rc = cairn_err_at(cx, CAIRN_EIO, gone, 0, 0, "cannot remove: %s", strerror(errno));
+    free(gone);
+    return rc;
+}
+
 /* Is the migration in the configured database's history? */
 static int drop_is_applied(cairn_ctx *cx, const char *name, int *applied)
 {
@@ -1533,45 +1661,10 @@ int cairn_drop(cairn_ctx *cx, char **name_out)
             rc = cairn_err(cx, CAIRN_EUSAGE, "%s is applied: write a new migration instead",
                            m->name);
     }
-    /* Only what cairn writes is removed: anything else is the user's. */
-    DIR *dir = rc ? NULL : opendir(m->dir);
-    if (!rc && !dir)
-        rc = cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot read: %s", strerror(errno));
-    if (dir) {
-        struct dirent *de;
-        while (!rc && (de = readdir(dir)) != NULL)
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && !is_cairn_file(de->d_name))
-                rc = cairn_err_at(cx, CAIRN_EUSAGE, m->dir, 0, 0,
-                                  "holds %s, which cairn did not write: not dropping it",
-                                  de->d_name);
-        closedir(dir);
-    }
-    /* Renamed out of the listing first, so an interrupted drop never leaves
-     * a migration folder without its files. */
-    char *gone = NULL;
-    if (!rc) {
-        cairn_buf b;
-        cairn_buf_init(&b);
-        cairn_buf_printf(&b, ".tmp-%s-dropped", m->name);
-        gone = b.oom ? NULL : cairn_path_join(out, cairn_buf_cstr(&b));
-        cairn_buf_release(&b);
-        if (!gone)
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-        else if (rename(m->dir, gone) != 0)
-            rc = cairn_err_at(cx, CAIRN_EIO, m->dir, 0, 0, "cannot remove: %s", strerror(errno));
-    }
-    if (!rc) {
-        for (size_t i = 0; i < sizeof cairn_files / sizeof *cairn_files && !rc; i++) {
-            char *f = cairn_path_join(gone, cairn_files[i]);
-            if (!f)
-                rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-            else if (unlink(f) != 0 && errno != ENOENT)
-                rc = cairn_err_at(cx, CAIRN_EIO, f, 0, 0, "cannot remove: %s", strerror(errno));
-            free(f);
-        }
-        if (!rc && rmdir(gone) != 0)
-            rc = cairn_err_at(cx, CAIRN_EIO, gone, 0, 0, "cannot remove: %s", strerror(errno));
-    }
+    if (!rc)
+        rc = cairn_folder_only_cairn(cx, m, "dropping");
+    if (!rc)
+        rc = cairn_folder_discard(cx, out, m);
     if (!rc) {
         cairn_log(cx, CAIRN_LOG_INFO, "dropped %s", m->name);
         cairn_event e = {.kind = CAIRN_EVENT_MIGRATION, .migration = m->name,
@@ -1580,7 +1673,6 @@ int cairn_drop(cairn_ctx *cx, char **name_out)
         if (name_out && !(*name_out = strdup(m->name)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     }
-    free(gone);
     cairn_folder_free(list, n);
     return rc;
 }

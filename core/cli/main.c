@@ -556,7 +556,8 @@ static const struct {
     {"--accept-checksum", OPT_ACCEPT_EDIT, 0, "the same as --accept-edit", VALUE_TEXT},
     {"--forget", OPT_FORGET, 0, "remove the history row of a migration whose folder is gone",
      VALUE_TEXT},
-    {"--to", OPT_TO, 1, "roll back every migration applied after NAME", VALUE_TEXT},
+    {"--to", OPT_TO, 1,
+     "migration NAME (rollback: undo those after it; squash: fold those up to it)", VALUE_TEXT},
     {"--steps", OPT_STEPS, 1, "roll back this many migrations, newest first", VALUE_TEXT},
     {"--history-only", OPT_HISTORY_ONLY, 0,
      "the folder is imported already: record another database's history", VALUE_TEXT},
@@ -607,6 +608,21 @@ static int run_merge(cairn_ctx *cx, const cli *c)
     char *dir = NULL;
     int rc = cairn_merge(cx, c->name, &dir);
     written_json(c, dir);
+    cairn_free(dir);
+    return rc;
+}
+
+static int run_squash(cairn_ctx *cx, const cli *c)
+{
+    char *dir = NULL;
+    int rc = cairn_squash(cx, c->to, c->name, &dir);
+    if (c->json) {
+        const cairn_event *w = first_event(CAIRN_EVENT_MIGRATION);
+        json_key(jout, "migration");
+        json_str(jout, dir && w ? w->migration : NULL);
+        json_key(jout, "path");
+        json_str(jout, dir);
+    }
     cairn_free(dir);
     return rc;
 }
@@ -779,6 +795,7 @@ static const char *state_word(cairn_mstate s)
     case CAIRN_MIGRATION_MISSING: return "MISSING";
     case CAIRN_MIGRATION_PARTIAL: return "PARTIAL";
     case CAIRN_MIGRATION_BASELINE: return "baseline";
+    case CAIRN_MIGRATION_SQUASHED: return "squashed";
     }
     return "?";
 }
@@ -806,7 +823,9 @@ static void status_json(FILE *f, const cairn_status_row *rows, size_t n, size_t 
 static void print_state(cairn_mstate s, int width)
 {
     const char *word = state_word(s);
-    const char *color = s == CAIRN_MIGRATION_APPLIED || s == CAIRN_MIGRATION_BASELINE ? GREEN
+    const char *color = s == CAIRN_MIGRATION_APPLIED || s == CAIRN_MIGRATION_BASELINE ||
+                                s == CAIRN_MIGRATION_SQUASHED
+                            ? GREEN
                         : s == CAIRN_MIGRATION_PENDING                                ? YELLOW
                                                                                       : RED;
     put_colored(stdout, color_out, color, word);
@@ -822,7 +841,8 @@ static int run_status(cairn_ctx *cx, const cli *c)
         return rc;
     for (size_t i = 0; i < n; i++)
         open += rows[i].state != CAIRN_MIGRATION_APPLIED &&
-                rows[i].state != CAIRN_MIGRATION_BASELINE;
+                rows[i].state != CAIRN_MIGRATION_BASELINE &&
+                rows[i].state != CAIRN_MIGRATION_SQUASHED;
     if (c->json)
         status_json(jout, rows, n, open);
     for (size_t i = 0; i < n && !c->json; i++) {
@@ -1233,6 +1253,20 @@ static const command commands[] = {
      "when the schema changed). Refuses when the folder has one branch, and when\n"
      "the branches changed one object differently (the conflict is named).\n\n"
      "  --name NAME        the folder's slug (default: merge)\n"},
+    {"squash", OPT_TO | OPT_NAME | CMD_JSON, run_squash,
+     "fold the migrations up to one into a single migration",
+     "squash --to NAME [--name SLUG]\n\n"
+     "Replace the migrations up to NAME (which must form one line) by one migration,\n"
+     "<NAME's stamp>_<SLUG>, whose SQL creates NAME's schema from nothing and whose\n"
+     "snapshot lists the names it \"replaces\". Later migrations that started from\n"
+     "NAME start from it; the folded folders are removed. New databases run it; a\n"
+     "database that applied all the folded migrations records it without running it\n"
+     "(one that applied only some stops with exit 7: migrate it with the folder from\n"
+     "before the squash first). Refuses, changing nothing, when NAME is no migration,\n"
+     "the migrations up to it branch, a folded folder holds a file cairn did not\n"
+     "write, or the new name is taken.\n\n"
+     "  --to NAME          the last migration to fold (required)\n"
+     "  --name SLUG        the new folder's slug (default: squashed)\n"},
     {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
      run_migrate,
      "apply the pending migrations to the database",

@@ -217,6 +217,15 @@ CAIRN_API int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, cha
  *  merged in git). `name` is its slug (NULL = "merge"). CAIRN_EUSAGE when
  *  the folder has one branch. */
 CAIRN_API int cairn_merge(cairn_ctx *cx, const char *name, char **dir_out);
+/** Fold the migrations up to `to` (by name, one line) into one migration
+ *  "<to's stamp>_<slug>" (`slug` NULL = "squashed") whose SQL creates
+ *  `to`'s schema and whose snapshot lists the names it "replaces"; later
+ *  migrations that started from `to` start from it; the folded folders are
+ *  removed. A database that applied them all records it without running
+ *  it. CAIRN_EUSAGE, nothing changed, when `to` is no migration, the
+ *  migrations up to it branch, a folded folder holds a file cairn did not
+ *  write, or the name is taken. `*dir_out`: the new folder (cairn_free). */
+CAIRN_API int cairn_squash(cairn_ctx *cx, const char *to, const char *slug, char **dir_out);
 
 typedef struct cairn_migrate_opts {
     int dry_run;          /* print what would run, change nothing */
@@ -262,7 +271,8 @@ typedef enum cairn_mstate {
     CAIRN_MIGRATION_MODIFIED = 2, /* applied, but its file changed since */
     CAIRN_MIGRATION_MISSING = 3,  /* applied, but its folder is gone */
     CAIRN_MIGRATION_PARTIAL = 4,  /* stopped part-way, needs resolve */
-    CAIRN_MIGRATION_BASELINE = 5  /* recorded as applied without running (cairn baseline) */
+    CAIRN_MIGRATION_BASELINE = 5, /* recorded as applied without running (cairn baseline) */
+    CAIRN_MIGRATION_SQUASHED = 6  /* applied, its folder folded into a squash migration */
 } cairn_mstate;
 
 typedef struct cairn_status_row {

@@ -17,7 +17,7 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
+    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -45,6 +45,7 @@ _cairn()
     case "$cmd" in
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
+        squash) flags+=" --name --to" ;;
         migrate) flags+=" --dry-run --all-in-one --resume --check" ;;
         rollback) flags+=" --dry-run --resume --to --steps" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;

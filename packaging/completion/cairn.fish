@@ -5,9 +5,10 @@ complete -c cairn -f
 function __cairn_dialects
     cairn dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }'
 end
-set -l cairn_commands generate merge migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects
+set -l cairn_commands generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a generate -d 'write a new migration from the schema changes'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a merge -d 'write a migration that joins merged branches'
+complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a squash -d 'fold the migrations up to one into a single migration'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a migrate -d 'apply the pending migrations to the database'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a rollback -d 'undo the newest applied migrations with their down.sql'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a resolve -d 'settle a migration that stopped part-way'
@@ -45,13 +46,15 @@ complete -c cairn -n '__fish_seen_subcommand_from generate' -l custom -d 'an emp
 complete -c cairn -n '__fish_seen_subcommand_from generate' -l rename -x -d 'OLD=NEW: a table or column was renamed'
 complete -c cairn -n '__fish_seen_subcommand_from generate' -l check -d 'change nothing; exit 12 when there is work to do'
 complete -c cairn -n '__fish_seen_subcommand_from merge' -l name -x -d 'the migration folder\'s slug'
+complete -c cairn -n '__fish_seen_subcommand_from squash' -l name -x -d 'the migration folder\'s slug'
+complete -c cairn -n '__fish_seen_subcommand_from squash' -l to -x -d 'migration NAME (rollback: undo those after it; squash: fold those up to it)'
 complete -c cairn -n '__fish_seen_subcommand_from migrate' -l dry-run -d 'show what would run, change nothing'
 complete -c cairn -n '__fish_seen_subcommand_from migrate' -l all-in-one -d 'all pending migrations in one transaction'
 complete -c cairn -n '__fish_seen_subcommand_from migrate' -l resume -d 'continue a migration that stopped part-way'
 complete -c cairn -n '__fish_seen_subcommand_from migrate' -l check -d 'change nothing; exit 12 when there is work to do'
 complete -c cairn -n '__fish_seen_subcommand_from rollback' -l dry-run -d 'show what would run, change nothing'
 complete -c cairn -n '__fish_seen_subcommand_from rollback' -l resume -d 'continue a migration that stopped part-way'
-complete -c cairn -n '__fish_seen_subcommand_from rollback' -l to -x -d 'roll back every migration applied after NAME'
+complete -c cairn -n '__fish_seen_subcommand_from rollback' -l to -x -d 'migration NAME (rollback: undo those after it; squash: fold those up to it)'
 complete -c cairn -n '__fish_seen_subcommand_from rollback' -l steps -x -d 'roll back this many migrations, newest first'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l applied -d 'the rest was applied by hand'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l rolled-back -d 'it was undone by hand'
