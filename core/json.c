@@ -995,12 +995,8 @@ void cairn_snapshot_release(cairn_snapshot *snap)
         return;
     free(snap->id);
     free(snap->parent);
-    for (size_t i = 0; i < snap->nmerges; i++)
-        free(snap->merges[i]);
-    free(snap->merges);
-    for (size_t i = 0; i < snap->nreplaces; i++)
-        free(snap->replaces[i]);
-    free(snap->replaces);
+    cairn_strv_free(snap->merges, snap->nmerges);
+    cairn_strv_free(snap->replaces, snap->nreplaces);
     free(snap->dialect);
     free(snap->down_checksum);
     cairn_schema_free(snap->schema);
@@ -1011,6 +1007,17 @@ static int dup_opt(const char *s, char **out)
 {
     *out = NULL;
     return s && !(*out = strdup(s)) ? CAIRN_ENOMEM : 0;
+}
+
+/* A borrowed list copied into malloc'd strings (*n counts what was made). */
+static int dup_list(const strlist *l, char ***out, size_t *n)
+{
+    if (l->n && !(*out = calloc(l->n, sizeof **out)))
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < l->n; i++)
+        if (dup_opt(l->v[i], &(*out)[(*n)++]))
+            return CAIRN_ENOMEM;
+    return 0;
 }
 
 int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
@@ -1052,18 +1059,10 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
     }
     if (!rc && merges.n && !parent)
         rc = rd_fail_in(&r, d.pos, "merges", -1, 1, "a merge needs a \"parent\" too");
-    if (!rc && merges.n && !(out->merges = calloc(merges.n, sizeof *out->merges)))
-        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < merges.n; i++)
-        if (dup_opt(merges.v[i], &out->merges[out->nmerges++]))
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    if (!rc && replaces.n && !(out->replaces = calloc(replaces.n, sizeof *out->replaces)))
-        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    for (size_t i = 0; !rc && i < replaces.n; i++)
-        if (dup_opt(replaces.v[i], &out->replaces[out->nreplaces++]))
-            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    if (!rc && (dup_opt(id, &out->id) || dup_opt(parent, &out->parent) ||
-                dup_opt(dialect, &out->dialect) || dup_opt(down, &out->down_checksum)))
+    if (!rc && (dup_list(&merges, &out->merges, &out->nmerges) ||
+                dup_list(&replaces, &out->replaces, &out->nreplaces) || dup_opt(id, &out->id) ||
+                dup_opt(parent, &out->parent) || dup_opt(dialect, &out->dialect) ||
+                dup_opt(down, &out->down_checksum)))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     cairn_buf_release(&r.path);
     doc_release(&d);
