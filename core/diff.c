@@ -151,6 +151,12 @@ static cairn_change *add_change(differ *d, cairn_change_kind kind, const cairn_t
     return ch;
 }
 
+cairn_change *diff_add_change(differ *d, cairn_change_kind kind, const cairn_table *tf,
+                              const cairn_table *tt, const void *from, const void *to)
+{
+    return add_change(d, kind, tf, tt, from, to);
+}
+
 static void destructive(differ *d, cairn_change *ch, const char *fmt, ...) CAIRN_FMT(3, 4);
 static void destructive(differ *d, cairn_change *ch, const char *fmt, ...)
 {
@@ -977,6 +983,25 @@ static void emit_final_drops(differ *d)
             add_change(d, CAIRN_CHANGE_DROP_NAMESPACE, NULL, NULL, fn[i], NULL);
 }
 
+typedef struct gone_ctx {
+    differ *d;
+    const vplan *vp;
+} gone_ctx;
+
+/* Does the plan drop (or drop and recreate) this table or view of the old
+ * schema? Objects over it must go first and come back after. */
+static int plan_drops(void *ud, const char *kind, const char *ns, const char *name)
+{
+    const gone_ctx *g = ud;
+    differ *d = g->d;
+    if (strcmp(kind, "view") == 0) {
+        size_t i = find_view(g->vp->fv, g->vp->nf, ns, name);
+        return i < g->vp->nf && g->vp->drop[i];
+    }
+    size_t i = diff_find_sorted_table(d->ft, d->nft, ns, name);
+    return i < d->nft && !d->pair_of_from[i];
+}
+
 static int run(differ *d, const cairn_diff_opts *opts)
 {
     if (parse_renames(d, opts))
@@ -1014,6 +1039,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
     size_t *create_order = dep_order(d, (void *const *)created, ncreated, table_depends, 0);
     size_t *vdrop = dep_order(d, (void *const *)vp.fv, vp.nf, view_depends, 1);
     size_t *vcreate = dep_order(d, (void *const *)vp.tv, vp.nt, view_depends, 0);
+    gone_ctx gc = {d, &vp};
+    diff_oplan *op = diff_objects_plan(d, plan_drops, &gc);
     if (d->rc)
         return d->rc;
 
@@ -1022,9 +1049,11 @@ static int run(differ *d, const cairn_diff_opts *opts)
         if (!has_str(d->from->namespaces, d->from->nnamespaces, tn[i]))
             add_change(d, CAIRN_CHANGE_CREATE_NAMESPACE, NULL, NULL, NULL, tn[i]);
 
+    diff_objects_drops(d, op, 2);
     for (size_t k = 0; k < vp.nf; k++)
         if (vp.drop[vdrop[k]])
             add_change(d, CAIRN_CHANGE_DROP_VIEW, NULL, NULL, vp.fv[vdrop[k]], NULL);
+    diff_objects_drops(d, op, 1);
 
     for (size_t k = 0; k < d->npairs; k++)
         emit_set_drops(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_DROP_TRIGGER);
@@ -1072,6 +1101,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
     }
 
     emit_enums_and_sequences(d);
+    diff_objects_creates(d, op, 0);
 
     for (size_t k = 0; k < ncreated; k++) {
         const cairn_table *t = created[create_order[k]];
@@ -1090,10 +1120,13 @@ static int run(differ *d, const cairn_diff_opts *opts)
     for (size_t k = 0; k < d->npairs; k++)
         emit_set_adds(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_CREATE_TRIGGER);
 
+    diff_objects_creates(d, op, 1);
     for (size_t k = 0; k < vp.nt; k++)
         if (vp.create[vcreate[k]])
             add_change(d, CAIRN_CHANGE_CREATE_VIEW, NULL, NULL, NULL, vp.tv[vcreate[k]]);
+    diff_objects_creates(d, op, 2);
 
+    diff_objects_drops(d, op, 0);
     emit_final_drops(d);
     return d->rc;
 }

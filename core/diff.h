@@ -81,4 +81,18 @@ CAIRN_INTERNAL int diff_option_lists_equal(const char *const *a, size_t na, cons
                                            size_t nb);
 extern CAIRN_INTERNAL const cairn_type_family diff_sql_standard_types[];
 
+CAIRN_INTERNAL cairn_change *diff_add_change(differ *d, cairn_change_kind kind,
+                                             const cairn_table *tf, const cairn_table *tt,
+                                             const void *from, const void *to);
+
+/* diff_objects.c: objects carried as DDL text. `gone` says whether the plan
+ * drops (or drops and recreates) the table or view (kind "table" or
+ * "view") of the old schema. Stages: 0 before the tables, 1 between the
+ * tables and the views, 2 after the views. */
+typedef struct oplan diff_oplan;
+typedef int diff_gone_fn(void *ud, const char *kind, const char *ns, const char *name);
+CAIRN_INTERNAL diff_oplan *diff_objects_plan(differ *d, diff_gone_fn *gone, void *ud);
+CAIRN_INTERNAL void diff_objects_drops(differ *d, diff_oplan *op, int stage);
+CAIRN_INTERNAL void diff_objects_creates(differ *d, diff_oplan *op, int stage);
+
 #endif

@@ -58,8 +58,9 @@ static const char *const change_names[] = {
     "set_primary_key",   "add_unique",       "drop_unique",       "add_check",
     "drop_check",        "add_foreign_key",  "drop_foreign_key",  "create_index",
     "drop_index",        "create_trigger",   "drop_trigger",      "create_view",
-    "drop_view",         "set_table_comment", "set_table_options"};
-_Static_assert(sizeof change_names / sizeof *change_names == CAIRN_CHANGE_SET_TABLE_OPTIONS + 1,
+    "drop_view",         "set_table_comment", "set_table_options", "create_object",
+    "drop_object",       "replace_object"};
+_Static_assert(sizeof change_names / sizeof *change_names == CAIRN_CHANGE_REPLACE_OBJECT + 1,
                "a name for every change kind");
 
 /* "ns.name" or "name". */
@@ -93,6 +94,11 @@ static void change_object(const cairn_change *c, char *out, size_t size)
     case CAIRN_CHANGE_CREATE_VIEW:
     case CAIRN_CHANGE_DROP_VIEW:
         qualified(out, size, o.view->schema, o.view->name);
+        return;
+    case CAIRN_CHANGE_CREATE_OBJECT:
+    case CAIRN_CHANGE_DROP_OBJECT:
+    case CAIRN_CHANGE_REPLACE_OBJECT:
+        cairn_object_label(o.object, out, size);
         return;
     case CAIRN_CHANGE_CREATE_TABLE:
     case CAIRN_CHANGE_DROP_TABLE:

@@ -352,12 +352,17 @@ typedef enum { LEVEL_SCHEMA, LEVEL_TABLE, LEVEL_LEAF } level;
 static json_t *merge_value(merger *m, json_t *b, json_t *l, json_t *r, level lv,
                            const char *what);
 
-/* The identity of an object in a named array: "schema.name" or "name". */
+/* The identity of an object in a named array: "schema.name" or "name";
+ * an object carried as SQL adds its kind, table and signature. */
 static void item_key(json_t *o, char *out, size_t size)
 {
     const char *ns = json_string_value(json_object_get(o, "schema"));
     const char *name = json_string_value(json_object_get(o, "name"));
-    snprintf(out, size, "%s%s%s", ns ? ns : "", ns ? "\x1f" : "", name ? name : "");
+    const char *kind = json_string_value(json_object_get(o, "kind"));
+    const char *table = json_string_value(json_object_get(o, "table"));
+    const char *sig = json_string_value(json_object_get(o, "signature"));
+    snprintf(out, size, "%s%s%s\x1f%s\x1f%s\x1f%s", ns ? ns : "", ns ? "\x1f" : "",
+             name ? name : "", kind ? kind : "", table ? table : "", sig ? sig : "");
 }
 
 static json_t *find_item(json_t *a, const char *key)
@@ -443,6 +448,7 @@ static level member_level(level lv, const char *key, const char **kind)
         {LEVEL_SCHEMA, "views", "view", LEVEL_LEAF},
         {LEVEL_SCHEMA, "enums", "enum", LEVEL_LEAF},
         {LEVEL_SCHEMA, "sequences", "sequence", LEVEL_LEAF},
+        {LEVEL_SCHEMA, "objects", "object", LEVEL_LEAF},
         {LEVEL_TABLE, "columns", "column", LEVEL_LEAF},
         {LEVEL_TABLE, "uniques", "unique key", LEVEL_LEAF},
         {LEVEL_TABLE, "indexes", "index", LEVEL_LEAF},

@@ -41,6 +41,13 @@ cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src);
 cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src);
 cairn_enum *cairn_schema_copy_enum(cairn_schema *d, const cairn_enum *src);
 cairn_sequence *cairn_schema_copy_sequence(cairn_schema *d, const cairn_sequence *src);
+cairn_object *cairn_schema_copy_object(cairn_schema *d, const cairn_object *src);
+/** schema.c: the order of objects (kind, namespace, table, name, signature);
+ *  0 when both have one identity. */
+int cairn_object_cmp(const cairn_object *a, const cairn_object *b);
+/** schema.c: "function app.f(integer)", "policy p on t": an object for
+ *  messages and events. */
+void cairn_object_label(const cairn_object *o, char *out, size_t size);
 
 /* ---- buf.c: growable strings, statement lists, history lists ----------- */
 struct cairn_buf {

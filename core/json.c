@@ -427,7 +427,7 @@ static int rd_fk_action(rd *r, json_t *obj, const jnode *n, const char *key, cai
 /* ---- schema documents ------------------------------------------------------ */
 
 static const char *const k_doc[] = {"dialect", "namespaces", "tables", "views", "enums",
-                                    "sequences", NULL};
+                                    "sequences", "objects", NULL};
 static const char *const k_table[] = {"name", "schema", "was", "comment", "columns",
                                       "primary_key", "uniques", "indexes", "foreign_keys",
                                       "checks", "triggers", "options", NULL};
@@ -450,6 +450,9 @@ static const char *const k_trigger[] = {"name", "sql", NULL};
 static const char *const k_view[] = {"name",    "schema", "columns", "definition", "materialized",
                                      "comment", "was",    "options", NULL};
 static const char *const k_enum[] = {"name", "schema", "values", NULL};
+static const char *const k_object[] = {"kind",    "schema",     "name",    "signature", "table",
+                                       "definition", "comment", "depends",   NULL};
+static const char *const k_ref[] = {"kind", "schema", "name", "signature", NULL};
 static const char *const k_sequence[] = {"name", "schema", "type", "start", "increment", "min",
                                          "max", "cache", "cycle", NULL};
 
@@ -932,6 +935,59 @@ static int rd_sequence(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     return rd_bool(r, o, n, "cycle", &q->cycle);
 }
 
+/* A kind is one lowercase word ("function", "policy", "range_type"): it
+ * is printed in messages and keys the driver's emission. */
+static int rd_kind(rd *r, json_t *o, const jnode *n, const char **kind)
+{
+    int rc = rd_str(r, o, n, "kind", REQ, kind);
+    if (rc)
+        return rc;
+    const char *k = *kind;
+    int ok = *k >= 'a' && *k <= 'z';
+    for (const char *p = k; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
+    return ok ? 0 : rd_fail_in(r, n, "kind", -1, 0,
+                               "expected one lowercase word (\"function\", \"domain\", ...)");
+}
+
+static int rd_ref(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *kind, *ns, *name, *sig;
+    cairn_object *obj = r->s->objects[r->s->nobjects - 1];
+    int rc = rd_object(r, o, n, "a dependency", k_ref);
+    if (rc || (rc = rd_kind(r, o, n, &kind)) || (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
+        (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "signature", OPT, &sig)))
+        return rc;
+    return cairn_object_add_depend(r->s, obj, kind, ns, name, sig) ? rd_oom(r) : 0;
+}
+
+static int rd_obj(rd *r, cairn_table *unused, json_t *o, const jnode *n)
+{
+    (void)unused;
+    const char *kind, *ns, *name, *sig, *table, *def;
+    int rc = rd_object(r, o, n, "an object", k_object);
+    if (rc || (rc = rd_kind(r, o, n, &kind)) || (rc = rd_str(r, o, n, "schema", OPT, &ns)) ||
+        (rc = rd_str(r, o, n, "name", REQ, &name)) ||
+        (rc = rd_str(r, o, n, "signature", OPT, &sig)) ||
+        (rc = rd_str(r, o, n, "table", OPT, &table)) ||
+        (rc = rd_str(r, o, n, "definition", REQ, &def)))
+        return rc;
+    cairn_object *obj = cairn_schema_add_object(r->s, kind, ns, name, sig, table, def);
+    if (!obj)
+        return rd_oom(r);
+    for (size_t i = 0; i + 1 < r->s->nobjects; i++)
+        if (cairn_object_cmp(r->s->objects[i], obj) == 0) {
+            char label[600];
+            cairn_object_label(obj, label, sizeof label);
+            return rd_fail_in(r, n, "name", -1, 0, "duplicate %s", label);
+        }
+    if ((rc = rd_str(r, o, n, "comment", OPT, &obj->comment)))
+        return rc;
+    return rd_each(r, NULL, o, n, "depends", rd_ref);
+}
+
 static int rd_schema(rd *r, json_t *o, const jnode *n)
 {
     strlist nss;
@@ -947,7 +1003,9 @@ static int rd_schema(rd *r, json_t *o, const jnode *n)
         (rc = rd_each(r, NULL, o, n, "views", rd_view)) ||
         (rc = rd_each(r, NULL, o, n, "enums", rd_enum)))
         return rc;
-    return rd_each(r, NULL, o, n, "sequences", rd_sequence);
+    if ((rc = rd_each(r, NULL, o, n, "sequences", rd_sequence)))
+        return rc;
+    return rd_each(r, NULL, o, n, "objects", rd_obj);
 }
 
 static void rd_init(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d)

@@ -418,6 +418,35 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
         }
         w_sorted(w, o, "sequences", it, s->nsequences);
     }
+    if (s->nobjects && (it = w_items(w, s->nobjects))) {
+        for (size_t i = 0; i < s->nobjects; i++) {
+            const cairn_object *ob = s->objects[i];
+            json_t *j = json_object();
+            snprintf(w->what, sizeof w->what, "%s \"%s\"", ob->kind, ob->name);
+            w_str(w, j, "kind", ob->kind);
+            w_str(w, j, "schema", ob->schema);
+            w_str(w, j, "name", ob->name);
+            w_str(w, j, "signature", ob->signature);
+            w_str(w, j, "table", ob->table);
+            w_str(w, j, "definition", ob->definition);
+            w_str(w, j, "comment", ob->comment);
+            item *dt = ob->ndepends ? w_items(w, ob->ndepends) : NULL;
+            for (size_t k = 0; dt && k < ob->ndepends; k++) {
+                const cairn_object_ref *r = ob->depends[k];
+                json_t *d = json_object();
+                w_str(w, d, "kind", r->kind);
+                w_str(w, d, "schema", r->schema);
+                w_str(w, d, "name", r->name);
+                w_str(w, d, "signature", r->signature);
+                dt[k] = (item){r->kind, r->name, d, NULL};
+            }
+            if (dt)
+                w_sorted(w, j, "depends", dt, ob->ndepends);
+            /* grouped by kind: a snapshot reads functions, then policies, ... */
+            it[i] = (item){ob->kind, ob->name, j, NULL};
+        }
+        w_sorted(w, o, "objects", it, s->nobjects);
+    }
     return o;
 }
 

@@ -355,7 +355,7 @@ static const char *const cap_names[] = {
     "comments",          "identity",         "generated",   "materialized-views",
     "scratch",           "pk-not-null",      "ident-no-trailing-space",
     "ident-bmp-only",    "fkey-needs-target", "virtual-tables",    "view-columns",
-    "client-delimiter",  "column-order",
+    "client-delimiter",  "column-order",      "objects",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

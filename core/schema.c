@@ -1,4 +1,5 @@
 /* The schema model: construction in one arena, lookup, deterministic order. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -290,6 +291,57 @@ int cairn_schema_add_namespace(cairn_schema *s, const char *ns)
     return push_str(s, &s->namespaces, &s->nnamespaces, ns);
 }
 
+/* Copy an optional string into `s`'s arena: 0, or CAIRN_ENOMEM. */
+static int dup_opt(cairn_schema *s, const char **dst, const char *src)
+{
+    *dst = src ? cairn_arena_strdup(A(s), src) : NULL;
+    return src && !*dst ? CAIRN_ENOMEM : 0;
+}
+
+cairn_object *cairn_schema_add_object(cairn_schema *s, const char *kind, const char *ns,
+                                      const char *name, const char *signature,
+                                      const char *table, const char *definition)
+{
+    cairn_object *o = cairn_arena_alloc(A(s), sizeof *o);
+    if (!o || !(o->kind = cairn_arena_strdup(A(s), kind ? kind : "")) ||
+        dup_opt(s, &o->schema, ns) || !(o->name = cairn_arena_strdup(A(s), name ? name : "")) ||
+        dup_opt(s, &o->signature, signature) || dup_opt(s, &o->table, table) ||
+        !(o->definition = cairn_arena_strdup(A(s), definition ? definition : "")) ||
+        PUSH(s, s->objects, s->nobjects, o))
+        return NULL;
+    return o;
+}
+
+static int opt_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+int cairn_object_add_depend(cairn_schema *s, cairn_object *o, const char *kind, const char *ns,
+                            const char *name, const char *signature)
+{
+    for (size_t i = 0; i < o->ndepends; i++) {
+        const cairn_object_ref *r = o->depends[i];
+        if (strcmp(r->kind, kind) == 0 && opt_eq(r->schema, ns) && strcmp(r->name, name) == 0 &&
+            opt_eq(r->signature, signature))
+            return 0;
+    }
+    cairn_object_ref *r = cairn_arena_alloc(A(s), sizeof *r);
+    if (!r || !(r->kind = cairn_arena_strdup(A(s), kind)) || dup_opt(s, &r->schema, ns) ||
+        !(r->name = cairn_arena_strdup(A(s), name)) || dup_opt(s, &r->signature, signature) ||
+        PUSH(s, o->depends, o->ndepends, r))
+        return CAIRN_ENOMEM;
+    return 0;
+}
+
+void cairn_object_label(const cairn_object *o, char *out, size_t size)
+{
+    snprintf(out, size, "%s %s%s%s%s%s%s%s%s", o->kind, o->schema ? o->schema : "",
+             o->schema ? "." : "", o->name, o->signature ? "(" : "",
+             o->signature ? o->signature : "", o->signature ? ")" : "",
+             o->table ? " on " : "", o->table ? o->table : "");
+}
+
 /* ---- deep copies into another schema's arena ------------------------------- */
 
 /* Copy an optional string into `d`'s arena. */
@@ -437,6 +489,20 @@ cairn_sequence *cairn_schema_copy_sequence(cairn_schema *d, const cairn_sequence
     return q;
 }
 
+cairn_object *cairn_schema_copy_object(cairn_schema *d, const cairn_object *src)
+{
+    cairn_object *o = cairn_schema_add_object(d, src->kind, src->schema, src->name,
+                                              src->signature, src->table, src->definition);
+    if (!o || cp(d, &o->comment, src->comment))
+        return NULL;
+    for (size_t i = 0; i < src->ndepends; i++) {
+        const cairn_object_ref *r = src->depends[i];
+        if (cairn_object_add_depend(d, o, r->kind, r->schema, r->name, r->signature))
+            return NULL;
+    }
+    return o;
+}
+
 static int ns_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -493,6 +559,35 @@ NAME_CMP(cmp_fkey, cairn_fkey)
 NAME_CMP(cmp_check, cairn_check)
 NAME_CMP(cmp_trigger, cairn_trigger)
 
+int cairn_object_cmp(const cairn_object *a, const cairn_object *b)
+{
+    int c = strcmp(a->kind, b->kind);
+    if (!c)
+        c = cmp_opt(a->schema, b->schema);
+    if (!c)
+        c = cmp_opt(a->table, b->table);
+    if (!c)
+        c = strcmp(a->name, b->name);
+    return c ? c : cmp_opt(a->signature, b->signature);
+}
+
+static int cmp_object(const void *pa, const void *pb)
+{
+    return cairn_object_cmp(*(const cairn_object *const *)pa, *(const cairn_object *const *)pb);
+}
+
+static int cmp_ref(const void *pa, const void *pb)
+{
+    const cairn_object_ref *a = *(const cairn_object_ref *const *)pa;
+    const cairn_object_ref *b = *(const cairn_object_ref *const *)pb;
+    int c = strcmp(a->kind, b->kind);
+    if (!c)
+        c = cmp_opt(a->schema, b->schema);
+    if (!c)
+        c = strcmp(a->name, b->name);
+    return c ? c : cmp_opt(a->signature, b->signature);
+}
+
 static int cmp_str(const void *pa, const void *pb)
 {
     return strcmp(*(const char *const *)pa, *(const char *const *)pb);
@@ -527,6 +622,9 @@ void cairn_schema_sort(cairn_schema *s)
     SORT(s->views, s->nviews, cmp_view);
     SORT(s->enums, s->nenums, cmp_enum);
     SORT(s->sequences, s->nsequences, cmp_sequence);
+    SORT(s->objects, s->nobjects, cmp_object);
+    for (size_t i = 0; i < s->nobjects; i++)
+        SORT(s->objects[i]->depends, s->objects[i]->ndepends, cmp_ref);
     for (size_t i = 0; i < s->ntables; i++) {
         cairn_table *t = s->tables[i];
         SORT(t->uniques, t->nuniques, cmp_key);

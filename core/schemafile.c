@@ -115,6 +115,18 @@ static int merge_part(merge *m, const cairn_schema *part, const char *file)
         const cairn_sequence *q = cairn_schema_copy_sequence(d, part->sequences[i]);
         rc = q ? claim(m, "sequence", q->schema, q->name, fcopy) : CAIRN_ENOMEM;
     }
+    for (size_t i = 0; i < part->nobjects && !rc; i++) {
+        const cairn_object *src = part->objects[i];
+        for (size_t j = 0; j < d->nobjects; j++)
+            if (cairn_object_cmp(d->objects[j], src) == 0) {
+                char label[600];
+                cairn_object_label(src, label, sizeof label);
+                return cairn_err_at(m->cx, CAIRN_ESCHEMA, file, 0, 0,
+                                    "%s is already defined in another file of the schema",
+                                    label);
+            }
+        rc = cairn_schema_copy_object(d, src) ? 0 : CAIRN_ENOMEM;
+    }
     if (rc == CAIRN_ENOMEM && m->cx->err.code != CAIRN_ENOMEM)
         rc = cairn_err(m->cx, CAIRN_ENOMEM, "out of memory");
     return rc;
@@ -332,7 +344,7 @@ int cairn_replay_exec(cairn_ctx *cx, cairn_replay *r, const char *path, const ch
 
 static int schema_empty(const cairn_schema *s)
 {
-    return !s->ntables && !s->nviews && !s->nenums && !s->nsequences;
+    return !s->ntables && !s->nviews && !s->nenums && !s->nsequences && !s->nobjects;
 }
 
 int cairn_replay_open(cairn_ctx *cx, const char *why, cairn_replay *r)

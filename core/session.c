@@ -756,6 +756,12 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
         rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",
                   schema->sequences[0]->name, at);
     }
+    if (!rc && schema->nobjects) {
+        const cairn_object *o = schema->objects[0];
+        snprintf(at, sizeof at, "objects[%s]", o->name);
+        rc = need(cx, d, CAIRN_CAP_OBJECTS, path, "object|objects carried as SQL (functions, "
+                  "domains, policies, ...)", o->name, at);
+    }
     for (size_t i = 0; i < schema->nviews && !rc; i++) {
         if (schema->views[i]->materialized) {
             snprintf(at, sizeof at, "views[%s]/materialized", schema->views[i]->name);

@@ -52,8 +52,14 @@ typedef enum cairn_change_kind {
     CAIRN_CHANGE_CREATE_VIEW,          /* to.view */
     CAIRN_CHANGE_DROP_VIEW,            /* from.view */
     CAIRN_CHANGE_SET_TABLE_COMMENT,    /* from.table, to.table */
-    CAIRN_CHANGE_SET_TABLE_OPTIONS     /* from.table, to.table: `options` differ */
+    CAIRN_CHANGE_SET_TABLE_OPTIONS,    /* from.table, to.table: `options` differ */
     /* ABI 1.0 ends here: append only. */
+    CAIRN_CHANGE_CREATE_OBJECT,        /* to.object; since ABI 1.5 */
+    CAIRN_CHANGE_DROP_OBJECT,          /* from.object */
+    CAIRN_CHANGE_REPLACE_OBJECT        /* from.object, to.object: same identity, the
+                                          definition or the comment differs; the
+                                          driver picks how (CREATE OR REPLACE, an
+                                          ALTER, or a drop and a create) */
 } cairn_change_kind;
 
 /** What an ALTER_COLUMN changes (bit set). */
@@ -96,6 +102,7 @@ typedef union cairn_change_obj {
     const cairn_view *view;
     const cairn_enum *enm;
     const cairn_sequence *sequence;
+    const cairn_object *object;
 } cairn_change_obj;
 
 typedef struct cairn_change {

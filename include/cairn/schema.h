@@ -226,6 +226,50 @@ typedef struct cairn_sequence {
     /* ABI 1.0 ends here: append only. */
 } cairn_sequence;
 
+/** What an object needs before it can be created: another object, a
+ *  table or a view, named as the object itself is (kind, namespace, name
+ *  and, for a routine, its signature). Since ABI 1.5. */
+typedef struct cairn_object_ref {
+    /** "table", "view", or an object kind ("function", "type", ...). */
+    const char *kind;
+    const char *schema;
+    const char *name;
+    const char *signature;
+    /* ABI 1.5 ends here: append only. */
+} cairn_object_ref;
+
+/** A schema object the core carries as its dialect's own DDL text and does
+ *  not look into: a function or procedure, a domain, a composite or range
+ *  type, an extension, a row-level security policy, a scheduled event, ...
+ *  The driver that reads one from a database, and the one that creates it,
+ *  agree on the text; the core pairs objects by identity (kind, namespace,
+ *  table, name, signature), compares their definitions as text (runs of
+ *  white space folded) and orders them by `depends`. Since ABI 1.5 (a
+ *  driver sees one only if it has CAIRN_CAP_OBJECTS). */
+typedef struct cairn_object {
+    /** One lowercase word chosen by the driver: "function", "procedure",
+     *  "domain", "type", "extension", "policy", "event", ... */
+    const char *kind;
+    /** Namespace, NULL for the default one (and for kinds that have none). */
+    const char *schema;
+    const char *name;
+    /** What tells apart objects of one kind and name (a function's argument
+     *  types, "integer, text"); NULL when the name alone does. */
+    const char *signature;
+    /** The table the object belongs to (a policy), in the object's
+     *  namespace; NULL when it belongs to none. */
+    const char *table;
+    /** The statement that creates it, in the driver's canonical spelling. */
+    const char *definition;
+    const char *comment;
+    /** What must exist first. The core creates an object after the tables
+     *  and views it depends on (directly or through other objects) and
+     *  before everything else; an object of a table depends on it. */
+    cairn_object_ref **depends;
+    size_t ndepends;
+    /* ABI 1.5 ends here: append only. */
+} cairn_object;
+
 /** A whole schema: what a schema file declares or a database holds. */
 typedef struct cairn_schema {
     /** Dialect name the schema was written for, NULL if unspecified. */
@@ -242,6 +286,11 @@ typedef struct cairn_schema {
     cairn_sequence **sequences;
     size_t nsequences;
     /* ABI 1.0 ends here: append only. */
+    /** Objects carried as DDL text (see cairn_object), since ABI 1.5: a
+     *  driver reads them only with CAIRN_CAP_OBJECTS (the host refuses a
+     *  schema that has one for a driver without it). */
+    cairn_object **objects;
+    size_t nobjects;
 } cairn_schema;
 
 /* ---- construction (the core allocates; drivers reach these through the
@@ -288,6 +337,15 @@ CAIRN_API int cairn_enum_add_value(cairn_schema *s, cairn_enum *e, const char *v
 CAIRN_API cairn_sequence *cairn_schema_add_sequence(cairn_schema *s, const char *ns,
                                                     const char *name);
 CAIRN_API int cairn_schema_add_namespace(cairn_schema *s, const char *ns);
+/** Append an object of `kind` (strings copied; signature and table may be
+ *  NULL). NULL on out of memory. Since ABI 1.5. */
+CAIRN_API cairn_object *cairn_schema_add_object(cairn_schema *s, const char *kind, const char *ns,
+                                                const char *name, const char *signature,
+                                                const char *table, const char *definition);
+/** Record that `o` needs the object, table or view (kind, ns, name,
+ *  signature); a reference already there is not added twice. */
+CAIRN_API int cairn_object_add_depend(cairn_schema *s, cairn_object *o, const char *kind,
+                                      const char *ns, const char *name, const char *signature);
 
 /* ---- lookup ------------------------------------------------------------- */
 

@@ -825,6 +825,9 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_CREATE_SEQUENCE:
     case CAIRN_CHANGE_ALTER_SEQUENCE:
     case CAIRN_CHANGE_DROP_SEQUENCE:
+    case CAIRN_CHANGE_CREATE_OBJECT:
+    case CAIRN_CHANGE_DROP_OBJECT:
+    case CAIRN_CHANGE_REPLACE_OBJECT:
         break;
     }
     return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,

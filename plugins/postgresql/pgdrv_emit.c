@@ -278,6 +278,10 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_SET_TABLE_OPTIONS:
         /* The driver reads and writes no table options. */
         return 0;
+    case CAIRN_CHANGE_CREATE_OBJECT:
+    case CAIRN_CHANGE_DROP_OBJECT:
+    case CAIRN_CHANGE_REPLACE_OBJECT:
+        break;
     }
     return em->h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
                         "postgresql: change kind %d is not supported by this driver version",

@@ -14,7 +14,8 @@ static const char *plan_text_kind(cairn_change_kind k)
         "RENAME_TABLE", "ADD_COLUMN", "DROP_COLUMN", "RENAME_COLUMN", "ALTER_COLUMN",
         "SET_PRIMARY_KEY", "ADD_UNIQUE", "DROP_UNIQUE", "ADD_CHECK", "DROP_CHECK",
         "ADD_FOREIGN_KEY", "DROP_FOREIGN_KEY", "CREATE_INDEX", "DROP_INDEX", "CREATE_TRIGGER",
-        "DROP_TRIGGER", "CREATE_VIEW", "DROP_VIEW", "SET_TABLE_COMMENT", "SET_TABLE_OPTIONS"};
+        "DROP_TRIGGER", "CREATE_VIEW", "DROP_VIEW", "SET_TABLE_COMMENT", "SET_TABLE_OPTIONS",
+        "CREATE_OBJECT", "DROP_OBJECT", "REPLACE_OBJECT"};
     return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -75,6 +76,14 @@ static void plan_text_change(const cairn_change *c, cairn_buf *b)
     case CAIRN_CHANGE_DROP_INDEX:
         cairn_buf_printf(b, "%s.%s", t->name, o->index->name);
         break;
+    case CAIRN_CHANGE_CREATE_OBJECT:
+    case CAIRN_CHANGE_DROP_OBJECT:
+    case CAIRN_CHANGE_REPLACE_OBJECT: {
+        char label[600];
+        cairn_object_label(o->object, label, sizeof label);
+        cairn_buf_puts(b, label);
+        break;
+    }
     case CAIRN_CHANGE_CREATE_TRIGGER:
     case CAIRN_CHANGE_DROP_TRIGGER:
         cairn_buf_printf(b, "%s.%s", t->name, o->trigger->name);

@@ -670,6 +670,87 @@ static void test_sql_needs_a_dialect(void)
     cairn_schema_free(s);
 }
 
+static cairn_object *obj(cairn_schema *s, const char *kind, const char *name, const char *sig,
+                         const char *def)
+{
+    return cairn_schema_add_object(s, kind, NULL, name, sig, NULL, def);
+}
+
+/* Objects carried as SQL: created before the tables unless they depend on
+ * one (then between the tables and the views) or on a view (after the
+ * views), each after what it depends on; dropped the other way round; a
+ * changed definition is a replace; what depends on a dropped table or view
+ * goes and comes back around it. */
+static void test_objects(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    users(a);
+    cairn_schema_add_view(a, NULL, "names", "SELECT name FROM users");
+    obj(a, "function", "old_fn", NULL, "CREATE FUNCTION old_fn() ...");
+    obj(a, "function", "f", "integer", "CREATE FUNCTION f(integer) ... v1");
+    cairn_object *pa = cairn_schema_add_object(a, "policy", NULL, "own", NULL, "users",
+                                               "CREATE POLICY own ON users");
+    cairn_object_add_depend(a, pa, "function", NULL, "f", "integer");
+    cairn_object *ra = obj(a, "function", "report", NULL, "CREATE FUNCTION report() v1");
+    cairn_object_add_depend(a, ra, "view", NULL, "names", NULL);
+
+    cairn_table *tb = users(b);
+    col(b, tb, "age", "integer", 0);
+    cairn_schema_add_view(b, NULL, "names", "SELECT name, age FROM users");
+    /* the domain is used by the function: it comes first */
+    cairn_object *fb = obj(b, "function", "f", "integer", "CREATE FUNCTION f(integer) ... v2");
+    cairn_object_add_depend(b, fb, "domain", NULL, "positive", NULL);
+    obj(b, "domain", "positive", NULL, "CREATE DOMAIN positive AS integer");
+    cairn_object *pb = cairn_schema_add_object(b, "policy", NULL, "own", NULL, "users",
+                                               "CREATE POLICY own ON users");
+    cairn_object_add_depend(b, pb, "function", NULL, "f", "integer");
+    cairn_object *rb = obj(b, "function", "report", NULL, "CREATE FUNCTION report() v1");
+    cairn_object_add_depend(b, rb, "view", NULL, "names", NULL);
+
+    /* the view changes: report, over it, goes first and comes back last;
+     * the policy is kept (f is replaced in place); old_fn goes at the end */
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_OBJECT function report\n"
+                         "DROP_VIEW names\n"
+                         "CREATE_OBJECT domain positive\n"
+                         "REPLACE_OBJECT function f(integer)\n"
+                         "ADD_COLUMN users.age\n"
+                         "CREATE_VIEW names\n"
+                         "CREATE_OBJECT function report\n"
+                         "DROP_OBJECT function old_fn\n"));
+    /* from nothing: by stage and dependency */
+    cairn_plan_free(PLAN(NULL, b, NULL,
+                         "CREATE_OBJECT domain positive\n"
+                         "CREATE_OBJECT function f(integer)\n"
+                         "CREATE_TABLE users\n"
+                         "CREATE_OBJECT policy own on users\n"
+                         "CREATE_VIEW names\n"
+                         "CREATE_OBJECT function report\n"));
+    /* to nothing: the other way round */
+    cairn_schema *none = cairn_schema_new();
+    cairn_plan_free(PLAN(b, none, NULL,
+                         "DROP_OBJECT function report\n"
+                         "DROP_VIEW names\n"
+                         "DROP_OBJECT policy own on users\n"
+                         "DROP_TABLE users!\n"
+                         "DROP_OBJECT function f(integer)\n"
+                         "DROP_OBJECT domain positive\n"));
+    /* the same schema is no change; a comment alone is a replace; white
+     * space does not count */
+    cairn_plan_free(PLAN(b, b, NULL, ""));
+    cairn_schema *c = cairn_schema_new(), *d = cairn_schema_new();
+    obj(c, "domain", "positive", NULL, "CREATE DOMAIN positive AS integer");
+    obj(d, "domain", "positive", NULL, "CREATE DOMAIN  positive\n  AS integer");
+    cairn_plan_free(PLAN(c, d, NULL, ""));
+    d->objects[0]->comment = "positive numbers";
+    cairn_plan_free(PLAN(c, d, NULL, "REPLACE_OBJECT domain positive\n"));
+    cairn_schema_free(c);
+    cairn_schema_free(d);
+    cairn_schema_free(none);
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+}
+
 int main(void)
 {
     if (cairn_ctx_new(&cx))
@@ -688,6 +769,7 @@ int main(void)
     test_enums_sequences_namespaces();
     test_order_does_not_matter();
     test_sql_needs_a_dialect();
+    test_objects();
     cairn_plan_free(NULL);
     cairn_ctx_free(cx);
     return check_done();

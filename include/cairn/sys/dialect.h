@@ -47,6 +47,9 @@
  *        report it: MySQL's table options equal to the server's defaults);
  *        CAIRN_CAP_CLIENT_DELIMITER, CAIRN_CAP_COLUMN_ORDER and
  *        CAIRN_ALTER_POSITION.
+ *   1.5  objects carried as DDL text (cairn_schema.objects, cairn_object):
+ *        CAIRN_CAP_OBJECTS and the change kinds CREATE_OBJECT, DROP_OBJECT
+ *        and REPLACE_OBJECT; a driver without the bit never sees either.
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -55,6 +58,8 @@
  *        `view_add_column` and `left_out`; cairn_view.columns; the
  *        capability bits CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS,
  *        which an older host does not read.
+ *   1.3  `add_object` and `object_add_depend` (cairn_schema_add_object,
+ *        cairn_object_add_depend).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -74,7 +79,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 4
+#define CAIRN_DIALECT_ABI_MINOR 5
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -156,6 +161,11 @@ extern "C" {
  *  `AFTER` / `FIRST`): the core plans a column that moves as an
  *  ALTER_COLUMN with CAIRN_ALTER_POSITION. Since ABI 1.3. */
 #define CAIRN_CAP_COLUMN_ORDER (1ull << 20)
+/** The driver reads, creates, replaces and drops objects carried as DDL
+ *  text (cairn_object: functions, domains, extensions, policies, events,
+ *  ...). Without it the host refuses a schema file that has one, and the
+ *  plan never holds an object change. Since ABI 1.5. */
+#define CAIRN_CAP_OBJECTS (1ull << 21)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
@@ -285,7 +295,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 2
+#define CAIRN_HOST_ABI_MINOR 3
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -379,7 +389,15 @@ typedef struct cairn_host {
     void (*left_out)(cairn_hostctx *hc, const char *kind, const char *kinds, const char *name);
     /** Add "key=value" to a view's options (cairn_view_set_option). */
     int (*set_view_option)(cairn_schema *s, cairn_view *v, const char *key, const char *value);
-    /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.2 ends here. */
+    /** cairn_schema_add_object and cairn_object_add_depend (schema.h). A
+     *  host of this ABI (1.3) or newer allocates schemas with `objects`. */
+    cairn_object *(*add_object)(cairn_schema *s, const char *kind, const char *ns,
+                                const char *name, const char *signature, const char *table,
+                                const char *definition);
+    int (*object_add_depend)(cairn_schema *s, cairn_object *o, const char *kind, const char *ns,
+                             const char *name, const char *signature);
+    /* Host ABI 1.3 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
 /** The size of host ABI 1.0's table: a driver that needs nothing newer
