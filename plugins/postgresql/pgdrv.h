@@ -98,6 +98,13 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
 
+/* ---- pgdrv_objects.c: objects carried as SQL (CAIRN_CAP_OBJECTS) ----------- */
+/** Reads one kind (or family) of objects in the namespaces of `nsarr` (a
+ *  text[] literal) into `out`, in one query. */
+typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+/** Every reader, in introspection's snapshot. */
+int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
 /** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`
  *  only, one query), the kinds the model does not hold and their counts;
@@ -161,6 +168,8 @@ int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
+/* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
+int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */

@@ -280,8 +280,7 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
         return 0;
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:
-    case CAIRN_CHANGE_REPLACE_OBJECT:
-        break;
+    case CAIRN_CHANGE_REPLACE_OBJECT: return pgdrv_emit_object(em, ch);
     }
     return em->h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
                         "postgresql: change kind %d is not supported by this driver version",

@@ -1,0 +1,137 @@
+/*
+ * Objects carried as SQL (CAIRN_CAP_OBJECTS): functions, procedures,
+ * domains, types, extensions, policies, ... One entry per kind says how
+ * the kind is dropped, commented on and replaced; one reader per kind (or
+ * per family of kinds) fills the schema from the catalogue, each in one
+ * query for every namespace asked for.
+ */
+#include <string.h>
+
+#include "pgdrv.h"
+
+/* How one kind is written. `word` follows DROP and COMMENT ON; a kind with
+ * `signature` names its argument types there; `on_table` objects are named
+ * "name ON table". `replace` writes a changed definition in place; without
+ * one a change is a drop and a create. */
+typedef struct pgdrv_kind {
+    const char *kind;
+    const char *word;
+    int on_table;
+    int (*replace)(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+} pgdrv_kind;
+
+static const pgdrv_kind kinds[] = {
+    {"function", "FUNCTION", 0, NULL},
+    {"procedure", "PROCEDURE", 0, NULL},
+    {"aggregate", "AGGREGATE", 0, NULL},
+    {"domain", "DOMAIN", 0, NULL},
+    {"type", "TYPE", 0, NULL},
+    {"extension", "EXTENSION", 0, NULL},
+    {"policy", "POLICY", 1, NULL},
+};
+
+static const pgdrv_kind *pgdrv_kind_of(const cairn_object *o)
+{
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (strcmp(kinds[i].kind, o->kind) == 0)
+            return &kinds[i];
+    return NULL;
+}
+
+/* "<word> name(sig)" or "<word> name ON table", into em->b. */
+static void pgdrv_object_name(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
+{
+    const cairn_host *h = em->h;
+    h->buf_printf(em->b, "%s ", k->word);
+    if (k->on_table) {
+        pgdrv_quote(em, o->name);
+        h->buf_puts(em->b, " ON ");
+        pgdrv_qname(h, em->b, o->schema, o->table);
+        return;
+    }
+    pgdrv_qname(h, em->b, o->schema, o->name);
+    if (o->signature || !strcmp(o->kind, "function") || !strcmp(o->kind, "procedure"))
+        h->buf_printf(em->b, "(%s)", o->signature ? o->signature : "");
+}
+
+static int pgdrv_unknown_kind(pgdrv_emitter *em, const cairn_object *o)
+{
+    return em->h->error(em->s->hc, CAIRN_EUNSUPPORTED, NULL,
+                        "postgresql: objects of kind \"%s\" are not supported (%s)", o->kind,
+                        o->name);
+}
+
+static int pgdrv_object_comment(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
+{
+    em->h->buf_puts(em->b, "COMMENT ON ");
+    pgdrv_object_name(em, k, o);
+    em->h->buf_puts(em->b, " IS ");
+    if (o->comment)
+        em->h->buf_literal(em->b, o->comment);
+    else
+        em->h->buf_puts(em->b, "NULL");
+    return pgdrv_flush(em, 0);
+}
+
+static int pgdrv_create_object(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
+{
+    int rc = em->h->stmt_add(em->out, o->definition, 0);
+    if (!rc && o->comment)
+        rc = pgdrv_object_comment(em, k, o);
+    return rc;
+}
+
+static int pgdrv_drop_object(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
+{
+    em->h->buf_puts(em->b, "DROP ");
+    pgdrv_object_name(em, k, o);
+    return pgdrv_flush(em, 0);
+}
+
+int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_object *o = ch->to.object ? ch->to.object : ch->from.object;
+    const pgdrv_kind *k = pgdrv_kind_of(o);
+    if (!k)
+        return pgdrv_unknown_kind(em, o);
+    switch (ch->kind) {
+    case CAIRN_CHANGE_CREATE_OBJECT:
+        return pgdrv_create_object(em, k, o);
+    case CAIRN_CHANGE_DROP_OBJECT:
+        return pgdrv_drop_object(em, k, o);
+    default:
+        break;
+    }
+    const cairn_object *from = ch->from.object, *to = ch->to.object;
+    int same_def = strcmp(from->definition, to->definition) == 0;
+    if (same_def) /* the comment alone */
+        return pgdrv_object_comment(em, k, to);
+    if (k->replace) {
+        int rc = k->replace(em, from, to);
+        if (!rc && !(from->comment && to->comment && !strcmp(from->comment, to->comment)) &&
+            (from->comment || to->comment))
+            rc = pgdrv_object_comment(em, k, to);
+        return rc;
+    }
+    int rc = pgdrv_drop_object(em, k, from);
+    return rc ? rc : pgdrv_create_object(em, k, to);
+}
+
+/* ---- introspection ------------------------------------------------------------ */
+
+/* The readers, each one query for every namespace of `nsarr` (a text[]
+ * literal). An object that belongs to an extension is never read: the
+ * extension brings it. */
+static pgdrv_object_reader *const readers[] = {
+    NULL,
+};
+
+int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    if (!CAIRN_HOST_HAS(c->s->host, add_object))
+        return 0; /* an older host has no objects to put them in */
+    int rc = 0;
+    for (size_t i = 0; readers[i] && !rc; i++)
+        rc = readers[i](c, nsarr, out);
+    return rc;
+}
