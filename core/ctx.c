@@ -79,6 +79,30 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx);
 }
 
+int cairn_ctx_clone(const cairn_ctx *src, cairn_ctx **out)
+{
+    cairn_ctx *cx = calloc(1, sizeof *cx);
+    int bad = !cx;
+    for (int i = 0; !bad && i < CAIRN_SET_COUNT_; i++)
+        bad = (src->set_flag[i] && !(cx->set_flag[i] = strdup(src->set_flag[i]))) ||
+              (src->set_file[i] && !(cx->set_file[i] = strdup(src->set_file[i])));
+    if (!bad)
+        bad = (src->config_path && !(cx->config_path = strdup(src->config_path))) ||
+              (src->config_dir && !(cx->config_dir = strdup(src->config_dir)));
+    if (!bad && src->ndotenv) {
+        bad = !(cx->dotenv = calloc(src->ndotenv, sizeof *cx->dotenv));
+        for (size_t i = 0; !bad && i < src->ndotenv; i++, cx->ndotenv++)
+            bad = !(cx->dotenv[i] = strdup(src->dotenv[i]));
+    }
+    if (bad) {
+        cairn_ctx_free(cx);
+        return CAIRN_ENOMEM;
+    }
+    cx->shared_folder = src->shared_folder;
+    *out = cx;
+    return 0;
+}
+
 static int setting_index(const char *key)
 {
     for (int i = 0; i < CAIRN_SET_COUNT_; i++)

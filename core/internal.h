@@ -184,7 +184,13 @@ struct cairn_ctx {
     char *driver_warning;   /* the last host->warn line, not repeated */
     cairn_left_out *left_out; /* of the last introspection */
     size_t nleft_out;
+    /* a migrations folder read once for many targets (fleet.c): migrate
+     * and its kin borrow it instead of reading the folder again */
+    const struct cairn_shared_folder *shared_folder;
 };
+/** ctx.c: a new context with `src`'s settings, config file and .env (not
+ *  its session, handlers or error), for one target of a fleet. */
+int cairn_ctx_clone(const cairn_ctx *src, cairn_ctx **out);
 
 /** Setting indexes into set_flag / set_file. */
 enum {
@@ -644,6 +650,13 @@ typedef struct cairn_graph {
     size_t n;
     cairn_gnode *node;     /* one per list entry */
 } cairn_graph;
+/** A folder read and checked once (fleet.c), lent to every target's run. */
+typedef struct cairn_shared_folder {
+    const char *out;         /* the folder it was read from */
+    cairn_migration *list;   /* loaded (cairn_folder_load_all) */
+    size_t n;
+    cairn_graph g;
+} cairn_shared_folder;
 /** List the folder and read every snapshot's links (cheaply: the top of
  *  each file). A damaged snapshot is a node that is not `ok`. */
 int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g);

@@ -1182,6 +1182,8 @@ int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const ch
     for (size_t i = 0; i < d.pos->nkids && !rc; i++) {
         const jnode *kn = d.pos->kids[i];
         json_t *v = json_object_get(d.root, kn->key);
+        if (strcmp(kn->key, "targets") == 0)
+            continue; /* a fleet's list: read by fleet.c when asked for */
         if (!json_is_object(v)) {
             rc = config_value(&r, d.pos, kn, v, &value);
             if (!rc)

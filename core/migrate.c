@@ -33,6 +33,7 @@ typedef struct mrun {
     size_t n;
     cairn_graph g; /* the folder's links: which migrations squash which */
     int locked;
+    int borrowed; /* list and g are the context's shared folder's */
     char recorded_at[21]; /* applied_at of the last history row written */
 } mrun;
 
@@ -52,11 +53,20 @@ static int run_open(mrun *r, cairn_ctx *cx)
     if (rc)
         return rc;
     r->d = cairn_session_dialect(s);
-    rc = cairn_folder_list_existing(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
-    if (!rc)
-        rc = cairn_folder_load_all(cx, r->list, r->n);
-    if (!rc)
-        rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &r->g);
+    const cairn_shared_folder *sf = cx->shared_folder;
+    if (sf && strcmp(sf->out, cairn_ctx_get(cx, "out")) == 0) {
+        /* read once for a fleet: read only, never freed here */
+        r->list = sf->list;
+        r->n = sf->n;
+        r->g = sf->g;
+        r->borrowed = 1;
+    } else {
+        rc = cairn_folder_list_existing(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
+        if (!rc)
+            rc = cairn_folder_load_all(cx, r->list, r->n);
+        if (!rc)
+            rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &r->g);
+    }
     if (rc)
         return rc;
     rc = cairn_session_connect(cx, s, &r->c);
@@ -83,8 +93,10 @@ static int run_close(mrun *r, int rc)
     int later = r->locked ? cairn_conn_unlock(r->c, &r->h) : 0;
     cairn_conn_close(r->c);
     cairn_history_release(&r->hist);
-    cairn_folder_free(r->list, r->n);
-    cairn_graph_free(&r->g);
+    if (!r->borrowed) {
+        cairn_folder_free(r->list, r->n);
+        cairn_graph_free(&r->g);
+    }
     if (rc) {
         cairn_err_restore(r->cx, &saved);
         return rc;

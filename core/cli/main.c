@@ -36,7 +36,8 @@ enum {
     EXIT_PARTIAL = 10,
     EXIT_IO = 11,
     EXIT_PENDING = 12,
-    EXIT_LINT = 13
+    EXIT_LINT = 13,
+    EXIT_FLEET = 14
 };
 
 static const struct {
@@ -60,6 +61,7 @@ static const struct {
     {CAIRN_EIO, EXIT_IO},
     {CAIRN_EPENDING, EXIT_PENDING},
     {CAIRN_ELINT, EXIT_LINT},
+    {CAIRN_EFLEET, EXIT_FLEET},
 };
 
 static int exit_status(int code)
@@ -487,6 +489,9 @@ typedef struct cli {
     int check;
     const char **renames;
     size_t nrenames;
+    /* fleets (--targets ...) */
+    const char *targets, *targets_url, *targets_query, *tag;
+    int parallel, canary, continue_on_error;
 } cli;
 
 /* Command options: which command accepts which, and whether it takes a value. */
@@ -517,6 +522,8 @@ enum {
     OPT_ARGUMENT2 = 1u << 19,
     OPT_HISTORY_ONLY = 1u << 20,
     OPT_NO_HISTORY = 1u << 21,
+    /* the fleet options (--targets, --parallel, ...): told apart by name */
+    OPT_FLEET = 1u << 22,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -562,6 +569,14 @@ static const struct {
     {"--history-only", OPT_HISTORY_ONLY, 0,
      "the folder is imported already: record another database's history", VALUE_TEXT},
     {"--no-history", OPT_NO_HISTORY, 0, "convert the folder only, even with a url", VALUE_TEXT},
+    {"--targets", OPT_FLEET, 1, "run on every target of FILE (cairn.json will do)", VALUE_FILE},
+    {"--targets-from-url", OPT_FLEET, 1, "a control database that lists the targets", VALUE_TEXT},
+    {"--targets-query", OPT_FLEET, 1, "its query: name, url[, tags, namespace] per row",
+     VALUE_TEXT},
+    {"--tag", OPT_FLEET, 1, "only the targets with this tag", VALUE_TEXT},
+    {"--parallel", OPT_FLEET, 1, "targets at once (default 1)", VALUE_TEXT},
+    {"--canary", OPT_FLEET, 1, "run K targets first; stop if any fails", VALUE_TEXT},
+    {"--continue-on-error", OPT_FLEET, 0, "keep starting targets after one failed", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -627,7 +642,9 @@ static int run_squash(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
-static int run_migrate(cairn_ctx *cx, const cli *c)
+static int run_migrate(cairn_ctx *cx, const cli *c);
+
+static int run_migrate_one(cairn_ctx *cx, const cli *c)
 {
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                             .resume = c->resume};
@@ -656,8 +673,144 @@ static int parse_steps(const char *s, int *n)
     return 0;
 }
 
+/* ---- fleets ------------------------------------------------------------------ */
+
+/* --parallel N, --canary K: a whole number from 1. */
+static int whole_from_1(const char *v, int *out)
+{
+    int n;
+    if (parse_steps(v, &n) || n > 10000)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int fleet_flag(cli *c, const char *flag, const char *value)
+{
+    if (!strcmp(flag, "--targets"))
+        c->targets = value;
+    else if (!strcmp(flag, "--targets-from-url"))
+        c->targets_url = value;
+    else if (!strcmp(flag, "--targets-query"))
+        c->targets_query = value;
+    else if (!strcmp(flag, "--tag"))
+        c->tag = value;
+    else if (!strcmp(flag, "--parallel"))
+        return whole_from_1(value, &c->parallel);
+    else if (!strcmp(flag, "--canary"))
+        return whole_from_1(value, &c->canary);
+    else if (!strcmp(flag, "--continue-on-error"))
+        c->continue_on_error = 1;
+    return 0;
+}
+
+static int fleet_on(const cli *c)
+{
+    return c->targets || c->targets_url || c->targets_query;
+}
+
+static void fleet_json(const cairn_target_result *r, size_t n)
+{
+    json_key(jout, "targets");
+    fputc('[', jout);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ", {\"name\": " : "{\"name\": ", jout);
+        json_str(jout, r[i].name);
+        json_key(jout, "url");
+        json_str(jout, r[i].url);
+        json_key(jout, "state");
+        json_str(jout, r[i].state);
+        json_key(jout, "from");
+        json_str(jout, r[i].from);
+        json_key(jout, "to");
+        json_str(jout, r[i].to);
+        fprintf(jout, ", \"applied\": %zu, \"pending\": %zu, \"statements\": %zu, "
+                "\"duration_ms\": %lld", r[i].applied, r[i].pending, r[i].statements,
+                (long long)r[i].duration_ms);
+        json_key(jout, "error");
+        json_str(jout, r[i].message);
+        fputc('}', jout);
+    }
+    fputc(']', jout);
+}
+
+/* The summary: one row per target, widths from the content. */
+static void fleet_table(const cairn_target_result *r, size_t n)
+{
+    int wn = 6, ws = 5, wf = 4, wt = 2;
+    for (size_t i = 0; i < n; i++) {
+        int l;
+        if ((l = (int)strlen(r[i].name)) > wn)
+            wn = l;
+        if (r[i].state && (l = (int)strlen(r[i].state)) > ws)
+            ws = l;
+        if (r[i].from && (l = (int)strlen(r[i].from)) > wf)
+            wf = l;
+        if (r[i].to && (l = (int)strlen(r[i].to)) > wt)
+            wt = l;
+    }
+    printf("%-*s  %-*s  %-*s  %-*s  %7s  %10s  %7s\n", wn, "target", ws, "state", wf, "from",
+           wt, "to", "pending", "statements", "ms");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-*s  %-*s  %-*s  %-*s  %7zu  %10zu  %7lld", wn, r[i].name, ws,
+               r[i].state ? r[i].state : "", wf, r[i].from ? r[i].from : "-", wt,
+               r[i].to ? r[i].to : "-", r[i].pending, r[i].statements,
+               (long long)r[i].duration_ms);
+        if (r[i].message)
+            printf("  %s", r[i].message);
+        putchar('\n');
+    }
+}
+
+static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
+{
+    cairn_fleet_opts o = {.op = op, .targets_file = c->targets, .targets_url = c->targets_url,
+                          .targets_query = c->targets_query, .tag = c->tag,
+                          .parallel = c->parallel, .canary = c->canary,
+                          .continue_on_error = c->continue_on_error,
+                          .migrate = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
+                                      .resume = c->resume},
+                          .rollback = {.to = c->to, .dry_run = c->dry_run, .resume = c->resume},
+                          .baseline_name = c->argument, .force = c->force};
+    if (c->steps && parse_steps(c->steps, &o.rollback.steps))
+        return CAIRN_EUSAGE;
+    /* "." in --targets: the config file's own list */
+    if (o.targets_file && !strcmp(o.targets_file, "."))
+        o.targets_file = NULL;
+    cairn_target_result *r = NULL;
+    size_t n = 0, behind = 0, drifted = 0;
+    int rc = cairn_fleet(cx, &o, &r, &n);
+    for (size_t i = 0; i < n; i++) {
+        behind += r[i].pending > 0;
+        drifted += r[i].state && !strcmp(r[i].state, "drifted");
+    }
+    if (c->json)
+        fleet_json(r, n);
+    else if (n)
+        fleet_table(r, n);
+    cairn_fleet_free(r, n);
+    if (!rc && op == CAIRN_FLEET_DRIFT && drifted) {
+        snprintf(front_message, sizeof front_message, "%zu target%s drifted", drifted,
+                 drifted == 1 ? "" : "s");
+        return CAIRN_EPENDING;
+    }
+    if (!rc && c->check && behind) {
+        snprintf(front_message, sizeof front_message, "%zu target%s behind: run 'cairn migrate'",
+                 behind, behind == 1 ? "" : "s");
+        return CAIRN_EPENDING;
+    }
+    return rc;
+}
+
+static int run_migrate(cairn_ctx *cx, const cli *c)
+{
+    return fleet_on(c) ? run_fleet(cx, c, CAIRN_FLEET_MIGRATE) : run_migrate_one(cx, c);
+}
+
 static int run_rollback(cairn_ctx *cx, const cli *c)
 {
+    if (fleet_on(c))
+        return run_fleet(cx, c, CAIRN_FLEET_ROLLBACK);
     cairn_rollback_opts o = {.to = c->to, .dry_run = c->dry_run, .resume = c->resume};
     if (c->steps && parse_steps(c->steps, &o.steps))
         return CAIRN_EUSAGE; /* main() refused it already */
@@ -749,6 +902,8 @@ static int run_export(cairn_ctx *cx, const cli *c)
 
 static int run_baseline(cairn_ctx *cx, const cli *c)
 {
+    if (fleet_on(c))
+        return run_fleet(cx, c, CAIRN_FLEET_BASELINE);
     int rc = cairn_baseline(cx, c->argument, c->force);
     if (c->json) {
         json_migrations(jout);
@@ -760,6 +915,8 @@ static int run_baseline(cairn_ctx *cx, const cli *c)
 
 static int run_drift(cairn_ctx *cx, const cli *c)
 {
+    if (fleet_on(c))
+        return run_fleet(cx, c, CAIRN_FLEET_DRIFT);
     int rc = cairn_drift(cx);
     if (c->json && (!rc || rc == CAIRN_EPENDING)) {
         fprintf(jout, ", \"drift\": %s", rc ? "true" : "false");
@@ -834,6 +991,8 @@ static void print_state(cairn_mstate s, int width)
 
 static int run_status(cairn_ctx *cx, const cli *c)
 {
+    if (fleet_on(c))
+        return run_fleet(cx, c, CAIRN_FLEET_STATUS);
     cairn_status_row *rows = NULL;
     size_t n = 0, open = 0;
     int rc = cairn_status(cx, &rows, &n);
@@ -1267,7 +1426,8 @@ static const command commands[] = {
      "write, or the new name is taken.\n\n"
      "  --to NAME          the last migration to fold (required)\n"
      "  --name SLUG        the new folder's slug (default: squashed)\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
+    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | OPT_FLEET | CMD_CHANGES |
+                    CMD_JSON,
      run_migrate,
      "apply the pending migrations to the database",
      "migrate [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
@@ -1277,8 +1437,18 @@ static const command commands[] = {
      "  --all-in-one       apply all pending migrations in one transaction\n"
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
      "                     its first statement that did not run, after fixing the cause\n"
-     "  --check            a dry run that exits 12 when something would be applied\n"},
-    {"rollback", OPT_TO | OPT_STEPS | OPT_DRY_RUN | OPT_RESUME | CMD_CHANGES | CMD_JSON,
+     "  --check            a dry run that exits 12 when something would be applied\n\n"
+     "Fleets (one folder, many databases; also for status, rollback, drift, baseline):\n"
+     "  --targets FILE     every target of FILE's \"targets\" (--targets . : cairn.json's)\n"
+     "  --targets-from-url URL --targets-query SQL\n"
+     "                     targets from a control database: name, url[, tags, namespace]\n"
+     "  --tag T            only the targets tagged T\n"
+     "  --parallel N       N targets at once, each under its own lock and history\n"
+     "  --canary K         K targets first; if any fails, no other starts\n"
+     "  --continue-on-error  keep starting targets after one failed (default: stop)\n"
+     "A line per target as it ends, then a summary table; exit 14 when any target\n"
+     "failed or was not started (docs/fleets.md).\n"},
+    {"rollback", OPT_TO | OPT_STEPS | OPT_DRY_RUN | OPT_RESUME | OPT_FLEET | CMD_CHANGES | CMD_JSON,
      run_rollback,
      "undo the newest applied migrations with their down.sql",
      "rollback [--to NAME | --steps N] [--dry-run] [--resume]\n\n"
@@ -1359,7 +1529,7 @@ static const command commands[] = {
      "check\n\nCheck that every migration parses and that every parent a snapshot names is an\n"
      "older migration; name branches merged in git that are not joined yet, and the\n"
      "conflicts their merge would find, before anything is deployed.\n"},
-    {"baseline", OPT_ARGUMENT | OPT_FORCE | CMD_CHANGES | CMD_JSON, run_baseline,
+    {"baseline", OPT_ARGUMENT | OPT_FORCE | OPT_FLEET | CMD_CHANGES | CMD_JSON, run_baseline,
      "adopt a database that already has the schema",
      "baseline [NAME] [--force]\n\n"
      "Record the migrations of the folder up to NAME (default: all) as applied, without\n"
@@ -1369,7 +1539,7 @@ static const command commands[] = {
      "--output schema.json', 'cairn generate --name baseline', 'cairn baseline'.\n\n"
      "  --force            record even when the database differs (the differences are\n"
      "                     printed as warnings)\n"},
-    {"drift", CMD_JSON, run_drift, "compare the database with the migrations applied to it",
+    {"drift", OPT_FLEET | CMD_JSON, run_drift, "compare the database with the migrations applied to it",
      "drift\n\nCompare the live database with the snapshot of the newest migration its history\n"
      "says is applied. Prints the SQL that would undo what was changed by hand (a hotfix\n"
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
@@ -1390,7 +1560,7 @@ static const command commands[] = {
      "  --no-history       convert the folder only, even with a url configured\n"
      "  --history-only     the folder is imported already: record the history of\n"
      "                     another database the old tool migrated\n"},
-    {"status", OPT_CHECK | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
+    {"status", OPT_CHECK | OPT_FLEET | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
      "  --check            exit 12 when any migration is not applied\n"},
@@ -1923,6 +2093,11 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_ROLLED_BACK: c->rolled_back = 1; break;
             case OPT_STMT_DONE: c->stmt_done = 1; break;
             case OPT_STMT_NOT_DONE: c->stmt_not_done = 1; break;
+            case OPT_FLEET:
+                if (fleet_flag(c, command_flags[k].flag, value))
+                    return usage_error(value ? "wants a whole number from 1, not" : "bad option",
+                                       value ? value : arg, c->cmd->name);
+                break;
             case OPT_RENAME: {
                 const char *eq = strchr(value, '=');
                 if (!eq || eq == value || !eq[1])

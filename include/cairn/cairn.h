@@ -309,6 +309,67 @@ CAIRN_API int cairn_repair(cairn_ctx *cx, const char *name, cairn_repair_how how
 CAIRN_API int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count);
 CAIRN_API void cairn_status_free(cairn_status_row *rows, size_t count);
 
+/* ---- fleets: one migrations folder, many databases ----------------------- */
+
+/** What a fleet run does on each target. */
+typedef enum cairn_fleet_op {
+    CAIRN_FLEET_MIGRATE = 1, /* cairn_migrate with `migrate` */
+    CAIRN_FLEET_STATUS = 2,  /* read the history only */
+    CAIRN_FLEET_ROLLBACK = 3,/* cairn_rollback with `rollback` */
+    CAIRN_FLEET_DRIFT = 4,   /* cairn_drift */
+    CAIRN_FLEET_BASELINE = 5 /* cairn_baseline(`baseline_name`, `force`) */
+} cairn_fleet_op;
+
+typedef struct cairn_fleet_opts {
+    cairn_fleet_op op;
+    /** A JSON file with "targets" (cairn.json itself will do), or NULL for
+     *  the loaded config file's "targets". */
+    const char *targets_file;
+    /** Or: a control database and a query returning name, url (and
+     *  optionally tags, comma-separated, and namespace) per row. */
+    const char *targets_url, *targets_query;
+    /** Only targets with this tag (NULL: all). */
+    const char *tag;
+    /** Targets run at once (0 or 1: one after the other). */
+    int parallel;
+    /** Run this many targets first; if any fails, start no other. */
+    int canary;
+    /** Keep starting targets after one failed (default: start no more). */
+    int continue_on_error;
+    cairn_migrate_opts migrate;
+    cairn_rollback_opts rollback;
+    const char *baseline_name;
+    int force;
+} cairn_fleet_opts;
+
+/** The outcome of one target. Strings are owned by the result list. */
+typedef struct cairn_target_result {
+    const char *name;
+    const char *url;       /* password replaced by *** */
+    /** "up-to-date", "migrated", "behind" (status: pending migrations),
+     *  "rolled-back", "drifted", "baselined", "failed", "unreachable",
+     *  "skipped" (not started: an earlier failure or a failed canary). */
+    const char *state;
+    const char *from, *to; /* newest applied migration before / after (NULL: none) */
+    size_t applied;        /* migrations applied (or rolled back) by this run */
+    size_t pending;        /* pending after the run */
+    size_t statements;     /* statements run */
+    int64_t duration_ms;
+    int code;              /* 0 or the CAIRN_E* of its failure */
+    const char *message;   /* its one-line error, or NULL */
+} cairn_target_result;
+
+/** Run `op` on every selected target, up to `parallel` at once, each with
+ *  its own connection, lock and history exactly as the single command;
+ *  the migrations folder is read and checked once. One INFO log line per
+ *  target as it ends. Returns 0 when every target ended as asked (up to
+ *  date, for migrate), CAIRN_EFLEET when some failed or were skipped, or
+ *  the error that stopped the run before any target (targets file, the
+ *  folder). Free the results with cairn_fleet_free. */
+CAIRN_API int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *opts,
+                          cairn_target_result **results, size_t *count);
+CAIRN_API void cairn_fleet_free(cairn_target_result *results, size_t count);
+
 /** Check the migrations folder: each migration parses, snapshots chain,
  *  no two migrations share a parent. Problems are logged as WARN lines
  *  and given as FINDING events; returns CAIRN_EINTEGRITY if there was any. */

@@ -52,7 +52,10 @@ typedef enum cairn_status_code {
     /** `lint` (or `validate`) found a problem at error level: a finding the
      *  catalogue (docs/lint.md) or the project's "lint.error" makes an
      *  error. Nothing was changed. */
-    CAIRN_ELINT = -16
+    CAIRN_ELINT = -16,
+    /** A fleet run (`--targets`) where some target failed, could not be
+     *  reached or was not started; the others did their work. */
+    CAIRN_EFLEET = -17
 } cairn_status_code;
 
 #ifdef __cplusplus
