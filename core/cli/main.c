@@ -354,7 +354,7 @@ static void log_line(void *ud, cairn_log_level level, const char *line)
 
 static const char *const exit_kinds[] = {"ok",     "internal",  "usage",   "config", "schema",
                                          "dialect", "database", "integrity", "locked", "destructive",
-                                         "partial", "io",       "pending", "lint"};
+                                         "partial", "io",       "pending", "lint",   "fleet"};
 
 /* With --json, the one document on standard output: the command's members
  * (when it ran) and the error (when `status` is not 0). */

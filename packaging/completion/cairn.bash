@@ -22,16 +22,16 @@ _cairn()
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary)
             return ;;
-        --config|--schema|--output)
+        --config|--schema|--output|--targets)
             _filedir; return ;;
         --out|--dialect-path)
             _filedir -d; return ;;
@@ -46,14 +46,15 @@ _cairn()
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
         squash) flags+=" --name --to" ;;
-        migrate) flags+=" --dry-run --all-in-one --resume --check" ;;
-        rollback) flags+=" --dry-run --resume --to --steps" ;;
+        migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
+        rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
-        baseline) flags+=" --force" ;;
+        baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
+        drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
         import) flags+=" --history-only --no-history" ;;
-        status) flags+=" --check" ;;
+        status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
     esac
 
     if [[ "$cur" == -* ]]; then
