@@ -24,8 +24,8 @@ echo '{"dialect": "sqlite", "schema": "schema.json", "out": "migrations"}' > cai
 cols=''
 for step in 1 2 3 4 5; do
     cols="$cols,{\"name\":\"c$step\",\"type\":\"text\"}"
-    printf '{"tables":[{"name":"t%s","columns":[{"name":"id","type":"integer","primary_key":true}%s]}]}\n' \
-        "$step" "$cols" > schema.json
+    printf '{"tables":[{"name":"t","columns":[{"name":"id","type":"integer","primary_key":true}%s]}]}\n' \
+        "$cols" > schema.json
     "$CAIRN" generate --name "step$step" > /dev/null
 done
 mkdir a b c

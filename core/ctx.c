@@ -22,7 +22,15 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_CHECK] = "check",
     [CAIRN_SET_LINT_IGNORE] = "lint.ignore",
     [CAIRN_SET_LINT_ERROR] = "lint.error",
+    [CAIRN_SET_LOCK_STRATEGY] = "lock_strategy",
+    [CAIRN_SET_LOCK_LEASE] = "lock_lease",
 };
+
+/* "lock_strategy": how migrate takes its lock. */
+static int strategy_ok(const char *v)
+{
+    return !strcmp(v, "advisory") || !strcmp(v, "lease");
+}
 
 const char *cairn_version(void)
 {
@@ -139,6 +147,12 @@ int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
     if (i == CAIRN_SET_LOCK_TIMEOUT && value && !is_whole_number(value))
         return cairn_err(cx, CAIRN_EUSAGE,
                          "lock timeout '%s' is not a whole number of milliseconds", value);
+    if (i == CAIRN_SET_LOCK_LEASE && value && (!is_whole_number(value) || atol(value) < 100))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "lock lease '%s' is not a whole number of milliseconds from 100", value);
+    if (i == CAIRN_SET_LOCK_STRATEGY && value && !strategy_ok(value))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "lock strategy '%s': expected \"advisory\" or \"lease\"", value);
     return replace(&cx->set_flag[i], value);
 }
 
@@ -261,6 +275,14 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
             return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
                                 "\"lock_timeout\" must be a whole number of milliseconds");
         }
+    }
+    if ((i == CAIRN_SET_LOCK_LEASE && (!is_whole_number(expanded) || atol(expanded) < 100)) ||
+        (i == CAIRN_SET_LOCK_STRATEGY && !strategy_ok(expanded))) {
+        free(expanded);
+        return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
+                            i == CAIRN_SET_LOCK_LEASE
+                                ? "\"lock_lease\" must be a whole number of milliseconds from 100"
+                                : "\"lock_strategy\" must be \"advisory\" or \"lease\"");
     }
     free(cx->set_file[i]);
     cx->set_file[i] = expanded;

@@ -22,6 +22,7 @@
 
 typedef struct target {
     char *name, *url, *ns, *tags; /* tags: ",a,b," for a cheap membership test */
+    char *lock;                   /* its lock_strategy, or NULL */
 } target;
 
 typedef struct tlist {
@@ -36,6 +37,7 @@ static void tlist_free(tlist *l)
         free(l->v[i].url);
         free(l->v[i].ns);
         free(l->v[i].tags);
+        free(l->v[i].lock);
     }
     free(l->v);
     l->v = NULL;
@@ -79,8 +81,11 @@ static char *expand(cairn_ctx *cx, const char *in, const char *where)
 }
 
 static int add_target(cairn_ctx *cx, tlist *l, const char *name, const char *url,
-                      const char *tags, const char *ns, const char *where)
+                      const char *tags, const char *ns, const char *lock, const char *where)
 {
+    if (lock && strcmp(lock, "advisory") && strcmp(lock, "lease"))
+        return cairn_err(cx, CAIRN_ECONFIG, "%s: \"lock_strategy\" must be \"advisory\" or "
+                         "\"lease\"", where);
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].name, name) == 0)
             return cairn_err(cx, CAIRN_ECONFIG, "%s: target \"%s\" is named twice", where, name);
@@ -96,10 +101,11 @@ static int add_target(cairn_ctx *cx, tlist *l, const char *name, const char *url
     t->url = expand(cx, url, where);
     t->ns = ns ? strdup(ns) : NULL;
     t->tags = strdup(tagbuf);
+    t->lock = lock ? strdup(lock) : NULL;
     l->n++;
     if (!t->url)
         return cx->err.code;
-    if (!t->name || !t->tags || (ns && !t->ns))
+    if (!t->name || !t->tags || (ns && !t->ns) || (lock && !t->lock))
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     return 0;
 }
@@ -127,6 +133,7 @@ static int targets_from_file(cairn_ctx *cx, const char *path, tlist *l)
         const char *name = json_string_value(json_object_get(o, "name"));
         const char *url = json_string_value(json_object_get(o, "url"));
         json_t *tags = json_object_get(o, "tags"), *ns = json_object_get(o, "namespace");
+        json_t *lock = json_object_get(o, "lock_strategy");
         const char *key;
         json_t *v;
         if (!json_is_object(o)) {
@@ -135,7 +142,7 @@ static int targets_from_file(cairn_ctx *cx, const char *path, tlist *l)
         }
         json_object_foreach(o, key, v)
             if (!rc && strcmp(key, "name") && strcmp(key, "url") && strcmp(key, "tags") &&
-                strcmp(key, "namespace"))
+                strcmp(key, "namespace") && strcmp(key, "lock_strategy"))
                 rc = cairn_err(cx, CAIRN_ECONFIG, "%s: unknown key \"%s\"", where, key);
         if (rc)
             break;
@@ -144,9 +151,10 @@ static int targets_from_file(cairn_ctx *cx, const char *path, tlist *l)
                            where);
             break;
         }
-        if ((tags && !json_is_array(tags)) || (ns && !json_is_string(ns))) {
+        if ((tags && !json_is_array(tags)) || (ns && !json_is_string(ns)) ||
+            (lock && !json_is_string(lock))) {
             rc = cairn_err(cx, CAIRN_ECONFIG, "%s: \"tags\" is a list of strings, \"namespace\" "
-                           "a string", where);
+                           "and \"lock_strategy\" strings", where);
             break;
         }
         cairn_buf tb;
@@ -163,7 +171,7 @@ static int targets_from_file(cairn_ctx *cx, const char *path, tlist *l)
         }
         if (!rc)
             rc = add_target(cx, l, name, url, cairn_buf_cstr(&tb), json_string_value(ns),
-                            where);
+                            json_string_value(lock), where);
         cairn_buf_release(&tb);
     }
     json_decref(root);
@@ -188,7 +196,7 @@ static int target_row(void *ud, size_t ncols, const char *const *v)
         return q->rc = cairn_err(q->cx, CAIRN_ECONFIG,
                                  "%s: expected the columns name, url (not NULL)", where);
     return q->rc = add_target(q->cx, q->l, v[0], v[1], ncols > 2 ? v[2] : NULL,
-                              ncols > 3 ? v[3] : NULL, where);
+                              ncols > 3 ? v[3] : NULL, NULL, where);
 }
 
 /* The targets a control database lists: its own context, its own driver
@@ -292,6 +300,19 @@ static int read_position(cairn_ctx *tc, char **newest, size_t *pending)
     return rc;
 }
 
+/* A network url ("scheme://...") with connect_timeout=S added, unless it
+ * has one; NULL when nothing is added. */
+static char *with_timeout(const char *url, int seconds)
+{
+    if (seconds <= 0 || !strstr(url, "://") || strstr(url, "connect_timeout="))
+        return NULL;
+    size_t n = strlen(url) + 40;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s%cconnect_timeout=%d", url, strchr(url, '?') ? '&' : '?', seconds);
+    return out;
+}
+
 static const char *failed_state(int code)
 {
     return code == CAIRN_EDB || code == CAIRN_ECONFIG ? "unreachable" : "failed";
@@ -311,9 +332,13 @@ static void run_job(fleet *f, job *j)
         j->message = strdup("out of memory");
         return;
     }
-    cairn_ctx_set(tc, "url", j->t->url);
+    char *url = with_timeout(j->t->url, o->connect_timeout);
+    cairn_ctx_set(tc, "url", url ? url : j->t->url);
+    free(url);
     if (j->t->ns)
         cairn_ctx_set(tc, "migrations_schema", j->t->ns);
+    if (j->t->lock)
+        cairn_ctx_set(tc, "lock_strategy", j->t->lock);
     cairn_ctx_set_event_handler(tc, count_event, &tl);
     size_t pending = 0;
     rc = read_position(tc, &j->from, &pending);
@@ -588,6 +613,7 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
         free(all.v[i].url);
         free(all.v[i].ns);
         free(all.v[i].tags);
+        free(all.v[i].lock);
     }
     free(all.v);
     free(f.jobs);

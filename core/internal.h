@@ -173,8 +173,8 @@ struct cairn_ctx {
     cairn_event_fn *event;
     void *event_ud;
     /* settings: flags (cairn_ctx_set) win over the config file */
-    char *set_flag[16];
-    char *set_file[16];
+    char *set_flag[24];
+    char *set_file[24];
     char *config_path;   /* the config file that was read, or NULL */
     char *config_dir;    /* its directory, for relative paths in it */
     cairn_session *session; /* the loaded dialect, lazily */
@@ -209,6 +209,8 @@ enum {
     CAIRN_SET_CHECK,
     CAIRN_SET_LINT_IGNORE,
     CAIRN_SET_LINT_ERROR,
+    CAIRN_SET_LOCK_STRATEGY,
+    CAIRN_SET_LOCK_LEASE,
     CAIRN_SET_COUNT_
 };
 /** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
@@ -340,6 +342,16 @@ struct cairn_session {
 };
 /** A connection to a database (or a scratch database) of the session. */
 typedef struct cairn_conn cairn_conn;
+/** lease.c: the lease lock (lock_strategy "lease"). */
+typedef struct cairn_lease cairn_lease;
+/** One attempt at the lease: 0 with *out (renewed until given back), or
+ *  CAIRN_ELOCKED naming the holder. */
+int cairn_lease_take(cairn_conn *c, const cairn_history_opts *h, cairn_lease **out);
+int cairn_lease_give_back(cairn_conn *c, cairn_lease *l);
+int64_t cairn_lease_ms(const cairn_ctx *cx);
+/** The context and the dialect of a connection. */
+cairn_ctx *cairn_conn_ctx(const cairn_conn *c);
+const cairn_dialect *cairn_conn_dialect(const cairn_conn *c);
 /** The dialect of the context (from "dialect", else the URL's scheme),
  *  loaded and opened once. */
 int cairn_session_get(cairn_ctx *cx, cairn_session **out);
@@ -376,6 +388,8 @@ int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const 
 /* The audit trail: who repaired the history, when, what. One row in
  * <history table>_audit (made when first needed, never introspected). */
 #define CAIRN_AUDIT_SUFFIX "_audit"
+/** The lease lock's table beside the history table (lease.c). */
+#define CAIRN_LEASE_SUFFIX "_lock"
 int cairn_conn_audit(cairn_conn *c, const cairn_history_opts *h, const char *action,
                      const char *migration, const char *detail);
 /* Read rows (ABI 1.3 `query`): CAIRN_EUNSUPPORTED when the driver cannot. */

@@ -23,7 +23,25 @@ struct cairn_conn {
     cairn_session *s;
     cairn_dconn *dc;
     int scratch; /* released with scratch_release, not disconnect */
+    cairn_lease *lease; /* the migration lock, with lock_strategy "lease" */
 };
+
+cairn_ctx *cairn_conn_ctx(const cairn_conn *c)
+{
+    return c->s->cx;
+}
+
+const cairn_dialect *cairn_conn_dialect(const cairn_conn *c)
+{
+    return c->s->drv.d;
+}
+
+/* lock_strategy "lease": a row with an expiry instead of the driver's lock. */
+static int lease_strategy(const cairn_ctx *cx)
+{
+    const char *v = cairn_ctx_get(cx, "lock_strategy");
+    return v && strcmp(v, "lease") == 0;
+}
 
 int cairn_session_get(cairn_ctx *cx, cairn_session **out)
 {
@@ -214,6 +232,13 @@ void cairn_conn_close(cairn_conn *c)
 {
     if (!c)
         return;
+    if (c->lease) { /* an error path that did not unlock: give it back */
+        cairn_saved_err saved = {0};
+        cairn_err_save(c->s->cx, &saved);
+        cairn_lease_give_back(c, c->lease);
+        c->lease = NULL;
+        cairn_err_restore(c->s->cx, &saved);
+    }
     if (c->scratch)
         c->s->drv.d->scratch_release(c->dc);
     else
@@ -260,9 +285,10 @@ int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h)
     cairn_history_opts once = *h;
     once.lock_timeout_ms = 0;
     int64_t start = mono_ms(), nap_ms = 10;
+    int lease = lease_strategy(cx);
     for (;;) {
         cairn_err_clear(cx);
-        int rc = c->s->drv.d->lock(c->dc, &once);
+        int rc = lease ? cairn_lease_take(c, h, &c->lease) : c->s->drv.d->lock(c->dc, &once);
         if (rc != CAIRN_ELOCKED)
             return cairn_err_default(cx, rc, "cannot take the migration lock");
         int64_t waited = mono_ms() - start;
@@ -281,6 +307,11 @@ int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h)
 
 int cairn_conn_unlock(cairn_conn *c, const cairn_history_opts *h)
 {
+    if (c->lease) {
+        cairn_lease *l = c->lease;
+        c->lease = NULL;
+        return cairn_lease_give_back(c, l);
+    }
     return cairn_err_default(c->s->cx, c->s->drv.d->unlock(c->dc, h),
                              "cannot release the migration lock");
 }
@@ -809,9 +840,10 @@ static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t
     char **tables = NULL, **nss = NULL;
     size_t ntables = 0, nns = 0;
     const char *hist = cairn_ctx_get(cx, "migrations_table");
-    char audit[300];
+    char audit[300], lease[300];
     snprintf(audit, sizeof audit, "%s" CAIRN_AUDIT_SUFFIX, hist ? hist : "__cairn_migrations");
-    const char *exclude[2] = {hist, audit};
+    snprintf(lease, sizeof lease, "%s" CAIRN_LEASE_SUFFIX, hist ? hist : "__cairn_migrations");
+    const char *exclude[3] = {hist, audit, lease};
     int rc = cairn_split_list(cairn_ctx_get(cx, "tables"), ',', &tables, &ntables);
     if (!rc)
         rc = cairn_split_list(cairn_ctx_get(cx, "namespaces"), ',', &nss, &nns);
@@ -820,7 +852,7 @@ static int introspect(cairn_ctx *cx, cairn_session *s, cairn_dconn *dc, uint32_t
     } else {
         cairn_filter f = {.namespaces = (const char *const *)nss, .nnamespaces = nns,
                           .tables = (const char *const *)tables, .ntables = ntables,
-                          .exclude = exclude, .nexclude = 2, .struct_size = sizeof f,
+                          .exclude = exclude, .nexclude = 3, .struct_size = sizeof f,
                           .flags = flags};
         rc = cairn_err_default(cx, s->drv.d->introspect(dc, &f, schema), "introspection failed");
     }

@@ -462,6 +462,10 @@ static const struct {
      "namespace of the history table"},
     {"--lock-timeout", NULL, "MS", VALUE_TEXT, "lock_timeout",
      "wait this long for the migration lock"},
+    {"--lock-strategy", NULL, "HOW", VALUE_TEXT, "lock_strategy",
+     "advisory (default) or lease: a row with an expiry (docs/fleets.md)"},
+    {"--lock-lease", NULL, "MS", VALUE_TEXT, "lock_lease",
+     "how long a lease lasts unless renewed (default 30000)"},
     {"--tables", NULL, "GLOBS", VALUE_TEXT, "tables", "comma-separated table patterns to manage"},
     {"--namespaces", NULL, "LIST", VALUE_TEXT, "namespaces",
      "comma-separated namespaces to manage"},
@@ -491,7 +495,7 @@ typedef struct cli {
     size_t nrenames;
     /* fleets (--targets ...) */
     const char *targets, *targets_url, *targets_query, *tag;
-    int parallel, canary, continue_on_error;
+    int parallel, canary, continue_on_error, connect_timeout;
 } cli;
 
 /* Command options: which command accepts which, and whether it takes a value. */
@@ -577,6 +581,7 @@ static const struct {
     {"--parallel", OPT_FLEET, 1, "targets at once (default 1)", VALUE_TEXT},
     {"--canary", OPT_FLEET, 1, "run K targets first; stop if any fails", VALUE_TEXT},
     {"--continue-on-error", OPT_FLEET, 0, "keep starting targets after one failed", VALUE_TEXT},
+    {"--connect-timeout", OPT_FLEET, 1, "seconds a target's connection may take", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -701,6 +706,8 @@ static int fleet_flag(cli *c, const char *flag, const char *value)
         return whole_from_1(value, &c->canary);
     else if (!strcmp(flag, "--continue-on-error"))
         c->continue_on_error = 1;
+    else if (!strcmp(flag, "--connect-timeout"))
+        return whole_from_1(value, &c->connect_timeout);
     return 0;
 }
 
@@ -771,7 +778,8 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
                           .migrate = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                                       .resume = c->resume},
                           .rollback = {.to = c->to, .dry_run = c->dry_run, .resume = c->resume},
-                          .baseline_name = c->argument, .force = c->force};
+                          .baseline_name = c->argument, .force = c->force,
+                          .connect_timeout = c->connect_timeout};
     if (c->steps && parse_steps(c->steps, &o.rollback.steps))
         return CAIRN_EUSAGE;
     /* "." in --targets: the config file's own list */
@@ -1446,6 +1454,7 @@ static const command commands[] = {
      "  --parallel N       N targets at once, each under its own lock and history\n"
      "  --canary K         K targets first; if any fails, no other starts\n"
      "  --continue-on-error  keep starting targets after one failed (default: stop)\n"
+     "  --connect-timeout S  a target's connection may take S seconds\n"
      "A line per target as it ends, then a summary table; exit 14 when any target\n"
      "failed or was not started (docs/fleets.md).\n"},
     {"rollback", OPT_TO | OPT_STEPS | OPT_DRY_RUN | OPT_RESUME | OPT_FLEET | CMD_CHANGES | CMD_JSON,

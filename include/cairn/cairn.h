@@ -340,6 +340,10 @@ typedef struct cairn_fleet_opts {
     cairn_rollback_opts rollback;
     const char *baseline_name;
     int force;
+    /** Seconds a connection to a target may take (0: the client's
+     *  default): added to each network url as its "connect_timeout"
+     *  parameter, which the PostgreSQL and MySQL drivers read. */
+    int connect_timeout;
 } cairn_fleet_opts;
 
 /** The outcome of one target. Strings are owned by the result list. */

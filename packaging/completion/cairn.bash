@@ -22,14 +22,14 @@ _cairn()
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout)
             return ;;
         --config|--schema|--output|--targets)
             _filedir; return ;;
@@ -41,20 +41,20 @@ _cairn()
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     esac
 
-    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --tables --namespaces -v --verbose --json --color -h --help --version"
+    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --json --color -h --help --version"
     case "$cmd" in
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
         squash) flags+=" --name --to" ;;
-        migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
-        rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
+        migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
-        baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
-        drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
+        baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         import) flags+=" --history-only --no-history" ;;
-        status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error" ;;
+        status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
     esac
 
     if [[ "$cur" == -* ]]; then
