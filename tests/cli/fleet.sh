@@ -185,13 +185,14 @@ run status --url "sqlite:$P/dbs/j1.db"
 expect_ok "a cairn.json with targets still works for one database"
 
 # Bad inputs: one line, the documented status, nothing changed.
-before=$(state "$P/dbs" "$P/migrations")
+# (the canary databases stand for all: every refusal comes before any target)
+before=$(state "$P/c" "$P/migrations")
 bad_input() { # bad_input RC "what" ARGS...
     local rc=$1 what=$2; shift 2
     run "$@"
     expect_rc "$rc" "$what"
     one_error_line "$what"
-    check "$what: nothing changed" test "$(state "$P/dbs" "$P/migrations")" = "$before"
+    check "$what: nothing changed" test "$(state "$P/c" "$P/migrations")" = "$before"
 }
 bad_input 3 "missing targets file" migrate --targets nope.json
 echo '{"targets": [{"name": "a", "url": "sqlite:x.db"}, {"name": "a", "url": "sqlite:y.db"}]}' > dup.json
@@ -204,11 +205,11 @@ echo '{"targets": [{"name": "a", "url": "sqlite:${NOPE_NOT_SET}/x.db"}]}' > nova
 bad_input 3 "an unset variable" migrate --targets novar.json
 echo '{"targets": [' > broken.json
 bad_input 3 "a targets file that is not JSON" migrate --targets broken.json
-bad_input 2 "--parallel 0" migrate --targets targets.json --parallel 0
-bad_input 2 "--canary x" migrate --targets targets.json --canary x
-bad_input 2 "a tag no target has" migrate --targets targets.json --tag nowhere
+bad_input 2 "--parallel 0" migrate --targets canary.json --parallel 0
+bad_input 2 "--canary x" migrate --targets canary.json --canary x
+bad_input 2 "a tag no target has" migrate --targets canary.json --tag nowhere
 bad_input 2 "--targets-query without a url" migrate --targets-query "SELECT 1"
-bad_input 2 "--targets on a command without fleets" generate --targets targets.json
+bad_input 2 "--targets on a command without fleets" generate --targets canary.json
 bad_input 6 "a control database query that fails" migrate --targets-from-url "sqlite:$P/control.db" \
     --targets-query "SELECT name FROM nowhere"
 
