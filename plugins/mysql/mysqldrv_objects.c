@@ -1,0 +1,647 @@
+/*
+ * Objects carried as SQL (CAIRN_CAP_OBJECTS) on MySQL / MariaDB: stored
+ * functions and procedures (kinds "function", "procedure") and scheduled
+ * events ("event"), and the DEFINER of every object that records one.
+ *
+ * Each is read in one query for all of its kind (routines with their
+ * parameters in one join), into one canonical CREATE statement built from
+ * information_schema, so a routine read from a database and the same
+ * routine read from a schema file (made in a scratch database) compare
+ * equal. The comment is the object's `comment`, set apart from the text.
+ *
+ * DEFINER (the account a routine, event, trigger or view runs as) is the
+ * URL parameter `definer`: strip (the default: no DEFINER clause, so a
+ * dump from production replays under whoever runs cairn), keep (as the
+ * server records it), current_user (DEFINER=CURRENT_USER written out).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mysqldrv_emit.h"
+
+/* ---- DEFINER ---------------------------------------------------------------- */
+
+int mysqldrv_definer_parse(const char *value)
+{
+    if (!strcasecmp(value, "strip"))
+        return MYSQLDRV_DEFINER_STRIP;
+    if (!strcasecmp(value, "keep"))
+        return MYSQLDRV_DEFINER_KEEP;
+    if (!strcasecmp(value, "current_user") || !strcasecmp(value, "current-user"))
+        return MYSQLDRV_DEFINER_CURRENT_USER;
+    return -1;
+}
+
+/* "DEFINER=`user`@`host` " for `account` ("user@host", as information_schema
+ * spells it: the host follows the last '@'), or the clause `mode` says. */
+static void mysqldrv_definer_put(const cairn_host *h, cairn_buf *b, int mode, const char *account)
+{
+    if (mode == MYSQLDRV_DEFINER_CURRENT_USER) {
+        h->buf_puts(b, "DEFINER=CURRENT_USER ");
+        return;
+    }
+    if (mode != MYSQLDRV_DEFINER_KEEP || !account || !*account)
+        return;
+    const char *at = strrchr(account, '@');
+    size_t ul = at ? (size_t)(at - account) : strlen(account);
+    h->buf_puts(b, "DEFINER=`");
+    for (size_t i = 0; i < ul; i++)
+        h->buf_append(b, account[i] == '`' ? "``" : &account[i], account[i] == '`' ? 2 : 1);
+    h->buf_puts(b, "`");
+    if (at) {
+        h->buf_puts(b, "@");
+        h->buf_quote(b, at + 1, '`');
+    }
+    h->buf_puts(b, " ");
+}
+
+static const char *mysqldrv_skip_space(const char *p)
+{
+    while (isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+/* The word at `p` is `w` (case-insensitive, then not an identifier char)? */
+static int mysqldrv_word(const char *p, const char *w)
+{
+    size_t n = strlen(w);
+    return !strncasecmp(p, w, n) && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+/* One account name part: `x`, 'x', "x" or a bare word; the text (quotes
+ * undone) into `out`. Returns the end, or NULL. */
+static const char *mysqldrv_account_part(const cairn_host *h, const char *p, cairn_buf *out)
+{
+    if (*p == '`' || *p == '\'' || *p == '"') {
+        char q = *p++;
+        for (; *p; p++) {
+            if (*p == q && p[1] == q) {
+                h->buf_append(out, p, 1);
+                p++;
+            } else if (*p == q) {
+                return p + 1;
+            } else {
+                h->buf_append(out, p, 1);
+            }
+        }
+        return NULL;
+    }
+    const char *s = p;
+    while (*p && (isalnum((unsigned char)*p) || strchr("_.%$-", *p)))
+        p++;
+    h->buf_append(out, s, (size_t)(p - s));
+    return p > s ? p : NULL;
+}
+
+/* `sql` with its DEFINER clause ("CREATE [OR REPLACE] [DEFINER=...] ...")
+ * written the way `mode` says, into `out`. 0 when `sql` is not such a
+ * statement or already says it so (out untouched), 1 when rewritten. */
+static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mode, cairn_buf *out,
+                                    cairn_buf *tmp)
+{
+    const char *p = mysqldrv_skip_space(sql);
+    if (!mysqldrv_word(p, "CREATE"))
+        return 0;
+    p = mysqldrv_skip_space(p + 6);
+    if (mysqldrv_word(p, "OR")) {
+        const char *r = mysqldrv_skip_space(p + 2);
+        if (!mysqldrv_word(r, "REPLACE"))
+            return 0;
+        p = mysqldrv_skip_space(r + 7);
+    }
+    const char *head_end = p, *rest = p;
+    h->buf_reset(tmp);
+    int had = 0, was_current = 0;
+    if (mysqldrv_word(p, "DEFINER")) {
+        const char *q = mysqldrv_skip_space(p + 7);
+        if (*q != '=')
+            return 0;
+        q = mysqldrv_skip_space(q + 1);
+        if (mysqldrv_word(q, "CURRENT_USER")) {
+            q += 12;
+            const char *r = mysqldrv_skip_space(q);
+            if (*r == '(' && *mysqldrv_skip_space(r + 1) == ')')
+                q = mysqldrv_skip_space(r + 1) + 1;
+            was_current = 1;
+        } else {
+            q = mysqldrv_account_part(h, q, tmp);
+            if (!q)
+                return 0;
+            q = mysqldrv_skip_space(q);
+            if (*q == '@') {
+                h->buf_puts(tmp, "@");
+                q = mysqldrv_account_part(h, mysqldrv_skip_space(q + 1), tmp);
+                if (!q)
+                    return 0;
+            }
+        }
+        had = 1;
+        rest = mysqldrv_skip_space(q);
+    }
+    if (!had && mode != MYSQLDRV_DEFINER_CURRENT_USER)
+        return 0;
+    h->buf_append(out, sql, (size_t)(head_end - sql));
+    if (mode == MYSQLDRV_DEFINER_KEEP && had && !was_current)
+        mysqldrv_definer_put(h, out, mode, h->buf_cstr(tmp));
+    else if (mode == MYSQLDRV_DEFINER_KEEP && was_current)
+        h->buf_puts(out, "DEFINER=CURRENT_USER ");
+    else
+        mysqldrv_definer_put(h, out, mode, NULL);
+    h->buf_puts(out, rest);
+    return 1;
+}
+
+/* A schema file's objects and triggers with their DEFINER as introspection
+ * on this connection writes it. */
+int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc), *tmp = h->buf_new(c->s->hc);
+    int rc = b && tmp ? 0 : CAIRN_ENOMEM;
+    for (size_t i = 0; !rc && i < s->nobjects; i++) {
+        cairn_object *o = s->objects[i];
+        h->buf_reset(b);
+        if (mysqldrv_definer_rewrite(h, o->definition, c->definer, b, tmp)) {
+            o->definition = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
+            rc = o->definition ? 0 : CAIRN_ENOMEM;
+        }
+    }
+    for (size_t i = 0; !rc && i < s->ntables; i++) {
+        cairn_table *t = s->tables[i];
+        for (size_t k = 0; !rc && k < t->ntriggers; k++) {
+            cairn_trigger *tg = t->triggers[k];
+            h->buf_reset(b);
+            if (mysqldrv_definer_rewrite(h, tg->sql, c->definer, b, tmp)) {
+                tg->sql = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
+                rc = tg->sql ? 0 : CAIRN_ENOMEM;
+            }
+        }
+    }
+    h->buf_free(b);
+    h->buf_free(tmp);
+    return rc ? h->error(c->s->hc, rc, NULL, "out of memory") : 0;
+}
+
+void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account)
+{
+    mysqldrv_definer_put(c->s->host, b, c->definer, account);
+}
+
+/* ---- introspection ------------------------------------------------------------ */
+
+/* " CHARSET x COLLATE y" where a string parameter or return type is not in
+ * the database's defaults (information_schema's DTD_IDENTIFIER leaves the
+ * character set out). */
+static void mysqldrv_type_charset(const cairn_host *h, cairn_buf *b, const char *cs,
+                                  const char *coll, const char *db_cs, const char *db_coll)
+{
+    if (!cs || !*cs)
+        return;
+    if (!db_cs || strcmp(cs, db_cs)) {
+        h->buf_printf(b, " CHARSET %s", cs);
+        if (coll && *coll)
+            h->buf_printf(b, " COLLATE %s", coll);
+    } else if (coll && *coll && (!db_coll || strcmp(coll, db_coll))) {
+        h->buf_printf(b, " COLLATE %s", coll);
+    }
+}
+
+/* What every reader needs: the connection, where to put objects, the
+ * database's default character set and collation, the query count. */
+typedef struct mysqldrv_ox {
+    cairn_dconn *c;
+    const cairn_host *h;
+    const cairn_filter *f;
+    cairn_schema *out;
+    const char *db_cs, *db_coll;
+    cairn_buf *b, *tail;
+    int *queries;
+} mysqldrv_ox;
+
+static int mysqldrv_ox_add(mysqldrv_ox *x, const char *kind, const char *name,
+                           const char *comment)
+{
+    const cairn_host *h = x->h;
+    if (h->buf_status(x->b))
+        return CAIRN_ENOMEM;
+    cairn_object *o = h->add_object(x->out, kind, NULL, name, NULL, NULL, h->buf_cstr(x->b));
+    if (!o)
+        return CAIRN_ENOMEM;
+    if (comment && *comment && !(o->comment = h->strdup(x->out, comment)))
+        return CAIRN_ENOMEM;
+    return 0;
+}
+
+/* One routine is done: its parameters are in x->b, the rest in x->tail. */
+static int mysqldrv_routine_end(mysqldrv_ox *x, char **kind, char **name, char **comment)
+{
+    int rc = 0;
+    if (*name) {
+        x->h->buf_puts(x->b, x->h->buf_cstr(x->tail));
+        rc = mysqldrv_ox_add(x, *kind, *name, *comment);
+    }
+    free(*kind);
+    free(*name);
+    free(*comment);
+    *kind = *name = *comment = NULL;
+    return rc;
+}
+
+/* "CREATE [DEFINER=...] FUNCTION `f`(" into x->b. */
+static void mysqldrv_routine_head(mysqldrv_ox *x, int func, const char *name, const char *definer)
+{
+    const cairn_host *h = x->h;
+    h->buf_reset(x->b);
+    h->buf_reset(x->tail);
+    h->buf_puts(x->b, "CREATE ");
+    mysqldrv_definer_put(h, x->b, x->c->definer, definer);
+    h->buf_puts(x->b, func ? "FUNCTION " : "PROCEDURE ");
+    h->buf_quote(x->b, name, '`');
+    h->buf_puts(x->b, "(");
+}
+
+/* The characteristics that are not at their default, one a line, then the
+ * body, into x->tail, as SHOW CREATE writes them: `access` is the SQL data
+ * access ("READS SQL DATA" or "READS_SQL_DATA"). */
+static void mysqldrv_routine_chars(mysqldrv_ox *x, const char *access, const char *deterministic,
+                                   const char *security, const char *body)
+{
+    const cairn_host *h = x->h;
+    h->buf_puts(x->tail, "\n");
+    if (access && *access && strcmp(access, "CONTAINS SQL") && strcmp(access, "CONTAINS_SQL")) {
+        h->buf_puts(x->tail, "    ");
+        for (const char *p = access; *p; p++)
+            h->buf_append(x->tail, *p == '_' ? " " : p, 1);
+        h->buf_puts(x->tail, "\n");
+    }
+    if (deterministic && !strcmp(deterministic, "YES"))
+        h->buf_puts(x->tail, "    DETERMINISTIC\n");
+    if (security && !strcmp(security, "INVOKER"))
+        h->buf_puts(x->tail, "    SQL SECURITY INVOKER\n");
+    h->buf_puts(x->tail, body);
+}
+
+static int mysqldrv_routine_hidden(mysqldrv_ox *x, int func, const char *name)
+{
+    return x->h->error(x->c->s->hc, CAIRN_EDB, NULL,
+                       "mysql: the body of %s `%s` is hidden from this account (it is not its "
+                       "definer): grant it SHOW ROUTINE (MariaDB), SHOW_ROUTINE (MySQL) or "
+                       "SELECT on mysql.proc", func ? "function" : "procedure", name);
+}
+
+/* MariaDB keeps each routine as it was written in mysql.proc: its parameter
+ * list and return type as stated, so a routine made again from what this
+ * reads is the same one for SHOW CREATE and mariadb-dump, in one query.
+ * Returns 1 (nothing read, nothing reported) when the account may not read
+ * mysql.proc: information_schema then. */
+static int mysqldrv_read_proc(mysqldrv_ox *x)
+{
+    const cairn_host *h = x->h;
+    static const char sql[] =
+        "SELECT type, name, param_list, returns, body, sql_data_access, is_deterministic, "
+        "security_type, comment, definer FROM mysql.proc "
+        "WHERE db = DATABASE() AND type IN ('FUNCTION', 'PROCEDURE') AND aggregate = 'NONE' "
+        "ORDER BY type, name";
+    (*x->queries)++;
+    if (mysql_real_query(x->c->my, sql, sizeof sql - 1)) {
+        unsigned e = mysql_errno(x->c->my);
+        if (e == 1142 || e == 1044 || e == 1146) { /* denied; no such table */
+            h->debug(x->c->s->hc, "mysql: mysql.proc is not readable (%s): routines from "
+                     "information_schema", mysql_error(x->c->my));
+            return 1;
+        }
+        return mysqldrv_fail(x->c, CAIRN_EDB);
+    }
+    MYSQL_RES *res = mysql_use_result(x->c->my);
+    if (!res)
+        return mysqldrv_fail(x->c, CAIRN_EDB);
+    int rc = 0;
+    MYSQL_ROW row;
+    while (!rc && (row = mysql_fetch_row(res))) {
+        if (!row[0] || !row[1] || !mysqldrv_keep(x->f, row[1]))
+            continue;
+        int func = !strcmp(row[0], "FUNCTION");
+        mysqldrv_routine_head(x, func, row[1], row[9]);
+        h->buf_puts(x->b, row[2] ? row[2] : "");
+        h->buf_puts(x->tail, ")");
+        if (func)
+            h->buf_printf(x->tail, " RETURNS %s", row[3] ? row[3] : "");
+        mysqldrv_routine_chars(x, row[5], row[6], row[7], row[4] ? row[4] : "");
+        h->buf_puts(x->b, h->buf_cstr(x->tail));
+        rc = mysqldrv_ox_add(x, func ? "function" : "procedure", row[1], row[8]);
+    }
+    int rc2 = mysqldrv_query_end(x->c, res);
+    if (rc)
+        return h->error(x->c->s->hc, rc, NULL, "out of memory");
+    return rc2;
+}
+
+/* Functions and procedures from information_schema (MySQL, which has no
+ * mysql.proc: written to the MySQL manual, not run here; or a MariaDB
+ * account that may not read it), with their parameters, in one query:
+ *   CREATE [DEFINER=...] FUNCTION `f`(`a` int(11)) RETURNS int(11)
+ *       READS SQL DATA
+ *       DETERMINISTIC
+ *   <body as the server keeps it>
+ * The parameters are rebuilt from PARAMETERS (procedures' say IN / OUT /
+ * INOUT), with the character set where it is not the database's. Other
+ * routine types (MariaDB's packages) are left out. */
+static int mysqldrv_read_routines(mysqldrv_ox *x)
+{
+    const cairn_host *h = x->h;
+    if (x->c->mariadb) {
+        int rc = mysqldrv_read_proc(x);
+        if (rc <= 0)
+            return rc;
+    }
+    MYSQL_RES *res;
+    (*x->queries)++;
+    int rc = mysqldrv_query(x->c,
+        "SELECT r.ROUTINE_TYPE, r.ROUTINE_NAME, r.DTD_IDENTIFIER, r.CHARACTER_SET_NAME, "
+        "r.COLLATION_NAME, r.ROUTINE_DEFINITION, r.IS_DETERMINISTIC, r.SQL_DATA_ACCESS, "
+        "r.SECURITY_TYPE, r.ROUTINE_COMMENT, r.DEFINER, p.PARAMETER_MODE, p.PARAMETER_NAME, "
+        "p.DTD_IDENTIFIER, p.CHARACTER_SET_NAME, p.COLLATION_NAME "
+        "FROM information_schema.ROUTINES r LEFT JOIN information_schema.PARAMETERS p "
+        "ON p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME "
+        "AND p.ROUTINE_TYPE = r.ROUTINE_TYPE AND p.ORDINAL_POSITION > 0 "
+        "WHERE r.ROUTINE_SCHEMA = DATABASE() AND r.ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE') "
+        "ORDER BY r.ROUTINE_TYPE, r.ROUTINE_NAME, p.ORDINAL_POSITION", &res);
+    if (rc)
+        return rc;
+    char *kind = NULL, *name = NULL, *comment = NULL;
+    int nparams = 0, denied = 0;
+    MYSQL_ROW row;
+    while (!rc && (row = mysql_fetch_row(res))) {
+        if (!row[0] || !row[1] || !mysqldrv_keep(x->f, row[1]))
+            continue;
+        int func = !strcmp(row[0], "FUNCTION");
+        if (!name || strcmp(name, row[1]) || strcmp(kind, func ? "function" : "procedure")) {
+            rc = mysqldrv_routine_end(x, &kind, &name, &comment);
+            if (rc)
+                break;
+            if (!row[5]) { /* the body is hidden from whoever is not its definer */
+                rc = mysqldrv_routine_hidden(x, func, row[1]);
+                denied = 1;
+                break;
+            }
+            kind = strdup(func ? "function" : "procedure");
+            name = strdup(row[1]);
+            comment = row[9] ? strdup(row[9]) : NULL;
+            if (!kind || !name || (row[9] && !comment)) {
+                rc = CAIRN_ENOMEM;
+                break;
+            }
+            nparams = 0;
+            mysqldrv_routine_head(x, func, row[1], row[10]);
+            h->buf_puts(x->tail, ")");
+            if (func && row[2]) {
+                h->buf_printf(x->tail, " RETURNS %s", row[2]);
+                mysqldrv_type_charset(h, x->tail, row[3], row[4], x->db_cs, x->db_coll);
+            }
+            mysqldrv_routine_chars(x, row[7], row[6], row[8], row[5]);
+        }
+        if (row[12]) { /* a parameter */
+            h->buf_puts(x->b, nparams++ ? ", " : "");
+            if (!func && row[11])
+                h->buf_printf(x->b, "%s ", row[11]);
+            h->buf_quote(x->b, row[12], '`');
+            h->buf_printf(x->b, " %s", row[13] ? row[13] : "");
+            mysqldrv_type_charset(h, x->b, row[14], row[15], x->db_cs, x->db_coll);
+        }
+    }
+    if (!rc) {
+        rc = mysqldrv_routine_end(x, &kind, &name, &comment);
+    } else {
+        free(kind);
+        free(name);
+        free(comment);
+    }
+    int rc2 = mysqldrv_query_end(x->c, res);
+    if (denied)
+        return rc;
+    if (rc)
+        return h->error(x->c->s->hc, rc, NULL, "out of memory");
+    return rc2;
+}
+
+/* The status and completion words of an event, from information_schema. */
+static const struct {
+    const char *is, *sql;
+} mysqldrv_event_status[] = {
+    {"ENABLED", NULL},
+    {"DISABLED", "DISABLE"},
+    {"SLAVESIDE_DISABLED", "DISABLE ON SLAVE"},
+};
+
+/* Events, in one query:
+ *   CREATE [DEFINER=...] EVENT `e` ON SCHEDULE EVERY 1 DAY [STARTS '...']
+ *   [ENDS '...'] [ON COMPLETION PRESERVE] [DISABLE [ON SLAVE]] DO <body>
+ * or ON SCHEDULE AT '...'. A recurring event made without STARTS starts
+ * when it is made: a STARTS equal to its creation (or last change) is not
+ * written, so the same event made again later reads back the same. */
+static int mysqldrv_read_events(mysqldrv_ox *x)
+{
+    const cairn_host *h = x->h;
+    MYSQL_RES *res;
+    (*x->queries)++;
+    int rc = mysqldrv_query(x->c,
+        "SELECT EVENT_NAME, DEFINER, EVENT_DEFINITION, EVENT_TYPE, EXECUTE_AT, "
+        "INTERVAL_VALUE, INTERVAL_FIELD, STARTS, ENDS, STATUS, ON_COMPLETION, EVENT_COMMENT, "
+        "CREATED, LAST_ALTERED FROM information_schema.EVENTS "
+        "WHERE EVENT_SCHEMA = DATABASE() ORDER BY EVENT_NAME", &res);
+    if (rc)
+        return rc;
+    MYSQL_ROW row;
+    while (!rc && (row = mysql_fetch_row(res))) {
+        if (!row[0] || !row[2] || !row[3] || !mysqldrv_keep(x->f, row[0]))
+            continue;
+        h->buf_reset(x->b);
+        h->buf_puts(x->b, "CREATE ");
+        mysqldrv_definer_put(h, x->b, x->c->definer, row[1]);
+        h->buf_puts(x->b, "EVENT ");
+        h->buf_quote(x->b, row[0], '`');
+        h->buf_puts(x->b, " ON SCHEDULE ");
+        if (!strcmp(row[3], "ONE TIME")) {
+            h->buf_puts(x->b, "AT ");
+            mysqldrv_literal(h, x->b, row[4] ? row[4] : "");
+        } else {
+            const char *v = row[5] ? row[5] : "";
+            h->buf_puts(x->b, "EVERY ");
+            if (*v && strspn(v, "0123456789") == strlen(v))
+                h->buf_puts(x->b, v);
+            else
+                mysqldrv_literal(h, x->b, v);
+            h->buf_printf(x->b, " %s", row[6] ? row[6] : "");
+            if (row[7] && !(row[12] && !strcmp(row[7], row[12])) &&
+                !(row[13] && !strcmp(row[7], row[13]))) {
+                h->buf_puts(x->b, " STARTS ");
+                mysqldrv_literal(h, x->b, row[7]);
+            }
+            if (row[8]) {
+                h->buf_puts(x->b, " ENDS ");
+                mysqldrv_literal(h, x->b, row[8]);
+            }
+        }
+        if (row[10] && !strcmp(row[10], "PRESERVE"))
+            h->buf_puts(x->b, " ON COMPLETION PRESERVE");
+        for (size_t i = 0; i < sizeof mysqldrv_event_status / sizeof *mysqldrv_event_status; i++)
+            if (row[9] && !strcmp(row[9], mysqldrv_event_status[i].is) &&
+                mysqldrv_event_status[i].sql)
+                h->buf_printf(x->b, " %s", mysqldrv_event_status[i].sql);
+        h->buf_printf(x->b, " DO %s", row[2]);
+        rc = mysqldrv_ox_add(x, "event", row[0], row[11]);
+    }
+    int rc2 = mysqldrv_query_end(x->c, res);
+    if (rc)
+        return h->error(x->c->s->hc, rc, NULL, "out of memory");
+    return rc2;
+}
+
+int mysqldrv_intro_objects(cairn_dconn *c, const cairn_filter *f, cairn_schema *out,
+                           const char *db_cs, const char *db_coll, int *queries)
+{
+    const cairn_host *h = c->s->host;
+    if (!CAIRN_HOST_HAS(h, add_object))
+        return 0; /* an older host has no objects to put them in */
+    mysqldrv_ox x = {.c = c, .h = h, .f = f, .out = out, .db_cs = db_cs, .db_coll = db_coll,
+                     .queries = queries};
+    x.b = h->buf_new(c->s->hc);
+    x.tail = h->buf_new(c->s->hc);
+    int rc = x.b && x.tail ? 0 : h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    if (!rc)
+        rc = mysqldrv_read_routines(&x);
+    if (!rc)
+        rc = mysqldrv_read_events(&x);
+    h->buf_free(x.b);
+    h->buf_free(x.tail);
+    return rc;
+}
+
+/* ---- emission ------------------------------------------------------------------ */
+
+/* How one kind is written: the word after DROP / ALTER, and the first
+ * MariaDB version with CREATE OR REPLACE for it (0: none; MySQL has it for
+ * none of these), which replaces one in a single statement. */
+typedef struct mysqldrv_kind {
+    const char *kind;
+    const char *word;
+    unsigned long mariadb_or_replace;
+} mysqldrv_kind;
+
+static const mysqldrv_kind mysqldrv_kinds[] = {
+    {"function", "FUNCTION", 100103},
+    {"procedure", "PROCEDURE", 100103},
+    {"event", "EVENT", 100104},
+};
+
+static const mysqldrv_kind *mysqldrv_kind_of(const cairn_object *o)
+{
+    for (size_t i = 0; i < sizeof mysqldrv_kinds / sizeof *mysqldrv_kinds; i++)
+        if (!strcmp(mysqldrv_kinds[i].kind, o->kind))
+            return &mysqldrv_kinds[i];
+    return NULL;
+}
+
+/* ALTER <kind> `name` COMMENT '...' ('' takes a comment away). */
+static int mysqldrv_object_comment(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o)
+{
+    e->h->buf_printf(e->b, "ALTER %s ", k->word);
+    Q(e, o->name);
+    P(e, " COMMENT ");
+    mysqldrv_literal(e->h, e->b, o->comment ? o->comment : "");
+    return mysqldrv_flush(e, 0);
+}
+
+/* The definition, with OR REPLACE after its CREATE when `or_replace`. */
+static int mysqldrv_create_object(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o,
+                                  int or_replace)
+{
+    const char *p = mysqldrv_skip_space(o->definition);
+    if (or_replace && mysqldrv_word(p, "CREATE") &&
+        !mysqldrv_word(mysqldrv_skip_space(p + 6), "OR")) {
+        e->h->buf_append(e->b, o->definition, (size_t)(p + 6 - o->definition));
+        P(e, " OR REPLACE");
+        P(e, p + 6);
+    } else {
+        P(e, o->definition);
+    }
+    int rc = mysqldrv_flush(e, 0);
+    if (!rc && o->comment && *o->comment)
+        rc = mysqldrv_object_comment(e, k, o);
+    return rc;
+}
+
+static int mysqldrv_drop_object(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o)
+{
+    e->h->buf_printf(e->b, "DROP %s ", k->word);
+    Q(e, o->name);
+    return mysqldrv_flush(e, 0);
+}
+
+int mysqldrv_emit_object(mysqldrv_em *e, const cairn_change *ch)
+{
+    const cairn_object *o = ch->to.object ? ch->to.object : ch->from.object;
+    const mysqldrv_kind *k = mysqldrv_kind_of(o);
+    if (!k)
+        return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
+                           "mysql: objects of kind \"%s\" are not supported (%s); the kinds "
+                           "are function, procedure and event", o->kind, o->name);
+    if (ch->kind == CAIRN_CHANGE_CREATE_OBJECT)
+        return mysqldrv_create_object(e, k, o, 0);
+    if (ch->kind == CAIRN_CHANGE_DROP_OBJECT)
+        return mysqldrv_drop_object(e, k, o);
+    const cairn_object *from = ch->from.object, *to = ch->to.object;
+    if (!strcmp(from->definition, to->definition)) /* the comment alone */
+        return mysqldrv_object_comment(e, k, to);
+    /* the server this session talks to, when it has connected: offline
+     * (generate) the portable drop and create */
+    const cairn_dsession *s = e->s;
+    if (s->server_mariadb && k->mariadb_or_replace && s->server_version >= k->mariadb_or_replace)
+        return mysqldrv_create_object(e, k, to, 1);
+    int rc = mysqldrv_drop_object(e, k, from);
+    return rc ? rc : mysqldrv_create_object(e, k, to, 0);
+}
+
+/* ---- an event the server drops or disables as it makes it ---------------------- */
+
+/* After a statement that ran: a CREATE / ALTER EVENT whose time is in the
+ * past gets a note, not an error (1588: dropped at once; 1544: disabled),
+ * and the event would never match the schema: an error naming it. */
+int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
+{
+    if (!mysql_warning_count(c->my))
+        return 0;
+    const char *p = sql, *ev = NULL;
+    for (; *p && !ev; p++)
+        if ((p == sql || !isalnum((unsigned char)p[-1])) && mysqldrv_word(p, "EVENT"))
+            ev = p;
+    if (!ev)
+        return 0;
+    const cairn_host *h = c->s->host;
+    cairn_buf *name = h->buf_new(c->s->hc);
+    const char *q = mysqldrv_skip_space(ev + 5);
+    static const char *const skip[] = {"IF", "NOT", "EXISTS"};
+    for (size_t i = 0; i < 3; i++)
+        if (mysqldrv_word(q, skip[i]))
+            q = mysqldrv_skip_space(q + strlen(skip[i]));
+    if (name)
+        mysqldrv_account_part(h, q, name);
+    MYSQL_RES *res = NULL;
+    int rc = 0;
+    if (mysql_query(c->my, "SHOW WARNINGS") || !(res = mysql_store_result(c->my)))
+        rc = mysqldrv_fail(c, CAIRN_EDB);
+    MYSQL_ROW row;
+    while (!rc && res && (row = mysql_fetch_row(res))) {
+        unsigned long code = row[1] ? strtoul(row[1], NULL, 10) : 0;
+        if (code == 1588 || code == 1544)
+            rc = h->error(c->s->hc, CAIRN_EDB, "HY000", "mysql: event `%s`: ERROR %lu (HY000): %s",
+                          name ? h->buf_cstr(name) : "?", code, row[2] ? row[2] : "");
+    }
+    if (res)
+        mysql_free_result(res);
+    h->buf_free(name);
+    return rc;
+}
