@@ -489,7 +489,7 @@ static void mysqldrv_disconnect(cairn_dconn *c)
 int mysqldrv_exec(cairn_dconn *c, const char *sql)
 {
     if (mysql_real_query(c->my, sql, strlen(sql)))
-        return mysqldrv_fail(c, CAIRN_EDB);
+        return mysqldrv_fail_stmt(c, sql);
     for (;;) {
         MYSQL_RES *r = mysql_store_result(c->my);
         if (r)

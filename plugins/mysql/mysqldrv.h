@@ -76,6 +76,9 @@ void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account)
 /** After `sql` ran: an event the server dropped or disabled as it made it
  *  (its time is in the past) is an error naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
+/** mysqldrv_fail for statement `sql` that failed: the function, procedure,
+ *  event or trigger it creates, changes or drops is named in the line. */
+int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql);
 
 /* mysqldrv_history.c -------------------------------------------------------- */
 cairn_dialect_history_ensure_fn mysqldrv_history_ensure;

@@ -605,6 +605,61 @@ int mysqldrv_emit_object(mysqldrv_em *e, const cairn_change *ch)
     return rc ? rc : mysqldrv_create_object(e, k, to, 0);
 }
 
+/* ---- errors that name the object ---------------------------------------------- */
+
+/* The kind ("function", "procedure", "event", "trigger") and name of the
+ * object a CREATE / ALTER / DROP statement is about, the name into `name`;
+ * NULL when `sql` is not one. */
+static const char *mysqldrv_stmt_object(const cairn_host *h, const char *sql, cairn_buf *name)
+{
+    static const char *const kinds[] = {"FUNCTION", "PROCEDURE", "EVENT", "TRIGGER"};
+    static const char *const skip[] = {"IF", "NOT", "EXISTS"};
+    const char *p = mysqldrv_skip_space(sql);
+    int create = mysqldrv_word(p, "CREATE");
+    if (!create && !mysqldrv_word(p, "ALTER") && !mysqldrv_word(p, "DROP"))
+        return NULL;
+    p = mysqldrv_skip_space(p + (create ? 6 : mysqldrv_word(p, "DROP") ? 4 : 5));
+    if (create && mysqldrv_word(p, "OR"))
+        p = mysqldrv_skip_space(mysqldrv_skip_space(p + 2) + 7);
+    if (create && mysqldrv_word(p, "DEFINER")) { /* DEFINER = account, up to the next word */
+        p = mysqldrv_skip_space(mysqldrv_skip_space(p + 7) + 1);
+        while (*p && !isspace((unsigned char)*p))
+            p += *p == '`' || *p == '\'' ? 1 + strcspn(p + 1, *p == '`' ? "`" : "'") + 1 : 1;
+        p = mysqldrv_skip_space(p);
+    }
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        if (!mysqldrv_word(p, kinds[i]))
+            continue;
+        p = mysqldrv_skip_space(p + strlen(kinds[i]));
+        for (size_t k = 0; k < sizeof skip / sizeof *skip; k++)
+            if (mysqldrv_word(p, skip[k]))
+                p = mysqldrv_skip_space(p + strlen(skip[k]));
+        h->buf_reset(name);
+        if (!mysqldrv_account_part(h, p, name))
+            return NULL;
+        static const char *const low[] = {"function", "procedure", "event", "trigger"};
+        return low[i];
+    }
+    return NULL;
+}
+
+int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *name = h->buf_new(c->s->hc);
+    const char *kind = name ? mysqldrv_stmt_object(h, sql, name) : NULL;
+    int rc;
+    if (kind && !h->buf_status(name)) {
+        const char *st = mysql_sqlstate(c->my);
+        rc = h->error(c->s->hc, CAIRN_EDB, st, "mysql: %s `%s`: ERROR %u (%s): %s", kind,
+                      h->buf_cstr(name), mysql_errno(c->my), st, mysql_error(c->my));
+    } else {
+        rc = mysqldrv_fail(c, CAIRN_EDB);
+    }
+    h->buf_free(name);
+    return rc;
+}
+
 /* ---- an event the server drops or disables as it makes it ---------------------- */
 
 /* After a statement that ran: a CREATE / ALTER EVENT whose time is in the
@@ -614,21 +669,13 @@ int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
 {
     if (!mysql_warning_count(c->my))
         return 0;
-    const char *p = sql, *ev = NULL;
-    for (; *p && !ev; p++)
-        if ((p == sql || !isalnum((unsigned char)p[-1])) && mysqldrv_word(p, "EVENT"))
-            ev = p;
-    if (!ev)
-        return 0;
     const cairn_host *h = c->s->host;
     cairn_buf *name = h->buf_new(c->s->hc);
-    const char *q = mysqldrv_skip_space(ev + 5);
-    static const char *const skip[] = {"IF", "NOT", "EXISTS"};
-    for (size_t i = 0; i < 3; i++)
-        if (mysqldrv_word(q, skip[i]))
-            q = mysqldrv_skip_space(q + strlen(skip[i]));
-    if (name)
-        mysqldrv_account_part(h, q, name);
+    const char *kind = name ? mysqldrv_stmt_object(h, sql, name) : NULL;
+    if (!kind || strcmp(kind, "event")) {
+        h->buf_free(name);
+        return 0;
+    }
     MYSQL_RES *res = NULL;
     int rc = 0;
     if (mysql_query(c->my, "SHOW WARNINGS") || !(res = mysql_store_result(c->my)))
@@ -638,7 +685,7 @@ int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
         unsigned long code = row[1] ? strtoul(row[1], NULL, 10) : 0;
         if (code == 1588 || code == 1544)
             rc = h->error(c->s->hc, CAIRN_EDB, "HY000", "mysql: event `%s`: ERROR %lu (HY000): %s",
-                          name ? h->buf_cstr(name) : "?", code, row[2] ? row[2] : "");
+                          h->buf_cstr(name), code, row[2] ? row[2] : "");
     }
     if (res)
         mysql_free_result(res);
