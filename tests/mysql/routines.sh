@@ -193,6 +193,24 @@ expect_rc 3 "an unknown definer mode"
 one_error_line "an unknown definer mode"
 expect_err "unknown definer 'owner'" "an unknown definer mode is named"
 
+# ---- an account that may not read mysql.proc: information_schema -----------------
+newdb lim
+q mysql "CREATE USER IF NOT EXISTS 'lim'@'$HOST' IDENTIFIED BY 'pw';
+  GRANT ALL ON lim.* TO 'lim'@'$HOST'"
+"$MYSQLC" --no-defaults -h "$HOST" -P "$PORT" -u lim -ppw lim \
+    -e "CREATE FUNCTION mine(a int, b varchar(5) charset latin1) RETURNS int DETERMINISTIC RETURN a"
+run pull --url "mysql://lim:pw@$HOST:$PORT/lim" --output lim.json
+expect_ok "pull by an account that may not read mysql.proc"
+check "its routines are rebuilt from information_schema" grep -q \
+    'CREATE FUNCTION `mine`(`a` int(11), `b` varchar(5) CHARSET latin1 COLLATE latin1_swedish_ci) RETURNS int(11)' lim.json
+run push --url "mysql://lim:pw@$HOST:$PORT/lim" --schema lim.json --dry-run
+expect_out "database is up to date" "the information_schema form converges"
+q lim "CREATE FUNCTION theirs() RETURNS int RETURN 1"
+run pull --url "mysql://lim:pw@$HOST:$PORT/lim" --output lim2.json
+expect_rc 6 "a routine whose body the account cannot see"
+one_error_line "a routine whose body the account cannot see"
+expect_err 'function `theirs` is hidden from this account' "the hidden routine is named"
+
 # ---- bad input: nothing applied -----------------------------------------------------
 newdb bad
 q bad "CREATE TABLE t (id int)"
