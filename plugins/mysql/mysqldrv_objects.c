@@ -154,6 +154,21 @@ static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mo
     return 1;
 }
 
+/* Rewrite *sql (arena text of `s`) in place when its DEFINER is not
+ * written the way `mode` says. */
+static int mysqldrv_definer_fix(const cairn_host *h, cairn_schema *s, const char **sql, int mode,
+                                cairn_buf *b, cairn_buf *tmp)
+{
+    h->buf_reset(b);
+    if (!mysqldrv_definer_rewrite(h, *sql, mode, b, tmp))
+        return 0;
+    const char *fixed = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
+    if (!fixed)
+        return CAIRN_ENOMEM;
+    *sql = fixed;
+    return 0;
+}
+
 /* A schema file's objects and triggers with their DEFINER as introspection
  * on this connection writes it. */
 int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
@@ -161,25 +176,13 @@ int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
     const cairn_host *h = c->s->host;
     cairn_buf *b = h->buf_new(c->s->hc), *tmp = h->buf_new(c->s->hc);
     int rc = b && tmp ? 0 : CAIRN_ENOMEM;
-    for (size_t i = 0; !rc && i < s->nobjects; i++) {
-        cairn_object *o = s->objects[i];
-        h->buf_reset(b);
-        if (mysqldrv_definer_rewrite(h, o->definition, c->definer, b, tmp)) {
-            o->definition = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
-            rc = o->definition ? 0 : CAIRN_ENOMEM;
-        }
-    }
-    for (size_t i = 0; !rc && i < s->ntables; i++) {
-        cairn_table *t = s->tables[i];
-        for (size_t k = 0; !rc && k < t->ntriggers; k++) {
-            cairn_trigger *tg = t->triggers[k];
-            h->buf_reset(b);
-            if (mysqldrv_definer_rewrite(h, tg->sql, c->definer, b, tmp)) {
-                tg->sql = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
-                rc = tg->sql ? 0 : CAIRN_ENOMEM;
-            }
-        }
-    }
+    /* a host older than 1.3 has schemas without objects */
+    size_t nobjects = CAIRN_HOST_HAS(h, add_object) ? s->nobjects : 0;
+    for (size_t i = 0; !rc && i < nobjects; i++)
+        rc = mysqldrv_definer_fix(h, s, &s->objects[i]->definition, c->definer, b, tmp);
+    for (size_t i = 0; !rc && i < s->ntables; i++)
+        for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++)
+            rc = mysqldrv_definer_fix(h, s, &s->tables[i]->triggers[k]->sql, c->definer, b, tmp);
     h->buf_free(b);
     h->buf_free(tmp);
     return rc ? h->error(c->s->hc, rc, NULL, "out of memory") : 0;
