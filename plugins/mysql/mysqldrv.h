@@ -71,6 +71,9 @@ int mysqldrv_intro_objects(cairn_dconn *c, const cairn_filter *f, cairn_schema *
 /** A schema file's objects and triggers with their DEFINER written as the
  *  connection's `definer` mode reads them back. */
 int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s);
+/** A view's `definer` option from `account` (user@host), in keep mode. */
+int mysqldrv_view_definer_read(cairn_dconn *c, cairn_schema *out, cairn_view *v,
+                               const char *account);
 /** "DEFINER=... " for a trigger of `account` ("user@host"), as the mode says. */
 void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account);
 /** After `sql` ran: an event the server dropped or disabled as it made it

@@ -727,6 +727,7 @@ static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
         P(e, algorithm);
         P(e, " ");
     }
+    mysqldrv_view_definer_put(e, v);
     if (security) {
         P(e, "SQL SECURITY ");
         P(e, security);

@@ -77,6 +77,8 @@ int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix);
 /* ---- objects (mysqldrv_objects.c) ------------------------------------------ */
 /** CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT: functions, procedures, events. */
 int mysqldrv_emit_object(mysqldrv_em *e, const cairn_change *ch);
+/** "DEFINER=`user`@`host` " when the view has the option `definer`. */
+void mysqldrv_view_definer_put(mysqldrv_em *e, const cairn_view *v);
 
 /* ---- table options -------------------------------------------------------- */
 /** ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options;

@@ -710,17 +710,18 @@ static int mysqldrv_view_option(mysqldrv_is *is, cairn_view *v, const char *key,
     return is->h->set_view_option(is->out, v, key, low);
 }
 
-/* Views with their text and options; the DEFINER is not read (it names an
- * account of one server: a view is made again under whoever runs cairn). */
+/* Views with their text and options; the DEFINER only as the URL's
+ * `definer` says (by default not: it names an account of one server, and a
+ * view is made again under whoever runs cairn). */
 static int mysqldrv_is_views(mysqldrv_is *is)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res;
     /* MySQL's VIEWS has no ALGORITHM column */
     int rc = mysqldrv_run(is, is->c->mariadb ?
-        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, ALGORITHM "
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, ALGORITHM, DEFINER "
         "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME" :
-        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, NULL "
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, NULL, DEFINER "
         "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &res);
     if (rc)
         return rc;
@@ -732,7 +733,8 @@ static int mysqldrv_is_views(mysqldrv_is *is)
         cairn_view *v = def ? h->add_view(is->out, NULL, row[0], def) : NULL;
         if (!v || mysqldrv_view_option(is, v, "algorithm", row[4], "UNDEFINED") ||
             mysqldrv_view_option(is, v, "check_option", row[3], "NONE") ||
-            mysqldrv_view_option(is, v, "security", row[2], "DEFINER"))
+            mysqldrv_view_option(is, v, "security", row[2], "DEFINER") ||
+            mysqldrv_view_definer_read(is->c, is->out, v, row[5]))
             rc = CAIRN_ENOMEM;
         free(def);
     }
@@ -1020,6 +1022,8 @@ static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_vi
     }
     v->noptions = keep;
     for (size_t i = 0; i < v->noptions && !rc; i++) {
+        if (!strncmp(v->options[i], "definer=", 8))
+            continue; /* an account, case and all */
         char kv[64];
         snprintf(kv, sizeof kv, "%s", v->options[i]);
         char *eq = strchr(kv, '=');
@@ -1036,8 +1040,9 @@ static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_vi
 int mysqldrv_normalize_schema(cairn_dconn *c, cairn_schema *s)
 {
     const cairn_host *h = c->s->host;
-    if (mysqldrv_objects_normalize(c, s))
-        return CAIRN_ENOMEM;
+    int orc = mysqldrv_objects_normalize(c, s);
+    if (orc)
+        return orc;
     for (size_t i = 0; i < s->nviews; i++)
         if (mysqldrv_view_defaults(h, s, s->views[i]))
             return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");

@@ -154,6 +154,47 @@ static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mo
     return 1;
 }
 
+/* The "definer=" option of a view, or NULL. */
+static const char *mysqldrv_view_definer_kv(const cairn_view *v, size_t *at)
+{
+    for (size_t i = 0; i < v->noptions; i++)
+        if (!strncmp(v->options[i], "definer=", 8)) {
+            *at = i;
+            return v->options[i] + 8;
+        }
+    return NULL;
+}
+
+/* A view's `definer` option as introspection on this connection has it:
+ * in keep mode the account as information_schema spells it (user@host,
+ * whatever quotes the file used), else none. */
+static int mysqldrv_view_definer_fix(const cairn_host *h, cairn_dconn *c, cairn_schema *s,
+                                     cairn_view *v, cairn_buf *b)
+{
+    size_t at;
+    const char *val = mysqldrv_view_definer_kv(v, &at);
+    if (!val)
+        return 0;
+    if (c->definer != MYSQLDRV_DEFINER_KEEP) {
+        memmove(&v->options[at], &v->options[at + 1], (v->noptions - at - 1) * sizeof *v->options);
+        v->noptions--;
+        return 0;
+    }
+    h->buf_reset(b);
+    const char *p = mysqldrv_account_part(h, mysqldrv_skip_space(val), b);
+    if (p && *(p = mysqldrv_skip_space(p)) == '@') {
+        h->buf_puts(b, "@");
+        p = mysqldrv_account_part(h, mysqldrv_skip_space(p + 1), b);
+    }
+    if (!p || *mysqldrv_skip_space(p))
+        return h->error(c->s->hc, CAIRN_ESCHEMA, NULL,
+                        "mysql: view %s: option definer: '%s' is not an account (user@host)",
+                        v->name, val);
+    if (h->buf_status(b))
+        return CAIRN_ENOMEM;
+    return strcmp(val, h->buf_cstr(b)) ? h->set_view_option(s, v, "definer", h->buf_cstr(b)) : 0;
+}
+
 /* Rewrite *sql (arena text of `s`) in place when its DEFINER is not
  * written the way `mode` says. */
 static int mysqldrv_definer_fix(const cairn_host *h, cairn_schema *s, const char **sql, int mode,
@@ -183,9 +224,29 @@ int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
     for (size_t i = 0; !rc && i < s->ntables; i++)
         for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++)
             rc = mysqldrv_definer_fix(h, s, &s->tables[i]->triggers[k]->sql, c->definer, b, tmp);
+    /* a host older than 1.2 has views without options */
+    for (size_t i = 0; !rc && CAIRN_HOST_HAS(h, set_view_option) && i < s->nviews; i++)
+        rc = mysqldrv_view_definer_fix(h, c, s, s->views[i], b);
     h->buf_free(b);
     h->buf_free(tmp);
-    return rc ? h->error(c->s->hc, rc, NULL, "out of memory") : 0;
+    return rc == CAIRN_ENOMEM ? h->error(c->s->hc, rc, NULL, "out of memory") : rc;
+}
+
+int mysqldrv_view_definer_read(cairn_dconn *c, cairn_schema *out, cairn_view *v,
+                               const char *account)
+{
+    if (c->definer != MYSQLDRV_DEFINER_KEEP || !account || !*account ||
+        !CAIRN_HOST_HAS(c->s->host, set_view_option))
+        return 0;
+    return c->s->host->set_view_option(out, v, "definer", account);
+}
+
+void mysqldrv_view_definer_put(mysqldrv_em *e, const cairn_view *v)
+{
+    size_t at;
+    const char *val = mysqldrv_view_definer_kv(v, &at);
+    if (val)
+        mysqldrv_definer_put(e->h, e->b, MYSQLDRV_DEFINER_KEEP, val);
 }
 
 void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account)

@@ -160,12 +160,14 @@ check "export -> client -> pull gives the same schema" cmp -s s.json s5.json
 # ---- DEFINER: strip (default), keep, current_user ---------------------------------
 newdb df
 q df "CREATE FUNCTION by_root() RETURNS int DETERMINISTIC RETURN 1;
-  CREATE TABLE t (id int); CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = by_root()"
+  CREATE TABLE t (id int); CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = by_root();
+  CREATE VIEW v AS SELECT by_root() AS one"
 run pull --url "$BASE/df" --output d-strip.json
 check "definer strip: none in the pull" bash -c '! grep -q DEFINER d-strip.json'
 run pull --url "$BASE/df?definer=keep" --output d-keep.json
 check "definer keep: the function's" grep -q 'CREATE DEFINER=`root`@`localhost` FUNCTION `by_root`' d-keep.json
 check "definer keep: the trigger's" grep -q 'CREATE DEFINER=`root`@`localhost` TRIGGER `t_bi`' d-keep.json
+check "definer keep: the view's" grep -q '"definer": "root@localhost"' d-keep.json
 run push --url "$BASE/df?definer=keep" --schema d-keep.json --dry-run
 expect_out "database is up to date" "definer keep: converges"
 newdb df2
@@ -173,12 +175,18 @@ run push --url "$BASE/df2?definer=keep" --schema d-keep.json
 expect_ok "definer keep: push"
 expect_q df2 "SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='df2'" \
     "root@localhost" "definer keep: the copy runs as the original's definer"
+expect_q df2 "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA='df2'" \
+    "root@localhost" "definer keep: the view's too"
+expect_q df2 "SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='df2'" \
+    "root@localhost" "definer keep: the trigger's too"
 # a file with a DEFINER pushed with the default: made under cairn's account
 newdb df3
 run push --url "$BASE/df3" --schema d-keep.json
 expect_ok "definer strip: push of a file with DEFINER"
 expect_q df3 "SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='df3'" \
     "$USER@$HOST" "definer strip: the copy runs as whoever pushed it"
+expect_q df3 "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA='df3'" \
+    "$USER@$HOST" "definer strip: the view too"
 run push --url "$BASE/df3" --schema d-keep.json --dry-run
 expect_out "database is up to date" "definer strip: a file with DEFINER converges"
 newdb df4
@@ -188,6 +196,27 @@ run push --url "$BASE/df4?definer=current_user" --schema d-keep.json
 expect_ok "definer current_user: push"
 run push --url "$BASE/df4?definer=current_user" --schema d-keep.json --dry-run
 expect_out "database is up to date" "definer current_user: converges"
+# a view's definer as a JSON file may spell it
+python3 - d-keep.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["views"][0]["options"]["definer"] = "'root'@'localhost'"
+json.dump(d, open("d-quoted.json", "w"))
+PY
+run push --url "$BASE/df2?definer=keep" --schema d-quoted.json --dry-run
+expect_out "database is up to date" "definer keep: a quoted account is the same account"
+python3 - d-keep.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["views"][0]["options"]["definer"] = "root@@"
+json.dump(d, open("d-badacct.json", "w"))
+PY
+before=$(dump df2)
+run push --url "$BASE/df2?definer=keep" --schema d-badacct.json
+expect_rc 4 "a view definer that is not an account"
+one_error_line "a view definer that is not an account"
+expect_err "option definer: 'root@@' is not an account" "the bad definer is named"
+check "a bad view definer changes nothing" test "$before" = "$(dump df2)"
 run pull --url "$BASE/df?definer=owner" --output bad.json
 expect_rc 3 "an unknown definer mode"
 one_error_line "an unknown definer mode"
