@@ -727,17 +727,19 @@ int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql)
 /* ---- an event the server drops or disables as it makes it ---------------------- */
 
 /* After a statement that ran: a CREATE / ALTER EVENT whose time is in the
- * past gets a note, not an error (1588: dropped at once; 1544: disabled),
- * and the event would never match the schema: an error naming it. */
+ * past gets a note, not an error (1588: dropped at once; 1544: kept
+ * disabled, then dropped here), and the event would never match the
+ * schema: an error naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
 {
     if (!mysql_warning_count(c->my))
         return 0;
     const cairn_host *h = c->s->host;
-    cairn_buf *name = h->buf_new(c->s->hc);
-    const char *kind = name ? mysqldrv_stmt_object(h, sql, name) : NULL;
+    cairn_buf *name = h->buf_new(c->s->hc), *msg = h->buf_new(c->s->hc);
+    const char *kind = name && msg ? mysqldrv_stmt_object(h, sql, name) : NULL;
     if (!kind || strcmp(kind, "event")) {
         h->buf_free(name);
+        h->buf_free(msg);
         return 0;
     }
     MYSQL_RES *res = NULL;
@@ -745,14 +747,33 @@ int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
     if (mysql_query(c->my, "SHOW WARNINGS") || !(res = mysql_store_result(c->my)))
         rc = mysqldrv_fail(c, CAIRN_EDB);
     MYSQL_ROW row;
-    while (!rc && res && (row = mysql_fetch_row(res))) {
-        unsigned long code = row[1] ? strtoul(row[1], NULL, 10) : 0;
+    unsigned long code = 0;
+    while (!code && res && (row = mysql_fetch_row(res))) {
+        code = row[1] ? strtoul(row[1], NULL, 10) : 0;
         if (code == 1588 || code == 1544)
-            rc = h->error(c->s->hc, CAIRN_EDB, "HY000", "mysql: event `%s`: ERROR %lu (HY000): %s",
-                          h->buf_cstr(name), code, row[2] ? row[2] : "");
+            h->buf_printf(msg, "%s", row[2] ? row[2] : "");
+        else
+            code = 0;
     }
     if (res)
         mysql_free_result(res);
+    /* 1544 leaves the event there, disabled: take it away, so the
+     * statement changed nothing, as 1588 does */
+    if (!rc && code == 1544) {
+        cairn_buf *drop = h->buf_new(c->s->hc);
+        if (drop) {
+            h->buf_puts(drop, "DROP EVENT IF EXISTS ");
+            h->buf_quote(drop, h->buf_cstr(name), '`');
+            if (!h->buf_status(drop) && mysql_query(c->my, h->buf_cstr(drop)))
+                h->debug(c->s->hc, "mysql: %s: %s", h->buf_cstr(drop), mysql_error(c->my));
+        }
+        h->buf_free(drop);
+    }
+    if (!rc && code)
+        rc = h->error(c->s->hc, CAIRN_EDB, "HY000", "mysql: event `%s`: ERROR %lu (HY000): %s%s",
+                      h->buf_cstr(name), code, h->buf_cstr(msg),
+                      code == 1544 ? "; cairn dropped it again" : "");
+    h->buf_free(msg);
     h->buf_free(name);
     return rc;
 }

@@ -265,6 +265,12 @@ expect_rc 6 "an event in the past"
 one_error_line "an event in the past"
 expect_err 'event `old`: ERROR 1588 (HY000)' "the event in the past is named with the server's note"
 check "an event in the past leaves nothing" test "$before" = "$(dump bad)"
+sed -e 's/ DO / ON COMPLETION PRESERVE DO /' past.json >past-kept.json
+run push --url "$BASE/bad" --schema past-kept.json
+expect_rc 6 "an event in the past, preserved"
+one_error_line "an event in the past, preserved"
+expect_err 'event `old`: ERROR 1544 (HY000)' "the preserved event in the past is named with the server's note"
+check "an event in the past, preserved, leaves nothing" test "$before" = "$(dump bad)"
 
 cat >gen.json <<'EOF'
 {"tables": [{"name": "t", "columns": [{"name": "id", "type": "int"}]},
