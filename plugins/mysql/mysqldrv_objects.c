@@ -97,10 +97,12 @@ static const char *mysqldrv_account_part(const cairn_host *h, const char *p, cai
 }
 
 /* `sql` with its DEFINER clause ("CREATE [OR REPLACE] [DEFINER=...] ...")
- * written the way `mode` says, into `out`. 0 when `sql` is not such a
- * statement or already says it so (out untouched), 1 when rewritten. */
-static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mode, cairn_buf *out,
-                                    cairn_buf *tmp)
+ * written the way `mode` says, into `out`; in keep mode, none or
+ * CURRENT_USER is `self`, the connection's account (user@host), as the
+ * server records it. 0 when `sql` is not such a statement or needs no
+ * change (out untouched), 1 when rewritten. */
+static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mode,
+                                    const char *self, cairn_buf *out, cairn_buf *tmp)
 {
     const char *p = mysqldrv_skip_space(sql);
     if (!mysqldrv_word(p, "CREATE"))
@@ -141,15 +143,16 @@ static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mo
         had = 1;
         rest = mysqldrv_skip_space(q);
     }
-    if (!had && mode != MYSQLDRV_DEFINER_CURRENT_USER)
+    if (!had && mode == MYSQLDRV_DEFINER_STRIP)
         return 0;
+    const char *account = h->buf_cstr(tmp);
+    if (mode == MYSQLDRV_DEFINER_KEEP && (!had || was_current)) {
+        if (!self)
+            return 0;
+        account = self;
+    }
     h->buf_append(out, sql, (size_t)(head_end - sql));
-    if (mode == MYSQLDRV_DEFINER_KEEP && had && !was_current)
-        mysqldrv_definer_put(h, out, mode, h->buf_cstr(tmp));
-    else if (mode == MYSQLDRV_DEFINER_KEEP && was_current)
-        h->buf_puts(out, "DEFINER=CURRENT_USER ");
-    else
-        mysqldrv_definer_put(h, out, mode, NULL);
+    mysqldrv_definer_put(h, out, mode, account);
     h->buf_puts(out, rest);
     return 1;
 }
@@ -167,14 +170,16 @@ static const char *mysqldrv_view_definer_kv(const cairn_view *v, size_t *at)
 
 /* A view's `definer` option as introspection on this connection has it:
  * in keep mode the account as information_schema spells it (user@host,
- * whatever quotes the file used), else none. */
+ * whatever quotes the file used; none: `self`, the connection's), else
+ * none. */
 static int mysqldrv_view_definer_fix(const cairn_host *h, cairn_dconn *c, cairn_schema *s,
-                                     cairn_view *v, cairn_buf *b)
+                                     cairn_view *v, const char *self, cairn_buf *b)
 {
     size_t at;
     const char *val = mysqldrv_view_definer_kv(v, &at);
     if (!val)
-        return 0;
+        return c->definer == MYSQLDRV_DEFINER_KEEP && self
+                   ? h->set_view_option(s, v, "definer", self) : 0;
     if (c->definer != MYSQLDRV_DEFINER_KEEP) {
         memmove(&v->options[at], &v->options[at + 1], (v->noptions - at - 1) * sizeof *v->options);
         v->noptions--;
@@ -198,10 +203,10 @@ static int mysqldrv_view_definer_fix(const cairn_host *h, cairn_dconn *c, cairn_
 /* Rewrite *sql (arena text of `s`) in place when its DEFINER is not
  * written the way `mode` says. */
 static int mysqldrv_definer_fix(const cairn_host *h, cairn_schema *s, const char **sql, int mode,
-                                cairn_buf *b, cairn_buf *tmp)
+                                const char *self, cairn_buf *b, cairn_buf *tmp)
 {
     h->buf_reset(b);
-    if (!mysqldrv_definer_rewrite(h, *sql, mode, b, tmp))
+    if (!mysqldrv_definer_rewrite(h, *sql, mode, self, b, tmp))
         return 0;
     const char *fixed = h->buf_status(b) ? NULL : h->strdup(s, h->buf_cstr(b));
     if (!fixed)
@@ -217,16 +222,27 @@ int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
     const cairn_host *h = c->s->host;
     cairn_buf *b = h->buf_new(c->s->hc), *tmp = h->buf_new(c->s->hc);
     int rc = b && tmp ? 0 : CAIRN_ENOMEM;
+    /* keep: what a file says no DEFINER for is made under this account */
+    char *self = NULL;
+    if (!rc && c->definer == MYSQLDRV_DEFINER_KEEP)
+        rc = mysqldrv_scalar(c, "SELECT CURRENT_USER()", &self);
+    if (rc && rc != CAIRN_ENOMEM) {
+        h->buf_free(b);
+        h->buf_free(tmp);
+        return rc;
+    }
     /* a host older than 1.3 has schemas without objects */
     size_t nobjects = CAIRN_HOST_HAS(h, add_object) ? s->nobjects : 0;
     for (size_t i = 0; !rc && i < nobjects; i++)
-        rc = mysqldrv_definer_fix(h, s, &s->objects[i]->definition, c->definer, b, tmp);
+        rc = mysqldrv_definer_fix(h, s, &s->objects[i]->definition, c->definer, self, b, tmp);
     for (size_t i = 0; !rc && i < s->ntables; i++)
         for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++)
-            rc = mysqldrv_definer_fix(h, s, &s->tables[i]->triggers[k]->sql, c->definer, b, tmp);
+            rc = mysqldrv_definer_fix(h, s, &s->tables[i]->triggers[k]->sql, c->definer, self,
+                                      b, tmp);
     /* a host older than 1.2 has views without options */
     for (size_t i = 0; !rc && CAIRN_HOST_HAS(h, set_view_option) && i < s->nviews; i++)
-        rc = mysqldrv_view_definer_fix(h, c, s, s->views[i], b);
+        rc = mysqldrv_view_definer_fix(h, c, s, s->views[i], self, b);
+    free(self);
     h->buf_free(b);
     h->buf_free(tmp);
     return rc == CAIRN_ENOMEM ? h->error(c->s->hc, rc, NULL, "out of memory") : rc;

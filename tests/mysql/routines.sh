@@ -179,6 +179,14 @@ expect_q df2 "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA='d
     "root@localhost" "definer keep: the view's too"
 expect_q df2 "SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA='df2'" \
     "root@localhost" "definer keep: the trigger's too"
+# keep, and a file without DEFINER: made under cairn's account, and converges
+newdb df5
+run push --url "$BASE/df5?definer=keep" --schema d-strip.json
+expect_ok "definer keep: push of a file without DEFINER"
+run push --url "$BASE/df5?definer=keep" --schema d-strip.json --dry-run
+expect_out "database is up to date" "definer keep: a file without DEFINER converges"
+expect_q df5 "SELECT DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA='df5'" \
+    "$USER@$HOST" "definer keep: no DEFINER is whoever pushed it"
 # a file with a DEFINER pushed with the default: made under cairn's account
 newdb df3
 run push --url "$BASE/df3" --schema d-keep.json
