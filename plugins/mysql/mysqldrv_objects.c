@@ -3,11 +3,12 @@
  * functions and procedures (kinds "function", "procedure") and scheduled
  * events ("event"), and the DEFINER of every object that records one.
  *
- * Each is read in one query for all of its kind (routines with their
- * parameters in one join), into one canonical CREATE statement built from
- * information_schema, so a routine read from a database and the same
- * routine read from a schema file (made in a scratch database) compare
- * equal. The comment is the object's `comment`, set apart from the text.
+ * Each kind is read in one query (routines from mysql.proc on MariaDB, as
+ * written; else from information_schema with their parameters in one
+ * join), into one canonical CREATE statement, so a routine read from a
+ * database and the same routine read from a schema file (made in a scratch
+ * database) compare equal. The comment is the object's `comment`, set
+ * apart from the text.
  *
  * DEFINER (the account a routine, event, trigger or view runs as) is the
  * URL parameter `definer`: strip (the default: no DEFINER clause, so a
