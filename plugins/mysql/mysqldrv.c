@@ -60,7 +60,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
             CAIRN_CAP_COMMENTS | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH |
             CAIRN_CAP_IDENT_NO_TRAILING_SPACE | CAIRN_CAP_IDENT_BMP_ONLY |
             CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_CLIENT_DELIMITER |
-            CAIRN_CAP_COLUMN_ORDER,
+            CAIRN_CAP_COLUMN_ORDER | CAIRN_CAP_OBJECTS,
     .quote = '`',
     .open = mysqldrv_open,
     .close = mysqldrv_close,
@@ -138,7 +138,7 @@ int mysqldrv_fail(cairn_dconn *c, int code)
 typedef struct mysqldrv_url {
     char *user, *password, *host, *db, *socket;
     unsigned port;
-    char *ssl_mode, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *charset;
+    char *ssl_mode, *ssl_ca, *ssl_capath, *ssl_cert, *ssl_key, *charset, *definer;
     unsigned connect_timeout;
 } mysqldrv_url;
 
@@ -155,6 +155,7 @@ static void mysqldrv_url_free(mysqldrv_url *u)
     free(u->ssl_cert);
     free(u->ssl_key);
     free(u->charset);
+    free(u->definer);
     memset(u, 0, sizeof *u);
 }
 
@@ -222,6 +223,8 @@ static int mysqldrv_url_params(cairn_dsession *s, const char *p, mysqldrv_url *u
             slot = &u->ssl_key;
         else if (KEY("charset"))
             slot = &u->charset;
+        else if (KEY("definer"))
+            slot = &u->definer;
         else if (KEY("connect-timeout") || KEY("connect_timeout")) {
             u->connect_timeout = (unsigned)strtoul(v, NULL, 10);
             free(v);
@@ -233,7 +236,7 @@ static int mysqldrv_url_params(cairn_dsession *s, const char *p, mysqldrv_url *u
             int rc = h->error(s->hc, CAIRN_ECONFIG, NULL,
                               "mysql: unknown URL parameter '%.*s' (socket, ssl-mode, "
                               "ssl-ca, ssl-capath, ssl-cert, ssl-key, charset, "
-                              "connect-timeout)", (int)kl, p);
+                              "connect-timeout, definer)", (int)kl, p);
             mysqldrv_url_free(u);
             return rc;
         }
@@ -407,6 +410,15 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         return h->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     }
     c->s = s;
+    c->definer = u.definer ? mysqldrv_definer_parse(u.definer) : MYSQLDRV_DEFINER_STRIP;
+    if (c->definer < 0) {
+        rc = h->error(s->hc, CAIRN_ECONFIG, NULL,
+                      "mysql: unknown definer '%s' in the URL (strip, keep, current_user)",
+                      u.definer);
+        free(c);
+        mysqldrv_url_free(&u);
+        return rc;
+    }
     c->my = mysql_init(NULL);
     if (!c->my) {
         free(c);
@@ -440,6 +452,8 @@ static int mysqldrv_connect(cairn_dsession *s, const char *url, cairn_dconn **ou
         const char *info = mysql_get_server_info(c->my);
         c->mariadb = info && strstr(info, "MariaDB") != NULL;
         c->version = mysql_get_server_version(c->my);
+        s->server_mariadb = c->mariadb;
+        s->server_version = c->version;
         c->db = u.db ? strdup(u.db) : NULL;
         c->desc = mysqldrv_describe_url(&u);
         if ((u.db && !c->db) || !c->desc)
@@ -475,7 +489,7 @@ static void mysqldrv_disconnect(cairn_dconn *c)
 int mysqldrv_exec(cairn_dconn *c, const char *sql)
 {
     if (mysql_real_query(c->my, sql, strlen(sql)))
-        return mysqldrv_fail(c, CAIRN_EDB);
+        return mysqldrv_fail_stmt(c, sql);
     for (;;) {
         MYSQL_RES *r = mysql_store_result(c->my);
         if (r)
@@ -486,7 +500,7 @@ int mysqldrv_exec(cairn_dconn *c, const char *sql)
         if (more > 0)
             return mysqldrv_fail(c, CAIRN_EDB);
         if (more < 0)
-            return 0;
+            return mysqldrv_exec_warnings(c, sql);
     }
 }
 

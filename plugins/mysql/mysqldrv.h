@@ -11,7 +11,15 @@
 struct cairn_dsession {
     const cairn_host *host;
     cairn_hostctx *hc;
+    /* the server of the last connection, for what emit writes on it (a
+     * routine replaced in one statement on MariaDB); 0 before any */
+    int server_mariadb;
+    unsigned long server_version;
 };
+
+/** How the DEFINER of routines, events and triggers is read and written
+ *  (URL parameter `definer`). */
+enum { MYSQLDRV_DEFINER_STRIP, MYSQLDRV_DEFINER_KEEP, MYSQLDRV_DEFINER_CURRENT_USER };
 
 struct cairn_dconn {
     cairn_dsession *s;
@@ -21,6 +29,7 @@ struct cairn_dconn {
     char *db;              /* database of the URL, NULL if none */
     char *desc;            /* where it points, without the password */
     char *scratch_db;      /* set on a scratch connection: dropped at release */
+    int definer;           /* MYSQLDRV_DEFINER_* */
 };
 
 /** MySQL stores a UNIQUE constraint and a unique index alike; the schema
@@ -48,6 +57,31 @@ int mysqldrv_scalar(cairn_dconn *c, const char *sql, char **out);
 /* mysqldrv_introspect.c ----------------------------------------------------- */
 cairn_dialect_introspect_fn mysqldrv_introspect;
 cairn_dialect_normalize_schema_fn mysqldrv_normalize_schema;
+/** Does the filter keep the table, view or object `name`? */
+int mysqldrv_keep(const cairn_filter *f, const char *name);
+
+/* mysqldrv_objects.c: routines, events, DEFINER ----------------------------- */
+/** MYSQLDRV_DEFINER_* for "strip", "keep", "current_user"; -1 for another. */
+int mysqldrv_definer_parse(const char *value);
+/** Functions, procedures and events into `out` (a constant number of
+ *  queries, counted in *queries); `db_cs` / `db_coll` are the database's
+ *  defaults. Nothing with a host older than 1.3. */
+int mysqldrv_intro_objects(cairn_dconn *c, const cairn_filter *f, cairn_schema *out,
+                           const char *db_cs, const char *db_coll, int *queries);
+/** A schema file's objects and triggers with their DEFINER written as the
+ *  connection's `definer` mode reads them back. */
+int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s);
+/** A view's `definer` option from `account` (user@host), in keep mode. */
+int mysqldrv_view_definer_read(cairn_dconn *c, cairn_schema *out, cairn_view *v,
+                               const char *account);
+/** "DEFINER=... " for a trigger of `account` ("user@host"), as the mode says. */
+void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account);
+/** After `sql` ran: an event the server dropped or disabled as it made it
+ *  (its time is in the past) is an error naming it. */
+int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
+/** mysqldrv_fail for statement `sql` that failed: the function, procedure,
+ *  event or trigger it creates, changes or drops is named in the line. */
+int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql);
 
 /* mysqldrv_history.c -------------------------------------------------------- */
 cairn_dialect_history_ensure_fn mysqldrv_history_ensure;

@@ -244,12 +244,14 @@ int mysqldrv_view_options(mysqldrv_em *e, const cairn_view *v, const char **algo
     for (size_t i = 0; i < v->noptions; i++) {
         const char *kv = v->options[i], *eq = strchr(kv, '=');
         size_t kl = eq ? (size_t)(eq - kv) : strlen(kv), k = 0;
+        if (kl == 7 && !strncmp(kv, "definer", 7))
+            continue; /* an account: mysqldrv_view_definer_put */
         while (k < 3 && (strlen(known[k].key) != kl || strncmp(kv, known[k].key, kl)))
             k++;
         if (k == 3)
             return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                                "mysql: view %s: unknown view option '%.*s' (algorithm, "
-                               "security, check_option)", v->name, (int)kl, kv);
+                               "security, check_option, definer)", v->name, (int)kl, kv);
         size_t j = 0;
         while (j < 4 && known[k].values[j] && strcmp(known[k].values[j], eq ? eq + 1 : ""))
             j++;

@@ -727,6 +727,7 @@ static int mysqldrv_create_view(mysqldrv_em *e, const cairn_change *ch)
         P(e, algorithm);
         P(e, " ");
     }
+    mysqldrv_view_definer_put(e, v);
     if (security) {
         P(e, "SQL SECURITY ");
         P(e, security);
@@ -825,10 +826,11 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_CREATE_SEQUENCE:
     case CAIRN_CHANGE_ALTER_SEQUENCE:
     case CAIRN_CHANGE_DROP_SEQUENCE:
+        break;
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:
     case CAIRN_CHANGE_REPLACE_OBJECT:
-        break;
+        return mysqldrv_emit_object(e, ch);
     }
     return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                        "mysql: change kind %d is not supported by this dialect", (int)ch->kind);
@@ -836,7 +838,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
 
 int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
-    mysqldrv_em e = {.h = s->host, .hc = s->hc, .plan = plan, .out = out};
+    mysqldrv_em e = {.s = s, .h = s->host, .hc = s->hc, .plan = plan, .out = out};
     e.b = s->host->buf_new(s->hc);
     if (!e.b)
         return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");

@@ -7,6 +7,7 @@
 #include "mysqldrv.h"
 
 typedef struct mysqldrv_em {
+    const cairn_dsession *s;
     const cairn_host *h;
     cairn_hostctx *hc;
     const cairn_plan *plan;
@@ -72,6 +73,12 @@ void mysqldrv_index_tail(mysqldrv_em *e, const cairn_index *ix);
 /** Report an index MySQL cannot have (partial, INCLUDE columns) and return
  *  CAIRN_EUNSUPPORTED; 0 for any other. */
 int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix);
+
+/* ---- objects (mysqldrv_objects.c) ------------------------------------------ */
+/** CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT: functions, procedures, events. */
+int mysqldrv_emit_object(mysqldrv_em *e, const cairn_change *ch);
+/** "DEFINER=`user`@`host` " when the view has the option `definer`. */
+void mysqldrv_view_definer_put(mysqldrv_em *e, const cairn_view *v);
 
 /* ---- table options -------------------------------------------------------- */
 /** ENGINE=... DEFAULT CHARSET=... COLLATE=... from "key=value" options;

@@ -54,7 +54,7 @@ static mysqldrv_tab *mysqldrv_find(mysqldrv_is *is, const char *name)
     return bsearch(&key, is->tabs, is->ntabs, sizeof key, mysqldrv_tab_cmp);
 }
 
-static int mysqldrv_keep(const cairn_filter *f, const char *name)
+int mysqldrv_keep(const cairn_filter *f, const char *name)
 {
     for (size_t i = 0; f && i < f->nexclude; i++)
         if (f->exclude[i] && !strcmp(f->exclude[i], name))
@@ -596,8 +596,8 @@ static int mysqldrv_is_checks(mysqldrv_is *is)
 }
 
 /* Triggers, all tables in one query, each as the CREATE TRIGGER that makes
- * it again: no DEFINER (the connecting user's) and the body as the server
- * keeps it, so a schema file's trigger and the database's compare equal.
+ * it again: the DEFINER as the URL's `definer` says (by default none: the
+ * connecting user's) and the body as the server keeps it, so a schema file's trigger and the database's compare equal.
  * Several triggers on one event come in their firing order, the order the
  * table lists (and creates) them in. */
 static int mysqldrv_is_triggers(mysqldrv_is *is)
@@ -606,7 +606,8 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
     MYSQL_RES *res;
     int rc = mysqldrv_run(is,
         "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, "
-        "ACTION_STATEMENT FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+        "ACTION_STATEMENT, DEFINER FROM information_schema.TRIGGERS "
+        "WHERE TRIGGER_SCHEMA = DATABASE() "
         "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER", &res);
     if (rc)
         return rc;
@@ -616,7 +617,9 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
         if (!tab || !row[1] || !row[2] || !row[3] || !row[4])
             continue;
         h->buf_reset(is->b);
-        h->buf_puts(is->b, "CREATE TRIGGER ");
+        h->buf_puts(is->b, "CREATE ");
+        mysqldrv_trigger_definer(is->c, is->b, row[5]);
+        h->buf_puts(is->b, "TRIGGER ");
         h->buf_quote(is->b, row[1], '`');
         /* lower case, as mysqldef writes them: the server keeps a
          * trigger's statement as sent, and a dump shows it */
@@ -707,17 +710,18 @@ static int mysqldrv_view_option(mysqldrv_is *is, cairn_view *v, const char *key,
     return is->h->set_view_option(is->out, v, key, low);
 }
 
-/* Views with their text and options; the DEFINER is not read (it names an
- * account of one server: a view is made again under whoever runs cairn). */
+/* Views with their text and options; the DEFINER only as the URL's
+ * `definer` says (by default not: it names an account of one server, and a
+ * view is made again under whoever runs cairn). */
 static int mysqldrv_is_views(mysqldrv_is *is)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res;
     /* MySQL's VIEWS has no ALGORITHM column */
     int rc = mysqldrv_run(is, is->c->mariadb ?
-        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, ALGORITHM "
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, ALGORITHM, DEFINER "
         "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME" :
-        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, NULL "
+        "SELECT TABLE_NAME, VIEW_DEFINITION, SECURITY_TYPE, CHECK_OPTION, NULL, DEFINER "
         "FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME", &res);
     if (rc)
         return rc;
@@ -729,7 +733,8 @@ static int mysqldrv_is_views(mysqldrv_is *is)
         cairn_view *v = def ? h->add_view(is->out, NULL, row[0], def) : NULL;
         if (!v || mysqldrv_view_option(is, v, "algorithm", row[4], "UNDEFINED") ||
             mysqldrv_view_option(is, v, "check_option", row[3], "NONE") ||
-            mysqldrv_view_option(is, v, "security", row[2], "DEFINER"))
+            mysqldrv_view_option(is, v, "security", row[2], "DEFINER") ||
+            mysqldrv_view_definer_read(is->c, is->out, v, row[5]))
             rc = CAIRN_ENOMEM;
         free(def);
     }
@@ -748,13 +753,15 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
     MYSQL_ROW row;
     int rc = 0, nkinds = 0;
     h->buf_reset(is->b);
+    /* functions, procedures and events are objects where the host holds them */
+    int objects = CAIRN_HOST_HAS(h, add_object);
     if (count) {
-        rc = mysqldrv_run(is,
+        h->buf_printf(is->b,
             "SELECT kind, COUNT(*) FROM ("
             " SELECT LOWER(ROUTINE_TYPE) AS kind FROM information_schema.ROUTINES"
-            "   WHERE ROUTINE_SCHEMA = DATABASE()"
+            "   WHERE ROUTINE_SCHEMA = DATABASE()%s"
             " UNION ALL SELECT 'event' FROM information_schema.EVENTS"
-            "   WHERE EVENT_SCHEMA = DATABASE()"
+            "   WHERE EVENT_SCHEMA = DATABASE()%s"
             " UNION ALL SELECT 'partition' FROM information_schema.PARTITIONS"
             "   WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL"
             " UNION ALL SELECT 'grant' FROM information_schema.SCHEMA_PRIVILEGES"
@@ -763,7 +770,16 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             "   WHERE TABLE_SCHEMA = DATABASE()"
             " UNION ALL SELECT 'grant' FROM information_schema.COLUMN_PRIVILEGES"
             "   WHERE TABLE_SCHEMA = DATABASE()"
-            ") k GROUP BY kind ORDER BY kind", &res);
+            ") k GROUP BY kind ORDER BY kind",
+            objects ? " AND ROUTINE_TYPE NOT IN ('FUNCTION', 'PROCEDURE')" : "",
+            objects ? " AND 0" : "");
+        rc = h->buf_status(is->b);
+        if (!rc) {
+            char *sql = strdup(h->buf_cstr(is->b));
+            h->buf_reset(is->b);
+            rc = sql ? mysqldrv_run(is, sql, &res) : CAIRN_ENOMEM;
+            free(sql);
+        }
         while (!rc && (row = mysql_fetch_row(res))) {
             long n = row[1] ? strtol(row[1], NULL, 10) : 0;
             h->buf_printf(is->b, "%s%ld %s%s",
@@ -817,8 +833,11 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
     if (!rc)
         rc = mysqldrv_is_views(&is);
     if (!rc)
-        h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views in %d queries", is.ntabs,
-                 out->nviews, is.queries);
+        rc = mysqldrv_intro_objects(c, filter, out, is.db_charset, is.db_collation, &is.queries);
+    if (!rc)
+        h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views, %zu objects in %d queries",
+                 is.ntabs, out->nviews, CAIRN_HOST_HAS(h, add_object) ? out->nobjects : 0,
+                 is.queries);
     int report = filter && CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
                  (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
     if (!rc && (report || is.nparted))
@@ -1003,6 +1022,8 @@ static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_vi
     }
     v->noptions = keep;
     for (size_t i = 0; i < v->noptions && !rc; i++) {
+        if (!strncmp(v->options[i], "definer=", 8))
+            continue; /* an account, case and all */
         char kv[64];
         snprintf(kv, sizeof kv, "%s", v->options[i]);
         char *eq = strchr(kv, '=');
@@ -1019,6 +1040,9 @@ static int mysqldrv_view_defaults(const cairn_host *h, cairn_schema *s, cairn_vi
 int mysqldrv_normalize_schema(cairn_dconn *c, cairn_schema *s)
 {
     const cairn_host *h = c->s->host;
+    int orc = mysqldrv_objects_normalize(c, s);
+    if (orc)
+        return orc;
     for (size_t i = 0; i < s->nviews; i++)
         if (mysqldrv_view_defaults(h, s, s->views[i]))
             return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
