@@ -374,9 +374,10 @@ static void dot_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_node *
         cairn_buf_printf(b, "%s</TD><TD ALIGN=\"LEFT\"><FONT COLOR=\"#4a5560\">",
                          k & CAIRN_DG_PK ? "</B>" : "");
         html_text(b, c->type);
-        cairn_buf_printf(b, "</FONT></TD><TD ALIGN=\"RIGHT\" PORT=\"c%zur\"><FONT "
-                            "COLOR=\"#9a5b00\">%s</FONT></TD></TR>",
-                         i, column_marks(t, i, marks));
+        /* an empty FONT element is a syntax error to Graphviz */
+        const char *m = column_marks(t, i, marks);
+        cairn_buf_printf(b, "</FONT></TD><TD ALIGN=\"RIGHT\" PORT=\"c%zur\">%s%s%s</TD></TR>",
+                         i, *m ? "<FONT COLOR=\"#9a5b00\">" : "", m, *m ? "</FONT>" : "");
     }
     cairn_buf_puts(b, "\n  </TABLE>>];\n");
 }
