@@ -470,20 +470,52 @@ static int ns_seen_before(const cairn_dgraph *g, size_t i, const char *ns)
     return 0;
 }
 
+/* Do `cols` (n of them) hold exactly the columns of `v`? */
+static int same_set(const char *const *cols, size_t n, const char *const *v, size_t nv)
+{
+    if (n != nv)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!in_list(v, nv, cols[i]))
+            return 0;
+    return 1;
+}
+
+/* How the two ends of a foreign key read: `optional`, a referencing column
+ * may be null (zero or one parent); `unique`, the referencing columns are a
+ * key of their own (one to one). */
+static void edge_ends(const cairn_dgraph *g, const cairn_dg_edge *e, int *optional, int *unique)
+{
+    const cairn_table *t = g->nodes[e->from].table;
+    const cairn_fkey *fk = e->fk;
+    *optional = *unique = 0;
+    for (size_t i = 0; i < fk->ncolumns; i++) {
+        long c = column_index(t, fk->columns[i]);
+        *optional |= c >= 0 && !t->columns[c]->not_null;
+    }
+    if (t->primary_key)
+        *unique |= same_set(fk->columns, fk->ncolumns, t->primary_key->columns,
+                            t->primary_key->ncolumns);
+    for (size_t i = 0; i < t->nuniques; i++)
+        *unique |= same_set(fk->columns, fk->ncolumns, t->uniques[i]->columns,
+                            t->uniques[i]->ncolumns);
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const cairn_index *ix = t->indexes[i];
+        int plain = ix->unique && !ix->where && ix->nparts == fk->ncolumns;
+        for (size_t p = 0; plain && p < ix->nparts; p++)
+            plain = ix->parts[p]->column && in_list(fk->columns, fk->ncolumns, ix->parts[p]->column);
+        *unique |= plain;
+    }
+}
+
 /* The arrows: crow's foot at the referencing table (a bar when its columns
  * are unique: one to one), a bar at the referenced one with a circle when
  * the referencing columns may be null. */
 static void dot_edge(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_edge *e, size_t k)
 {
     const cairn_dg_node *from = &g->nodes[e->from], *to = &g->nodes[e->to];
-    const cairn_table *t = from->table;
-    int optional = 0, unique = e->fk->ncolumns == 1 && e->from_col >= 0 &&
-                               (cairn_dgraph_column_keys(t, (size_t)e->from_col) &
-                                (CAIRN_DG_PK | CAIRN_DG_UQ));
-    for (size_t i = 0; i < e->fk->ncolumns; i++) {
-        long c = column_index(t, e->fk->columns[i]);
-        optional |= c >= 0 && !t->columns[c]->not_null;
-    }
+    int optional, unique;
+    edge_ends(g, e, &optional, &unique);
     cairn_buf_printf(b, "  %s", from->id);
     if (e->from_col >= 0 && cairn_dgraph_column_shown(g, from, (size_t)e->from_col))
         cairn_buf_printf(b, ":c%ldr", e->from_col);
@@ -613,12 +645,16 @@ static void mermaid_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_no
                 cairn_buf_printf(b, "%s%s", sep, marks[m].word);
                 sep = ", ";
             }
-        if (c->not_null && !(k & CAIRN_DG_PK)) {
+        int nn = c->not_null && !(k & CAIRN_DG_PK);
+        if (nn || c->comment) {
+            cairn_buf note;
+            cairn_buf_init(&note);
+            cairn_buf_printf(&note, "%s%s%s", nn ? "not null" : "", nn && c->comment ? "; " : "",
+                             c->comment ? c->comment : "");
             cairn_buf_puts(b, " ");
-            mermaid_string(b, c->comment ? c->comment : "not null");
-        } else if (c->comment) {
-            cairn_buf_puts(b, " ");
-            mermaid_string(b, c->comment);
+            mermaid_string(b, cairn_buf_cstr(&note));
+            b->oom |= note.oom;
+            cairn_buf_release(&note);
         }
         cairn_buf_puts(b, "\n");
     }
@@ -627,14 +663,8 @@ static void mermaid_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_no
 
 static void mermaid_edge(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_edge *e)
 {
-    const cairn_table *t = g->nodes[e->from].table;
-    int optional = 0, unique = e->fk->ncolumns == 1 && e->from_col >= 0 &&
-                               (cairn_dgraph_column_keys(t, (size_t)e->from_col) &
-                                (CAIRN_DG_PK | CAIRN_DG_UQ));
-    for (size_t i = 0; i < e->fk->ncolumns; i++) {
-        long c = column_index(t, e->fk->columns[i]);
-        optional |= c >= 0 && !t->columns[c]->not_null;
-    }
+    int optional, unique;
+    edge_ends(g, e, &optional, &unique);
     cairn_buf_puts(b, "    ");
     mermaid_entity(b, &g->nodes[e->to], 0);
     cairn_buf_printf(b, " %s--%s ", optional ? "|o" : "||", unique ? "o|" : "o{");

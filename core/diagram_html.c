@@ -68,7 +68,7 @@ static const char page_style[] =
     "g.node,g.edge{cursor:pointer}"
     "svg.focus g.node,svg.focus g.edge{opacity:.25}"
     "svg.focus g.node.sel,svg.focus g.node.nb,svg.focus g.edge.hl{opacity:1}"
-    "g.node.sel polygon{stroke:#d9480f;stroke-width:3}"
+    "g.node.sel polygon:last-of-type{stroke:#d9480f;stroke-width:3}"
     "g.edge.hl path{stroke:#d9480f;stroke-width:2}g.node.dim{opacity:.2}"
     "article{background:#fff;border:1px solid #d9e2ec;border-radius:4px;padding:8px 12px;"
     "margin:0 0 10px}"
