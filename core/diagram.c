@@ -613,13 +613,16 @@ static void mermaid_entity(cairn_buf *b, const cairn_dg_node *n, int label)
     mermaid_word(b, n->name, 0);
     if (!label || (mermaid_plain(n->ns, n->name) && !n->view))
         return;
-    cairn_buf_puts(b, "[\"");
-    if (n->view)
-        cairn_buf_puts(b, n->view->materialized ? "materialized view " : "view ");
-    if (n->ns)
-        cairn_buf_printf(b, "%s.", n->ns);
-    cairn_buf_puts(b, n->name);
-    cairn_buf_puts(b, "\"]");
+    cairn_buf shown;
+    cairn_buf_init(&shown);
+    cairn_buf_printf(&shown, "%s%s%s%s",
+                     !n->view ? "" : n->view->materialized ? "materialized view " : "view ",
+                     n->ns ? n->ns : "", n->ns ? "." : "", n->name);
+    cairn_buf_puts(b, "[");
+    mermaid_string(b, cairn_buf_cstr(&shown));
+    cairn_buf_puts(b, "]");
+    b->oom |= shown.oom;
+    cairn_buf_release(&shown);
 }
 
 static void mermaid_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_node *n)
