@@ -17,19 +17,19 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
+    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init diagram dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--format|--columns|--at) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--format|--columns|--at)
             return ;;
         --config|--schema|--output)
             _filedir; return ;;
@@ -54,6 +54,7 @@ _cairn()
         baseline) flags+=" --force" ;;
         import) flags+=" --history-only --no-history" ;;
         status) flags+=" --check" ;;
+        diagram) flags+=" --output --format --columns --at" ;;
     esac
 
     if [[ "$cur" == -* ]]; then
