@@ -15,7 +15,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import tempfile
 import time
 
@@ -43,11 +42,7 @@ def schema(n, seed=13):
 
 
 def run(cmd, cwd):
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if p.returncode != 0:
-        raise SystemExit("%s failed (%d): %s" % (" ".join(cmd), p.returncode, p.stderr.decode()))
-    return time.perf_counter() - t0
+    return bench_generate.timed(cmd, cwd)[0]
 
 
 def main():

@@ -297,21 +297,29 @@ const char *cairn_dgraph_engine(const cairn_dgraph *g)
 
 /* ---- DOT ------------------------------------------------------------------------ */
 
-/* Text inside a Graphviz HTML-like label. */
+void cairn_dgraph_escape(cairn_buf *b, const char *s, int flat)
+{
+    const char *p = s ? s : "", *run = p;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        const char *rep = c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;"
+                          : c == '"' ? "&quot;" : NULL;
+        if (!rep && c >= 0x20)
+            continue;
+        cairn_buf_append(b, run, (size_t)(p - run));
+        run = p + 1;
+        if (rep)
+            cairn_buf_puts(b, rep);
+        else if (c == '\n' || c == '\t')
+            cairn_buf_puts(b, flat ? " " : c == '\n' ? "\n" : "\t");
+    }
+    cairn_buf_append(b, run, (size_t)(p - run));
+}
+
+/* Text inside a Graphviz HTML-like label: one line. */
 static void html_text(cairn_buf *b, const char *s)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '&': cairn_buf_puts(b, "&amp;"); break;
-        case '<': cairn_buf_puts(b, "&lt;"); break;
-        case '>': cairn_buf_puts(b, "&gt;"); break;
-        case '"': cairn_buf_puts(b, "&quot;"); break;
-        case '\n': case '\r': case '\t': cairn_buf_puts(b, " "); break;
-        default:
-            if ((unsigned char)*p >= 0x20)
-                cairn_buf_append(b, p, 1);
-        }
-    }
+    cairn_dgraph_escape(b, s, 1);
 }
 
 /* A quoted DOT string. */

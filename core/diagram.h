@@ -56,6 +56,10 @@ const char *cairn_dgraph_action(cairn_fk_action a);
 
 int cairn_dgraph_dot(const cairn_dgraph *g, cairn_buf *b);
 int cairn_dgraph_mermaid(const cairn_dgraph *g, cairn_buf *b);
+/** `s` (NULL: nothing) as HTML or XML text or attribute value: & < > "
+ *  escaped, control characters dropped, and with `flat` newlines and tabs
+ *  made spaces too. */
+void cairn_dgraph_escape(cairn_buf *b, const char *s, int flat);
 /** "3 tables, 1 view, 2 foreign keys" */
 void cairn_dgraph_counts(const cairn_dgraph *g, cairn_buf *b);
 /** The Graphviz engine for a graph of this size. */

@@ -15,17 +15,7 @@
 /* Text in HTML, element content or a quoted attribute. */
 static void esc(cairn_buf *b, const char *s)
 {
-    const char *p = s ? s : "", *run = p;
-    for (; *p; p++) {
-        const char *rep = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
-                          : *p == '"' ? "&quot;" : NULL;
-        if (!rep)
-            continue;
-        cairn_buf_append(b, run, (size_t)(p - run));
-        cairn_buf_puts(b, rep);
-        run = p + 1;
-    }
-    cairn_buf_append(b, run, (size_t)(p - run));
+    cairn_dgraph_escape(b, s, 0);
 }
 
 static void qualified(cairn_buf *b, const char *ns, const char *name)

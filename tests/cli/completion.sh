@@ -53,7 +53,7 @@ complete_words() {
 }
 check "'cairn gen<TAB>' gives generate" test "$(complete_words cairn gen)" = generate
 check "'cairn h<TAB>' gives nothing (there is no help command)" test -z "$(complete_words cairn h)"
-check "'cairn d<TAB>' gives the d commands" test "$(complete_words cairn d)" = "drift drop dialects"
+check "'cairn d<TAB>' gives the d commands" test "$(complete_words cairn d)" = "drift drop diagram dialects"
 check "'cairn migrate --dr<TAB>' gives --dry-run" test "$(complete_words cairn migrate --dr)" = --dry-run
 check "'cairn status --dr<TAB>' gives nothing (not a status flag)" \
     test -z "$(complete_words cairn status --dr)"
