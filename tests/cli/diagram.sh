@@ -124,6 +124,30 @@ printf '{ "dialect": "sqlite", "tables": [ ,, ] }\n' >bad.json
 refused 4 "a schema file that does not parse" --schema bad.json diagram --output out.dot
 check "no temporary file left" [ -z "$(find ro -mindepth 1)" ]
 
+# svg and html without the diagram module (a copy of the build without it):
+# one line naming the package, exit 5, nothing written; dot still works
+NOMOD="$WORK/nomod"
+mkdir -p "$NOMOD"
+cp -a "$CAIRN_STAGE/bin" "$CAIRN_STAGE/lib" "$NOMOD/"
+rm -rf "$NOMOD"/lib/cairn/render "$NOMOD"/lib/*/cairn/render
+if ls /usr/local/lib/cairn/render/graphviz.so /usr/lib/*/cairn/render/graphviz.so >/dev/null 2>&1; then
+    echo "note: a diagram module is installed on this host; the missing-module case is not run"
+else
+    for f in svg html; do
+        before=$(state . 2>/dev/null)
+        LD_LIBRARY_PATH="$NOMOD/lib" "$NOMOD/bin/cairn" diagram --format $f --output "out.$f" \
+            >"$WORK/.out" 2>"$WORK/.err"
+        RC=$?
+        ERR=$(cat "$WORK/.err")
+        expect_rc 5 "$f without the diagram module"
+        one_error_line "$f without the diagram module"
+        expect_err "package cairn-diagram" "$f: the message names the package"
+        check "$f without the module writes nothing" [ "$before" = "$(state . 2>/dev/null)" ]
+    done
+    check "dot works without the module" env LD_LIBRARY_PATH="$NOMOD/lib" "$NOMOD/bin/cairn" \
+        diagram --output nomod.dot
+fi
+
 # the help and the completion scripts know the command
 run diagram --help
 expect_ok "diagram --help"
