@@ -433,7 +433,9 @@ typedef enum value_kind {
     VALUE_FILE,
     VALUE_DIR,
     VALUE_DIALECT, /* a driver name, from `cairn dialects` */
-    VALUE_COLOR    /* auto, always, never */
+    VALUE_COLOR,   /* auto, always, never */
+    VALUE_FORMAT,  /* diagram: dot, mermaid, svg, html */
+    VALUE_COLUMNS  /* diagram: all, keys, none */
 } value_kind;
 
 /* Global options: --help and the completion scripts are made from this
@@ -566,8 +568,8 @@ static const struct {
     {"--history-only", OPT_HISTORY_ONLY, 0,
      "the folder is imported already: record another database's history", VALUE_TEXT},
     {"--no-history", OPT_NO_HISTORY, 0, "convert the folder only, even with a url", VALUE_TEXT},
-    {"--format", OPT_FORMAT, 1, "dot, mermaid, svg or html", VALUE_TEXT},
-    {"--columns", OPT_COLUMNS, 1, "the columns a box shows: all, keys or none", VALUE_TEXT},
+    {"--format", OPT_FORMAT, 1, "dot, mermaid, svg or html", VALUE_FORMAT},
+    {"--columns", OPT_COLUMNS, 1, "the columns a box shows: all, keys or none", VALUE_COLUMNS},
     {"--at", OPT_AT, 1, "draw migration NAME's snapshot", VALUE_TEXT},
 };
 
@@ -1593,8 +1595,11 @@ static void completion_bash(FILE *f)
         [VALUE_DIR] = "_filedir -d; return",
         [VALUE_DIALECT] = "COMPREPLY=($(compgen -W \"$(\"$1\" " DIALECT_NAMES ")\" -- \"$cur\"))"
                           "; return",
-        [VALUE_COLOR] = "COMPREPLY=($(compgen -W \"auto always never\" -- \"$cur\")); return"};
-    for (int kind = VALUE_TEXT; kind <= VALUE_COLOR; kind++) {
+        [VALUE_COLOR] = "COMPREPLY=($(compgen -W \"auto always never\" -- \"$cur\")); return",
+        [VALUE_FORMAT] =
+            "COMPREPLY=($(compgen -W \"dot mermaid svg html\" -- \"$cur\")); return",
+        [VALUE_COLUMNS] = "COMPREPLY=($(compgen -W \"all keys none\" -- \"$cur\")); return"};
+    for (int kind = VALUE_TEXT; kind <= VALUE_COLUMNS; kind++) {
         k = 0;
         for (size_t j = 0; j < NGLOBAL; j++)
             if (global_options[j].metavar && (int)global_options[j].kind == kind)
@@ -1677,7 +1682,9 @@ static void zsh_option(FILE *f, const char *flag, const char *help, const char *
                                           [VALUE_FILE] = "_files",
                                           [VALUE_DIR] = "_files -/",
                                           [VALUE_DIALECT] = "_cairn_dialects",
-                                          [VALUE_COLOR] = "(auto always never)"};
+                                          [VALUE_COLOR] = "(auto always never)",
+                                          [VALUE_FORMAT] = "(dot mermaid svg html)",
+                                          [VALUE_COLUMNS] = "(all keys none)"};
     fprintf(f, "    '%s%s[", flag, metavar ? "=" : "");
     quoted(f, help, 1);
     fputc(']', f);
@@ -1773,7 +1780,9 @@ static void fish_option(FILE *f, const char *cond, const char *flag, const char 
         [VALUE_FILE] = " -r -F",
         [VALUE_DIR] = " -x -a '(__fish_complete_directories)'",
         [VALUE_DIALECT] = " -x -a '(__cairn_dialects)'",
-        [VALUE_COLOR] = " -x -a 'auto always never'"};
+        [VALUE_COLOR] = " -x -a 'auto always never'",
+        [VALUE_FORMAT] = " -x -a 'dot mermaid svg html'",
+        [VALUE_COLUMNS] = " -x -a 'all keys none'"};
     fputs("complete -c cairn", f);
     if (cond)
         fprintf(f, " -n '__fish_seen_subcommand_from %s'", cond);

@@ -29,7 +29,7 @@ _cairn()
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--format|--columns|--at)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--at)
             return ;;
         --config|--schema|--output)
             _filedir; return ;;
@@ -39,6 +39,10 @@ _cairn()
             COMPREPLY=($(compgen -W "$("$1" dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }')" -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --format)
+            COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur")); return ;;
+        --columns)
+            COMPREPLY=($(compgen -W "all keys none" -- "$cur")); return ;;
     esac
 
     local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --tables --namespaces -v --verbose --json --color -h --help --version"
