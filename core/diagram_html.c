@@ -53,7 +53,7 @@ static const char page_style[] =
     "main{margin-left:250px;padding:12px 16px}"
     "h2{font-size:16px;margin:18px 0 8px}"
     "#tools{margin-bottom:6px}#tools button{font:inherit;padding:2px 10px;margin-right:4px}"
-    "#svgwrap{height:70vh;overflow:auto;background:#fff;border:1px solid #d9e2ec;border-radius:4px}"
+    "#svgwrap{max-height:75vh;overflow:auto;background:#fff;border:1px solid #d9e2ec;border-radius:4px}"
     "#svgwrap svg{display:block}"
     "g.node,g.edge{cursor:pointer}"
     "svg.focus g.node,svg.focus g.edge{opacity:.25}"
