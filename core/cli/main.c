@@ -1481,8 +1481,8 @@ static const command commands[] = {
      "to replace an existing file.\n"},
     {"diagram", OPT_FORMAT | OPT_OUTPUT | OPT_COLUMNS | OPT_AT, run_diagram,
      "draw the schema: DOT, Mermaid, SVG or an HTML report",
-     "diagram [--format dot|mermaid|svg|html] [--output FILE] [--columns all|keys|none]\n"
-     "        [--at NAME] [--tables GLOBS] [--namespaces LIST]\n\n"
+     "diagram [--format dot|mermaid|svg|html] [--output FILE]\n"
+     "        [--columns all|keys|none] [--at NAME]\n\n"
      "Draw an entity-relationship diagram of the schema file, of migration NAME's\n"
      "snapshot (--at), or of the live database (--url on the command line): tables\n"
      "with their columns, types and PK / FK / UQ / NN markers, foreign keys as edges\n"
