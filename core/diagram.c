@@ -347,29 +347,49 @@ static const char *column_marks(const cairn_table *t, size_t i, char out[16])
     return out[0] ? out + 1 : out;
 }
 
-static void dot_header_row(cairn_buf *b, const char *bg, const char *kind, const cairn_dg_node *n,
-                           int span)
+/* A node's start: its name, id, class and tooltip (the qualified name, which
+ * the SVG shows on hover), and its label table up to the first row. */
+static void dot_node_open(cairn_buf *b, const char *id, const char *cls, const char *ns,
+                          const char *name, const char *color)
+{
+    char qname[512];
+    snprintf(qname, sizeof qname, "%s%s%s", ns ? ns : "", ns ? "." : "", name);
+    cairn_buf_printf(b, "  %s [id=\"%s\", class=\"%s\", tooltip=", id, id, cls);
+    dot_string(b, qname);
+    cairn_buf_printf(b, ", label=<<TABLE BORDER=\"1\" COLOR=\"%s\" CELLBORDER=\"0\" "
+                        "CELLSPACING=\"0\" CELLPADDING=\"3\">",
+                     color);
+}
+
+/* The header row: "<I>kind</I> <B>ns.name</B>" on `bg`. */
+static void dot_header_row(cairn_buf *b, const char *bg, const char *kind, const char *ns,
+                           const char *name, int span)
 {
     cairn_buf_printf(b, "\n    <TR><TD COLSPAN=\"%d\" BGCOLOR=\"%s\" ALIGN=\"CENTER\">", span, bg);
     if (kind)
         cairn_buf_printf(b, "<I>%s</I> ", kind);
     cairn_buf_puts(b, "<B>");
-    if (n->ns) {
-        html_text(b, n->ns);
+    if (ns) {
+        html_text(b, ns);
         cairn_buf_puts(b, ".");
     }
-    html_text(b, n->name);
+    html_text(b, name);
     cairn_buf_puts(b, "</B></TD></TR>");
+}
+
+/* One row of plain text. */
+static void dot_text_row(cairn_buf *b, const char *text)
+{
+    cairn_buf_puts(b, "\n    <TR><TD ALIGN=\"LEFT\">");
+    html_text(b, text);
+    cairn_buf_puts(b, "</TD></TR>");
 }
 
 static void dot_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_node *n)
 {
     const cairn_table *t = n->table;
-    cairn_buf_printf(b, "  %s [id=\"%s\", class=\"table\", label=<<TABLE BORDER=\"1\" "
-                        "COLOR=\"" DG_LINE "\" CELLBORDER=\"0\" CELLSPACING=\"0\" "
-                        "CELLPADDING=\"3\">",
-                     n->id, n->id);
-    dot_header_row(b, "#d6e4f2", NULL, n, 3);
+    dot_node_open(b, n->id, "table", n->ns, n->name, DG_LINE);
+    dot_header_row(b, "#d6e4f2", NULL, n->ns, n->name, 3);
     for (size_t i = 0; i < t->ncolumns; i++) {
         if (!cairn_dgraph_column_shown(g, n, i))
             continue;
@@ -393,25 +413,18 @@ static void dot_table(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_node *
 static void dot_view(cairn_buf *b, const cairn_dgraph *g, const cairn_dg_node *n)
 {
     const cairn_view *v = n->view;
-    cairn_buf_printf(b, "  %s [id=\"%s\", class=\"view\", label=<<TABLE BORDER=\"1\" "
-                        "COLOR=\"#6d8f4e\" CELLBORDER=\"0\" CELLSPACING=\"0\" "
-                        "CELLPADDING=\"3\">",
-                     n->id, n->id);
-    dot_header_row(b, "#e3efd6", v->materialized ? "materialized view" : "view", n, 1);
-    for (size_t i = 0; g->columns == CAIRN_DIAGRAM_COLUMNS_ALL && i < v->ncolumns; i++) {
-        cairn_buf_puts(b, "\n    <TR><TD ALIGN=\"LEFT\">");
-        html_text(b, v->columns[i]);
-        cairn_buf_puts(b, "</TD></TR>");
-    }
+    dot_node_open(b, n->id, "view", n->ns, n->name, "#6d8f4e");
+    dot_header_row(b, "#e3efd6", v->materialized ? "materialized view" : "view", n->ns, n->name,
+                   1);
+    for (size_t i = 0; g->columns == CAIRN_DIAGRAM_COLUMNS_ALL && i < v->ncolumns; i++)
+        dot_text_row(b, v->columns[i]);
     cairn_buf_puts(b, "\n  </TABLE>>];\n");
 }
 
 static void dot_stub(cairn_buf *b, const cairn_dg_node *n)
 {
-    cairn_buf_printf(b, "  %s [id=\"%s\", class=\"stub\", label=<<TABLE BORDER=\"1\" "
-                        "COLOR=\"#9aa5b1\" CELLBORDER=\"0\" CELLSPACING=\"0\" "
-                        "CELLPADDING=\"3\">\n    <TR><TD><FONT COLOR=\"#6b7785\"><I>",
-                     n->id, n->id);
+    dot_node_open(b, n->id, "stub", n->ns, n->name, "#9aa5b1");
+    cairn_buf_puts(b, "\n    <TR><TD><FONT COLOR=\"#6b7785\"><I>");
     if (n->ns) {
         html_text(b, n->ns);
         cairn_buf_puts(b, ".");
@@ -424,21 +437,12 @@ static void dot_stub(cairn_buf *b, const cairn_dg_node *n)
 
 static void dot_enum(cairn_buf *b, const cairn_enum *e, size_t k)
 {
-    cairn_buf_printf(b, "  e%zu [id=\"e%zu\", class=\"enum\", label=<<TABLE BORDER=\"1\" "
-                        "COLOR=\"#a0763a\" CELLBORDER=\"0\" CELLSPACING=\"0\" "
-                        "CELLPADDING=\"3\">\n    <TR><TD BGCOLOR=\"#f5e8d5\"><I>enum</I> <B>",
-                     k, k);
-    if (e->schema) {
-        html_text(b, e->schema);
-        cairn_buf_puts(b, ".");
-    }
-    html_text(b, e->name);
-    cairn_buf_puts(b, "</B></TD></TR>");
-    for (size_t i = 0; i < e->nvalues && i < DG_ENUM_VALUES; i++) {
-        cairn_buf_puts(b, "\n    <TR><TD ALIGN=\"LEFT\">");
-        html_text(b, e->values[i]);
-        cairn_buf_puts(b, "</TD></TR>");
-    }
+    char id[24];
+    snprintf(id, sizeof id, "e%zu", k);
+    dot_node_open(b, id, "enum", e->schema, e->name, "#a0763a");
+    dot_header_row(b, "#f5e8d5", "enum", e->schema, e->name, 1);
+    for (size_t i = 0; i < e->nvalues && i < DG_ENUM_VALUES; i++)
+        dot_text_row(b, e->values[i]);
     if (e->nvalues > DG_ENUM_VALUES)
         cairn_buf_printf(b, "\n    <TR><TD ALIGN=\"LEFT\"><I>%zu more</I></TD></TR>",
                          e->nvalues - DG_ENUM_VALUES);
