@@ -84,20 +84,6 @@ run diagram --output er.dot
 check "the same schema, the same bytes" cmp -s er.dot er.before
 
 # --- bad input: one line, the documented exit status, no file written ------
-# refused CODE "what" ARGS...: the project (database, folder, files) unchanged
-refused() {
-    local code=$1 what=$2 before after
-    shift 2
-    before=$(state . 2>/dev/null)
-    run "$@"
-    after=$(state . 2>/dev/null)
-    expect_rc "$code" "$what"
-    one_error_line "$what"
-    if [ "$before" = "$after" ]; then ok; else
-        bad "$what: files changed:"
-        diff <(echo "$before") <(echo "$after") >&2
-    fi
-}
 rm -f er.*
 refused 2 "an unknown format" diagram --format png --output out.png
 expect_err "--format wants dot, mermaid, svg or html, not 'png'" "the message lists the formats"
