@@ -25,8 +25,8 @@ static int ns_is(const char *ns, const char *want)
     return strcmp(want, "public") == 0 || strcmp(want, "default") == 0;
 }
 
-/* Is (ns, name) selected by the namespaces and table globs? `hit` marks
- * the globs and namespaces that selected something. A glob with a dot
+/* Is (ns, name) selected by the namespaces and table globs? The hits mark
+ * the globs that selected something and the namespaces that hold something. A glob with a dot
  * matches "namespace.name" (the default namespace is "public"), as the
  * drivers' introspection filters do. */
 typedef struct filter {
@@ -37,10 +37,11 @@ typedef struct filter {
 
 static int selected(filter *f, const char *ns, const char *name)
 {
+    /* a namespace is found when it holds anything, whatever the globs */
     int in_ns = f->nnss == 0;
     for (size_t i = 0; i < f->nnss; i++)
         if (ns_is(ns, f->nss[i]))
-            in_ns = 1;
+            in_ns = f->ns_hit[i] = 1;
     if (!in_ns)
         return 0;
     int in = f->nglobs == 0;
@@ -49,9 +50,6 @@ static int selected(filter *f, const char *ns, const char *name)
     for (size_t i = 0; i < f->nglobs; i++)
         if (fnmatch(f->globs[i], strchr(f->globs[i], '.') ? full : name, 0) == 0)
             in = f->glob_hit[i] = 1;
-    if (in)
-        for (size_t i = 0; i < f->nnss; i++)
-            f->ns_hit[i] |= ns_is(ns, f->nss[i]);
     return in;
 }
 
