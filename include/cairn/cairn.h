@@ -462,8 +462,9 @@ typedef struct cairn_diagram_opts {
  *  and, when the migrations folder exists, the migrations with their SQL
  *  (and their state, for CAIRN_DIAGRAM_DATABASE). SVG and HTML need the
  *  Graphviz module (<libdir>/cairn/render/graphviz.so): CAIRN_EUNSUPPORTED
- *  when it is not installed. `*out` (cairn_free) gets the text when
- *  opts->output is NULL, else NULL; `out` may be NULL with an output. */
+ *  when it is not installed; Graphviz keeps global state, so two threads
+ *  must not render SVG or HTML at once. `*out` (cairn_free) gets the text
+ *  when opts->output is NULL, else NULL; `out` may be NULL with an output. */
 CAIRN_API int cairn_diagram(cairn_ctx *cx, const cairn_diagram_opts *opts, char **out);
 
 /** Remove the newest migration folder, if it is not applied (when a url is

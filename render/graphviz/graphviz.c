@@ -14,8 +14,9 @@
 
 #define GVRENDER_EXPORT __attribute__((visibility("default")))
 
-/* Graphviz reports errors through a callback that gets the text in
- * pieces; the first line of this call's errors is kept for `why`. */
+/* Graphviz reports errors through a process-wide callback; the first line
+ * of this call's errors is kept for `why`. Graphviz itself keeps global
+ * state, so one render at a time (cairn_diagram says so). */
 static char *gv_why;
 static size_t gv_whylen;
 
