@@ -122,6 +122,12 @@ def main():
         cairn(proj, "diagram", "--output", "report.html")
         cairn(proj, "--url", "sqlite:app.db", "diagram", "--output", "live.html")
         page = "file://" + os.path.join(proj, "report.html")
+        with open(os.path.join(proj, "report.html"), encoding="utf-8") as f:
+            html = f.read()
+        outside = re.findall(r'(?:src|href|url)\s*[=(]\s*["\']?(?:https?:)?//[^"\' )]*', html)
+        expect(not outside, "the page refers to the network: %s" % outside[:3])
+        expect("<script src" not in html and "<link" not in html,
+               "the page loads no script or stylesheet file")
         profile = os.path.join(work, "profile")
 
         # a screenshot: the page draws something, not a blank window
