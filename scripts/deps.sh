@@ -11,6 +11,9 @@ if [ "$level" = test ]; then
   pkgs+=(libpq-dev libmariadb-dev postgresql-15 postgresql-client-15 mariadb-server
          mariadb-client python3 python3-yaml dpkg-dev fakeroot lintian file binutils
          procps util-linux time
+         # cairn diagram: Graphviz for the svg/html module, Chromium for its
+         # browser test (cli.diagram_browser)
+         libgraphviz-dev chromium
          # the fuzz stage: clang and its libFuzzer / sanitizer runtimes
          clang libclang-rt-14-dev)
 fi

@@ -435,7 +435,9 @@ typedef enum value_kind {
     VALUE_FILE,
     VALUE_DIR,
     VALUE_DIALECT, /* a driver name, from `cairn dialects` */
-    VALUE_COLOR    /* auto, always, never */
+    VALUE_COLOR,   /* auto, always, never */
+    VALUE_FORMAT,  /* diagram: dot, mermaid, svg, html */
+    VALUE_COLUMNS  /* diagram: all, keys, none */
 } value_kind;
 
 /* Global options: --help and the completion scripts are made from this
@@ -485,6 +487,7 @@ typedef struct cli {
     const struct command *cmd;
     /* command options */
     const char *name, *output, *to, *steps;
+    const char *format, *columns, *at; /* diagram */
     const char *argument, *argument2;
     const char **args; /* OPT_ARGUMENTS: every positional argument */
     size_t nargs;
@@ -528,6 +531,9 @@ enum {
     OPT_NO_HISTORY = 1u << 21,
     /* the fleet options (--targets, --parallel, ...): told apart by name */
     OPT_FLEET = 1u << 22,
+    OPT_FORMAT = 1u << 23,
+    OPT_COLUMNS = 1u << 24,
+    OPT_AT = 1u << 25,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -554,7 +560,7 @@ static const struct {
     {"--rename", OPT_RENAME, 1, "OLD=NEW: a table or column was renamed", VALUE_TEXT},
     {"--dry-run", OPT_DRY_RUN, 0, "show what would run, change nothing", VALUE_TEXT},
     {"--all-in-one", OPT_ALL_IN_ONE, 0, "all pending migrations in one transaction", VALUE_TEXT},
-    {"--output", OPT_OUTPUT, 1, "the file to write (.json or .sql)", VALUE_FILE},
+    {"--output", OPT_OUTPUT, 1, "the file to write", VALUE_FILE},
     {"--force", OPT_FORCE, 0, "go ahead despite the refusal", VALUE_TEXT},
     {"--resume", OPT_RESUME, 0, "continue a migration that stopped part-way", VALUE_TEXT},
     {"--applied", OPT_APPLIED, 0, "the rest was applied by hand", VALUE_TEXT},
@@ -582,6 +588,9 @@ static const struct {
     {"--canary", OPT_FLEET, 1, "run K targets first; stop if any fails", VALUE_TEXT},
     {"--continue-on-error", OPT_FLEET, 0, "keep starting targets after one failed", VALUE_TEXT},
     {"--connect-timeout", OPT_FLEET, 1, "seconds a target's connection may take", VALUE_TEXT},
+    {"--format", OPT_FORMAT, 1, "dot, mermaid, svg or html", VALUE_FORMAT},
+    {"--columns", OPT_COLUMNS, 1, "the columns a box shows: all, keys or none", VALUE_COLUMNS},
+    {"--at", OPT_AT, 1, "draw migration NAME's snapshot", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -1397,6 +1406,72 @@ static int run_validate(cairn_ctx *cx, const cli *c)
     return rc;
 }
 
+/* diagram's options from the command line; a usage error (one line) when
+ * one is wrong, before anything is read. */
+static int diagram_opts(const cli *c, cairn_diagram_opts *o, int report)
+{
+    static const char *const formats[] = {"dot", "mermaid", "svg", "html"};
+    static const char *const columns[] = {"all", "keys", "none"};
+    static const struct {
+        const char *ext;
+        cairn_diagram_format format;
+    } by_ext[] = {{".svg", CAIRN_DIAGRAM_SVG},         {".html", CAIRN_DIAGRAM_HTML},
+                  {".htm", CAIRN_DIAGRAM_HTML},        {".mmd", CAIRN_DIAGRAM_MERMAID},
+                  {".mermaid", CAIRN_DIAGRAM_MERMAID}};
+    memset(o, 0, sizeof *o);
+    o->output = c->output;
+    int found = !c->format;
+    for (int k = 0; c->format && k < 4; k++)
+        if (strcmp(c->format, formats[k]) == 0) {
+            o->format = (cairn_diagram_format)k;
+            found = 1;
+        }
+    if (!found)
+        return report ? usage_error("--format wants dot, mermaid, svg or html, not", c->format,
+                                    "diagram")
+                      : EXIT_USAGE;
+    size_t olen = c->output ? strlen(c->output) : 0;
+    for (size_t k = 0; !c->format && c->output && k < sizeof by_ext / sizeof *by_ext; k++) {
+        size_t el = strlen(by_ext[k].ext);
+        if (olen > el && strcasecmp(c->output + olen - el, by_ext[k].ext) == 0)
+            o->format = by_ext[k].format;
+    }
+    found = !c->columns;
+    for (int k = 0; c->columns && k < 3; k++)
+        if (strcmp(c->columns, columns[k]) == 0) {
+            o->columns = (cairn_diagram_columns)(k + 1);
+            found = 1;
+        }
+    if (!found)
+        return report ? usage_error("--columns wants all, keys or none, not", c->columns,
+                                    "diagram")
+                      : EXIT_USAGE;
+    if (c->at && setting_value(c, "--url"))
+        return report ? fail_with(CAIRN_EUSAGE,
+                                  "diagram: draw --at a migration or --url a database, not both "
+                                  "(nothing written)",
+                                  NULL)
+                      : EXIT_USAGE;
+    o->at = c->at;
+    o->source = c->at                     ? CAIRN_DIAGRAM_SNAPSHOT
+                : setting_value(c, "--url") ? CAIRN_DIAGRAM_DATABASE
+                                            : CAIRN_DIAGRAM_SCHEMA_FILE;
+    return 0;
+}
+
+static int run_diagram(cairn_ctx *cx, const cli *c)
+{
+    cairn_diagram_opts o;
+    if (diagram_opts(c, &o, 0))
+        return CAIRN_EUSAGE; /* main() refused it already */
+    char *text = NULL;
+    int rc = cairn_diagram(cx, &o, c->output ? NULL : &text);
+    if (!rc && text)
+        fputs(text, stdout);
+    cairn_free(text);
+    return rc;
+}
+
 static const command commands[] = {
     {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
      run_generate,
@@ -1583,6 +1658,25 @@ static const command commands[] = {
      "global --dialect, --url, --schema and --out (default: SQLite, app.db).\n"
      "A URL with a password goes to .env as DATABASE_URL, not to cairn.json. Refuses\n"
      "to replace an existing file.\n"},
+    {"diagram", OPT_FORMAT | OPT_OUTPUT | OPT_COLUMNS | OPT_AT, run_diagram,
+     "draw the schema: DOT, Mermaid, SVG or an HTML report",
+     "diagram [--format dot|mermaid|svg|html] [--output FILE]\n"
+     "        [--columns all|keys|none] [--at NAME]\n\n"
+     "Draw an entity-relationship diagram of the schema file, of migration NAME's\n"
+     "snapshot (--at), or of the live database (--url on the command line): tables\n"
+     "with their columns, types and PK / FK / UQ / NN markers, foreign keys as edges\n"
+     "(labelled with their ON DELETE / ON UPDATE actions), views, enums, namespaces as\n"
+     "clusters. --tables and --namespaces cut it down; a glob or namespace that selects\n"
+     "nothing is an error. dot and mermaid are text; svg is laid out by Graphviz and\n"
+     "html is one self-contained page with the SVG, a table list to filter, each\n"
+     "table's details and the migrations with their SQL (both need the cairn-diagram\n"
+     "package). Without --format the output's extension decides (.svg, .html, .mmd),\n"
+     "else dot. Nothing is written when anything fails.\n\n"
+     "  --format FORMAT    dot, mermaid, svg or html\n"
+     "  --output FILE      write FILE (replaced atomically); default: standard output\n"
+     "  --columns WHICH    all, keys (key columns only) or none; default: all up to\n"
+     "                     100 tables, keys up to 400, none beyond\n"
+     "  --at NAME          draw the snapshot of migration NAME\n"},
     {"dialects", CMD_JSON, run_dialects, "list the dialect drivers found and why any was refused",
      "dialects\n\nList every dialect driver on the search path: name, version, ABI, path and\n"
      "capabilities; a refused driver shows its problem.\n"},
@@ -1680,8 +1774,11 @@ static void completion_bash(FILE *f)
         [VALUE_DIR] = "_filedir -d; return",
         [VALUE_DIALECT] = "COMPREPLY=($(compgen -W \"$(\"$1\" " DIALECT_NAMES ")\" -- \"$cur\"))"
                           "; return",
-        [VALUE_COLOR] = "COMPREPLY=($(compgen -W \"auto always never\" -- \"$cur\")); return"};
-    for (int kind = VALUE_TEXT; kind <= VALUE_COLOR; kind++) {
+        [VALUE_COLOR] = "COMPREPLY=($(compgen -W \"auto always never\" -- \"$cur\")); return",
+        [VALUE_FORMAT] =
+            "COMPREPLY=($(compgen -W \"dot mermaid svg html\" -- \"$cur\")); return",
+        [VALUE_COLUMNS] = "COMPREPLY=($(compgen -W \"all keys none\" -- \"$cur\")); return"};
+    for (int kind = VALUE_TEXT; kind <= VALUE_COLUMNS; kind++) {
         k = 0;
         for (size_t j = 0; j < NGLOBAL; j++)
             if (global_options[j].metavar && (int)global_options[j].kind == kind)
@@ -1764,7 +1861,9 @@ static void zsh_option(FILE *f, const char *flag, const char *help, const char *
                                           [VALUE_FILE] = "_files",
                                           [VALUE_DIR] = "_files -/",
                                           [VALUE_DIALECT] = "_cairn_dialects",
-                                          [VALUE_COLOR] = "(auto always never)"};
+                                          [VALUE_COLOR] = "(auto always never)",
+                                          [VALUE_FORMAT] = "(dot mermaid svg html)",
+                                          [VALUE_COLUMNS] = "(all keys none)"};
     fprintf(f, "    '%s%s[", flag, metavar ? "=" : "");
     quoted(f, help, 1);
     fputc(']', f);
@@ -1860,7 +1959,9 @@ static void fish_option(FILE *f, const char *cond, const char *flag, const char 
         [VALUE_FILE] = " -r -F",
         [VALUE_DIR] = " -x -a '(__fish_complete_directories)'",
         [VALUE_DIALECT] = " -x -a '(__cairn_dialects)'",
-        [VALUE_COLOR] = " -x -a 'auto always never'"};
+        [VALUE_COLOR] = " -x -a 'auto always never'",
+        [VALUE_FORMAT] = " -x -a 'dot mermaid svg html'",
+        [VALUE_COLUMNS] = " -x -a 'all keys none'"};
     fputs("complete -c cairn", f);
     if (cond)
         fprintf(f, " -n '__fish_seen_subcommand_from %s'", cond);
@@ -2096,6 +2197,9 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_OUTPUT: c->output = value; break;
             case OPT_TO: c->to = value; break;
             case OPT_STEPS: c->steps = value; break;
+            case OPT_FORMAT: c->format = value; break;
+            case OPT_COLUMNS: c->columns = value; break;
+            case OPT_AT: c->at = value; break;
             case OPT_FORCE: c->force = 1; break;
             case OPT_RESUME: c->resume = 1; break;
             case OPT_APPLIED: c->applied = 1; break;
@@ -2207,6 +2311,12 @@ int main(int argc, char **argv)
                          "--statement-done, --statement-not-done, --accept-edit, --forget (see "
                          "'cairn resolve --help')",
                          NULL);
+    }
+
+    cairn_diagram_opts dopts;
+    if (c.cmd->run == run_diagram && (status = diagram_opts(&c, &dopts, 1)) != 0) {
+        free(c.renames);
+        return status;
     }
 
     if (c.cmd->run == run_import && (!c.argument2 || (c.history_only && c.no_history))) {

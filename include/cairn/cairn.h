@@ -481,6 +481,57 @@ CAIRN_API int cairn_import(cairn_ctx *cx, const char *tool, const char *dir,
 /** The SQL that creates the desired schema from nothing. cairn_free it. */
 CAIRN_API int cairn_export(cairn_ctx *cx, char **sql_out);
 
+/* ---- diagrams ------------------------------------------------------------- */
+
+/** What cairn_diagram writes. */
+typedef enum cairn_diagram_format {
+    CAIRN_DIAGRAM_DOT = 0,     /* Graphviz DOT text (no library needed) */
+    CAIRN_DIAGRAM_MERMAID = 1, /* a Mermaid erDiagram (no library needed) */
+    CAIRN_DIAGRAM_SVG = 2,     /* laid out by Graphviz: needs the diagram module */
+    CAIRN_DIAGRAM_HTML = 3     /* one self-contained page: needs the diagram module */
+} cairn_diagram_format;
+
+/** Which columns a table's box shows. */
+typedef enum cairn_diagram_columns {
+    /** All up to 100 tables, the key columns up to 400, none beyond. */
+    CAIRN_DIAGRAM_COLUMNS_AUTO = 0,
+    CAIRN_DIAGRAM_COLUMNS_ALL = 1,
+    /** Primary, unique and foreign key columns, and columns a foreign key
+     *  references. */
+    CAIRN_DIAGRAM_COLUMNS_KEYS = 2,
+    CAIRN_DIAGRAM_COLUMNS_NONE = 3
+} cairn_diagram_columns;
+
+/** Where the schema drawn comes from. */
+typedef enum cairn_diagram_source {
+    CAIRN_DIAGRAM_SCHEMA_FILE = 0, /* the configured "schema" */
+    CAIRN_DIAGRAM_SNAPSHOT = 1,    /* the snapshot of migration `at` in "out" */
+    CAIRN_DIAGRAM_DATABASE = 2     /* the live database ("url") */
+} cairn_diagram_source;
+
+typedef struct cairn_diagram_opts {
+    cairn_diagram_format format;
+    cairn_diagram_columns columns;
+    cairn_diagram_source source;
+    /** CAIRN_DIAGRAM_SNAPSHOT: the migration's folder name. */
+    const char *at;
+    /** The file to write (atomically: never a partial file), or NULL to
+     *  return the text in `*out`. */
+    const char *output;
+} cairn_diagram_opts;
+
+/** Draw the schema: tables with their columns and keys, foreign keys as
+ *  edges, views, enums, namespaces as clusters; only the tables and views
+ *  the "tables" and "namespaces" settings select (each glob and namespace
+ *  must select something: CAIRN_EUSAGE). HTML adds each table's details
+ *  and, when the migrations folder exists, the migrations with their SQL
+ *  (and their state, for CAIRN_DIAGRAM_DATABASE). SVG and HTML need the
+ *  Graphviz module (<libdir>/cairn/render/graphviz.so): CAIRN_EUNSUPPORTED
+ *  when it is not installed; Graphviz keeps global state, so two threads
+ *  must not render SVG or HTML at once. `*out` (cairn_free) gets the text
+ *  when opts->output is NULL, else NULL; `out` may be NULL with an output. */
+CAIRN_API int cairn_diagram(cairn_ctx *cx, const cairn_diagram_opts *opts, char **out);
+
 /** Remove the newest migration folder, if it is not applied (when a url is
  *  configured) — `*name_out` gets its name (cairn_free). */
 CAIRN_API int cairn_drop(cairn_ctx *cx, char **name_out);

@@ -17,19 +17,19 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
+    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init diagram dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--format|--columns|--at) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--at)
             return ;;
         --config|--schema|--output|--targets)
             _filedir; return ;;
@@ -39,6 +39,10 @@ _cairn()
             COMPREPLY=($(compgen -W "$("$1" dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }')" -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --format)
+            COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur")); return ;;
+        --columns)
+            COMPREPLY=($(compgen -W "all keys none" -- "$cur")); return ;;
     esac
 
     local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --json --color -h --help --version"
@@ -55,6 +59,7 @@ _cairn()
         drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         import) flags+=" --history-only --no-history" ;;
         status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        diagram) flags+=" --output --format --columns --at" ;;
     esac
 
     if [[ "$cur" == -* ]]; then

@@ -5,7 +5,7 @@ complete -c cairn -f
 function __cairn_dialects
     cairn dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }'
 end
-set -l cairn_commands generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects
+set -l cairn_commands generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init diagram dialects
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a generate -d 'write a new migration from the schema changes'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a merge -d 'write a migration that joins merged branches'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a squash -d 'fold the migrations up to one into a single migration'
@@ -24,6 +24,7 @@ complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a import
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a status -d 'list migrations: applied, pending, modified, missing'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a drop -d 'remove the newest migration folder if it is not applied'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a init -d 'start a project: cairn.json and an empty schema'
+complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a diagram -d 'draw the schema: DOT, Mermaid, SVG or an HTML report'
 complete -c cairn -n "not __fish_seen_subcommand_from $cairn_commands" -a dialects -d 'list the dialect drivers found and why any was refused'
 complete -c cairn -l config -r -F -d 'config file (default: ./cairn.json if present)'
 complete -c cairn -l dialect -x -a '(__cairn_dialects)' -d 'sqlite, postgresql, mysql, ...'
@@ -82,7 +83,7 @@ complete -c cairn -n '__fish_seen_subcommand_from resolve' -l accept-edit -d 'ke
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l accept-checksum -d 'the same as --accept-edit'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -l forget -d 'remove the history row of a migration whose folder is gone'
 complete -c cairn -n '__fish_seen_subcommand_from resolve' -x -a '(path basename migrations/*/ 2>/dev/null)'
-complete -c cairn -n '__fish_seen_subcommand_from pull' -l output -r -F -d 'the file to write (.json or .sql)'
+complete -c cairn -n '__fish_seen_subcommand_from pull' -l output -r -F -d 'the file to write'
 complete -c cairn -n '__fish_seen_subcommand_from pull' -l force -d 'go ahead despite the refusal'
 complete -c cairn -n '__fish_seen_subcommand_from push' -l rename -x -d 'OLD=NEW: a table or column was renamed'
 complete -c cairn -n '__fish_seen_subcommand_from push' -l dry-run -d 'show what would run, change nothing'
@@ -118,4 +119,8 @@ complete -c cairn -n '__fish_seen_subcommand_from status' -l parallel -x -d 'tar
 complete -c cairn -n '__fish_seen_subcommand_from status' -l canary -x -d 'run K targets first; stop if any fails'
 complete -c cairn -n '__fish_seen_subcommand_from status' -l continue-on-error -d 'keep starting targets after one failed'
 complete -c cairn -n '__fish_seen_subcommand_from status' -l connect-timeout -x -d 'seconds a target\'s connection may take'
+complete -c cairn -n '__fish_seen_subcommand_from diagram' -l output -r -F -d 'the file to write'
+complete -c cairn -n '__fish_seen_subcommand_from diagram' -l format -x -a 'dot mermaid svg html' -d 'dot, mermaid, svg or html'
+complete -c cairn -n '__fish_seen_subcommand_from diagram' -l columns -x -a 'all keys none' -d 'the columns a box shows: all, keys or none'
+complete -c cairn -n '__fish_seen_subcommand_from diagram' -l at -x -d 'draw migration NAME\'s snapshot'
 complete -c cairn -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'

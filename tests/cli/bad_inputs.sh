@@ -32,23 +32,6 @@ fresh() {
     cd "$WORK/$1" || exit 1
 }
 
-# refused CODE "what" ARGS...: run cairn, expect exit CODE, one error line,
-# and the project untouched.
-refused() {
-    local code=$1 what=$2
-    shift 2
-    local before after
-    before=$(state . 2>/dev/null)
-    run "$@"
-    after=$(state . 2>/dev/null)
-    expect_rc "$code" "$what"
-    one_error_line "$what"
-    if [ "$before" = "$after" ]; then ok; else
-        bad "$what: files changed:"
-        diff <(echo "$before") <(echo "$after") >&2
-    fi
-}
-
 # --- schema files -----------------------------------------------------------
 fresh json
 printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t" ,, } ]\n}\n' >schema.json

@@ -53,12 +53,15 @@ complete_words() {
 }
 check "'cairn gen<TAB>' gives generate" test "$(complete_words cairn gen)" = generate
 check "'cairn h<TAB>' gives nothing (there is no help command)" test -z "$(complete_words cairn h)"
-check "'cairn d<TAB>' gives the d commands" test "$(complete_words cairn d)" = "drift drop dialects"
+check "'cairn d<TAB>' gives the d commands" test "$(complete_words cairn d)" = "drift drop diagram dialects"
 check "'cairn migrate --dr<TAB>' gives --dry-run" test "$(complete_words cairn migrate --dr)" = --dry-run
 check "'cairn status --dr<TAB>' gives nothing (not a status flag)" \
     test -z "$(complete_words cairn status --dr)"
 check "'cairn --js<TAB>' gives --json" test "$(complete_words cairn --js)" = --json
 check "'cairn --color <TAB>' gives the three" test "$(complete_words cairn --color '')" = "auto always never"
+check "'cairn diagram --format <TAB>' gives the four formats" \
+    test "$(complete_words cairn diagram --format '')" = "dot mermaid svg html"
+check "'cairn diagram --columns k<TAB>' gives keys" test "$(complete_words cairn diagram --columns k)" = keys
 check "'cairn --dialect <TAB>' offers the built drivers" \
     bash -c "grep -qw sqlite <<<'$(complete_words cairn --dialect '')'"
 check "'cairn --out x --dialect sqlite mig<TAB>' skips option values" \

@@ -94,6 +94,24 @@ state() {
     done
 }
 
+# refused CODE "what" ARGS...: run cairn from the current directory, expect
+# exit CODE, one error line, and the directory (database, migrations folder,
+# schema and config files) untouched.
+refused() {
+    local code=$1 what=$2
+    shift 2
+    local before after
+    before=$(state . 2>/dev/null)
+    run "$@"
+    after=$(state . 2>/dev/null)
+    expect_rc "$code" "$what"
+    one_error_line "$what"
+    if [ "$before" = "$after" ]; then ok; else
+        bad "$what: files changed:"
+        diff <(echo "$before") <(echo "$after") >&2
+    fi
+}
+
 # await VALUE CMD...: runs CMD every 0.1 s, for 15 s at most, until it
 # prints VALUE; GOT is what it printed last. For what a server or a
 # background cairn does in its own time (a history row, a statement ending).

@@ -62,6 +62,8 @@ depends)
     cairn)
       check "cairn depends on no database client library" \
         bash -c "! grep -qE '$clients' <<<'$deps'"
+      check "cairn depends on no Graphviz library (cairn-diagram brings them)" \
+        bash -c "! grep -qE 'libgvc|libcgraph|graphviz' <<<'$deps'"
       check "cairn Provides cairn-dialect-abi-1" \
         bash -c "dpkg-deb -f '$deb' Provides | grep -q 'cairn-dialect-abi-1'"
       check "cairn ships no driver and no manifest" \
@@ -81,6 +83,15 @@ depends)
                  grep -q 'cmake/cairn/cairnConfig.cmake' <<<'$files' &&
                  grep -q 'bin/cairn-dialect-check' <<<'$files' &&
                  grep -q 'sdk/template/Makefile' <<<'$files'"
+      ;;
+    cairn-diagram)
+      check "cairn-diagram depends on cairn (= $version)" \
+        bash -c "grep -qF 'cairn (= $version)' <<<'$deps'"
+      check "cairn-diagram depends on Graphviz's libgvc" bash -c "grep -q 'libgvc' <<<'$deps'"
+      check "cairn-diagram pulls no database client library" \
+        bash -c "! grep -qE '$clients' <<<'$deps'"
+      check "cairn-diagram ships the module and no driver" \
+        bash -c "grep -q 'cairn/render/graphviz.so\$' <<<'$files' && ! grep -q 'cairn/dialects/' <<<'$files'"
       ;;
     cairn-dialect-*)
       name=${pkg#cairn-dialect-}
@@ -145,6 +156,12 @@ root)
   check "quick start: cairn status shows it applied" bash -c "grep -q applied <<<'$st'"
   check "quick start: a second generate writes nothing" \
     bash -c "'$R/usr/bin/cairn' generate >/dev/null 2>&1 && [ \$(ls -d migrations/*/ | wc -l) -eq 1 ]"
+  check "quick start: cairn diagram (dot, no module needed)" \
+    bash -c "'$R/usr/bin/cairn' diagram | grep -q '^digraph schema {'"
+  if ls "$W"/out/cairn-diagram_*.deb >/dev/null 2>&1; then
+    check "quick start: cairn diagram --format html finds the packaged module" \
+      bash -c "'$R/usr/bin/cairn' diagram --output er.html && grep -q '<svg' er.html"
+  fi
   ;;
 
 template)
