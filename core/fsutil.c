@@ -34,7 +34,59 @@ int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len)
     return 0;
 }
 
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+/* What is not a regular file is written in place, never renamed over: a
+ * device or a pipe (`--output /dev/null`, /dev/stdout, a FIFO) would be
+ * replaced by a file, for every program on the machine. */
+static int write_in_place(cairn_ctx *cx, const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write_all(fd, data, len) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return cairn_err(cx, CAIRN_EIO, "%s: cannot write: %s", path, strerror(e));
+    }
+    return close(fd) == 0 ? 0 : cairn_err(cx, CAIRN_EIO, "%s: cannot write: %s", path,
+                                          strerror(errno));
+}
+
+static int write_atomic(cairn_ctx *cx, const char *path, const char *data, size_t len);
+
 int cairn_write_file_atomic(cairn_ctx *cx, const char *path, const char *data, size_t len)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        /* a symbolic link stays one: the file it points to is replaced */
+        char *real = realpath(path, NULL);
+        if (!real)
+            return cairn_err(cx, CAIRN_EIO, "%s: cannot follow the link: %s", path,
+                             strerror(errno));
+        int rc = cairn_write_file_atomic(cx, real, data, len);
+        free(real);
+        return rc;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cairn_err(cx, CAIRN_EIO, "%s: is a directory", path);
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_in_place(cx, path, data, len);
+    return write_atomic(cx, path, data, len);
+}
+
+static int write_atomic(cairn_ctx *cx, const char *path, const char *data, size_t len)
 {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
@@ -48,19 +100,12 @@ int cairn_write_file_atomic(cairn_ctx *cx, const char *path, const char *data, s
         free(tmp);
         return cairn_err(cx, CAIRN_EIO, "%s: cannot write: %s", path, strerror(e));
     }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return cairn_err(cx, CAIRN_EIO, "%s: cannot write: %s", path, strerror(e));
-        }
-        off += (size_t)w;
+    if (write_all(fd, data, len) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return cairn_err(cx, CAIRN_EIO, "%s: cannot write: %s", path, strerror(e));
     }
     /* mkstemp creates 0600; a schema or migration file is an ordinary file. */
     mode_t um = umask(0);

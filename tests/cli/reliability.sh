@@ -211,4 +211,31 @@ one_error_line "year 9999"
 expect_err "99991231235959_last" "the message names the folder in the way"
 check "nothing written" [ "$before" = "$(state migrations)" ]
 
+# ---- --output onto something that is not a regular file -------------------
+# Written in place, never renamed over: a FIFO stays a FIFO (and a device
+# such as /dev/null stays one), a symbolic link stays a link to the file it
+# names, a directory is refused.
+O="$WORK/outputs"
+mkdir -p "$O"
+sql "$O/live.db" "CREATE TABLE t (id integer PRIMARY KEY)"
+mkfifo "$O/pipe"
+cat "$O/pipe" > "$O/from_pipe" &
+READER=$!
+run --url "sqlite:$O/live.db" pull --output "$O/pipe" --force
+expect_ok "pull --output onto a FIFO"
+wait $READER
+check "the FIFO is still a FIFO" test -p "$O/pipe"
+check "the reader got the schema" grep -q '"name": "t"' "$O/from_pipe"
+echo '{}' > "$O/real.json"
+ln -s real.json "$O/link.json"
+run --url "sqlite:$O/live.db" pull --output "$O/link.json" --force
+expect_ok "pull --output onto a symbolic link"
+check "the link is still a link" test -L "$O/link.json"
+check "the file it names got the schema" grep -q '"name": "t"' "$O/real.json"
+mkdir "$O/adir"
+run --url "sqlite:$O/live.db" pull --output "$O/adir" --force
+expect_rc 2 "pull --output onto a directory"
+one_error_line "--output onto a directory"
+check "the directory is still one" test -d "$O/adir"
+
 finish
