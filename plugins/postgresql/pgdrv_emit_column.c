@@ -343,9 +343,18 @@ static int pgdrv_alter_serial_type(pgdrv_emitter *em, const cairn_table *t, cons
     return rc ? rc : pgdrv_flush(em, 0);
 }
 
-static int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+/* A partitioned table's own default: ONLY, since its partitions have their
+ * own (pgdrv_partition_defaults) and get theirs in changes of their own. */
+int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
 {
-    pgdrv_alter_col(em, t, to);
+    if (pgdrv_table_option(t, "partition_by")) {
+        em->h->buf_puts(em->b, "ALTER TABLE ONLY ");
+        pgdrv_table_name(em, t);
+        em->h->buf_puts(em->b, " ALTER COLUMN ");
+        pgdrv_quote(em, to->name);
+    } else {
+        pgdrv_alter_col(em, t, to);
+    }
     if (to->default_expr)
         em->h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr);
     else
