@@ -193,6 +193,8 @@ int pgdrv_serial_options(pgdrv_emitter *em, const cairn_table *t, const cairn_co
 int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c);
 int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch);
+/** The table's quoted name as an SQL string literal, appended to b. */
+int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t);
 /** ALTER COLUMN SET / DROP DEFAULT (ONLY on a partitioned table). */
 int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to);
 

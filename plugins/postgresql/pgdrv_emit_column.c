@@ -152,7 +152,7 @@ void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
 
 /* The qualified name of table t as a string literal ('"s"."t"'), into b, for
  * the functions that take a relation by name. */
-static int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t)
+int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t)
 {
     const cairn_host *h = em->h;
     cairn_buf *tn = h->buf_new(em->s->hc);

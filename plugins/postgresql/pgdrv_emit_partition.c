@@ -98,6 +98,52 @@ static int pgdrv_table_refusal(pgdrv_emitter *em, const cairn_table *t, const ch
                         t->schema ? t->schema : "", t->schema ? "." : "", t->name, what);
 }
 
+/* ALTER TABLE <parent> DETACH PARTITION <t>, without the flush. */
+static int pgdrv_detach_words(pgdrv_emitter *em, const cairn_table *t, const char *of)
+{
+    em->h->buf_puts(em->b, "ALTER TABLE ");
+    int rc = pgdrv_parent_name(em, em->plan->from, of, strlen(of));
+    em->h->buf_puts(em->b, " DETACH PARTITION ");
+    pgdrv_table_name(em, t);
+    return rc;
+}
+
+static int pgdrv_detach(pgdrv_emitter *em, const cairn_table *t, const char *of)
+{
+    int rc = pgdrv_detach_words(em, t, of);
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
+/* A partition that becomes a plain table: DETACH keeps its copies of the
+ * parent's keys, foreign keys, checks and indexes as its own, which the
+ * model of the partition did not hold; they go, and the plan adds what the
+ * new table declares. Their names are the server's: found at run time. */
+static int pgdrv_detach_for_good(pgdrv_emitter *em, const cairn_table *t, const char *of)
+{
+    const cairn_host *h = em->h;
+    h->buf_puts(em->b, "DO $cairn$DECLARE n text; cs text[]; ix text[]; BEGIN"
+                       " SELECT pg_catalog.array_agg(conname) INTO cs"
+                       " FROM pg_catalog.pg_constraint WHERE conrelid = ");
+    int rc = pgdrv_table_literal(em, em->b, t);
+    h->buf_puts(em->b, "::regclass AND (conparentid <> 0 OR NOT conislocal);"
+                       " SELECT pg_catalog.array_agg(x.indexrelid::regclass::text) INTO ix"
+                       " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_inherits i"
+                       " ON i.inhrelid = x.indexrelid WHERE x.indrelid = ");
+    if (!rc)
+        rc = pgdrv_table_literal(em, em->b, t);
+    h->buf_puts(em->b, "::regclass AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k"
+                       " WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid); ");
+    if (!rc)
+        rc = pgdrv_detach_words(em, t, of);
+    h->buf_puts(em->b, "; FOREACH n IN ARRAY COALESCE(cs, '{}') LOOP"
+                       " EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', ");
+    if (!rc)
+        rc = pgdrv_table_literal(em, em->b, t);
+    h->buf_puts(em->b, ", n); END LOOP; FOREACH n IN ARRAY COALESCE(ix, '{}') LOOP"
+                       " EXECUTE 'DROP INDEX ' || n; END LOOP; END$cairn$");
+    return rc ? rc : pgdrv_flush(em, 0);
+}
+
 /* Before the first statement: what the driver refuses (a partition without
  * a bound; a new partition key, which PostgreSQL cannot give a table in
  * place), then every DETACH PARTITION and NO INHERIT of the plan, so a
@@ -135,16 +181,12 @@ int pgdrv_partition_unlink(pgdrv_emitter *em)
             continue;
         const cairn_table *f = ch->table_from, *t = ch->table_to;
         const char *of_f = pgdrv_table_option(f, "partition_of");
-        if (of_f && (!pgdrv_opt_eq(of_f, pgdrv_table_option(t, "partition_of")) ||
-                     !pgdrv_opt_eq(pgdrv_table_option(f, "partition_bound"),
-                                   pgdrv_table_option(t, "partition_bound")))) {
-            em->h->buf_puts(em->b, "ALTER TABLE ");
-            rc = pgdrv_parent_name(em, plan->from, of_f, strlen(of_f));
-            em->h->buf_puts(em->b, " DETACH PARTITION ");
-            pgdrv_table_name(em, f);
-            if (!rc)
-                rc = pgdrv_flush(em, 0);
-        }
+        if (of_f && !pgdrv_table_option(t, "partition_of"))
+            rc = pgdrv_detach_for_good(em, f, of_f);
+        else if (of_f && (!pgdrv_opt_eq(of_f, pgdrv_table_option(t, "partition_of")) ||
+                          !pgdrv_opt_eq(pgdrv_table_option(f, "partition_bound"),
+                                        pgdrv_table_option(t, "partition_bound"))))
+            rc = pgdrv_detach(em, f, of_f);
         if (!rc)
             rc = pgdrv_each_parent(em, plan->from, f, pgdrv_table_option(f, "inherits"),
                                    pgdrv_table_option(t, "inherits"), "NO INHERIT");
