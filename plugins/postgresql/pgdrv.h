@@ -153,8 +153,9 @@ int pgdrv_emit_table_options(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_create_table_of(pgdrv_emitter *em, const cairn_table *t);
 /** CREATE TABLE's bound, INHERITS and PARTITION BY, after the columns. */
 int pgdrv_create_table_tail(pgdrv_emitter *em, const cairn_table *t);
-/** After CREATE TABLE ... PARTITION OF: the partition's own defaults. */
-int pgdrv_partition_defaults(pgdrv_emitter *em, const cairn_table *t);
+/** At the end of the plan: the defaults of the partitions it creates or
+ *  adds columns to, where they are not their parent's. */
+int pgdrv_partition_defaults(pgdrv_emitter *em);
 /** A column change of a partition: 1 when handled here (result in *rc). */
 int pgdrv_partition_column(pgdrv_emitter *em, const cairn_change *ch, int *rc);
 

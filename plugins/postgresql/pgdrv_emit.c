@@ -382,6 +382,8 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         done[i] = 1;
     }
     free(done);
+    if (!rc)
+        rc = pgdrv_partition_defaults(&em);
     /* a failure no check above returned is still kept by the buffer or the list */
     if (!rc)
         rc = h->buf_status(em.b);

@@ -267,23 +267,44 @@ static int pgdrv_same_default(const cairn_column *pc, const cairn_column *c)
     return pgdrv_opt_eq(pd, c->default_expr);
 }
 
-/* After CREATE TABLE ... PARTITION OF, which copies the parent's defaults:
- * the partition's own, where they differ from what the parent has then (as
- * the plan finds it, or as it creates it). */
-int pgdrv_partition_defaults(pgdrv_emitter *em, const cairn_table *t)
+/* The parent table that partition `t` names, in `s`. */
+static const cairn_table *pgdrv_parent_in(const cairn_schema *s, const cairn_table *t)
 {
     const char *of = pgdrv_table_option(t, "partition_of");
-    if (!of)
-        return 0;
-    const cairn_table *p = pgdrv_find_parent(em->plan->from, of, strlen(of));
-    if (!p)
-        p = pgdrv_find_parent(em->plan->to, of, strlen(of));
+    return of ? pgdrv_find_parent(s, of, strlen(of)) : NULL;
+}
+
+/* At the end of the plan, when every parent has its new columns: the
+ * partitions' own defaults. A partition the plan creates has its parent's
+ * defaults of the moment it was created (PARTITION OF copies them, and the
+ * plan creates tables before it alters kept ones); a column the parent
+ * gains comes with the parent's new default. Where that is not the
+ * partition's: SET or DROP DEFAULT. */
+int pgdrv_partition_defaults(pgdrv_emitter *em)
+{
+    const cairn_plan *plan = em->plan;
+    const cairn_host *h = em->h;
     int rc = 0;
-    for (size_t i = 0; p && i < t->ncolumns && !rc; i++) {
-        const cairn_column *c = t->columns[i];
-        if (!c->generated && c->identity == CAIRN_IDENTITY_NONE &&
-            !pgdrv_same_default(em->h->find_column(p, c->name), c))
-            rc = pgdrv_alter_default(em, t, c);
+    for (size_t i = 0; i < plan->nchanges && !rc; i++) {
+        const cairn_change *ch = plan->changes[i];
+        const cairn_table *t = ch->table_to;
+        int created = ch->kind == CAIRN_CHANGE_CREATE_TABLE;
+        if (!created && (ch->kind != CAIRN_CHANGE_ADD_COLUMN ||
+                         !pgdrv_table_option(ch->table_from, "partition_of")))
+            continue;
+        const cairn_table *pt = pgdrv_parent_in(plan->to, t);
+        const cairn_table *pf = created ? pgdrv_parent_in(plan->from, t) : NULL;
+        for (size_t j = 0; pt && j < t->ncolumns && !rc; j++) {
+            const cairn_column *c = t->columns[j];
+            if ((!created && c != ch->to.column) || c->generated ||
+                c->identity != CAIRN_IDENTITY_NONE)
+                continue;
+            const cairn_column *base = pf ? h->find_column(pf, c->name) : NULL;
+            if (!base)
+                base = h->find_column(pt, c->name);
+            if (!pgdrv_same_default(base, c))
+                rc = pgdrv_alter_default(em, t, c);
+        }
     }
     return rc;
 }

@@ -202,8 +202,6 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         rc = pgdrv_create_table_tail(em, t);
     if (!rc)
         rc = pgdrv_flush(em, 0);
-    if (!rc)
-        rc = pgdrv_partition_defaults(em, t);
     for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
         if (pgdrv_is_serial_with_options(t->columns[i]))
             rc = pgdrv_serial_options(em, t, t->columns[i], 1);
