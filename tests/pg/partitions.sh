@@ -92,8 +92,8 @@ converge "a column added to the parent, a default changed on it and on one parti
      ALTER TABLE ev ALTER COLUMN note SET DEFAULT 'n';
      ALTER TABLE ev_2025 ALTER COLUMN tag SET DEFAULT 'later';"
 converge "a table attached with its own default" \
-    "$RANGE CREATE TABLE ev_old (id bigint NOT NULL, at date NOT NULL, note text);" \
-    "$RANGE CREATE TABLE ev_old (id bigint NOT NULL, at date NOT NULL, note text);
+    "$RANGE CREATE TABLE ev_old (id bigint NOT NULL, at date NOT NULL, note text, PRIMARY KEY (id, at));" \
+    "$RANGE CREATE TABLE ev_old (id bigint NOT NULL, at date NOT NULL, note text, PRIMARY KEY (id, at));
      ALTER TABLE ev ATTACH PARTITION ev_old FOR VALUES FROM ('2000-01-01') TO ('2024-01-01');"
 converge "a partition detached into a plain table" \
     "$RANGE CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');" \
