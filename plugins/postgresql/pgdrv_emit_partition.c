@@ -125,7 +125,9 @@ static int pgdrv_detach_for_good(pgdrv_emitter *em, const cairn_table *t, const 
                        " SELECT pg_catalog.array_agg(conname) INTO cs"
                        " FROM pg_catalog.pg_constraint WHERE conrelid = ");
     int rc = pgdrv_table_literal(em, em->b, t);
-    h->buf_puts(em->b, "::regclass AND (conparentid <> 0 OR NOT conislocal);"
+    /* not a NOT NULL (PostgreSQL 18 keeps them as constraints): the model's
+     * columns say those, and the plan changes them as it needs */
+    h->buf_puts(em->b, "::regclass AND contype <> 'n' AND (conparentid <> 0 OR NOT conislocal);"
                        " SELECT pg_catalog.array_agg(x.indexrelid::regclass::text) INTO ix"
                        " FROM pg_catalog.pg_index x JOIN pg_catalog.pg_inherits i"
                        " ON i.inhrelid = x.indexrelid WHERE x.indrelid = ");
