@@ -240,19 +240,31 @@ expect_rc 4 "overlapping bound in schema.sql"
 one_error_line "overlapping bound in schema.sql"
 expect_err 'overlap.sql: postgresql: statement failed: partition "ev_mid" would overlap partition "ev_2024" [SQLSTATE 42P17]' \
     "overlapping bound in schema.sql: the message"
+unchanged() { [ "$(dump part_bad)" = "$before" ] && ok || bad "$1: the database changed"; }
+unchanged "overlapping bound in schema.sql"
 run --url "$(url_of part_bad)" --schema rows1.sql pull --output bad.json
-python3 - bad.json <<'PY'
+# set_bound FILE TABLE BOUND: the partition's bound in a JSON schema (none
+# when BOUND is empty)
+set_bound() {
+    python3 - "$@" <<'PY'
 import json, sys
-d = json.load(open(sys.argv[1]))
-t = next(t for t in d["tables"] if t["name"] == "ev_2025")
-t["options"]["partition_bound"] = "FOR VALUES FROM ('2024-06-01') TO ('2025-06-01')"
-json.dump(d, open(sys.argv[1], "w"))
+path, name, bound = sys.argv[1:4]
+d = json.load(open(path))
+o = next(t for t in d["tables"] if t["name"] == name)["options"]
+if bound:
+    o["partition_bound"] = bound
+else:
+    del o["partition_bound"]
+json.dump(d, open(path, "w"))
 PY
+}
+set_bound bad.json ev_2025 "FOR VALUES FROM ('2024-06-01') TO ('2025-06-01')"
 run --url "$(url_of part_bad)" --schema bad.json push --force
 expect_rc 6 "overlapping bound in a JSON schema"
 one_error_line "overlapping bound in a JSON schema"
 expect_err 'partition "ev_2025" would overlap partition "ev_2024" [SQLSTATE 42P17]' \
     "overlapping bound in a JSON schema: the message"
+unchanged "overlapping bound in a JSON schema"
 sed 's/PARTITION BY RANGE (at)/PARTITION BY LIST (at)/' rows1.sql >relist.sql
 sed -i '/PARTITION OF/d' relist.sql
 run --url "$(url_of part_bad)" --schema relist.sql push --force
@@ -260,18 +272,13 @@ expect_rc 4 "a new partition key"
 one_error_line "a new partition key"
 expect_err "cairn: error: table ev: partition_by changes from RANGE (at) to LIST (at): PostgreSQL cannot change a table's partitioning in place; create a new table and move the rows" \
     "a new partition key: the message"
-python3 - bad.json <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-t = next(t for t in d["tables"] if t["name"] == "ev_2025")
-del t["options"]["partition_bound"]
-json.dump(d, open(sys.argv[1], "w"))
-PY
+unchanged "a new partition key"
+set_bound bad.json ev_2025 ""
 run --url "$(url_of part_bad)" --schema bad.json push --force
 expect_rc 4 "a partition without a bound"
 one_error_line "a partition without a bound"
 expect_err 'cairn: error: table ev_2025: "partition_of" needs "partition_bound" (FOR VALUES ... or DEFAULT)' \
     "a partition without a bound: the message"
-[ "$(dump part_bad)" = "$before" ] && ok || bad "bad input changed the database"
+unchanged "a partition without a bound"
 
 finish
