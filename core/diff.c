@@ -762,10 +762,37 @@ static int plan_views(differ *d, vplan *vp)
 
 /* ---- phases ------------------------------------------------------------------------------- */
 
+/* Does an option of `t` whose key names parent tables (partition_of,
+ * inherits: a list of "name" or "namespace.name", separated by ", ") name
+ * `parent`? Dialect-neutral: any driver may write these keys. */
+static int names_parent(const cairn_table *t, const cairn_table *parent)
+{
+    static const char *const keys[] = {"partition_of=", "inherits="};
+    size_t ns = parent->schema ? strlen(parent->schema) : 0, nn = strlen(parent->name);
+    for (size_t i = 0; i < t->noptions; i++)
+        for (size_t k = 0; k < 2; k++) {
+            size_t kl = strlen(keys[k]);
+            if (strncmp(t->options[i], keys[k], kl) != 0)
+                continue;
+            for (const char *p = t->options[i] + kl; *p;) {
+                size_t len = strcspn(p, ",");
+                if (ns ? len == ns + 1 + nn && strncmp(p, parent->schema, ns) == 0 &&
+                             p[ns] == '.' && strncmp(p + ns + 1, parent->name, nn) == 0
+                       : len == nn && strncmp(p, parent->name, nn) == 0)
+                    return 1;
+                p += len;
+                p += strspn(p, ", ");
+            }
+        }
+    return 0;
+}
+
 static int table_depends(differ *d, const void *a, const void *b)
 {
     (void)d;
     const cairn_table *ta = a, *tb = b;
+    if (names_parent(ta, tb))
+        return 1;
     for (size_t i = 0; i < ta->nfkeys; i++) {
         const cairn_fkey *fk = ta->fkeys[i];
         const char *rns = fk->ref_schema ? fk->ref_schema : ta->schema;

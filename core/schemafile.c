@@ -284,9 +284,15 @@ static int line_of(const char *text, size_t off)
 static int sql_error(cairn_ctx *cx, const char *path, int line)
 {
     char *msg = strdup(cx->err.message ? cx->err.message : "the SQL failed");
+    /* the server's SQLSTATE stays with the line that names the file */
+    char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
     int rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "%s",
                           msg ? msg : "the SQL failed");
     free(msg);
+    if (state) {
+        cx->err_sqlstate = state;
+        cx->err.sqlstate = state;
+    }
     return rc;
 }
 

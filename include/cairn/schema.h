@@ -176,7 +176,11 @@ typedef struct cairn_table {
     cairn_trigger **triggers;
     size_t ntriggers;
     /** Dialect table options as "key=value" strings, sorted by key
-     *  (SQLite "strict", "without_rowid"; MySQL "engine", "charset", ...). */
+     *  (SQLite "strict", "without_rowid"; MySQL "engine", "charset", ...).
+     *  Two keys name parent tables, whatever the dialect: "partition_of"
+     *  and "inherits", as "name" (default namespace) or "namespace.name",
+     *  several separated by ", ". The diff creates a table after the
+     *  parents it names and drops it before them. */
     const char **options;
     size_t noptions;
     /* ABI 1.0 ends here: append only. */

@@ -106,11 +106,9 @@ typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema 
 int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
 
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
-/** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`
- *  only, one query), the kinds the model does not hold and their counts;
- *  and the `nflat` selected tables read as plain ones (partitioned, or
- *  INHERITS children), the first five named in `flat`. */
-int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *flat, size_t nflat);
+/** One warning line for `pull`: the kinds the model does not hold in the
+ *  namespaces `nsarr` (a text[] literal) and their counts, in one query. */
+int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr);
 
 /* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
 typedef struct pgdrv_emitter {
@@ -149,6 +147,25 @@ const cairn_table *pgdrv_table_before(const cairn_change *ch);
 /** CAIRN_STMT_DESTRUCTIVE for a change the core marked destructive, else 0. */
 uint32_t pgdrv_stmt_flags(const cairn_change *ch);
 
+/* pgdrv_emit_partition.c: partition_by, partition_of + partition_bound and
+ * inherits (table options) */
+/** The value of table option `key`, or NULL (also for a NULL table). */
+const char *pgdrv_table_option(const cairn_table *t, const char *key);
+/** Before any statement: refusals, then every DETACH PARTITION and NO
+ *  INHERIT of the plan. */
+int pgdrv_partition_unlink(pgdrv_emitter *em);
+/** SET_TABLE_OPTIONS: ATTACH PARTITION and INHERIT. */
+int pgdrv_emit_table_options(pgdrv_emitter *em, const cairn_change *ch);
+/** CREATE TABLE's " PARTITION OF <parent>", after the name. */
+int pgdrv_create_table_of(pgdrv_emitter *em, const cairn_table *t);
+/** CREATE TABLE's bound, INHERITS and PARTITION BY, after the columns. */
+int pgdrv_create_table_tail(pgdrv_emitter *em, const cairn_table *t);
+/** At the end of the plan: the defaults of the partitions it creates or
+ *  adds columns to, where they are not their parent's. */
+int pgdrv_partition_defaults(pgdrv_emitter *em);
+/** A column change of a partition: 1 when handled here (result in *rc). */
+int pgdrv_partition_column(pgdrv_emitter *em, const cairn_change *ch, int *rc);
+
 /* pgdrv_emit_table.c: tables, keys, checks, foreign keys, indexes, triggers;
  * one function per change kind (DROP_TABLE, ...) */
 /** CREATE TABLE with its indexes, comments, triggers and foreign keys (the
@@ -186,6 +203,10 @@ int pgdrv_serial_options(pgdrv_emitter *em, const cairn_table *t, const cairn_co
 int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c);
 int pgdrv_emit_rename_column(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch);
+/** The table's quoted name as an SQL string literal, appended to b. */
+int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t);
+/** ALTER COLUMN SET / DROP DEFAULT (ONLY on a partitioned table). */
+int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to);
 
 /* ---- pgdrv_history.c: history table and advisory lock ------------------------- */
 cairn_dialect_history_ensure_fn pgdrv_history_ensure;

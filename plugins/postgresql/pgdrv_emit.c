@@ -240,6 +240,9 @@ static int pgdrv_emit_drop_view(pgdrv_emitter *em, const cairn_change *ch)
 static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_table *tt = pgdrv_table_after(ch);
+    int rc;
+    if (pgdrv_partition_column(em, ch, &rc))
+        return rc;
     switch (ch->kind) {
     case CAIRN_CHANGE_CREATE_NAMESPACE: return pgdrv_emit_create_namespace(em, ch);
     case CAIRN_CHANGE_DROP_NAMESPACE: return pgdrv_emit_drop_namespace(em, ch);
@@ -275,9 +278,7 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_SET_TABLE_COMMENT:
         return pgdrv_comment(em, "TABLE", tt->schema, tt->name, NULL,
                              ch->to.table ? ch->to.table->comment : NULL);
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
-        /* The driver reads and writes no table options. */
-        return 0;
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS: return pgdrv_emit_table_options(em, ch);
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:
     case CAIRN_CHANGE_REPLACE_OBJECT: return pgdrv_emit_object(em, ch);
@@ -346,7 +347,7 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
      * added in the same plan uses it: such ALTER COLUMNs move ahead of the
      * table's first ADD COLUMN (they need only columns that already exist). */
     unsigned char *done = calloc(plan->nchanges + 1, 1);
-    int rc = done ? 0 : CAIRN_ENOMEM;
+    int rc = done ? pgdrv_partition_unlink(&em) : CAIRN_ENOMEM;
     /* done[i]: 1 emitted, 2 only the old primary key dropped (ahead of a
      * DROP COLUMN of one of its columns) */
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
@@ -384,6 +385,8 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         done[i] = 1;
     }
     free(done);
+    if (!rc)
+        rc = pgdrv_partition_defaults(&em);
     /* a failure no check above returned is still kept by the buffer or the list */
     if (!rc)
         rc = h->buf_status(em.b);

@@ -152,7 +152,7 @@ void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
 
 /* The qualified name of table t as a string literal ('"s"."t"'), into b, for
  * the functions that take a relation by name. */
-static int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t)
+int pgdrv_table_literal(pgdrv_emitter *em, cairn_buf *b, const cairn_table *t)
 {
     const cairn_host *h = em->h;
     cairn_buf *tn = h->buf_new(em->s->hc);
@@ -343,9 +343,18 @@ static int pgdrv_alter_serial_type(pgdrv_emitter *em, const cairn_table *t, cons
     return rc ? rc : pgdrv_flush(em, 0);
 }
 
-static int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
+/* A partitioned table's own default: ONLY, since its partitions have their
+ * own (pgdrv_partition_defaults) and get theirs in changes of their own. */
+int pgdrv_alter_default(pgdrv_emitter *em, const cairn_table *t, const cairn_column *to)
 {
-    pgdrv_alter_col(em, t, to);
+    if (pgdrv_table_option(t, "partition_by")) {
+        em->h->buf_puts(em->b, "ALTER TABLE ONLY ");
+        pgdrv_table_name(em, t);
+        em->h->buf_puts(em->b, " ALTER COLUMN ");
+        pgdrv_quote(em, to->name);
+    } else {
+        pgdrv_alter_col(em, t, to);
+    }
     if (to->default_expr)
         em->h->buf_printf(em->b, " SET DEFAULT %s", to->default_expr);
     else

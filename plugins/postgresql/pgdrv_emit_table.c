@@ -169,9 +169,14 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
     const cairn_host *h = em->h;
     h->buf_puts(em->b, "CREATE TABLE ");
     pgdrv_table_name(em, t);
-    h->buf_puts(em->b, " (");
-    const char *sep = "\n  ";
-    for (size_t i = 0; i < t->ncolumns; i++) {
+    int rc = pgdrv_create_table_of(em, t);
+    /* a partition's columns are its parent's: its list, of constraints
+     * only, opens with the first one, if any */
+    int partition = pgdrv_table_option(t, "partition_of") != NULL;
+    const char *sep = partition ? " (\n  " : "\n  ";
+    if (!partition)
+        h->buf_puts(em->b, " (");
+    for (size_t i = 0; i < t->ncolumns && !partition; i++) {
         h->buf_puts(em->b, sep);
         pgdrv_column_def(em, t->columns[i]);
         sep = ",\n  ";
@@ -191,9 +196,13 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         pgdrv_check_def(em, t->checks[i]);
         sep = ",\n  ";
     }
-    h->buf_puts(em->b, "\n)");
-    int rc = pgdrv_flush(em, 0);
-    for (size_t i = 0; i < t->ncolumns && !rc; i++)
+    if (!partition || sep[0] == ',')
+        h->buf_puts(em->b, "\n)");
+    if (!rc)
+        rc = pgdrv_create_table_tail(em, t);
+    if (!rc)
+        rc = pgdrv_flush(em, 0);
+    for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
         if (pgdrv_is_serial_with_options(t->columns[i]))
             rc = pgdrv_serial_options(em, t, t->columns[i], 1);
     for (size_t i = 0; i < t->nindexes && !rc; i++)

@@ -42,6 +42,11 @@ uint32_t pgdrv_hazards(cairn_dsession *s, const cairn_plan *plan, const cairn_ch
     (void)s;
     (void)plan;
     const cairn_column *to;
+    /* a partition's column changes are its parent's (pgdrv_partition_column) */
+    if (pgdrv_table_option(ch->table_from, "partition_of") &&
+        pgdrv_table_option(ch->table_to, "partition_of") &&
+        (ch->kind == CAIRN_CHANGE_ADD_COLUMN || ch->kind == CAIRN_CHANGE_ALTER_COLUMN))
+        return 0;
     switch (ch->kind) {
     case CAIRN_CHANGE_CREATE_INDEX:
     case CAIRN_CHANGE_ADD_UNIQUE:

@@ -107,9 +107,6 @@ typedef struct pgdrv_intro {
     pgdrv_rel *rels;
     size_t nrels, cap;
     int server_version;
-    /* selected tables read as plain ones (see pgdrv_report_left_out) */
-    cairn_buf *flat;
-    size_t nflat;
 } pgdrv_intro;
 
 static pgdrv_rel *pgdrv_find_rel(pgdrv_intro *in, const char *oidtext)
@@ -162,12 +159,17 @@ static const char *const q_relations =
     "SELECT c.oid, n.nspname, c.relname, c.relkind,"
     " pg_catalog.obj_description(c.oid, 'pg_class'),"
     " CASE WHEN c.relkind IN ('v','m') THEN pg_catalog.pg_get_viewdef(c.oid, true) END,"
-    /* read as a plain table: partitioned, or an INHERITS child */
-    " c.relkind = 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i"
-    "   WHERE i.inhrelid = c.oid)"
+    /* the table options partition_by, partition_of + partition_bound, and
+     * inherits (pgdrv_parent_names): the parents by name, in the default
+     * namespace unqualified */
+    " CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,"
+    " CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,"
+    " (SELECT pg_catalog.string_agg(CASE WHEN pn.nspname = 'public' THEN p.relname"
+    "   ELSE pn.nspname || '.' || p.relname END, ', ' ORDER BY i.inhseqno)"
+    "   FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
+    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
-    " AND NOT c.relispartition ORDER BY c.oid";
+    " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m') ORDER BY c.oid";
 
 static const char *const q_columns =
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
@@ -179,6 +181,7 @@ static const char *const q_columns =
     /* the sequence's options and type (see pgdrv_identity_options) */
     " sq.opts, sq.seqtype"
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+    " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid"
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
     " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
     /* the sequence of an identity ('i'), or of a serial (owned, 'a', and
@@ -198,6 +201,10 @@ static const char *const q_columns =
     "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true"
     " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
+    /* an INHERITS child has its own columns; a partition has its parent's
+     * (attislocal or not: ATTACH and PARTITION OF differ), so that an
+     * ATTACH or DETACH is a change of its options alone */
+    " AND (a.attislocal OR rc.relispartition)"
     " ORDER BY a.attrelid, a.attnum";
 
 /* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before. */
@@ -217,6 +224,9 @@ static const char *const q_columns =
     " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace" \
     " LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = con.conindid AND con.contype = 'u'" \
     " WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p','u','f','c')" \
+    /* not a partition's copy of its parent's key, foreign key or check, nor \
+     * an INHERITS child's inherited check */ \
+    " AND con.conparentid = 0 AND con.conislocal" \
     " ORDER BY con.conrelid, con.conname"
 static const char *const q_constraints_15 = PGDRV_Q_CONSTRAINTS("i.indnullsnotdistinct");
 static const char *const q_constraints_old = PGDRV_Q_CONSTRAINTS("NULL::boolean");
@@ -245,12 +255,15 @@ static const char *const q_indexes =
     " WHERE i.indrelid = ANY($1::oid[]) AND i.indexrelid NOT IN (SELECT c.conindid"
     "   FROM pg_catalog.pg_constraint c WHERE c.conrelid = ANY($1::oid[])"
     "   AND c.contype IN ('p','u','x'))"
+    /* nor a partition's copy of an index of its parent */
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits ih WHERE ih.inhrelid = i.indexrelid)"
     " ORDER BY i.indrelid, ic.relname";
 
 static const char *const q_triggers =
     "SELECT tgrelid, tgname, pg_catalog.pg_get_triggerdef(oid, true)"
     " FROM pg_catalog.pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal"
-    " ORDER BY tgrelid, tgname";
+    /* not a partition's clone of its parent's trigger (PostgreSQL 13+) */
+    " AND tgparentid = 0 ORDER BY tgrelid, tgname";
 
 static const char *const q_enums =
     "SELECT n.nspname, t.typname, e.enumlabel FROM pg_catalog.pg_enum e"
@@ -321,11 +334,18 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             break;
         }
         t->comment = h->strdup(in->out, comment);
-        if ((kind == 'p' || PQgetvalue(r, i, 6)[0] == 't') && in->nflat++ < 5) {
-            h->buf_puts(in->flat, in->nflat > 1 ? ", " : "");
-            pgdrv_qname(h, in->flat, t->schema, name);
-            h->buf_puts(in->flat, kind == 'p' ? " (partitioned)" : " (INHERITS)");
-        }
+        const char *by = pgdrv_val(r, i, 6), *bound = pgdrv_val(r, i, 7);
+        const char *parents = pgdrv_val(r, i, 8);
+        if (by && h->set_table_option(in->out, t, "partition_by", by))
+            rc = CAIRN_ENOMEM;
+        /* a partition has one parent; a table that is not one inherits */
+        if (bound && parents && (h->set_table_option(in->out, t, "partition_of", parents) ||
+                                 h->set_table_option(in->out, t, "partition_bound", bound)))
+            rc = CAIRN_ENOMEM;
+        else if (!bound && parents && h->set_table_option(in->out, t, "inherits", parents))
+            rc = CAIRN_ENOMEM;
+        if (rc)
+            break;
         pgdrv_rel *rel = &in->rels[in->nrels++];
         rel->oid = strtoul(PQgetvalue(r, i, 0), NULL, 10);
         rel->t = t;
@@ -729,13 +749,12 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     static const char *const def_ns[] = {"public"};
     const char *const *nss = filter->nnamespaces ? filter->namespaces : def_ns;
     size_t nns = filter->nnamespaces ? filter->nnamespaces : 1;
-    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = c->server_version,
-                      .flat = h->buf_new(c->s->hc)};
+    pgdrv_intro in = {.c = c, .h = h, .out = out, .server_version = c->server_version};
     int start = c->nqueries;
     cairn_buf *nsarr = h->buf_new(c->s->hc), *oids = h->buf_new(c->s->hc);
     if (nsarr)
         pgdrv_array_literal(h, nsarr, nss, nns);
-    int rc = nsarr && oids && in.flat ? h->buf_status(nsarr) : CAIRN_ENOMEM;
+    int rc = nsarr && oids ? h->buf_status(nsarr) : CAIRN_ENOMEM;
     PGresult *r = NULL;
     const char *arr = nsarr ? h->buf_cstr(nsarr) : "";
     /* One snapshot for every query: a concurrent DDL cannot tear the result.
@@ -791,8 +810,8 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = pgdrv_intro_objects(c, arr, out);
     int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
                  (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
-    if (!rc && (report || in.nflat))
-        rc = pgdrv_report_left_out(c, report ? arr : NULL, in.flat, in.nflat);
+    if (!rc && report)
+        rc = pgdrv_report_left_out(c, arr);
     if (own_txn && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         PGresult *end = PQexec(c->pg, rc ? "ROLLBACK" : "COMMIT");
         c->nqueries++;
@@ -812,7 +831,6 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         h->debug(c->s->hc, "postgresql: introspected %zu tables with %d catalog queries",
                  in.nrels, c->nqueries - start - 2);
     free(in.rels);
-    h->buf_free(in.flat);
     h->buf_free(nsarr);
     h->buf_free(oids);
     if (rc == CAIRN_ENOMEM)

@@ -1,7 +1,5 @@
-/* What introspection reads past: the object kinds the model does not hold
- * (counted for `pull` in one query), and the tables it reads as plain ones
- * although they are partitioned or inherit (said on every read). One
- * warning line, never silence. */
+/* What introspection reads past: the object kinds the model does not hold,
+ * counted for `pull` in one query. One warning line, never silence. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,10 +27,9 @@ static const char *const q_left_out =
     "     AND d.deptype = 'e')"
     " UNION ALL SELECT 'extension' FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql'"
     " UNION ALL SELECT 'event trigger' FROM pg_catalog.pg_event_trigger"
-    " UNION ALL SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'partition' END"
+    " UNION ALL SELECT 'foreign table'"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE n.nspname = ANY($1::text[])"
-    "   AND (c.relkind = 'f' OR (c.relispartition AND c.relkind IN ('r','p')))"
+    "   WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'f'"
     " UNION ALL SELECT 'policy' FROM pg_catalog.pg_policy pol"
     "   JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -71,28 +68,19 @@ static void pgdrv_count_of(const cairn_host *h, cairn_buf *b, const char *kind, 
     h->buf_puts(b, kind + end);
 }
 
-int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *flat, size_t nflat)
+int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr)
 {
     const cairn_host *h = c->s->host;
     cairn_buf *b = h->buf_new(c->s->hc);
     if (!b)
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    int rc = 0, nkinds = 0;
-    if (nsarr) {
-        PGresult *r = NULL;
-        rc = pgdrv_query(c, q_left_out, 1, &nsarr, &r);
-        for (int i = 0; !rc && i < PQntuples(r); i++, nkinds++) {
-            h->buf_puts(b, i ? ", " : "postgresql: pull leaves out what cairn does not model: ");
-            pgdrv_count_of(h, b, PQgetvalue(r, i, 0), strtol(PQgetvalue(r, i, 1), NULL, 10));
-        }
-        PQclear(r);
+    PGresult *r = NULL;
+    int rc = pgdrv_query(c, q_left_out, 1, &nsarr, &r);
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        h->buf_puts(b, i ? ", " : "postgresql: pull leaves out what cairn does not model: ");
+        pgdrv_count_of(h, b, PQgetvalue(r, i, 0), strtol(PQgetvalue(r, i, 1), NULL, 10));
     }
-    if (!rc && nflat) {
-        h->buf_printf(b, "%s%zu table%s read as plain table%s (partitioning and inheritance are"
-                         " not modelled): %s%s",
-                      nkinds ? "; " : "postgresql: ", nflat, nflat == 1 ? "" : "s",
-                      nflat == 1 ? "" : "s", h->buf_cstr(flat), nflat > 5 ? ", ..." : "");
-    }
+    PQclear(r);
     if (!rc)
         rc = h->buf_status(b);
     if (!rc && h->buf_len(b)) {

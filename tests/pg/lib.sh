@@ -26,13 +26,17 @@ can_dump() { [ "$SERVER_NUM" -lt $(((DUMP_NUM + 1) * 10000)) ]; }
 # history tables. NOT NULL is read from attnotnull: 18's NOT NULL
 # constraint rows keep the name a column had when it was made NOT NULL,
 # which a rename does not change.
-DIGEST="WITH r AS (SELECT c.oid, c.relkind, c.reloptions, n.nspname || '.' || c.relname AS name
+DIGEST="WITH r AS (SELECT c.oid, c.relkind, c.reloptions, n.nspname || '.' || c.relname AS name,
+    pg_get_expr(c.relpartbound, c.oid) AS bound
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname !~ '^(pg_|information_schema$)' AND c.relname NOT LIKE '__cairn_migrations%')
 SELECT * FROM (
   SELECT 'rel ' || r.name || ' ' || r.relkind::text || ' ' || COALESCE(obj_description(r.oid, 'pg_class'), '')
     || ' ' || COALESCE(pg_get_viewdef(r.oid, true), '') || ' '
-    || COALESCE(array_to_string(r.reloptions, ','), '') FROM r
+    || COALESCE(array_to_string(r.reloptions, ','), '') || ' '
+    || COALESCE(pg_get_partkeydef(r.oid), '') || ' ' || COALESCE(r.bound, '') || ' '
+    || COALESCE((SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
+       FROM pg_inherits i WHERE i.inhrelid = r.oid), '') FROM r
   UNION ALL SELECT 'col ' || r.name || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
     || ' ' || a.attnotnull || ' ' || a.attidentity::text || a.attgenerated::text || ' '
     || COALESCE(pg_get_expr(d.adbin, d.adrelid), '') || ' ' || COALESCE(co.collname, '') || ' '
@@ -57,3 +61,14 @@ SELECT * FROM (
     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
     WHERE n.nspname !~ '^(pg_|information_schema$)' AND t.typtype = 'e'
 ) AS x(line) ORDER BY 1"
+
+# A database's schema as text: pg_dump where it can read the server, else
+# the catalog digest.
+dump() {
+    if can_dump; then
+        "$PG_DUMP" --schema-only --no-owner "$(url_of "$1")" |
+            grep -v -e "^--" -e "^.restrict" -e "^.unrestrict" -e '^$'
+    else
+        q "$1" "$DIGEST"
+    fi
+}

@@ -22,15 +22,6 @@ ok() { PASSED=$((PASSED + 1)); }
 bad() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
 
 qf() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -f "$2" 2>&1; }
-# pg_dump where it can read the server, else the catalog digest (lib.sh)
-dump() {
-    if can_dump; then
-        "$PG_DUMP" --schema-only --no-owner "$(url_of "$1")" |
-            grep -v -e "^--" -e "^.restrict" -e "^.unrestrict" -e '^$'
-    else
-        q "$1" "$DIGEST"
-    fi
-}
 
 # converge NAME FROM TO [push args...]: push the database built from FROM
 # to TO; it must end as a database built from TO does.

@@ -135,6 +135,35 @@ static void test_create_and_drop_tables(void)
     cairn_schema_free(s);
 }
 
+/* The options that name parent tables (partition_of, inherits) order
+ * created tables after their parents and dropped ones before them. */
+static void test_parents_named_by_options(void)
+{
+    cairn_schema *empty = cairn_schema_new(), *s = cairn_schema_new();
+    cairn_table *t = cairn_schema_add_table(s, NULL, "a_part");
+    cairn_table_set_option(s, t, "partition_of", "z_parent");
+    cairn_table_set_option(s, t, "partition_bound", "DEFAULT");
+    col(s, cairn_schema_add_table(s, NULL, "z_parent"), "id", "integer", 0);
+    t = cairn_schema_add_table(s, "sales", "b_kid");
+    cairn_table_set_option(s, t, "inherits", "y_other, sales.m_base");
+    cairn_schema_add_table(s, "sales", "m_base");
+    cairn_schema_add_table(s, NULL, "y_other");
+    /* a name that only starts like a parent's, and a parent not in the schema */
+    t = cairn_schema_add_table(s, NULL, "c_free");
+    cairn_table_set_option(s, t, "inherits", "z_parent_old, sales.z_parent");
+    cairn_schema_add_namespace(s, "sales");
+    cairn_plan_free(PLAN(NULL, s, NULL,
+                         "CREATE_NAMESPACE sales\nCREATE_TABLE c_free\nCREATE_TABLE y_other\n"
+                         "CREATE_TABLE z_parent\nCREATE_TABLE a_part\nCREATE_TABLE m_base\n"
+                         "CREATE_TABLE b_kid\n"));
+    cairn_plan_free(PLAN(s, empty, NULL,
+                         "DROP_TABLE a_part!\nDROP_TABLE c_free!\nDROP_TABLE z_parent!\n"
+                         "DROP_TABLE b_kid!\nDROP_TABLE y_other!\nDROP_TABLE m_base!\n"
+                         "DROP_NAMESPACE sales\n"));
+    cairn_schema_free(empty);
+    cairn_schema_free(s);
+}
+
 static void test_identical_in_any_order(void)
 {
     cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
@@ -756,6 +785,7 @@ int main(void)
     if (cairn_ctx_new(&cx))
         return 1;
     test_create_and_drop_tables();
+    test_parents_named_by_options();
     test_identical_in_any_order();
     test_columns();
     test_renames();
