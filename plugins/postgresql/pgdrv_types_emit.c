@@ -129,6 +129,26 @@ static const cairn_column *pgdrv_type_user(const cairn_schema *s, const char *ns
     return NULL;
 }
 
+/* 1 (drop and create) when no column of the old or new schema has the
+ * type of `to`; else the one line that refuses the change, which `alter`
+ * cannot make while a column uses the type. */
+static int pgdrv_unless_used(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to,
+                             const char *change, const char *alter, const char *instead)
+{
+    const cairn_table *tab = NULL;
+    const cairn_column *c = pgdrv_type_user(em->plan->from, from->schema, from->name, &tab);
+    if (!c)
+        c = pgdrv_type_user(em->plan->to, to->schema, to->name, &tab);
+    if (!c)
+        return 1;
+    return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL,
+                        "%s %s%s%s: %s, which %s cannot do while column %s%s%s.%s uses it:"
+                        " create a new %s and change the column's type to it",
+                        to->kind, to->schema ? to->schema : "", to->schema ? "." : "", to->name,
+                        change, alter, tab->schema ? tab->schema : "", tab->schema ? "." : "",
+                        tab->name, c->name, instead);
+}
+
 /* ---- domains ------------------------------------------------------------------------ */
 
 #define PGDRV_MAX_CHECKS 64
@@ -224,22 +244,9 @@ int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cair
     pgdrv_domain f, t;
     if (pgdrv_parse_domain(fs, &f) || pgdrv_parse_domain(ts, &t))
         return 1;
-    if (!pgdrv_span_eq(fs, f.base, ts, t.base) || !pgdrv_span_eq(fs, f.collate, ts, t.collate)) {
-        const cairn_table *tab = NULL;
-        const cairn_column *c = pgdrv_type_user(em->plan->from, from->schema, from->name, &tab);
-        if (!c)
-            c = pgdrv_type_user(em->plan->to, to->schema, to->name, &tab);
-        if (!c)
-            return 1;
-        return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL,
-                            "domain %s%s%s: its base type or collation changes (%.*s -> %.*s), which"
-                            " ALTER DOMAIN cannot do while column %s%s%s.%s uses it: create a new"
-                            " domain and change the column's type to it",
-                            to->schema ? to->schema : "", to->schema ? "." : "", to->name,
-                            (int)(f.base.e - f.base.b), fs + f.base.b, (int)(t.base.e - t.base.b),
-                            ts + t.base.b, tab->schema ? tab->schema : "", tab->schema ? "." : "",
-                            tab->name, c->name);
-    }
+    if (!pgdrv_span_eq(fs, f.base, ts, t.base) || !pgdrv_span_eq(fs, f.collate, ts, t.collate))
+        return pgdrv_unless_used(em, from, to, "its base type or collation changes",
+                                 "ALTER DOMAIN", "domain");
     int rc = 0;
     for (size_t i = 0; i < f.ncon && !rc; i++) {
         long k = pgdrv_domain_con(ts, &t, fs, &f, i);
@@ -334,11 +341,15 @@ static long pgdrv_attr_index(const char *s, const pgdrv_attrs *a, const char *xs
     return -1;
 }
 
-/* The ALTER TYPE that takes composite f to t, into em->b: 1 when there is
- * none (attributes kept but reordered, or added before kept ones). */
-static int pgdrv_alter_composite(pgdrv_emitter *em, const cairn_object *to, const char *fs,
-                                 const pgdrv_attrs *f, const char *ts, const pgdrv_attrs *t)
+/* The ALTER TYPE that takes composite f to t: 1 when there is none
+ * (attributes kept but reordered, or added before kept ones, and no column
+ * uses the type); an attribute's new type is refused while a column uses
+ * the type (PostgreSQL cannot convert the column's values). */
+static int pgdrv_alter_composite(pgdrv_emitter *em, const cairn_object *from,
+                                 const cairn_object *to, const pgdrv_attrs *f,
+                                 const pgdrv_attrs *t)
 {
+    const char *fs = from->definition, *ts = to->definition;
     const cairn_host *h = em->h;
     long last = -1;
     int added = 0;
@@ -350,6 +361,12 @@ static int pgdrv_alter_composite(pgdrv_emitter *em, const cairn_object *to, cons
             last = i;
         else
             added = 1;
+    }
+    for (size_t j = 0; j < t->n; j++) {
+        long i = pgdrv_attr_index(fs, f, ts, t->name[j]);
+        if (i >= 0 && !pgdrv_span_eq(fs, f->rest[i], ts, t->rest[j]))
+            return pgdrv_unless_used(em, from, to, "an attribute changes its type",
+                                     "ALTER TYPE", "type");
     }
     h->buf_puts(em->b, "ALTER TYPE ");
     pgdrv_qname(h, em->b, to->schema, to->name);
@@ -392,7 +409,7 @@ int pgdrv_replace_type(pgdrv_emitter *em, const cairn_object *from, const cairn_
     else if (rc)
         rc = 1;
     else
-        rc = pgdrv_alter_composite(em, to, from->definition, &f, to->definition, &t);
+        rc = pgdrv_alter_composite(em, from, to, &f, &t);
     pgdrv_attrs_free(&f);
     pgdrv_attrs_free(&t);
     return rc;
