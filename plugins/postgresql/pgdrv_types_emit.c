@@ -6,6 +6,7 @@
  * values, and the row_security table option.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,9 +245,13 @@ int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cair
     pgdrv_domain f, t;
     if (pgdrv_parse_domain(fs, &f) || pgdrv_parse_domain(ts, &t))
         return 1;
-    if (!pgdrv_span_eq(fs, f.base, ts, t.base) || !pgdrv_span_eq(fs, f.collate, ts, t.collate))
-        return pgdrv_unless_used(em, from, to, "its base type or collation changes",
-                                 "ALTER DOMAIN", "domain");
+    if (!pgdrv_span_eq(fs, f.base, ts, t.base) || !pgdrv_span_eq(fs, f.collate, ts, t.collate)) {
+        char change[300];
+        snprintf(change, sizeof change, "its base type or collation changes (%.*s -> %.*s)",
+                 (int)(f.base.e - f.base.b), fs + f.base.b, (int)(t.base.e - t.base.b),
+                 ts + t.base.b);
+        return pgdrv_unless_used(em, from, to, change, "ALTER DOMAIN", "domain");
+    }
     int rc = 0;
     for (size_t i = 0; i < f.ncon && !rc; i++) {
         long k = pgdrv_domain_con(ts, &t, fs, &f, i);
