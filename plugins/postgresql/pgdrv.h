@@ -112,9 +112,10 @@ typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema 
 /** Every reader, in introspection's snapshot. */
 int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
 /* pgdrv_types.c: the readers of domains, composite and range types ("type"),
- * policies, and the row_security option of the tables already read */
+ * policies, exclusion constraints, and the row_security option of the
+ * tables already read */
 pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
-    pgdrv_read_row_security;
+    pgdrv_read_exclusions, pgdrv_read_row_security;
 
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
 /** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`

@@ -29,6 +29,8 @@ static const pgdrv_kind kinds[] = {
     {"type", "TYPE", 0, pgdrv_replace_type},
     {"extension", "EXTENSION", 0, NULL},
     {"policy", "POLICY", 1, pgdrv_replace_policy},
+    /* dropped with ALTER TABLE (pgdrv_drop_object) */
+    {"exclusion", "CONSTRAINT", 1, NULL},
 };
 
 static const pgdrv_kind *pgdrv_kind_of(const cairn_object *o)
@@ -84,6 +86,13 @@ static int pgdrv_create_object(pgdrv_emitter *em, const pgdrv_kind *k, const cai
 
 static int pgdrv_drop_object(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
 {
+    if (strcmp(k->word, "CONSTRAINT") == 0) {
+        em->h->buf_puts(em->b, "ALTER TABLE ");
+        pgdrv_qname(em->h, em->b, o->schema, o->table);
+        em->h->buf_puts(em->b, " DROP CONSTRAINT ");
+        pgdrv_quote(em, o->name);
+        return pgdrv_flush(em, 0);
+    }
     em->h->buf_puts(em->b, "DROP ");
     pgdrv_object_name(em, k, o);
     return pgdrv_flush(em, 0);
@@ -127,6 +136,7 @@ static pgdrv_object_reader *const readers[] = {
     pgdrv_read_domains,
     pgdrv_read_types,
     pgdrv_read_policies,
+    pgdrv_read_exclusions,
     pgdrv_read_row_security,
     NULL,
 };

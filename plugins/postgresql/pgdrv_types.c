@@ -1,6 +1,6 @@
 /*
- * Reading domains, composite and range types, row-level security policies
- * and the row_security table option (objects carried as SQL, see
+ * Reading domains, composite and range types, row-level security policies,
+ * exclusion constraints and the row_security table option (objects carried as SQL, see
  * pgdrv_objects.c). Each definition is built by the query from the
  * catalogue, always in the same canonical form, so that a database and the
  * scratch database of a schema file compare equal; pgdrv_types_emit.c
@@ -14,6 +14,8 @@
  *       [, MULTIRANGE_TYPE_NAME = m])                  (only what is not the default)
  *   CREATE POLICY name ON table AS PERMISSIVE|RESTRICTIVE FOR cmd
  *       TO role, ... [USING (...)] [WITH CHECK (...)]  (PUBLIC first, then by name)
+ *   ALTER TABLE table ADD CONSTRAINT name EXCLUDE USING ... (an exclusion
+ *       constraint, kind "exclusion", as pg_get_constraintdef prints it)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +141,18 @@ static const char *const q_policies =
     " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) ORDER BY 1, 2, 3";
 
+/* A table's own exclusion constraints (not a partition's copy of its
+ * parent's), as the ALTER TABLE that adds one. */
+static const char *const q_exclusions =
+    "SELECT n.nspname, c.relname, con.conname, 'ALTER TABLE ' || " PGDRV_QN("n.nspname", "c.relname")
+    " || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(con.conname) || ' ' ||"
+    " pg_catalog.pg_get_constraintdef(con.oid),"
+    " pg_catalog.obj_description(con.oid, 'pg_constraint')"
+    " FROM pg_catalog.pg_constraint con JOIN pg_catalog.pg_class c ON c.oid = con.conrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = ANY($1::text[]) AND con.contype = 'x' AND con.conislocal"
+    " AND con.conparentid = 0 ORDER BY 1, 2, 3";
+
 /* FORCE without ENABLE does nothing and is not read. */
 static const char *const q_row_security =
     "SELECT n.nspname, c.relname, c.relforcerowsecurity FROM pg_catalog.pg_class c"
@@ -197,18 +211,20 @@ int pgdrv_read_types(cairn_dconn *c, const char *nsarr, cairn_schema *out)
                                c->server_version >= 140000 ? q_types_14 : q_types_old);
 }
 
-/* Policies of the tables introspection selected (a table the filter left
- * out keeps its policies out too). */
-int pgdrv_read_policies(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+/* Rows of (namespace, table, name, definition, comment) as objects of
+ * `kind` that belong to their table: only for the tables introspection
+ * selected (a table the filter left out keeps them out too). */
+static int pgdrv_read_of_tables(cairn_dconn *c, const char *nsarr, cairn_schema *out,
+                                const char *kind, const char *sql)
 {
     const cairn_host *h = c->s->host;
     PGresult *r;
-    int rc = pgdrv_query(c, q_policies, 1, &nsarr, &r);
+    int rc = pgdrv_query(c, sql, 1, &nsarr, &r);
     for (int i = 0; !rc && i < PQntuples(r); i++) {
         const char *ns = pgdrv_ns(PQgetvalue(r, i, 0)), *table = PQgetvalue(r, i, 1);
         if (!h->find_table(out, ns, table))
             continue;
-        cairn_object *o = h->add_object(out, "policy", ns, PQgetvalue(r, i, 2), NULL, table,
+        cairn_object *o = h->add_object(out, kind, ns, PQgetvalue(r, i, 2), NULL, table,
                                         PQgetvalue(r, i, 3));
         if (!o || (!PQgetisnull(r, i, 4) && !(o->comment = h->strdup(out, PQgetvalue(r, i, 4)))) ||
             h->object_add_depend(out, o, "table", ns, table, NULL))
@@ -218,6 +234,16 @@ int pgdrv_read_policies(cairn_dconn *c, const char *nsarr, cairn_schema *out)
     if (rc == CAIRN_ENOMEM)
         return h->error(c->s->hc, rc, NULL, "out of memory");
     return rc;
+}
+
+int pgdrv_read_policies(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    return pgdrv_read_of_tables(c, nsarr, out, "policy", q_policies);
+}
+
+int pgdrv_read_exclusions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    return pgdrv_read_of_tables(c, nsarr, out, "exclusion", q_exclusions);
 }
 
 /* The table option row_security: "enabled" (ENABLE ROW LEVEL SECURITY) or

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Domains, composite and range types, enums that lose values, row-level
-# security and policies (cairn issue 9), end to end through `cairn` on a
-# server started by tests/pg/run.sh (CAIRN_PG_URL):
+# security and policies, exclusion constraints (cairn issue 9), end to end
+# through `cairn` on a server started by tests/pg/run.sh (CAIRN_PG_URL):
 #  - each kind created, changed with the rows of the tables that use it
 #    kept (ALTER DOMAIN / ALTER TYPE / ALTER POLICY, an enum rebuilt behind
 #    a rename), and dropped; after each push the database equals one built
@@ -45,6 +45,9 @@ TYPES_DIGEST="SELECT * FROM (
   UNION ALL SELECT 'policy ' || schemaname || '.' || tablename || '.' || policyname || ' '
     || permissive || ' ' || cmd || ' ' || roles::text || ' ' || COALESCE(qual, '') || ' '
     || COALESCE(with_check, '') FROM pg_policies
+  UNION ALL SELECT 'exclusion ' || conrelid::regclass::text || '.' || conname || ' '
+    || pg_get_constraintdef(oid) || ' ' || COALESCE(obj_description(oid, 'pg_constraint'), '')
+    FROM pg_constraint WHERE contype = 'x'
   UNION ALL SELECT 'rls ' || relname || ' ' || relrowsecurity || ' ' || relforcerowsecurity
     FROM pg_class WHERE relrowsecurity OR relforcerowsecurity
   UNION ALL SELECT 'col ' || c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
@@ -107,7 +110,8 @@ CREATE TABLE notes (
   home address,
   span floatrange,
   mood mood DEFAULT 'ok',
-  moods mood[]
+  moods mood[],
+  CONSTRAINT one_span EXCLUDE USING gist (span WITH &&)
 );
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 ALTER TABLE notes FORCE ROW LEVEL SECURITY;
@@ -116,6 +120,7 @@ CREATE POLICY add ON notes AS RESTRICTIVE FOR INSERT TO $R1 WITH CHECK (id > 0);
 COMMENT ON DOMAIN email IS 'an address to write to';
 COMMENT ON TYPE address IS 'where one lives';
 COMMENT ON POLICY own ON notes IS 'one sees one''s own';
+COMMENT ON CONSTRAINT one_span ON notes IS 'spans do not overlap';
 SQL
 newdb live
 run --namespaces $NS --url "$(url_of live)" --schema v1.sql push
@@ -136,8 +141,10 @@ run --namespaces $NS --url "$(url_of live)" pull --output pulled.json
 expect_ok "pull"
 contains "$ERR" "domain" && bad "pull still leaves out domains: $ERR" || ok
 contains "$ERR" "polic" && bad "pull still leaves out policies: $ERR" || ok
+contains "$ERR" "exclusion" && bad "pull still leaves out exclusion constraints: $ERR" || ok
 contains "$ERR" "function" && bad "pull counts a range type's constructors as functions: $ERR" || ok
-for kind in '"kind": "domain"' '"kind": "type"' '"kind": "policy"' '"row_security": "force"'; do
+for kind in '"kind": "domain"' '"kind": "type"' '"kind": "policy"' '"kind": "exclusion"' \
+    '"row_security": "force"'; do
     grep -q "$kind" pulled.json && ok || bad "pulled.json lacks $kind"
 done
 
@@ -173,7 +180,8 @@ CREATE TABLE notes (
   home address,
   span floatrange,
   mood mood DEFAULT 'sad',
-  moods mood[]
+  moods mood[],
+  CONSTRAINT one_span EXCLUDE USING gist (span WITH &&) WHERE (owner <> '')
 );
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON notes TO $R1, $R2 USING (owner = current_user OR owner = 'ann')
