@@ -175,23 +175,28 @@ static int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_objec
 }
 
 /* Rows of (namespace, name, definition, comment, depends) as objects of
- * `kind`. */
-static int pgdrv_read_typelike(cairn_dconn *c, const char *nsarr, cairn_schema *out,
-                               const char *kind, const char *sql)
+ * `kind`; with `of_table`, rows of (namespace, table, name, definition,
+ * comment) as objects of their table, only for the tables introspection
+ * selected (a table the filter left out keeps them out too). */
+static int pgdrv_read_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out,
+                              const char *kind, const char *sql, int of_table)
 {
     const cairn_host *h = c->s->host;
     PGresult *r;
     int rc = pgdrv_query(c, sql, 1, &nsarr, &r);
     for (int i = 0; !rc && i < PQntuples(r); i++) {
-        cairn_object *o = h->add_object(out, kind, pgdrv_ns(PQgetvalue(r, i, 0)),
-                                        PQgetvalue(r, i, 1), NULL, NULL, PQgetvalue(r, i, 2));
-        if (!o) {
+        const char *ns = pgdrv_ns(PQgetvalue(r, i, 0));
+        const char *table = of_table ? PQgetvalue(r, i, 1) : NULL;
+        if (table && !h->find_table(out, ns, table))
+            continue;
+        cairn_object *o = h->add_object(out, kind, ns, PQgetvalue(r, i, 1 + of_table), NULL,
+                                        table, PQgetvalue(r, i, 2 + of_table));
+        int ci = 3 + of_table;
+        if (!o || (!PQgetisnull(r, i, ci) && !(o->comment = h->strdup(out, PQgetvalue(r, i, ci)))))
             rc = CAIRN_ENOMEM;
-            break;
-        }
-        if (!PQgetisnull(r, i, 3) && !(o->comment = h->strdup(out, PQgetvalue(r, i, 3))))
-            rc = CAIRN_ENOMEM;
-        if (!rc)
+        else if (table)
+            rc = h->object_add_depend(out, o, "table", ns, table, NULL);
+        else
             rc = pgdrv_add_type_depends(c, out, o, PQgetvalue(r, i, 4));
     }
     PQclear(r);
@@ -202,48 +207,23 @@ static int pgdrv_read_typelike(cairn_dconn *c, const char *nsarr, cairn_schema *
 
 int pgdrv_read_domains(cairn_dconn *c, const char *nsarr, cairn_schema *out)
 {
-    return pgdrv_read_typelike(c, nsarr, out, "domain", q_domains);
+    return pgdrv_read_objects(c, nsarr, out, "domain", q_domains, 0);
 }
 
 int pgdrv_read_types(cairn_dconn *c, const char *nsarr, cairn_schema *out)
 {
-    return pgdrv_read_typelike(c, nsarr, out, "type",
-                               c->server_version >= 140000 ? q_types_14 : q_types_old);
-}
-
-/* Rows of (namespace, table, name, definition, comment) as objects of
- * `kind` that belong to their table: only for the tables introspection
- * selected (a table the filter left out keeps them out too). */
-static int pgdrv_read_of_tables(cairn_dconn *c, const char *nsarr, cairn_schema *out,
-                                const char *kind, const char *sql)
-{
-    const cairn_host *h = c->s->host;
-    PGresult *r;
-    int rc = pgdrv_query(c, sql, 1, &nsarr, &r);
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
-        const char *ns = pgdrv_ns(PQgetvalue(r, i, 0)), *table = PQgetvalue(r, i, 1);
-        if (!h->find_table(out, ns, table))
-            continue;
-        cairn_object *o = h->add_object(out, kind, ns, PQgetvalue(r, i, 2), NULL, table,
-                                        PQgetvalue(r, i, 3));
-        if (!o || (!PQgetisnull(r, i, 4) && !(o->comment = h->strdup(out, PQgetvalue(r, i, 4)))) ||
-            h->object_add_depend(out, o, "table", ns, table, NULL))
-            rc = CAIRN_ENOMEM;
-    }
-    PQclear(r);
-    if (rc == CAIRN_ENOMEM)
-        return h->error(c->s->hc, rc, NULL, "out of memory");
-    return rc;
+    return pgdrv_read_objects(c, nsarr, out, "type",
+                              c->server_version >= 140000 ? q_types_14 : q_types_old, 0);
 }
 
 int pgdrv_read_policies(cairn_dconn *c, const char *nsarr, cairn_schema *out)
 {
-    return pgdrv_read_of_tables(c, nsarr, out, "policy", q_policies);
+    return pgdrv_read_objects(c, nsarr, out, "policy", q_policies, 1);
 }
 
 int pgdrv_read_exclusions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
 {
-    return pgdrv_read_of_tables(c, nsarr, out, "exclusion", q_exclusions);
+    return pgdrv_read_objects(c, nsarr, out, "exclusion", q_exclusions, 1);
 }
 
 /* The table option row_security: "enabled" (ENABLE ROW LEVEL SECURITY) or

@@ -236,6 +236,25 @@ static void pgdrv_alter_domain(pgdrv_emitter *em, const cairn_object *o)
     pgdrv_qname(em->h, em->b, o->schema, o->name);
 }
 
+/* For each check of `a` that `b` lacks or has otherwise: ALTER DOMAIN
+ * " DROP CONSTRAINT " its name, or " ADD " it. */
+static int pgdrv_domain_checks(pgdrv_emitter *em, const cairn_object *o, const char *as,
+                               const pgdrv_domain *a, const char *bs, const pgdrv_domain *b,
+                               const char *verb)
+{
+    int rc = 0, drop = verb[1] == 'D';
+    for (size_t i = 0; i < a->ncon && !rc; i++) {
+        long k = pgdrv_domain_con(bs, b, as, a, i);
+        if (k >= 0 && pgdrv_span_eq(as, a->con[i], bs, b->con[k]))
+            continue;
+        pgdrv_alter_domain(em, o);
+        em->h->buf_puts(em->b, verb);
+        pgdrv_put_span(em, as, drop ? a->name[i] : a->con[i]);
+        rc = pgdrv_flush(em, 0);
+    }
+    return rc;
+}
+
 /* ALTER DOMAIN for what changed, so the columns of the domain keep their
  * rows; a new base type or collation cannot be altered: with no column
  * using the domain it is dropped and created (1), else refused. */
@@ -252,16 +271,7 @@ int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cair
                  ts + t.base.b);
         return pgdrv_unless_used(em, from, to, change, "ALTER DOMAIN", "domain");
     }
-    int rc = 0;
-    for (size_t i = 0; i < f.ncon && !rc; i++) {
-        long k = pgdrv_domain_con(ts, &t, fs, &f, i);
-        if (k >= 0 && pgdrv_span_eq(fs, f.con[i], ts, t.con[k]))
-            continue;
-        pgdrv_alter_domain(em, to);
-        em->h->buf_puts(em->b, " DROP CONSTRAINT ");
-        pgdrv_put_span(em, fs, f.name[i]);
-        rc = pgdrv_flush(em, 0);
-    }
+    int rc = pgdrv_domain_checks(em, to, fs, &f, ts, &t, " DROP CONSTRAINT ");
     if (!rc && !pgdrv_span_eq(fs, f.def, ts, t.def)) {
         pgdrv_alter_domain(em, to);
         em->h->buf_puts(em->b, t.def.e > t.def.b ? " SET DEFAULT " : " DROP DEFAULT");
@@ -273,16 +283,7 @@ int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cair
         em->h->buf_puts(em->b, t.not_null ? " SET NOT NULL" : " DROP NOT NULL");
         rc = pgdrv_flush(em, 0);
     }
-    for (size_t i = 0; i < t.ncon && !rc; i++) {
-        long k = pgdrv_domain_con(fs, &f, ts, &t, i);
-        if (k >= 0 && pgdrv_span_eq(fs, f.con[k], ts, t.con[i]))
-            continue;
-        pgdrv_alter_domain(em, to);
-        em->h->buf_puts(em->b, " ADD ");
-        pgdrv_put_span(em, ts, t.con[i]);
-        rc = pgdrv_flush(em, 0);
-    }
-    return rc;
+    return rc ? rc : pgdrv_domain_checks(em, to, ts, &t, fs, &f, " ADD ");
 }
 
 /* ---- composite types ------------------------------------------------------------------ */
