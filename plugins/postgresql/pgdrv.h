@@ -97,6 +97,13 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
+/** Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
+ *  into malloc'd strings (NULL elements stay NULL); free with
+ *  pgdrv_free_strv. */
+int pgdrv_parse_array(const char *s, char ***out, size_t *n);
+void pgdrv_free_strv(char **v, size_t n);
+/** A namespace as the model names it: NULL for public. */
+const char *pgdrv_ns(const char *nspname);
 
 /* ---- pgdrv_objects.c: objects carried as SQL (CAIRN_CAP_OBJECTS) ----------- */
 /** Reads one kind (or family) of objects in the namespaces of `nsarr` (a
@@ -104,6 +111,11 @@ cairn_dialect_introspect_fn pgdrv_introspect;
 typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema *out);
 /** Every reader, in introspection's snapshot. */
 int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+/* pgdrv_types.c: the readers of domains, composite and range types ("type"),
+ * policies, exclusion constraints, and the row_security option of the
+ * tables already read */
+pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
+    pgdrv_read_exclusions, pgdrv_read_row_security;
 
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
 /** One warning line for `pull`: the kinds the model does not hold in the
@@ -187,6 +199,26 @@ int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
+/** CREATE_ENUM (pgdrv_emit.c). */
+int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch);
+
+/* pgdrv_types_emit.c: a changed domain, composite type ("type") or policy
+ * in place (pgdrv_kind.replace: 1 = drop and create instead); enums that
+ * lose or reorder values; the row_security table option */
+int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+int pgdrv_replace_type(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+int pgdrv_replace_policy(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+/** Is change i a DROP_ENUM that the next change, a CREATE_ENUM of the same
+ *  type, recreates (values removed or reordered)? */
+int pgdrv_is_enum_rebuild(const cairn_plan *plan, size_t i);
+/** That pair as a rebuild that keeps the columns and their rows. */
+int pgdrv_emit_enum_rebuild(pgdrv_emitter *em, const cairn_change *drop,
+                            const cairn_change *create);
+/** ENABLE / FORCE ROW LEVEL SECURITY and back, from `from` (NULL: a new
+ *  table) to `to`; an unknown value of the option is refused. */
+int pgdrv_row_security(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
+/** CREATE TABLE, then its row_security. */
+int pgdrv_emit_new_table(pgdrv_emitter *em, const cairn_table *t);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */

@@ -114,7 +114,7 @@ static int pgdrv_emit_drop_namespace(pgdrv_emitter *em, const cairn_change *ch)
     return pgdrv_flush(em, CAIRN_STMT_DESTRUCTIVE | pgdrv_stmt_flags(ch));
 }
 
-static int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch)
+int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
     const cairn_enum *e = ch->to.enm;
@@ -252,7 +252,7 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_CREATE_SEQUENCE:
     case CAIRN_CHANGE_ALTER_SEQUENCE: return pgdrv_emit_sequence(em, ch);
     case CAIRN_CHANGE_DROP_SEQUENCE: return pgdrv_emit_drop_sequence(em, ch);
-    case CAIRN_CHANGE_CREATE_TABLE: return pgdrv_emit_create_table(em, ch->to.table);
+    case CAIRN_CHANGE_CREATE_TABLE: return pgdrv_emit_new_table(em, ch->to.table);
     case CAIRN_CHANGE_DROP_TABLE: return pgdrv_emit_drop_table(em, ch);
     case CAIRN_CHANGE_RENAME_TABLE: return pgdrv_emit_rename_table(em, ch);
     case CAIRN_CHANGE_ADD_COLUMN: return pgdrv_add_column(em, tt, ch->to.column);
@@ -278,7 +278,10 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_SET_TABLE_COMMENT:
         return pgdrv_comment(em, "TABLE", tt->schema, tt->name, NULL,
                              ch->to.table ? ch->to.table->comment : NULL);
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS: return pgdrv_emit_table_options(em, ch);
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
+        int orc = pgdrv_emit_table_options(em, ch);
+        return orc ? orc : pgdrv_row_security(em, ch->table_from, ch->table_to);
+    }
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:
     case CAIRN_CHANGE_REPLACE_OBJECT: return pgdrv_emit_object(em, ch);
@@ -357,6 +360,11 @@ int pgdrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
         if (done[i] == 2) {
             rc = pgdrv_add_primary_key(&em, ch);
             done[i] = 1;
+            continue;
+        }
+        if (pgdrv_is_enum_rebuild(plan, i)) {
+            rc = pgdrv_emit_enum_rebuild(&em, ch, plan->changes[i + 1]);
+            done[i] = done[i + 1] = 1;
             continue;
         }
         if (ch->kind == CAIRN_CHANGE_DROP_COLUMN)

@@ -17,9 +17,7 @@ static const char *pgdrv_unwrap_dup(const cairn_host *h, cairn_schema *out, cons
     return h->strndup(out, s + b, n);
 }
 
-/* Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
- * into malloc'd strings (NULL elements stay NULL). */
-static int pgdrv_parse_array(const char *s, char ***out, size_t *n)
+int pgdrv_parse_array(const char *s, char ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -70,7 +68,7 @@ static int pgdrv_parse_array(const char *s, char ***out, size_t *n)
     return 0;
 }
 
-static void pgdrv_free_strv(char **v, size_t n)
+void pgdrv_free_strv(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);
@@ -147,7 +145,7 @@ static int pgdrv_table_selected(const cairn_filter *f, const char *ns, const cha
     return 0;
 }
 
-static const char *pgdrv_ns(const char *nspname)
+const char *pgdrv_ns(const char *nspname)
 {
     return strcmp(nspname, "public") == 0 ? NULL : nspname;
 }

@@ -11,8 +11,9 @@
 
 /* How one kind is written. `word` follows DROP and COMMENT ON; a kind with
  * `signature` names its argument types there; `on_table` objects are named
- * "name ON table". `replace` writes a changed definition in place; without
- * one a change is a drop and a create. */
+ * "name ON table". `replace` writes a changed definition in place, or
+ * returns 1 (writing nothing) when it cannot; without one, or then, a
+ * change is a drop and a create. */
 typedef struct pgdrv_kind {
     const char *kind;
     const char *word;
@@ -24,10 +25,12 @@ static const pgdrv_kind kinds[] = {
     {"function", "FUNCTION", 0, NULL},
     {"procedure", "PROCEDURE", 0, NULL},
     {"aggregate", "AGGREGATE", 0, NULL},
-    {"domain", "DOMAIN", 0, NULL},
-    {"type", "TYPE", 0, NULL},
+    {"domain", "DOMAIN", 0, pgdrv_replace_domain},
+    {"type", "TYPE", 0, pgdrv_replace_type},
     {"extension", "EXTENSION", 0, NULL},
-    {"policy", "POLICY", 1, NULL},
+    {"policy", "POLICY", 1, pgdrv_replace_policy},
+    /* dropped with ALTER TABLE (pgdrv_drop_object) */
+    {"exclusion", "CONSTRAINT", 1, NULL},
 };
 
 static const pgdrv_kind *pgdrv_kind_of(const cairn_object *o)
@@ -83,6 +86,13 @@ static int pgdrv_create_object(pgdrv_emitter *em, const pgdrv_kind *k, const cai
 
 static int pgdrv_drop_object(pgdrv_emitter *em, const pgdrv_kind *k, const cairn_object *o)
 {
+    if (strcmp(k->word, "CONSTRAINT") == 0) {
+        em->h->buf_puts(em->b, "ALTER TABLE ");
+        pgdrv_qname(em->h, em->b, o->schema, o->table);
+        em->h->buf_puts(em->b, " DROP CONSTRAINT ");
+        pgdrv_quote(em, o->name);
+        return pgdrv_flush(em, 0);
+    }
     em->h->buf_puts(em->b, "DROP ");
     pgdrv_object_name(em, k, o);
     return pgdrv_flush(em, 0);
@@ -106,14 +116,14 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
     int same_def = strcmp(from->definition, to->definition) == 0;
     if (same_def) /* the comment alone */
         return pgdrv_object_comment(em, k, to);
-    if (k->replace) {
-        int rc = k->replace(em, from, to);
+    int rc = k->replace ? k->replace(em, from, to) : 1;
+    if (rc != 1) {
         if (!rc && !(from->comment && to->comment && !strcmp(from->comment, to->comment)) &&
             (from->comment || to->comment))
             rc = pgdrv_object_comment(em, k, to);
         return rc;
     }
-    int rc = pgdrv_drop_object(em, k, from);
+    rc = pgdrv_drop_object(em, k, from);
     return rc ? rc : pgdrv_create_object(em, k, to);
 }
 
@@ -123,6 +133,11 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
  * literal). An object that belongs to an extension is never read: the
  * extension brings it. */
 static pgdrv_object_reader *const readers[] = {
+    pgdrv_read_domains,
+    pgdrv_read_types,
+    pgdrv_read_policies,
+    pgdrv_read_exclusions,
+    pgdrv_read_row_security,
     NULL,
 };
 
