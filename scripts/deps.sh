@@ -11,6 +11,8 @@ if [ "$level" = test ]; then
   pkgs+=(libpq-dev libmariadb-dev postgresql-15 postgresql-client-15 mariadb-server
          mariadb-client python3 python3-yaml dpkg-dev fakeroot lintian file binutils
          procps util-linux time
+         # PostGIS for the extension tests (tests/pg/functions.sh)
+         postgresql-15-postgis-3
          # the fuzz stage: clang and its libFuzzer / sanitizer runtimes
          clang libclang-rt-14-dev)
 fi

@@ -97,6 +97,11 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
+/** Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
+ *  into malloc'd strings (NULL elements stay NULL); free with
+ *  pgdrv_free_strv. */
+int pgdrv_parse_array(const char *s, char ***out, size_t *n);
+void pgdrv_free_strv(char **v, size_t n);
 
 /* ---- pgdrv_objects.c: objects carried as SQL (CAIRN_CAP_OBJECTS) ----------- */
 /** Reads one kind (or family) of objects in the namespaces of `nsarr` (a
@@ -104,6 +109,12 @@ cairn_dialect_introspect_fn pgdrv_introspect;
 typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema *out);
 /** Every reader, in introspection's snapshot. */
 int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+
+/* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
+pgdrv_object_reader pgdrv_read_functions;
+pgdrv_object_reader pgdrv_read_extensions;
+/** The namespace as the model names it: NULL for public. */
+const char *pgdrv_ns(const char *nspname);
 
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
 /** One warning line: with `nsarr` (the namespaces, a text[] literal; `pull`
@@ -170,6 +181,14 @@ int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
+/** DROP of an object of a known kind, flushed; and its definition with its
+ *  comment. */
+int pgdrv_drop_named(pgdrv_emitter *em, const cairn_object *o);
+int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o);
+/* pgdrv_functions.c: the `replace` of functions and procedures (CREATE OR
+ * REPLACE, or a drop and a create), and of extensions (ALTER EXTENSION) */
+int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+int pgdrv_replace_extension(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */

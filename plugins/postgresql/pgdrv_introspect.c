@@ -17,9 +17,7 @@ static const char *pgdrv_unwrap_dup(const cairn_host *h, cairn_schema *out, cons
     return h->strndup(out, s + b, n);
 }
 
-/* Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
- * into malloc'd strings (NULL elements stay NULL). */
-static int pgdrv_parse_array(const char *s, char ***out, size_t *n)
+int pgdrv_parse_array(const char *s, char ***out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -70,7 +68,7 @@ static int pgdrv_parse_array(const char *s, char ***out, size_t *n)
     return 0;
 }
 
-static void pgdrv_free_strv(char **v, size_t n)
+void pgdrv_free_strv(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         free(v[i]);
@@ -150,7 +148,7 @@ static int pgdrv_table_selected(const cairn_filter *f, const char *ns, const cha
     return 0;
 }
 
-static const char *pgdrv_ns(const char *nspname)
+const char *pgdrv_ns(const char *nspname)
 {
     return strcmp(nspname, "public") == 0 ? NULL : nspname;
 }
@@ -167,7 +165,11 @@ static const char *const q_relations =
     "   WHERE i.inhrelid = c.oid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
-    " AND NOT c.relispartition ORDER BY c.oid";
+    " AND NOT c.relispartition"
+    /* an extension's own (PostGIS's spatial_ref_sys): the extension brings it */
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+    "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid"
+    "   AND x.deptype = 'e') ORDER BY c.oid";
 
 static const char *const q_columns =
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
@@ -256,7 +258,9 @@ static const char *const q_enums =
     "SELECT n.nspname, t.typname, e.enumlabel FROM pg_catalog.pg_enum e"
     " JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-    " WHERE n.nspname = ANY($1::text[]) ORDER BY n.nspname, t.typname, e.enumsortorder";
+    " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+    "   WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND x.objid = t.oid"
+    "   AND x.deptype = 'e') ORDER BY n.nspname, t.typname, e.enumsortorder";
 
 static const char *const q_sequences =
     "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,"
@@ -267,7 +271,7 @@ static const char *const q_sequences =
      * uses it (a sequence a column owns but does not use stays a sequence) */
     " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "   AND (d.deptype = 'i' OR (d.deptype = 'a' AND EXISTS (SELECT 1"
+    "   AND (d.deptype IN ('i','e') OR (d.deptype = 'a' AND EXISTS (SELECT 1"
     "     FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_depend dd"
     "     ON dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = ad.oid"
     "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dd.refobjid = c.oid"

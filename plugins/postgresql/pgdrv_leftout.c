@@ -8,14 +8,15 @@
 #include "pgdrv.h"
 
 /* One row per kind and count, in the selected namespaces ($1) or the
- * database (extensions, event triggers). Members of an extension are the
- * extension's: they are not counted apart. */
+ * database (extensions elsewhere, event triggers). Members of an extension
+ * are the extension's: they are not counted apart. Functions, procedures
+ * and extensions in the namespaces are modelled (pgdrv_functions.c). */
 static const char *const q_left_out =
     "SELECT kind, count(*) FROM ("
-    " SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate'"
-    "   WHEN 'w' THEN 'window function' ELSE 'function' END"
+    " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END"
     "   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+    "   WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('a','w')"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
     "     AND d.deptype = 'e')"
     " UNION ALL SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'"
@@ -27,7 +28,10 @@ static const char *const q_left_out =
     "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.objid = t.oid"
     "     AND d.deptype = 'e')"
-    " UNION ALL SELECT 'extension' FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql'"
+    /* extensions outside the namespaces read (those inside are modelled) */
+    " UNION ALL SELECT 'extension' FROM pg_catalog.pg_extension e"
+    "   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
+    "   WHERE e.extname <> 'plpgsql' AND n.nspname <> ALL($1::text[])"
     " UNION ALL SELECT 'event trigger' FROM pg_catalog.pg_event_trigger"
     " UNION ALL SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'partition' END"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -50,7 +54,9 @@ static const char *const q_left_out =
     " UNION ALL SELECT 'object with grants' FROM pg_catalog.pg_class c"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relacl IS NOT NULL"
-    "   AND c.relkind IN ('r','p','v','m','S','f')"
+    "   AND c.relkind IN ('r','p','v','m','S','f') AND NOT EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "     AND d.objid = c.oid AND d.deptype = 'e')"
     ") k(kind) GROUP BY kind ORDER BY kind";
 
 /* "3 functions", "1 policy", "2 objects with grants": the word before
