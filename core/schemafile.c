@@ -280,14 +280,15 @@ static int line_of(const char *text, size_t off)
     return line;
 }
 
-/* Turn the driver's error for the SQL into a schema error naming the file. */
+/* Turn the driver's error for the SQL into a schema error naming the file,
+ * keeping the server's SQLSTATE. */
 static int sql_error(cairn_ctx *cx, const char *path, int line)
 {
-    char *msg = strdup(cx->err.message ? cx->err.message : "the SQL failed");
-    int rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "%s",
-                          msg ? msg : "the SQL failed");
-    free(msg);
-    return rc;
+    if (!cx->err.code || !cx->err.message)
+        return cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "the SQL failed");
+    if (line > 0)
+        return cairn_err_prefix(cx, CAIRN_ESCHEMA, "%s:%d:1", path, line);
+    return cairn_err_prefix(cx, CAIRN_ESCHEMA, "%s", path);
 }
 
 /* A script with DELIMITER lines (mysqldump writes them around triggers and
@@ -408,8 +409,9 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     cairn_schema *got = NULL;
     if (!rc) {
         rc = cairn_replay_exec(cx, &r, path, text);
-        if (!rc)
-            rc = cairn_conn_introspect(r.c, &got);
+        /* what the driver refuses in what the file made: name the file */
+        if (!rc && (rc = cairn_conn_introspect(r.c, &got)) == CAIRN_ESCHEMA)
+            cairn_err_prefix(cx, rc, "%s", path);
         cairn_replay_close(cx, &r);
     }
     if (!rc) {

@@ -122,6 +122,9 @@ const char *pgdrv_ns(const char *nspname);
  *  and the `nflat` selected tables read as plain ones (partitioned, or
  *  INHERITS children), the first five named in `flat`. */
 int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *flat, size_t nflat);
+/** For a scratch database (a .sql schema): fail with CAIRN_ESCHEMA naming
+ *  the first statement that made an object of a kind the model has not. */
+int pgdrv_refuse_unmodelled(cairn_dconn *c, const char *nsarr);
 
 /* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
 typedef struct pgdrv_emitter {

@@ -69,6 +69,7 @@
     "  JOIN pg_catalog.pg_extension e ON e.oid = de.refobjid" \
     "  WHERE d.classid = " PGDRV_PROC " AND d.objid = p.oid AND d.deptype = 'n'" \
     "  AND d.refclassid IN (" PGDRV_PROC ", 'pg_catalog.pg_language'::pg_catalog.regclass)" \
+    "  AND e.extname <> 'plpgsql'" \
     " ORDER BY 1)"
 
 /* SCAN: whether the body is SQL text PostgreSQL checks against tables it

@@ -2,6 +2,7 @@
  * (counted for `pull` in one query), and the tables it reads as plain ones
  * although they are partitioned or inherit (said on every read). One
  * warning line, never silence. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,5 +111,68 @@ int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr, const cairn_buf *fl
     h->buf_free(b);
     if (rc == CAIRN_ENOMEM)
         return h->error(c->s->hc, rc, NULL, "out of memory");
+    return rc;
+}
+
+/* A .sql schema run in a scratch database: the objects it created that the
+ * model has no kind for, each named as the statement that makes it, in
+ * the namespaces read ($1) or the database (casts, event triggers: the
+ * scratch database holds only what the file made). */
+static const char *const q_unmodelled =
+    "SELECT kind, stmt FROM ("
+    " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,"
+    "   CASE p.prokind WHEN 'a' THEN 'CREATE AGGREGATE ' ELSE 'CREATE FUNCTION ' END"
+    "   || p.oid::pg_catalog.regprocedure::text"
+    "   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    "   WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('a','w')"
+    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+    "     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
+    "     AND d.deptype = 'e')"
+    " UNION ALL SELECT 'operator', 'CREATE OPERATOR ' || o.oid::pg_catalog.regoperator::text"
+    "   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
+    "   WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
+    "     WHERE d.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND d.objid = o.oid"
+    "     AND d.deptype = 'e')"
+    " UNION ALL SELECT 'rule', 'CREATE RULE ' || pg_catalog.quote_ident(r.rulename) || ' ON '"
+    "   || r.ev_class::pg_catalog.regclass::text"
+    "   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
+    "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
+    " UNION ALL SELECT 'foreign table', 'CREATE FOREIGN TABLE ' || c.oid::pg_catalog.regclass::text"
+    "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    "   WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'f'"
+    " UNION ALL SELECT 'collation', 'CREATE COLLATION '"
+    "   || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(co.collname)"
+    "   FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace"
+    "   WHERE n.nspname = ANY($1::text[])"
+    " UNION ALL SELECT 'text search configuration', 'CREATE TEXT SEARCH CONFIGURATION '"
+    "   || cfg.oid::pg_catalog.regconfig::text FROM pg_catalog.pg_ts_config cfg"
+    "   JOIN pg_catalog.pg_namespace n ON n.oid = cfg.cfgnamespace"
+    "   WHERE n.nspname = ANY($1::text[])"
+    " UNION ALL SELECT 'cast', 'CREATE CAST (' || pg_catalog.format_type(ca.castsource, NULL)"
+    "   || ' AS ' || pg_catalog.format_type(ca.casttarget, NULL) || ')'"
+    "   FROM pg_catalog.pg_cast ca WHERE ca.oid >= 16384 AND NOT EXISTS (SELECT 1"
+    "     FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
+    "     AND d.objid = ca.oid AND d.deptype = 'e')"
+    " UNION ALL SELECT 'event trigger', 'CREATE EVENT TRIGGER '"
+    "   || pg_catalog.quote_ident(evtname) FROM pg_catalog.pg_event_trigger"
+    ") k(kind, stmt) ORDER BY 2";
+
+int pgdrv_refuse_unmodelled(cairn_dconn *c, const char *nsarr)
+{
+    const cairn_host *h = c->s->host;
+    PGresult *r = NULL;
+    int rc = pgdrv_query(c, q_unmodelled, 1, &nsarr, &r);
+    if (!rc && PQntuples(r) > 0) {
+        char more[64] = "";
+        if (PQntuples(r) > 1)
+            snprintf(more, sizeof more, " (and %d more such statements)", PQntuples(r) - 1);
+        const char *kind = PQgetvalue(r, 0, 0);
+        rc = h->error(c->s->hc, CAIRN_ESCHEMA, NULL,
+                      "postgresql: %s: cairn does not model %s %s, no migration would create"
+                      " it: take it out of the schema (generate --custom writes it by hand)%s",
+                      PQgetvalue(r, 0, 1), strchr("aeiou", kind[0]) ? "an" : "a", kind, more);
+    }
+    PQclear(r);
     return rc;
 }
