@@ -298,6 +298,7 @@ static size_t pgdrv_def_line(const char *def, const char *head, const char **b)
         p = strstr(def, head);
         if (!p)
             return *b = NULL, 0;
+        p += *head == '\n';
     }
     *b = p;
     const char *nl = strchr(p, '\n');
