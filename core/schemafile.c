@@ -280,15 +280,20 @@ static int line_of(const char *text, size_t off)
     return line;
 }
 
-/* Turn the driver's error for the SQL into a schema error naming the file,
- * keeping the server's SQLSTATE. */
+/* Turn the driver's error for the SQL into a schema error naming the file
+ * (and line), keeping the server's SQLSTATE. */
 static int sql_error(cairn_ctx *cx, const char *path, int line)
 {
-    if (!cx->err.code || !cx->err.message)
-        return cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "the SQL failed");
-    if (line > 0)
-        return cairn_err_prefix(cx, CAIRN_ESCHEMA, "%s:%d:1", path, line);
-    return cairn_err_prefix(cx, CAIRN_ESCHEMA, "%s", path);
+    char *msg = strdup(cx->err.message ? cx->err.message : "the SQL failed");
+    char *state = cx->err.sqlstate ? strdup(cx->err.sqlstate) : NULL;
+    int rc = cairn_err_at(cx, CAIRN_ESCHEMA, path, line, line ? 1 : 0, "%s",
+                          msg ? msg : "the SQL failed");
+    free(msg);
+    if (state) {
+        cx->err_sqlstate = state;
+        cx->err.sqlstate = state;
+    }
+    return rc;
 }
 
 /* A script with DELIMITER lines (mysqldump writes them around triggers and

@@ -111,6 +111,22 @@ static int pgdrv_add_dep(const cairn_host *h, cairn_schema *out, cairn_object *o
     return h->object_add_depend(out, o, f[0], ns, f[2], sig) ? CAIRN_ENOMEM : 0;
 }
 
+/* The comment in column `ccol` of row `i` and the needs (pgdrv_add_dep)
+ * in the text[] of column `dcol`, onto o. */
+static int pgdrv_object_tail(const cairn_host *h, cairn_schema *out, cairn_object *o,
+                             const PGresult *r, int i, int ccol, int dcol)
+{
+    if (!PQgetisnull(r, i, ccol))
+        o->comment = h->strdup(out, PQgetvalue(r, i, ccol));
+    char **deps = NULL;
+    size_t ndeps = 0;
+    int rc = pgdrv_parse_array(PQgetvalue(r, i, dcol), &deps, &ndeps);
+    for (size_t k = 0; k < ndeps && !rc; k++)
+        rc = deps[k] ? pgdrv_add_dep(h, out, o, deps[k]) : 0;
+    pgdrv_free_strv(deps, ndeps);
+    return rc;
+}
+
 static int pgdrv_is_view(const cairn_schema *s, const char *ns, const char *name)
 {
     for (size_t i = 0; i < s->nviews; i++) {
@@ -226,14 +242,7 @@ int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
             rc = CAIRN_ENOMEM;
             break;
         }
-        if (!PQgetisnull(r, i, 5))
-            o->comment = h->strdup(out, PQgetvalue(r, i, 5));
-        char **deps = NULL;
-        size_t ndeps = 0;
-        rc = pgdrv_parse_array(PQgetvalue(r, i, 8), &deps, &ndeps);
-        for (size_t k = 0; k < ndeps && !rc; k++)
-            rc = deps[k] ? pgdrv_add_dep(h, out, o, deps[k]) : 0;
-        pgdrv_free_strv(deps, ndeps);
+        rc = pgdrv_object_tail(h, out, o, r, i, 5, 8);
         if (!rc && PQgetvalue(r, i, 6)[0] == 't')
             rc = pgdrv_scan_body(h, out, o, PQgetvalue(r, i, 7));
     }
@@ -249,7 +258,8 @@ static const char *const q_extensions =
     "SELECT e.extname, pg_catalog.format('CREATE EXTENSION IF NOT EXISTS %I WITH SCHEMA %I"
     " VERSION %L', e.extname, n.nspname, e.extversion),"
     " pg_catalog.obj_description(e.oid, 'pg_extension'),"
-    " ARRAY(SELECT r.extname FROM pg_catalog.pg_depend d"
+    " ARRAY(SELECT pg_catalog.concat_ws(E'\\x1f', 'extension', '', r.extname, '')"
+    "   FROM pg_catalog.pg_depend d"
     "   JOIN pg_catalog.pg_extension r ON r.oid = d.refobjid"
     "   WHERE d.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.objid = e.oid"
     "   AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1)"
@@ -271,15 +281,7 @@ int pgdrv_read_extensions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
             rc = CAIRN_ENOMEM;
             break;
         }
-        if (!PQgetisnull(r, i, 2))
-            o->comment = h->strdup(out, PQgetvalue(r, i, 2));
-        char **req = NULL;
-        size_t nreq = 0;
-        rc = pgdrv_parse_array(PQgetvalue(r, i, 3), &req, &nreq);
-        for (size_t k = 0; k < nreq && !rc; k++)
-            if (req[k] && h->object_add_depend(out, o, "extension", NULL, req[k], NULL))
-                rc = CAIRN_ENOMEM;
-        pgdrv_free_strv(req, nreq);
+        rc = pgdrv_object_tail(h, out, o, r, i, 2, 3);
     }
     PQclear(r);
     if (rc == CAIRN_ENOMEM)
