@@ -280,7 +280,8 @@ static int line_of(const char *text, size_t off)
     return line;
 }
 
-/* Turn the driver's error for the SQL into a schema error naming the file. */
+/* Turn the driver's error for the SQL into a schema error naming the file
+ * (and line), keeping the server's SQLSTATE. */
 static int sql_error(cairn_ctx *cx, const char *path, int line)
 {
     char *msg = strdup(cx->err.message ? cx->err.message : "the SQL failed");
@@ -414,8 +415,9 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
     cairn_schema *got = NULL;
     if (!rc) {
         rc = cairn_replay_exec(cx, &r, path, text);
-        if (!rc)
-            rc = cairn_conn_introspect(r.c, &got);
+        /* what the driver refuses in what the file made: name the file */
+        if (!rc && (rc = cairn_conn_introspect(r.c, &got)) == CAIRN_ESCHEMA)
+            cairn_err_prefix(cx, rc, "%s", path);
         cairn_replay_close(cx, &r);
     }
     if (!rc) {

@@ -14,6 +14,8 @@ if [ "$level" = test ]; then
          # cairn diagram: Graphviz for the svg/html module, Chromium for its
          # browser test (cli.diagram_browser)
          libgraphviz-dev chromium
+         # PostGIS for the extension tests (tests/pg/functions.sh)
+         postgresql-15-postgis-3
          # the fuzz stage: clang and its libFuzzer / sanitizer runtimes
          clang libclang-rt-14-dev)
 fi

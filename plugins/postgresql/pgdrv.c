@@ -13,6 +13,8 @@
  * (reading SQL text), pgdrv_norm.c, pgdrv_introspect.c, pgdrv_emit*.c,
  * pgdrv_history.c (history table, advisory lock), pgdrv_scratch.c.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,14 +187,98 @@ static char *pgdrv_url_password(const char *url)
 
 /* Report a failed result: SQLSTATE and the server's primary message (with
  * its detail), one line. */
-static int pgdrv_result_error(cairn_dconn *c, const PGresult *res, const char *what)
+/* Where the statement holding the error at `pos` (the server's 1-based
+ * character position in `sql`) starts: after the last top-level ';'
+ * before it, outside quotes, dollar quotes and comments. */
+static size_t pgdrv_statement_start(const char *sql, const char *pos)
+{
+    long chars = strtol(pos, NULL, 10);
+    size_t end = 0;
+    for (; sql[end] && chars > 1; end++)
+        if (((unsigned char)sql[end + 1] & 0xC0) != 0x80)
+            chars--;
+    size_t start = 0;
+    for (size_t i = 0; i < end;) {
+        if (sql[i] == '-' && sql[i + 1] == '-') {
+            while (sql[i] && sql[i] != '\n')
+                i++;
+        } else if (sql[i] == '/' && sql[i + 1] == '*') {
+            const char *e = strstr(sql + i + 2, "*/");
+            i = e ? (size_t)(e - sql) + 2 : strlen(sql);
+        } else if (sql[i] == '$' && (i == 0 || !pgdrv_is_ident_char(sql[i - 1]))) {
+            size_t t = i + 1;
+            while (pgdrv_is_ident_char(sql[t]) && !isdigit((unsigned char)sql[i + 1]))
+                t++;
+            if (sql[t] != '$') {
+                i++;
+                continue;
+            }
+            size_t tag = t - i + 1;
+            const char *p = sql + t + 1, *e = NULL;
+            for (; (p = strchr(p, '$')) != NULL; p++)
+                if (strncmp(p, sql + i, tag) == 0) {
+                    e = p;
+                    break;
+                }
+            i = e ? (size_t)(e - sql) + tag : strlen(sql);
+        } else if (sql[i] == ';') {
+            start = ++i;
+        } else {
+            i = pgdrv_skip_token(sql, i);
+        }
+    }
+    return start;
+}
+
+/* " (line 3: CREATE FUNCTION f() RETURNS int ...)": the statement of a
+ * multi-statement text (or the one statement) that failed, named by its
+ * first words, into where. */
+static void pgdrv_error_statement(const char *sql, const char *pos, char *where, size_t size)
+{
+    where[0] = '\0';
+    if (!sql || !pos)
+        return;
+    size_t b = pgdrv_statement_start(sql, pos);
+    int line = 1;
+    for (;;) {
+        while (isspace((unsigned char)sql[b]))
+            b++;
+        if (sql[b] == '-' && sql[b + 1] == '-')
+            while (sql[b] && sql[b] != '\n')
+                b++;
+        else
+            break;
+    }
+    for (size_t i = 0; i < b; i++)
+        line += sql[i] == '\n';
+    char head[80];
+    size_t n = 0;
+    for (size_t i = b; sql[i] && n + 4 < sizeof head; i++)
+        if (!isspace((unsigned char)sql[i]) || (n && head[n - 1] != ' '))
+            head[n++] = isspace((unsigned char)sql[i]) ? ' ' : sql[i];
+    int cut = sql[b + n] && n + 4 >= sizeof head;
+    head[n] = '\0';
+    /* a routine's body, or one statement of many (a .sql schema) */
+    if (line > 1)
+        snprintf(where, size, " (line %d: %s%s)", line, head, cut ? "..." : "");
+    else if (strstr(head, "FUNCTION") || strstr(head, "PROCEDURE"))
+        snprintf(where, size, " (%s%s)", head, cut ? "..." : "");
+}
+
+static int pgdrv_result_error(cairn_dconn *c, const PGresult *res, const char *what,
+                              const char *sql)
 {
     const cairn_host *h = c->s->host;
-    char line[1024], detail[512];
+    char line[1024], detail[512], where[128];
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *det = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    pgdrv_one_line(line, sizeof line, prim ? prim : PQerrorMessage(c->pg));
+    /* a CREATE that failed (a function body that does not compile) is
+     * named: the server's message alone does not say which */
+    pgdrv_error_statement(sql, res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL,
+                          where, sizeof where);
+    pgdrv_one_line(line, sizeof line - sizeof where, prim ? prim : PQerrorMessage(c->pg));
+    strcat(line, where);
     pgdrv_one_line(detail, sizeof detail, det);
     int code = CAIRN_EDB;
     if (!res)
@@ -303,7 +389,7 @@ int pgdrv_query(cairn_dconn *c, const char *sql, int nparams, const char *const 
                           : PQexec(c->pg, sql);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY) {
-        int rc = pgdrv_result_error(c, r, "statement failed");
+        int rc = pgdrv_result_error(c, r, "statement failed", sql);
         PQclear(r);
         return rc;
     }

@@ -117,10 +117,19 @@ int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
 pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
     pgdrv_read_exclusions, pgdrv_read_row_security;
 
+/* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
+pgdrv_object_reader pgdrv_read_functions;
+pgdrv_object_reader pgdrv_read_extensions;
+/** The namespace as the model names it: NULL for public. */
+const char *pgdrv_ns(const char *nspname);
+
 /* ---- pgdrv_leftout.c: what introspection reads past --------------------------- */
 /** One warning line for `pull`: the kinds the model does not hold in the
  *  namespaces `nsarr` (a text[] literal) and their counts, in one query. */
 int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr);
+/** For a scratch database (a .sql schema): fail with CAIRN_ESCHEMA naming
+ *  the first statement that made an object of a kind the model has not. */
+int pgdrv_refuse_unmodelled(cairn_dconn *c, const char *nsarr);
 
 /* ---- pgdrv_emit*.c: DDL emission ----------------------------------------------- */
 typedef struct pgdrv_emitter {
@@ -219,6 +228,14 @@ int pgdrv_emit_enum_rebuild(pgdrv_emitter *em, const cairn_change *drop,
 int pgdrv_row_security(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
 /** CREATE TABLE, then its row_security. */
 int pgdrv_emit_new_table(pgdrv_emitter *em, const cairn_table *t);
+/** DROP of an object of a known kind, flushed; and its definition with its
+ *  comment. */
+int pgdrv_drop_named(pgdrv_emitter *em, const cairn_object *o);
+int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o);
+/* pgdrv_functions.c: the `replace` of functions and procedures (CREATE OR
+ * REPLACE, or a drop and a create), and of extensions (ALTER EXTENSION) */
+int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+int pgdrv_replace_extension(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and
  * ALTER COLUMN one aspect at a time */

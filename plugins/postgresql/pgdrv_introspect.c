@@ -167,7 +167,11 @@ static const char *const q_relations =
     "   FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
     "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m') ORDER BY c.oid";
+    " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
+    /* an extension's own (PostGIS's spatial_ref_sys): the extension brings it */
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+    "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid"
+    "   AND x.deptype = 'e') ORDER BY c.oid";
 
 static const char *const q_columns =
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
@@ -267,7 +271,9 @@ static const char *const q_enums =
     "SELECT n.nspname, t.typname, e.enumlabel FROM pg_catalog.pg_enum e"
     " JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
-    " WHERE n.nspname = ANY($1::text[]) ORDER BY n.nspname, t.typname, e.enumsortorder";
+    " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
+    "   WHERE x.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND x.objid = t.oid"
+    "   AND x.deptype = 'e') ORDER BY n.nspname, t.typname, e.enumsortorder";
 
 static const char *const q_sequences =
     "SELECT n.nspname, c.relname, pg_catalog.format_type(s.seqtypid, NULL), s.seqstart,"
@@ -278,7 +284,7 @@ static const char *const q_sequences =
      * uses it (a sequence a column owns but does not use stays a sequence) */
     " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "   WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "   AND (d.deptype = 'i' OR (d.deptype = 'a' AND EXISTS (SELECT 1"
+    "   AND (d.deptype IN ('i','e') OR (d.deptype = 'a' AND EXISTS (SELECT 1"
     "     FROM pg_catalog.pg_attrdef ad JOIN pg_catalog.pg_depend dd"
     "     ON dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = ad.oid"
     "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND dd.refobjid = c.oid"
@@ -806,6 +812,8 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = pgdrv_intro_sequences(&in, arr);
     if (!rc)
         rc = pgdrv_intro_objects(c, arr, out);
+    if (!rc && c->scratch_name)
+        rc = pgdrv_refuse_unmodelled(c, arr);
     int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
                  (filter->flags & CAIRN_FILTER_REPORT_LEFT_OUT);
     if (!rc && report)

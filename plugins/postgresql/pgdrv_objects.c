@@ -22,12 +22,12 @@ typedef struct pgdrv_kind {
 } pgdrv_kind;
 
 static const pgdrv_kind kinds[] = {
-    {"function", "FUNCTION", 0, NULL},
-    {"procedure", "PROCEDURE", 0, NULL},
+    {"function", "FUNCTION", 0, pgdrv_replace_routine},
+    {"procedure", "PROCEDURE", 0, pgdrv_replace_routine},
     {"aggregate", "AGGREGATE", 0, NULL},
     {"domain", "DOMAIN", 0, pgdrv_replace_domain},
     {"type", "TYPE", 0, pgdrv_replace_type},
-    {"extension", "EXTENSION", 0, NULL},
+    {"extension", "EXTENSION", 0, pgdrv_replace_extension},
     {"policy", "POLICY", 1, pgdrv_replace_policy},
     /* dropped with ALTER TABLE (pgdrv_drop_object) */
     {"exclusion", "CONSTRAINT", 1, NULL},
@@ -98,6 +98,18 @@ static int pgdrv_drop_object(pgdrv_emitter *em, const pgdrv_kind *k, const cairn
     return pgdrv_flush(em, 0);
 }
 
+int pgdrv_drop_named(pgdrv_emitter *em, const cairn_object *o)
+{
+    const pgdrv_kind *k = pgdrv_kind_of(o);
+    return k ? pgdrv_drop_object(em, k, o) : pgdrv_unknown_kind(em, o);
+}
+
+int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o)
+{
+    const pgdrv_kind *k = pgdrv_kind_of(o);
+    return k ? pgdrv_create_object(em, k, o) : pgdrv_unknown_kind(em, o);
+}
+
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_object *o = ch->to.object ? ch->to.object : ch->from.object;
@@ -133,6 +145,8 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
  * literal). An object that belongs to an extension is never read: the
  * extension brings it. */
 static pgdrv_object_reader *const readers[] = {
+    pgdrv_read_extensions,
+    pgdrv_read_functions,
     pgdrv_read_domains,
     pgdrv_read_types,
     pgdrv_read_policies,

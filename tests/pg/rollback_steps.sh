@@ -29,8 +29,6 @@ mkdir -p "$P"
 cd "$P" || exit 1
 q postgres "DROP DATABASE IF EXISTS steps WITH (FORCE)" >/dev/null 2>&1
 q postgres "CREATE DATABASE steps TEMPLATE template0" >/dev/null
-# Functions are not part of the model: the database gets them by hand.
-q steps "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$f\$BEGIN NEW.created_at := now(); RETURN NEW; END\$f\$" >/dev/null
 cat >cairn.json <<JSON
 { "dialect": "postgresql", "url": "$(url_of steps)",
   "schema": "schema.sql", "out": "migrations", "namespaces": "public,billing" }
