@@ -534,6 +534,8 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &opts->diff,
                         &plan);
     if (!rc)
+        rc = cairn_session_mark_losses(cx, s, plan);
+    if (!rc)
         cairn_event_plan(cx, plan);
     if (!rc && opts->custom && plan->nchanges)
         /* The snapshot will claim these changes: the hand-written SQL must
@@ -683,12 +685,16 @@ static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_conn *c, cairn_
     cairn_exec_unit u = {.dialect = cairn_session_dialect(s), .name = "push", .stmts = st->sql,
                          .flags = st->flags, .n = st->n};
     int rc = cairn_exec_run(c, cx, &u);
+    /* statement committed + 1 failed; those after it did not run */
+    char rest[64] = "";
+    if (u.committed + 2 <= st->n)
+        snprintf(rest, sizeof rest, ", %zu to %zu did not run", u.committed + 2, st->n);
     if (rc && u.committed > 0)
         rc = cairn_err_prefix(cx, CAIRN_EPARTIAL,
-                              "push stopped part-way: statements 1 to %zu of %zu ran and stay "
-                              "applied (no transaction holds DDL on dialect %s); run push again "
-                              "to finish from the database as it is now",
-                              u.committed, st->n, cairn_session_dialect(s)->name);
+                              "push stopped part-way: statements 1 to %zu of %zu ran and are "
+                              "not undone (no transaction holds DDL on dialect %s)%s; fix the "
+                              "cause and push again to finish from the database as it is now",
+                              u.committed, st->n, cairn_session_dialect(s)->name, rest);
     return rc;
 }
 
@@ -732,6 +738,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         rc = cairn_conn_normalize_schema(c, desired);
     if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
+    if (!rc)
+        rc = cairn_session_mark_losses(cx, s, plan);
     if (!rc && plan->nchanges == 0) {
         cairn_log(cx, CAIRN_LOG_INFO, "database is up to date");
         goto done;

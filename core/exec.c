@@ -90,9 +90,10 @@ static int run_one(cairn_conn *c, cairn_ctx *cx, cairn_exec_unit *u, size_t i, i
             rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed (%s:%d: %.*s%s)",
                                   u->name, i + 1, u->n, u->file, line, first_line_len(code), code,
                                   (size_t)first_line_len(code) < strlen(code) ? " ..." : "");
-        else
-            rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed", u->name, i + 1,
-                                  u->n);
+        else /* no file to point into (push): the statement itself */
+            rc = cairn_err_prefix(cx, rc, "%s, statement %zu of %zu failed (%.*s%s)", u->name,
+                                  i + 1, u->n, first_line_len(code), code,
+                                  (size_t)first_line_len(code) < strlen(code) ? " ..." : "");
         if (outside && u->progress)
             progress(u, CAIRN_EXEC_FAILED, i);
         return rc;

@@ -3,9 +3,11 @@
  * is written where the server can run it (the state of a table when a
  * change runs, what waits for a later change); the clauses the statements
  * are made of are in mysqldrv_clause.c. */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "mysqldrv_emit.h"
+#include "mysqldrv_partition.h"
 
 static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
 {
@@ -74,6 +76,10 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     if (t->comment) {
         P(e, " COMMENT=");
         mysqldrv_literal(e->h, e->b, t->comment);
+    }
+    if (mysqldrv_part_of(t)) {
+        P(e, "\n");
+        P(e, mysqldrv_part_of(t));
     }
     rc = mysqldrv_flush(e, 0);
     /* unchecked: the list keeps its first failure, and emit asks */
@@ -754,6 +760,9 @@ static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
 {
+    if (!mysqldrv_options_differ_besides_partition(ch->table_from, ch->to.table))
+        return mysqldrv_part_emit(e, mysqldrv_table_now(e, ch),
+                                  mysqldrv_part_of(ch->table_from), mysqldrv_part_of(ch->to.table));
     P(e, "ALTER TABLE ");
     Q(e, mysqldrv_table_now(e, ch));
     int nopt = 0;
@@ -762,11 +771,13 @@ static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
         return rc;
     /* an option the schema no longer states goes back to the default */
     mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
-    if (!nopt) {
+    if (!nopt)
         e->h->buf_reset(e->b); /* keeps a failure, for emit to report */
-        return 0;
-    }
-    return mysqldrv_flush(e, 0);
+    else if ((rc = mysqldrv_flush(e, 0)) != 0)
+        return rc;
+    /* partitions last: a new partitioning may use what the options set */
+    return mysqldrv_part_emit(e, mysqldrv_table_now(e, ch), mysqldrv_part_of(ch->table_from),
+                              mysqldrv_part_of(ch->to.table));
 }
 
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
@@ -831,17 +842,94 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
                        "mysql: change kind %d is not supported by this dialect", (int)ch->kind);
 }
 
+/* ---- the order of a plan's changes ---------------------------------------- */
+
+/* A change whose statements delete rows: DROP TABLE, DROP COLUMN, a
+ * partition dropped. */
+static int mysqldrv_drops_rows(const cairn_change *ch)
+{
+    int drops = 0;
+    if (ch->kind == CAIRN_CHANGE_DROP_TABLE || ch->kind == CAIRN_CHANGE_DROP_COLUMN)
+        return 1;
+    if (ch->kind == CAIRN_CHANGE_SET_TABLE_OPTIONS)
+        mysqldrv_part_kind_of(mysqldrv_part_of(ch->table_from), mysqldrv_part_of(ch->to.table),
+                              &drops);
+    return drops;
+}
+
+/* Does `later` need the name that drop `d` frees (a table or view made or
+ * renamed to a dropped table's name, a column added or renamed to a
+ * dropped column's)? Then `d` stays before it. */
+static int mysqldrv_needs_name(const cairn_change *d, const cairn_change *later)
+{
+    if (d->kind == CAIRN_CHANGE_DROP_TABLE) {
+        const char *n = d->from.table->name, *m = NULL;
+        if (later->kind == CAIRN_CHANGE_CREATE_TABLE || later->kind == CAIRN_CHANGE_RENAME_TABLE)
+            m = later->to.table->name;
+        else if (later->kind == CAIRN_CHANGE_CREATE_VIEW)
+            m = later->to.view->name;
+        return m && !strcasecmp(n, m);
+    }
+    if (d->kind == CAIRN_CHANGE_DROP_COLUMN)
+        return (later->kind == CAIRN_CHANGE_ADD_COLUMN ||
+                later->kind == CAIRN_CHANGE_RENAME_COLUMN) &&
+               later->table_from == d->table_from &&
+               !strcasecmp(later->to.column->name, d->from.column->name);
+    return 0;
+}
+
+/* MySQL commits each DDL statement: a change that fails on existing rows
+ * (NOT NULL, UNIQUE, a narrower type, a check) after a drop has run leaves
+ * the data gone and the schema half-way. So the changes that delete rows
+ * run last, in their order, unless a later change needs the name one frees.
+ * `order` gets the plan's indexes in the order to emit. */
+static void mysqldrv_order(const cairn_plan *plan, size_t *order)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nchanges; i++) {
+        const cairn_change *ch = plan->changes[i];
+        int late = mysqldrv_drops_rows(ch);
+        for (size_t j = i + 1; late && j < plan->nchanges; j++)
+            late = !mysqldrv_needs_name(ch, plan->changes[j]);
+        if (!late)
+            order[n++] = i;
+    }
+    for (size_t i = 0, k = n; i < plan->nchanges; i++) {
+        int placed = 0;
+        for (size_t j = 0; j < n && !placed; j++)
+            placed = order[j] == i;
+        if (!placed)
+            order[k++] = i;
+    }
+}
+
 int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
-    mysqldrv_em e = {.h = s->host, .hc = s->hc, .plan = plan, .out = out};
+    size_t *order = malloc((plan->nchanges + 1) * sizeof *order);
+    cairn_change **changes = malloc((plan->nchanges + 1) * sizeof *changes);
+    mysqldrv_em e = {.h = s->host, .hc = s->hc, .out = out};
     e.b = s->host->buf_new(s->hc);
-    if (!e.b)
+    if (!e.b || !order || !changes) {
+        s->host->buf_free(e.b);
+        free(order);
+        free(changes);
         return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    }
+    /* the plan in that order: what the changes before one are (the state
+     * of its table) follows the order they run in */
+    mysqldrv_order(plan, order);
+    cairn_plan ordered = *plan;
+    for (size_t i = 0; i < plan->nchanges; i++)
+        changes[i] = plan->changes[order[i]];
+    ordered.changes = changes;
+    e.plan = &ordered;
     int rc = 0;
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         e.at = i;
-        rc = mysqldrv_change(&e, plan->changes[i]);
+        rc = mysqldrv_change(&e, changes[i]);
     }
+    free(order);
+    free(changes);
     /* what no flush asked about: a statement left unwritten (its buffer
      * reset), the triggers of a new table */
     if (!rc)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mysqldrv.h"
+#include "mysqldrv_partition.h"
 
 /* Case-insensitive substring search (strcasestr is a GNU extension). */
 static const char *mysqldrv_has(const char *hay, const char *needle)
@@ -36,7 +36,8 @@ typedef struct mysqldrv_is {
     int queries;
     char *db_charset, *db_collation, *default_engine;
     cairn_buf *b;
-    /* managed tables that are partitioned, read as plain ones */
+    /* managed tables partitioned in a way cairn does not model (MariaDB's
+     * SYSTEM_TIME), read as plain ones */
     cairn_buf *parted;
     size_t nparted;
 } mysqldrv_is;
@@ -175,10 +176,6 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
             t->comment = h->strdup(is->out, row[3]);
         if (row[6] && mysqldrv_create_options(is, t, row[6]))
             rc = CAIRN_ENOMEM;
-        if (row[6] && mysqldrv_has(row[6], "partitioned") && is->nparted++ < 5) {
-            h->buf_puts(is->parted, is->nparted > 1 ? ", " : "");
-            h->buf_quote(is->parted, row[0], '`');
-        }
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)
@@ -739,6 +736,62 @@ static int mysqldrv_is_views(mysqldrv_is *is)
     return rc2;
 }
 
+/* One table's partitions as its "partition" option, or the table in the
+ * list of those read as plain ones. */
+static int mysqldrv_is_parted(mysqldrv_is *is, const char *table, mysqldrv_ptab *p)
+{
+    const cairn_host *h = is->h;
+    mysqldrv_tab *tab = mysqldrv_find(is, table);
+    int rc = tab ? mysqldrv_ptab_text(h, p, is->b) : 0;
+    if (rc == 1 && is->nparted++ < 5) {
+        h->buf_puts(is->parted, is->nparted > 1 ? ", " : "");
+        h->buf_quote(is->parted, table, '`');
+    } else if (tab && rc == 0) {
+        rc = h->set_table_option(is->out, tab->t, MYSQLDRV_PARTITION_KEY, h->buf_cstr(is->b));
+    }
+    mysqldrv_ptab_clear(p);
+    return rc == 1 ? 0 : rc;
+}
+
+/* Partitions of every table in one query, into canonical text
+ * (mysqldrv_partition.c): rows come in table, partition, subpartition order. */
+static int mysqldrv_is_partitions(mysqldrv_is *is)
+{
+    MYSQL_RES *res;
+    int rc = mysqldrv_run(is,
+        "SELECT PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD, SUBPARTITION_METHOD, "
+        "PARTITION_EXPRESSION, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
+        "PARTITION_COMMENT, TABLE_NAME FROM information_schema.PARTITIONS "
+        "WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL "
+        "ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION", &res);
+    if (rc)
+        return rc;
+    mysqldrv_ptab p = {0};
+    char *table = NULL;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res)) && !rc) {
+        if (!row[0] || !row[2] || !row[8])
+            continue;
+        if (table && strcmp(table, row[8])) {
+            rc = mysqldrv_is_parted(is, table, &p);
+            free(table);
+            table = NULL;
+        }
+        if (!rc && !table && !(table = strdup(row[8])))
+            rc = CAIRN_ENOMEM;
+        if (!rc)
+            rc = mysqldrv_ptab_add(&p, row);
+    }
+    if (!rc && table)
+        rc = mysqldrv_is_parted(is, table, &p);
+    mysqldrv_ptab_clear(&p);
+    free(table);
+    int rc2 = mysqldrv_query_end(is->c, res);
+    if (rc)
+        return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    return rc2;
+}
+
 /* What the model leaves out, for `pull` (one query, kinds and counts), and
  * the partitioned tables read as plain ones (every read): one warning. */
 static int mysqldrv_left_out(mysqldrv_is *is, int count)
@@ -755,8 +808,6 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             "   WHERE ROUTINE_SCHEMA = DATABASE()"
             " UNION ALL SELECT 'event' FROM information_schema.EVENTS"
             "   WHERE EVENT_SCHEMA = DATABASE()"
-            " UNION ALL SELECT 'partition' FROM information_schema.PARTITIONS"
-            "   WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL"
             " UNION ALL SELECT 'grant' FROM information_schema.SCHEMA_PRIVILEGES"
             "   WHERE TABLE_SCHEMA = DATABASE()"
             " UNION ALL SELECT 'grant' FROM information_schema.TABLE_PRIVILEGES"
@@ -774,7 +825,8 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             rc = mysqldrv_query_end(is->c, res);
     }
     if (!rc && is->nparted)
-        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (partitioning is not modelled): %s%s",
+        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (SYSTEM_TIME partitioning is "
+                      "not modelled): %s%s",
                       nkinds ? "; " : "mysql: ", is->nparted, is->nparted == 1 ? "" : "s",
                       is->nparted == 1 ? "" : "s", h->buf_cstr(is->parted),
                       is->nparted > 5 ? ", ..." : "");
@@ -816,6 +868,8 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
         rc = mysqldrv_is_triggers(&is);
     if (!rc)
         rc = mysqldrv_is_views(&is);
+    if (!rc)
+        rc = mysqldrv_is_partitions(&is);
     if (!rc)
         h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views in %d queries", is.ntabs,
                  out->nviews, is.queries);
