@@ -12,6 +12,9 @@
 static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->to.table;
+    int rc = mysqldrv_part_check(e, t);
+    if (rc)
+        return rc;
     P(e, "CREATE TABLE ");
     Q(e, t->name);
     P(e, " (");
@@ -70,7 +73,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     }
     P(e, "\n)");
     int nopt = 0;
-    int rc = mysqldrv_table_options(e, t, &nopt);
+    rc = mysqldrv_table_options(e, t, &nopt);
     if (rc)
         return rc;
     if (t->comment) {
@@ -760,13 +763,16 @@ static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
 {
+    int rc = mysqldrv_part_check(e, ch->to.table);
+    if (rc)
+        return rc;
     if (!mysqldrv_options_differ_besides_partition(ch->table_from, ch->to.table))
         return mysqldrv_part_emit(e, mysqldrv_table_now(e, ch),
                                   mysqldrv_part_of(ch->table_from), mysqldrv_part_of(ch->to.table));
     P(e, "ALTER TABLE ");
     Q(e, mysqldrv_table_now(e, ch));
     int nopt = 0;
-    int rc = mysqldrv_table_options(e, ch->to.table, &nopt);
+    rc = mysqldrv_table_options(e, ch->to.table, &nopt);
     if (rc)
         return rc;
     /* an option the schema no longer states goes back to the default */
@@ -857,11 +863,21 @@ static int mysqldrv_drops_rows(const cairn_change *ch)
     return drops;
 }
 
-/* Does `later` need the name that drop `d` frees (a table or view made or
- * renamed to a dropped table's name, a column added or renamed to a
- * dropped column's)? Then `d` stays before it. */
-static int mysqldrv_needs_name(const cairn_change *d, const cairn_change *later)
+/* Must drop `d` run before `later`: does `later` need the name `d` frees
+ * (a table or view made or renamed to a dropped table's name, a column
+ * added or renamed to a dropped column's), is it the new primary key of
+ * the table a column leaves (an AUTO_INCREMENT column must stay a key until
+ * it goes: error 1075), or does it change a table the dropped table's
+ * foreign keys point to (their index must stay while they do)? */
+static int mysqldrv_must_precede(const cairn_change *d, const cairn_change *later)
 {
+    if (d->kind == CAIRN_CHANGE_DROP_COLUMN && later->kind == CAIRN_CHANGE_SET_PRIMARY_KEY &&
+        later->table_from == d->table_from)
+        return 1;
+    for (size_t i = 0; d->kind == CAIRN_CHANGE_DROP_TABLE && later->table_from &&
+                       i < d->from.table->nfkeys; i++)
+        if (!strcmp(d->from.table->fkeys[i]->ref_table, later->table_from->name))
+            return 1;
     if (d->kind == CAIRN_CHANGE_DROP_TABLE) {
         const char *n = d->from.table->name, *m = NULL;
         if (later->kind == CAIRN_CHANGE_CREATE_TABLE || later->kind == CAIRN_CHANGE_RENAME_TABLE)
@@ -883,24 +899,29 @@ static int mysqldrv_needs_name(const cairn_change *d, const cairn_change *later)
  * the data gone and the schema half-way. So the changes that delete rows
  * run last, in their order, unless a later change needs the name one frees.
  * `order` gets the plan's indexes in the order to emit. */
-static void mysqldrv_order(const cairn_plan *plan, size_t *order)
+static int mysqldrv_order(const cairn_plan *plan, size_t *order)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < plan->nchanges; i++) {
+    unsigned char *late = calloc(plan->nchanges + 1, 1);
+    if (!late)
+        return CAIRN_ENOMEM;
+    /* from the end: a drop that stays in place keeps the drops before it
+     * in place too, so drops never pass each other */
+    int pinned = 0;
+    for (size_t i = plan->nchanges; i-- > 0;) {
         const cairn_change *ch = plan->changes[i];
-        int late = mysqldrv_drops_rows(ch);
-        for (size_t j = i + 1; late && j < plan->nchanges; j++)
-            late = !mysqldrv_needs_name(ch, plan->changes[j]);
-        if (!late)
-            order[n++] = i;
+        int drop = mysqldrv_drops_rows(ch);
+        late[i] = drop && !pinned;
+        for (size_t j = i + 1; late[i] && j < plan->nchanges; j++)
+            late[i] = !mysqldrv_must_precede(ch, plan->changes[j]);
+        pinned |= drop && !late[i];
     }
-    for (size_t i = 0, k = n; i < plan->nchanges; i++) {
-        int placed = 0;
-        for (size_t j = 0; j < n && !placed; j++)
-            placed = order[j] == i;
-        if (!placed)
-            order[k++] = i;
-    }
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < plan->nchanges; i++)
+            if (late[i] == pass)
+                order[n++] = i;
+    free(late);
+    return 0;
 }
 
 int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
@@ -909,7 +930,7 @@ int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
     cairn_change **changes = malloc((plan->nchanges + 1) * sizeof *changes);
     mysqldrv_em e = {.h = s->host, .hc = s->hc, .out = out};
     e.b = s->host->buf_new(s->hc);
-    if (!e.b || !order || !changes) {
+    if (!e.b || !order || !changes || mysqldrv_order(plan, order)) {
         s->host->buf_free(e.b);
         free(order);
         free(changes);
@@ -917,7 +938,6 @@ int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
     }
     /* the plan in that order: what the changes before one are (the state
      * of its table) follows the order they run in */
-    mysqldrv_order(plan, order);
     cairn_plan ordered = *plan;
     for (size_t i = 0; i < plan->nchanges; i++)
         changes[i] = plan->changes[order[i]];

@@ -530,3 +530,95 @@ int mysqldrv_options_differ_besides_partition(const cairn_table *a, const cairn_
             return 1;
     }
 }
+
+/* ---- the rule every unique key follows ------------------------------------ */
+
+static int mysqldrv_in_cols(const char *const *cols, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cols[i] && !strcasecmp(cols[i], name))
+            return 1;
+    return 0;
+}
+
+static int mysqldrv_in_index(const cairn_index *ix, const char *name)
+{
+    for (size_t i = 0; i < ix->nparts; i++)
+        if (ix->parts[i]->column && !strcasecmp(ix->parts[i]->column, name))
+            return 1;
+    return 0;
+}
+
+/* The first unique key of `t` that lacks column `col`: its kind and name,
+ * or 0 when every one has it. */
+static int mysqldrv_key_without(const cairn_table *t, const char *col, const char **kind,
+                                const char **name)
+{
+    if (t->primary_key &&
+        !mysqldrv_in_cols(t->primary_key->columns, t->primary_key->ncolumns, col)) {
+        *kind = "PRIMARY KEY";
+        *name = "PRIMARY";
+        return 1;
+    }
+    for (size_t i = 0; i < t->nuniques; i++)
+        if (!mysqldrv_in_cols(t->uniques[i]->columns, t->uniques[i]->ncolumns, col)) {
+            *kind = "UNIQUE INDEX";
+            *name = t->uniques[i]->name ? t->uniques[i]->name : "(unnamed)";
+            return 1;
+        }
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (t->indexes[i]->unique && !mysqldrv_in_index(t->indexes[i], col)) {
+            *kind = "UNIQUE INDEX";
+            *name = t->indexes[i]->name ? t->indexes[i]->name : "(unnamed)";
+            return 1;
+        }
+    return 0;
+}
+
+int mysqldrv_part_check(mysqldrv_em *e, const cairn_table *t)
+{
+    const char *text = mysqldrv_part_of(t);
+    mysqldrv_pspec s;
+    if (!text || mysqldrv_pspec_parse(text, &s)) {
+        if (text)
+            mysqldrv_pspec_free(&s);
+        return 0; /* the server judges text of another shape */
+    }
+    /* the columns named inside the head's parentheses, not function names */
+    int depth = 0, rc = 0;
+    for (const char *p = s.head; p < s.head + s.headlen && !rc;) {
+        const char *w = p, *end;
+        char name[130];
+        if (*p == '\'' || *p == '"') {
+            p = mysqldrv_skip_quoted(p);
+            continue;
+        }
+        if (*p == '`') {
+            end = mysqldrv_skip_quoted(p);
+            snprintf(name, sizeof name, "%.*s", (int)(end - w - 2), w + 1);
+        } else if (isalpha((unsigned char)*p) || *p == '_') {
+            end = p;
+            while (isalnum((unsigned char)*end) || *end == '_' || *end == '$')
+                end++;
+            snprintf(name, sizeof name, "%.*s", (int)(end - w), w);
+        } else {
+            depth += *p == '(';
+            depth -= *p == ')';
+            p++;
+            continue;
+        }
+        p = end;
+        while (*p == ' ')
+            p++;
+        const char *kind, *key;
+        if (depth > 0 && *p != '(' && e->h->find_column(t, name) &&
+            mysqldrv_key_without(t, name, &kind, &key))
+            rc = e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                             "mysql: table %s: the partitioning uses column %s, which key %s "
+                             "does not include: the server refuses it (ERROR 1503 (HY000): A %s "
+                             "must include all columns in the table's partitioning function)",
+                             t->name, name, key, kind);
+    }
+    mysqldrv_pspec_free(&s);
+    return rc;
+}

@@ -56,6 +56,11 @@ int mysqldrv_part_emit(mysqldrv_em *e, const char *table, const char *from, cons
 /** The table's partition text, or NULL. */
 const char *mysqldrv_part_of(const cairn_table *t);
 
+/** Refuse (CAIRN_ESCHEMA, reported, naming the table, the key and the
+ *  server's error) partitioning on a column a unique key of `t` lacks:
+ *  every server refuses it (ERROR 1503), and refused here nothing runs. */
+int mysqldrv_part_check(mysqldrv_em *e, const cairn_table *t);
+
 /** Do the two tables' options differ in more than their partitioning? */
 int mysqldrv_options_differ_besides_partition(const cairn_table *a, const cairn_table *b);
 
