@@ -686,15 +686,21 @@ static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_conn *c, cairn_
                          .flags = st->flags, .n = st->n};
     int rc = cairn_exec_run(c, cx, &u);
     /* statement committed + 1 failed; those after it did not run */
-    char rest[64] = "";
-    if (u.committed + 2 <= st->n)
-        snprintf(rest, sizeof rest, ", %zu to %zu did not run", u.committed + 2, st->n);
+    char ran[96], rest[96] = "";
+    if (u.committed == 1)
+        snprintf(ran, sizeof ran, "statement 1 of %zu ran and is", st->n);
+    else
+        snprintf(ran, sizeof ran, "statements 1 to %zu of %zu ran and are", u.committed, st->n);
+    if (u.committed + 2 == st->n)
+        snprintf(rest, sizeof rest, ", statement %zu did not run", st->n);
+    else if (u.committed + 2 < st->n)
+        snprintf(rest, sizeof rest, ", statements %zu to %zu did not run", u.committed + 2, st->n);
     if (rc && u.committed > 0)
         rc = cairn_err_prefix(cx, CAIRN_EPARTIAL,
-                              "push stopped part-way: statements 1 to %zu of %zu ran and are "
-                              "not undone (no transaction holds DDL on dialect %s)%s; fix the "
-                              "cause and push again to finish from the database as it is now",
-                              u.committed, st->n, cairn_session_dialect(s)->name, rest);
+                              "push stopped part-way: %s not undone (no transaction holds DDL on "
+                              "dialect %s)%s; fix the cause and push again to finish from the "
+                              "database as it is now",
+                              ran, cairn_session_dialect(s)->name, rest);
     return rc;
 }
 

@@ -48,6 +48,8 @@ int mysqldrv_scalar(cairn_dconn *c, const char *sql, char **out);
 /* mysqldrv_introspect.c ----------------------------------------------------- */
 cairn_dialect_introspect_fn mysqldrv_introspect;
 cairn_dialect_normalize_schema_fn mysqldrv_normalize_schema;
+/** The value of option `key` of table `t`, or NULL. */
+const char *mysqldrv_table_option(const cairn_table *t, const char *key);
 
 /* mysqldrv_history.c -------------------------------------------------------- */
 cairn_dialect_history_ensure_fn mysqldrv_history_ensure;

@@ -287,7 +287,8 @@ int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
         if (!kw)
             return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                                "mysql: table %s: unknown table option '%.*s' (engine, charset, "
-                               "collation, row_format, key_block_size, partition)", t->name, (int)kl, kv);
+                               "collation, row_format, key_block_size, partition)", t->name,
+                               (int)kl, kv);
         for (const char *p = v; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                   (*p >= '0' && *p <= '9') || *p == '_'))

@@ -974,7 +974,7 @@ static const mysqldrv_coll *mysqldrv_coll_find(const mysqldrv_defaults *d, const
     return NULL;
 }
 
-static const char *mysqldrv_option(const cairn_table *t, const char *key)
+const char *mysqldrv_table_option(const cairn_table *t, const char *key)
 {
     size_t kl = strlen(key);
     for (size_t i = 0; i < t->noptions; i++)
@@ -1001,7 +1001,7 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
                                    cairn_schema *s, cairn_table *t)
 {
     int rc = 0;
-    const char *engine = mysqldrv_option(t, "engine");
+    const char *engine = mysqldrv_table_option(t, "engine");
     if (engine && !strcasecmp(engine, d->engine)) {
         mysqldrv_option_drop(t, "engine");
     } else if (engine) {
@@ -1009,7 +1009,7 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
             if (!strcasecmp(engine, d->engines[i]) && strcmp(engine, d->engines[i]))
                 rc = h->set_table_option(s, t, "engine", d->engines[i]);
     }
-    const char *rf = mysqldrv_option(t, "row_format");
+    const char *rf = mysqldrv_table_option(t, "row_format");
     if (rf && !rc) {
         char up[64];
         snprintf(up, sizeof up, "%s", rf);
@@ -1018,7 +1018,8 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
         if (strcmp(up, rf))
             rc = h->set_table_option(s, t, "row_format", up);
     }
-    const char *cs = mysqldrv_option(t, "charset"), *co = mysqldrv_option(t, "collation");
+    const char *cs = mysqldrv_table_option(t, "charset");
+    const char *co = mysqldrv_table_option(t, "collation");
     if (rc || (!cs && !co))
         return rc;
     /* the collation the table gets, and its character set */

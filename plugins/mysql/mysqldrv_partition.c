@@ -509,11 +509,7 @@ out:
 
 const char *mysqldrv_part_of(const cairn_table *t)
 {
-    size_t kl = strlen(MYSQLDRV_PARTITION_KEY);
-    for (size_t i = 0; t && i < t->noptions; i++)
-        if (!strncmp(t->options[i], MYSQLDRV_PARTITION_KEY, kl) && t->options[i][kl] == '=')
-            return t->options[i] + kl + 1;
-    return NULL;
+    return t ? mysqldrv_table_option(t, MYSQLDRV_PARTITION_KEY) : NULL;
 }
 
 int mysqldrv_options_differ_besides_partition(const cairn_table *a, const cairn_table *b)
