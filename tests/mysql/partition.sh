@@ -156,6 +156,18 @@ expect_plan "ranged: a rolling window is DROP then ADD" \
     'ALTER TABLE `sales` DROP PARTITION `p2022`;
 ALTER TABLE `sales` ADD PARTITION (PARTITION p2025 VALUES LESS THAN (2026));'
 pushed "ranged: rolling window" --force
+# a catch-all MAXVALUE partition: a new range splits it (ADD PARTITION
+# cannot go after MAXVALUE)
+sed -i 's/(2026));/(2026), PARTITION pmax VALUES LESS THAN MAXVALUE);/' schema.sql
+pushed "ranged: a MAXVALUE partition added"
+q ranged "INSERT INTO sales VALUES (5, 2030)"
+sed -i 's/PARTITION pmax/PARTITION p2026 VALUES LESS THAN (2027), PARTITION pmax/' schema.sql
+expect_plan "ranged: a range before MAXVALUE splits it" \
+    'ALTER TABLE `sales` REORGANIZE PARTITION `pmax` INTO (PARTITION p2026 VALUES LESS THAN (2027), PARTITION pmax VALUES LESS THAN MAXVALUE);'
+pushed "ranged: split MAXVALUE"
+expect_q ranged "SELECT GROUP_CONCAT(id ORDER BY id) FROM sales PARTITION (pmax)" "5" \
+    "ranged: the row past the ranges stays in pmax"
+expect_q ranged "SELECT GROUP_CONCAT(id ORDER BY id) FROM sales" "3,4,5" "ranged: no row lost"
 
 # ---- LIST: add, drop, a value moved ---------------------------------------------
 use listed
