@@ -897,8 +897,9 @@ static int mysqldrv_must_precede(const cairn_change *d, const cairn_change *late
 /* MySQL commits each DDL statement: a change that fails on existing rows
  * (NOT NULL, UNIQUE, a narrower type, a check) after a drop has run leaves
  * the data gone and the schema half-way. So the changes that delete rows
- * run last, in their order, unless a later change needs the name one frees.
- * `order` gets the plan's indexes in the order to emit. */
+ * run last, in their order, unless one must run before a later change
+ * (mysqldrv_must_precede). `order` gets the plan's indexes in the order to
+ * emit. */
 static int mysqldrv_order(const cairn_plan *plan, size_t *order)
 {
     unsigned char *late = calloc(plan->nchanges + 1, 1);
