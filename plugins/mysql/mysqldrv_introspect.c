@@ -24,6 +24,7 @@ typedef struct mysqldrv_tab {
     const char *name; /* arena-owned */
     cairn_table *t;
     const char *collation; /* the table's collation (arena) */
+    int partitioned;       /* CREATE_OPTIONS says so */
 } mysqldrv_tab;
 
 typedef struct mysqldrv_is {
@@ -157,6 +158,7 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
         e->name = t->name;
         e->t = t;
         e->collation = row[2] ? h->strdup(is->out, row[2]) : NULL;
+        e->partitioned = row[6] && mysqldrv_has(row[6], "partitioned") != NULL;
         /* options only where they differ from what the database would give;
          * a failure (out of memory) ends the loop after the row */
         if (row[1] && strcasecmp(row[1], is->default_engine) &&
@@ -753,17 +755,38 @@ static int mysqldrv_is_parted(mysqldrv_is *is, const char *table, mysqldrv_ptab 
     return rc == 1 ? 0 : rc;
 }
 
-/* Partitions of every table in one query, into canonical text
- * (mysqldrv_partition.c): rows come in table, partition, subpartition order. */
+/* Partitions of the partitioned tables in one query, into canonical text
+ * (mysqldrv_partition.c): rows come in table, partition, subpartition order.
+ * Only the tables CREATE_OPTIONS calls partitioned are named: the server
+ * opens every table a PARTITIONS query may cover (1.6 s at 1000 tables for
+ * the whole database, 0.16 s for a list of names), and none is no query. */
 static int mysqldrv_is_partitions(mysqldrv_is *is)
 {
-    MYSQL_RES *res;
-    int rc = mysqldrv_run(is,
+    const cairn_host *h = is->h;
+    h->buf_reset(is->b);
+    h->buf_puts(is->b,
         "SELECT PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD, SUBPARTITION_METHOD, "
         "PARTITION_EXPRESSION, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
         "PARTITION_COMMENT, TABLE_NAME FROM information_schema.PARTITIONS "
-        "WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL "
-        "ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION", &res);
+        "WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL AND TABLE_NAME IN (");
+    size_t n = 0;
+    for (size_t i = 0; i < is->ntabs; i++)
+        if (is->tabs[i].partitioned) {
+            h->buf_puts(is->b, n++ ? ", " : "");
+            mysqldrv_literal(h, is->b, is->tabs[i].name);
+        }
+    h->buf_puts(is->b, ") ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, "
+                       "SUBPARTITION_ORDINAL_POSITION");
+    if (h->buf_status(is->b))
+        return h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    if (!n)
+        return 0;
+    char *sql = strdup(h->buf_cstr(is->b)); /* is->b builds each table's text */
+    if (!sql)
+        return h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    MYSQL_RES *res;
+    int rc = mysqldrv_run(is, sql, &res);
+    free(sql);
     if (rc)
         return rc;
     mysqldrv_ptab p = {0};
