@@ -411,6 +411,9 @@ static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
 static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_key *from = ch->from.key, *to = ch->to.key;
+    int rc = to ? mysqldrv_part_check(e, ch->table_to) : 0;
+    if (rc)
+        return rc;
     for (size_t i = 0; i < e->at; i++)
         if (mysqldrv_ai_pk(e, i) == ch)
             return 0;
@@ -453,6 +456,8 @@ static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_index *ix = ch->to.index;
     int rc = mysqldrv_check_index(e, ix);
+    if (!rc && ix->unique)
+        rc = mysqldrv_part_check(e, ch->table_to);
     if (rc)
         return rc;
     if (!ix->name)
@@ -655,6 +660,9 @@ static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_add_unique(mysqldrv_em *e, const cairn_change *ch)
 {
+    int rc = mysqldrv_part_check(e, ch->table_to);
+    if (rc)
+        return rc;
     mysqldrv_alter_prefix(e, ch);
     P(e, "ADD ");
     mysqldrv_constraint(e, ch->to.key->name);

@@ -304,6 +304,17 @@ check "badkey: no migration written" [ ! -d "$WORK/badkey/migs" ] || [ "$(count_
 sed 's/"columns": \["id"\] },$/"columns": ["id", "d"] },/' bad.json >good.json
 run --schema good.json push
 expect_ok "badkey: with d in the primary key the table is made"
+# a unique index the partitioning column is not in, on the partitioned table
+sed 's/"options": {/"indexes": [ { "name": "ev_id", "columns": ["id"], "unique": true } ], "options": {/' \
+    good.json >uniq.json
+run --schema uniq.json push
+expect_rc 4 "badkey: a unique index without the partitioning column"
+one_error_line "badkey: unique index"
+expect_err "table ev: the partitioning uses column d, which key ev_id does not include" \
+    "badkey: the index is named"
+expect_err "A UNIQUE INDEX must include all columns" "badkey: with the server's error for it"
+expect_q badkey "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE TABLE_SCHEMA='badkey'
+  AND INDEX_NAME='ev_id'" "0" "badkey: no index made"
 
 # ---- push on MySQL: what ran, what did not, drops last ------------------------
 use honest
