@@ -534,6 +534,8 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &opts->diff,
                         &plan);
     if (!rc)
+        rc = cairn_session_mark_losses(cx, s, plan);
+    if (!rc)
         cairn_event_plan(cx, plan);
     if (!rc && opts->custom && plan->nchanges)
         /* The snapshot will claim these changes: the hand-written SQL must
@@ -683,12 +685,22 @@ static int run_statements(cairn_ctx *cx, cairn_session *s, cairn_conn *c, cairn_
     cairn_exec_unit u = {.dialect = cairn_session_dialect(s), .name = "push", .stmts = st->sql,
                          .flags = st->flags, .n = st->n};
     int rc = cairn_exec_run(c, cx, &u);
+    /* statement committed + 1 failed; those after it did not run */
+    char ran[96], rest[96] = "";
+    if (u.committed == 1)
+        snprintf(ran, sizeof ran, "statement 1 of %zu ran and is", st->n);
+    else
+        snprintf(ran, sizeof ran, "statements 1 to %zu of %zu ran and are", u.committed, st->n);
+    if (u.committed + 2 == st->n)
+        snprintf(rest, sizeof rest, ", statement %zu did not run", st->n);
+    else if (u.committed + 2 < st->n)
+        snprintf(rest, sizeof rest, ", statements %zu to %zu did not run", u.committed + 2, st->n);
     if (rc && u.committed > 0)
         rc = cairn_err_prefix(cx, CAIRN_EPARTIAL,
-                              "push stopped part-way: statements 1 to %zu of %zu ran and stay "
-                              "applied (no transaction holds DDL on dialect %s); run push again "
-                              "to finish from the database as it is now",
-                              u.committed, st->n, cairn_session_dialect(s)->name);
+                              "push stopped part-way: %s not undone (no transaction holds DDL on "
+                              "dialect %s)%s; fix the cause and push again to finish from the "
+                              "database as it is now",
+                              ran, cairn_session_dialect(s)->name, rest);
     return rc;
 }
 
@@ -732,6 +744,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         rc = cairn_conn_normalize_schema(c, desired);
     if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
+    if (!rc)
+        rc = cairn_session_mark_losses(cx, s, plan);
     if (!rc && plan->nchanges == 0) {
         cairn_log(cx, CAIRN_LOG_INFO, "database is up to date");
         goto done;

@@ -419,6 +419,10 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
 int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schema);
 /** Emit a plan into statements. */
 int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cairn_stmts *out);
+/** Flag as destructive (with a warning) the changes the driver writes in a
+ *  way that deletes rows the diff cannot see (CAIRN_HAZARD_DELETES_ROWS,
+ *  e.g. MySQL's DROP PARTITION). CAIRN_ENOMEM or 0. */
+int cairn_session_mark_losses(cairn_ctx *cx, cairn_session *s, cairn_plan *p);
 
 /* ---- fkorder.c: foreign keys of new tables, for a dialect that checks them
  *      when they are created (CAIRN_CAP_FKEY_NEEDS_TARGET) ---------------- */

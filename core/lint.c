@@ -72,6 +72,8 @@ static const struct {
      "column without it, then backfill)"},
     {CAIRN_HAZARD_TABLE_REWRITE, L_REWRITE,
      "rewrites the table under an exclusive lock (add a new column, backfill, then swap)"},
+    {CAIRN_HAZARD_DELETES_ROWS, L_LOSSY,
+     "deletes rows as the dialect writes it (a dropped partition's rows go with it)"},
     {CAIRN_HAZARD_TABLE_COPY, L_COPY,
      "cannot run ALGORITHM=INPLACE or INSTANT: the table is copied and writes wait (use an "
      "online schema change tool for a large table)"},

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diff.h"
 #include "internal.h"
 
 struct cairn_conn {
@@ -880,4 +881,29 @@ int cairn_session_emit(cairn_ctx *cx, cairn_session *s, const cairn_plan *p, cai
         rc = cairn_err(cx, out->err, "out of memory");
     return cairn_err_default(cx, rc, "dialect '%s' could not write the SQL for this change",
                              s->drv.d->name);
+}
+
+int cairn_session_mark_losses(cairn_ctx *cx, cairn_session *s, cairn_plan *p)
+{
+    const cairn_dialect *d = s->drv.d;
+    if (!CAIRN_DIALECT_HAS(d, hazards))
+        return 0;
+    for (size_t i = 0; i < p->nchanges; i++) {
+        cairn_change *ch = p->changes[i];
+        if (!ch->table_from || (ch->flags & CAIRN_CHANGE_DESTRUCTIVE) ||
+            !(d->hazards(s->ds, p, ch) & CAIRN_HAZARD_DELETES_ROWS))
+            continue;
+        cairn_buf b;
+        cairn_buf_init(&b);
+        cairn_buf_printf(&b, "changes table \"%s\" in a way that deletes rows (as dialect %s "
+                             "writes it: see the SQL)", ch->table_from->name, d->name);
+        const char *w = b.oom ? NULL : cairn_arena_strdup(((plan_box *)p)->arena,
+                                                          cairn_buf_cstr(&b));
+        cairn_buf_release(&b);
+        if (!w)
+            return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+        ch->flags |= CAIRN_CHANGE_DESTRUCTIVE;
+        ch->warning = w;
+    }
+    return 0;
 }

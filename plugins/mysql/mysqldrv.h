@@ -82,6 +82,8 @@ int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
 /** mysqldrv_fail for statement `sql` that failed: the function, procedure,
  *  event or trigger it creates, changes or drops is named in the line. */
 int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql);
+/** The value of option `key` of table `t`, or NULL. */
+const char *mysqldrv_table_option(const cairn_table *t, const char *key);
 
 /* mysqldrv_history.c -------------------------------------------------------- */
 cairn_dialect_history_ensure_fn mysqldrv_history_ensure;
@@ -126,6 +128,9 @@ int mysqldrv_default_is_literal(const char *expr);
  *  "`score` >= 0" reads back as the "score >= 0" a schema file says.
  *  Unchecked appends: ask host->buf_status(out). */
 void mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out);
+/** `name` as mysqldrv_expr_canon writes an identifier: bare where it can
+ *  be, else in backticks. Unchecked appends. */
+void mysqldrv_ident_canon(const cairn_host *h, const char *name, cairn_buf *out);
 
 /** Non-zero when `fk` is named the way the server names a foreign key of
  *  `table` given without a name: `<table>_ibfk_<n>`. The server names the

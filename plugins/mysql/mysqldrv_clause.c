@@ -274,6 +274,8 @@ int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
         size_t kl = eq ? (size_t)(eq - kv) : strlen(kv);
         const char *v = eq ? eq + 1 : "";
         const char *kw = NULL;
+        if (kl == 9 && !strncmp(kv, "partition", 9))
+            continue; /* after the options, by the caller (mysqldrv_partition.c) */
         if (kl == 6 && !strncmp(kv, "engine", 6))
             kw = "ENGINE=";
         else if (kl == 7 && !strncmp(kv, "charset", 7))
@@ -287,7 +289,8 @@ int mysqldrv_table_options(mysqldrv_em *e, const cairn_table *t, int *wrote)
         if (!kw)
             return e->h->error(e->hc, CAIRN_EUNSUPPORTED, NULL,
                                "mysql: table %s: unknown table option '%.*s' (engine, charset, "
-                               "collation, row_format, key_block_size)", t->name, (int)kl, kv);
+                               "collation, row_format, key_block_size, partition)", t->name,
+                               (int)kl, kv);
         for (const char *p = v; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
                   (*p >= '0' && *p <= '9') || *p == '_'))

@@ -3,13 +3,18 @@
  * is written where the server can run it (the state of a table when a
  * change runs, what waits for a later change); the clauses the statements
  * are made of are in mysqldrv_clause.c. */
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "mysqldrv_emit.h"
+#include "mysqldrv_partition.h"
 
 static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_table *t = ch->to.table;
+    int rc = mysqldrv_part_check(e, t);
+    if (rc)
+        return rc;
     P(e, "CREATE TABLE ");
     Q(e, t->name);
     P(e, " (");
@@ -68,12 +73,16 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     }
     P(e, "\n)");
     int nopt = 0;
-    int rc = mysqldrv_table_options(e, t, &nopt);
+    rc = mysqldrv_table_options(e, t, &nopt);
     if (rc)
         return rc;
     if (t->comment) {
         P(e, " COMMENT=");
         mysqldrv_literal(e->h, e->b, t->comment);
+    }
+    if (mysqldrv_part_of(t)) {
+        P(e, "\n");
+        P(e, mysqldrv_part_of(t));
     }
     rc = mysqldrv_flush(e, 0);
     /* unchecked: the list keeps its first failure, and emit asks */
@@ -402,6 +411,9 @@ static int mysqldrv_rebuild_column(mysqldrv_em *e, const cairn_change *ch)
 static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_key *from = ch->from.key, *to = ch->to.key;
+    int rc = to ? mysqldrv_part_check(e, ch->table_to) : 0;
+    if (rc)
+        return rc;
     for (size_t i = 0; i < e->at; i++)
         if (mysqldrv_ai_pk(e, i) == ch)
             return 0;
@@ -444,6 +456,8 @@ static int mysqldrv_create_index(mysqldrv_em *e, const cairn_change *ch)
 {
     const cairn_index *ix = ch->to.index;
     int rc = mysqldrv_check_index(e, ix);
+    if (!rc && ix->unique)
+        rc = mysqldrv_part_check(e, ch->table_to);
     if (rc)
         return rc;
     if (!ix->name)
@@ -646,6 +660,9 @@ static int mysqldrv_alter_column(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_add_unique(mysqldrv_em *e, const cairn_change *ch)
 {
+    int rc = mysqldrv_part_check(e, ch->table_to);
+    if (rc)
+        return rc;
     mysqldrv_alter_prefix(e, ch);
     P(e, "ADD ");
     mysqldrv_constraint(e, ch->to.key->name);
@@ -755,19 +772,27 @@ static int mysqldrv_set_comment(mysqldrv_em *e, const cairn_change *ch)
 
 static int mysqldrv_set_options(mysqldrv_em *e, const cairn_change *ch)
 {
+    int rc = mysqldrv_part_check(e, ch->to.table);
+    if (rc)
+        return rc;
+    if (!mysqldrv_options_differ_besides_partition(ch->table_from, ch->to.table))
+        return mysqldrv_part_emit(e, mysqldrv_table_now(e, ch),
+                                  mysqldrv_part_of(ch->table_from), mysqldrv_part_of(ch->to.table));
     P(e, "ALTER TABLE ");
     Q(e, mysqldrv_table_now(e, ch));
     int nopt = 0;
-    int rc = mysqldrv_table_options(e, ch->to.table, &nopt);
+    rc = mysqldrv_table_options(e, ch->to.table, &nopt);
     if (rc)
         return rc;
     /* an option the schema no longer states goes back to the default */
     mysqldrv_options_reset(e, ch->table_from, ch->to.table, &nopt);
-    if (!nopt) {
+    if (!nopt)
         e->h->buf_reset(e->b); /* keeps a failure, for emit to report */
-        return 0;
-    }
-    return mysqldrv_flush(e, 0);
+    else if ((rc = mysqldrv_flush(e, 0)) != 0)
+        return rc;
+    /* partitions last: a new partitioning may use what the options set */
+    return mysqldrv_part_emit(e, mysqldrv_table_now(e, ch), mysqldrv_part_of(ch->table_from),
+                              mysqldrv_part_of(ch->to.table));
 }
 
 static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
@@ -836,17 +861,109 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
                        "mysql: change kind %d is not supported by this dialect", (int)ch->kind);
 }
 
+/* ---- the order of a plan's changes ---------------------------------------- */
+
+/* A change whose statements delete rows: DROP TABLE, DROP COLUMN, a
+ * partition dropped. */
+static int mysqldrv_drops_rows(const cairn_change *ch)
+{
+    int drops = 0;
+    if (ch->kind == CAIRN_CHANGE_DROP_TABLE || ch->kind == CAIRN_CHANGE_DROP_COLUMN)
+        return 1;
+    if (ch->kind == CAIRN_CHANGE_SET_TABLE_OPTIONS)
+        mysqldrv_part_kind_of(mysqldrv_part_of(ch->table_from), mysqldrv_part_of(ch->to.table),
+                              &drops);
+    return drops;
+}
+
+/* Must drop `d` run before `later`: does `later` need the name `d` frees
+ * (a table or view made or renamed to a dropped table's name, a column
+ * added or renamed to a dropped column's), is it the new primary key of
+ * the table a column leaves (an AUTO_INCREMENT column must stay a key until
+ * it goes: error 1075), or does it change a table the dropped table's
+ * foreign keys point to (their index must stay while they do)? */
+static int mysqldrv_must_precede(const cairn_change *d, const cairn_change *later)
+{
+    if (d->kind == CAIRN_CHANGE_DROP_COLUMN && later->kind == CAIRN_CHANGE_SET_PRIMARY_KEY &&
+        later->table_from == d->table_from)
+        return 1;
+    for (size_t i = 0; d->kind == CAIRN_CHANGE_DROP_TABLE && later->table_from &&
+                       i < d->from.table->nfkeys; i++)
+        if (!strcmp(d->from.table->fkeys[i]->ref_table, later->table_from->name))
+            return 1;
+    if (d->kind == CAIRN_CHANGE_DROP_TABLE) {
+        const char *n = d->from.table->name, *m = NULL;
+        if (later->kind == CAIRN_CHANGE_CREATE_TABLE || later->kind == CAIRN_CHANGE_RENAME_TABLE)
+            m = later->to.table->name;
+        else if (later->kind == CAIRN_CHANGE_CREATE_VIEW)
+            m = later->to.view->name;
+        return m && !strcasecmp(n, m);
+    }
+    if (d->kind == CAIRN_CHANGE_DROP_COLUMN)
+        return (later->kind == CAIRN_CHANGE_ADD_COLUMN ||
+                later->kind == CAIRN_CHANGE_RENAME_COLUMN) &&
+               later->table_from == d->table_from &&
+               !strcasecmp(later->to.column->name, d->from.column->name);
+    return 0;
+}
+
+/* MySQL commits each DDL statement: a change that fails on existing rows
+ * (NOT NULL, UNIQUE, a narrower type, a check) after a drop has run leaves
+ * the data gone and the schema half-way. So the changes that delete rows
+ * run last, in their order, unless one must run before a later change
+ * (mysqldrv_must_precede). `order` gets the plan's indexes in the order to
+ * emit. */
+static int mysqldrv_order(const cairn_plan *plan, size_t *order)
+{
+    unsigned char *late = calloc(plan->nchanges + 1, 1);
+    if (!late)
+        return CAIRN_ENOMEM;
+    /* from the end: a drop that stays in place keeps the drops before it
+     * in place too, so drops never pass each other */
+    int pinned = 0;
+    for (size_t i = plan->nchanges; i-- > 0;) {
+        const cairn_change *ch = plan->changes[i];
+        int drop = mysqldrv_drops_rows(ch);
+        late[i] = drop && !pinned;
+        for (size_t j = i + 1; late[i] && j < plan->nchanges; j++)
+            late[i] = !mysqldrv_must_precede(ch, plan->changes[j]);
+        pinned |= drop && !late[i];
+    }
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < plan->nchanges; i++)
+            if (late[i] == pass)
+                order[n++] = i;
+    free(late);
+    return 0;
+}
+
 int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
 {
-    mysqldrv_em e = {.s = s, .h = s->host, .hc = s->hc, .plan = plan, .out = out};
+    size_t *order = malloc((plan->nchanges + 1) * sizeof *order);
+    cairn_change **changes = malloc((plan->nchanges + 1) * sizeof *changes);
+    mysqldrv_em e = {.s = s, .h = s->host, .hc = s->hc, .out = out};
     e.b = s->host->buf_new(s->hc);
-    if (!e.b)
+    if (!e.b || !order || !changes || mysqldrv_order(plan, order)) {
+        s->host->buf_free(e.b);
+        free(order);
+        free(changes);
         return s->host->error(s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    }
+    /* the plan in that order: what the changes before one are (the state
+     * of its table) follows the order they run in */
+    cairn_plan ordered = *plan;
+    for (size_t i = 0; i < plan->nchanges; i++)
+        changes[i] = plan->changes[order[i]];
+    ordered.changes = changes;
+    e.plan = &ordered;
     int rc = 0;
     for (size_t i = 0; i < plan->nchanges && !rc; i++) {
         e.at = i;
-        rc = mysqldrv_change(&e, plan->changes[i]);
+        rc = mysqldrv_change(&e, changes[i]);
     }
+    free(order);
+    free(changes);
     /* what no flush asked about: a statement left unwritten (its buffer
      * reset), the triggers of a new table */
     if (!rc)

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mysqldrv.h"
+#include "mysqldrv_partition.h"
 
 /* A VARCHAR keeps its length prefix of 1 byte up to 255 bytes (63
  * characters of utf8mb4): widening within one prefix size is in place. */
@@ -24,6 +24,22 @@ static int widening_in_place(const char *from, const char *to)
            strcasecmp(strchr(from, ')'), strchr(to, ')')) == 0;
 }
 
+/* A change of table options: a partition added or dropped (RANGE, LIST)
+ * is in place, a dropped one deletes its rows; a re-partition, REMOVE
+ * PARTITIONING, REORGANIZE or COALESCE copies rows, as any other option
+ * does (ENGINE, ROW_FORMAT, the character set). */
+static uint32_t mysqldrv_options_hazards(const cairn_table *from, const cairn_table *to)
+{
+    int drops = 0;
+    mysqldrv_part_kind k = mysqldrv_part_kind_of(mysqldrv_part_of(from), mysqldrv_part_of(to),
+                                                 &drops);
+    uint32_t bits = drops ? CAIRN_HAZARD_DELETES_ROWS : 0;
+    if ((k != MYSQLDRV_PART_SAME && k != MYSQLDRV_PART_EDIT) ||
+        mysqldrv_options_differ_besides_partition(from, to))
+        bits |= CAIRN_HAZARD_TABLE_COPY;
+    return bits;
+}
+
 uint32_t mysqldrv_hazards(cairn_dsession *s, const cairn_plan *plan, const cairn_change *ch)
 {
     (void)s;
@@ -32,8 +48,9 @@ uint32_t mysqldrv_hazards(cairn_dsession *s, const cairn_plan *plan, const cairn
     switch (ch->kind) {
     case CAIRN_CHANGE_ADD_FOREIGN_KEY: /* in place only with foreign_key_checks off */
     case CAIRN_CHANGE_ADD_CHECK:
-    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
         return CAIRN_HAZARD_TABLE_COPY;
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        return mysqldrv_options_hazards(ch->from.table, ch->to.table);
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
         /* dropping a primary key without adding another in the statement */
         return ch->from.key && !ch->to.key ? CAIRN_HAZARD_TABLE_COPY : 0;

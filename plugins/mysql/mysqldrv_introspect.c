@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "mysqldrv.h"
+#include "mysqldrv_partition.h"
 
 /* Case-insensitive substring search (strcasestr is a GNU extension). */
 static const char *mysqldrv_has(const char *hay, const char *needle)
@@ -24,6 +24,7 @@ typedef struct mysqldrv_tab {
     const char *name; /* arena-owned */
     cairn_table *t;
     const char *collation; /* the table's collation (arena) */
+    int partitioned;       /* CREATE_OPTIONS says so */
 } mysqldrv_tab;
 
 typedef struct mysqldrv_is {
@@ -36,7 +37,8 @@ typedef struct mysqldrv_is {
     int queries;
     char *db_charset, *db_collation, *default_engine;
     cairn_buf *b;
-    /* managed tables that are partitioned, read as plain ones */
+    /* managed tables partitioned in a way cairn does not model (MariaDB's
+     * SYSTEM_TIME), read as plain ones */
     cairn_buf *parted;
     size_t nparted;
 } mysqldrv_is;
@@ -156,6 +158,7 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
         e->name = t->name;
         e->t = t;
         e->collation = row[2] ? h->strdup(is->out, row[2]) : NULL;
+        e->partitioned = row[6] && mysqldrv_has(row[6], "partitioned") != NULL;
         /* options only where they differ from what the database would give;
          * a failure (out of memory) ends the loop after the row */
         if (row[1] && strcasecmp(row[1], is->default_engine) &&
@@ -175,10 +178,6 @@ static int mysqldrv_is_tables(mysqldrv_is *is)
             t->comment = h->strdup(is->out, row[3]);
         if (row[6] && mysqldrv_create_options(is, t, row[6]))
             rc = CAIRN_ENOMEM;
-        if (row[6] && mysqldrv_has(row[6], "partitioned") && is->nparted++ < 5) {
-            h->buf_puts(is->parted, is->nparted > 1 ? ", " : "");
-            h->buf_quote(is->parted, row[0], '`');
-        }
     }
     int rc2 = mysqldrv_query_end(is->c, res);
     if (rc)
@@ -744,6 +743,83 @@ static int mysqldrv_is_views(mysqldrv_is *is)
     return rc2;
 }
 
+/* One table's partitions as its "partition" option, or the table in the
+ * list of those read as plain ones. */
+static int mysqldrv_is_parted(mysqldrv_is *is, const char *table, mysqldrv_ptab *p)
+{
+    const cairn_host *h = is->h;
+    mysqldrv_tab *tab = mysqldrv_find(is, table);
+    int rc = tab ? mysqldrv_ptab_text(h, p, is->b) : 0;
+    if (rc == 1 && is->nparted++ < 5) {
+        h->buf_puts(is->parted, is->nparted > 1 ? ", " : "");
+        h->buf_quote(is->parted, table, '`');
+    } else if (tab && rc == 0) {
+        rc = h->set_table_option(is->out, tab->t, MYSQLDRV_PARTITION_KEY, h->buf_cstr(is->b));
+    }
+    mysqldrv_ptab_clear(p);
+    return rc == 1 ? 0 : rc;
+}
+
+/* Partitions of the partitioned tables in one query, into canonical text
+ * (mysqldrv_partition.c): rows come in table, partition, subpartition order.
+ * Only the tables CREATE_OPTIONS calls partitioned are named: the server
+ * opens every table a PARTITIONS query may cover (1.6 s at 1000 tables for
+ * the whole database, 0.16 s for a list of names), and none is no query. */
+static int mysqldrv_is_partitions(mysqldrv_is *is)
+{
+    const cairn_host *h = is->h;
+    h->buf_reset(is->b);
+    h->buf_puts(is->b,
+        "SELECT PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD, SUBPARTITION_METHOD, "
+        "PARTITION_EXPRESSION, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION, "
+        "PARTITION_COMMENT, TABLE_NAME FROM information_schema.PARTITIONS "
+        "WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL AND TABLE_NAME IN (");
+    size_t n = 0;
+    for (size_t i = 0; i < is->ntabs; i++)
+        if (is->tabs[i].partitioned) {
+            h->buf_puts(is->b, n++ ? ", " : "");
+            mysqldrv_literal(h, is->b, is->tabs[i].name);
+        }
+    h->buf_puts(is->b, ") ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, "
+                       "SUBPARTITION_ORDINAL_POSITION");
+    if (h->buf_status(is->b))
+        return h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    if (!n)
+        return 0;
+    char *sql = strdup(h->buf_cstr(is->b)); /* is->b builds each table's text */
+    if (!sql)
+        return h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    MYSQL_RES *res;
+    int rc = mysqldrv_run(is, sql, &res);
+    free(sql);
+    if (rc)
+        return rc;
+    mysqldrv_ptab p = {0};
+    char *table = NULL;
+    MYSQL_ROW row;
+    while ((row = mysql_fetch_row(res)) && !rc) {
+        if (!row[0] || !row[2] || !row[8])
+            continue;
+        if (table && strcmp(table, row[8])) {
+            rc = mysqldrv_is_parted(is, table, &p);
+            free(table);
+            table = NULL;
+        }
+        if (!rc && !table && !(table = strdup(row[8])))
+            rc = CAIRN_ENOMEM;
+        if (!rc)
+            rc = mysqldrv_ptab_add(&p, row);
+    }
+    if (!rc && table)
+        rc = mysqldrv_is_parted(is, table, &p);
+    mysqldrv_ptab_clear(&p);
+    free(table);
+    int rc2 = mysqldrv_query_end(is->c, res);
+    if (rc)
+        return is->h->error(is->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    return rc2;
+}
+
 /* What the model leaves out, for `pull` (one query, kinds and counts), and
  * the partitioned tables read as plain ones (every read): one warning. */
 static int mysqldrv_left_out(mysqldrv_is *is, int count)
@@ -762,8 +838,6 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             "   WHERE ROUTINE_SCHEMA = DATABASE()%s"
             " UNION ALL SELECT 'event' FROM information_schema.EVENTS"
             "   WHERE EVENT_SCHEMA = DATABASE()%s"
-            " UNION ALL SELECT 'partition' FROM information_schema.PARTITIONS"
-            "   WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL"
             " UNION ALL SELECT 'grant' FROM information_schema.SCHEMA_PRIVILEGES"
             "   WHERE TABLE_SCHEMA = DATABASE()"
             " UNION ALL SELECT 'grant' FROM information_schema.TABLE_PRIVILEGES"
@@ -790,7 +864,8 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             rc = mysqldrv_query_end(is->c, res);
     }
     if (!rc && is->nparted)
-        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (partitioning is not modelled): %s%s",
+        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (SYSTEM_TIME partitioning is "
+                      "not modelled): %s%s",
                       nkinds ? "; " : "mysql: ", is->nparted, is->nparted == 1 ? "" : "s",
                       is->nparted == 1 ? "" : "s", h->buf_cstr(is->parted),
                       is->nparted > 5 ? ", ..." : "");
@@ -834,6 +909,8 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
         rc = mysqldrv_is_views(&is);
     if (!rc)
         rc = mysqldrv_intro_objects(c, filter, out, is.db_charset, is.db_collation, &is.queries);
+    if (!rc)
+        rc = mysqldrv_is_partitions(&is);
     if (!rc)
         h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views, %zu objects in %d queries",
                  is.ntabs, out->nviews, CAIRN_HOST_HAS(h, add_object) ? out->nobjects : 0,
@@ -939,7 +1016,7 @@ static const mysqldrv_coll *mysqldrv_coll_find(const mysqldrv_defaults *d, const
     return NULL;
 }
 
-static const char *mysqldrv_option(const cairn_table *t, const char *key)
+const char *mysqldrv_table_option(const cairn_table *t, const char *key)
 {
     size_t kl = strlen(key);
     for (size_t i = 0; i < t->noptions; i++)
@@ -966,7 +1043,7 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
                                    cairn_schema *s, cairn_table *t)
 {
     int rc = 0;
-    const char *engine = mysqldrv_option(t, "engine");
+    const char *engine = mysqldrv_table_option(t, "engine");
     if (engine && !strcasecmp(engine, d->engine)) {
         mysqldrv_option_drop(t, "engine");
     } else if (engine) {
@@ -974,7 +1051,7 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
             if (!strcasecmp(engine, d->engines[i]) && strcmp(engine, d->engines[i]))
                 rc = h->set_table_option(s, t, "engine", d->engines[i]);
     }
-    const char *rf = mysqldrv_option(t, "row_format");
+    const char *rf = mysqldrv_table_option(t, "row_format");
     if (rf && !rc) {
         char up[64];
         snprintf(up, sizeof up, "%s", rf);
@@ -983,7 +1060,8 @@ static int mysqldrv_table_defaults(const cairn_host *h, const mysqldrv_defaults 
         if (strcmp(up, rf))
             rc = h->set_table_option(s, t, "row_format", up);
     }
-    const char *cs = mysqldrv_option(t, "charset"), *co = mysqldrv_option(t, "collation");
+    const char *cs = mysqldrv_table_option(t, "charset");
+    const char *co = mysqldrv_table_option(t, "collation");
     if (rc || (!cs && !co))
         return rc;
     /* the collation the table gets, and its character set */

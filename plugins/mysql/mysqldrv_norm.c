@@ -542,6 +542,14 @@ void mysqldrv_expr_canon(const cairn_host *h, const char *expr, cairn_buf *out)
     }
 }
 
+void mysqldrv_ident_canon(const cairn_host *h, const char *name, cairn_buf *out)
+{
+    if (mysqldrv_plain_ident(name, strlen(name)))
+        h->buf_puts(out, name);
+    else
+        h->buf_quote(out, name, '`');
+}
+
 int mysqldrv_fk_autonamed(const char *table, const char *fk)
 {
     size_t tl = strlen(table);

@@ -49,7 +49,9 @@
  *        CAIRN_ALTER_POSITION.
  *   1.5  objects carried as DDL text (cairn_schema.objects, cairn_object):
  *        CAIRN_CAP_OBJECTS and the change kinds CREATE_OBJECT, DROP_OBJECT
- *        and REPLACE_OBJECT; a driver without the bit never sees either.
+ *        and REPLACE_OBJECT; a driver without the bit never sees either;
+ *        the hazard bit CAIRN_HAZARD_DELETES_ROWS (a bit a driver returns
+ *        and an older host ignores: no slot, no size change).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -557,6 +559,11 @@ typedef struct cairn_type_family {
 /** The statement cannot run in place or instantly (MySQL ALGORITHM=INPLACE
  *  or INSTANT): the table is copied and writes wait for the copy. */
 #define CAIRN_HAZARD_TABLE_COPY (1u << 5)
+/** Since 1.5. The change, as the driver writes it, deletes rows the diff
+ *  cannot see (MySQL DROP PARTITION: the partition's rows go with it). The
+ *  host treats the change as destructive: `push` refuses it without
+ *  --force, `generate` and `lint` warn. */
+#define CAIRN_HAZARD_DELETES_ROWS (1u << 6)
 
 /** OPTIONAL, since ABI 1.3. What running change `ch` of `plan`, as `emit`
  *  writes it, does to a table that has rows and live traffic: CAIRN_HAZARD_*
