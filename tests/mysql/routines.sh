@@ -291,7 +291,7 @@ EOF
 run push --url "$BASE/bad" --schema gen.json
 expect_rc 10 "a generated column that calls a stored function (MariaDB refuses it)"
 one_error_line "a generated column that calls a stored function"
-expect_err "statements 1 to 1 of 2 ran and stay applied" "push says what ran"
+expect_err "statement 1 of 2 ran and is not undone" "push says what ran"
 expect_err "ERROR 1901 (HY000)" "the generated column's refusal is the server's"
 expect_q bad "SELECT GROUP_CONCAT(ROUTINE_NAME) FROM information_schema.ROUTINES
   WHERE ROUTINE_SCHEMA='bad'" "twice" "what ran is there, and only that"
