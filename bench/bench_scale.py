@@ -35,6 +35,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from bench_generate import peak_rss  # noqa: E402  (GNU time's figure)
 GEN = os.path.join(HERE, "gen_schema.py")
 
 
@@ -60,15 +62,6 @@ def run_once(cmd, cwd, timeout):
             raise SystemExit("%s failed (%d): %s" % (" ".join(cmd), p.returncode,
                                                      err.read().decode()[-2000:]))
     return dt, ru.ru_utime + ru.ru_stime
-
-
-def peak_rss(cmd, cwd):
-    if not os.path.exists("/usr/bin/time"):
-        return 0
-    with tempfile.NamedTemporaryFile("r") as f:
-        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd, cwd=cwd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        return int(f.read().strip().splitlines()[-1])
 
 
 def measure(cmd, cwd, runs, timeout, before=None):
