@@ -840,8 +840,8 @@ static int plan_views(differ *d, vplan *vp)
 
 /* ---- phases ------------------------------------------------------------------------------- */
 
-/* The keys of dropped table `t` (the k-th dropped) that reference a table
- * dropped before it: only a cycle puts a parent first. */
+/* Drop first each key of a dropped table that references a table dropped
+ * before it (only a cycle puts a parent first). */
 static void drop_keys_to_dropped_first(differ *d, const cairn_table **dropped, size_t ndropped,
                                        const size_t *drop_order)
 {
