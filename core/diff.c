@@ -9,6 +9,7 @@
  * schemas give the same plan whatever order they were built in.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -402,48 +403,128 @@ static void *sorted(differ *d, void *const *items, size_t n, int (*cmp)(const vo
     return v;
 }
 
-/* Order n items (given sorted by name) so that whatever an item depends on
- * comes first; a cycle is broken by taking the first remaining item by name.
- * `reverse`: dependents come first instead (for drops). */
-typedef int depends_fn(differ *d, const void *a, const void *b);
+/* The dependencies among n items: item a[k] depends on item b[k]. */
+typedef struct dep_edges {
+    size_t *a, *b;
+    size_t n, cap;
+} dep_edges;
 
-static size_t *dep_order(differ *d, void *const *items, size_t n, depends_fn *dep, int reverse)
+typedef void deps_fn(differ *d, void *const *items, size_t n, dep_edges *out);
+
+static void dep_add(differ *d, dep_edges *e, size_t a, size_t b)
+{
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? e->cap * 2 : 64;
+        size_t *na = diff_tmp_alloc(d, cap, sizeof *na), *nb = diff_tmp_alloc(d, cap, sizeof *nb);
+        if (!na || !nb)
+            return;
+        if (e->n) {
+            memcpy(na, e->a, e->n * sizeof *na);
+            memcpy(nb, e->b, e->n * sizeof *nb);
+        }
+        e->a = na;
+        e->b = nb;
+        e->cap = cap;
+    }
+    e->a[e->n] = a;
+    e->b[e->n++] = b;
+}
+
+/* Take the smallest index off a binary min-heap of h[0..*n). */
+static size_t heap_pop(size_t *h, size_t *n)
+{
+    size_t top = h[0], x = h[--*n], i = 0;
+    for (size_t c; (c = 2 * i + 1) < *n; i = c) {
+        if (c + 1 < *n && h[c + 1] < h[c])
+            c++;
+        if (x <= h[c])
+            break;
+        h[i] = h[c];
+    }
+    h[i] = x;
+    return top;
+}
+
+static void heap_push(size_t *h, size_t *n, size_t x)
+{
+    size_t i = (*n)++;
+    for (; i && h[(i - 1) / 2] > x; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
+    h[i] = x;
+}
+
+/* Order n items (given sorted by name) so that whatever an item depends on
+ * comes first: at each step the first item by name whose dependencies are
+ * all placed; a cycle is broken by taking the first remaining item by name.
+ * `reverse`: dependents come first instead (for drops). Kahn's algorithm
+ * over the edges with a heap of the ready items: O((n + e) log n). */
+static size_t *dep_order(differ *d, void *const *items, size_t n, deps_fn *deps, int reverse)
 {
     size_t *order = diff_tmp_alloc(d, n ? n : 1, sizeof *order);
     char *placed = diff_tmp_alloc(d, n ? n : 1, 1);
-    if (!order || !placed)
+    size_t *waits = diff_tmp_alloc(d, n ? n : 1, sizeof *waits); /* unplaced items it waits for */
+    size_t *first = diff_tmp_alloc(d, n + 1, sizeof *first);      /* its waiters, in `waiter` */
+    size_t *heap = diff_tmp_alloc(d, n ? n : 1, sizeof *heap);
+    dep_edges e = {0};
+    if (d->rc)
         return NULL;
+    deps(d, items, n, &e);
+    size_t *waiter = diff_tmp_alloc(d, e.n ? e.n : 1, sizeof *waiter);
+    if (d->rc)
+        return NULL;
+    /* Edge k: item w waits for item p to be placed. */
+    for (size_t k = 0; k < e.n; k++) {
+        size_t w = reverse ? e.b[k] : e.a[k], p = reverse ? e.a[k] : e.b[k];
+        waits[w]++;
+        first[p + 1]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        first[i + 1] += first[i];
+    for (size_t k = 0; k < e.n; k++) {
+        size_t w = reverse ? e.b[k] : e.a[k], p = reverse ? e.a[k] : e.b[k];
+        waiter[first[p]++] = w;
+    }
+    for (size_t i = n; i > 0; i--)
+        first[i] = first[i - 1];
+    first[0] = 0;
+    size_t nheap = 0, next = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!waits[i])
+            heap_push(heap, &nheap, i);
     for (size_t k = 0; k < n; k++) {
-        size_t pick = n;
-        for (size_t i = 0; i < n && pick == n; i++) {
-            if (placed[i])
-                continue;
-            int ready = 1;
-            for (size_t j = 0; j < n && ready; j++)
-                if (j != i && !placed[j] &&
-                    (reverse ? dep(d, items[j], items[i]) : dep(d, items[i], items[j])))
-                    ready = 0;
-            if (ready)
-                pick = i;
+        size_t pick;
+        if (nheap)
+            pick = heap_pop(heap, &nheap);
+        else {
+            while (placed[next])
+                next++;
+            pick = next;
         }
-        for (size_t i = 0; i < n && pick == n; i++)
-            if (!placed[i])
-                pick = i;
         placed[pick] = 1;
         order[k] = pick;
+        for (size_t x = first[pick]; x < first[pick + 1]; x++)
+            if (!--waits[waiter[x]] && !placed[waiter[x]])
+                heap_push(heap, &nheap, waiter[x]);
     }
     return order;
 }
 
 /* ---- table pairing ----------------------------------------------------------------- */
 
+/* The first of v (sorted by cmp_table) named (ns, name), or n: a binary search. */
 size_t diff_find_sorted_table(const cairn_table *const *v, size_t n, const char *ns,
                                 const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (diff_str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
-            return i;
-    return n;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = str_cmp(v[mid]->schema, ns);
+        if ((c ? c : strcmp(v[mid]->name, name)) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && diff_str_eq(v[lo]->schema, ns) && strcmp(v[lo]->name, name) == 0 ? lo : n;
 }
 
 /* The pair of the old table (ns, name), or NULL when it is dropped or absent. */
@@ -671,11 +752,14 @@ static int table_change_reaches_view(differ *d, const tpair *p, const char *def)
     return 0;
 }
 
-static int view_depends(differ *d, const void *a, const void *b)
+/* A view depends on the views its definition names. */
+static void view_deps(differ *d, void *const *items, size_t n, dep_edges *out)
 {
-    (void)d;
-    const cairn_view *va = a, *vb = b;
-    return mentions(va->definition, vb->name);
+    for (size_t i = 0; i < n && !d->rc; i++)
+        for (size_t j = 0; j < n; j++)
+            if (j != i && mentions(((const cairn_view *)items[i])->definition,
+                                   ((const cairn_view *)items[j])->name))
+                dep_add(d, out, i, j);
 }
 
 typedef struct vplan {
@@ -762,44 +846,98 @@ static int plan_views(differ *d, vplan *vp)
 
 /* ---- phases ------------------------------------------------------------------------------- */
 
-/* Does an option of `t` whose key names parent tables (partition_of,
- * inherits: a list of "name" or "namespace.name", separated by ", ") name
- * `parent`? Dialect-neutral: any driver may write these keys. */
-static int names_parent(const cairn_table *t, const cairn_table *parent)
+/* Drop first each key of a dropped table that references a table dropped
+ * before it (only a cycle puts a parent first). */
+static void drop_keys_to_dropped_first(differ *d, const cairn_table **dropped, size_t ndropped,
+                                       const size_t *drop_order)
+{
+    cairn_strmap *pos = cairn_strmap_new(d->tmp);
+    if (!pos) {
+        oom(d);
+        return;
+    }
+    for (size_t k = 0; k < ndropped; k++) {
+        const cairn_table *t = dropped[drop_order[k]];
+        if (cairn_strmap_put(pos, t->schema, t->name, (const void *)(uintptr_t)(k + 1))) {
+            oom(d);
+            return;
+        }
+    }
+    for (size_t k = 0; k < ndropped && !d->rc; k++) {
+        const cairn_table *t = dropped[drop_order[k]];
+        const cairn_fkey **fks = sorted(d, (void *const *)t->fkeys, t->nfkeys, cmp_fkey);
+        for (size_t i = 0; fks && i < t->nfkeys; i++) {
+            const cairn_fkey *fk = fks[i];
+            size_t e = fk->ref_table ? (size_t)(uintptr_t)cairn_strmap_get(
+                                           pos, fk->ref_schema ? fk->ref_schema : t->schema,
+                                           fk->ref_table)
+                                     : 0;
+            if (e && e - 1 < k)
+                add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
+        }
+    }
+}
+
+/* A table depends on the parents that its options partition_of and inherits
+ * name (a list of "name" or "namespace.name", separated by ", ";
+ * dialect-neutral: any driver may write these keys), found in `at`. */
+static void parent_deps(differ *d, cairn_strmap *at, const cairn_table *t, size_t i,
+                        dep_edges *out)
 {
     static const char *const keys[] = {"partition_of=", "inherits="};
-    size_t ns = parent->schema ? strlen(parent->schema) : 0, nn = strlen(parent->name);
-    for (size_t i = 0; i < t->noptions; i++)
+    for (size_t o = 0; o < t->noptions; o++)
         for (size_t k = 0; k < 2; k++) {
             size_t kl = strlen(keys[k]);
-            if (strncmp(t->options[i], keys[k], kl) != 0)
+            if (strncmp(t->options[o], keys[k], kl) != 0)
                 continue;
-            for (const char *p = t->options[i] + kl; *p;) {
+            for (const char *p = t->options[o] + kl; *p && !d->rc;) {
                 size_t len = strcspn(p, ",");
-                if (ns ? len == ns + 1 + nn && strncmp(p, parent->schema, ns) == 0 &&
-                             p[ns] == '.' && strncmp(p + ns + 1, parent->name, nn) == 0
-                       : len == nn && strncmp(p, parent->name, nn) == 0)
-                    return 1;
+                const char *dot = memchr(p, '.', len);
+                char *ns = dot ? cairn_arena_strndup(d->tmp, p, (size_t)(dot - p)) : NULL;
+                char *name = dot ? cairn_arena_strndup(d->tmp, dot + 1, len - (size_t)(dot - p) - 1)
+                                 : cairn_arena_strndup(d->tmp, p, len);
+                if (!name || (dot && !ns)) {
+                    oom(d);
+                    return;
+                }
+                size_t j = (size_t)(uintptr_t)cairn_strmap_get(at, ns, name);
+                if (j && j - 1 != i)
+                    dep_add(d, out, i, j - 1);
                 p += len;
                 p += strspn(p, ", ");
             }
         }
-    return 0;
 }
 
-static int table_depends(differ *d, const void *a, const void *b)
+/* A table depends on the tables its foreign keys reference (itself aside)
+ * and on its parents (parent_deps). */
+static void table_deps(differ *d, void *const *items, size_t n, dep_edges *out)
 {
-    (void)d;
-    const cairn_table *ta = a, *tb = b;
-    if (names_parent(ta, tb))
-        return 1;
-    for (size_t i = 0; i < ta->nfkeys; i++) {
-        const cairn_fkey *fk = ta->fkeys[i];
-        const char *rns = fk->ref_schema ? fk->ref_schema : ta->schema;
-        if (diff_str_eq(rns, tb->schema) && diff_str_eq(fk->ref_table, tb->name))
-            return 1;
+    cairn_strmap *at = cairn_strmap_new(d->tmp);
+    if (!at) {
+        oom(d);
+        return;
     }
-    return 0;
+    for (size_t i = 0; i < n; i++) {
+        const cairn_table *t = items[i];
+        if (cairn_strmap_put(at, t->schema, t->name, (const void *)(uintptr_t)(i + 1))) {
+            oom(d);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n && !d->rc; i++) {
+        const cairn_table *t = items[i];
+        for (size_t k = 0; k < t->nfkeys; k++) {
+            const cairn_fkey *fk = t->fkeys[k];
+            if (!fk->ref_table)
+                continue;
+            size_t j = (size_t)(uintptr_t)cairn_strmap_get(
+                at, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
+            if (j && j - 1 != i)
+                dep_add(d, out, i, j - 1);
+        }
+        parent_deps(d, at, t, i, out);
+    }
 }
 
 static void emit_set_drops(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
@@ -1062,10 +1200,10 @@ static int run(differ *d, const cairn_diff_opts *opts)
     for (size_t j = 0; j < d->ntt; j++)
         if (!d->pair_of_to[j])
             created[ncreated++] = d->tt[j];
-    size_t *drop_order = dep_order(d, (void *const *)dropped, ndropped, table_depends, 1);
-    size_t *create_order = dep_order(d, (void *const *)created, ncreated, table_depends, 0);
-    size_t *vdrop = dep_order(d, (void *const *)vp.fv, vp.nf, view_depends, 1);
-    size_t *vcreate = dep_order(d, (void *const *)vp.tv, vp.nt, view_depends, 0);
+    size_t *drop_order = dep_order(d, (void *const *)dropped, ndropped, table_deps, 1);
+    size_t *create_order = dep_order(d, (void *const *)created, ncreated, table_deps, 0);
+    size_t *vdrop = dep_order(d, (void *const *)vp.fv, vp.nf, view_deps, 1);
+    size_t *vcreate = dep_order(d, (void *const *)vp.tv, vp.nt, view_deps, 0);
     gone_ctx gc = {d, &vp};
     diff_oplan *op = diff_objects_plan(d, plan_drops, &gc);
     if (d->rc)
@@ -1089,18 +1227,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
         emit_set_drops(d, d->pairs[k], &d->pairs[k]->fkeys, CAIRN_CHANGE_DROP_FOREIGN_KEY);
     /* Where a cycle forces a parent out before its child, the child's key
      * goes first. */
-    for (size_t k = 0; k < ndropped; k++) {
-        const cairn_table *t = dropped[drop_order[k]];
-        const cairn_fkey **fks = sorted(d, (void *const *)t->fkeys, t->nfkeys, cmp_fkey);
-        for (size_t i = 0; fks && i < t->nfkeys; i++)
-            for (size_t e = 0; e < k; e++) {
-                const cairn_table *parent = dropped[drop_order[e]];
-                const cairn_fkey *fk = fks[i];
-                const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
-                if (diff_str_eq(rns, parent->schema) && diff_str_eq(fk->ref_table, parent->name))
-                    add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
-            }
-    }
+    drop_keys_to_dropped_first(d, dropped, ndropped, drop_order);
 
     /* before the keys and indexes of kept tables: a dropped table's foreign
      * key may need one of them */

@@ -120,7 +120,13 @@ static size_t rd_key(rd *r, const char *key)
 static size_t rd_idx(rd *r, size_t i)
 {
     size_t old = r->path.len;
-    cairn_buf_printf(&r->path, "[%zu]", i);
+    char d[24], *p = d + sizeof d;
+    *--p = ']';
+    do
+        *--p = (char)('0' + i % 10);
+    while (i /= 10);
+    *--p = '[';
+    cairn_buf_append(&r->path, p, (size_t)(d + sizeof d - p));
     return old;
 }
 

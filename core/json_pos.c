@@ -33,8 +33,14 @@ void json_sc_next(scanner *s)
 
 static void sc_ws(scanner *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        json_sc_next(s);
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) {
+        if (*s->p == '\n') {
+            json_sc_next(s);
+            continue;
+        }
+        s->p++; /* a blank on the line: one character */
+        s->col++;
+    }
 }
 
 static unsigned sc_hex4(scanner *s)
@@ -85,8 +91,11 @@ static void sc_string(scanner *s)
     json_sc_next(s); /* opening quote */
     while (s->p < s->end && *s->p != '"') {
         if (*s->p != '\\') {
-            cairn_buf_append(&s->tmp, s->p, 1);
-            json_sc_next(s);
+            /* a run of plain characters, appended at once */
+            const char *run = s->p;
+            while (s->p < s->end && *s->p != '"' && *s->p != '\\')
+                json_sc_next(s);
+            cairn_buf_append(&s->tmp, run, (size_t)(s->p - run));
             continue;
         }
         json_sc_next(s);

@@ -1,20 +1,36 @@
 /*
  * JSON io: writing schema documents and migration snapshots, deterministic
  * (sorted objects, 2-space indent, a final newline) so they diff cleanly.
- * jansson is used here and in json.c only.
+ * The layout is jansson's (the reader, json.c, parses with it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "json.h"
 
 /* ---- the writer ------------------------------------------------------------ */
 
+/* A document is built as a small tree in an arena (no hashing, no
+ * allocation per value: a snapshot of 10,000 tables has a million values),
+ * then written out in jansson's own layout, which the files on disk have
+ * always had: JSON_INDENT(2) | JSON_PRESERVE_ORDER for the document,
+ * JSON_COMPACT | JSON_SORT_KEYS for the text that breaks ties in sorting. */
+typedef enum { JV_OBJECT, JV_ARRAY, JV_STRING, JV_INTEGER, JV_TRUE, JV_NULL } jv_kind;
+
+typedef struct jv {
+    jv_kind kind;
+    const char *key;        /* as a member of an object */
+    const char *str;        /* JV_STRING: valid UTF-8 */
+    long long num;          /* JV_INTEGER */
+    struct jv *first, *last; /* members or elements, in order */
+    struct jv *next;
+    size_t n;
+} jv;
+
 typedef struct wr {
     cairn_ctx *cx;
+    cairn_arena *a;
     int rc;          /* sticky: the first failure */
     char what[256];  /* the object being written, for messages */
 } wr;
@@ -25,58 +41,230 @@ static void w_oom(wr *w)
         w->rc = cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
 }
 
-/* Set o[key] = v, taking v (also on failure). */
-static void w_set(wr *w, json_t *o, const char *key, json_t *v)
+static jv *jv_new(wr *w, jv_kind kind)
 {
-    if (w->rc || !o) {
-        json_decref(v);
-        return;
-    }
-    if (!v || json_object_set_new(o, key, v))
+    jv *v = cairn_arena_alloc(w->a, sizeof *v);
+    if (!v)
         w_oom(w);
+    else
+        v->kind = kind;
+    return v;
 }
 
-static json_t *w_string(wr *w, const char *key, const char *v)
+static jv *jv_object(wr *w)
 {
-    json_t *j = json_string(v);
-    /* json_string refuses invalid UTF-8: say which value it was. */
-    if (!j && !w->rc)
-        w->rc = cairn_err(w->cx, CAIRN_ESCHEMA, "cannot write %s: \"%s\" is not valid UTF-8",
-                          w->what, key);
+    return jv_new(w, JV_OBJECT);
+}
+
+static jv *jv_array(wr *w)
+{
+    return jv_new(w, JV_ARRAY);
+}
+
+static jv *jv_integer(wr *w, long long n)
+{
+    jv *v = jv_new(w, JV_INTEGER);
+    if (v)
+        v->num = n;
+    return v;
+}
+
+/* jansson's rule for the strings it takes (utf8_check_string): no
+ * overlong form, no surrogate, nothing past U+10FFFF. */
+static int utf8_valid(const unsigned char *p)
+{
+    while (*p) {
+        unsigned c = *p, n, cp;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c < 0xC2 || c > 0xF4)
+            return 0;
+        n = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+        cp = c & (0x3Fu >> n);
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i] & 0x3Fu);
+        }
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (n == 2 && cp < 0x800) ||
+            (n == 3 && cp < 0x10000))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* Append v to array a. */
+static void jv_append(jv *a, jv *v)
+{
+    if (a->last)
+        a->last->next = v;
+    else
+        a->first = v;
+    a->last = v;
+    a->n++;
+}
+
+/* Set o[key] = v; a key set twice keeps its place and takes the new value,
+ * as a jansson object does. */
+static void w_set(wr *w, jv *o, const char *key, jv *v)
+{
+    if (w->rc || !o)
+        return;
+    if (!v) {
+        w_oom(w);
+        return;
+    }
+    for (jv *m = o->first; m; m = m->next)
+        if (strcmp(m->key, key) == 0) {
+            jv *next = m->next;
+            const char *k = m->key;
+            *m = *v;
+            m->key = k;
+            m->next = next;
+            return;
+        }
+    if (!(v->key = cairn_arena_strdup(w->a, key))) {
+        w_oom(w);
+        return;
+    }
+    jv_append(o, v);
+}
+
+static jv *w_string(wr *w, const char *key, const char *v)
+{
+    if (!utf8_valid((const unsigned char *)v)) {
+        /* as jansson refused it: say which value it was */
+        if (!w->rc)
+            w->rc = cairn_err(w->cx, CAIRN_ESCHEMA, "cannot write %s: \"%s\" is not valid UTF-8",
+                              w->what, key);
+        return NULL;
+    }
+    jv *j = jv_new(w, JV_STRING);
+    if (j)
+        j->str = v;
     return j;
 }
 
-static void w_str(wr *w, json_t *o, const char *key, const char *v)
+static void w_str(wr *w, jv *o, const char *key, const char *v)
 {
     if (v && !w->rc)
         w_set(w, o, key, w_string(w, key, v));
 }
 
-static void w_bool(wr *w, json_t *o, const char *key, int v)
+static void w_bool(wr *w, jv *o, const char *key, int v)
 {
     if (v)
-        w_set(w, o, key, json_true());
+        w_set(w, o, key, jv_new(w, JV_TRUE));
 }
 
-static json_t *w_strarr(wr *w, const char *key, const char *const *v, size_t n)
+static jv *w_strarr(wr *w, const char *key, const char *const *v, size_t n)
 {
-    json_t *a = json_array();
-    if (!a) {
-        w_oom(w);
-        return NULL;
-    }
-    for (size_t i = 0; i < n && !w->rc; i++) {
-        json_t *s = w_string(w, key, v[i]);
-        if (s && json_array_append_new(a, s))
-            w_oom(w);
+    jv *a = jv_array(w);
+    for (size_t i = 0; a && i < n && !w->rc; i++) {
+        jv *s = w_string(w, key, v[i]);
+        if (s)
+            jv_append(a, s);
     }
     return a;
 }
 
-static void w_strs(wr *w, json_t *o, const char *key, const char *const *v, size_t n)
+static void w_strs(wr *w, jv *o, const char *key, const char *const *v, size_t n)
 {
     if (n && !w->rc)
         w_set(w, o, key, w_strarr(w, key, v, n));
+}
+
+/* ---- jansson's layout ------------------------------------------------------- */
+
+static void dump_string(cairn_buf *b, const char *s)
+{
+    cairn_buf_append(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        cairn_buf_append(b, run, (size_t)(p - run));
+        run = p + 1;
+        switch (c) {
+        case '"': cairn_buf_append(b, "\\\"", 2); break;
+        case '\\': cairn_buf_append(b, "\\\\", 2); break;
+        case '\b': cairn_buf_append(b, "\\b", 2); break;
+        case '\f': cairn_buf_append(b, "\\f", 2); break;
+        case '\n': cairn_buf_append(b, "\\n", 2); break;
+        case '\r': cairn_buf_append(b, "\\r", 2); break;
+        case '\t': cairn_buf_append(b, "\\t", 2); break;
+        default: cairn_buf_printf(b, "\\u%04X", c); break;
+        }
+    }
+    cairn_buf_append(b, run, strlen(run));
+    cairn_buf_append(b, "\"", 1);
+}
+
+static void dump_indent(cairn_buf *b, int depth)
+{
+    static const char spaces[] = "                                                                ";
+    cairn_buf_append(b, "\n", 1);
+    for (size_t n = (size_t)depth * 2; n;) {
+        size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+        cairn_buf_append(b, spaces, k);
+        n -= k;
+    }
+}
+
+static int cmp_member(const void *pa, const void *pb)
+{
+    return strcmp((*(const jv *const *)pa)->key, (*(const jv *const *)pb)->key);
+}
+
+/* depth < 0: JSON_COMPACT | JSON_SORT_KEYS; else JSON_INDENT(2) at `depth`. */
+static void dump(wr *w, cairn_buf *b, const jv *v, int depth)
+{
+    switch (v->kind) {
+    case JV_STRING: dump_string(b, v->str); return;
+    case JV_INTEGER: cairn_buf_printf(b, "%lld", v->num); return;
+    case JV_TRUE: cairn_buf_append(b, "true", 4); return;
+    case JV_NULL: cairn_buf_append(b, "null", 4); return;
+    case JV_OBJECT:
+    case JV_ARRAY: break;
+    }
+    int obj = v->kind == JV_OBJECT;
+    if (!v->n) {
+        cairn_buf_append(b, obj ? "{}" : "[]", 2);
+        return;
+    }
+    const jv **kids = NULL;
+    if (obj && depth < 0 && v->n > 1) {
+        if (!(kids = malloc(v->n * sizeof *kids))) {
+            w_oom(w);
+            return;
+        }
+        size_t i = 0;
+        for (const jv *m = v->first; m; m = m->next)
+            kids[i++] = m;
+        qsort(kids, v->n, sizeof *kids, cmp_member);
+    }
+    cairn_buf_append(b, obj ? "{" : "[", 1);
+    size_t i = 0;
+    for (const jv *m = v->first; m; m = m->next, i++) {
+        const jv *k = kids ? kids[i] : m;
+        if (i)
+            cairn_buf_append(b, ",", 1);
+        if (depth >= 0)
+            dump_indent(b, depth + 1);
+        if (obj) {
+            dump_string(b, k->key);
+            cairn_buf_append(b, ": ", depth >= 0 ? 2 : 1);
+        }
+        dump(w, b, k, depth >= 0 ? depth + 1 : depth);
+    }
+    free(kids);
+    if (depth >= 0)
+        dump_indent(b, depth);
+    cairn_buf_append(b, obj ? "}" : "]", 1);
 }
 
 static int cmp_opt(const char *a, const char *b)
@@ -105,37 +293,57 @@ static int cmp_optkey(const void *pa, const void *pb)
  * order, and the input is not touched. */
 typedef struct item {
     const char *ns, *name;
-    json_t *j;
-    char *dump;
+    jv *j;
+    size_t at;  /* input position: makes the first sort total */
+    char *dump; /* the object's text, made only for a tie */
 } item;
 
-static int cmp_item(const void *pa, const void *pb)
+static int cmp_item_name(const void *pa, const void *pb)
 {
     const item *a = pa, *b = pb;
     int c = cmp_opt(a->ns, b->ns);
-    if (!c)
-        c = cmp_opt(a->name, b->name);
-    return c ? c : strcmp(a->dump, b->dump);
+    return c ? c : cmp_opt(a->name, b->name);
 }
 
-/* Set o[key] to the items as a sorted array; takes every item's json. */
-static void w_sorted(wr *w, json_t *o, const char *key, item *it, size_t n)
+static int cmp_item_at(const void *pa, const void *pb)
 {
-    for (size_t i = 0; i < n && !w->rc; i++)
-        if (!it[i].j || !(it[i].dump = json_dumps(it[i].j, JSON_COMPACT | JSON_SORT_KEYS)))
-            w_oom(w);
-    json_t *a = NULL;
-    if (!w->rc) {
-        qsort(it, n, sizeof *it, cmp_item);
-        if (!(a = json_array()))
+    int c = cmp_item_name(pa, pb);
+    const item *a = pa, *b = pb;
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+static int cmp_item_dump(const void *pa, const void *pb)
+{
+    return strcmp(((const item *)pa)->dump, ((const item *)pb)->dump);
+}
+
+/* Set o[key] to the items as a sorted array. */
+static void w_sorted(wr *w, jv *o, const char *key, item *it, size_t n)
+{
+    for (size_t i = 0; i < n && !w->rc; i++) {
+        it[i].at = i;
+        if (!it[i].j)
             w_oom(w);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (!w->rc && json_array_append(a, it[i].j))
-            w_oom(w);
-        json_decref(it[i].j);
-        free(it[i].dump);
+    if (!w->rc)
+        qsort(it, n, sizeof *it, cmp_item_at);
+    for (size_t i = 0, e; i < n && !w->rc; i = e) {
+        for (e = i + 1; e < n && !cmp_item_name(&it[i], &it[e]);)
+            e++;
+        for (size_t k = i; e - i > 1 && k < e && !w->rc; k++) {
+            cairn_buf b;
+            cairn_buf_init(&b);
+            dump(w, &b, it[k].j, -1);
+            if (b.oom || !(it[k].dump = cairn_arena_strdup(w->a, cairn_buf_cstr(&b))))
+                w_oom(w);
+            cairn_buf_release(&b);
+        }
+        if (e - i > 1 && !w->rc)
+            qsort(it + i, e - i, sizeof *it, cmp_item_dump);
     }
+    jv *a = w->rc ? NULL : jv_array(w);
+    for (size_t i = 0; a && i < n; i++)
+        jv_append(a, it[i].j);
     free(it);
     w_set(w, o, key, a);
 }
@@ -148,9 +356,9 @@ static item *w_items(wr *w, size_t n)
     return it;
 }
 
-static json_t *w_column(wr *w, const cairn_column *c)
+static jv *w_column(wr *w, const cairn_column *c)
 {
-    json_t *o = json_object();
+    jv *o = jv_object(w);
     w_str(w, o, "name", c->name);
     w_str(w, o, "type", c->type);
     w_bool(w, o, "not_null", c->not_null);
@@ -163,7 +371,7 @@ static json_t *w_column(wr *w, const cairn_column *c)
             w_str(w, o, "identity", json_identity_names[c->identity]);
     }
     if (c->generated) {
-        json_t *g = json_object();
+        jv *g = jv_object(w);
         w_str(w, g, "expr", c->generated);
         w_bool(w, g, "stored", c->generated_stored);
         w_set(w, o, "generated", g);
@@ -175,9 +383,9 @@ static json_t *w_column(wr *w, const cairn_column *c)
     return o;
 }
 
-static json_t *w_key(wr *w, const cairn_key *k, int primary)
+static jv *w_key(wr *w, const cairn_key *k, int primary)
 {
-    json_t *o = json_object();
+    jv *o = jv_object(w);
     w_str(w, o, "name", k->name);
     if (!w->rc)
         w_set(w, o, "columns", w_strarr(w, "columns", k->columns, k->ncolumns));
@@ -186,29 +394,29 @@ static json_t *w_key(wr *w, const cairn_key *k, int primary)
     return o;
 }
 
-static json_t *w_part(wr *w, const cairn_index_part *p)
+static jv *w_part(wr *w, const cairn_index_part *p)
 {
     if (p->column && !p->expr && !p->desc && !p->collation && !p->length)
         return w_string(w, "columns", p->column);
-    json_t *o = json_object();
+    jv *o = jv_object(w);
     w_str(w, o, "column", p->column);
     w_str(w, o, "expr", p->expr);
     w_bool(w, o, "desc", p->desc);
     w_str(w, o, "collation", p->collation);
     if (p->length)
-        w_set(w, o, "length", json_integer(p->length));
+        w_set(w, o, "length", jv_integer(w, p->length));
     return o;
 }
 
-static json_t *w_index(wr *w, const cairn_index *ix)
+static jv *w_index(wr *w, const cairn_index *ix)
 {
-    json_t *o = json_object(), *parts = json_array();
+    jv *o = jv_object(w), *parts = jv_array(w);
     w_str(w, o, "name", ix->name);
     w_bool(w, o, "unique", ix->unique);
     for (size_t i = 0; i < ix->nparts && !w->rc; i++) {
-        json_t *p = w_part(w, ix->parts[i]);
-        if (!p || !parts || json_array_append_new(parts, p))
-            w_oom(w);
+        jv *p = w_part(w, ix->parts[i]);
+        if (p && parts)
+            jv_append(parts, p);
     }
     w_set(w, o, "columns", parts);
     w_str(w, o, "where", ix->where);
@@ -219,7 +427,7 @@ static json_t *w_index(wr *w, const cairn_index *ix)
     return o;
 }
 
-static void w_action(wr *w, json_t *o, const char *key, cairn_fk_action a)
+static void w_action(wr *w, jv *o, const char *key, cairn_fk_action a)
 {
     if (a == CAIRN_FK_NO_ACTION)
         return;
@@ -232,9 +440,9 @@ static void w_action(wr *w, json_t *o, const char *key, cairn_fk_action a)
     w_str(w, o, key, json_fk_action_names[a]);
 }
 
-static json_t *w_fkey(wr *w, const cairn_fkey *fk)
+static jv *w_fkey(wr *w, const cairn_fkey *fk)
 {
-    json_t *o = json_object(), *ref = json_object();
+    jv *o = jv_object(w), *ref = jv_object(w);
     w_str(w, o, "name", fk->name);
     if (!w->rc)
         w_set(w, o, "columns", w_strarr(w, "columns", fk->columns, fk->ncolumns));
@@ -251,14 +459,14 @@ static json_t *w_fkey(wr *w, const cairn_fkey *fk)
 }
 
 /* "options": {"key": "value"} from "key=value" strings (a table's, a view's). */
-static void w_options(wr *w, json_t *o, const char *const *options, size_t n)
+static void w_options(wr *w, jv *o, const char *const *options, size_t n)
 {
     if (!n)
         return;
     /* "key=value" strings; sorted by key by construction, sorted again
      * here because a driver may have filled the array itself. */
     const char **opts = calloc(n, sizeof *opts);
-    json_t *oo = json_object();
+    jv *oo = jv_object(w);
     if (!opts || !oo)
         w_oom(w);
     for (size_t i = 0; opts && i < n; i++)
@@ -269,34 +477,33 @@ static void w_options(wr *w, json_t *o, const char *const *options, size_t n)
         const char *eq = strchr(opts[i], '=');
         size_t klen = eq ? (size_t)(eq - opts[i]) : strlen(opts[i]);
         char *key = strndup(opts[i], klen);
-        json_t *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
+        jv *probe = key ? w_string(w, "options", key) : NULL; /* a name is UTF-8 too */
         if (!key)
             w_oom(w);
         else if (probe)
             w_set(w, oo, key, w_string(w, "options", eq ? eq + 1 : ""));
-        json_decref(probe);
         free(key);
     }
     free(opts);
     w_set(w, o, "options", oo);
 }
 
-static json_t *w_table(wr *w, const cairn_table *t)
+static jv *w_table(wr *w, const cairn_table *t)
 {
     snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
-    json_t *o = json_object();
+    jv *o = jv_object(w);
     w_str(w, o, "name", t->name);
     w_str(w, o, "schema", t->schema);
     w_str(w, o, "was", t->was);
     w_str(w, o, "comment", t->comment);
     if (t->ncolumns) {
-        json_t *cols = json_array();
+        jv *cols = jv_array(w);
         for (size_t i = 0; i < t->ncolumns && !w->rc; i++) {
             snprintf(w->what, sizeof w->what, "table \"%s\", column \"%s\"",
                      t->name ? t->name : "", t->columns[i]->name ? t->columns[i]->name : "");
-            json_t *c = w_column(w, t->columns[i]);
-            if (!c || !cols || json_array_append_new(cols, c))
-                w_oom(w);
+            jv *c = w_column(w, t->columns[i]);
+            if (c && cols)
+                jv_append(cols, c);
         }
         w_set(w, o, "columns", cols);
         snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
@@ -306,34 +513,34 @@ static json_t *w_table(wr *w, const cairn_table *t)
     item *it;
     if (t->nuniques && (it = w_items(w, t->nuniques))) {
         for (size_t i = 0; i < t->nuniques; i++)
-            it[i] = (item){NULL, t->uniques[i]->name, w_key(w, t->uniques[i], 0), NULL};
+            it[i] = (item){NULL, t->uniques[i]->name, w_key(w, t->uniques[i], 0), 0, NULL};
         w_sorted(w, o, "uniques", it, t->nuniques);
     }
     if (t->nindexes && (it = w_items(w, t->nindexes))) {
         for (size_t i = 0; i < t->nindexes; i++)
-            it[i] = (item){NULL, t->indexes[i]->name, w_index(w, t->indexes[i]), NULL};
+            it[i] = (item){NULL, t->indexes[i]->name, w_index(w, t->indexes[i]), 0, NULL};
         w_sorted(w, o, "indexes", it, t->nindexes);
     }
     if (t->nfkeys && (it = w_items(w, t->nfkeys))) {
         for (size_t i = 0; i < t->nfkeys; i++)
-            it[i] = (item){NULL, t->fkeys[i]->name, w_fkey(w, t->fkeys[i]), NULL};
+            it[i] = (item){NULL, t->fkeys[i]->name, w_fkey(w, t->fkeys[i]), 0, NULL};
         w_sorted(w, o, "foreign_keys", it, t->nfkeys);
     }
     if (t->nchecks && (it = w_items(w, t->nchecks))) {
         for (size_t i = 0; i < t->nchecks; i++) {
-            json_t *c = json_object();
+            jv *c = jv_object(w);
             w_str(w, c, "name", t->checks[i]->name);
             w_str(w, c, "expr", t->checks[i]->expr);
-            it[i] = (item){NULL, t->checks[i]->name, c, NULL};
+            it[i] = (item){NULL, t->checks[i]->name, c, 0, NULL};
         }
         w_sorted(w, o, "checks", it, t->nchecks);
     }
     if (t->ntriggers && (it = w_items(w, t->ntriggers))) {
         for (size_t i = 0; i < t->ntriggers; i++) {
-            json_t *c = json_object();
+            jv *c = jv_object(w);
             w_str(w, c, "name", t->triggers[i]->name);
             w_str(w, c, "sql", t->triggers[i]->sql);
-            it[i] = (item){NULL, t->triggers[i]->name, c, NULL};
+            it[i] = (item){NULL, t->triggers[i]->name, c, 0, NULL};
         }
         w_sorted(w, o, "triggers", it, t->ntriggers);
     }
@@ -341,9 +548,9 @@ static json_t *w_table(wr *w, const cairn_table *t)
     return o;
 }
 
-static json_t *w_schema(wr *w, const cairn_schema *s)
+static jv *w_schema(wr *w, const cairn_schema *s)
 {
-    json_t *o = json_object();
+    jv *o = jv_object(w);
     item *it;
     snprintf(w->what, sizeof w->what, "the schema");
     w_str(w, o, "dialect", s->dialect);
@@ -361,13 +568,13 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
     if (s->ntables && (it = w_items(w, s->ntables))) {
         for (size_t i = 0; i < s->ntables; i++)
             it[i] = (item){s->tables[i]->schema, s->tables[i]->name, w_table(w, s->tables[i]),
-                           NULL};
+                           0, NULL};
         w_sorted(w, o, "tables", it, s->ntables);
     }
     if (s->nviews && (it = w_items(w, s->nviews))) {
         for (size_t i = 0; i < s->nviews; i++) {
             const cairn_view *v = s->views[i];
-            json_t *j = json_object();
+            jv *j = jv_object(w);
             snprintf(w->what, sizeof w->what, "view \"%s\"", v->name ? v->name : "");
             w_str(w, j, "name", v->name);
             w_str(w, j, "schema", v->schema);
@@ -377,51 +584,51 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
             w_str(w, j, "comment", v->comment);
             w_str(w, j, "was", v->was);
             w_options(w, j, v->options, v->noptions);
-            it[i] = (item){v->schema, v->name, j, NULL};
+            it[i] = (item){v->schema, v->name, j, 0, NULL};
         }
         w_sorted(w, o, "views", it, s->nviews);
     }
     if (s->nenums && (it = w_items(w, s->nenums))) {
         for (size_t i = 0; i < s->nenums; i++) {
             const cairn_enum *e = s->enums[i];
-            json_t *j = json_object();
+            jv *j = jv_object(w);
             snprintf(w->what, sizeof w->what, "enum \"%s\"", e->name ? e->name : "");
             w_str(w, j, "name", e->name);
             w_str(w, j, "schema", e->schema);
             if (!w->rc) /* always written: an enum without values is still an enum */
                 w_set(w, j, "values", w_strarr(w, "values", e->values, e->nvalues));
-            it[i] = (item){e->schema, e->name, j, NULL};
+            it[i] = (item){e->schema, e->name, j, 0, NULL};
         }
         w_sorted(w, o, "enums", it, s->nenums);
     }
     if (s->nsequences && (it = w_items(w, s->nsequences))) {
         for (size_t i = 0; i < s->nsequences; i++) {
             const cairn_sequence *q = s->sequences[i];
-            json_t *j = json_object();
+            jv *j = jv_object(w);
             snprintf(w->what, sizeof w->what, "sequence \"%s\"", q->name ? q->name : "");
             w_str(w, j, "name", q->name);
             w_str(w, j, "schema", q->schema);
             w_str(w, j, "type", q->type);
             /* 1 is what cairn_schema_add_sequence starts with, so it is omitted */
             if (q->start != 1)
-                w_set(w, j, "start", json_integer(q->start));
+                w_set(w, j, "start", jv_integer(w, q->start));
             if (q->increment != 1)
-                w_set(w, j, "increment", json_integer(q->increment));
+                w_set(w, j, "increment", jv_integer(w, q->increment));
             if (q->has_min)
-                w_set(w, j, "min", json_integer(q->min_value));
+                w_set(w, j, "min", jv_integer(w, q->min_value));
             if (q->has_max)
-                w_set(w, j, "max", json_integer(q->max_value));
+                w_set(w, j, "max", jv_integer(w, q->max_value));
             if (q->cache != 1)
-                w_set(w, j, "cache", json_integer(q->cache));
+                w_set(w, j, "cache", jv_integer(w, q->cache));
             w_bool(w, j, "cycle", q->cycle);
-            it[i] = (item){q->schema, q->name, j, NULL};
+            it[i] = (item){q->schema, q->name, j, 0, NULL};
         }
         w_sorted(w, o, "sequences", it, s->nsequences);
     }
     if (s->nobjects && (it = w_items(w, s->nobjects))) {
         for (size_t i = 0; i < s->nobjects; i++) {
             const cairn_object *ob = s->objects[i];
-            json_t *j = json_object();
+            jv *j = jv_object(w);
             snprintf(w->what, sizeof w->what, "%s \"%s\"", ob->kind, ob->name);
             w_str(w, j, "kind", ob->kind);
             w_str(w, j, "schema", ob->schema);
@@ -433,59 +640,66 @@ static json_t *w_schema(wr *w, const cairn_schema *s)
             item *dt = ob->ndepends ? w_items(w, ob->ndepends) : NULL;
             for (size_t k = 0; dt && k < ob->ndepends; k++) {
                 const cairn_object_ref *r = ob->depends[k];
-                json_t *d = json_object();
+                jv *d = jv_object(w);
                 w_str(w, d, "kind", r->kind);
                 w_str(w, d, "schema", r->schema);
                 w_str(w, d, "name", r->name);
                 w_str(w, d, "signature", r->signature);
-                dt[k] = (item){r->kind, r->name, d, NULL};
+                dt[k] = (item){r->kind, r->name, d, 0, NULL};
             }
             if (dt)
                 w_sorted(w, j, "depends", dt, ob->ndepends);
             /* grouped by kind: a snapshot reads functions, then policies, ... */
-            it[i] = (item){ob->kind, ob->name, j, NULL};
+            it[i] = (item){ob->kind, ob->name, j, 0, NULL};
         }
         w_sorted(w, o, "objects", it, s->nobjects);
     }
     return o;
 }
 
-/* Dump `root` (taken) with a 2-space indent and a final newline. */
-static int w_finish(wr *w, json_t *root, cairn_buf *out)
+/* Write `root` with a 2-space indent and a final newline. */
+static int w_finish(wr *w, jv *root, cairn_buf *out)
 {
     if (!root)
         w_oom(w);
-    if (w->rc) {
-        json_decref(root);
-        return w->rc;
+    if (!w->rc) {
+        dump(w, out, root, 0);
+        if (cairn_buf_append(out, "\n", 1) || out->oom)
+            w_oom(w);
     }
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text || cairn_buf_puts(out, text) || cairn_buf_puts(out, "\n")) {
-        free(text);
-        return cairn_err(w->cx, CAIRN_ENOMEM, "out of memory");
-    }
-    free(text);
+    cairn_arena_free(w->a);
+    return w->rc;
+}
+
+static int w_init(wr *w, cairn_ctx *cx)
+{
+    memset(w, 0, sizeof *w);
+    w->cx = cx;
+    if (!(w->a = cairn_arena_new()))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     return 0;
 }
 
 int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out)
 {
-    wr w = {.cx = cx};
-    return w_finish(&w, w_schema(&w, s), out);
+    wr w;
+    int rc = w_init(&w, cx);
+    return rc ? rc : w_finish(&w, w_schema(&w, s), out);
 }
-
 
 int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out)
 {
-    wr w = {.cx = cx};
-    snprintf(w.what, sizeof w.what, "the snapshot");
     if (!snap->id || !snap->schema)
         return cairn_err(cx, CAIRN_EUSAGE, "a snapshot needs an id and a schema");
-    json_t *o = json_object();
-    w_set(&w, o, "version", json_integer(CAIRN_SNAPSHOT_VERSION));
+    wr w;
+    int rc = w_init(&w, cx);
+    if (rc)
+        return rc;
+    snprintf(w.what, sizeof w.what, "the snapshot");
+    jv *o = jv_object(&w);
+    w_set(&w, o, "version", jv_integer(&w, CAIRN_SNAPSHOT_VERSION));
     w_str(&w, o, "id", snap->id);
-    w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : json_null());
+    w_set(&w, o, "parent", snap->parent ? w_string(&w, "parent", snap->parent) : jv_new(&w, JV_NULL));
     if (snap->nmerges)
         w_strs(&w, o, "merges", (const char *const *)snap->merges, snap->nmerges);
     if (snap->nreplaces)

@@ -42,8 +42,10 @@ static int cmp_applied(const void *a, const void *b)
     return strcmp(((const cairn_applied *)a)->name, ((const cairn_applied *)b)->name);
 }
 
-/* Connect, and read both sides: the folder and the history (sorted). */
-static int run_open(mrun *r, cairn_ctx *cx)
+/* Connect, and read both sides: the folder and the history (sorted).
+ * `load_sql`: read (and checksum) every migration.sql now; else the caller
+ * reads those it needs with cairn_folder_load_sql. */
+static int run_open_folder(mrun *r, cairn_ctx *cx, int load_sql)
 {
     memset(r, 0, sizeof *r);
     r->cx = cx;
@@ -62,7 +64,7 @@ static int run_open(mrun *r, cairn_ctx *cx)
         r->borrowed = 1;
     } else {
         rc = cairn_folder_list_existing(cx, cairn_ctx_get(cx, "out"), &r->list, &r->n);
-        if (!rc)
+        if (!rc && load_sql)
             rc = cairn_folder_load_all(cx, r->list, r->n);
         if (!rc)
             rc = cairn_graph_load(cx, cairn_ctx_get(cx, "out"), &r->g);
@@ -74,6 +76,11 @@ static int run_open(mrun *r, cairn_ctx *cx)
         return rc;
     cairn_session_history_opts(cx, &r->h);
     return 0;
+}
+
+static int run_open(mrun *r, cairn_ctx *cx)
+{
+    return run_open_folder(r, cx, 1);
 }
 
 static int run_read_history(mrun *r)
@@ -104,12 +111,29 @@ static int run_close(mrun *r, int rc)
     return later;
 }
 
+/* The folder list is sorted by name (cairn_folder_list). */
 static const cairn_migration *find_migration(const mrun *r, const char *name)
 {
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->list[i].name, name) == 0)
-            return &r->list[i];
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(r->list[mid].name, name);
+        if (!c)
+            return &r->list[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+/* The history row of `name`: the history is sorted once read. */
+static const cairn_applied *find_applied(const mrun *r, const char *name)
+{
+    cairn_applied key = {.name = name};
+    return r->hist.n ? bsearch(&key, r->hist.rows, r->hist.n, sizeof *r->hist.rows, cmp_applied)
+                     : NULL;
 }
 
 static const char *plural(size_t n)
@@ -1191,7 +1215,8 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
     *rows = NULL;
     *count = 0;
     mrun r;
-    int rc = run_open(&r, cx);
+    /* only an applied migration's checksum matters: a pending one is not read */
+    int rc = run_open_folder(&r, cx, 0);
     if (!rc)
         rc = run_read_history(&r);
     if (rc)
@@ -1201,8 +1226,12 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
     if (!v)
         rc = CAIRN_ENOMEM;
     for (size_t i = 0; i < r.n && !rc; i++) {
-        const cairn_migration *m = &r.list[i];
-        const cairn_applied *a = cairn_history_find(&r.hist, m->name);
+        cairn_migration *m = &r.list[i];
+        const cairn_applied *a = find_applied(&r, m->name);
+        if (a && (rc = cairn_folder_load_sql(cx, m)) != 0) {
+            cairn_status_free(v, n);
+            return run_close(&r, rc);
+        }
         cairn_mstate st = CAIRN_MIGRATION_PENDING;
         if (a && a->state == CAIRN_APPLIED_PARTIAL)
             st = CAIRN_MIGRATION_PARTIAL;

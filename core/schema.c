@@ -10,6 +10,12 @@
 typedef struct schema_box {
     cairn_schema s;
     cairn_arena *arena;
+    /* (namespace, name) -> table, kept by cairn_schema_add_table; it stands
+     * for s.tables while that array and its length are the ones it saw
+     * (sorting keeps both); an array changed by hand is searched instead. */
+    cairn_strmap *index;
+    cairn_table **index_tables;
+    size_t index_n;
 } schema_box;
 
 cairn_arena *cairn_schema_arena(cairn_schema *s)
@@ -52,11 +58,21 @@ const char *cairn_schema_strndup(cairn_schema *s, const char *str, size_t len)
 
 cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char *name)
 {
+    schema_box *b = (schema_box *)s;
+    int indexed = b->index_tables == s->tables && b->index_n == s->ntables;
     cairn_table *t = cairn_arena_alloc(A(s), sizeof *t);
     if (!t || (ns && !(t->schema = cairn_arena_strdup(A(s), ns))) ||
         !(t->name = cairn_arena_strdup(A(s), name ? name : "")) ||
         PUSH(s, s->tables, s->ntables, t))
         return NULL;
+    if (indexed && !b->index && !(b->index = cairn_strmap_new(A(s))))
+        indexed = 0;
+    /* the first of two tables with one name is the one found, as before */
+    if (indexed && b->index && (cairn_strmap_get(b->index, t->schema, t->name) ||
+                                !cairn_strmap_put(b->index, t->schema, t->name, t))) {
+        b->index_tables = s->tables;
+        b->index_n = s->ntables;
+    }
     return t;
 }
 
@@ -510,6 +526,11 @@ static int ns_eq(const char *a, const char *b)
 
 cairn_table *cairn_schema_find_table(const cairn_schema *s, const char *ns, const char *name)
 {
+    const schema_box *b = (const schema_box *)s;
+    if (b->index && b->index_tables == s->tables && b->index_n == s->ntables) {
+        cairn_table *t = (cairn_table *)cairn_strmap_get(b->index, ns, name);
+        return t && ns_eq(t->schema, ns) && strcmp(t->name, name) == 0 ? t : NULL;
+    }
     for (size_t i = 0; i < s->ntables; i++)
         if (ns_eq(s->tables[i]->schema, ns) && strcmp(s->tables[i]->name, name) == 0)
             return s->tables[i];

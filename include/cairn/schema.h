@@ -353,7 +353,11 @@ CAIRN_API int cairn_object_add_depend(cairn_schema *s, cairn_object *o, const ch
 
 /* ---- lookup ------------------------------------------------------------- */
 
-/** Find a table by namespace (NULL = default) and name, exact match. */
+/** Find a table by namespace (NULL = default) and name, exact match. Tables
+ *  added with cairn_schema_add_table are found through a hash index (the
+ *  index survives cairn_schema_sort); when the tables array was replaced or
+ *  resized by hand the search is linear. Do not rename a table in place
+ *  after adding it. */
 CAIRN_API cairn_table *cairn_schema_find_table(const cairn_schema *s, const char *ns,
                                                const char *name);
 CAIRN_API cairn_column *cairn_table_find_column(const cairn_table *t, const char *name);

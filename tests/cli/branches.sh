@@ -170,7 +170,10 @@ before=$(state .)
 run generate
 expect_rc 7 "generate with a conflict between branches"
 one_error_line "generate with a conflict"
-expect_err "table \"users\", column \"nick\": changed differently on $NI and on $NT" \
+# the older folder first: nick_int sorts first when both were written in one second
+FIRST=$(printf '%s\n' "$NT" "$NI" | LC_ALL=C sort | head -n 1)
+SECOND=$(printf '%s\n' "$NT" "$NI" | LC_ALL=C sort | tail -n 1)
+expect_err "table \"users\", column \"nick\": changed differently on $FIRST and on $SECOND" \
     "the conflict names the column and both migrations"
 check "generate with a conflict writes nothing" [ "$before" = "$(state .)" ]
 run merge
