@@ -238,8 +238,9 @@ SQL
 run --url "$(url_of part_bad)" --schema overlap.sql push --force
 expect_rc 4 "overlapping bound in schema.sql"
 one_error_line "overlapping bound in schema.sql"
-expect_err 'overlap.sql: postgresql: statement failed: partition "ev_mid" would overlap partition "ev_2024" [SQLSTATE 42P17]' \
+expect_err 'overlap.sql: postgresql: statement failed: partition "ev_mid" would overlap partition "ev_2024" (line 5: CREATE TABLE ev_mid PARTITION OF ev' \
     "overlapping bound in schema.sql: the message"
+expect_err '[SQLSTATE 42P17]' "overlapping bound in schema.sql: the SQLSTATE"
 unchanged() { [ "$(dump part_bad)" = "$before" ] && ok || bad "$1: the database changed"; }
 unchanged "overlapping bound in schema.sql"
 run --url "$(url_of part_bad)" --schema rows1.sql pull --output bad.json
