@@ -84,7 +84,10 @@
     " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace" \
     " JOIN pg_catalog.pg_language l ON l.oid = p.prolang" \
     " WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f','p')" \
-    " AND NOT " PGDRV_EXT_MEMBER(PGDRV_PROC, "p.oid") " ORDER BY 1, 2, 4"
+    " AND NOT " PGDRV_EXT_MEMBER(PGDRV_PROC, "p.oid") \
+    /* nor what a type makes for itself (a range's constructors): the type's */ \
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend di WHERE di.classid = " PGDRV_PROC \
+    "   AND di.objid = p.oid AND di.deptype = 'i') ORDER BY 1, 2, 4"
 static const char *const q_functions_14 =
     PGDRV_Q_FUNCTIONS("l.lanname = 'sql' AND p.prosqlbody IS NULL");
 static const char *const q_functions_old = PGDRV_Q_FUNCTIONS("l.lanname = 'sql'");

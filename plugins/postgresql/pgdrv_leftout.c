@@ -135,7 +135,8 @@ static const char *const q_unmodelled =
     "   || ' AS ' || pg_catalog.format_type(ca.casttarget, NULL) || ')'"
     "   FROM pg_catalog.pg_cast ca WHERE ca.oid >= 16384 AND NOT EXISTS (SELECT 1"
     "     FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass"
-    "     AND d.objid = ca.oid AND d.deptype = 'e')"
+    /* nor a range type's casts to its multirange (14+): the type's own */
+    "     AND d.objid = ca.oid AND d.deptype IN ('e', 'i'))"
     " UNION ALL SELECT 'event trigger', 'CREATE EVENT TRIGGER '"
     "   || pg_catalog.quote_ident(evtname) FROM pg_catalog.pg_event_trigger"
     ") k(kind, stmt) ORDER BY 2";

@@ -188,7 +188,7 @@ printf '%s' "$OUT" | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/n
 contains "$OUT" '"partition_of": "m"' && ok || bad "pull: the partitions of m: $OUT"
 run --url "$(url_of extras)" pull --output extras.json
 expect_rc 0 "pull --output"
-contains "$ERR" "1 policy" && ok || bad "pull --output: the left-out line: $ERR"
+contains "$ERR" "1 object with grants" && ok || bad "pull --output: the left-out line: $ERR"
 # push manages "m" and its partitions: nothing to say
 run --url "$(url_of extras)" --schema extras.json push
 up_to_date "push of the pulled schema"
