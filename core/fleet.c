@@ -23,6 +23,7 @@
 typedef struct target {
     char *name, *url, *ns, *tags; /* tags: ",a,b," for a cheap membership test */
     char *lock;                   /* its lock_strategy, or NULL */
+    int selected;                 /* a job runs it: its result keeps `name` */
 } target;
 
 typedef struct tlist {
@@ -507,6 +508,7 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     for (size_t i = 0; i < all.n; i++)
         if (!o->tag || strstr(all.v[i].tags, tagpat)) {
             job *j = &f.jobs[f.njobs];
+            all.v[i].selected = 1;
             j->t = &all.v[i];
             j->res = &res[f.njobs++];
             j->res->name = all.v[i].name;
@@ -608,8 +610,10 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     }
     cairn_folder_free(sf.list, sf.n);
     cairn_graph_free(&sf.g);
-    /* the results keep the names; the list gives them up */
+    /* the results keep the selected targets' names; the list gives up the rest */
     for (size_t i = 0; i < all.n; i++) {
+        if (!all.v[i].selected)
+            free(all.v[i].name);
         free(all.v[i].url);
         free(all.v[i].ns);
         free(all.v[i].tags);
