@@ -762,7 +762,7 @@ static int table_depends(differ *d, const void *a, const void *b)
     const cairn_table *ta = a, *tb = b;
     for (size_t i = 0; i < ta->nfkeys; i++) {
         const cairn_fkey *fk = ta->fkeys[i];
-        const char *rns = fk->ref_schema ? fk->ref_schema : ta->schema;
+        const char *rns = cairn_fkey_ref_ns(d->cx, ta, fk);
         if (diff_str_eq(rns, tb->schema) && diff_str_eq(fk->ref_table, tb->name))
             return 1;
     }
@@ -1040,7 +1040,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
             for (size_t e = 0; e < k; e++) {
                 const cairn_table *parent = dropped[drop_order[e]];
                 const cairn_fkey *fk = fks[i];
-                const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+                const char *rns = cairn_fkey_ref_ns(d->cx, t, fk);
                 if (diff_str_eq(rns, parent->schema) && diff_str_eq(fk->ref_table, parent->name))
                     add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
             }
@@ -1149,7 +1149,15 @@ void cairn_plan_free(cairn_plan *p)
     plan_box *pb = (plan_box *)p;
     cairn_arena_free(pb->arena);
     cairn_schema_free(pb->empty);
+    cairn_schema_free(pb->owned);
     free(pb);
+}
+
+void cairn_plan_own(cairn_plan *p, cairn_schema *s)
+{
+    plan_box *pb = (plan_box *)p;
+    cairn_schema_free(pb->owned);
+    pb->owned = s;
 }
 
 int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same)

@@ -13,6 +13,7 @@ typedef struct plan_box {
     cairn_plan p;
     cairn_arena *arena;   /* changes, the change array, warnings */
     cairn_schema *empty;  /* stands in for a NULL `from` */
+    cairn_schema *owned;  /* freed with the plan (cairn_plan_own) */
 } plan_box;
 
 /* A constraint, index or trigger, with its content as canonical text so that

@@ -181,7 +181,7 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         break;
     case O_FKEY: {
         const cairn_fkey *fk = o;
-        const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+        const char *rns = cairn_fkey_ref_ns(d->cx, t, fk);
         const char *rt = fk->ref_table ? fk->ref_table : "";
         const tpair *rp = map ? diff_pair_of_old(d, rns, rt) : NULL;
         sig_cols(&b, map, fk->columns, fk->ncolumns);
@@ -380,7 +380,7 @@ void diff_analyse_pair(differ *d, tpair *p)
     /* A foreign key to a table that goes away goes before the table. */
     for (size_t i = 0; i < p->fkeys.nf; i++) {
         const cairn_fkey *fk = p->fkeys.f[i].p;
-        const char *rns = fk->ref_schema ? fk->ref_schema : f->schema;
+        const char *rns = cairn_fkey_ref_ns(d->cx, f, fk);
         const char *rt = fk->ref_table ? fk->ref_table : "";
         if (diff_find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !diff_pair_of_old(d, rns, rt))
             p->fkeys.f[i].same = 0;
@@ -393,8 +393,8 @@ void diff_analyse_pair(differ *d, tpair *p)
         if (!o->same)
             continue;
         const cairn_fkey *fk = o->p;
-        const tpair *rp = diff_pair_of_old(d, fk->ref_schema ? fk->ref_schema : f->schema,
-                                      fk->ref_table ? fk->ref_table : "");
+        const tpair *rp = diff_pair_of_old(d, cairn_fkey_ref_ns(d->cx, f, fk),
+                                           fk->ref_table ? fk->ref_table : "");
         int retyped = 0;
         for (size_t k = 0; k < fk->ncolumns && !retyped; k++)
             retyped = column_retyped(d, p, fk->columns[k]);

@@ -338,6 +338,10 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
 /** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
 uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
+/** The namespace foreign key `fk` of table `t` references, as the model
+ *  names it: NULL for the dialect's default namespace (a ref_schema equal to
+ *  its default_namespace included), else the namespace's name. */
+const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):
@@ -545,6 +549,9 @@ void cairn_replay_close(cairn_ctx *cx, cairn_replay *r);
 /* ---- diff.c --------------------------------------------------------------- */
 /** Do two schemas describe the same database? (empty plan) */
 int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same);
+/** The plan `p` takes `s` (a schema its changes point into, typically its
+ *  `from`): cairn_plan_free frees it, after everything that reads the plan. */
+void cairn_plan_own(cairn_plan *p, cairn_schema *s);
 
 /* ---- fsutil.c -------------------------------------------------------------- */
 int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len);

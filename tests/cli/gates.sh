@@ -127,7 +127,7 @@ check "status --json: applied, with its time" \
     [ "$(json_get 'd["migrations"][0]["state"] + " " + str(bool(d["migrations"][0]["applied_at"]))')" = "applied True" ]
 run --json dialects
 expect_ok "dialects --json"
-check "dialects --json lists sqlite with its ABI" [ "$(json_get '[x["abi"] for x in d["dialects"] if x["name"] == "sqlite"][0]')" = 1.4 ]
+check "dialects --json lists sqlite with its ABI" [ "$(json_get '[x["abi"] for x in d["dialects"] if x["name"] == "sqlite"][0]')" = 1.5 ]
 echo '{ "dialect": "sqlite", "url": "sqlite:j.db", "schema": "js.json", "out": "jm", "bogus": 1 }' >cairn.json
 run --json status
 expect_rc 3 "a configuration error with --json"

@@ -47,6 +47,8 @@
  *        report it: MySQL's table options equal to the server's defaults);
  *        CAIRN_CAP_CLIENT_DELIMITER, CAIRN_CAP_COLUMN_ORDER and
  *        CAIRN_ALTER_POSITION.
+ *   1.5  `default_namespace` (the namespace the model calls NULL, so a
+ *        foreign key naming it finds its table).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -74,7 +76,7 @@ extern "C" {
 /** "CAIRNDLT" folded into 32 bits: first field of every dialect table. */
 #define CAIRN_DIALECT_MAGIC 0xCA1D1A1Eu
 #define CAIRN_DIALECT_ABI_MAJOR 1
-#define CAIRN_DIALECT_ABI_MINOR 4
+#define CAIRN_DIALECT_ABI_MINOR 5
 /** The one symbol a driver exports. */
 #define CAIRN_DIALECT_ENTRY_SYMBOL "cairn_dialect_entry"
 
@@ -614,7 +616,16 @@ typedef struct cairn_dialect {
     const char *const *type_names;
     /* ABI 1.3 ends here. */
     cairn_dialect_normalize_schema_fn *normalize_schema;  /* optional, since 1.4 */
-    /* ABI 1.4 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.4 ends here. */
+    /** The name of the namespace an unqualified name lands in (PostgreSQL:
+     *  "public"), which the schema model calls NULL: introspection reports
+     *  a table there with no namespace, but a foreign key from another
+     *  namespace to it names it (ref_schema "public"). The core reads such
+     *  a reference as one to the NULL namespace. Optional, since 1.5;
+     *  absent (or with CAIRN_CAP_SCHEMAS unset): a ref_schema is a
+     *  namespace's own name only. */
+    const char *default_namespace;
+    /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** The head of a driver's table, so it cannot be got wrong:
