@@ -993,6 +993,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
         pair_columns(d, d->pairs[k]);
     for (size_t k = 0; k < d->npairs && !d->rc; k++)
         diff_analyse_pair(d, d->pairs[k]);
+    if (!d->rc)
+        diff_fkeys_follow_keys(d);
     vplan vp;
     memset(&vp, 0, sizeof vp);
     if (d->rc || plan_views(d, &vp))

@@ -416,3 +416,52 @@ void diff_analyse_pair(differ *d, tpair *p)
         }
     }
 }
+
+/* Does key `k` hold exactly the columns `cols` (in any order)? */
+static int key_is(const cairn_key *k, const char *const *cols, size_t n)
+{
+    if (!k || k->ncolumns != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < n && strcmp(k->columns[j], cols[i]) != 0)
+            j++;
+        if (j == n)
+            return 0;
+    }
+    return 1;
+}
+
+/* The server ties a foreign key to the key it references (PostgreSQL to
+ * its index): that key cannot be dropped under it. */
+static int referenced_key_changes(const tpair *rp, const cairn_fkey *fk)
+{
+    const cairn_table *f = rp->from;
+    if (rp->pk_changed && key_is(f->primary_key, fk->ref_columns, fk->nref_columns))
+        return 1;
+    for (size_t i = 0; i < rp->uniques.nf; i++)
+        if (!rp->uniques.f[i].same &&
+            key_is(rp->uniques.f[i].p, fk->ref_columns, fk->nref_columns))
+            return 1;
+    return 0;
+}
+
+void diff_fkeys_follow_keys(differ *d)
+{
+    for (size_t k = 0; k < d->npairs; k++) {
+        tpair *p = d->pairs[k];
+        for (size_t i = 0; i < p->fkeys.nf; i++) {
+            dobj *o = &p->fkeys.f[i];
+            const cairn_fkey *fk = o->p;
+            if (!o->same || !fk->ref_table)
+                continue;
+            const tpair *rp = diff_pair_of_old(d, cairn_fkey_ref_ns(d->cx, p->from, fk),
+                                               fk->ref_table);
+            if (rp && referenced_key_changes(rp, fk)) {
+                o->same = 0;
+                if (o->peer >= 0)
+                    p->fkeys.t[o->peer].same = 0;
+            }
+        }
+    }
+}

@@ -4,7 +4,8 @@
 # names it ("schema": "public", as pull writes it) while the model calls
 # the default namespace NULL. The reference finds its table: validate
 # accepts it, push creates and drops in an order the server takes, and a
-# second push finds nothing to do.
+# second push finds nothing to do. A key under a foreign key that changes
+# (a renamed table's new primary key) takes the foreign key with it.
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
@@ -51,8 +52,28 @@ expect_ok "pull"
 check "pull names the default namespace in the cross-namespace reference" \
     contains "$OUT" '"schema": "public"'
 
-# everything goes: the keys' tables before the table they reference
+# users renamed to members with a new primary key name: both keys that
+# reference it (in its namespace and from app) go before the old key and
+# come back after the new one
+python3 - <<'PY'
+import json
+d = json.load(open("full.json"))
+d["tables"][0].update(name="members", was="users",
+                      primary_key={"name": "members_pkey", "columns": ["id"]})
+for t in d["tables"][1:]:
+    t["foreign_keys"][0]["references"]["table"] = "members"
+json.dump(d, open("schema.json", "w"))
+PY
 q nsdb "INSERT INTO users VALUES (1); INSERT INTO app.orders VALUES (1, 1); INSERT INTO notes VALUES (1, 1)" >/dev/null
+run push
+expect_ok "push renames users and its primary key under two foreign keys"
+check "the keys reference members now" \
+    test "$(q nsdb "SELECT string_agg(DISTINCT confrelid::regclass::text, ',') FROM pg_constraint WHERE contype = 'f'")" = members
+check "the rows stay" test "$(q nsdb "SELECT count(*) FROM app.orders JOIN members m ON m.id = user_id")" = 1
+run push
+expect_out "database is up to date" "a second push after the rename finds nothing to do"
+
+# everything goes: the keys' tables before the table they reference
 printf '{ "namespaces": ["app"], "tables": [] }\n' >schema.json
 run push --force
 expect_ok "push drops app.orders and notes before users"
