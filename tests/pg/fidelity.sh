@@ -15,20 +15,11 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
-PG_BIN=/usr/lib/postgresql/15/bin
-PSQL=$PG_BIN/psql
-[ -x "$PSQL" ] || PSQL=psql
-
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+. "$here/lib.sh"
 expect_sql() { # expect_sql DB QUERY EXPECTED what
     local got
     got=$(q "$1" "$2")
     if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-newdb() {
-    q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
 }
 up_to_date() { # up_to_date what: the last run was a push that found nothing to do
     expect_rc 0 "$1"

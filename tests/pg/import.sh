@@ -11,18 +11,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
-PG_BIN=/usr/lib/postgresql/15/bin
-PSQL=$PG_BIN/psql
-[ -x "$PSQL" ] || PSQL=psql
+. "$here/lib.sh"
 FIX="$CAIRN_SOURCE_DIR/tests/data/import"
 
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
 qf() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$(url_of "$1")" -f "$2" >/dev/null 2>&1; }
-newdb() {
-    q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
-}
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
 
 P="$WORK/import"

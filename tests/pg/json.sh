@@ -6,12 +6,8 @@
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
-PSQL=/usr/lib/postgresql/15/bin/psql
-[ -x "$PSQL" ] || PSQL=psql
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
-q postgres "DROP DATABASE IF EXISTS jsondb WITH (FORCE)" >/dev/null
-q postgres "CREATE DATABASE jsondb" >/dev/null
+. "$here/lib.sh"
+newdb jsondb
 export DATABASE_URL
 DATABASE_URL=$(url_of jsondb)
 
