@@ -22,6 +22,7 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_CHECK] = "check",
     [CAIRN_SET_LINT_IGNORE] = "lint.ignore",
     [CAIRN_SET_LINT_ERROR] = "lint.error",
+    [CAIRN_SET_PROGRESS_INTERVAL] = "progress_interval",
 };
 
 const char *cairn_version(void)
@@ -74,6 +75,7 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx->config_dir);
     free(cx->url_expanded);
     free(cx->driver_warning);
+    free(cx->progress_what);
     cairn_strv_free(cx->dotenv, cx->ndotenv);
     cairn_err_clear(cx);
     free(cx);
@@ -115,6 +117,9 @@ int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
     if (i == CAIRN_SET_LOCK_TIMEOUT && value && !is_whole_number(value))
         return cairn_err(cx, CAIRN_EUSAGE,
                          "lock timeout '%s' is not a whole number of milliseconds", value);
+    if (i == CAIRN_SET_PROGRESS_INTERVAL && value && !is_whole_number(value))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "progress interval '%s' is not a whole number of milliseconds", value);
     return replace(&cx->set_flag[i], value);
 }
 
@@ -231,12 +236,11 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
             return CAIRN_ENOMEM;
         expanded = joined;
     }
-    if (i == CAIRN_SET_LOCK_TIMEOUT) {
-        if (!is_whole_number(expanded)) {
-            free(expanded);
-            return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
-                                "\"lock_timeout\" must be a whole number of milliseconds");
-        }
+    if ((i == CAIRN_SET_LOCK_TIMEOUT || i == CAIRN_SET_PROGRESS_INTERVAL) &&
+        !is_whole_number(expanded)) {
+        free(expanded);
+        return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
+                            "\"%s\" must be a whole number of milliseconds", setting_names[i]);
     }
     free(cx->set_file[i]);
     cx->set_file[i] = expanded;

@@ -177,6 +177,10 @@ struct cairn_ctx {
     char *driver_warning;   /* the last host->warn line, not repeated */
     cairn_left_out *left_out; /* of the last introspection */
     size_t nleft_out;
+    /* the long work cairn_progress reports on: since when, last said when
+     * (0: not yet) */
+    char *progress_what;
+    int64_t progress_start, progress_last;
 };
 
 /** Setting indexes into set_flag / set_file. */
@@ -196,8 +200,10 @@ enum {
     CAIRN_SET_CHECK,
     CAIRN_SET_LINT_IGNORE,
     CAIRN_SET_LINT_ERROR,
+    CAIRN_SET_PROGRESS_INTERVAL,
     CAIRN_SET_COUNT_
 };
+_Static_assert(CAIRN_SET_COUNT_ <= 16, "set_flag and set_file hold every setting");
 /** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
 int cairn_dotenv_load(cairn_ctx *cx, const char *path);
 /** A variable: the process environment, else the project's .env. */
@@ -239,6 +245,11 @@ void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN
 void cairn_event_emit(cairn_ctx *cx, const cairn_event *ev);
 /** A CHANGE event per change of `p`. */
 void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p);
+/** Long work under way (the host slot `progress`): a PROGRESS event once
+ *  `what` has taken a second, then at most one a second, and one when it
+ *  ends (`done` == `total` > 0) if any was sent. Nothing without a handler. */
+void cairn_progress(cairn_ctx *cx, const char *what, const char *object, size_t done,
+                    size_t total);
 /** A STATEMENT event per statement, about `migration` (or NULL). */
 void cairn_event_sql(cairn_ctx *cx, const char *migration, char *const *sql, size_t n);
 /** Is anyone listening? (saves building events nobody reads) */

@@ -1317,8 +1317,14 @@ int cairn_drift(cairn_ctx *cx)
         rc = cairn_graph_state(cx, &g, applied, &snap, &heads, &nheads, NULL);
     cairn_buf what;
     cairn_buf_init(&what);
-    for (size_t h = 0; h < nheads; h++)
-        cairn_buf_printf(&what, "%s%s", h ? " + " : "", g.list[heads[h]].name);
+    for (size_t h = 0; h < nheads; h++) {
+        const char *name = g.list[heads[h]].name;
+        const cairn_applied *a = cairn_history_find(&r.hist, name);
+        cairn_buf_printf(&what, "%s%s", h ? " + " : "", name);
+        if (!rc)
+            migration_event(&r, name, "compared", a ? a->checksum : NULL,
+                            a ? a->applied_at : NULL, 0, 0, 0);
+    }
     if (!rc)
         rc = report_drift(&r, nheads ? cairn_buf_cstr(&what) : NULL, snap.schema);
     cairn_buf_release(&what);

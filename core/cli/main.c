@@ -196,9 +196,47 @@ static void free_event(cairn_event *e)
     free((char *)e->sql);
 }
 
+/* Long work under way, on standard error at once: a line for people, or
+ * with --json one JSON object a line (the document on standard output
+ * stays one document).
+ *   [1200/5000] reading tables: t1199 (3.2 s)
+ *   copying rows to rebuild a table: users, done (5.7 s)
+ *   {"progress": {"what": "reading tables", "object": "t1199", "done": 1200,
+ *                 "total": 5000, "elapsed_ms": 3210}} */
+static void progress_line(const cairn_event *e)
+{
+    if (json_mode) {
+        fputs("{\"progress\": {\"what\": ", stderr);
+        json_str(stderr, e->action);
+        json_key(stderr, "object");
+        json_str(stderr, e->object);
+        fprintf(stderr, ", \"done\": %zu, \"total\": %zu, \"elapsed_ms\": %lld}}\n", e->step,
+                e->steps, (long long)e->duration_ms);
+    } else {
+        /* work of unknown length ends as step 1 of 1 */
+        int one = e->steps == 1 && e->step == 1;
+        if (e->steps && !one)
+            fprintf(stderr, "[%zu/%zu] ", e->step, e->steps);
+        fprintf(stderr, "%s%s%s%s (%.1f s)\n", e->action ? e->action : "", e->object ? ": " : "",
+                e->object ? e->object : "", one ? ", done" : "", (double)e->duration_ms / 1000.0);
+    }
+    fflush(stderr);
+}
+
+/* Progress lines are wanted: --progress, --verbose, or standard error is a
+ * terminal. */
+static int show_progress;
+
 static void on_event(void *ud, const cairn_event *ev)
 {
     (void)ud;
+    if (ev->kind == CAIRN_EVENT_PROGRESS) {
+        if (show_progress)
+            progress_line(ev);
+        return;
+    }
+    if (!json_mode)
+        return;
     cairn_event *nv = realloc(events, (nevents + 1) * sizeof *nv);
     if (!nv) {
         events_lost = 1;
@@ -464,6 +502,8 @@ static const struct {
     {"--namespaces", NULL, "LIST", VALUE_TEXT, "namespaces",
      "comma-separated namespaces to manage"},
     {"--verbose", "-v", NULL, VALUE_TEXT, NULL, "show debug lines (on standard error)"},
+    {"--progress", NULL, NULL, VALUE_TEXT, NULL,
+     "progress lines for long work on standard error (default: on a terminal, or with --verbose)"},
     {"--json", NULL, NULL, VALUE_TEXT, NULL, "the result as one JSON document on standard output"},
     {"--color", NULL, "WHEN", VALUE_COLOR, NULL,
      "colour: auto (on a terminal, unless NO_COLOR), always, never"},
@@ -475,7 +515,7 @@ static const struct {
 typedef struct cli {
     const char *config;
     const char *settings[NGLOBAL];
-    int verbose, help, version;
+    int verbose, help, version, progress;
     const struct command *cmd;
     /* command options */
     const char *name, *output, *to, *steps;
@@ -763,6 +803,18 @@ static int run_drift(cairn_ctx *cx, const cli *c)
     int rc = cairn_drift(cx);
     if (c->json && (!rc || rc == CAIRN_EPENDING)) {
         fprintf(jout, ", \"drift\": %s", rc ? "true" : "false");
+        /* the migrations whose snapshot the database was compared with:
+         * the newest applied, or the heads of merged branches; none for an
+         * empty history */
+        json_key(jout, "compared_with");
+        fputc('[', jout);
+        for (size_t i = 0, k = 0; i < nevents; i++)
+            if (events[i].kind == CAIRN_EVENT_MIGRATION && events[i].action &&
+                strcmp(events[i].action, "compared") == 0) {
+                fputs(k++ ? ", " : "", jout);
+                json_str(jout, events[i].migration);
+            }
+        fputc(']', jout);
         json_changes(jout);
         json_statements(jout);
     }
@@ -1863,6 +1915,12 @@ static int parse(cli *c, int argc, char **argv)
             c->json = json_mode = 1;
             continue;
         }
+        if (flag_is(arg, len, "--progress")) {
+            if (arg[len] == '=')
+                return usage_error("option takes no value", arg, c->cmd ? c->cmd->name : NULL);
+            c->progress = 1;
+            continue;
+        }
         if (flag_is(arg, len, "--version")) {
             c->version = 1;
             continue;
@@ -2042,8 +2100,10 @@ int main(int argc, char **argv)
         return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
     }
     cairn_ctx_set_logger(cx, log_line, NULL);
-    if (c.json) {
+    show_progress = c.progress || c.verbose || isatty(STDERR_FILENO);
+    if (c.json || show_progress)
         cairn_ctx_set_event_handler(cx, on_event, NULL);
+    if (c.json) {
         json_command = c.cmd->name;
         if (!(jout = open_memstream(&jbody, &jbody_len))) {
             cairn_ctx_free(cx);

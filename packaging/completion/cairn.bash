@@ -41,7 +41,7 @@ _cairn()
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
     esac
 
-    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --tables --namespaces -v --verbose --json --color -h --help --version"
+    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --tables --namespaces -v --verbose --progress --json --color -h --help --version"
     case "$cmd" in
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;

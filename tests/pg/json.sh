@@ -35,6 +35,8 @@ jis '[m["state"] for m in d["migrations"]]' "['applied']" "status on PostgreSQL"
 q jsondb "ALTER TABLE users ADD COLUMN hotfix int" >/dev/null
 jrun drift
 expect_rc 12 "drift --json after a hand change"
+jis 'd["compared_with"] == [m for m in __import__("os").listdir("migrations")]' True \
+    "drift names the migration it compared with"
 jis '[(c["kind"], c["object"], c["destructive"]) for c in d["changes"]]' \
     "[('drop_column', 'users.hotfix', True)]" "drift: the column to drop"
 jrun push --dry-run

@@ -57,6 +57,7 @@
  *        `view_add_column` and `left_out`; cairn_view.columns; the
  *        capability bits CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS,
  *        which an older host does not read.
+ *   1.3  `progress` (long work: tables read, a table rebuilt).
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -287,7 +288,7 @@ enum {
 /* ---- the host table: what the core gives a driver ----------------------- */
 
 #define CAIRN_HOST_ABI_MAJOR 1
-#define CAIRN_HOST_ABI_MINOR 2
+#define CAIRN_HOST_ABI_MINOR 3
 
 typedef struct cairn_host {
     uint16_t abi_major;
@@ -381,7 +382,18 @@ typedef struct cairn_host {
     void (*left_out)(cairn_hostctx *hc, const char *kind, const char *kinds, const char *name);
     /** Add "key=value" to a view's options (cairn_view_set_option). */
     int (*set_view_option)(cairn_schema *s, cairn_view *v, const char *key, const char *value);
-    /* Host ABI 1.2 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
+    /* Host ABI 1.2 ends here. */
+
+    /** Long work under way: `what` (lower case, "reading tables",
+     *  "rebuilding a table"), the object at hand or NULL, `done` of `total`
+     *  steps (`total` 0: unknown, the host says the time it has taken).
+     *  Call it as often as is natural (per table, from an SQLite progress
+     *  handler): the host says nothing for work that ends within a second
+     *  and at most a line a second after that. Since host ABI 1.3: test
+     *  with CAIRN_HOST_HAS. */
+    void (*progress)(cairn_hostctx *hc, const char *what, const char *object, size_t done,
+                     size_t total);
+    /* Host ABI 1.3 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
 /** The size of host ABI 1.0's table: a driver that needs nothing newer
