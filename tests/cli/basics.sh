@@ -5,7 +5,7 @@
 
 run --version
 expect_ok "--version"
-check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.4)" ]
+check "--version text" [ "$OUT" = "cairn 0.1.0 (dialect ABI 1.5)" ]
 
 run --help
 expect_ok "--help"
@@ -21,8 +21,8 @@ done
 run dialects
 expect_ok "dialects"
 expect_out "NAME" "dialects has a header"
-check "dialects lists sqlite with version, ABI 1.4 and capabilities" \
-    bash -c "printf '%s\n' \"\$1\" | grep -Eq '^sqlite +[^ ]+ +1\.4 +/.*/sqlite\.so +[a-z-]+'" _ "$OUT"
+check "dialects lists sqlite with version, ABI 1.5 and capabilities" \
+    bash -c "printf '%s\n' \"\$1\" | grep -Eq '^sqlite +[^ ]+ +1\.5 +/.*/sqlite\.so +[a-z-]+'" _ "$OUT"
 
 check "dialects shows each driver file once" \
     test "$(printf '%s\n' "$OUT" | grep -c '^sqlite ')" -eq 1
