@@ -518,7 +518,7 @@ typedef struct cli {
     int verbose, help, version, progress;
     const struct command *cmd;
     /* command options */
-    const char *name, *output, *to, *steps;
+    const char *name, *output, *to, *steps, *history_table;
     const char *argument, *argument2;
     const char **args; /* OPT_ARGUMENTS: every positional argument */
     size_t nargs;
@@ -557,6 +557,7 @@ enum {
     OPT_ARGUMENT2 = 1u << 19,
     OPT_HISTORY_ONLY = 1u << 20,
     OPT_NO_HISTORY = 1u << 21,
+    OPT_HISTORY_TABLE = 1u << 22,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -602,6 +603,8 @@ static const struct {
     {"--history-only", OPT_HISTORY_ONLY, 0,
      "the folder is imported already: record another database's history", VALUE_TEXT},
     {"--no-history", OPT_NO_HISTORY, 0, "convert the folder only, even with a url", VALUE_TEXT},
+    {"--history-table", OPT_HISTORY_TABLE, 1,
+     "[NAMESPACE.]TABLE: the tool's history table, when not its default", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -823,7 +826,8 @@ static int run_drift(cairn_ctx *cx, const cli *c)
 
 static int run_import(cairn_ctx *cx, const cli *c)
 {
-    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history};
+    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history,
+                           .history_table = c->history_table};
     int rc = cairn_import(cx, c->argument, c->argument2, &o);
     if (c->json)
         json_migrations(jout);
@@ -1427,9 +1431,10 @@ static const command commands[] = {
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
     {"import",
-     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES | CMD_JSON,
+     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | OPT_HISTORY_TABLE |
+         CMD_CHANGES | CMD_JSON,
      run_import, "convert another tool's migrations folder (and its history)",
-     "import TOOL DIR [--no-history | --history-only]\n\n"
+     "import TOOL DIR [--no-history | --history-only] [--history-table [NS.]TABLE]\n\n"
      "Convert the migrations folder DIR of TOOL (drizzle, prisma, flyway, golang-migrate,\n"
      "dbmate) into the migrations folder (--out), which must be new or hold no cairn\n"
      "migration. The SQL is kept byte for byte (dbmate: the up part; its down part,\n"
@@ -1441,7 +1446,14 @@ static const command commands[] = {
      "when anything fails.\n\n"
      "  --no-history       convert the folder only, even with a url configured\n"
      "  --history-only     the folder is imported already: record the history of\n"
-     "                     another database the old tool migrated\n"},
+     "                     another database the old tool migrated\n"
+     "  --history-table [NS.]TABLE\n"
+     "                     the tool's history table when it is not the default one\n"
+     "                     (drizzle migrationsTable / migrationsSchema, Flyway\n"
+     "                     flyway.table / flyway.defaultSchema, golang-migrate\n"
+     "                     x-migrations-table, dbmate --migrations-table)\n"
+     "\nFlyway's repeatable migrations (R__*.sql) are not imported: cairn has none;\n"
+     "a warning names each one.\n"},
     {"status", OPT_CHECK | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
@@ -1971,6 +1983,7 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_FORGET: c->forget = 1; break;
             case OPT_HISTORY_ONLY: c->history_only = 1; break;
             case OPT_NO_HISTORY: c->no_history = 1; break;
+            case OPT_HISTORY_TABLE: c->history_table = value; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_TO: c->to = value; break;

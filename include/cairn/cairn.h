@@ -409,6 +409,13 @@ typedef struct cairn_import_opts {
     int history_only;
     /** Convert the folder only, even when a url is configured. */
     int no_history;
+    /** The tool's history table when the project renamed it, "table" or
+     *  "namespace.table" (drizzle's migrationsTable / migrationsSchema,
+     *  Flyway's flyway.table / flyway.defaultSchema, golang-migrate's
+     *  x-migrations-table, dbmate's --migrations-table); NULL: the tool's
+     *  default. Letters, digits, '_' and '$' only (CAIRN_EUSAGE else);
+     *  not for prisma, whose table cannot be renamed. */
+    const char *history_table;
 } cairn_import_opts;
 
 /** Convert another tool's migrations folder `dir` into "out" (which must

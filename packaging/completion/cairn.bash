@@ -22,14 +22,14 @@ _cairn()
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--history-table) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--history-table)
             return ;;
         --config|--schema|--output)
             _filedir; return ;;
@@ -52,7 +52,7 @@ _cairn()
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
         baseline) flags+=" --force" ;;
-        import) flags+=" --history-only --no-history" ;;
+        import) flags+=" --history-only --no-history --history-table" ;;
         status) flags+=" --check" ;;
     esac
 

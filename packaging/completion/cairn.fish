@@ -75,6 +75,7 @@ complete -c cairn -n '__fish_seen_subcommand_from baseline' -l force -d 'go ahea
 complete -c cairn -n '__fish_seen_subcommand_from baseline' -x -a '(path basename migrations/*/ 2>/dev/null)'
 complete -c cairn -n '__fish_seen_subcommand_from import' -l history-only -d 'the folder is imported already: record another database\'s history'
 complete -c cairn -n '__fish_seen_subcommand_from import' -l no-history -d 'convert the folder only, even with a url'
+complete -c cairn -n '__fish_seen_subcommand_from import' -l history-table -x -d '[NAMESPACE.]TABLE: the tool\'s history table, when not its default'
 complete -c cairn -n '__fish_seen_subcommand_from import' -x -a 'drizzle prisma flyway golang-migrate dbmate'
 complete -c cairn -n '__fish_seen_subcommand_from status' -l check -d 'change nothing; exit 12 when there is work to do'
 complete -c cairn -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'

@@ -70,6 +70,18 @@ expect_ok "import drizzle with its history"
 expect_out "1 migration recorded as applied" "drizzle: the applied one recorded"
 check "drizzle: the import is in the audit trail" \
     [ "$(q h_drizzle "SELECT action FROM __cairn_migrations_audit")" = "import drizzle" ]
+# drizzle with migrationsSchema "ops" and migrationsTable "applied": --history-table
+newdb h_drizzle2
+qf h_drizzle2 "$D/0000_init.sql"
+q h_drizzle2 "CREATE SCHEMA ops;
+CREATE TABLE ops.applied (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+INSERT INTO ops.applied (hash, created_at) VALUES ('$(sum "$D/0000_init.sql")', $(grep -o '"when": [0-9]*' "$D/meta/_journal.json" | head -1 | cut -d' ' -f2))" >/dev/null
+run --out h-drizzle2 --url "$(url_of h_drizzle2)" import drizzle "$D"
+expect_err "the database has no drizzle.__drizzle_migrations table" "drizzle: without the option the default table is looked for"
+rm -rf h-drizzle2
+run --out h-drizzle2 --url "$(url_of h_drizzle2)" import drizzle "$D" --history-table ops.applied
+expect_ok "import drizzle --history-table ops.applied"
+expect_out "1 migration recorded as applied" "drizzle: the renamed table's row recorded"
 run --out h-drizzle --url "$(url_of h_drizzle)" migrate
 expect_out "1 migration applied" "drizzle: migrate runs only the other"
 run --out h-drizzle --url "$(url_of h_drizzle)" drift
