@@ -366,7 +366,8 @@ typedef struct cairn_host {
     /* Host ABI 1.1 ends here. */
 
     /** Log a line the user reads without --verbose (a warning: something
-     *  cairn leaves out or cannot keep). A line equal to the one the
+     *  cairn cannot keep as it is; an object it leaves out goes to
+     *  `left_out`, the one path of `pull`'s line). A line equal to the one the
      *  context logged last is not repeated (two introspections of one
      *  command). Since host ABI 1.2: test with CAIRN_HOST_HAS. */
     void (*warn)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
