@@ -7,13 +7,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/lib.sh"
-newdb jsondb
-export DATABASE_URL
-DATABASE_URL=$(url_of jsondb)
-
-P="$WORK/json"
-mkdir -p "$P"
-cd "$P" || exit 1
+project jsondb
 printf '{ "dialect": "postgresql", "schema": "schema.json", "out": "migrations" }\n' >cairn.json
 cat >schema.json <<'JSON'
 { "tables": [ { "name": "users",

@@ -10,13 +10,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 . "$here/lib.sh"
-newdb nsdb
-export DATABASE_URL
-DATABASE_URL=$(url_of nsdb)
-
-P="$WORK/ns"
-mkdir -p "$P"
-cd "$P" || exit 1
+project nsdb
 printf '{ "dialect": "postgresql", "schema": "schema.json", "out": "migrations",
   "namespaces": ["public", "app"] }\n' >cairn.json
 # app.orders -> public.users across namespaces; notes -> public.users in
