@@ -189,8 +189,8 @@ const char *cairn_ctx_get(const cairn_ctx *cx, const char *key)
 }
 
 /* ${VAR} expansion of a config value; an unset variable is an error. */
-static int expand_vars(cairn_ctx *cx, const char *in, char **out, const char *file, int line,
-                       int column)
+int cairn_ctx_expand(cairn_ctx *cx, const char *in, char **out, const char *file, int line,
+                     int column)
 {
     cairn_buf b;
     cairn_buf_init(&b);
@@ -245,7 +245,7 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
     if (i < 0 || i == CAIRN_SET_VERBOSE || i == CAIRN_SET_CHECK)
         return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column, "unknown key \"%s\"", key);
     char *expanded = NULL;
-    int rc = expand_vars(cx, value, &expanded, file, line, column);
+    int rc = cairn_ctx_expand(cx, value, &expanded, file, line, column);
     if (rc)
         return rc;
     /* Paths in the file are relative to the file, not to where cairn runs. */

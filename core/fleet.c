@@ -23,6 +23,7 @@
 typedef struct target {
     char *name, *url, *ns, *tags; /* tags: ",a,b," for a cheap membership test */
     char *lock;                   /* its lock_strategy, or NULL */
+    int selected;                 /* a job runs it: its result keeps `name` */
 } target;
 
 typedef struct tlist {
@@ -44,40 +45,12 @@ static void tlist_free(tlist *l)
     l->n = 0;
 }
 
-/* ${VAR} in a target's url, from the environment or the project's .env. */
+/* ${VAR} in a target's url, as in cairn.json: from the environment or the
+ * project's .env. */
 static char *expand(cairn_ctx *cx, const char *in, const char *where)
 {
-    cairn_buf b;
-    cairn_buf_init(&b);
-    for (const char *p = in; *p;) {
-        const char *end;
-        if (p[0] == '$' && p[1] == '{' && (end = strchr(p + 2, '}'))) {
-            char name[256];
-            size_t n = (size_t)(end - p - 2);
-            const char *v = NULL;
-            if (n && n < sizeof name) {
-                memcpy(name, p + 2, n);
-                name[n] = '\0';
-                v = cairn_ctx_env(cx, name);
-            }
-            if (!v) {
-                cairn_buf_release(&b);
-                cairn_err(cx, CAIRN_ECONFIG, "%s: environment variable %.*s is not set", where,
-                          (int)n, p + 2);
-                return NULL;
-            }
-            cairn_buf_puts(&b, v);
-            p = end + 1;
-        } else {
-            cairn_buf_append(&b, p++, 1);
-        }
-    }
-    if (b.oom) {
-        cairn_buf_release(&b);
-        cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-        return NULL;
-    }
-    return cairn_buf_steal(&b);
+    char *out = NULL;
+    return cairn_ctx_expand(cx, in, &out, where, 0, 0) ? NULL : out;
 }
 
 static int add_target(cairn_ctx *cx, tlist *l, const char *name, const char *url,
@@ -259,12 +232,6 @@ typedef struct fleet {
     int stop;
 } fleet;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 typedef struct tally {
     const char *counts; /* the action counted: "applied", "rolled-back" */
@@ -322,7 +289,7 @@ static void run_job(fleet *f, job *j)
 {
     const cairn_fleet_opts *o = f->o;
     cairn_target_result *r = j->res;
-    int64_t t0 = now_ms();
+    int64_t t0 = cairn_mono_ms();
     cairn_ctx *tc = NULL;
     tally tl = {o->op == CAIRN_FLEET_ROLLBACK ? "rolled-back" : "applied", 0, 0};
     int rc = cairn_ctx_clone(f->cx, &tc);
@@ -396,7 +363,7 @@ static void run_job(fleet *f, job *j)
     r->applied = tl.applied;
     r->statements = tl.statements;
     r->pending = pending;
-    r->duration_ms = now_ms() - t0;
+    r->duration_ms = cairn_mono_ms() - t0;
     cairn_ctx_free(tc);
 }
 
@@ -507,6 +474,7 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     for (size_t i = 0; i < all.n; i++)
         if (!o->tag || strstr(all.v[i].tags, tagpat)) {
             job *j = &f.jobs[f.njobs];
+            all.v[i].selected = 1;
             j->t = &all.v[i];
             j->res = &res[f.njobs++];
             j->res->name = all.v[i].name;
@@ -608,8 +576,10 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     }
     cairn_folder_free(sf.list, sf.n);
     cairn_graph_free(&sf.g);
-    /* the results keep the names; the list gives them up */
+    /* the results keep the selected targets' names; the list gives up the rest */
     for (size_t i = 0; i < all.n; i++) {
+        if (!all.v[i].selected)
+            free(all.v[i].name);
         free(all.v[i].url);
         free(all.v[i].ns);
         free(all.v[i].tags);

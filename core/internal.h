@@ -403,6 +403,16 @@ int cairn_conn_history_remove(cairn_conn *c, const cairn_history_opts *h, const 
 /* The audit trail: who repaired the history, when, what. One row in
  * <history table>_audit (made when first needed, never introspected). */
 #define CAIRN_AUDIT_SUFFIX "_audit"
+/** session.c: "<schema>"."<history table><suffix>" in the dialect's quotes:
+ *  the tables kept beside the history table (audit, lease). */
+void cairn_side_table(cairn_buf *b, const cairn_dialect *d, const cairn_history_opts *h,
+                      const char *suffix);
+/** session.c: a monotonic clock in milliseconds. */
+int64_t cairn_mono_ms(void);
+/** ctx.c: ${VAR} of `in` from the environment or the project's .env, into
+ *  a malloc'd *out; an unset variable is CAIRN_ECONFIG at file:line:column. */
+int cairn_ctx_expand(cairn_ctx *cx, const char *in, char **out, const char *file, int line,
+                     int column);
 /** The lease lock's table beside the history table (lease.c). */
 #define CAIRN_LEASE_SUFFIX "_lock"
 int cairn_conn_audit(cairn_conn *c, const cairn_history_opts *h, const char *action,

@@ -53,18 +53,9 @@ int64_t cairn_lease_ms(const cairn_ctx *cx)
 /* "<schema>"."<history>_lock" in the dialect's quotes. */
 static char *lease_table(cairn_conn *c, const cairn_history_opts *h)
 {
-    const cairn_dialect *d = cairn_conn_dialect(c);
-    char close = CAIRN_DIALECT_HAS(d, quote_close) ? d->quote_close : 0;
     cairn_buf b;
     cairn_buf_init(&b);
-    if (h->schema && *h->schema) {
-        cairn_buf_quote_pair(&b, h->schema, d->quote, close);
-        cairn_buf_puts(&b, ".");
-    }
-    char name[300];
-    snprintf(name, sizeof name, "%s" CAIRN_LEASE_SUFFIX,
-             h->table && *h->table ? h->table : "__cairn_migrations");
-    cairn_buf_quote_pair(&b, name, d->quote, close);
+    cairn_side_table(&b, cairn_conn_dialect(c), h, CAIRN_LEASE_SUFFIX);
     return b.oom ? (cairn_buf_release(&b), NULL) : cairn_buf_steal(&b);
 }
 

@@ -302,13 +302,6 @@ static void utc_now(char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* `done` statements ran; a negative `done` is -(k) when statement k
  * (1-based) was sent and its outcome is unknown (CAIRN_APPLIED_IN_FLIGHT). */
 static int record(mrun *r, const char *name, const char *checksum, cairn_applied_state state,
@@ -358,7 +351,7 @@ typedef struct mprogress {
 static int on_progress(void *ud, cairn_exec_event ev, size_t i, size_t n)
 {
     mprogress *p = ud;
-    int64_t took = mono_ms() - p->started;
+    int64_t took = cairn_mono_ms() - p->started;
     long total = p->down ? -(long)n : (long)n;
     switch (ev) {
     case CAIRN_EXEC_STARTING:
@@ -438,7 +431,7 @@ static int apply_one(mrun *r, const cairn_migration *m, size_t start, int in_cal
 {
     char label[300];
     snprintf(label, sizeof label, "migration %s", m->name);
-    mprogress p = {r, m->name, m->checksum, 0, mono_ms()};
+    mprogress p = {r, m->name, m->checksum, 0, cairn_mono_ms()};
     script sc = {.what = label, .name = m->name, .dir = m->dir, .file = "migration.sql",
                  .sql = m->sql, .no_transaction = m->no_transaction, .progress = on_progress,
                  .ud = &p};
@@ -489,7 +482,7 @@ static void log_step(cairn_ctx *cx, const char *verb, const char *name, size_t a
     if (of > 1)
         snprintf(step, sizeof step, "[%zu/%zu] ", at, of);
     cairn_log(cx, CAIRN_LOG_INFO, "%s%s %s (%zu statement%s, %lld ms)", step, verb, name,
-              statements, plural(statements), (long long)(mono_ms() - started));
+              statements, plural(statements), (long long)(cairn_mono_ms() - started));
 }
 
 /* all-in-one needs every migration of the run to fit in one transaction. */
@@ -678,11 +671,11 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
             applied++;
             continue;
         }
-        int64_t started = mono_ms();
+        int64_t started = cairn_mono_ms();
         size_t count = 0, committed = 0;
         at++;
         rc = apply_one(&r, m, start, one_txn, &count, &committed);
-        mdone d = {.ran = !rc, .count = count, .done = committed, .took = mono_ms() - started};
+        mdone d = {.ran = !rc, .count = count, .done = committed, .took = cairn_mono_ms() - started};
         memcpy(d.at, r.recorded_at, sizeof d.at);
         if (rc) {
             failed = d;
@@ -934,7 +927,7 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
             done++;
             continue;
         }
-        mprogress p = {&r, m->name, ds->checksum, 1, mono_ms()};
+        mprogress p = {&r, m->name, ds->checksum, 1, cairn_mono_ms()};
         script sc = {.what = what, .name = m->name, .dir = m->dir, .file = "down.sql",
                      .sql = ds->sql, .no_transaction = no_txn, .progress = on_progress,
                      .ud = &p};
@@ -944,10 +937,10 @@ int cairn_rollback(cairn_ctx *cx, const cairn_rollback_opts *opts)
             done++;
             log_step(cx, "rolled back", m->name, done, n, count - ds->start, p.started);
             migration_event(&r, m->name, "rolled-back", ds->checksum, NULL, count, count,
-                            mono_ms() - p.started);
+                            cairn_mono_ms() - p.started);
         } else {
             migration_event(&r, m->name, "rollback-failed", ds->checksum, NULL, committed, count,
-                            mono_ms() - p.started);
+                            cairn_mono_ms() - p.started);
         }
     }
     if (opts->dry_run && !rc && n)

@@ -281,7 +281,7 @@ int cairn_conn_rollback(cairn_conn *c)
 
 /* ---- the migration lock: the wait is the host's ------------------------------ */
 
-static int64_t mono_ms(void)
+int64_t cairn_mono_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -296,14 +296,14 @@ int cairn_conn_lock(cairn_conn *c, const cairn_history_opts *h)
     cairn_ctx *cx = c->s->cx;
     cairn_history_opts once = *h;
     once.lock_timeout_ms = 0;
-    int64_t start = mono_ms(), nap_ms = 10;
+    int64_t start = cairn_mono_ms(), nap_ms = 10;
     int lease = lease_strategy(cx);
     for (;;) {
         cairn_err_clear(cx);
         int rc = lease ? cairn_lease_take(c, h, &c->lease) : c->s->drv.d->lock(c->dc, &once);
         if (rc != CAIRN_ELOCKED)
             return cairn_err_default(cx, rc, "cannot take the migration lock");
-        int64_t waited = mono_ms() - start;
+        int64_t waited = cairn_mono_ms() - start;
         if (h->lock_timeout_ms >= 0 && waited >= h->lock_timeout_ms)
             return cairn_err(cx, CAIRN_ELOCKED,
                              "another cairn migrate holds the lock (waited %lld ms): %s",
@@ -400,7 +400,8 @@ static void audit_clean(char *out, size_t size, const char *s)
     out[n] = '\0';
 }
 
-static void audit_table(cairn_buf *b, const cairn_dialect *d, const cairn_history_opts *h)
+void cairn_side_table(cairn_buf *b, const cairn_dialect *d, const cairn_history_opts *h,
+                      const char *suffix)
 {
     char close = CAIRN_DIALECT_HAS(d, quote_close) ? d->quote_close : 0;
     if (h->schema && *h->schema) {
@@ -408,8 +409,8 @@ static void audit_table(cairn_buf *b, const cairn_dialect *d, const cairn_histor
         cairn_buf_puts(b, ".");
     }
     char name[300];
-    snprintf(name, sizeof name, "%s" CAIRN_AUDIT_SUFFIX,
-             h->table && *h->table ? h->table : "__cairn_migrations");
+    snprintf(name, sizeof name, "%s%s", h->table && *h->table ? h->table : "__cairn_migrations",
+             suffix);
     cairn_buf_quote_pair(b, name, d->quote, close);
 }
 
@@ -444,14 +445,14 @@ int cairn_conn_audit(cairn_conn *c, const cairn_history_opts *h, const char *act
     cairn_buf b;
     cairn_buf_init(&b);
     cairn_buf_puts(&b, "CREATE TABLE IF NOT EXISTS ");
-    audit_table(&b, d, h);
+    cairn_side_table(&b, d, h, CAIRN_AUDIT_SUFFIX);
     cairn_buf_puts(&b, " (at varchar(20) NOT NULL, actor varchar(255) NOT NULL, "
                        "action varchar(64) NOT NULL, migration varchar(255) NOT NULL, "
                        "detail varchar(255))");
     int rc = b.oom ? cairn_err(cx, CAIRN_ENOMEM, "out of memory") : cairn_conn_exec(c, b.data);
     cairn_buf_reset(&b);
     cairn_buf_puts(&b, "INSERT INTO ");
-    audit_table(&b, d, h);
+    cairn_side_table(&b, d, h, CAIRN_AUDIT_SUFFIX);
     cairn_buf_printf(&b, " (at, actor, action, migration, detail) VALUES ('%s', '%s', '%s', "
                          "'%s', '%s')",
                      at, who, act, mig, det);

@@ -28,6 +28,8 @@ cmake -S "$here" -B "$here/build-asan" -DCAIRN_WERROR=ON -DCAIRN_SANITIZE=ON \
 cmake --build "$here/build-asan" -j"$jobs"
 echo "== tests under sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+# Graphviz's own caches (the diagram module) are not cairn's leaks
+export LSAN_OPTIONS=suppressions=$here/tests/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # (not the PostgreSQL runs on other majors, pg.versions.N and pg.18.*: the
 # same code as pg.*, on other servers)
