@@ -17,21 +17,21 @@ _cairn()
     local cur prev words cword
     _init_completion -s || return
 
-    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init dialects"
+    local commands="generate merge squash migrate rollback resolve pull push validate lint export check baseline drift import status drop init diagram dialects"
     local cmd="" out="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--history-table) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--format|--columns|--at|--history-table) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--tables|--namespaces|--name|--rename|--to|--steps|--history-table)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--at|--history-table)
             return ;;
-        --config|--schema|--output)
+        --config|--schema|--output|--targets)
             _filedir; return ;;
         --out|--dialect-path)
             _filedir -d; return ;;
@@ -39,21 +39,27 @@ _cairn()
             COMPREPLY=($(compgen -W "$("$1" dialects 2>/dev/null | awk 'NR > 1 && $1 ~ /^[a-z0-9_]+$/ { print $1 }')" -- "$cur")); return ;;
         --color)
             COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+        --format)
+            COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur")); return ;;
+        --columns)
+            COMPREPLY=($(compgen -W "all keys none" -- "$cur")); return ;;
     esac
 
-    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --tables --namespaces -v --verbose --progress --json --color -h --help --version"
+    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --progress --json --color -h --help --version"
     case "$cmd" in
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
         squash) flags+=" --name --to" ;;
-        migrate) flags+=" --dry-run --all-in-one --resume --check" ;;
-        rollback) flags+=" --dry-run --resume --to --steps" ;;
+        migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
         push) flags+=" --rename --dry-run --force --check" ;;
-        baseline) flags+=" --force" ;;
+        baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         import) flags+=" --history-only --no-history --history-table" ;;
-        status) flags+=" --check" ;;
+        status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        diagram) flags+=" --output --format --columns --at" ;;
     esac
 
     if [[ "$cur" == -* ]]; then
