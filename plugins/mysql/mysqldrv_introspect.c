@@ -896,25 +896,29 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
         h->buf_free(is.parted);
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     }
-    int rc = mysqldrv_is_settings(&is);
-    if (!rc)
-        rc = mysqldrv_is_tables(&is);
-    if (!rc)
-        rc = mysqldrv_is_columns(&is);
-    if (!rc)
-        rc = mysqldrv_is_fkeys(&is);
-    if (!rc)
-        rc = mysqldrv_is_indexes(&is);
-    if (!rc)
-        rc = mysqldrv_is_checks(&is);
-    if (!rc)
-        rc = mysqldrv_is_triggers(&is);
-    if (!rc)
-        rc = mysqldrv_is_views(&is);
-    if (!rc)
-        rc = mysqldrv_intro_objects(c, filter, out, is.db_charset, is.db_collation, &is.queries);
-    if (!rc)
-        rc = mysqldrv_is_partitions(&is);
+    /* A big database spends its time in the server, a query at a time:
+     * progress is the step (what the next query reads) of the steps. */
+    static const struct {
+        const char *what;
+        int (*read)(mysqldrv_is *);
+    } steps[] = {
+        {"settings", mysqldrv_is_settings}, {"tables", mysqldrv_is_tables},
+        {"columns", mysqldrv_is_columns},   {"foreign keys", mysqldrv_is_fkeys},
+        {"indexes", mysqldrv_is_indexes},   {"checks", mysqldrv_is_checks},
+        {"triggers", mysqldrv_is_triggers}, {"views", mysqldrv_is_views},
+        {"routines and events", NULL},      {"partitions", mysqldrv_is_partitions},
+    };
+    size_t nsteps = sizeof steps / sizeof steps[0];
+    int tick = CAIRN_HOST_HAS(h, progress), rc = 0;
+    for (size_t k = 0; !rc && k < nsteps; k++) {
+        if (tick)
+            h->progress(c->s->hc, "reading the catalog", steps[k].what, k, nsteps);
+        rc = steps[k].read ? steps[k].read(&is)
+                           : mysqldrv_intro_objects(c, filter, out, is.db_charset,
+                                                    is.db_collation, &is.queries);
+    }
+    if (!rc && tick)
+        h->progress(c->s->hc, "reading the catalog", NULL, nsteps, nsteps);
     if (!rc)
         h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views, %zu objects in %d queries",
                  is.ntabs, out->nviews, CAIRN_HOST_HAS(h, add_object) ? out->nobjects : 0,

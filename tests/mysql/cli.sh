@@ -435,6 +435,13 @@ check "pull: the function, procedure and event are in the file" \
     test "$(grep -c '"kind": "\(function\|procedure\|event\)"' "$WORK/leftout.json")" = 3
 run --url "$BASE/leftout" --dialect mysql pull --verbose
 expect_err "left out grant" "pull --verbose names what it left out"
+mkdir -p "$WORK/prog" && printf '{ "dialect": "mysql", "progress_interval": 0 }\n' >"$WORK/prog/cairn.json"
+(cd "$WORK/prog" || exit 1
+    run --url "$BASE/leftout" pull --progress --output "$WORK/progress.json"
+    expect_ok "pull --progress"
+    expect_err "[10/10] reading the catalog" "pull --progress: the catalog's steps"
+    echo "$PASSED $FAILED" >"$WORK/.counts")
+read -r PASSED FAILED <"$WORK/.counts"
 run --url "$BASE/leftout" --dialect mysql --schema "$WORK/leftout.json" push
 expect_ok "push of the pulled schema"
 expect_err 'warning: mysql: 1 table read as plain table (SYSTEM_TIME partitioning is not modelled): `m`' \

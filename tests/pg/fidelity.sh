@@ -179,6 +179,15 @@ printf '%s' "$OUT" | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/n
 contains "$OUT" '"partition_of": "m"' && ok || bad "pull: the partitions of m: $OUT"
 run --url "$(url_of extras)" pull --verbose
 expect_err "left out object with grants public.t" "pull --verbose names what it left out"
+# progress: the catalog is read in a few queries, whatever its size; a line
+# per query ("progress_interval": 0 says every step)
+mkdir -p prog && printf '{ "dialect": "postgresql", "progress_interval": 0 }\n' >prog/cairn.json
+(cd prog || exit 1
+    run --url "$(url_of extras)" pull --progress --output ../progress.json
+    expect_ok "pull --progress"
+    expect_err "[7/7] reading the catalog" "pull --progress: the catalog's steps"
+    echo "$PASSED $FAILED" >"$WORK/.counts")
+read -r PASSED FAILED <"$WORK/.counts"
 run --url "$(url_of extras)" pull --output extras.json
 expect_rc 0 "pull --output"
 contains "$ERR" "1 object with grants" && ok || bad "pull --output: the left-out line: $ERR"
