@@ -763,6 +763,8 @@ static int fleet_flag(cli *c, const char *flag, const char *value)
     return 0;
 }
 
+static const char *state_word(cairn_mstate s);
+
 static int fleet_on(const cli *c)
 {
     return c->targets || c->targets_url || c->targets_query;
@@ -788,9 +790,76 @@ static void fleet_json(const cairn_target_result *r, size_t n)
                 (long long)r[i].duration_ms);
         json_key(jout, "error");
         json_str(jout, r[i].message);
-        fputc('}', jout);
+        fputs(", \"unapplied\": [", jout);
+        for (size_t k = 0; k < r[i].nunapplied; k++) {
+            fputs(k ? ", {\"name\": " : "{\"name\": ", jout);
+            json_str(jout, r[i].unapplied[k].name);
+            json_key(jout, "state");
+            json_str(jout, state_word(r[i].unapplied[k].state));
+            fputc('}', jout);
+        }
+        fputs("]}", jout);
     }
     fputc(']', jout);
+}
+
+/* status --targets: who is at which migration. A column per migration not
+ * applied on every target (the newest MATRIX_MAX by name, which starts
+ * with its timestamp; older ones are counted), a row per target. Nothing
+ * when every target is level. */
+enum { MATRIX_MAX = 8 };
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void fleet_matrix(const cairn_target_result *r, size_t n)
+{
+    size_t all = 0, ncols = 0;
+    for (size_t i = 0; i < n; i++)
+        all += r[i].nunapplied;
+    const char **names = all ? malloc(all * sizeof *names) : NULL;
+    if (!names)
+        return;
+    for (size_t i = 0, k = 0; i < n; i++)
+        for (size_t m = 0; m < r[i].nunapplied; m++)
+            names[k++] = r[i].unapplied[m].name;
+    qsort(names, all, sizeof *names, by_name);
+    for (size_t k = 0; k < all; k++)
+        if (!ncols || strcmp(names[ncols - 1], names[k]))
+            names[ncols++] = names[k];
+    size_t older = ncols > MATRIX_MAX ? ncols - MATRIX_MAX : 0;
+    const char **cols = names + older;
+    ncols -= older;
+    int wn = 6;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(r[i].name) > wn)
+            wn = (int)strlen(r[i].name);
+    printf("\n%-*s", wn, "target");
+    for (size_t c = 0; c < ncols; c++)
+        printf("  %s", cols[c]);
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        printf("%-*s", wn, r[i].name);
+        /* a target that was not reached says nothing of its history */
+        int reached = r[i].from || r[i].nunapplied || !r[i].code;
+        for (size_t c = 0; c < ncols; c++) {
+            const char *cell = reached ? "applied" : "?";
+            for (size_t k = 0; k < r[i].nunapplied; k++)
+                if (!strcmp(r[i].unapplied[k].name, cols[c]))
+                    cell = state_word(r[i].unapplied[k].state);
+            if (c + 1 < ncols)
+                printf("  %-*s", (int)strlen(cols[c]), cell);
+            else
+                printf("  %s", cell); /* no white space at the end of a line */
+        }
+        putchar('\n');
+    }
+    if (older)
+        printf("(and %zu older migration%s not applied everywhere: --json lists them)\n", older,
+               older == 1 ? "" : "s");
+    free(names);
 }
 
 /* The summary: one row per target, widths from the content. */
@@ -846,8 +915,11 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
     }
     if (c->json)
         fleet_json(r, n);
-    else if (n)
+    else if (n) {
         fleet_table(r, n);
+        if (op == CAIRN_FLEET_STATUS)
+            fleet_matrix(r, n);
+    }
     cairn_fleet_free(r, n);
     if (!rc && op == CAIRN_FLEET_DRIFT && drifted) {
         snprintf(front_message, sizeof front_message, "%zu target%s drifted", drifted,

@@ -371,6 +371,11 @@ typedef struct cairn_target_result {
     int64_t duration_ms;
     int code;              /* 0 or the CAIRN_E* of its failure */
     const char *message;   /* its one-line error, or NULL */
+    /** The migrations not cleanly applied on the target after the run
+     *  (pending, modified, missing, partial), in cairn_status's order: what
+     *  `status --targets` draws as its matrix. */
+    const cairn_status_row *unapplied;
+    size_t nunapplied;
 } cairn_target_result;
 
 /** Run `op` on every selected target, up to `parallel` at once, each with
