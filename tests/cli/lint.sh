@@ -77,6 +77,8 @@ expect_out "--rename users.email=users.mail" "CA401 suggests the rename"
 check "CA401 pairs one drop with one add (nick is not suggested too)" \
     [ "$(printf '%s\n' "$OUT" | grep -c CA401)" -eq 1 ]
 check "lint with findings writes nothing" [ "$before" = "$(state .)" ]
+check "no CA107 where DDL is transactional: a failure rolls the drops back too" \
+    bash -c "! grep -q CA107 <<<\"\$1\"" _ "$OUT"
 
 run lint --json
 expect_rc 13 "lint --json with errors"
