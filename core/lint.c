@@ -5,7 +5,9 @@
  * change destroys, what present rows would make fail (counted in the
  * configured database, never shown), what the dialect's driver says the
  * change does to a live table's traffic (its `hazards` slot: no dialect
- * name is tested here), and a drop + add that reads like a rename. A
+ * name is tested here), a drop that a later failure would leave done where
+ * DDL is not transactional (the capability bit and the driver's `order`
+ * slot), and a drop + add that reads like a rename. A
  * migration whose SQL is not what cairn writes for its schema change (a
  * --custom or edited one) is not analysed, and says so. */
 #include <stdlib.h>
