@@ -140,6 +140,35 @@ sed -i 's/"out": "migrations"/"out": "migrations", "lint": { "ignore": ["CA107"]
 run lint
 check "undone: lint.ignore silences CA107" bash -c "! grep -q CA107 <<<\"\$1\"" _ "$OUT"
 mv cairn.json.keep cairn.json
+# a dropped table stays before a change to the table its foreign key
+# references (the key's index must go first): named as well
+q mysql "DROP DATABASE IF EXISTS undone_t; CREATE DATABASE undone_t"
+mkdir -p "$WORK/undone_t" && cd "$WORK/undone_t" || exit 1
+cat >cairn.json <<JSON
+{ "dialect": "mysql", "url": "$BASE/undone_t", "schema": "schema.json", "out": "migrations" }
+JSON
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "p", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "email", "type": "varchar(40)" } ] },
+  { "name": "c", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "pid", "type": "int", "references": { "table": "p", "column": "id" } } ] } ] }
+JSON
+run generate --name init
+expect_ok "undone_t: generate init"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "p", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "email", "type": "varchar(40)" } ],
+    "indexes": [ { "name": "p_email", "columns": ["email"], "unique": true } ] } ] }
+JSON
+run generate --name dropc
+expect_ok "undone_t: generate"
+M=$(newest)
+expect_err "warning: CA107 warning $M: drop table c runs before create index p.p_email (fails on duplicate values)" \
+    "undone_t: a dropped table kept before a unique index on the table it references"
+cd "$WORK/undone" || exit 1
+
 # what the warning is about: the index fails on the duplicates after the drops ran
 run migrate
 expect_rc 6 "undone: migrate fails on the duplicates"
