@@ -8,13 +8,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 : "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
 . "$here/lib.sh"
-newdb lintdb
 newest() { ls migrations | tail -n 1; }
+# project DB: a fresh database DB and a project folder for it (the current
+# directory after)
+project() {
+    newdb "$1"
+    mkdir -p "$WORK/$1" && cd "$WORK/$1" || exit 1
+    printf '{ "dialect": "mysql", "url": "%s/%s", "schema": "schema.json", "out": "migrations" }\n' \
+        "$BASE" "$1" >cairn.json
+}
 
-mkdir -p "$WORK/mylint" && cd "$WORK/mylint" || exit 1
-cat >cairn.json <<JSON
-{ "dialect": "mysql", "url": "$BASE/lintdb", "schema": "schema.json", "out": "migrations" }
-JSON
+project lintdb
 cat >schema.json <<'JSON'
 { "tables": [
   { "name": "users", "columns": [
@@ -74,11 +78,7 @@ expect_rc 12 "mysql: the migration is still pending after lint"
 # drop + unique key never warns; a drop kept in place (a later column takes
 # the name it frees) runs before the unique index: generate and lint name
 # both, and migrate shows why (the drop is done when the index fails).
-q mysql "DROP DATABASE IF EXISTS undone; CREATE DATABASE undone"
-mkdir -p "$WORK/undone" && cd "$WORK/undone" || exit 1
-cat >cairn.json <<JSON
-{ "dialect": "mysql", "url": "$BASE/undone", "schema": "schema.json", "out": "migrations" }
-JSON
+project undone
 tables() { # tables COLUMNS INDEXES: the tables n (with rows) and e (empty), alike
     local t out=""
     for t in n e; do
@@ -142,11 +142,7 @@ check "undone: lint.ignore silences CA107" bash -c "! grep -q CA107 <<<\"\$1\"" 
 mv cairn.json.keep cairn.json
 # a dropped table stays before a change to the table its foreign key
 # references (the key's index must go first): named as well
-q mysql "DROP DATABASE IF EXISTS undone_t; CREATE DATABASE undone_t"
-mkdir -p "$WORK/undone_t" && cd "$WORK/undone_t" || exit 1
-cat >cairn.json <<JSON
-{ "dialect": "mysql", "url": "$BASE/undone_t", "schema": "schema.json", "out": "migrations" }
-JSON
+project undone_t
 cat >schema.json <<'JSON'
 { "tables": [
   { "name": "p", "columns": [ { "name": "id", "type": "int", "primary_key": true },
@@ -175,8 +171,7 @@ expect_rc 6 "undone: migrate fails on the duplicates"
 expect_err "7 of 8 statements ran and stay applied" "undone: with the drops run"
 expect_err "CREATE UNIQUE INDEX \`n_email\` ON \`n\` (\`email\`);): mysql: ERROR 1062" \
     "undone: the unique index failed"
-expect_q() { check "$3: $(q undone "$2")" [ "$(q undone "$2")" = "$1" ]; }
-expect_q "0" "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='undone'
-  AND TABLE_NAME='n' AND BINARY COLUMN_NAME IN ('old', 'Note')" "undone: the dropped columns are gone for good"
+expect_q undone "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='undone'
+  AND TABLE_NAME='n' AND BINARY COLUMN_NAME IN ('old', 'Note')" "0" "undone: the dropped columns are gone for good"
 
 finish
