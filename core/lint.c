@@ -975,10 +975,15 @@ void cairn_lint_log_plan(cairn_ctx *cx, cairn_session *s, const char *name,
         lint_renames(&r, plan);
         lint_not_undone(&r, plan);
     }
-    for (size_t i = 0; i < r.n; i++)
-        cairn_log(cx, CAIRN_LOG_WARN, "%s %s %s: %s (%s)", r.v[i].code,
-                  cairn_lint_level_name(r.v[i].level), r.v[i].migration, r.v[i].message,
-                  r.v[i].category);
+    for (size_t i = 0; i < r.n; i++) {
+        const cairn_lint_finding *f = &r.v[i];
+        cairn_log(cx, CAIRN_LOG_WARN, "%s %s %s: %s (%s)", f->code,
+                  cairn_lint_level_name(f->level), f->migration, f->message, f->category);
+        cairn_event e = {.kind = CAIRN_EVENT_FINDING, .migration = f->migration,
+                         .message = f->message, .code = f->code,
+                         .level = cairn_lint_level_name(f->level), .category = f->category};
+        cairn_event_emit(cx, &e);
+    }
     cairn_lint_free(r.v, r.n);
     run_release(&r);
 }

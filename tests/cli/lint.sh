@@ -53,12 +53,16 @@ cat >schema.json <<'JSON'
       { "name": "id", "type": "integer", "primary_key": true },
       { "name": "user_id", "type": "integer", "references": { "table": "users", "column": "id" } } ] } ] }
 JSON
-run generate --name risky
+run --json generate --name risky
 expect_ok "generate never fails on findings"
+printf '%s\n' "$OUT" >"$WORK/generate.json"
 RISKY=$(newest)
 expect_err "warning: CA101 error $RISKY: drop table tags (destructive)" \
     "generate prints the findings of the migration it wrote as warnings"
 expect_err "warning: CA401 warning $RISKY:" "generate prints the rename hint"
+check "generate --json: its findings, as lint --json prints them" \
+    [ "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1] + "/generate.json"))
+print(sorted({f["code"] for f in d["findings"]}), [f["level"] + " " + f["category"] + " " + f["migration"] for f in d["findings"] if f["code"] == "CA101"][0])' "$WORK")" = "['CA101', 'CA102', 'CA103', 'CA104', 'CA105', 'CA201', 'CA401'] error destructive $RISKY" ]
 
 before=$(state .)
 run lint
