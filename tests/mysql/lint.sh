@@ -111,9 +111,11 @@ rm -rf "migrations/$M"
 # Note dropped and note added: the drop of Note stays before the add (one
 # name on MySQL), and the drops before it stay in place too
 tables ', { "name": "note", "type": "varchar(10)" }' '{ "name": "@_email", "columns": ["email"], "unique": true }'
-run generate --name kept
+run --json generate --name kept
 expect_ok "undone: generate never fails on CA107"
 M=$(newest)
+check "undone: generate --json lists CA107 among its findings" \
+    [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(f["code"]=="CA107" and f["level"]=="warning" for f in d["findings"]))' <<<"$OUT")" = 4 ]
 # generate counts no rows: the first unique index after the drops (e's) is
 # the first that may fail, and the empty table's drops are named too
 expect_err "warning: CA107 warning $M: drop column n.Note runs before create index e.e_email (fails on duplicate values, and more changes after it may fail): DDL is not transactional on this dialect, so if that fails on existing rows, the drop is done and not undone (move it to a later migration) (destructive)" \
