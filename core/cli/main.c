@@ -1421,16 +1421,12 @@ static void lint_json(const cairn_lint_finding *f, size_t n, size_t errors)
     json_key(jout, "findings");
     fputc('[', jout);
     for (size_t i = 0; i < n; i++) {
-        fprintf(jout, "%s\n  {\"code\": ", i ? "," : "");
-        json_str(jout, f[i].code);
-        fputs(", \"level\": ", jout);
-        json_str(jout, cairn_lint_level_name(f[i].level));
-        fputs(", \"category\": ", jout);
-        json_str(jout, f[i].category);
-        fputs(", \"migration\": ", jout);
-        json_str(jout, f[i].migration);
-        fputs(", \"message\": ", jout);
-        json_str(jout, f[i].message);
+        /* the same object as generate's findings (its FINDING events) */
+        cairn_event e = {.kind = CAIRN_EVENT_FINDING, .code = f[i].code,
+                         .level = cairn_lint_level_name(f[i].level), .category = f[i].category,
+                         .migration = f[i].migration, .message = f[i].message};
+        fputs(i ? ",\n  {" : "\n  {", jout);
+        finding_item(jout, &e);
         fputc('}', jout);
     }
     fprintf(jout, "%s]", n ? "\n" : "");
