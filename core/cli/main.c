@@ -425,7 +425,9 @@ static void json_document(int status, const char *text, const char *sqlstate)
     }
     if (status) {
         fprintf(stdout, ", \"error\": {\"exit_code\": %d, \"kind\": ", status);
-        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
+        json_str(stdout, (size_t)status < sizeof exit_kinds / sizeof *exit_kinds
+                            ? exit_kinds[status]
+                            : "internal");
         json_key(stdout, "message");
         json_str(stdout, text);
         json_key(stdout, "sqlstate");

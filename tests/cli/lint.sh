@@ -88,6 +88,7 @@ run lint --json
 expect_rc 13 "lint --json with errors"
 check "lint --json: the command" [ "$(json_get 'd["command"]')" = lint ]
 check "lint --json: errors counted" [ "$(json_get 'd["errors"]')" = 4 ]
+check "lint --json: the error's kind names exit 13" [ "$(json_get 'd["error"]["kind"]')" = lint ]
 check "lint --json: a finding's fields" \
     [ "$(json_get '[f["level"] + " " + f["category"] + " " + f["migration"] for f in d["findings"] if f["code"] == "CA101"][0]')" = "error destructive $RISKY" ]
 
