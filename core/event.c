@@ -129,6 +129,18 @@ static void change_object(const cairn_change *c, char *out, size_t size)
     snprintf(out, size, "%s%s%s", table, part ? "." : "", part ? part : "");
 }
 
+void cairn_change_label(const cairn_change *c, char *out, size_t size)
+{
+    const char *kind = (size_t)c->kind < sizeof change_names / sizeof *change_names
+                           ? change_names[c->kind] : "change";
+    char object[600];
+    change_object(c, object, sizeof object);
+    size_t n = 0;
+    for (; kind[n] && n + 1 < size; n++)
+        out[n] = kind[n] == '_' ? ' ' : kind[n];
+    snprintf(out + n, size - n, " %s", object);
+}
+
 void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p)
 {
     for (size_t i = 0; p && i < p->nchanges && cx->event; i++) {

@@ -265,6 +265,9 @@ void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p);
  *  ends (`done` == `total` > 0) if any was sent. Nothing without a handler. */
 void cairn_progress(cairn_ctx *cx, const char *what, const char *object, size_t done,
                     size_t total);
+/** "drop column users.email": the change's kind in words and its object as
+ *  --json names it (docs/json-output.md), into `out`. */
+void cairn_change_label(const cairn_change *c, char *out, size_t size);
 /** A STATEMENT event per statement, about `migration` (or NULL). */
 void cairn_event_sql(cairn_ctx *cx, const char *migration, char *const *sql, size_t n);
 /** Is anyone listening? (saves building events nobody reads) */

@@ -5,7 +5,9 @@
  * change destroys, what present rows would make fail (counted in the
  * configured database, never shown), what the dialect's driver says the
  * change does to a live table's traffic (its `hazards` slot: no dialect
- * name is tested here), and a drop + add that reads like a rename. A
+ * name is tested here), a drop that a later failure would leave done where
+ * DDL is not transactional (the capability bit and the driver's `order`
+ * slot), and a drop + add that reads like a rename. A
  * migration whose SQL is not what cairn writes for its schema change (a
  * --custom or edited one) is not analysed, and says so. */
 #include <stdlib.h>
@@ -24,7 +26,7 @@ typedef struct lint_code {
 
 enum {
     L_DROP_TABLE, L_DROP_COLUMN, L_DROP_FK_INDEX, L_NARROW, L_DROP_DEFAULT, L_LOSSY,
-    L_NOT_NULL_ROWS, L_UNIQUE_DUPS, L_CHECK_ROWS, L_FKEY_ROWS, L_TRUNCATE, L_NULLS,
+    L_NOT_UNDONE, L_NOT_NULL_ROWS, L_UNIQUE_DUPS, L_CHECK_ROWS, L_FKEY_ROWS, L_TRUNCATE, L_NULLS,
     L_INDEX_LOCK, L_CONSTRAINT_SCAN, L_NOT_NULL_SCAN, L_VOLATILE_DEFAULT, L_REWRITE, L_COPY,
     L_RENAME, L_CUSTOM, L_COUNT_
 };
@@ -36,6 +38,7 @@ static const lint_code catalogue[L_COUNT_] = {
     [L_NARROW] = {"CA104", CAIRN_LINT_ERROR, "destructive"},
     [L_DROP_DEFAULT] = {"CA105", CAIRN_LINT_WARNING, "destructive"},
     [L_LOSSY] = {"CA106", CAIRN_LINT_WARNING, "destructive"},
+    [L_NOT_UNDONE] = {"CA107", CAIRN_LINT_WARNING, "destructive"},
     [L_NOT_NULL_ROWS] = {"CA201", CAIRN_LINT_WARNING, "data"},
     [L_UNIQUE_DUPS] = {"CA202", CAIRN_LINT_ERROR, "data"},
     [L_CHECK_ROWS] = {"CA203", CAIRN_LINT_ERROR, "data"},
@@ -676,6 +679,130 @@ static void lint_change(lint_run *r, const cairn_plan *p, const cairn_change *ch
     lint_hazards(r, p, ch);
 }
 
+/* ---- DDL that is not transactional: what a later failure leaves done ----------- */
+
+/* Does change `ch` delete data for good: a dropped table or column, what
+ * the diff or, as the driver writes it, the dialect says deletes rows? A
+ * narrower type counts among the changes that may fail instead (a strict
+ * server refuses a value that does not fit rather than cut it). */
+static int deletes_data(lint_run *r, const cairn_plan *p, const cairn_change *ch)
+{
+    if (ch->kind == CAIRN_CHANGE_DROP_TABLE || ch->kind == CAIRN_CHANGE_DROP_COLUMN)
+        return 1;
+    if ((ch->flags & CAIRN_CHANGE_DESTRUCTIVE) && ch->kind != CAIRN_CHANGE_ALTER_COLUMN)
+        return 1;
+    return ch->table_from && CAIRN_DIALECT_HAS(r->d, hazards) &&
+           (r->d->hazards(r->s->ds, p, ch) & CAIRN_HAZARD_DELETES_ROWS);
+}
+
+/* Why change `ch` may fail on the rows its table has now, or NULL (a new
+ * table has none). */
+static const char *may_fail(const cairn_change *ch)
+{
+    const cairn_column *c = ch->to.column;
+    if (!ch->table_from)
+        return NULL;
+    switch (ch->kind) {
+    case CAIRN_CHANGE_ADD_COLUMN:
+        return c->not_null && !c->default_expr && !c->generated &&
+                       c->identity == CAIRN_IDENTITY_NONE
+                   ? "NOT NULL without a default: rows would have no value"
+                   : NULL;
+    case CAIRN_CHANGE_ALTER_COLUMN:
+        if ((ch->alter & CAIRN_ALTER_NULLABILITY) && c->not_null && !ch->from.column->not_null)
+            return "NOT NULL: fails on a NULL";
+        if ((ch->alter & CAIRN_ALTER_TYPE) && (ch->flags & CAIRN_CHANGE_DESTRUCTIVE))
+            return "a narrower type: fails on a value that does not fit";
+        return NULL;
+    case CAIRN_CHANGE_SET_PRIMARY_KEY:
+        return ch->to.key ? "fails on duplicate values" : NULL;
+    case CAIRN_CHANGE_ADD_UNIQUE:
+        return "fails on duplicate values";
+    case CAIRN_CHANGE_CREATE_INDEX:
+        return ch->to.index->unique ? "fails on duplicate values" : NULL;
+    case CAIRN_CHANGE_ADD_CHECK:
+        return "fails on a row that violates it";
+    case CAIRN_CHANGE_ADD_FOREIGN_KEY:
+        return "fails on a row that references no row";
+    default:
+        return NULL;
+    }
+}
+
+/* The order the driver writes the plan's changes in (its `order` slot),
+ * else the plan's; an answer that is not a permutation is not used. */
+static void driver_order(lint_run *r, const cairn_plan *p, size_t *order, unsigned char *seen)
+{
+    size_t n = p->nchanges, i = 0;
+    if (CAIRN_DIALECT_HAS(r->d, order) && r->d->order(r->s->ds, p, order) == 0) {
+        memset(seen, 0, n);
+        while (i < n && order[i] < n && !seen[order[i]])
+            seen[order[i++]] = 1;
+    }
+    if (i < n) {
+        cairn_err_clear(r->cx);
+        for (i = 0; i < n; i++)
+            order[i] = i;
+    }
+}
+
+/* Without transactional DDL every statement that ran stays when a later
+ * one fails: a change that deletes data, run before one that may fail on
+ * existing rows, is done for nothing if that one fails. Each such change
+ * is named with the first one after it that may fail, in the order the
+ * driver runs them. Tables that are live and empty cannot fail or lose. */
+static void lint_not_undone(lint_run *r, const cairn_plan *p)
+{
+    size_t n = p->nchanges;
+    if ((r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL) || n < 2)
+        return;
+    size_t *order = malloc(n * sizeof *order), *next = malloc(n * sizeof *next);
+    size_t *after = malloc(n * sizeof *after);
+    unsigned char *seen = malloc(n);
+    if (!order || !next || !after || !seen) {
+        r->rc = CAIRN_ENOMEM;
+        goto out;
+    }
+    driver_order(r, p, order, seen);
+    /* from the end: the first change after k that may fail, and how many */
+    size_t first = n, count = 0;
+    for (size_t k = n; k-- > 0;) {
+        next[k] = first;
+        after[k] = count;
+        const cairn_change *ch = p->changes[order[k]];
+        if (may_fail(ch) && table_rows(r, ch->table_from) != 0) {
+            first = k;
+            count++;
+        }
+    }
+    for (size_t k = 0; k < n && !r->rc; k++) {
+        const cairn_change *ch = p->changes[order[k]];
+        if (next[k] == n || !deletes_data(r, p, ch))
+            continue;
+        const cairn_table *t = table_of(ch);
+        if (t && ch->table_from && table_rows(r, ch->table_from) == 0)
+            continue;
+        const cairn_change *later = p->changes[order[next[k]]];
+        char a[700], b[700];
+        cairn_change_label(ch, a, sizeof a);
+        cairn_change_label(later, b, sizeof b);
+        add(r, L_NOT_UNDONE, -1,
+            "%s runs before %s (%s%s): DDL is not transactional on this dialect, so if that "
+            "fails on existing rows, the %s is done and not undone (move it to a later "
+            "migration)",
+            a, b, may_fail(later),
+            after[k] > 1 ? ", and more changes after it may fail" : "",
+            ch->kind == CAIRN_CHANGE_DROP_TABLE || ch->kind == CAIRN_CHANGE_DROP_COLUMN
+                ? "drop"
+                : "change");
+    }
+out:
+    free(order);
+    free(next);
+    free(after);
+    free(seen);
+}
+
 /* ---- one migration ------------------------------------------------------------ */
 
 /* `sql`'s statements without comment lines and blank ones, for comparing
@@ -785,6 +912,7 @@ static int lint_one(lint_run *r, const cairn_graph *g, size_t idx)
         for (size_t i = 0; i < plan->nchanges && !r->rc; i++)
             lint_change(r, plan, plan->changes[i]);
         lint_renames(r, plan);
+        lint_not_undone(r, plan);
     }
     if (!rc && r->rc)
         rc = r->rc == CAIRN_ENOMEM ? cairn_err(r->cx, CAIRN_ENOMEM, "out of memory") : r->rc;
@@ -845,11 +973,17 @@ void cairn_lint_log_plan(cairn_ctx *cx, cairn_session *s, const char *name,
         for (size_t i = 0; i < plan->nchanges && !r.rc; i++)
             lint_change(&r, plan, plan->changes[i]);
         lint_renames(&r, plan);
+        lint_not_undone(&r, plan);
     }
-    for (size_t i = 0; i < r.n; i++)
-        cairn_log(cx, CAIRN_LOG_WARN, "%s %s %s: %s (%s)", r.v[i].code,
-                  cairn_lint_level_name(r.v[i].level), r.v[i].migration, r.v[i].message,
-                  r.v[i].category);
+    for (size_t i = 0; i < r.n; i++) {
+        const cairn_lint_finding *f = &r.v[i];
+        cairn_log(cx, CAIRN_LOG_WARN, "%s %s %s: %s (%s)", f->code,
+                  cairn_lint_level_name(f->level), f->migration, f->message, f->category);
+        cairn_event e = {.kind = CAIRN_EVENT_FINDING, .migration = f->migration,
+                         .message = f->message, .code = f->code,
+                         .level = cairn_lint_level_name(f->level), .category = f->category};
+        cairn_event_emit(cx, &e);
+    }
     cairn_lint_free(r.v, r.n);
     run_release(&r);
 }

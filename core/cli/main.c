@@ -196,6 +196,9 @@ static void free_event(cairn_event *e)
     free((char *)e->object);
     free((char *)e->message);
     free((char *)e->sql);
+    free((char *)e->code);
+    free((char *)e->level);
+    free((char *)e->category);
 }
 
 /* Long work under way, on standard error at once: a line for people, or
@@ -255,6 +258,9 @@ static void on_event(void *ud, const cairn_event *ev)
     e.change = dup_or_null(ev->change, &oom);
     e.object = dup_or_null(ev->object, &oom);
     e.message = dup_or_null(ev->message, &oom);
+    e.code = dup_or_null(ev->code, &oom);
+    e.level = dup_or_null(ev->level, &oom);
+    e.category = dup_or_null(ev->category, &oom);
     e.sql = dup_or_null(ev->sql, &oom);
     events_lost |= oom;
     if (oom)
@@ -342,6 +348,15 @@ static void migration_item(FILE *f, const cairn_event *e)
 
 static void finding_item(FILE *f, const cairn_event *e)
 {
+    if (e->code) { /* a lint finding: as `cairn lint --json` prints it */
+        fputs("\"code\": ", f);
+        json_str(f, e->code);
+        json_key(f, "level");
+        json_str(f, e->level);
+        json_key(f, "category");
+        json_str(f, e->category);
+        fputs(", ", f);
+    }
     fputs("\"migration\": ", f);
     json_str(f, e->migration);
     json_key(f, "message");
@@ -360,7 +375,7 @@ static void json_migrations(FILE *f)
     json_events(f, "migrations", CAIRN_EVENT_MIGRATION, migration_item);
 }
 
-/* "findings": the problems check found. */
+/* "findings": the problems check found, or lint's about what generate wrote. */
 static void json_findings(FILE *f)
 {
     json_events(f, "findings", CAIRN_EVENT_FINDING, finding_item);
@@ -410,7 +425,9 @@ static void json_document(int status, const char *text, const char *sqlstate)
     }
     if (status) {
         fprintf(stdout, ", \"error\": {\"exit_code\": %d, \"kind\": ", status);
-        json_str(stdout, status < 13 ? exit_kinds[status] : "internal");
+        json_str(stdout, (size_t)status < sizeof exit_kinds / sizeof *exit_kinds
+                            ? exit_kinds[status]
+                            : "internal");
         json_key(stdout, "message");
         json_str(stdout, text);
         json_key(stdout, "sqlstate");
@@ -671,6 +688,8 @@ static int run_generate(cairn_ctx *cx, const cli *c)
     char *dir = NULL;
     int rc = cairn_generate(cx, &o, &dir);
     written_json(c, dir);
+    if (c->json)
+        json_findings(jout); /* lint's, about the migration written */
     cairn_free(dir);
     return rc;
 }
@@ -1476,16 +1495,12 @@ static void lint_json(const cairn_lint_finding *f, size_t n, size_t errors)
     json_key(jout, "findings");
     fputc('[', jout);
     for (size_t i = 0; i < n; i++) {
-        fprintf(jout, "%s\n  {\"code\": ", i ? "," : "");
-        json_str(jout, f[i].code);
-        fputs(", \"level\": ", jout);
-        json_str(jout, cairn_lint_level_name(f[i].level));
-        fputs(", \"category\": ", jout);
-        json_str(jout, f[i].category);
-        fputs(", \"migration\": ", jout);
-        json_str(jout, f[i].migration);
-        fputs(", \"message\": ", jout);
-        json_str(jout, f[i].message);
+        /* the same object as generate's findings (its FINDING events) */
+        cairn_event e = {.kind = CAIRN_EVENT_FINDING, .code = f[i].code,
+                         .level = cairn_lint_level_name(f[i].level), .category = f[i].category,
+                         .migration = f[i].migration, .message = f[i].message};
+        fputs(i ? ",\n  {" : "\n  {", jout);
+        finding_item(jout, &e);
         fputc('}', jout);
     }
     fprintf(jout, "%s]", n ? "\n" : "");

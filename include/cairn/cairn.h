@@ -80,7 +80,9 @@ typedef enum cairn_event_kind {
     CAIRN_EVENT_STATEMENT = 2,
     /** Something done to one migration (see `action`). */
     CAIRN_EVENT_MIGRATION = 3,
-    /** A problem `cairn_check_migrations` found in the migrations folder. */
+    /** A problem `cairn_check_migrations` found in the migrations folder,
+     *  or a lint finding about the migration `cairn_generate` wrote (with
+     *  `code`). */
     CAIRN_EVENT_FINDING = 4,
     /** A file written (pull --output). */
     CAIRN_EVENT_FILE = 5,
@@ -133,6 +135,10 @@ typedef struct cairn_event {
     size_t tables, views;
     /** PROGRESS: steps done of the total (0: unknown). */
     size_t step, steps;
+    /** FINDING of lint's catalogue (docs/lint.md): its code ("CA107"), level
+     *  ("error", "warning", "info") and category; NULL for a problem of
+     *  cairn_check_migrations. */
+    const char *code, *level, *category;
 } cairn_event;
 
 typedef void cairn_event_fn(void *userdata, const cairn_event *event);

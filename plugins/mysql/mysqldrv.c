@@ -90,6 +90,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .query = mysqldrv_rows,
     .hazards = mysqldrv_hazards,
     .type_names = mysqldrv_type_names,
+    .order = mysqldrv_order,
 };
 
 /* ---- session -------------------------------------------------------------- */

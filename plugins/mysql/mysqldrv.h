@@ -141,5 +141,6 @@ int mysqldrv_fk_autonamed(const char *table, const char *fk);
 /* mysqldrv_emit.c ----------------------------------------------------------- */
 /* (with mysqldrv_clause.c; what those two share is in mysqldrv_emit.h) */
 cairn_dialect_emit_fn mysqldrv_emit;
+cairn_dialect_order_fn mysqldrv_order;
 
 #endif

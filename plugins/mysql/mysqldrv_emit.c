@@ -911,10 +911,11 @@ static int mysqldrv_must_precede(const cairn_change *d, const cairn_change *late
  * (NOT NULL, UNIQUE, a narrower type, a check) after a drop has run leaves
  * the data gone and the schema half-way. So the changes that delete rows
  * run last, in their order, unless one must run before a later change
- * (mysqldrv_must_precede). `order` gets the plan's indexes in the order to
- * emit. */
-static int mysqldrv_order(const cairn_plan *plan, size_t *order)
+ * (mysqldrv_must_precede; `cairn lint` warns of those, CA107). `order` gets
+ * the plan's indexes in the order to emit. The `order` slot (ABI 1.5). */
+int mysqldrv_order(cairn_dsession *s, const cairn_plan *plan, size_t *order)
 {
+    (void)s;
     unsigned char *late = calloc(plan->nchanges + 1, 1);
     if (!late)
         return CAIRN_ENOMEM;
@@ -944,7 +945,7 @@ int mysqldrv_emit(cairn_dsession *s, const cairn_plan *plan, cairn_stmts *out)
     cairn_change **changes = malloc((plan->nchanges + 1) * sizeof *changes);
     mysqldrv_em e = {.s = s, .h = s->host, .hc = s->hc, .out = out};
     e.b = s->host->buf_new(s->hc);
-    if (!e.b || !order || !changes || mysqldrv_order(plan, order)) {
+    if (!e.b || !order || !changes || mysqldrv_order(s, plan, order)) {
         s->host->buf_free(e.b);
         free(order);
         free(changes);

@@ -53,12 +53,16 @@ cat >schema.json <<'JSON'
       { "name": "id", "type": "integer", "primary_key": true },
       { "name": "user_id", "type": "integer", "references": { "table": "users", "column": "id" } } ] } ] }
 JSON
-run generate --name risky
+run --json generate --name risky
 expect_ok "generate never fails on findings"
+printf '%s\n' "$OUT" >"$WORK/generate.json"
 RISKY=$(newest)
 expect_err "warning: CA101 error $RISKY: drop table tags (destructive)" \
     "generate prints the findings of the migration it wrote as warnings"
 expect_err "warning: CA401 warning $RISKY:" "generate prints the rename hint"
+check "generate --json: its findings, as lint --json prints them" \
+    [ "$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1] + "/generate.json"))
+print(sorted({f["code"] for f in d["findings"]}), [f["level"] + " " + f["category"] + " " + f["migration"] for f in d["findings"] if f["code"] == "CA101"][0])' "$WORK")" = "['CA101', 'CA102', 'CA103', 'CA104', 'CA105', 'CA201', 'CA401'] error destructive $RISKY" ]
 
 before=$(state .)
 run lint
@@ -77,11 +81,14 @@ expect_out "--rename users.email=users.mail" "CA401 suggests the rename"
 check "CA401 pairs one drop with one add (nick is not suggested too)" \
     [ "$(printf '%s\n' "$OUT" | grep -c CA401)" -eq 1 ]
 check "lint with findings writes nothing" [ "$before" = "$(state .)" ]
+check "no CA107 where DDL is transactional: a failure rolls the drops back too" \
+    bash -c "! grep -q CA107 <<<\"\$1\"" _ "$OUT"
 
 run lint --json
 expect_rc 13 "lint --json with errors"
 check "lint --json: the command" [ "$(json_get 'd["command"]')" = lint ]
 check "lint --json: errors counted" [ "$(json_get 'd["errors"]')" = 4 ]
+check "lint --json: the error's kind names exit 13" [ "$(json_get 'd["error"]["kind"]')" = lint ]
 check "lint --json: a finding's fields" \
     [ "$(json_get '[f["level"] + " " + f["category"] + " " + f["migration"] for f in d["findings"] if f["code"] == "CA101"][0]')" = "error destructive $RISKY" ]
 

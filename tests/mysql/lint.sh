@@ -8,13 +8,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 : "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
 . "$here/lib.sh"
-newdb lintdb
 newest() { ls migrations | tail -n 1; }
+# project DB: a fresh database DB and a project folder for it (the current
+# directory after)
+project() {
+    newdb "$1"
+    mkdir -p "$WORK/$1" && cd "$WORK/$1" || exit 1
+    printf '{ "dialect": "mysql", "url": "%s/%s", "schema": "schema.json", "out": "migrations" }\n' \
+        "$BASE" "$1" >cairn.json
+}
 
-mkdir -p "$WORK/mylint" && cd "$WORK/mylint" || exit 1
-cat >cairn.json <<JSON
-{ "dialect": "mysql", "url": "$BASE/lintdb", "schema": "schema.json", "out": "migrations" }
-JSON
+project lintdb
 cat >schema.json <<'JSON'
 { "tables": [
   { "name": "users", "columns": [
@@ -69,4 +73,107 @@ expect_out "CA204 error $M: add foreign key posts_user on posts to users: 1 row 
 check "mysql: lint changes nothing" [ "$before" = "$(q lintdb "SELECT COUNT(*), SUM(LENGTH(code)) FROM users")" ]
 run migrate --check
 expect_rc 12 "mysql: the migration is still pending after lint"
+# ---- CA107: a drop that runs before a change that may fail on the rows -------
+# MySQL commits each statement. The driver writes drops last, so a plain
+# drop + unique key never warns; a drop kept in place (a later column takes
+# the name it frees) runs before the unique index: generate and lint name
+# both, and migrate shows why (the drop is done when the index fails).
+project undone
+tables() { # tables COLUMNS INDEXES: the tables n (with rows) and e (empty), alike
+    local t out=""
+    for t in n e; do
+        out="$out${out:+,}
+  { \"name\": \"$t\", \"columns\": [ { \"name\": \"id\", \"type\": \"int\", \"primary_key\": true },
+      { \"name\": \"email\", \"type\": \"varchar(40)\" }$1 ], \"indexes\": [ ${2//@/$t} ] }"
+    done
+    printf '{ "tables": [%s ] }\n' "$out" >schema.json
+}
+tables ', { "name": "old", "type": "int" }, { "name": "Note", "type": "int" }' ''
+run generate --name init
+expect_ok "undone: generate init"
+run migrate
+expect_ok "undone: migrate init"
+q undone "INSERT INTO n VALUES (1, 'a@x', 1, 1), (2, 'a@x', 2, 2)"
+
+# a plain drop and a unique index: the drop is written last, no CA107
+tables ', { "name": "Note", "type": "int" }' '{ "name": "@_email", "columns": ["email"], "unique": true }'
+run generate --name droplast
+expect_ok "undone: generate a drop and a unique index"
+M=$(newest)
+check "undone: the drop is the last statement" \
+    [ "$(grep -v '^--' "migrations/$M/migration.sql" | grep . | tail -n 1)" = 'ALTER TABLE `n` DROP COLUMN `old`;' ]
+check "undone: no CA107 at generate when the drop runs last: $ERR" \
+    bash -c "! grep -q CA107 <<<\"\$1\"" _ "$ERR"
+run lint
+check "undone: no CA107 from lint when the drop runs last" bash -c "! grep -q CA107 <<<\"\$1\"" _ "$OUT"
+rm -rf "migrations/$M"
+
+# Note dropped and note added: the drop of Note stays before the add (one
+# name on MySQL), and the drops before it stay in place too
+tables ', { "name": "note", "type": "varchar(10)" }' '{ "name": "@_email", "columns": ["email"], "unique": true }'
+run --json generate --name kept
+expect_ok "undone: generate never fails on CA107"
+M=$(newest)
+check "undone: generate --json lists CA107 among its findings" \
+    [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(sum(f["code"]=="CA107" and f["level"]=="warning" for f in d["findings"]))' <<<"$OUT")" = 4 ]
+# generate counts no rows: the first unique index after the drops (e's) is
+# the first that may fail, and the empty table's drops are named too
+expect_err "warning: CA107 warning $M: drop column n.Note runs before create index e.e_email (fails on duplicate values, and more changes after it may fail): DDL is not transactional on this dialect, so if that fails on existing rows, the drop is done and not undone (move it to a later migration) (destructive)" \
+    "undone: generate names the drop and the first change after it that may fail"
+expect_err "warning: CA107 warning $M: drop column n.old runs before create index e.e_email" \
+    "undone: and each drop kept before it"
+expect_err "warning: CA107 warning $M: drop column e.Note runs before create index e.e_email" \
+    "undone: and the table that is empty now"
+before=$(q undone "SELECT COUNT(*), SUM(old), SUM(Note) FROM n")
+run lint
+expect_rc 13 "undone: lint (CA102 drops are errors)"
+expect_out "CA107 warning $M: drop column n.Note runs before create index n.n_email (fails on duplicate values): DDL" \
+    "undone: lint counts rows: the index on the empty table cannot fail"
+expect_out "CA107 warning $M: drop column n.old runs before create index n.n_email" \
+    "undone: lint, the other drop"
+check "undone: lint leaves out the drops of the table that is empty now" \
+    bash -c "! grep -q 'CA107.*column e\.' <<<\"\$1\"" _ "$OUT"
+check "undone: lint changes nothing" [ "$before" = "$(q undone "SELECT COUNT(*), SUM(old), SUM(Note) FROM n")" ]
+run lint --json
+check "undone: lint --json carries CA107 as a destructive warning" \
+    [ "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted({f["level"]+"/"+f["category"] for f in d["findings"] if f["code"]=="CA107"})), sum(f["code"]=="CA107" for f in d["findings"]))' <<<"$OUT")" = "warning/destructive 2" ]
+cp cairn.json cairn.json.keep
+sed -i 's/"out": "migrations"/"out": "migrations", "lint": { "ignore": ["CA107"] }/' cairn.json
+run lint
+check "undone: lint.ignore silences CA107" bash -c "! grep -q CA107 <<<\"\$1\"" _ "$OUT"
+mv cairn.json.keep cairn.json
+# a dropped table stays before a change to the table its foreign key
+# references (the key's index must go first): named as well
+project undone_t
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "p", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "email", "type": "varchar(40)" } ] },
+  { "name": "c", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "pid", "type": "int", "references": { "table": "p", "column": "id" } } ] } ] }
+JSON
+run generate --name init
+expect_ok "undone_t: generate init"
+cat >schema.json <<'JSON'
+{ "tables": [
+  { "name": "p", "columns": [ { "name": "id", "type": "int", "primary_key": true },
+                              { "name": "email", "type": "varchar(40)" } ],
+    "indexes": [ { "name": "p_email", "columns": ["email"], "unique": true } ] } ] }
+JSON
+run generate --name dropc
+expect_ok "undone_t: generate"
+M=$(newest)
+expect_err "warning: CA107 warning $M: drop table c runs before create index p.p_email (fails on duplicate values)" \
+    "undone_t: a dropped table kept before a unique index on the table it references"
+cd "$WORK/undone" || exit 1
+
+# what the warning is about: the index fails on the duplicates after the drops ran
+run migrate
+expect_rc 6 "undone: migrate fails on the duplicates"
+expect_err "7 of 8 statements ran and stay applied" "undone: with the drops run"
+expect_err "CREATE UNIQUE INDEX \`n_email\` ON \`n\` (\`email\`);): mysql: ERROR 1062" \
+    "undone: the unique index failed"
+expect_q undone "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA='undone'
+  AND TABLE_NAME='n' AND BINARY COLUMN_NAME IN ('old', 'Note')" "0" "undone: the dropped columns are gone for good"
+
 finish

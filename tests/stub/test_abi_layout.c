@@ -44,6 +44,7 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     {"normalize_schema", 280},
     /* 1.5 */
     {"default_namespace", 288},
+    {"order", 296},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -56,7 +57,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
     OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema),
-    OFF(default_namespace),
+    OFF(default_namespace), OFF(order),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
@@ -148,8 +149,8 @@ int main(int argc, char **argv)
         covered++;
     }
     check(slots[0].offset == offsetof(cairn_dialect, open), "slot list starts at open", NULL);
-    check(covered == 25, "slot list has every function slot (25)", NULL);
-    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, normalize_schema),
+    check(covered == 26, "slot list has every function slot (26)", NULL);
+    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, order),
           "slot list ends at the last function slot", NULL);
     /* every slot added after 1.0 is optional: an older driver lacks it */
     for (size_t i = 0; i < NSLOTS; i++)

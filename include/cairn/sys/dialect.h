@@ -53,7 +53,8 @@
  *        the hazard bit CAIRN_HAZARD_DELETES_ROWS (a bit a driver returns
  *        and an older host ignores: no slot, no size change);
  *        `default_namespace` (the namespace the model calls NULL, so a
- *        foreign key naming it finds its table).
+ *        foreign key naming it finds its table); `order` (the
+ *        order `emit` writes a plan's changes in: read by `cairn lint`).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -523,6 +524,15 @@ typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn
  *  host table. A constant number of queries. */
 typedef int cairn_dialect_normalize_schema_fn(cairn_dconn *c, cairn_schema *s);
 
+/** OPTIONAL, since ABI 1.5. The order `emit` writes the changes of `plan`
+ *  in, when it is not the plan's own: `order[k]` is the index in
+ *  `plan->changes` of the k-th change written (plan->nchanges entries, each
+ *  index once). No connection. `cairn lint` reads it to know which
+ *  statement runs before which (on a dialect without transactional DDL, a
+ *  drop that runs before a change that may fail is not undone). Returns 0
+ *  or CAIRN_ENOMEM. Absent: `emit` follows the plan's order. */
+typedef int cairn_dialect_order_fn(cairn_dsession *s, const cairn_plan *plan, size_t *order);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -662,6 +672,7 @@ typedef struct cairn_dialect {
      *  absent (or with CAIRN_CAP_SCHEMAS unset): a ref_schema is a
      *  namespace's own name only. */
     const char *default_namespace;
+    cairn_dialect_order_fn *order;                        /* optional, since 1.5 */
     /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
@@ -700,7 +711,8 @@ typedef struct cairn_dialect {
     X(normalize_expr, OPTIONAL, 1)                  \
     X(query, OPTIONAL, 3)                           \
     X(hazards, OPTIONAL, 3)                         \
-    X(normalize_schema, OPTIONAL, 4)
+    X(normalize_schema, OPTIONAL, 4)                \
+    X(order, OPTIONAL, 5)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
