@@ -97,6 +97,9 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
+/** A schema file's schema as this server reports it (not_null_name only
+ *  from PostgreSQL 18). */
+cairn_dialect_normalize_schema_fn pgdrv_normalize_schema;
 /** Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
  *  into malloc'd strings (NULL elements stay NULL); free with
  *  pgdrv_free_strv. */
@@ -206,6 +209,11 @@ int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
+/** CREATE TRIGGER, then its comment. */
+int pgdrv_create_trigger(pgdrv_emitter *em, const cairn_table *t, const cairn_trigger *tr);
+/** ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY, ALTER_TRIGGER: VALIDATE
+ *  CONSTRAINT, then COMMENT ON CONSTRAINT / TRIGGER. */
+int pgdrv_emit_alter_constraint(pgdrv_emitter *em, const cairn_change *ch);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
 /** CREATE_ENUM (pgdrv_emit.c). */
