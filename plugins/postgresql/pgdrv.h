@@ -161,6 +161,8 @@ void pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
  *  which), flushed as one statement. */
 int pgdrv_alter_table_drop(pgdrv_emitter *em, const cairn_table *t, const char *drop,
                            const char *name, uint32_t flags);
+/** " IS '<comment>'" (or NULL) after the COMMENT ON ... in em->b, flushed. */
+int pgdrv_comment_is(pgdrv_emitter *em, const char *comment);
 /** COMMENT ON <what> ... IS ..., flushed as one statement. */
 int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema, const char *name,
                   const char *column, const char *comment);

@@ -72,11 +72,16 @@ int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema,
         h->buf_puts(em->b, ".");
         pgdrv_quote(em, column);
     }
-    h->buf_puts(em->b, " IS ");
+    return pgdrv_comment_is(em, comment);
+}
+
+int pgdrv_comment_is(pgdrv_emitter *em, const char *comment)
+{
+    em->h->buf_puts(em->b, " IS ");
     if (comment)
-        h->buf_literal(em->b, comment);
+        em->h->buf_literal(em->b, comment);
     else
-        h->buf_puts(em->b, "NULL");
+        em->h->buf_puts(em->b, "NULL");
     return pgdrv_flush(em, 0);
 }
 

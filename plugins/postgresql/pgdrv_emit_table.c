@@ -47,12 +47,7 @@ static int pgdrv_comment_on(pgdrv_emitter *em, const char *what, const cairn_tab
     pgdrv_quote(em, name);
     h->buf_puts(em->b, " ON ");
     pgdrv_table_name(em, t);
-    h->buf_puts(em->b, " IS ");
-    if (comment)
-        h->buf_literal(em->b, comment);
-    else
-        h->buf_puts(em->b, "NULL");
-    return pgdrv_flush(em, 0);
+    return pgdrv_comment_is(em, comment);
 }
 
 /* The name PostgreSQL gives an unnamed primary key. */
