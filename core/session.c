@@ -611,13 +611,18 @@ static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const ca
                       at_table(at, sizeof at, t, "columns[%s]/not_null_name", t->columns[j]->name));
     for (size_t j = 0; j <= t->nuniques && !rc; j++) {
         const cairn_key *k = j < t->nuniques ? t->uniques[j] : t->primary_key;
-        const char *where = j < t->nuniques ? "uniques" : "primary_key";
         if (!k)
             continue;
+        char where[300];
+        if (j < t->nuniques)
+            snprintf(where, sizeof where, "uniques[%s]", k->name ? k->name : "");
+        else
+            snprintf(where, sizeof where, "primary_key");
         const char *name = k->name ? k->name : t->name;
         if (k->deferrable || k->initially_deferred)
             rc = need(cx, d, O, path, opts, name,
-                      at_table(at, sizeof at, t, "%s/deferrable", where));
+                      at_table(at, sizeof at, t, "%s/%s", where,
+                               k->initially_deferred ? "initially_deferred" : "deferrable"));
         if (!rc && k->comment)
             rc = need(cx, d, C, path, comments, name,
                       at_table(at, sizeof at, t, "%s/comment", where));
@@ -646,7 +651,8 @@ static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const ca
     }
     for (size_t j = 0; j < t->ntriggers && !rc; j++)
         if (t->triggers[j]->comment)
-            rc = need(cx, d, C, path, comments, t->triggers[j]->name,
+            rc = need(cx, d, C, path, "comment on a trigger|comments on constraints and triggers",
+                      t->triggers[j]->name,
                       at_table(at, sizeof at, t, "triggers[%s]/comment", t->triggers[j]->name));
     return rc;
 }

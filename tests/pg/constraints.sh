@@ -84,7 +84,7 @@ CREATE TABLE child (
   qty integer,
   st status,
   CONSTRAINT child_ref_fkey FOREIGN KEY (ref_id, ref_tenant) REFERENCES parent (id, tenant)
-    MATCH FULL ON DELETE CASCADE,
+    MATCH FULL ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
   CONSTRAINT qty_positive CHECK (qty > 0)
 );
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
@@ -133,6 +133,12 @@ for want in '"not_valid": true' '"match_full": true' '"initially_deferred": true
     '"comment": "keeps it fresh"' '"comment": "where it is"' '"comment": "the slot"'; do
     grep -q "$want" pulled.json && ok || bad "pulled.json lacks $want"
 done
+got=$(python3 -c '
+import json
+d = json.load(open("pulled.json"))
+fk = [f for t in d["tables"] for f in t.get("foreign_keys", []) if f["name"] == "child_ref_fkey"][0]
+print(fk.get("deferrable"), fk.get("initially_deferred"), fk.get("match_full"), fk.get("on_delete"))')
+[ "$got" = "True True True cascade" ] && ok || bad "child_ref_fkey pulled as $got"
 newdb copy
 run --url "$(url_of copy)" --schema pulled.json push
 expect_ok "the pulled JSON pushed into an empty database"
@@ -252,6 +258,8 @@ JSON
 run --url "sqlite:$WORK/x.db" --schema sq.json push --dry-run
 expect_rc 4 "constraint options on SQLite"
 one_error_line "constraint options on SQLite"
+expect_err "sq.json:2:" "the refusal is at the key's line"
+expect_err "dialect 'sqlite' has no constraint options" "the refusal says what is missing"
 [ ! -e "$WORK/x.db" ] && ok || bad "SQLite: a database file was created"
 
 finish
