@@ -106,6 +106,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .hazards = pgdrv_hazards,
     .type_names = pgdrv_type_names,
     .normalize_schema = pgdrv_normalize_schema,
+    .default_namespace = "public",
 };
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)
