@@ -134,7 +134,10 @@ uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_colum
         alter |= CAIRN_ALTER_COMMENT;
     if (!diff_text_eq(d, a->extra, b->extra, 0))
         alter |= CAIRN_ALTER_EXTRA;
-    if (a->not_null && b->not_null && !diff_str_eq(a->not_null_name, b->not_null_name))
+    /* a new schema without a name takes whatever the constraint is called
+     * (a renamed table or column, a detached partition keep the old one) */
+    if (a->not_null && b->not_null && b->not_null_name &&
+        !diff_str_eq(a->not_null_name, b->not_null_name))
         alter |= CAIRN_ALTER_NOT_NULL_NAME;
     return alter;
 }

@@ -100,7 +100,9 @@ enum {
      *  already holds for every row. Since ABI 1.5. */
     CAIRN_ALTER_VALIDATE = 1u << 9,
     /** The name of a NOT NULL constraint changes, the column staying NOT
-     *  NULL (cairn_column.not_null_name). Since ABI 1.5. */
+     *  NULL (cairn_column.not_null_name): only to a name the new schema
+     *  gives (to.column's is never NULL), from the old one's or, NULL, the
+     *  server's own. Since ABI 1.5. */
     CAIRN_ALTER_NOT_NULL_NAME = 1u << 10
 };
 

@@ -79,7 +79,8 @@ typedef struct cairn_column {
     /* ABI 1.0 ends here: append only. */
     /** Name of the column's NOT NULL constraint where the dialect keeps one
      *  (PostgreSQL 18), NULL for the server's own (`<table>_<column>_not_null`)
-     *  or none. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_OPTIONS). */
+     *  or none. In the new schema of a diff, NULL accepts any name the old
+     *  one has. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_OPTIONS). */
     const char *not_null_name;
 } cairn_column;
 

@@ -473,7 +473,8 @@ static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const
 }
 
 /* PostgreSQL 18: the NOT NULL constraint of `from` (the server's own name
- * when it has none in the model) renamed to `to`'s, or to the server's. */
+ * when it has none in the model) renamed to `to`'s (never NULL: see
+ * CAIRN_ALTER_NOT_NULL_NAME; the server's as a fallback). */
 static int pgdrv_rename_not_null(pgdrv_emitter *em, const cairn_table *t,
                                  const cairn_column *from, const cairn_column *to)
 {
