@@ -953,6 +953,35 @@ static void emit_set_adds(differ *d, const tpair *p, const dset *s, cairn_change
             add_change(d, kind, p->from, p->to, NULL, s->t[j].p);
 }
 
+/* Constraints and triggers kept as they are whose comment changes, or that
+ * become valid: one ALTER_* change each. */
+static void emit_set_alters(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
+{
+    for (size_t j = 0; j < s->nt; j++) {
+        if (!s->t[j].same)
+            continue;
+        const void *old = s->f[s->t[j].peer].p;
+        uint32_t alter = diff_constraint_changes(kind, old, s->t[j].p);
+        cairn_change *ch = alter ? add_change(d, kind, p->from, p->to, old, s->t[j].p) : NULL;
+        if (ch)
+            ch->alter = alter;
+    }
+}
+
+static void emit_alters(differ *d, const tpair *p)
+{
+    const cairn_key *fk = p->from->primary_key, *tk = p->to->primary_key;
+    uint32_t alter = !p->pk_changed && fk && tk
+                         ? diff_constraint_changes(CAIRN_CHANGE_ALTER_KEY, fk, tk) : 0;
+    cairn_change *ch = alter ? add_change(d, CAIRN_CHANGE_ALTER_KEY, p->from, p->to, fk, tk) : NULL;
+    if (ch)
+        ch->alter = alter;
+    emit_set_alters(d, p, &p->uniques, CAIRN_CHANGE_ALTER_KEY);
+    emit_set_alters(d, p, &p->checks, CAIRN_CHANGE_ALTER_CHECK);
+    emit_set_alters(d, p, &p->fkeys, CAIRN_CHANGE_ALTER_FOREIGN_KEY);
+    emit_set_alters(d, p, &p->triggers, CAIRN_CHANGE_ALTER_TRIGGER);
+}
+
 /* Where the order of columns is part of the schema: the columns the old
  * and the new table share, in the new order, keep the longest run that is
  * already in order (by their old positions); every other one moves. */
@@ -1097,8 +1126,15 @@ static void emit_enums_and_sequences(differ *d)
             }
             if (pass == 0 && (!old || !appended))
                 add_change(d, CAIRN_CHANGE_CREATE_ENUM, NULL, NULL, NULL, e);
+            /* a comment alone changes in an ALTER_ENUM of its own, so the
+             * values' one keeps its meaning for drivers older than 1.5 */
             if (pass == 1 && appended && e->nvalues > old->nvalues)
                 add_change(d, CAIRN_CHANGE_ALTER_ENUM, NULL, NULL, old, e);
+            cairn_change *ch = pass == 1 && appended && !diff_str_eq(old->comment, e->comment)
+                                   ? add_change(d, CAIRN_CHANGE_ALTER_ENUM, NULL, NULL, old, e)
+                                   : NULL;
+            if (ch)
+                ch->alter = CAIRN_ALTER_COMMENT;
         }
     for (int pass = 0; pass < 2; pass++)
         for (size_t j = 0; j < nts; j++) {
@@ -1274,6 +1310,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
         emit_set_adds(d, d->pairs[k], &d->pairs[k]->fkeys, CAIRN_CHANGE_ADD_FOREIGN_KEY);
     for (size_t k = 0; k < d->npairs; k++)
         emit_set_adds(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_CREATE_TRIGGER);
+    for (size_t k = 0; k < d->npairs; k++)
+        emit_alters(d, d->pairs[k]);
 
     diff_objects_creates(d, op, 1);
     for (size_t k = 0; k < vp.nt; k++)

@@ -80,6 +80,11 @@ CAIRN_INTERNAL void diff_analyse_pair(differ *d, tpair *p);
  * and added again after. */
 CAIRN_INTERNAL void diff_fkeys_follow_keys(differ *d);
 CAIRN_INTERNAL uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b);
+/* What else differs between two paired constraints or triggers of the same
+ * definition (`kind`: the ALTER_KEY ... ALTER_TRIGGER change it would be):
+ * CAIRN_ALTER_COMMENT, CAIRN_ALTER_VALIDATE (NOT VALID to valid only). */
+CAIRN_INTERNAL uint32_t diff_constraint_changes(cairn_change_kind kind, const void *a,
+                                                const void *b);
 CAIRN_INTERNAL int diff_is_widening(differ *d, const char *a, const char *b);
 CAIRN_INTERNAL int diff_options_equal(const cairn_table *a, const cairn_table *b);
 CAIRN_INTERNAL int diff_option_lists_equal(const char *const *a, size_t na, const char *const *b,

@@ -134,7 +134,41 @@ uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_colum
         alter |= CAIRN_ALTER_COMMENT;
     if (!diff_text_eq(d, a->extra, b->extra, 0))
         alter |= CAIRN_ALTER_EXTRA;
+    /* a new schema without a name takes whatever the constraint is called
+     * (a renamed table or column, a detached partition keep the old one) */
+    if (a->not_null && b->not_null && b->not_null_name &&
+        !diff_str_eq(a->not_null_name, b->not_null_name))
+        alter |= CAIRN_ALTER_NOT_NULL_NAME;
     return alter;
+}
+
+uint32_t diff_constraint_changes(cairn_change_kind kind, const void *a, const void *b)
+{
+    const char *ca = NULL, *cb = NULL;
+    int validate = 0;
+    switch (kind) {
+    case CAIRN_CHANGE_ALTER_KEY:
+        ca = ((const cairn_key *)a)->comment;
+        cb = ((const cairn_key *)b)->comment;
+        break;
+    case CAIRN_CHANGE_ALTER_CHECK:
+        ca = ((const cairn_check *)a)->comment;
+        cb = ((const cairn_check *)b)->comment;
+        validate = ((const cairn_check *)a)->not_valid && !((const cairn_check *)b)->not_valid;
+        break;
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY:
+        ca = ((const cairn_fkey *)a)->comment;
+        cb = ((const cairn_fkey *)b)->comment;
+        validate = ((const cairn_fkey *)a)->not_valid && !((const cairn_fkey *)b)->not_valid;
+        break;
+    case CAIRN_CHANGE_ALTER_TRIGGER:
+        ca = ((const cairn_trigger *)a)->comment;
+        cb = ((const cairn_trigger *)b)->comment;
+        break;
+    default:
+        return 0;
+    }
+    return (diff_str_eq(ca, cb) ? 0 : CAIRN_ALTER_COMMENT) | (validate ? CAIRN_ALTER_VALIDATE : 0);
 }
 
 /* ---- constraints, indexes, triggers as canonical text ------------------------------- */
@@ -174,6 +208,9 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         sig_cols(&b, map, key->columns, key->ncolumns);
         if (key->nulls_not_distinct)
             cairn_buf_puts(&b, " nulls not distinct");
+        if (key->deferrable || key->initially_deferred)
+            cairn_buf_puts(&b, key->initially_deferred ? " deferrable initially deferred"
+                                                       : " deferrable");
         break;
     }
     case O_CHECK:
@@ -193,8 +230,9 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         cairn_buf_quote(&b, rp ? rp->to->name : rt, '"');
         cairn_buf_append(&b, "(", 1);
         sig_cols(&b, rp, fk->ref_columns, fk->nref_columns);
-        cairn_buf_printf(&b, ") on delete %s on update %s%s%s", fk_action(fk->on_delete),
-                         fk_action(fk->on_update), fk->deferrable ? " deferrable" : "",
+        cairn_buf_printf(&b, ") on delete %s on update %s%s%s%s", fk_action(fk->on_delete),
+                         fk_action(fk->on_update), fk->match_full ? " match full" : "",
+                         fk->deferrable || fk->initially_deferred ? " deferrable" : "",
                          fk->initially_deferred ? " initially deferred" : "");
         break;
     }

@@ -60,8 +60,9 @@ static const char *const change_names[] = {
     "drop_check",        "add_foreign_key",  "drop_foreign_key",  "create_index",
     "drop_index",        "create_trigger",   "drop_trigger",      "create_view",
     "drop_view",         "set_table_comment", "set_table_options", "create_object",
-    "drop_object",       "replace_object"};
-_Static_assert(sizeof change_names / sizeof *change_names == CAIRN_CHANGE_REPLACE_OBJECT + 1,
+    "drop_object",       "replace_object",   "alter_key",         "alter_check",
+    "alter_foreign_key", "alter_trigger"};
+_Static_assert(sizeof change_names / sizeof *change_names == CAIRN_CHANGE_ALTER_TRIGGER + 1,
                "a name for every change kind");
 
 /* "ns.name" or "name". */
@@ -113,15 +114,19 @@ static void change_object(const cairn_change *c, char *out, size_t size)
     case CAIRN_CHANGE_ALTER_COLUMN: part = o.column ? o.column->name : NULL; break;
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
     case CAIRN_CHANGE_ADD_UNIQUE:
-    case CAIRN_CHANGE_DROP_UNIQUE: part = o.key ? o.key->name : NULL; break;
+    case CAIRN_CHANGE_DROP_UNIQUE:
+    case CAIRN_CHANGE_ALTER_KEY: part = o.key ? o.key->name : NULL; break;
     case CAIRN_CHANGE_ADD_CHECK:
-    case CAIRN_CHANGE_DROP_CHECK: part = o.check ? o.check->name : NULL; break;
+    case CAIRN_CHANGE_DROP_CHECK:
+    case CAIRN_CHANGE_ALTER_CHECK: part = o.check ? o.check->name : NULL; break;
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
-    case CAIRN_CHANGE_DROP_FOREIGN_KEY: part = o.fkey ? o.fkey->name : NULL; break;
+    case CAIRN_CHANGE_DROP_FOREIGN_KEY:
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY: part = o.fkey ? o.fkey->name : NULL; break;
     case CAIRN_CHANGE_CREATE_INDEX:
     case CAIRN_CHANGE_DROP_INDEX: part = o.index ? o.index->name : NULL; break;
     case CAIRN_CHANGE_CREATE_TRIGGER:
-    case CAIRN_CHANGE_DROP_TRIGGER: part = o.trigger ? o.trigger->name : NULL; break;
+    case CAIRN_CHANGE_DROP_TRIGGER:
+    case CAIRN_CHANGE_ALTER_TRIGGER: part = o.trigger ? o.trigger->name : NULL; break;
     }
     char table[300];
     qualified(table, sizeof table, t ? t->schema : NULL, t ? t->name : NULL);

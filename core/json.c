@@ -437,25 +437,29 @@ static const char *const k_doc[] = {"dialect", "namespaces", "tables", "views", 
 static const char *const k_table[] = {"name", "schema", "was", "comment", "columns",
                                       "primary_key", "uniques", "indexes", "foreign_keys",
                                       "checks", "triggers", "options", NULL};
-static const char *const k_column[] = {"name", "type", "not_null", "default", "identity",
-                                       "generated", "collation", "comment", "was", "extra",
-                                       "primary_key", "unique", "references", NULL};
+static const char *const k_column[] = {"name",      "type",        "not_null", "not_null_name",
+                                       "default",   "identity",    "generated", "collation",
+                                       "comment",   "was",         "extra",    "primary_key",
+                                       "unique",    "references",  NULL};
 static const char *const k_generated[] = {"expr", "stored", NULL};
 static const char *const k_col_ref[] = {"schema", "table", "column", "on_delete", "on_update",
                                         NULL};
-static const char *const k_pkey[] = {"name", "columns", NULL};
-static const char *const k_unique[] = {"name", "columns", "nulls_not_distinct", NULL};
+static const char *const k_pkey[] = {"name", "columns", "deferrable", "initially_deferred",
+                                     "comment", NULL};
+static const char *const k_unique[] = {"name",       "columns",            "nulls_not_distinct",
+                                       "deferrable", "initially_deferred", "comment", NULL};
 static const char *const k_index[] = {"name", "unique", "columns", "where", "method",
                                       "include", "comment", "was", NULL};
 static const char *const k_part[] = {"column", "expr", "desc", "collation", "length", NULL};
 static const char *const k_fkey[] = {"name", "columns", "references", "on_delete", "on_update",
-                                     "deferrable", "initially_deferred", NULL};
+                                     "deferrable", "initially_deferred", "match_full",
+                                     "not_valid", "comment", NULL};
 static const char *const k_fk_ref[] = {"schema", "table", "columns", NULL};
-static const char *const k_check[] = {"name", "expr", NULL};
-static const char *const k_trigger[] = {"name", "sql", NULL};
+static const char *const k_check[] = {"name", "expr", "not_valid", "comment", NULL};
+static const char *const k_trigger[] = {"name", "sql", "comment", NULL};
 static const char *const k_view[] = {"name",    "schema", "columns", "definition", "materialized",
                                      "comment", "was",    "options", NULL};
-static const char *const k_enum[] = {"name", "schema", "values", NULL};
+static const char *const k_enum[] = {"name", "schema", "values", "comment", NULL};
 static const char *const k_object[] = {"kind",    "schema",     "name",    "signature", "table",
                                        "definition", "comment", "depends",   NULL};
 static const char *const k_ref[] = {"kind", "schema", "name", "signature", NULL};
@@ -520,6 +524,7 @@ static int rd_column(rd *r, cairn_table *t, json_t *o, const jnode *n)
     int ident = CAIRN_IDENTITY_NONE;
     if ((rc = rd_str(r, o, n, "type", OPT, &c->type)) ||
         (rc = rd_bool(r, o, n, "not_null", &c->not_null)) ||
+        (rc = rd_str(r, o, n, "not_null_name", OPT, &c->not_null_name)) ||
         (rc = rd_sqltext(r, o, n, "default", 0, &c->default_expr)) ||
         (rc = rd_choice(r, o, n, "identity", json_identity_names, 4,
                         "\"auto\", \"always\" or \"by_default\"", &ident)) ||
@@ -615,6 +620,11 @@ static int rd_key_object(rd *r, cairn_table *t, json_t *o, const jnode *n, int p
             return rd_oom(r);
     if (!primary)
         rc = rd_bool(r, o, n, "nulls_not_distinct", &k->nulls_not_distinct);
+    if (!rc && !(rc = rd_bool(r, o, n, "deferrable", &k->deferrable)) &&
+        !(rc = rd_bool(r, o, n, "initially_deferred", &k->initially_deferred)))
+        rc = rd_str(r, o, n, "comment", OPT, &k->comment);
+    /* INITIALLY DEFERRED says DEFERRABLE too (the server reports both) */
+    k->deferrable |= k->initially_deferred;
     return rc;
 }
 
@@ -729,9 +739,13 @@ static int rd_fkey(rd *r, cairn_table *t, json_t *o, const jnode *n)
             return rd_oom(r);
     if ((rc = rd_fk_action(r, o, n, "on_delete", &fk->on_delete)) ||
         (rc = rd_fk_action(r, o, n, "on_update", &fk->on_update)) ||
-        (rc = rd_bool(r, o, n, "deferrable", &fk->deferrable)))
+        (rc = rd_bool(r, o, n, "deferrable", &fk->deferrable)) ||
+        (rc = rd_bool(r, o, n, "initially_deferred", &fk->initially_deferred)) ||
+        (rc = rd_bool(r, o, n, "match_full", &fk->match_full)) ||
+        (rc = rd_bool(r, o, n, "not_valid", &fk->not_valid)))
         return rc;
-    return rd_bool(r, o, n, "initially_deferred", &fk->initially_deferred);
+    fk->deferrable |= fk->initially_deferred;
+    return rd_str(r, o, n, "comment", OPT, &fk->comment);
 }
 
 static int rd_check(rd *r, cairn_table *t, json_t *o, const jnode *n)
@@ -747,7 +761,9 @@ static int rd_check(rd *r, cairn_table *t, json_t *o, const jnode *n)
     if (constraint_taken(t, name, c))
         return rd_fail_in(r, n, "name", -1, 0, "duplicate constraint name \"%s\" in table \"%s\"",
                           name, t->name);
-    return 0;
+    if ((rc = rd_bool(r, o, n, "not_valid", &c->not_valid)))
+        return rc;
+    return rd_str(r, o, n, "comment", OPT, &c->comment);
 }
 
 static int rd_trigger(rd *r, cairn_table *t, json_t *o, const jnode *n)
@@ -761,7 +777,8 @@ static int rd_trigger(rd *r, cairn_table *t, json_t *o, const jnode *n)
         if (strcmp(t->triggers[i]->name, name) == 0)
             return rd_fail_in(r, n, "name", -1, 0, "duplicate trigger \"%s\" in table \"%s\"",
                               name, t->name);
-    return cairn_table_add_trigger(r->s, t, name, sql) ? 0 : rd_oom(r);
+    cairn_trigger *tr = cairn_table_add_trigger(r->s, t, name, sql);
+    return tr ? rd_str(r, o, n, "comment", OPT, &tr->comment) : rd_oom(r);
 }
 
 typedef int rd_item_fn(rd *r, cairn_table *t, json_t *o, const jnode *n);
@@ -911,7 +928,7 @@ static int rd_enum(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     for (size_t i = 0; i < vals.n; i++)
         if (cairn_enum_add_value(r->s, e, vals.v[i]))
             return rd_oom(r);
-    return 0;
+    return rd_str(r, o, n, "comment", OPT, &e->comment);
 }
 
 static int rd_sequence(rd *r, cairn_table *unused, json_t *o, const jnode *n)

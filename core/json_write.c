@@ -362,6 +362,7 @@ static jv *w_column(wr *w, const cairn_column *c)
     w_str(w, o, "name", c->name);
     w_str(w, o, "type", c->type);
     w_bool(w, o, "not_null", c->not_null);
+    w_str(w, o, "not_null_name", c->not_null_name);
     w_str(w, o, "default", c->default_expr);
     if (c->identity != CAIRN_IDENTITY_NONE) {
         if ((unsigned)c->identity > CAIRN_IDENTITY_BY_DEFAULT && !w->rc)
@@ -391,6 +392,9 @@ static jv *w_key(wr *w, const cairn_key *k, int primary)
         w_set(w, o, "columns", w_strarr(w, "columns", k->columns, k->ncolumns));
     if (!primary)
         w_bool(w, o, "nulls_not_distinct", k->nulls_not_distinct);
+    w_bool(w, o, "deferrable", k->deferrable);
+    w_bool(w, o, "initially_deferred", k->initially_deferred);
+    w_str(w, o, "comment", k->comment);
     return o;
 }
 
@@ -455,6 +459,9 @@ static jv *w_fkey(wr *w, const cairn_fkey *fk)
     w_action(w, o, "on_update", fk->on_update);
     w_bool(w, o, "deferrable", fk->deferrable);
     w_bool(w, o, "initially_deferred", fk->initially_deferred);
+    w_bool(w, o, "match_full", fk->match_full);
+    w_bool(w, o, "not_valid", fk->not_valid);
+    w_str(w, o, "comment", fk->comment);
     return o;
 }
 
@@ -531,6 +538,8 @@ static jv *w_table(wr *w, const cairn_table *t)
             jv *c = jv_object(w);
             w_str(w, c, "name", t->checks[i]->name);
             w_str(w, c, "expr", t->checks[i]->expr);
+            w_bool(w, c, "not_valid", t->checks[i]->not_valid);
+            w_str(w, c, "comment", t->checks[i]->comment);
             it[i] = (item){NULL, t->checks[i]->name, c, 0, NULL};
         }
         w_sorted(w, o, "checks", it, t->nchecks);
@@ -540,6 +549,7 @@ static jv *w_table(wr *w, const cairn_table *t)
             jv *c = jv_object(w);
             w_str(w, c, "name", t->triggers[i]->name);
             w_str(w, c, "sql", t->triggers[i]->sql);
+            w_str(w, c, "comment", t->triggers[i]->comment);
             it[i] = (item){NULL, t->triggers[i]->name, c, 0, NULL};
         }
         w_sorted(w, o, "triggers", it, t->ntriggers);
@@ -597,6 +607,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
             w_str(w, j, "schema", e->schema);
             if (!w->rc) /* always written: an enum without values is still an enum */
                 w_set(w, j, "values", w_strarr(w, "values", e->values, e->nvalues));
+            w_str(w, j, "comment", e->comment);
             it[i] = (item){e->schema, e->name, j, 0, NULL};
         }
         w_sorted(w, o, "enums", it, s->nenums);

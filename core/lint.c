@@ -648,8 +648,9 @@ static void lint_change(lint_run *r, const cairn_plan *p, const cairn_change *ch
                 lint_unique(r, ch, "unique index", ix->name, cols, n);
         }
         break;
+    /* a NOT VALID constraint leaves the rows there are alone */
     case CAIRN_CHANGE_ADD_CHECK:
-        if (ch->table_from) {
+        if (ch->table_from && !ch->to.check->not_valid) {
             long long n = check_rows(r, ch->table_from, ch->to.check);
             if (n > 0)
                 add(r, L_CHECK_ROWS, -1, "add check %s on %s: %lld row%s violate%s (%s)",
@@ -659,7 +660,7 @@ static void lint_change(lint_run *r, const cairn_plan *p, const cairn_change *ch
         }
         break;
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
-        if (ch->table_from) {
+        if (ch->table_from && !ch->to.fkey->not_valid) {
             long long n = orphan_rows(r, ch->table_from, ch->to.fkey);
             if (n > 0)
                 add(r, L_FKEY_ROWS, -1,

@@ -355,7 +355,8 @@ static const char *const cap_names[] = {
     "comments",          "identity",         "generated",   "materialized-views",
     "scratch",           "pk-not-null",      "ident-no-trailing-space",
     "ident-bmp-only",    "fkey-needs-target", "virtual-tables",    "view-columns",
-    "client-delimiter",  "column-order",      "objects",
+    "client-delimiter",  "column-order",      "objects",   "constraint-options",
+    "constraint-comments",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

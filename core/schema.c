@@ -377,7 +377,9 @@ static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
         if (cairn_key_add_column(d, k, src->columns[i]))
             return CAIRN_ENOMEM;
     k->nulls_not_distinct = src->nulls_not_distinct;
-    return 0;
+    k->deferrable = src->deferrable;
+    k->initially_deferred = src->initially_deferred;
+    return cp(d, &k->comment, src->comment);
 }
 
 static int copy_index(cairn_schema *d, cairn_table *t, const cairn_index *src)
@@ -421,7 +423,9 @@ static int copy_fkey(cairn_schema *d, cairn_table *t, const cairn_fkey *src)
     fk->on_update = src->on_update;
     fk->deferrable = src->deferrable;
     fk->initially_deferred = src->initially_deferred;
-    return 0;
+    fk->match_full = src->match_full;
+    fk->not_valid = src->not_valid;
+    return cp(d, &fk->comment, src->comment);
 }
 
 static int copy_table(cairn_schema *d, cairn_table *t, const cairn_table *src)
@@ -434,7 +438,7 @@ static int copy_table(cairn_schema *d, cairn_table *t, const cairn_table *src)
         if (!c || cp(d, &c->type, sc->type) || cp(d, &c->default_expr, sc->default_expr) ||
             cp(d, &c->generated, sc->generated) || cp(d, &c->collation, sc->collation) ||
             cp(d, &c->comment, sc->comment) || cp(d, &c->was, sc->was) ||
-            cp(d, &c->extra, sc->extra))
+            cp(d, &c->extra, sc->extra) || cp(d, &c->not_null_name, sc->not_null_name))
             return CAIRN_ENOMEM;
         c->not_null = sc->not_null;
         c->identity = sc->identity;
@@ -452,12 +456,19 @@ static int copy_table(cairn_schema *d, cairn_table *t, const cairn_table *src)
     for (size_t i = 0; i < src->nfkeys; i++)
         if (copy_fkey(d, t, src->fkeys[i]))
             return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->nchecks; i++)
-        if (!cairn_table_add_check(d, t, src->checks[i]->name, src->checks[i]->expr))
+    for (size_t i = 0; i < src->nchecks; i++) {
+        const cairn_check *sc = src->checks[i];
+        cairn_check *c = cairn_table_add_check(d, t, sc->name, sc->expr);
+        if (!c || cp(d, &c->comment, sc->comment))
             return CAIRN_ENOMEM;
-    for (size_t i = 0; i < src->ntriggers; i++)
-        if (!cairn_table_add_trigger(d, t, src->triggers[i]->name, src->triggers[i]->sql))
+        c->not_valid = sc->not_valid;
+    }
+    for (size_t i = 0; i < src->ntriggers; i++) {
+        const cairn_trigger *st = src->triggers[i];
+        cairn_trigger *tr = cairn_table_add_trigger(d, t, st->name, st->sql);
+        if (!tr || cp(d, &tr->comment, st->comment))
             return CAIRN_ENOMEM;
+    }
     return copy_options(d, &t->options, &t->noptions, src->options, src->noptions);
 }
 
@@ -486,7 +497,7 @@ cairn_enum *cairn_schema_copy_enum(cairn_schema *d, const cairn_enum *src)
     for (size_t i = 0; e && i < src->nvalues; i++)
         if (cairn_enum_add_value(d, e, src->values[i]))
             return NULL;
-    return e;
+    return e && cp(d, &e->comment, src->comment) == 0 ? e : NULL;
 }
 
 cairn_sequence *cairn_schema_copy_sequence(cairn_schema *d, const cairn_sequence *src)

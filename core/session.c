@@ -606,6 +606,68 @@ static const char *at_table(char *buf, size_t size, const cairn_table *t, const 
     return buf;
 }
 
+/* What CAIRN_CAP_CONSTRAINT_OPTIONS and CAIRN_CAP_CONSTRAINT_COMMENTS cover. */
+static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
+                                 const char *path)
+{
+    static const char opts[] = "constraint option|constraint options (DEFERRABLE keys, "
+                               "MATCH FULL, NOT VALID, named NOT NULL)";
+    static const char comments[] = "comment on a constraint|comments on constraints and triggers";
+    const uint64_t O = CAIRN_CAP_CONSTRAINT_OPTIONS, C = CAIRN_CAP_CONSTRAINT_COMMENTS;
+    char at[700];
+    int rc = 0;
+    for (size_t j = 0; j < t->ncolumns && !rc; j++)
+        if (t->columns[j]->not_null_name)
+            rc = need(cx, d, O, path, opts, t->columns[j]->name,
+                      at_table(at, sizeof at, t, "columns[%s]/not_null_name", t->columns[j]->name));
+    for (size_t j = 0; j <= t->nuniques && !rc; j++) {
+        const cairn_key *k = j < t->nuniques ? t->uniques[j] : t->primary_key;
+        if (!k)
+            continue;
+        char where[300];
+        if (j < t->nuniques)
+            snprintf(where, sizeof where, "uniques[%s]", k->name ? k->name : "");
+        else
+            snprintf(where, sizeof where, "primary_key");
+        const char *name = k->name ? k->name : t->name;
+        if (k->deferrable || k->initially_deferred)
+            rc = need(cx, d, O, path, opts, name,
+                      at_table(at, sizeof at, t, "%s/%s", where,
+                               k->initially_deferred ? "initially_deferred" : "deferrable"));
+        if (!rc && k->comment)
+            rc = need(cx, d, C, path, comments, name,
+                      at_table(at, sizeof at, t, "%s/comment", where));
+    }
+    for (size_t j = 0; j < t->nfkeys && !rc; j++) {
+        const cairn_fkey *fk = t->fkeys[j];
+        const char *name = fk->name ? fk->name : t->name;
+        if (fk->match_full || fk->not_valid)
+            rc = need(cx, d, O, path, opts, name,
+                      at_table(at, sizeof at, t, "foreign_keys[%s]/%s", fk->name ? fk->name : "",
+                               fk->match_full ? "match_full" : "not_valid"));
+        if (!rc && fk->comment)
+            rc = need(cx, d, C, path, comments, name,
+                      at_table(at, sizeof at, t, "foreign_keys[%s]/comment",
+                               fk->name ? fk->name : ""));
+    }
+    for (size_t j = 0; j < t->nchecks && !rc; j++) {
+        const cairn_check *c = t->checks[j];
+        const char *name = c->name ? c->name : t->name;
+        if (c->not_valid)
+            rc = need(cx, d, O, path, opts, name,
+                      at_table(at, sizeof at, t, "checks[%s]/not_valid", c->name ? c->name : ""));
+        if (!rc && c->comment)
+            rc = need(cx, d, C, path, comments, name,
+                      at_table(at, sizeof at, t, "checks[%s]/comment", c->name ? c->name : ""));
+    }
+    for (size_t j = 0; j < t->ntriggers && !rc; j++)
+        if (t->triggers[j]->comment)
+            rc = need(cx, d, C, path, "comment on a trigger|comments on constraints and triggers",
+                      t->triggers[j]->name,
+                      at_table(at, sizeof at, t, "triggers[%s]/comment", t->triggers[j]->name));
+    return rc;
+}
+
 static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
                             const char *path)
 {
@@ -647,6 +709,8 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
                       t->indexes[j]->name ? t->indexes[j]->name : t->name,
                       at_table(at, sizeof at, t, "indexes[%s]/comment",
                                t->indexes[j]->name ? t->indexes[j]->name : ""));
+    if (!rc)
+        rc = check_constraint_caps(cx, d, t, path);
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->identity == CAIRN_IDENTITY_ALWAYS ||
             t->columns[j]->identity == CAIRN_IDENTITY_BY_DEFAULT)
@@ -795,6 +859,12 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
         rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name,
                   at);
     }
+    for (size_t i = 0; i < schema->nenums && !rc; i++)
+        if (schema->enums[i]->comment) {
+            snprintf(at, sizeof at, "enums[%s]/comment", schema->enums[i]->name);
+            rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on enum type|comments",
+                      schema->enums[i]->name, at);
+        }
     if (!rc && schema->nsequences) {
         snprintf(at, sizeof at, "sequences[%s]", schema->sequences[0]->name);
         rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",

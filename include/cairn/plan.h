@@ -25,7 +25,10 @@ typedef enum cairn_change_kind {
     CAIRN_CHANGE_DROP_NAMESPACE,       /* from.name */
     CAIRN_CHANGE_CREATE_ENUM,          /* to.enm */
     CAIRN_CHANGE_ALTER_ENUM,           /* from.enm, to.enm: values added anywhere, the
-                                          old values kept in their order */
+                                          old values kept in their order; since ABI
+                                          1.5, `alter` CAIRN_ALTER_COMMENT: the comment
+                                          alone changes (new values, if any, come in
+                                          another ALTER_ENUM, `alter` 0) */
     CAIRN_CHANGE_DROP_ENUM,            /* from.enm */
     CAIRN_CHANGE_CREATE_SEQUENCE,      /* to.sequence */
     CAIRN_CHANGE_ALTER_SEQUENCE,       /* from.sequence, to.sequence */
@@ -59,7 +62,18 @@ typedef enum cairn_change_kind {
     CAIRN_CHANGE_REPLACE_OBJECT        /* from.object, to.object: same identity, the
                                           definition or the comment differs; the
                                           driver picks how (CREATE OR REPLACE, an
-                                          ALTER, or a drop and a create) */
+                                          ALTER, or a drop and a create) */,
+    /* The same constraint or trigger on both sides (same definition): `alter`
+     * says what else changed, CAIRN_ALTER_COMMENT or CAIRN_ALTER_VALIDATE.
+     * Since ABI 1.5; planned only for a driver with
+     * CAIRN_CAP_CONSTRAINT_COMMENTS or CAIRN_CAP_CONSTRAINT_OPTIONS, after
+     * the adds of its table. */
+    CAIRN_CHANGE_ALTER_KEY,            /* from.key, to.key: the primary key when
+                                          table_to->primary_key == to.key, else a
+                                          unique constraint */
+    CAIRN_CHANGE_ALTER_CHECK,          /* from.check, to.check */
+    CAIRN_CHANGE_ALTER_FOREIGN_KEY,    /* from.fkey, to.fkey */
+    CAIRN_CHANGE_ALTER_TRIGGER         /* from.trigger, to.trigger */
 } cairn_change_kind;
 
 /** What an ALTER_COLUMN changes (bit set). */
@@ -79,7 +93,17 @@ enum {
      *  to.column->name), after the nearest earlier column of the new order
      *  that the old table has too, or first. Other changes of the same
      *  column come in an ALTER_COLUMN of their own. Since ABI 1.3. */
-    CAIRN_ALTER_POSITION = 1u << 8
+    CAIRN_ALTER_POSITION = 1u << 8,
+    /** A NOT VALID check or foreign key becomes valid (ALTER_CHECK,
+     *  ALTER_FOREIGN_KEY): the rows are checked, the constraint stays. The
+     *  other way (valid to NOT VALID) is no change: a valid constraint
+     *  already holds for every row. Since ABI 1.5. */
+    CAIRN_ALTER_VALIDATE = 1u << 9,
+    /** The name of a NOT NULL constraint changes, the column staying NOT
+     *  NULL (cairn_column.not_null_name): only to a name the new schema
+     *  gives (to.column's is never NULL), from the old one's or, NULL, the
+     *  server's own. Since ABI 1.5. */
+    CAIRN_ALTER_NOT_NULL_NAME = 1u << 10
 };
 
 /** Flags of a change (bit set). */

@@ -77,6 +77,11 @@ typedef struct cairn_column {
      *  (e.g. MySQL "on update CURRENT_TIMESTAMP"); NULL if none. */
     const char *extra;
     /* ABI 1.0 ends here: append only. */
+    /** Name of the column's NOT NULL constraint where the dialect keeps one
+     *  (PostgreSQL 18), NULL for the server's own (`<table>_<column>_not_null`)
+     *  or none. In the new schema of a diff, NULL accepts any name the old
+     *  one has. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_OPTIONS). */
+    const char *not_null_name;
 } cairn_column;
 
 /** One key part of an index: a column, or an expression. */
@@ -120,6 +125,12 @@ typedef struct cairn_key {
     /** UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+). */
     int nulls_not_distinct;
     /* ABI 1.0 ends here: append only. */
+    /** DEFERRABLE, and INITIALLY DEFERRED (which implies it). Since ABI 1.5
+     *  (CAIRN_CAP_CONSTRAINT_OPTIONS). */
+    int deferrable;
+    int initially_deferred;
+    /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
+    const char *comment;
 } cairn_key;
 
 /** A foreign key. */
@@ -137,6 +148,14 @@ typedef struct cairn_fkey {
     int deferrable;
     int initially_deferred;
     /* ABI 1.0 ends here: append only. */
+    /** MATCH FULL (a row with some key columns NULL and others not is
+     *  refused); zero for the default, MATCH SIMPLE. Since ABI 1.5. */
+    int match_full;
+    /** NOT VALID: the rows there were when it was added were not checked.
+     *  Since ABI 1.5 (with match_full: CAIRN_CAP_CONSTRAINT_OPTIONS). */
+    int not_valid;
+    /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
+    const char *comment;
 } cairn_fkey;
 
 /** A CHECK constraint. */
@@ -145,6 +164,10 @@ typedef struct cairn_check {
     /** The boolean expression, without "CHECK" and outer parentheses. */
     const char *expr;
     /* ABI 1.0 ends here: append only. */
+    /** NOT VALID, as a foreign key's. Since ABI 1.5. */
+    int not_valid;
+    /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
+    const char *comment;
 } cairn_check;
 
 /** A trigger, carried as its full CREATE TRIGGER text. */
@@ -152,6 +175,8 @@ typedef struct cairn_trigger {
     const char *name;
     const char *sql;
     /* ABI 1.0 ends here: append only. */
+    /** Comment on the trigger. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
+    const char *comment;
 } cairn_trigger;
 
 /** A table. */
@@ -216,6 +241,8 @@ typedef struct cairn_enum {
     const char **values;
     size_t nvalues;
     /* ABI 1.0 ends here: append only. */
+    /** Comment on the type. Since ABI 1.5 (CAIRN_CAP_COMMENTS). */
+    const char *comment;
 } cairn_enum;
 
 /** A sequence not owned by an identity/serial column. */

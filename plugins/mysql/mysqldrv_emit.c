@@ -851,6 +851,11 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_CREATE_SEQUENCE:
     case CAIRN_CHANGE_ALTER_SEQUENCE:
     case CAIRN_CHANGE_DROP_SEQUENCE:
+    /* never planned without CAIRN_CAP_CONSTRAINT_OPTIONS / _COMMENTS */
+    case CAIRN_CHANGE_ALTER_KEY:
+    case CAIRN_CHANGE_ALTER_CHECK:
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY:
+    case CAIRN_CHANGE_ALTER_TRIGGER:
         break;
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:

@@ -75,7 +75,8 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
             CAIRN_CAP_SEQUENCES | CAIRN_CAP_ALTER_COLUMN_TYPE | CAIRN_CAP_ADVISORY_LOCK |
             CAIRN_CAP_PARTIAL_INDEX | CAIRN_CAP_EXPRESSION_INDEX | CAIRN_CAP_COMMENTS |
             CAIRN_CAP_IDENTITY | CAIRN_CAP_GENERATED | CAIRN_CAP_MATERIALIZED_VIEWS |
-            CAIRN_CAP_SCRATCH | CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_OBJECTS,
+            CAIRN_CAP_SCRATCH | CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_OBJECTS |
+            CAIRN_CAP_CONSTRAINT_OPTIONS | CAIRN_CAP_CONSTRAINT_COMMENTS,
     .quote = '"',
     .open = pgdrv_open,
     .close = pgdrv_close,
@@ -104,6 +105,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .query = pgdrv_rows,
     .hazards = pgdrv_hazards,
     .type_names = pgdrv_type_names,
+    .normalize_schema = pgdrv_normalize_schema,
     .default_namespace = "public",
 };
 

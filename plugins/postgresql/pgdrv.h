@@ -97,6 +97,9 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr, c
 
 /* ---- pgdrv_introspect.c ------------------------------------------------------ */
 cairn_dialect_introspect_fn pgdrv_introspect;
+/** A schema file's schema as this server reports it (not_null_name only
+ *  from PostgreSQL 18). */
+cairn_dialect_normalize_schema_fn pgdrv_normalize_schema;
 /** Parse PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL})
  *  into malloc'd strings (NULL elements stay NULL); free with
  *  pgdrv_free_strv. */
@@ -158,6 +161,8 @@ void pgdrv_alter_table(pgdrv_emitter *em, const cairn_table *t);
  *  which), flushed as one statement. */
 int pgdrv_alter_table_drop(pgdrv_emitter *em, const cairn_table *t, const char *drop,
                            const char *name, uint32_t flags);
+/** " IS '<comment>'" (or NULL) after the COMMENT ON ... in em->b, flushed. */
+int pgdrv_comment_is(pgdrv_emitter *em, const char *comment);
 /** COMMENT ON <what> ... IS ..., flushed as one statement. */
 int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema, const char *name,
                   const char *column, const char *comment);
@@ -206,6 +211,11 @@ int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
+/** CREATE TRIGGER, then its comment. */
+int pgdrv_create_trigger(pgdrv_emitter *em, const cairn_table *t, const cairn_trigger *tr);
+/** ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY, ALTER_TRIGGER: VALIDATE
+ *  CONSTRAINT, then COMMENT ON CONSTRAINT / TRIGGER. */
+int pgdrv_emit_alter_constraint(pgdrv_emitter *em, const cairn_change *ch);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
 /** CREATE_ENUM (pgdrv_emit.c). */

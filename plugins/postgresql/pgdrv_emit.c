@@ -72,11 +72,16 @@ int pgdrv_comment(pgdrv_emitter *em, const char *what, const char *schema,
         h->buf_puts(em->b, ".");
         pgdrv_quote(em, column);
     }
-    h->buf_puts(em->b, " IS ");
+    return pgdrv_comment_is(em, comment);
+}
+
+int pgdrv_comment_is(pgdrv_emitter *em, const char *comment)
+{
+    em->h->buf_puts(em->b, " IS ");
     if (comment)
-        h->buf_literal(em->b, comment);
+        em->h->buf_literal(em->b, comment);
     else
-        h->buf_puts(em->b, "NULL");
+        em->h->buf_puts(em->b, "NULL");
     return pgdrv_flush(em, 0);
 }
 
@@ -127,7 +132,10 @@ int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch)
         h->buf_literal(em->b, e->values[i]);
     }
     h->buf_puts(em->b, ")");
-    return pgdrv_flush(em, 0);
+    int rc = pgdrv_flush(em, 0);
+    if (!rc && e->comment)
+        rc = pgdrv_comment(em, "TYPE", e->schema, e->name, NULL, e->comment);
+    return rc;
 }
 
 /* PostgreSQL 12+ runs ADD VALUE inside a transaction, but the new value
@@ -139,6 +147,8 @@ static int pgdrv_emit_alter_enum(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
     const cairn_enum *from = ch->from.enm, *to = ch->to.enm;
+    if (ch->alter & CAIRN_ALTER_COMMENT)
+        return pgdrv_comment(em, "TYPE", to->schema, to->name, NULL, to->comment);
     int rc = 0;
     for (size_t i = 0; i < to->nvalues && !rc; i++) {
         int known = 0;
@@ -271,7 +281,11 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
     case CAIRN_CHANGE_DROP_FOREIGN_KEY: return pgdrv_emit_drop_constraint(em, ch);
     case CAIRN_CHANGE_CREATE_INDEX: return pgdrv_emit_create_index(em, ch);
     case CAIRN_CHANGE_DROP_INDEX: return pgdrv_emit_drop_index(em, ch);
-    case CAIRN_CHANGE_CREATE_TRIGGER: return em->h->stmt_add(em->out, ch->to.trigger->sql, 0);
+    case CAIRN_CHANGE_CREATE_TRIGGER: return pgdrv_create_trigger(em, tt, ch->to.trigger);
+    case CAIRN_CHANGE_ALTER_KEY:
+    case CAIRN_CHANGE_ALTER_CHECK:
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY:
+    case CAIRN_CHANGE_ALTER_TRIGGER: return pgdrv_emit_alter_constraint(em, ch);
     case CAIRN_CHANGE_DROP_TRIGGER: return pgdrv_emit_drop_trigger(em, ch);
     case CAIRN_CHANGE_CREATE_VIEW: return pgdrv_emit_create_view(em, ch);
     case CAIRN_CHANGE_DROP_VIEW: return pgdrv_emit_drop_view(em, ch);

@@ -146,6 +146,11 @@ void pgdrv_column_def(pgdrv_emitter *em, const cairn_column *c)
         h->buf_printf(em->b, pgdrv_default_needs_parens(c->default_expr) ? " DEFAULT (%s)"
                                                                          : " DEFAULT %s",
                       c->default_expr);
+    if (c->not_null && c->not_null_name) {
+        /* kept by PostgreSQL 18; older servers take the name and drop it */
+        h->buf_puts(em->b, " CONSTRAINT ");
+        pgdrv_quote(em, c->not_null_name);
+    }
     if (c->not_null)
         h->buf_puts(em->b, " NOT NULL");
 }
@@ -467,6 +472,23 @@ static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const
     return rc;
 }
 
+/* PostgreSQL 18: the NOT NULL constraint of `from` (the server's own name
+ * when it has none in the model) renamed to `to`'s (never NULL: see
+ * CAIRN_ALTER_NOT_NULL_NAME; the server's as a fallback). */
+static int pgdrv_rename_not_null(pgdrv_emitter *em, const cairn_table *t,
+                                 const cairn_column *from, const cairn_column *to)
+{
+    char def_from[200], def_to[200];
+    snprintf(def_from, sizeof def_from, "%s_%s_not_null", t->name, from->name);
+    snprintf(def_to, sizeof def_to, "%s_%s_not_null", t->name, to->name);
+    pgdrv_alter_table(em, t);
+    em->h->buf_puts(em->b, "RENAME CONSTRAINT ");
+    pgdrv_quote(em, from->not_null_name ? from->not_null_name : def_from);
+    em->h->buf_puts(em->b, " TO ");
+    pgdrv_quote(em, to->not_null_name ? to->not_null_name : def_to);
+    return pgdrv_flush(em, 0);
+}
+
 /* ALTER COLUMN: each aspect is its own statement, so an error names it. The
  * order is PostgreSQL's: what would stand in the way of a later aspect goes
  * first (identity, serial default, a default the new type cannot take). */
@@ -512,8 +534,19 @@ int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
         id_to == CAIRN_IDENTITY_AUTO && pgdrv_serial_type(to->type))
         rc = pgdrv_serial_options(em, t, to, 0);
     /* before an identity is added: it needs the column NOT NULL */
-    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY))
+    if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY) && to->not_null && to->not_null_name) {
+        /* PostgreSQL 18: a NOT NULL constraint of that name */
+        pgdrv_alter_table(em, t);
+        em->h->buf_puts(em->b, "ADD CONSTRAINT ");
+        pgdrv_quote(em, to->not_null_name);
+        em->h->buf_puts(em->b, " NOT NULL ");
+        pgdrv_quote(em, to->name);
+        rc = pgdrv_flush(em, 0);
+    } else if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY)) {
         rc = pgdrv_alter_col_stmt(em, t, to, to->not_null ? " SET NOT NULL" : " DROP NOT NULL");
+    }
+    if (!rc && (ch->alter & CAIRN_ALTER_NOT_NULL_NAME))
+        rc = pgdrv_rename_not_null(em, t, from, to);
     if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && pgdrv_is_std_identity(id_to))
         rc = pgdrv_alter_set_identity(em, t, to, pgdrv_is_std_identity(id_from));
     else if (!rc && (ch->alter & CAIRN_ALTER_IDENTITY) && id_to == CAIRN_IDENTITY_AUTO)

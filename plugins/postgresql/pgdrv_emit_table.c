@@ -25,6 +25,39 @@ static void pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
     pgdrv_constraint_name(em, k->name);
     em->h->buf_puts(em->b, kind);
     pgdrv_ident_list(em, k->columns, k->ncolumns);
+    if (k->initially_deferred)
+        em->h->buf_puts(em->b, " DEFERRABLE INITIALLY DEFERRED");
+    else if (k->deferrable)
+        em->h->buf_puts(em->b, " DEFERRABLE");
+}
+
+/* COMMENT ON CONSTRAINT name ON table (`what` "CONSTRAINT") or COMMENT ON
+ * TRIGGER, flushed; nothing when there is no comment and `always` is 0. */
+static int pgdrv_comment_on(pgdrv_emitter *em, const char *what, const cairn_table *t,
+                            const char *name, const char *comment, int always)
+{
+    const cairn_host *h = em->h;
+    if (!comment && !always)
+        return 0;
+    if (!name)
+        return h->error(em->s->hc, CAIRN_ESCHEMA, NULL,
+                        "postgresql: table %s: a comment on an unnamed constraint needs the "
+                        "constraint's \"name\"", t->name);
+    h->buf_printf(em->b, "COMMENT ON %s ", what);
+    pgdrv_quote(em, name);
+    h->buf_puts(em->b, " ON ");
+    pgdrv_table_name(em, t);
+    return pgdrv_comment_is(em, comment);
+}
+
+/* The name PostgreSQL gives an unnamed primary key. */
+static const char *pgdrv_pkey_name(const cairn_table *t, const cairn_key *k, char *buf,
+                                   size_t size)
+{
+    if (k->name)
+        return k->name;
+    snprintf(buf, size, "%s_pkey", t->name);
+    return buf;
 }
 
 /* Length of a check's expression without a trailing NO INHERIT, which the
@@ -55,8 +88,18 @@ static void pgdrv_check_def(pgdrv_emitter *em, const cairn_check *c)
 {
     pgdrv_constraint_name(em, c->name);
     size_t body = pgdrv_check_body(c->expr);
-    em->h->buf_printf(em->b, "CHECK (%.*s)%s", (int)body, c->expr,
-                      c->expr[body] ? " NO INHERIT" : "");
+    em->h->buf_printf(em->b, "CHECK (%.*s)%s%s", (int)body, c->expr,
+                      c->expr[body] ? " NO INHERIT" : "", c->not_valid ? " NOT VALID" : "");
+}
+
+/* ALTER TABLE t ADD <check>, then its comment. */
+static int pgdrv_add_check(pgdrv_emitter *em, const cairn_table *t, const cairn_check *c)
+{
+    pgdrv_alter_table(em, t);
+    em->h->buf_puts(em->b, "ADD ");
+    pgdrv_check_def(em, c);
+    int rc = pgdrv_flush(em, 0);
+    return rc ? rc : pgdrv_comment_on(em, "CONSTRAINT", t, c->name, c->comment, 0);
 }
 
 static const char *pgdrv_fk_action_sql(cairn_fk_action a)
@@ -85,15 +128,21 @@ static int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_
         h->buf_puts(em->b, " ");
         pgdrv_ident_list(em, fk->ref_columns, fk->nref_columns);
     }
+    if (fk->match_full)
+        h->buf_puts(em->b, " MATCH FULL");
     const char *del = pgdrv_fk_action_sql(fk->on_delete), *upd = pgdrv_fk_action_sql(fk->on_update);
     if (del)
         h->buf_printf(em->b, " ON DELETE %s", del);
     if (upd)
         h->buf_printf(em->b, " ON UPDATE %s", upd);
-    if (fk->deferrable)
+    if (fk->deferrable || fk->initially_deferred)
         h->buf_puts(em->b,
                     fk->initially_deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
-    return pgdrv_flush(em, 0);
+    /* the rows there are stay unchecked; VALIDATE CONSTRAINT checks them */
+    if (fk->not_valid)
+        h->buf_puts(em->b, " NOT VALID");
+    int rc = pgdrv_flush(em, 0);
+    return rc ? rc : pgdrv_comment_on(em, "CONSTRAINT", t, fk->name, fk->comment, 0);
 }
 
 /* One key part of an index: column or expression, COLLATE, operator class,
@@ -191,7 +240,10 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         pgdrv_key_def(em, t->uniques[i], 0);
         sep = ",\n  ";
     }
+    /* a NOT VALID check comes after (in CREATE TABLE it would be valid) */
     for (size_t i = 0; i < t->nchecks; i++) {
+        if (t->checks[i]->not_valid)
+            continue;
         h->buf_puts(em->b, sep);
         pgdrv_check_def(em, t->checks[i]);
         sep = ",\n  ";
@@ -213,8 +265,22 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         if (t->columns[i]->comment)
             rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, t->columns[i]->name,
                                t->columns[i]->comment);
+    for (size_t i = 0; i < t->nchecks && !rc; i++)
+        if (t->checks[i]->not_valid)
+            rc = pgdrv_add_check(em, t, t->checks[i]);
+    char pk[200];
+    if (!rc && t->primary_key)
+        rc = pgdrv_comment_on(em, "CONSTRAINT", t,
+                              pgdrv_pkey_name(t, t->primary_key, pk, sizeof pk),
+                              t->primary_key->comment, 0);
+    for (size_t i = 0; i < t->nuniques && !rc; i++)
+        rc = pgdrv_comment_on(em, "CONSTRAINT", t, t->uniques[i]->name, t->uniques[i]->comment, 0);
+    for (size_t i = 0; i < t->nchecks && !rc; i++)
+        if (!t->checks[i]->not_valid)
+            rc = pgdrv_comment_on(em, "CONSTRAINT", t, t->checks[i]->name,
+                                  t->checks[i]->comment, 0);
     for (size_t i = 0; i < t->ntriggers && !rc; i++)
-        rc = h->stmt_add(em->out, t->triggers[i]->sql, 0);
+        rc = pgdrv_create_trigger(em, t, t->triggers[i]);
     /* the host moved a key whose target is not complete yet to an
      * ADD_FOREIGN_KEY at the end (CAIRN_CAP_FKEY_NEEDS_TARGET) */
     for (size_t i = 0; i < t->nfkeys && !rc; i++)
@@ -240,10 +306,15 @@ int pgdrv_add_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 {
     if (!ch->to.key)
         return 0;
-    pgdrv_alter_table(em, pgdrv_table_after(ch));
+    const cairn_table *t = pgdrv_table_after(ch);
+    pgdrv_alter_table(em, t);
     em->h->buf_puts(em->b, "ADD ");
     pgdrv_key_def(em, ch->to.key, 1);
-    return pgdrv_flush(em, 0);
+    int rc = pgdrv_flush(em, 0);
+    char pk[200];
+    return rc ? rc : pgdrv_comment_on(em, "CONSTRAINT", t,
+                                      pgdrv_pkey_name(t, ch->to.key, pk, sizeof pk),
+                                      ch->to.key->comment, 0);
 }
 
 /* ---- table-level changes ---------------------------------------------------------- */
@@ -287,13 +358,62 @@ int pgdrv_emit_set_primary_key(pgdrv_emitter *em, const cairn_change *ch)
 /* ADD_UNIQUE and ADD_CHECK */
 int pgdrv_emit_add_constraint(pgdrv_emitter *em, const cairn_change *ch)
 {
-    pgdrv_alter_table(em, pgdrv_table_after(ch));
+    const cairn_table *t = pgdrv_table_after(ch);
+    if (ch->kind == CAIRN_CHANGE_ADD_CHECK)
+        return pgdrv_add_check(em, t, ch->to.check);
+    pgdrv_alter_table(em, t);
     em->h->buf_puts(em->b, "ADD ");
-    if (ch->kind == CAIRN_CHANGE_ADD_UNIQUE)
-        pgdrv_key_def(em, ch->to.key, 0);
-    else
-        pgdrv_check_def(em, ch->to.check);
-    return pgdrv_flush(em, 0);
+    pgdrv_key_def(em, ch->to.key, 0);
+    int rc = pgdrv_flush(em, 0);
+    return rc ? rc : pgdrv_comment_on(em, "CONSTRAINT", t, ch->to.key->name, ch->to.key->comment, 0);
+}
+
+int pgdrv_create_trigger(pgdrv_emitter *em, const cairn_table *t, const cairn_trigger *tr)
+{
+    int rc = em->h->stmt_add(em->out, tr->sql, 0);
+    return rc ? rc : pgdrv_comment_on(em, "TRIGGER", t, tr->name, tr->comment, 0);
+}
+
+/* The database's name of the constraint (the schema file's may be absent:
+ * paired by content), then VALIDATE and the comment. */
+int pgdrv_emit_alter_constraint(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_table *t = pgdrv_table_after(ch);
+    const char *name = NULL, *comment = NULL, *what = "CONSTRAINT";
+    char pk[200];
+    switch (ch->kind) {
+    case CAIRN_CHANGE_ALTER_KEY: {
+        const cairn_key *k = ch->to.key->name ? ch->to.key : ch->from.key;
+        name = ch->table_to && ch->table_to->primary_key == ch->to.key
+                   ? pgdrv_pkey_name(pgdrv_table_before(ch), k, pk, sizeof pk)
+                   : k->name;
+        comment = ch->to.key->comment;
+        break;
+    }
+    case CAIRN_CHANGE_ALTER_CHECK:
+        name = ch->to.check->name ? ch->to.check->name : ch->from.check->name;
+        comment = ch->to.check->comment;
+        break;
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY:
+        name = ch->to.fkey->name ? ch->to.fkey->name : ch->from.fkey->name;
+        comment = ch->to.fkey->comment;
+        break;
+    default:
+        name = ch->to.trigger->name;
+        comment = ch->to.trigger->comment;
+        what = "TRIGGER";
+        break;
+    }
+    int rc = 0;
+    if (ch->alter & CAIRN_ALTER_VALIDATE) {
+        pgdrv_alter_table(em, t);
+        em->h->buf_puts(em->b, "VALIDATE CONSTRAINT ");
+        pgdrv_quote(em, name);
+        rc = pgdrv_flush(em, 0);
+    }
+    if (!rc && (ch->alter & CAIRN_ALTER_COMMENT))
+        rc = pgdrv_comment_on(em, what, t, name, comment, 1);
+    return rc;
 }
 
 int pgdrv_emit_add_foreign_key(pgdrv_emitter *em, const cairn_change *ch)

@@ -53,9 +53,11 @@ uint32_t pgdrv_hazards(cairn_dsession *s, const cairn_plan *plan, const cairn_ch
         return CAIRN_HAZARD_INDEX_BLOCKS_WRITES;
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
         return ch->to.key ? CAIRN_HAZARD_INDEX_BLOCKS_WRITES : 0;
+    /* NOT VALID reads no row; VALIDATE CONSTRAINT later lets writes go on */
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
+        return ch->to.fkey->not_valid ? 0 : CAIRN_HAZARD_CONSTRAINT_SCAN;
     case CAIRN_CHANGE_ADD_CHECK:
-        return CAIRN_HAZARD_CONSTRAINT_SCAN;
+        return ch->to.check->not_valid ? 0 : CAIRN_HAZARD_CONSTRAINT_SCAN;
     case CAIRN_CHANGE_ADD_COLUMN:
         to = ch->to.column;
         if (to->identity != CAIRN_IDENTITY_NONE || (to->generated && to->generated_stored) ||

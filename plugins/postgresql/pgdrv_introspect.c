@@ -173,41 +173,47 @@ static const char *const q_relations =
     "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid"
     "   AND x.deptype = 'e') ORDER BY c.oid";
 
-static const char *const q_columns =
-    "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
-    " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
-    " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,"
-    " pg_catalog.col_description(a.attrelid, a.attnum),"
-    /* serial: a default and a sequence the column owns ('a') */
-    " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',"
-    /* the sequence's options and type (see pgdrv_identity_options) */
-    " sq.opts, sq.seqtype"
-    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-    " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid"
-    " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-    " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
-    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and
-     * used by the column's default), looked up only for the columns that
-     * can have one */
-    " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
-    "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts,"
-    "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep"
-    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-    "   WHERE (a.attidentity <> '' OR a.atthasdef)"
-    "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum"
-    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1"
-    "     FROM pg_catalog.pg_depend dd"
-    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid"
-    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true"
-    " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
-    /* an INHERITS child has its own columns; a partition has its parent's
-     * (attislocal or not: ATTACH and PARTITION OF differ), so that an
-     * ATTACH or DETACH is a change of its options alone */
-    " AND (a.attislocal OR rc.relispartition)"
-    " ORDER BY a.attrelid, a.attnum";
+/* NNAME: the name of the column's own NOT NULL constraint (PostgreSQL 18
+ * keeps them in pg_constraint, contype 'n'), NULL before 18. */
+#define PGDRV_Q_COLUMNS(NNAME) \
+    "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)," \
+    " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated," \
+    " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END," \
+    " pg_catalog.col_description(a.attrelid, a.attnum)," \
+    /* serial: a default and a sequence the column owns ('a') */ \
+    " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''," \
+    /* the sequence's options and type (see pgdrv_identity_options) */ \
+    " sq.opts, sq.seqtype, " NNAME \
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
+    " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid" \
+    " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum" \
+    " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation" \
+    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and \
+     * used by the column's default), looked up only for the columns that \
+     * can have one */ \
+    " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin," \
+    "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts," \
+    "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep" \
+    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid" \
+    "   WHERE (a.attidentity <> '' OR a.atthasdef)" \
+    "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum" \
+    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1" \
+    "     FROM pg_catalog.pg_depend dd" \
+    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid" \
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true" \
+    " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped" \
+    /* an INHERITS child has its own columns; a partition has its parent's \
+     * (attislocal or not: ATTACH and PARTITION OF differ), so that an \
+     * ATTACH or DETACH is a change of its options alone */ \
+    " AND (a.attislocal OR rc.relispartition)" \
+    " ORDER BY a.attrelid, a.attnum"
+static const char *const q_columns_18 = PGDRV_Q_COLUMNS(
+    "(SELECT nn.conname FROM pg_catalog.pg_constraint nn WHERE nn.conrelid = a.attrelid"
+    " AND nn.contype = 'n' AND nn.conkey[1] = a.attnum AND nn.conislocal AND nn.coninhcount = 0)");
+static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::name");
 
 /* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before. */
 #define PGDRV_Q_CONSTRAINTS(NND) \
@@ -220,7 +226,8 @@ static const char *const q_columns =
     "   JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n" \
     "   ORDER BY k.o)," \
     " con.confupdtype, con.confdeltype, con.condeferrable, con.condeferred," \
-    " pg_catalog.pg_get_constraintdef(con.oid), COALESCE(" NND ", false)" \
+    " pg_catalog.pg_get_constraintdef(con.oid), COALESCE(" NND ", false)," \
+    " con.confmatchtype, con.convalidated, pg_catalog.obj_description(con.oid, 'pg_constraint')" \
     " FROM pg_catalog.pg_constraint con" \
     " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid" \
     " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace" \
@@ -262,13 +269,15 @@ static const char *const q_indexes =
     " ORDER BY i.indrelid, ic.relname";
 
 static const char *const q_triggers =
-    "SELECT tgrelid, tgname, pg_catalog.pg_get_triggerdef(oid, true)"
+    "SELECT tgrelid, tgname, pg_catalog.pg_get_triggerdef(oid, true),"
+    " pg_catalog.obj_description(oid, 'pg_trigger')"
     " FROM pg_catalog.pg_trigger WHERE tgrelid = ANY($1::oid[]) AND NOT tgisinternal"
     /* not a partition's clone of its parent's trigger (PostgreSQL 13+) */
     " AND tgparentid = 0 ORDER BY tgrelid, tgname";
 
 static const char *const q_enums =
-    "SELECT n.nspname, t.typname, e.enumlabel FROM pg_catalog.pg_enum e"
+    "SELECT n.nspname, t.typname, e.enumlabel, pg_catalog.obj_description(t.oid, 'pg_type')"
+    " FROM pg_catalog.pg_enum e"
     " JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid"
     " JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
@@ -413,11 +422,28 @@ static int pgdrv_sequence_extra(pgdrv_intro *in, cairn_column *col, const char *
     return rc;
 }
 
+/* A NOT NULL constraint's name (PostgreSQL 18), kept where it is not the
+ * server's own "<table>_<column>_not_null". */
+static int pgdrv_not_null_name(pgdrv_intro *in, const cairn_table *t, cairn_column *col,
+                               const char *name, cairn_buf *b)
+{
+    const cairn_host *h = in->h;
+    if (!name || !col->not_null)
+        return 0;
+    h->buf_reset(b);
+    h->buf_printf(b, "%s_%s_not_null", t->name, col->name);
+    int rc = h->buf_status(b);
+    if (!rc && strcmp(h->buf_cstr(b), name) != 0 && !(col->not_null_name = h->strdup(in->out, name)))
+        rc = CAIRN_ENOMEM;
+    return rc;
+}
+
 static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
     PGresult *r;
-    int rc = pgdrv_query(in->c, q_columns, 1, &oids, &r);
+    int rc = pgdrv_query(in->c, in->server_version >= 180000 ? q_columns_18 : q_columns_old, 1,
+                         &oids, &r);
     if (rc)
         return rc;
     cairn_buf *b = h->buf_new(in->c->s->hc);
@@ -440,6 +466,8 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
         char ident = PQgetvalue(r, i, 5)[0], gen = PQgetvalue(r, i, 6)[0];
         col->collation = h->strdup(in->out, pgdrv_val(r, i, 7));
         col->comment = h->strdup(in->out, pgdrv_val(r, i, 8));
+        if ((rc = pgdrv_not_null_name(in, rel->t, col, pgdrv_val(r, i, 12), b)))
+            break;
         int owns_seq = PQgetvalue(r, i, 9)[0] == 't';
         if (ident == 'a')
             col->identity = CAIRN_IDENTITY_ALWAYS;
@@ -494,6 +522,7 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
             continue;
         const char *name = PQgetvalue(r, i, 1);
         char type = PQgetvalue(r, i, 2)[0];
+        const char *comment = pgdrv_val(r, i, 15);
         char **cols = NULL, **refs = NULL;
         size_t ncols = 0, nrefs = 0;
         rc = pgdrv_parse_array(PQgetvalue(r, i, 3), &cols, &ncols);
@@ -506,8 +535,11 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 rc = CAIRN_ENOMEM;
             for (size_t j = 0; j < ncols && !rc; j++)
                 rc = h->key_add_column(in->out, k, cols[j]);
-            if (!rc)
+            if (!rc) {
                 k->nulls_not_distinct = PQgetvalue(r, i, 12)[0] == 't';
+                k->deferrable = PQgetvalue(r, i, 9)[0] == 't';
+                k->initially_deferred = PQgetvalue(r, i, 10)[0] == 't';
+            }
         } else if (!rc && type == 'f') {
             cairn_fkey *fk = h->add_fkey(in->out, rel->t, name);
             if (!fk)
@@ -524,6 +556,8 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 fk->on_delete = pgdrv_fk_action(PQgetvalue(r, i, 8)[0]);
                 fk->deferrable = PQgetvalue(r, i, 9)[0] == 't';
                 fk->initially_deferred = PQgetvalue(r, i, 10)[0] == 't';
+                fk->match_full = PQgetvalue(r, i, 13)[0] == 'f';
+                fk->not_valid = PQgetvalue(r, i, 14)[0] == 'f';
             }
         } else if (!rc && type == 'c') {
             /* "CHECK ((price > 0)) NOT VALID" -> "price > 0" */
@@ -549,11 +583,23 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 char *expr = malloc(n + 12);
                 if (expr)
                     snprintf(expr, n + 12, "%s%s", body + b, no_inherit ? " NO INHERIT" : "");
-                if (!expr || !h->add_check(in->out, rel->t, name, expr))
+                cairn_check *ck = expr ? h->add_check(in->out, rel->t, name, expr) : NULL;
+                if (!ck)
                     rc = CAIRN_ENOMEM;
+                else
+                    ck->not_valid = PQgetvalue(r, i, 14)[0] == 'f';
                 free(expr);
                 free(body);
             }
+        }
+        /* the object just added is the last of its kind */
+        if (!rc && comment) {
+            const char **at = type == 'p'   ? &rel->t->primary_key->comment
+                              : type == 'u' ? &rel->t->uniques[rel->t->nuniques - 1]->comment
+                              : type == 'f' ? &rel->t->fkeys[rel->t->nfkeys - 1]->comment
+                                            : &rel->t->checks[rel->t->nchecks - 1]->comment;
+            if (!(*at = h->strdup(in->out, comment)))
+                rc = CAIRN_ENOMEM;
         }
         pgdrv_free_strv(cols, ncols);
         pgdrv_free_strv(refs, nrefs);
@@ -679,7 +725,12 @@ static int pgdrv_intro_triggers(pgdrv_intro *in, const char *oids)
         return rc;
     for (int i = 0, rows = PQntuples(r); i < rows && !rc; i++) {
         pgdrv_rel *rel = pgdrv_find_rel(in, PQgetvalue(r, i, 0));
-        if (rel && !in->h->add_trigger(in->out, rel->t, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)))
+        if (!rel)
+            continue;
+        cairn_trigger *tr = in->h->add_trigger(in->out, rel->t, PQgetvalue(r, i, 1),
+                                               PQgetvalue(r, i, 2));
+        const char *comment = pgdrv_val(r, i, 3);
+        if (!tr || (comment && !(tr->comment = in->h->strdup(in->out, comment))))
             rc = in->h->error(in->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     }
     PQclear(r);
@@ -699,7 +750,8 @@ static int pgdrv_intro_enums(pgdrv_intro *in, const char *nsarr)
         if (!e || strcmp(e->name, name) != 0 || (e->schema == NULL) != (ns == NULL) ||
             (ns && strcmp(e->schema, ns) != 0)) {
             e = h->add_enum(in->out, ns, name);
-            if (!e) {
+            const char *comment = pgdrv_val(r, i, 3);
+            if (!e || (comment && !(e->comment = h->strdup(in->out, comment)))) {
                 rc = h->error(in->c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
                 break;
             }
@@ -849,4 +901,16 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
     if (rc == CAIRN_ENOMEM)
         return h->error(c->s->hc, rc, NULL, "out of memory");
     return rc;
+}
+
+/* Before PostgreSQL 18 a NOT NULL has no name the server keeps: a schema
+ * file's is left out, as introspection would leave it. */
+int pgdrv_normalize_schema(cairn_dconn *c, cairn_schema *s)
+{
+    if (c->server_version >= 180000)
+        return 0;
+    for (size_t i = 0; i < s->ntables; i++)
+        for (size_t j = 0; j < s->tables[i]->ncolumns; j++)
+            s->tables[i]->columns[j]->not_null_name = NULL;
+    return 0;
 }

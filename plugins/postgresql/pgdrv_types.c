@@ -73,7 +73,19 @@ static const char *const q_domains =
     "   ORDER BY c.conname) FROM pg_catalog.pg_constraint c"
     "   WHERE c.contypid = t.oid AND c.contype = 'c'), ''),"
     " pg_catalog.obj_description(t.oid, 'pg_type'),"
-    PGDRV_TYPE_DEPS("t.typbasetype")
+    PGDRV_TYPE_DEPS("t.typbasetype") ","
+    /* the functions its checks and default call, as {namespace, name,
+     * signature} triples (pgdrv_add_function_depends) */
+    " ARRAY(SELECT u.x FROM (SELECT DISTINCT pn.nspname, p.proname,"
+    "   pg_catalog.pg_get_function_identity_arguments(p.oid) AS sig"
+    "   FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid"
+    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace"
+    "   WHERE d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+    "   AND pn.nspname = ANY($1::text[]) AND ((d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass"
+    "   AND d.objid = t.oid) OR (d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
+    "   AND d.objid IN (SELECT c.oid FROM pg_catalog.pg_constraint c WHERE c.contypid = t.oid))))"
+    "   f, LATERAL pg_catalog.unnest(ARRAY[f.nspname, f.proname, f.sig]::text[])"
+    "   WITH ORDINALITY u(x, o) ORDER BY f.nspname, f.proname, f.sig, u.o)"
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace"
     " JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype"
     " WHERE t.typtype = 'd' AND n.nspname = ANY($1::text[])"
@@ -160,16 +172,20 @@ static const char *const q_row_security =
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r', 'p') AND c.relrowsecurity"
     " ORDER BY 1, 2";
 
-/* The {kind, namespace, name} triples of the text[] `arr` as depends of o. */
-static int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o,
-                                  const char *arr)
+/* The triples of the text[] `arr` as depends of o: {kind, namespace, name}
+ * when `function` is 0, else {namespace, name, signature} of functions (a
+ * signature of no arguments is NULL, as the function objects have it). */
+static int pgdrv_add_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o,
+                             const char *arr, int function)
 {
     const cairn_host *h = c->s->host;
     char **v = NULL;
     size_t n = 0;
     int rc = pgdrv_parse_array(arr, &v, &n);
     for (size_t i = 0; i + 2 < n && !rc; i += 3)
-        rc = h->object_add_depend(out, o, v[i], pgdrv_ns(v[i + 1]), v[i + 2], NULL);
+        rc = function ? h->object_add_depend(out, o, "function", pgdrv_ns(v[i]), v[i + 1],
+                                             v[i + 2] && *v[i + 2] ? v[i + 2] : NULL)
+                      : h->object_add_depend(out, o, v[i], pgdrv_ns(v[i + 1]), v[i + 2], NULL);
     pgdrv_free_strv(v, n);
     return rc;
 }
@@ -197,7 +213,9 @@ static int pgdrv_read_objects(cairn_dconn *c, const char *nsarr, cairn_schema *o
         else if (table)
             rc = h->object_add_depend(out, o, "table", ns, table, NULL);
         else
-            rc = pgdrv_add_type_depends(c, out, o, PQgetvalue(r, i, 4));
+            rc = pgdrv_add_depends(c, out, o, PQgetvalue(r, i, 4), 0);
+        if (!rc && !table && PQnfields(r) > 5)
+            rc = pgdrv_add_depends(c, out, o, PQgetvalue(r, i, 5), 1);
     }
     PQclear(r);
     if (rc == CAIRN_ENOMEM)

@@ -15,7 +15,8 @@ static const char *plan_text_kind(cairn_change_kind k)
         "SET_PRIMARY_KEY", "ADD_UNIQUE", "DROP_UNIQUE", "ADD_CHECK", "DROP_CHECK",
         "ADD_FOREIGN_KEY", "DROP_FOREIGN_KEY", "CREATE_INDEX", "DROP_INDEX", "CREATE_TRIGGER",
         "DROP_TRIGGER", "CREATE_VIEW", "DROP_VIEW", "SET_TABLE_COMMENT", "SET_TABLE_OPTIONS",
-        "CREATE_OBJECT", "DROP_OBJECT", "REPLACE_OBJECT"};
+        "CREATE_OBJECT", "DROP_OBJECT", "REPLACE_OBJECT", "ALTER_KEY", "ALTER_CHECK",
+        "ALTER_FOREIGN_KEY", "ALTER_TRIGGER"};
     return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 
@@ -62,14 +63,17 @@ static void plan_text_change(const cairn_change *c, cairn_buf *b)
     case CAIRN_CHANGE_SET_PRIMARY_KEY:
     case CAIRN_CHANGE_ADD_UNIQUE:
     case CAIRN_CHANGE_DROP_UNIQUE:
+    case CAIRN_CHANGE_ALTER_KEY:
         cairn_buf_printf(b, "%s.%s", t->name, o->key && o->key->name ? o->key->name : "-");
         break;
     case CAIRN_CHANGE_ADD_CHECK:
     case CAIRN_CHANGE_DROP_CHECK:
+    case CAIRN_CHANGE_ALTER_CHECK:
         cairn_buf_printf(b, "%s.%s", t->name, o->check->name ? o->check->name : o->check->expr);
         break;
     case CAIRN_CHANGE_ADD_FOREIGN_KEY:
     case CAIRN_CHANGE_DROP_FOREIGN_KEY:
+    case CAIRN_CHANGE_ALTER_FOREIGN_KEY:
         cairn_buf_printf(b, "%s.%s", t->name, o->fkey->name ? o->fkey->name : o->fkey->ref_table);
         break;
     case CAIRN_CHANGE_CREATE_INDEX:
@@ -86,6 +90,7 @@ static void plan_text_change(const cairn_change *c, cairn_buf *b)
     }
     case CAIRN_CHANGE_CREATE_TRIGGER:
     case CAIRN_CHANGE_DROP_TRIGGER:
+    case CAIRN_CHANGE_ALTER_TRIGGER:
         cairn_buf_printf(b, "%s.%s", t->name, o->trigger->name);
         break;
     case CAIRN_CHANGE_CREATE_VIEW:

@@ -542,6 +542,83 @@ static void test_constraints_and_indexes(void)
     cairn_schema_free(c);
 }
 
+/* DEFERRABLE and MATCH FULL are part of a constraint's definition (a drop
+ * and an add); a comment, NOT VALID becoming valid and a NOT NULL's name
+ * are ALTER_* changes that keep it; valid becoming NOT VALID is nothing. */
+static void test_constraint_options(void)
+{
+    cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
+    cairn_table *ta = users(a), *tb = users(b);
+    cairn_table *pa = posts(a, "users"), *pb = posts(b, "users");
+    cairn_key *ua = cairn_table_add_unique(a, ta, "u"), *ub = cairn_table_add_unique(b, tb, "u");
+    cairn_key_add_column(a, ua, "name");
+    cairn_key_add_column(b, ub, "name");
+    cairn_check *ca = cairn_table_add_check(a, ta, "c", "id > 0");
+    cairn_check *cb = cairn_table_add_check(b, tb, "c", "id > 0");
+    cairn_check *va = cairn_table_add_check(a, ta, "v", "id < 9");
+    cairn_check *vb = cairn_table_add_check(b, tb, "v", "id < 9");
+    cairn_trigger *ga = cairn_table_add_trigger(a, ta, "g", "CREATE TRIGGER g");
+    cairn_trigger *gb = cairn_table_add_trigger(b, tb, "g", "CREATE TRIGGER g");
+    cairn_plan_free(PLAN(a, b, NULL, ""));
+
+    ub->deferrable = 1;
+    pb->fkeys[0]->match_full = 1;
+    cairn_plan_free(PLAN(a, b, NULL,
+                         "DROP_FOREIGN_KEY posts.users\nDROP_UNIQUE users.u\n"
+                         "ADD_UNIQUE users.u\nADD_FOREIGN_KEY posts.users\n"));
+    ua->deferrable = 1;
+    ub->initially_deferred = 1;
+    pa->fkeys[0]->match_full = 1;
+    cairn_plan_free(PLAN(a, b, NULL, "DROP_UNIQUE users.u\nADD_UNIQUE users.u\n"));
+    ua->initially_deferred = 0;
+    ub->initially_deferred = 0;
+
+    ca->not_valid = 1;      /* validated */
+    vb->not_valid = 1;      /* already valid: nothing to do */
+    pa->fkeys[0]->not_valid = 1;
+    tb->primary_key->comment = "pk";
+    ub->comment = "u";
+    gb->comment = "g";
+    cb->comment = "c";
+    tb->columns[1]->not_null_name = "name_nn";
+    cairn_plan *p = PLAN(a, b, NULL,
+                         "ALTER_COLUMN users.name\nALTER_FOREIGN_KEY posts.users\n"
+                         "ALTER_KEY users.-\nALTER_KEY users.u\nALTER_CHECK users.c\n"
+                         "ALTER_TRIGGER users.g\n");
+    for (size_t i = 0; p && i < p->nchanges; i++) {
+        const cairn_change *ch = p->changes[i];
+        uint32_t want = ch->kind == CAIRN_CHANGE_ALTER_COLUMN      ? CAIRN_ALTER_NOT_NULL_NAME
+                        : ch->kind == CAIRN_CHANGE_ALTER_CHECK       ? CAIRN_ALTER_COMMENT |
+                                                                         CAIRN_ALTER_VALIDATE
+                        : ch->kind == CAIRN_CHANGE_ALTER_FOREIGN_KEY ? CAIRN_ALTER_VALIDATE
+                                                                     : CAIRN_ALTER_COMMENT;
+        CHECK(ch->alter == want, "change %zu: alter %u, want %u", i, ch->alter, want);
+    }
+    const cairn_change *ch = find_kind(p, CAIRN_CHANGE_ALTER_TRIGGER);
+    CHECK(ch && ch->from.trigger == ga && ch->to.trigger == gb, "alter trigger carries both");
+    cairn_plan_free(p);
+    (void)va;
+
+    /* a comment alone on an enum, apart from the values added */
+    cairn_enum *ea = cairn_schema_add_enum(a, NULL, "e"), *eb = cairn_schema_add_enum(b, NULL, "e");
+    cairn_enum_add_value(a, ea, "x");
+    cairn_enum_add_value(b, eb, "x");
+    cairn_enum_add_value(b, eb, "y");
+    eb->comment = "e";
+    cairn_schema *a2 = cairn_schema_new(), *b2 = cairn_schema_new();
+    cairn_schema_copy_enum(a2, ea);
+    cairn_schema_copy_enum(b2, eb);
+    p = PLAN(a2, b2, NULL, "ALTER_ENUM e\nALTER_ENUM e\n");
+    CHECK(p && p->nchanges == 2 && p->changes[0]->alter == 0 &&
+              p->changes[1]->alter == CAIRN_ALTER_COMMENT,
+          "enum: values, then the comment");
+    cairn_plan_free(p);
+    cairn_schema_free(a);
+    cairn_schema_free(b);
+    cairn_schema_free(a2);
+    cairn_schema_free(b2);
+}
+
 static void test_foreign_keys_on_existing_tables(void)
 {
     cairn_schema *a = cairn_schema_new(), *b = cairn_schema_new();
@@ -794,6 +871,7 @@ int main(void)
     test_virtual_tables();
     test_view_columns();
     test_constraints_and_indexes();
+    test_constraint_options();
     test_foreign_keys_on_existing_tables();
     test_foreign_key_over_retyped_columns();
     test_enums_sequences_namespaces();

@@ -108,6 +108,76 @@ static void test_objects(cairn_ctx *cx)
         "objects[0]: missing \"definition\"");
 }
 
+/* Constraint options (ABI 1.5): each field read where it belongs, written
+ * back in place, the same text on a second round; INITIALLY DEFERRED
+ * reads as DEFERRABLE too; a key a constraint does not have is refused. */
+static void test_constraint_options(cairn_ctx *cx)
+{
+    const char *in =
+        "{\"tables\": [{\"name\": \"p\", \"columns\": [{\"name\": \"id\", \"type\": \"int\"}],\n"
+        "  \"primary_key\": {\"name\": \"p_pk\", \"columns\": [\"id\"], \"comment\": \"pk\"}},\n"
+        " {\"name\": \"t\", \"columns\": [{\"name\": \"a\", \"type\": \"int\", \"not_null\": true,\n"
+        "   \"not_null_name\": \"a_nn\"}],\n"
+        "  \"uniques\": [{\"name\": \"u\", \"columns\": [\"a\"], \"initially_deferred\": true,\n"
+        "   \"comment\": \"uc\"}],\n"
+        "  \"foreign_keys\": [{\"name\": \"f\", \"columns\": [\"a\"],\n"
+        "   \"references\": {\"table\": \"p\", \"columns\": [\"id\"]}, \"match_full\": true,\n"
+        "   \"not_valid\": true, \"comment\": \"fc\"}],\n"
+        "  \"checks\": [{\"name\": \"c\", \"expr\": \"a > 0\", \"not_valid\": true, \"comment\": \"cc\"}],\n"
+        "  \"triggers\": [{\"name\": \"g\", \"sql\": \"CREATE TRIGGER g\", \"comment\": \"gc\"}]}],\n"
+        " \"enums\": [{\"name\": \"e\", \"values\": [\"x\"], \"comment\": \"ec\"}]}\n";
+    cairn_schema *s = read_schema(cx, in);
+    if (!s)
+        return;
+    cairn_table *p = cairn_schema_find_table(s, NULL, "p"), *t = cairn_schema_find_table(s, NULL, "t");
+    CHECK(p && t && t->nuniques == 1 && t->nfkeys == 1 && t->nchecks == 1 && t->ntriggers == 1,
+          "constraint options: counts");
+    if (p && t && t->nuniques == 1 && t->nfkeys == 1 && t->nchecks == 1 && t->ntriggers == 1) {
+        CHECK_STR(p->primary_key->comment, "pk");
+        CHECK_STR(t->columns[0]->not_null_name, "a_nn");
+        CHECK(t->uniques[0]->deferrable && t->uniques[0]->initially_deferred, "deferred key");
+        CHECK_STR(t->uniques[0]->comment, "uc");
+        CHECK(t->fkeys[0]->match_full && t->fkeys[0]->not_valid && !t->fkeys[0]->deferrable,
+              "fk options");
+        CHECK_STR(t->fkeys[0]->comment, "fc");
+        CHECK(t->checks[0]->not_valid, "check not valid");
+        CHECK_STR(t->checks[0]->comment, "cc");
+        CHECK_STR(t->triggers[0]->comment, "gc");
+        CHECK_STR(s->enums[0]->comment, "ec");
+    }
+    char *out = write_schema(cx, s);
+    CHECK(out && strstr(out, "\"deferrable\": true,\n          \"initially_deferred\": true,\n"
+                             "          \"comment\": \"uc\"") &&
+              strstr(out, "\"match_full\": true,\n          \"not_valid\": true,\n"
+                          "          \"comment\": \"fc\"") &&
+              strstr(out, "\"not_null\": true,\n          \"not_null_name\": \"a_nn\""),
+          "constraint options written:\n%s", out ? out : "");
+    cairn_schema *s2 = out ? read_schema(cx, out) : NULL;
+    char *out2 = s2 ? write_schema(cx, s2) : NULL;
+    CHECK(out2 && strcmp(out, out2) == 0, "constraint options: second round trip differs");
+    /* a deep copy keeps them */
+    cairn_schema *s3 = cairn_schema_new();
+    for (size_t i = 0; s3 && i < s->ntables; i++)
+        cairn_schema_copy_table(s3, s->tables[i]);
+    for (size_t i = 0; s3 && i < s->nenums; i++)
+        cairn_schema_copy_enum(s3, s->enums[i]);
+    char *out3 = s3 ? write_schema(cx, s3) : NULL;
+    CHECK(out3 && out && strcmp(out, out3) == 0, "constraint options: a copy differs:\n%s",
+          out3 ? out3 : "");
+    free(out);
+    free(out2);
+    free(out3);
+    cairn_schema_free(s);
+    cairn_schema_free(s2);
+    cairn_schema_free(s3);
+    ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\"}],\n"
+        "  \"checks\": [{\"expr\": \"a > 0\", \"deferrable\": true}]}]}",
+        2, 32, "tables[0].checks[0].deferrable: unknown key");
+    ERR("{\"tables\": [{\"name\": \"t\", \"columns\": [{\"name\": \"a\"}],\n"
+        "  \"checks\": [{\"expr\": \"a > 0\", \"not_valid\": \"yes\"}]}]}",
+        2, 45, "tables[0].checks[0].not_valid: expected true or false");
+}
+
 static void test_full_round_trip(cairn_ctx *cx)
 {
     size_t len;
@@ -1001,6 +1071,7 @@ int main(void)
         return 1;
     test_full_round_trip(cx);
     test_objects(cx);
+    test_constraint_options(cx);
     test_shorthands(cx);
     test_deterministic(cx);
     test_errors(cx);

@@ -54,7 +54,14 @@
  *        and an older host ignores: no slot, no size change);
  *        `default_namespace` (the namespace the model calls NULL, so a
  *        foreign key naming it finds its table); `order` (the
- *        order `emit` writes a plan's changes in: read by `cairn lint`).
+ *        order `emit` writes a plan's changes in: read by `cairn lint`);
+ *        CAIRN_CAP_CONSTRAINT_OPTIONS and CAIRN_CAP_CONSTRAINT_COMMENTS with
+ *        the fields they read (keys' deferrable, foreign keys' match_full,
+ *        not_valid, not_null_name, comments on constraints, triggers and
+ *        enums), the change kinds ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY
+ *        and ALTER_TRIGGER, and the alter bits CAIRN_ALTER_VALIDATE and
+ *        CAIRN_ALTER_NOT_NULL_NAME; a driver without the bits never sees
+ *        them.
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -172,6 +179,19 @@ extern "C" {
  *  ...). Without it the host refuses a schema file that has one, and the
  *  plan never holds an object change. Since ABI 1.5. */
 #define CAIRN_CAP_OBJECTS (1ull << 21)
+/** Constraint options beyond the definition: DEFERRABLE / INITIALLY
+ *  DEFERRED primary keys and unique constraints, MATCH FULL foreign keys,
+ *  NOT VALID checks and foreign keys (validated later by an ALTER_CHECK or
+ *  ALTER_FOREIGN_KEY with CAIRN_ALTER_VALIDATE), and named NOT NULL
+ *  constraints (cairn_column.not_null_name). Without it the host refuses a
+ *  schema file that has one (a foreign key's DEFERRABLE, older than this
+ *  bit, is not refused). Since ABI 1.5. */
+#define CAIRN_CAP_CONSTRAINT_OPTIONS (1ull << 22)
+/** Comments on primary keys, unique constraints, checks, foreign keys and
+ *  triggers, changed alone by ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY
+ *  and ALTER_TRIGGER with CAIRN_ALTER_COMMENT. Without it the host refuses
+ *  a schema file that has one. Since ABI 1.5. */
+#define CAIRN_CAP_CONSTRAINT_COMMENTS (1ull << 23)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
