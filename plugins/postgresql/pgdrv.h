@@ -116,6 +116,16 @@ int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
  * tables already read */
 pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
     pgdrv_read_exclusions, pgdrv_read_row_security;
+/** The {kind, namespace, name} triples of the text[] `arr` as depends of o. */
+int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, const char *arr);
+
+/* ---- pgdrv_storage.c: persistence and storage parameters (table options),
+ * rules and the indexes of materialized views (objects) ---------------------- */
+/** The table options of pg_class's relpersistence, reloptions and the TOAST
+ *  table's reloptions (text[] literals, NULL for none); CAIRN_ENOMEM. */
+int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, char persistence,
+                       const char *opts, const char *toast);
+pgdrv_object_reader pgdrv_read_rules, pgdrv_read_view_indexes;
 
 /* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
 pgdrv_object_reader pgdrv_read_functions;
@@ -177,6 +187,15 @@ const char *pgdrv_table_option(const cairn_table *t, const char *key);
 int pgdrv_partition_unlink(pgdrv_emitter *em);
 /** SET_TABLE_OPTIONS: ATTACH PARTITION and INHERIT. */
 int pgdrv_emit_table_options(pgdrv_emitter *em, const cairn_change *ch);
+/** "CREATE [UNLOGGED] TABLE " (pgdrv_storage.c); refuses a persistence or
+ *  storage parameter it cannot write. */
+int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t);
+/** CREATE TABLE's " WITH (storage parameters)", after everything else. */
+int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t);
+/** SET_TABLE_OPTIONS: SET LOGGED / UNLOGGED, SET (...) and RESET (...). */
+int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
+/** A changed rule: CREATE OR REPLACE RULE. */
+int pgdrv_replace_rule(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 /** CREATE TABLE's " PARTITION OF <parent>", after the name. */
 int pgdrv_create_table_of(pgdrv_emitter *em, const cairn_table *t);
 /** CREATE TABLE's bound, INHERITS and PARTITION BY, after the columns. */

@@ -280,7 +280,9 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
                              ch->to.table ? ch->to.table->comment : NULL);
     case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
         int orc = pgdrv_emit_table_options(em, ch);
-        return orc ? orc : pgdrv_row_security(em, ch->table_from, ch->table_to);
+        if (!orc)
+            orc = pgdrv_row_security(em, ch->table_from, ch->table_to);
+        return orc ? orc : pgdrv_storage_change(em, ch->table_from, ch->table_to);
     }
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:

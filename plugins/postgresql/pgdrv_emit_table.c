@@ -167,9 +167,10 @@ static int pgdrv_create_index(pgdrv_emitter *em, const cairn_table *t, const cai
 int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
 {
     const cairn_host *h = em->h;
-    h->buf_puts(em->b, "CREATE TABLE ");
+    int rc = pgdrv_create_table_head(em, t);
     pgdrv_table_name(em, t);
-    int rc = pgdrv_create_table_of(em, t);
+    if (!rc)
+        rc = pgdrv_create_table_of(em, t);
     /* a partition's columns are its parent's: its list, of constraints
      * only, opens with the first one, if any */
     int partition = pgdrv_table_option(t, "partition_of") != NULL;
@@ -200,6 +201,8 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
         h->buf_puts(em->b, "\n)");
     if (!rc)
         rc = pgdrv_create_table_tail(em, t);
+    if (!rc)
+        rc = pgdrv_create_table_with(em, t);
     if (!rc)
         rc = pgdrv_flush(em, 0);
     for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)

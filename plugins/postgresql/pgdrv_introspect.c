@@ -165,7 +165,11 @@ static const char *const q_relations =
     " (SELECT pg_catalog.string_agg(CASE WHEN pn.nspname = 'public' THEN p.relname"
     "   ELSE pn.nspname || '.' || p.relname END, ', ' ORDER BY i.inhseqno)"
     "   FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
-    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)"
+    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid),"
+    /* persistence and storage parameters, the TOAST table's with "toast."
+     * (pgdrv_storage.c) */
+    " c.relpersistence, c.reloptions,"
+    " (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
     /* an extension's own (PostGIS's spatial_ref_sys): the extension brings it */
@@ -348,6 +352,9 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             rc = CAIRN_ENOMEM;
         else if (!bound && parents && h->set_table_option(in->out, t, "inherits", parents))
             rc = CAIRN_ENOMEM;
+        if (!rc)
+            rc = pgdrv_read_storage(h, in->out, t, PQgetvalue(r, i, 9)[0], pgdrv_val(r, i, 10),
+                                    pgdrv_val(r, i, 11));
         if (rc)
             break;
         pgdrv_rel *rel = &in->rels[in->nrels++];

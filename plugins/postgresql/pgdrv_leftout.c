@@ -9,7 +9,8 @@
 /* One row per kind and count, in the selected namespaces ($1) or the
  * database (extensions elsewhere, event triggers). Members of an extension
  * are the extension's: they are not counted apart. Functions, procedures
- * and extensions in the namespaces are modelled (pgdrv_functions.c). */
+ * and extensions in the namespaces are modelled (pgdrv_functions.c), and
+ * rules (pgdrv_storage.c). */
 static const char *const q_left_out =
     "SELECT kind, count(*) FROM ("
     " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END"
@@ -27,13 +28,6 @@ static const char *const q_left_out =
     " UNION ALL SELECT 'foreign table'"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'f'"
-    " UNION ALL SELECT 'rule' FROM pg_catalog.pg_rewrite r"
-    "   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
-    "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "     AND d.deptype = 'e')"
     " UNION ALL SELECT 'object with grants' FROM pg_catalog.pg_class c"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relacl IS NOT NULL"
@@ -105,14 +99,6 @@ static const char *const q_unmodelled =
     "   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND d.objid = o.oid"
-    "     AND d.deptype = 'e')"
-    " UNION ALL SELECT 'rule', 'CREATE RULE ' || pg_catalog.quote_ident(r.rulename) || ' ON '"
-    "   || r.ev_class::pg_catalog.regclass::text"
-    "   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
-    "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
     "     AND d.deptype = 'e')"
     " UNION ALL SELECT 'foreign table', 'CREATE FOREIGN TABLE ' || c.oid::pg_catalog.regclass::text"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -161,8 +161,7 @@ static const char *const q_row_security =
     " ORDER BY 1, 2";
 
 /* The {kind, namespace, name} triples of the text[] `arr` as depends of o. */
-static int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o,
-                                  const char *arr)
+int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, const char *arr)
 {
     const cairn_host *h = c->s->host;
     char **v = NULL;

@@ -1,0 +1,259 @@
+/*
+ * Table storage, rules, and the indexes of materialized views.
+ *
+ * Storage rides in table options (cairn_table.options):
+ *   persistence=unlogged      CREATE UNLOGGED TABLE, ALTER TABLE SET [UN]LOGGED;
+ *                             absent for a logged table (the only other value)
+ *   <parameter>=<value>       every other option that is not one of the
+ *                             driver's own (partition_by, partition_of,
+ *                             partition_bound, inherits, row_security):
+ *                             a storage parameter as pg_class.reloptions holds
+ *                             it ("fillfactor=70", "autovacuum_enabled=false"),
+ *                             the TOAST table's with "toast." before it;
+ *                             CREATE TABLE ... WITH (...), ALTER TABLE SET (...)
+ *                             and RESET (...). The server checks names and
+ *                             values: an unknown one fails the statement.
+ * Rules (kind "rule", as pg_get_ruledef prints them) and the indexes of
+ * materialized views (kind "index", as pg_get_indexdef prints them; a
+ * table's indexes are the model's own) are objects of their table or
+ * view, which the core drops and creates again around a recreated view.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pgdrv.h"
+
+/* The table options that are not storage parameters. */
+static const char *const pgdrv_own_options[] = {"partition_by", "partition_of", "partition_bound",
+                                                "inherits",     "row_security", "persistence"};
+
+/* Whether option "key=value" is a storage parameter; its key's length to *len. */
+static int pgdrv_is_param(const char *opt, size_t *len)
+{
+    const char *eq = strchr(opt, '=');
+    size_t n = eq ? (size_t)(eq - opt) : strlen(opt);
+    for (size_t i = 0; i < sizeof pgdrv_own_options / sizeof *pgdrv_own_options; i++)
+        if (strlen(pgdrv_own_options[i]) == n && strncmp(opt, pgdrv_own_options[i], n) == 0)
+            return 0;
+    *len = n;
+    return 1;
+}
+
+/* The value of option [key, key + len) of t, or NULL. */
+static const char *pgdrv_param_of(const cairn_table *t, const char *key, size_t len)
+{
+    for (size_t i = 0; t && i < t->noptions; i++)
+        if (strncmp(t->options[i], key, len) == 0 && t->options[i][len] == '=')
+            return t->options[i] + len + 1;
+    return NULL;
+}
+
+int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, char persistence,
+                       const char *opts, const char *toast)
+{
+    int rc = 0;
+    if (persistence == 'u' && h->set_table_option(out, t, "persistence", "unlogged"))
+        rc = CAIRN_ENOMEM;
+    for (int k = 0; k < 2 && !rc; k++) {
+        char **v = NULL, key[256];
+        size_t n = 0;
+        rc = pgdrv_parse_array(k ? toast : opts, &v, &n);
+        for (size_t i = 0; i < n && !rc; i++) {
+            char *eq = v[i] ? strchr(v[i], '=') : NULL;
+            if (!eq)
+                continue;
+            *eq = '\0';
+            snprintf(key, sizeof key, "%s%s", k ? "toast." : "", v[i]);
+            if (h->set_table_option(out, t, key, eq + 1))
+                rc = CAIRN_ENOMEM;
+        }
+        pgdrv_free_strv(v, n);
+    }
+    return rc;
+}
+
+/* Whether t is unlogged (*unlogged), refusing a persistence other than
+ * "unlogged" and a storage parameter whose name is not words and dots. */
+static int pgdrv_storage_check(pgdrv_emitter *em, const cairn_table *t, int *unlogged)
+{
+    const char *p = pgdrv_table_option(t, "persistence");
+    char what[200] = "";
+    *unlogged = p && strcmp(p, "unlogged") == 0;
+    if (p && !*unlogged)
+        snprintf(what, sizeof what, "persistence \"%.100s\": want \"unlogged\" (a logged "
+                                    "table has no such option)", p);
+    for (size_t i = 0; t && i < t->noptions && !*what; i++) {
+        size_t len, k = 0;
+        if (!pgdrv_is_param(t->options[i], &len))
+            continue;
+        while (k < len && (isalnum((unsigned char)t->options[i][k]) ||
+                           t->options[i][k] == '_' || t->options[i][k] == '.'))
+            k++;
+        if (k < len || !len)
+            snprintf(what, sizeof what, "\"%.*s\": not a storage parameter name",
+                     (int)(len > 100 ? 100 : len), t->options[i]);
+    }
+    if (!*what)
+        return 0;
+    return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL, "table %s%s%s: option %s",
+                        t->schema ? t->schema : "", t->schema ? "." : "", t->name, what);
+}
+
+int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t)
+{
+    int unlogged = 0, rc = pgdrv_storage_check(em, t, &unlogged);
+    em->h->buf_puts(em->b, unlogged ? "CREATE UNLOGGED TABLE " : "CREATE TABLE ");
+    return rc;
+}
+
+/* The storage parameters of `t` that `other` has not with the same value
+ * (all of them when other is NULL; with `names`, those it has not at all):
+ * how many, and with `write` "k = 'v', ..." (the keys alone with `names`). */
+static size_t pgdrv_param_list(pgdrv_emitter *em, const cairn_table *t, const cairn_table *other,
+                               int names, int write)
+{
+    size_t n = 0, len;
+    for (size_t i = 0; t && i < t->noptions; i++) {
+        const char *opt = t->options[i];
+        if (!pgdrv_is_param(opt, &len))
+            continue;
+        const char *was = other ? pgdrv_param_of(other, opt, len) : NULL;
+        if (was && (names || strcmp(was, opt + len + 1) == 0))
+            continue;
+        if (write)
+            em->h->buf_printf(em->b, "%s%.*s", n ? ", " : "", (int)len, opt);
+        if (write && !names) {
+            em->h->buf_puts(em->b, " = ");
+            em->h->buf_literal(em->b, opt + len + 1);
+        }
+        n++;
+    }
+    return n;
+}
+
+int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t)
+{
+    if (!pgdrv_param_list(em, t, NULL, 0, 0))
+        return 0;
+    em->h->buf_puts(em->b, " WITH (");
+    pgdrv_param_list(em, t, NULL, 0, 1);
+    em->h->buf_puts(em->b, ")");
+    return 0;
+}
+
+int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to)
+{
+    int uf = 0, ut = 0, rc = pgdrv_storage_check(em, to, &ut);
+    if (!rc) /* what the database has was read from it, or refused before */
+        uf = pgdrv_table_option(from, "persistence") != NULL;
+    if (!rc && uf != ut) {
+        pgdrv_alter_table(em, to);
+        em->h->buf_puts(em->b, ut ? "SET UNLOGGED" : "SET LOGGED");
+        rc = pgdrv_flush(em, 0);
+    }
+    for (int reset = 0; reset < 2 && !rc; reset++) {
+        const cairn_table *t = reset ? from : to, *other = reset ? to : from;
+        if (!pgdrv_param_list(em, t, other, reset, 0))
+            continue;
+        pgdrv_alter_table(em, to);
+        em->h->buf_puts(em->b, reset ? "RESET (" : "SET (");
+        pgdrv_param_list(em, t, other, reset, 1);
+        em->h->buf_puts(em->b, ")");
+        rc = pgdrv_flush(em, 0);
+    }
+    return rc;
+}
+
+/* ---- rules and the indexes of materialized views ------------------------------ */
+
+/* Not a member of an extension. */
+#define PGDRV_REL_NOT_EXT \
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend x" \
+    "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid" \
+    "   AND x.deptype = 'e')"
+
+/* Rows: namespace, table or view, name, definition, comment, whether the
+ * relation is a view, and what else it needs as a text[] of {kind,
+ * namespace, name} triples: a rule, the tables and views its actions name. */
+static const char *const q_rules =
+    "SELECT n.nspname, c.relname, r.rulename,"
+    " pg_catalog.rtrim(pg_catalog.pg_get_ruledef(r.oid, true), ';'),"
+    " pg_catalog.obj_description(r.oid, 'pg_rewrite'), c.relkind IN ('v', 'm'),"
+    " ARRAY(SELECT u.x FROM (SELECT DISTINCT CASE WHEN dc.relkind IN ('v', 'm') THEN 'view'"
+    "   ELSE 'table' END AS k, dn.nspname AS ns, dc.relname AS nm"
+    "   FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid"
+    "   JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace"
+    "   WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid"
+    "   AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
+    "   AND d.refobjid <> r.ev_class AND dc.relkind IN ('r', 'p', 'v', 'm')"
+    "   AND dn.nspname = ANY($1::text[])) dep,"
+    "   LATERAL pg_catalog.unnest(ARRAY[dep.k, dep.ns, dep.nm]::text[]) WITH ORDINALITY u(x, o)"
+    "   ORDER BY dep.ns, dep.nm, dep.k, u.o)"
+    " FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'" PGDRV_REL_NOT_EXT
+    " ORDER BY 1, 2, 3";
+
+static const char *const q_view_indexes =
+    "SELECT n.nspname, c.relname, ic.relname, pg_catalog.pg_get_indexdef(i.indexrelid),"
+    " pg_catalog.obj_description(i.indexrelid, 'pg_class'), true, '{}'::text[]"
+    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indrelid"
+    " JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE c.relkind = 'm' AND n.nspname = ANY($1::text[])" PGDRV_REL_NOT_EXT
+    " ORDER BY 1, 2, 3";
+
+/* Rows of q_rules' shape as objects of `kind`; a table the filter left out
+ * keeps its rules out too (every view is read). */
+static int pgdrv_read_rel_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out,
+                                  const char *kind, const char *sql)
+{
+    const cairn_host *h = c->s->host;
+    PGresult *r;
+    int rc = pgdrv_query(c, sql, 1, &nsarr, &r);
+    for (int i = 0; !rc && i < PQntuples(r); i++) {
+        const char *ns = pgdrv_ns(PQgetvalue(r, i, 0)), *rel = PQgetvalue(r, i, 1);
+        int view = PQgetvalue(r, i, 5)[0] == 't';
+        if (!view && !h->find_table(out, ns, rel))
+            continue;
+        cairn_object *o = h->add_object(out, kind, ns, PQgetvalue(r, i, 2), NULL, rel,
+                                        PQgetvalue(r, i, 3));
+        if (!o || (!PQgetisnull(r, i, 4) && !(o->comment = h->strdup(out, PQgetvalue(r, i, 4)))))
+            rc = CAIRN_ENOMEM;
+        else
+            rc = h->object_add_depend(out, o, view ? "view" : "table", ns, rel, NULL);
+        if (!rc)
+            rc = pgdrv_add_type_depends(c, out, o, PQgetvalue(r, i, 6));
+    }
+    PQclear(r);
+    if (rc == CAIRN_ENOMEM)
+        return h->error(c->s->hc, rc, NULL, "out of memory");
+    return rc;
+}
+
+int pgdrv_read_rules(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    return pgdrv_read_rel_objects(c, nsarr, out, "rule", q_rules);
+}
+
+int pgdrv_read_view_indexes(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    return pgdrv_read_rel_objects(c, nsarr, out, "index", q_view_indexes);
+}
+
+/* A changed rule: CREATE OR REPLACE RULE (1: not a CREATE RULE, drop and
+ * create). */
+int pgdrv_replace_rule(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to)
+{
+    (void)from;
+    const char *def = to->definition;
+    while (isspace((unsigned char)*def))
+        def++;
+    if (strncasecmp(def, "CREATE RULE ", 12) != 0)
+        return 1;
+    em->h->buf_printf(em->b, "CREATE OR REPLACE RULE %s", def + 12);
+    return pgdrv_flush(em, 0);
+}
