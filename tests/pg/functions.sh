@@ -254,7 +254,7 @@ expect_err "CREATE FUNCTION broken()" "a body that does not compile (JSON): name
 expect_err "SQLSTATE 42601" "a body that does not compile (JSON): SQLSTATE"
 [ "$(state_of)" = "$base" ] && ok || bad "a body that does not compile (JSON): database changed"
 for stmt in "CREATE AGGREGATE mysum(integer) (SFUNC = int4pl, STYPE = integer)|aggregate" \
-    "CREATE RULE keep AS ON DELETE TO items DO INSTEAD NOTHING|rule" \
+    "CREATE COLLATION mycoll (locale = 'C')|collation" \
     "CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq)|operator"; do
     kind=${stmt#*|}
     cp schema.sql unknown.sql
