@@ -126,6 +126,14 @@ int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, c
 int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, char persistence,
                        const char *opts, const char *toast);
 pgdrv_object_reader pgdrv_read_rules, pgdrv_read_view_indexes;
+/** A column's STORAGE (a pg_attribute.attstorage other than its type's),
+ *  COMPRESSION (attcompression) and STATISTICS (attstattarget, "-1" for the
+ *  default) appended to its `extra`; NULL for none. CAIRN_ENOMEM. */
+int pgdrv_read_column_storage(const cairn_host *h, cairn_schema *out, cairn_column *col,
+                              const char *storage, const char *compression, const char *stats);
+/** The length of the sequence options at the head of a column's `extra`,
+ *  before its STORAGE, COMPRESSION and STATISTICS words. */
+size_t pgdrv_extra_seq_len(const char *extra);
 
 /* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
 pgdrv_object_reader pgdrv_read_functions;
@@ -194,6 +202,10 @@ int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t);
 int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t);
 /** SET_TABLE_OPTIONS: SET LOGGED / UNLOGGED, SET (...) and RESET (...). */
 int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
+/** SET STORAGE / COMPRESSION / STATISTICS of column `to` where `from`
+ *  (NULL: a new column) has another. */
+int pgdrv_column_storage(pgdrv_emitter *em, const cairn_table *t, const cairn_column *from,
+                         const cairn_column *to);
 /** A changed rule: CREATE OR REPLACE RULE. */
 int pgdrv_replace_rule(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 /** CREATE TABLE's " PARTITION OF <parent>", after the name. */

@@ -208,6 +208,8 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
     for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
         if (pgdrv_is_serial_with_options(t->columns[i]))
             rc = pgdrv_serial_options(em, t, t->columns[i], 1);
+    for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
+        rc = pgdrv_column_storage(em, t, NULL, t->columns[i]);
     for (size_t i = 0; i < t->nindexes && !rc; i++)
         rc = pgdrv_create_index(em, t, t->indexes[i]);
     if (!rc && t->comment)

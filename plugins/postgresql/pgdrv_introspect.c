@@ -177,41 +177,50 @@ static const char *const q_relations =
     "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid"
     "   AND x.deptype = 'e') ORDER BY c.oid";
 
-static const char *const q_columns =
-    "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod),"
-    " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated,"
-    " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,"
-    " pg_catalog.col_description(a.attrelid, a.attnum),"
-    /* serial: a default and a sequence the column owns ('a') */
-    " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = '',"
-    /* the sequence's options and type (see pgdrv_identity_options) */
-    " sq.opts, sq.seqtype"
-    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
-    " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid"
-    " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-    " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation"
-    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and
-     * used by the column's default), looked up only for the columns that
-     * can have one */
-    " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin,"
-    "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts,"
-    "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep"
-    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid"
-    "   WHERE (a.attidentity <> '' OR a.atthasdef)"
-    "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum"
-    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1"
-    "     FROM pg_catalog.pg_depend dd"
-    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid"
-    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass"
-    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true"
-    " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped"
-    /* an INHERITS child has its own columns; a partition has its parent's
-     * (attislocal or not: ATTACH and PARTITION OF differ), so that an
-     * ATTACH or DETACH is a change of its options alone */
-    " AND (a.attislocal OR rc.relispartition)"
-    " ORDER BY a.attrelid, a.attnum";
+/* COMP: the column's own compression ("p", "l") on PostgreSQL 14 and later,
+ * NULL before. */
+#define PGDRV_Q_COLUMNS(COMP) \
+    "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)," \
+    " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated," \
+    " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END," \
+    " pg_catalog.col_description(a.attrelid, a.attnum)," \
+    /* serial: a default and a sequence the column owns ('a') */ \
+    " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''," \
+    /* the sequence's options and type (see pgdrv_identity_options) */ \
+    " sq.opts, sq.seqtype," \
+    /* STORAGE where not the type's, COMPRESSION, STATISTICS (pgdrv_storage.c); \
+     * attstattarget is NULL for the default from 17 on, -1 before */ \
+    " CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, " COMP "," \
+    " COALESCE(a.attstattarget, -1)" \
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
+    " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid" \
+    " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum" \
+    " LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation" \
+    /* the sequence of an identity ('i'), or of a serial (owned, 'a', and \
+     * used by the column's default), looked up only for the columns that \
+     * can have one */ \
+    " LEFT JOIN LATERAL (SELECT dep.deptype, ARRAY[s.seqstart, s.seqincrement, s.seqmin," \
+    "   s.seqmax, s.seqcache, s.seqcycle::int]::text AS opts," \
+    "   pg_catalog.format_type(s.seqtypid, NULL) AS seqtype FROM pg_catalog.pg_depend dep" \
+    "   JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid" \
+    "   WHERE (a.attidentity <> '' OR a.atthasdef)" \
+    "   AND dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "   AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "   AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum" \
+    "   AND (dep.deptype = 'i' OR (dep.deptype = 'a' AND EXISTS (SELECT 1" \
+    "     FROM pg_catalog.pg_depend dd" \
+    "     WHERE dd.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND dd.objid = d.oid" \
+    "     AND dd.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass" \
+    "     AND dd.refobjid = s.seqrelid))) LIMIT 1) sq ON true" \
+    " WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped" \
+    /* an INHERITS child has its own columns; a partition has its parent's \
+     * (attislocal or not: ATTACH and PARTITION OF differ), so that an \
+     * ATTACH or DETACH is a change of its options alone */ \
+    " AND (a.attislocal OR rc.relispartition)" \
+    " ORDER BY a.attrelid, a.attnum"
+static const char *const q_columns_14 =
+    PGDRV_Q_COLUMNS("CASE WHEN a.attcompression IN ('p', 'l') THEN a.attcompression::text END");
+static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::text");
 
 /* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before. */
 #define PGDRV_Q_CONSTRAINTS(NND) \
@@ -424,7 +433,8 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
     PGresult *r;
-    int rc = pgdrv_query(in->c, q_columns, 1, &oids, &r);
+    const char *sql = in->server_version >= 140000 ? q_columns_14 : q_columns_old;
+    int rc = pgdrv_query(in->c, sql, 1, &oids, &r);
     if (rc)
         return rc;
     cairn_buf *b = h->buf_new(in->c->s->hc);
@@ -470,6 +480,9 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             if (!rc && h->buf_len(b))
                 col->default_expr = h->strdup(in->out, h->buf_cstr(b));
         }
+        if (!rc)
+            rc = pgdrv_read_column_storage(h, in->out, col, pgdrv_val(r, i, 12),
+                                           pgdrv_val(r, i, 13), pgdrv_val(r, i, 14));
     }
     h->buf_free(b);
     PQclear(r);

@@ -257,3 +257,142 @@ int pgdrv_replace_rule(pgdrv_emitter *em, const cairn_object *from, const cairn_
     em->h->buf_printf(em->b, "CREATE OR REPLACE RULE %s", def + 12);
     return pgdrv_flush(em, 0);
 }
+
+/* ---- column storage: words of `extra` after the sequence options ------------- */
+
+/* A column's STORAGE (where it is not its type's), COMPRESSION (PostgreSQL
+ * 14+) and STATISTICS ride in its `extra`, in that order, after what an
+ * identity or serial keeps there: "STORAGE EXTERNAL COMPRESSION lz4
+ * STATISTICS 500". */
+static const char *const pgdrv_col_words[] = {"STORAGE", "COMPRESSION", "STATISTICS"};
+#define PGDRV_NCOL_WORDS (sizeof pgdrv_col_words / sizeof *pgdrv_col_words)
+
+static int pgdrv_col_word(const char *p, size_t w)
+{
+    for (size_t k = 0; k < PGDRV_NCOL_WORDS; k++)
+        if (strlen(pgdrv_col_words[k]) == w && strncasecmp(p, pgdrv_col_words[k], w) == 0)
+            return (int)k;
+    return -1;
+}
+
+size_t pgdrv_extra_seq_len(const char *extra)
+{
+    size_t p = 0, end = 0;
+    while (extra && extra[p]) {
+        while (isspace((unsigned char)extra[p]))
+            p++;
+        size_t w = strcspn(extra + p, " \t\n");
+        if (!w || pgdrv_col_word(extra + p, w) >= 0)
+            break;
+        p += w;
+        end = p;
+    }
+    return end;
+}
+
+/* The value after word k in the storage part of extra, into buf; NULL when
+ * absent. */
+static const char *pgdrv_col_attr(const char *extra, size_t k, char *buf, size_t size)
+{
+    const char *p = extra ? extra + pgdrv_extra_seq_len(extra) : "";
+    while (*p) {
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t w = strcspn(p, " \t\n");
+        int word = pgdrv_col_word(p, w);
+        p += w;
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t v = strcspn(p, " \t\n");
+        if (word == (int)k) {
+            snprintf(buf, size, "%.*s", (int)v, p);
+            return buf;
+        }
+        p += v;
+    }
+    return NULL;
+}
+
+int pgdrv_read_column_storage(const cairn_host *h, cairn_schema *out, cairn_column *col,
+                              const char *storage, const char *compression, const char *stats)
+{
+    static const char *const names[] = {"p", "PLAIN", "e", "EXTERNAL", "m", "MAIN", "x", "EXTENDED"};
+    const char *st = NULL;
+    for (size_t i = 0; storage && i < 8; i += 2)
+        if (strcmp(storage, names[i]) == 0)
+            st = names[i + 1];
+    const char *comp = !compression ? NULL : *compression == 'p' ? "pglz"
+                                          : *compression == 'l' ? "lz4" : NULL;
+    if (stats && strcmp(stats, "-1") == 0)
+        stats = NULL;
+    if (!st && !comp && !stats)
+        return 0;
+    const char *vals[] = {st, comp, stats};
+    char buf[1024];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s", col->extra ? col->extra : "");
+    for (size_t k = 0; k < PGDRV_NCOL_WORDS && n < sizeof buf; k++)
+        if (vals[k])
+            n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s %s", n ? " " : "",
+                                  pgdrv_col_words[k], vals[k]);
+    return (col->extra = h->strdup(out, buf)) ? 0 : CAIRN_ENOMEM;
+}
+
+static int pgdrv_column_refusal(pgdrv_emitter *em, const cairn_table *t, const cairn_column *c,
+                                const char *what)
+{
+    return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL, "table %s%s%s: column %s: %s",
+                        t->schema ? t->schema : "", t->schema ? "." : "", t->name, c->name, what);
+}
+
+/* ALTER TABLE t ALTER COLUMN c SET STORAGE / COMPRESSION / STATISTICS for
+ * each that `to` has other than `from` (NULL: a new column, whose are the
+ * defaults); one statement each. Back to the type's STORAGE is read from
+ * the catalogue at run time. */
+int pgdrv_column_storage(pgdrv_emitter *em, const cairn_table *t, const cairn_column *from,
+                         const cairn_column *to)
+{
+    const cairn_host *h = em->h;
+    int rc = 0;
+    for (size_t k = 0; k < PGDRV_NCOL_WORDS && !rc; k++) {
+        char ab[64], bb[64], what[160];
+        const char *a = from ? pgdrv_col_attr(from->extra, k, ab, sizeof ab) : NULL;
+        const char *b = pgdrv_col_attr(to->extra, k, bb, sizeof bb);
+        if ((!a && !b) || (a && b && strcasecmp(a, b) == 0))
+            continue;
+        size_t ok = 0;
+        while (b && (isalnum((unsigned char)b[ok]) || (k == 2 && ok == 0 && b[ok] == '-')))
+            ok++;
+        if (b && (!*b || b[ok])) {
+            snprintf(what, sizeof what, "%s \"%s\" in extra: not a value it takes",
+                     pgdrv_col_words[k], b);
+            return pgdrv_column_refusal(em, t, to, what);
+        }
+        if (k == 1 && b && em->s->server_version && em->s->server_version < 140000)
+            return pgdrv_column_refusal(em, t, to, "COMPRESSION needs PostgreSQL 14 or later");
+        if (k == 0 && !b) {
+            h->buf_puts(em->b, "DO $cairn$BEGIN EXECUTE pg_catalog.format('ALTER TABLE %s"
+                               " ALTER COLUMN %I SET STORAGE %s', ");
+            rc = pgdrv_table_literal(em, em->b, t);
+            h->buf_puts(em->b, ", ");
+            h->buf_literal(em->b, to->name);
+            h->buf_puts(em->b, ", (SELECT CASE y.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN"
+                               " 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END"
+                               " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type y"
+                               " ON y.oid = a.atttypid WHERE a.attrelid = ");
+            if (!rc)
+                rc = pgdrv_table_literal(em, em->b, t);
+            h->buf_puts(em->b, "::pg_catalog.regclass AND a.attname = ");
+            h->buf_literal(em->b, to->name);
+            h->buf_puts(em->b, ")); END$cairn$");
+        } else {
+            pgdrv_alter_table(em, t);
+            h->buf_puts(em->b, "ALTER COLUMN ");
+            pgdrv_quote(em, to->name);
+            h->buf_printf(em->b, " SET %s %s", pgdrv_col_words[k],
+                          b ? b : k == 1 ? "DEFAULT" : "-1");
+        }
+        if (!rc)
+            rc = pgdrv_flush(em, 0);
+    }
+    return rc;
+}
