@@ -121,10 +121,11 @@ int pgdrv_add_type_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, c
 
 /* ---- pgdrv_storage.c: persistence and storage parameters (table options),
  * rules and the indexes of materialized views (objects) ---------------------- */
-/** The table options of pg_class's relpersistence, reloptions and the TOAST
- *  table's reloptions (text[] literals, NULL for none); CAIRN_ENOMEM. */
-int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, char persistence,
-                       const char *opts, const char *toast);
+/** The options of table t (or else view `view`) from pg_class's
+ *  relpersistence, reloptions and the TOAST table's reloptions (text[]
+ *  literals, NULL for none); CAIRN_ENOMEM. */
+int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, cairn_view *view,
+                       char persistence, const char *opts, const char *toast);
 pgdrv_object_reader pgdrv_read_rules, pgdrv_read_view_indexes;
 /** A column's STORAGE (a pg_attribute.attstorage other than its type's),
  *  COMPRESSION (attcompression) and STATISTICS (attstattarget, "-1" for the
@@ -200,6 +201,9 @@ int pgdrv_emit_table_options(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t);
 /** CREATE TABLE's " WITH (storage parameters)", after everything else. */
 int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t);
+/** CREATE [MATERIALIZED] VIEW's " WITH (options)", after the name; refuses
+ *  an option name that is not one. */
+int pgdrv_create_view_with(pgdrv_emitter *em, const cairn_view *v);
 /** SET_TABLE_OPTIONS: SET LOGGED / UNLOGGED, SET (...) and RESET (...). */
 int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
 /** SET STORAGE / COMPRESSION / STATISTICS of column `to` where `from`

@@ -341,6 +341,8 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             }
             v->materialized = kind == 'm';
             v->comment = h->strdup(in->out, comment);
+            rc = pgdrv_read_storage(h, in->out, NULL, v, 'p', pgdrv_val(r, i, 10),
+                                    pgdrv_val(r, i, 11));
             continue;
         }
         if (!pgdrv_table_selected(f, nsp, name))
@@ -362,8 +364,8 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
         else if (!bound && parents && h->set_table_option(in->out, t, "inherits", parents))
             rc = CAIRN_ENOMEM;
         if (!rc)
-            rc = pgdrv_read_storage(h, in->out, t, PQgetvalue(r, i, 9)[0], pgdrv_val(r, i, 10),
-                                    pgdrv_val(r, i, 11));
+            rc = pgdrv_read_storage(h, in->out, t, NULL, PQgetvalue(r, i, 9)[0],
+                                    pgdrv_val(r, i, 10), pgdrv_val(r, i, 11));
         if (rc)
             break;
         pgdrv_rel *rel = &in->rels[in->nrels++];

@@ -30,32 +30,49 @@
 static const char *const pgdrv_own_options[] = {"partition_by", "partition_of", "partition_bound",
                                                 "inherits",     "row_security", "persistence"};
 
+/* The options of a table, or of a view (whose options are all storage
+ * parameters: security_barrier, check_option, a materialized view's
+ * fillfactor, ...). */
+typedef struct pgdrv_opts {
+    const char *const *v;
+    size_t n;
+    int view;
+} pgdrv_opts;
+
+static pgdrv_opts pgdrv_opts_of(const cairn_table *t)
+{
+    pgdrv_opts o = {t ? (const char *const *)t->options : NULL, t ? t->noptions : 0, 0};
+    return o;
+}
+
 /* Whether option "key=value" is a storage parameter; its key's length to *len. */
-static int pgdrv_is_param(const char *opt, size_t *len)
+static int pgdrv_is_param(const pgdrv_opts *o, const char *opt, size_t *len)
 {
     const char *eq = strchr(opt, '=');
     size_t n = eq ? (size_t)(eq - opt) : strlen(opt);
-    for (size_t i = 0; i < sizeof pgdrv_own_options / sizeof *pgdrv_own_options; i++)
+    for (size_t i = 0; !o->view && i < sizeof pgdrv_own_options / sizeof *pgdrv_own_options; i++)
         if (strlen(pgdrv_own_options[i]) == n && strncmp(opt, pgdrv_own_options[i], n) == 0)
             return 0;
     *len = n;
     return 1;
 }
 
-/* The value of option [key, key + len) of t, or NULL. */
-static const char *pgdrv_param_of(const cairn_table *t, const char *key, size_t len)
+/* The value of option [key, key + len) of o, or NULL. */
+static const char *pgdrv_param_of(const pgdrv_opts *o, const char *key, size_t len)
 {
-    for (size_t i = 0; t && i < t->noptions; i++)
-        if (strncmp(t->options[i], key, len) == 0 && t->options[i][len] == '=')
-            return t->options[i] + len + 1;
+    for (size_t i = 0; i < o->n; i++)
+        if (strncmp(o->v[i], key, len) == 0 && o->v[i][len] == '=')
+            return o->v[i] + len + 1;
     return NULL;
 }
 
-int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, char persistence,
-                       const char *opts, const char *toast)
+int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, cairn_view *view,
+                       char persistence, const char *opts, const char *toast)
 {
     int rc = 0;
-    if (persistence == 'u' && h->set_table_option(out, t, "persistence", "unlogged"))
+    if (view && !CAIRN_HOST_HAS(h, set_view_option))
+        return 0; /* an older host has no view options to put them in */
+    if (t && persistence == 'u' && h->set_table_option(out, t, "persistence", "unlogged"))
         rc = CAIRN_ENOMEM;
     for (int k = 0; k < 2 && !rc; k++) {
         char **v = NULL, key[256];
@@ -67,7 +84,8 @@ int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, c
                 continue;
             *eq = '\0';
             snprintf(key, sizeof key, "%s%s", k ? "toast." : "", v[i]);
-            if (h->set_table_option(out, t, key, eq + 1))
+            if (t ? h->set_table_option(out, t, key, eq + 1)
+                  : h->set_view_option(out, view, key, eq + 1))
                 rc = CAIRN_ENOMEM;
         }
         pgdrv_free_strv(v, n);
@@ -75,31 +93,41 @@ int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, c
     return rc;
 }
 
+/* A storage parameter of `o` whose name is not words and dots, refused
+ * naming the table or view (`what` "table" or "view"). */
+static int pgdrv_check_params(pgdrv_emitter *em, const pgdrv_opts *o, const char *what,
+                              const char *schema, const char *name)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        size_t len, k = 0;
+        if (!pgdrv_is_param(o, o->v[i], &len))
+            continue;
+        while (k < len && (isalnum((unsigned char)o->v[i][k]) || o->v[i][k] == '_' ||
+                           o->v[i][k] == '.'))
+            k++;
+        if (k == len && len)
+            continue;
+        return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL,
+                            "%s %s%s%s: option \"%.*s\": not a storage parameter name", what,
+                            schema ? schema : "", schema ? "." : "", name,
+                            (int)(len > 100 ? 100 : len), o->v[i]);
+    }
+    return 0;
+}
+
 /* Whether t is unlogged (*unlogged), refusing a persistence other than
  * "unlogged" and a storage parameter whose name is not words and dots. */
 static int pgdrv_storage_check(pgdrv_emitter *em, const cairn_table *t, int *unlogged)
 {
     const char *p = pgdrv_table_option(t, "persistence");
-    char what[200] = "";
     *unlogged = p && strcmp(p, "unlogged") == 0;
     if (p && !*unlogged)
-        snprintf(what, sizeof what, "persistence \"%.100s\": want \"unlogged\" (a logged "
-                                    "table has no such option)", p);
-    for (size_t i = 0; t && i < t->noptions && !*what; i++) {
-        size_t len, k = 0;
-        if (!pgdrv_is_param(t->options[i], &len))
-            continue;
-        while (k < len && (isalnum((unsigned char)t->options[i][k]) ||
-                           t->options[i][k] == '_' || t->options[i][k] == '.'))
-            k++;
-        if (k < len || !len)
-            snprintf(what, sizeof what, "\"%.*s\": not a storage parameter name",
-                     (int)(len > 100 ? 100 : len), t->options[i]);
-    }
-    if (!*what)
-        return 0;
-    return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL, "table %s%s%s: option %s",
-                        t->schema ? t->schema : "", t->schema ? "." : "", t->name, what);
+        return em->h->error(em->s->hc, CAIRN_ESCHEMA, NULL,
+                            "table %s%s%s: option persistence \"%.100s\": want \"unlogged\" (a "
+                            "logged table has no such option)",
+                            t->schema ? t->schema : "", t->schema ? "." : "", t->name, p);
+    pgdrv_opts o = pgdrv_opts_of(t);
+    return t ? pgdrv_check_params(em, &o, "table", t->schema, t->name) : 0;
 }
 
 int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t)
@@ -109,16 +137,16 @@ int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t)
     return rc;
 }
 
-/* The storage parameters of `t` that `other` has not with the same value
+/* The storage parameters of `o` that `other` has not with the same value
  * (all of them when other is NULL; with `names`, those it has not at all):
  * how many, and with `write` "k = 'v', ..." (the keys alone with `names`). */
-static size_t pgdrv_param_list(pgdrv_emitter *em, const cairn_table *t, const cairn_table *other,
+static size_t pgdrv_param_list(pgdrv_emitter *em, const pgdrv_opts *o, const pgdrv_opts *other,
                                int names, int write)
 {
     size_t n = 0, len;
-    for (size_t i = 0; t && i < t->noptions; i++) {
-        const char *opt = t->options[i];
-        if (!pgdrv_is_param(opt, &len))
+    for (size_t i = 0; i < o->n; i++) {
+        const char *opt = o->v[i];
+        if (!pgdrv_is_param(o, opt, &len))
             continue;
         const char *was = other ? pgdrv_param_of(other, opt, len) : NULL;
         if (was && (names || strcmp(was, opt + len + 1) == 0))
@@ -134,14 +162,36 @@ static size_t pgdrv_param_list(pgdrv_emitter *em, const cairn_table *t, const ca
     return n;
 }
 
+/* " WITH (k = 'v', ...)" of every storage parameter of o; nothing for none. */
+static void pgdrv_with(pgdrv_emitter *em, const pgdrv_opts *o)
+{
+    if (!pgdrv_param_list(em, o, NULL, 0, 0))
+        return;
+    em->h->buf_puts(em->b, " WITH (");
+    pgdrv_param_list(em, o, NULL, 0, 1);
+    em->h->buf_puts(em->b, ")");
+}
+
 int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t)
 {
-    if (!pgdrv_param_list(em, t, NULL, 0, 0))
-        return 0;
-    em->h->buf_puts(em->b, " WITH (");
-    pgdrv_param_list(em, t, NULL, 0, 1);
-    em->h->buf_puts(em->b, ")");
+    pgdrv_opts o = pgdrv_opts_of(t);
+    pgdrv_with(em, &o);
     return 0;
+}
+
+int pgdrv_create_view_with(pgdrv_emitter *em, const cairn_view *v)
+{
+    pgdrv_opts o = {NULL, 0, 1};
+    /* a view of a host before view options has none */
+    if (CAIRN_HOST_HAS(em->h, set_view_option)) {
+        o.v = (const char *const *)v->options;
+        o.n = v->noptions;
+    }
+    int rc = pgdrv_check_params(em, &o, v->materialized ? "materialized view" : "view", v->schema,
+                                v->name);
+    if (!rc)
+        pgdrv_with(em, &o);
+    return rc;
 }
 
 int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to)
@@ -154,13 +204,14 @@ int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn
         em->h->buf_puts(em->b, ut ? "SET UNLOGGED" : "SET LOGGED");
         rc = pgdrv_flush(em, 0);
     }
+    pgdrv_opts of = pgdrv_opts_of(from), ot = pgdrv_opts_of(to);
     for (int reset = 0; reset < 2 && !rc; reset++) {
-        const cairn_table *t = reset ? from : to, *other = reset ? to : from;
-        if (!pgdrv_param_list(em, t, other, reset, 0))
+        const pgdrv_opts *o = reset ? &of : &ot, *other = reset ? &ot : &of;
+        if (!pgdrv_param_list(em, o, other, reset, 0))
             continue;
         pgdrv_alter_table(em, to);
         em->h->buf_puts(em->b, reset ? "RESET (" : "SET (");
-        pgdrv_param_list(em, t, other, reset, 1);
+        pgdrv_param_list(em, o, other, reset, 1);
         em->h->buf_puts(em->b, ")");
         rc = pgdrv_flush(em, 0);
     }
