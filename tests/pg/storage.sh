@@ -21,15 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-expect_sql() { # expect_sql DB QUERY EXPECTED what
-    local got
-    got=$(q "$1" "$2")
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-up_to_date() {
-    expect_rc 0 "$1"
-    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
-}
 # What the digest of lib.sh does not say: persistence, the TOAST tables'
 # options, rules, the columns' storage.
 STORAGE="SELECT * FROM (
@@ -243,7 +234,7 @@ up_to_date "view change: second push"
 # ---- bad input: one line naming the table, nothing applied --------------------------------
 run pull --output now.json
 before=$(state_of st)
-python3 - now.json bad1.json bad2.json bad3.json bad4.json <<'PY'
+python3 - now.json bad1.json bad2.json bad3.json bad4.json bad5.json <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 t = {t["name"]: t for t in d["tables"]}
@@ -260,44 +251,43 @@ for c in t["docs"]["columns"]:
     if c["name"] == "data":
         c["extra"] = "STORAGE ext'ernal"
 json.dump(d, open(sys.argv[5], "w"), indent=2)
+for c in t["docs"]["columns"]:
+    if c["name"] == "data":
+        del c["extra"]
+for v in d["views"]:
+    if v["name"] == "items_v":
+        v["options"]["barrier)"] = "true"
+json.dump(d, open(sys.argv[6], "w"), indent=2)
 PY
-run --schema bad1.json push --force
-expect_rc 6 "an unknown storage parameter"
-one_error_line "an unknown storage parameter"
-expect_err 'ALTER TABLE "items" SET (fillfactr' "an unknown storage parameter: names the table"
-expect_err 'unrecognized parameter "fillfactr"' "an unknown storage parameter: the server's message"
-[ "$(state_of st)" = "$before" ] && ok || bad "an unknown storage parameter: something applied"
+# refused_push FILE CODE what MESSAGE...: push --force of FILE exits CODE with one
+# line holding each MESSAGE, and the database stays as it was.
+refused_push() {
+    local file=$1 code=$2 what=$3 m
+    shift 3
+    run --schema "$file" push --force
+    expect_rc "$code" "$what"
+    one_error_line "$what"
+    for m in "$@"; do expect_err "$m" "$what: the message"; done
+    [ "$(state_of st)" = "$before" ] && ok || bad "$what: something applied"
+}
+refused_push bad1.json 6 "an unknown storage parameter" 'ALTER TABLE "items" SET (fillfactr' \
+    'unrecognized parameter "fillfactr"'
+refused_push bad2.json 4 "persistence \"logged\"" \
+    'table cache: option persistence "logged": want "unlogged"'
 mkdir -p migrations
 folder=$(state migrations)
 run --schema bad2.json generate --name bad
 expect_rc 4 "persistence \"logged\": generate"
 one_error_line "persistence \"logged\": generate"
-expect_err 'table cache: option persistence "logged": want "unlogged"' \
-    "persistence \"logged\": names the table"
 [ "$(state migrations)" = "$folder" ] && ok || bad "persistence \"logged\": generate wrote"
-run --schema bad2.json push --force
-expect_rc 4 "persistence \"logged\": push"
-one_error_line "persistence \"logged\": push"
-[ "$(state_of st)" = "$before" ] && ok || bad "persistence \"logged\": something applied"
-run --schema bad3.json push --force
-expect_rc 4 "a parameter name that is not one"
-one_error_line "a parameter name that is not one"
-expect_err 'table items_log: option "fill factor": not a storage parameter name' \
-    "a parameter name that is not one: names the table"
-[ "$(state_of st)" = "$before" ] && ok || bad "a parameter name that is not one: something applied"
-run --schema bad4.json push --force
-expect_rc 4 "a column storage value that is no word"
-one_error_line "a column storage value that is no word"
-expect_err "table docs: column data: STORAGE \"ext'ernal\" in extra: not a value it takes" \
-    "a column storage value that is no word: names the table and column"
-[ "$(state_of st)" = "$before" ] && ok || bad "a column storage value that is no word: something applied"
+refused_push bad3.json 4 "a parameter name that is not one" \
+    'table items_log: option "fill factor": not a storage parameter name'
+refused_push bad4.json 4 "a column storage value that is no word" \
+    "table docs: column data: STORAGE \"ext'ernal\" in extra: not a value it takes"
+refused_push bad5.json 4 "a view option name that is not one" \
+    'view items_v: option "barrier)": not a storage parameter name'
 sed 's/WITH (fillfactor = 90)/WITH (fillfactr = 90)/' schema.sql >bad.sql
-run --schema bad.sql push --force
-expect_rc 4 "an unknown storage parameter in schema.sql"
-one_error_line "an unknown storage parameter in schema.sql"
-expect_err 'CREATE TABLE items' "an unknown storage parameter in schema.sql: names the table"
-expect_err 'unrecognized parameter "fillfactr"' \
-    "an unknown storage parameter in schema.sql: the server's message"
-[ "$(state_of st)" = "$before" ] && ok || bad "an unknown storage parameter in schema.sql: something applied"
+refused_push bad.sql 4 "an unknown storage parameter in schema.sql" 'CREATE TABLE items' \
+    'unrecognized parameter "fillfactr"'
 
 finish
