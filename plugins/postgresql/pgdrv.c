@@ -105,6 +105,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .query = pgdrv_rows,
     .hazards = pgdrv_hazards,
     .type_names = pgdrv_type_names,
+    .default_namespace = "public",
 };
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)

@@ -42,6 +42,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     {"query", 256}, {"hazards", 264}, {"type_names", 272},
     /* 1.4 */
     {"normalize_schema", 280},
+    /* 1.5 */
+    {"default_namespace", 288},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -54,6 +56,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
     OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema),
+    OFF(default_namespace),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
