@@ -1,5 +1,6 @@
 /*
- * Table storage, rules, and the indexes of materialized views.
+ * Storage of tables, views and columns, rules, and the indexes of
+ * materialized views.
  *
  * Storage rides in table options (cairn_table.options):
  *   persistence=unlogged      CREATE UNLOGGED TABLE, ALTER TABLE SET [UN]LOGGED;
@@ -13,6 +14,10 @@
  *                             CREATE TABLE ... WITH (...), ALTER TABLE SET (...)
  *                             and RESET (...). The server checks names and
  *                             values: an unknown one fails the statement.
+ * A view's options are all storage parameters (security_barrier,
+ * check_option, a materialized view's fillfactor): CREATE VIEW ... WITH.
+ * A column's STORAGE, COMPRESSION and STATISTICS are words of its `extra`
+ * (below).
  * Rules (kind "rule", as pg_get_ruledef prints them) and the indexes of
  * materialized views (kind "index", as pg_get_indexdef prints them; a
  * table's indexes are the model's own) are objects of their table or
