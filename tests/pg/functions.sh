@@ -20,15 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-expect_sql() { # expect_sql DB QUERY EXPECTED what
-    local got
-    got=$(q "$1" "$2")
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-up_to_date() {
-    expect_rc 0 "$1"
-    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
-}
 has_ext() { [ "$(q postgres "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'")" = 1 ]; }
 
 P="$WORK/proj"
