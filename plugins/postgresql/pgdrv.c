@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgdrv.h"
 
@@ -268,6 +269,30 @@ static void pgdrv_error_statement(const char *sql, const char *pos, char *where,
         snprintf(where, size, " (%s%s)", head, cut ? "..." : "");
 }
 
+/* A position for an error the server gives none: an unknown storage
+ * parameter (22023, 'unrecognized parameter "fillfactr"') is found where
+ * the text first names it as a word, so a .sql schema's failing statement
+ * is named too. Into buf (a 1-based character position, as the server's),
+ * or NULL. */
+static const char *pgdrv_guess_position(const char *sql, const char *state, const char *prim,
+                                        char *buf, size_t size)
+{
+    const char *q = prim && state && strcmp(state, "22023") == 0 ? strchr(prim, '"') : NULL;
+    const char *e = q ? strchr(q + 1, '"') : NULL;
+    size_t n = e ? (size_t)(e - q - 1) : 0;
+    for (size_t i = 0; n && sql && sql[i]; i++) {
+        if (strncasecmp(sql + i, q + 1, n) != 0 || pgdrv_is_ident_char(sql[i + n]) ||
+            (i && (pgdrv_is_ident_char(sql[i - 1]) || sql[i - 1] == '.')))
+            continue;
+        long chars = 1;
+        for (size_t k = 0; k < i; k++)
+            chars += ((unsigned char)sql[k] & 0xC0) != 0x80;
+        snprintf(buf, size, "%ld", chars);
+        return buf;
+    }
+    return NULL;
+}
+
 static int pgdrv_result_error(cairn_dconn *c, const PGresult *res, const char *what,
                               const char *sql)
 {
@@ -278,8 +303,11 @@ static int pgdrv_result_error(cairn_dconn *c, const PGresult *res, const char *w
     const char *det = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
     /* a CREATE that failed (a function body that does not compile) is
      * named: the server's message alone does not say which */
-    pgdrv_error_statement(sql, res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL,
-                          where, sizeof where);
+    const char *pos = res ? PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION) : NULL;
+    char guess[32];
+    if (!pos)
+        pos = pgdrv_guess_position(sql, state, prim, guess, sizeof guess);
+    pgdrv_error_statement(sql, pos, where, sizeof where);
     pgdrv_one_line(line, sizeof line - sizeof where, prim ? prim : PQerrorMessage(c->pg));
     strcat(line, where);
     pgdrv_one_line(detail, sizeof detail, det);

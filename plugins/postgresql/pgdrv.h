@@ -119,6 +119,27 @@ int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
  * tables already read */
 pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
     pgdrv_read_exclusions, pgdrv_read_row_security;
+/** The triples of the text[] `arr` as depends of o: {kind, namespace, name}, or
+ *  with `function` {namespace, name, signature} of functions. */
+int pgdrv_add_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, const char *arr,
+                      int function);
+
+/* ---- pgdrv_storage.c: persistence and storage parameters (table options),
+ * rules and the indexes of materialized views (objects) ---------------------- */
+/** The options of table t (or else view `view`) from pg_class's
+ *  relpersistence, reloptions and the TOAST table's reloptions (text[]
+ *  literals, NULL for none); CAIRN_ENOMEM. */
+int pgdrv_read_storage(const cairn_host *h, cairn_schema *out, cairn_table *t, cairn_view *view,
+                       char persistence, const char *opts, const char *toast);
+pgdrv_object_reader pgdrv_read_rules, pgdrv_read_view_indexes;
+/** A column's STORAGE (a pg_attribute.attstorage other than its type's),
+ *  COMPRESSION (attcompression) and STATISTICS (attstattarget, "-1" for the
+ *  default) appended to its `extra`; NULL for none. CAIRN_ENOMEM. */
+int pgdrv_read_column_storage(const cairn_host *h, cairn_schema *out, cairn_column *col,
+                              const char *storage, const char *compression, const char *stats);
+/** The length of the sequence options at the head of a column's `extra`,
+ *  before its STORAGE, COMPRESSION and STATISTICS words. */
+size_t pgdrv_extra_seq_len(const char *extra);
 
 /* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
 pgdrv_object_reader pgdrv_read_functions;
@@ -182,6 +203,22 @@ const char *pgdrv_table_option(const cairn_table *t, const char *key);
 int pgdrv_partition_unlink(pgdrv_emitter *em);
 /** SET_TABLE_OPTIONS: ATTACH PARTITION and INHERIT. */
 int pgdrv_emit_table_options(pgdrv_emitter *em, const cairn_change *ch);
+/** "CREATE [UNLOGGED] TABLE " (pgdrv_storage.c); refuses a persistence or
+ *  storage parameter it cannot write. */
+int pgdrv_create_table_head(pgdrv_emitter *em, const cairn_table *t);
+/** CREATE TABLE's " WITH (storage parameters)", after everything else. */
+int pgdrv_create_table_with(pgdrv_emitter *em, const cairn_table *t);
+/** CREATE [MATERIALIZED] VIEW's " WITH (options)", after the name; refuses
+ *  an option name that is not one. */
+int pgdrv_create_view_with(pgdrv_emitter *em, const cairn_view *v);
+/** SET_TABLE_OPTIONS: SET LOGGED / UNLOGGED, SET (...) and RESET (...). */
+int pgdrv_storage_change(pgdrv_emitter *em, const cairn_table *from, const cairn_table *to);
+/** SET STORAGE / COMPRESSION / STATISTICS of column `to` where `from`
+ *  (NULL: a new column) has another. */
+int pgdrv_column_storage(pgdrv_emitter *em, const cairn_table *t, const cairn_column *from,
+                         const cairn_column *to);
+/** A changed rule: CREATE OR REPLACE RULE. */
+int pgdrv_replace_rule(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 /** CREATE TABLE's " PARTITION OF <parent>", after the name. */
 int pgdrv_create_table_of(pgdrv_emitter *em, const cairn_table *t);
 /** CREATE TABLE's bound, INHERITS and PARTITION BY, after the columns. */

@@ -228,8 +228,9 @@ static int pgdrv_emit_create_view(pgdrv_emitter *em, const cairn_change *ch)
     const cairn_view *v = ch->to.view;
     h->buf_puts(em->b, v->materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
     pgdrv_qname(h, em->b, v->schema, v->name);
+    int rc = pgdrv_create_view_with(em, v);
     h->buf_printf(em->b, " AS %s", v->definition);
-    int rc = pgdrv_flush(em, 0);
+    rc = rc ? rc : pgdrv_flush(em, 0);
     if (!rc && v->comment)
         rc = pgdrv_comment(em, v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema, v->name,
                            NULL, v->comment);
@@ -294,7 +295,9 @@ static int pgdrv_emit_change(pgdrv_emitter *em, const cairn_change *ch)
                              ch->to.table ? ch->to.table->comment : NULL);
     case CAIRN_CHANGE_SET_TABLE_OPTIONS: {
         int orc = pgdrv_emit_table_options(em, ch);
-        return orc ? orc : pgdrv_row_security(em, ch->table_from, ch->table_to);
+        if (!orc)
+            orc = pgdrv_row_security(em, ch->table_from, ch->table_to);
+        return orc ? orc : pgdrv_storage_change(em, ch->table_from, ch->table_to);
     }
     case CAIRN_CHANGE_CREATE_OBJECT:
     case CAIRN_CHANGE_DROP_OBJECT:

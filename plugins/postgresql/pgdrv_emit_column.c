@@ -38,7 +38,12 @@ static const char *pgdrv_sequence_type(const char *type, const char *extra, char
  * {start, increment, min, max, cache, cycle}. */
 static void pgdrv_parse_identity_options(const char *type, const char *extra, long long v[6])
 {
-    char seqtype[64];
+    char seqtype[64], seq[512];
+    /* not the column's STORAGE, COMPRESSION and STATISTICS that follow */
+    if (extra) {
+        snprintf(seq, sizeof seq, "%.*s", (int)pgdrv_extra_seq_len(extra), extra);
+        extra = seq;
+    }
     type = pgdrv_sequence_type(type, extra, seqtype, sizeof seqtype);
     if (type == seqtype)
         extra += 3 + strlen(seqtype);
@@ -86,8 +91,9 @@ static void pgdrv_parse_identity_options(const char *type, const char *extra, lo
 static void pgdrv_identity_clause(pgdrv_emitter *em, const cairn_column *c, const char *what)
 {
     em->h->buf_puts(em->b, what);
-    if (c->extra && *c->extra)
-        em->h->buf_printf(em->b, " (%s)", c->extra);
+    size_t n = pgdrv_extra_seq_len(c->extra);
+    if (n)
+        em->h->buf_printf(em->b, " (%.*s)", (int)n, c->extra);
 }
 
 /* Whether a default needs parentheses in a column definition, where
@@ -120,7 +126,7 @@ static int pgdrv_default_needs_parens(const char *expr)
 
 int pgdrv_is_serial_with_options(const cairn_column *c)
 {
-    return c->identity == CAIRN_IDENTITY_AUTO && c->extra && *c->extra &&
+    return c->identity == CAIRN_IDENTITY_AUTO && pgdrv_extra_seq_len(c->extra) &&
            pgdrv_serial_type(c->type);
 }
 
@@ -250,6 +256,8 @@ int pgdrv_add_column(pgdrv_emitter *em, const cairn_table *t, const cairn_column
     int rc = pgdrv_flush(em, 0);
     if (!rc && pgdrv_is_serial_with_options(c))
         rc = pgdrv_serial_options(em, t, c, 2);
+    if (!rc)
+        rc = pgdrv_column_storage(em, t, NULL, c);
     if (!rc && c->comment)
         rc = pgdrv_comment(em, "COLUMN", t->schema, t->name, c->name, c->comment);
     return rc;
@@ -398,7 +406,8 @@ static int pgdrv_alter_set_identity(pgdrv_emitter *em, const cairn_table *t,
     if (!rc && !was_std) {
         long long v[6];
         pgdrv_parse_identity_options(to->type, to->extra, v);
-        rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0, to->extra ? v : NULL);
+        rc = pgdrv_restart_past_rows(em, t, to->name, v[1] < 0,
+                                     pgdrv_extra_seq_len(to->extra) ? v : NULL);
     }
     return rc;
 }
@@ -456,7 +465,7 @@ static int pgdrv_alter_add_serial(pgdrv_emitter *em, const cairn_table *t, const
         h->buf_puts(em->b, "::regclass)");
         rc = pgdrv_flush(em, 0);
     }
-    if (!rc && to->extra) {
+    if (!rc && pgdrv_extra_seq_len(to->extra)) {
         /* its options, from their start and past the rows */
         rc = pgdrv_serial_options(em, t, to, 2);
     } else if (!rc) {
@@ -526,13 +535,20 @@ int pgdrv_emit_alter_column(pgdrv_emitter *em, const cairn_change *ch)
     if (!rc && ((ch->alter & CAIRN_ALTER_DEFAULT) || (redefault && to->default_expr)) &&
         id_to != CAIRN_IDENTITY_AUTO)
         rc = pgdrv_alter_default(em, t, to);
-    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) && pgdrv_is_std_identity(id_from) &&
-        pgdrv_is_std_identity(id_to))
+    /* the sequence options at the head of `extra`, not the storage words
+     * after them */
+    size_t sf = pgdrv_extra_seq_len(from->extra), st = pgdrv_extra_seq_len(to->extra);
+    int seq_changed = (ch->alter & CAIRN_ALTER_EXTRA) &&
+                      (sf != st || (sf && strncmp(from->extra, to->extra, sf) != 0));
+    if (!rc && seq_changed && pgdrv_is_std_identity(id_from) && pgdrv_is_std_identity(id_to))
         rc = pgdrv_alter_identity_options(em, t, to);
     /* a serial's: the sequence keeps counting where it is */
-    if (!rc && (ch->alter & CAIRN_ALTER_EXTRA) && id_from == CAIRN_IDENTITY_AUTO &&
-        id_to == CAIRN_IDENTITY_AUTO && pgdrv_serial_type(to->type))
+    if (!rc && seq_changed && id_from == CAIRN_IDENTITY_AUTO && id_to == CAIRN_IDENTITY_AUTO &&
+        pgdrv_serial_type(to->type))
         rc = pgdrv_serial_options(em, t, to, 0);
+    /* a new type has its own STORAGE: all of them again */
+    if (!rc && (ch->alter & (CAIRN_ALTER_EXTRA | CAIRN_ALTER_TYPE)))
+        rc = pgdrv_column_storage(em, t, (ch->alter & CAIRN_ALTER_TYPE) ? NULL : from, to);
     /* before an identity is added: it needs the column NOT NULL */
     if (!rc && (ch->alter & CAIRN_ALTER_NULLABILITY) && to->not_null && to->not_null_name) {
         /* PostgreSQL 18: a NOT NULL constraint of that name */

@@ -216,9 +216,10 @@ static int pgdrv_create_index(pgdrv_emitter *em, const cairn_table *t, const cai
 int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
 {
     const cairn_host *h = em->h;
-    h->buf_puts(em->b, "CREATE TABLE ");
+    int rc = pgdrv_create_table_head(em, t);
     pgdrv_table_name(em, t);
-    int rc = pgdrv_create_table_of(em, t);
+    if (!rc)
+        rc = pgdrv_create_table_of(em, t);
     /* a partition's columns are its parent's: its list, of constraints
      * only, opens with the first one, if any */
     int partition = pgdrv_table_option(t, "partition_of") != NULL;
@@ -253,10 +254,14 @@ int pgdrv_emit_create_table(pgdrv_emitter *em, const cairn_table *t)
     if (!rc)
         rc = pgdrv_create_table_tail(em, t);
     if (!rc)
+        rc = pgdrv_create_table_with(em, t);
+    if (!rc)
         rc = pgdrv_flush(em, 0);
     for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
         if (pgdrv_is_serial_with_options(t->columns[i]))
             rc = pgdrv_serial_options(em, t, t->columns[i], 1);
+    for (size_t i = 0; i < t->ncolumns && !rc && !partition; i++)
+        rc = pgdrv_column_storage(em, t, NULL, t->columns[i]);
     for (size_t i = 0; i < t->nindexes && !rc; i++)
         rc = pgdrv_create_index(em, t, t->indexes[i]);
     if (!rc && t->comment)

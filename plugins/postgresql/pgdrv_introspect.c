@@ -165,7 +165,11 @@ static const char *const q_relations =
     " (SELECT pg_catalog.string_agg(CASE WHEN pn.nspname = 'public' THEN p.relname"
     "   ELSE pn.nspname || '.' || p.relname END, ', ' ORDER BY i.inhseqno)"
     "   FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent"
-    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid)"
+    "   JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid),"
+    /* persistence and storage parameters, the TOAST table's with "toast."
+     * (pgdrv_storage.c) */
+    " c.relpersistence, c.reloptions,"
+    " (SELECT tc.reloptions FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid)"
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     " WHERE n.nspname = ANY($1::text[]) AND c.relkind IN ('r','p','v','m')"
     /* an extension's own (PostGIS's spatial_ref_sys): the extension brings it */
@@ -173,9 +177,10 @@ static const char *const q_relations =
     "   WHERE x.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND x.objid = c.oid"
     "   AND x.deptype = 'e') ORDER BY c.oid";
 
-/* NNAME: the name of the column's own NOT NULL constraint (PostgreSQL 18
- * keeps them in pg_constraint, contype 'n'), NULL before 18. */
-#define PGDRV_Q_COLUMNS(NNAME) \
+/* COMP: the column's own compression ("p", "l") on PostgreSQL 14 and later,
+ * NULL before; NNAME: the name of the column's own NOT NULL constraint
+ * (PostgreSQL 18 keeps them in pg_constraint, contype 'n'), NULL before 18. */
+#define PGDRV_Q_COLUMNS(COMP, NNAME) \
     "SELECT a.attrelid, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod)," \
     " a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated," \
     " CASE WHEN a.attcollation <> t.typcollation THEN co.collname END," \
@@ -183,7 +188,11 @@ static const char *const q_relations =
     /* serial: a default and a sequence the column owns ('a') */ \
     " sq.deptype = 'a' AND a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''," \
     /* the sequence's options and type (see pgdrv_identity_options) */ \
-    " sq.opts, sq.seqtype, " NNAME \
+    " sq.opts, sq.seqtype," \
+    /* STORAGE where not the type's, COMPRESSION, STATISTICS (pgdrv_storage.c); \
+     * attstattarget is NULL for the default from 17 on, -1 before */ \
+    " CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, " COMP "," \
+    " COALESCE(a.attstattarget, -1), " NNAME \
     " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid" \
     " JOIN pg_catalog.pg_class rc ON rc.oid = a.attrelid" \
     " LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum" \
@@ -210,10 +219,12 @@ static const char *const q_relations =
      * ATTACH or DETACH is a change of its options alone */ \
     " AND (a.attislocal OR rc.relispartition)" \
     " ORDER BY a.attrelid, a.attnum"
-static const char *const q_columns_18 = PGDRV_Q_COLUMNS(
+#define PGDRV_COMPRESSION "CASE WHEN a.attcompression IN ('p', 'l') THEN a.attcompression::text END"
+static const char *const q_columns_18 = PGDRV_Q_COLUMNS(PGDRV_COMPRESSION,
     "(SELECT nn.conname FROM pg_catalog.pg_constraint nn WHERE nn.conrelid = a.attrelid"
     " AND nn.contype = 'n' AND nn.conkey[1] = a.attnum AND nn.conislocal AND nn.coninhcount = 0)");
-static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::name");
+static const char *const q_columns_14 = PGDRV_Q_COLUMNS(PGDRV_COMPRESSION, "NULL::name");
+static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::text", "NULL::name");
 
 /* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before. */
 #define PGDRV_Q_CONSTRAINTS(NND) \
@@ -337,6 +348,8 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             }
             v->materialized = kind == 'm';
             v->comment = h->strdup(in->out, comment);
+            rc = pgdrv_read_storage(h, in->out, NULL, v, 'p', pgdrv_val(r, i, 10),
+                                    pgdrv_val(r, i, 11));
             continue;
         }
         if (!pgdrv_table_selected(f, nsp, name))
@@ -357,6 +370,9 @@ static int pgdrv_intro_relations(pgdrv_intro *in, const cairn_filter *f, const c
             rc = CAIRN_ENOMEM;
         else if (!bound && parents && h->set_table_option(in->out, t, "inherits", parents))
             rc = CAIRN_ENOMEM;
+        if (!rc)
+            rc = pgdrv_read_storage(h, in->out, t, NULL, PQgetvalue(r, i, 9)[0],
+                                    pgdrv_val(r, i, 10), pgdrv_val(r, i, 11));
         if (rc)
             break;
         pgdrv_rel *rel = &in->rels[in->nrels++];
@@ -442,8 +458,10 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
     PGresult *r;
-    int rc = pgdrv_query(in->c, in->server_version >= 180000 ? q_columns_18 : q_columns_old, 1,
-                         &oids, &r);
+    const char *sql = in->server_version >= 180000   ? q_columns_18
+                      : in->server_version >= 140000 ? q_columns_14
+                                                     : q_columns_old;
+    int rc = pgdrv_query(in->c, sql, 1, &oids, &r);
     if (rc)
         return rc;
     cairn_buf *b = h->buf_new(in->c->s->hc);
@@ -466,7 +484,7 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
         char ident = PQgetvalue(r, i, 5)[0], gen = PQgetvalue(r, i, 6)[0];
         col->collation = h->strdup(in->out, pgdrv_val(r, i, 7));
         col->comment = h->strdup(in->out, pgdrv_val(r, i, 8));
-        if ((rc = pgdrv_not_null_name(in, rel->t, col, pgdrv_val(r, i, 12), b)))
+        if ((rc = pgdrv_not_null_name(in, rel->t, col, pgdrv_val(r, i, 15), b)))
             break;
         int owns_seq = PQgetvalue(r, i, 9)[0] == 't';
         if (ident == 'a')
@@ -491,6 +509,9 @@ static int pgdrv_intro_columns(pgdrv_intro *in, const char *oids)
             if (!rc && h->buf_len(b))
                 col->default_expr = h->strdup(in->out, h->buf_cstr(b));
         }
+        if (!rc)
+            rc = pgdrv_read_column_storage(h, in->out, col, pgdrv_val(r, i, 12),
+                                           pgdrv_val(r, i, 13), pgdrv_val(r, i, 14));
     }
     h->buf_free(b);
     PQclear(r);

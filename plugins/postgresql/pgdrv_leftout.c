@@ -12,8 +12,8 @@
  * the database (extensions elsewhere, event triggers). Members of an
  * extension are the extension's, and what a type makes for itself is the
  * type's: they are not named apart. Functions, procedures, extensions in
- * the namespaces, domains, types, policies, row security and partitions
- * are modelled. */
+ * the namespaces, domains, types, policies, row security, partitions and
+ * rules (pgdrv_storage.c) are modelled. */
 static const char *const q_left_out =
     "SELECT kind, name FROM ("
     " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,"
@@ -30,14 +30,6 @@ static const char *const q_left_out =
     " UNION ALL SELECT 'foreign table', n.nspname || '.' || c.relname"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'f'"
-    " UNION ALL SELECT 'rule', n.nspname || '.' || c.relname || '.' || r.rulename"
-    "   FROM pg_catalog.pg_rewrite r"
-    "   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
-    "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
-    "     AND d.deptype = 'e')"
     " UNION ALL SELECT 'object with grants', n.nspname || '.' || c.relname"
     "   FROM pg_catalog.pg_class c"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -116,14 +108,6 @@ static const char *const q_unmodelled =
     "   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND d.objid = o.oid"
-    "     AND d.deptype = 'e')"
-    " UNION ALL SELECT 'rule', 'CREATE RULE ' || pg_catalog.quote_ident(r.rulename) || ' ON '"
-    "   || r.ev_class::pg_catalog.regclass::text"
-    "   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
-    "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
     "     AND d.deptype = 'e')"
     " UNION ALL SELECT 'foreign table', 'CREATE FOREIGN TABLE ' || c.oid::pg_catalog.regclass::text"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"

@@ -31,6 +31,9 @@ static const pgdrv_kind kinds[] = {
     {"policy", "POLICY", 1, pgdrv_replace_policy},
     /* dropped with ALTER TABLE (pgdrv_drop_object) */
     {"exclusion", "CONSTRAINT", 1, NULL},
+    {"rule", "RULE", 1, pgdrv_replace_rule},
+    /* an index of a materialized view (a table's are the model's) */
+    {"index", "INDEX", 0, NULL},
 };
 
 static const pgdrv_kind *pgdrv_kind_of(const cairn_object *o)
@@ -152,6 +155,8 @@ static pgdrv_object_reader *const readers[] = {
     pgdrv_read_policies,
     pgdrv_read_exclusions,
     pgdrv_read_row_security,
+    pgdrv_read_rules,
+    pgdrv_read_view_indexes,
     NULL,
 };
 

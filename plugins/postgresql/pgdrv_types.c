@@ -175,8 +175,8 @@ static const char *const q_row_security =
 /* The triples of the text[] `arr` as depends of o: {kind, namespace, name}
  * when `function` is 0, else {namespace, name, signature} of functions (a
  * signature of no arguments is NULL, as the function objects have it). */
-static int pgdrv_add_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o,
-                             const char *arr, int function)
+int pgdrv_add_depends(cairn_dconn *c, cairn_schema *out, cairn_object *o, const char *arr,
+                      int function)
 {
     const cairn_host *h = c->s->host;
     char **v = NULL;

@@ -20,15 +20,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-expect_sql() { # expect_sql DB QUERY EXPECTED what
-    local got
-    got=$(q "$1" "$2")
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-up_to_date() {
-    expect_rc 0 "$1"
-    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
-}
 has_ext() { [ "$(q postgres "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'")" = 1 ]; }
 
 P="$WORK/proj"
@@ -254,7 +245,7 @@ expect_err "CREATE FUNCTION broken()" "a body that does not compile (JSON): name
 expect_err "SQLSTATE 42601" "a body that does not compile (JSON): SQLSTATE"
 [ "$(state_of)" = "$base" ] && ok || bad "a body that does not compile (JSON): database changed"
 for stmt in "CREATE AGGREGATE mysum(integer) (SFUNC = int4pl, STYPE = integer)|aggregate" \
-    "CREATE RULE keep AS ON DELETE TO items DO INSTEAD NOTHING|rule" \
+    "CREATE COLLATION mycoll (locale = 'C')|collation" \
     "CREATE OPERATOR === (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq)|operator"; do
     kind=${stmt#*|}
     cp schema.sql unknown.sql

@@ -8,6 +8,18 @@ PG_DUMP=$PG_BIN/pg_dump
 [ -x "$PG_DUMP" ] || PG_DUMP=pg_dump
 
 url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
+# For scripts that also source tests/cli/lib.sh (ok, bad, run, expect_rc):
+# expect_sql DB QUERY EXPECTED what; up_to_date what (the last run was a
+# push that found nothing to do).
+expect_sql() {
+    local got
+    got=$(q "$1" "$2")
+    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
+}
+up_to_date() {
+    expect_rc 0 "$1"
+    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
+}
 q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
 newdb() {
     q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
