@@ -718,11 +718,34 @@ static int mentions(const char *sql, const char *name)
     return 0;
 }
 
-/* Does the view text `def` read column `name`? A '*' reads them all (SQLite
- * keeps it as written). */
+/* Does `def` select all columns with a '*' (SQLite keeps SELECT * as
+ * written)? Not count(*), nor a product: the star must follow SELECT,
+ * DISTINCT, ALL, a comma or "t.". */
+static int selects_star(const char *def)
+{
+    for (const char *p = strchr(def, '*'); p; p = strchr(p + 1, '*')) {
+        const char *q = p;
+        while (q > def && isspace((unsigned char)q[-1]))
+            q--;
+        if (q == def || q[-1] == ',' || q[-1] == '.')
+            return 1;
+        const char *w = q;
+        while (w > def && (isalnum((unsigned char)w[-1]) || w[-1] == '_'))
+            w--;
+        size_t n = (size_t)(q - w);
+        if ((n == 6 && strncasecmp(w, "select", 6) == 0) ||
+            (n == 8 && strncasecmp(w, "distinct", 8) == 0) ||
+            (n == 3 && strncasecmp(w, "all", 3) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does the view text `def` read column `name`? A select-star reads them
+ * all. */
 static int reads_column(const char *def, const char *name)
 {
-    return strchr(def, '*') != NULL || mentions(def, name);
+    return selects_star(def) || mentions(def, name);
 }
 
 /* Must a view that names the old table of pair `p` be dropped before the

@@ -206,6 +206,14 @@ int pgdrv_emit_drop_constraint(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_create_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_index(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_emit_drop_trigger(pgdrv_emitter *em, const cairn_change *ch);
+/* pgdrv_grants.c: a recreated view's privileges (cairn_view.grants) */
+/** One query: the grants of every view of `out` in the namespaces asked for. */
+int pgdrv_read_view_grants(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+/** Before CREATE VIEW, into em->b: a comment line when the view replaces
+ *  one whose grants are not known (a plan from files), and a warning. */
+void pgdrv_view_grants_unknown(pgdrv_emitter *em, const cairn_view *v);
+/** After CREATE VIEW: GRANT for what the view it replaces granted. */
+int pgdrv_view_regrant(pgdrv_emitter *em, const cairn_view *v);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
 /** CREATE_ENUM (pgdrv_emit.c). */

@@ -812,6 +812,8 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = pgdrv_intro_sequences(&in, arr);
     if (!rc)
         rc = pgdrv_intro_objects(c, arr, out);
+    if (!rc)
+        rc = pgdrv_read_view_grants(c, arr, out);
     if (!rc && c->scratch_name)
         rc = pgdrv_refuse_unmodelled(c, arr);
     int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&
