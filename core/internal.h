@@ -363,6 +363,10 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
 /** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
 uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
+/** Does the context's dialect change object `from` into `to` only by a
+ *  drop and a create (the `object_recreates` slot)? 0 without one. */
+int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
+                               const cairn_object *to);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):

@@ -112,6 +112,14 @@ uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx)
     return cx->session ? cx->session->drv.d->caps : 0;
 }
 
+int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
+                               const cairn_object *to)
+{
+    const cairn_session *s = cx->session;
+    return s && CAIRN_DIALECT_HAS(s->drv.d, object_recreates) &&
+           s->drv.d->object_recreates(s->ds, from, to) == 1;
+}
+
 /* ---- connections ------------------------------------------------------------ */
 
 static int conn_new(cairn_session *s, cairn_dconn *dc, int scratch, cairn_conn **out)

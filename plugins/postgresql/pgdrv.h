@@ -243,6 +243,11 @@ int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o);
 /* pgdrv_functions.c: the `replace` of functions and procedures (CREATE OR
  * REPLACE, or a drop and a create), and of extensions (ALTER EXTENSION) */
 int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+/** Can CREATE OR REPLACE make routine `from` into `to`? */
+int pgdrv_routine_replaceable(const cairn_object *from, const cairn_object *to);
+/** The object_recreates slot (pgdrv_objects.c): a routine that CREATE OR
+ *  REPLACE cannot change, or a kind with no replace (an aggregate). */
+cairn_dialect_object_recreates_fn pgdrv_object_recreates;
 int pgdrv_replace_extension(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and

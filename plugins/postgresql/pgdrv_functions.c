@@ -317,88 +317,22 @@ static int pgdrv_same_line(const char *x, const char *y, const char *head)
     return nx == ny && (!nx || memcmp(bx, by, nx) == 0);
 }
 
-/* Does `text` name the routine `name` (a whole word before "(")? */
-static int pgdrv_names_routine(const char *text, const char *name)
+/* Can CREATE OR REPLACE change routine `from` into `to`? Not when the
+ * result (RETURNS) or the argument line (names, defaults) changes. */
+int pgdrv_routine_replaceable(const cairn_object *from, const cairn_object *to)
 {
-    size_t n = strlen(name);
-    for (const char *p = text ? strstr(text, name) : NULL; p; p = strstr(p + 1, name)) {
-        int starts = p == text || !(pgdrv_is_ident_char(p[-1]));
-        const char *after = p + n;
-        if (*after == '"')
-            after++;
-        while (*after == ' ')
-            after++;
-        if (starts && *after == '(')
-            return 1;
-    }
-    return 0;
+    return pgdrv_same_line(from->definition, to->definition, NULL) &&
+           pgdrv_same_line(from->definition, to->definition, "\n RETURNS ");
 }
 
-/* What of the schema the plan starts from names routine `o`: triggers,
- * column defaults and generated expressions, checks, index expressions,
- * views, other objects, each after ", " into b. */
-static void pgdrv_routine_users(pgdrv_emitter *em, const cairn_object *o, cairn_buf *b)
-{
-    const cairn_host *h = em->h;
-    const cairn_schema *s = em->plan->from;
-    const char *name = o->name;
-    for (size_t i = 0; s && i < s->ntables; i++) {
-        const cairn_table *t = s->tables[i];
-        for (size_t k = 0; k < t->ntriggers; k++)
-            if (pgdrv_names_routine(t->triggers[k]->sql, name))
-                h->buf_printf(b, ", trigger %s on %s", t->triggers[k]->name, t->name);
-        for (size_t k = 0; k < t->ncolumns; k++) {
-            const cairn_column *col = t->columns[k];
-            if (pgdrv_names_routine(col->default_expr, name) ||
-                pgdrv_names_routine(col->generated, name))
-                h->buf_printf(b, ", column %s.%s", t->name, col->name);
-        }
-        for (size_t k = 0; k < t->nchecks; k++)
-            if (pgdrv_names_routine(t->checks[k]->expr, name))
-                h->buf_printf(b, ", check %s on %s", t->checks[k]->name, t->name);
-        for (size_t k = 0; k < t->nindexes; k++) {
-            const cairn_index *ix = t->indexes[k];
-            int uses = pgdrv_names_routine(ix->where, name);
-            for (size_t m = 0; m < ix->nparts && !uses; m++)
-                uses = pgdrv_names_routine(ix->parts[m]->expr, name);
-            if (uses)
-                h->buf_printf(b, ", index %s", ix->name);
-        }
-    }
-    for (size_t i = 0; s && i < s->nviews; i++)
-        if (pgdrv_names_routine(s->views[i]->definition, name))
-            h->buf_printf(b, ", view %s", s->views[i]->name);
-    for (size_t i = 0; s && i < s->nobjects; i++) {
-        const cairn_object *u = s->objects[i];
-        if (u != o && pgdrv_names_routine(u->definition, name))
-            h->buf_printf(b, ", %s %s", u->kind, u->name);
-    }
-}
-
-/* A routine whose arguments' defaults or result change cannot be replaced
- * (PostgreSQL refuses CREATE OR REPLACE): it is dropped and created again,
- * and the plan says before the DROP what in the schema uses it, which
- * PostgreSQL will not let go (the push stops there, nothing applied). */
+/* CREATE OR REPLACE; a routine that cannot be replaced is dropped and
+ * created (1): the host then plans it so (object_recreates), with what
+ * calls it dropped before and created again after. */
 int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to)
 {
-    const cairn_host *h = em->h;
-    if (pgdrv_same_line(from->definition, to->definition, NULL) &&
-        pgdrv_same_line(from->definition, to->definition, "\n RETURNS "))
-        return h->stmt_add(em->out, to->definition, 0);
-    cairn_buf *users = h->buf_new(em->s->hc);
-    if (!users)
-        return h->error(em->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    pgdrv_routine_users(em, from, users);
-    h->buf_printf(em->b, "-- %s %s(%s): its result or argument defaults change, which CREATE OR"
-                         " REPLACE cannot do: dropped and created again",
-                  from->kind, from->name, from->signature ? from->signature : "");
-    if (h->buf_len(users))
-        h->buf_printf(em->b, "; it is used by %s, which PostgreSQL keeps it for (drop or change"
-                             " those first)", h->buf_cstr(users) + 2);
-    h->buf_puts(em->b, "\n");
-    h->buf_free(users);
-    int rc = pgdrv_drop_named(em, from);
-    return rc ? rc : pgdrv_create_named(em, to);
+    if (!pgdrv_routine_replaceable(from, to))
+        return 1;
+    return em->h->stmt_add(em->out, to->definition, 0);
 }
 
 /* The text after `key` in an extension's definition, up to the next " "

@@ -139,6 +139,17 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
     return rc ? rc : pgdrv_create_object(em, k, to);
 }
 
+int pgdrv_object_recreates(cairn_dsession *s, const cairn_object *from, const cairn_object *to)
+{
+    (void)s;
+    const pgdrv_kind *k = pgdrv_kind_of(from);
+    if (!k || strcmp(from->kind, to->kind) != 0)
+        return 0;
+    if (!k->replace)
+        return 1;
+    return k->replace == pgdrv_replace_routine && !pgdrv_routine_replaceable(from, to);
+}
+
 /* ---- introspection ------------------------------------------------------------ */
 
 /* The readers, each one query for every namespace of `nsarr` (a text[]

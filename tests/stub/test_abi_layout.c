@@ -42,6 +42,8 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     {"query", 256}, {"hazards", 264}, {"type_names", 272},
     /* 1.4 */
     {"normalize_schema", 280},
+    /* 1.5 */
+    {"object_recreates", 288},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -53,7 +55,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
-    OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema),
+    OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema), OFF(object_recreates),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
@@ -145,8 +147,8 @@ int main(int argc, char **argv)
         covered++;
     }
     check(slots[0].offset == offsetof(cairn_dialect, open), "slot list starts at open", NULL);
-    check(covered == 25, "slot list has every function slot (25)", NULL);
-    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, normalize_schema),
+    check(covered == 26, "slot list has every function slot (26)", NULL);
+    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, object_recreates),
           "slot list ends at the last function slot", NULL);
     /* every slot added after 1.0 is optional: an older driver lacks it */
     for (size_t i = 0; i < NSLOTS; i++)

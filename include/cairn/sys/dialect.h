@@ -51,7 +51,10 @@
  *        CAIRN_CAP_OBJECTS and the change kinds CREATE_OBJECT, DROP_OBJECT
  *        and REPLACE_OBJECT; a driver without the bit never sees either;
  *        the hazard bit CAIRN_HAZARD_DELETES_ROWS (a bit a driver returns
- *        and an older host ignores: no slot, no size change).
+ *        and an older host ignores: no slot, no size change);
+ *        `object_recreates` (a changed object that only a drop and a create
+ *        can change, and what depends on it); cairn_view.grants (set by
+ *        introspection, through a host of host ABI 1.3).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -509,6 +512,18 @@ typedef int cairn_dialect_query_fn(cairn_dconn *c, const char *sql, cairn_row_fn
  *  host table. A constant number of queries. */
 typedef int cairn_dialect_normalize_schema_fn(cairn_dconn *c, cairn_schema *s);
 
+/** OPTIONAL, since ABI 1.5 (with CAIRN_CAP_OBJECTS). Can object `from`
+ *  become `to` (one identity, definitions that differ) only by a drop and a
+ *  create (PostgreSQL: a function whose result, argument names or argument
+ *  defaults change, which CREATE OR REPLACE refuses)? 1: the core plans a
+ *  DROP_OBJECT and a CREATE_OBJECT instead of a REPLACE_OBJECT, and drops
+ *  first, then creates again after it, what uses it: the objects whose
+ *  `depends` name it, and the views, triggers, checks, indexes and column
+ *  defaults that call it by name. 0: `emit` changes it in place. Absent:
+ *  every change is a REPLACE_OBJECT. No connection. */
+typedef int cairn_dialect_object_recreates_fn(cairn_dsession *s, const cairn_object *from,
+                                              const cairn_object *to);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -639,7 +654,9 @@ typedef struct cairn_dialect {
     const char *const *type_names;
     /* ABI 1.3 ends here. */
     cairn_dialect_normalize_schema_fn *normalize_schema;  /* optional, since 1.4 */
-    /* ABI 1.4 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
+    /* ABI 1.4 ends here. */
+    cairn_dialect_object_recreates_fn *object_recreates;  /* optional, since 1.5 */
+    /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
 /** The head of a driver's table, so it cannot be got wrong:
@@ -677,7 +694,8 @@ typedef struct cairn_dialect {
     X(normalize_expr, OPTIONAL, 1)                  \
     X(query, OPTIONAL, 3)                           \
     X(hazards, OPTIONAL, 3)                         \
-    X(normalize_schema, OPTIONAL, 4)
+    X(normalize_schema, OPTIONAL, 4)                \
+    X(object_recreates, OPTIONAL, 5)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
