@@ -119,6 +119,7 @@ pgdrv_object_reader pgdrv_read_domains, pgdrv_read_types, pgdrv_read_policies,
 
 /* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
 pgdrv_object_reader pgdrv_read_functions;
+pgdrv_object_reader pgdrv_read_aggregates;
 pgdrv_object_reader pgdrv_read_extensions;
 /** The namespace as the model names it: NULL for public. */
 const char *pgdrv_ns(const char *nspname);

@@ -158,6 +158,7 @@ int pgdrv_object_recreates(cairn_dsession *s, const cairn_object *from, const ca
 static pgdrv_object_reader *const readers[] = {
     pgdrv_read_extensions,
     pgdrv_read_functions,
+    pgdrv_read_aggregates,
     pgdrv_read_domains,
     pgdrv_read_types,
     pgdrv_read_policies,
