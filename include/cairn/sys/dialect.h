@@ -64,7 +64,9 @@
  *        capability bits CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS,
  *        which an older host does not read.
  *   1.3  `add_object` and `object_add_depend` (cairn_schema_add_object,
- *        cairn_object_add_depend).
+ *        cairn_object_add_depend); views allocated with `grants`, which a
+ *        driver sets directly (introspection only) when the host has
+ *        `add_object`.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
