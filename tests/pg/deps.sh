@@ -21,16 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-expect_sql() { # expect_sql DB QUERY EXPECTED what
-    local got
-    got=$(q "$1" "$2")
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-up_to_date() {
-    expect_rc 0 "$1"
-    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
-}
-pos() { printf '%s\n' "$OUT" | grep -n -m1 -F "$1" | cut -d: -f1; }
 before() { # before A B what: A comes before B in $OUT
     local a b
     a=$(pos "$1")
@@ -45,9 +35,6 @@ cd "$P" || exit 1
 for r in deps_reader deps_writer; do
     q postgres "DO \$\$ BEGIN CREATE ROLE $r; EXCEPTION WHEN duplicate_object THEN END \$\$" >/dev/null
 done
-priv() { # priv DB ROLE VIEW PRIVILEGE -> t or f
-    q "$1" "SELECT has_table_privilege('$2', '$3', '$4')"
-}
 
 # ---- a view is recreated only when something it reads changes ---------------------
 newdb deps

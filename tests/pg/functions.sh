@@ -22,15 +22,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-expect_sql() { # expect_sql DB QUERY EXPECTED what
-    local got
-    got=$(q "$1" "$2")
-    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-up_to_date() {
-    expect_rc 0 "$1"
-    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
-}
 has_ext() { [ "$(q postgres "SELECT count(*) FROM pg_available_extensions WHERE name = '$1'")" = 1 ]; }
 
 P="$WORK/proj"
@@ -72,7 +63,6 @@ JSON
 run push --dry-run
 expect_rc 0 "dry run"
 # functions a table uses come before it, a sql function reading it after
-pos() { printf '%s\n' "$OUT" | grep -n -m1 -F "$1" | cut -d: -f1; }
 [ "$(pos 'FUNCTION public.generate_item_id')" -lt "$(pos 'CREATE TABLE "items"')" ] && ok ||
     bad "the default's function is not created before the table: $OUT"
 [ "$(pos 'FUNCTION public.total_qty')" -gt "$(pos 'CREATE TABLE "items"')" ] && ok ||
