@@ -38,7 +38,7 @@ static int has_column_anycase(const cairn_table *t, const char *name)
 static int check_fkey(cairn_ctx *cx, cairn_arena *a, const cairn_strmap *const maps[2],
                       const cairn_table *t, const cairn_fkey *fk, int partial, const char *path)
 {
-    const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
+    const char *ns = cairn_fkey_ref_ns(cx, t, fk);
     const char *lns = lower(a, ns), *lname = lower(a, fk->ref_table);
     if ((ns && !lns) || !lname)
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
@@ -744,6 +744,10 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
         rc = cairn_conn_normalize_schema(c, desired);
     if (!rc)
         rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
+    if (!rc) {
+        cairn_plan_own(plan, live);
+        live = NULL;
+    }
     if (!rc)
         rc = cairn_session_mark_losses(cx, s, plan);
     if (!rc && plan->nchanges == 0) {

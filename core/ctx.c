@@ -24,6 +24,7 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_LINT_ERROR] = "lint.error",
     [CAIRN_SET_LOCK_STRATEGY] = "lock_strategy",
     [CAIRN_SET_LOCK_LEASE] = "lock_lease",
+    [CAIRN_SET_PROGRESS_INTERVAL] = "progress_interval",
 };
 
 /* "lock_strategy": how migrate takes its lock. */
@@ -82,6 +83,7 @@ void cairn_ctx_free(cairn_ctx *cx)
     free(cx->config_dir);
     free(cx->url_expanded);
     free(cx->driver_warning);
+    free(cx->progress_what);
     cairn_strv_free(cx->dotenv, cx->ndotenv);
     cairn_err_clear(cx);
     free(cx);
@@ -153,6 +155,9 @@ int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
     if (i == CAIRN_SET_LOCK_STRATEGY && value && !strategy_ok(value))
         return cairn_err(cx, CAIRN_EUSAGE,
                          "lock strategy '%s': expected \"advisory\" or \"lease\"", value);
+    if (i == CAIRN_SET_PROGRESS_INTERVAL && value && !is_whole_number(value))
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "progress interval '%s' is not a whole number of milliseconds", value);
     return replace(&cx->set_flag[i], value);
 }
 
@@ -269,12 +274,11 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
             return CAIRN_ENOMEM;
         expanded = joined;
     }
-    if (i == CAIRN_SET_LOCK_TIMEOUT) {
-        if (!is_whole_number(expanded)) {
-            free(expanded);
-            return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
-                                "\"lock_timeout\" must be a whole number of milliseconds");
-        }
+    if ((i == CAIRN_SET_LOCK_TIMEOUT || i == CAIRN_SET_PROGRESS_INTERVAL) &&
+        !is_whole_number(expanded)) {
+        free(expanded);
+        return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
+                            "\"%s\" must be a whole number of milliseconds", setting_names[i]);
     }
     if ((i == CAIRN_SET_LOCK_LEASE && (!is_whole_number(expanded) || atol(expanded) < 100)) ||
         (i == CAIRN_SET_LOCK_STRATEGY && !strategy_ok(expanded))) {

@@ -137,10 +137,10 @@ static cairn_dg_node *add_node(cairn_dgraph *g, const char *ns, const char *name
 
 /* The node a foreign key of `t` points at: a drawn table, or a stub made
  * once per name. `map` holds every node by (ns, name). */
-static int edge_target(cairn_dgraph *g, cairn_strmap *map, const cairn_table *t,
-                       const cairn_fkey *fk, size_t *to)
+static int edge_target(const cairn_ctx *cx, cairn_dgraph *g, cairn_strmap *map,
+                       const cairn_table *t, const cairn_fkey *fk, size_t *to)
 {
-    const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
+    const char *ns = cairn_fkey_ref_ns(cx, t, fk);
     const cairn_dg_node *n = cairn_strmap_get(map, ns, fk->ref_table);
     if (!n) {
         cairn_dg_node *stub = add_node(g, ns, fk->ref_table);
@@ -152,7 +152,7 @@ static int edge_target(cairn_dgraph *g, cairn_strmap *map, const cairn_table *t,
     return 0;
 }
 
-static int build_edges(cairn_dgraph *g, cairn_strmap *map)
+static int build_edges(const cairn_ctx *cx, cairn_dgraph *g, cairn_strmap *map)
 {
     for (size_t i = 0; i < g->ntables; i++) {
         const cairn_table *t = g->nodes[i].table;
@@ -161,7 +161,7 @@ static int build_edges(cairn_dgraph *g, cairn_strmap *map)
             cairn_dg_edge *e = &g->edges[g->nedges++];
             e->fk = fk;
             e->from = i;
-            if (edge_target(g, map, t, fk, &e->to))
+            if (edge_target(cx, g, map, t, fk, &e->to))
                 return CAIRN_ENOMEM;
             const cairn_dg_node *to = &g->nodes[e->to];
             e->from_col = column_index(t, fk->ncolumns ? fk->columns[0] : NULL);
@@ -248,7 +248,7 @@ int cairn_dgraph_build(cairn_ctx *cx, const cairn_schema *s, cairn_diagram_colum
     }
     if (!rc)
         rc = filter_check(cx, &f);
-    if (!rc && build_edges(g, map))
+    if (!rc && build_edges(cx, g, map))
         rc = CAIRN_ENOMEM;
     for (size_t i = 0; i < s->nenums && !rc; i++) {
         const cairn_enum *e = s->enums[i];

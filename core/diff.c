@@ -932,8 +932,7 @@ static void drop_keys_to_dropped_first(differ *d, const cairn_table **dropped, s
         for (size_t i = 0; fks && i < t->nfkeys; i++) {
             const cairn_fkey *fk = fks[i];
             size_t e = fk->ref_table ? (size_t)(uintptr_t)cairn_strmap_get(
-                                           pos, fk->ref_schema ? fk->ref_schema : t->schema,
-                                           fk->ref_table)
+                                           pos, cairn_fkey_ref_ns(d->cx, t, fk), fk->ref_table)
                                      : 0;
             if (e && e - 1 < k)
                 add_change(d, CAIRN_CHANGE_DROP_FOREIGN_KEY, t, NULL, fk, NULL);
@@ -995,7 +994,7 @@ static void table_deps(differ *d, void *const *items, size_t n, dep_edges *out)
             if (!fk->ref_table)
                 continue;
             size_t j = (size_t)(uintptr_t)cairn_strmap_get(
-                at, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
+                at, cairn_fkey_ref_ns(d->cx, t, fk), fk->ref_table);
             if (j && j - 1 != i)
                 dep_add(d, out, i, j - 1);
         }
@@ -1300,6 +1299,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
         pair_columns(d, d->pairs[k]);
     for (size_t k = 0; k < d->npairs && !d->rc; k++)
         diff_analyse_pair(d, d->pairs[k]);
+    if (!d->rc)
+        diff_fkeys_follow_keys(d);
     diff_oplan *op = d->rc ? NULL : diff_objects_plan(d);
     if (d->rc)
         return d->rc;
@@ -1463,7 +1464,15 @@ void cairn_plan_free(cairn_plan *p)
     plan_box *pb = (plan_box *)p;
     cairn_arena_free(pb->arena);
     cairn_schema_free(pb->empty);
+    cairn_schema_free(pb->owned);
     free(pb);
+}
+
+void cairn_plan_own(cairn_plan *p, cairn_schema *s)
+{
+    plan_box *pb = (plan_box *)p;
+    cairn_schema_free(pb->owned);
+    pb->owned = s;
 }
 
 int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same)

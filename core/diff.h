@@ -13,6 +13,7 @@ typedef struct plan_box {
     cairn_plan p;
     cairn_arena *arena;   /* changes, the change array, warnings */
     cairn_schema *empty;  /* stands in for a NULL `from` */
+    cairn_schema *owned;  /* freed with the plan (cairn_plan_own) */
 } plan_box;
 
 /* A constraint, index or trigger, with its content as canonical text so that
@@ -75,6 +76,10 @@ CAIRN_INTERNAL int diff_text_eq(differ *d, const char *a, const char *b, int fol
 CAIRN_INTERNAL void *diff_tmp_alloc(differ *d, size_t n, size_t size);
 CAIRN_INTERNAL const char *diff_tmp_str(differ *d, cairn_buf *b);
 CAIRN_INTERNAL void diff_analyse_pair(differ *d, tpair *p);
+/* After every pair is analysed: a kept foreign key whose referenced key
+ * changes (a new primary key, a unique key dropped) is dropped before it
+ * and added again after. */
+CAIRN_INTERNAL void diff_fkeys_follow_keys(differ *d);
 CAIRN_INTERNAL uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b);
 CAIRN_INTERNAL int diff_is_widening(differ *d, const char *a, const char *b);
 CAIRN_INTERNAL int diff_options_equal(const cairn_table *a, const cairn_table *b);

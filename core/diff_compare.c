@@ -181,7 +181,7 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         break;
     case O_FKEY: {
         const cairn_fkey *fk = o;
-        const char *rns = fk->ref_schema ? fk->ref_schema : t->schema;
+        const char *rns = cairn_fkey_ref_ns(d->cx, t, fk);
         const char *rt = fk->ref_table ? fk->ref_table : "";
         const tpair *rp = map ? diff_pair_of_old(d, rns, rt) : NULL;
         sig_cols(&b, map, fk->columns, fk->ncolumns);
@@ -380,7 +380,7 @@ void diff_analyse_pair(differ *d, tpair *p)
     /* A foreign key to a table that goes away goes before the table. */
     for (size_t i = 0; i < p->fkeys.nf; i++) {
         const cairn_fkey *fk = p->fkeys.f[i].p;
-        const char *rns = fk->ref_schema ? fk->ref_schema : f->schema;
+        const char *rns = cairn_fkey_ref_ns(d->cx, f, fk);
         const char *rt = fk->ref_table ? fk->ref_table : "";
         if (diff_find_sorted_table(d->ft, d->nft, rns, rt) < d->nft && !diff_pair_of_old(d, rns, rt))
             p->fkeys.f[i].same = 0;
@@ -393,8 +393,8 @@ void diff_analyse_pair(differ *d, tpair *p)
         if (!o->same)
             continue;
         const cairn_fkey *fk = o->p;
-        const tpair *rp = diff_pair_of_old(d, fk->ref_schema ? fk->ref_schema : f->schema,
-                                      fk->ref_table ? fk->ref_table : "");
+        const tpair *rp = diff_pair_of_old(d, cairn_fkey_ref_ns(d->cx, f, fk),
+                                           fk->ref_table ? fk->ref_table : "");
         int retyped = 0;
         for (size_t k = 0; k < fk->ncolumns && !retyped; k++)
             retyped = column_retyped(d, p, fk->columns[k]);
@@ -413,6 +413,55 @@ void diff_analyse_pair(differ *d, tpair *p)
         else {
             const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);
             p->pk_changed = strcmp(sa, sb) != 0;
+        }
+    }
+}
+
+/* Does key `k` hold exactly the columns `cols` (in any order)? */
+static int key_is(const cairn_key *k, const char *const *cols, size_t n)
+{
+    if (!k || k->ncolumns != n)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = 0;
+        while (j < n && strcmp(k->columns[j], cols[i]) != 0)
+            j++;
+        if (j == n)
+            return 0;
+    }
+    return 1;
+}
+
+/* The server ties a foreign key to the key it references (PostgreSQL to
+ * its index): that key cannot be dropped under it. */
+static int referenced_key_changes(const tpair *rp, const cairn_fkey *fk)
+{
+    const cairn_table *f = rp->from;
+    if (rp->pk_changed && key_is(f->primary_key, fk->ref_columns, fk->nref_columns))
+        return 1;
+    for (size_t i = 0; i < rp->uniques.nf; i++)
+        if (!rp->uniques.f[i].same &&
+            key_is(rp->uniques.f[i].p, fk->ref_columns, fk->nref_columns))
+            return 1;
+    return 0;
+}
+
+void diff_fkeys_follow_keys(differ *d)
+{
+    for (size_t k = 0; k < d->npairs; k++) {
+        tpair *p = d->pairs[k];
+        for (size_t i = 0; i < p->fkeys.nf; i++) {
+            dobj *o = &p->fkeys.f[i];
+            const cairn_fkey *fk = o->p;
+            if (!o->same || !fk->ref_table)
+                continue;
+            const tpair *rp = diff_pair_of_old(d, cairn_fkey_ref_ns(d->cx, p->from, fk),
+                                               fk->ref_table);
+            if (rp && referenced_key_changes(rp, fk)) {
+                o->same = 0;
+                if (o->peer >= 0)
+                    p->fkeys.t[o->peer].same = 0;
+            }
         }
     }
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -144,5 +145,45 @@ void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p)
             .message = destructive ? (c->warning ? c->warning : "this change can lose data")
                                    : NULL};
         cairn_event_emit(cx, &e);
+    }
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void cairn_progress(cairn_ctx *cx, const char *what, const char *object, size_t done,
+                    size_t total)
+{
+    if (!cx->event || !what)
+        return;
+    int64_t now = now_ms();
+    if (!cx->progress_what || strcmp(cx->progress_what, what) != 0) {
+        free(cx->progress_what);
+        if (!(cx->progress_what = strdup(what)))
+            return; /* out of memory: only a progress line is lost */
+        cx->progress_start = now;
+        cx->progress_last = 0;
+    }
+    int end = total && done >= total;
+    /* work that ends within a second is not worth a line; then one a second */
+    const char *setting = cairn_ctx_get(cx, "progress_interval");
+    int64_t every = setting ? strtoll(setting, NULL, 10) : 1000;
+    if (every < 0)
+        every = 1000;
+    int say = now - cx->progress_start >= every &&
+              (end || !cx->progress_last || now - cx->progress_last >= every);
+    if (say) {
+        cx->progress_last = now;
+        cairn_event e = {.kind = CAIRN_EVENT_PROGRESS, .action = what, .object = object,
+                         .step = done, .steps = total, .duration_ms = now - cx->progress_start};
+        cairn_event_emit(cx, &e);
+    }
+    if (end) {
+        free(cx->progress_what);
+        cx->progress_what = NULL;
     }
 }

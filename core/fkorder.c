@@ -18,6 +18,7 @@
 #include "internal.h"
 
 typedef struct {
+    cairn_ctx *cx;
     cairn_arena *a;
     /* (namespace, table) -> 1 + index of the change that makes the table
      * exist under that name (CREATE_TABLE, RENAME_TABLE) */
@@ -52,7 +53,7 @@ static int index_changes(fk_ctx *f, const cairn_plan *p)
 static int target_ready(const fk_ctx *f, const cairn_plan *p, const cairn_table *t,
                         const cairn_fkey *fk, size_t i)
 {
-    const char *ns = fk->ref_schema ? fk->ref_schema : t->schema;
+    const char *ns = cairn_fkey_ref_ns(f->cx, t, fk);
     int same_ns = (!ns && !t->schema) || (ns && t->schema && !strcmp(ns, t->schema));
     if (same_ns && !strcmp(fk->ref_table, t->name))
         return 1; /* itself: its keys are in the same statement */
@@ -114,7 +115,7 @@ int cairn_plan_order_fkeys(cairn_ctx *cx, const cairn_plan *p, const cairn_plan 
         any = p->changes[i]->kind == CAIRN_CHANGE_CREATE_TABLE && p->changes[i]->to.table->nfkeys;
     if (!any)
         return 0;
-    fk_ctx f = {.a = cairn_arena_new()};
+    fk_ctx f = {.cx = cx, .a = cairn_arena_new()};
     cairn_plan *np = f.a ? cairn_arena_alloc(f.a, sizeof *np) : NULL;
     cairn_change **changes = np ? cairn_arena_alloc(f.a, p->nchanges * sizeof *changes) : NULL;
     cairn_change **late = NULL;

@@ -217,6 +217,8 @@ typedef struct job {
     int started, done;
     /* filled by the worker: */
     char *from, *to, *state, *message;
+    cairn_status_row *open; /* its unapplied migrations (read_position) */
+    size_t nopen;
 } job;
 
 typedef struct fleet {
@@ -247,11 +249,20 @@ static void count_event(void *ud, const cairn_event *e)
     }
 }
 
-/* The newest applied migration and how many are pending. */
-static int read_position(cairn_ctx *tc, char **newest, size_t *pending)
+static int unapplied(cairn_mstate st)
+{
+    return st == CAIRN_MIGRATION_PENDING || st == CAIRN_MIGRATION_MODIFIED ||
+           st == CAIRN_MIGRATION_MISSING || st == CAIRN_MIGRATION_PARTIAL;
+}
+
+/* The newest applied migration, how many are pending, and the rows of the
+ * migrations not (or not cleanly) applied, in the status's order: what
+ * status --targets draws as its matrix. *open replaces what it held. */
+static int read_position(cairn_ctx *tc, char **newest, size_t *pending, cairn_status_row **open,
+                         size_t *nopen)
 {
     cairn_status_row *rows = NULL;
-    size_t n = 0;
+    size_t n = 0, kept = 0;
     int rc = cairn_status(tc, &rows, &n);
     *newest = NULL;
     *pending = 0;
@@ -263,7 +274,27 @@ static int read_position(cairn_ctx *tc, char **newest, size_t *pending)
             *newest = strdup(rows[i].name);
         }
     }
-    cairn_status_free(rows, n);
+    /* the unapplied rows move to the front; the rest are freed */
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (unapplied(rows[i].state)) {
+            cairn_status_row row = rows[i];
+            rows[i] = rows[kept];
+            rows[kept++] = row;
+        }
+    }
+    cairn_status_free(*open, *nopen);
+    *open = NULL;
+    *nopen = 0;
+    if (!rc && kept) {
+        for (size_t i = kept; i < n; i++) {
+            free((char *)rows[i].name);
+            free((char *)rows[i].applied_at);
+        }
+        *open = rows;
+        *nopen = kept;
+    } else {
+        cairn_status_free(rows, n);
+    }
     return rc;
 }
 
@@ -308,7 +339,7 @@ static void run_job(fleet *f, job *j)
         cairn_ctx_set(tc, "lock_strategy", j->t->lock);
     cairn_ctx_set_event_handler(tc, count_event, &tl);
     size_t pending = 0;
-    rc = read_position(tc, &j->from, &pending);
+    rc = read_position(tc, &j->from, &pending, &j->open, &j->nopen);
     int reached = rc == 0;
     const char *state = NULL;
     if (!rc) {
@@ -349,7 +380,7 @@ static void run_job(fleet *f, job *j)
         cairn_ctx_set_event_handler(tc, NULL, NULL);
         char *after = NULL;
         size_t left = 0;
-        if (read_position(tc, &after, &left) == 0) {
+        if (read_position(tc, &after, &left, &j->open, &j->nopen) == 0) {
             j->to = after;
             pending = left;
         } else {
@@ -408,6 +439,8 @@ static void report(fleet *f, job *j, size_t k)
     r->from = j->from;
     r->to = j->to;
     r->message = j->message;
+    r->unapplied = j->open;
+    r->nunapplied = j->nopen;
     int quiet = f->o->op == CAIRN_FLEET_STATUS || f->o->op == CAIRN_FLEET_DRIFT;
     if (job_failed(j))
         cairn_log(f->cx, CAIRN_LOG_WARN, "[%zu/%zu] %s: %s: %s", k, f->njobs, r->name, r->state,
@@ -610,6 +643,7 @@ void cairn_fleet_free(cairn_target_result *results, size_t count)
         free((char *)r->to);
         free((char *)r->state);
         free((char *)r->message);
+        cairn_status_free((cairn_status_row *)r->unapplied, r->nunapplied);
     }
     free(results);
 }

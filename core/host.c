@@ -86,6 +86,12 @@ static void host_left_out(cairn_hostctx *hc, const char *kind, const char *kinds
     cx->left_out[i].n++;
 }
 
+static void host_progress(cairn_hostctx *hc, const char *what, const char *object, size_t done,
+                          size_t total)
+{
+    cairn_progress(CX(hc), what, object, done, total);
+}
+
 static cairn_buf *host_buf_new(cairn_hostctx *hc)
 {
     (void)hc;
@@ -182,6 +188,7 @@ static const cairn_host host_table = {
     .find_column = cairn_table_find_column,
     .view_add_column = cairn_view_add_column,
     .left_out = host_left_out,
+    .progress = host_progress,
 };
 
 const cairn_host *cairn_host_table(void)

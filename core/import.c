@@ -9,6 +9,7 @@
  * folder is written, and a failure after that removes what was written, so
  * a refused import leaves the out folder as it was.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -849,6 +850,28 @@ static int check_imported(cairn_ctx *cx, const ilist *l, const char *out)
     return rc;
 }
 
+/* --history-table: a name the SQL can hold as it is, for a tool whose
+ * table can be renamed, and a history to read. */
+static int check_history_table(cairn_ctx *cx, const tool *t, const cairn_import_opts *opts)
+{
+    const char *s = opts->history_table, *dot = strchr(s, '.');
+    if (strcmp(t->name, "prisma") == 0)
+        return cairn_err(cx, CAIRN_EUSAGE, "import: Prisma's history table is always "
+                                           "_prisma_migrations: --history-table does not apply");
+    if (opts->no_history)
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "import: --history-table names a history to read, --no-history reads "
+                         "none");
+    int ok = *s && *s != '.' && (!dot || (dot[1] && !strchr(dot + 1, '.')));
+    for (const char *p = s; ok && *p; p++)
+        ok = isalnum((unsigned char)*p) || *p == '_' || *p == '$' || *p == '.';
+    if (!ok)
+        return cairn_err(cx, CAIRN_EUSAGE,
+                         "import: --history-table wants TABLE or NAMESPACE.TABLE (letters, digits, "
+                         "'_', '$'), not '%s'", s);
+    return 0;
+}
+
 int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
                  const cairn_import_opts *opts)
 {
@@ -871,7 +894,7 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
     const char *out = cairn_ctx_get(cx, "out");
     const char *url = cairn_ctx_get(cx, "url");
     int with_history = opts->history_only || (!opts->no_history && url && *url);
-    ilist l = {.tool = t, .dir = dir};
+    ilist l = {.tool = t, .dir = dir, .history_table = opts->history_table};
     cairn_session *s;
     cairn_conn *c = NULL;
     int rc = cairn_session_get(cx, &s);
@@ -879,6 +902,8 @@ int cairn_import(cairn_ctx *cx, const char *tool_name, const char *dir,
     if (!rc && opts->history_only && opts->no_history)
         rc = cairn_err(cx, CAIRN_EUSAGE, "import: --history-only and --no-history exclude each "
                                          "other");
+    if (!rc && opts->history_table)
+        rc = check_history_table(cx, t, opts);
     if (!rc && opts->history_only && (!url || !*url))
         rc = cairn_err(cx, CAIRN_ECONFIG,
                        "import --history-only: no database url (set \"url\", DATABASE_URL or "

@@ -36,6 +36,7 @@ typedef struct ilist {
     size_t n, cap;
     const tool *tool;
     const char *dir;
+    const char *history_table; /* cairn_import_opts.history_table */
 } ilist;
 
 CAIRN_INTERNAL int cairn_import_oom(cairn_ctx *cx);

@@ -290,19 +290,36 @@ int cairn_import_read_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialect 
             src = &hsources[i];
     const char *ns = src->ns_if_schemas && (d->caps & CAIRN_CAP_SCHEMAS) ? src->ns_if_schemas
                                                                          : NULL;
-    int rc = table_exists(cx, c, d->name, ns, src->table, found);
+    const char *table = src->table;
+    /* --history-table [NS.]TABLE (checked by cairn_import) */
+    char given[300] = "";
+    if (l->history_table && strlen(l->history_table) < sizeof given) {
+        strcpy(given, l->history_table);
+        char *dot = strchr(given, '.');
+        table = dot ? dot + 1 : given;
+        if (dot) {
+            *dot = 0;
+            ns = given;
+        }
+    }
+    int rc = table_exists(cx, c, d->name, ns, table, found);
     if (rc == CAIRN_EUNSUPPORTED || rc == CAIRN_EDB)
         cairn_err_prefix(cx, rc, "reading the %s history", l->tool->label);
     if (rc || !*found) {
         if (!rc)
             cairn_log(cx, CAIRN_LOG_WARN, "the database has no %s%s%s table: no %s history to "
-                      "import", ns ? ns : "", ns ? "." : "", src->table, l->tool->label);
+                      "import%s", ns ? ns : "", ns ? "." : "", table, l->tool->label,
+                      l->history_table ? "" : " (a renamed one: --history-table)");
         return rc;
     }
     cairn_buf b;
     cairn_buf_init(&b);
-    cairn_buf_printf(&b, "SELECT %s FROM %s%s%s", src->columns, ns ? ns : "", ns ? "." : "",
-                     src->table);
+    cairn_buf_printf(&b, "SELECT %s FROM ", src->columns);
+    if (ns) {
+        cairn_buf_quote(&b, ns, d->quote);
+        cairn_buf_puts(&b, ".");
+    }
+    cairn_buf_quote(&b, table, d->quote);
     if (strcmp(src->tool, "flyway") == 0)
         cairn_buf_puts(&b, " ORDER BY installed_rank");
     hist h = {.cx = cx, .l = l};
@@ -317,7 +334,7 @@ int cairn_import_read_history(cairn_ctx *cx, cairn_conn *c, const cairn_dialect 
     cairn_log(cx, CAIRN_LOG_INFO,
               "%s's table %s%s%s stays as it is: drop it once %s no longer runs there (until "
               "then 'cairn drift' shows it)",
-              l->tool->label, ns ? ns : "", ns ? "." : "", src->table, l->tool->label);
+              l->tool->label, ns ? ns : "", ns ? "." : "", table, l->tool->label);
     return 0;
 }
 

@@ -187,6 +187,10 @@ struct cairn_ctx {
     /* a migrations folder read once for many targets (fleet.c): migrate
      * and its kin borrow it instead of reading the folder again */
     const struct cairn_shared_folder *shared_folder;
+    /* the long work cairn_progress reports on: since when, last said when
+     * (0: not yet) */
+    char *progress_what;
+    int64_t progress_start, progress_last;
 };
 /** ctx.c: a new context with `src`'s settings, config file and .env (not
  *  its session, handlers or error), for one target of a fleet. */
@@ -211,8 +215,10 @@ enum {
     CAIRN_SET_LINT_ERROR,
     CAIRN_SET_LOCK_STRATEGY,
     CAIRN_SET_LOCK_LEASE,
+    CAIRN_SET_PROGRESS_INTERVAL,
     CAIRN_SET_COUNT_
 };
+_Static_assert(CAIRN_SET_COUNT_ <= 24, "set_flag and set_file hold every setting");
 /** dotenv.c: read KEY=VALUE lines of `path` (a missing file is no error). */
 int cairn_dotenv_load(cairn_ctx *cx, const char *path);
 /** A variable: the process environment, else the project's .env. */
@@ -254,6 +260,11 @@ void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN
 void cairn_event_emit(cairn_ctx *cx, const cairn_event *ev);
 /** A CHANGE event per change of `p`. */
 void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p);
+/** Long work under way (the host slot `progress`): a PROGRESS event once
+ *  `what` has taken a second, then at most one a second, and one when it
+ *  ends (`done` == `total` > 0) if any was sent. Nothing without a handler. */
+void cairn_progress(cairn_ctx *cx, const char *what, const char *object, size_t done,
+                    size_t total);
 /** A STATEMENT event per statement, about `migration` (or NULL). */
 void cairn_event_sql(cairn_ctx *cx, const char *migration, char *const *sql, size_t n);
 /** Is anyone listening? (saves building events nobody reads) */
@@ -363,6 +374,10 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
 /** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
 uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
+/** The namespace foreign key `fk` of table `t` references, as the model
+ *  names it: NULL for the dialect's default namespace (a ref_schema equal to
+ *  its default_namespace included), else the namespace's name. */
+const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk);
 /** Does the context's dialect change object `from` into `to` only by a
  *  drop and a create (the `object_recreates` slot)? 0 without one. */
 int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
@@ -590,6 +605,9 @@ void cairn_replay_close(cairn_ctx *cx, cairn_replay *r);
 /* ---- diff.c --------------------------------------------------------------- */
 /** Do two schemas describe the same database? (empty plan) */
 int cairn_schema_same(cairn_ctx *cx, const cairn_schema *a, const cairn_schema *b, int *same);
+/** The plan `p` takes `s` (a schema its changes point into, typically its
+ *  `from`): cairn_plan_free frees it, after everything that reads the plan. */
+void cairn_plan_own(cairn_plan *p, cairn_schema *s);
 
 /* ---- fsutil.c -------------------------------------------------------------- */
 int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len);

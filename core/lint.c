@@ -331,7 +331,7 @@ static long long check_rows(lint_run *r, const cairn_table *t, const cairn_check
 /* Rows whose key is set and matches no row of the referenced table. */
 static long long orphan_rows(lint_run *r, const cairn_table *t, const cairn_fkey *fk)
 {
-    cairn_table ref = {.schema = fk->ref_schema ? fk->ref_schema : t->schema,
+    cairn_table ref = {.schema = cairn_fkey_ref_ns(r->cx, t, fk),
                        .name = fk->ref_table};
     if (!live_table(r, t, fk->columns, fk->ncolumns) ||
         !live_table(r, &ref, fk->ref_columns, fk->nref_columns))

@@ -1257,23 +1257,26 @@ int cairn_status(cairn_ctx *cx, cairn_status_row **rows, size_t *count)
 
 /* ---- drift ------------------------------------------------------------------ */
 
-/* The newest migration the history says is done whose folder is here. */
-/* The plan (and its SQL) that would take the live database to `want`.
- * The plan's changes point into *live: free it (cairn_schema_free) only
- * after the plan is done with, events included. */
-static int plan_live_to(mrun *r, cairn_schema *want, cairn_plan **plan, cairn_stmts *st,
-                        cairn_schema **live)
+/* The plan (and its SQL) that would take the live database to `want`; the
+ * plan owns the live schema its changes point into. */
+static int plan_live_to(mrun *r, cairn_schema *want, cairn_plan **plan, cairn_stmts *st)
 {
     cairn_session *s;
-    *live = NULL;
+    cairn_schema *live = NULL;
+    *plan = NULL;
     int rc = cairn_session_get(r->cx, &s);
     if (!rc)
-        rc = cairn_conn_introspect(r->c, live);
+        rc = cairn_conn_introspect(r->c, &live);
     if (!rc && want)
         rc = cairn_conn_normalize_schema(r->c, want);
     if (!rc)
-        rc = cairn_diff(r->cx, *live, want, NULL, plan);
-    if (!rc && (*plan)->nchanges)
+        rc = cairn_diff(r->cx, live, want, NULL, plan);
+    if (rc) {
+        cairn_schema_free(live);
+        return rc;
+    }
+    cairn_plan_own(*plan, live);
+    if ((*plan)->nchanges)
         rc = cairn_session_emit(r->cx, s, *plan, st);
     return rc;
 }
@@ -1294,8 +1297,7 @@ static int report_drift(mrun *r, const char *at, cairn_schema *want)
     cairn_plan *plan = NULL;
     cairn_stmts st;
     cairn_stmts_init(&st);
-    cairn_schema *live = NULL;
-    int rc = plan_live_to(r, want, &plan, &st, &live);
+    int rc = plan_live_to(r, want, &plan, &st);
     const char *what = at ? at : "(no migration applied: an empty database)";
     if (!rc && !plan->nchanges)
         cairn_log(cx, CAIRN_LOG_INFO, "no drift: the database matches %s", what);
@@ -1312,7 +1314,6 @@ static int report_drift(mrun *r, const char *at, cairn_schema *want)
     }
     cairn_stmts_release(&st);
     cairn_plan_free(plan);
-    cairn_schema_free(live);
     return rc;
 }
 
@@ -1350,8 +1351,14 @@ int cairn_drift(cairn_ctx *cx)
         rc = cairn_graph_state(cx, &g, applied, &snap, &heads, &nheads, NULL);
     cairn_buf what;
     cairn_buf_init(&what);
-    for (size_t h = 0; h < nheads; h++)
-        cairn_buf_printf(&what, "%s%s", h ? " + " : "", g.list[heads[h]].name);
+    for (size_t h = 0; h < nheads; h++) {
+        const char *name = g.list[heads[h]].name;
+        const cairn_applied *a = cairn_history_find(&r.hist, name);
+        cairn_buf_printf(&what, "%s%s", h ? " + " : "", name);
+        if (!rc)
+            migration_event(&r, name, "compared", a ? a->checksum : NULL,
+                            a ? a->applied_at : NULL, 0, 0, 0);
+    }
     if (!rc)
         rc = report_drift(&r, nheads ? cairn_buf_cstr(&what) : NULL, snap.schema);
     cairn_buf_release(&what);
@@ -1374,10 +1381,9 @@ static int baseline_matches(mrun *r, const cairn_migration *m, int force)
     cairn_plan *plan = NULL;
     cairn_stmts st;
     cairn_stmts_init(&st);
-    cairn_schema *live = NULL;
     int rc = cairn_folder_read_snapshot(cx, m->dir, &snap);
     if (!rc)
-        rc = plan_live_to(r, snap.schema, &plan, &st, &live);
+        rc = plan_live_to(r, snap.schema, &plan, &st);
     if (!rc && plan->nchanges) {
         char head[400];
         snprintf(head, sizeof head,
@@ -1395,7 +1401,6 @@ static int baseline_matches(mrun *r, const cairn_migration *m, int force)
     }
     cairn_stmts_release(&st);
     cairn_plan_free(plan);
-    cairn_schema_free(live);
     cairn_snapshot_release(&snap);
     return rc;
 }

@@ -112,6 +112,17 @@ uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx)
     return cx->session ? cx->session->drv.d->caps : 0;
 }
 
+const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk)
+{
+    if (!fk->ref_schema)
+        return t->schema;
+    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
+    const char *def = d && (d->caps & CAIRN_CAP_SCHEMAS) && CAIRN_DIALECT_HAS(d, default_namespace)
+                          ? d->default_namespace
+                          : NULL;
+    return def && strcmp(fk->ref_schema, def) == 0 ? NULL : fk->ref_schema;
+}
+
 int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
                                const cairn_object *to)
 {

@@ -127,8 +127,8 @@ static int check_fkey_types(cairn_ctx *cx, const cairn_schema *s, const char *pa
         const cairn_table *t = s->tables[i];
         for (size_t j = 0; j < t->nfkeys; j++) {
             const cairn_fkey *fk = t->fkeys[j];
-            const cairn_table *to = cairn_schema_find_table(
-                s, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
+            const cairn_table *to =
+                cairn_schema_find_table(s, cairn_fkey_ref_ns(cx, t, fk), fk->ref_table);
             for (size_t k = 0; to && k < fk->ncolumns; k++) {
                 const cairn_column *a = cairn_table_find_column(t, fk->columns[k]);
                 const cairn_column *b = cairn_table_find_column(to, fk->ref_columns[k]);

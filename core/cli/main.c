@@ -198,9 +198,47 @@ static void free_event(cairn_event *e)
     free((char *)e->sql);
 }
 
+/* Long work under way, on standard error at once: a line for people, or
+ * with --json one JSON object a line (the document on standard output
+ * stays one document).
+ *   [1200/5000] reading tables: t1199 (3.2 s)
+ *   copying rows to rebuild a table: users, done (5.7 s)
+ *   {"progress": {"what": "reading tables", "object": "t1199", "done": 1200,
+ *                 "total": 5000, "elapsed_ms": 3210}} */
+static void progress_line(const cairn_event *e)
+{
+    if (json_mode) {
+        fputs("{\"progress\": {\"what\": ", stderr);
+        json_str(stderr, e->action);
+        json_key(stderr, "object");
+        json_str(stderr, e->object);
+        fprintf(stderr, ", \"done\": %zu, \"total\": %zu, \"elapsed_ms\": %lld}}\n", e->step,
+                e->steps, (long long)e->duration_ms);
+    } else {
+        /* work of unknown length ends as step 1 of 1 */
+        int one = e->steps == 1 && e->step == 1;
+        if (e->steps && !one)
+            fprintf(stderr, "[%zu/%zu] ", e->step, e->steps);
+        fprintf(stderr, "%s%s%s%s (%.1f s)\n", e->action ? e->action : "", e->object ? ": " : "",
+                e->object ? e->object : "", one ? ", done" : "", (double)e->duration_ms / 1000.0);
+    }
+    fflush(stderr);
+}
+
+/* Progress lines are wanted: --progress, --verbose, or standard error is a
+ * terminal. */
+static int show_progress;
+
 static void on_event(void *ud, const cairn_event *ev)
 {
     (void)ud;
+    if (ev->kind == CAIRN_EVENT_PROGRESS) {
+        if (show_progress)
+            progress_line(ev);
+        return;
+    }
+    if (!json_mode)
+        return;
     cairn_event *nv = realloc(events, (nevents + 1) * sizeof *nv);
     if (!nv) {
         events_lost = 1;
@@ -472,6 +510,8 @@ static const struct {
     {"--namespaces", NULL, "LIST", VALUE_TEXT, "namespaces",
      "comma-separated namespaces to manage"},
     {"--verbose", "-v", NULL, VALUE_TEXT, NULL, "show debug lines (on standard error)"},
+    {"--progress", NULL, NULL, VALUE_TEXT, NULL,
+     "progress lines for long work on standard error (default: on a terminal, or with --verbose)"},
     {"--json", NULL, NULL, VALUE_TEXT, NULL, "the result as one JSON document on standard output"},
     {"--color", NULL, "WHEN", VALUE_COLOR, NULL,
      "colour: auto (on a terminal, unless NO_COLOR), always, never"},
@@ -483,10 +523,10 @@ static const struct {
 typedef struct cli {
     const char *config;
     const char *settings[NGLOBAL];
-    int verbose, help, version;
+    int verbose, help, version, progress;
     const struct command *cmd;
     /* command options */
-    const char *name, *output, *to, *steps;
+    const char *name, *output, *to, *steps, *history_table;
     const char *format, *columns, *at; /* diagram */
     const char *argument, *argument2;
     const char **args; /* OPT_ARGUMENTS: every positional argument */
@@ -534,6 +574,7 @@ enum {
     OPT_FORMAT = 1u << 23,
     OPT_COLUMNS = 1u << 24,
     OPT_AT = 1u << 25,
+    OPT_HISTORY_TABLE = 1u << 26,
     /* not a flag: the command changes a database or the migrations folder
      * (unless --dry-run), so its standard output is a report of work done */
     CMD_CHANGES = 1u << 30,
@@ -591,6 +632,8 @@ static const struct {
     {"--format", OPT_FORMAT, 1, "dot, mermaid, svg or html", VALUE_FORMAT},
     {"--columns", OPT_COLUMNS, 1, "the columns a box shows: all, keys or none", VALUE_COLUMNS},
     {"--at", OPT_AT, 1, "draw migration NAME's snapshot", VALUE_TEXT},
+    {"--history-table", OPT_HISTORY_TABLE, 1,
+     "[NAMESPACE.]TABLE: the tool's history table, when not its default", VALUE_TEXT},
 };
 
 typedef int command_fn(cairn_ctx *cx, const cli *c);
@@ -720,6 +763,8 @@ static int fleet_flag(cli *c, const char *flag, const char *value)
     return 0;
 }
 
+static const char *state_word(cairn_mstate s);
+
 static int fleet_on(const cli *c)
 {
     return c->targets || c->targets_url || c->targets_query;
@@ -745,9 +790,76 @@ static void fleet_json(const cairn_target_result *r, size_t n)
                 (long long)r[i].duration_ms);
         json_key(jout, "error");
         json_str(jout, r[i].message);
-        fputc('}', jout);
+        fputs(", \"unapplied\": [", jout);
+        for (size_t k = 0; k < r[i].nunapplied; k++) {
+            fputs(k ? ", {\"name\": " : "{\"name\": ", jout);
+            json_str(jout, r[i].unapplied[k].name);
+            json_key(jout, "state");
+            json_str(jout, state_word(r[i].unapplied[k].state));
+            fputc('}', jout);
+        }
+        fputs("]}", jout);
     }
     fputc(']', jout);
+}
+
+/* status --targets: who is at which migration. A column per migration not
+ * applied on every target (the newest MATRIX_MAX by name, which starts
+ * with its timestamp; older ones are counted), a row per target. Nothing
+ * when every target is level. */
+enum { MATRIX_MAX = 8 };
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void fleet_matrix(const cairn_target_result *r, size_t n)
+{
+    size_t all = 0, ncols = 0;
+    for (size_t i = 0; i < n; i++)
+        all += r[i].nunapplied;
+    const char **names = all ? malloc(all * sizeof *names) : NULL;
+    if (!names)
+        return;
+    for (size_t i = 0, k = 0; i < n; i++)
+        for (size_t m = 0; m < r[i].nunapplied; m++)
+            names[k++] = r[i].unapplied[m].name;
+    qsort(names, all, sizeof *names, by_name);
+    for (size_t k = 0; k < all; k++)
+        if (!ncols || strcmp(names[ncols - 1], names[k]))
+            names[ncols++] = names[k];
+    size_t older = ncols > MATRIX_MAX ? ncols - MATRIX_MAX : 0;
+    const char **cols = names + older;
+    ncols -= older;
+    int wn = 6;
+    for (size_t i = 0; i < n; i++)
+        if ((int)strlen(r[i].name) > wn)
+            wn = (int)strlen(r[i].name);
+    printf("\n%-*s", wn, "target");
+    for (size_t c = 0; c < ncols; c++)
+        printf("  %s", cols[c]);
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        printf("%-*s", wn, r[i].name);
+        /* a target that was not reached says nothing of its history */
+        int reached = r[i].from || r[i].nunapplied || !r[i].code;
+        for (size_t c = 0; c < ncols; c++) {
+            const char *cell = reached ? "applied" : "?";
+            for (size_t k = 0; k < r[i].nunapplied; k++)
+                if (!strcmp(r[i].unapplied[k].name, cols[c]))
+                    cell = state_word(r[i].unapplied[k].state);
+            if (c + 1 < ncols)
+                printf("  %-*s", (int)strlen(cols[c]), cell);
+            else
+                printf("  %s", cell); /* no white space at the end of a line */
+        }
+        putchar('\n');
+    }
+    if (older)
+        printf("(and %zu older migration%s not applied everywhere: --json lists them)\n", older,
+               older == 1 ? "" : "s");
+    free(names);
 }
 
 /* The summary: one row per target, widths from the content. */
@@ -803,8 +915,11 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
     }
     if (c->json)
         fleet_json(r, n);
-    else if (n)
+    else if (n) {
         fleet_table(r, n);
+        if (op == CAIRN_FLEET_STATUS)
+            fleet_matrix(r, n);
+    }
     cairn_fleet_free(r, n);
     if (!rc && op == CAIRN_FLEET_DRIFT && drifted) {
         snprintf(front_message, sizeof front_message, "%zu target%s drifted", drifted,
@@ -937,6 +1052,18 @@ static int run_drift(cairn_ctx *cx, const cli *c)
     int rc = cairn_drift(cx);
     if (c->json && (!rc || rc == CAIRN_EPENDING)) {
         fprintf(jout, ", \"drift\": %s", rc ? "true" : "false");
+        /* the migrations whose snapshot the database was compared with:
+         * the newest applied, or the heads of merged branches; none for an
+         * empty history */
+        json_key(jout, "compared_with");
+        fputc('[', jout);
+        for (size_t i = 0, k = 0; i < nevents; i++)
+            if (events[i].kind == CAIRN_EVENT_MIGRATION && events[i].action &&
+                strcmp(events[i].action, "compared") == 0) {
+                fputs(k++ ? ", " : "", jout);
+                json_str(jout, events[i].migration);
+            }
+        fputc(']', jout);
         json_changes(jout);
         json_statements(jout);
     }
@@ -945,7 +1072,8 @@ static int run_drift(cairn_ctx *cx, const cli *c)
 
 static int run_import(cairn_ctx *cx, const cli *c)
 {
-    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history};
+    cairn_import_opts o = {.history_only = c->history_only, .no_history = c->no_history,
+                           .history_table = c->history_table};
     int rc = cairn_import(cx, c->argument, c->argument2, &o);
     if (c->json)
         json_migrations(jout);
@@ -1629,9 +1757,10 @@ static const command commands[] = {
      "on production) and exits 12 when there is drift, 0 when there is none. Changes\n"
      "nothing.\n"},
     {"import",
-     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | CMD_CHANGES | CMD_JSON,
+     OPT_ARGUMENT | OPT_ARGUMENT2 | OPT_HISTORY_ONLY | OPT_NO_HISTORY | OPT_HISTORY_TABLE |
+         CMD_CHANGES | CMD_JSON,
      run_import, "convert another tool's migrations folder (and its history)",
-     "import TOOL DIR [--no-history | --history-only]\n\n"
+     "import TOOL DIR [--no-history | --history-only] [--history-table [NS.]TABLE]\n\n"
      "Convert the migrations folder DIR of TOOL (drizzle, prisma, flyway, golang-migrate,\n"
      "dbmate) into the migrations folder (--out), which must be new or hold no cairn\n"
      "migration. The SQL is kept byte for byte (dbmate: the up part; its down part,\n"
@@ -1643,7 +1772,14 @@ static const command commands[] = {
      "when anything fails.\n\n"
      "  --no-history       convert the folder only, even with a url configured\n"
      "  --history-only     the folder is imported already: record the history of\n"
-     "                     another database the old tool migrated\n"},
+     "                     another database the old tool migrated\n"
+     "  --history-table [NS.]TABLE\n"
+     "                     the tool's history table when it is not the default one\n"
+     "                     (drizzle migrationsTable / migrationsSchema, Flyway\n"
+     "                     flyway.table / flyway.defaultSchema, golang-migrate\n"
+     "                     x-migrations-table, dbmate --migrations-table)\n"
+     "\nFlyway's repeatable migrations (R__*.sql) are not imported: cairn has none;\n"
+     "a warning names each one.\n"},
     {"status", OPT_CHECK | OPT_FLEET | CMD_JSON, run_status, "list migrations: applied, pending, modified, missing",
      "status [--check]\n\nOne line per migration: applied (with its time), pending, MODIFIED (applied,\n"
      "file changed since), MISSING (applied, folder gone), PARTIAL (stopped part-way).\n\n"
@@ -2143,6 +2279,12 @@ static int parse(cli *c, int argc, char **argv)
             c->json = json_mode = 1;
             continue;
         }
+        if (flag_is(arg, len, "--progress")) {
+            if (arg[len] == '=')
+                return usage_error("option takes no value", arg, c->cmd ? c->cmd->name : NULL);
+            c->progress = 1;
+            continue;
+        }
         if (flag_is(arg, len, "--version")) {
             c->version = 1;
             continue;
@@ -2193,6 +2335,7 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_FORGET: c->forget = 1; break;
             case OPT_HISTORY_ONLY: c->history_only = 1; break;
             case OPT_NO_HISTORY: c->no_history = 1; break;
+            case OPT_HISTORY_TABLE: c->history_table = value; break;
             case OPT_ALL_IN_ONE: c->all_in_one = 1; break;
             case OPT_OUTPUT: c->output = value; break;
             case OPT_TO: c->to = value; break;
@@ -2336,8 +2479,10 @@ int main(int argc, char **argv)
         return fail_with(CAIRN_ENOMEM, "out of memory", NULL);
     }
     cairn_ctx_set_logger(cx, log_line, NULL);
-    if (c.json) {
+    show_progress = c.progress || c.verbose || isatty(STDERR_FILENO);
+    if (c.json || show_progress)
         cairn_ctx_set_event_handler(cx, on_event, NULL);
+    if (c.json) {
         json_command = c.cmd->name;
         if (!(jout = open_memstream(&jbody, &jbody_len))) {
             cairn_ctx_free(cx);

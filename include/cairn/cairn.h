@@ -83,7 +83,13 @@ typedef enum cairn_event_kind {
     /** A problem `cairn_check_migrations` found in the migrations folder. */
     CAIRN_EVENT_FINDING = 4,
     /** A file written (pull --output). */
-    CAIRN_EVENT_FILE = 5
+    CAIRN_EVENT_FILE = 5,
+    /** Long work under way (a pull reading many tables, a big table being
+     *  rebuilt): sent once the work has taken a second, then at most once
+     *  a second, and when it ends. `action` says what ("reading tables"),
+     *  `object` the object at hand (or NULL), `step` of `steps` (`steps`
+     *  0: unknown), `duration_ms` the time taken so far. */
+    CAIRN_EVENT_PROGRESS = 6
 } cairn_event_kind;
 
 /** One fact of a run, the structured twin of a log line. Borrowed: valid
@@ -97,9 +103,11 @@ typedef struct cairn_event {
     /** MIGRATION: what happened to it: "applied", "pending" (a dry run
      *  would apply it), "failed" (stopped; statements_done ran and stay),
      *  "rolled-back" (all-in-one: it ran, then a later one failed),
+     *  "compared" (drift: the database was compared with its snapshot),
      *  "baseline", "written" (generate, import), "dropped", "forgotten" (history row
      *  removed: resolve --rolled-back, --forget), "accepted" (resolve
-     *  --accept-edit), "settled" (resolve --statement-done / -not-done). */
+     *  --accept-edit), "settled" (resolve --statement-done / -not-done).
+     *  PROGRESS: what is being done ("reading tables"). */
     const char *action;
     /** MIGRATION "written": its folder; FILE: the file. */
     const char *path;
@@ -123,6 +131,8 @@ typedef struct cairn_event {
     const char *sql;
     /** FILE written by pull: how many tables and views it holds. */
     size_t tables, views;
+    /** PROGRESS: steps done of the total (0: unknown). */
+    size_t step, steps;
 } cairn_event;
 
 typedef void cairn_event_fn(void *userdata, const cairn_event *event);
@@ -361,6 +371,11 @@ typedef struct cairn_target_result {
     int64_t duration_ms;
     int code;              /* 0 or the CAIRN_E* of its failure */
     const char *message;   /* its one-line error, or NULL */
+    /** The migrations not cleanly applied on the target after the run
+     *  (pending, modified, missing, partial), in cairn_status's order: what
+     *  `status --targets` draws as its matrix. */
+    const cairn_status_row *unapplied;
+    size_t nunapplied;
 } cairn_target_result;
 
 /** Run `op` on every selected target, up to `parallel` at once, each with
@@ -464,6 +479,13 @@ typedef struct cairn_import_opts {
     int history_only;
     /** Convert the folder only, even when a url is configured. */
     int no_history;
+    /** The tool's history table when the project renamed it, "table" or
+     *  "namespace.table" (drizzle's migrationsTable / migrationsSchema,
+     *  Flyway's flyway.table / flyway.defaultSchema, golang-migrate's
+     *  x-migrations-table, dbmate's --migrations-table); NULL: the tool's
+     *  default. Letters, digits, '_' and '$' only (CAIRN_EUSAGE else);
+     *  not for prisma, whose table cannot be renamed. */
+    const char *history_table;
 } cairn_import_opts;
 
 /** Convert another tool's migrations folder `dir` into "out" (which must

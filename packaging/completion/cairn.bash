@@ -22,14 +22,14 @@ _cairn()
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
             --out) out=${words[i + 1]}; ((i++)) ;;
-            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--format|--columns|--at) ((i++)) ;;
+            --config|--dialect|--url|--schema|--dialect-path|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--color|--name|--rename|--output|--to|--steps|--targets|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--format|--columns|--at|--history-table) ((i++)) ;;
             -*) ;;
             *) if [[ -z $cmd ]]; then cmd=${words[i]}; fi ;;
         esac
     done
 
     case "$prev" in
-        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--at)
+        --url|--migrations-table|--migrations-schema|--lock-timeout|--lock-strategy|--lock-lease|--tables|--namespaces|--name|--rename|--to|--steps|--targets-from-url|--targets-query|--tag|--parallel|--canary|--connect-timeout|--at|--history-table)
             return ;;
         --config|--schema|--output|--targets)
             _filedir; return ;;
@@ -45,7 +45,7 @@ _cairn()
             COMPREPLY=($(compgen -W "all keys none" -- "$cur")); return ;;
     esac
 
-    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --json --color -h --help --version"
+    local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --progress --json --color -h --help --version"
     case "$cmd" in
         generate) flags+=" --name --custom --rename --check" ;;
         merge) flags+=" --name" ;;
@@ -57,7 +57,7 @@ _cairn()
         push) flags+=" --rename --dry-run --force --check" ;;
         baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
-        import) flags+=" --history-only --no-history" ;;
+        import) flags+=" --history-only --no-history --history-table" ;;
         status) flags+=" --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         diagram) flags+=" --output --format --columns --at" ;;
     esac

@@ -820,31 +820,33 @@ static int mysqldrv_is_partitions(mysqldrv_is *is)
     return rc2;
 }
 
-/* What the model leaves out, for `pull` (one query, kinds and counts), and
- * the partitioned tables read as plain ones (every read): one warning. */
+/* What the model leaves out, named to the host's left_out for `pull` (one
+ * query), and the partitioned tables read as plain ones (a warning on every
+ * read). */
 static int mysqldrv_left_out(mysqldrv_is *is, int count)
 {
     const cairn_host *h = is->h;
     MYSQL_RES *res = NULL;
     MYSQL_ROW row;
-    int rc = 0, nkinds = 0;
+    int rc = 0;
     h->buf_reset(is->b);
     /* functions, procedures and events are objects where the host holds them */
     int objects = CAIRN_HOST_HAS(h, add_object);
-    if (count) {
+    if (count && CAIRN_HOST_HAS(h, left_out)) {
         h->buf_printf(is->b,
-            "SELECT kind, COUNT(*) FROM ("
-            " SELECT LOWER(ROUTINE_TYPE) AS kind FROM information_schema.ROUTINES"
-            "   WHERE ROUTINE_SCHEMA = DATABASE()%s"
-            " UNION ALL SELECT 'event' FROM information_schema.EVENTS"
+            "SELECT kind, name FROM ("
+            " SELECT LOWER(ROUTINE_TYPE) AS kind, ROUTINE_NAME AS name"
+            "   FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()%s"
+            " UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS"
             "   WHERE EVENT_SCHEMA = DATABASE()%s"
-            " UNION ALL SELECT 'grant' FROM information_schema.SCHEMA_PRIVILEGES"
-            "   WHERE TABLE_SCHEMA = DATABASE()"
-            " UNION ALL SELECT 'grant' FROM information_schema.TABLE_PRIVILEGES"
-            "   WHERE TABLE_SCHEMA = DATABASE()"
-            " UNION ALL SELECT 'grant' FROM information_schema.COLUMN_PRIVILEGES"
-            "   WHERE TABLE_SCHEMA = DATABASE()"
-            ") k GROUP BY kind ORDER BY kind",
+            " UNION ALL SELECT 'grant', CONCAT(PRIVILEGE_TYPE, ' to ', GRANTEE)"
+            "   FROM information_schema.SCHEMA_PRIVILEGES WHERE TABLE_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'grant', CONCAT(PRIVILEGE_TYPE, ' on ', TABLE_NAME, ' to ', GRANTEE)"
+            "   FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = DATABASE()"
+            " UNION ALL SELECT 'grant', CONCAT(PRIVILEGE_TYPE, ' on ', TABLE_NAME, '.', COLUMN_NAME,"
+            "   ' to ', GRANTEE)"
+            "   FROM information_schema.COLUMN_PRIVILEGES WHERE TABLE_SCHEMA = DATABASE()"
+            ") k ORDER BY kind, name",
             objects ? " AND ROUTINE_TYPE NOT IN ('FUNCTION', 'PROCEDURE')" : "",
             objects ? " AND 0" : "");
         rc = h->buf_status(is->b);
@@ -855,18 +857,20 @@ static int mysqldrv_left_out(mysqldrv_is *is, int count)
             free(sql);
         }
         while (!rc && (row = mysql_fetch_row(res))) {
-            long n = row[1] ? strtol(row[1], NULL, 10) : 0;
-            h->buf_printf(is->b, "%s%ld %s%s",
-                          nkinds++ ? ", " : "mysql: pull leaves out what cairn does not model: ",
-                          n, row[0] ? row[0] : "?", n == 1 ? "" : "s");
+            const char *kind = row[0] ? row[0] : "?";
+            h->buf_reset(is->b);
+            h->buf_printf(is->b, "%ss", kind);
+            if (!(rc = h->buf_status(is->b)))
+                h->left_out(is->c->s->hc, kind, h->buf_cstr(is->b), row[1]);
         }
         if (!rc)
             rc = mysqldrv_query_end(is->c, res);
+        h->buf_reset(is->b);
     }
     if (!rc && is->nparted)
-        h->buf_printf(is->b, "%s%zu table%s read as plain table%s (SYSTEM_TIME partitioning is "
-                      "not modelled): %s%s",
-                      nkinds ? "; " : "mysql: ", is->nparted, is->nparted == 1 ? "" : "s",
+        h->buf_printf(is->b, "mysql: %zu table%s read as plain table%s (SYSTEM_TIME partitioning "
+                      "is not modelled): %s%s",
+                      is->nparted, is->nparted == 1 ? "" : "s",
                       is->nparted == 1 ? "" : "s", h->buf_cstr(is->parted),
                       is->nparted > 5 ? ", ..." : "");
     if (!rc && (rc = h->buf_status(is->b)) == 0 && h->buf_len(is->b)) {
@@ -892,25 +896,29 @@ int mysqldrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema
         h->buf_free(is.parted);
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
     }
-    int rc = mysqldrv_is_settings(&is);
-    if (!rc)
-        rc = mysqldrv_is_tables(&is);
-    if (!rc)
-        rc = mysqldrv_is_columns(&is);
-    if (!rc)
-        rc = mysqldrv_is_fkeys(&is);
-    if (!rc)
-        rc = mysqldrv_is_indexes(&is);
-    if (!rc)
-        rc = mysqldrv_is_checks(&is);
-    if (!rc)
-        rc = mysqldrv_is_triggers(&is);
-    if (!rc)
-        rc = mysqldrv_is_views(&is);
-    if (!rc)
-        rc = mysqldrv_intro_objects(c, filter, out, is.db_charset, is.db_collation, &is.queries);
-    if (!rc)
-        rc = mysqldrv_is_partitions(&is);
+    /* A big database spends its time in the server, a query at a time:
+     * progress is the step (what the next query reads) of the steps. */
+    static const struct {
+        const char *what;
+        int (*read)(mysqldrv_is *);
+    } steps[] = {
+        {"settings", mysqldrv_is_settings}, {"tables", mysqldrv_is_tables},
+        {"columns", mysqldrv_is_columns},   {"foreign keys", mysqldrv_is_fkeys},
+        {"indexes", mysqldrv_is_indexes},   {"checks", mysqldrv_is_checks},
+        {"triggers", mysqldrv_is_triggers}, {"views", mysqldrv_is_views},
+        {"routines and events", NULL},      {"partitions", mysqldrv_is_partitions},
+    };
+    size_t nsteps = sizeof steps / sizeof steps[0];
+    int tick = CAIRN_HOST_HAS(h, progress), rc = 0;
+    for (size_t k = 0; !rc && k < nsteps; k++) {
+        if (tick)
+            h->progress(c->s->hc, "reading the catalog", steps[k].what, k, nsteps);
+        rc = steps[k].read ? steps[k].read(&is)
+                           : mysqldrv_intro_objects(c, filter, out, is.db_charset,
+                                                    is.db_collation, &is.queries);
+    }
+    if (!rc && tick)
+        h->progress(c->s->hc, "reading the catalog", NULL, nsteps, nsteps);
     if (!rc)
         h->debug(c->s->hc, "mysql: introspected %zu tables, %zu views, %zu objects in %d queries",
                  is.ntabs, out->nviews, CAIRN_HOST_HAS(h, add_object) ? out->nobjects : 0,

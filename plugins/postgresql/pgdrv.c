@@ -105,6 +105,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .hazards = pgdrv_hazards,
     .object_recreates = pgdrv_object_recreates,
     .type_names = pgdrv_type_names,
+    .default_namespace = "public",
 };
 
 static int pgdrv_open(const cairn_host *host, cairn_hostctx *hc, cairn_dsession **out)

@@ -798,22 +798,32 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = h->buf_status(oids);
     }
     const char *oidarr = oids ? h->buf_cstr(oids) : "";
-    if (!rc)
-        rc = pgdrv_intro_columns(&in, oidarr);
-    if (!rc)
-        rc = pgdrv_intro_constraints(&in, oidarr);
-    if (!rc)
-        rc = pgdrv_intro_indexes(&in, oidarr);
-    if (!rc)
-        rc = pgdrv_intro_triggers(&in, oidarr);
-    if (!rc)
-        rc = pgdrv_intro_enums(&in, arr);
-    if (!rc)
-        rc = pgdrv_intro_sequences(&in, arr);
-    if (!rc)
-        rc = pgdrv_intro_objects(c, arr, out);
-    if (!rc)
-        rc = pgdrv_read_view_grants(c, arr, out);
+    /* A big database spends its time in the server, a query at a time:
+     * progress is the step (what the next query reads) of the steps. */
+    static const char *const steps[] = {"columns",   "constraints", "indexes", "triggers",
+                                        "enums",     "sequences",   "objects"};
+    size_t nsteps = sizeof steps / sizeof steps[0];
+    int tick = CAIRN_HOST_HAS(h, progress);
+    for (size_t k = 0; !rc && k < nsteps; k++) {
+        if (tick)
+            h->progress(c->s->hc, "reading the catalog", steps[k], k, nsteps);
+        switch (k) {
+        case 0: rc = pgdrv_intro_columns(&in, oidarr); break;
+        case 1: rc = pgdrv_intro_constraints(&in, oidarr); break;
+        case 2: rc = pgdrv_intro_indexes(&in, oidarr); break;
+        case 3: rc = pgdrv_intro_triggers(&in, oidarr); break;
+        case 4: rc = pgdrv_intro_enums(&in, arr); break;
+        case 5: rc = pgdrv_intro_sequences(&in, arr); break;
+        default:
+            /* the views' grants too: a recreated view gets them back */
+            rc = pgdrv_intro_objects(c, arr, out);
+            if (!rc)
+                rc = pgdrv_read_view_grants(c, arr, out);
+            break;
+        }
+    }
+    if (!rc && tick)
+        h->progress(c->s->hc, "reading the catalog", NULL, nsteps, nsteps);
     if (!rc && c->scratch_name)
         rc = pgdrv_refuse_unmodelled(c, arr);
     int report = CAIRN_STRUCT_HAS(filter, cairn_filter, flags) &&

@@ -1,55 +1,58 @@
-/* What introspection reads past: the object kinds the model does not hold,
- * counted for `pull` in one query. One warning line, never silence. */
+/* What introspection reads past: the objects the model does not hold (named
+ * to the host's left_out for `pull`, in one query), and the tables it reads
+ * as plain ones although they are partitioned or inherit (a warning on
+ * every read). Never silence. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgdrv.h"
 
-/* One row per kind and count, in the selected namespaces ($1) or the
- * database (extensions elsewhere, event triggers). Members of an extension
- * are the extension's: they are not counted apart. Functions, procedures,
- * aggregates and extensions in the namespaces are modelled
- * (pgdrv_functions.c). */
+/* One row per object, kind and name, in the selected namespaces ($1) or
+ * the database (extensions elsewhere, event triggers). Members of an
+ * extension are the extension's, and what a type makes for itself is the
+ * type's: they are not named apart. Functions, procedures, aggregates,
+ * extensions in the namespaces, domains, types, policies, row security and
+ * partitions are modelled. */
 static const char *const q_left_out =
-    "SELECT kind, count(*) FROM ("
-    /* extensions outside the namespaces read (those inside are modelled) */
-    " SELECT 'extension' FROM pg_catalog.pg_extension e"
+    "SELECT kind, name FROM ("
+    " SELECT 'extension', e.extname FROM pg_catalog.pg_extension e"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
     "   WHERE e.extname <> 'plpgsql' AND n.nspname <> ALL($1::text[])"
-    " UNION ALL SELECT 'event trigger' FROM pg_catalog.pg_event_trigger"
-    " UNION ALL SELECT 'foreign table'"
+    " UNION ALL SELECT 'event trigger', evtname FROM pg_catalog.pg_event_trigger"
+    " UNION ALL SELECT 'foreign table', n.nspname || '.' || c.relname"
     "   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relkind = 'f'"
-    " UNION ALL SELECT 'rule' FROM pg_catalog.pg_rewrite r"
+    " UNION ALL SELECT 'rule', n.nspname || '.' || c.relname || '.' || r.rulename"
+    "   FROM pg_catalog.pg_rewrite r"
     "   JOIN pg_catalog.pg_class c ON c.oid = r.ev_class"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND r.rulename <> '_RETURN'"
     "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid"
     "     AND d.deptype = 'e')"
-    " UNION ALL SELECT 'object with grants' FROM pg_catalog.pg_class c"
+    " UNION ALL SELECT 'object with grants', n.nspname || '.' || c.relname"
+    "   FROM pg_catalog.pg_class c"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND c.relacl IS NOT NULL"
     "   AND c.relkind IN ('r','p','v','m','S','f') AND NOT EXISTS (SELECT 1"
     "     FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass"
     "     AND d.objid = c.oid AND d.deptype = 'e')"
-    ") k(kind) GROUP BY kind ORDER BY kind";
+    ") k(kind, name) ORDER BY kind, name";
 
-/* "3 functions", "1 policy", "2 objects with grants": the word before
- * " with ", or the last one, takes the plural. */
-static void pgdrv_count_of(const cairn_host *h, cairn_buf *b, const char *kind, long n)
+/* "functions", "policies", "objects with grants": the word before " with ",
+ * or the last one, takes the plural. */
+static void pgdrv_plural(const cairn_host *h, cairn_buf *b, const char *kind)
 {
     const char *with = strstr(kind, " with ");
     size_t end = with ? (size_t)(with - kind) : strlen(kind);
-    h->buf_printf(b, "%ld ", n);
-    if (n != 1 && end && kind[end - 1] == 'y') {
+    h->buf_reset(b);
+    if (end && kind[end - 1] == 'y') {
         h->buf_append(b, kind, end - 1);
         h->buf_puts(b, "ies");
     } else {
         h->buf_append(b, kind, end);
-        if (n != 1)
-            h->buf_puts(b, "s");
+        h->buf_puts(b, "s");
     }
     h->buf_puts(b, kind + end);
 }
@@ -60,13 +63,20 @@ int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr)
     cairn_buf *b = h->buf_new(c->s->hc);
     if (!b)
         return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    PGresult *r = NULL;
-    int rc = pgdrv_query(c, q_left_out, 1, &nsarr, &r);
-    for (int i = 0; !rc && i < PQntuples(r); i++) {
-        h->buf_puts(b, i ? ", " : "postgresql: pull leaves out what cairn does not model: ");
-        pgdrv_count_of(h, b, PQgetvalue(r, i, 0), strtol(PQgetvalue(r, i, 1), NULL, 10));
+    int rc = 0;
+    /* what is left out goes to the host, which counts it for pull's line
+     * (host ABI 1.2, which every host with `warn` has) */
+    if (nsarr && CAIRN_HOST_HAS(h, left_out)) {
+        PGresult *r = NULL;
+        rc = pgdrv_query(c, q_left_out, 1, &nsarr, &r);
+        for (int i = 0; !rc && i < PQntuples(r); i++) {
+            pgdrv_plural(h, b, PQgetvalue(r, i, 0));
+            if (!(rc = h->buf_status(b)))
+                h->left_out(c->s->hc, PQgetvalue(r, i, 0), h->buf_cstr(b), PQgetvalue(r, i, 1));
+        }
+        PQclear(r);
+        h->buf_reset(b);
     }
-    PQclear(r);
     if (!rc)
         rc = h->buf_status(b);
     if (!rc && h->buf_len(b)) {

@@ -266,13 +266,59 @@ static void sqlitedrv_disconnect(cairn_dconn *c)
     free(c);
 }
 
+/* A statement that runs long: the host says so (it decides when). The copy
+ * of a rebuild names its table. */
+typedef struct exec_progress {
+    cairn_dconn *c;
+    const char *what;
+    char table[256];
+} exec_progress;
+
+static int exec_progress_tick(void *ud)
+{
+    exec_progress *p = ud;
+    p->c->s->host->progress(p->c->s->hc, p->what, p->table[0] ? p->table : NULL, 0, 0);
+    return 0;
+}
+
+static void exec_progress_start(cairn_dconn *c, const char *sql, exec_progress *p)
+{
+    static const char copy[] = "INSERT INTO \"" SQLITEDRV_TMP_PREFIX;
+    p->c = c;
+    p->what = "running a statement";
+    p->table[0] = 0;
+    if (strncmp(sql, copy, sizeof copy - 1) == 0) {
+        const char *name = sql + sizeof copy - 1, *end = strchr(name, '"');
+        size_t len = end ? (size_t)(end - name) : 0;
+        if (len && len < sizeof p->table) {
+            memcpy(p->table, name, len);
+            p->table[len] = 0;
+            p->what = "copying rows to rebuild a table";
+        }
+    }
+    sqlite3_progress_handler(c->db, 100000, exec_progress_tick, p);
+}
+
+static void exec_progress_end(exec_progress *p)
+{
+    sqlite3_progress_handler(p->c->db, 0, NULL, NULL);
+    p->c->s->host->progress(p->c->s->hc, p->what, p->table[0] ? p->table : NULL, 1, 1);
+}
+
 static int sqlitedrv_exec(cairn_dconn *c, const char *sql)
 {
     int erc = sqlitedrv_ensure_file(c);
     if (erc)
         return erc;
     char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+    exec_progress p;
+    int tick = CAIRN_HOST_HAS(c->s->host, progress);
+    if (tick)
+        exec_progress_start(c, sql, &p);
+    int src = sqlite3_exec(c->db, sql, NULL, NULL, &msg);
+    if (tick)
+        exec_progress_end(&p);
+    if (src == SQLITE_OK)
         return 0;
     int code = sqlite3_extended_errcode(c->db) & 0xff;
     int rc;

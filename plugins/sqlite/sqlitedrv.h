@@ -10,6 +10,9 @@
 
 #include <cairn/sys/dialect.h>
 
+/* The name a table is rebuilt under before it takes the old one's. */
+#define SQLITEDRV_TMP_PREFIX "__cairn_new_"
+
 struct cairn_dsession {
     const cairn_host *host;
     cairn_hostctx *hc;

@@ -15,7 +15,6 @@
 
 #include "sqlitedrv.h"
 
-#define SQLITEDRV_TMP_PREFIX "__cairn_new_"
 
 typedef struct rebuild {
     const cairn_table *to, *from;

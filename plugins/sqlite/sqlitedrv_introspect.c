@@ -508,6 +508,17 @@ int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schem
         return CAIRN_ENOMEM;
     sqlite3_stmt *st = NULL;
     int rc = find_shadows(&in);
+    /* how many to read, for the progress of a big database */
+    size_t done = 0, total = 0;
+    if (!rc && CAIRN_HOST_HAS(in.h, progress) &&
+        !(rc = prepare(&in, "SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view')",
+                       NULL, &st))) {
+        int src = sqlite3_step(st);
+        if (src == SQLITE_ROW)
+            total = (size_t)sqlite3_column_int64(st, 0);
+        rc = step_done(&in, st, src);
+        st = NULL;
+    }
     if (!rc)
         rc = prepare(&in, "SELECT type, name, sql FROM sqlite_schema "
                           "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
@@ -515,6 +526,8 @@ int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schem
     int src = SQLITE_DONE;
     while (!rc && (src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *type = col_text(st, 0), *name = col_text(st, 1), *sql = col_text(st, 2);
+        if (total && done < total)
+            in.h->progress(c->s->hc, "reading tables", name, ++done, total);
         if (!sql)
             continue;
         if (strcmp(type, "view") == 0)
@@ -530,6 +543,8 @@ int sqlitedrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schem
         rc = step_done(&in, st, src);
     else if (st)
         sqlite3_finalize(st);
+    if (total && done < total)
+        in.h->progress(c->s->hc, "reading tables", NULL, total, total);
     if (!rc)
         rc = report_left_out(&in);
     if (!rc && in.pool.oom)

@@ -18,12 +18,6 @@ cat >cairn.json <<'JSON'
 { "dialect": "sqlite", "url": "sqlite:app.db", "schema": "schema", "out": "migrations" }
 JSON
 echo "app.db*" >.gitignore
-users() { # users.json with the extra column lines given
-    printf '{ "tables": [ { "name": "users", "columns": [\n'
-    printf '  { "name": "id", "type": "integer", "not_null": true },\n'
-    printf '  { "name": "email", "type": "text" }%s\n' "$*"
-    printf '], "primary_key": { "columns": ["id"] } } ] }\n'
-}
 users >schema/users.json
 run generate --name init
 expect_ok "generate on main"
@@ -39,12 +33,7 @@ expect_ok "generate on branch phone"
 g add -A && g commit -qm phone
 g checkout -q main
 g checkout -q -b posts
-cat >schema/posts.json <<'JSON'
-{ "tables": [ { "name": "posts", "columns": [
-  { "name": "id", "type": "integer", "not_null": true },
-  { "name": "title", "type": "text", "not_null": true }
-], "primary_key": { "columns": ["id"] } } ] }
-JSON
+posts >schema/posts.json
 run generate --name add_posts
 expect_ok "generate on branch posts"
 g add -A && g commit -qm posts

@@ -134,6 +134,24 @@ else
         diagram --output nomod.dot
 fi
 
+# a foreign key that names the default namespace ("public" on PostgreSQL)
+# points at the table written without one: an edge, not a stub
+mkdir -p ns && cat >ns/schema.json <<'JSON'
+{ "dialect": "postgresql", "tables": [
+  { "name": "users", "columns": [{ "name": "id", "type": "integer", "not_null": true }],
+    "primary_key": { "columns": ["id"] } },
+  { "schema": "billing", "name": "invoices",
+    "columns": [{ "name": "id", "type": "integer", "not_null": true },
+                { "name": "user_id", "type": "integer" }],
+    "primary_key": { "columns": ["id"] },
+    "foreign_keys": [{ "columns": ["user_id"],
+      "references": { "schema": "public", "table": "users", "columns": ["id"] } }] } ] }
+JSON
+run --dialect postgresql --schema ns/schema.json diagram
+expect_ok "diagram of a foreign key to public.users"
+if contains "$OUT" 'class="stub"'; then bad "public.users is drawn as a stub: $OUT"; else ok; fi
+expect_out 't1:c1r -> t0:c0' "the edge joins billing.invoices.user_id to users.id"
+
 # the help and the completion scripts know the command
 run diagram --help
 expect_ok "diagram --help"

@@ -108,6 +108,20 @@ check "status lists only the tagged targets" test "$(printf '%s\n' "$OUT" | grep
 run --json status --targets targets.json --parallel 3 --continue-on-error --check
 expect_rc 14 "status --check with unreachable targets"
 check "status: broken is behind by 2" test "$(jget '[t["pending"] for t in d["targets"] if t["name"] == "broken"][0]')" = 2
+check "status --json: broken's two pending migrations" \
+    test "$(jget '" ".join(u["state"] for t in d["targets"] if t["name"] == "broken" for u in t["unapplied"])')" = "pending pending"
+check "status --json: t001 has nothing unapplied" \
+    test "$(jget '[len(t["unapplied"]) for t in d["targets"] if t["name"] == "t001"][0]')" = 0
+run status --targets targets.json --parallel 3 --continue-on-error
+expect_rc 14 "status with unreachable targets"
+# after the summary, the matrix: a column per migration not applied everywhere
+matrix=$(printf '%s\n' "$OUT" | awk '/^$/ {m = 1} m' | tr -s ' ')
+check "the matrix has a column for each of the two migrations broken lacks" \
+    test "$(printf '%s\n' "$matrix" | grep '^target ' | wc -w)" = 3
+contains "$matrix" "broken pending pending" && ok || bad "the matrix: broken is pending twice: $matrix"
+contains "$matrix" "t001 applied applied" && ok || bad "the matrix: t001 has both: $matrix"
+run status --targets targets.json --tag canary
+check "no matrix when every target is level" test "$(printf '%s\n' "$OUT" | grep -c '^target ')" = 1
 
 # drift: a hand change on one target
 sql "$P/dbs/drifted.db" "CREATE TABLE hotfix (id int)"

@@ -203,6 +203,14 @@ run --out h-none --url sqlite:h-none.db import golang-migrate "$GM"
 expect_ok "import with a database the tool never ran on"
 expect_err "the database has no schema_migrations table" "the missing table is said"
 check "and cairn's history table was not made" bash -c "! sqlite3 h-none.db .tables | grep -q __cairn"
+expect_err "(a renamed one: --history-table)" "the missing table's message points at --history-table"
+# a renamed history table (golang-migrate's x-migrations-table)
+sql h-renamed.db "CREATE TABLE deploy_versions (version uint64, dirty bool);
+INSERT INTO deploy_versions (version, dirty) VALUES (2, 0);"
+run --out h-renamed --url sqlite:h-renamed.db import golang-migrate "$GM" --history-table deploy_versions
+expect_ok "import golang-migrate with --history-table"
+expect_out "2 migrations recorded as applied" "--history-table: the renamed table is read"
+expect_out "golang-migrate's table deploy_versions stays as it is" "--history-table: the table is named"
 # --no-history: the folder only, even with a url
 run --out h-nohist --url sqlite:h-golang.db import golang-migrate "$GM" --no-history
 expect_ok "import --no-history"
@@ -222,6 +230,11 @@ refused 2 "an unknown tool" --out n1 import liquibase "$D"
 expect_err "unknown tool 'liquibase' (one of: drizzle, prisma, flyway, golang-migrate, dbmate)" "the tools are listed"
 refused 2 "import without a folder" --out n1 import drizzle
 refused 2 "--history-only with --no-history" --out n1 import drizzle "$D" --history-only --no-history
+refused 2 "--history-table with --no-history" --out n1 --url sqlite:h-renamed.db import golang-migrate "$GM" --history-table x --no-history
+refused 2 "--history-table with a quote in it" --out n1 --url sqlite:h-renamed.db import golang-migrate "$GM" --history-table 'x"; DROP TABLE y; --'
+expect_err "--history-table wants TABLE or NAMESPACE.TABLE" "the bad name is refused as such"
+refused 2 "--history-table for prisma" --out n1 --url sqlite:h-renamed.db import prisma "$PR" --history-table x
+refused 2 "--history-table without a value" --out n1 import golang-migrate "$GM" --history-table
 refused 3 "a folder that does not exist" --out n1 import drizzle "$WORK/nowhere"
 mkdir empty
 refused 3 "an empty folder" --out n1 import drizzle empty

@@ -103,10 +103,12 @@ jis 'd["not_applied"]' 0 "status: nothing pending"
 jrun drift
 expect_ok "drift --json"
 jis 'd["drift"], d["changes"]' "(False, [])" "drift: none"
+jis 'd["compared_with"]' "['$ADD']" "drift names the migration it compared the database with"
 sql app.db "CREATE TABLE hotfix (id integer)"
 jrun drift
 expect_rc 12 "drift --json with a hand change"
 jis 'd["drift"]' True "drift: found"
+jis 'd["compared_with"]' "['$ADD']" "drift with drift names the migration too"
 jis '[(c["kind"], c["object"], c["destructive"]) for c in d["changes"]]' \
     "[('drop_table', 'hotfix', True)]" "drift: the change that undoes it, destructive"
 jis 'd["changes"][0]["warning"] is not None' True "drift: the destructive change has its warning"

@@ -147,6 +147,22 @@ jis() {
 # count_dirs DIR: number of migration folders.
 count_dirs() { find "$1" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | wc -l | tr -d ' '; }
 
+# Schema files of the tests that build migrations on branches (branches.sh,
+# squash.sh): users ', { ... }' adds column lines to users(id, email);
+# posts is posts(id, title).
+users() {
+    printf '{ "tables": [ { "name": "users", "columns": [\n'
+    printf '  { "name": "id", "type": "integer", "not_null": true },\n'
+    printf '  { "name": "email", "type": "text" }%s\n' "$*"
+    printf '], "primary_key": { "columns": ["id"] } } ] }\n'
+}
+posts() {
+    printf '{ "tables": [ { "name": "posts", "columns": [\n'
+    printf '  { "name": "id", "type": "integer", "not_null": true },\n'
+    printf '  { "name": "title", "type": "text", "not_null": true }\n'
+    printf '], "primary_key": { "columns": ["id"] } } ] }\n'
+}
+
 finish() {
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

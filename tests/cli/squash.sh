@@ -30,12 +30,6 @@ fi
 cat >cairn.json <<JSON
 { "dialect": "$DIALECT", "url": "$(urlof a)", "schema": "schema", "out": "migrations" }
 JSON
-users() { # users.json with the extra column lines given
-    printf '{ "tables": [ { "name": "users", "columns": [\n'
-    printf '  { "name": "id", "type": "integer", "not_null": true },\n'
-    printf '  { "name": "email", "type": "text" }%s\n' "$*"
-    printf '], "primary_key": { "columns": ["id"] } } ] }\n'
-}
 users >schema/users.json
 run generate --name init
 expect_ok "generate init"
@@ -44,12 +38,7 @@ expect_ok "db C applies only the first migration"
 users ', { "name": "phone", "type": "text" }' >schema/users.json
 run generate --name add_phone
 expect_ok "generate add_phone"
-cat >schema/posts.json <<'JSON'
-{ "tables": [ { "name": "posts", "columns": [
-  { "name": "id", "type": "integer", "not_null": true },
-  { "name": "title", "type": "text", "not_null": true }
-], "primary_key": { "columns": ["id"] } } ] }
-JSON
+posts >schema/posts.json
 run generate --name add_posts
 expect_ok "generate add_posts"
 run migrate

@@ -9,14 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
 : "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
-SOCK=$CAIRN_MYSQL_SOCKET
-BASE=${CAIRN_MYSQL_URL%/*}
-MYSQLC=$(command -v mariadb || command -v mysql)
+. "$here/lib.sh"
 FIX="$CAIRN_SOURCE_DIR/tests/data/import"
 
-q() { "$MYSQLC" --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot -N -B "$1" -e "$2"; }
 qf() { sed 's/--> statement-breakpoint//' "$2" | "$MYSQLC" --no-defaults --socket="$SOCK" -uroot "$1"; }
-newdb() { q mysql "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"; }
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
 
 P="$WORK/import"

@@ -7,11 +7,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
 : "${CAIRN_MYSQL_URL:?run through tests/mysql/run.sh}"
-SOCK=$CAIRN_MYSQL_SOCKET
-BASE=${CAIRN_MYSQL_URL%/*}
-MYSQLC=$(command -v mariadb || command -v mysql)
-q() { "$MYSQLC" --no-defaults --default-character-set=utf8mb4 --socket="$SOCK" -uroot -N -B "$1" -e "$2"; }
-q mysql "DROP DATABASE IF EXISTS lintdb; CREATE DATABASE lintdb"
+. "$here/lib.sh"
+newdb lintdb
 newest() { ls migrations | tail -n 1; }
 
 mkdir -p "$WORK/mylint" && cd "$WORK/mylint" || exit 1

@@ -15,20 +15,11 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
-PG_BIN=/usr/lib/postgresql/15/bin
-PSQL=$PG_BIN/psql
-[ -x "$PSQL" ] || PSQL=psql
-
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+. "$here/lib.sh"
 expect_sql() { # expect_sql DB QUERY EXPECTED what
     local got
     got=$(q "$1" "$2")
     if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
-}
-newdb() {
-    q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
 }
 up_to_date() { # up_to_date what: the last run was a push that found nothing to do
     expect_rc 0 "$1"
@@ -179,13 +170,24 @@ q extras "CREATE POLICY positive_ids ON t USING (id > 0)" >/dev/null
 q extras "GRANT SELECT ON t TO PUBLIC" >/dev/null
 run --url "$(url_of extras)" pull
 expect_rc 0 "pull with what cairn does not model"
-expect_err "warning: postgresql: pull leaves out what cairn does not model: 1 object with grants" \
-    "pull: the left-out line"
+expect_err "warning: pull left out what cairn does not model: 1 object with grants (--verbose names them)" \
+    "pull: the left-out line, the core's as for every dialect"
 [ "$(printf '%s\n' "$ERR" | grep -c '')" -eq 1 ] && ok || bad "pull: one line on stderr: $ERR"
 printf '%s' "$OUT" | python3 -c 'import json,sys; json.load(sys.stdin)' 2>/dev/null && ok ||
     bad "pull: standard output is still the JSON schema"
 # partitions are modelled (tests/pg/partitions.sh): not in the line
 contains "$OUT" '"partition_of": "m"' && ok || bad "pull: the partitions of m: $OUT"
+run --url "$(url_of extras)" pull --verbose
+expect_err "left out object with grants public.t" "pull --verbose names what it left out"
+# progress: the catalog is read in a few queries, whatever its size; a line
+# per query ("progress_interval": 0 says every step)
+mkdir -p prog && printf '{ "dialect": "postgresql", "progress_interval": 0 }\n' >prog/cairn.json
+(cd prog || exit 1
+    run --url "$(url_of extras)" pull --progress --output ../progress.json
+    expect_ok "pull --progress"
+    expect_err "[7/7] reading the catalog" "pull --progress: the catalog's steps"
+    echo "$PASSED $FAILED" >"$WORK/.counts")
+read -r PASSED FAILED <"$WORK/.counts"
 run --url "$(url_of extras)" pull --output extras.json
 expect_rc 0 "pull --output"
 contains "$ERR" "1 object with grants" && ok || bad "pull --output: the left-out line: $ERR"

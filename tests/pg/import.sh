@@ -11,18 +11,10 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
-PG_BIN=/usr/lib/postgresql/15/bin
-PSQL=$PG_BIN/psql
-[ -x "$PSQL" ] || PSQL=psql
+. "$here/lib.sh"
 FIX="$CAIRN_SOURCE_DIR/tests/data/import"
 
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
 qf() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$(url_of "$1")" -f "$2" >/dev/null 2>&1; }
-newdb() {
-    q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
-    q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
-}
 sum() { sha256sum <"$1" | cut -d' ' -f1; }
 
 P="$WORK/import"
@@ -78,6 +70,18 @@ expect_ok "import drizzle with its history"
 expect_out "1 migration recorded as applied" "drizzle: the applied one recorded"
 check "drizzle: the import is in the audit trail" \
     [ "$(q h_drizzle "SELECT action FROM __cairn_migrations_audit")" = "import drizzle" ]
+# drizzle with migrationsSchema "ops" and migrationsTable "applied": --history-table
+newdb h_drizzle2
+qf h_drizzle2 "$D/0000_init.sql"
+q h_drizzle2 "CREATE SCHEMA ops;
+CREATE TABLE ops.applied (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);
+INSERT INTO ops.applied (hash, created_at) VALUES ('$(sum "$D/0000_init.sql")', $(grep -o '"when": [0-9]*' "$D/meta/_journal.json" | head -1 | cut -d' ' -f2))" >/dev/null
+run --out h-drizzle2 --url "$(url_of h_drizzle2)" import drizzle "$D"
+expect_err "the database has no drizzle.__drizzle_migrations table" "drizzle: without the option the default table is looked for"
+rm -rf h-drizzle2
+run --out h-drizzle2 --url "$(url_of h_drizzle2)" import drizzle "$D" --history-table ops.applied
+expect_ok "import drizzle --history-table ops.applied"
+expect_out "1 migration recorded as applied" "drizzle: the renamed table's row recorded"
 run --out h-drizzle --url "$(url_of h_drizzle)" migrate
 expect_out "1 migration applied" "drizzle: migrate runs only the other"
 run --out h-drizzle --url "$(url_of h_drizzle)" drift

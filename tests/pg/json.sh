@@ -6,18 +6,8 @@
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
-PSQL=/usr/lib/postgresql/15/bin/psql
-[ -x "$PSQL" ] || PSQL=psql
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
-q postgres "DROP DATABASE IF EXISTS jsondb WITH (FORCE)" >/dev/null
-q postgres "CREATE DATABASE jsondb" >/dev/null
-export DATABASE_URL
-DATABASE_URL=$(url_of jsondb)
-
-P="$WORK/json"
-mkdir -p "$P"
-cd "$P" || exit 1
+. "$here/lib.sh"
+project jsondb
 printf '{ "dialect": "postgresql", "schema": "schema.json", "out": "migrations" }\n' >cairn.json
 cat >schema.json <<'JSON'
 { "tables": [ { "name": "users",
@@ -39,6 +29,8 @@ jis '[m["state"] for m in d["migrations"]]' "['applied']" "status on PostgreSQL"
 q jsondb "ALTER TABLE users ADD COLUMN hotfix int" >/dev/null
 jrun drift
 expect_rc 12 "drift --json after a hand change"
+jis 'd["compared_with"] == [m for m in __import__("os").listdir("migrations")]' True \
+    "drift names the migration it compared with"
 jis '[(c["kind"], c["object"], c["destructive"]) for c in d["changes"]]' \
     "[('drop_column', 'users.hotfix', True)]" "drift: the column to drop"
 jrun push --dry-run

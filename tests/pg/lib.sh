@@ -13,6 +13,16 @@ newdb() {
     q postgres "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null
     q postgres "CREATE DATABASE \"$1\" TEMPLATE template0" >/dev/null
 }
+# project DB: a new database DB as DATABASE_URL, and $WORK/DB as the
+# current directory (P).
+project() {
+    newdb "$1"
+    export DATABASE_URL
+    DATABASE_URL=$(url_of "$1")
+    P="$WORK/$1"
+    mkdir -p "$P"
+    cd "$P" || exit 1
+}
 
 # The server's major decides what a test can ask of it; pg_dump refuses a
 # server of a newer major than its own.

@@ -8,12 +8,8 @@
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
-PSQL=/usr/lib/postgresql/15/bin/psql
-[ -x "$PSQL" ] || PSQL=psql
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
-q postgres "DROP DATABASE IF EXISTS lintdb WITH (FORCE)" >/dev/null
-q postgres "CREATE DATABASE lintdb TEMPLATE template0" >/dev/null
+. "$here/lib.sh"
+newdb lintdb
 newest() { ls migrations | tail -n 1; }
 dbsig() { q lintdb "SELECT string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable, ',' ORDER BY table_name, column_name) FROM information_schema.columns WHERE table_schema = 'public'"; }
 

@@ -14,13 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
 . "$here/../cli/lib.sh"
 STEPS="$CAIRN_SOURCE_DIR/tests/pg/steps"
-PG_BIN=/usr/lib/postgresql/15/bin
-PSQL=$PG_BIN/psql
-[ -x "$PSQL" ] || PSQL=psql
-PG_DUMP=$PG_BIN/pg_dump
-[ -x "$PG_DUMP" ] || PG_DUMP=pg_dump
-url_of() { echo "${CAIRN_PG_URL%/*}/$1"; }
-q() { "$PSQL" -X -q -A -t -v ON_ERROR_STOP=1 "$(url_of "$1")" -c "$2" 2>&1; }
+. "$here/lib.sh"
 dump() { "$PG_DUMP" --schema-only --no-owner -T '__cairn_migrations*' "$(url_of "$1")" |
     grep -v -e "^--" -e "^.restrict" -e "^.unrestrict"; }
 

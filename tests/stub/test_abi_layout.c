@@ -43,7 +43,7 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     /* 1.4 */
     {"normalize_schema", 280},
     /* 1.5 */
-    {"object_recreates", 288},
+    {"default_namespace", 288}, {"object_recreates", 296},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -55,7 +55,8 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(history_list), OFF(history_record), OFF(history_remove), OFF(lock), OFF(unlock),
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
-    OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema), OFF(object_recreates),
+    OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema),
+    OFF(default_namespace), OFF(object_recreates),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;

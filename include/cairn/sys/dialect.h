@@ -52,9 +52,11 @@
  *        and REPLACE_OBJECT; a driver without the bit never sees either;
  *        the hazard bit CAIRN_HAZARD_DELETES_ROWS (a bit a driver returns
  *        and an older host ignores: no slot, no size change);
- *        `object_recreates` (a changed object that only a drop and a create
- *        can change, and what depends on it); cairn_view.grants (set by
- *        introspection, through a host of host ABI 1.3).
+ *        `default_namespace` (the namespace the model calls NULL, so a
+ *        foreign key naming it finds its table); `object_recreates` (a
+ *        changed object that only a drop and a create can change, and what
+ *        depends on it); cairn_view.grants (set by introspection, through a
+ *        host of host ABI 1.3).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -64,9 +66,9 @@
  *        capability bits CAIRN_CAP_VIRTUAL_TABLES and CAIRN_CAP_VIEW_COLUMNS,
  *        which an older host does not read.
  *   1.3  `add_object` and `object_add_depend` (cairn_schema_add_object,
- *        cairn_object_add_depend); views allocated with `grants`, which a
- *        driver sets directly (introspection only) when the host has
- *        `add_object`.
+ *        cairn_object_add_depend); `progress` (long work: tables read, a
+ *        table rebuilt); views allocated with `grants`, which a driver sets
+ *        directly (introspection only) when the host has `add_object`.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -380,7 +382,8 @@ typedef struct cairn_host {
     /* Host ABI 1.1 ends here. */
 
     /** Log a line the user reads without --verbose (a warning: something
-     *  cairn leaves out or cannot keep). A line equal to the one the
+     *  cairn cannot keep as it is; an object it leaves out goes to
+     *  `left_out`, the one path of `pull`'s line). A line equal to the one the
      *  context logged last is not repeated (two introspections of one
      *  command). Since host ABI 1.2: test with CAIRN_HOST_HAS. */
     void (*warn)(cairn_hostctx *hc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -404,6 +407,16 @@ typedef struct cairn_host {
                                 const char *definition);
     int (*object_add_depend)(cairn_schema *s, cairn_object *o, const char *kind, const char *ns,
                              const char *name, const char *signature);
+
+    /** Long work under way: `what` (lower case, "reading tables",
+     *  "rebuilding a table"), the object at hand or NULL, `done` of `total`
+     *  steps (`total` 0: unknown, the host says the time it has taken).
+     *  Call it as often as is natural (per table, from an SQLite progress
+     *  handler): the host says nothing for work that ends within a second
+     *  and at most a line a second after that. Since host ABI 1.3: test
+     *  with CAIRN_HOST_HAS. */
+    void (*progress)(cairn_hostctx *hc, const char *what, const char *object, size_t done,
+                     size_t total);
     /* Host ABI 1.3 ends here: append only, bump CAIRN_HOST_ABI_MINOR. */
 } cairn_host;
 
@@ -657,6 +670,14 @@ typedef struct cairn_dialect {
     /* ABI 1.3 ends here. */
     cairn_dialect_normalize_schema_fn *normalize_schema;  /* optional, since 1.4 */
     /* ABI 1.4 ends here. */
+    /** The name of the namespace an unqualified name lands in (PostgreSQL:
+     *  "public"), which the schema model calls NULL: introspection reports
+     *  a table there with no namespace, but a foreign key from another
+     *  namespace to it names it (ref_schema "public"). The core reads such
+     *  a reference as one to the NULL namespace. Optional, since 1.5;
+     *  absent (or with CAIRN_CAP_SCHEMAS unset): a ref_schema is a
+     *  namespace's own name only. */
+    const char *default_namespace;
     cairn_dialect_object_recreates_fn *object_recreates;  /* optional, since 1.5 */
     /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
