@@ -718,9 +718,8 @@ static int mentions(const char *sql, const char *name)
     return 0;
 }
 
-int diff_calls(differ *d, const char *sql, const char *name)
+int diff_calls(const char *sql, const char *name)
 {
-    (void)d;
     size_t n = strlen(name);
     for (const char *p = sql ? sql : ""; *p;) {
         char c = *p;
@@ -884,7 +883,7 @@ static int plan_views(differ *d, vplan *vp)
     for (size_t i = 0; i < vp->nf; i++) {
         const cairn_view *v = vp->fv[i];
         /* a function it calls is dropped and created again */
-        if (!kept[i] || diff_objects_called(d, d->objects, v->definition))
+        if (!kept[i] || diff_objects_called(d->objects, v->definition))
             vp->drop[i] = 1;
         for (size_t k = 0; k < d->nft && !vp->drop[i]; k++) {
             const tpair *p = d->pair_of_from[k];
@@ -1072,7 +1071,7 @@ static void emit_moves(differ *d, const tpair *p)
 static void renew_set(differ *d, dset *s)
 {
     for (size_t i = 0; i < s->nf; i++)
-        if (s->f[i].same && diff_objects_called(d, d->objects, s->f[i].sig)) {
+        if (s->f[i].same && diff_objects_called(d->objects, s->f[i].sig)) {
             s->f[i].same = 0;
             if (s->f[i].peer >= 0)
                 s->t[s->f[i].peer].same = 0;
@@ -1090,7 +1089,7 @@ static void renew_callers(differ *d, tpair *p)
  * creates again? Then the default goes first and comes back after. */
 static int default_renewed(differ *d, const cairn_column *c)
 {
-    return c->default_expr && !c->generated && diff_objects_called(d, d->objects, c->default_expr);
+    return c->default_expr && !c->generated && diff_objects_called(d->objects, c->default_expr);
 }
 
 /* The column as it is once drop_renewed_defaults ran: no default. */

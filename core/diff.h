@@ -107,8 +107,8 @@ CAIRN_INTERNAL void diff_objects_drops(differ *d, diff_oplan *op, int stage, int
 CAIRN_INTERNAL void diff_objects_creates(differ *d, diff_oplan *op, int stage);
 /* Does `sql` call a renewed object (its name, then "(")? Then what holds
  * it goes before the object and comes back after. */
-CAIRN_INTERNAL int diff_objects_called(differ *d, const diff_oplan *op, const char *sql);
+CAIRN_INTERNAL int diff_objects_called(const diff_oplan *op, const char *sql);
 /* diff.c: does `sql` name `name` as an identifier followed by "("? */
-CAIRN_INTERNAL int diff_calls(differ *d, const char *sql, const char *name);
+CAIRN_INTERNAL int diff_calls(const char *sql, const char *name);
 
 #endif

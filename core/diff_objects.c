@@ -260,10 +260,10 @@ static int find_renewals(differ *d, diff_oplan *op)
     return d->rc;
 }
 
-int diff_objects_called(differ *d, const diff_oplan *op, const char *sql)
+int diff_objects_called(const diff_oplan *op, const char *sql)
 {
     for (size_t k = 0; op && sql && k < op->ncalled; k++)
-        if (diff_calls(d, sql, op->called[k]))
+        if (diff_calls(sql, op->called[k]))
             return 1;
     return 0;
 }
