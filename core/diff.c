@@ -718,11 +718,72 @@ static int mentions(const char *sql, const char *name)
     return 0;
 }
 
-/* Does the view text `def` read column `name`? A '*' reads them all (SQLite
- * keeps it as written). */
+int diff_calls(const char *sql, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = sql ? sql : ""; *p;) {
+        char c = *p;
+        const char *b = NULL, *e = NULL, *next;
+        if (c == '\'') {
+            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
+                ;
+            if (*p)
+                p++;
+            continue;
+        }
+        if (c == '"' || c == '`') {
+            b = p + 1;
+            e = strchr(b, c);
+            if (!e)
+                return 0;
+            next = e + 1;
+        } else if (isalpha((unsigned char)c) || c == '_') {
+            b = p;
+            for (e = p; isalnum((unsigned char)*e) || *e == '_' || *e == '$'; e++)
+                ;
+            next = e;
+        } else {
+            p++;
+            continue;
+        }
+        const char *q = next;
+        while (isspace((unsigned char)*q))
+            q++;
+        if ((size_t)(e - b) == n && strncasecmp(b, name, n) == 0 && *q == '(')
+            return 1;
+        p = next;
+    }
+    return 0;
+}
+
+/* Does `def` select all columns with a '*' (SQLite keeps SELECT * as
+ * written)? Not count(*), nor a product: the star must follow SELECT,
+ * DISTINCT, ALL, a comma or "t.". */
+static int selects_star(const char *def)
+{
+    for (const char *p = strchr(def, '*'); p; p = strchr(p + 1, '*')) {
+        const char *q = p;
+        while (q > def && isspace((unsigned char)q[-1]))
+            q--;
+        if (q == def || q[-1] == ',' || q[-1] == '.')
+            return 1;
+        const char *w = q;
+        while (w > def && (isalnum((unsigned char)w[-1]) || w[-1] == '_'))
+            w--;
+        size_t n = (size_t)(q - w);
+        if ((n == 6 && strncasecmp(w, "select", 6) == 0) ||
+            (n == 8 && strncasecmp(w, "distinct", 8) == 0) ||
+            (n == 3 && strncasecmp(w, "all", 3) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+/* Does the view text `def` read column `name`? A select-star reads them
+ * all. */
 static int reads_column(const char *def, const char *name)
 {
-    return strchr(def, '*') != NULL || mentions(def, name);
+    return selects_star(def) || mentions(def, name);
 }
 
 /* Must a view that names the old table of pair `p` be dropped before the
@@ -821,7 +882,8 @@ static int plan_views(differ *d, vplan *vp)
     }
     for (size_t i = 0; i < vp->nf; i++) {
         const cairn_view *v = vp->fv[i];
-        if (!kept[i])
+        /* a function it calls is dropped and created again */
+        if (!kept[i] || diff_objects_called(d->objects, v->definition))
             vp->drop[i] = 1;
         for (size_t k = 0; k < d->nft && !vp->drop[i]; k++) {
             const tpair *p = d->pair_of_from[k];
@@ -1033,6 +1095,58 @@ static void emit_moves(differ *d, const tpair *p)
     }
 }
 
+/* Checks, indexes and triggers of a kept table that call a function the
+ * plan drops and creates again go before it and come back after it. */
+static void renew_set(differ *d, dset *s)
+{
+    for (size_t i = 0; i < s->nf; i++)
+        if (s->f[i].same && diff_objects_called(d->objects, s->f[i].sig)) {
+            s->f[i].same = 0;
+            if (s->f[i].peer >= 0)
+                s->t[s->f[i].peer].same = 0;
+        }
+}
+
+static void renew_callers(differ *d, tpair *p)
+{
+    renew_set(d, &p->checks);
+    renew_set(d, &p->indexes);
+    renew_set(d, &p->triggers);
+}
+
+/* Does the old column's default call a function the plan drops and
+ * creates again? Then the default goes first and comes back after. */
+static int default_renewed(differ *d, const cairn_column *c)
+{
+    return c->default_expr && !c->generated && diff_objects_called(d->objects, c->default_expr);
+}
+
+/* The column as it is once drop_renewed_defaults ran: no default. */
+static const cairn_column *without_default(differ *d, const cairn_column *c)
+{
+    cairn_column *copy = cairn_arena_alloc(d->pb->arena, sizeof *copy);
+    if (!copy) {
+        oom(d);
+        return c;
+    }
+    *copy = *c;
+    copy->default_expr = NULL;
+    return copy;
+}
+
+static void drop_renewed_defaults(differ *d, const tpair *p)
+{
+    for (size_t i = 0; i < p->from->ncolumns; i++) {
+        const cairn_column *c = p->from->columns[i];
+        if (!default_renewed(d, c))
+            continue;
+        cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
+                                      without_default(d, c));
+        if (ch)
+            ch->alter = CAIRN_ALTER_DEFAULT;
+    }
+}
+
 static void emit_columns(differ *d, const tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
@@ -1054,6 +1168,8 @@ static void emit_columns(differ *d, const tpair *p)
             add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *old = p->col_from[j], *c = t->columns[j];
+        if (old && default_renewed(d, old))
+            old = without_default(d, old);
         uint32_t alter = old ? diff_column_changes(d, old, c) : 0;
         if (!alter)
             continue;
@@ -1220,6 +1336,12 @@ static int run(differ *d, const cairn_diff_opts *opts)
         diff_analyse_pair(d, d->pairs[k]);
     if (!d->rc)
         diff_fkeys_follow_keys(d);
+    diff_oplan *op = d->rc ? NULL : diff_objects_plan(d);
+    if (d->rc)
+        return d->rc;
+    d->objects = op;
+    for (size_t k = 0; k < d->npairs; k++)
+        renew_callers(d, d->pairs[k]);
     vplan vp;
     memset(&vp, 0, sizeof vp);
     if (d->rc || plan_views(d, &vp))
@@ -1242,8 +1364,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
     size_t *vdrop = dep_order(d, (void *const *)vp.fv, vp.nf, view_deps, 1);
     size_t *vcreate = dep_order(d, (void *const *)vp.tv, vp.nt, view_deps, 0);
     gone_ctx gc = {d, &vp};
-    diff_oplan *op = diff_objects_plan(d, plan_drops, &gc);
-    if (d->rc)
+    if (diff_objects_settle(d, op, plan_drops, &gc))
         return d->rc;
 
     const char **tn = sorted(d, (void *const *)d->to->namespaces, d->to->nnamespaces, cmp_cstr);
@@ -1251,11 +1372,11 @@ static int run(differ *d, const cairn_diff_opts *opts)
         if (!has_str(d->from->namespaces, d->from->nnamespaces, tn[i]))
             add_change(d, CAIRN_CHANGE_CREATE_NAMESPACE, NULL, NULL, NULL, tn[i]);
 
-    diff_objects_drops(d, op, 2);
+    diff_objects_drops(d, op, 2, 0);
     for (size_t k = 0; k < vp.nf; k++)
         if (vp.drop[vdrop[k]])
             add_change(d, CAIRN_CHANGE_DROP_VIEW, NULL, NULL, vp.fv[vdrop[k]], NULL);
-    diff_objects_drops(d, op, 1);
+    diff_objects_drops(d, op, 1, 0);
 
     for (size_t k = 0; k < d->npairs; k++)
         emit_set_drops(d, d->pairs[k], &d->pairs[k]->triggers, CAIRN_CHANGE_DROP_TRIGGER);
@@ -1291,6 +1412,11 @@ static int run(differ *d, const cairn_diff_opts *opts)
             add_change(d, CAIRN_CHANGE_RENAME_TABLE, p->from, p->to, p->from, p->to);
     }
 
+    /* functions dropped to be created again, once nothing holds them */
+    for (size_t k = 0; k < d->npairs; k++)
+        drop_renewed_defaults(d, d->pairs[k]);
+    diff_objects_drops(d, op, 0, 1);
+
     emit_enums_and_sequences(d);
     diff_objects_creates(d, op, 0);
 
@@ -1319,7 +1445,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
             add_change(d, CAIRN_CHANGE_CREATE_VIEW, NULL, NULL, NULL, vp.tv[vcreate[k]]);
     diff_objects_creates(d, op, 2);
 
-    diff_objects_drops(d, op, 0);
+    diff_objects_drops(d, op, 0, 0);
     emit_final_drops(d);
     return d->rc;
 }

@@ -61,6 +61,7 @@ typedef struct differ {
     cairn_buf b1, b2;
     const cairn_type_family *types; /* the dialect's, or the standard's */
     int column_order;               /* CAIRN_CAP_COLUMN_ORDER: moves are changes */
+    struct oplan *objects;          /* diff_objects.c's plan, once made */
     int rc;
 } differ;
 
@@ -101,8 +102,18 @@ CAIRN_INTERNAL cairn_change *diff_add_change(differ *d, cairn_change_kind kind,
  * tables and the views, 2 after the views. */
 typedef struct oplan diff_oplan;
 typedef int diff_gone_fn(void *ud, const char *kind, const char *ns, const char *name);
-CAIRN_INTERNAL diff_oplan *diff_objects_plan(differ *d, diff_gone_fn *gone, void *ud);
-CAIRN_INTERNAL void diff_objects_drops(differ *d, diff_oplan *op, int stage);
+/* The pairing and the objects' own changes, before the views are planned;
+ * then settle: what goes with the tables and views the plan drops. */
+CAIRN_INTERNAL diff_oplan *diff_objects_plan(differ *d);
+CAIRN_INTERNAL int diff_objects_settle(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud);
+/* The drops of `stage`; at stage 0, `renewed` picks the renewals (dropped
+ * before the stage-0 creates) or the rest (dropped at the end). */
+CAIRN_INTERNAL void diff_objects_drops(differ *d, diff_oplan *op, int stage, int renewed);
 CAIRN_INTERNAL void diff_objects_creates(differ *d, diff_oplan *op, int stage);
+/* Does `sql` call a renewed object (its name, then "(")? Then what holds
+ * it goes before the object and comes back after. */
+CAIRN_INTERNAL int diff_objects_called(const diff_oplan *op, const char *sql);
+/* diff.c: does `sql` name `name` as an identifier followed by "("? */
+CAIRN_INTERNAL int diff_calls(const char *sql, const char *name);
 
 #endif

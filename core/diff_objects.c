@@ -13,6 +13,14 @@
  * Within a stage an object comes after the objects it depends on (before
  * them when dropped). An object whose table, view or object is dropped or
  * recreated by the plan is dropped and created again around it.
+ *
+ * A changed object the dialect can only drop and create (a function whose
+ * result changes: object_recreates), or one dropped while another of its
+ * kind and name is created (a new signature), is "renewed": at stage 0 it
+ * is dropped after every table-side drop and before the stage-0 creates,
+ * and the views, triggers, checks, indexes and column defaults that call
+ * it by name go before it and come back after it (diff.c asks
+ * diff_objects_called).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +45,9 @@ struct oplan {
     char *drop;       /* per f: dropped (gone or forced) */
     char *create;     /* per t: created (new or forced) */
     char *replace;    /* per t: replaced in place */
+    char *renew;      /* per f: dropped, and its kind and name created again */
+    const char **called; /* names of the renewed objects of stage 0 */
+    size_t ncalled;
 };
 
 static int cmp_objp(const void *pa, const void *pb)
@@ -128,12 +139,12 @@ static int stage_of(differ *d, oside *o, size_t i)
 static int needs_gone(differ *d, diff_oplan *op, size_t i, diff_gone_fn *gone, void *ud)
 {
     const cairn_object *ob = op->f.v[i];
-    if (ob->table && gone(ud, "table", ob->schema, ob->table))
+    if (ob->table && gone && gone(ud, "table", ob->schema, ob->table))
         return 1;
     for (size_t k = 0; k < ob->ndepends; k++) {
         const cairn_object_ref *r = ob->depends[k];
         if (strcmp(r->kind, "table") == 0 || strcmp(r->kind, "view") == 0) {
-            if (gone(ud, r->kind, r->schema, r->name))
+            if (gone && gone(ud, r->kind, r->schema, r->name))
                 return 1;
         } else {
             long j = find_ref(d, &op->f, r);
@@ -144,7 +155,31 @@ static int needs_gone(differ *d, diff_oplan *op, size_t i, diff_gone_fn *gone, v
     return 0;
 }
 
-diff_oplan *diff_objects_plan(differ *d, diff_gone_fn *gone, void *ud)
+/* What depends on something gone goes too, to the end of the chain; the
+ * old schema is sorted, so each pass is linear and chains are short.
+ * Without `gone`, only objects count. Then what is created or replaced. */
+static void cascade(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud)
+{
+    for (int more = 1; more;) {
+        more = 0;
+        for (size_t k = 0; k < op->f.n; k++)
+            if (!op->drop[k] && needs_gone(d, op, k, gone, ud))
+                op->drop[k] = more = 1;
+    }
+    for (size_t j = 0; j < op->t.n; j++) {
+        int p = op->peer_of_t[j];
+        op->create[j] = op->replace[j] = 0;
+        if (p < 0 || op->drop[p])
+            op->create[j] = 1;
+        else if (!diff_text_eq(d, op->f.v[p]->definition, op->t.v[j]->definition, 0) ||
+                 !diff_str_eq(op->f.v[p]->comment, op->t.v[j]->comment))
+            op->replace[j] = 1;
+    }
+}
+
+static int find_renewals(differ *d, diff_oplan *op);
+
+diff_oplan *diff_objects_plan(differ *d)
 {
     diff_oplan *op = diff_tmp_alloc(d, 1, sizeof *op);
     if (!op || side_init(d, &op->f, d->from) || side_init(d, &op->t, d->to))
@@ -175,27 +210,62 @@ diff_oplan *diff_objects_plan(differ *d, diff_gone_fn *gone, void *ud)
         stage_of(d, &op->f, k);
     for (size_t k = 0; k < op->t.n; k++)
         stage_of(d, &op->t, k);
-    for (size_t k = 0; k < op->f.n; k++)
-        if (op->peer_of_f[k] < 0)
+    for (size_t k = 0; k < op->f.n; k++) {
+        int j = op->peer_of_f[k];
+        const cairn_object *a = op->f.v[k];
+        if (j < 0 || (!diff_text_eq(d, a->definition, op->t.v[j]->definition, 0) &&
+                      cairn_ctx_object_recreates(d->cx, a, op->t.v[j])))
             op->drop[k] = 1;
-    /* What depends on something gone goes too, to the end of the chain;
-     * the old schema is sorted, so each pass is linear and chains are
-     * short. */
-    for (int more = 1; more;) {
-        more = 0;
-        for (size_t k = 0; k < op->f.n; k++)
-            if (!op->drop[k] && needs_gone(d, op, k, gone, ud))
-                op->drop[k] = more = 1;
     }
+    /* Objects of stage 0 need no table or view: the renewals are known
+     * before the views are planned (the views that call one go too). */
+    cascade(d, op, NULL, NULL);
+    return d->rc || find_renewals(d, op) ? NULL : op;
+}
+
+int diff_objects_settle(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud)
+{
+    cascade(d, op, gone, ud);
+    return d->rc;
+}
+
+/* Which drops of stage 0 are renewals: the object, or another of its kind
+ * and name, is created again. Their names are what diff_objects_called
+ * looks for. */
+static int find_renewals(differ *d, diff_oplan *op)
+{
+    cairn_strmap *made = cairn_strmap_new(d->tmp);
+    op->renew = diff_tmp_alloc(d, op->f.n ? op->f.n : 1, 1);
+    op->called = diff_tmp_alloc(d, op->f.n ? op->f.n : 1, sizeof *op->called);
+    if (d->rc || !made)
+        return d->rc ? d->rc : (d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory"));
     for (size_t j = 0; j < op->t.n; j++) {
-        int p = op->peer_of_t[j];
-        if (p < 0 || op->drop[p])
-            op->create[j] = 1;
-        else if (!diff_text_eq(d, op->f.v[p]->definition, op->t.v[j]->definition, 0) ||
-                 !diff_str_eq(op->f.v[p]->comment, op->t.v[j]->comment))
-            op->replace[j] = 1;
+        const cairn_object *o = op->t.v[j];
+        const char *key = op->create[j] ? ref_key(d, o->kind, o->name, NULL) : NULL;
+        if (key && cairn_strmap_put(made, o->schema, key, o))
+            return d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory");
     }
-    return d->rc ? NULL : op;
+    for (size_t i = 0; i < op->f.n && !d->rc; i++) {
+        const cairn_object *o = op->f.v[i];
+        if (!op->drop[i] || op->f.stage[i] != 0 ||
+            !cairn_strmap_get(made, o->schema, ref_key(d, o->kind, o->name, NULL)))
+            continue;
+        op->renew[i] = 1;
+        size_t k = 0;
+        while (k < op->ncalled && strcmp(op->called[k], o->name) != 0)
+            k++;
+        if (k == op->ncalled)
+            op->called[op->ncalled++] = o->name;
+    }
+    return d->rc;
+}
+
+int diff_objects_called(const diff_oplan *op, const char *sql)
+{
+    for (size_t k = 0; op && sql && k < op->ncalled; k++)
+        if (diff_calls(sql, op->called[k]))
+            return 1;
+    return 0;
 }
 
 /* Append to `out` the objects of `o` selected by `pick` and of `stage`,
@@ -228,10 +298,15 @@ static size_t *topo(differ *d, oside *o, const char *pick, int stage, size_t *n)
     return out;
 }
 
-void diff_objects_drops(differ *d, diff_oplan *op, int stage)
+void diff_objects_drops(differ *d, diff_oplan *op, int stage, int renewed)
 {
+    char *pick = op ? diff_tmp_alloc(d, op->f.n ? op->f.n : 1, 1) : NULL;
+    if (!pick)
+        return;
+    for (size_t i = 0; i < op->f.n; i++)
+        pick[i] = op->drop[i] && (stage != 0 || !op->renew[i] == !renewed);
     size_t n;
-    size_t *order = op ? topo(d, &op->f, op->drop, stage, &n) : NULL;
+    size_t *order = topo(d, &op->f, pick, stage, &n);
     for (size_t k = n; order && k-- > 0;)
         diff_add_change(d, CAIRN_CHANGE_DROP_OBJECT, NULL, NULL, op->f.v[order[k]], NULL);
 }

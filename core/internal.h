@@ -381,6 +381,10 @@ uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
  *  names it: NULL for the dialect's default namespace (a ref_schema equal to
  *  its default_namespace included), else the namespace's name. */
 const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk);
+/** Does the context's dialect change object `from` into `to` only by a
+ *  drop and a create (the `object_recreates` slot)? 0 without one. */
+int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
+                               const cairn_object *to);
 /** Connect to the configured url (ECONFIG when none). */
 int cairn_session_connect(cairn_ctx *cx, cairn_session *s, cairn_conn **out);
 /** A database to fill and read back (`why` names the need in messages):

@@ -437,6 +437,10 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
         cairn_schema_free(got);
         return rc;
     }
+    /* what the scratch (or dev) database granted is not the file's, and a
+     * file says nothing of privileges: not known */
+    for (size_t i = 0; i < got->nviews; i++)
+        got->views[i]->grants = NULL;
     *out = got;
     return 0;
 }

@@ -123,6 +123,14 @@ const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const c
     return def && strcmp(fk->ref_schema, def) == 0 ? NULL : fk->ref_schema;
 }
 
+int cairn_ctx_object_recreates(const cairn_ctx *cx, const cairn_object *from,
+                               const cairn_object *to)
+{
+    const cairn_session *s = cx->session;
+    return s && CAIRN_DIALECT_HAS(s->drv.d, object_recreates) &&
+           s->drv.d->object_recreates(s->ds, from, to) == 1;
+}
+
 /* ---- connections ------------------------------------------------------------ */
 
 static int conn_new(cairn_session *s, cairn_dconn *dc, int scratch, cairn_conn **out)

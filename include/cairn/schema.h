@@ -232,6 +232,14 @@ typedef struct cairn_view {
      *  "algorithm", "security", "check_option"). Since ABI 1.4. */
     const char **options;
     size_t noptions;
+    /** What the live view's privileges grant, as its driver reads them from
+     *  the database (PostgreSQL: one "PRIVILEGES TO grantee" line each), so
+     *  that a view the plan drops and creates again gets them back; "" when
+     *  it grants nothing beyond its owner's, NULL when not known (a schema
+     *  read from a file, a snapshot). Never written to a file, never
+     *  compared. Since ABI 1.5: a host of host ABI 1.3 or newer allocates
+     *  views with it, and only introspection sets it. */
+    const char *grants;
 } cairn_view;
 
 /** An enumerated type (PostgreSQL CREATE TYPE ... AS ENUM). */

@@ -105,6 +105,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .ident_max_bytes = 63,
     .query = pgdrv_rows,
     .hazards = pgdrv_hazards,
+    .object_recreates = pgdrv_object_recreates,
     .type_names = pgdrv_type_names,
     .normalize_schema = pgdrv_normalize_schema,
     .default_namespace = "public",

@@ -143,6 +143,7 @@ size_t pgdrv_extra_seq_len(const char *extra);
 
 /* ---- pgdrv_functions.c: functions, procedures and extensions ---------------- */
 pgdrv_object_reader pgdrv_read_functions;
+pgdrv_object_reader pgdrv_read_aggregates;
 pgdrv_object_reader pgdrv_read_extensions;
 /** The namespace as the model names it: NULL for public. */
 const char *pgdrv_ns(const char *nspname);
@@ -253,6 +254,14 @@ int pgdrv_create_trigger(pgdrv_emitter *em, const cairn_table *t, const cairn_tr
 /** ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY, ALTER_TRIGGER: VALIDATE
  *  CONSTRAINT, then COMMENT ON CONSTRAINT / TRIGGER. */
 int pgdrv_emit_alter_constraint(pgdrv_emitter *em, const cairn_change *ch);
+/* pgdrv_grants.c: a recreated view's privileges (cairn_view.grants) */
+/** One query: the grants of every view of `out` in the namespaces asked for. */
+int pgdrv_read_view_grants(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+/** Before CREATE VIEW, into em->b: a comment line when the view replaces
+ *  one whose grants are not known (a plan from files), and a warning. */
+void pgdrv_view_grants_unknown(pgdrv_emitter *em, const cairn_view *v);
+/** After CREATE VIEW: GRANT for what the view it replaces granted. */
+int pgdrv_view_regrant(pgdrv_emitter *em, const cairn_view *v);
 /* pgdrv_objects.c: CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT */
 int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch);
 /** CREATE_ENUM (pgdrv_emit.c). */
@@ -282,6 +291,11 @@ int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o);
 /* pgdrv_functions.c: the `replace` of functions and procedures (CREATE OR
  * REPLACE, or a drop and a create), and of extensions (ALTER EXTENSION) */
 int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+/** Can CREATE OR REPLACE make routine `from` into `to`? */
+int pgdrv_routine_replaceable(const cairn_object *from, const cairn_object *to);
+/** The object_recreates slot (pgdrv_objects.c): a routine that CREATE OR
+ *  REPLACE cannot change, or a kind with no replace (an aggregate). */
+cairn_dialect_object_recreates_fn pgdrv_object_recreates;
 int pgdrv_replace_extension(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and

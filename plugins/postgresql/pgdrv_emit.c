@@ -226,6 +226,7 @@ static int pgdrv_emit_create_view(pgdrv_emitter *em, const cairn_change *ch)
 {
     const cairn_host *h = em->h;
     const cairn_view *v = ch->to.view;
+    pgdrv_view_grants_unknown(em, v);
     h->buf_puts(em->b, v->materialized ? "CREATE MATERIALIZED VIEW " : "CREATE VIEW ");
     pgdrv_qname(h, em->b, v->schema, v->name);
     int rc = pgdrv_create_view_with(em, v);
@@ -234,7 +235,7 @@ static int pgdrv_emit_create_view(pgdrv_emitter *em, const cairn_change *ch)
     if (!rc && v->comment)
         rc = pgdrv_comment(em, v->materialized ? "MATERIALIZED VIEW" : "VIEW", v->schema, v->name,
                            NULL, v->comment);
-    return rc;
+    return rc ? rc : pgdrv_view_regrant(em, v);
 }
 
 static int pgdrv_emit_drop_view(pgdrv_emitter *em, const cairn_change *ch)

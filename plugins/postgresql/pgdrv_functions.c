@@ -56,7 +56,8 @@
     /* other functions of the schema */ \
     " UNION SELECT pg_catalog.concat_ws(E'\\x1f', CASE f.prokind WHEN 'p' THEN 'procedure'" \
     "   WHEN 'a' THEN 'aggregate' ELSE 'function' END, fn.nspname, f.proname," \
-    "   pg_catalog.pg_get_function_identity_arguments(f.oid))" \
+    "   CASE WHEN f.prokind = 'a' AND f.pronargs = 0 THEN '*'" \
+    "   ELSE pg_catalog.pg_get_function_identity_arguments(f.oid) END)" \
     "  FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_proc f ON f.oid = d.refobjid" \
     "  JOIN pg_catalog.pg_namespace fn ON fn.oid = f.pronamespace" \
     "  WHERE d.classid = " PGDRV_PROC " AND d.objid = p.oid AND d.deptype = 'n'" \
@@ -74,23 +75,42 @@
 
 /* SCAN: whether the body is SQL text PostgreSQL checks against tables it
  * does not record (a LANGUAGE sql string; 14 and later keep a BEGIN ATOMIC
- * body parsed, in prosqlbody, and record its tables). Aggregates and
- * window functions stay out (pull counts them as left out). */
+ * body parsed, in prosqlbody, and record its tables). Window functions are
+ * functions; aggregates have their own reader (pgdrv_read_aggregates). */
 #define PGDRV_Q_FUNCTIONS(SCAN) \
     "SELECT n.nspname, p.proname, p.prokind," \
     " NULLIF(pg_catalog.pg_get_function_identity_arguments(p.oid), '')," \
     " pg_catalog.pg_get_functiondef(p.oid), pg_catalog.obj_description(p.oid, 'pg_proc')," \
-    " " SCAN ", p.prosrc," PGDRV_PROC_DEPS \
-    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace" \
-    " JOIN pg_catalog.pg_language l ON l.oid = p.prolang" \
-    " WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f','p')" \
-    " AND NOT " PGDRV_EXT_MEMBER(PGDRV_PROC, "p.oid") \
-    /* nor what a type makes for itself (a range's constructors): the type's */ \
-    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend di WHERE di.classid = " PGDRV_PROC \
-    "   AND di.objid = p.oid AND di.deptype = 'i') ORDER BY 1, 2, 4"
+    " " SCAN ", p.prosrc,"
 static const char *const q_functions_14 =
     PGDRV_Q_FUNCTIONS("l.lanname = 'sql' AND p.prosqlbody IS NULL");
 static const char *const q_functions_old = PGDRV_Q_FUNCTIONS("l.lanname = 'sql'");
+/* (the dependencies apart: one literal would pass C's 4095 characters) */
+static const char *const q_proc_deps = PGDRV_PROC_DEPS;
+static const char *const q_functions_from =
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+    " WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('f','p','w')"
+    " AND NOT " PGDRV_EXT_MEMBER(PGDRV_PROC, "p.oid")
+    /* nor what a type makes for itself (a range's constructors): the type's */
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend di WHERE di.classid = " PGDRV_PROC
+    "   AND di.objid = p.oid AND di.deptype = 'i') ORDER BY 1, 2, 4";
+
+/* Run head || q_proc_deps || tail with the namespaces ($1). */
+static int pgdrv_query_deps(cairn_dconn *c, const char *head, const char *tail,
+                            const char *nsarr, PGresult **r)
+{
+    const cairn_host *h = c->s->host;
+    cairn_buf *b = h->buf_new(c->s->hc);
+    if (!b)
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    h->buf_puts(b, head);
+    h->buf_puts(b, q_proc_deps);
+    h->buf_puts(b, tail);
+    int rc = pgdrv_query_buf(c, b, 1, &nsarr, r);
+    h->buf_free(b);
+    return rc;
+}
 
 /* Add `dep` ("kind\x1fnamespace\x1fname\x1fsignature") to o's depends. */
 static int pgdrv_add_dep(const cairn_host *h, cairn_schema *out, cairn_object *o, char *dep)
@@ -224,7 +244,7 @@ int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
     const cairn_host *h = c->s->host;
     PGresult *r;
     const char *q = c->server_version >= 140000 ? q_functions_14 : q_functions_old;
-    int rc = pgdrv_query(c, q, 1, &nsarr, &r);
+    int rc = pgdrv_query_deps(c, q, q_functions_from, nsarr, &r);
     if (rc)
         return rc;
     for (int i = 0, rows = PQntuples(r); i < rows && !rc; i++) {
@@ -248,6 +268,67 @@ int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
         rc = pgdrv_object_tail(h, out, o, r, i, 5, 8);
         if (!rc && PQgetvalue(r, i, 6)[0] == 't')
             rc = pgdrv_scan_body(h, out, o, PQgetvalue(r, i, 7));
+    }
+    PQclear(r);
+    if (rc == CAIRN_ENOMEM)
+        return h->error(c->s->hc, rc, NULL, "out of memory");
+    return rc;
+}
+
+/* Aggregates as CREATE AGGREGATE, written from pg_aggregate (PostgreSQL
+ * has no pg_get_functiondef for them): every option the catalogue holds
+ * that is set, so a replay makes the same row. One without arguments is
+ * name(*), its signature "*" (DROP AGGREGATE name(*)). What it needs (its
+ * support functions, its types) comes from pg_depend as for a function. */
+static const char *const q_aggregates =
+    "SELECT n.nspname, p.proname,"
+    " CASE WHEN p.pronargs = 0 THEN '*'"
+    "   ELSE pg_catalog.pg_get_function_identity_arguments(p.oid) END,"
+    " 'CREATE AGGREGATE ' || pg_catalog.quote_ident(n.nspname) || '.'"
+    " || pg_catalog.quote_ident(p.proname) || '(' || CASE WHEN p.pronargs = 0 THEN '*'"
+    "   ELSE pg_catalog.pg_get_function_arguments(p.oid) END || ') ('"
+    " || pg_catalog.concat_ws(', ', 'SFUNC = ' || a.aggtransfn::pg_catalog.regproc,"
+    "  'STYPE = ' || pg_catalog.format_type(a.aggtranstype, NULL),"
+    "  'SSPACE = ' || NULLIF(a.aggtransspace, 0),"
+    "  'FINALFUNC = ' || NULLIF(a.aggfinalfn, 0)::pg_catalog.regproc,"
+    "  CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,"
+    "  CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = ' || CASE a.aggfinalmodify"
+    "    WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,"
+    "  'COMBINEFUNC = ' || NULLIF(a.aggcombinefn, 0)::pg_catalog.regproc,"
+    "  'SERIALFUNC = ' || NULLIF(a.aggserialfn, 0)::pg_catalog.regproc,"
+    "  'DESERIALFUNC = ' || NULLIF(a.aggdeserialfn, 0)::pg_catalog.regproc,"
+    "  'INITCOND = ' || pg_catalog.quote_literal(a.agginitval),"
+    "  'MSFUNC = ' || NULLIF(a.aggmtransfn, 0)::pg_catalog.regproc,"
+    "  'MINVFUNC = ' || NULLIF(a.aggminvtransfn, 0)::pg_catalog.regproc,"
+    "  'MSTYPE = ' || pg_catalog.format_type(NULLIF(a.aggmtranstype, 0), NULL),"
+    "  'MSSPACE = ' || NULLIF(a.aggmtransspace, 0),"
+    "  'MFINALFUNC = ' || NULLIF(a.aggmfinalfn, 0)::pg_catalog.regproc,"
+    "  CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,"
+    "  CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC_MODIFY = ' || CASE a.aggmfinalmodify"
+    "    WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END END,"
+    "  'MINITCOND = ' || pg_catalog.quote_literal(a.aggminitval),"
+    "  'SORTOP = ' || NULLIF(a.aggsortop, 0)::pg_catalog.regoperator::text,"
+    "  CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED'"
+    "  END, CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END) || ')',"
+    " pg_catalog.obj_description(p.oid, 'pg_proc'),";
+static const char *const q_aggregates_from =
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+    " JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid"
+    " WHERE n.nspname = ANY($1::text[]) AND p.prokind = 'a'"
+    " AND NOT " PGDRV_EXT_MEMBER(PGDRV_PROC, "p.oid") " ORDER BY 1, 2, 3";
+
+int pgdrv_read_aggregates(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+{
+    const cairn_host *h = c->s->host;
+    PGresult *r;
+    int rc = pgdrv_query_deps(c, q_aggregates, q_aggregates_from, nsarr, &r);
+    if (rc)
+        return rc;
+    for (int i = 0, rows = PQntuples(r); i < rows && !rc; i++) {
+        cairn_object *o = h->add_object(out, "aggregate", pgdrv_ns(PQgetvalue(r, i, 0)),
+                                        PQgetvalue(r, i, 1), PQgetvalue(r, i, 2), NULL,
+                                        PQgetvalue(r, i, 3));
+        rc = o ? pgdrv_object_tail(h, out, o, r, i, 4, 5) : CAIRN_ENOMEM;
     }
     PQclear(r);
     if (rc == CAIRN_ENOMEM)
@@ -317,88 +398,22 @@ static int pgdrv_same_line(const char *x, const char *y, const char *head)
     return nx == ny && (!nx || memcmp(bx, by, nx) == 0);
 }
 
-/* Does `text` name the routine `name` (a whole word before "(")? */
-static int pgdrv_names_routine(const char *text, const char *name)
+/* Can CREATE OR REPLACE change routine `from` into `to`? Not when the
+ * result (RETURNS) or the argument line (names, defaults) changes. */
+int pgdrv_routine_replaceable(const cairn_object *from, const cairn_object *to)
 {
-    size_t n = strlen(name);
-    for (const char *p = text ? strstr(text, name) : NULL; p; p = strstr(p + 1, name)) {
-        int starts = p == text || !(pgdrv_is_ident_char(p[-1]));
-        const char *after = p + n;
-        if (*after == '"')
-            after++;
-        while (*after == ' ')
-            after++;
-        if (starts && *after == '(')
-            return 1;
-    }
-    return 0;
+    return pgdrv_same_line(from->definition, to->definition, NULL) &&
+           pgdrv_same_line(from->definition, to->definition, "\n RETURNS ");
 }
 
-/* What of the schema the plan starts from names routine `o`: triggers,
- * column defaults and generated expressions, checks, index expressions,
- * views, other objects, each after ", " into b. */
-static void pgdrv_routine_users(pgdrv_emitter *em, const cairn_object *o, cairn_buf *b)
-{
-    const cairn_host *h = em->h;
-    const cairn_schema *s = em->plan->from;
-    const char *name = o->name;
-    for (size_t i = 0; s && i < s->ntables; i++) {
-        const cairn_table *t = s->tables[i];
-        for (size_t k = 0; k < t->ntriggers; k++)
-            if (pgdrv_names_routine(t->triggers[k]->sql, name))
-                h->buf_printf(b, ", trigger %s on %s", t->triggers[k]->name, t->name);
-        for (size_t k = 0; k < t->ncolumns; k++) {
-            const cairn_column *col = t->columns[k];
-            if (pgdrv_names_routine(col->default_expr, name) ||
-                pgdrv_names_routine(col->generated, name))
-                h->buf_printf(b, ", column %s.%s", t->name, col->name);
-        }
-        for (size_t k = 0; k < t->nchecks; k++)
-            if (pgdrv_names_routine(t->checks[k]->expr, name))
-                h->buf_printf(b, ", check %s on %s", t->checks[k]->name, t->name);
-        for (size_t k = 0; k < t->nindexes; k++) {
-            const cairn_index *ix = t->indexes[k];
-            int uses = pgdrv_names_routine(ix->where, name);
-            for (size_t m = 0; m < ix->nparts && !uses; m++)
-                uses = pgdrv_names_routine(ix->parts[m]->expr, name);
-            if (uses)
-                h->buf_printf(b, ", index %s", ix->name);
-        }
-    }
-    for (size_t i = 0; s && i < s->nviews; i++)
-        if (pgdrv_names_routine(s->views[i]->definition, name))
-            h->buf_printf(b, ", view %s", s->views[i]->name);
-    for (size_t i = 0; s && i < s->nobjects; i++) {
-        const cairn_object *u = s->objects[i];
-        if (u != o && pgdrv_names_routine(u->definition, name))
-            h->buf_printf(b, ", %s %s", u->kind, u->name);
-    }
-}
-
-/* A routine whose arguments' defaults or result change cannot be replaced
- * (PostgreSQL refuses CREATE OR REPLACE): it is dropped and created again,
- * and the plan says before the DROP what in the schema uses it, which
- * PostgreSQL will not let go (the push stops there, nothing applied). */
+/* CREATE OR REPLACE; a routine that cannot be replaced is dropped and
+ * created (1): the host then plans it so (object_recreates), with what
+ * calls it dropped before and created again after. */
 int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to)
 {
-    const cairn_host *h = em->h;
-    if (pgdrv_same_line(from->definition, to->definition, NULL) &&
-        pgdrv_same_line(from->definition, to->definition, "\n RETURNS "))
-        return h->stmt_add(em->out, to->definition, 0);
-    cairn_buf *users = h->buf_new(em->s->hc);
-    if (!users)
-        return h->error(em->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
-    pgdrv_routine_users(em, from, users);
-    h->buf_printf(em->b, "-- %s %s(%s): its result or argument defaults change, which CREATE OR"
-                         " REPLACE cannot do: dropped and created again",
-                  from->kind, from->name, from->signature ? from->signature : "");
-    if (h->buf_len(users))
-        h->buf_printf(em->b, "; it is used by %s, which PostgreSQL keeps it for (drop or change"
-                             " those first)", h->buf_cstr(users) + 2);
-    h->buf_puts(em->b, "\n");
-    h->buf_free(users);
-    int rc = pgdrv_drop_named(em, from);
-    return rc ? rc : pgdrv_create_named(em, to);
+    if (!pgdrv_routine_replaceable(from, to))
+        return 1;
+    return em->h->stmt_add(em->out, to->definition, 0);
 }
 
 /* The text after `key` in an extension's definition, up to the next " "

@@ -887,7 +887,12 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         case 3: rc = pgdrv_intro_triggers(&in, oidarr); break;
         case 4: rc = pgdrv_intro_enums(&in, arr); break;
         case 5: rc = pgdrv_intro_sequences(&in, arr); break;
-        default: rc = pgdrv_intro_objects(c, arr, out); break;
+        default:
+            /* the views' grants too: a recreated view gets them back */
+            rc = pgdrv_intro_objects(c, arr, out);
+            if (!rc)
+                rc = pgdrv_read_view_grants(c, arr, out);
+            break;
         }
     }
     if (!rc && tick)

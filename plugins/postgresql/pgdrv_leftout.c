@@ -11,19 +11,12 @@
 /* One row per object, kind and name, in the selected namespaces ($1) or
  * the database (extensions elsewhere, event triggers). Members of an
  * extension are the extension's, and what a type makes for itself is the
- * type's: they are not named apart. Functions, procedures, extensions in
- * the namespaces, domains, types, policies, row security, partitions and
- * rules (pgdrv_storage.c) are modelled. */
+ * type's: they are not named apart. Functions, procedures, aggregates,
+ * extensions in the namespaces, domains, types, policies, row security,
+ * partitions and rules (pgdrv_storage.c) are modelled. */
 static const char *const q_left_out =
     "SELECT kind, name FROM ("
-    " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,"
-    "   n.nspname || '.' || p.proname"
-    "   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('a','w')"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
-    "     AND d.deptype IN ('e', 'i'))"
-    " UNION ALL SELECT 'extension', e.extname FROM pg_catalog.pg_extension e"
+    " SELECT 'extension', e.extname FROM pg_catalog.pg_extension e"
     "   JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace"
     "   WHERE e.extname <> 'plpgsql' AND n.nspname <> ALL($1::text[])"
     " UNION ALL SELECT 'event trigger', evtname FROM pg_catalog.pg_event_trigger"
@@ -96,15 +89,7 @@ int pgdrv_report_left_out(cairn_dconn *c, const char *nsarr)
  * scratch database holds only what the file made). */
 static const char *const q_unmodelled =
     "SELECT kind, stmt FROM ("
-    " SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END,"
-    "   CASE p.prokind WHEN 'a' THEN 'CREATE AGGREGATE ' ELSE 'CREATE FUNCTION ' END"
-    "   || p.oid::pg_catalog.regprocedure::text"
-    "   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-    "   WHERE n.nspname = ANY($1::text[]) AND p.prokind IN ('a','w')"
-    "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
-    "     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid = p.oid"
-    "     AND d.deptype = 'e')"
-    " UNION ALL SELECT 'operator', 'CREATE OPERATOR ' || o.oid::pg_catalog.regoperator::text"
+    " SELECT 'operator', 'CREATE OPERATOR ' || o.oid::pg_catalog.regoperator::text"
     "   FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace"
     "   WHERE n.nspname = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d"
     "     WHERE d.classid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND d.objid = o.oid"

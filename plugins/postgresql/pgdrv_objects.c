@@ -142,6 +142,17 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
     return rc ? rc : pgdrv_create_object(em, k, to);
 }
 
+int pgdrv_object_recreates(cairn_dsession *s, const cairn_object *from, const cairn_object *to)
+{
+    (void)s;
+    const pgdrv_kind *k = pgdrv_kind_of(from);
+    if (!k || strcmp(from->kind, to->kind) != 0)
+        return 0;
+    if (!k->replace)
+        return 1;
+    return k->replace == pgdrv_replace_routine && !pgdrv_routine_replaceable(from, to);
+}
+
 /* ---- introspection ------------------------------------------------------------ */
 
 /* The readers, each one query for every namespace of `nsarr` (a text[]
@@ -150,6 +161,7 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
 static pgdrv_object_reader *const readers[] = {
     pgdrv_read_extensions,
     pgdrv_read_functions,
+    pgdrv_read_aggregates,
     pgdrv_read_domains,
     pgdrv_read_types,
     pgdrv_read_policies,

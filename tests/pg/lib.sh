@@ -94,3 +94,17 @@ dump() {
         q "$1" "$DIGEST"
     fi
 }
+
+# After tests/cli/lib.sh: expect_sql reads the server here, not SQLite.
+expect_sql() { # expect_sql DB QUERY EXPECTED what
+    local got
+    got=$(q "$1" "$2")
+    if [ "$got" = "$3" ]; then ok; else bad "$4: '$2' gave '$got', expected '$3'"; fi
+}
+# up_to_date what: the last run was a push that found nothing to do
+up_to_date() {
+    expect_rc 0 "$1"
+    contains "$OUT$ERR" "up to date" && ok || bad "$1: not up to date: $OUT $ERR"
+}
+# pos TEXT: the line of the last run's output where TEXT first appears
+pos() { printf '%s\n' "$OUT" | grep -n -m1 -F "$1" | cut -d: -f1; }

@@ -389,6 +389,9 @@ static void test_views_kept(void)
     col(a, pa, "body", "text", 0);
     cairn_schema_add_view(a, NULL, "titles", "SELECT posts.id, posts.title FROM posts");
     cairn_schema_add_view(a, NULL, "everything", "SELECT * FROM posts");
+    /* a '*' that selects nothing: count(*), a product */
+    cairn_schema_add_view(a, NULL, "counts", "SELECT posts.title, count(*) AS n, 2 * 3 AS six "
+                                             "FROM posts GROUP BY posts.title");
 
     users(b);
     cairn_table *pb = posts(b, "users");
@@ -400,6 +403,8 @@ static void test_views_kept(void)
     cairn_index_add_part(b, ix)->column = "title";
     cairn_schema_add_view(b, NULL, "titles", "SELECT posts.id, posts.title FROM posts");
     cairn_schema_add_view(b, NULL, "everything", "SELECT * FROM posts");
+    cairn_schema_add_view(b, NULL, "counts", "SELECT posts.title, count(*) AS n, 2 * 3 AS six "
+                                             "FROM posts GROUP BY posts.title");
 
     /* "everything" reads every column (SQLite keeps the '*'): it goes */
     cairn_plan_free(PLAN(a, b, NULL,
@@ -414,7 +419,7 @@ static void test_views_kept(void)
     pb->nchecks = pb->nindexes = 0;
     b->nviews = 1;
     cairn_plan_free(PLAN(a, b, NULL,
-                         "DROP_VIEW everything\nDROP_VIEW titles\n"
+                         "DROP_VIEW counts\nDROP_VIEW everything\nDROP_VIEW titles\n"
                          "DROP_FOREIGN_KEY posts.users\nALTER_COLUMN posts.title!\n"
                          "CREATE_VIEW titles\n"));
     cairn_schema_free(a);
@@ -857,6 +862,46 @@ static void test_objects(void)
     cairn_schema_free(b);
 }
 
+/* A function dropped while one of its name is created (a new signature)
+ * is renewed: the view, check, index, trigger and default that call it go
+ * before its drop and come back after its create; a view that does not
+ * call it, and a check that names it without calling it, stay. */
+static void test_renewed_function(void)
+{
+    cairn_schema *s[2] = {cairn_schema_new(), cairn_schema_new()};
+    for (int k = 0; k < 2; k++) {
+        cairn_table *t = users(s[k]);
+        cairn_column *c = col(s[k], t, "code", "text", 0);
+        c->default_expr = "gen(1)";
+        cairn_table_add_check(s[k], t, "name_ok", "ok(name)");
+        cairn_table_add_check(s[k], t, "gen_set", "name <> 'gen'");
+        cairn_index *ix = cairn_table_add_index(s[k], t, "users_gen");
+        cairn_index_add_part(s[k], ix)->expr = "gen(id)";
+        cairn_table_add_trigger(s[k], t, "users_t",
+                                "CREATE TRIGGER users_t BEFORE INSERT ON users FOR EACH ROW "
+                                "WHEN (gen (NEW.id) IS NOT NULL) EXECUTE FUNCTION touch()");
+        cairn_schema_add_view(s[k], NULL, "coded", "SELECT id, gen(id) AS g FROM users");
+        cairn_schema_add_view(s[k], NULL, "plain", "SELECT id FROM users");
+        obj(s[k], "function", "ok", "text", "CREATE FUNCTION ok(text) ...");
+        obj(s[k], "function", "touch", NULL, "CREATE FUNCTION touch() ...");
+    }
+    obj(s[0], "function", "gen", "a integer", "CREATE FUNCTION gen(a integer) ...");
+    obj(s[1], "function", "gen", "a bigint", "CREATE FUNCTION gen(a bigint) ...");
+    cairn_plan_free(PLAN(s[0], s[1], NULL,
+                         "DROP_VIEW coded\n"
+                         "DROP_TRIGGER users.users_t\n"
+                         "DROP_INDEX users.users_gen\n"
+                         "ALTER_COLUMN users.code\n"
+                         "DROP_OBJECT function gen(a integer)\n"
+                         "CREATE_OBJECT function gen(a bigint)\n"
+                         "ALTER_COLUMN users.code\n"
+                         "CREATE_INDEX users.users_gen\n"
+                         "CREATE_TRIGGER users.users_t\n"
+                         "CREATE_VIEW coded\n"));
+    cairn_schema_free(s[0]);
+    cairn_schema_free(s[1]);
+}
+
 int main(void)
 {
     if (cairn_ctx_new(&cx))
@@ -868,6 +913,7 @@ int main(void)
     test_renames();
     test_views();
     test_views_kept();
+    test_renewed_function();
     test_virtual_tables();
     test_view_columns();
     test_constraints_and_indexes();

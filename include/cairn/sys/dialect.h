@@ -61,7 +61,9 @@
  *        enums), the change kinds ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY
  *        and ALTER_TRIGGER, and the alter bits CAIRN_ALTER_VALIDATE and
  *        CAIRN_ALTER_NOT_NULL_NAME; a driver without the bits never sees
- *        them.
+ *        them; `object_recreates` (a changed object that only a drop and
+ *        a create can change, and what depends on it); cairn_view.grants
+ *        (set by introspection, through a host of host ABI 1.3).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -72,7 +74,8 @@
  *        which an older host does not read.
  *   1.3  `add_object` and `object_add_depend` (cairn_schema_add_object,
  *        cairn_object_add_depend); `progress` (long work: tables read, a
- *        table rebuilt).
+ *        table rebuilt); views allocated with `grants`, which a driver sets
+ *        directly (introspection only) when the host has `add_object`.
  */
 #ifndef CAIRN_SYS_DIALECT_H
 #define CAIRN_SYS_DIALECT_H
@@ -553,6 +556,18 @@ typedef int cairn_dialect_normalize_schema_fn(cairn_dconn *c, cairn_schema *s);
  *  or CAIRN_ENOMEM. Absent: `emit` follows the plan's order. */
 typedef int cairn_dialect_order_fn(cairn_dsession *s, const cairn_plan *plan, size_t *order);
 
+/** OPTIONAL, since ABI 1.5 (with CAIRN_CAP_OBJECTS). Can object `from`
+ *  become `to` (one identity, definitions that differ) only by a drop and a
+ *  create (PostgreSQL: a function whose result, argument names or argument
+ *  defaults change, which CREATE OR REPLACE refuses)? 1: the core plans a
+ *  DROP_OBJECT and a CREATE_OBJECT instead of a REPLACE_OBJECT, and drops
+ *  first, then creates again after it, what uses it: the objects whose
+ *  `depends` name it, and the views, triggers, checks, indexes and column
+ *  defaults that call it by name. 0: `emit` changes it in place. Absent:
+ *  every change is a REPLACE_OBJECT. No connection. */
+typedef int cairn_dialect_object_recreates_fn(cairn_dsession *s, const cairn_object *from,
+                                              const cairn_object *to);
+
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
 typedef enum cairn_type_kind {
@@ -693,6 +708,7 @@ typedef struct cairn_dialect {
      *  namespace's own name only. */
     const char *default_namespace;
     cairn_dialect_order_fn *order;                        /* optional, since 1.5 */
+    cairn_dialect_object_recreates_fn *object_recreates;  /* optional, since 1.5 */
     /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
@@ -733,6 +749,7 @@ typedef struct cairn_dialect {
     X(hazards, OPTIONAL, 3)                         \
     X(normalize_schema, OPTIONAL, 4)                \
     X(order, OPTIONAL, 5)
+    X(object_recreates, OPTIONAL, 5)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
