@@ -748,7 +748,7 @@ typedef struct cairn_dialect {
     X(query, OPTIONAL, 3)                           \
     X(hazards, OPTIONAL, 3)                         \
     X(normalize_schema, OPTIONAL, 4)                \
-    X(order, OPTIONAL, 5)
+    X(order, OPTIONAL, 5)                           \
     X(object_recreates, OPTIONAL, 5)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
