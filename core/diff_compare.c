@@ -408,7 +408,8 @@ void diff_analyse_pair(differ *d, tpair *p)
     }
     if (f->primary_key || t->primary_key) {
         const cairn_key *a = f->primary_key, *b = t->primary_key;
-        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0))
+        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0) ||
+            !diff_str_eq(a->comment, b->comment))
             p->pk_changed = 1;
         else {
             const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);

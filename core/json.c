@@ -443,7 +443,7 @@ static const char *const k_column[] = {"name", "type", "not_null", "default", "i
 static const char *const k_generated[] = {"expr", "stored", NULL};
 static const char *const k_col_ref[] = {"schema", "table", "column", "on_delete", "on_update",
                                         NULL};
-static const char *const k_pkey[] = {"name", "columns", NULL};
+static const char *const k_pkey[] = {"name", "columns", "comment", NULL};
 static const char *const k_unique[] = {"name", "columns", "nulls_not_distinct", NULL};
 static const char *const k_index[] = {"name", "unique", "columns", "where", "method",
                                       "include", "comment", "was", NULL};
@@ -615,6 +615,8 @@ static int rd_key_object(rd *r, cairn_table *t, json_t *o, const jnode *n, int p
             return rd_oom(r);
     if (!primary)
         rc = rd_bool(r, o, n, "nulls_not_distinct", &k->nulls_not_distinct);
+    else
+        rc = rd_str(r, o, n, "comment", OPT, &k->comment);
     return rc;
 }
 

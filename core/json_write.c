@@ -391,6 +391,8 @@ static jv *w_key(wr *w, const cairn_key *k, int primary)
         w_set(w, o, "columns", w_strarr(w, "columns", k->columns, k->ncolumns));
     if (!primary)
         w_bool(w, o, "nulls_not_distinct", k->nulls_not_distinct);
+    else
+        w_str(w, o, "comment", k->comment);
     return o;
 }
 

@@ -377,6 +377,8 @@ static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
         if (cairn_key_add_column(d, k, src->columns[i]))
             return CAIRN_ENOMEM;
     k->nulls_not_distinct = src->nulls_not_distinct;
+    if (src->comment && !(k->comment = cairn_schema_strdup(d, src->comment)))
+        return CAIRN_ENOMEM;
     return 0;
 }
 

@@ -120,6 +120,9 @@ typedef struct cairn_key {
     /** UNIQUE NULLS NOT DISTINCT (PostgreSQL 15+). */
     int nulls_not_distinct;
     /* ABI 1.0 ends here: append only. */
+    /** A primary key's comment (MySQL / MariaDB: PRIMARY KEY (...) COMMENT
+     *  '...'), NULL for none. Since ABI 1.5. */
+    const char *comment;
 } cairn_key;
 
 /** A foreign key. */
