@@ -14,6 +14,7 @@
  */
 #include "diff.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,31 +107,39 @@ static void keep_column(keeper *k, cairn_table *t, const cairn_table *old, const
     t->columns[at] = (cairn_column *)col;
 }
 
-/* Is this change of a table's member (index, key, check, foreign key,
- * trigger) a removal: nothing of the same name in the new table, or, for an
- * unnamed one, no unnamed one of its kind added to the table either. */
-static int member_gone(const cairn_plan *p, const cairn_change *c, cairn_change_kind add,
-                       const char *name, const char *(*name_at)(const cairn_table *, size_t),
-                       size_t n)
+/* The name of a member of a table (index, key, check, foreign key,
+ * trigger): each of those structs starts with it. */
+static const char *member_name(const void *m)
 {
-    if (name) {
-        for (size_t i = 0; i < n; i++)
-            if (name_eq(name_at(c->table_to, i), name))
-                return 0;
-        return 1;
-    }
-    for (size_t i = 0; i < p->nchanges; i++)
-        if (p->changes[i]->kind == add && p->changes[i]->table_to == c->table_to &&
-            !*(const char *const *)p->changes[i]->to.ptr)
+    return *(const char *const *)m;
+}
+
+/* A dropped member of a table, whose array in cairn_table is at `items`
+ * (and its count at `count`): a removal when the new table has nothing of
+ * its name, or, for an unnamed one, when no unnamed one of its kind is
+ * added to the table either (a changed unnamed check is a drop and an
+ * add). A removal is put back into the copy of the table. */
+static int keep_member(keeper *k, const cairn_plan *p, const cairn_change *c,
+                       cairn_change_kind add, size_t items, size_t count)
+{
+    const cairn_table *tt = c->table_to;
+    const char *name = member_name(c->from.ptr);
+    void *const *v = *(void *const *const *)((const char *)tt + items);
+    size_t n = *(const size_t *)((const char *)tt + count);
+    for (size_t i = 0; i < n; i++)
+        if (name && name_eq(member_name(v[i]), name))
             return 0;
+    for (size_t i = 0; !name && i < p->nchanges; i++)
+        if (p->changes[i]->kind == add && p->changes[i]->table_to == tt &&
+            !member_name(p->changes[i]->to.ptr))
+            return 0;
+    cairn_table *t = own_table(k, tt);
+    if (t)
+        push(k, (void ***)((char *)t + items), (size_t *)((char *)t + count), c->from.ptr);
     return 1;
 }
 
-static const char *index_at(const cairn_table *t, size_t i) { return t->indexes[i]->name; }
-static const char *unique_at(const cairn_table *t, size_t i) { return t->uniques[i]->name; }
-static const char *check_at(const cairn_table *t, size_t i) { return t->checks[i]->name; }
-static const char *fkey_at(const cairn_table *t, size_t i) { return t->fkeys[i]->name; }
-static const char *trigger_at(const cairn_table *t, size_t i) { return t->triggers[i]->name; }
+#define MEMBER(arr) offsetof(cairn_table, arr), offsetof(cairn_table, n##arr)
 
 static int has_table(const cairn_schema *s, const cairn_table *t)
 {
@@ -205,40 +214,15 @@ static int keep(keeper *k, const cairn_plan *p, const cairn_change *c)
             t->primary_key = (cairn_key *)c->from.key;
         return 1;
     case CAIRN_CHANGE_DROP_INDEX:
-        if (!member_gone(p, c, CAIRN_CHANGE_CREATE_INDEX, c->from.index->name, index_at,
-                         tt->nindexes))
-            return 0;
-        if ((t = own_table(k, tt)))
-            push(k, (void ***)&t->indexes, &t->nindexes, c->from.index);
-        return 1;
+        return keep_member(k, p, c, CAIRN_CHANGE_CREATE_INDEX, MEMBER(indexes));
     case CAIRN_CHANGE_DROP_UNIQUE:
-        if (!member_gone(p, c, CAIRN_CHANGE_ADD_UNIQUE, c->from.key->name, unique_at,
-                         tt->nuniques))
-            return 0;
-        if ((t = own_table(k, tt)))
-            push(k, (void ***)&t->uniques, &t->nuniques, c->from.key);
-        return 1;
+        return keep_member(k, p, c, CAIRN_CHANGE_ADD_UNIQUE, MEMBER(uniques));
     case CAIRN_CHANGE_DROP_CHECK:
-        if (!member_gone(p, c, CAIRN_CHANGE_ADD_CHECK, c->from.check->name, check_at,
-                         tt->nchecks))
-            return 0;
-        if ((t = own_table(k, tt)))
-            push(k, (void ***)&t->checks, &t->nchecks, c->from.check);
-        return 1;
+        return keep_member(k, p, c, CAIRN_CHANGE_ADD_CHECK, MEMBER(checks));
     case CAIRN_CHANGE_DROP_FOREIGN_KEY:
-        if (!member_gone(p, c, CAIRN_CHANGE_ADD_FOREIGN_KEY, c->from.fkey->name, fkey_at,
-                         tt->nfkeys))
-            return 0;
-        if ((t = own_table(k, tt)))
-            push(k, (void ***)&t->fkeys, &t->nfkeys, c->from.fkey);
-        return 1;
+        return keep_member(k, p, c, CAIRN_CHANGE_ADD_FOREIGN_KEY, MEMBER(fkeys));
     case CAIRN_CHANGE_DROP_TRIGGER:
-        if (!member_gone(p, c, CAIRN_CHANGE_CREATE_TRIGGER, c->from.trigger->name, trigger_at,
-                         tt->ntriggers))
-            return 0;
-        if ((t = own_table(k, tt)))
-            push(k, (void ***)&t->triggers, &t->ntriggers, c->from.trigger);
-        return 1;
+        return keep_member(k, p, c, CAIRN_CHANGE_CREATE_TRIGGER, MEMBER(triggers));
     default:
         return 0;
     }
