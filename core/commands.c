@@ -388,6 +388,17 @@ static int down_text(cairn_ctx *cx, cairn_session *s, const char *name, const st
     return rc;
 }
 
+/* --no-drop: one line per drop the plan left out, every run, so a second
+ * run that has nothing else to do still says what it keeps. */
+static void say_skipped(cairn_ctx *cx, const cairn_plan *p)
+{
+    char what[700];
+    for (size_t i = 0; i < p->nskipped; i++) {
+        cairn_change_label(p->skipped[i], what, sizeof what);
+        cairn_log(cx, CAIRN_LOG_INFO, "skipped (--no-drop): %s", what);
+    }
+}
+
 static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
                            const start *st, cairn_schema *desired, const cairn_plan *plan,
                            const char *slug, char **dir_out)
@@ -535,8 +546,10 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
                         &plan);
     if (!rc)
         rc = cairn_session_mark_losses(cx, s, plan);
-    if (!rc)
+    if (!rc) {
+        say_skipped(cx, plan);
         cairn_event_plan(cx, plan);
+    }
     if (!rc && opts->custom && plan->nchanges)
         /* The snapshot will claim these changes: the hand-written SQL must
          * make them, or the next generate will not. */
@@ -558,8 +571,9 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         } else if (check)
             rc = check_failed(cx, s, plan);
         else
-            rc = write_migration(cx, s, outdir, &st, desired, opts->custom ? NULL : plan,
-                                 opts->name, dir_out);
+            /* with --no-drop the snapshot keeps what the plan kept */
+            rc = write_migration(cx, s, outdir, &st, (cairn_schema *)plan->to,
+                                 opts->custom ? NULL : plan, opts->name, dir_out);
     }
     cairn_folder_unlock(lock_fd);
     cairn_plan_free(plan);
@@ -750,6 +764,8 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     }
     if (!rc)
         rc = cairn_session_mark_losses(cx, s, plan);
+    if (!rc)
+        say_skipped(cx, plan);
     if (!rc && plan->nchanges == 0) {
         cairn_log(cx, CAIRN_LOG_INFO, "database is up to date");
         goto done;

@@ -1458,6 +1458,8 @@ int cairn_diff(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
     if (!out || !to)
         return cairn_err(cx, CAIRN_EUSAGE, "cairn_diff: no %s", out ? "target schema" : "output");
     *out = NULL;
+    if (from && opts && opts->keep_drops)
+        return diff_keep_drops(cx, from, to, opts, out);
     plan_box *pb = calloc(1, sizeof *pb);
     differ d;
     memset(&d, 0, sizeof d);
@@ -1502,6 +1504,8 @@ void cairn_plan_free(cairn_plan *p)
     cairn_arena_free(pb->arena);
     cairn_schema_free(pb->empty);
     cairn_schema_free(pb->owned);
+    cairn_schema_free(pb->kept);
+    cairn_plan_free(pb->first);
     free(pb);
 }
 

@@ -14,7 +14,13 @@ typedef struct plan_box {
     cairn_arena *arena;   /* changes, the change array, warnings */
     cairn_schema *empty;  /* stands in for a NULL `from` */
     cairn_schema *owned;  /* freed with the plan (cairn_plan_own) */
+    cairn_schema *kept;   /* keep_drops: `to` with the kept objects */
+    cairn_plan *first;    /* keep_drops: the plan with the drops (`skipped`) */
 } plan_box;
+
+/* cairn_diff with opts->keep_drops (diff_keep.c). */
+int diff_keep_drops(cairn_ctx *cx, const cairn_schema *from, const cairn_schema *to,
+                    const cairn_diff_opts *opts, cairn_plan **out);
 
 /* A constraint, index or trigger, with its content as canonical text so that
  * unnamed objects match by content and named ones compare by it. */

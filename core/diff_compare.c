@@ -446,7 +446,11 @@ void diff_analyse_pair(differ *d, tpair *p)
     }
     if (f->primary_key || t->primary_key) {
         const cairn_key *a = f->primary_key, *b = t->primary_key;
-        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0))
+        /* a comment is changed alone (ALTER_KEY) where constraints have
+         * comments; elsewhere (MySQL: the PRIMARY index's) with the key */
+        int recomment = !diff_str_eq(a ? a->comment : NULL, b ? b->comment : NULL) &&
+                        !(cairn_ctx_dialect_caps(d->cx) & CAIRN_CAP_CONSTRAINT_COMMENTS);
+        if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0) || recomment)
             p->pk_changed = 1;
         else {
             const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);

@@ -356,7 +356,7 @@ static const char *const cap_names[] = {
     "scratch",           "pk-not-null",      "ident-no-trailing-space",
     "ident-bmp-only",    "fkey-needs-target", "virtual-tables",    "view-columns",
     "client-delimiter",  "column-order",      "objects",   "constraint-options",
-    "constraint-comments",
+    "constraint-comments", "primary-key-comment",
 };
 
 const char *cairn_caps_string(uint64_t caps, char *buf, size_t size)

@@ -642,7 +642,8 @@ static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const ca
             rc = need(cx, d, O, path, opts, name,
                       at_table(at, sizeof at, t, "%s/%s", where,
                                k->initially_deferred ? "initially_deferred" : "deferrable"));
-        if (!rc && k->comment)
+        /* a primary key's comment alone is enough on MySQL (its index's) */
+        if (!rc && k->comment && !(j == t->nuniques && (d->caps & CAIRN_CAP_PRIMARY_KEY_COMMENT)))
             rc = need(cx, d, C, path, comments, name,
                       at_table(at, sizeof at, t, "%s/comment", where));
     }

@@ -550,7 +550,7 @@ typedef struct cli {
     size_t nargs;
     int custom, dry_run, all_in_one, force, resume, applied, rolled_back, stmt_done, stmt_not_done;
     int accept_edit, forget, json, history_only, no_history;
-    int check;
+    int check, no_drop;
     const char **renames;
     size_t nrenames;
     /* fleets (--targets ...) */
@@ -603,6 +603,8 @@ enum {
     /* not a flag: left out of --help's list (a helper for packagers) */
     CMD_HIDDEN = 1u << 27
 };
+/* past the enum: 1u << 31 is no int */
+#define OPT_NO_DROP (1u << 31)
 
 /* Command options; `help` (one short line) and `kind` feed the completion
  * scripts. */
@@ -617,6 +619,7 @@ static const struct {
     {"--custom", OPT_CUSTOM, 0, "an empty migration.sql to write by hand", VALUE_TEXT},
     {"--rename", OPT_RENAME, 1, "OLD=NEW: a table or column was renamed", VALUE_TEXT},
     {"--dry-run", OPT_DRY_RUN, 0, "show what would run, change nothing", VALUE_TEXT},
+    {"--no-drop", OPT_NO_DROP, 0, "leave out every drop and say what was left out", VALUE_TEXT},
     {"--all-in-one", OPT_ALL_IN_ONE, 0, "all pending migrations in one transaction", VALUE_TEXT},
     {"--output", OPT_OUTPUT, 1, "the file to write", VALUE_FILE},
     {"--force", OPT_FORCE, 0, "go ahead despite the refusal", VALUE_TEXT},
@@ -684,7 +687,8 @@ static void written_json(const cli *c, const char *dir)
 static int run_generate(cairn_ctx *cx, const cli *c)
 {
     cairn_generate_opts o = {.name = c->name, .custom = c->custom,
-                             .diff = {.renames = c->renames, .nrenames = c->nrenames}};
+                             .diff = {.renames = c->renames, .nrenames = c->nrenames,
+                                      .keep_drops = c->no_drop}};
     char *dir = NULL;
     int rc = cairn_generate(cx, &o, &dir);
     written_json(c, dir);
@@ -1025,7 +1029,8 @@ static int run_pull(cairn_ctx *cx, const cli *c)
 static int run_push(cairn_ctx *cx, const cli *c)
 {
     cairn_push_opts o = {.dry_run = c->dry_run, .force = c->force,
-                         .diff = {.renames = c->renames, .nrenames = c->nrenames}};
+                         .diff = {.renames = c->renames, .nrenames = c->nrenames,
+                                  .keep_drops = c->no_drop}};
     int rc = cairn_push(cx, &o);
     if (c->json) {
         int applied = !rc && !c->dry_run && first_event(CAIRN_EVENT_CHANGE);
@@ -1616,10 +1621,10 @@ static int run_diagram(cairn_ctx *cx, const cli *c)
 }
 
 static const command commands[] = {
-    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON,
+    {"generate", OPT_NAME | OPT_CUSTOM | OPT_RENAME | OPT_CHECK | OPT_NO_DROP | CMD_CHANGES | CMD_JSON,
      run_generate,
      "write a new migration from the schema changes",
-     "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--check]\n\n"
+     "generate [--name NAME] [--custom] [--rename OLD=NEW]... [--no-drop] [--check]\n\n"
      "Diff the newest snapshot in the migrations folder to the schema file and write\n"
      "<out>/<timestamp>_<name>/{migration.sql,snapshot.json,down.sql} (down.sql: the\n"
      "reverse, for 'cairn rollback'; none for --custom). Nothing is written when\n"
@@ -1628,6 +1633,8 @@ static const command commands[] = {
      "  --name NAME        the folder's slug (default: migration)\n"
      "  --custom           write an empty migration.sql to fill in by hand\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
+     "  --no-drop          leave out every drop (table, column, key, index, view, ...),\n"
+     "                     one line per drop left out; the snapshot keeps those objects\n"
      "  --check            write nothing; print the SQL a migration would hold and exit 12\n"
      "                     when the schema changed since the newest migration\n"},
     {"merge", OPT_NAME | CMD_CHANGES | CMD_JSON, run_merge, "write a migration that joins merged branches",
@@ -1717,9 +1724,10 @@ static const command commands[] = {
      "error.\n\n"
      "  --output FILE      where to write (.json or .sql)\n"
      "  --force            overwrite FILE if it exists\n"},
-    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | CMD_CHANGES | CMD_JSON, run_push,
+    {"push", OPT_DRY_RUN | OPT_FORCE | OPT_RENAME | OPT_CHECK | OPT_NO_DROP | CMD_CHANGES | CMD_JSON,
+     run_push,
      "apply the schema to the database directly, without migrations",
-     "push [--dry-run] [--force] [--rename OLD=NEW]... [--check]\n\n"
+     "push [--dry-run] [--force] [--rename OLD=NEW]... [--no-drop] [--check]\n\n"
      "Diff the live database to the schema file and apply the difference, in one\n"
      "transaction where the database rolls back DDL; on MySQL / MariaDB a failure\n"
      "after some statements ran stops with exit 10 naming them. Records no history.\n"
@@ -1727,6 +1735,8 @@ static const command commands[] = {
      "  --dry-run          print the SQL that would run, change nothing, take no lock\n"
      "  --force            apply destructive changes too\n"
      "  --rename OLD=NEW   a table (old=new) or column (table.old=table.new) was renamed\n"
+     "  --no-drop          apply every change but the drops (table, column, key, index,\n"
+     "                     view, ...), one line per drop left out\n"
      "  --check            a dry run that exits 12 when the database differs from the\n"
      "                     schema (drift)\n"},
     {"validate", CMD_JSON, run_validate, "check the schema file without writing anything",
@@ -2345,6 +2355,7 @@ static int parse(cli *c, int argc, char **argv)
             case OPT_NAME: c->name = value; break;
             case OPT_CUSTOM: c->custom = 1; break;
             case OPT_DRY_RUN: c->dry_run = 1; break;
+            case OPT_NO_DROP: c->no_drop = 1; break;
             case OPT_CHECK: c->check = c->dry_run = 1; break;
             case OPT_ACCEPT_EDIT: c->accept_edit = 1; break;
             case OPT_FORGET: c->forget = 1; break;

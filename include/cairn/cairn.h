@@ -205,6 +205,14 @@ typedef struct cairn_diff_opts {
      *  "table.old=table.new" for columns. */
     const char *const *renames;
     size_t nrenames;
+    /** Leave out the drops: every object of `from` that `to` no longer has
+     *  (table, column, primary key, unique, check, foreign key, index,
+     *  trigger, view, enum, sequence, namespace, object) is kept, and so is
+     *  whatever the plan would change only to remove it. A change that drops
+     *  and recreates an object `to` still has is made. The plan's `to` is
+     *  then `to` with the kept objects, and its `skipped` lists the drops
+     *  left out (the CLI's --no-drop; docs/user-guide.md). */
+    int keep_drops;
 } cairn_diff_opts;
 
 /** Diff `from` (NULL = empty) to `to` into a plan that borrows both

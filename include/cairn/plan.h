@@ -155,6 +155,11 @@ typedef struct cairn_plan {
     cairn_change **changes;
     size_t nchanges;
     /* ABI 1.0 ends here: append only. */
+    /** The drops left out (cairn_diff_opts.keep_drops), as the plan without
+     *  the option would have made them; not in `changes`, never emitted.
+     *  Since ABI 1.5. */
+    cairn_change **skipped;
+    size_t nskipped;
 } cairn_plan;
 
 #ifdef __cplusplus

@@ -129,7 +129,9 @@ typedef struct cairn_key {
      *  (CAIRN_CAP_CONSTRAINT_OPTIONS). */
     int deferrable;
     int initially_deferred;
-    /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
+    /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS;
+     *  a primary key's also CAIRN_CAP_PRIMARY_KEY_COMMENT: MySQL's PRIMARY KEY
+     *  (...) COMMENT '...'). */
     const char *comment;
 } cairn_key;
 

@@ -47,14 +47,14 @@ _cairn()
 
     local flags="--config --dialect --url --schema --out --dialect-path --migrations-table --migrations-schema --lock-timeout --lock-strategy --lock-lease --tables --namespaces -v --verbose --progress --json --color -h --help --version"
     case "$cmd" in
-        generate) flags+=" --name --custom --rename --check" ;;
+        generate) flags+=" --name --custom --rename --no-drop --check" ;;
         merge) flags+=" --name" ;;
         squash) flags+=" --name --to" ;;
         migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;
-        push) flags+=" --rename --dry-run --force --check" ;;
+        push) flags+=" --rename --dry-run --no-drop --force --check" ;;
         baseline) flags+=" --force --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         drift) flags+=" --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         import) flags+=" --history-only --no-history --history-table" ;;

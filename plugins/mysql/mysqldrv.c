@@ -60,7 +60,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
             CAIRN_CAP_COMMENTS | CAIRN_CAP_GENERATED | CAIRN_CAP_SCRATCH |
             CAIRN_CAP_IDENT_NO_TRAILING_SPACE | CAIRN_CAP_IDENT_BMP_ONLY |
             CAIRN_CAP_FKEY_NEEDS_TARGET | CAIRN_CAP_CLIENT_DELIMITER |
-            CAIRN_CAP_COLUMN_ORDER | CAIRN_CAP_OBJECTS,
+            CAIRN_CAP_COLUMN_ORDER | CAIRN_CAP_OBJECTS | CAIRN_CAP_PRIMARY_KEY_COMMENT,
     .quote = '`',
     .open = mysqldrv_open,
     .close = mysqldrv_close,

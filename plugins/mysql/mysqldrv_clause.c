@@ -25,6 +25,16 @@ void mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n)
     P(e, ")");
 }
 
+void mysqldrv_pk(mysqldrv_em *e, const cairn_key *k)
+{
+    P(e, "PRIMARY KEY ");
+    mysqldrv_cols(e, k->columns, k->ncolumns);
+    if (k->comment) {
+        P(e, " COMMENT ");
+        mysqldrv_literal(e->h, e->b, k->comment);
+    }
+}
+
 void mysqldrv_constraint(mysqldrv_em *e, const char *name)
 {
     if (!name)

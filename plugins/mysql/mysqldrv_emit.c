@@ -26,8 +26,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     }
     if (t->primary_key) {
         P(e, sep);
-        P(e, "PRIMARY KEY ");
-        mysqldrv_cols(e, t->primary_key->columns, t->primary_key->ncolumns);
+        mysqldrv_pk(e, t->primary_key);
     }
     for (size_t i = 0; i < t->nuniques; i++) {
         P(e, sep);
@@ -266,8 +265,8 @@ static int mysqldrv_add_column(mysqldrv_em *e, const cairn_change *ch)
     mysqldrv_column_spec(e, t, col, pk || !mysqldrv_ai_later(e, e->at, NULL, col));
     mysqldrv_place(e, ch, t, col);
     if (pk) {
-        P(e, ", ADD PRIMARY KEY ");
-        mysqldrv_cols(e, pk->to.key->columns, pk->to.key->ncolumns);
+        P(e, ", ADD ");
+        mysqldrv_pk(e, pk->to.key);
     }
     int rc = mysqldrv_flush(e, 0);
     /* the first column added: now the drop that waited for one can run */
@@ -433,8 +432,8 @@ static int mysqldrv_set_pk(mysqldrv_em *e, const cairn_change *ch)
     if (to) {
         if (drop)
             P(e, ", ");
-        P(e, "ADD PRIMARY KEY ");
-        mysqldrv_cols(e, to->columns, to->ncolumns);
+        P(e, "ADD ");
+        mysqldrv_pk(e, to);
         for (size_t i = 0; i < e->at; i++) {
             const cairn_change *c = e->plan->changes[i];
             if (c->table_to != ch->table_to ||

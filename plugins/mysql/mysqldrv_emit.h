@@ -28,6 +28,8 @@ typedef struct mysqldrv_em {
 int mysqldrv_flush(mysqldrv_em *e, uint32_t flags);
 /** "(`a`, `b`, ...)": a list of columns. */
 void mysqldrv_cols(mysqldrv_em *e, const char *const *cols, size_t n);
+/** "PRIMARY KEY (`a`, ...)", with " COMMENT '...'" where it has one. */
+void mysqldrv_pk(mysqldrv_em *e, const cairn_key *k);
 /** "CONSTRAINT `name` " where the constraint has a name. */
 void mysqldrv_constraint(mysqldrv_em *e, const char *name);
 

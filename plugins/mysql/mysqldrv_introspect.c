@@ -464,6 +464,10 @@ static int mysqldrv_is_indexes(mysqldrv_is *is)
                     rc = CAIRN_ENOMEM;
                     break;
                 }
+                if (row[7] && *row[7] && !(pk->comment = h->strdup(is->out, row[7]))) {
+                    rc = CAIRN_ENOMEM;
+                    break;
+                }
             }
             if (row[3])
                 rc = h->key_add_column(is->out, pk, row[3]);

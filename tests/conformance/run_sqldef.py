@@ -9,8 +9,11 @@ server's own dump (pg_dump / mariadb-dump --no-data) of the two databases
 must be equal too, so a case about objects cairn does not read (functions,
 domains, policies, ...) cannot pass just because cairn sees nothing.
 
-Cases that test sqldef options cairn does not have (enable_drop: false,
-config, ...), expected errors, another flavor or server version, and cases
+A case with `enable_drop: false` pushes with --no-drop, and the database
+it must end equal to is `current` with the case's `up` run on it (sqldef
+writes the drops it skipped there as comments).
+
+Cases that test sqldef options cairn does not have (config, ...), expected errors, another flavor or server version, and cases
 whose SQL the server rejects are counted as skipped, with the reason.
 
 A `-- @renamed from=` hint becomes `--rename`, and the push plan must then
@@ -49,8 +52,9 @@ except ImportError:
 
 # Options of sqldef that cairn has no equivalent for, with the value that
 # cairn's behaviour matches (a case setting another value is skipped):
-# cairn always keeps identifiers' quoting and case, and always drops.
-OPTION_MATCH = {"enable_drop": True, "legacy_ignore_quotes": False}
+# cairn always keeps identifiers' quoting and case. (enable_drop: false is
+# push --no-drop: see run_case.)
+OPTION_MATCH = {"legacy_ignore_quotes": False}
 UNSUPPORTED_KEYS = {"config", "user", "offline", "managed_roles", "manage", "error"}
 RENAMED = re.compile(r"@renamed\s+from=(\"[^\"]+\"(?:\.\"[^\"]+\")?|`[^`]+`|\S+?)(?=\s|\*/|,|$)")
 IDENT = r'("[^"]+"|`[^`]+`|\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_$]*)'
@@ -516,10 +520,16 @@ def run_case(args, target, case, n):
     work = tempfile.mkdtemp(prefix="cairn-conf-")
     db_m, db_d = "cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)
     made = [db_m, db_d]
+    # enable_drop: false -> --no-drop, and the end state is current + up
+    nodrop = ["--no-drop"] if case.get("enable_drop") is False else []
+    want = "desired"
+    if nodrop:
+        want = "current+up"
+        case = dict(case, **{want: (case.get("current") or "") + "\n" + (case.get("up") or "")})
     try:
         target.make(made)
         try:
-            for db, key in ((db_m, "current"), (db_d, "desired")):
+            for db, key in ((db_m, "current"), (db_d, want)):
                 target.create(db, case_sql(case, key, target), os.path.join(work, key + ".in.sql"))
         except Rejected as e:
             return "skip", "%s (%s: %s)" % (SERVER_REJECTS, key, e)
@@ -535,7 +545,7 @@ def run_case(args, target, case, n):
                 why = renames_missing(base, target.url(db_m), hints, renames, work)
                 if why:
                     return "fail", why
-            r = run(base + ["--url", target.url(db_m), "push", "--force"] + renames)
+            r = run(base + ["--url", target.url(db_m), "push", "--force"] + nodrop + renames)
             if r.returncode != 0:
                 return "fail", "push: " + error_line(r.stderr or r.stdout)
             got = os.path.join(work, "got.json")
@@ -553,7 +563,7 @@ def run_case(args, target, case, n):
             if d:
                 return "fail", "introspection differs at %s: want %s, got %s" % (
                     d[0].lstrip("."), short(d[1]), short(d[2]))
-            r = run(base + ["--url", target.url(db_m), "push", "--dry-run"])
+            r = run(base + ["--url", target.url(db_m), "push", "--dry-run"] + nodrop)
             if r.returncode != 0:
                 return "fail", "second push: " + error_line(r.stderr)
             if "up to date" not in r.stdout:

@@ -106,7 +106,7 @@ static int run_case(cairn_ctx *cx, const char *dir, cairn_buf *plan_txt, char **
     cairn_plan *plan = NULL;
     char *renames = slurp(cx, dir, "renames", 0);
     const char *list[64];
-    cairn_diff_opts opts = {list, 0};
+    cairn_diff_opts opts = {.renames = list};
     for (char *line = renames, *next; line && *line && opts.nrenames < 64; line = next) {
         next = strchr(line, '\n');
         if (next)

@@ -273,7 +273,7 @@ static void test_renames(void)
     tb->was = NULL;
     tb->columns[2]->was = NULL;
     const char *ren[] = {"users=accounts", "accounts.mail=accounts.email"};
-    cairn_diff_opts opts = {ren, 2};
+    cairn_diff_opts opts = {.renames = ren, .nrenames = 2};
     cairn_plan_free(PLAN(a, b, &opts,
                          "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
 
@@ -317,13 +317,13 @@ static void test_renames(void)
     static const char *const bad[] = {"users", "a.b=c", "t.a=u.b", "=x", "a=a", "a.b.c=a.b.d",
                                       "a=b=c", "\"a=b", "\"a\"x=b", "a\"b\"=c"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cairn_diff_opts o = {&bad[i], 1};
+        cairn_diff_opts o = {.renames = &bad[i], .nrenames = 1};
         CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_EUSAGE && !p, "bad rename '%s' rejected",
               bad[i]);
     }
     const char *nowhere[] = {"users=people", "posts.x=posts.y", "people.a=people.b"};
     for (size_t i = 0; i < 3; i++) {
-        cairn_diff_opts o = {&nowhere[i], 1};
+        cairn_diff_opts o = {.renames = &nowhere[i], .nrenames = 1};
         CHECK(cairn_diff(cx, a, b, &o, &p) == CAIRN_ESCHEMA && !p, "rename '%s' names nothing",
               nowhere[i]);
     }
@@ -334,7 +334,7 @@ static void test_renames(void)
     tb->was = "users";
     tb->columns[2]->was = NULL;
     const char *by_old[] = {"users.mail=users.email"};
-    cairn_diff_opts o = {by_old, 1};
+    cairn_diff_opts o = {.renames = by_old, .nrenames = 1};
     cairn_plan_free(PLAN(a, b, &o,
                          "RENAME_TABLE users>accounts\nRENAME_COLUMN accounts.mail>email\n"));
     cairn_schema_free(a);
@@ -347,7 +347,7 @@ static void test_renames(void)
     qt = cairn_schema_add_table(qb, NULL, "my.table");
     col(qb, qt, "c=\"d\"", "integer", 0);
     const char *quoted[] = {"\"my.table\".\"a.b\"=\"my.table\".\"c=\"\"d\"\"\""};
-    cairn_diff_opts qo = {quoted, 1};
+    cairn_diff_opts qo = {.renames = quoted, .nrenames = 1};
     cairn_plan_free(PLAN(qa, qb, &qo, "RENAME_COLUMN my.table.a.b>c=\"d\"\n"));
     cairn_schema_free(qa);
     cairn_schema_free(qb);

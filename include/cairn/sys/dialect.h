@@ -63,7 +63,8 @@
  *        CAIRN_ALTER_NOT_NULL_NAME; a driver without the bits never sees
  *        them; `object_recreates` (a changed object that only a drop and
  *        a create can change, and what depends on it); cairn_view.grants
- *        (set by introspection, through a host of host ABI 1.3).
+ *        (set by introspection, through a host of host ABI 1.3);
+ *        CAIRN_CAP_PRIMARY_KEY_COMMENT.
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -195,6 +196,13 @@ extern "C" {
  *  and ALTER_TRIGGER with CAIRN_ALTER_COMMENT. Without it the host refuses
  *  a schema file that has one. Since ABI 1.5. */
 #define CAIRN_CAP_CONSTRAINT_COMMENTS (1ull << 23)
+/** A primary key's comment alone (cairn_key.comment of primary_key), where
+ *  the dialect has no comments on other constraints (MySQL, MariaDB: the
+ *  PRIMARY index's COMMENT). Without it, or CAIRN_CAP_CONSTRAINT_COMMENTS,
+ *  the host refuses a schema file that has one; without
+ *  CAIRN_CAP_CONSTRAINT_COMMENTS a changed comment changes the primary key
+ *  (dropped and added again). Since ABI 1.5. */
+#define CAIRN_CAP_PRIMARY_KEY_COMMENT (1ull << 24)
 
 /* ---- opaque handles ----------------------------------------------------- */
 /** A driver's session: one per host context, created by `open`. */
