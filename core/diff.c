@@ -405,10 +405,11 @@ static void *sorted(differ *d, void *const *items, size_t n, int (*cmp)(const vo
     return v;
 }
 
-/* The first of the n items of `v` (sorted by `cmp`) that compares equal
- * to `key`, or NULL: a binary search where a scan would be O(n) per look-up. */
-static const void *sorted_find(void *const *v, size_t n, const void *key,
-                               int (*cmp)(const void *, const void *))
+/* The position of the first of the n items of `v` (sorted by `cmp`) that
+ * compares equal to `key`, or n: a binary search where a scan would be O(n)
+ * per look-up. */
+static size_t sorted_pos(void *const *v, size_t n, const void *key,
+                         int (*cmp)(const void *, const void *))
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -418,7 +419,15 @@ static const void *sorted_find(void *const *v, size_t n, const void *key,
         else
             hi = mid;
     }
-    return lo < n && cmp(&v[lo], &key) == 0 ? v[lo] : NULL;
+    return lo < n && cmp(&v[lo], &key) == 0 ? lo : n;
+}
+
+/* The item at sorted_pos, or NULL. */
+static const void *sorted_find(void *const *v, size_t n, const void *key,
+                               int (*cmp)(const void *, const void *))
+{
+    size_t i = sorted_pos(v, n, key, cmp);
+    return i < n ? v[i] : NULL;
 }
 
 /* The dependencies among n items: item a[k] depends on item b[k]. */
@@ -828,12 +837,14 @@ static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
            diff_text_eq(d, a->definition, b->definition, 0);
 }
 
+/* `v` is sorted by cmp_view. */
 static size_t find_view(const cairn_view *const *v, size_t n, const char *ns, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (diff_str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
-            return i;
-    return n;
+    cairn_view key;
+    memset(&key, 0, sizeof key);
+    key.schema = ns;
+    key.name = name;
+    return sorted_pos((void *const *)v, n, &key, cmp_view);
 }
 
 static int plan_views(differ *d, vplan *vp)
