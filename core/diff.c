@@ -93,6 +93,8 @@ int diff_text_eq(differ *d, const char *a, const char *b, int fold)
 {
     if (!a || !b)
         return !a && !b;
+    if (strcmp(a, b) == 0) /* the same text has the same canonical form */
+        return 1;
     cairn_buf_reset(&d->b1);
     cairn_buf_reset(&d->b2);
     diff_canon(&d->b1, a, fold);
@@ -403,6 +405,31 @@ static void *sorted(differ *d, void *const *items, size_t n, int (*cmp)(const vo
     return v;
 }
 
+/* The position of the first of the n items of `v` (sorted by `cmp`) that
+ * compares equal to `key`, or n: a binary search where a scan would be O(n)
+ * per look-up. */
+static size_t sorted_pos(void *const *v, size_t n, const void *key,
+                         int (*cmp)(const void *, const void *))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(&v[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && cmp(&v[lo], &key) == 0 ? lo : n;
+}
+
+/* The item at sorted_pos, or NULL. */
+static const void *sorted_find(void *const *v, size_t n, const void *key,
+                               int (*cmp)(const void *, const void *))
+{
+    size_t i = sorted_pos(v, n, key, cmp);
+    return i < n ? v[i] : NULL;
+}
+
 /* The dependencies among n items: item a[k] depends on item b[k]. */
 typedef struct dep_edges {
     size_t *a, *b;
@@ -642,28 +669,56 @@ static int pair_tables(differ *d)
 
 /* ---- columns ------------------------------------------------------------------------ */
 
+static int cmp_col_slot(const void *pa, const void *pb)
+{
+    cairn_column *const *a = *(cairn_column *const *const *)pa;
+    cairn_column *const *b = *(cairn_column *const *const *)pb;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* The position of the old table's column `name` in the pair, or its
+ * column count: a binary search over the slots sorted by name (column names
+ * are unique in a table), so a wide table costs no scan per column. */
+size_t diff_from_column(const tpair *p, const char *name)
+{
+    size_t lo = 0, hi = p->from->ncolumns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp((*p->fcols[mid])->name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < p->from->ncolumns && strcmp((*p->fcols[lo])->name, name) == 0)
+        return (size_t)(p->fcols[lo] - p->from->columns);
+    return p->from->ncolumns;
+}
+
 static int pair_columns(differ *d, tpair *p)
 {
     const cairn_table *f = p->from, *t = p->to;
     p->col_to = diff_tmp_alloc(d, f->ncolumns ? f->ncolumns : 1, sizeof *p->col_to);
     p->col_from = diff_tmp_alloc(d, t->ncolumns ? t->ncolumns : 1, sizeof *p->col_from);
+    p->fcols = diff_tmp_alloc(d, f->ncolumns ? f->ncolumns : 1, sizeof *p->fcols);
     if (d->rc)
         return d->rc;
+    for (size_t i = 0; i < f->ncolumns; i++)
+        p->fcols[i] = &f->columns[i];
+    if (f->ncolumns > 1)
+        qsort(p->fcols, f->ncolumns, sizeof *p->fcols, cmp_col_slot);
     for (size_t j = 0; j < t->ncolumns; j++) {
-        for (size_t i = 0; i < f->ncolumns; i++)
-            if (strcmp(f->columns[i]->name, t->columns[j]->name) == 0) {
-                p->col_from[j] = f->columns[i];
-                p->col_to[i] = t->columns[j];
-            }
+        size_t i = diff_from_column(p, t->columns[j]->name);
+        if (i < f->ncolumns) {
+            p->col_from[j] = f->columns[i];
+            p->col_to[i] = t->columns[j];
+        }
     }
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *c = t->columns[j];
         const char *hint = column_hint(d, p, c);
         if (p->col_from[j] || !hint || strcmp(hint, c->name) == 0)
             continue;
-        size_t i = 0;
-        while (i < f->ncolumns && strcmp(f->columns[i]->name, hint) != 0)
-            i++;
+        size_t i = diff_from_column(p, hint);
         const char *tn = diff_qname(d, t->schema, t->name);
         if (i == f->ncolumns)
             return d->rc = cairn_err(d->cx, CAIRN_ESCHEMA,
@@ -843,12 +898,14 @@ static int view_eq(differ *d, const cairn_view *a, const cairn_view *b)
            diff_text_eq(d, a->definition, b->definition, 0);
 }
 
+/* `v` is sorted by cmp_view. */
 static size_t find_view(const cairn_view *const *v, size_t n, const char *ns, const char *name)
 {
-    for (size_t i = 0; i < n; i++)
-        if (diff_str_eq(v[i]->schema, ns) && strcmp(v[i]->name, name) == 0)
-            return i;
-    return n;
+    cairn_view key;
+    memset(&key, 0, sizeof key);
+    key.schema = ns;
+    key.name = name;
+    return sorted_pos((void *const *)v, n, &key, cmp_view);
 }
 
 static int plan_views(differ *d, vplan *vp)
@@ -1230,10 +1287,8 @@ static void emit_enums_and_sequences(differ *d)
     /* pass 0 creates (and recreates), pass 1 alters; drops come at the end */
     for (int pass = 0; pass < 2; pass++)
         for (size_t j = 0; j < nte; j++) {
-            const cairn_enum *e = te[j], *old = NULL;
-            for (size_t i = 0; i < nfe && !old; i++)
-                if (diff_str_eq(fe[i]->schema, e->schema) && strcmp(fe[i]->name, e->name) == 0)
-                    old = fe[i];
+            const cairn_enum *e = te[j];
+            const cairn_enum *old = sorted_find((void *const *)fe, nfe, e, cmp_enum);
             int appended = old && enum_appended(old, e);
             if (pass == 0 && old && !appended) {
                 cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, old, NULL);
@@ -1254,10 +1309,8 @@ static void emit_enums_and_sequences(differ *d)
         }
     for (int pass = 0; pass < 2; pass++)
         for (size_t j = 0; j < nts; j++) {
-            const cairn_sequence *q = ts[j], *old = NULL;
-            for (size_t i = 0; i < nfs && !old; i++)
-                if (diff_str_eq(fs[i]->schema, q->schema) && strcmp(fs[i]->name, q->name) == 0)
-                    old = fs[i];
+            const cairn_sequence *q = ts[j];
+            const cairn_sequence *old = sorted_find((void *const *)fs, nfs, q, cmp_sequence);
             if (pass == 0 && !old)
                 add_change(d, CAIRN_CHANGE_CREATE_SEQUENCE, NULL, NULL, NULL, q);
             if (pass == 1 && old && !sequence_eq(old, q))
@@ -1271,25 +1324,20 @@ static void emit_final_drops(differ *d)
     const cairn_enum **fe = sorted(d, (void *const *)d->from->enums, nfe, cmp_enum);
     const cairn_sequence **fs = sorted(d, (void *const *)d->from->sequences, nfs, cmp_sequence);
     const char **fn = sorted(d, (void *const *)d->from->namespaces, nfn, cmp_cstr);
+    size_t nte = d->to->nenums, nts = d->to->nsequences;
+    const cairn_enum **te = sorted(d, (void *const *)d->to->enums, nte, cmp_enum);
+    const cairn_sequence **ts = sorted(d, (void *const *)d->to->sequences, nts, cmp_sequence);
     if (d->rc)
         return;
     for (size_t i = 0; i < nfs; i++) {
-        int kept = 0;
-        for (size_t j = 0; j < d->to->nsequences && !kept; j++)
-            kept = diff_str_eq(d->to->sequences[j]->schema, fs[i]->schema) &&
-                   strcmp(d->to->sequences[j]->name, fs[i]->name) == 0;
-        if (!kept) {
+        if (!sorted_find((void *const *)ts, nts, fs[i], cmp_sequence)) {
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_SEQUENCE, NULL, NULL, fs[i], NULL);
             destructive(d, ch, "drops sequence %s and its current value",
                         diff_qname(d, fs[i]->schema, fs[i]->name));
         }
     }
     for (size_t i = 0; i < nfe; i++) {
-        int kept = 0;
-        for (size_t j = 0; j < d->to->nenums && !kept; j++)
-            kept = diff_str_eq(d->to->enums[j]->schema, fe[i]->schema) &&
-                   strcmp(d->to->enums[j]->name, fe[i]->name) == 0;
-        if (!kept) {
+        if (!sorted_find((void *const *)te, nte, fe[i], cmp_enum)) {
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_ENUM, NULL, NULL, fe[i], NULL);
             destructive(d, ch, "drops enum %s", diff_qname(d, fe[i]->schema, fe[i]->name));
         }

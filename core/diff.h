@@ -42,6 +42,7 @@ typedef struct tpair {
     const cairn_table *from, *to;
     const cairn_column **col_to;   /* per from column: its new column or NULL */
     const cairn_column **col_from; /* per to column: its old column or NULL */
+    cairn_column *const **fcols;   /* the from table's column slots, by name */
     dset uniques, checks, fkeys, indexes, triggers;
     int pk_changed;
 } tpair;
@@ -73,6 +74,8 @@ typedef struct differ {
 
 CAIRN_INTERNAL void diff_canon(cairn_buf *b, const char *s, int fold);
 CAIRN_INTERNAL int diff_cmp_dobj(const void *pa, const void *pb);
+/** The position of the old table's column `name` in pair `p`, or its column count. */
+CAIRN_INTERNAL size_t diff_from_column(const tpair *p, const char *name);
 CAIRN_INTERNAL size_t diff_find_sorted_table(const cairn_table *const *v, size_t n, const char *ns, const char *name);
 CAIRN_INTERNAL tpair *diff_pair_of_old(const differ *d, const char *ns, const char *name);
 CAIRN_INTERNAL const char *diff_qname(differ *d, const char *ns, const char *name);

@@ -14,9 +14,9 @@ static const char *new_col(const tpair *p, const char *old)
 {
     if (!p || !old)
         return old;
-    for (size_t i = 0; i < p->from->ncolumns; i++)
-        if (strcmp(p->from->columns[i]->name, old) == 0)
-            return p->col_to[i] ? p->col_to[i]->name : old;
+    size_t i = diff_from_column(p, old);
+    if (i < p->from->ncolumns)
+        return p->col_to[i] ? p->col_to[i]->name : old;
     return old;
 }
 

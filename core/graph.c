@@ -393,17 +393,27 @@ static void item_key(json_t *o, char *out, size_t size)
              name ? name : "", kind ? kind : "", table ? table : "", sig ? sig : "");
 }
 
-static json_t *find_item(json_t *a, const char *key)
+/* Each item_key of array `a` -> the first element with it: merge_named
+ * looks every item up in the other side and the base, and a scan per
+ * look-up made a merge of two n-table heads O(n^2). NULL when out of
+ * memory. */
+static json_t *item_index(json_t *a)
 {
+    json_t *ix = json_object();
     size_t i;
     json_t *e;
     char k[512];
     json_array_foreach(a, i, e) {
+        if (!ix)
+            break;
         item_key(e, k, sizeof k);
-        if (strcmp(k, key) == 0)
-            return e;
+        /* nocheck: a key cut at its buffer's end may end inside a character */
+        if (!json_object_get(ix, k) && json_object_set_nocheck(ix, k, e)) {
+            json_decref(ix);
+            ix = NULL;
+        }
     }
-    return NULL;
+    return ix;
 }
 
 /* Arrays of named objects, matched by name; the left side's order, then
@@ -419,14 +429,17 @@ static json_t *merge_named(merger *m, json_t *b, json_t *l, json_t *r, level inn
     char key[512], what[512];
     size_t i;
     json_t *e;
+    json_t *ixb = item_index(b), *ixl = item_index(l), *ixr = item_index(r);
+    if (!ixb || !ixl || !ixr)
+        m->oom = 1;
     for (int side = 0; side < 2; side++) {
-        json_t *mine = side ? r : l, *other = side ? l : r;
+        json_t *mine = side ? r : l;
         json_array_foreach(mine, i, e) {
             item_key(e, key, sizeof key);
-            json_t *o = find_item(other, key);
+            json_t *o = json_object_get(side ? ixl : ixr, key);
             if (side && o)
                 continue; /* merged on the left pass */
-            json_t *be = find_item(b, key);
+            json_t *be = json_object_get(ixb, key);
             const char *name = json_string_value(json_object_get(e, "name"));
             snprintf(what, sizeof what, "%s%s%s \"%s\"", owner ? owner : "", owner ? ", " : "",
                      kind, name ? name : "");
@@ -436,6 +449,9 @@ static json_t *merge_named(merger *m, json_t *b, json_t *l, json_t *r, level inn
                 m->oom = 1;
         }
     }
+    json_decref(ixb);
+    json_decref(ixl);
+    json_decref(ixr);
     return out;
 }
 

@@ -37,6 +37,19 @@ static void doc_release(doc *d)
     memset(d, 0, sizeof *d);
 }
 
+/* 0 when jansson accepts `text` with duplicate names refused, else its
+ * error reported as `code` at its position. */
+static int doc_strict(cairn_ctx *cx, const char *text, size_t len, const char *fname, int code)
+{
+    json_error_t e;
+    json_t *v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+    if (v) {
+        json_decref(v);
+        return 0;
+    }
+    return cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
+}
+
 /* Parse `text` as one JSON object; a syntax error is `code` at jansson's
  * position. Duplicate member names are refused, so every key path names
  * exactly one value. */
@@ -64,10 +77,18 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         return cairn_err_at(cx, code, fname, at.line, at.col + 1,
                             "invalid JSON: a NUL byte is not allowed");
     }
+    /* Duplicate member names are found by comparing the index with the
+     * tree below (jansson keeps one of the two, the index both), which
+     * costs nothing; JSON_REJECT_DUPLICATES looks every key up before
+     * storing it. Text refused either way is parsed again with it, so the
+     * message and position are the ones jansson gives with the flag (a
+     * duplicate before a later syntax error is the error named). */
     json_error_t e;
-    d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
-    if (!d->root)
-        return cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
+    d->root = json_loadb(text, len, 0, &e);
+    if (!d->root) {
+        int rc = doc_strict(cx, text, len, fname, code);
+        return rc ? rc : cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
+    }
     scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
     if (!(d->arena = s.a = cairn_arena_new())) {
         doc_release(d);
@@ -82,7 +103,9 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     }
     const jnode *off = json_jn_differs(d->pos, d->root);
     if (off) {
-        int rc = cairn_err_at(cx, code, fname, off->line, off->col,
+        int rc = doc_strict(cx, text, len, fname, code);
+        if (!rc)
+            rc = cairn_err_at(cx, code, fname, off->line, off->col,
                               "invalid JSON: cannot locate this value in the text");
         doc_release(d);
         return rc;

@@ -31,16 +31,67 @@ void json_sc_next(scanner *s)
     }
 }
 
+/* The loops below keep the position and the end in locals: a char read
+ * may alias `*s`, so through `s` they would be stored and loaded again at
+ * every byte. */
 static void sc_ws(scanner *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r')) {
-        if (*s->p == '\n') {
-            json_sc_next(s);
-            continue;
+    const char *p = s->p, *end = s->end;
+    int line = s->line, col = s->col;
+    for (; p < end; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\r') {
+            col++; /* a blank on the line: one character */
+        } else if (*p == '\n') {
+            line++;
+            col = 0;
+        } else {
+            break;
         }
-        s->p++; /* a blank on the line: one character */
-        s->col++;
     }
+    s->p = p;
+    s->line = line;
+    s->col = col;
+}
+
+/* Counts the byte `c` as json_sc_next does. */
+#define SC_COUNT(c, line, col)                                                                  \
+    do {                                                                                        \
+        if ((c) == '\n') {                                                                      \
+            (line)++;                                                                           \
+            (col) = 0;                                                                          \
+        } else if (((unsigned char)(c) & 0xC0) != 0x80) {                                       \
+            (col)++;                                                                            \
+        }                                                                                       \
+    } while (0)
+
+/* Past the plain characters of a string: up to a quote or a backslash. */
+static void sc_plain(scanner *s)
+{
+    const char *p = s->p, *end = s->end;
+    int line = s->line, col = s->col;
+    for (; p < end && *p != '"' && *p != '\\'; p++)
+        SC_COUNT(*p, line, col);
+    s->p = p;
+    s->line = line;
+    s->col = col;
+}
+
+/* Past a literal: up to a delimiter, a blank or a NUL byte (the end of the
+ * text for a caller that did not refuse one). */
+static void sc_literal(scanner *s)
+{
+    const char *p = s->p, *end = s->end;
+    int line = s->line, col = s->col;
+    for (; p < end; p++) {
+        char c = *p;
+        if (c == ',' || c == ']' || c == '}' || c == ' ' || c == '\t' || c == '\r' ||
+            c == '\n' || c == '\0')
+            break;
+        SC_COUNT(c, line, col);
+    }
+    s->p = p;
+    s->line = line;
+    s->col = col;
 }
 
 static unsigned sc_hex4(scanner *s)
@@ -83,9 +134,9 @@ static void sc_utf8(cairn_buf *b, unsigned cp)
     cairn_buf_append(b, u, n);
 }
 
-/* A string token at s->p, decoded into s->tmp (member names are compared
- * with the names jansson decoded). */
-static void sc_string(scanner *s)
+/* A string token at s->p, decoded into s->tmp when `keep` (member names
+ * are compared with the names jansson decoded; values only skipped). */
+static void sc_string(scanner *s, int keep)
 {
     cairn_buf_reset(&s->tmp);
     json_sc_next(s); /* opening quote */
@@ -93,9 +144,9 @@ static void sc_string(scanner *s)
         if (*s->p != '\\') {
             /* a run of plain characters, appended at once */
             const char *run = s->p;
-            while (s->p < s->end && *s->p != '"' && *s->p != '\\')
-                json_sc_next(s);
-            cairn_buf_append(&s->tmp, run, (size_t)(s->p - run));
+            sc_plain(s);
+            if (keep)
+                cairn_buf_append(&s->tmp, run, (size_t)(s->p - run));
             continue;
         }
         json_sc_next(s);
@@ -103,6 +154,11 @@ static void sc_string(scanner *s)
             break;
         char e = *s->p;
         json_sc_next(s);
+        if (!keep) {
+            if (e == 'u')
+                sc_hex4(s);
+            continue;
+        }
         if (e == 'u') {
             unsigned cp = sc_hex4(s);
             if (cp >= 0xD800 && cp <= 0xDBFF && s->end - s->p >= 6 && s->p[0] == '\\' &&
@@ -147,7 +203,7 @@ jnode *json_sc_value(scanner *s)
             int kl = s->line, kc = s->col + 1;
             const char *key = NULL;
             if (open == '{') {
-                sc_string(s);
+                sc_string(s, 1);
                 key = cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
                 sc_ws(s);
                 if (s->p < s->end && *s->p == ':')
@@ -176,11 +232,9 @@ jnode *json_sc_value(scanner *s)
             json_sc_next(s);
         s->depth--;
     } else if (open == '"') {
-        sc_string(s);
+        sc_string(s, 0);
     } else {
-        /* a literal; strchr also stops at a NUL byte (the string's end) */
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
-            json_sc_next(s);
+        sc_literal(s);
     }
     n->textlen = (size_t)(s->p - n->text);
     return n;
@@ -213,11 +267,22 @@ const jnode *json_jn_differs(const jnode *n, json_t *v)
     if ((c == '{') != json_is_object(v) || (c == '[') != json_is_array(v) || n->nkids != count ||
         (json_is_number(v) && c != '-' && !(c >= '0' && c <= '9')))
         return n;
+    /* jansson keeps an object's members in the order they were read, so
+     * its iterator walks them in step with the index; a hashed look-up is
+     * needed only where the two orders part. */
+    void *it = json_is_object(v) ? json_object_iter(v) : NULL;
     for (size_t i = 0; i < n->nkids; i++) {
         const jnode *k = n->kids[i];
-        json_t *kv = !json_is_object(v) ? json_array_get(v, i)
-                     : k->key           ? json_object_get(v, k->key)
-                                        : NULL;
+        json_t *kv = NULL;
+        if (!json_is_object(v)) {
+            kv = json_array_get(v, i);
+        } else if (k->key) {
+            if (it && strcmp(json_object_iter_key(it), k->key) == 0)
+                kv = json_object_iter_value(it);
+            else
+                kv = json_object_get(v, k->key);
+            it = it ? json_object_iter_next(v, it) : NULL;
+        }
         const jnode *d = kv ? json_jn_differs(k, kv) : k;
         if (d)
             return d;

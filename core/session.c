@@ -600,6 +600,11 @@ static int need(cairn_ctx *cx, const cairn_dialect *d, uint64_t cap, const char 
                                 (int)(bar - what), what, object, d->name, bar + 1);
 }
 
+/* need() whose arguments are only evaluated when the capability is missing:
+ * the places (at_table's printf) would otherwise be spelt out for every
+ * column of every table. */
+#define NEED(cx, d, cap, ...) (((d)->caps & (cap)) ? 0 : need(cx, d, cap, __VA_ARGS__))
+
 /* "tables[T]/<rest>" into `buf`. */
 static const char *at_table(char *buf, size_t size, const cairn_table *t, const char *fmt, ...)
     CAIRN_FMT(4, 5);
@@ -683,10 +688,10 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
     int rc = 0;
     char at[700];
     if (t->schema && *t->schema)
-        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema,
+        rc = NEED(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", t->schema,
                   at_table(at, sizeof at, t, "schema"));
     if (!rc && cairn_table_is_virtual(t)) {
-        rc = need(cx, d, CAIRN_CAP_VIRTUAL_TABLES, path, "virtual table|virtual tables", t->name,
+        rc = NEED(cx, d, CAIRN_CAP_VIRTUAL_TABLES, path, "virtual table|virtual tables", t->name,
                   at_table(at, sizeof at, t, "options"));
         if (!rc && (t->ncolumns || t->primary_key || t->nuniques || t->nindexes || t->nfkeys ||
                     t->nchecks || t->ntriggers))
@@ -705,16 +710,16 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
                                   (int)strcspn(t->options[j], "="), t->options[j]);
     }
     if (!rc && t->comment)
-        rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name,
+        rc = NEED(cx, d, CAIRN_CAP_COMMENTS, path, "comment on table|comments", t->name,
                   at_table(at, sizeof at, t, "comment"));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->comment)
-            rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on column|comments",
+            rc = NEED(cx, d, CAIRN_CAP_COMMENTS, path, "comment on column|comments",
                       t->columns[j]->name,
                       at_table(at, sizeof at, t, "columns[%s]/comment", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++)
         if (t->indexes[j]->comment)
-            rc = need(cx, d, CAIRN_CAP_COMMENTS, path, "comment on index|comments",
+            rc = NEED(cx, d, CAIRN_CAP_COMMENTS, path, "comment on index|comments",
                       t->indexes[j]->name ? t->indexes[j]->name : t->name,
                       at_table(at, sizeof at, t, "indexes[%s]/comment",
                                t->indexes[j]->name ? t->indexes[j]->name : ""));
@@ -723,25 +728,25 @@ static int check_table_caps(cairn_ctx *cx, const cairn_dialect *d, const cairn_t
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->identity == CAIRN_IDENTITY_ALWAYS ||
             t->columns[j]->identity == CAIRN_IDENTITY_BY_DEFAULT)
-            rc = need(cx, d, CAIRN_CAP_IDENTITY, path,
+            rc = NEED(cx, d, CAIRN_CAP_IDENTITY, path,
                       "identity column|SQL identity columns (\"always\", \"by_default\"; "
                       "\"auto\" numbers rows on every dialect)",
                       t->columns[j]->name,
                       at_table(at, sizeof at, t, "columns[%s]/identity", t->columns[j]->name));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
         if (t->columns[j]->generated)
-            rc = need(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns",
+            rc = NEED(cx, d, CAIRN_CAP_GENERATED, path, "generated column|generated columns",
                       t->columns[j]->name,
                       at_table(at, sizeof at, t, "columns[%s]/generated", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++) {
         const cairn_index *ix = t->indexes[j];
         if (ix->where)
-            rc = need(cx, d, CAIRN_CAP_PARTIAL_INDEX, path, "partial index|partial indexes",
+            rc = NEED(cx, d, CAIRN_CAP_PARTIAL_INDEX, path, "partial index|partial indexes",
                       ix->name ? ix->name : t->name,
                       at_table(at, sizeof at, t, "indexes[%s]/where", ix->name ? ix->name : ""));
         for (size_t k = 0; k < ix->nparts && !rc; k++)
             if (ix->parts[k]->expr)
-                rc = need(cx, d, CAIRN_CAP_EXPRESSION_INDEX, path,
+                rc = NEED(cx, d, CAIRN_CAP_EXPRESSION_INDEX, path,
                           "index on expressions|indexes on expressions",
                           ix->name ? ix->name : t->name,
                           at_table(at, sizeof at, t, "indexes[%s]/columns",
@@ -759,71 +764,95 @@ static size_t utf8_chars(const char *s)
     return n;
 }
 
+/* What the server would do wrong with `name`: 0 (nothing), or which of
+ * check_ident's refusals applies. */
+enum { IDENT_OK, IDENT_BYTES, IDENT_CHARS, IDENT_BMP, IDENT_SPACE };
+static int ident_problem(const cairn_dialect *d, const char *name)
+{
+    if (!name)
+        return IDENT_OK;
+    uint16_t max_bytes = CAIRN_DIALECT_HAS(d, ident_max_bytes) ? d->ident_max_bytes : 0;
+    uint16_t max_chars = CAIRN_DIALECT_HAS(d, ident_max_chars) ? d->ident_max_chars : 0;
+    size_t bytes = strlen(name);
+    if (max_bytes && bytes > max_bytes)
+        return IDENT_BYTES;
+    if (max_chars && utf8_chars(name) > max_chars)
+        return IDENT_CHARS;
+    if ((d->caps & CAIRN_CAP_IDENT_BMP_ONLY))
+        for (const char *p = name; *p; p++)
+            if (((unsigned char)*p & 0xF8) == 0xF0)
+                return IDENT_BMP;
+    if ((d->caps & CAIRN_CAP_IDENT_NO_TRAILING_SPACE) && bytes && name[bytes - 1] == ' ')
+        return IDENT_SPACE;
+    return IDENT_OK;
+}
+
 /* A name the server would cut or refuse: refused now, naming it, at its
  * place in the schema file (`at`). */
 static int check_ident(cairn_ctx *cx, const cairn_dialect *d, const char *path, const char *kind,
                        const char *name, const char *at)
 {
-    if (!name)
-        return 0;
-    uint16_t max_bytes = CAIRN_DIALECT_HAS(d, ident_max_bytes) ? d->ident_max_bytes : 0;
-    uint16_t max_chars = CAIRN_DIALECT_HAS(d, ident_max_chars) ? d->ident_max_chars : 0;
-    size_t bytes = strlen(name), chars = utf8_chars(name);
-    if (max_bytes && bytes > max_bytes)
+    switch (ident_problem(d, name)) {
+    case IDENT_BYTES:
         return cairn_schemafile_err(cx, path, &at, 1,
                                     "%s \"%.40s...\": the name is %zu bytes, dialect '%s' keeps "
                                     "%u (the server would cut it, and every later push would "
                                     "drop the object)",
-                                    kind, name, bytes, d->name, (unsigned)max_bytes);
-    if (max_chars && chars > max_chars)
+                                    kind, name, strlen(name), d->name,
+                                    (unsigned)d->ident_max_bytes);
+    case IDENT_CHARS:
         return cairn_schemafile_err(cx, path, &at, 1,
                                     "%s \"%.40s...\": the name is %zu characters, dialect '%s' "
                                     "allows %u",
-                                    kind, name, chars, d->name, (unsigned)max_chars);
-    if ((d->caps & CAIRN_CAP_IDENT_BMP_ONLY))
-        for (const char *p = name; *p; p++)
-            if (((unsigned char)*p & 0xF8) == 0xF0)
-                return cairn_schemafile_err(cx, path, &at, 1,
-                                            "%s \"%s\": dialect '%s' cannot store a character "
-                                            "beyond U+FFFF (a 4-byte UTF-8 sequence) in a name",
-                                            kind, name, d->name);
-    if ((d->caps & CAIRN_CAP_IDENT_NO_TRAILING_SPACE) && bytes && name[bytes - 1] == ' ')
+                                    kind, name, utf8_chars(name), d->name,
+                                    (unsigned)d->ident_max_chars);
+    case IDENT_BMP:
+        return cairn_schemafile_err(cx, path, &at, 1,
+                                    "%s \"%s\": dialect '%s' cannot store a character "
+                                    "beyond U+FFFF (a 4-byte UTF-8 sequence) in a name",
+                                    kind, name, d->name);
+    case IDENT_SPACE:
         return cairn_schemafile_err(cx, path, &at, 1,
                                     "%s \"%s\": dialect '%s' does not allow a name that ends "
                                     "with a space",
                                     kind, name, d->name);
+    }
     return 0;
 }
+
+/* check_ident() whose place is only spelt out for a name it refuses. */
+#define CHECK_IDENT(cx, d, path, kind, name, ...)                                                 \
+    (ident_problem(d, name) ? check_ident(cx, d, path, kind, name, __VA_ARGS__) : 0)
 
 static int check_table_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_table *t,
                               const char *path)
 {
     char at[700];
-    int rc = check_ident(cx, d, path, "table", t->name, at_table(at, sizeof at, t, "name"));
+    int rc = CHECK_IDENT(cx, d, path, "table", t->name, at_table(at, sizeof at, t, "name"));
     for (size_t j = 0; j < t->ncolumns && !rc; j++)
-        rc = check_ident(cx, d, path, "column", t->columns[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "column", t->columns[j]->name,
                          at_table(at, sizeof at, t, "columns[%s]/name", t->columns[j]->name));
     for (size_t j = 0; j < t->nindexes && !rc; j++)
-        rc = check_ident(cx, d, path, "index", t->indexes[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "index", t->indexes[j]->name,
                          at_table(at, sizeof at, t, "indexes[%s]/name",
                                   t->indexes[j]->name ? t->indexes[j]->name : ""));
     for (size_t j = 0; j < t->nuniques && !rc; j++)
-        rc = check_ident(cx, d, path, "unique constraint", t->uniques[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "unique constraint", t->uniques[j]->name,
                          at_table(at, sizeof at, t, "uniques[%s]/name",
                                   t->uniques[j]->name ? t->uniques[j]->name : ""));
     for (size_t j = 0; j < t->nfkeys && !rc; j++)
-        rc = check_ident(cx, d, path, "foreign key", t->fkeys[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "foreign key", t->fkeys[j]->name,
                          at_table(at, sizeof at, t, "foreign_keys[%s]/name",
                                   t->fkeys[j]->name ? t->fkeys[j]->name : ""));
     for (size_t j = 0; j < t->nchecks && !rc; j++)
-        rc = check_ident(cx, d, path, "check", t->checks[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "check", t->checks[j]->name,
                          at_table(at, sizeof at, t, "checks[%s]/name",
                                   t->checks[j]->name ? t->checks[j]->name : ""));
     for (size_t j = 0; j < t->ntriggers && !rc; j++)
-        rc = check_ident(cx, d, path, "trigger", t->triggers[j]->name,
+        rc = CHECK_IDENT(cx, d, path, "trigger", t->triggers[j]->name,
                          at_table(at, sizeof at, t, "triggers[%s]/name", t->triggers[j]->name));
     if (!rc && t->primary_key)
-        rc = check_ident(cx, d, path, "primary key", t->primary_key->name,
+        rc = CHECK_IDENT(cx, d, path, "primary key", t->primary_key->name,
                          at_table(at, sizeof at, t, "primary_key/name"));
     return rc;
 }
@@ -843,13 +872,13 @@ static int check_idents(cairn_ctx *cx, const cairn_dialect *d, const cairn_schem
     for (size_t i = 0; i < schema->ntables && !rc; i++)
         rc = check_table_idents(cx, d, schema->tables[i], path);
     for (size_t i = 0; i < schema->nviews && !rc; i++)
-        rc = check_ident(cx, d, path, "view", schema->views[i]->name,
+        rc = CHECK_IDENT(cx, d, path, "view", schema->views[i]->name,
                          at_top(at, sizeof at, "views", schema->views[i]->name));
     for (size_t i = 0; i < schema->nenums && !rc; i++)
-        rc = check_ident(cx, d, path, "enum type", schema->enums[i]->name,
+        rc = CHECK_IDENT(cx, d, path, "enum type", schema->enums[i]->name,
                          at_top(at, sizeof at, "enums", schema->enums[i]->name));
     for (size_t i = 0; i < schema->nsequences && !rc; i++)
-        rc = check_ident(cx, d, path, "sequence", schema->sequences[i]->name,
+        rc = CHECK_IDENT(cx, d, path, "sequence", schema->sequences[i]->name,
                          at_top(at, sizeof at, "sequences", schema->sequences[i]->name));
     return rc;
 }
@@ -861,11 +890,11 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
     char at[700];
     int rc = check_idents(cx, d, schema, path);
     if (!rc && schema->nnamespaces)
-        rc = need(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", schema->namespaces[0],
+        rc = NEED(cx, d, CAIRN_CAP_SCHEMAS, path, "namespace|namespaces", schema->namespaces[0],
                   "namespaces");
     if (!rc && schema->nenums) {
         snprintf(at, sizeof at, "enums[%s]", schema->enums[0]->name);
-        rc = need(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name,
+        rc = NEED(cx, d, CAIRN_CAP_ENUMS, path, "enum type|enum types", schema->enums[0]->name,
                   at);
     }
     for (size_t i = 0; i < schema->nenums && !rc; i++)
@@ -876,24 +905,24 @@ int cairn_session_check_caps(cairn_ctx *cx, cairn_session *s, const cairn_schema
         }
     if (!rc && schema->nsequences) {
         snprintf(at, sizeof at, "sequences[%s]", schema->sequences[0]->name);
-        rc = need(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",
+        rc = NEED(cx, d, CAIRN_CAP_SEQUENCES, path, "sequence|sequences",
                   schema->sequences[0]->name, at);
     }
     if (!rc && schema->nobjects) {
         const cairn_object *o = schema->objects[0];
         snprintf(at, sizeof at, "objects[%s]", o->name);
-        rc = need(cx, d, CAIRN_CAP_OBJECTS, path, "object|objects carried as SQL (functions, "
+        rc = NEED(cx, d, CAIRN_CAP_OBJECTS, path, "object|objects carried as SQL (functions, "
                   "domains, policies, ...)", o->name, at);
     }
     for (size_t i = 0; i < schema->nviews && !rc; i++) {
         if (schema->views[i]->materialized) {
             snprintf(at, sizeof at, "views[%s]/materialized", schema->views[i]->name);
-            rc = need(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path,
+            rc = NEED(cx, d, CAIRN_CAP_MATERIALIZED_VIEWS, path,
                       "materialized view|materialized views", schema->views[i]->name, at);
         }
         if (!rc && schema->views[i]->ncolumns) {
             snprintf(at, sizeof at, "views[%s]/columns", schema->views[i]->name);
-            rc = need(cx, d, CAIRN_CAP_VIEW_COLUMNS, path,
+            rc = NEED(cx, d, CAIRN_CAP_VIEW_COLUMNS, path,
                       "view with a column list|view column lists", schema->views[i]->name, at);
         }
     }

@@ -400,6 +400,12 @@ static void test_errors(cairn_ctx *cx)
     ERR("{\"tables\": [}", 1, 13, "invalid JSON: unexpected token near '}'");
     ERR("{\n  \"tables\": [],\n  \"tables\": []\n}", 3, 10,
         "invalid JSON: duplicate object key near '\"tables\"'");
+    /* duplicates are found after the parse: nested, and before a later
+     * syntax error, they are still the error named, where jansson puts it */
+    ERR("{\"tables\": [{\"name\": \"a\", \"name\": \"b\"}]}", 1, 32,
+        "invalid JSON: duplicate object key near '\"name\"'");
+    ERR("{\"tables\": [], \"tables\": [}", 1, 23,
+        "invalid JSON: duplicate object key near '\"tables\"'");
     ERR("", 1, 0, "invalid JSON: '[' or '{' expected near end of file");
     ERR("[]", 1, 1, "the document must be a JSON object");
     ERR("  \n  \"x\"", 2, 5, "invalid JSON: '[' or '{' expected near '\"x\"'");
