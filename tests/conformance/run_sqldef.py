@@ -7,7 +7,8 @@ migrated database equals that of a database built straight from `desired`,
 and that a second push has nothing to do. On PostgreSQL and MariaDB the
 server's own dump (pg_dump / mariadb-dump --no-data) of the two databases
 must be equal too, so a case about objects cairn does not read (functions,
-domains, policies, ...) cannot pass just because cairn sees nothing.
+domains, policies, ...) cannot pass just because cairn sees nothing
+(on a PostgreSQL newer than pg_dump, a digest of the catalogs instead).
 
 Cases that test sqldef options cairn does not have (enable_drop: false,
 config, ...), expected errors, another flavor or server version, and cases
