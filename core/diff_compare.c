@@ -446,10 +446,12 @@ void diff_analyse_pair(differ *d, tpair *p)
     }
     if (f->primary_key || t->primary_key) {
         const cairn_key *a = f->primary_key, *b = t->primary_key;
-        /* a comment is changed alone (ALTER_KEY) where constraints have
-         * comments; elsewhere (MySQL: the PRIMARY index's) with the key */
+        /* a comment is changed alone (ALTER_KEY), except where only a
+         * primary key takes one (MySQL: the PRIMARY index's): with the key */
+        uint64_t caps = cairn_ctx_dialect_caps(d->cx);
         int recomment = !diff_str_eq(a ? a->comment : NULL, b ? b->comment : NULL) &&
-                        !(cairn_ctx_dialect_caps(d->cx) & CAIRN_CAP_CONSTRAINT_COMMENTS);
+                        (caps & CAIRN_CAP_PRIMARY_KEY_COMMENT) &&
+                        !(caps & CAIRN_CAP_CONSTRAINT_COMMENTS);
         if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0) || recomment)
             p->pk_changed = 1;
         else {

@@ -72,7 +72,7 @@ static int finish(void)
 /* Size of the table as ABI 1.0 defined it (the loader's minimum). */
 #define ABI_1_0_SIZE (offsetof(cairn_dialect, describe) + sizeof(((cairn_dialect *)0)->describe))
 /* Capability bits this header knows. */
-#define KNOWN_CAPS ((CAIRN_CAP_OBJECTS << 1) - 1)
+#define KNOWN_CAPS ((CAIRN_CAP_PRIMARY_KEY_COMMENT << 1) - 1)
 
 static int valid_name(const char *s)
 {
