@@ -263,17 +263,16 @@ static int read_position(cairn_ctx *tc, char **newest, size_t *pending, cairn_st
 {
     cairn_status_row *rows = NULL;
     size_t n = 0, kept = 0;
+    const char *last = NULL;
     int rc = cairn_status(tc, &rows, &n);
-    *newest = NULL;
     *pending = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         if (rows[i].state == CAIRN_MIGRATION_PENDING)
             (*pending)++;
-        else if (rows[i].state != CAIRN_MIGRATION_MISSING) {
-            free(*newest);
-            *newest = strdup(rows[i].name);
-        }
+        else if (rows[i].state != CAIRN_MIGRATION_MISSING)
+            last = rows[i].name;
     }
+    *newest = last ? strdup(last) : NULL;
     /* the unapplied rows move to the front; the rest are freed */
     for (size_t i = 0; !rc && i < n; i++) {
         if (unapplied(rows[i].state)) {
