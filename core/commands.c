@@ -388,8 +388,8 @@ static int down_text(cairn_ctx *cx, cairn_session *s, const char *name, const st
     return rc;
 }
 
-/* --no-drop: one line per drop the plan left out, every run, so a second
- * run that has nothing else to do still says what it keeps. */
+/* --no-drop: one line (and event) per drop the plan left out, every run,
+ * so a second run that has nothing else to do still says what it keeps. */
 static void say_skipped(cairn_ctx *cx, const cairn_plan *p)
 {
     char what[700];
@@ -397,6 +397,18 @@ static void say_skipped(cairn_ctx *cx, const cairn_plan *p)
         cairn_change_label(p->skipped[i], what, sizeof what);
         cairn_log(cx, CAIRN_LOG_INFO, "skipped (--no-drop): %s", what);
     }
+    cairn_event_skipped(cx, p);
+}
+
+/* The caller's diff options, with the drops left out when cairn.json says
+ * "no_drop": true (a flag can only add --no-drop, never take it away). */
+static cairn_diff_opts diff_opts(const cairn_ctx *cx, const cairn_diff_opts *o)
+{
+    cairn_diff_opts d = *o;
+    const char *v = cairn_ctx_get(cx, "no_drop");
+    if (v && !strcmp(v, "true"))
+        d.keep_drops = 1;
+    return d;
 }
 
 static int write_migration(cairn_ctx *cx, cairn_session *s, const char *outdir,
@@ -541,9 +553,9 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
                           st.nheads ? " ending at " : "",
                           st.nheads ? st.g.list[st.heads[0]].name : "");
     cairn_plan *plan = NULL;
+    cairn_diff_opts dopts = diff_opts(cx, &opts->diff);
     if (!rc)
-        rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &opts->diff,
-                        &plan);
+        rc = cairn_diff(cx, prev->schema, merge_only ? prev->schema : desired, &dopts, &plan);
     if (!rc)
         rc = cairn_session_mark_losses(cx, s, plan);
     if (!rc) {
@@ -756,8 +768,9 @@ int cairn_push(cairn_ctx *cx, const cairn_push_opts *opts)
     rc = cairn_conn_introspect(c, &live);
     if (!rc)
         rc = cairn_conn_normalize_schema(c, desired);
+    cairn_diff_opts dopts = diff_opts(cx, &opts->diff);
     if (!rc)
-        rc = cairn_diff(cx, live, desired, &opts->diff, &plan);
+        rc = cairn_diff(cx, live, desired, &dopts, &plan);
     if (!rc) {
         cairn_plan_own(plan, live);
         live = NULL;

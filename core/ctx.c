@@ -25,7 +25,14 @@ static const char *const setting_names[CAIRN_SET_COUNT_] = {
     [CAIRN_SET_LOCK_STRATEGY] = "lock_strategy",
     [CAIRN_SET_LOCK_LEASE] = "lock_lease",
     [CAIRN_SET_PROGRESS_INTERVAL] = "progress_interval",
+    [CAIRN_SET_NO_DROP] = "no_drop",
 };
+
+/* "no_drop": a JSON boolean in cairn.json, "true" / "false" set by name. */
+static int bool_ok(const char *v)
+{
+    return !strcmp(v, "true") || !strcmp(v, "false");
+}
 
 /* "lock_strategy": how migrate takes its lock. */
 static int strategy_ok(const char *v)
@@ -158,6 +165,8 @@ int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value)
     if (i == CAIRN_SET_PROGRESS_INTERVAL && value && !is_whole_number(value))
         return cairn_err(cx, CAIRN_EUSAGE,
                          "progress interval '%s' is not a whole number of milliseconds", value);
+    if (i == CAIRN_SET_NO_DROP && value && !bool_ok(value))
+        return cairn_err(cx, CAIRN_EUSAGE, "no_drop '%s': expected true or false", value);
     return replace(&cx->set_flag[i], value);
 }
 
@@ -279,6 +288,11 @@ static int config_cb(cairn_ctx *cx, void *ud, const char *key, const char *value
         free(expanded);
         return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
                             "\"%s\" must be a whole number of milliseconds", setting_names[i]);
+    }
+    if (i == CAIRN_SET_NO_DROP && !bool_ok(expanded)) {
+        free(expanded);
+        return cairn_err_at(cx, CAIRN_ECONFIG, file, line, column,
+                            "\"no_drop\" must be true or false");
     }
     if ((i == CAIRN_SET_LOCK_LEASE && (!is_whole_number(expanded) || atol(expanded) < 100)) ||
         (i == CAIRN_SET_LOCK_STRATEGY && !strategy_ok(expanded))) {

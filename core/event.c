@@ -146,15 +146,18 @@ void cairn_change_label(const cairn_change *c, char *out, size_t size)
     snprintf(out + n, size - n, " %s", object);
 }
 
-void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p)
+/* One event of `kind` per change of `v`: the plan's changes, or the drops
+ * it left out. */
+static void event_changes(cairn_ctx *cx, cairn_event_kind kind, cairn_change *const *v,
+                          size_t n)
 {
-    for (size_t i = 0; p && i < p->nchanges && cx->event; i++) {
-        const cairn_change *c = p->changes[i];
+    for (size_t i = 0; i < n && cx->event; i++) {
+        const cairn_change *c = v[i];
         char object[600];
         change_object(c, object, sizeof object);
-        int destructive = (c->flags & CAIRN_CHANGE_DESTRUCTIVE) != 0;
+        int destructive = kind == CAIRN_EVENT_CHANGE && (c->flags & CAIRN_CHANGE_DESTRUCTIVE);
         cairn_event e = {
-            .kind = CAIRN_EVENT_CHANGE,
+            .kind = kind,
             .change = (size_t)c->kind < sizeof change_names / sizeof *change_names
                           ? change_names[c->kind] : "unknown",
             .object = object,
@@ -163,6 +166,18 @@ void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p)
                                    : NULL};
         cairn_event_emit(cx, &e);
     }
+}
+
+void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p)
+{
+    if (p)
+        event_changes(cx, CAIRN_EVENT_CHANGE, p->changes, p->nchanges);
+}
+
+void cairn_event_skipped(cairn_ctx *cx, const cairn_plan *p)
+{
+    if (p)
+        event_changes(cx, CAIRN_EVENT_SKIPPED, p->skipped, p->nskipped);
 }
 
 static int64_t now_ms(void)

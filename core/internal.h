@@ -216,6 +216,7 @@ enum {
     CAIRN_SET_LOCK_STRATEGY,
     CAIRN_SET_LOCK_LEASE,
     CAIRN_SET_PROGRESS_INTERVAL,
+    CAIRN_SET_NO_DROP,
     CAIRN_SET_COUNT_
 };
 _Static_assert(CAIRN_SET_COUNT_ <= 24, "set_flag and set_file hold every setting");
@@ -260,6 +261,8 @@ void cairn_log(cairn_ctx *cx, cairn_log_level level, const char *fmt, ...) CAIRN
 void cairn_event_emit(cairn_ctx *cx, const cairn_event *ev);
 /** A CHANGE event per change of `p`. */
 void cairn_event_plan(cairn_ctx *cx, const cairn_plan *p);
+/* A SKIPPED event per drop the plan left out (keep_drops). */
+void cairn_event_skipped(cairn_ctx *cx, const cairn_plan *p);
 /** Long work under way (the host slot `progress`): a PROGRESS event once
  *  `what` has taken a second, then at most one a second, and one when it
  *  ends (`done` == `total` > 0) if any was sent. Nothing without a handler. */

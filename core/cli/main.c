@@ -313,12 +313,18 @@ static void json_events(FILE *f, const char *key, cairn_event_kind kind, json_it
     fputs(k ? "\n]" : "]", f);
 }
 
-static void change_item(FILE *f, const cairn_event *e)
+/* A change's kind and object; all a drop --no-drop left out ("skipped") has. */
+static void skipped_item(FILE *f, const cairn_event *e)
 {
     fputs("\"kind\": ", f);
     json_str(f, e->change);
     json_key(f, "object");
     json_str(f, e->object);
+}
+
+static void change_item(FILE *f, const cairn_event *e)
+{
+    skipped_item(f, e);
     fprintf(f, ", \"destructive\": %s", e->destructive ? "true" : "false");
     json_key(f, "warning");
     json_str(f, e->message);
@@ -373,6 +379,12 @@ static void json_changes(FILE *f)
 static void json_migrations(FILE *f)
 {
     json_events(f, "migrations", CAIRN_EVENT_MIGRATION, migration_item);
+}
+
+/* "skipped": the drops --no-drop left out (kind and object, as "changes"). */
+static void json_skipped(FILE *f)
+{
+    json_events(f, "skipped", CAIRN_EVENT_SKIPPED, skipped_item);
 }
 
 /* "findings": the problems check found, or lint's about what generate wrote. */
@@ -681,6 +693,7 @@ static void written_json(const cli *c, const char *dir)
     json_str(jout, dir);
     fprintf(jout, ", \"custom\": %s", c->custom ? "true" : "false");
     json_changes(jout);
+    json_skipped(jout);
     json_statements(jout);
 }
 
@@ -1037,6 +1050,7 @@ static int run_push(cairn_ctx *cx, const cli *c)
         fprintf(jout, ", \"dry_run\": %s, \"applied\": %s", c->dry_run ? "true" : "false",
                 applied ? "true" : "false");
         json_changes(jout);
+        json_skipped(jout);
         json_statements(jout);
     }
     return rc;

@@ -91,7 +91,11 @@ typedef enum cairn_event_kind {
      *  a second, and when it ends. `action` says what ("reading tables"),
      *  `object` the object at hand (or NULL), `step` of `steps` (`steps`
      *  0: unknown), `duration_ms` the time taken so far. */
-    CAIRN_EVENT_PROGRESS = 6
+    CAIRN_EVENT_PROGRESS = 6,
+    /** A drop the plan left out (cairn_diff_opts.keep_drops, the CLI's
+     *  --no-drop or the setting "no_drop"): `change` and `object` as for
+     *  CHANGE. Not a change of the plan. */
+    CAIRN_EVENT_SKIPPED = 7
 } cairn_event_kind;
 
 /** One fact of a run, the structured twin of a log line. Borrowed: valid
@@ -121,9 +125,9 @@ typedef struct cairn_event {
     size_t statements_done, statements_total;
     /** MIGRATION "applied": how long it took. */
     int64_t duration_ms;
-    /** CHANGE: the kind, lower case ("create_table", "drop_column", ...). */
+    /** CHANGE, SKIPPED: the kind, lower case ("create_table", "drop_column", ...). */
     const char *change;
-    /** CHANGE: the object, qualified ("users", "app.users", "users.email"). */
+    /** CHANGE, SKIPPED: the object, qualified ("users", "app.users", "users.email"). */
     const char *object;
     /** CHANGE: running it can lose data. */
     int destructive;
@@ -160,7 +164,8 @@ CAIRN_API int cairn_ctx_load_config(cairn_ctx *cx, const char *path);
  *  "dialect", "schema", "out", "url", "dev_url", "migrations_table",
  *  "migrations_schema", "dialect_path", "lock_timeout" (milliseconds),
  *  "tables" (comma-separated globs), "namespaces" (comma-separated),
- *  "lint.ignore", "lint.error" (comma-separated lint codes). */
+ *  "lint.ignore", "lint.error" (comma-separated lint codes), "no_drop"
+ *  ("true": generate and push leave out every drop, as keep_drops). */
 CAIRN_API int cairn_ctx_set(cairn_ctx *cx, const char *key, const char *value);
 /** The current value of a setting (after config, flags and DATABASE_URL),
  *  or NULL. Borrowed. */

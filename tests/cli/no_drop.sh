@@ -96,4 +96,35 @@ expect_sql g.db "SELECT count(*) FROM sqlite_master WHERE name IN ('c','a_b')" "
 refused 2 "--no-drop=yes" --url sqlite:app.db --schema schema.sql push --no-drop=yes
 refused 2 "pull --no-drop" --url sqlite:app.db pull --no-drop
 
+# ---- --json: the drops left out under "skipped", not under "changes"
+cd "$WORK" && mkdir js && cd js || exit 1
+sqlite3 j.db 'CREATE TABLE a (id INT, b TEXT); CREATE TABLE c (id INT);'
+printf 'CREATE TABLE a (id INT, n INT);\n' >s.sql
+jrun --url sqlite:j.db --schema s.sql push --no-drop --dry-run
+jis 'sorted((x["kind"], x["object"]) for x in d["skipped"])' \
+    "[('drop_column', 'a.b'), ('drop_table', 'c')]" "push --json lists the skipped drops"
+jis '[x["kind"] for x in d["changes"]]' "['add_column']" "push --json: the drops are no changes"
+jrun --url sqlite:j.db --schema s.sql push --dry-run
+jis 'd["skipped"]' "[]" "push --json without --no-drop: nothing skipped"
+jrun --dialect sqlite --schema s.sql generate --no-drop --name one
+jis 'len(d["skipped"])' "0" "generate --json from nothing skips nothing"
+
+# ---- "no_drop": true in cairn.json does what --no-drop does
+printf '{"url": "sqlite:j.db", "schema": "s.sql", "no_drop": true}\n' >cairn.json
+run push
+expect_ok "push with no_drop in cairn.json"
+check "cairn.json no_drop: two skipped lines" test "$(skipped_lines)" = 2
+expect_sql j.db "SELECT count(*) FROM sqlite_master WHERE name = 'c'" "1" "no_drop keeps table c"
+expect_sql j.db "SELECT count(*) FROM pragma_table_info('a') WHERE name IN ('b','n')" "2" \
+    "no_drop keeps a.b and adds a.n"
+printf '{"url": "sqlite:j.db", "schema": "s.sql", "no_drop": false}\n' >cairn.json
+run push --dry-run
+expect_ok "push with no_drop false"
+check "no_drop false: nothing skipped" test "$(skipped_lines)" = 0
+expect_out 'DROP TABLE' "no_drop false: the drop is planned"
+printf '{"url": "sqlite:j.db", "schema": "s.sql", "no_drop": "yes"}\n' >cairn.json
+refused 3 "no_drop \"yes\"" push
+expect_err '"no_drop" must be true or false' "no_drop yes: the message"
+rm cairn.json
+
 finish
