@@ -262,6 +262,19 @@ expect_err "qty_check" "domain: a new check the rows fail: names the constraint"
 expect_err "23514" "domain: a new check the rows fail: SQLSTATE"
 [ "$(q gcol "$DIGEST")" = "$base" ] && ok || bad "domain: a new check the rows fail: database changed"
 expect_sql gcol "SELECT tripled(1)" 3 "domain: a new check the rows fail: the old function stays"
+# 18: a VIRTUAL generated column cannot call a function of the schema at
+# all (so none is ever in the way of one): one line, nothing applied
+if [ "$SERVER_NUM" -ge 180000 ]; then
+    gcol_schema integer w "t bigint GENERATED ALWAYS AS (tripled(n)) VIRTUAL" >gcol.sql
+    base=$(q gcol "$DIGEST")
+    run --url "$(url_of gcol)" --schema gcol.sql push --force
+    expect_rc 4 "a VIRTUAL column that calls a function"
+    one_error_line "a VIRTUAL column that calls a function"
+    expect_err "generation expression uses user-defined function (line 4: CREATE TABLE stock" \
+        "a VIRTUAL column that calls a function: the server's message, the statement"
+    expect_err "[SQLSTATE 0A000]" "a VIRTUAL column that calls a function: the SQLSTATE"
+    [ "$(q gcol "$DIGEST")" = "$base" ] && ok || bad "a VIRTUAL column that calls a function: database changed"
+fi
 
 # ---- aggregates ------------------------------------------------------------------------
 newdb agg
