@@ -1220,8 +1220,9 @@ static int default_renewed(differ *d, const cairn_column *c)
     return c->default_expr && !c->generated && diff_objects_called(d->objects, c->default_expr);
 }
 
-/* The column as it is once drop_renewed_columns ran: no default. */
-static const cairn_column *without_default(differ *d, const cairn_column *c)
+/* The column as it is once drop_renewed_columns ran: without its default,
+ * or without its generation expression. */
+static const cairn_column *column_without(differ *d, const cairn_column *c, int expression)
 {
     cairn_column *copy = cairn_arena_alloc(d->pb->arena, sizeof *copy);
     if (!copy) {
@@ -1229,21 +1230,11 @@ static const cairn_column *without_default(differ *d, const cairn_column *c)
         return c;
     }
     *copy = *c;
-    copy->default_expr = NULL;
-    return copy;
-}
-
-/* The column as it is once drop_renewed_columns ran: not generated. */
-static const cairn_column *without_expression(differ *d, const cairn_column *c)
-{
-    cairn_column *copy = cairn_arena_alloc(d->pb->arena, sizeof *copy);
-    if (!copy) {
-        oom(d);
-        return c;
-    }
-    *copy = *c;
-    copy->generated = NULL;
-    copy->generated_stored = 0;
+    if (expression) {
+        copy->generated = NULL;
+        copy->generated_stored = 0;
+    } else
+        copy->default_expr = NULL;
     return copy;
 }
 
@@ -1262,12 +1253,12 @@ static void drop_renewed_columns(differ *d, const tpair *p)
                             diff_qname(d, p->to->schema, p->to->name), c->name);
         } else if (generated_renewed(d, c)) {
             ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
-                            without_expression(d, c));
+                            column_without(d, c, 1));
             if (ch)
                 ch->alter = CAIRN_ALTER_GENERATED;
         } else if (default_renewed(d, c)) {
             ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
-                            without_default(d, c));
+                            column_without(d, c, 0));
             if (ch)
                 ch->alter = CAIRN_ALTER_DEFAULT;
         }
@@ -1296,9 +1287,9 @@ static void emit_columns(differ *d, const tpair *p)
     for (size_t j = 0; j < t->ncolumns; j++) {
         const cairn_column *old = kept_column(d, p, j), *c = t->columns[j];
         if (old && generated_renewed(d, old))
-            old = without_expression(d, old);
+            old = column_without(d, old, 1);
         else if (old && default_renewed(d, old))
-            old = without_default(d, old);
+            old = column_without(d, old, 0);
         uint32_t alter = old ? diff_column_changes(d, old, c) : 0;
         if (!alter)
             continue;

@@ -252,28 +252,33 @@ run --url "$(url_of gcol)" --schema gcol.sql push
 up_to_date "generated column made plain: second push"
 expect_sql gcol "SELECT string_agg(id || ':' || t, ' ' ORDER BY id) FROM stock" "1:6 2:15 4:9" \
     "generated column made plain: the values stay"
+# refused DB RC WHAT MESSAGE SQLSTATE CAIRN-ARGS...: exit RC, one line with
+# MESSAGE and SQLSTATE, and DB as it was
+refused() {
+    local db=$1 rc=$2 what=$3 msg=$4 state=$5 base
+    shift 5
+    base=$(q "$db" "$DIGEST")
+    run "$@"
+    expect_rc "$rc" "$what"
+    one_error_line "$what"
+    expect_err "$msg" "$what: the message"
+    expect_err "[SQLSTATE $state]" "$what: the SQLSTATE"
+    [ "$(q "$db" "$DIGEST")" = "$base" ] && ok || bad "$what: database changed"
+}
 # a domain check that fails on the rows it had: refused, nothing applied
 gcol_schema bigint w "t bigint" | sed 's/SELECT w > 0/SELECT w > 4/' >gcol.sql
-base=$(q gcol "$DIGEST")
-run --url "$(url_of gcol)" --schema gcol.sql push
-expect_rc 6 "domain: a new check the rows fail"
-one_error_line "domain: a new check the rows fail"
-expect_err "qty_check" "domain: a new check the rows fail: names the constraint"
-expect_err "23514" "domain: a new check the rows fail: SQLSTATE"
-[ "$(q gcol "$DIGEST")" = "$base" ] && ok || bad "domain: a new check the rows fail: database changed"
+refused gcol 6 "domain: a new check the rows fail" \
+    'column "n" of table "stock" contains values that violate the new constraint' 23514 \
+    --url "$(url_of gcol)" --schema gcol.sql push
+expect_err 'ALTER DOMAIN "qty" ADD CONSTRAINT qty_check' "domain: a new check the rows fail: the statement"
 expect_sql gcol "SELECT tripled(1)" 3 "domain: a new check the rows fail: the old function stays"
 # 18: a VIRTUAL generated column cannot call a function of the schema at
 # all (so none is ever in the way of one): one line, nothing applied
 if [ "$SERVER_NUM" -ge 180000 ]; then
     gcol_schema integer w "t bigint GENERATED ALWAYS AS (tripled(n)) VIRTUAL" >gcol.sql
-    base=$(q gcol "$DIGEST")
-    run --url "$(url_of gcol)" --schema gcol.sql push --force
-    expect_rc 4 "a VIRTUAL column that calls a function"
-    one_error_line "a VIRTUAL column that calls a function"
-    expect_err "generation expression uses user-defined function (line 4: CREATE TABLE stock" \
-        "a VIRTUAL column that calls a function: the server's message, the statement"
-    expect_err "[SQLSTATE 0A000]" "a VIRTUAL column that calls a function: the SQLSTATE"
-    [ "$(q gcol "$DIGEST")" = "$base" ] && ok || bad "a VIRTUAL column that calls a function: database changed"
+    refused gcol 4 "a VIRTUAL column that calls a function" \
+        "generation expression uses user-defined function (line 4: CREATE TABLE stock" 0A000 \
+        --url "$(url_of gcol)" --schema gcol.sql push --force
 fi
 
 # ---- aggregates ------------------------------------------------------------------------
