@@ -841,10 +841,13 @@ static int reads_column(const char *def, const char *name)
     return selects_star(def) || mentions(def, name);
 }
 
+static int generated_readded(differ *d, const tpair *p, size_t i);
+
 /* Must a view that names the old table of pair `p` be dropped before the
  * table changes and created after? When the table is renamed, or a column
  * the view reads is dropped, renamed or gets another type, collation or
- * generation (PostgreSQL refuses those under a view), or the primary key
+ * generation (PostgreSQL refuses those under a view), or goes before a
+ * function its expression calls and comes back, or the primary key
  * changes while the view reads a column of it (a GROUP BY may lean on it).
  * A foreign key, an index, a check, an option, a comment or a column the
  * view does not read changes nothing for it; recreating it anyway would
@@ -856,7 +859,7 @@ static int table_change_reaches_view(differ *d, const tpair *p, const char *def)
         return 1;
     for (size_t i = 0; i < f->ncolumns; i++) {
         const cairn_column *old = f->columns[i], *c = p->col_to[i];
-        if (!c || strcmp(old->name, c->name) != 0 ||
+        if (!c || strcmp(old->name, c->name) != 0 || generated_readded(d, p, i) ||
             (diff_column_changes(d, old, c) &
              (CAIRN_ALTER_TYPE | CAIRN_ALTER_COLLATION | CAIRN_ALTER_GENERATED)))
             if (reads_column(def, old->name))
@@ -1152,12 +1155,49 @@ static void emit_moves(differ *d, const tpair *p)
     }
 }
 
+/* Does the old column's generated expression call a function the plan
+ * drops and creates again? PostgreSQL will not drop the function under
+ * it: the column goes before the function and is added again after it
+ * (a generated column's values are computed again, nothing is lost). */
+static int generated_renewed(differ *d, const cairn_column *c)
+{
+    return c->generated && diff_objects_called(d->objects, c->generated);
+}
+
+/* ... except a STORED one the new schema makes a plain column: it loses
+ * its expression there instead (DROP EXPRESSION), keeping its values. */
+static int generated_readded(differ *d, const tpair *p, size_t i)
+{
+    const cairn_column *c = p->from->columns[i], *n = p->col_to[i];
+    return generated_renewed(d, c) && !(n && !n->generated && c->generated_stored);
+}
+
+/* The old column a new one is altered from, or NULL when the new one is
+ * added: it is new, or its old one went before a function it calls. */
+static const cairn_column *kept_column(differ *d, const tpair *p, size_t j)
+{
+    const cairn_column *old = p->col_from[j];
+    return old && generated_readded(d, p, diff_from_column(p, old->name)) ? NULL : old;
+}
+
+/* Does a constraint, index or trigger of signature `sig` name a column
+ * that goes before a renewed function and comes back? It goes with it. */
+static int names_readded(differ *d, const tpair *p, const char *sig)
+{
+    for (size_t i = 0; i < p->from->ncolumns; i++)
+        if (generated_readded(d, p, i) && mentions(sig, p->from->columns[i]->name))
+            return 1;
+    return 0;
+}
+
 /* Checks, indexes and triggers of a kept table that call a function the
- * plan drops and creates again go before it and come back after it. */
-static void renew_set(differ *d, dset *s)
+ * plan drops and creates again go before it and come back after it, and
+ * so do those over a column that does. */
+static void renew_set(differ *d, const tpair *p, dset *s)
 {
     for (size_t i = 0; i < s->nf; i++)
-        if (s->f[i].same && diff_objects_called(d->objects, s->f[i].sig)) {
+        if (s->f[i].same && (diff_objects_called(d->objects, s->f[i].sig) ||
+                             names_readded(d, p, s->f[i].sig))) {
             s->f[i].same = 0;
             if (s->f[i].peer >= 0)
                 s->t[s->f[i].peer].same = 0;
@@ -1166,9 +1206,11 @@ static void renew_set(differ *d, dset *s)
 
 static void renew_callers(differ *d, tpair *p)
 {
-    renew_set(d, &p->checks);
-    renew_set(d, &p->indexes);
-    renew_set(d, &p->triggers);
+    renew_set(d, p, &p->uniques);
+    renew_set(d, p, &p->checks);
+    renew_set(d, p, &p->fkeys);
+    renew_set(d, p, &p->indexes);
+    renew_set(d, p, &p->triggers);
 }
 
 /* Does the old column's default call a function the plan drops and
@@ -1178,8 +1220,9 @@ static int default_renewed(differ *d, const cairn_column *c)
     return c->default_expr && !c->generated && diff_objects_called(d->objects, c->default_expr);
 }
 
-/* The column as it is once drop_renewed_defaults ran: no default. */
-static const cairn_column *without_default(differ *d, const cairn_column *c)
+/* The column as it is once drop_renewed_columns ran: without its default,
+ * or without its generation expression. */
+static const cairn_column *column_without(differ *d, const cairn_column *c, int expression)
 {
     cairn_column *copy = cairn_arena_alloc(d->pb->arena, sizeof *copy);
     if (!copy) {
@@ -1187,20 +1230,38 @@ static const cairn_column *without_default(differ *d, const cairn_column *c)
         return c;
     }
     *copy = *c;
-    copy->default_expr = NULL;
+    if (expression) {
+        copy->generated = NULL;
+        copy->generated_stored = 0;
+    } else
+        copy->default_expr = NULL;
     return copy;
 }
 
-static void drop_renewed_defaults(differ *d, const tpair *p)
+/* What of a kept table's columns calls a renewed function goes before it:
+ * a default, a generated column (dropped, or its expression when the new
+ * schema makes it plain). */
+static void drop_renewed_columns(differ *d, const tpair *p)
 {
     for (size_t i = 0; i < p->from->ncolumns; i++) {
         const cairn_column *c = p->from->columns[i];
-        if (!default_renewed(d, c))
-            continue;
-        cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
-                                      without_default(d, c));
-        if (ch)
-            ch->alter = CAIRN_ALTER_DEFAULT;
+        cairn_change *ch;
+        if (generated_readded(d, p, i)) {
+            ch = add_change(d, CAIRN_CHANGE_DROP_COLUMN, p->from, p->to, c, NULL);
+            if (!p->col_to[i])
+                destructive(d, ch, "drops column %s.\"%s\" and its data",
+                            diff_qname(d, p->to->schema, p->to->name), c->name);
+        } else if (generated_renewed(d, c)) {
+            ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
+                            column_without(d, c, 1));
+            if (ch)
+                ch->alter = CAIRN_ALTER_GENERATED;
+        } else if (default_renewed(d, c)) {
+            ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
+                            column_without(d, c, 0));
+            if (ch)
+                ch->alter = CAIRN_ALTER_DEFAULT;
+        }
     }
 }
 
@@ -1209,24 +1270,26 @@ static void emit_columns(differ *d, const tpair *p)
     const cairn_table *f = p->from, *t = p->to;
     const char *tn = diff_qname(d, t->schema, t->name);
     for (size_t j = 0; j < t->ncolumns; j++) {
-        const cairn_column *old = p->col_from[j];
+        const cairn_column *old = kept_column(d, p, j);
         if (old && strcmp(old->name, t->columns[j]->name) != 0)
             add_change(d, CAIRN_CHANGE_RENAME_COLUMN, f, t, old, t->columns[j]);
     }
     for (size_t i = 0; i < f->ncolumns; i++)
-        if (!p->col_to[i]) {
+        if (!p->col_to[i] && !generated_readded(d, p, i)) {
             cairn_change *ch = add_change(d, CAIRN_CHANGE_DROP_COLUMN, f, t, f->columns[i], NULL);
             destructive(d, ch, "drops column %s.\"%s\" and its data", tn, f->columns[i]->name);
         }
     if (d->column_order)
         emit_moves(d, p);
     for (size_t j = 0; j < t->ncolumns; j++)
-        if (!p->col_from[j])
+        if (!kept_column(d, p, j))
             add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
     for (size_t j = 0; j < t->ncolumns; j++) {
-        const cairn_column *old = p->col_from[j], *c = t->columns[j];
-        if (old && default_renewed(d, old))
-            old = without_default(d, old);
+        const cairn_column *old = kept_column(d, p, j), *c = t->columns[j];
+        if (old && generated_renewed(d, old))
+            old = column_without(d, old, 1);
+        else if (old && default_renewed(d, old))
+            old = column_without(d, old, 0);
         uint32_t alter = old ? diff_column_changes(d, old, c) : 0;
         if (!alter)
             continue;
@@ -1462,7 +1525,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
 
     /* functions dropped to be created again, once nothing holds them */
     for (size_t k = 0; k < d->npairs; k++)
-        drop_renewed_defaults(d, d->pairs[k]);
+        drop_renewed_columns(d, d->pairs[k]);
     diff_objects_drops(d, op, 0, 1);
 
     emit_enums_and_sequences(d);

@@ -482,7 +482,7 @@ cairn_view *cairn_schema_copy_view(cairn_schema *d, const cairn_view *src)
 {
     cairn_view *v = cairn_schema_add_view(d, src->schema, src->name, src->definition);
     if (!v || cp(d, &v->comment, src->comment) || cp(d, &v->was, src->was) ||
-        cp(d, &v->grants, src->grants) ||
+        cp(d, &v->grants, src->grants) || cp(d, &v->owner, src->owner) ||
         copy_options(d, &v->options, &v->noptions, src->options, src->noptions))
         return NULL;
     v->materialized = src->materialized;

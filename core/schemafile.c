@@ -437,10 +437,12 @@ static int load_sql(cairn_ctx *cx, const char *path, cairn_schema **out)
         cairn_schema_free(got);
         return rc;
     }
-    /* what the scratch (or dev) database granted is not the file's, and a
-     * file says nothing of privileges: not known */
-    for (size_t i = 0; i < got->nviews; i++)
+    /* what the scratch (or dev) database granted, and who owns its views,
+     * is not the file's, and a file says nothing of privileges: not known */
+    for (size_t i = 0; i < got->nviews; i++) {
         got->views[i]->grants = NULL;
+        got->views[i]->owner = NULL;
+    }
     *out = got;
     return 0;
 }

@@ -242,6 +242,12 @@ typedef struct cairn_view {
      *  compared. Since ABI 1.5: a host of host ABI 1.3 or newer allocates
      *  views with it, and only introspection sets it. */
     const char *grants;
+    /** The live view's owner, as its driver reads it (PostgreSQL: a quoted
+     *  role name), when it is not the role cairn connects as, so that a
+     *  view the plan drops and creates again gets it back; NULL otherwise
+     *  and wherever `grants` is NULL. Never written to a file, never
+     *  compared. Since ABI 1.5, like `grants`. */
+    const char *owner;
 } cairn_view;
 
 /** An enumerated type (PostgreSQL CREATE TYPE ... AS ENUM). */

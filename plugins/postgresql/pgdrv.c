@@ -271,14 +271,17 @@ static void pgdrv_error_statement(const char *sql, const char *pos, char *where,
 }
 
 /* A position for an error the server gives none: an unknown storage
- * parameter (22023, 'unrecognized parameter "fillfactr"') is found where
- * the text first names it as a word, so a .sql schema's failing statement
- * is named too. Into buf (a 1-based character position, as the server's),
- * or NULL. */
+ * parameter (22023, 'unrecognized parameter "fillfactr"'), a missing table
+ * (42P01, 'relation "nosuch" does not exist': a policy's, a rule's) or
+ * object (42704) is found where the text first names it as a word, so a
+ * .sql schema's failing statement is named too. Into buf (a 1-based
+ * character position, as the server's), or NULL. */
 static const char *pgdrv_guess_position(const char *sql, const char *state, const char *prim,
                                         char *buf, size_t size)
 {
-    const char *q = prim && state && strcmp(state, "22023") == 0 ? strchr(prim, '"') : NULL;
+    int known = state && (!strcmp(state, "22023") || !strcmp(state, "42P01") ||
+                          !strcmp(state, "42704"));
+    const char *q = prim && known ? strchr(prim, '"') : NULL;
     const char *e = q ? strchr(q + 1, '"') : NULL;
     size_t n = e ? (size_t)(e - q - 1) : 0;
     for (size_t i = 0; n && sql && sql[i]; i++) {

@@ -271,6 +271,10 @@ int pgdrv_emit_create_enum(pgdrv_emitter *em, const cairn_change *ch);
  * in place (pgdrv_kind.replace: 1 = drop and create instead); enums that
  * lose or reorder values; the row_security table option */
 int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
+/** A domain the plan drops and creates while a column uses it: emptied
+ *  (DROP_OBJECT) and filled again (CREATE_OBJECT) with ALTER DOMAIN; 1
+ *  (nothing written) where a DROP and a CREATE must do. */
+int pgdrv_renew_domain(pgdrv_emitter *em, const cairn_change *ch);
 int pgdrv_replace_type(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 int pgdrv_replace_policy(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 /** Is change i a DROP_ENUM that the next change, a CREATE_ENUM of the same
@@ -288,6 +292,8 @@ int pgdrv_emit_new_table(pgdrv_emitter *em, const cairn_table *t);
  *  comment. */
 int pgdrv_drop_named(pgdrv_emitter *em, const cairn_object *o);
 int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o);
+/** COMMENT ON the object (IS NULL without a comment). */
+int pgdrv_comment_named(pgdrv_emitter *em, const cairn_object *o);
 /* pgdrv_functions.c: the `replace` of functions and procedures (CREATE OR
  * REPLACE, or a drop and a create), and of extensions (ALTER EXTENSION) */
 int pgdrv_replace_routine(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);

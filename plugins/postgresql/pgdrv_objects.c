@@ -107,6 +107,12 @@ int pgdrv_drop_named(pgdrv_emitter *em, const cairn_object *o)
     return k ? pgdrv_drop_object(em, k, o) : pgdrv_unknown_kind(em, o);
 }
 
+int pgdrv_comment_named(pgdrv_emitter *em, const cairn_object *o)
+{
+    const pgdrv_kind *k = pgdrv_kind_of(o);
+    return k ? pgdrv_object_comment(em, k, o) : pgdrv_unknown_kind(em, o);
+}
+
 int pgdrv_create_named(pgdrv_emitter *em, const cairn_object *o)
 {
     const pgdrv_kind *k = pgdrv_kind_of(o);
@@ -119,10 +125,15 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
     const pgdrv_kind *k = pgdrv_kind_of(o);
     if (!k)
         return pgdrv_unknown_kind(em, o);
+    int rc;
     switch (ch->kind) {
     case CAIRN_CHANGE_CREATE_OBJECT:
+        if (strcmp(o->kind, "domain") == 0 && (rc = pgdrv_renew_domain(em, ch)) != 1)
+            return rc;
         return pgdrv_create_object(em, k, o);
     case CAIRN_CHANGE_DROP_OBJECT:
+        if (strcmp(o->kind, "domain") == 0 && (rc = pgdrv_renew_domain(em, ch)) != 1)
+            return rc;
         return pgdrv_drop_object(em, k, o);
     default:
         break;
@@ -131,7 +142,7 @@ int pgdrv_emit_object(pgdrv_emitter *em, const cairn_change *ch)
     int same_def = strcmp(from->definition, to->definition) == 0;
     if (same_def) /* the comment alone */
         return pgdrv_object_comment(em, k, to);
-    int rc = k->replace ? k->replace(em, from, to) : 1;
+    rc = k->replace ? k->replace(em, from, to) : 1;
     if (rc != 1) {
         if (!rc && !(from->comment && to->comment && !strcmp(from->comment, to->comment)) &&
             (from->comment || to->comment))

@@ -255,6 +255,27 @@ static int pgdrv_domain_checks(pgdrv_emitter *em, const cairn_object *o, const c
     return rc;
 }
 
+/* The ALTER DOMAIN statements from `f` (of text fs) to `t` (of ts): the
+ * checks that go, the default, NOT NULL, the checks that come. */
+static int pgdrv_domain_steps(pgdrv_emitter *em, const cairn_object *to, const char *fs,
+                              const pgdrv_domain *fd, const char *ts, const pgdrv_domain *td)
+{
+    pgdrv_domain f = *fd, t = *td;
+    int rc = pgdrv_domain_checks(em, to, fs, &f, ts, &t, " DROP CONSTRAINT ");
+    if (!rc && !pgdrv_span_eq(fs, f.def, ts, t.def)) {
+        pgdrv_alter_domain(em, to);
+        em->h->buf_puts(em->b, t.def.e > t.def.b ? " SET DEFAULT " : " DROP DEFAULT");
+        pgdrv_put_span(em, ts, t.def);
+        rc = pgdrv_flush(em, 0);
+    }
+    if (!rc && f.not_null != t.not_null) {
+        pgdrv_alter_domain(em, to);
+        em->h->buf_puts(em->b, t.not_null ? " SET NOT NULL" : " DROP NOT NULL");
+        rc = pgdrv_flush(em, 0);
+    }
+    return rc ? rc : pgdrv_domain_checks(em, to, ts, &t, fs, &f, " ADD ");
+}
+
 /* ALTER DOMAIN for what changed, so the columns of the domain keep their
  * rows; a new base type or collation cannot be altered: with no column
  * using the domain it is dropped and created (1), else refused. */
@@ -271,19 +292,53 @@ int pgdrv_replace_domain(pgdrv_emitter *em, const cairn_object *from, const cair
                  ts + t.base.b);
         return pgdrv_unless_used(em, from, to, change, "ALTER DOMAIN", "domain");
     }
-    int rc = pgdrv_domain_checks(em, to, fs, &f, ts, &t, " DROP CONSTRAINT ");
-    if (!rc && !pgdrv_span_eq(fs, f.def, ts, t.def)) {
-        pgdrv_alter_domain(em, to);
-        em->h->buf_puts(em->b, t.def.e > t.def.b ? " SET DEFAULT " : " DROP DEFAULT");
-        pgdrv_put_span(em, ts, t.def);
-        rc = pgdrv_flush(em, 0);
+    return pgdrv_domain_steps(em, to, fs, &f, ts, &t);
+}
+
+/* The plan's change of `kind` for the domain named like `o`, or NULL. */
+static const cairn_object *pgdrv_domain_in_plan(const cairn_plan *p, cairn_change_kind kind,
+                                                const cairn_object *o)
+{
+    for (size_t i = 0; i < p->nchanges; i++) {
+        const cairn_change *ch = p->changes[i];
+        const cairn_object *x = kind == CAIRN_CHANGE_DROP_OBJECT ? ch->from.object : ch->to.object;
+        if (ch->kind == kind && strcmp(x->kind, "domain") == 0 && strcmp(x->name, o->name) == 0 &&
+            (x->schema ? o->schema && strcmp(x->schema, o->schema) == 0 : !o->schema))
+            return x;
     }
-    if (!rc && f.not_null != t.not_null) {
-        pgdrv_alter_domain(em, to);
-        em->h->buf_puts(em->b, t.not_null ? " SET NOT NULL" : " DROP NOT NULL");
-        rc = pgdrv_flush(em, 0);
-    }
-    return rc ? rc : pgdrv_domain_checks(em, to, ts, &t, fs, &f, " ADD ");
+    return NULL;
+}
+
+/* A domain the plan drops and creates again (a function its check or
+ * default calls is dropped and created) while a column uses it cannot be
+ * dropped: it is emptied instead of the DROP (its checks and default go)
+ * and filled again instead of the CREATE (ADD CONSTRAINT checks the rows
+ * of its columns). 1 where that does not apply (nothing uses it, or the
+ * base type or collation changes): a DROP and a CREATE then. */
+int pgdrv_renew_domain(pgdrv_emitter *em, const cairn_change *ch)
+{
+    const cairn_object *from = ch->kind == CAIRN_CHANGE_DROP_OBJECT ? ch->from.object : NULL;
+    const cairn_object *to = ch->kind == CAIRN_CHANGE_CREATE_OBJECT ? ch->to.object : NULL;
+    if (!from)
+        from = pgdrv_domain_in_plan(em->plan, CAIRN_CHANGE_DROP_OBJECT, to);
+    if (!to)
+        to = pgdrv_domain_in_plan(em->plan, CAIRN_CHANGE_CREATE_OBJECT, from);
+    const cairn_table *tab;
+    pgdrv_domain f, t, bare;
+    if (!from || !to || !pgdrv_type_user(em->plan->from, from->schema, from->name, &tab) ||
+        pgdrv_parse_domain(from->definition, &f) || pgdrv_parse_domain(to->definition, &t) ||
+        !pgdrv_span_eq(from->definition, f.base, to->definition, t.base) ||
+        !pgdrv_span_eq(from->definition, f.collate, to->definition, t.collate))
+        return 1;
+    bare = f;
+    bare.ncon = 0;
+    bare.def.e = bare.def.b;
+    if (ch->kind == CAIRN_CHANGE_DROP_OBJECT)
+        return pgdrv_domain_steps(em, from, from->definition, &f, from->definition, &bare);
+    int rc = pgdrv_domain_steps(em, to, from->definition, &bare, to->definition, &t);
+    int same_comment = from->comment && to->comment ? strcmp(from->comment, to->comment) == 0
+                                                     : from->comment == to->comment;
+    return rc || same_comment ? rc : pgdrv_comment_named(em, to);
 }
 
 /* ---- composite types ------------------------------------------------------------------ */

@@ -4,17 +4,19 @@
 #  - a view is not recreated when a table it reads loses a foreign key, or
 #    renames or retypes a column it does not read (nor for a count(*));
 #  - a view (and a materialized view) that must be recreated keeps what was
-#    granted on it: push reads the grants and writes them back; generate,
-#    which reads no database, says so in the SQL and on stderr;
+#    granted on it and its owner: push reads them and writes them back;
+#    generate, which reads no database, says so in the SQL and on stderr;
 #  - a function whose result or argument names change (PostgreSQL refuses
 #    CREATE OR REPLACE) is dropped and created in one push, with the view,
 #    trigger, check, index, column default and function that call it
-#    dropped before and created again after;
+#    dropped before and created again after; a generated column that calls
+#    it is dropped and added again (its values computed again), a domain
+#    whose check or default calls it loses them and gets them back;
 #  - aggregates round-trip (pull -> push into an empty database -> pull
 #    identical, second push empty), come after their support functions, and
 #    a changed one takes the view that calls it along, grants kept;
-#  - bad input: an aggregate whose support function does not exist: one
-#    line, nothing applied.
+#  - bad input: an aggregate whose support function does not exist, a
+#    function body that does not compile: one line, nothing applied.
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../cli/lib.sh
@@ -32,7 +34,7 @@ P="$WORK/proj"
 mkdir -p "$P"
 cd "$P" || exit 1
 # roles are the cluster's: made once, whatever ran before
-for r in deps_reader deps_writer; do
+for r in deps_reader deps_writer deps_owner; do
     q postgres "DO \$\$ BEGIN CREATE ROLE $r; EXCEPTION WHEN duplicate_object THEN END \$\$" >/dev/null
 done
 
@@ -54,6 +56,8 @@ expect_rc 0 "views: push"
 q deps "INSERT INTO owners VALUES (1); INSERT INTO items VALUES (1, 1, 10, 'a', 5)" >/dev/null
 q deps "GRANT SELECT ON item_x, item_counts, item_sizes TO deps_reader;
     GRANT SELECT, INSERT ON item_x TO deps_writer WITH GRANT OPTION" >/dev/null
+q deps "ALTER VIEW item_counts OWNER TO deps_owner;
+    ALTER MATERIALIZED VIEW item_sizes OWNER TO deps_owner" >/dev/null
 oids() { q deps "SELECT string_agg(oid::text, ' ' ORDER BY relname) FROM pg_class
     WHERE relname IN ('item_x', 'item_counts', 'item_sizes')"; }
 kept=$(oids)
@@ -85,6 +89,11 @@ expect_out 'GRANT INSERT, SELECT ON "item_x" TO deps_writer WITH GRANT OPTION' \
     "retype: the grant option is kept"
 expect_out 'GRANT SELECT ON "item_sizes" TO deps_reader' "retype: the materialized view's grant"
 contains "$OUT" "TO postgres" && bad "retype: grants the owner: $OUT" || ok
+before 'GRANT SELECT ON "item_counts" TO deps_reader' 'ALTER VIEW "item_counts" OWNER TO deps_owner' \
+    "retype: the owner back, after the grants"
+expect_out 'ALTER MATERIALIZED VIEW "item_sizes" OWNER TO deps_owner' \
+    "retype: the materialized view's owner back"
+contains "$OUT" 'ALTER VIEW "item_x" OWNER' && bad "retype: a view cairn's role owns gets an owner: $OUT" || ok
 run push
 expect_rc 0 "retype: push"
 [ "$(oids)" != "$kept" ] && ok || bad "retype: the views were not recreated"
@@ -96,10 +105,14 @@ expect_sql deps "SELECT has_table_privilege('deps_writer', 'item_x', 'INSERT WIT
     "retype: deps_writer keeps INSERT with grant option"
 expect_sql deps "SELECT has_table_privilege('deps_writer', 'item_counts', 'SELECT')" f \
     "retype: nothing granted that was not"
+expect_sql deps "SELECT string_agg(relname || ' ' || pg_get_userbyid(relowner), ', ' ORDER BY relname)
+    FROM pg_class WHERE relname IN ('item_x', 'item_counts', 'item_sizes')" \
+    "item_counts deps_owner, item_sizes deps_owner, item_x postgres" "retype: the owners are back"
 run push
 up_to_date "retype: second push"
 run pull --output pulled.json
 contains "$(cat pulled.json)" "deps_reader" && bad "pull writes grants: $(cat pulled.json)" || ok
+contains "$(cat pulled.json)" "deps_owner" && bad "pull writes owners: $(cat pulled.json)" || ok
 
 # ---- generate reads no database: the SQL says the grants are not known -------------
 mkdir -p "$WORK/gen"
@@ -114,9 +127,9 @@ expect_rc 0 "generate: first"
 sed -i 's/x integer/x bigint/' schema.sql
 run generate --name two
 expect_rc 0 "generate: the view is recreated"
-expect_err "grants are not known" "generate: a warning says the grants are not known"
+expect_err "grants and owner are not known" "generate: a warning says the grants and owner are not known"
 sql_two=$(cat migrations/*_two/migration.sql)
-contains "$sql_two" '-- cairn: view "tv" is created again and DROP took its grants' && ok ||
+contains "$sql_two" '-- cairn: view "tv" is created again and DROP took its grants and its owner' && ok ||
     bad "generate: migration.sql does not say where the grants go: $sql_two"
 contains "$(cat migrations/*_two/down.sql)" '-- cairn: view "tv" is created again' && ok ||
     bad "generate: down.sql does not say it either"
@@ -170,6 +183,102 @@ expect_sql fn "SELECT d FROM thing_dbl WHERE id = 1" 20 "functions: the view rea
     ok || bad "functions: the check does not run again"
 if [ "$SERVER_NUM" -ge 140000 ]; then
     expect_sql fn "SELECT quad(3)" 12 "functions: a BEGIN ATOMIC caller is created again"
+fi
+
+# ---- a generated column and a domain that call such a function -------------------------
+newdb gcol
+gcol_schema() { # gcol_schema RESULT ARGNAME COLUMN-T
+    cat <<SQL
+CREATE FUNCTION tripled(a integer) RETURNS $1 LANGUAGE sql IMMUTABLE AS 'SELECT (a * 3)::$1';
+CREATE FUNCTION positive($2 integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $2 > 0';
+CREATE DOMAIN qty AS integer DEFAULT tripled(1) NOT NULL CONSTRAINT qty_check CHECK (positive(VALUE));
+CREATE TABLE stock (id integer PRIMARY KEY, n qty, $3, note text);
+CREATE INDEX stock_t_idx ON stock (t);
+ALTER TABLE stock ADD CONSTRAINT stock_t_check CHECK (t < 1000);
+CREATE VIEW stock_t AS SELECT id, t FROM stock;
+COMMENT ON COLUMN stock.t IS 'three times n';
+COMMENT ON DOMAIN qty IS 'a positive quantity';
+SQL
+}
+gcol_schema integer v "t integer GENERATED ALWAYS AS (tripled(n)) STORED" >gcol.sql
+run --url "$(url_of gcol)" --schema gcol.sql push
+expect_rc 0 "generated column: push"
+q gcol "INSERT INTO stock (id, n, note) VALUES (1, 2, 'a'), (2, 5, 'b')" >/dev/null
+gcol_schema bigint w "t bigint GENERATED ALWAYS AS (tripled(n)) STORED" >gcol.sql
+run --url "$(url_of gcol)" --schema gcol.sql push --dry-run
+expect_rc 0 "generated column: dry run"
+before 'ALTER TABLE "stock" DROP COLUMN "t"' 'DROP FUNCTION "tripled"(a integer)' \
+    "generated column: dropped before the function"
+before 'CREATE OR REPLACE FUNCTION public.tripled' 'ALTER TABLE "stock" ADD COLUMN "t" bigint GENERATED' \
+    "generated column: added again after it"
+before 'DROP VIEW "stock_t"' 'ALTER TABLE "stock" DROP COLUMN "t"' "generated column: the view that reads it first"
+expect_out 'CREATE INDEX "stock_t_idx"' "generated column: its index comes back"
+before 'ALTER DOMAIN "qty" DROP CONSTRAINT qty_check' 'DROP FUNCTION "positive"(v integer)' \
+    "domain: its check goes before the function"
+before 'ALTER DOMAIN "qty" DROP DEFAULT' 'DROP FUNCTION "tripled"(a integer)' \
+    "domain: its default goes before the function"
+before 'CREATE OR REPLACE FUNCTION public.positive' 'ALTER DOMAIN "qty" ADD CONSTRAINT qty_check' \
+    "domain: its check comes back after it"
+contains "$OUT" "DROP DOMAIN" && bad "domain: dropped while a column uses it: $OUT" || ok
+run --url "$(url_of gcol)" --schema gcol.sql push
+expect_rc 0 "generated column and domain: push"
+run --url "$(url_of gcol)" --schema gcol.sql push
+up_to_date "generated column and domain: second push"
+expect_sql gcol "SELECT string_agg(id || ':' || n || ':' || t || ':' || note, ' ' ORDER BY id) FROM stock" \
+    "1:2:6:a 2:5:15:b" "generated column: the rows kept, the values computed again"
+expect_sql gcol "SELECT format_type(atttypid, atttypmod) || ' ' || col_description(attrelid, attnum)
+    FROM pg_attribute WHERE attrelid = 'stock'::regclass AND attname = 't'" \
+    "bigint three times n" "generated column: the new type, the comment"
+expect_sql gcol "SELECT count(*) FROM pg_indexes WHERE indexname = 'stock_t_idx'" 1 \
+    "generated column: the index is there"
+expect_sql gcol "SELECT sum(t) FROM stock_t" 21 "generated column: the view reads it"
+[ "$(q gcol "INSERT INTO stock (id, n) VALUES (3, 400)" 2>&1 | grep -c stock_t_check)" = 1 ] &&
+    ok || bad "generated column: its check does not run again"
+[ "$(q gcol "INSERT INTO stock (id, n) VALUES (3, -1)" 2>&1 | grep -c qty_check)" = 1 ] &&
+    ok || bad "domain: its check does not run again"
+expect_sql gcol "INSERT INTO stock (id) VALUES (4) RETURNING n || ' ' || t" "3 9" \
+    "domain: its default works again"
+expect_sql gcol "SELECT obj_description('qty'::regtype, 'pg_type')" "a positive quantity" \
+    "domain: the comment stays"
+# a STORED column the new schema makes plain keeps its values (DROP EXPRESSION)
+gcol_schema integer w "t bigint" >gcol.sql
+run --url "$(url_of gcol)" --schema gcol.sql push --dry-run
+before 'ALTER COLUMN "t" DROP EXPRESSION' 'DROP FUNCTION "tripled"(a integer)' \
+    "generated column made plain: the expression goes before the function"
+contains "$OUT" 'DROP COLUMN "t"' && bad "generated column made plain: dropped: $OUT" || ok
+run --url "$(url_of gcol)" --schema gcol.sql push
+expect_rc 0 "generated column made plain: push"
+run --url "$(url_of gcol)" --schema gcol.sql push
+up_to_date "generated column made plain: second push"
+expect_sql gcol "SELECT string_agg(id || ':' || t, ' ' ORDER BY id) FROM stock" "1:6 2:15 4:9" \
+    "generated column made plain: the values stay"
+# refused DB RC WHAT MESSAGE SQLSTATE CAIRN-ARGS...: exit RC, one line with
+# MESSAGE and SQLSTATE, and DB as it was
+refused() {
+    local db=$1 rc=$2 what=$3 msg=$4 state=$5 base
+    shift 5
+    base=$(q "$db" "$DIGEST")
+    run "$@"
+    expect_rc "$rc" "$what"
+    one_error_line "$what"
+    expect_err "$msg" "$what: the message"
+    expect_err "[SQLSTATE $state]" "$what: the SQLSTATE"
+    [ "$(q "$db" "$DIGEST")" = "$base" ] && ok || bad "$what: database changed"
+}
+# a domain check that fails on the rows it had: refused, nothing applied
+gcol_schema bigint w "t bigint" | sed 's/SELECT w > 0/SELECT w > 4/' >gcol.sql
+refused gcol 6 "domain: a new check the rows fail" \
+    'column "n" of table "stock" contains values that violate the new constraint' 23514 \
+    --url "$(url_of gcol)" --schema gcol.sql push
+expect_err 'ALTER DOMAIN "qty" ADD CONSTRAINT qty_check' "domain: a new check the rows fail: the statement"
+expect_sql gcol "SELECT tripled(1)" 3 "domain: a new check the rows fail: the old function stays"
+# 18: a VIRTUAL generated column cannot call a function of the schema at
+# all (so none is ever in the way of one): one line, nothing applied
+if [ "$SERVER_NUM" -ge 180000 ]; then
+    gcol_schema integer w "t bigint GENERATED ALWAYS AS (tripled(n)) VIRTUAL" >gcol.sql
+    refused gcol 4 "a VIRTUAL column that calls a function" \
+        "generation expression uses user-defined function (line 4: CREATE TABLE stock" 0A000 \
+        --url "$(url_of gcol)" --schema gcol.sql push --force
 fi
 
 # ---- aggregates ------------------------------------------------------------------------

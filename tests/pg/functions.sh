@@ -235,6 +235,7 @@ run --schema broken.sql push
 expect_rc 4 "a body that does not compile (schema.sql)"
 one_error_line "a body that does not compile (schema.sql)"
 expect_err "CREATE FUNCTION broken()" "a body that does not compile: names the statement"
+expect_err "syntax error at end of input" "a body that does not compile: the server's message"
 expect_err "SQLSTATE 42601" "a body that does not compile: SQLSTATE"
 [ "$(state_of)" = "$base" ] && ok || bad "a body that does not compile: database changed"
 python3 - pulled.json bad.json <<'PY'

@@ -256,7 +256,9 @@ printf 'CREATE TABLE t (id int);\nCREATE POLICY stray ON nosuch USING (true);\n'
 run --url "$(url_of copy)" --schema bad5.sql push --force
 expect_rc 4 "a policy on a missing table (schema.sql)"
 one_error_line "a policy on a missing table (schema.sql)"
-expect_err 'relation "nosuch" does not exist' "the server's message"
+expect_err 'relation "nosuch" does not exist (line 2: CREATE POLICY stray ON nosuch' \
+    "a policy on a missing table (schema.sql): the server's message, the statement"
+expect_err '[SQLSTATE 42P01]' "a policy on a missing table (schema.sql): the SQLSTATE"
 unchanged copy "$before_copy" "a policy on a missing table (schema.sql)"
 # a row_security value the option does not have
 python3 - copy.json bad6.json <<'PY'

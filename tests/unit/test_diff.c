@@ -902,6 +902,49 @@ static void test_renewed_function(void)
     cairn_schema_free(s[1]);
 }
 
+/* A generated column that calls a renewed function goes before it and is
+ * added again after it, with its index and the view that reads it; a
+ * STORED one the new schema makes plain loses its expression there
+ * instead and keeps its index (its view, reading a column whose generation
+ * changes, is recreated as any such view). */
+static void test_renewed_generated(void)
+{
+    cairn_schema *s[2] = {cairn_schema_new(), cairn_schema_new()};
+    for (int k = 0; k < 2; k++) {
+        cairn_table *t = users(s[k]);
+        cairn_column *c = col(s[k], t, "twice", "integer", 0);
+        c->generated = "gen(id)";
+        c->generated_stored = 1;
+        c = col(s[k], t, "once", "integer", 0);
+        if (k == 0) {
+            c->generated = "gen(id) / 2";
+            c->generated_stored = 1;
+        }
+        cairn_index *ix = cairn_table_add_index(s[k], t, "users_twice");
+        cairn_index_add_part(s[k], ix)->column = "twice";
+        ix = cairn_table_add_index(s[k], t, "users_once");
+        cairn_index_add_part(s[k], ix)->column = "once";
+        cairn_schema_add_view(s[k], NULL, "twos", "SELECT id, twice FROM users");
+        cairn_schema_add_view(s[k], NULL, "ones", "SELECT id, once FROM users");
+    }
+    obj(s[0], "function", "gen", "a integer", "CREATE FUNCTION gen(a integer) ...");
+    obj(s[1], "function", "gen", "a bigint", "CREATE FUNCTION gen(a bigint) ...");
+    cairn_plan_free(PLAN(s[0], s[1], NULL,
+                         "DROP_VIEW ones\n"
+                         "DROP_VIEW twos\n"
+                         "DROP_INDEX users.users_twice\n"
+                         "DROP_COLUMN users.twice\n"
+                         "ALTER_COLUMN users.once\n"
+                         "DROP_OBJECT function gen(a integer)\n"
+                         "CREATE_OBJECT function gen(a bigint)\n"
+                         "ADD_COLUMN users.twice\n"
+                         "CREATE_INDEX users.users_twice\n"
+                         "CREATE_VIEW ones\n"
+                         "CREATE_VIEW twos\n"));
+    cairn_schema_free(s[0]);
+    cairn_schema_free(s[1]);
+}
+
 int main(void)
 {
     if (cairn_ctx_new(&cx))
@@ -914,6 +957,7 @@ int main(void)
     test_views();
     test_views_kept();
     test_renewed_function();
+    test_renewed_generated();
     test_virtual_tables();
     test_view_columns();
     test_constraints_and_indexes();
