@@ -146,6 +146,8 @@ def step_kind(cmd, stdin=None):
         sql = [cmd[i + 1] for i, x in enumerate(cmd[:-1]) if x == "-c"] + [stdin or ""]
         if "-f" in cmd or (stdin and not re.match(r"(CREATE|DROP) DATABASE", stdin)):
             return tool + " case SQL"
+        if sql[0] == CATALOG_DIGEST:
+            return tool + " catalog digest"
         words = sql[0].split()[:2] if sql else ["?"]
         return tool + " " + " ".join(words)
     return tool
