@@ -37,6 +37,7 @@ import glob
 import itertools
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -66,6 +67,9 @@ NOT_COLUMN = re.compile(r"\s*(CONSTRAINT|PRIMARY|UNIQUE|INDEX|KEY|FOREIGN|CHECK|
                         r"FULLTEXT|SPATIAL|LIKE|PERIOD)\b", re.I)
 SERVER_REJECTS = "server rejects the case's SQL"
 TIMEOUT = 60
+# With dev databases (PostgreSQL), one case in this many still lets cairn
+# make its own scratch database, so that path stays run.
+SCRATCH_EVERY = 10
 
 
 class Rejected(Exception):
@@ -123,8 +127,65 @@ def rename_hints(sql, fold=False):
     return hints
 
 
+# --profile: seconds spent per kind of step, summed over every case; with
+# --jobs 1 also the server's CPU seconds per kind of step (PROFILE_SERVER).
+PROFILE = collections.Counter()
+PROFILE_CPU = collections.Counter()
+PROFILE_LOCK = threading.Lock()
+PROFILE_SERVER = None
+
+
+def step_kind(cmd, stdin=None):
+    """'cairn push', 'psql CREATE DATABASE', 'pg_dump', ...: what a command
+    is, for --profile."""
+    tool = os.path.basename(cmd[0])
+    if tool == "cairn":
+        verbs = [x for x in cmd if x in ("push", "pull", "--dry-run")]
+        return "cairn " + " ".join(verbs)
+    if tool in ("psql", "mariadb"):
+        sql = [cmd[i + 1] for i, x in enumerate(cmd[:-1]) if x == "-c"] + [stdin or ""]
+        if "-f" in cmd or (stdin and not re.match(r"(CREATE|DROP) DATABASE", stdin)):
+            return tool + " case SQL"
+        if sql[0] == CATALOG_DIGEST:
+            return tool + " catalog digest"
+        words = sql[0].split()[:2] if sql else ["?"]
+        return tool + " " + " ".join(words)
+    return tool
+
+
 def run(cmd, timeout=TIMEOUT, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    t0 = time.monotonic()
+    c0 = cpu_seconds(PROFILE_SERVER) if PROFILE_SERVER else None
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, **kw)
+    finally:
+        with PROFILE_LOCK:
+            kind = step_kind(cmd, kw.get("input"))
+            PROFILE[kind] += time.monotonic() - t0
+            if c0 is not None:
+                PROFILE_CPU[kind] += cpu_seconds(PROFILE_SERVER) - c0
+
+
+def cpu_seconds(pid):
+    """CPU seconds of a process, its reaped children and its live ones (a
+    PostgreSQL server: the postmaster reaps every backend), or None."""
+    def fields(p):
+        with open("/proc/%s/stat" % p) as fh:
+            return fh.read().rsplit(")", 1)[1].split()
+    try:
+        f = fields(pid)
+        ticks = sum(int(x) for x in f[11:15])
+        for p in os.listdir("/proc"):
+            if p.isdigit():
+                try:
+                    c = fields(p)
+                    if c[1] == str(pid):
+                        ticks += sum(int(x) for x in c[11:13])
+                except OSError:
+                    pass
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def version_tuple(s):
@@ -251,6 +312,28 @@ class PgTarget:
             self.spaces.pop(n, None)
         self.psql(self.admin_db, *['DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % n for n in names])
 
+    def make_dev(self, n, workdir):
+        """n empty databases for cairn's `dev_url`, each named in a config
+        file of its own (`--config`): cairn then applies a .sql schema there
+        in a transaction it rolls back, instead of creating and dropping a
+        scratch database per call (two per case). Returns the config files
+        and the databases' names."""
+        names = ["cairnconf_%d_dev%d" % (os.getpid(), i) for i in range(n)]
+        self.make(names)
+        configs = []
+        for name in names:
+            path = os.path.join(workdir, name + ".json")
+            with open(path, "w") as fh:
+                json.dump({"dev_url": self.url(name)}, fh)
+            configs.append(path)
+        return configs, names
+
+    def digest(self, name):
+        r = self.psql(name, CATALOG_DIGEST)
+        if r.returncode:
+            raise RuntimeError("catalog digest: " + first_line(r.stderr))
+        return r.stdout.splitlines()
+
     def cairn_args(self, names):
         """The namespaces the case uses: a user lists those they manage."""
         spaces = {"public"}.union(*(self.spaces.pop(n, set()) for n in names))
@@ -260,10 +343,7 @@ class PgTarget:
 
     def dump(self, name):
         if not self.use_pg_dump:
-            r = self.psql(name, CATALOG_DIGEST)
-            if r.returncode:
-                raise RuntimeError("catalog digest: " + first_line(r.stderr))
-            return r.stdout.splitlines()
+            return self.digest(name)
         r = run(["pg_dump", "--schema-only", "-d", self.url(name)])
         if r.returncode:
             raise RuntimeError("pg_dump: " + first_line(r.stderr))
@@ -618,7 +698,9 @@ def short(v):
 
 # ---- one case -----------------------------------------------------------------
 
-def run_case(args, target, case, n):
+def run_case(args, target, case, n, config=None):
+    """One case; `config` is a cairn.json naming a dev_url, or None for the
+    driver's scratch database."""
     work = tempfile.mkdtemp(prefix="cairn-conf-")
     db_m, db_d = "cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)
     made = [db_m, db_d]
@@ -640,6 +722,8 @@ def run_case(args, target, case, n):
             fh.write(case_sql(case, "desired", target))
         base = [args.cairn, "--dialect", args.dialect, "--dialect-path", args.dialect_path,
                 "--schema", desired] + target.cairn_args([db_m, db_d])
+        if config:
+            base[1:1] = ["--config", config]
         hints = rename_hints(case.get("desired") or "", fold=target.dialect == "postgresql")
         renames = [x for h in hints for x in ("--rename", h)]
         try:
@@ -751,6 +835,11 @@ def main():
     ap.add_argument("--only", help="run the cases whose name contains this")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--detail", action="store_true", help="with --verbose: whole reasons")
+    ap.add_argument("--scratch", dest="dev_databases", action="store_false",
+                    help="PostgreSQL: every case on cairn's scratch database, no dev_url "
+                         "(by default one case in %d)" % SCRATCH_EVERY)
+    ap.add_argument("--profile", action="store_true",
+                    help="print the time spent per kind of step (summed over the cases)")
     args = ap.parse_args()
     if args.floor_file:
         with open(args.floor_file) as fh:
@@ -759,7 +848,7 @@ def main():
     if not os.path.isdir(args.cases):
         print("conformance: %s is absent; skipped" % args.cases)
         return 77
-    workdir = tempfile.mkdtemp(prefix="cairn-conf-dbs-")
+    workdir = args.workdir = tempfile.mkdtemp(prefix="cairn-conf-dbs-")
     try:
         if args.dialect == "sqlite":
             target = SqliteTarget(workdir)
@@ -795,6 +884,23 @@ def run_all(args, target):
     results = [None] * len(jobs)
     counter = itertools.count()
     lock = threading.Lock()
+    started = time.monotonic()
+    server_pid = os.environ.get("CAIRN_PG_PID") if target.dialect == "postgresql" else None
+    server_cpu = cpu_seconds(server_pid) if server_pid else None
+    if args.profile and args.jobs == 1 and server_cpu is not None:
+        global PROFILE_SERVER
+        PROFILE_SERVER = server_pid
+    own_cpu = os.times()
+    # A dev database per worker (PostgreSQL): cairn's scratch database per
+    # call was half of the databases the corpus created. Every
+    # SCRATCH_EVERY-th case still goes through the scratch database.
+    devs, dev_names, dev_before = None, [], None
+    if args.dev_databases and hasattr(target, "make_dev"):
+        configs, dev_names = target.make_dev(max(1, args.jobs), args.workdir)
+        dev_before = target.digest(dev_names[0])
+        devs = queue.Queue()
+        for c in configs:
+            devs.put(c)
 
     def one(i):
         label, case = jobs[i]
@@ -802,10 +908,19 @@ def run_all(args, target):
         if why:
             res = ("skip", why)
         else:
+            # CREATE INDEX CONCURRENTLY cannot run in the dev database's
+            # transaction (docs/dialect-postgresql.md); the scratch
+            # database leaves the word out
+            config = (devs.get() if devs and i % SCRATCH_EVERY and
+                      not re.search(r"\bCONCURRENTLY\b", case.get("desired") or "", re.I)
+                      else None)
             try:
-                res = run_case(args, target, case, next(counter))
+                res = run_case(args, target, case, next(counter), config)
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
                 res = ("fail", "runner: %s" % e)
+            finally:
+                if config:
+                    devs.put(config)
         results[i] = res
         if args.verbose:
             with lock:
@@ -813,9 +928,16 @@ def run_all(args, target):
                 print("%-4s %s%s" % ({"pass": "ok", "fail": "FAIL", "skip": "skip"}[res[0]],
                                      label, ": " + why if res[1] else ""), flush=True)
 
-    started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
         list(ex.map(one, range(len(jobs))))
+    # cairn rolls back what it applied to a dev database: a case that left
+    # anything there would have changed what the next one saw.
+    dirty = [n for n in dev_names if target.digest(n) != dev_before]
+    if dev_names:
+        target.drop(dev_names)
+    if dirty:
+        print("conformance: the dev database(s) %s are not empty after the run" % ", ".join(dirty))
+        return 1
 
     count = collections.Counter(r[0] for r in results)
     fails = collections.Counter(failure_class(first_line(r[1])) for r in results if r[0] == "fail")
@@ -835,6 +957,19 @@ def run_all(args, target):
         print("(%d of the failures pass cairn's own checks, pull equal and a second push empty: "
               "only the server's dump differs)" % dump_only)
     print("wall time %.0f s, %d cases at a time" % (time.monotonic() - started, max(1, args.jobs)))
+    # CPU, which the load of a shared machine does not stretch as it does wall time
+    t = os.times()
+    cpu = "cpu: commands %.0f s, runner %.0f s" % (t.children_user + t.children_system
+                                                 - own_cpu.children_user - own_cpu.children_system,
+                                                 t.user + t.system - own_cpu.user - own_cpu.system)
+    if server_cpu is not None and cpu_seconds(server_pid) is not None:
+        cpu += ", server %.0f s" % (cpu_seconds(server_pid) - server_cpu)
+    print(cpu + "; load average %s" % " ".join("%.1f" % x for x in os.getloadavg()))
+    if args.profile:
+        print("time per step, summed over the cases (s)%s:"
+              % (", server CPU" if PROFILE_SERVER else ""))
+        for k, v in PROFILE.most_common():
+            print("  %8.1f  %s" % (v, k) + ("  %8.1f" % PROFILE_CPU[k] if PROFILE_SERVER else ""))
     print("%d passed, %d failed" % (count["pass"], count["fail"]))
     return 0 if count["pass"] >= args.floor else 1
 
