@@ -23,7 +23,7 @@ empty schema, so the comparisons alone cannot tell).
 
 usage: run_sqldef.py --cairn BIN --dialect-path DIR --cases DIR
                      --dialect sqlite|postgresql|mysql [--url URL]
-                     [--jobs N] [--floor N | --floor-file F] [--only NAME] [--verbose [--detail]]
+                     [--jobs N] [--floor N | --floor-file F] [--only NAME[,NAME...]] [--verbose [--detail]]
 --url is a server URL (its database is used only to create and drop the
 per-case databases); default $CAIRN_PG_URL / $CAIRN_MYSQL_URL, as exported
 by tests/pg/run.sh and tests/mysql/run.sh.
@@ -748,7 +748,8 @@ def main():
                          "the server as much as it computes)")
     ap.add_argument("--floor", type=int, default=0)
     ap.add_argument("--floor-file", help="read the floor from this file (at run time)")
-    ap.add_argument("--only", help="run the cases whose name contains this")
+    ap.add_argument("--only", help="run the cases whose name contains one of these "
+                                   "(comma-separated; file.yml:Name for one case)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--detail", action="store_true", help="with --verbose: whole reasons")
     args = ap.parse_args()
@@ -786,12 +787,14 @@ def main():
 
 def run_all(args, target):
     jobs = []
+    only = args.only.split(",") if args.only else []
     for f in sorted(glob.glob(os.path.join(args.cases, "*.yml"))):
         with open(f) as fh:
             cases = yaml.safe_load(fh) or {}
         for name, case in cases.items():
-            if isinstance(case, dict) and (not args.only or args.only in name):
-                jobs.append(("%s:%s" % (os.path.basename(f), name), case))
+            label = "%s:%s" % (os.path.basename(f), name)
+            if isinstance(case, dict) and (not only or any(o == label or o in name for o in only)):
+                jobs.append((label, case))
     results = [None] * len(jobs)
     counter = itertools.count()
     lock = threading.Lock()
