@@ -587,8 +587,11 @@ def canon_list(key, v):
 
 
 def label_of(x, i):
+    """An item's name; with its signature when it has one: overloaded
+    functions share a name, and each must be compared with its own."""
     if isinstance(x, dict) and "name" in x:
-        return "%s%s" % (x["schema"] + "." if x.get("schema") else "", x["name"])
+        return "%s%s%s" % (x["schema"] + "." if x.get("schema") else "", x["name"],
+                           "(%s)" % x["signature"] if "signature" in x else "")
     return str(i)
 
 
