@@ -818,7 +818,7 @@ def main():
     ap.add_argument("--floor", type=int, default=0)
     ap.add_argument("--floor-file", help="read the floor from this file (at run time)")
     ap.add_argument("--only", help="run the cases whose name contains one of these "
-                                   "(comma-separated; file.yml:Name for one case)")
+                                   "(comma-separated; file.yml for a file, file.yml:Name for one case)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--detail", action="store_true", help="with --verbose: whole reasons")
     args = ap.parse_args()
@@ -862,7 +862,7 @@ def run_all(args, target):
             cases = yaml.safe_load(fh) or {}
         for name, case in cases.items():
             label = "%s:%s" % (os.path.basename(f), name)
-            if isinstance(case, dict) and (not only or any(o == label or o in name for o in only)):
+            if isinstance(case, dict) and (not only or any(o in (label, label.split(":")[0]) or o in name for o in only)):
                 jobs.append((label, case))
     results = [None] * len(jobs)
     counter = itertools.count()
