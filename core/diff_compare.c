@@ -208,6 +208,8 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         sig_cols(&b, map, key->columns, key->ncolumns);
         if (key->nulls_not_distinct)
             cairn_buf_puts(&b, " nulls not distinct");
+        if (key->without_overlaps)
+            cairn_buf_puts(&b, " without overlaps");
         if (key->deferrable || key->initially_deferred)
             cairn_buf_puts(&b, key->initially_deferred ? " deferrable initially deferred"
                                                        : " deferrable");
@@ -230,8 +232,9 @@ static const char *obj_sig(differ *d, okind k, const cairn_table *t, const tpair
         cairn_buf_quote(&b, rp ? rp->to->name : rt, '"');
         cairn_buf_append(&b, "(", 1);
         sig_cols(&b, rp, fk->ref_columns, fk->nref_columns);
-        cairn_buf_printf(&b, ") on delete %s on update %s%s%s%s", fk_action(fk->on_delete),
-                         fk_action(fk->on_update), fk->match_full ? " match full" : "",
+        cairn_buf_printf(&b, ")%s on delete %s on update %s%s%s%s", fk->period ? " period" : "",
+                         fk_action(fk->on_delete), fk_action(fk->on_update),
+                         fk->match_full ? " match full" : "",
                          fk->deferrable || fk->initially_deferred ? " deferrable" : "",
                          fk->initially_deferred ? " initially deferred" : "");
         break;

@@ -468,15 +468,16 @@ static const char *const k_generated[] = {"expr", "stored", NULL};
 static const char *const k_col_ref[] = {"schema", "table", "column", "on_delete", "on_update",
                                         NULL};
 static const char *const k_pkey[] = {"name", "columns", "deferrable", "initially_deferred",
-                                     "comment", NULL};
+                                     "comment", "without_overlaps", NULL};
 static const char *const k_unique[] = {"name",       "columns",            "nulls_not_distinct",
-                                       "deferrable", "initially_deferred", "comment", NULL};
+                                       "deferrable", "initially_deferred", "comment",
+                                       "without_overlaps", NULL};
 static const char *const k_index[] = {"name", "unique", "columns", "where", "method",
                                       "include", "comment", "was", NULL};
 static const char *const k_part[] = {"column", "expr", "desc", "collation", "length", NULL};
 static const char *const k_fkey[] = {"name", "columns", "references", "on_delete", "on_update",
                                      "deferrable", "initially_deferred", "match_full",
-                                     "not_valid", "comment", NULL};
+                                     "not_valid", "comment", "period", NULL};
 static const char *const k_fk_ref[] = {"schema", "table", "columns", NULL};
 static const char *const k_check[] = {"name", "expr", "not_valid", "comment", NULL};
 static const char *const k_trigger[] = {"name", "sql", "comment", NULL};
@@ -644,7 +645,8 @@ static int rd_key_object(rd *r, cairn_table *t, json_t *o, const jnode *n, int p
     if (!primary)
         rc = rd_bool(r, o, n, "nulls_not_distinct", &k->nulls_not_distinct);
     if (!rc && !(rc = rd_bool(r, o, n, "deferrable", &k->deferrable)) &&
-        !(rc = rd_bool(r, o, n, "initially_deferred", &k->initially_deferred)))
+        !(rc = rd_bool(r, o, n, "initially_deferred", &k->initially_deferred)) &&
+        !(rc = rd_bool(r, o, n, "without_overlaps", &k->without_overlaps)))
         rc = rd_str(r, o, n, "comment", OPT, &k->comment);
     /* INITIALLY DEFERRED says DEFERRABLE too (the server reports both) */
     k->deferrable |= k->initially_deferred;
@@ -765,7 +767,8 @@ static int rd_fkey(rd *r, cairn_table *t, json_t *o, const jnode *n)
         (rc = rd_bool(r, o, n, "deferrable", &fk->deferrable)) ||
         (rc = rd_bool(r, o, n, "initially_deferred", &fk->initially_deferred)) ||
         (rc = rd_bool(r, o, n, "match_full", &fk->match_full)) ||
-        (rc = rd_bool(r, o, n, "not_valid", &fk->not_valid)))
+        (rc = rd_bool(r, o, n, "not_valid", &fk->not_valid)) ||
+        (rc = rd_bool(r, o, n, "period", &fk->period)))
         return rc;
     fk->deferrable |= fk->initially_deferred;
     return rd_str(r, o, n, "comment", OPT, &fk->comment);

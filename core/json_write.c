@@ -394,6 +394,7 @@ static jv *w_key(wr *w, const cairn_key *k, int primary)
         w_bool(w, o, "nulls_not_distinct", k->nulls_not_distinct);
     w_bool(w, o, "deferrable", k->deferrable);
     w_bool(w, o, "initially_deferred", k->initially_deferred);
+    w_bool(w, o, "without_overlaps", k->without_overlaps);
     w_str(w, o, "comment", k->comment);
     return o;
 }
@@ -461,6 +462,7 @@ static jv *w_fkey(wr *w, const cairn_fkey *fk)
     w_bool(w, o, "initially_deferred", fk->initially_deferred);
     w_bool(w, o, "match_full", fk->match_full);
     w_bool(w, o, "not_valid", fk->not_valid);
+    w_bool(w, o, "period", fk->period);
     w_str(w, o, "comment", fk->comment);
     return o;
 }

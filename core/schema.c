@@ -379,6 +379,7 @@ static int copy_key(cairn_schema *d, cairn_key *k, const cairn_key *src)
     k->nulls_not_distinct = src->nulls_not_distinct;
     k->deferrable = src->deferrable;
     k->initially_deferred = src->initially_deferred;
+    k->without_overlaps = src->without_overlaps;
     return cp(d, &k->comment, src->comment);
 }
 
@@ -425,6 +426,7 @@ static int copy_fkey(cairn_schema *d, cairn_table *t, const cairn_fkey *src)
     fk->initially_deferred = src->initially_deferred;
     fk->match_full = src->match_full;
     fk->not_valid = src->not_valid;
+    fk->period = src->period;
     return cp(d, &fk->comment, src->comment);
 }
 

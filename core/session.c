@@ -643,10 +643,12 @@ static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const ca
         else
             snprintf(where, sizeof where, "primary_key");
         const char *name = k->name ? k->name : t->name;
-        if (k->deferrable || k->initially_deferred)
+        if (k->deferrable || k->initially_deferred || k->without_overlaps)
             rc = need(cx, d, O, path, opts, name,
                       at_table(at, sizeof at, t, "%s/%s", where,
-                               k->initially_deferred ? "initially_deferred" : "deferrable"));
+                               k->initially_deferred ? "initially_deferred"
+                               : k->deferrable       ? "deferrable"
+                                                     : "without_overlaps"));
         /* a primary key's comment alone is enough on MySQL (its index's) */
         if (!rc && k->comment && !(j == t->nuniques && (d->caps & CAIRN_CAP_PRIMARY_KEY_COMMENT)))
             rc = need(cx, d, C, path, comments, name,
@@ -655,10 +657,12 @@ static int check_constraint_caps(cairn_ctx *cx, const cairn_dialect *d, const ca
     for (size_t j = 0; j < t->nfkeys && !rc; j++) {
         const cairn_fkey *fk = t->fkeys[j];
         const char *name = fk->name ? fk->name : t->name;
-        if (fk->match_full || fk->not_valid)
+        if (fk->match_full || fk->not_valid || fk->period)
             rc = need(cx, d, O, path, opts, name,
                       at_table(at, sizeof at, t, "foreign_keys[%s]/%s", fk->name ? fk->name : "",
-                               fk->match_full ? "match_full" : "not_valid"));
+                               fk->match_full ? "match_full"
+                               : fk->not_valid ? "not_valid"
+                                               : "period"));
         if (!rc && fk->comment)
             rc = need(cx, d, C, path, comments, name,
                       at_table(at, sizeof at, t, "foreign_keys[%s]/comment",

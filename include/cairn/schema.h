@@ -133,6 +133,10 @@ typedef struct cairn_key {
      *  a primary key's also CAIRN_CAP_PRIMARY_KEY_COMMENT: MySQL's PRIMARY KEY
      *  (...) COMMENT '...'). */
     const char *comment;
+    /** WITHOUT OVERLAPS on the last column, a range: rows equal in the
+     *  other columns may not overlap in it (PostgreSQL 18). Since ABI 1.5
+     *  (CAIRN_CAP_CONSTRAINT_OPTIONS). */
+    int without_overlaps;
 } cairn_key;
 
 /** A foreign key. */
@@ -158,6 +162,10 @@ typedef struct cairn_fkey {
     int not_valid;
     /** Comment on the constraint. Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_COMMENTS). */
     const char *comment;
+    /** PERIOD on the last column of both sides: the referenced rows' ranges
+     *  must together cover this row's (a key WITHOUT OVERLAPS; PostgreSQL 18).
+     *  Since ABI 1.5 (CAIRN_CAP_CONSTRAINT_OPTIONS). */
+    int period;
 } cairn_fkey;
 
 /** A CHECK constraint. */

@@ -17,6 +17,24 @@ static void pgdrv_constraint_name(pgdrv_emitter *em, const char *name)
     em->h->buf_puts(em->b, " ");
 }
 
+/* (a, b, c), the last column marked as PostgreSQL 18's temporal keys mark
+ * it: "PERIOD c" in a foreign key, "c WITHOUT OVERLAPS" in a key. */
+static void pgdrv_key_columns(pgdrv_emitter *em, const char *const *v, size_t n, int period,
+                              int without_overlaps)
+{
+    em->h->buf_puts(em->b, "(");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            em->h->buf_puts(em->b, ", ");
+        if (period && i == n - 1)
+            em->h->buf_puts(em->b, "PERIOD ");
+        pgdrv_quote(em, v[i]);
+        if (without_overlaps && i == n - 1)
+            em->h->buf_puts(em->b, " WITHOUT OVERLAPS");
+    }
+    em->h->buf_puts(em->b, ")");
+}
+
 static void pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
 {
     const char *kind = primary                 ? "PRIMARY KEY "
@@ -24,7 +42,7 @@ static void pgdrv_key_def(pgdrv_emitter *em, const cairn_key *k, int primary)
                                                : "UNIQUE ";
     pgdrv_constraint_name(em, k->name);
     em->h->buf_puts(em->b, kind);
-    pgdrv_ident_list(em, k->columns, k->ncolumns);
+    pgdrv_key_columns(em, k->columns, k->ncolumns, 0, k->without_overlaps);
     if (k->initially_deferred)
         em->h->buf_puts(em->b, " DEFERRABLE INITIALLY DEFERRED");
     else if (k->deferrable)
@@ -121,12 +139,12 @@ static int pgdrv_fkey_stmt(pgdrv_emitter *em, const cairn_table *t, const cairn_
     h->buf_puts(em->b, "ADD ");
     pgdrv_constraint_name(em, fk->name);
     h->buf_puts(em->b, "FOREIGN KEY ");
-    pgdrv_ident_list(em, fk->columns, fk->ncolumns);
+    pgdrv_key_columns(em, fk->columns, fk->ncolumns, fk->period, 0);
     h->buf_puts(em->b, " REFERENCES ");
     pgdrv_qname(h, em->b, fk->ref_schema ? fk->ref_schema : t->schema, fk->ref_table);
     if (fk->nref_columns) {
         h->buf_puts(em->b, " ");
-        pgdrv_ident_list(em, fk->ref_columns, fk->nref_columns);
+        pgdrv_key_columns(em, fk->ref_columns, fk->nref_columns, fk->period, 0);
     }
     if (fk->match_full)
         h->buf_puts(em->b, " MATCH FULL");

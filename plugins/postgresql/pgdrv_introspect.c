@@ -226,8 +226,9 @@ static const char *const q_columns_18 = PGDRV_Q_COLUMNS(PGDRV_COMPRESSION,
 static const char *const q_columns_14 = PGDRV_Q_COLUMNS(PGDRV_COMPRESSION, "NULL::name");
 static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::text", "NULL::name");
 
-/* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before. */
-#define PGDRV_Q_CONSTRAINTS(NND) \
+/* NND: "i.indnullsnotdistinct" on PostgreSQL 15 and later, NULL before;
+ * PER: "con.conperiod" (WITHOUT OVERLAPS, PERIOD) on 18 and later. */
+#define PGDRV_Q_CONSTRAINTS(NND, PER) \
     "SELECT con.conrelid, con.conname, con.contype," \
     " ARRAY(SELECT a.attname FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(n, o)" \
     "   JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n" \
@@ -238,7 +239,8 @@ static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::text", "NULL::na
     "   ORDER BY k.o)," \
     " con.confupdtype, con.confdeltype, con.condeferrable, con.condeferred," \
     " pg_catalog.pg_get_constraintdef(con.oid), COALESCE(" NND ", false)," \
-    " con.confmatchtype, con.convalidated, pg_catalog.obj_description(con.oid, 'pg_constraint')" \
+    " con.confmatchtype, con.convalidated, pg_catalog.obj_description(con.oid, 'pg_constraint')," \
+    " " PER \
     " FROM pg_catalog.pg_constraint con" \
     " LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid" \
     " LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace" \
@@ -248,8 +250,10 @@ static const char *const q_columns_old = PGDRV_Q_COLUMNS("NULL::text", "NULL::na
      * an INHERITS child's inherited check */ \
     " AND con.conparentid = 0 AND con.conislocal" \
     " ORDER BY con.conrelid, con.conname"
-static const char *const q_constraints_15 = PGDRV_Q_CONSTRAINTS("i.indnullsnotdistinct");
-static const char *const q_constraints_old = PGDRV_Q_CONSTRAINTS("NULL::boolean");
+static const char *const q_constraints_18 = PGDRV_Q_CONSTRAINTS("i.indnullsnotdistinct",
+                                                                 "con.conperiod");
+static const char *const q_constraints_15 = PGDRV_Q_CONSTRAINTS("i.indnullsnotdistinct", "false");
+static const char *const q_constraints_old = PGDRV_Q_CONSTRAINTS("NULL::boolean", "false");
 
 static const char *const q_indexes =
     "SELECT i.indrelid, ic.relname, i.indisunique, am.amname,"
@@ -530,7 +534,9 @@ static cairn_fk_action pgdrv_fk_action(char a)
 static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
 {
     const cairn_host *h = in->h;
-    const char *sql = in->server_version >= 150000 ? q_constraints_15 : q_constraints_old;
+    const char *sql = in->server_version >= 180000   ? q_constraints_18
+                      : in->server_version >= 150000 ? q_constraints_15
+                                                     : q_constraints_old;
     PGresult *r;
     int rc = pgdrv_query(in->c, sql, 1, &oids, &r);
     if (rc)
@@ -558,6 +564,7 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 k->nulls_not_distinct = PQgetvalue(r, i, 12)[0] == 't';
                 k->deferrable = PQgetvalue(r, i, 9)[0] == 't';
                 k->initially_deferred = PQgetvalue(r, i, 10)[0] == 't';
+                k->without_overlaps = PQgetvalue(r, i, 16)[0] == 't';
             }
         } else if (!rc && type == 'f') {
             cairn_fkey *fk = h->add_fkey(in->out, rel->t, name);
@@ -577,6 +584,7 @@ static int pgdrv_intro_constraints(pgdrv_intro *in, const char *oids)
                 fk->initially_deferred = PQgetvalue(r, i, 10)[0] == 't';
                 fk->match_full = PQgetvalue(r, i, 13)[0] == 'f';
                 fk->not_valid = PQgetvalue(r, i, 14)[0] == 'f';
+                fk->period = PQgetvalue(r, i, 16)[0] == 't';
             }
         } else if (!rc && type == 'c') {
             /* "CHECK ((price > 0)) NOT VALID" -> "price > 0" */

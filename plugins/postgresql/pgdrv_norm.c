@@ -188,6 +188,20 @@ static int pgdrv_is_numeric_type(const char *type)
     return 0;
 }
 
+/* bigint, smallint, real, double precision: a literal of one of these is a
+ * constant the deparser prints with its cast ('2'::bigint, from bigint '2'
+ * or DEFAULT '2'), while a bare number (DEFAULT 2) is an integer or numeric
+ * constant converted by an implicit cast it does not print. Two catalog
+ * states, each printed its own way: both are kept as written. */
+static int pgdrv_prints_own_cast(const char *type)
+{
+    static const char *const own[] = {"bigint", "smallint", "real", "double precision", NULL};
+    for (const char *const *n = own; *n; n++)
+        if (strcmp(type, *n) == 0)
+            return 1;
+    return 0;
+}
+
 /* Is `cast` (what follows "::") the column's own type, as the deparser
  * writes it? It drops the type modifier ("character varying" for
  * varchar(20)) and calls character(n) "bpchar". */
@@ -266,6 +280,13 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
                 /* A number cast to a number type for a numeric column
                  * ('-1'::integer for numeric(10,2)) is just the number. */
                 const char *cc = h->buf_cstr(ct);
+                if (!rc && type && pgdrv_prints_own_cast(type) && strcmp(cc, type) == 0) {
+                    rc = h->buf_append(out, e, lit);
+                    if (!rc)
+                        rc = h->buf_printf(out, "::%s", type);
+                    h->buf_free(ct);
+                    return rc;
+                }
                 if (!rc && (pgdrv_cast_is_own_type(cc, type) ||
                             (type && pgdrv_is_numeric_type(type) && pgdrv_is_numeric_type(cc)) ||
                             (type && pgdrv_is_string_type(type) && pgdrv_is_string_type(cc))))
@@ -273,6 +294,11 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
                 h->buf_free(ct);
                 if (rc)
                     return rc;
+            }
+            if (stripped && restn == 0 && type && pgdrv_prints_own_cast(type)) {
+                /* DEFAULT '2' on a bigint column is stored as '2'::bigint */
+                int rc = h->buf_append(out, e, lit);
+                return rc ? rc : h->buf_printf(out, "::%s", type);
             }
             if (stripped) {
                 /* '-1' for a number is the deparser's way to print -1. */

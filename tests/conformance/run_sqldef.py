@@ -15,7 +15,10 @@ it must end equal to is `current` with the case's `up` run on it (sqldef
 writes the drops it skipped there as comments).
 
 Cases that test sqldef options cairn does not have (config, ...), expected errors, another flavor or server version, and cases
-whose SQL the server rejects are counted as skipped, with the reason.
+whose SQL the server rejects are counted as skipped, with the reason. So
+are PostgreSQL cases whose own `up` cannot give `desired`'s column order:
+it adds a column last (as PostgreSQL does) that `desired` puts before
+others, and the introspections compare columns in order.
 
 A `-- @renamed from=` hint becomes `--rename`, and the push plan must then
 rename that table or column (a drop and a create would end in the same
@@ -23,7 +26,7 @@ empty schema, so the comparisons alone cannot tell).
 
 usage: run_sqldef.py --cairn BIN --dialect-path DIR --cases DIR
                      --dialect sqlite|postgresql|mysql [--url URL]
-                     [--jobs N] [--floor N | --floor-file F] [--only NAME] [--verbose [--detail]]
+                     [--jobs N] [--floor N | --floor-file F] [--only NAME[,NAME...]] [--verbose [--detail]]
 --url is a server URL (its database is used only to create and drop the
 per-case databases); default $CAIRN_PG_URL / $CAIRN_MYSQL_URL, as exported
 by tests/pg/run.sh and tests/mysql/run.sh.
@@ -552,6 +555,66 @@ def case_sql(case, key, target):
     return sql
 
 
+def split_top(body):
+    """A CREATE TABLE body's elements: split at the commas outside
+    parentheses and quotes."""
+    parts, cur, depth, quote = [], [], 0, None
+    for ch in body:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    return parts + ["".join(cur)]
+
+
+def table_columns(sql, fold):
+    """{table: [column, ...]} of the CREATE TABLE statements in `sql`."""
+    out = {}
+    for m in re.finditer(r"CREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                         + QUALIFIED + r"\s*\(", sql, re.I):
+        end, depth = m.end(), 1
+        while end < len(sql) and depth:
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+        cols = []
+        for part in split_top(sql[m.end():end - 1]):
+            part = re.sub(r"--[^\n]*", "", part).strip()
+            c = re.match(IDENT, part)
+            if c and not NOT_COLUMN.match(part):
+                cols.append(unquote(c.group(1), fold))
+        out[unquote(m.group(2) or m.group(1), fold)] = cols
+    return out
+
+
+ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+(?:ONLY\s+)?" + QUALIFIED +
+                        r"\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?" + IDENT, re.I)
+
+
+def appended_out_of_place(case):
+    """PostgreSQL adds a column last, and so does psqldef's `up`: a column
+    it adds that `desired` places before a column the table already had
+    ends elsewhere than `desired` says (only a rebuild of the table could
+    place it, which psqldef does not do either). Returns table.column."""
+    added = collections.defaultdict(set)
+    for m in ADD_COLUMN.finditer(case.get("up") or ""):
+        if not NOT_COLUMN.match(m.group(3)):
+            added[unquote(m.group(2) or m.group(1), True)].add(unquote(m.group(3), True))
+    desired = table_columns(case.get("desired") or "", True)
+    for table, cols in added.items():
+        want = desired.get(table, [])
+        for k, col in enumerate(want):
+            if col in cols and any(c not in cols for c in want[k + 1:]):
+                return "%s.%s" % (table, col)
+    return None
+
+
 def skip_reason(case, target):
     """Why a case cannot run on this target, or None."""
     bad = sorted(k for k in case if k in UNSUPPORTED_KEYS and case[k] is not None)
@@ -574,6 +637,9 @@ def skip_reason(case, target):
             bad.append("min_version %s" % lo)
         if hi and target.version[:len(version_tuple(str(hi)))] > version_tuple(str(hi)):
             bad.append("max_version %s" % hi)
+    moved = target.dialect == "postgresql" and appended_out_of_place(case)
+    if moved:
+        bad.append("psqldef's own up cannot reach desired's column order (it adds %s last)" % moved)
     return ", ".join(bad) or None
 
 
@@ -601,8 +667,11 @@ def canon_list(key, v):
 
 
 def label_of(x, i):
+    """An item's name; with its signature when it has one: overloaded
+    functions share a name, and each must be compared with its own."""
     if isinstance(x, dict) and "name" in x:
-        return "%s%s" % (x["schema"] + "." if x.get("schema") else "", x["name"])
+        return "%s%s%s" % (x["schema"] + "." if x.get("schema") else "", x["name"],
+                           "(%s)" % x["signature"] if "signature" in x else "")
     return str(i)
 
 
@@ -832,7 +901,8 @@ def main():
                          "the server as much as it computes)")
     ap.add_argument("--floor", type=int, default=0)
     ap.add_argument("--floor-file", help="read the floor from this file (at run time)")
-    ap.add_argument("--only", help="run the cases whose name contains this")
+    ap.add_argument("--only", help="run the cases whose name contains one of these "
+                                   "(comma-separated; file.yml for a file, file.yml:Name for one case)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--detail", action="store_true", help="with --verbose: whole reasons")
     ap.add_argument("--scratch", dest="dev_databases", action="store_false",
@@ -875,12 +945,14 @@ def main():
 
 def run_all(args, target):
     jobs = []
+    only = args.only.split(",") if args.only else []
     for f in sorted(glob.glob(os.path.join(args.cases, "*.yml"))):
         with open(f) as fh:
             cases = yaml.safe_load(fh) or {}
         for name, case in cases.items():
-            if isinstance(case, dict) and (not args.only or args.only in name):
-                jobs.append(("%s:%s" % (os.path.basename(f), name), case))
+            label = "%s:%s" % (os.path.basename(f), name)
+            if isinstance(case, dict) and (not only or any(o in (label, label.split(":")[0]) or o in name for o in only)):
+                jobs.append((label, case))
     results = [None] * len(jobs)
     counter = itertools.count()
     lock = threading.Lock()

@@ -12,6 +12,7 @@
 #    VALID is nothing; a comment changes alone, DEFERRABLE is a drop and
 #    an add;
 #  - named NOT NULL constraints on PostgreSQL 18 (ignored before);
+#  - temporal keys on 18: WITHOUT OVERLAPS keys, PERIOD foreign keys;
 #  - bad input: one line, exit 4, nothing applied.
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -221,6 +222,53 @@ d["tables"][0]["columns"][0]["not_null_name"] = "nn_a_required"
 json.dump(d, open("nn_named.json", "w"), indent=2)
 PY
     up_to_date nn nn_named.json "a NOT NULL name before 18"
+fi
+
+# ---- temporal keys (PostgreSQL 18): WITHOUT OVERLAPS, PERIOD ------------------------------
+if [ "$SERVER_NUM" -ge 180000 ]; then
+    cat >tk1.sql <<'SQL'
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE rooms (
+  id integer NOT NULL,
+  during daterange NOT NULL,
+  CONSTRAINT rooms_pk PRIMARY KEY (id, during)
+);
+SQL
+    cat >tk2.sql <<'SQL'
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE rooms (
+  id integer NOT NULL,
+  code text NOT NULL,
+  during daterange NOT NULL,
+  CONSTRAINT rooms_pk PRIMARY KEY (id, during WITHOUT OVERLAPS),
+  CONSTRAINT rooms_code UNIQUE (code, during WITHOUT OVERLAPS)
+);
+CREATE TABLE stays (
+  room_id integer NOT NULL,
+  during daterange NOT NULL,
+  CONSTRAINT stays_room FOREIGN KEY (room_id, PERIOD during) REFERENCES rooms (id, PERIOD during)
+);
+SQL
+    newdb temporal
+    run --url "$(url_of temporal)" --schema tk1.sql push
+    expect_ok "a key without WITHOUT OVERLAPS"
+    run --url "$(url_of temporal)" --schema tk2.sql push --dry-run
+    expect_out 'PRIMARY KEY ("id", "during" WITHOUT OVERLAPS)' "WITHOUT OVERLAPS added: the key again"
+    expect_out 'FOREIGN KEY ("room_id", PERIOD "during") REFERENCES "rooms" ("id", PERIOD "during")' \
+        "a foreign key with PERIOD"
+    run --url "$(url_of temporal)" --schema tk2.sql push
+    expect_ok "temporal keys"
+    same_as_built temporal tk2.sql "temporal keys"
+    up_to_date temporal tk2.sql "temporal keys"
+    run --url "$(url_of temporal)" pull --output temporal.json
+    expect_ok "pull of temporal keys"
+    [ "$(grep -c '"without_overlaps": true' temporal.json)" = 2 ] && grep -q '"period": true' temporal.json &&
+        ok || bad "temporal keys pulled: $(cat temporal.json)"
+    newdb temporal_copy
+    q temporal_copy "CREATE EXTENSION btree_gist" >/dev/null
+    run --url "$(url_of temporal_copy)" --schema temporal.json push
+    expect_ok "temporal keys pushed from the pulled file"
+    same_as_built temporal_copy tk2.sql "temporal keys from the pulled file"
 fi
 
 # ---- bad input: one line, exit 4, nothing applied ---------------------------------------

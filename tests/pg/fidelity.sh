@@ -157,6 +157,56 @@ expect_sql views "SELECT has_table_privilege('fid_reader', 'titles', 'SELECT')" 
 run --url "$(url_of views)" --schema views.sql push
 up_to_date "views: second push"
 
+# ---- typed literal defaults: as the server stores what the schema says ---------
+# bigint '2' is stored as '2'::bigint, DEFAULT 2 as 2: the pushed database
+# keeps the spelling a database built from the same file has (pg_dump shows
+# it), and each spelling is up to date with itself.
+newdb lit_built
+newdb lit_pushed
+cat >literals.sql <<'SQL'
+CREATE TABLE events (
+    id integer PRIMARY KEY,
+    typed bigint DEFAULT bigint '2',
+    bare bigint DEFAULT 2,
+    quoted smallint DEFAULT '3',
+    ratio real DEFAULT real '3.5',
+    dbl double precision DEFAULT 4.5,
+    neg bigint DEFAULT -1,
+    num numeric DEFAULT numeric '1.5',
+    day date DEFAULT DATE '2024-01-01'
+);
+SQL
+q lit_built "$(cat literals.sql)" >/dev/null
+DEFAULTS="SELECT string_agg(a.attname || '=' || pg_get_expr(d.adbin, d.adrelid), ' ' ORDER BY a.attnum)
+  FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE d.adrelid = 'events'::regclass"
+built=$(q lit_built "$DEFAULTS")
+contains "$built" "typed='2'::bigint bare=2 quoted='3'::smallint" && ok ||
+    bad "typed literals: the server's own spellings changed: $built"
+run --url "$(url_of lit_pushed)" --schema literals.sql push
+expect_rc 0 "typed literals: push"
+expect_sql lit_pushed "$DEFAULTS" "$built" "typed literals: defaults as the server stores the schema's"
+run --url "$(url_of lit_pushed)" --schema literals.sql push
+up_to_date "typed literals: second push"
+run --url "$(url_of lit_built)" --schema literals.sql push
+up_to_date "typed literals: a database built from the file"
+# the same defaults written in a JSON schema, quoted or cast
+cat >literals.json <<'JSON'
+{ "dialect": "postgresql", "tables": [ { "name": "events", "columns": [
+    { "name": "id", "type": "integer", "not_null": true },
+    { "name": "quoted", "type": "bigint", "default": "'2'" },
+    { "name": "cast", "type": "int8", "default": "'2'::int8" },
+    { "name": "bare", "type": "bigint", "default": "2" } ],
+  "primary_key": { "columns": ["id"] } } ] }
+JSON
+newdb lit_json
+run --url "$(url_of lit_json)" --schema literals.json push
+expect_rc 0 "typed literals: JSON schema push"
+expect_sql lit_json "$DEFAULTS" "quoted='2'::bigint cast='2'::bigint bare=2" \
+    "typed literals: JSON defaults as written"
+run --url "$(url_of lit_json)" --schema literals.json push
+up_to_date "typed literals: JSON schema, second push"
+
 # ---- pull says what it leaves out ------------------------------------------------
 newdb extras
 q extras "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$f\$BEGIN RETURN NEW; END\$f\$" >/dev/null

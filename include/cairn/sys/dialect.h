@@ -56,8 +56,8 @@
  *        foreign key naming it finds its table); `order` (the
  *        order `emit` writes a plan's changes in: read by `cairn lint`);
  *        CAIRN_CAP_CONSTRAINT_OPTIONS and CAIRN_CAP_CONSTRAINT_COMMENTS with
- *        the fields they read (keys' deferrable, foreign keys' match_full,
- *        not_valid, not_null_name, comments on constraints, triggers and
+ *        the fields they read (keys' deferrable and without_overlaps,
+ *        foreign keys' match_full, period, not_valid, not_null_name, comments on constraints, triggers and
  *        enums), the change kinds ALTER_KEY, ALTER_CHECK, ALTER_FOREIGN_KEY
  *        and ALTER_TRIGGER, and the alter bits CAIRN_ALTER_VALIDATE and
  *        CAIRN_ALTER_NOT_NULL_NAME; a driver without the bits never sees
