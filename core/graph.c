@@ -595,6 +595,11 @@ static int read_tree(cairn_ctx *cx, const cairn_graph *g, long i, json_t **out, 
     return rc;
 }
 
+static int dump_to_buf(const char *text, size_t len, void *buf)
+{
+    return cairn_buf_append(buf, text, len) ? -1 : 0;
+}
+
 static int merge_heads(cairn_ctx *cx, const cairn_graph *g, const size_t *heads, size_t nh,
                        cairn_snapshot *out, size_t *twice)
 {
@@ -631,12 +636,16 @@ static int merge_heads(cairn_ctx *cx, const cairn_graph *g, const size_t *heads,
                        "the branches conflict: %s%s: delete the folder of the one not "
                        "applied anywhere yet, then run 'cairn generate' again",
                        m.first, m.conflicts > 1 ? " (and more above)" : "");
-    char *text = NULL;
-    if (!rc && !(text = json_dumps(acc, JSON_COMPACT)))
+    /* Dumped into a buffer of ours, not by json_dumps, whose result is
+     * jansson's allocator's to free (the CLI installs its own). */
+    cairn_buf text;
+    cairn_buf_init(&text);
+    if (!rc && (json_dump_callback(acc, dump_to_buf, &text, JSON_COMPACT) || text.oom))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc)
-        rc = cairn_json_read_schema(cx, text, strlen(text), "the merged branches", &out->schema);
-    free(text);
+        rc = cairn_json_read_schema(cx, cairn_buf_cstr(&text), text.len, "the merged branches",
+                                    &out->schema);
+    cairn_buf_release(&text);
     json_decref(bt);
     json_decref(acc);
     cairn_buf_release(&left);
