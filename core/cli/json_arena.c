@@ -42,7 +42,7 @@ static _Thread_local int owner; /* set in the thread that installed the arena */
 
 static void *plain(size_t n)
 {
-    char *b = malloc(n + HDR);
+    char *b = n <= SIZE_MAX - HDR ? malloc(n + HDR) : NULL;
     if (!b)
         return NULL;
     *(uint64_t *)b = (uint64_t)n | 1;
@@ -51,9 +51,9 @@ static void *plain(size_t n)
 
 static void *arena_malloc(size_t n)
 {
-    n = (n + 7) & ~(size_t)7;
     if (!owner || n > BIG)
         return plain(n);
+    n = (n + 7) & ~(size_t)7;
     if (!cur || (size_t)(cur->end - top) < n + HDR) {
         chunk *c = cur ? cur->next : NULL;
         if (!c) {
