@@ -867,7 +867,8 @@ static int name_hits(differ *d, name_index *x, const char *sql)
             x->hit[x->nhit++] = i - 1;
         }
     }
-    qsort(x->hit, x->nhit, sizeof *x->hit, cmp_size);
+    if (x->nhit > 1)
+        qsort(x->hit, x->nhit, sizeof *x->hit, cmp_size);
     size_t u = 0;
     for (size_t i = 0; i < x->nhit; i++)
         if (!u || x->hit[u - 1] != x->hit[i])
