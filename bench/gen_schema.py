@@ -15,7 +15,9 @@ an ordering gives the same plan before and after a change to it.
       the schema file cairn reads; for postgresql and mysql exactly what
       `cairn pull` writes from the database the sql form creates (same keys,
       same order, same indentation). --change adds one column (`added
-      text`) to the table in the middle: the one-column change.
+      text`) to the table in the middle: the one-column change. --views V
+      adds V views, view i over table i mod N and (from the second on) the
+      view before it: the name search between views and tables.
   gen_schema.py N sql --dialect postgresql|mysql
       the DDL that creates those N tables on a server (for `cairn pull`).
   gen_schema.py N drizzle [--change]
@@ -111,9 +113,23 @@ def sqlite_table(i, change):
     return t
 
 
-def json_schema(n, dialect, change):
+def view(i, n):
+    """View i reads table i % n and, from the second on, the view before it
+    (a chain: the worst case for ordering views by what they read)."""
+    t = table_name(i % n)
+    if i == 0:
+        body = "SELECT t.id, t.name FROM %s t" % t
+    else:
+        body = "SELECT t.id, t.name FROM %s t JOIN v%05d p ON p.id = t.parent_id" % (t, i - 1)
+    return {"name": "v%05d" % i, "definition": body}
+
+
+def json_schema(n, dialect, change, views=0):
     make = {"postgresql": pg_table, "mysql": mysql_table, "sqlite": sqlite_table}[dialect]
-    return {"dialect": dialect, "tables": [make(i, change and i == n // 2) for i in range(n)]}
+    out = {"dialect": dialect, "tables": [make(i, change and i == n // 2) for i in range(n)]}
+    if views:
+        out["views"] = [view(i, n) for i in range(views)]
+    return out
 
 
 def sql_schema(n, dialect, out):
@@ -175,6 +191,8 @@ def main():
     ap.add_argument("--fk", choices=["chain", "random"], default="chain",
                     help="keys to the previous table, or to random tables (not for sql)")
     ap.add_argument("--seed", type=int, default=16)
+    ap.add_argument("--views", type=int, default=0,
+                    help="json: add V views, each over a table and the view before it")
     ap.add_argument("--output", "-o")
     args = ap.parse_args()
     if args.fk == "random":
@@ -185,7 +203,7 @@ def main():
             PARENTS[i] = rng.randrange(args.tables)
     out = open(args.output, "w") if args.output else sys.stdout
     if args.form == "json":
-        json.dump(json_schema(args.tables, args.dialect, args.change), out, indent=2)
+        json.dump(json_schema(args.tables, args.dialect, args.change, args.views), out, indent=2)
         out.write("\n")
     elif args.form == "sql":
         if args.dialect == "sqlite":

@@ -8,7 +8,10 @@
 # (the chain of bench/gen_schema.py, and keys to random tables with cycles)
 # both binaries run, each in its own folder: `generate` from nothing,
 # `generate` of a one-column change, `generate` of the schema with every
-# table gone, and `export`. migration.sql, down.sql and snapshot.json must be
+# table gone, and `export`. A third shape adds N views (a chain, each over a
+# table and the view before it) and one more `generate` between: the middle
+# table's "name" gets another type, so the views over it and every view
+# after them in the chain are dropped and created again. migration.sql, down.sql and snapshot.json must be
 # byte-identical once the folder timestamps are masked (and the snapshot's
 # down_checksum, which covers those timestamps). Prints one line per case
 # and exits 1 at the first difference, leaving both folders for a look.
@@ -30,6 +33,10 @@ run() {
         "$1" generate --name init >/dev/null 2>&1
         cp ../change.json schema.json
         "$1" generate --name one >/dev/null 2>&1
+        if [ -f ../retype.json ]; then
+            cp ../retype.json schema.json
+            "$1" generate --name retype >/dev/null 2>&1
+        fi
         cp ../empty.json schema.json
         "$1" generate --name gone >/dev/null 2>&1
         cp ../schema.json schema.json
@@ -39,11 +46,22 @@ run() {
 
 for dialect in postgresql mysql sqlite; do
     for n in "$@"; do
-        for fk in chain random; do
+        for fk in chain random views; do
             case_dir=$work/$dialect-$n-$fk
             mkdir -p "$case_dir/old" "$case_dir/new"
-            python3 "$here/gen_schema.py" "$n" json --dialect "$dialect" --fk "$fk" -o "$case_dir/schema.json"
-            python3 "$here/gen_schema.py" "$n" json --dialect "$dialect" --fk "$fk" --change -o "$case_dir/change.json"
+            keys=$fk views=0
+            [ "$fk" = views ] && keys=chain views=$n
+            python3 "$here/gen_schema.py" "$n" json --dialect "$dialect" --fk "$keys" --views "$views" \
+                -o "$case_dir/schema.json"
+            python3 "$here/gen_schema.py" "$n" json --dialect "$dialect" --fk "$keys" --views "$views" \
+                --change -o "$case_dir/change.json"
+            if [ "$views" -gt 0 ]; then
+                python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+c = s["tables"][len(s["tables"]) // 2]["columns"][1]
+c["type"] = "text"
+json.dump(s, open(sys.argv[2], "w"), indent=2)' "$case_dir/change.json" "$case_dir/retype.json"
+            fi
             printf '{"dialect": "%s", "tables": []}\n' "$dialect" >"$case_dir/empty.json"
             for side in old new; do
                 printf '{"dialect": "%s", "schema": "schema.json", "out": "migrations"}\n' "$dialect" \

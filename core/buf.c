@@ -36,7 +36,8 @@ static int buf_grow(cairn_buf *b, size_t extra)
 
 int cairn_buf_append(cairn_buf *b, const char *s, size_t len)
 {
-    if (buf_grow(b, len))
+    /* room left (the common case) is checked here, without a call */
+    if ((b->oom || b->len + len + 1 > b->cap) && buf_grow(b, len))
         return CAIRN_ENOMEM;
     memcpy(b->data + b->len, s, len);
     b->len += len;

@@ -740,37 +740,152 @@ static int pair_columns(differ *d, tpair *p)
 
 /* ---- views ---------------------------------------------------------------------------- */
 
+/* The next word of SQL text at *p, as mentions() reads words: a quoted name
+ * ("...", `...` or [...]) without its quotes, or a run of letters, digits,
+ * '_' and '$'; string literals are skipped, and an unclosed quote ends the
+ * text. Its length goes to *len; NULL at the end. */
+static const char *sql_word(const char **p, size_t *len)
+{
+    const char *s = *p;
+    while (*s) {
+        char c = *s;
+        if (c == '\'') {
+            for (s++; *s && !(*s == '\'' && s[1] != '\''); s += *s == '\'' ? 2 : 1)
+                ;
+            if (*s)
+                s++;
+        } else if (c == '"' || c == '`' || c == '[') {
+            char close = c == '[' ? ']' : c;
+            const char *e = strchr(s + 1, close);
+            if (!e)
+                break;
+            *len = (size_t)(e - s - 1);
+            *p = e + 1;
+            return s + 1;
+        } else if (isalnum((unsigned char)c) || c == '_' || c == '$') {
+            const char *e = s;
+            while (isalnum((unsigned char)*e) || *e == '_' || *e == '$')
+                e++;
+            *len = (size_t)(e - s);
+            *p = e;
+            return s;
+        } else {
+            s++;
+        }
+    }
+    *p = s + strlen(s);
+    return NULL;
+}
+
 /* Does SQL text `sql` name `name` as an identifier (quoted or not, any case)?
  * Crude on purpose: a false positive only recreates a view. */
 static int mentions(const char *sql, const char *name)
 {
-    size_t n = strlen(name);
-    for (const char *p = sql ? sql : ""; *p;) {
-        char c = *p;
-        if (c == '\'') {
-            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
-                ;
-            if (*p)
-                p++;
-        } else if (c == '"' || c == '`' || c == '[') {
-            char close = c == '[' ? ']' : c;
-            const char *e = strchr(p + 1, close);
-            if (!e)
-                return 0;
-            if ((size_t)(e - p - 1) == n && strncasecmp(p + 1, name, n) == 0)
-                return 1;
-            p = e + 1;
-        } else if (isalnum((unsigned char)c) || c == '_' || c == '$') {
-            const char *e = p;
-            while (isalnum((unsigned char)*e) || *e == '_' || *e == '$')
-                e++;
-            if ((size_t)(e - p) == n && strncasecmp(p, name, n) == 0)
-                return 1;
-            p = e;
-        } else
-            p++;
+    size_t n = strlen(name), len;
+    const char *p = sql ? sql : "", *w;
+    while ((w = sql_word(&p, &len)))
+        if (len == n && strncasecmp(w, name, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Which of n names a SQL text mentions, for many texts: each text's words
+ * are read once and looked up, instead of one scan of every text for every
+ * name (O(texts x names)). Names are folded to lower case as strncasecmp
+ * compares them. */
+typedef struct name_index {
+    cairn_strmap *map; /* folded name -> 1 + its first index */
+    size_t *next;      /* 1 + the next index of the same folded name, or 0 */
+    size_t *hit;       /* the indexes found by name_hits */
+    size_t nhit, cap;
+    char *key; /* a folded word */
+    size_t keycap;
+} name_index;
+
+static const char *fold_word(differ *d, name_index *x, const char *w, size_t len)
+{
+    if (len + 1 > x->keycap) {
+        x->keycap = 2 * len + 16;
+        if (!(x->key = diff_tmp_alloc(d, x->keycap, 1)))
+            return NULL;
+    }
+    for (size_t i = 0; i < len; i++)
+        x->key[i] = (char)tolower((unsigned char)w[i]);
+    x->key[len] = '\0';
+    return x->key;
+}
+
+static int name_index_build(differ *d, name_index *x, const char *const *names, size_t n)
+{
+    memset(x, 0, sizeof *x);
+    x->map = cairn_strmap_new(d->tmp);
+    x->next = diff_tmp_alloc(d, n ? n : 1, sizeof *x->next);
+    if (!x->map || !x->next)
+        return oom(d);
+    /* backwards, so that each name's chain lists its indexes in order */
+    for (size_t i = n; i-- > 0;) {
+        const char *k = fold_word(d, x, names[i], strlen(names[i]));
+        char *own = k ? cairn_arena_strndup(d->tmp, k, strlen(k)) : NULL;
+        if (!own)
+            return oom(d);
+        x->next[i] = (size_t)(uintptr_t)cairn_strmap_get(x->map, NULL, own);
+        if (cairn_strmap_put(x->map, NULL, own, (const void *)(uintptr_t)(i + 1)))
+            return oom(d);
     }
     return 0;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The indexes of the names that `sql` mentions, ascending, each once, in
+ * x->hit[0..x->nhit): the same as mentions(sql, names[i]) for every i. */
+static int name_hits(differ *d, name_index *x, const char *sql)
+{
+    size_t len;
+    const char *p = sql ? sql : "", *w;
+    x->nhit = 0;
+    while ((w = sql_word(&p, &len))) {
+        const char *k = fold_word(d, x, w, len);
+        if (!k)
+            return d->rc;
+        for (size_t i = (size_t)(uintptr_t)cairn_strmap_get(x->map, NULL, k); i;
+             i = x->next[i - 1]) {
+            if (x->nhit == x->cap) {
+                size_t cap = x->cap ? 2 * x->cap : 16;
+                size_t *h = diff_tmp_alloc(d, cap, sizeof *h);
+                if (!h)
+                    return d->rc;
+                if (x->nhit)
+                    memcpy(h, x->hit, x->nhit * sizeof *h);
+                x->hit = h;
+                x->cap = cap;
+            }
+            x->hit[x->nhit++] = i - 1;
+        }
+    }
+    if (x->nhit > 1)
+        qsort(x->hit, x->nhit, sizeof *x->hit, cmp_size);
+    size_t u = 0;
+    for (size_t i = 0; i < x->nhit; i++)
+        if (!u || x->hit[u - 1] != x->hit[i])
+            x->hit[u++] = x->hit[i];
+    x->nhit = u;
+    return 0;
+}
+
+/* An index of the names of n views. */
+static int view_name_index(differ *d, name_index *x, void *const *views, size_t n)
+{
+    const char **names = diff_tmp_alloc(d, n ? n : 1, sizeof *names);
+    if (!names)
+        return d->rc;
+    for (size_t i = 0; i < n; i++)
+        names[i] = ((const cairn_view *)views[i])->name;
+    return name_index_build(d, x, names, n);
 }
 
 int diff_calls(const char *sql, const char *name)
@@ -874,11 +989,16 @@ static int table_change_reaches_view(differ *d, const tpair *p, const char *def)
 /* A view depends on the views its definition names. */
 static void view_deps(differ *d, void *const *items, size_t n, dep_edges *out)
 {
-    for (size_t i = 0; i < n && !d->rc; i++)
-        for (size_t j = 0; j < n; j++)
-            if (j != i && mentions(((const cairn_view *)items[i])->definition,
-                                   ((const cairn_view *)items[j])->name))
-                dep_add(d, out, i, j);
+    name_index x;
+    if (view_name_index(d, &x, items, n))
+        return;
+    for (size_t i = 0; i < n && !d->rc; i++) {
+        if (name_hits(d, &x, ((const cairn_view *)items[i])->definition))
+            return;
+        for (size_t h = 0; h < x.nhit; h++)
+            if (x.hit[h] != i)
+                dep_add(d, out, i, x.hit[h]);
+    }
 }
 
 typedef struct vplan {
@@ -911,6 +1031,43 @@ static size_t find_view(const cairn_view *const *v, size_t n, const char *ns, co
     return sorted_pos((void *const *)v, n, &key, cmp_view);
 }
 
+/* A view over a view that is dropped goes too: from each dropped view
+ * along the edges "named by", once each. */
+static int views_over_dropped(differ *d, vplan *vp)
+{
+    size_t n = vp->nf;
+    dep_edges e = {0};
+    view_deps(d, (void *const *)vp->fv, n, &e);
+    size_t *first = diff_tmp_alloc(d, n + 1, sizeof *first);
+    size_t *readers = diff_tmp_alloc(d, e.n ? e.n : 1, sizeof *readers);
+    size_t *todo = diff_tmp_alloc(d, n ? n : 1, sizeof *todo);
+    if (d->rc)
+        return d->rc;
+    /* readers[first[k] .. first[k + 1]): the views that name view k */
+    for (size_t j = 0; j < e.n; j++)
+        first[e.b[j] + 1]++;
+    for (size_t k = 0; k < n; k++)
+        first[k + 1] += first[k];
+    for (size_t j = 0; j < e.n; j++)
+        readers[first[e.b[j]]++] = e.a[j];
+    for (size_t k = n; k > 0; k--)
+        first[k] = first[k - 1];
+    first[0] = 0;
+    size_t ntodo = 0;
+    for (size_t k = 0; k < n; k++)
+        if (vp->drop[k])
+            todo[ntodo++] = k;
+    while (ntodo) {
+        size_t k = todo[--ntodo];
+        for (size_t r = first[k]; r < first[k + 1]; r++)
+            if (!vp->drop[readers[r]]) {
+                vp->drop[readers[r]] = 1;
+                todo[ntodo++] = readers[r];
+            }
+    }
+    return 0;
+}
+
 static int plan_views(differ *d, vplan *vp)
 {
     vp->nf = d->from->nviews;
@@ -940,26 +1097,29 @@ static int plan_views(differ *d, vplan *vp)
         else
             vp->create[j] = 1;
     }
+    const char **tnames = diff_tmp_alloc(d, d->nft ? d->nft : 1, sizeof *tnames);
+    if (!tnames)
+        return d->rc;
+    for (size_t k = 0; k < d->nft; k++)
+        tnames[k] = d->ft[k]->name;
+    name_index tx;
+    if (name_index_build(d, &tx, tnames, d->nft))
+        return d->rc;
     for (size_t i = 0; i < vp->nf; i++) {
         const cairn_view *v = vp->fv[i];
         /* a function it calls is dropped and created again */
         if (!kept[i] || diff_objects_called(d->objects, v->definition))
             vp->drop[i] = 1;
-        for (size_t k = 0; k < d->nft && !vp->drop[i]; k++) {
-            const tpair *p = d->pair_of_from[k];
-            if (mentions(v->definition, d->ft[k]->name) &&
-                (!p || table_change_reaches_view(d, p, v->definition)))
+        if (!vp->drop[i] && name_hits(d, &tx, v->definition))
+            return d->rc;
+        for (size_t h = 0; h < tx.nhit && !vp->drop[i]; h++) {
+            const tpair *p = d->pair_of_from[tx.hit[h]];
+            if (!p || table_change_reaches_view(d, p, v->definition))
                 vp->drop[i] = 1;
         }
     }
-    /* A view over a view that is dropped goes too. */
-    for (int more = 1; more;) {
-        more = 0;
-        for (size_t i = 0; i < vp->nf; i++)
-            for (size_t k = 0; k < vp->nf && !vp->drop[i]; k++)
-                if (vp->drop[k] && k != i && mentions(vp->fv[i]->definition, vp->fv[k]->name))
-                    vp->drop[i] = more = 1;
-    }
+    if (views_over_dropped(d, vp))
+        return d->rc;
     for (size_t j = 0; j < vp->nt; j++)
         if (vp->peer_of_to[j] >= 0 && vp->drop[vp->peer_of_to[j]])
             vp->create[j] = 1;

@@ -457,9 +457,43 @@ static json_t *merge_named(merger *m, json_t *b, json_t *l, json_t *r, level inn
 
 /* Strings as a set (namespaces): what either side added, less what either
  * side removed. */
+/* The strings of array `a` as the keys of an object, or NULL when one of
+ * its elements is not a string without a NUL byte (or out of memory). */
+static json_t *string_set(json_t *a)
+{
+    json_t *set = json_object(), *e;
+    size_t i;
+    json_array_foreach(a, i, e) {
+        const char *k = json_string_value(e);
+        if (!set || !k || strlen(k) != json_string_length(e) ||
+            json_object_set(set, k, json_true())) {
+            json_decref(set);
+            return NULL;
+        }
+    }
+    return set;
+}
+
+/* Is `e` in array `a` (whose strings are the keys of `set`, when not NULL)? */
+static int in_set(json_t *a, json_t *set, json_t *e)
+{
+    if (set)
+        return json_object_get(set, json_string_value(e)) != NULL;
+    size_t j;
+    json_t *x;
+    json_array_foreach(a, j, x) if (json_equal(x, e)) return 1;
+    return 0;
+}
+
+/* The namespaces of two heads over their base: what either side kept or
+ * added, less what either side removed. Strings (all there are in
+ * practice) are looked up in objects, not by a scan of each side for each
+ * element. */
 static json_t *merge_set(merger *m, json_t *b, json_t *l, json_t *r)
 {
     json_t *out = json_array();
+    json_t *sb = string_set(b), *sl = string_set(l), *sr = string_set(r);
+    json_t *sout = sb && sl && sr ? json_object() : NULL;
     if (!out) {
         m->oom = 1;
         return NULL;
@@ -469,15 +503,19 @@ static json_t *merge_set(merger *m, json_t *b, json_t *l, json_t *r)
     for (int side = 0; side < 2; side++)
         json_array_foreach(side ? r : l, i, e) {
             json_t *other = side ? l : r;
-            int in_b = 0, in_o = 0, in_out = 0;
-            size_t j;
-            json_t *x;
-            json_array_foreach(b, j, x) in_b |= json_equal(x, e);
-            json_array_foreach(other, j, x) in_o |= json_equal(x, e);
-            json_array_foreach(out, j, x) in_out |= json_equal(x, e);
-            if (!in_out && (in_o || !in_b) && json_array_append(out, e))
-                m->oom = 1;
+            int in_b = in_set(b, sout ? sb : NULL, e),
+                in_o = in_set(other, sout ? (side ? sl : sr) : NULL, e),
+                in_out = in_set(out, sout, e);
+            if (!in_out && (in_o || !in_b)) {
+                if (json_array_append(out, e) ||
+                    (sout && json_object_set(sout, json_string_value(e), json_true())))
+                    m->oom = 1;
+            }
         }
+    json_decref(sb);
+    json_decref(sl);
+    json_decref(sr);
+    json_decref(sout);
     return out;
 }
 
@@ -595,6 +633,11 @@ static int read_tree(cairn_ctx *cx, const cairn_graph *g, long i, json_t **out, 
     return rc;
 }
 
+static int dump_to_buf(const char *text, size_t len, void *buf)
+{
+    return cairn_buf_append(buf, text, len) ? -1 : 0;
+}
+
 static int merge_heads(cairn_ctx *cx, const cairn_graph *g, const size_t *heads, size_t nh,
                        cairn_snapshot *out, size_t *twice)
 {
@@ -631,12 +674,16 @@ static int merge_heads(cairn_ctx *cx, const cairn_graph *g, const size_t *heads,
                        "the branches conflict: %s%s: delete the folder of the one not "
                        "applied anywhere yet, then run 'cairn generate' again",
                        m.first, m.conflicts > 1 ? " (and more above)" : "");
-    char *text = NULL;
-    if (!rc && !(text = json_dumps(acc, JSON_COMPACT)))
+    /* Dumped into a buffer of ours, not by json_dumps, whose result is
+     * jansson's allocator's to free (the CLI installs its own). */
+    cairn_buf text;
+    cairn_buf_init(&text);
+    if (!rc && (json_dump_callback(acc, dump_to_buf, &text, JSON_COMPACT) || text.oom))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     if (!rc)
-        rc = cairn_json_read_schema(cx, text, strlen(text), "the merged branches", &out->schema);
-    free(text);
+        rc = cairn_json_read_schema(cx, cairn_buf_cstr(&text), text.len, "the merged branches",
+                                    &out->schema);
+    cairn_buf_release(&text);
     json_decref(bt);
     json_decref(acc);
     cairn_buf_release(&left);

@@ -38,8 +38,15 @@ static void sc_ws(scanner *s)
 {
     const char *p = s->p, *end = s->end;
     int line = s->line, col = s->col;
-    for (; p < end; p++) {
-        if (*p == ' ' || *p == '\t' || *p == '\r') {
+    while (p < end) {
+        /* the indentation of a written document: runs of spaces */
+        const char *q = p;
+        while (q < end && *q == ' ')
+            q++;
+        col += (int)(q - p);
+        if ((p = q) == end)
+            break;
+        if (*p == '\t' || *p == '\r') {
             col++; /* a blank on the line: one character */
         } else if (*p == '\n') {
             line++;
@@ -47,6 +54,7 @@ static void sc_ws(scanner *s)
         } else {
             break;
         }
+        p++;
     }
     s->p = p;
     s->line = line;
@@ -180,6 +188,26 @@ static void sc_string(scanner *s, int keep)
         json_sc_next(s); /* closing quote */
 }
 
+/* A member name at s->p, copied into the arena. A name without escapes
+ * (nearly all) is copied straight from the text; else it is decoded. */
+static const char *sc_key(scanner *s)
+{
+    scanner at = *s;
+    json_sc_next(s); /* opening quote */
+    const char *run = s->p;
+    sc_plain(s);
+    if (s->p < s->end && *s->p == '"') {
+        const char *key = cairn_arena_strndup(s->a, run, (size_t)(s->p - run));
+        json_sc_next(s);
+        return key;
+    }
+    s->p = at.p;
+    s->line = at.line;
+    s->col = at.col;
+    sc_string(s, 1);
+    return cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
+}
+
 jnode *json_sc_value(scanner *s)
 {
     sc_ws(s);
@@ -203,8 +231,7 @@ jnode *json_sc_value(scanner *s)
             int kl = s->line, kc = s->col + 1;
             const char *key = NULL;
             if (open == '{') {
-                sc_string(s, 1);
-                key = cairn_arena_strndup(s->a, cairn_buf_cstr(&s->tmp), s->tmp.len);
+                key = sc_key(s);
                 sc_ws(s);
                 if (s->p < s->end && *s->p == ':')
                     json_sc_next(s);

@@ -20,6 +20,8 @@
 #include <cairn/cairn.h>
 #include <cairn/sys/dialect.h>
 
+#include "json_arena.h"
+
 /* ---- exit statuses: the one mapping from error codes (docs/exit-codes.md) -- */
 
 enum {
@@ -2434,6 +2436,7 @@ int main(int argc, char **argv)
     /* A closed pipe is a failed write (EPIPE), reported by finish(), never
      * a signal that kills the process after its work is done. */
     signal(SIGPIPE, SIG_IGN);
+    cli_json_arena_install();
     color_out = color_on(STDOUT_FILENO, COLOR_AUTO);
     color_err = color_on(STDERR_FILENO, COLOR_AUTO);
     cli c;

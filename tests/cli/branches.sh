@@ -191,4 +191,34 @@ expect_rc 7 "check with the same change on both branches"
 expect_err "column \"age\": changed the same way on" "check names the change made twice"
 expect_err "runs the change twice" "check says why it matters"
 
+# Namespaces (PostgreSQL; generate needs no server): one branch adds "x",
+# the other adds "y" and removes "old"; the merge keeps what either side
+# added and drops what either side removed.
+N="$WORK/namespaces"
+mkdir -p "$N/a"
+cd "$N/a" || exit 1
+echo '{ "dialect": "postgresql", "schema": "schema.json", "out": "migrations" }' >cairn.json
+ns() {
+    printf '{ "dialect": "postgresql", "namespaces": [%s], "tables": [{ "name": "t", "columns": [{ "name": "id", "type": "integer" }] }] }\n' "$1" >schema.json
+}
+ns '"app", "old"'
+run generate --name init
+expect_ok "generate with namespaces"
+cp -a "$N/a" "$N/b"
+ns '"app", "old", "x"'
+run generate --name add_x
+expect_ok "generate on the branch that adds x"
+cd "$N/b" || exit 1
+ns '"app", "y"'
+run generate --name add_y
+expect_ok "generate on the branch that adds y and removes old"
+mv migrations/*_add_y "$N/a/migrations/"
+cd "$N/a" || exit 1
+run merge
+expect_ok "merge of the namespace branches"
+check "the merge keeps x and y and drops old" python3 -c '
+import glob, json, sys
+snap = json.load(open(glob.glob("migrations/*_merge/snapshot.json")[0]))
+sys.exit(snap["schema"].get("namespaces") != ["app", "x", "y"])'
+
 finish
