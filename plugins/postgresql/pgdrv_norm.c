@@ -268,8 +268,12 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
             size_t restn = n - lit;
             char cast[256];
             int stripped = 0;
+            /* bigint '2', '2'::bigint and DEFAULT '2' are all stored as
+             * '2'::bigint: the literal keeps its cast to the column's type */
+            int own_cast = 0;
             if (restn == 0) {
                 stripped = 1;
+                own_cast = type && pgdrv_prints_own_cast(type);
             } else if (restn > 2 && rest[0] == ':' && rest[1] == ':' && restn - 2 < sizeof cast) {
                 memcpy(cast, rest + 2, restn - 2);
                 cast[restn - 2] = '\0';
@@ -277,26 +281,20 @@ int pgdrv_canon_default(cairn_dsession *s, const char *type, const char *expr,
                 if (!ct)
                     return CAIRN_ENOMEM;
                 int rc = pgdrv_canon_type(h, cast, ct);
+                const char *cc = h->buf_cstr(ct);
+                if (!rc && type && pgdrv_prints_own_cast(type) && strcmp(cc, type) == 0)
+                    own_cast = 1;
                 /* A number cast to a number type for a numeric column
                  * ('-1'::integer for numeric(10,2)) is just the number. */
-                const char *cc = h->buf_cstr(ct);
-                if (!rc && type && pgdrv_prints_own_cast(type) && strcmp(cc, type) == 0) {
-                    rc = h->buf_append(out, e, lit);
-                    if (!rc)
-                        rc = h->buf_printf(out, "::%s", type);
-                    h->buf_free(ct);
-                    return rc;
-                }
-                if (!rc && (pgdrv_cast_is_own_type(cc, type) ||
-                            (type && pgdrv_is_numeric_type(type) && pgdrv_is_numeric_type(cc)) ||
-                            (type && pgdrv_is_string_type(type) && pgdrv_is_string_type(cc))))
+                else if (!rc && (pgdrv_cast_is_own_type(cc, type) ||
+                                 (type && pgdrv_is_numeric_type(type) && pgdrv_is_numeric_type(cc)) ||
+                                 (type && pgdrv_is_string_type(type) && pgdrv_is_string_type(cc))))
                     stripped = 1;
                 h->buf_free(ct);
                 if (rc)
                     return rc;
             }
-            if (stripped && restn == 0 && type && pgdrv_prints_own_cast(type)) {
-                /* DEFAULT '2' on a bigint column is stored as '2'::bigint */
+            if (own_cast) {
                 int rc = h->buf_append(out, e, lit);
                 return rc ? rc : h->buf_printf(out, "::%s", type);
             }
