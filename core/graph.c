@@ -455,8 +455,6 @@ static json_t *merge_named(merger *m, json_t *b, json_t *l, json_t *r, level inn
     return out;
 }
 
-/* Strings as a set (namespaces): what either side added, less what either
- * side removed. */
 /* The strings of array `a` as the keys of an object, or NULL when one of
  * its elements is not a string without a NUL byte (or out of memory). */
 static json_t *string_set(json_t *a)
