@@ -26,22 +26,11 @@ cairn="$build/stage/bin/cairn"
 runs=${BENCH_RUNS:-3}
 nmig=${BENCH_MIGRATIONS:-200}
 npush=${BENCH_PUSH_TABLES:-1000}
-harness="$src/tests/harness/pg.sh"
 PSQL=${PG_BINDIR:-/usr/lib/postgresql/15/bin}/psql
 [ -x "$PSQL" ] || PSQL=psql
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-pg.XXXXXX")
-CAIRN_PG_DIR=
-cleanup() {
-    [ -z "$CAIRN_PG_DIR" ] || "$harness" stop "$CAIRN_PG_DIR"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-stmp=${BENCH_SERVER_TMP:-/dev/shm}
-[ -d "$stmp" ] && [ -w "$stmp" ] || stmp=${TMPDIR:-/tmp}
-env=$(TMPDIR=$stmp "$harness" start)
-eval "$env"
+# shellcheck source=server.sh
+. "$src/bench/pg/server.sh"
 base=${CAIRN_PG_URL%/*}
 
 # The schema after `steps` steps of the migrate series; with fk=1, every table

@@ -21,25 +21,14 @@ n=${2:-1000}
 cairn="$build/stage/bin/cairn"
 [ -x "$cairn" ] || { echo "pull_vs_dump.sh: $cairn not found: build the tree first" >&2; exit 2; }
 runs=${BENCH_RUNS:-5}
-harness="$src/tests/harness/pg.sh"
 bindir=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 PSQL=$bindir/psql
 PG_DUMP=$bindir/pg_dump
 [ -x "$PSQL" ] || PSQL=psql
 [ -x "$PG_DUMP" ] || PG_DUMP=pg_dump
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/cairn-bench-dump.XXXXXX")
-CAIRN_PG_DIR=
-cleanup() {
-    [ -z "$CAIRN_PG_DIR" ] || "$harness" stop "$CAIRN_PG_DIR"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-stmp=${BENCH_SERVER_TMP:-/dev/shm}
-[ -d "$stmp" ] && [ -w "$stmp" ] || stmp=${TMPDIR:-/tmp}
-env=$(TMPDIR=$stmp "$harness" start)
-eval "$env"
+# shellcheck source=server.sh
+. "$src/bench/pg/server.sh"
 echo "machine: $(nproc) CPUs, load $(uptime | sed 's/.*load average: //'), N=$n, runs=$runs"
 echo "server: $("$PSQL" -X -A -t -d "$CAIRN_PG_URL" -c 'SHOW server_version')"
 
