@@ -211,7 +211,21 @@ def first_line(s):
     return s.splitlines()[0] if s else "?"
 
 
-class SqliteTarget:
+class FreshDatabases:
+    """Two new databases per case, dropped after it."""
+    def acquire(self, n):
+        names = ["cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)]
+        self.make(names)
+        return names
+
+    def release(self, names):
+        self.drop(names)
+
+    def finish(self):
+        return ""
+
+
+class SqliteTarget(FreshDatabases):
     """A fresh SQLite file per database."""
     dialect = "sqlite"
     flavor = "sqlite"
@@ -258,7 +272,9 @@ NAMESPACES = ("SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
 
 
 class PgTarget:
-    """One PostgreSQL server; a database per case, made from template0."""
+    """One PostgreSQL server; two databases per worker, made from template0
+    and emptied after each case (or made again when emptying them left
+    something)."""
     dialect = "postgresql"
     flavor = "postgresql"
 
@@ -282,6 +298,36 @@ class PgTarget:
         d = run(["pg_dump", "--version"])
         m = re.search(r"(\d+)\.\d+", d.stdout)
         self.use_pg_dump = bool(m) and self.version[:1] <= (int(m.group(1)),)
+        # What a database must show to count as empty again (see empty).
+        cats = self.psql(self.admin_db, CATALOGS)
+        if cats.returncode:
+            raise RuntimeError("catalogs: " + first_line(cats.stderr))
+        parts = []
+        for line in cats.stdout.splitlines():
+            rel, _, acls = line.partition(" ")
+            acl = ("concat_ws(';', %s)" % ", ".join("%s::text" % a for a in acls.split(","))
+                   if acls else "''")
+            parts.append("SELECT '%s ' || count(*) FILTER (WHERE oid >= %d) || ' ' || "
+                         "COALESCE(md5(string_agg(%s, ',' ORDER BY oid)), '') FROM pg_catalog.%s"
+                         % (rel, FIRST_USER_OID, acl, rel))
+        parts.append("SELECT 'public ' || nspowner::regrole::text || ' ' || "
+                     "COALESCE(obj_description(oid, 'pg_namespace'), '') "
+                     "FROM pg_namespace WHERE nspname = 'public'")
+        parts.append("SELECT 'comments ' || count(*) || ' ' || md5(string_agg(objoid || ' ' || classoid "
+                     "|| ' ' || objsubid || ' ' || description, ',' ORDER BY objoid, classoid, objsubid)) "
+                     "FROM pg_description")
+        parts.append("SELECT 'database ' || COALESCE(array_to_string(d.datacl, ','), '') || ' ' "
+                     "|| d.datconnlimit || ' ' || COALESCE(shobj_description(d.oid, 'pg_database'), '') "
+                     "|| ' ' || COALESCE((SELECT string_agg(s.setrole || ':' || array_to_string(s.setconfig, ','), "
+                     "' ' ORDER BY s.setrole) FROM pg_db_role_setting s WHERE s.setdatabase = d.oid), '') "
+                     "FROM pg_database d WHERE d.datname = current_database()")
+        self.state_sql = " UNION ALL ".join("(%s)" % x for x in parts)
+        self.fresh_state = None
+        self.free = queue.Queue()
+        self.pairs = []
+        self.reused = self.remade = 0
+        self.lock = threading.Lock()
+        self.reuse = True
 
     def url(self, name):
         return urllib.parse.urlunsplit(self.base._replace(path="/" + name))
@@ -299,6 +345,64 @@ class PgTarget:
                                        for n in names])
         if r.returncode:
             raise RuntimeError("CREATE DATABASE: " + first_line(r.stderr))
+
+    def prepare(self):
+        """The state of a database fresh from template0."""
+        name = "cairnconf_%d_fresh" % os.getpid()
+        self.make([name])
+        try:
+            r = self.psql(name, self.state_sql)
+            if r.returncode:
+                raise RuntimeError("database state: " + first_line(r.stderr))
+            self.fresh_state = r.stdout
+        finally:
+            self.drop([name])
+
+    def acquire(self, n):
+        """A worker's two databases: a pair emptied after an earlier case, or
+        two new ones."""
+        try:
+            names = self.free.get_nowait()
+            self.reused += 1
+            return names
+        except queue.Empty:
+            pass
+        names = ["cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)]
+        self.make(names)
+        with self.lock:
+            self.pairs.append(names)
+        return names
+
+    def empty(self, name):
+        """Resets the database and proves it as empty as template0 made it:
+        no row with a user's OID in any of its catalogs (tables, types,
+        functions, casts, languages, event triggers, publications, default
+        privileges, ...), the built-in objects' privileges and comments,
+        the public schema's owner, and the database's privileges, comment
+        and settings as they were. False when anything differs."""
+        r = self.psql(name, RESET, self.state_sql)
+        return r.returncode == 0 and r.stdout == self.fresh_state
+
+    def release(self, names):
+        for n in names:
+            self.spaces.pop(n, None)
+        if self.reuse and self.fresh_state is not None and all(self.empty(n) for n in names):
+            self.free.put(names)
+            return
+        with self.lock:
+            self.pairs.remove(names)
+            self.remade += self.reuse
+        self.drop(names)
+
+    def finish(self):
+        """Drops the pairs; says how often they were reused."""
+        with self.lock:
+            pairs, self.pairs = self.pairs, []
+        self.drop([n for p in pairs for n in p])
+        if not self.reuse:
+            return ""
+        return ("databases: a pair emptied and used again %d times, made again %d times "
+                "(emptying left something)" % (self.reused, self.remade))
 
     def create(self, name, sql, path):
         """Applies the case's SQL and notes the namespaces it made."""
@@ -445,7 +549,52 @@ SELECT * FROM (
 ) AS x(line) ORDER BY 1"""
 
 
-class MariaTarget:
+# Empties a database the runner made, for the next case: CREATE DATABASE
+# costs the server two checkpoints (FILE_COPY) or a WAL record per page, and
+# two per case were most of its time over the corpus. Every schema but
+# public goes (with what is in it, extensions included); public stays, as
+# template0 made it, and what is in it is dropped one object at a time,
+# until a round drops nothing (an object another one owns goes with that
+# one). What this leaves behind, PgTarget.empty finds.
+RESET = r"""DO $reset$
+DECLARE o record; dropped int;
+BEGIN
+  FOR o IN SELECT evtname FROM pg_event_trigger LOOP
+    EXECUTE format('DROP EVENT TRIGGER %I', o.evtname);
+  END LOOP;
+  FOR o IN SELECT nspname FROM pg_namespace
+           WHERE nspname !~ '^pg_' AND nspname NOT IN ('information_schema', 'public') LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', o.nspname);
+  END LOOP;
+  LOOP
+    dropped := 0;
+    FOR o IN SELECT i.type, i.identity FROM pg_depend d, pg_identify_object(d.classid, d.objid, 0) i
+             WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = 'public'::regnamespace
+               AND d.deptype = 'n' LOOP
+      BEGIN
+        EXECUTE format('DROP %s IF EXISTS %s CASCADE', o.type, o.identity);
+        dropped := dropped + 1;
+      EXCEPTION WHEN others THEN NULL;
+      END;
+    END LOOP;
+    EXIT WHEN dropped = 0;
+  END LOOP;
+END $reset$"""
+
+# The catalogs of a database (not the cluster's shared ones) that give
+# their rows an OID, with their privilege columns: read once per server.
+CATALOGS = """SELECT c.relname || ' ' || COALESCE((SELECT string_agg(x.attname, ',' ORDER BY x.attnum)
+    FROM pg_attribute x WHERE x.attrelid = c.oid AND x.atttypid = 'aclitem[]'::regtype
+    AND NOT x.attisdropped), '')
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'oid' AND a.attnum > 0
+  WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r' AND NOT c.relisshared
+  ORDER BY 1"""
+
+# The first OID a user's object gets (FirstNormalObjectId): template0 has
+# none at or past it.
+FIRST_USER_OID = 16384
+
+class MariaTarget(FreshDatabases):
     """One MariaDB server; a database per case."""
     dialect = "mysql"
     flavor = "mariadb"
@@ -771,8 +920,7 @@ def run_case(args, target, case, n, config=None):
     """One case; `config` is a cairn.json naming a dev_url, or None for the
     driver's scratch database."""
     work = tempfile.mkdtemp(prefix="cairn-conf-")
-    db_m, db_d = "cairnconf_%d_%d_m" % (os.getpid(), n), "cairnconf_%d_%d_d" % (os.getpid(), n)
-    made = [db_m, db_d]
+    made = None
     # enable_drop: false -> --no-drop, and the end state is current + up
     nodrop = ["--no-drop"] if case.get("enable_drop") is False else []
     want = "desired"
@@ -780,7 +928,8 @@ def run_case(args, target, case, n, config=None):
         want = "current+up"
         case = dict(case, **{want: (case.get("current") or "") + "\n" + (case.get("up") or "")})
     try:
-        target.make(made)
+        made = target.acquire(n)
+        db_m, db_d = made
         try:
             for db, key in ((db_m, "current"), (db_d, want)):
                 target.create(db, case_sql(case, key, target), os.path.join(work, key + ".in.sql"))
@@ -834,7 +983,8 @@ def run_case(args, target, case, n, config=None):
             return "fail", "timeout after %ds: %s" % (TIMEOUT, " ".join(e.cmd[-3:]))
         return "pass", ""
     finally:
-        target.drop(made)
+        if made:
+            target.release(made)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -908,6 +1058,9 @@ def main():
     ap.add_argument("--scratch", dest="dev_databases", action="store_false",
                     help="PostgreSQL: every case on cairn's scratch database, no dev_url "
                          "(by default one case in %d)" % SCRATCH_EVERY)
+    ap.add_argument("--fresh", action="store_true",
+                    help="PostgreSQL: two new databases per case, instead of emptying a worker's "
+                         "two after each case")
     ap.add_argument("--profile", action="store_true",
                     help="print the time spent per kind of step (summed over the cases)")
     args = ap.parse_args()
@@ -966,6 +1119,9 @@ def run_all(args, target):
     # A dev database per worker (PostgreSQL): cairn's scratch database per
     # call was half of the databases the corpus created. Every
     # SCRATCH_EVERY-th case still goes through the scratch database.
+    if hasattr(target, "prepare"):
+        target.reuse = not args.fresh
+        target.prepare()
     devs, dev_names, dev_before = None, [], None
     if args.dev_databases and hasattr(target, "make_dev"):
         configs, dev_names = target.make_dev(max(1, args.jobs), args.workdir)
@@ -1007,6 +1163,7 @@ def run_all(args, target):
     dirty = [n for n in dev_names if target.digest(n) != dev_before]
     if dev_names:
         target.drop(dev_names)
+    reuse = target.finish()
     if dirty:
         print("conformance: the dev database(s) %s are not empty after the run" % ", ".join(dirty))
         return 1
@@ -1029,6 +1186,8 @@ def run_all(args, target):
         print("(%d of the failures pass cairn's own checks, pull equal and a second push empty: "
               "only the server's dump differs)" % dump_only)
     print("wall time %.0f s, %d cases at a time" % (time.monotonic() - started, max(1, args.jobs)))
+    if reuse:
+        print(reuse)
     # CPU, which the load of a shared machine does not stretch as it does wall time
     t = os.times()
     cpu = "cpu: commands %.0f s, runner %.0f s" % (t.children_user + t.children_system
