@@ -169,6 +169,42 @@ static int has_object(const cairn_schema *s, const cairn_object *o)
     return 0;
 }
 
+/* The option `key` ("key=value") in a table's options, or NULL. */
+static const char *table_option(const cairn_table *t, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < t->noptions; i++)
+        if (strncmp(t->options[i], key, n) == 0 && t->options[i][n] == '=')
+            return t->options[i];
+    return NULL;
+}
+
+/* A table option the new schema leaves out that goes back: the old
+ * "key=value" into the copy's options, in their order (by key). 1 when it
+ * did. */
+static int keep_option(keeper *k, const cairn_change *c, const char *key)
+{
+    const char *old = table_option(c->table_from, key);
+    if (!old || table_option(c->table_to, key))
+        return 0;
+    cairn_table *t = own_table(k, c->table_to);
+    const char **v = t ? cairn_arena_alloc(k->a, (t->noptions + 1) * sizeof *v) : NULL;
+    if (!v) {
+        if (t)
+            k->rc = cairn_err(k->cx, CAIRN_ENOMEM, "out of memory");
+        return 1;
+    }
+    size_t at = 0;
+    while (at < t->noptions && strcmp(t->options[at], old) < 0)
+        at++;
+    memcpy(v, t->options, at * sizeof *v);
+    v[at] = old;
+    memcpy(v + at + 1, t->options + at, (t->noptions - at) * sizeof *v);
+    t->options = v;
+    t->noptions++;
+    return 1;
+}
+
 /* Does change `c` of the plan to `to` remove something? If so, put it
  * back into the copy; returns 1 when it did. */
 static int keep(keeper *k, const cairn_plan *p, const cairn_change *c)
@@ -223,6 +259,12 @@ static int keep(keeper *k, const cairn_plan *p, const cairn_change *c)
         return keep_member(k, p, c, CAIRN_CHANGE_ADD_FOREIGN_KEY, MEMBER(fkeys));
     case CAIRN_CHANGE_DROP_TRIGGER:
         return keep_member(k, p, c, CAIRN_CHANGE_CREATE_TRIGGER, MEMBER(triggers));
+    case CAIRN_CHANGE_SET_TABLE_OPTIONS:
+        /* Row-level security turned off (PostgreSQL): the policies kept
+         * would stop applying, and every row of the table would be open
+         * again. It stays on, as sqldef's enable_drop: false keeps it; a
+         * change between enabled and forced is no removal. */
+        return keep_option(k, c, "row_security");
     default:
         return 0;
     }

@@ -112,8 +112,29 @@ const char *pgdrv_ns(const char *nspname);
 /** Reads one kind (or family) of objects in the namespaces of `nsarr` (a
  *  text[] literal) into `out`, in one query. */
 typedef int pgdrv_object_reader(cairn_dconn *c, const char *nsarr, cairn_schema *out);
-/** Every reader, in introspection's snapshot. */
-int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out);
+/** What the namespaces of `nsarr` hold, a bit a kind (pgdrv_census): a
+ *  kind whose bit is clear has nothing to read, and its query (whose
+ *  planning alone is milliseconds) is not sent. Each bit is set for a
+ *  superset of the rows its reader reads. */
+enum {
+    PGDRV_HAS_EXTENSIONS = 1u << 0,
+    PGDRV_HAS_FUNCTIONS = 1u << 1,
+    PGDRV_HAS_AGGREGATES = 1u << 2,
+    PGDRV_HAS_DOMAINS = 1u << 3,
+    PGDRV_HAS_TYPES = 1u << 4,
+    PGDRV_HAS_POLICIES = 1u << 5,
+    PGDRV_HAS_EXCLUSIONS = 1u << 6,
+    PGDRV_HAS_ROW_SECURITY = 1u << 7,
+    PGDRV_HAS_RULES = 1u << 8,
+    PGDRV_HAS_VIEW_INDEXES = 1u << 9,
+    PGDRV_HAS_ENUMS = 1u << 10,
+    PGDRV_HAS_SEQUENCES = 1u << 11,
+    PGDRV_HAS_VIEWS = 1u << 12,
+};
+/** One query: the PGDRV_HAS_ bits of what the namespaces hold. */
+int pgdrv_census(cairn_dconn *c, const char *nsarr, unsigned *has);
+/** Every reader whose kind the census found, in introspection's snapshot. */
+int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, unsigned has, cairn_schema *out);
 /* pgdrv_types.c: the readers of domains, composite and range types ("type"),
  * policies, exclusion constraints, and the row_security option of the
  * tables already read */

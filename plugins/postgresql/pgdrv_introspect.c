@@ -877,6 +877,9 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         rc = h->buf_status(oids);
     }
     const char *oidarr = oids ? h->buf_cstr(oids) : "";
+    unsigned has = 0;
+    if (!rc)
+        rc = pgdrv_census(c, arr, &has);
     /* A big database spends its time in the server, a query at a time:
      * progress is the step (what the next query reads) of the steps. */
     static const char *const steps[] = {"columns",   "constraints", "indexes", "triggers",
@@ -891,12 +894,12 @@ int pgdrv_introspect(cairn_dconn *c, const cairn_filter *filter, cairn_schema *o
         case 1: rc = pgdrv_intro_constraints(&in, oidarr); break;
         case 2: rc = pgdrv_intro_indexes(&in, oidarr); break;
         case 3: rc = pgdrv_intro_triggers(&in, oidarr); break;
-        case 4: rc = pgdrv_intro_enums(&in, arr); break;
-        case 5: rc = pgdrv_intro_sequences(&in, arr); break;
+        case 4: rc = has & PGDRV_HAS_ENUMS ? pgdrv_intro_enums(&in, arr) : 0; break;
+        case 5: rc = has & PGDRV_HAS_SEQUENCES ? pgdrv_intro_sequences(&in, arr) : 0; break;
         default:
             /* the views' grants too: a recreated view gets them back */
-            rc = pgdrv_intro_objects(c, arr, out);
-            if (!rc)
+            rc = pgdrv_intro_objects(c, arr, has, out);
+            if (!rc && (has & PGDRV_HAS_VIEWS))
                 rc = pgdrv_read_view_grants(c, arr, out);
             break;
         }

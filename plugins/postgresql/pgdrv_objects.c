@@ -166,29 +166,84 @@ int pgdrv_object_recreates(cairn_dsession *s, const cairn_object *from, const ca
 
 /* ---- introspection ------------------------------------------------------------ */
 
+/* A kind's rows in the namespaces ($1): FROM (alias with its namespace
+ * column NSCOL) ... the condition that follows. */
+#define PGDRV_IN_NS(NSCOL) \
+    " JOIN pg_catalog.pg_namespace n ON n.oid = " NSCOL " WHERE n.nspname = ANY($1::text[])"
+#define PGDRV_REL_IN_NS(FROM, RELCOL) \
+    " EXISTS (SELECT 1 FROM " FROM " JOIN pg_catalog.pg_class c ON c.oid = " RELCOL \
+    PGDRV_IN_NS("c.relnamespace")
+
+/* One column a PGDRV_HAS_ bit, in the bits' order; each is true for at
+ * least every row its reader would read (extension members and a type's
+ * own functions included: a false true costs only the reader's query). */
+static const char *const q_census =
+    "SELECT"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_extension e" PGDRV_IN_NS("e.extnamespace")
+    "  AND e.extname <> 'plpgsql'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_proc p" PGDRV_IN_NS("p.pronamespace")
+    "  AND p.prokind <> 'a'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_proc p" PGDRV_IN_NS("p.pronamespace")
+    "  AND p.prokind = 'a'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_type t" PGDRV_IN_NS("t.typnamespace")
+    "  AND t.typtype = 'd'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_type t" PGDRV_IN_NS("t.typnamespace")
+    "  AND t.typtype = 'r') OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c"
+    PGDRV_IN_NS("c.relnamespace") " AND c.relkind = 'c'),"
+    PGDRV_REL_IN_NS("pg_catalog.pg_policy p", "p.polrelid") "),"
+    PGDRV_REL_IN_NS("pg_catalog.pg_constraint x", "x.conrelid") " AND x.contype = 'x'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_class c" PGDRV_IN_NS("c.relnamespace")
+    "  AND c.relrowsecurity),"
+    PGDRV_REL_IN_NS("pg_catalog.pg_rewrite r", "r.ev_class") " AND r.rulename <> '_RETURN'),"
+    PGDRV_REL_IN_NS("pg_catalog.pg_index i", "i.indrelid") " AND c.relkind = 'm'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_type t" PGDRV_IN_NS("t.typnamespace")
+    "  AND t.typtype = 'e'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_class c" PGDRV_IN_NS("c.relnamespace")
+    "  AND c.relkind = 'S'),"
+    " EXISTS (SELECT 1 FROM pg_catalog.pg_class c" PGDRV_IN_NS("c.relnamespace")
+    "  AND c.relkind IN ('v', 'm'))";
+
+int pgdrv_census(cairn_dconn *c, const char *nsarr, unsigned *has)
+{
+    PGresult *r;
+    int rc = pgdrv_query(c, q_census, 1, &nsarr, &r);
+    if (rc)
+        return rc;
+    *has = 0;
+    for (int k = 0; k < PQnfields(r); k++)
+        if (PQgetvalue(r, 0, k)[0] == 't')
+            *has |= 1u << k;
+    PQclear(r);
+    return 0;
+}
+
 /* The readers, each one query for every namespace of `nsarr` (a text[]
- * literal). An object that belongs to an extension is never read: the
- * extension brings it. */
-static pgdrv_object_reader *const readers[] = {
-    pgdrv_read_extensions,
-    pgdrv_read_functions,
-    pgdrv_read_aggregates,
-    pgdrv_read_domains,
-    pgdrv_read_types,
-    pgdrv_read_policies,
-    pgdrv_read_exclusions,
-    pgdrv_read_row_security,
-    pgdrv_read_rules,
-    pgdrv_read_view_indexes,
-    NULL,
+ * literal), with the census bit that says there is something to read. An
+ * object that belongs to an extension is never read: the extension brings
+ * it. */
+static const struct {
+    pgdrv_object_reader *read;
+    unsigned has;
+} readers[] = {
+    {pgdrv_read_extensions, PGDRV_HAS_EXTENSIONS},
+    {pgdrv_read_functions, PGDRV_HAS_FUNCTIONS},
+    {pgdrv_read_aggregates, PGDRV_HAS_AGGREGATES},
+    {pgdrv_read_domains, PGDRV_HAS_DOMAINS},
+    {pgdrv_read_types, PGDRV_HAS_TYPES},
+    {pgdrv_read_policies, PGDRV_HAS_POLICIES},
+    {pgdrv_read_exclusions, PGDRV_HAS_EXCLUSIONS},
+    {pgdrv_read_row_security, PGDRV_HAS_ROW_SECURITY},
+    {pgdrv_read_rules, PGDRV_HAS_RULES},
+    {pgdrv_read_view_indexes, PGDRV_HAS_VIEW_INDEXES},
 };
 
-int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, cairn_schema *out)
+int pgdrv_intro_objects(cairn_dconn *c, const char *nsarr, unsigned has, cairn_schema *out)
 {
     if (!CAIRN_HOST_HAS(c->s->host, add_object))
         return 0; /* an older host has no objects to put them in */
     int rc = 0;
-    for (size_t i = 0; readers[i] && !rc; i++)
-        rc = readers[i](c, nsarr, out);
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0] && !rc; i++)
+        if (has & readers[i].has)
+            rc = readers[i].read(c, nsarr, out);
     return rc;
 }

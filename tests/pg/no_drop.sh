@@ -38,4 +38,37 @@ run --schema schema.sql push --no-drop
 expect_ok "pg second push --no-drop"
 expect_out "database is up to date" "pg second push has nothing else to do"
 check "pg second push: the same six skipped lines" test "$(skipped_lines)" = 6
+
+# Row-level security turned off is a drop too (sqldef's enable_drop: false
+# agrees): the policies --no-drop keeps would stop applying. Turning it on,
+# or from forced to enabled, is applied as written.
+q nodropdb "CREATE TABLE docs (id int, owner text); ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY own ON docs USING (owner = current_user);
+  CREATE TABLE notes (id int); ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+  ALTER TABLE notes FORCE ROW LEVEL SECURITY; CREATE TABLE memos (id int);" >/dev/null
+rls() { q nodropdb "SELECT relname || ':' || relrowsecurity || relforcerowsecurity FROM pg_class
+    WHERE relname IN ('docs', 'notes', 'memos') ORDER BY 1" | tr '\n' ' '; }
+cat >>schema.sql <<'SQL'
+CREATE TABLE docs (id int, owner text);
+CREATE TABLE notes (id int);
+ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+CREATE TABLE memos (id int);
+ALTER TABLE memos ENABLE ROW LEVEL SECURITY;
+SQL
+run --schema schema.sql push --no-drop --json
+expect_ok "pg push --no-drop with row-level security"
+check "pg: docs keeps row-level security, notes loses FORCE, memos gets it" \
+    test "$(rls)" = "docs:truefalse memos:truefalse notes:truefalse "
+check "pg: docs' policy kept" test "$(q nodropdb "SELECT count(*) FROM pg_policy WHERE polname = 'own'")" = 1
+check "pg --json: row-level security of docs listed as skipped" \
+    sh -c 'printf "%s" "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); s=[x for x in d[\"skipped\"] if \"docs\" in x[\"object\"]]; sys.exit(0 if len(s) == 2 else 1)"' _ "$OUT"
+run --schema schema.sql push --no-drop
+expect_out "skipped (--no-drop): set table options docs" "pg push --no-drop names docs' row-level security"
+expect_out "database is up to date" "pg push --no-drop with row-level security converges"
+check "pg: row-level security unchanged by the second push" \
+    test "$(rls)" = "docs:truefalse memos:truefalse notes:truefalse "
+run --schema schema.sql push --force
+expect_ok "pg push --force without --no-drop"
+check "pg: without --no-drop docs' row-level security is turned off" \
+    test "$(rls)" = "docs:falsefalse memos:truefalse notes:truefalse "
 finish
