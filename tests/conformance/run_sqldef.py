@@ -326,6 +326,7 @@ class PgTarget:
         self.free = queue.Queue()
         self.pairs = []
         self.reused = self.remade = 0
+        self.used = set()  # databases a case used, to empty before the next
         self.lock = threading.Lock()
         self.reuse = True
 
@@ -359,8 +360,8 @@ class PgTarget:
             self.drop([name])
 
     def acquire(self, n):
-        """A worker's two databases: a pair emptied after an earlier case, or
-        two new ones."""
+        """A worker's two databases: a pair an earlier case used (create
+        empties them first), or two new ones."""
         try:
             names = self.free.get_nowait()
             self.reused += 1
@@ -373,46 +374,63 @@ class PgTarget:
             self.pairs.append(names)
         return names
 
-    def empty(self, name):
-        """Resets the database and proves it as empty as template0 made it:
-        no row with a user's OID in any of its catalogs (tables, types,
-        functions, casts, languages, event triggers, publications, default
-        privileges, ...), the built-in objects' privileges and comments,
-        the public schema's owner, and the database's privileges, comment
-        and settings as they were. False when anything differs."""
-        r = self.psql(name, RESET, self.state_sql)
-        return r.returncode == 0 and r.stdout == self.fresh_state
-
     def release(self, names):
         for n in names:
             self.spaces.pop(n, None)
-        if self.reuse and self.fresh_state is not None and all(self.empty(n) for n in names):
+        if self.reuse and self.fresh_state is not None:
+            with self.lock:
+                self.used.update(names)
             self.free.put(names)
             return
         with self.lock:
             self.pairs.remove(names)
-            self.remade += self.reuse
         self.drop(names)
 
     def finish(self):
-        """Drops the pairs; says how often they were reused."""
+        """Drops the pairs; says how often they were used again."""
         with self.lock:
             pairs, self.pairs = self.pairs, []
         self.drop([n for p in pairs for n in p])
         if not self.reuse:
             return ""
-        return ("databases: a pair emptied and used again %d times, made again %d times "
-                "(emptying left something)" % (self.reused, self.remade))
+        return ("databases: a pair emptied and used again %d times; a database made again "
+                "%d times (emptying it left something)" % (self.reused, self.remade))
 
     def create(self, name, sql, path):
-        """Applies the case's SQL and notes the namespaces it made."""
+        """Applies the case's SQL and notes the namespaces it made. A
+        database an earlier case used is emptied first, in the same psql
+        (a process and a connection fewer), and proven as empty as template0
+        made it: no row with a user's OID in any of its catalogs (tables,
+        types, functions, casts, languages, event triggers, publications,
+        default privileges, ...), the built-in objects' privileges and
+        comments, the public schema's owner, and the database's
+        privileges, comment and settings as they were. When anything
+        differs (or emptying fails) the database is made again and the
+        case's SQL run there."""
         with open(path, "w") as fh:
             fh.write(sql)
-        r = self.psql(name, NAMESPACES, path=path)
+        with self.lock:
+            reset = name in self.used
+            self.used.discard(name)
+        mark = ["-c", "SELECT '%s'" % MARK]
+        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(name)]
+        if reset:
+            cmd += ["-c", RESET, "-c", self.state_sql] + mark
+        cmd += ["-f", path] + mark + ["-c", NAMESPACES]
+        r = run(cmd, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+        out = r.stdout
+        if reset:
+            state, sep, out = out.partition(MARK + "\n")
+            if not sep or state != self.fresh_state:
+                self.drop([name])
+                self.make([name])
+                with self.lock:
+                    self.remade += 1
+                return self.create(name, sql, path)
         if r.returncode:
             errors = [x for x in r.stderr.splitlines() if "ERROR:" in x] or [first_line(r.stderr)]
             raise Rejected(re.sub(r"^psql:[^:]*:(\d+): ", r"line \1: ", errors[0]))
-        self.spaces[name] = set(x for x in r.stdout.split("\n") if x)
+        self.spaces[name] = set(x for x in out.partition(MARK + "\n")[2].split("\n") if x)
 
     def drop(self, names):
         for n in names:
@@ -550,12 +568,13 @@ SELECT * FROM (
 
 
 # Empties a database the runner made, for the next case: CREATE DATABASE
-# costs the server two checkpoints (FILE_COPY) or a WAL record per page, and
-# two per case were most of its time over the corpus. Every schema but
+# costs the server two checkpoints (FILE_COPY) or a WAL record per page
+# (about a sixth of its time per case), and the psql that makes it a
+# process and a connection. Every schema but
 # public goes (with what is in it, extensions included); public stays, as
 # template0 made it, and what is in it is dropped one object at a time,
 # until a round drops nothing (an object another one owns goes with that
-# one). What this leaves behind, PgTarget.empty finds.
+# one). What this leaves behind, PgTarget.create finds.
 RESET = r"""DO $reset$
 DECLARE o record; dropped int;
 BEGIN
@@ -589,6 +608,10 @@ CATALOGS = """SELECT c.relname || ' ' || COALESCE((SELECT string_agg(x.attname, 
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'oid' AND a.attnum > 0
   WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r' AND NOT c.relisshared
   ORDER BY 1"""
+
+# What psql prints between the reset's output, the case's and the
+# namespaces' (PgTarget.create).
+MARK = "-- cairnconf: end of part --"
 
 # The first OID a user's object gets (FirstNormalObjectId): template0 has
 # none at or past it.
