@@ -112,14 +112,19 @@ uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx)
     return cx->session ? cx->session->drv.d->caps : 0;
 }
 
+const char *cairn_ctx_default_namespace(const cairn_ctx *cx)
+{
+    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
+    return d && (d->caps & CAIRN_CAP_SCHEMAS) && CAIRN_DIALECT_HAS(d, default_namespace)
+               ? d->default_namespace
+               : NULL;
+}
+
 const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk)
 {
     if (!fk->ref_schema)
         return t->schema;
-    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
-    const char *def = d && (d->caps & CAIRN_CAP_SCHEMAS) && CAIRN_DIALECT_HAS(d, default_namespace)
-                          ? d->default_namespace
-                          : NULL;
+    const char *def = cairn_ctx_default_namespace(cx);
     return def && strcmp(fk->ref_schema, def) == 0 ? NULL : fk->ref_schema;
 }
 
