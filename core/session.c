@@ -573,6 +573,10 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
             }
         }
     int rc = normalize_exprs(cx, s, schema);
+    /* what an object's text alone tells it needs (ABI 1.5 slot) */
+    for (size_t i = 0; i < schema->nobjects && !rc && CAIRN_DIALECT_HAS(d, normalize_object); i++)
+        rc = cairn_err_default(cx, d->normalize_object(s->ds, schema, schema->objects[i]),
+                               "object %s: out of memory", schema->objects[i]->name);
     if (rc || (!d->normalize_type && !d->normalize_default))
         return rc;
     cairn_buf b;
