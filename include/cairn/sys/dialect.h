@@ -572,8 +572,9 @@ typedef int cairn_dialect_order_fn(cairn_dsession *s, const cairn_plan *plan, si
  *  DROP_OBJECT and a CREATE_OBJECT instead of a REPLACE_OBJECT, and drops
  *  first, then creates again after it, what uses it: the objects whose
  *  `depends` name it, and the views, triggers, checks, indexes and column
- *  defaults that call it by name. 0: `emit` changes it in place. Absent:
- *  every change is a REPLACE_OBJECT. No connection. */
+ *  defaults that call it (by namespace, name and argument types). 0:
+ *  `emit` changes it in place. Absent: every change is a REPLACE_OBJECT.
+ *  No connection. */
 typedef int cairn_dialect_object_recreates_fn(cairn_dsession *s, const cairn_object *from,
                                               const cairn_object *to);
 
