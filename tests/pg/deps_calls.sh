@@ -21,12 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-before() { # before A B what: A comes before B in $OUT
-    local a b
-    a=$(pos "$1")
-    b=$(pos "$2")
-    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok || bad "$3: '$1' not before '$2': $OUT"
-}
 absent() { # absent TEXT what: TEXT is not in $OUT
     contains "$OUT" "$1" && bad "$2: '$1' in $OUT" || ok
 }
