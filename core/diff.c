@@ -1608,10 +1608,19 @@ static int item_calls(differ *d, diff_which which, const cairn_table *t, cairn_c
     }
 }
 
+/* An old item that calls a function dropped before the tables goes before
+ * it, kept or not (a function dropped with what it reads is no renewal:
+ * the item, equal on both sides, comes back after it); a new one that
+ * calls a function created after the tables is added after it. */
 static void mark_set_moved(differ *d, const tpair *p, dset *s, cairn_change_kind kind)
 {
-    for (size_t i = 0; i < s->nf; i++)
-        s->f[i].moved = !s->f[i].same && item_calls(d, DIFF_LATE_DROP, p->from, kind, s->f[i].p);
+    for (size_t i = 0; i < s->nf; i++) {
+        s->f[i].moved = item_calls(d, DIFF_LATE_DROP, p->from, kind, s->f[i].p);
+        if (s->f[i].moved && s->f[i].same) {
+            s->f[i].same = 0;
+            s->t[s->f[i].peer].same = 0;
+        }
+    }
     for (size_t j = 0; j < s->nt; j++)
         s->t[j].moved = !s->t[j].same && item_calls(d, DIFF_LATE_MADE, p->to, kind, s->t[j].p);
 }

@@ -12,7 +12,8 @@
 #    pg_dump orders them: pull -> push into an empty database -> pull
 #    identical; generate + migrate of a hand-written schema.json (no
 #    `depends`) on a new database; dropped in the reverse order; such a
-#    function recreated takes its callers along;
+#    function recreated takes its callers along, and so does one that
+#    reads a view when the view is recreated;
 #  - bad input: a table-reading body that names a missing column is one
 #    line, and nothing is applied.
 : "${CAIRN_PG_URL:?run through tests/pg/run.sh}"
@@ -196,6 +197,40 @@ expect_sql reads_dst "SELECT count(*) FROM items" 1 "reads: recreate keeps the r
 run push
 up_to_date "reads: recreate, second push"
 
+# a function that reads a view goes and comes back with the view when the
+# view is recreated: the check that calls it, the same on both sides, goes
+# before it and comes back after it
+newdb reads_view
+cat >schema.sql <<'SQL'
+CREATE TABLE caps (n integer);
+CREATE VIEW cap_v AS SELECT n FROM caps;
+CREATE FUNCTION cap() RETURNS integer LANGUAGE sql AS $$ SELECT coalesce(max(n), 100) FROM cap_v $$;
+CREATE TABLE parts (qty integer CONSTRAINT qty_cap CHECK (qty <= cap()));
+SQL
+cat >cairn.json <<JSON
+{ "dialect": "postgresql", "url": "$(url_of reads_view)", "schema": "schema.sql", "out": "migrations" }
+JSON
+run push
+expect_rc 0 "reads a view: push"
+q reads_view "INSERT INTO parts VALUES (7)" >/dev/null
+sed -i 's/CREATE VIEW cap_v AS SELECT n FROM caps;/CREATE VIEW cap_v AS SELECT n, n * 2 AS m FROM caps;/' schema.sql
+run push --dry-run
+expect_rc 0 "reads a view: the view changes, dry run"
+before 'DROP CONSTRAINT "qty_cap"' 'DROP FUNCTION "cap"()' "reads a view: the check first"
+before 'DROP FUNCTION "cap"()' 'DROP VIEW "cap_v"' "reads a view: the function before the view"
+before 'CREATE VIEW "cap_v"' 'CREATE OR REPLACE FUNCTION public.cap()' \
+    "reads a view: the function after the view"
+before 'CREATE OR REPLACE FUNCTION public.cap()' 'ADD CONSTRAINT "qty_cap"' \
+    "reads a view: the check after the function"
+run push
+expect_rc 0 "reads a view: push"
+expect_sql reads_view "SELECT qty FROM parts" 7 "reads a view: the row stays"
+run push
+up_to_date "reads a view: second push"
+
+cat >cairn.json <<JSON
+{ "dialect": "postgresql", "url": "$(url_of reads_dst)", "schema": "pulled.json", "out": "migrations" }
+JSON
 # dropped in the reverse order: what calls a function before it, the
 # function before the tables it reads
 echo '{"dialect": "postgresql"}' >empty.json
