@@ -1356,6 +1356,9 @@ static int default_calls(differ *d, diff_which which, const cairn_table *t, cons
     return c->default_expr && !c->generated && diff_objects_calls(d, which, t, c->default_expr);
 }
 
+/* Does the old column's default go before a function and, if the new
+ * schema keeps it, come back after: one the plan drops and creates again,
+ * or one of stage 1 or 2 dropped before the tables change? */
 static int default_renewed(differ *d, const cairn_table *t, const cairn_column *c)
 {
     return default_calls(d, DIFF_RENEWED, t, c) || default_calls(d, DIFF_LATE_DROP, t, c);

@@ -251,7 +251,17 @@ int diff_objects_settle(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud)
     return d->rc;
 }
 
-static int picked(const diff_oplan *op, diff_which which, size_t i);
+/* Is object i of the side `which` asks about one it names? */
+static int picked(const diff_oplan *op, diff_which which, size_t i)
+{
+    switch (which) {
+    case DIFF_RENEWED: return op->renew[i];
+    case DIFF_RENEWED0: return op->renew[i] && op->f.stage[i] == 0;
+    case DIFF_LATE_DROP: return op->drop[i] && op->f.stage[i] > 0;
+    case DIFF_LATE_MADE: return op->create[i] && op->t.stage[i] > 0;
+    }
+    return 0;
+}
 
 /* How many objects each diff_which names, once the drops and creates are
  * known, so that a question about none is answered at once. */
@@ -287,18 +297,6 @@ static int find_renewals(differ *d, diff_oplan *op)
     }
     count_picked(op);
     return d->rc;
-}
-
-/* Is object i of the side `which` asks about one it names? */
-static int picked(const diff_oplan *op, diff_which which, size_t i)
-{
-    switch (which) {
-    case DIFF_RENEWED: return op->renew[i];
-    case DIFF_RENEWED0: return op->renew[i] && op->f.stage[i] == 0;
-    case DIFF_LATE_DROP: return op->drop[i] && op->f.stage[i] > 0;
-    case DIFF_LATE_MADE: return op->create[i] && op->t.stage[i] > 0;
-    }
-    return 0;
 }
 
 /* Does call site `c` reach an object `which` names? Its candidates are the
