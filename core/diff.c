@@ -888,44 +888,6 @@ static int view_name_index(differ *d, name_index *x, void *const *views, size_t 
     return name_index_build(d, x, names, n);
 }
 
-int diff_calls(const char *sql, const char *name)
-{
-    size_t n = strlen(name);
-    for (const char *p = sql ? sql : ""; *p;) {
-        char c = *p;
-        const char *b = NULL, *e = NULL, *next;
-        if (c == '\'') {
-            for (p++; *p && !(*p == '\'' && p[1] != '\''); p += *p == '\'' ? 2 : 1)
-                ;
-            if (*p)
-                p++;
-            continue;
-        }
-        if (c == '"' || c == '`') {
-            b = p + 1;
-            e = strchr(b, c);
-            if (!e)
-                return 0;
-            next = e + 1;
-        } else if (isalpha((unsigned char)c) || c == '_') {
-            b = p;
-            for (e = p; isalnum((unsigned char)*e) || *e == '_' || *e == '$'; e++)
-                ;
-            next = e;
-        } else {
-            p++;
-            continue;
-        }
-        const char *q = next;
-        while (isspace((unsigned char)*q))
-            q++;
-        if ((size_t)(e - b) == n && strncasecmp(b, name, n) == 0 && *q == '(')
-            return 1;
-        p = next;
-    }
-    return 0;
-}
-
 /* Does `def` select all columns with a '*' (SQLite keeps SELECT * as
  * written)? Not count(*), nor a product: the star must follow SELECT,
  * DISTINCT, ALL, a comma or "t.". */
@@ -1108,7 +1070,7 @@ static int plan_views(differ *d, vplan *vp)
     for (size_t i = 0; i < vp->nf; i++) {
         const cairn_view *v = vp->fv[i];
         /* a function it calls is dropped and created again */
-        if (!kept[i] || diff_objects_called(d->objects, v->definition))
+        if (!kept[i] || diff_objects_calls(d, DIFF_RENEWED, NULL, v->definition))
             vp->drop[i] = 1;
         if (!vp->drop[i] && name_hits(d, &tx, v->definition))
             return d->rc;
@@ -1224,14 +1186,26 @@ static void table_deps(differ *d, void *const *items, size_t n, dep_edges *out)
 static void emit_set_drops(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
 {
     for (size_t i = 0; i < s->nf; i++)
-        if (!s->f[i].same)
+        if (!s->f[i].same && !s->f[i].moved)
             add_change(d, kind, p->from, p->to, s->f[i].p, NULL);
 }
 
 static void emit_set_adds(differ *d, const tpair *p, const dset *s, cairn_change_kind kind)
 {
     for (size_t j = 0; j < s->nt; j++)
-        if (!s->t[j].same)
+        if (!s->t[j].same && !s->t[j].moved)
+            add_change(d, kind, p->from, p->to, NULL, s->t[j].p);
+}
+
+/* The moved ones of a set: the old dropped (early), or the new added (late). */
+static void emit_set_moved(differ *d, const tpair *p, const dset *s, cairn_change_kind kind,
+                           int early)
+{
+    for (size_t i = 0; early && i < s->nf; i++)
+        if (s->f[i].moved)
+            add_change(d, kind, p->from, p->to, s->f[i].p, NULL);
+    for (size_t j = 0; !early && j < s->nt; j++)
+        if (s->t[j].moved)
             add_change(d, kind, p->from, p->to, NULL, s->t[j].p);
 }
 
@@ -1319,9 +1293,9 @@ static void emit_moves(differ *d, const tpair *p)
  * drops and creates again? PostgreSQL will not drop the function under
  * it: the column goes before the function and is added again after it
  * (a generated column's values are computed again, nothing is lost). */
-static int generated_renewed(differ *d, const cairn_column *c)
+static int generated_renewed(differ *d, const cairn_table *t, const cairn_column *c)
 {
-    return c->generated && diff_objects_called(d->objects, c->generated);
+    return c->generated && diff_objects_calls(d, DIFF_RENEWED0, t, c->generated);
 }
 
 /* ... except a STORED one the new schema makes a plain column: it loses
@@ -1329,7 +1303,7 @@ static int generated_renewed(differ *d, const cairn_column *c)
 static int generated_readded(differ *d, const tpair *p, size_t i)
 {
     const cairn_column *c = p->from->columns[i], *n = p->col_to[i];
-    return generated_renewed(d, c) && !(n && !n->generated && c->generated_stored);
+    return generated_renewed(d, p->from, c) && !(n && !n->generated && c->generated_stored);
 }
 
 /* The old column a new one is altered from, or NULL when the new one is
@@ -1356,7 +1330,7 @@ static int names_readded(differ *d, const tpair *p, const char *sig)
 static void renew_set(differ *d, const tpair *p, dset *s)
 {
     for (size_t i = 0; i < s->nf; i++)
-        if (s->f[i].same && (diff_objects_called(d->objects, s->f[i].sig) ||
+        if (s->f[i].same && (diff_objects_calls(d, DIFF_RENEWED, p->from, s->f[i].sig) ||
                              names_readded(d, p, s->f[i].sig))) {
             s->f[i].same = 0;
             if (s->f[i].peer >= 0)
@@ -1373,11 +1347,41 @@ static void renew_callers(differ *d, tpair *p)
     renew_set(d, p, &p->triggers);
 }
 
-/* Does the old column's default call a function the plan drops and
- * creates again? Then the default goes first and comes back after. */
-static int default_renewed(differ *d, const cairn_column *c)
+/* Does a column's default call an object `which` names? An old one that
+ * calls a function the plan drops and creates again goes first and comes
+ * back after (DIFF_RENEWED); a new one that calls a function created after
+ * the tables is set after it (DIFF_LATE_MADE). */
+static int default_calls(differ *d, diff_which which, const cairn_table *t, const cairn_column *c)
 {
-    return c->default_expr && !c->generated && diff_objects_called(d->objects, c->default_expr);
+    return c->default_expr && !c->generated && diff_objects_calls(d, which, t, c->default_expr);
+}
+
+/* Does the old column's default go before a function and, if the new
+ * schema keeps it, come back after: one the plan drops and creates again,
+ * or one of stage 1 or 2 dropped before the tables change? */
+static int default_renewed(differ *d, const cairn_table *t, const cairn_column *c)
+{
+    return default_calls(d, DIFF_RENEWED, t, c) || default_calls(d, DIFF_LATE_DROP, t, c);
+}
+
+/* Do the checks, indexes and triggers call an object `which` names? */
+static int check_calls(differ *d, diff_which which, const cairn_table *t, const cairn_check *c)
+{
+    return diff_objects_calls(d, which, t, c->expr);
+}
+
+static int index_calls(differ *d, diff_which which, const cairn_table *t, const cairn_index *ix)
+{
+    for (size_t i = 0; i < ix->nparts; i++)
+        if (ix->parts[i]->expr && diff_objects_calls(d, which, t, ix->parts[i]->expr))
+            return 1;
+    return ix->where && diff_objects_calls(d, which, t, ix->where);
+}
+
+static int trigger_calls(differ *d, diff_which which, const cairn_table *t,
+                         const cairn_trigger *tr)
+{
+    return diff_objects_calls(d, which, t, tr->sql);
 }
 
 /* The column as it is once drop_renewed_columns ran: without its default,
@@ -1411,18 +1415,32 @@ static void drop_renewed_columns(differ *d, const tpair *p)
             if (!p->col_to[i])
                 destructive(d, ch, "drops column %s.\"%s\" and its data",
                             diff_qname(d, p->to->schema, p->to->name), c->name);
-        } else if (generated_renewed(d, c)) {
+        } else if (generated_renewed(d, p->from, c)) {
             ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
                             column_without(d, c, 1));
             if (ch)
                 ch->alter = CAIRN_ALTER_GENERATED;
-        } else if (default_renewed(d, c)) {
+        } else if (default_renewed(d, p->from, c) &&
+                   !default_calls(d, DIFF_LATE_DROP, p->from, c)) {
             ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
                             column_without(d, c, 0));
             if (ch)
                 ch->alter = CAIRN_ALTER_DEFAULT;
         }
     }
+}
+
+/* The old column a new one is altered from, as it is once the defaults
+ * and generations that went before a function were taken off; NULL when
+ * the new one is added. */
+static const cairn_column *column_before(differ *d, const tpair *p, size_t j)
+{
+    const cairn_column *old = kept_column(d, p, j);
+    if (old && generated_renewed(d, p->from, old))
+        return column_without(d, old, 1);
+    if (old && default_renewed(d, p->from, old))
+        return column_without(d, old, 0);
+    return old;
 }
 
 static void emit_columns(differ *d, const tpair *p)
@@ -1441,16 +1459,18 @@ static void emit_columns(differ *d, const tpair *p)
         }
     if (d->column_order)
         emit_moves(d, p);
-    for (size_t j = 0; j < t->ncolumns; j++)
-        if (!kept_column(d, p, j))
-            add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL, t->columns[j]);
     for (size_t j = 0; j < t->ncolumns; j++) {
-        const cairn_column *old = kept_column(d, p, j), *c = t->columns[j];
-        if (old && generated_renewed(d, old))
-            old = column_without(d, old, 1);
-        else if (old && default_renewed(d, old))
-            old = column_without(d, old, 0);
+        const cairn_column *c = t->columns[j];
+        /* its default waits for a function created after the tables */
+        if (!kept_column(d, p, j))
+            add_change(d, CAIRN_CHANGE_ADD_COLUMN, f, t, NULL,
+                       default_calls(d, DIFF_LATE_MADE, t, c) ? column_without(d, c, 0) : c);
+    }
+    for (size_t j = 0; j < t->ncolumns; j++) {
+        const cairn_column *old = column_before(d, p, j), *c = t->columns[j];
         uint32_t alter = old ? diff_column_changes(d, old, c) : 0;
+        if (default_calls(d, DIFF_LATE_MADE, t, c))
+            alter &= ~(uint32_t)CAIRN_ALTER_DEFAULT;
         if (!alter)
             continue;
         cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, f, t, old, c);
@@ -1570,6 +1590,177 @@ static void emit_final_drops(differ *d)
             add_change(d, CAIRN_CHANGE_DROP_NAMESPACE, NULL, NULL, fn[i], NULL);
 }
 
+/* ---- what calls a function of stage 1 or 2 --------------------------------------------- */
+
+/* A function that reads a table (stage 1: a LANGUAGE sql or BEGIN ATOMIC
+ * body) is created after the tables and dropped before them, as pg_dump
+ * orders it: a check, index, trigger or column default that calls it is
+ * added after it (ADD CONSTRAINT, CREATE INDEX, CREATE TRIGGER, SET
+ * DEFAULT) and dropped before it. */
+
+/* Does the set's item (an old one, or a new one) call an object `which`
+ * names? */
+static int item_calls(differ *d, diff_which which, const cairn_table *t, cairn_change_kind kind,
+                      const void *o)
+{
+    switch (kind) {
+    case CAIRN_CHANGE_ADD_CHECK: return check_calls(d, which, t, o);
+    case CAIRN_CHANGE_CREATE_INDEX: return index_calls(d, which, t, o);
+    case CAIRN_CHANGE_CREATE_TRIGGER: return trigger_calls(d, which, t, o);
+    default: return 0;
+    }
+}
+
+/* An old item that calls a function dropped before the tables goes before
+ * it, kept or not (a function dropped with what it reads is no renewal:
+ * the item, equal on both sides, comes back after it); a new one that
+ * calls a function created after the tables is added after it. */
+static void mark_set_moved(differ *d, const tpair *p, dset *s, cairn_change_kind kind)
+{
+    for (size_t i = 0; i < s->nf; i++) {
+        s->f[i].moved = item_calls(d, DIFF_LATE_DROP, p->from, kind, s->f[i].p);
+        if (s->f[i].moved && s->f[i].same) {
+            s->f[i].same = 0;
+            s->t[s->f[i].peer].same = 0;
+        }
+    }
+    for (size_t j = 0; j < s->nt; j++)
+        s->t[j].moved = !s->t[j].same && item_calls(d, DIFF_LATE_MADE, p->to, kind, s->t[j].p);
+}
+
+static void mark_moved(differ *d)
+{
+    for (size_t k = 0; k < d->npairs; k++) {
+        tpair *p = d->pairs[k];
+        mark_set_moved(d, p, &p->checks, CAIRN_CHANGE_ADD_CHECK);
+        mark_set_moved(d, p, &p->indexes, CAIRN_CHANGE_CREATE_INDEX);
+        mark_set_moved(d, p, &p->triggers, CAIRN_CHANGE_CREATE_TRIGGER);
+    }
+}
+
+/* What of table `t` (a whole one: dropped, or created) calls an object
+ * `which` names: its triggers, checks and indexes dropped (early) or
+ * added (late), and its column defaults dropped or set. */
+static void whole_table_calls(differ *d, const cairn_table *t, diff_which which, int early)
+{
+    const cairn_table *tf = early ? t : NULL, *tt = early ? NULL : t;
+    for (size_t i = 0; i < t->ncolumns; i++) {
+        const cairn_column *c = t->columns[i];
+        if (!default_calls(d, which, t, c))
+            continue;
+        cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, tf, tt,
+                                      early ? c : column_without(d, c, 0),
+                                      early ? column_without(d, c, 0) : c);
+        if (ch)
+            ch->alter = CAIRN_ALTER_DEFAULT;
+    }
+    for (size_t i = 0; i < t->ntriggers; i++)
+        if (trigger_calls(d, which, t, t->triggers[i]))
+            add_change(d, early ? CAIRN_CHANGE_DROP_TRIGGER : CAIRN_CHANGE_CREATE_TRIGGER, tf, tt,
+                       early ? t->triggers[i] : NULL, early ? NULL : t->triggers[i]);
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (check_calls(d, which, t, t->checks[i]))
+            add_change(d, early ? CAIRN_CHANGE_DROP_CHECK : CAIRN_CHANGE_ADD_CHECK, tf, tt,
+                       early ? t->checks[i] : NULL, early ? NULL : t->checks[i]);
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (index_calls(d, which, t, t->indexes[i]))
+            add_change(d, early ? CAIRN_CHANGE_DROP_INDEX : CAIRN_CHANGE_CREATE_INDEX, tf, tt,
+                       early ? t->indexes[i] : NULL, early ? NULL : t->indexes[i]);
+}
+
+/* A new table as CREATE TABLE makes it: without what whole_table_calls
+ * adds after the functions it calls. The table itself when nothing waits. */
+static const cairn_table *table_without_late(differ *d, const cairn_table *t)
+{
+    int any = 0;
+    for (size_t i = 0; i < t->ncolumns && !any; i++)
+        any = default_calls(d, DIFF_LATE_MADE, t, t->columns[i]);
+    for (size_t i = 0; i < t->ntriggers && !any; i++)
+        any = trigger_calls(d, DIFF_LATE_MADE, t, t->triggers[i]);
+    for (size_t i = 0; i < t->nchecks && !any; i++)
+        any = check_calls(d, DIFF_LATE_MADE, t, t->checks[i]);
+    for (size_t i = 0; i < t->nindexes && !any; i++)
+        any = index_calls(d, DIFF_LATE_MADE, t, t->indexes[i]);
+    if (!any)
+        return t;
+    cairn_arena *a = d->pb->arena;
+    cairn_table *copy = cairn_arena_alloc(a, sizeof *copy);
+    cairn_column **cols = cairn_arena_alloc(a, (t->ncolumns + 1) * sizeof *cols);
+    cairn_trigger **trs = cairn_arena_alloc(a, (t->ntriggers + 1) * sizeof *trs);
+    cairn_check **cks = cairn_arena_alloc(a, (t->nchecks + 1) * sizeof *cks);
+    cairn_index **ixs = cairn_arena_alloc(a, (t->nindexes + 1) * sizeof *ixs);
+    if (!copy || !cols || !trs || !cks || !ixs) {
+        oom(d);
+        return t;
+    }
+    *copy = *t;
+    for (size_t i = 0; i < t->ncolumns; i++)
+        cols[i] = default_calls(d, DIFF_LATE_MADE, t, t->columns[i])
+                      ? (cairn_column *)column_without(d, t->columns[i], 0)
+                      : t->columns[i];
+    copy->columns = cols;
+    copy->ntriggers = copy->nchecks = copy->nindexes = 0;
+    for (size_t i = 0; i < t->ntriggers; i++)
+        if (!trigger_calls(d, DIFF_LATE_MADE, t, t->triggers[i]))
+            trs[copy->ntriggers++] = t->triggers[i];
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (!check_calls(d, DIFF_LATE_MADE, t, t->checks[i]))
+            cks[copy->nchecks++] = t->checks[i];
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (!index_calls(d, DIFF_LATE_MADE, t, t->indexes[i]))
+            ixs[copy->nindexes++] = t->indexes[i];
+    copy->triggers = trs;
+    copy->checks = cks;
+    copy->indexes = ixs;
+    return copy;
+}
+
+/* Before the objects of stage 1 and 2 are dropped: what calls one of them. */
+static void emit_early_drops(differ *d, const cairn_table *const *dropped, size_t ndropped)
+{
+    for (size_t k = 0; k < ndropped; k++)
+        whole_table_calls(d, dropped[k], DIFF_LATE_DROP, 1);
+    for (size_t k = 0; k < d->npairs; k++) {
+        const tpair *p = d->pairs[k];
+        emit_set_moved(d, p, &p->triggers, CAIRN_CHANGE_DROP_TRIGGER, 1);
+        emit_set_moved(d, p, &p->checks, CAIRN_CHANGE_DROP_CHECK, 1);
+        emit_set_moved(d, p, &p->indexes, CAIRN_CHANGE_DROP_INDEX, 1);
+        for (size_t i = 0; i < p->from->ncolumns; i++) {
+            const cairn_column *c = p->from->columns[i];
+            if (!default_calls(d, DIFF_LATE_DROP, p->from, c))
+                continue;
+            cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to, c,
+                                          column_without(d, c, 0));
+            if (ch)
+                ch->alter = CAIRN_ALTER_DEFAULT;
+        }
+    }
+}
+
+/* After the objects of stage 1 and 2 are created: what calls one of them. */
+static void emit_late_adds(differ *d, const cairn_table *const *created, const size_t *order,
+                           size_t ncreated)
+{
+    for (size_t k = 0; k < ncreated; k++)
+        whole_table_calls(d, created[order[k]], DIFF_LATE_MADE, 0);
+    for (size_t k = 0; k < d->npairs; k++) {
+        const tpair *p = d->pairs[k];
+        for (size_t j = 0; j < p->to->ncolumns; j++) {
+            const cairn_column *c = p->to->columns[j], *old = column_before(d, p, j);
+            if (!default_calls(d, DIFF_LATE_MADE, p->to, c) ||
+                (old && !(diff_column_changes(d, old, c) & CAIRN_ALTER_DEFAULT)))
+                continue;
+            cairn_change *ch = add_change(d, CAIRN_CHANGE_ALTER_COLUMN, p->from, p->to,
+                                          old ? old : column_without(d, c, 0), c);
+            if (ch)
+                ch->alter = CAIRN_ALTER_DEFAULT;
+        }
+        emit_set_moved(d, p, &p->checks, CAIRN_CHANGE_ADD_CHECK, 0);
+        emit_set_moved(d, p, &p->indexes, CAIRN_CHANGE_CREATE_INDEX, 0);
+        emit_set_moved(d, p, &p->triggers, CAIRN_CHANGE_CREATE_TRIGGER, 0);
+    }
+}
+
 typedef struct gone_ctx {
     differ *d;
     const vplan *vp;
@@ -1637,12 +1828,14 @@ static int run(differ *d, const cairn_diff_opts *opts)
     gone_ctx gc = {d, &vp};
     if (diff_objects_settle(d, op, plan_drops, &gc))
         return d->rc;
+    mark_moved(d);
 
     const char **tn = sorted(d, (void *const *)d->to->namespaces, d->to->nnamespaces, cmp_cstr);
     for (size_t i = 0; tn && i < d->to->nnamespaces; i++)
         if (!has_str(d->from->namespaces, d->from->nnamespaces, tn[i]))
             add_change(d, CAIRN_CHANGE_CREATE_NAMESPACE, NULL, NULL, NULL, tn[i]);
 
+    emit_early_drops(d, dropped, ndropped);
     diff_objects_drops(d, op, 2, 0);
     for (size_t k = 0; k < vp.nf; k++)
         if (vp.drop[vdrop[k]])
@@ -1693,7 +1886,8 @@ static int run(differ *d, const cairn_diff_opts *opts)
 
     for (size_t k = 0; k < ncreated; k++) {
         const cairn_table *t = created[create_order[k]];
-        add_change(d, CAIRN_CHANGE_CREATE_TABLE, NULL, t, NULL, t);
+        const cairn_table *made = table_without_late(d, t);
+        add_change(d, CAIRN_CHANGE_CREATE_TABLE, NULL, made, NULL, made);
     }
 
     for (size_t k = 0; k < d->npairs; k++)
@@ -1715,6 +1909,7 @@ static int run(differ *d, const cairn_diff_opts *opts)
         if (vp.create[vcreate[k]])
             add_change(d, CAIRN_CHANGE_CREATE_VIEW, NULL, NULL, NULL, vp.tv[vcreate[k]]);
     diff_objects_creates(d, op, 2);
+    emit_late_adds(d, created, create_order, ncreated);
 
     diff_objects_drops(d, op, 0, 0);
     emit_final_drops(d);

@@ -30,6 +30,8 @@ typedef struct dobj {
     const char *sig;
     int peer;  /* index of the paired object on the other side, -1 if none */
     int same;  /* paired and equal */
+    int moved; /* dropped before the objects of stage 1 and 2 (an old one),
+                * or added after them (a new one): it calls one of them */
 } dobj;
 
 typedef struct dset {
@@ -119,10 +121,39 @@ CAIRN_INTERNAL int diff_objects_settle(differ *d, diff_oplan *op, diff_gone_fn *
  * before the stage-0 creates) or the rest (dropped at the end). */
 CAIRN_INTERNAL void diff_objects_drops(differ *d, diff_oplan *op, int stage, int renewed);
 CAIRN_INTERNAL void diff_objects_creates(differ *d, diff_oplan *op, int stage);
-/* Does `sql` call a renewed object (its name, then "(")? Then what holds
- * it goes before the object and comes back after. */
-CAIRN_INTERNAL int diff_objects_called(const diff_oplan *op, const char *sql);
-/* diff.c: does `sql` name `name` as an identifier followed by "("? */
-CAIRN_INTERNAL int diff_calls(const char *sql, const char *name);
+/* Which objects a question about a call is about (diff_objects_calls):
+ *   DIFF_RENEWED   old schema: dropped and created again (any stage);
+ *   DIFF_RENEWED0  old schema: the same, of stage 0 only;
+ *   DIFF_LATE_DROP old schema: dropped, of stage 1 or 2 (dropped before
+ *                  the tables change, so what calls it goes first);
+ *   DIFF_LATE_MADE new schema: created, of stage 1 or 2 (created after the
+ *                  tables, so what calls it is added after it). */
+typedef enum diff_which { DIFF_RENEWED, DIFF_RENEWED0, DIFF_LATE_DROP, DIFF_LATE_MADE } diff_which;
+/* Does `sql`, an expression of table `t` (NULL: a view's), call one of the
+ * objects `which` names? Resolved by namespace, name and argument types
+ * (diff_calls.c); what the text leaves open counts as a call. */
+CAIRN_INTERNAL int diff_objects_calls(differ *d, diff_which which, const cairn_table *t,
+                                      const char *sql);
+
+/* diff_calls.c: the call sites of SQL text. */
+#define DIFF_NAME_MAX 128
+typedef struct diff_call {
+    char ns[DIFF_NAME_MAX];   /* "" when unqualified; unquoted names folded */
+    char name[DIFF_NAME_MAX];
+    const char *args;         /* between the parentheses */
+    size_t argslen;
+} diff_call;
+/* The next call site `[ns.]name(` of the text at *pos (advanced); 0 at the end. */
+CAIRN_INTERNAL int diff_next_call(const char **pos, diff_call *c);
+CAIRN_INTERNAL size_t diff_call_nargs(const diff_call *c);
+/* The type of argument k as the signature spells it (an explicit cast, a
+ * number, a boolean, a column of `t`, or of the tables of `s` when `t` is
+ * NULL): 0 when the text does not tell. */
+CAIRN_INTERNAL int diff_call_arg_type(const diff_call *c, size_t k, const cairn_schema *s,
+                                      const cairn_table *t, char *dst, size_t size);
+/* The number of parameters of a signature, and whether one is VARIADIC. */
+CAIRN_INTERNAL size_t diff_sig_nparams(const char *sig, int *variadic);
+/* Is parameter k of the signature of type `type` (diff_call_arg_type's spelling)? */
+CAIRN_INTERNAL int diff_sig_param_is(const char *sig, size_t k, const char *type);
 
 #endif

@@ -19,9 +19,14 @@
  * kind and name is created (a new signature), is "renewed": at stage 0 it
  * is dropped after every table-side drop and before the stage-0 creates,
  * and the views, triggers, checks, indexes and column defaults that call
- * it by name go before it and come back after it (diff.c asks
- * diff_objects_called).
+ * it go before it and come back after it (diff.c asks diff_objects_calls,
+ * which tells it from another of its name by namespace and argument
+ * types). An object of stage 1 or 2 (a function that reads a table) is
+ * created after the tables: the checks, defaults, indexes and triggers
+ * that call it are added after it, and dropped before it.
  */
+#include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +39,8 @@ typedef struct oside {
     const cairn_object **v; /* sorted by identity */
     size_t n;
     cairn_strmap *by_ref;   /* "kind\x1fname\x1fsig" in a namespace -> index + 1 */
+    cairn_strmap *by_name;  /* folded name in a namespace -> index + 1 */
+    size_t *next_name;      /* per object: the next one of its name + 1, or 0 */
     signed char *stage;     /* per object, -1 while it is being worked out */
     char *visit;            /* per object: 0 new, 1 on the path, 2 done */
 } oside;
@@ -46,8 +53,7 @@ struct oplan {
     char *create;     /* per t: created (new or forced) */
     char *replace;    /* per t: replaced in place */
     char *renew;      /* per f: dropped, and its kind and name created again */
-    const char **called; /* names of the renewed objects of stage 0 */
-    size_t ncalled;
+    size_t npicked[4]; /* per diff_which: how many objects it names */
 };
 
 static int cmp_objp(const void *pa, const void *pb)
@@ -72,8 +78,10 @@ static int side_init(differ *d, oside *o, const cairn_schema *s)
     o->v = diff_tmp_alloc(d, n, sizeof *o->v);
     o->stage = diff_tmp_alloc(d, n, 1);
     o->visit = diff_tmp_alloc(d, n, 1);
+    o->next_name = diff_tmp_alloc(d, n, sizeof *o->next_name);
     o->by_ref = cairn_strmap_new(d->tmp);
-    if (d->rc || !o->by_ref)
+    o->by_name = cairn_strmap_new(d->tmp);
+    if (d->rc || !o->by_ref || !o->by_name)
         return d->rc ? d->rc : (d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory"));
     if (o->n)
         memcpy(o->v, s->objects, o->n * sizeof *o->v);
@@ -86,6 +94,18 @@ static int side_init(differ *d, oside *o, const cairn_schema *s)
         if (!key || (!cairn_strmap_get(o->by_ref, ob->schema, key) &&
                      cairn_strmap_put(o->by_ref, ob->schema, key, (void *)(i + 1))))
             return d->rc ? d->rc : (d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory"));
+    }
+    /* backwards, so that each name's chain runs in order */
+    for (size_t i = o->n; i-- > 0;) {
+        const cairn_object *ob = o->v[i];
+        char *key = cairn_arena_strdup(d->tmp, ob->name);
+        for (char *k = key; k && *k; k++)
+            *k = (char)tolower((unsigned char)*k);
+        if (!key)
+            return d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory");
+        o->next_name[i] = (size_t)(uintptr_t)cairn_strmap_get(o->by_name, ob->schema, key);
+        if (cairn_strmap_put(o->by_name, ob->schema, key, (const void *)(uintptr_t)(i + 1)))
+            return d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory");
     }
     return 0;
 }
@@ -178,6 +198,7 @@ static void cascade(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud)
 }
 
 static int find_renewals(differ *d, diff_oplan *op);
+static void count_picked(diff_oplan *op);
 
 diff_oplan *diff_objects_plan(differ *d)
 {
@@ -226,17 +247,40 @@ diff_oplan *diff_objects_plan(differ *d)
 int diff_objects_settle(differ *d, diff_oplan *op, diff_gone_fn *gone, void *ud)
 {
     cascade(d, op, gone, ud);
+    count_picked(op);
     return d->rc;
 }
 
-/* Which drops of stage 0 are renewals: the object, or another of its kind
- * and name, is created again. Their names are what diff_objects_called
- * looks for. */
+/* Is object i of the side `which` asks about one it names? */
+static int picked(const diff_oplan *op, diff_which which, size_t i)
+{
+    switch (which) {
+    case DIFF_RENEWED: return op->renew[i];
+    case DIFF_RENEWED0: return op->renew[i] && op->f.stage[i] == 0;
+    case DIFF_LATE_DROP: return op->drop[i] && op->f.stage[i] > 0;
+    case DIFF_LATE_MADE: return op->create[i] && op->t.stage[i] > 0;
+    }
+    return 0;
+}
+
+/* How many objects each diff_which names, once the drops and creates are
+ * known, so that a question about none is answered at once. */
+static void count_picked(diff_oplan *op)
+{
+    for (int w = DIFF_RENEWED; w <= DIFF_LATE_MADE; w++) {
+        size_t n = w == DIFF_LATE_MADE ? op->t.n : op->f.n;
+        op->npicked[w] = 0;
+        for (size_t i = 0; i < n; i++)
+            op->npicked[w] += (size_t)picked(op, (diff_which)w, i);
+    }
+}
+
+/* Which drops are renewals: the object, or another of its kind and name,
+ * is created again. */
 static int find_renewals(differ *d, diff_oplan *op)
 {
     cairn_strmap *made = cairn_strmap_new(d->tmp);
     op->renew = diff_tmp_alloc(d, op->f.n ? op->f.n : 1, 1);
-    op->called = diff_tmp_alloc(d, op->f.n ? op->f.n : 1, sizeof *op->called);
     if (d->rc || !made)
         return d->rc ? d->rc : (d->rc = cairn_err(d->cx, CAIRN_ENOMEM, "out of memory"));
     for (size_t j = 0; j < op->t.n; j++) {
@@ -247,23 +291,68 @@ static int find_renewals(differ *d, diff_oplan *op)
     }
     for (size_t i = 0; i < op->f.n && !d->rc; i++) {
         const cairn_object *o = op->f.v[i];
-        if (!op->drop[i] || op->f.stage[i] != 0 ||
-            !cairn_strmap_get(made, o->schema, ref_key(d, o->kind, o->name, NULL)))
+        if (!op->drop[i] || !cairn_strmap_get(made, o->schema, ref_key(d, o->kind, o->name, NULL)))
             continue;
         op->renew[i] = 1;
-        size_t k = 0;
-        while (k < op->ncalled && strcmp(op->called[k], o->name) != 0)
-            k++;
-        if (k == op->ncalled)
-            op->called[op->ncalled++] = o->name;
     }
+    count_picked(op);
     return d->rc;
 }
 
-int diff_objects_called(const diff_oplan *op, const char *sql)
+/* Does call site `c` reach an object `which` names? Its candidates are the
+ * objects of its namespace and name; of those whose parameters take its
+ * arguments as the text types them, one is the call's; when none does (an
+ * implicit cast, a type the text does not show), any of its arity may be. */
+static int call_picks(differ *d, const diff_oplan *op, diff_which which, const cairn_table *t,
+                      const diff_call *c)
 {
-    for (size_t k = 0; op && sql && k < op->ncalled; k++)
-        if (diff_calls(sql, op->called[k]))
+    const oside *o = which == DIFF_LATE_MADE ? &op->t : &op->f;
+    const char *ns = c->ns[0] ? c->ns : NULL;
+    const char *def = cairn_ctx_default_namespace(d->cx);
+    if (ns && def && strcmp(ns, def) == 0)
+        ns = NULL;
+    size_t first = (size_t)(uintptr_t)cairn_strmap_get(o->by_name, ns, c->name);
+    if (!first)
+        return 0;
+    size_t nargs = diff_call_nargs(c);
+    char types[8][DIFF_NAME_MAX];
+    for (size_t k = 0; k < 8; k++)
+        if (k >= nargs || !diff_call_arg_type(c, k, o->s, t, types[k], sizeof types[k]))
+            types[k][0] = '\0';
+    int typed = 0, hit = 0;
+    for (size_t i = first; i; i = o->next_name[i - 1]) {
+        int variadic;
+        const char *sig = o->v[i - 1]->signature;
+        if (diff_sig_nparams(sig, &variadic) != nargs)
+            continue;
+        int fits = 1;
+        for (size_t k = 0; k < nargs && k < 8 && fits; k++)
+            fits = !types[k][0] || diff_sig_param_is(sig, k, types[k]);
+        if (fits) {
+            typed = 1;
+            hit |= picked(op, which, i - 1);
+        }
+    }
+    if (typed)
+        return hit;
+    for (size_t i = first; i; i = o->next_name[i - 1]) {
+        int variadic;
+        size_t np = diff_sig_nparams(o->v[i - 1]->signature, &variadic);
+        /* fewer arguments: the others may have defaults */
+        if ((np >= nargs || (variadic && nargs + 1 >= np)) && picked(op, which, i - 1))
+            return 1;
+    }
+    return 0;
+}
+
+int diff_objects_calls(differ *d, diff_which which, const cairn_table *t, const char *sql)
+{
+    const diff_oplan *op = d->objects;
+    if (!op || !sql || !op->npicked[which])
+        return 0;
+    diff_call c;
+    for (const char *p = sql; diff_next_call(&p, &c);)
+        if (call_picks(d, op, which, t, &c))
             return 1;
     return 0;
 }

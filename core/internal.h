@@ -380,6 +380,9 @@ const cairn_dialect *cairn_session_dialect(const cairn_session *s);
 const cairn_type_family *cairn_ctx_type_families(const cairn_ctx *cx);
 /** The CAIRN_CAP_* flags of the context's dialect when it is loaded, else 0. */
 uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx);
+/** The dialect's default namespace (default_namespace, with
+ *  CAIRN_CAP_SCHEMAS), which the model calls NULL; NULL when it has none. */
+const char *cairn_ctx_default_namespace(const cairn_ctx *cx);
 /** The namespace foreign key `fk` of table `t` references, as the model
  *  names it: NULL for the dialect's default namespace (a ref_schema equal to
  *  its default_namespace included), else the namespace's name. */

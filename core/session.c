@@ -112,14 +112,19 @@ uint64_t cairn_ctx_dialect_caps(const cairn_ctx *cx)
     return cx->session ? cx->session->drv.d->caps : 0;
 }
 
+const char *cairn_ctx_default_namespace(const cairn_ctx *cx)
+{
+    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
+    return d && (d->caps & CAIRN_CAP_SCHEMAS) && CAIRN_DIALECT_HAS(d, default_namespace)
+               ? d->default_namespace
+               : NULL;
+}
+
 const char *cairn_fkey_ref_ns(const cairn_ctx *cx, const cairn_table *t, const cairn_fkey *fk)
 {
     if (!fk->ref_schema)
         return t->schema;
-    const cairn_dialect *d = cx->session ? cx->session->drv.d : NULL;
-    const char *def = d && (d->caps & CAIRN_CAP_SCHEMAS) && CAIRN_DIALECT_HAS(d, default_namespace)
-                          ? d->default_namespace
-                          : NULL;
+    const char *def = cairn_ctx_default_namespace(cx);
     return def && strcmp(fk->ref_schema, def) == 0 ? NULL : fk->ref_schema;
 }
 
@@ -568,6 +573,10 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
             }
         }
     int rc = normalize_exprs(cx, s, schema);
+    /* what an object's text alone tells it needs (ABI 1.5 slot) */
+    for (size_t i = 0; i < schema->nobjects && !rc && CAIRN_DIALECT_HAS(d, normalize_object); i++)
+        rc = cairn_err_default(cx, d->normalize_object(s->ds, schema, schema->objects[i]),
+                               "object %s: out of memory", schema->objects[i]->name);
     if (rc || (!d->normalize_type && !d->normalize_default))
         return rc;
     cairn_buf b;

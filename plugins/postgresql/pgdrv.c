@@ -106,6 +106,7 @@ CAIRN_PLUGIN_EXPORT const cairn_dialect cairn_dialect_entry = {
     .query = pgdrv_rows,
     .hazards = pgdrv_hazards,
     .object_recreates = pgdrv_object_recreates,
+    .normalize_object = pgdrv_normalize_object,
     .type_names = pgdrv_type_names,
     .normalize_schema = pgdrv_normalize_schema,
     .default_namespace = "public",

@@ -323,6 +323,9 @@ int pgdrv_routine_replaceable(const cairn_object *from, const cairn_object *to);
 /** The object_recreates slot (pgdrv_objects.c): a routine that CREATE OR
  *  REPLACE cannot change, or a kind with no replace (an aggregate). */
 cairn_dialect_object_recreates_fn pgdrv_object_recreates;
+/** The normalize_object slot (pgdrv_functions.c): the tables and views a
+ *  LANGUAGE sql routine of a schema file reads. */
+cairn_dialect_normalize_object_fn pgdrv_normalize_object;
 int pgdrv_replace_extension(pgdrv_emitter *em, const cairn_object *from, const cairn_object *to);
 
 /* pgdrv_emit_column.c: column definitions, ADD / RENAME COLUMN, and

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgdrv.h"
 
@@ -237,6 +238,37 @@ static int pgdrv_scan_body(const cairn_host *h, cairn_schema *out, cairn_object 
         }
     }
     return rc;
+}
+
+/* Does a routine's definition say LANGUAGE sql (or 'sql')? */
+static int pgdrv_is_sql_routine(const char *def)
+{
+    for (size_t p = 0; def[p]; p++) {
+        if (strncasecmp(def + p, "language", 8) != 0 ||
+            (p && (pgdrv_is_ident_char(def[p - 1]) || def[p - 1] == '$')))
+            continue;
+        size_t q = p + 8;
+        while (isspace((unsigned char)def[q]))
+            q++;
+        q += def[q] == '\'';
+        return strncasecmp(def + q, "sql", 3) == 0 && !pgdrv_is_ident_char(def[q + 3]);
+    }
+    return 0;
+}
+
+/* The normalize_object slot: a function or procedure of a schema file in
+ * LANGUAGE sql (a $$ string or a BEGIN ATOMIC body) needs the tables and
+ * views its text names, as introspection reports them (pgdrv_scan_body,
+ * pg_depend), so the host creates it after them. plpgsql is not checked
+ * when it is created: nothing to add. */
+int pgdrv_normalize_object(cairn_dsession *s, cairn_schema *schema, cairn_object *o)
+{
+    const cairn_host *h = s->host;
+    if (!CAIRN_HOST_HAS(h, object_add_depend) || !o->definition ||
+        (strcmp(o->kind, "function") != 0 && strcmp(o->kind, "procedure") != 0) ||
+        !pgdrv_is_sql_routine(o->definition))
+        return 0;
+    return pgdrv_scan_body(h, schema, o, o->definition);
 }
 
 int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)

@@ -23,12 +23,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../cli/lib.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
-before() { # before A B what: A comes before B in $OUT
-    local a b
-    a=$(pos "$1")
-    b=$(pos "$2")
-    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok || bad "$3: '$1' not before '$2': $OUT"
-}
 
 P="$WORK/proj"
 mkdir -p "$P"

@@ -108,3 +108,10 @@ up_to_date() {
 }
 # pos TEXT: the line of the last run's output where TEXT first appears
 pos() { printf '%s\n' "$OUT" | grep -n -m1 -F "$1" | cut -d: -f1; }
+# before A B what: A comes before B in the last run's output
+before() {
+    local a b
+    a=$(pos "$1")
+    b=$(pos "$2")
+    [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok || bad "$3: '$1' not before '$2': $OUT"
+}

@@ -46,6 +46,7 @@ static const struct { const char *field; size_t offset; } frozen[] = {
     {"default_namespace", 288},
     {"order", 296},
     {"object_recreates", 304},
+    {"normalize_object", 312},
 };
 
 #define OFF(f) {#f, offsetof(cairn_dialect, f)}
@@ -58,7 +59,7 @@ static const struct { const char *field; size_t offset; } actual[] = {
     OFF(scratch_connect), OFF(scratch_release), OFF(describe), OFF(normalize_expr),
     OFF(quote_close), OFF(type_families), OFF(ident_max_bytes), OFF(ident_max_chars),
     OFF(query), OFF(hazards), OFF(type_names), OFF(normalize_schema),
-    OFF(default_namespace), OFF(order), OFF(object_recreates),
+    OFF(default_namespace), OFF(order), OFF(object_recreates), OFF(normalize_object),
 };
 
 typedef struct slot { const char *name; int required, minor; size_t offset; } slot;
@@ -150,8 +151,8 @@ int main(int argc, char **argv)
         covered++;
     }
     check(slots[0].offset == offsetof(cairn_dialect, open), "slot list starts at open", NULL);
-    check(covered == 27, "slot list has every function slot (27)", NULL);
-    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, object_recreates),
+    check(covered == 28, "slot list has every function slot (28)", NULL);
+    check(slots[NSLOTS - 1].offset == offsetof(cairn_dialect, normalize_object),
           "slot list ends at the last function slot", NULL);
     /* every slot added after 1.0 is optional: an older driver lacks it */
     for (size_t i = 0; i < NSLOTS; i++)

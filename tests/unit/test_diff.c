@@ -945,6 +945,79 @@ static void test_renewed_generated(void)
     cairn_schema_free(s[1]);
 }
 
+/* A renewed f(a integer) takes along what calls it, not what calls its
+ * overload f(a text) (a text column, a cast), nor other.f of another
+ * namespace; an argument the text does not type may be either. */
+static void test_renewed_by_signature(void)
+{
+    cairn_schema *s[2] = {cairn_schema_new(), cairn_schema_new()};
+    for (int k = 0; k < 2; k++) {
+        cairn_table *t = users(s[k]);
+        cairn_table_add_check(s[k], t, "c_int", "f(id) > 0");
+        cairn_table_add_check(s[k], t, "c_text", "f(name) <> ''");
+        cairn_table_add_check(s[k], t, "c_cast", "f('a'::text) <> ''");
+        cairn_table_add_check(s[k], t, "c_other", "other.f(id) > 0");
+        cairn_table_add_check(s[k], t, "c_open", "f(id + 1) > 0");
+        obj(s[k], "function", "f", "a text", "CREATE FUNCTION f(a text) ...");
+        cairn_schema_add_object(s[k], "function", "other", "f", "a integer", NULL,
+                                "CREATE FUNCTION other.f(a integer) ...");
+    }
+    obj(s[0], "function", "f", "a integer", "CREATE FUNCTION f(a integer) ...");
+    obj(s[1], "function", "f", "a bigint", "CREATE FUNCTION f(a bigint) ...");
+    cairn_plan_free(PLAN(s[0], s[1], NULL,
+                         "DROP_CHECK users.c_int\n"
+                         "DROP_CHECK users.c_open\n"
+                         "DROP_OBJECT function f(a integer)\n"
+                         "CREATE_OBJECT function f(a bigint)\n"
+                         "ADD_CHECK users.c_int\n"
+                         "ADD_CHECK users.c_open\n"));
+    cairn_schema_free(s[0]);
+    cairn_schema_free(s[1]);
+}
+
+/* A function that reads a table (it depends on it) is created after the
+ * tables: the check, default, index and trigger that call it are added
+ * after it, and dropped before it, as pg_dump orders them. */
+static void test_function_reading_a_table(void)
+{
+    cairn_schema *s = cairn_schema_new(), *e = cairn_schema_new();
+    cairn_schema_add_table(s, NULL, "limits");
+    cairn_table *t = users(s);
+    cairn_table_find_column(t, "name")->default_expr = "fits(0)";
+    cairn_table_add_check(s, t, "c_fits", "fits(id)");
+    cairn_table_add_check(s, t, "c_plain", "id > 0");
+    cairn_index_add_part(s, cairn_table_add_index(s, t, "users_fits"))->expr = "fits(id)";
+    cairn_table_add_trigger(s, t, "users_t",
+                            "CREATE TRIGGER users_t BEFORE INSERT ON users FOR EACH ROW "
+                            "WHEN (fits(new.id)) EXECUTE FUNCTION touch()");
+    cairn_object *o = obj(s, "function", "fits", "v integer", "CREATE FUNCTION fits(v integer) ...");
+    cairn_object_add_depend(s, o, "table", NULL, "limits", NULL);
+    cairn_plan *p = PLAN(NULL, s, NULL,
+                         "CREATE_TABLE limits\n"
+                         "CREATE_TABLE users\n"
+                         "CREATE_OBJECT function fits(v integer)\n"
+                         "ALTER_COLUMN users.name\n"
+                         "CREATE_TRIGGER users.users_t\n"
+                         "ADD_CHECK users.c_fits\n"
+                         "CREATE_INDEX users.users_fits\n");
+    const cairn_change *ct = p && p->nchanges > 1 ? p->changes[1] : NULL;
+    CHECK(ct && ct->to.table->nchecks == 1 && ct->to.table->nindexes == 0 &&
+              ct->to.table->ntriggers == 0 &&
+              !cairn_table_find_column(ct->to.table, "name")->default_expr,
+          "the CREATE TABLE of users keeps only what waits for nothing");
+    cairn_plan_free(p);
+    cairn_plan_free(PLAN(s, e, NULL,
+                         "ALTER_COLUMN users.name\n"
+                         "DROP_TRIGGER users.users_t\n"
+                         "DROP_CHECK users.c_fits\n"
+                         "DROP_INDEX users.users_fits\n"
+                         "DROP_OBJECT function fits(v integer)\n"
+                         "DROP_TABLE limits!\n"
+                         "DROP_TABLE users!\n"));
+    cairn_schema_free(s);
+    cairn_schema_free(e);
+}
+
 int main(void)
 {
     if (cairn_ctx_new(&cx))
@@ -958,6 +1031,8 @@ int main(void)
     test_views_kept();
     test_renewed_function();
     test_renewed_generated();
+    test_renewed_by_signature();
+    test_function_reading_a_table();
     test_virtual_tables();
     test_view_columns();
     test_constraints_and_indexes();

@@ -64,7 +64,8 @@
  *        them; `object_recreates` (a changed object that only a drop and
  *        a create can change, and what depends on it); cairn_view.grants
  *        (set by introspection, through a host of host ABI 1.3);
- *        CAIRN_CAP_PRIMARY_KEY_COMMENT.
+ *        CAIRN_CAP_PRIMARY_KEY_COMMENT; `normalize_object` (the depends
+ *        of an object of a schema file that only its text tells).
  * Host table (CAIRN_HOST_ABI_MINOR, versioned apart from the dialect table):
  *   1.0  up to `find_column`; 1.1 buf_status, stmts_status, buf_quote_pair;
  *   1.2  `warn` (a line the user reads without --verbose); cairn_filter
@@ -571,10 +572,22 @@ typedef int cairn_dialect_order_fn(cairn_dsession *s, const cairn_plan *plan, si
  *  DROP_OBJECT and a CREATE_OBJECT instead of a REPLACE_OBJECT, and drops
  *  first, then creates again after it, what uses it: the objects whose
  *  `depends` name it, and the views, triggers, checks, indexes and column
- *  defaults that call it by name. 0: `emit` changes it in place. Absent:
- *  every change is a REPLACE_OBJECT. No connection. */
+ *  defaults that call it (by namespace, name and argument types). 0:
+ *  `emit` changes it in place. Absent: every change is a REPLACE_OBJECT.
+ *  No connection. */
 typedef int cairn_dialect_object_recreates_fn(cairn_dsession *s, const cairn_object *from,
                                               const cairn_object *to);
+
+/** OPTIONAL, since ABI 1.5 (with CAIRN_CAP_OBJECTS). Add to `o`, an object
+ *  of `schema` read from a schema file, the `depends` that only its text
+ *  tells and that introspection would report (PostgreSQL: the tables and
+ *  views a LANGUAGE sql body reads, which the server checks when it
+ *  creates the function), through host->object_add_depend (host ABI 1.3).
+ *  Called once per object after the tables and views are read; a
+ *  reference already there is not added twice. Returns 0 or CAIRN_ENOMEM.
+ *  No connection (generate reads no database). */
+typedef int cairn_dialect_normalize_object_fn(cairn_dsession *s, cairn_schema *schema,
+                                              cairn_object *o);
 
 /** A type's family, for deciding whether a type change keeps every value
  *  (a widening) or can lose data (flagged destructive). Since ABI 1.2. */
@@ -717,6 +730,7 @@ typedef struct cairn_dialect {
     const char *default_namespace;
     cairn_dialect_order_fn *order;                        /* optional, since 1.5 */
     cairn_dialect_object_recreates_fn *object_recreates;  /* optional, since 1.5 */
+    cairn_dialect_normalize_object_fn *normalize_object;  /* optional, since 1.5 */
     /* ABI 1.5 ends here: append only, bump CAIRN_DIALECT_ABI_MINOR. */
 } cairn_dialect;
 
@@ -757,7 +771,8 @@ typedef struct cairn_dialect {
     X(hazards, OPTIONAL, 3)                         \
     X(normalize_schema, OPTIONAL, 4)                \
     X(order, OPTIONAL, 5)                           \
-    X(object_recreates, OPTIONAL, 5)
+    X(object_recreates, OPTIONAL, 5)                \
+    X(normalize_object, OPTIONAL, 5)
 
 /** Does the driver's table reach slot `field`? Hosts check this (and that
  *  the pointer is non-NULL) before calling any slot added after 1.0. */
