@@ -84,6 +84,7 @@ static void arena_drop(arena *a)
 /* The thread ends: its own count goes, the blocks it left keep the rest. */
 static void thread_exit(void *p)
 {
+    mine = NULL; /* a later allocation in this thread's exit makes another */
     arena_drop(p);
 }
 
