@@ -520,12 +520,17 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
     int rc = cairn_session_get(cx, &s);
     if (rc)
         return rc;
-    cairn_schema *desired = NULL;
-    if (!merge_only)
-        rc = cairn_schema_load(cx, &desired);
-    if (rc)
-        return rc;
     const char *outdir = cairn_ctx_get(cx, "out");
+    cairn_schema *desired = NULL;
+    if (!merge_only) {
+        /* the newest snapshot is parsed on a second thread meanwhile */
+        cairn_readahead_start(cx, outdir);
+        rc = cairn_schema_load(cx, &desired);
+    }
+    if (rc) {
+        cairn_readahead_stop(cx);
+        return rc;
+    }
     int check = cairn_ctx_checking(cx);
     start st;
     memset(&st, 0, sizeof st);
@@ -538,10 +543,12 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
     if (!rc && !check)
         rc = cairn_folder_lock(cx, outdir, &lock_fd);
     if (rc) {
+        cairn_readahead_stop(cx);
         cairn_schema_free(desired);
         return rc;
     }
     rc = start_read(cx, outdir, &st);
+    cairn_readahead_stop(cx);
     const cairn_snapshot *prev = &st.prev;
     if (!rc && prev->dialect && strcmp(prev->dialect, cairn_session_dialect(s)->name) != 0)
         rc = cairn_err(cx, CAIRN_ECONFIG,

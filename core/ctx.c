@@ -80,6 +80,7 @@ void cairn_ctx_free(cairn_ctx *cx)
 {
     if (!cx)
         return;
+    cairn_readahead_stop(cx);
     cairn_ctx_left_out_clear(cx);
     cairn_session_free(cx->session);
     for (int i = 0; i < CAIRN_SET_COUNT_; i++) {

@@ -183,16 +183,25 @@ int cairn_folder_read_snapshot(cairn_ctx *cx, const char *dir, cairn_snapshot *s
     size_t len;
     rc = cairn_read_file(cx, file, &text, &len);
     if (!rc) {
-        rc = cairn_json_read_snapshot(cx, text, len, file, snap);
+        /* generate may have parsed these very bytes already (readahead.c) */
+        if (!cairn_readahead_take(cx, file, text, len, snap, &rc))
+            rc = cairn_snapshot_from_text(cx, file, text, len, snap);
         free(text);
-        /* A snapshot that does not parse is a damaged migrations folder,
-         * not a schema the user is writing: keep the position, say so. */
-        if (rc == CAIRN_ESCHEMA)
-            rc = cx->err.code = CAIRN_EINTEGRITY;
-        if (rc)
-            cairn_snapshot_release(snap);
     }
     free(file);
+    return rc;
+}
+
+int cairn_snapshot_from_text(cairn_ctx *cx, const char *file, const char *text, size_t len,
+                             cairn_snapshot *snap)
+{
+    int rc = cairn_json_read_snapshot(cx, text, len, file, snap);
+    /* A snapshot that does not parse is a damaged migrations folder,
+     * not a schema the user is writing: keep the position, say so. */
+    if (rc == CAIRN_ESCHEMA)
+        rc = cx->err.code = CAIRN_EINTEGRITY;
+    if (rc)
+        cairn_snapshot_release(snap);
     return rc;
 }
 

@@ -191,6 +191,7 @@ struct cairn_ctx {
      * (0: not yet) */
     char *progress_what;
     int64_t progress_start, progress_last;
+    struct cairn_readahead *readahead; /* generate's second thread (readahead.c) */
 };
 /** ctx.c: a new context with `src`'s settings, config file and .env (not
  *  its session, handlers or error), for one target of a fleet. */
@@ -535,6 +536,9 @@ typedef struct cairn_snapshot {
 int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                              cairn_snapshot *out);
 int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out);
+/** Before a second thread reads a document: set jansson's hash seed (once
+ *  per process; a no-op when a document was read already). */
+void cairn_json_threads_ready(void);
 void cairn_snapshot_release(cairn_snapshot *snap);
 
 /** Called for each top-level key of the config file: value is the string
@@ -745,5 +749,21 @@ int cairn_folder_new_name(cairn_ctx *cx, const char *out, const char *slug, int6
                           char **name);
 /** Read <dir>/snapshot.json; missing or corrupt: CAIRN_EINTEGRITY naming it. */
 int cairn_folder_read_snapshot(cairn_ctx *cx, const char *dir, cairn_snapshot *snap);
+/** A snapshot's text parsed as cairn_folder_read_snapshot does (its errors
+ *  are CAIRN_EINTEGRITY at their position in `file`). */
+int cairn_snapshot_from_text(cairn_ctx *cx, const char *file, const char *text, size_t len,
+                             cairn_snapshot *snap);
+
+/* ---- readahead.c: the newest snapshot parsed on a second thread ---------- */
+/** Start parsing the snapshot of `out`'s single head on a thread, on a
+ *  clone of `cx` (best effort: nothing happens when it cannot start). */
+void cairn_readahead_start(cairn_ctx *cx, const char *out);
+/** 1 when the read ahead parsed `file` with exactly these bytes: `*snap`
+ *  and `*rc` (and cx's error) are then what parsing them here would give.
+ *  0: parse it here. Waits for the thread. */
+int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size_t len,
+                         cairn_snapshot *snap, int *rc);
+/** Wait for the thread and drop what it read (no-op without one). */
+void cairn_readahead_stop(cairn_ctx *cx);
 
 #endif

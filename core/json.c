@@ -119,6 +119,13 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     return 0;
 }
 
+void cairn_json_threads_ready(void)
+{
+    /* jansson seeds its hashes on the first object it makes; a seed set
+     * here, on the thread about to start another, is never raced for. */
+    json_object_seed(0);
+}
+
 /* ---- the reader: values with their key paths ----------------------------- */
 
 typedef struct rd {

@@ -208,6 +208,22 @@ check "check: NUL in a snapshot: warnings, then one error line" \
 check "check: NUL in a snapshot: named with its position" grep -q "snapshot.json:2:15: invalid JSON: a NUL byte" "$WORK/.err"
 check "check: NUL in a snapshot: nothing changed" [ "$before" = "$(state .)" ]
 
+# generate reads the newest snapshot on a second thread while it reads the
+# schema file: a bad snapshot's message, and which of two bad files is
+# reported, are what reading them one after the other gives
+fresh snapshotversion
+sed -i 's/"version": 1/"version": 2/' "migrations/$SECOND/snapshot.json"
+refused 7 "a snapshot of another version" generate
+expect_err "migrations/$SECOND/snapshot.json:2:14: version: unsupported snapshot version 2 (this cairn reads version 1)" \
+    "another version: the snapshot's key, line and column"
+
+fresh bothbad
+printf '{\n  "dialect": "sqlite",\n  "tables": [ { "name": "t" ,, } ]\n}\n' >schema.json
+printf '{ "id": "broken", ' >"migrations/$SECOND/snapshot.json"
+refused 4 "a malformed schema file and a corrupt snapshot" generate
+expect_err "schema.json:3:" "both bad: the schema file is reported, as before"
+check "both bad: the snapshot is not named" bash -c "! grep -q snapshot.json '$WORK/.err'"
+
 fresh missingsql
 rm "migrations/$FIRST/migration.sql"
 refused 7 "applied migration.sql missing" migrate
