@@ -197,9 +197,10 @@ static int keep_option(keeper *k, const cairn_change *c, const char *key)
     size_t at = 0;
     while (at < t->noptions && strcmp(t->options[at], old) < 0)
         at++;
-    memcpy(v, t->options, at * sizeof *v);
+    /* a table with no options has none to copy (and options NULL) */
+    for (size_t i = 0; i < t->noptions; i++)
+        v[i + (i >= at)] = t->options[i];
     v[at] = old;
-    memcpy(v + at + 1, t->options + at, (t->noptions - at) * sizeof *v);
     t->options = v;
     t->noptions++;
     return 1;
