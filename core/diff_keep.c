@@ -81,6 +81,7 @@ static cairn_table *own_table(keeper *k, const cairn_table *t)
     c->fkeys = dup_array(k, (void *const *)t->fkeys, t->nfkeys);
     c->checks = dup_array(k, (void *const *)t->checks, t->nchecks);
     c->triggers = dup_array(k, (void *const *)t->triggers, t->ntriggers);
+    c->options = dup_array(k, (void *const *)t->options, t->noptions);
     size_t n = k->ncopies;
     if (push(k, (void ***)&k->orig, &n, t) || push(k, (void ***)&k->copy, &k->ncopies, c))
         return NULL;
@@ -169,40 +170,17 @@ static int has_object(const cairn_schema *s, const cairn_object *o)
     return 0;
 }
 
-/* The option `key` ("key=value") in a table's options, or NULL. */
-static const char *table_option(const cairn_table *t, const char *key)
-{
-    size_t n = strlen(key);
-    for (size_t i = 0; i < t->noptions; i++)
-        if (strncmp(t->options[i], key, n) == 0 && t->options[i][n] == '=')
-            return t->options[i];
-    return NULL;
-}
-
-/* A table option the new schema leaves out that goes back: the old
- * "key=value" into the copy's options, in their order (by key). 1 when it
- * did. */
+/* A table option the new schema leaves out that goes back: the old value
+ * into the copy's options (cairn_table_set_option keeps them sorted by
+ * key). 1 when it did. */
 static int keep_option(keeper *k, const cairn_change *c, const char *key)
 {
-    const char *old = table_option(c->table_from, key);
-    if (!old || table_option(c->table_to, key))
+    const char *old = cairn_table_option(c->table_from, key);
+    if (!old || cairn_table_option(c->table_to, key))
         return 0;
     cairn_table *t = own_table(k, c->table_to);
-    const char **v = t ? cairn_arena_alloc(k->a, (t->noptions + 1) * sizeof *v) : NULL;
-    if (!v) {
-        if (t)
-            k->rc = cairn_err(k->cx, CAIRN_ENOMEM, "out of memory");
-        return 1;
-    }
-    size_t at = 0;
-    while (at < t->noptions && strcmp(t->options[at], old) < 0)
-        at++;
-    /* a table with no options has none to copy (and options NULL) */
-    for (size_t i = 0; i < t->noptions; i++)
-        v[i + (i >= at)] = t->options[i];
-    v[at] = old;
-    t->options = v;
-    t->noptions++;
+    if (t && !k->rc && cairn_table_set_option(k->m, t, key, old))
+        k->rc = cairn_err(k->cx, CAIRN_ENOMEM, "out of memory");
     return 1;
 }
 
