@@ -333,12 +333,12 @@ class PgTarget:
     def url(self, name):
         return urllib.parse.urlunsplit(self.base._replace(path="/" + name))
 
-    def psql(self, db, *sql, path=None):
-        """One psql process for the statements (each -c its own transaction)."""
-        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(db)]
-        cmd += ["-f", path] if path else []
-        for x in sql:
-            cmd += ["-c", x]
+    def psql(self, db, *sql, path=None, args=None):
+        """One psql process for the statements (each -c its own transaction),
+        after the file at `path`; or for `args` (-c and -f), in their order."""
+        if args is None:
+            args = (["-f", path] if path else []) + [x for q in sql for x in ("-c", q)]
+        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(db)] + args
         return run(cmd, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
 
     def make(self, names):
@@ -413,11 +413,8 @@ class PgTarget:
             reset = name in self.used
             self.used.discard(name)
         mark = ["-c", "SELECT '%s'" % MARK]
-        cmd = ["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", self.url(name)]
-        if reset:
-            cmd += ["-c", RESET, "-c", self.state_sql] + mark
-        cmd += ["-f", path] + mark + ["-c", NAMESPACES]
-        r = run(cmd, env=dict(os.environ, PGOPTIONS="-c client_min_messages=warning"))
+        args = ["-c", RESET, "-c", self.state_sql] + mark if reset else []
+        r = self.psql(name, args=args + ["-f", path] + mark + ["-c", NAMESPACES])
         out = r.stdout
         if reset:
             state, sep, out = out.partition(MARK + "\n")
