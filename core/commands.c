@@ -531,6 +531,7 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         cairn_readahead_stop(cx);
         return rc;
     }
+    cairn_readahead_desired(cx, desired);
     int check = cairn_ctx_checking(cx);
     start st;
     memset(&st, 0, sizeof st);
@@ -548,7 +549,6 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         return rc;
     }
     rc = start_read(cx, outdir, &st);
-    cairn_readahead_stop(cx);
     const cairn_snapshot *prev = &st.prev;
     if (!rc && prev->dialect && strcmp(prev->dialect, cairn_session_dialect(s)->name) != 0)
         rc = cairn_err(cx, CAIRN_ECONFIG,
@@ -595,6 +595,8 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
                                  opts->custom ? NULL : plan, opts->name, dir_out);
     }
     cairn_folder_unlock(lock_fd);
+    /* (kept until here: the new snapshot copies tables from its text) */
+    cairn_readahead_stop(cx);
     cairn_plan_free(plan);
     start_release(&st);
     cairn_schema_free(desired);

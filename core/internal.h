@@ -35,6 +35,10 @@ int cairn_strmap_put(cairn_strmap *m, const char *ns, const char *name, const vo
 
 /** schema.c: the arena behind a schema. */
 cairn_arena *cairn_schema_arena(cairn_schema *s);
+/** schema.c: make `v` (in the schema's arena, with room for cairn_arena_push:
+ *  a power of two from 4 at least `n`) the tables, indexed by name. The
+ *  tables may live in another schema's arena, which must outlive this one. */
+int cairn_schema_set_tables(cairn_schema *s, cairn_table **v, size_t n);
 /** schema.c: deep copies of one object (with everything it holds) into
  *  `d`'s arena; NULL when out of memory. */
 cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src);
@@ -536,6 +540,9 @@ typedef struct cairn_snapshot {
 int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                              cairn_snapshot *out);
 int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out);
+/** One table as a document holding it at `depth` writes it (a snapshot's
+ *  tables are at depth 3), from its opening to its closing brace. */
+int cairn_json_write_table(cairn_ctx *cx, const cairn_table *t, int depth, cairn_buf *out);
 /** Before a second thread reads a document: set jansson's hash seed (once
  *  per process; a no-op when a document was read already). */
 void cairn_json_threads_ready(void);
@@ -754,15 +761,49 @@ int cairn_folder_read_snapshot(cairn_ctx *cx, const char *dir, cairn_snapshot *s
 int cairn_snapshot_from_text(cairn_ctx *cx, const char *file, const char *text, size_t len,
                              cairn_snapshot *snap);
 
+/* ---- snapreuse.c: the newest snapshot read with the schema in hand ------ */
+/* A snapshot's tables that the schema being generated writes to the same
+ * bytes are taken from that schema instead of parsed. */
+typedef struct cairn_snapreuse cairn_snapreuse;
+typedef struct cairn_reuse_span {
+    const cairn_table *table;
+    const char *at; /* in the snapshot's text */
+    size_t len;
+} cairn_reuse_span;
+/** The table elements of a snapshot's text (which must outlive the result),
+ *  or NULL when this scan does not follow the text. */
+cairn_snapreuse *cairn_snapreuse_scan(const char *text, size_t len);
+/** Match elements with `desired`'s tables (write each, compare the bytes),
+ *  a batch at a time until none is left: two threads may call it at once,
+ *  each with its own context, and both must return before finish. */
+void cairn_snapreuse_match(cairn_snapreuse *r, cairn_ctx *cx, const cairn_schema *desired);
+/** Read the snapshot as cairn_snapshot_from_text does, with the matched
+ *  tables borrowed from `desired` (which must outlive it, unchanged): 0,
+ *  *snap and *spans (malloc'd, sorted by table: each borrowed table and its
+ *  text, which is what writing it at a snapshot's indent gives); -1 and
+ *  nothing when that cannot be done: read the text in full. */
+int cairn_snapreuse_finish(cairn_snapreuse *r, cairn_ctx *cx, const char *file,
+                           cairn_snapshot *snap, cairn_reuse_span **spans, size_t *nspans);
+void cairn_snapreuse_free(cairn_snapreuse *r);
+
 /* ---- readahead.c: the newest snapshot parsed on a second thread ---------- */
 /** Start parsing the snapshot of `out`'s single head on a thread, on a
  *  clone of `cx` (best effort: nothing happens when it cannot start). */
 void cairn_readahead_start(cairn_ctx *cx, const char *out);
+/** Hand the thread the schema being generated (snapreuse.c): the snapshot
+ *  it reads may then borrow its tables, so `desired` must outlive what
+ *  cairn_readahead_take gives and stay unchanged until then. Until this is
+ *  called (or take or stop), the thread waits after reading the file. */
+void cairn_readahead_desired(cairn_ctx *cx, const cairn_schema *desired);
 /** 1 when the read ahead parsed `file` with exactly these bytes: `*snap`
  *  and `*rc` (and cx's error) are then what parsing them here would give.
  *  0: parse it here. Waits for the thread. */
 int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size_t len,
                          cairn_snapshot *snap, int *rc);
+/** A table of the schema handed over, unchanged since, as a snapshot's
+ *  tables are written: its text in the snapshot read ahead (`*len` bytes,
+ *  valid until cairn_readahead_stop), or NULL: write it. */
+const char *cairn_readahead_table_text(cairn_ctx *cx, const cairn_table *t, size_t *len);
 /** Wait for the thread and drop what it read (no-op without one). */
 void cairn_readahead_stop(cairn_ctx *cx);
 

@@ -16,7 +16,9 @@
  * then written out in jansson's own layout, which the files on disk have
  * always had: JSON_INDENT(2) | JSON_PRESERVE_ORDER for the document,
  * JSON_COMPACT | JSON_SORT_KEYS for the text that breaks ties in sorting. */
-typedef enum { JV_OBJECT, JV_ARRAY, JV_STRING, JV_INTEGER, JV_TRUE, JV_NULL } jv_kind;
+/* JV_RAW: text written before (`str`, `num` bytes), copied as it is: a
+ * table a snapshot holds at the indent it was written for (snapreuse.c). */
+typedef enum { JV_OBJECT, JV_ARRAY, JV_STRING, JV_INTEGER, JV_TRUE, JV_NULL, JV_RAW } jv_kind;
 
 typedef struct jv {
     jv_kind kind;
@@ -33,6 +35,7 @@ typedef struct wr {
     cairn_arena *a;
     int rc;          /* sticky: the first failure */
     char what[256];  /* the object being written, for messages */
+    int snapshot;    /* tables may be copied from the newest snapshot's text */
 } wr;
 
 static void w_oom(wr *w)
@@ -228,6 +231,7 @@ static void dump(wr *w, cairn_buf *b, const jv *v, int depth)
     case JV_INTEGER: cairn_buf_printf(b, "%lld", v->num); return;
     case JV_TRUE: cairn_buf_append(b, "true", 4); return;
     case JV_NULL: cairn_buf_append(b, "null", 4); return;
+    case JV_RAW: cairn_buf_append(b, v->str, (size_t)v->num); return;
     case JV_OBJECT:
     case JV_ARRAY: break;
     }
@@ -560,6 +564,22 @@ static jv *w_table(wr *w, const cairn_table *t)
     return o;
 }
 
+/* A table of a snapshot: the text the newest snapshot has for it when that
+ * is what writing it gives (its tables are at the same indent). */
+static jv *w_snapshot_table(wr *w, const cairn_table *t)
+{
+    size_t len;
+    const char *text = w->snapshot ? cairn_readahead_table_text(w->cx, t, &len) : NULL;
+    if (!text)
+        return w_table(w, t);
+    jv *o = jv_new(w, JV_RAW);
+    if (o) {
+        o->str = text;
+        o->num = (long long)len;
+    }
+    return o;
+}
+
 static jv *w_schema(wr *w, const cairn_schema *s)
 {
     jv *o = jv_object(w);
@@ -579,8 +599,8 @@ static jv *w_schema(wr *w, const cairn_schema *s)
     }
     if (s->ntables && (it = w_items(w, s->ntables))) {
         for (size_t i = 0; i < s->ntables; i++)
-            it[i] = (item){s->tables[i]->schema, s->tables[i]->name, w_table(w, s->tables[i]),
-                           0, NULL};
+            it[i] = (item){s->tables[i]->schema, s->tables[i]->name,
+                           w_snapshot_table(w, s->tables[i]), 0, NULL};
         w_sorted(w, o, "tables", it, s->ntables);
     }
     if (s->nviews && (it = w_items(w, s->nviews))) {
@@ -700,6 +720,24 @@ int cairn_json_write_schema(cairn_ctx *cx, const cairn_schema *s, cairn_buf *out
     return rc ? rc : w_finish(&w, w_schema(&w, s), out);
 }
 
+int cairn_json_write_table(cairn_ctx *cx, const cairn_table *t, int depth, cairn_buf *out)
+{
+    wr w;
+    int rc = w_init(&w, cx);
+    if (rc)
+        return rc;
+    jv *o = w_table(&w, t);
+    if (!o)
+        w_oom(&w);
+    if (!w.rc) {
+        dump(&w, out, o, depth);
+        if (out->oom)
+            w_oom(&w);
+    }
+    cairn_arena_free(w.a);
+    return w.rc;
+}
+
 int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_buf *out)
 {
     if (!snap->id || !snap->schema)
@@ -709,6 +747,7 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
     if (rc)
         return rc;
     snprintf(w.what, sizeof w.what, "the snapshot");
+    w.snapshot = 1;
     jv *o = jv_object(&w);
     w_set(&w, o, "version", jv_integer(&w, CAIRN_SNAPSHOT_VERSION));
     w_str(&w, o, "id", snap->id);

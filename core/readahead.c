@@ -20,6 +20,7 @@
  * cairn_json_threads_ready sets it before the thread starts.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,33 +29,92 @@
 typedef struct cairn_readahead cairn_readahead;
 struct cairn_readahead {
     pthread_t th;
-    cairn_ctx *cx; /* the thread's clone; its error is the parse's */
-    char *out;     /* the migrations folder */
-    char *file;    /* the snapshot read, or NULL when there was no guess */
+    cairn_ctx *cx;  /* the thread's clone; its error is the parse's */
+    cairn_ctx *hcx; /* another, for the main thread's share of the matching */
+    char *out;      /* the migrations folder */
+    char *file;     /* the snapshot read, or NULL when there was no guess */
     char *text;
     size_t len;
     int rc;
     cairn_snapshot snap;
     int joined;
+    /* Under `mu`: the schema being generated, handed over by the main
+     * thread (given: 1 with it, -1 when none will come), and how far the
+     * thread is (phase: 0 reading, 1 matching tables with `desired`, 2 done). */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int given, phase;
+    const cairn_schema *desired;
+    /* the snapshot's tables being matched (snapreuse.c), until take ends it */
+    cairn_snapreuse *reuse;
+    cairn_reuse_span *spans; /* after take: the tables written as `text` has them */
+    size_t nspans;
 };
+
+/* The schema being generated, once the main thread has it (NULL: none). */
+static const cairn_schema *wait_desired(cairn_readahead *ra)
+{
+    pthread_mutex_lock(&ra->mu);
+    while (!ra->given)
+        pthread_cond_wait(&ra->cv, &ra->mu);
+    const cairn_schema *d = ra->desired;
+    pthread_mutex_unlock(&ra->mu);
+    return d;
+}
+
+static void give(cairn_readahead *ra, const cairn_schema *desired)
+{
+    pthread_mutex_lock(&ra->mu);
+    if (!ra->given) {
+        ra->desired = desired;
+        ra->given = desired ? 1 : -1;
+    }
+    pthread_cond_broadcast(&ra->cv);
+    pthread_mutex_unlock(&ra->mu);
+}
+
+static void set_phase(cairn_readahead *ra, int phase)
+{
+    pthread_mutex_lock(&ra->mu);
+    ra->phase = phase;
+    pthread_cond_broadcast(&ra->cv);
+    pthread_mutex_unlock(&ra->mu);
+}
+
+/* The snapshot's text read; its tables matched when the schema comes,
+ * else the whole text parsed. */
+static void read_snapshot(cairn_readahead *ra)
+{
+    const cairn_schema *desired;
+    if ((ra->reuse = cairn_snapreuse_scan(ra->text, ra->len)) && (desired = wait_desired(ra))) {
+        set_phase(ra, 1);
+        cairn_snapreuse_match(ra->reuse, ra->cx, desired);
+        return; /* take reads the rest */
+    }
+    cairn_snapreuse_free(ra->reuse);
+    ra->reuse = NULL;
+    ra->rc = cairn_snapshot_from_text(ra->cx, ra->file, ra->text, ra->len, &ra->snap);
+}
 
 static void *read_ahead(void *arg)
 {
     cairn_readahead *ra = arg;
     cairn_graph g;
     size_t *heads = NULL, nheads = 0;
-    if (cairn_graph_load(ra->cx, ra->out, &g))
-        return NULL;
-    if (!cairn_graph_heads(ra->cx, &g, NULL, &heads, &nheads) && nheads == 1 &&
-        g.node[heads[0]].ok && (ra->file = cairn_path_join(g.list[heads[0]].dir, "snapshot.json")) &&
-        cairn_read_file(ra->cx, ra->file, &ra->text, &ra->len) == 0)
-        ra->rc = cairn_snapshot_from_text(ra->cx, ra->file, ra->text, ra->len, &ra->snap);
-    free(heads);
-    cairn_graph_free(&g);
+    if (!cairn_graph_load(ra->cx, ra->out, &g)) {
+        if (!cairn_graph_heads(ra->cx, &g, NULL, &heads, &nheads) && nheads == 1 &&
+            g.node[heads[0]].ok &&
+            (ra->file = cairn_path_join(g.list[heads[0]].dir, "snapshot.json")) &&
+            cairn_read_file(ra->cx, ra->file, &ra->text, &ra->len) == 0)
+            read_snapshot(ra);
+        free(heads);
+        cairn_graph_free(&g);
+    }
     if (!ra->text) {
         free(ra->file);
         ra->file = NULL;
     }
+    set_phase(ra, 2);
     return NULL;
 }
 
@@ -65,26 +125,58 @@ void cairn_readahead_start(cairn_ctx *cx, const char *out)
     cairn_readahead *ra = calloc(1, sizeof *ra);
     if (!ra)
         return;
-    if (cairn_ctx_clone(cx, &ra->cx) || !(ra->out = strdup(out))) {
+    if (cairn_ctx_clone(cx, &ra->cx) || cairn_ctx_clone(cx, &ra->hcx) ||
+        !(ra->out = strdup(out))) {
         cairn_ctx_free(ra->cx);
+        cairn_ctx_free(ra->hcx);
         free(ra);
         return;
     }
     cairn_json_threads_ready();
+    pthread_mutex_init(&ra->mu, NULL);
+    pthread_cond_init(&ra->cv, NULL);
     if (pthread_create(&ra->th, NULL, read_ahead, ra)) {
+        pthread_mutex_destroy(&ra->mu);
+        pthread_cond_destroy(&ra->cv);
         free(ra->out);
         cairn_ctx_free(ra->cx);
+        cairn_ctx_free(ra->hcx);
         free(ra);
         return;
     }
     cx->readahead = ra;
 }
 
+void cairn_readahead_desired(cairn_ctx *cx, const cairn_schema *desired)
+{
+    if (cx->readahead)
+        give(cx->readahead, desired);
+}
+
 static void join(cairn_readahead *ra)
 {
-    if (!ra->joined)
+    if (!ra->joined) {
+        give(ra, NULL); /* none will come now */
         pthread_join(ra->th, NULL);
+    }
     ra->joined = 1;
+}
+
+/* The main thread matches tables too while the thread does (snapreuse.c
+ * shares them out), instead of only waiting for it. */
+static void help(cairn_readahead *ra)
+{
+    if (ra->joined)
+        return;
+    give(ra, NULL); /* (a no-op when the schema was handed over) */
+    pthread_mutex_lock(&ra->mu);
+    while (ra->phase == 0)
+        pthread_cond_wait(&ra->cv, &ra->mu);
+    int matching = ra->phase == 1;
+    const cairn_schema *desired = ra->desired;
+    pthread_mutex_unlock(&ra->mu);
+    if (matching)
+        cairn_snapreuse_match(ra->reuse, ra->hcx, desired);
 }
 
 int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size_t len,
@@ -93,10 +185,18 @@ int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size
     cairn_readahead *ra = cx->readahead;
     if (!ra)
         return 0;
+    help(ra);
     join(ra);
     if (!ra->file || strcmp(ra->file, file) != 0 || ra->len != len ||
         memcmp(ra->text, text, len) != 0)
         return 0;
+    if (ra->reuse) {
+        if (cairn_snapreuse_finish(ra->reuse, ra->cx, ra->file, &ra->snap, &ra->spans,
+                                   &ra->nspans))
+            ra->rc = cairn_snapshot_from_text(ra->cx, ra->file, ra->text, ra->len, &ra->snap);
+        cairn_snapreuse_free(ra->reuse);
+        ra->reuse = NULL;
+    }
     /* used once: a second read of the file parses it again */
     free(ra->file);
     ra->file = NULL;
@@ -111,6 +211,26 @@ int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size
     return 1;
 }
 
+const char *cairn_readahead_table_text(cairn_ctx *cx, const cairn_table *t, size_t *len)
+{
+    cairn_readahead *ra = cx->readahead;
+    if (!ra || !ra->joined || !ra->nspans)
+        return NULL;
+    size_t lo = 0, hi = ra->nspans;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ra->spans[mid].table == t) {
+            *len = ra->spans[mid].len;
+            return ra->spans[mid].at;
+        }
+        if ((uintptr_t)ra->spans[mid].table < (uintptr_t)t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 void cairn_readahead_stop(cairn_ctx *cx)
 {
     cairn_readahead *ra = cx->readahead;
@@ -118,10 +238,15 @@ void cairn_readahead_stop(cairn_ctx *cx)
         return;
     join(ra);
     cx->readahead = NULL;
+    pthread_mutex_destroy(&ra->mu);
+    pthread_cond_destroy(&ra->cv);
     cairn_snapshot_release(&ra->snap);
+    cairn_snapreuse_free(ra->reuse);
+    free(ra->spans);
     free(ra->file);
     free(ra->text);
     free(ra->out);
     cairn_ctx_free(ra->cx);
+    cairn_ctx_free(ra->hcx);
     free(ra);
 }

@@ -76,6 +76,24 @@ cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char 
     return t;
 }
 
+int cairn_schema_set_tables(cairn_schema *s, cairn_table **v, size_t n)
+{
+    schema_box *b = (schema_box *)s;
+    cairn_strmap *index = cairn_strmap_new(A(s));
+    if (!index)
+        return CAIRN_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (!cairn_strmap_get(index, v[i]->schema, v[i]->name) &&
+            cairn_strmap_put(index, v[i]->schema, v[i]->name, v[i]))
+            return CAIRN_ENOMEM;
+    s->tables = v;
+    s->ntables = n;
+    b->index = index;
+    b->index_tables = v;
+    b->index_n = n;
+    return 0;
+}
+
 cairn_column *cairn_table_add_column(cairn_schema *s, cairn_table *t, const char *name)
 {
     cairn_column *c = cairn_arena_alloc(A(s), sizeof *c);
