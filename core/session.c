@@ -539,18 +539,36 @@ static void auto_numbered_type(const cairn_dialect *d, cairn_column *c)
         }
 }
 
+/* A type in the dialect's canonical spelling; `seen` remembers each
+ * spelling's (a schema of thousands of columns has a few dozen). */
+static int normalize_type(cairn_session *s, cairn_schema *schema, cairn_buf *b, cairn_strmap *seen,
+                          const char **type)
+{
+    const char *canon = seen ? cairn_strmap_get(seen, NULL, *type) : NULL;
+    if (!canon) {
+        cairn_buf_reset(b);
+        int rc = s->drv.d->normalize_type(s->ds, *type, b);
+        if (rc)
+            return rc;
+        canon = b->len ? cairn_schema_strdup(schema, cairn_buf_cstr(b)) : *type;
+        if (!canon)
+            return CAIRN_ENOMEM;
+        if (seen && cairn_strmap_put(seen, NULL, *type, canon))
+            return CAIRN_ENOMEM;
+    }
+    *type = canon;
+    return 0;
+}
+
 /* Types and defaults of one column, in the dialect's canonical spelling. */
-static int normalize_column(cairn_session *s, cairn_schema *schema, cairn_buf *b, cairn_column *c)
+static int normalize_column(cairn_session *s, cairn_schema *schema, cairn_buf *b,
+                            cairn_strmap *seen, cairn_column *c)
 {
     const cairn_dialect *d = s->drv.d;
     int rc = 0;
     auto_numbered_type(d, c);
-    if (d->normalize_type && c->type) {
-        cairn_buf_reset(b);
-        rc = d->normalize_type(s->ds, c->type, b);
-        if (!rc && b->len)
-            c->type = cairn_schema_strdup(schema, cairn_buf_cstr(b));
-    }
+    if (d->normalize_type && c->type)
+        rc = normalize_type(s, schema, b, seen, &c->type);
     if (!rc && d->normalize_default && c->default_expr) {
         cairn_buf_reset(b);
         rc = d->normalize_default(s->ds, c->type, c->default_expr, b);
@@ -581,14 +599,17 @@ int cairn_session_normalize(cairn_ctx *cx, cairn_session *s, cairn_schema *schem
         return rc;
     cairn_buf b;
     cairn_buf_init(&b);
+    cairn_arena *tmp = cairn_arena_new();
+    cairn_strmap *seen = tmp ? cairn_strmap_new(tmp) : NULL; /* (none: no memo) */
     for (size_t i = 0; i < schema->ntables && !rc; i++) {
         cairn_table *t = schema->tables[i];
         for (size_t j = 0; j < t->ncolumns && !rc; j++) {
-            rc = normalize_column(s, schema, &b, t->columns[j]);
+            rc = normalize_column(s, schema, &b, seen, t->columns[j]);
             cairn_err_default(cx, rc, "table %s, column %s: cannot normalise", t->name,
                               t->columns[j]->name);
         }
     }
+    cairn_arena_free(tmp);
     cairn_buf_release(&b);
     return rc;
 }
