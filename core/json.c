@@ -108,8 +108,61 @@ static void *half_parse(void *arg)
     cairn_buf_init(&s.tmp);
     h->pos = json_sc_value(&s);
     cairn_buf_release(&s.tmp);
-    h->ok = !s.oom && h->pos && s.deepest <= SPLIT_MAX_DEPTH && s.p == s.end;
+    h->ok = !s.oom && h->pos && s.deepest <= SPLIT_MAX_DEPTH && s.p == s.end &&
+            !json_jn_differs(h->pos, h->arr);
     return NULL;
+}
+
+/* The first `needle` (which starts with a newline) in [p, end). */
+static const char *split_find(const char *p, const char *end, const char *needle, size_t n)
+{
+    for (; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        if ((size_t)(end - p) >= n && memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
+/* The cut in a tables array laid out as `cairn pull` and most editors lay
+ * it out, an element's braces on lines of their own at one indentation:
+ * the comma of the first "\n    },\n    {" past `mid`, found without
+ * reading what comes before it (a raw newline is never inside a string,
+ * so the match is structure); NULL when the array is not laid out so. */
+static const char *split_cut_laid_out(const char *arr, const char *mid, const char *end,
+                                      size_t *ind)
+{
+    char needle[2 * 64 + 8];
+    size_t n = 0;
+    const char *p = arr + 1, *hit;
+    if (p < end && *p == '\n')
+        p++;
+    while (p < end && *p == ' ' && n < 64)
+        p++, n++;
+    if (p >= end || *p != '{' || n == 64 || p[-n - 1] != '\n' || mid >= end)
+        return NULL;
+    needle[0] = '\n';
+    memset(needle + 1, ' ', n);
+    memcpy(needle + 1 + n, "},\n", 3);
+    memset(needle + 4 + n, ' ', n);
+    needle[4 + 2 * n] = '{';
+    if (!(hit = split_find(mid, end, needle, 5 + 2 * n)))
+        return NULL;
+    *ind = n;
+    return hit + 2 + n;
+}
+
+/* The ']' of that array: after its last element's "\n    }\n", blanks. */
+static const char *split_close_laid_out(const char *cut, const char *end, size_t ind)
+{
+    char needle[64 + 3];
+    const char *hit;
+    needle[0] = '\n';
+    memset(needle + 1, ' ', ind);
+    memcpy(needle + 1 + ind, "}\n", 2);
+    if (!(hit = split_find(cut, end, needle, ind + 3)))
+        return NULL;
+    for (hit += ind + 3; hit < end && *hit == ' '; hit++)
+        ;
+    return hit < end && *hit == ']' ? hit : NULL;
 }
 
 /* `text` (no NUL byte, no BOM) read as doc_parse reads it, with the array
@@ -117,11 +170,11 @@ static void *half_parse(void *arg)
  * its middle: a second thread parses and indexes the second half while
  * this one parses and indexes the rest, where the cut is blanked (newlines
  * kept, and as many spaces as characters after the last one, so every
- * other position is the same); then the halves are spliced and checked as
- * doc_parse checks. 0 with `d` filled; -1 with nothing reported when the
- * document is small or anything is unusual (a parse fails, no clean cut,
- * a duplicate name, no memory): the caller then reads it sequentially, so
- * every message and position is that read's. */
+ * other position is the same); then the halves are spliced. 0 with `d`
+ * filled; -1 with nothing reported when the document is small or anything
+ * is unusual (a parse fails, no clean cut, a duplicate name, no memory):
+ * the caller then reads it sequentially, so every message and position is
+ * that read's. */
 static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *const *tables,
                      doc *d)
 {
@@ -129,13 +182,12 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
     memset(d, 0, sizeof *d);
     if (len < min || len > INT_MAX) /* jansson's position is an int */
         return -1;
-    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
+    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0}, blank;
     half h = {0};
     pthread_t th;
     int started = 0, rc = -1;
-    size_t count = 0; /* elements before the cut */
-    const char *close, *last, *mid;
-    size_t nl = 0, chars = 0, head, tail, n1;
+    size_t count = 0, ind = 0, head, tail, n1;
+    const char *cut, *close = NULL, *mid;
     char *w;
     json_error_t e;
     json_t *arr;
@@ -146,19 +198,25 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
     /* the cut: the first comma between elements past the middle of the
      * text left, which the array nearly always is */
     mid = s.p + (s.end - s.p) / 2;
-    json_sc_next(&s);
-    for (;;) {
-        json_sc_ws(&s);
-        if (s.p >= s.end || *s.p == ']')
-            goto out;
-        json_sc_skip(&s);
-        count++;
-        json_sc_ws(&s);
-        if (s.p >= s.end || *s.p != ',')
-            goto out;
-        if (s.p >= mid && count >= SPLIT_MIN_ELEMENTS)
-            break;
+    if ((cut = split_cut_laid_out(s.p, mid, s.end, &ind))) {
+        json_sc_move(&s, cut);
+        close = split_close_laid_out(cut, s.end, ind);
+    } else {
+        /* any other layout: the elements skipped one by one */
         json_sc_next(&s);
+        for (;;) {
+            json_sc_ws(&s);
+            if (s.p >= s.end || *s.p == ']')
+                goto out;
+            json_sc_skip(&s);
+            count++;
+            json_sc_ws(&s);
+            if (s.p >= s.end || *s.p != ',')
+                goto out;
+            if (s.p >= mid && count >= SPLIT_MIN_ELEMENTS)
+                break;
+            json_sc_next(&s);
+        }
     }
     h.from = s.p;
     h.len = (size_t)(s.end - s.p);
@@ -169,28 +227,28 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
         goto out;
     started = 1;
     /* meanwhile: the array's end, and the document without the second half */
-    do {
-        json_sc_next(&s);
-        json_sc_skip(&s);
-        json_sc_ws(&s);
-    } while (s.p < s.end && *s.p == ',');
-    if (s.p >= s.end || *s.p != ']')
-        goto out;
-    close = s.p;
-    last = h.from;
-    for (const char *q = h.from; (q = memchr(q, '\n', (size_t)(close - q))); last = ++q)
-        nl++;
-    for (const char *q = last; q < close; q++)
-        chars += ((unsigned char)*q & 0xC0) != 0x80;
+    if (!close) {
+        do {
+            json_sc_next(&s);
+            json_sc_skip(&s);
+            json_sc_ws(&s);
+        } while (s.p < s.end && *s.p == ',');
+        if (s.p >= s.end || *s.p != ']')
+            goto out;
+        close = s.p;
+    }
+    blank = (scanner){.p = h.from, .end = close};
+    json_sc_move(&blank, close);
     head = (size_t)(h.from - text);
     tail = (size_t)(s.end - close);
-    n1 = head + nl + chars + tail;
+    n1 = head + (size_t)blank.line + (size_t)blank.col + tail;
     if (!(d->text1 = w = malloc(n1)))
         goto out;
     memcpy(w, text, head);
-    memset(w + head, '\n', nl);
-    memset(w + head + nl, ' ', chars);
-    memcpy(w + head + nl + chars, close, tail);
+    memset(w + head, '\n', (size_t)blank.line);
+    memset(w + head + blank.line, ' ', (size_t)blank.col);
+    w += head + blank.line + blank.col; /* the ']' */
+    memcpy(w, close, tail);
     if (!(d->root = json_loadb(d->text1, n1, 0, &e)))
         goto out;
     scanner s1 = {.p = d->text1, .end = d->text1 + n1, .line = 1, .col = 0};
@@ -199,17 +257,20 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
     cairn_buf_init(&s1.tmp);
     d->pos = json_sc_value(&s1);
     cairn_buf_release(&s1.tmp);
-    if (s1.oom || !d->pos)
+    /* each half checked against its own tree, as doc_parse checks the
+     * whole: together that is the check of the spliced tree */
+    if (s1.oom || !d->pos || json_jn_differs(d->pos, d->root) || !json_is_object(d->root))
         goto out;
     pthread_join(th, NULL);
     started = 0;
     if (!h.ok || h.used != (size_t)(close - h.from) + 1)
         goto out;
     /* Both halves stand on their own. They are the document's halves when
-     * this side's array holds the elements counted before the cut and ends
-     * at the ']' the other side stopped at: the text before the cut is
-     * then the same in both readings, the comma continues that array where
-     * the blanks did, and the other side's elements end at its ']'. */
+     * this side's array has an element before the cut and ends at the ']'
+     * the other side's ended at: the text before the cut is then the same
+     * in both readings and leaves that array after an element, the comma
+     * goes on with it where the blanks did, and the other side's elements
+     * end at that ']'. */
     arr = d->root;
     an = d->pos;
     for (const char *const *k = tables; *k; k++) {
@@ -218,12 +279,11 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
             goto out;
         an = (jnode *)m;
     }
-    w = d->text1 + head + nl + chars; /* the ']' */
-    if (!json_is_array(arr) || json_array_size(arr) != count || an->nkids != count ||
-        an->text + an->textlen != w + 1 ||
-        an->kids[count - 1]->text + an->kids[count - 1]->textlen > d->text1 + head ||
-        !h.pos->nkids || json_array_size(h.arr) != h.pos->nkids)
+    if (!json_is_array(arr) || !an->nkids || an->text + an->textlen != w + 1 ||
+        an->kids[an->nkids - 1]->text + an->kids[an->nkids - 1]->textlen > d->text1 + head ||
+        (count && an->nkids != count) || !h.pos->nkids)
         goto out;
+    count = an->nkids;
     if (!(kids = cairn_arena_alloc(d->arena, (count + h.pos->nkids) * sizeof *kids)) ||
         json_array_extend(arr, h.arr))
         goto out;
@@ -231,8 +291,6 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
     memcpy(kids + count, h.pos->kids, h.pos->nkids * sizeof *kids);
     an->kids = kids;
     an->nkids = count + h.pos->nkids;
-    if (json_jn_differs(d->pos, d->root) || !json_is_object(d->root))
-        goto out;
     d->text2 = h.text;
     d->arena2 = h.arena;
     h.text = NULL;

@@ -34,6 +34,7 @@ CAIRN_INTERNAL void json_sc_next(scanner *s);
 CAIRN_INTERNAL jnode *json_sc_value(scanner *s);
 CAIRN_INTERNAL void json_sc_skip(scanner *s);
 CAIRN_INTERNAL void json_sc_ws(scanner *s);
+CAIRN_INTERNAL void json_sc_move(scanner *s, const char *to);
 CAIRN_INTERNAL int json_sc_path(scanner *s, const char *const *path);
 CAIRN_INTERNAL const jnode *json_jn_get(const jnode *n, const char *key);
 CAIRN_INTERNAL const jnode *json_jn_at(const jnode *n, size_t i);

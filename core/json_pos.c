@@ -299,6 +299,21 @@ void json_sc_skip(scanner *s)
     } while (depth > 0);
 }
 
+/* The scanner moved on to `to` without reading structure: lines and
+ * characters counted as json_sc_next counts them, a line at a time. */
+void json_sc_move(scanner *s, const char *to)
+{
+    const char *p = s->p, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(to - p)))) {
+        s->line++;
+        s->col = 0;
+        p = nl + 1;
+    }
+    for (; p < to; p++)
+        s->col += ((unsigned char)*p & 0xC0) != 0x80;
+    s->p = to;
+}
+
 void json_sc_ws(scanner *s)
 {
     sc_ws(s);
