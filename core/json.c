@@ -13,6 +13,12 @@
  * and doc_parse checks that the index mirrors jansson's tree before the
  * reader walks the two side by side: a blind spot of the scanner must give
  * a syntax error, never a read out of bounds.
+ *
+ * A large document's tables array is parsed in two halves on two threads
+ * (doc_split, issue 16). The cut is found before jansson has seen the
+ * text, so nothing is trusted from that search: the halves are checked to
+ * be the document's own, and anything unusual reads the document
+ * sequentially, so no message or position depends on the split.
  */
 #include <limits.h>
 #include <pthread.h>
