@@ -21,17 +21,22 @@
 static void gen_table(cairn_buf *b, int i, int ind)
 {
     if (ind < 0) {
-        cairn_buf_printf(b, "{\"name\": \"t%05d\", \"comment\": \"" MB " %d\", \"columns\": [", i, i);
+        cairn_buf_printf(b, "{\"name\": \"t%05d\", \"comment\": \"" MB " %d\", \"columns\": [",
+                         i, i);
         for (int c = 0; c < 6; c++)
             cairn_buf_printf(b, "%s{\"name\": \"c%d\", \"type\": \"%s\", \"not_null\": true}",
                              c ? ", " : "", c, c ? "text" : "bigint");
         cairn_buf_puts(b, "]}");
         return;
     }
-    cairn_buf_printf(b, "%*s{\n%*s\"name\": \"t%05d\",\n%*s\"comment\": \"" MB " %d\",\n%*s\"columns\": [\n",
+    cairn_buf_printf(b,
+                     "%*s{\n%*s\"name\": \"t%05d\",\n%*s\"comment\": \"" MB " %d\",\n"
+                     "%*s\"columns\": [\n",
                      ind, "", ind + 2, "", i, ind + 2, "", i, ind + 2, "");
     for (int c = 0; c < 6; c++)
-        cairn_buf_printf(b, "%*s{\n%*s\"name\": \"c%d\",\n%*s\"type\": \"%s\",\n%*s\"not_null\": true\n%*s}%s\n",
+        cairn_buf_printf(b,
+                         "%*s{\n%*s\"name\": \"c%d\",\n%*s\"type\": \"%s\",\n"
+                         "%*s\"not_null\": true\n%*s}%s\n",
                          ind + 4, "", ind + 6, "", c, ind + 6, "", c ? "text" : "bigint", ind + 6,
                          "", ind + 4, "", c < 5 ? "," : "");
     cairn_buf_printf(b, "%*s]\n%*s}", ind + 2, "", ind, "");
@@ -55,7 +60,8 @@ static void gen_schema_obj(cairn_buf *b, int n, int base)
         cairn_buf_puts(b, "], \"views\": [{\"name\": \"v1\", \"definition\": \"SELECT 1\"}]}");
     else
         cairn_buf_printf(b,
-                         "\n%*s],\n%*s\"views\": [\n%*s{\"name\": \"v1\", \"definition\": \"SELECT 1\"}\n"
+                         "\n%*s],\n%*s\"views\": [\n"
+                         "%*s{\"name\": \"v1\", \"definition\": \"SELECT 1\"}\n"
                          "%*s]\n%*s}",
                          base, "", base, "", base + 2, "", base, "", base - 2, "");
 }
@@ -163,8 +169,9 @@ static void same(cairn_ctx *cx, int line_no, const char *text, size_t len, int s
               (seq.message && par.message && strcmp(seq.message, par.message) == 0),
           "case at line %d: [%s] sequential, [%s] split", line_no,
           seq.message ? seq.message : "(none)", par.message ? par.message : "(none)");
-    CHECK(seq.line == par.line && seq.col == par.col, "case at line %d: %d:%d sequential, %d:%d split",
-          line_no, seq.line, seq.col, par.line, par.col);
+    CHECK(seq.line == par.line && seq.col == par.col,
+          "case at line %d: %d:%d sequential, %d:%d split", line_no, seq.line, seq.col, par.line,
+          par.col);
     CHECK((!seq.json && !par.json) || (seq.json && par.json && strcmp(seq.json, par.json) == 0),
           "case at line %d: the models differ", line_no);
     free(seq.message);
@@ -174,6 +181,19 @@ static void same(cairn_ctx *cx, int line_no, const char *text, size_t len, int s
 }
 
 #define SAME(text, want, split) same(cx, __LINE__, text, strlen(text), 0, want, split)
+
+/* A generated document (a snapshot when `doc` is 2, on one line when 1)
+ * with one edit (see edit), read both ways. */
+static void edited(cairn_ctx *cx, int line_no, int doc, const char *anchor, const char *from,
+                   const char *to, const char *want, int split)
+{
+    char *t = doc == 2 ? gen_snapshot(NTABLES) : gen_schema(NTABLES, doc);
+    t = edit(t, anchor, from, to);
+    same(cx, line_no, t, strlen(t), doc == 2, want, split);
+    free(t);
+}
+#define EDITED(doc, anchor, from, to, want, split) \
+    edited(cx, __LINE__, doc, anchor, from, to, want, split)
 
 static void test_good(cairn_ctx *cx)
 {
@@ -210,32 +230,21 @@ static void test_syntax_errors(cairn_ctx *cx)
 {
     /* in the first half, in the second half, at the cut, after the array:
      * the split is given up and the message is the sequential read's */
-    char *t = edit(gen_schema(NTABLES, 0), "\"t00010\"", "\"type\": \"bigint\"", "\"type\" \"bigint\"");
-    SAME(t, "invalid JSON", 0);
-    free(t);
-    t = edit(gen_schema(NTABLES, 0), "\"t00390\"", "\"type\": \"bigint\"", "\"type\": bigint");
-    SAME(t, "invalid JSON", 0);
-    free(t);
-    t = gen_schema(NTABLES, 0);
+    EDITED(0, "\"t00010\"", "\"type\": \"bigint\"", "\"type\" \"bigint\"", "invalid JSON", 0);
+    EDITED(0, "\"t00390\"", "\"type\": \"bigint\"", "\"type\": bigint", "invalid JSON", 0);
+    char *t = gen_schema(NTABLES, 0);
     char *cut = cut_of(t);
     CHECK(cut && *cut == ',', "no cut");
     if (cut)
         *cut = ' '; /* the comma between the halves missing */
     SAME(t, "invalid JSON", 0);
     free(t);
-    t = edit(gen_schema(NTABLES, 0), "\"views\"", "\"SELECT 1\"}", "\"SELECT 1\",}");
-    SAME(t, "invalid JSON", 0);
-    free(t);
-    t = edit(gen_schema(NTABLES, 1), "\"t00590\"", "\"c3\"", "\"c3\" \"x\"");
-    SAME(t, "invalid JSON", 0);
-    free(t);
+    EDITED(0, "\"views\"", "\"SELECT 1\"}", "\"SELECT 1\",}", "invalid JSON", 0);
+    EDITED(1, "\"t00590\"", "\"c3\"", "\"c3\" \"x\"", "invalid JSON", 0);
     /* a duplicate member name in the second half, and a second "tables" */
-    t = edit(gen_schema(NTABLES, 0), "\"t00300\"", "\"comment\"", "\"name\": \"x\", \"comment\"");
-    SAME(t, "duplicate object key", 0);
-    free(t);
-    t = edit(gen_schema(NTABLES, 0), "\"views\"", "\"views\"", "\"tables\": [], \"views\"");
-    SAME(t, "duplicate object key", 0);
-    free(t);
+    EDITED(0, "\"t00300\"", "\"comment\"", "\"name\": \"x\", \"comment\"",
+           "duplicate object key", 0);
+    EDITED(0, "\"views\"", "\"views\"", "\"tables\": [], \"views\"", "duplicate object key", 0);
     /* a NUL byte in the second half */
     t = gen_schema(NTABLES, 0);
     size_t len = strlen(t);
@@ -262,9 +271,7 @@ static void test_depth(cairn_ctx *cx)
         for (int d = 0; d < depths[i]; d++)
             cairn_buf_puts(&b, "]");
         char *deep = cairn_buf_steal(&b);
-        char *t = edit(gen_schema(NTABLES, 0), "\"t00300\"", "\"type\": \"text\"", deep);
-        SAME(t, i ? "" : "columns[1].default", 0);
-        free(t);
+        EDITED(0, "\"t00300\"", "\"type\": \"text\"", deep, i ? "" : "columns[1].default", 0);
         free(deep);
     }
 }
@@ -272,14 +279,12 @@ static void test_depth(cairn_ctx *cx)
 static void test_semantic_errors(cairn_ctx *cx)
 {
     /* errors of the walk, on the spliced tree: the halves' positions */
-    char *t = edit(gen_schema(NTABLES, 0), "\"t00010\"", "\"not_null\": true", "\"not_null\": 1");
-    SAME(t, "tables[10].columns[0].not_null: expected true or false", 1);
-    free(t);
-    t = edit(gen_schema(NTABLES, 0), "\"t00390\"", "\"not_null\": true", "\"not_null\": 1");
-    SAME(t, "tables[390].columns[0].not_null: expected true or false", 1);
-    free(t);
+    EDITED(0, "\"t00010\"", "\"not_null\": true", "\"not_null\": 1",
+           "tables[10].columns[0].not_null: expected true or false", 1);
+    EDITED(0, "\"t00390\"", "\"not_null\": true", "\"not_null\": 1",
+           "tables[390].columns[0].not_null: expected true or false", 1);
     /* the first element after the cut */
-    t = gen_schema(NTABLES, 0);
+    char *t = gen_schema(NTABLES, 0);
     char *cut = cut_of(t);
     CHECK(cut != NULL, "no cut");
     if (cut) {
@@ -289,21 +294,16 @@ static void test_semantic_errors(cairn_ctx *cx)
     SAME(t, "unknown key (did you mean \"comment\"?)", 1);
     free(t);
     /* a name in the second half taken in the first */
-    t = edit(gen_schema(NTABLES, 0), "\"t00395\"", "\"t00395\"", "\"t00005\"");
-    SAME(t, "tables[395].name: duplicate", 1);
-    free(t);
+    EDITED(0, "\"t00395\"", "\"t00395\"", "\"t00005\"", "tables[395].name: duplicate", 1);
     /* the member after the tables array */
-    t = edit(gen_schema(NTABLES, 0), "\"views\"", "\"name\": \"v1\"", "\"name\": 5");
-    SAME(t, "views[0].name: expected a string", 1);
-    free(t);
+    EDITED(0, "\"views\"", "\"name\": \"v1\"", "\"name\": 5",
+           "views[0].name: expected a string", 1);
     /* on one line: after the cut, on its line, and after the array's ']'
      * on the same line, past multibyte characters on both sides of the cut */
-    t = edit(gen_schema(NTABLES, 1), "\"t00590\"", "\"not_null\": true", "\"not_null\": 1");
-    SAME(t, "tables[590].columns[0].not_null: expected true or false", 1);
-    free(t);
-    t = edit(gen_schema(NTABLES, 1), "\"views\"", "\"name\": \"v1\"", "\"name\": 5");
-    SAME(t, "views[0].name: expected a string", 1);
-    free(t);
+    EDITED(1, "\"t00590\"", "\"not_null\": true", "\"not_null\": 1",
+           "tables[590].columns[0].not_null: expected true or false", 1);
+    EDITED(1, "\"views\"", "\"name\": \"v1\"", "\"name\": 5",
+           "views[0].name: expected a string", 1);
 }
 
 static void test_snapshots(cairn_ctx *cx)
@@ -311,12 +311,9 @@ static void test_snapshots(cairn_ctx *cx)
     char *t = gen_snapshot(NTABLES);
     same(cx, __LINE__, t, strlen(t), 1, NULL, 1);
     free(t);
-    t = edit(gen_snapshot(NTABLES), "\"t00390\"", "\"not_null\": true", "\"not_null\": 1");
-    same(cx, __LINE__, t, strlen(t), 1, "schema.tables[390].columns[0].not_null", 1);
-    free(t);
-    t = edit(gen_snapshot(NTABLES), "\"t00390\"", "\"not_null\": true", "\"not_null\" 1");
-    same(cx, __LINE__, t, strlen(t), 1, "invalid JSON", 0);
-    free(t);
+    EDITED(2, "\"t00390\"", "\"not_null\": true", "\"not_null\": 1",
+           "schema.tables[390].columns[0].not_null", 1);
+    EDITED(2, "\"t00390\"", "\"not_null\": true", "\"not_null\" 1", "invalid JSON", 0);
 }
 
 int main(void)
