@@ -69,9 +69,10 @@ static int doc_strict(cairn_ctx *cx, const char *text, size_t len, const char *f
 
 /* From 256 KiB (about 140 tables as `cairn pull` writes them) the tables
  * array is parsed in two halves at once. jansson and the index read about
- * 30 MB/s here, so half of 256 KiB is 4 ms saved, against about 0.3 ms
- * for the thread, its first arena pages, the copies and the scan for the
- * cut; below that the gain shrinks into the noise of starting a thread. */
+ * 30 MB/s here, so half of 256 KiB is about 4 ms off the wall time with a
+ * core free, against about 1 ms more CPU for the copies, the thread and
+ * its fresh pages (measured at 274 KB); below that the gain shrinks
+ * towards what it costs. */
 #define SPLIT_MIN ((size_t)256 << 10)
 #define SPLIT_MIN_ELEMENTS 4 /* before the cut */
 /* The second half is parsed as an array of its own, nearer the root than
