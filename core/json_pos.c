@@ -294,7 +294,7 @@ void json_sc_skip(scanner *s)
         } else {
             sc_literal(s);
             if (s->p == at)
-                json_sc_next(s); /* a NUL byte: one character, as the scanner counts it */
+                json_sc_next(s); /* a stray delimiter or a NUL byte: one character */
         }
     } while (depth > 0);
 }
