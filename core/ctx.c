@@ -117,6 +117,7 @@ int cairn_ctx_clone(const cairn_ctx *src, cairn_ctx **out)
         return CAIRN_ENOMEM;
     }
     cx->shared_folder = src->shared_folder;
+    cx->json_split_min = SIZE_MAX; /* a worker thread: the cores are taken */
     *out = cx;
     return 0;
 }

@@ -196,6 +196,11 @@ struct cairn_ctx {
     char *progress_what;
     int64_t progress_start, progress_last;
     struct cairn_readahead *readahead; /* generate's second thread (readahead.c) */
+    /* json.c: the size from which a document's tables array is parsed on
+     * two threads (0: the default; SIZE_MAX: never, as in a clone, which
+     * runs on a worker thread), and how many documents were (the tests) */
+    size_t json_split_min;
+    unsigned json_splits;
 };
 /** ctx.c: a new context with `src`'s settings, config file and .env (not
  *  its session, handlers or error), for one target of a fleet. */

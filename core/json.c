@@ -13,8 +13,16 @@
  * and doc_parse checks that the index mirrors jansson's tree before the
  * reader walks the two side by side: a blind spot of the scanner must give
  * a syntax error, never a read out of bounds.
+ *
+ * A large document's tables array is parsed in two halves on two threads
+ * (doc_split, issue 16). The cut is found before jansson has seen the
+ * text, so nothing is trusted from that search: the halves are checked to
+ * be the document's own, and anything unusual reads the document
+ * sequentially, so no message or position depends on the split.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,12 +36,19 @@ typedef struct doc {
     json_t *root;
     jnode *pos;
     cairn_arena *arena; /* the position index and scratch lists */
+    /* a document read on two threads (doc_split): the texts the index
+     * points into, and the second thread's part of the index */
+    char *text1, *text2;
+    cairn_arena *arena2;
 } doc;
 
 static void doc_release(doc *d)
 {
     json_decref(d->root);
     cairn_arena_free(d->arena);
+    cairn_arena_free(d->arena2);
+    free(d->text1);
+    free(d->text2);
     memset(d, 0, sizeof *d);
 }
 
@@ -50,11 +65,262 @@ static int doc_strict(cairn_ctx *cx, const char *text, size_t len, const char *f
     return cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
 }
 
+/* ---- a large document: its tables array read on two threads ------------- */
+
+/* From 256 KiB (about 140 tables as `cairn pull` writes them) the tables
+ * array is parsed in two halves at once. jansson and the index read about
+ * 30 MB/s here, so half of 256 KiB is about 4 ms off the wall time with a
+ * core free, against about 1 ms more CPU for the copies, the thread and
+ * its fresh pages (measured at 274 KB); below that the gain shrinks
+ * towards what it costs. */
+#define SPLIT_MIN ((size_t)256 << 10)
+#define SPLIT_MIN_ELEMENTS 4 /* before the cut */
+/* The second half is parsed as an array of its own, nearer the root than
+ * it is in the document: nesting deeper than this is left to the
+ * sequential parse, so jansson's depth limit counts as it always did. */
+#define SPLIT_MAX_DEPTH 64
+
+static const char *const k_split_schema[] = {"tables", NULL};
+static const char *const k_split_snapshot[] = {"schema", "tables", NULL};
+
+/* The second half of the tables array: from the comma before its first
+ * element, made a '[' in a copy, to the array's ']'. */
+typedef struct half {
+    const char *from; /* the comma, in the caller's text */
+    size_t len;       /* from it to the end of the text */
+    int line, col;    /* the scanner's position at the comma */
+    char *text;       /* the copy */
+    json_t *arr;
+    size_t used; /* bytes jansson read: to the array's ']' */
+    cairn_arena *arena;
+    jnode *pos;
+    int ok;
+} half;
+
+static void *half_parse(void *arg)
+{
+    half *h = arg;
+    json_error_t e;
+    if (!(h->text = malloc(h->len)))
+        return NULL;
+    memcpy(h->text, h->from, h->len);
+    h->text[0] = '[';
+    /* jansson stops at the array's ']' and says how far it read */
+    if (!(h->arr = json_loadb(h->text, h->len, JSON_DISABLE_EOF_CHECK, &e)) || e.position <= 0)
+        return NULL;
+    h->used = (size_t)e.position;
+    scanner s = {.p = h->text, .end = h->text + h->used, .line = h->line, .col = h->col};
+    if (!(h->arena = s.a = cairn_arena_new()))
+        return NULL;
+    cairn_buf_init(&s.tmp);
+    h->pos = json_sc_value(&s);
+    cairn_buf_release(&s.tmp);
+    h->ok = !s.oom && h->pos && s.deepest <= SPLIT_MAX_DEPTH && s.p == s.end &&
+            !json_jn_differs(h->pos, h->arr);
+    return NULL;
+}
+
+/* The first `needle` (which starts with a newline) in [p, end). */
+static const char *split_find(const char *p, const char *end, const char *needle, size_t n)
+{
+    for (; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        if ((size_t)(end - p) >= n && memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
+/* The cut in a tables array laid out as `cairn pull` and most editors lay
+ * it out, an element's braces on lines of their own at one indentation:
+ * the comma of the first "\n    },\n    {" past `mid`, found without
+ * reading what comes before it (a raw newline is never inside a string,
+ * so the match is structure); NULL when the array is not laid out so. */
+static const char *split_cut_laid_out(const char *arr, const char *mid, const char *end,
+                                      size_t *ind)
+{
+    char needle[2 * 64 + 8];
+    size_t n = 0;
+    const char *p = arr + 1, *hit;
+    if (p < end && *p == '\n')
+        p++;
+    while (p < end && *p == ' ' && n < 64)
+        p++, n++;
+    if (p >= end || *p != '{' || n == 64 || p[-n - 1] != '\n' || mid >= end)
+        return NULL;
+    needle[0] = '\n';
+    memset(needle + 1, ' ', n);
+    memcpy(needle + 1 + n, "},\n", 3);
+    memset(needle + 4 + n, ' ', n);
+    needle[4 + 2 * n] = '{';
+    if (!(hit = split_find(mid, end, needle, 5 + 2 * n)))
+        return NULL;
+    *ind = n;
+    return hit + 2 + n;
+}
+
+/* The ']' of that array: after its last element's "\n    }\n", blanks. */
+static const char *split_close_laid_out(const char *cut, const char *end, size_t ind)
+{
+    char needle[64 + 3];
+    const char *hit;
+    needle[0] = '\n';
+    memset(needle + 1, ' ', ind);
+    memcpy(needle + 1 + ind, "}\n", 2);
+    if (!(hit = split_find(cut, end, needle, ind + 3)))
+        return NULL;
+    for (hit += ind + 3; hit < end && *hit == ' '; hit++)
+        ;
+    return hit < end && *hit == ']' ? hit : NULL;
+}
+
+/* `text` (no NUL byte, no BOM) read as doc_parse reads it, with the array
+ * the member names `tables` lead to cut in two at an element boundary past
+ * its middle: a second thread parses and indexes the second half while
+ * this one parses and indexes the rest, where the cut is blanked (newlines
+ * kept, and as many spaces as characters after the last one, so every
+ * other position is the same); then the halves are spliced. 0 with `d`
+ * filled; -1 with nothing reported when the document is small or anything
+ * is unusual (a parse fails, no clean cut, a duplicate name, no memory):
+ * the caller then reads it sequentially, so every message and position is
+ * that read's. */
+static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *const *tables,
+                     doc *d)
+{
+    size_t min = cx->json_split_min ? cx->json_split_min : SPLIT_MIN;
+    memset(d, 0, sizeof *d);
+    if (len < min || len > INT_MAX) /* jansson's position is an int */
+        return -1;
+    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0}, blank;
+    half h = {0};
+    pthread_t th;
+    int started = 0, rc = -1;
+    size_t count = 0, ind = 0, head, tail, n1;
+    const char *cut, *close = NULL, *mid;
+    char *w;
+    json_error_t e;
+    json_t *arr;
+    jnode *an, **kids;
+    cairn_buf_init(&s.tmp);
+    if (json_sc_path(&s, tables) || s.p >= s.end || *s.p != '[')
+        goto out;
+    /* the cut: the first comma between elements past the middle of the
+     * text left, which the array nearly always is */
+    mid = s.p + (s.end - s.p) / 2;
+    if ((cut = split_cut_laid_out(s.p, mid, s.end, &ind))) {
+        json_sc_move(&s, cut);
+        close = split_close_laid_out(cut, s.end, ind);
+    } else {
+        /* any other layout: the elements skipped one by one */
+        json_sc_next(&s);
+        for (;;) {
+            json_sc_ws(&s);
+            if (s.p >= s.end || *s.p == ']')
+                goto out;
+            json_sc_skip(&s);
+            count++;
+            json_sc_ws(&s);
+            if (s.p >= s.end || *s.p != ',')
+                goto out;
+            if (s.p >= mid && count >= SPLIT_MIN_ELEMENTS)
+                break;
+            json_sc_next(&s);
+        }
+    }
+    h.from = s.p;
+    h.len = (size_t)(s.end - s.p);
+    h.line = s.line;
+    h.col = s.col;
+    cairn_json_threads_ready();
+    if (pthread_create(&th, NULL, half_parse, &h))
+        goto out;
+    started = 1;
+    /* meanwhile: the array's end, and the document without the second half */
+    if (!close) {
+        do {
+            json_sc_next(&s);
+            json_sc_skip(&s);
+            json_sc_ws(&s);
+        } while (s.p < s.end && *s.p == ',');
+        if (s.p >= s.end || *s.p != ']')
+            goto out;
+        close = s.p;
+    }
+    blank = (scanner){.p = h.from, .end = close};
+    json_sc_move(&blank, close);
+    head = (size_t)(h.from - text);
+    tail = (size_t)(s.end - close);
+    n1 = head + (size_t)blank.line + (size_t)blank.col + tail;
+    if (!(d->text1 = w = malloc(n1)))
+        goto out;
+    memcpy(w, text, head);
+    memset(w + head, '\n', (size_t)blank.line);
+    memset(w + head + blank.line, ' ', (size_t)blank.col);
+    w += head + blank.line + blank.col; /* the ']' */
+    memcpy(w, close, tail);
+    if (!(d->root = json_loadb(d->text1, n1, 0, &e)))
+        goto out;
+    scanner s1 = {.p = d->text1, .end = d->text1 + n1, .line = 1, .col = 0};
+    if (!(d->arena = s1.a = cairn_arena_new()))
+        goto out;
+    cairn_buf_init(&s1.tmp);
+    d->pos = json_sc_value(&s1);
+    cairn_buf_release(&s1.tmp);
+    /* each half checked against its own tree, as doc_parse checks the
+     * whole: together that is the check of the spliced tree */
+    if (s1.oom || !d->pos || json_jn_differs(d->pos, d->root) || !json_is_object(d->root))
+        goto out;
+    pthread_join(th, NULL);
+    started = 0;
+    if (!h.ok || h.used != (size_t)(close - h.from) + 1)
+        goto out;
+    /* Both halves stand on their own. They are the document's halves when
+     * this side's array has an element before the cut and ends at the ']'
+     * the other side's ended at: the text before the cut is then the same
+     * in both readings and leaves that array after an element, the comma
+     * goes on with it where the blanks did, and the other side's elements
+     * end at that ']'. */
+    arr = d->root;
+    an = d->pos;
+    for (const char *const *k = tables; *k; k++) {
+        const jnode *m = json_jn_get(an, *k);
+        if (m == an || !(arr = json_object_get(arr, *k)))
+            goto out;
+        an = (jnode *)m;
+    }
+    if (!json_is_array(arr) || !an->nkids || an->text + an->textlen != w + 1 ||
+        an->kids[an->nkids - 1]->text + an->kids[an->nkids - 1]->textlen > d->text1 + head ||
+        (count && an->nkids != count) || !h.pos->nkids)
+        goto out;
+    count = an->nkids;
+    if (!(kids = cairn_arena_alloc(d->arena, (count + h.pos->nkids) * sizeof *kids)) ||
+        json_array_extend(arr, h.arr))
+        goto out;
+    memcpy(kids, an->kids, count * sizeof *kids);
+    memcpy(kids + count, h.pos->kids, h.pos->nkids * sizeof *kids);
+    an->kids = kids;
+    an->nkids = count + h.pos->nkids;
+    d->text2 = h.text;
+    d->arena2 = h.arena;
+    h.text = NULL;
+    h.arena = NULL;
+    cx->json_splits++;
+    rc = 0;
+out:
+    if (started)
+        pthread_join(th, NULL);
+    cairn_buf_release(&s.tmp);
+    json_decref(h.arr);
+    free(h.text);
+    cairn_arena_free(h.arena);
+    if (rc)
+        doc_release(d);
+    return rc;
+}
+
 /* Parse `text` as one JSON object; a syntax error is `code` at jansson's
  * position. Duplicate member names are refused, so every key path names
  * exactly one value. */
 static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fname, int code,
-                     doc *d)
+                     const char *const *tables, doc *d)
 {
     memset(d, 0, sizeof *d);
     if (!text)
@@ -77,6 +343,9 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         return cairn_err_at(cx, code, fname, at.line, at.col + 1,
                             "invalid JSON: a NUL byte is not allowed");
     }
+    /* `tables`: the member names that lead to the array worth splitting */
+    if (tables && doc_split(cx, text, len, tables, d) == 0)
+        return 0;
     /* Duplicate member names are found by comparing the index with the
      * tree below (jansson keeps one of the two, the index both), which
      * costs nothing; JSON_REJECT_DUPLICATES looks every key up before
@@ -1078,7 +1347,7 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
                            cairn_schema **out)
 {
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, k_split_schema, &d);
     if (rc)
         return rc;
     rd r;
@@ -1139,7 +1408,7 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
 {
     memset(out, 0, sizeof *out);
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, k_split_snapshot, &d);
     if (rc)
         return rc;
     rd r;
@@ -1226,7 +1495,7 @@ int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const ch
                            cairn_config_cb *cb, void *ud)
 {
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, &d);
     if (rc)
         return rc;
     rd r;
@@ -1372,7 +1641,7 @@ int cairn_json_read_journal(cairn_ctx *cx, const char *text, size_t len, const c
 {
     memset(out, 0, sizeof *out);
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, &d);
     if (rc)
         return rc;
     rd r;

@@ -24,6 +24,7 @@ typedef struct scanner {
     const char *p, *end;
     int line, col; /* col: characters consumed on the current line */
     int depth;     /* objects and arrays open */
+    int deepest;   /* the most open at once */
     cairn_arena *a;
     cairn_buf tmp;
     int oom;
@@ -31,6 +32,10 @@ typedef struct scanner {
 
 CAIRN_INTERNAL void json_sc_next(scanner *s);
 CAIRN_INTERNAL jnode *json_sc_value(scanner *s);
+CAIRN_INTERNAL void json_sc_skip(scanner *s);
+CAIRN_INTERNAL void json_sc_ws(scanner *s);
+CAIRN_INTERNAL void json_sc_move(scanner *s, const char *to);
+CAIRN_INTERNAL int json_sc_path(scanner *s, const char *const *path);
 CAIRN_INTERNAL const jnode *json_jn_get(const jnode *n, const char *key);
 CAIRN_INTERNAL const jnode *json_jn_at(const jnode *n, size_t i);
 CAIRN_INTERNAL const jnode *json_jn_differs(const jnode *n, json_t *v);

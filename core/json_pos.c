@@ -224,7 +224,8 @@ jnode *json_sc_value(scanner *s)
     char open = *s->p;
     if ((open == '{' || open == '[') && s->depth < SC_MAX_DEPTH) {
         char close = open == '{' ? '}' : ']';
-        s->depth++;
+        if (++s->depth > s->deepest)
+            s->deepest = s->depth;
         json_sc_next(s);
         sc_ws(s);
         while (s->p < s->end && *s->p != close) {
@@ -265,6 +266,92 @@ jnode *json_sc_value(scanner *s)
     }
     n->textlen = (size_t)(s->p - n->text);
     return n;
+}
+
+/* Past the value at s->p, building nothing: json.c finds the elements of
+ * a large document's tables array with it (the same skipping as
+ * json_sc_value, so the position reached is the one it would reach).
+ * Nesting is counted, not recursed into. */
+void json_sc_skip(scanner *s)
+{
+    int depth = 0;
+    do {
+        sc_ws(s);
+        if (s->p >= s->end)
+            return;
+        const char *at = s->p;
+        char c = *s->p;
+        if (c == '"') {
+            sc_string(s, 0);
+        } else if (c == '{' || c == '[') {
+            depth++;
+            json_sc_next(s);
+        } else if (c == '}' || c == ']') {
+            depth--;
+            json_sc_next(s);
+        } else if (depth > 0 && (c == ',' || c == ':')) {
+            json_sc_next(s);
+        } else {
+            sc_literal(s);
+            if (s->p == at)
+                json_sc_next(s); /* a stray delimiter or a NUL byte: one character */
+        }
+    } while (depth > 0);
+}
+
+/* The scanner moved on to `to` without reading structure: lines and
+ * characters counted as json_sc_next counts them, a line at a time. */
+void json_sc_move(scanner *s, const char *to)
+{
+    const char *p = s->p, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(to - p)))) {
+        s->line++;
+        s->col = 0;
+        p = nl + 1;
+    }
+    for (; p < to; p++)
+        s->col += ((unsigned char)*p & 0xC0) != 0x80;
+    s->p = to;
+}
+
+void json_sc_ws(scanner *s)
+{
+    sc_ws(s);
+}
+
+/* Leaves the scanner at the value that the member names `path` lead to
+ * from the object at s->p, blanks skipped; -1 when a step is missing or
+ * its name is spelled with escapes (the caller then does without). */
+int json_sc_path(scanner *s, const char *const *path)
+{
+    for (; *path; path++) {
+        size_t n = strlen(*path);
+        sc_ws(s);
+        if (s->p >= s->end || *s->p != '{')
+            return -1;
+        json_sc_next(s);
+        for (;;) {
+            sc_ws(s);
+            if (s->p >= s->end || *s->p != '"')
+                return -1;
+            const char *name = s->p + 1;
+            sc_string(s, 0);
+            int hit = (size_t)(s->p - name) == n + 1 && memcmp(name, *path, n) == 0;
+            sc_ws(s);
+            if (s->p >= s->end || *s->p != ':')
+                return -1;
+            json_sc_next(s);
+            if (hit)
+                break;
+            json_sc_skip(s);
+            sc_ws(s);
+            if (s->p >= s->end || *s->p != ',')
+                return -1;
+            json_sc_next(s);
+        }
+    }
+    sc_ws(s);
+    return 0;
 }
 
 /* The member `key` of an object node, or the object itself when the index

@@ -15,7 +15,10 @@
  * Conventions: functions return 0 or a negative CAIRN_E* code and put the
  * detail on the context (cairn_ctx_error); out-parameters come first; each
  * returned object has its own _free, and free of NULL is a no-op. A context
- * is used from one thread at a time.
+ * is used from one thread at a time. A schema file or snapshot of 256 KiB or
+ * more has its tables parsed on two threads (joined before the call
+ * returns): an application that sets jansson's allocation functions must
+ * give thread-safe ones.
  */
 #ifndef CAIRN_CAIRN_H
 #define CAIRN_CAIRN_H
