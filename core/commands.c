@@ -261,18 +261,46 @@ static int start_read(cairn_ctx *cx, const char *outdir, start *st)
 
 /* Forget a schema's rename hints: the reverse diff renames only what the up
  * plan renamed (the parent's own hints name states older than it). */
-static void clear_hints(cairn_schema *s)
+static int has_hints(const cairn_table *t)
 {
+    int any = t->was != NULL;
+    for (size_t j = 0; j < t->ncolumns && !any; j++)
+        any = t->columns[j]->was != NULL;
+    for (size_t j = 0; j < t->nindexes && !any; j++)
+        any = t->indexes[j]->was != NULL;
+    return any;
+}
+
+/* The rename hints of the old schema are not renames of the way back. A
+ * table with hints is replaced by a copy without them: the snapshot's
+ * tables may be the new schema's own (snapreuse.c), whose hints stay. */
+static int clear_hints(cairn_schema *s)
+{
+    cairn_table **v = NULL;
     for (size_t i = 0; i < s->ntables; i++) {
-        cairn_table *t = s->tables[i];
+        if (!has_hints(s->tables[i]))
+            continue;
+        size_t cap = 4;
+        while (cap < s->ntables)
+            cap *= 2;
+        if (!v && (v = cairn_arena_alloc(cairn_schema_arena(s), cap * sizeof *v)))
+            memcpy(v, s->tables, s->ntables * sizeof *v);
+        /* (the copy is appended to the tables too: taken off again) */
+        size_t n = s->ntables;
+        cairn_table *t = v ? cairn_schema_copy_table(s, s->tables[i]) : NULL;
+        s->ntables = n;
+        if (!t)
+            return CAIRN_ENOMEM;
         t->was = NULL;
         for (size_t j = 0; j < t->ncolumns; j++)
             t->columns[j]->was = NULL;
         for (size_t j = 0; j < t->nindexes; j++)
             t->indexes[j]->was = NULL;
+        v[i] = t;
     }
     for (size_t i = 0; i < s->nviews; i++)
         s->views[i]->was = NULL;
+    return v ? cairn_schema_set_tables(s, v, s->ntables) : 0;
 }
 
 /* The renames of the up plan turned around ("new"="old", and
@@ -363,10 +391,11 @@ static int down_text(cairn_ctx *cx, cairn_session *s, const char *name, const st
     int rc = reverse_renames(cx, up, &renames, &nrenames);
     /* (a merge's snapshot is the start itself: its hints are written) */
     if (!rc) {
-        if (desired != prev->schema)
-            clear_hints(prev->schema);
+        if (desired != prev->schema && clear_hints(prev->schema))
+            rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         cairn_diff_opts o = {.renames = (const char *const *)renames, .nrenames = nrenames};
-        rc = cairn_diff(cx, desired, prev->schema, &o, &down);
+        if (!rc)
+            rc = cairn_diff(cx, desired, prev->schema, &o, &down);
     }
     if (!rc)
         rc = cairn_session_emit(cx, s, down, &st);
