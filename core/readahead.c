@@ -1,20 +1,24 @@
 /*
  * The newest snapshot read on a second thread while `generate` reads the
- * schema file (issue 16): the two documents are independent until the
- * diff, and each is a jansson parse, a position index and a walk into the
- * model, so on two cores the command waits for the longer of the two
- * instead of their sum.
+ * schema file (issue 16). The thread finds the snapshot's file, reads it
+ * and scans its table elements (snapreuse.c) while the main thread parses
+ * the schema file; once the schema is handed over (cairn_readahead_desired)
+ * both threads match the elements against the schema's tables, and take
+ * reads the rest of the text. A text the scan does not follow, or no
+ * schema handed over, is parsed whole on the thread as before.
  *
  * The read ahead is only a guess, taken before the folder is locked and on
  * a clone of the context (its settings, so messages are scrubbed the same
  * way, but no handlers: the thread logs nothing). Its result is used only
  * by cairn_folder_read_snapshot, when the sequential path reads the very
  * same file with the very same bytes; the snapshot or the error is then
- * exactly what parsing those bytes there would give. Anything else (a
- * folder with several heads, a migration written in between, a file that
- * changed) falls back to reading it there, as before. So the order of
- * errors is unchanged: a bad schema file is reported before a bad
- * snapshot, and the snapshot's error surfaces only where it did.
+ * what parsing those bytes there would give (the same model, borrowing
+ * tables that write to the same bytes; the same error, position
+ * included). Anything else (a folder with several heads, a migration
+ * written in between, a file that changed) falls back to reading it
+ * there, as before. So the order of errors is unchanged: a bad schema
+ * file is reported before a bad snapshot, and the snapshot's error
+ * surfaces only where it did.
  *
  * jansson is thread-safe for separate documents once its hash seed is set;
  * cairn_json_threads_ready sets it before the thread starts.
