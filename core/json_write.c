@@ -34,9 +34,31 @@ typedef struct wr {
     cairn_ctx *cx;
     cairn_arena *a;
     int rc;          /* sticky: the first failure */
-    char what[256];  /* the object being written, for messages */
+    /* the object being written, for messages: what_kind "name", column "column"
+     * (put into words by w_what only when a message needs them) */
+    const char *what_kind, *what_name, *what_column;
+    char what[256];
     int snapshot;    /* tables may be copied from the newest snapshot's text */
 } wr;
+
+static void w_at(wr *w, const char *kind, const char *name, const char *column)
+{
+    w->what_kind = kind;
+    w->what_name = name;
+    w->what_column = column;
+}
+
+static const char *w_what(wr *w)
+{
+    if (!w->what_name)
+        snprintf(w->what, sizeof w->what, "%s", w->what_kind ? w->what_kind : "");
+    else if (w->what_column)
+        snprintf(w->what, sizeof w->what, "%s \"%s\", column \"%s\"", w->what_kind,
+                 w->what_name, w->what_column);
+    else
+        snprintf(w->what, sizeof w->what, "%s \"%s\"", w->what_kind, w->what_name);
+    return w->what;
+}
 
 static void w_oom(wr *w)
 {
@@ -142,7 +164,7 @@ static jv *w_string(wr *w, const char *key, const char *v)
         /* as jansson refused it: say which value it was */
         if (!w->rc)
             w->rc = cairn_err(w->cx, CAIRN_ESCHEMA, "cannot write %s: \"%s\" is not valid UTF-8",
-                              w->what, key);
+                              w_what(w), key);
         return NULL;
     }
     jv *j = jv_new(w, JV_STRING);
@@ -370,7 +392,7 @@ static jv *w_column(wr *w, const cairn_column *c)
     w_str(w, o, "default", c->default_expr);
     if (c->identity != CAIRN_IDENTITY_NONE) {
         if ((unsigned)c->identity > CAIRN_IDENTITY_BY_DEFAULT && !w->rc)
-            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: identity %d", w->what,
+            w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: identity %d", w_what(w),
                               (int)c->identity);
         else
             w_str(w, o, "identity", json_identity_names[c->identity]);
@@ -443,7 +465,7 @@ static void w_action(wr *w, jv *o, const char *key, cairn_fk_action a)
     if ((unsigned)a > CAIRN_FK_SET_DEFAULT) {
         if (!w->rc)
             w->rc = cairn_err(w->cx, CAIRN_EGENERIC, "cannot write %s: foreign key action %d",
-                              w->what, (int)a);
+                              w_what(w), (int)a);
         return;
     }
     w_str(w, o, key, json_fk_action_names[a]);
@@ -503,7 +525,7 @@ static void w_options(wr *w, jv *o, const char *const *options, size_t n)
 
 static jv *w_table(wr *w, const cairn_table *t)
 {
-    snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
+    w_at(w, "table", t->name ? t->name : "", NULL);
     jv *o = jv_object(w);
     w_str(w, o, "name", t->name);
     w_str(w, o, "schema", t->schema);
@@ -512,14 +534,14 @@ static jv *w_table(wr *w, const cairn_table *t)
     if (t->ncolumns) {
         jv *cols = jv_array(w);
         for (size_t i = 0; i < t->ncolumns && !w->rc; i++) {
-            snprintf(w->what, sizeof w->what, "table \"%s\", column \"%s\"",
-                     t->name ? t->name : "", t->columns[i]->name ? t->columns[i]->name : "");
+            w_at(w, "table", t->name ? t->name : "",
+                 t->columns[i]->name ? t->columns[i]->name : "");
             jv *c = w_column(w, t->columns[i]);
             if (c && cols)
                 jv_append(cols, c);
         }
         w_set(w, o, "columns", cols);
-        snprintf(w->what, sizeof w->what, "table \"%s\"", t->name ? t->name : "");
+        w_at(w, "table", t->name ? t->name : "", NULL);
     }
     if (t->primary_key)
         w_set(w, o, "primary_key", w_key(w, t->primary_key, 1));
@@ -584,7 +606,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
 {
     jv *o = jv_object(w);
     item *it;
-    snprintf(w->what, sizeof w->what, "the schema");
+    w_at(w, "the schema", NULL, NULL);
     w_str(w, o, "dialect", s->dialect);
     if (s->nnamespaces) {
         const char **nss = calloc(s->nnamespaces, sizeof *nss);
@@ -607,7 +629,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
         for (size_t i = 0; i < s->nviews; i++) {
             const cairn_view *v = s->views[i];
             jv *j = jv_object(w);
-            snprintf(w->what, sizeof w->what, "view \"%s\"", v->name ? v->name : "");
+            w_at(w, "view", v->name ? v->name : "", NULL);
             w_str(w, j, "name", v->name);
             w_str(w, j, "schema", v->schema);
             w_strs(w, j, "columns", v->columns, v->ncolumns);
@@ -624,7 +646,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
         for (size_t i = 0; i < s->nenums; i++) {
             const cairn_enum *e = s->enums[i];
             jv *j = jv_object(w);
-            snprintf(w->what, sizeof w->what, "enum \"%s\"", e->name ? e->name : "");
+            w_at(w, "enum", e->name ? e->name : "", NULL);
             w_str(w, j, "name", e->name);
             w_str(w, j, "schema", e->schema);
             if (!w->rc) /* always written: an enum without values is still an enum */
@@ -638,7 +660,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
         for (size_t i = 0; i < s->nsequences; i++) {
             const cairn_sequence *q = s->sequences[i];
             jv *j = jv_object(w);
-            snprintf(w->what, sizeof w->what, "sequence \"%s\"", q->name ? q->name : "");
+            w_at(w, "sequence", q->name ? q->name : "", NULL);
             w_str(w, j, "name", q->name);
             w_str(w, j, "schema", q->schema);
             w_str(w, j, "type", q->type);
@@ -662,7 +684,7 @@ static jv *w_schema(wr *w, const cairn_schema *s)
         for (size_t i = 0; i < s->nobjects; i++) {
             const cairn_object *ob = s->objects[i];
             jv *j = jv_object(w);
-            snprintf(w->what, sizeof w->what, "%s \"%s\"", ob->kind, ob->name);
+            w_at(w, ob->kind ? ob->kind : "", ob->name ? ob->name : "", NULL);
             w_str(w, j, "kind", ob->kind);
             w_str(w, j, "schema", ob->schema);
             w_str(w, j, "name", ob->name);
@@ -746,7 +768,7 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
     int rc = w_init(&w, cx);
     if (rc)
         return rc;
-    snprintf(w.what, sizeof w.what, "the snapshot");
+    w_at(&w, "the snapshot", NULL, NULL);
     w.snapshot = 1;
     jv *o = jv_object(&w);
     w_set(&w, o, "version", jv_integer(&w, CAIRN_SNAPSHOT_VERSION));
