@@ -201,6 +201,10 @@ struct cairn_ctx {
      * runs on a worker thread), and how many documents were (the tests) */
     size_t json_split_min;
     unsigned json_splits;
+    /* json.c: where a schema file's parsed tree goes once read, to be
+     * freed on another thread (readahead.c; NULL: freed where it is) */
+    void (*json_dispose)(void *ud, void *tree);
+    void *json_dispose_ud;
 };
 /** ctx.c: a new context with `src`'s settings, config file and .env (not
  *  its session, handlers or error), for one target of a fleet. */
@@ -548,6 +552,8 @@ int cairn_json_write_snapshot(cairn_ctx *cx, const cairn_snapshot *snap, cairn_b
 /** One table as a document holding it at `depth` writes it (a snapshot's
  *  tables are at depth 3), from its opening to its closing brace. */
 int cairn_json_write_table(cairn_ctx *cx, const cairn_table *t, int depth, cairn_buf *out);
+/** Free a tree handed to cx->json_dispose. */
+void cairn_json_tree_free(void *tree);
 /** Before a second thread reads a document: set jansson's hash seed (once
  *  per process; a no-op when a document was read already). */
 void cairn_json_threads_ready(void);

@@ -388,6 +388,11 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
     return 0;
 }
 
+void cairn_json_tree_free(void *tree)
+{
+    json_decref(tree);
+}
+
 void cairn_json_threads_ready(void)
 {
     /* jansson seeds its hashes on the first object it makes; a seed set
@@ -1357,6 +1362,11 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
     else
         rc = rd_schema(&r, d.root, d.pos);
     cairn_buf_release(&r.path);
+    if (cx->json_dispose && d.root) {
+        /* (thousands of objects: another thread frees them meanwhile) */
+        cx->json_dispose(cx->json_dispose_ud, d.root);
+        d.root = NULL;
+    }
     doc_release(&d);
     if (rc) {
         cairn_schema_free(r.s);

@@ -49,21 +49,48 @@ struct cairn_readahead {
     pthread_cond_t cv;
     int given, phase;
     const cairn_schema *desired;
+    void *trash; /* a parsed tree the main thread is done with: freed here */
     /* the snapshot's tables being matched (snapreuse.c), until take ends it */
     cairn_snapreuse *reuse;
     cairn_reuse_span *spans; /* after take: the tables written as `text` has them */
     size_t nspans;
 };
 
-/* The schema being generated, once the main thread has it (NULL: none). */
+/* The schema being generated, once the main thread has it (NULL: none);
+ * meanwhile, the trees it is done with are freed here. */
 static const cairn_schema *wait_desired(cairn_readahead *ra)
 {
     pthread_mutex_lock(&ra->mu);
-    while (!ra->given)
-        pthread_cond_wait(&ra->cv, &ra->mu);
+    while (!ra->given) {
+        void *t = ra->trash;
+        if (t) {
+            ra->trash = NULL;
+            pthread_mutex_unlock(&ra->mu);
+            cairn_json_tree_free(t);
+            pthread_mutex_lock(&ra->mu);
+        } else {
+            pthread_cond_wait(&ra->cv, &ra->mu);
+        }
+    }
     const cairn_schema *d = ra->desired;
     pthread_mutex_unlock(&ra->mu);
     return d;
+}
+
+/* cx->json_dispose: the tree goes to the thread while it waits for the
+ * schema; else it is freed here. */
+static void dispose(void *ud, void *tree)
+{
+    cairn_readahead *ra = ud;
+    pthread_mutex_lock(&ra->mu);
+    int taken = !ra->given && ra->phase == 0 && !ra->trash;
+    if (taken) {
+        ra->trash = tree;
+        pthread_cond_broadcast(&ra->cv);
+    }
+    pthread_mutex_unlock(&ra->mu);
+    if (!taken)
+        cairn_json_tree_free(tree);
 }
 
 static void give(cairn_readahead *ra, const cairn_schema *desired)
@@ -118,7 +145,13 @@ static void *read_ahead(void *arg)
         free(ra->file);
         ra->file = NULL;
     }
-    set_phase(ra, 2);
+    pthread_mutex_lock(&ra->mu);
+    void *t = ra->trash;
+    ra->trash = NULL;
+    ra->phase = 2;
+    pthread_cond_broadcast(&ra->cv);
+    pthread_mutex_unlock(&ra->mu);
+    cairn_json_tree_free(t); /* (one handed over after the wait: NULL is a no-op) */
     return NULL;
 }
 
@@ -149,6 +182,8 @@ void cairn_readahead_start(cairn_ctx *cx, const char *out)
         return;
     }
     cx->readahead = ra;
+    cx->json_dispose = dispose;
+    cx->json_dispose_ud = ra;
 }
 
 void cairn_readahead_desired(cairn_ctx *cx, const cairn_schema *desired)
@@ -242,6 +277,8 @@ void cairn_readahead_stop(cairn_ctx *cx)
         return;
     join(ra);
     cx->readahead = NULL;
+    cx->json_dispose = NULL;
+    cx->json_dispose_ud = NULL;
     pthread_mutex_destroy(&ra->mu);
     pthread_cond_destroy(&ra->cv);
     cairn_snapshot_release(&ra->snap);
