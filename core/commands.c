@@ -271,15 +271,31 @@ static int has_hints(const cairn_table *t)
     return any;
 }
 
+static void drop_hints(cairn_table *t)
+{
+    t->was = NULL;
+    for (size_t j = 0; j < t->ncolumns; j++)
+        t->columns[j]->was = NULL;
+    for (size_t j = 0; j < t->nindexes; j++)
+        t->indexes[j]->was = NULL;
+}
+
 /* The rename hints of the old schema are not renames of the way back. A
- * table with hints is replaced by a copy without them: the snapshot's
- * tables may be the new schema's own (snapreuse.c), whose hints stay. */
-static int clear_hints(cairn_schema *s)
+ * table the snapshot borrowed from the new schema (snapreuse.c) keeps its
+ * hints there: it is replaced by a copy without them. The others lose
+ * theirs where they are (with --no-drop the plan may keep them, and the
+ * next snapshot then writes them without hints, as it always has). */
+static int clear_hints(cairn_ctx *cx, cairn_schema *s)
 {
     cairn_table **v = NULL;
+    size_t len;
     for (size_t i = 0; i < s->ntables; i++) {
         if (!has_hints(s->tables[i]))
             continue;
+        if (!cairn_readahead_table_text(cx, s->tables[i], &len)) {
+            drop_hints(s->tables[i]);
+            continue;
+        }
         size_t cap = 4;
         while (cap < s->ntables)
             cap *= 2;
@@ -291,11 +307,7 @@ static int clear_hints(cairn_schema *s)
         s->ntables = n;
         if (!t)
             return CAIRN_ENOMEM;
-        t->was = NULL;
-        for (size_t j = 0; j < t->ncolumns; j++)
-            t->columns[j]->was = NULL;
-        for (size_t j = 0; j < t->nindexes; j++)
-            t->indexes[j]->was = NULL;
+        drop_hints(t);
         v[i] = t;
     }
     for (size_t i = 0; i < s->nviews; i++)
@@ -391,7 +403,7 @@ static int down_text(cairn_ctx *cx, cairn_session *s, const char *name, const st
     int rc = reverse_renames(cx, up, &renames, &nrenames);
     /* (a merge's snapshot is the start itself: its hints are written) */
     if (!rc) {
-        if (desired != prev->schema && clear_hints(prev->schema))
+        if (desired != prev->schema && clear_hints(cx, prev->schema))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         cairn_diff_opts o = {.renames = (const char *const *)renames, .nrenames = nrenames};
         if (!rc)

@@ -34,7 +34,7 @@ typedef struct cairn_readahead cairn_readahead;
 struct cairn_readahead {
     pthread_t th;
     cairn_ctx *cx;  /* the thread's clone; its error is the parse's */
-    cairn_ctx *hcx; /* another, for the main thread's share of the matching */
+    cairn_ctx *hcx; /* another, for the main thread: its share of the matching, the rest */
     char *out;      /* the migrations folder */
     char *file;     /* the snapshot read, or NULL when there was no guess */
     char *text;
@@ -169,6 +169,7 @@ void cairn_readahead_start(cairn_ctx *cx, const char *out)
         free(ra);
         return;
     }
+    ra->hcx->json_split_min = cx->json_split_min; /* (it runs on the main thread) */
     cairn_json_threads_ready();
     pthread_mutex_init(&ra->mu, NULL);
     pthread_cond_init(&ra->cv, NULL);
@@ -229,10 +230,14 @@ int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size
     if (!ra->file || strcmp(ra->file, file) != 0 || ra->len != len ||
         memcmp(ra->text, text, len) != 0)
         return 0;
+    cairn_ctx *ecx = ra->cx; /* where the read's error is */
     if (ra->reuse) {
-        if (cairn_snapreuse_finish(ra->reuse, ra->cx, ra->file, &ra->snap, &ra->spans,
+        /* Read here, on the main thread's clone, with both cores free: a
+         * large residue (few tables matched) may be split (json.c). */
+        ecx = ra->hcx;
+        if (cairn_snapreuse_finish(ra->reuse, ecx, ra->file, &ra->snap, &ra->spans,
                                    &ra->nspans))
-            ra->rc = cairn_snapshot_from_text(ra->cx, ra->file, ra->text, ra->len, &ra->snap);
+            ra->rc = cairn_snapshot_from_text(ecx, ra->file, ra->text, ra->len, &ra->snap);
         cairn_snapreuse_free(ra->reuse);
         ra->reuse = NULL;
     }
@@ -244,7 +249,7 @@ int cairn_readahead_take(cairn_ctx *cx, const char *file, const char *text, size
     *rc = ra->rc;
     if (ra->rc) {
         cairn_saved_err e;
-        cairn_err_save(ra->cx, &e);
+        cairn_err_save(ecx, &e);
         cairn_err_restore(cx, &e);
     }
     return 1;

@@ -127,4 +127,29 @@ refused 3 "no_drop \"yes\"" push
 expect_err '"no_drop" must be true or false' "no_drop yes: the message"
 rm cairn.json
 
+# ---- generate --no-drop after a rename: the kept table's hints ----------------
+# A table and column renamed with hints, then the table left out of the
+# schema: --no-drop keeps it, and its old hints are not renames of anything
+# any more, so the snapshot keeps it without them, as it always has.
+mkdir "$WORK/hints" && cd "$WORK/hints" || exit 1
+gen() { run --dialect sqlite --schema schema.json --out migrations generate "$@"; }
+printf '%s\n' '{"tables": [{"name": "a", "columns": [{"name": "id", "type": "integer"}, {"name": "x", "type": "text"}]},' \
+    '{"name": "keep", "columns": [{"name": "id", "type": "integer"}]}]}' >schema.json
+gen --name m1
+expect_ok "generate m1"
+printf '%s\n' '{"tables": [{"name": "b", "was": "a", "columns": [{"name": "id", "type": "integer"},' \
+    '{"name": "y", "was": "x", "type": "text"}]}, {"name": "keep", "columns": [{"name": "id", "type": "integer"}]}]}' \
+    >schema.json
+gen --name m2
+expect_ok "generate m2 (renames)"
+printf '%s\n' '{"tables": [{"name": "keep", "columns": [{"name": "id", "type": "integer"},' \
+    '{"name": "z", "type": "integer"}]}]}' >schema.json
+gen --name m3 --no-drop
+expect_ok "generate m3 --no-drop"
+M3=$(ls migrations | tail -n 1)
+check "m3 keeps table b" grep -q '"name": "b"' "migrations/$M3/snapshot.json"
+check "m3's snapshot has no rename hints" sh -c "! grep -q '\"was\"' migrations/$M3/snapshot.json"
+gen --no-drop
+expect_out "no changes" "then nothing to generate with --no-drop"
+
 finish

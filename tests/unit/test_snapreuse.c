@@ -129,9 +129,12 @@ static void both_ways(cairn_ctx *cx, const char *what, const char *text,
         }
         free(a);
         free(b);
-        /* the reused model is found by name like any other */
-        const cairn_table *t = cairn_schema_find_table(reused.schema, NULL, "b");
-        CHECK(t && strcmp(t->name, "b") == 0, "%s: table b not found", what);
+        /* the reused model's tables are found by name like any other's */
+        for (size_t i = 0; i < reused.schema->ntables; i++) {
+            const cairn_table *t = reused.schema->tables[i];
+            CHECK(cairn_schema_find_table(reused.schema, t->schema, t->name) == t,
+                  "%s: table %s not found by name", what, t->name);
+        }
         cairn_snapshot_release(&reused);
     }
     if (frc == 0)
@@ -209,6 +212,33 @@ int main(void)
     char *damaged = strdup(spaced);
     replace(&damaged, "\"name\" :  \"a\"", "\"name\" :  \"a\", \"bogus\": 1");
     both_ways(cx, "damaged", damaged, same, -1, 0);
+
+    /* many tables, every one changed: matching gives up early, unchanged: all taken */
+    cairn_buf many, more;
+    cairn_buf_init(&many);
+    cairn_buf_init(&more);
+    cairn_buf_puts(&many, "{\"tables\": [");
+    cairn_buf_puts(&more, "{\"tables\": [");
+    for (int i = 0; i < 300; i++) {
+        cairn_buf_printf(&many, "%s{\"name\": \"t%d\", \"columns\": [{\"name\": \"id\", "
+                         "\"type\": \"integer\"}]}", i ? "," : "", i);
+        cairn_buf_printf(&more, "%s{\"name\": \"t%d\", \"columns\": [{\"name\": \"id\", "
+                         "\"type\": \"integer\"}, {\"name\": \"v\", \"type\": \"text\"}]}",
+                         i ? "," : "", i);
+    }
+    cairn_buf_puts(&many, "]}");
+    cairn_buf_puts(&more, "]}");
+    cairn_schema *many_s = schema_of(cx, many.data), *more_s = schema_of(cx, more.data);
+    if (many_s && more_s) {
+        char *many_snap = snapshot_of(cx, many_s);
+        both_ways(cx, "300 tables, none changed", many_snap, many_s, 300, 1);
+        both_ways(cx, "300 tables, every one changed", many_snap, more_s, -1, 1);
+        free(many_snap);
+    }
+    cairn_schema_free(many_s);
+    cairn_schema_free(more_s);
+    cairn_buf_release(&many);
+    cairn_buf_release(&more);
 
     /* texts the scan does not follow */
     const char *odd[] = {"", "{", "{\"schema\": {\"tables\": [1, 2]}}",
