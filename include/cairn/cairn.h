@@ -242,10 +242,12 @@ typedef struct cairn_generate_opts {
 
 /** Diff the newest snapshot in "out" to the desired schema and write a new
  *  migration folder. `*dir_out` gets the folder path (free with cairn_free),
- *  or NULL when there was nothing to do. The newest snapshot is parsed on a
- *  second thread while the schema file is read (joined before this
- *  returns): an application that sets jansson's allocation functions must
- *  give thread-safe ones (cairn_fleet's workers need them too). */
+ *  or NULL when there was nothing to do. The newest snapshot is read on a
+ *  second thread while the schema file is read, and its tables that the
+ *  schema writes to the same bytes are taken from the schema instead of
+ *  parsed (joined before this returns): an application that sets jansson's
+ *  allocation functions must give thread-safe ones (cairn_fleet's workers
+ *  need them too). */
 CAIRN_API int cairn_generate(cairn_ctx *cx, const cairn_generate_opts *opts, char **dir_out);
 /** Write a migration that runs nothing and joins the folder's branches
  *  (two or more heads: migrations generated from one parent on branches
