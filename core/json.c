@@ -144,7 +144,7 @@ static const char *split_cut_laid_out(const char *arr, const char *mid, const ch
         p++;
     while (p < end && *p == ' ' && n < 64)
         p++, n++;
-    if (p >= end || *p != '{' || n == 64 || p[-n - 1] != '\n' || mid >= end)
+    if (p >= end || *p != '{' || n == 64 || *(p - n - 1) != '\n' || mid >= end)
         return NULL;
     needle[0] = '\n';
     memset(needle + 1, ' ', n);
