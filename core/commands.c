@@ -287,32 +287,27 @@ static void drop_hints(cairn_table *t)
  * next snapshot then writes them without hints, as it always has). */
 static int clear_hints(cairn_ctx *cx, cairn_schema *s)
 {
-    cairn_table **v = NULL;
+    int copied = 0;
     size_t len;
     for (size_t i = 0; i < s->ntables; i++) {
-        if (!has_hints(s->tables[i]))
+        cairn_table *t = s->tables[i];
+        if (!has_hints(t))
             continue;
-        if (!cairn_readahead_table_text(cx, s->tables[i], &len)) {
-            drop_hints(s->tables[i]);
-            continue;
+        if (cairn_readahead_table_text(cx, t, &len)) {
+            /* (the copy is appended to the tables too: taken off again) */
+            size_t n = s->ntables;
+            t = cairn_schema_copy_table(s, t);
+            s->ntables = n;
+            if (!t)
+                return CAIRN_ENOMEM;
+            s->tables[i] = t;
+            copied = 1;
         }
-        size_t cap = 4;
-        while (cap < s->ntables)
-            cap *= 2;
-        if (!v && (v = cairn_arena_alloc(cairn_schema_arena(s), cap * sizeof *v)))
-            memcpy(v, s->tables, s->ntables * sizeof *v);
-        /* (the copy is appended to the tables too: taken off again) */
-        size_t n = s->ntables;
-        cairn_table *t = v ? cairn_schema_copy_table(s, s->tables[i]) : NULL;
-        s->ntables = n;
-        if (!t)
-            return CAIRN_ENOMEM;
         drop_hints(t);
-        v[i] = t;
     }
     for (size_t i = 0; i < s->nviews; i++)
         s->views[i]->was = NULL;
-    return v ? cairn_schema_set_tables(s, v, s->ntables) : 0;
+    return copied ? cairn_schema_index_tables(s) : 0;
 }
 
 /* The renames of the up plan turned around ("new"="old", and

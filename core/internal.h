@@ -35,10 +35,10 @@ int cairn_strmap_put(cairn_strmap *m, const char *ns, const char *name, const vo
 
 /** schema.c: the arena behind a schema. */
 cairn_arena *cairn_schema_arena(cairn_schema *s);
-/** schema.c: make `v` (in the schema's arena, with room for cairn_arena_push:
- *  a power of two from 4 at least `n`) the tables, indexed by name. The
- *  tables may live in another schema's arena, which must outlive this one. */
-int cairn_schema_set_tables(cairn_schema *s, cairn_table **v, size_t n);
+/** schema.c: index the tables by name again, after s->tables was changed
+ *  by hand (tables may live in another schema's arena, which must then
+ *  outlive this one). */
+int cairn_schema_index_tables(cairn_schema *s);
 /** schema.c: deep copies of one object (with everything it holds) into
  *  `d`'s arena; NULL when out of memory. */
 cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src);

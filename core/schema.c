@@ -76,21 +76,20 @@ cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char 
     return t;
 }
 
-int cairn_schema_set_tables(cairn_schema *s, cairn_table **v, size_t n)
+int cairn_schema_index_tables(cairn_schema *s)
 {
     schema_box *b = (schema_box *)s;
     cairn_strmap *index = cairn_strmap_new(A(s));
     if (!index)
         return CAIRN_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (!cairn_strmap_get(index, v[i]->schema, v[i]->name) &&
-            cairn_strmap_put(index, v[i]->schema, v[i]->name, v[i]))
+    /* the first of two tables with one name is the one found, as in add_table */
+    for (size_t i = 0; i < s->ntables; i++)
+        if (!cairn_strmap_get(index, s->tables[i]->schema, s->tables[i]->name) &&
+            cairn_strmap_put(index, s->tables[i]->schema, s->tables[i]->name, s->tables[i]))
             return CAIRN_ENOMEM;
-    s->tables = v;
-    s->ntables = n;
     b->index = index;
-    b->index_tables = v;
-    b->index_n = n;
+    b->index_tables = s->tables;
+    b->index_n = s->ntables;
     return 0;
 }
 

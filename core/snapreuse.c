@@ -326,10 +326,8 @@ static int put_back(cairn_schema *s, const elem *el, size_t n)
     cairn_arena *tmp = cairn_arena_new();
     cairn_strmap *seen = tmp ? cairn_strmap_new(tmp) : NULL;
     cairn_table **v = NULL;
-    size_t cap = 4, k = 0;
-    while (cap < n)
-        cap *= 2;
-    int ok = seen && (v = cairn_arena_alloc(cairn_schema_arena(s), cap * sizeof *v)) != NULL;
+    size_t nv = 0, k = 0;
+    int ok = seen != NULL;
     for (size_t i = 0; i < s->nviews && ok; i++)
         ok = !cairn_strmap_put(seen, s->views[i]->schema, s->views[i]->name, s);
     for (size_t i = 0; i < s->nsequences && ok; i++)
@@ -342,14 +340,15 @@ static int put_back(cairn_schema *s, const elem *el, size_t n)
             else
                 t = s->tables[k++];
         }
-        if (ok && cairn_strmap_get(seen, t->schema, t->name))
-            ok = 0;
-        else if (ok)
-            ok = !cairn_strmap_put(seen, t->schema, t->name, t);
-        if (ok)
-            v[i] = t;
+        ok = ok && !cairn_strmap_get(seen, t->schema, t->name) &&
+             !cairn_strmap_put(seen, t->schema, t->name, t) &&
+             !cairn_arena_push(cairn_schema_arena(s), (void ***)&v, &nv, t);
     }
-    ok = ok && k == s->ntables && !cairn_schema_set_tables(s, v, n);
+    if (ok && (ok = k == s->ntables)) {
+        s->tables = v;
+        s->ntables = nv;
+        ok = !cairn_schema_index_tables(s);
+    }
     cairn_arena_free(tmp);
     return ok;
 }
