@@ -24,14 +24,29 @@ static int buf_grow(cairn_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p;
+    if (cap < CAIRN_MEM_BIG) {
+        p = realloc(b->data, cap);
+    } else if ((p = cairn_mem_alloc(cap)) && b->data) {
+        /* a large buffer (a snapshot written, a schema file read) moves
+         * to huge pages: copying what it holds costs less than the page
+         * faults of growing it in place */
+        memcpy(p, b->data, b->len + 1);
+        free(b->data);
+    }
     if (!p) {
         b->oom = 1;
         return CAIRN_ENOMEM;
     }
     b->data = p;
     b->cap = cap;
+    b->data[b->len] = '\0';
     return 0;
+}
+
+int cairn_buf_reserve(cairn_buf *b, size_t extra)
+{
+    return buf_grow(b, extra);
 }
 
 int cairn_buf_append(cairn_buf *b, const char *s, size_t len)

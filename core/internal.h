@@ -20,6 +20,15 @@ cairn_arena *cairn_arena_new(void);
 void cairn_arena_free(cairn_arena *a);
 /** Zeroed, aligned memory; NULL on out of memory. */
 void *cairn_arena_alloc(cairn_arena *a, size_t size);
+/* Asks that [p, p + n) be backed by huge pages (madvise; a hint, ignored
+ * where the kernel has none). Call before the range is touched. */
+void cairn_mem_advise_huge(void *p, size_t n);
+/* malloc, except that from CAIRN_MEM_BIG up the block is rounded up to
+ * whole huge pages and advised to be backed by them (cairn_mem_advise_huge):
+ * for the large buffers a command fills once (a document's text and its
+ * copies). Free with free(). */
+#define CAIRN_MEM_BIG ((size_t)1 << 20)
+void *cairn_mem_alloc(size_t n);
 char *cairn_arena_strndup(cairn_arena *a, const char *s, size_t n);
 char *cairn_arena_strdup(cairn_arena *a, const char *s);
 /** Append `item` to a pointer array (`*items`, `*n`) that lives in the arena. */
@@ -61,6 +70,8 @@ struct cairn_buf {
 };
 void cairn_buf_init(cairn_buf *b);
 void cairn_buf_release(cairn_buf *b);
+/** Room for `extra` more bytes and the NUL (CAIRN_ENOMEM, sticky, else). */
+int cairn_buf_reserve(cairn_buf *b, size_t extra);
 int cairn_buf_append(cairn_buf *b, const char *s, size_t len);
 int cairn_buf_puts(cairn_buf *b, const char *s);
 int cairn_buf_printf(cairn_buf *b, const char *fmt, ...) CAIRN_FMT(2, 3);

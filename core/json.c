@@ -101,7 +101,7 @@ static void *half_parse(void *arg)
 {
     half *h = arg;
     json_error_t e;
-    if (!(h->text = malloc(h->len)))
+    if (!(h->text = cairn_mem_alloc(h->len)))
         return NULL;
     memcpy(h->text, h->from, h->len);
     h->text[0] = '[';
@@ -249,7 +249,7 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
     head = (size_t)(h.from - text);
     tail = (size_t)(s.end - close);
     n1 = head + (size_t)blank.line + (size_t)blank.col + tail;
-    if (!(d->text1 = w = malloc(n1)))
+    if (!(d->text1 = w = cairn_mem_alloc(n1)))
         goto out;
     memcpy(w, text, head);
     memset(w + head, '\n', (size_t)blank.line);

@@ -1,4 +1,6 @@
 /* buf.c: strings, quoting, statement splitting, history lists. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -143,6 +145,63 @@ static void test_blank(void)
     CHECK(!cairn_sql_is_blank("/* unterminated"), "an unterminated comment goes to the server");
 }
 
+/* Past CAIRN_MEM_BIG a buffer moves to huge pages instead of growing in
+ * place: every byte must come along, appended or reserved. */
+static void test_big(void)
+{
+    cairn_buf b;
+    cairn_buf_init(&b);
+    char chunk[1000];
+    size_t total = (size_t)5 << 20;
+    size_t n = 0;
+    for (size_t i = 0; i < total; i += sizeof chunk, n += sizeof chunk) {
+        for (size_t j = 0; j < sizeof chunk; j++)
+            chunk[j] = (char)('a' + (i + j) % 23);
+        cairn_buf_append(&b, chunk, sizeof chunk);
+    }
+    int same = b.len == n && !b.oom && b.data[n] == '\0';
+    for (size_t i = 0; same && i < n; i++)
+        same = b.data[i] == (char)('a' + i % 23);
+    CHECK(same, "5 MB appended in 1,000-byte steps kept (len %zu)", b.len);
+    CHECK(b.cap >= CAIRN_MEM_BIG && b.cap >= b.len + 1, "cap %zu", b.cap);
+    char *s = cairn_buf_steal(&b);
+    free(s); /* a huge-page block is freed with free() */
+    CHECK(cairn_buf_reserve(&b, (size_t)3 << 20) == 0 && b.cap >= ((size_t)3 << 20) + 1 &&
+              b.len == 0 && b.data[0] == '\0',
+          "reserved at once: cap %zu", b.cap);
+    cairn_buf_puts(&b, "tail");
+    CHECK_STR(cairn_buf_cstr(&b), "tail");
+    cairn_buf_release(&b);
+}
+
+/* Blocks grow from 16 KiB to huge pages: what is allocated is zeroed,
+ * aligned, and stays put while more is allocated. */
+static void test_arena(void)
+{
+    cairn_arena *a = cairn_arena_new();
+    enum { N = 40000 };
+    static unsigned char *p[N];
+    size_t size[N];
+    int zero = 1, aligned = 1;
+    for (size_t i = 0; i < N; i++) {
+        size[i] = i % 97 == 0 ? 70000 + i : 1 + i % 300; /* now and then a big one */
+        if (i == N / 2)
+            size[i] = (size_t)3 << 20; /* larger than a block of any size */
+        p[i] = cairn_arena_alloc(a, size[i]);
+        for (size_t j = 0; p[i] && j < size[i]; j++)
+            zero &= p[i][j] == 0;
+        aligned &= p[i] && (uintptr_t)p[i] % _Alignof(max_align_t) == 0;
+        if (p[i])
+            memset(p[i], (int)(i % 251) + 1, size[i]);
+    }
+    int kept = 1;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = 0; p[i] && j < size[i]; j += 61)
+            kept &= p[i][j] == (unsigned char)((i % 251) + 1);
+    CHECK(zero && aligned && kept, "zeroed %d, aligned %d, kept %d", zero, aligned, kept);
+    cairn_arena_free(a);
+}
+
 int main(void)
 {
     test_blank();
@@ -150,5 +209,7 @@ int main(void)
     test_split();
     test_delimiter();
     test_stmts_history();
+    test_big();
+    test_arena();
     return check_done();
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -569,6 +570,72 @@ static void test_import_helpers(cairn_ctx *cx, const char *root)
     free(pd);
 }
 
+/* cairn_read_file: a regular file is read at its size in one buffer, from
+ * CAIRN_MEM_BIG up in huge pages; anything else in steps. Every byte, the
+ * NUL after them, and the two errors. */
+static void test_read_file(cairn_ctx *cx, const char *root)
+{
+    size_t sizes[] = {0, 1, 65535, 65536, 65537, CAIRN_MEM_BIG - 1, CAIRN_MEM_BIG,
+                      (size_t)3 << 20};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        char *want = malloc(n + 1), *got = NULL, *p = cairn_path_join(root, "read.bin");
+        size_t len = 12345;
+        for (size_t i = 0; i < n; i++)
+            want[i] = (char)('a' + (i * 7 + i / 4093) % 26);
+        FILE *f = fopen(p, "wb");
+        if (!f || fwrite(want, 1, n, f) != n || fclose(f)) {
+            perror(p);
+            exit(2);
+        }
+        int rc = cairn_read_file(cx, p, &got, &len);
+        CHECK(rc == 0 && len == n && memcmp(got, want, n) == 0 && got[n] == '\0',
+              "a file of %zu bytes read whole (rc %d, len %zu)", n, rc, len);
+        free(got);
+        free(want);
+        free(p);
+    }
+    /* a pipe: no size to read at, so read in steps to its end */
+    int fds[2];
+    if (pipe(fds) != 0) {
+        perror("pipe");
+        exit(2);
+    }
+    size_t n = (size_t)700 << 10;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        char block[4096];
+        for (size_t i = 0; i < n; i += sizeof block) {
+            memset(block, (int)('a' + (i / sizeof block) % 26), sizeof block);
+            if (write(fds[1], block, sizeof block) != (ssize_t)sizeof block)
+                _exit(1);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    char dev[64], *got = NULL;
+    size_t len = 0;
+    snprintf(dev, sizeof dev, "/dev/fd/%d", fds[0]);
+    int rc = cairn_read_file(cx, dev, &got, &len);
+    int same = rc == 0 && len == n && got[n] == '\0';
+    for (size_t i = 0; same && i < n; i++)
+        same = got[i] == (char)('a' + (i / 4096) % 26);
+    CHECK(same, "a pipe read to its end (rc %d, len %zu)", rc, len);
+    free(got);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    got = NULL;
+    CHECK(cairn_read_file(cx, root, &got, &len) == CAIRN_EIO && !got, "a folder is refused");
+    CHECK(strstr(cairn_ctx_error(cx)->message, "read error") != NULL, "%s",
+          cairn_ctx_error(cx)->message);
+    char *missing = cairn_path_join(root, "no-such-file");
+    CHECK(cairn_read_file(cx, missing, &got, &len) == CAIRN_EIO && !got, "a missing file");
+    CHECK(strstr(cairn_ctx_error(cx)->message, "cannot open: No such file") != NULL, "%s",
+          cairn_ctx_error(cx)->message);
+    free(missing);
+}
+
 int main(void)
 {
     cairn_ctx *cx;
@@ -584,6 +651,7 @@ int main(void)
     test_readahead(cx, root);
     test_down(cx, root);
     test_import_helpers(cx, root);
+    test_read_file(cx, root);
     rm_rf(root);
     free(root);
     cairn_ctx_free(cx);
