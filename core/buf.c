@@ -4,6 +4,12 @@
 
 #include "internal.h"
 
+int cairn_has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
 void cairn_buf_init(cairn_buf *b)
 {
     memset(b, 0, sizeof *b);

@@ -107,12 +107,27 @@ int cairn_schema_load(cairn_ctx *cx, cairn_schema **out)
     if (!path || !*path)
         return cairn_err(cx, CAIRN_ECONFIG,
                          "no schema: set \"schema\" in cairn.json or pass --schema");
+    /* A schema file in JSON is read without the driver: the driver loads
+     * on another thread meanwhile. Its error, if any, is still the one
+     * reported, as when it loaded first. */
+    cairn_loader_ahead ahead;
+    int early = cairn_has_suffix(path, ".json") && !cairn_is_dir(path) &&
+                cairn_loader_ahead_start(cx, &ahead) == 0;
     cairn_session *s;
-    int rc = cairn_session_get(cx, &s);
+    int rc = early ? 0 : cairn_session_get(cx, &s);
     if (rc)
         return rc;
-    cairn_schema *schema;
+    cairn_schema *schema = NULL;
     rc = cairn_schemafile_load(cx, path, &schema);
+    if (early) {
+        cairn_loader_ahead_end(&ahead);
+        int rs = cairn_session_get(cx, &s);
+        if (rs) {
+            if (!rc)
+                cairn_schema_free(schema);
+            return rs;
+        }
+    }
     if (rc)
         return rc;
     /* A file written for another database would be compared against the
@@ -546,14 +561,25 @@ static int check_failed(cairn_ctx *cx, cairn_session *s, const cairn_plan *plan)
                      plan->nchanges, plan->nchanges == 1 ? "" : "s");
 }
 
+/* The session, got before cairn_schema_load as every command had it,
+ * unless a schema file is named: cairn_schema_load then gets it itself,
+ * with the driver loaded beside the read of the file (and the driver's
+ * error, if any, still the one reported). */
+static int session_unless_schema(cairn_ctx *cx, cairn_session **s)
+{
+    const char *path = cairn_ctx_get(cx, "schema");
+    *s = NULL;
+    return path && *path ? 0 : cairn_session_get(cx, s);
+}
+
 /* generate, or (merge_only) a migration that only joins the branches. */
 static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_only,
                     char **dir_out)
 {
     if (dir_out)
         *dir_out = NULL;
-    cairn_session *s;
-    int rc = cairn_session_get(cx, &s);
+    cairn_session *s = NULL;
+    int rc = merge_only ? cairn_session_get(cx, &s) : session_unless_schema(cx, &s);
     if (rc)
         return rc;
     const char *outdir = cairn_ctx_get(cx, "out");
@@ -562,6 +588,8 @@ static int generate(cairn_ctx *cx, const cairn_generate_opts *opts, int merge_on
         /* the newest snapshot is parsed on a second thread meanwhile */
         cairn_readahead_start(cx, outdir);
         rc = cairn_schema_load(cx, &desired);
+        if (!rc)
+            rc = cairn_session_get(cx, &s); /* loaded by now */
     }
     if (rc) {
         cairn_readahead_stop(cx);
@@ -889,14 +917,16 @@ int cairn_export(cairn_ctx *cx, char **sql_out)
 {
     *sql_out = NULL;
     cairn_session *s;
-    int rc = cairn_session_get(cx, &s);
+    int rc = session_unless_schema(cx, &s);
     if (rc)
         return rc;
     cairn_schema *desired;
     rc = cairn_schema_load(cx, &desired);
     if (rc)
         return rc;
-    rc = create_script(cx, s, desired, sql_out);
+    rc = cairn_session_get(cx, &s); /* loaded by now */
+    if (!rc)
+        rc = create_script(cx, s, desired, sql_out);
     cairn_schema_free(desired);
     return rc;
 }

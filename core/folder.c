@@ -544,12 +544,6 @@ void cairn_folder_remove(const char *out, const char *name)
 
 /* ---- another tool's migrations, where cairn's were expected ----------------- */
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
 /* Flyway's versioned file: V<digits, '.', '_'>__<description>.sql */
 static int is_flyway_name(const char *s)
 {
@@ -558,7 +552,7 @@ static int is_flyway_name(const char *s)
     const char *p = s + 1;
     while ((*p >= '0' && *p <= '9') || *p == '.' || (*p == '_' && p[1] != '_'))
         p++;
-    return p[0] == '_' && p[1] == '_' && has_suffix(s, ".sql");
+    return p[0] == '_' && p[1] == '_' && cairn_has_suffix(s, ".sql");
 }
 
 /* Does the file have a line starting "-- migrate:up" (dbmate)? */
@@ -596,11 +590,11 @@ const char *cairn_folder_foreign(const char *dir, char *evidence, size_t size)
     struct dirent *de;
     while (!tool && (de = readdir(d)) != NULL) {
         const char *n = de->d_name;
-        if (has_suffix(n, ".up.sql") && n[0] >= '0' && n[0] <= '9')
+        if (cairn_has_suffix(n, ".up.sql") && n[0] >= '0' && n[0] <= '9')
             tool = "golang-migrate";
         else if (is_flyway_name(n))
             tool = "flyway";
-        else if (n[0] >= '0' && n[0] <= '9' && has_suffix(n, ".sql")) {
+        else if (n[0] >= '0' && n[0] <= '9' && cairn_has_suffix(n, ".sql")) {
             char *p = cairn_path_join(dir, n);
             if (p && has_dbmate_marker(p))
                 tool = "dbmate";

@@ -66,12 +66,6 @@ static char *dupn(const char *s, size_t n)
     return d;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n > m && strcmp(s + n - m, suffix) == 0;
-}
-
 static int is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -422,7 +416,7 @@ int cairn_import_flyway_cmp(const char *a, const char *b)
 static int flyway_parse(const char *name, char prefix, char **version, char **desc)
 {
     *version = *desc = NULL;
-    if (name[0] != prefix || !has_suffix(name, ".sql"))
+    if (name[0] != prefix || !cairn_has_suffix(name, ".sql"))
         return 0;
     const char *p = name + 1;
     if (prefix != 'R' && !is_digit(*p))
@@ -545,7 +539,7 @@ static int read_golang(cairn_ctx *cx, ilist *l)
             while (is_digit(nm[k]))
                 k++;
             const char *suffix = pass ? ".down.sql" : ".up.sql";
-            if (!k || nm[k] != '_' || !has_suffix(nm, suffix) ||
+            if (!k || nm[k] != '_' || !cairn_has_suffix(nm, suffix) ||
                 strlen(nm) < k + 1 + strlen(suffix))
                 continue;
             char *version = dupn(nm, k);
@@ -602,7 +596,7 @@ static int read_dbmate(cairn_ctx *cx, ilist *l)
         size_t k = 0;
         while (is_digit(nm[k]))
             k++;
-        if (!k || !has_suffix(nm, ".sql"))
+        if (!k || !cairn_has_suffix(nm, ".sql"))
             continue;
         imig *m = ilist_add(cx, l);
         if (!m || !(m->file = cairn_path_join(l->dir, nm)) || !(m->key = dupn(nm, k))) {
@@ -645,9 +639,9 @@ static int read_dbmate(cairn_ctx *cx, ilist *l)
             cairn_buf_append(&b, ubody, (size_t)((down ? down : ubody + strlen(ubody)) - ubody));
             m->sql = b.oom ? NULL : cairn_buf_steal(&b);
             cairn_buf_release(&b);
-            m->slug = strdup(has_suffix(rest, ".sql") ? rest : "migration");
+            m->slug = strdup(cairn_has_suffix(rest, ".sql") ? rest : "migration");
             if (m->slug)
-                m->slug[strlen(m->slug) - (has_suffix(rest, ".sql") ? 4 : 0)] = '\0';
+                m->slug[strlen(m->slug) - (cairn_has_suffix(rest, ".sql") ? 4 : 0)] = '\0';
             if (down && !(m->down = strdup(dbody)))
                 rc = cairn_import_oom(cx);
             if (!rc && (!m->sql || !m->slug))

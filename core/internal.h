@@ -5,6 +5,7 @@
 #ifndef CAIRN_INTERNAL_H
 #define CAIRN_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -68,6 +69,8 @@ struct cairn_buf {
     size_t len, cap;
     int oom;    /* sticky: an append failed */
 };
+/** Does `s` end in `suffix`, with something before it? */
+int cairn_has_suffix(const char *s, const char *suffix);
 void cairn_buf_init(cairn_buf *b);
 void cairn_buf_release(cairn_buf *b);
 /** Room for `extra` more bytes and the NUL (CAIRN_ENOMEM, sticky, else). */
@@ -345,6 +348,19 @@ void cairn_driver_release(cairn_driver *drv);
 /** Load and check one file like cairn_loader_load_file, then check its
  *  table against the manifest beside it, when it has one. */
 int cairn_loader_load(cairn_ctx *cx, const char *path, cairn_driver *out);
+/** Loading ahead: the file cairn_loader_find would load for the context's
+ *  dialect name is dlopen'ed on a thread of its own, so that the
+ *  cairn_session_get that follows finds it loaded. 0 when the thread runs
+ *  (end it with cairn_loader_ahead_end, after that cairn_session_get);
+ *  -1, with nothing reported, when there is nothing to do: a session
+ *  already, no dialect name (a URL alone), no such file, no thread. The
+ *  handle is never closed: drivers are never unloaded. */
+typedef struct cairn_loader_ahead {
+    pthread_t th;
+    char *file;
+} cairn_loader_ahead;
+int cairn_loader_ahead_start(cairn_ctx *cx, cairn_loader_ahead *a);
+void cairn_loader_ahead_end(cairn_loader_ahead *a);
 
 /* ---- manifest.c: <name>.dialect beside <name>.so, the dialect's name and
  *      URL schemes, read before any driver is loaded ----------------------- */

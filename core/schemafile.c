@@ -12,12 +12,6 @@
 
 #include "internal.h"
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t ls = strlen(s), lx = strlen(suffix);
-    return ls > lx && strcmp(s + ls - lx, suffix) == 0;
-}
-
 static int load_json(cairn_ctx *cx, const char *path, cairn_schema **out)
 {
     char *text;
@@ -148,7 +142,7 @@ static int list_json(cairn_ctx *cx, const char *dir, char ***out, size_t *count)
     size_t n = 0;
     int rc = 0;
     for (struct dirent *de; (de = readdir(dh)) && !rc;) {
-        if (de->d_name[0] == '.' || !has_suffix(de->d_name, ".json"))
+        if (de->d_name[0] == '.' || !cairn_has_suffix(de->d_name, ".json"))
             continue;
         char *full = cairn_path_join(dir, de->d_name);
         char **nv = full ? realloc(names, (n + 1) * sizeof *nv) : NULL;
@@ -231,7 +225,7 @@ int cairn_schemafile_locate(cairn_ctx *cx, const char *path, const char *const *
     if (!path)
         return 0;
     if (!cairn_is_dir(path)) {
-        if (!has_suffix(path, ".json") || !locate_in(cx, path, paths, npaths, line, col))
+        if (!cairn_has_suffix(path, ".json") || !locate_in(cx, path, paths, npaths, line, col))
             return 0;
         *file = strdup(path);
         return *file != NULL;
@@ -455,9 +449,9 @@ int cairn_schemafile_load(cairn_ctx *cx, const char *path, cairn_schema **out)
     int rc;
     if (cairn_is_dir(path))
         rc = load_dir(cx, path, out);
-    else if (has_suffix(path, ".sql"))
+    else if (cairn_has_suffix(path, ".sql"))
         rc = load_sql(cx, path, out);
-    else if (has_suffix(path, ".json"))
+    else if (cairn_has_suffix(path, ".json"))
         rc = load_json(cx, path, out);
     else
         return cairn_err(cx, CAIRN_ESCHEMA,

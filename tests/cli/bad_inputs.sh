@@ -171,6 +171,22 @@ echo "not a shared object" >drivers/sqlite.so
 refused 5 "broken driver first in the dialect path" --dialect-path "$PWD/drivers" generate
 expect_err "drivers/sqlite.so" "broken driver: names the file"
 
+# The driver loads on a thread of its own while a JSON schema file is read
+# (issue 16). When both are wrong, the driver's error is still the one
+# reported, alone, as when it loaded first.
+fresh dialect_and_json
+printf '{ "tables": [ { "name": "t" ,, } ] }\n' >schema.json
+refused 5 "unknown dialect and a malformed schema" --dialect nosuch generate
+expect_err "unknown dialect 'nosuch'" "unknown dialect and a malformed schema: the dialect's error"
+fresh brokendrv_and_json
+mkdir drivers
+echo "not a shared object" >drivers/sqlite.so
+printf '{ "tables": [ { "name": "t" ,, } ] }\n' >schema.json
+refused 5 "broken driver and a malformed schema" --dialect-path "$PWD/drivers" generate
+expect_err "drivers/sqlite.so: cannot load" "broken driver and a malformed schema: the driver's error"
+refused 5 "broken driver and a malformed schema, validate" --dialect-path "$PWD/drivers" validate
+expect_err "drivers/sqlite.so: cannot load" "validate: the driver's error"
+
 fresh nodriver
 # A relocated install without its dialects directory: only bin/ and lib/.
 mkdir -p bare/bin bare/lib
