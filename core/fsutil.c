@@ -19,14 +19,14 @@ int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len)
      * times over, into fresh pages each time. Whatever else it is (a pipe,
      * a file that grows while read) goes on in 64 KiB steps. */
     struct stat st;
-    size_t step = 65536, room = step;
+    size_t step = 65536, want = step;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uintmax_t)st.st_size < SIZE_MAX / 2)
-        room = (size_t)st.st_size;
+        want = (size_t)st.st_size + 1; /* and a byte for the read that finds the end */
     cairn_buf b;
     cairn_buf_init(&b);
     for (;;) {
-        if (b.cap - b.len < room + 1 && cairn_buf_reserve(&b, room)) {
+        if (b.cap - b.len < 2 && cairn_buf_reserve(&b, b.cap ? step : want)) {
             close(fd);
             cairn_buf_release(&b);
             return cairn_err(cx, CAIRN_ENOMEM, "%s: out of memory", path);
@@ -42,7 +42,6 @@ int cairn_read_file(cairn_ctx *cx, const char *path, char **data, size_t *len)
         if (n == 0)
             break;
         b.len += (size_t)n;
-        room = step;
     }
     close(fd);
     b.data[b.len] = '\0';
