@@ -306,6 +306,18 @@ static int find_by_scheme(cairn_ctx *cx, char **dirs, size_t ndirs, const char *
                      "no dialect driver serves URL scheme '%s' (see 'cairn dialects')", scheme);
 }
 
+/* The file a dialect named `name` is loaded from: the first <dir>/<name>.so
+ * in search order, in `file`; 0 when there is none. */
+static int named_file(char **dirs, size_t ndirs, const char *name, char file[PATH_MAX])
+{
+    for (size_t i = 0; i < ndirs; i++) {
+        snprintf(file, PATH_MAX, "%s/%s.so", dirs[i], name);
+        if (cairn_file_exists(file))
+            return 1;
+    }
+    return 0;
+}
+
 int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_driver *out)
 {
     char **dirs;
@@ -318,11 +330,8 @@ int cairn_loader_find(cairn_ctx *cx, const char *name, const char *url, cairn_dr
             cairn_strv_free(dirs, ndirs);
             return cairn_err(cx, CAIRN_EDIALECT, "unknown dialect '%s'", name);
         }
-        for (size_t i = 0; i < ndirs; i++) {
-            char file[PATH_MAX];
-            snprintf(file, sizeof file, "%s/%s.so", dirs[i], name);
-            if (!cairn_file_exists(file))
-                continue;
+        char file[PATH_MAX];
+        if (named_file(dirs, ndirs, name, file)) {
             rc = cairn_loader_load(cx, file, out);
             if (!rc && strcmp(out->d->name, name) != 0) {
                 rc = cairn_err(cx, CAIRN_EDIALECT, "%s: file is named '%s' but serves '%s'",
@@ -370,13 +379,9 @@ int cairn_loader_ahead_start(cairn_ctx *cx, cairn_loader_ahead *a)
     memset(a, 0, sizeof *a);
     if (cx->session || !valid_name(name) || cairn_loader_dirs(cx, &dirs, &ndirs))
         return -1;
-    /* the file cairn_loader_find would load */
-    for (size_t i = 0; i < ndirs && !a->file; i++) {
-        char file[PATH_MAX];
-        snprintf(file, sizeof file, "%s/%s.so", dirs[i], name);
-        if (cairn_file_exists(file))
-            a->file = strdup(file);
-    }
+    char file[PATH_MAX];
+    if (named_file(dirs, ndirs, name, file))
+        a->file = strdup(file);
     cairn_strv_free(dirs, ndirs);
     if (a->file && pthread_create(&a->th, NULL, ahead_run, a) == 0)
         return 0;
