@@ -215,6 +215,10 @@ struct cairn_ctx {
      * runs on a worker thread), and how many documents were (the tests) */
     size_t json_split_min;
     unsigned json_splits;
+    /* json.c: build a schema's or snapshot's position index before its
+     * walk, as before it was built only for a message (the tests compare
+     * the two reads) */
+    int json_index_first;
     /* json.c: where a schema file's parsed tree goes once read, to be
      * freed on another thread (readahead.c; NULL: freed where it is) */
     void (*json_dispose)(void *ud, void *tree);

@@ -3,16 +3,19 @@
  * file (writing them: json_write.c).
  *
  * jansson parses and writes; nothing outside this file sees a json_t.
- * jansson keeps no positions for the values it returns, so each document is
- * also scanned once by a small structural scanner (the "position index")
- * that mirrors the tree with the line and column of every value and every
+ * jansson keeps no positions for the values it returns, so a document is
+ * also scanned by a small structural scanner (the "position index") that
+ * mirrors the tree with the line and column of every value and every
  * member name. The scanner only runs on text jansson has accepted, so it
  * never has to diagnose anything; it counts columns in characters, as
  * jansson does, so syntax and semantic errors agree on what a column is.
  * It still never reads past the end of the text nor nests without bound,
- * and doc_parse checks that the index mirrors jansson's tree before the
+ * and doc_index checks that the index mirrors jansson's tree before the
  * reader walks the two side by side: a blind spot of the scanner must give
- * a syntax error, never a read out of bounds.
+ * a syntax error, never a read out of bounds. A schema or a snapshot (the
+ * large documents) is walked first without the index, which then costs
+ * nothing when the document is right; a problem found makes the index and
+ * walks again, so every message has its path and position (rd_run).
  *
  * A large document's tables array is parsed in two halves on two threads
  * (doc_split, issue 16). The cut is found before jansson has seen the
@@ -22,6 +25,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,21 +38,16 @@
 
 typedef struct doc {
     json_t *root;
-    jnode *pos;
+    jnode *pos; /* the position index: NULL until doc_index builds it */
     cairn_arena *arena; /* the position index and scratch lists */
-    /* a document read on two threads (doc_split): the texts the index
-     * points into, and the second thread's part of the index */
-    char *text1, *text2;
-    cairn_arena *arena2;
+    const char *text;   /* what was parsed (no BOM), for doc_index */
+    size_t len;
 } doc;
 
 static void doc_release(doc *d)
 {
     json_decref(d->root);
     cairn_arena_free(d->arena);
-    cairn_arena_free(d->arena2);
-    free(d->text1);
-    free(d->text2);
     memset(d, 0, sizeof *d);
 }
 
@@ -65,14 +64,116 @@ static int doc_strict(cairn_ctx *cx, const char *text, size_t len, const char *f
     return cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
 }
 
+/* The position index of `d`, checked against its tree. Built before the
+ * walk where positions are data (the config file, a journal) and, for a
+ * schema or a snapshot, only when a message needs one: their walk runs
+ * first without it and, when anything is wrong, again with it. */
+static int doc_index(cairn_ctx *cx, doc *d, const char *fname, int code)
+{
+    scanner s = {.p = d->text, .end = d->text + d->len, .line = 1, .col = 0, .a = d->arena};
+    cairn_buf_init(&s.tmp);
+    jnode *pos = json_sc_value(&s);
+    cairn_buf_release(&s.tmp);
+    if (s.oom || !pos)
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    const jnode *off = json_jn_differs(pos, d->root);
+    if (off) {
+        int rc = doc_strict(cx, d->text, d->len, fname, code);
+        return rc ? rc
+                  : cairn_err_at(cx, code, fname, off->line, off->col,
+                                 "invalid JSON: cannot locate this value in the text");
+    }
+    d->pos = pos;
+    return 0;
+}
+
+/* Up to three pieces of text handed to jansson as one
+ * (json_load_callback), so a document read without a part of it is not
+ * copied first. */
+typedef struct feed {
+    const char *p[3];
+    size_t n[3];
+    int i;
+} feed;
+
+static size_t feed_get(void *buf, size_t buflen, void *data)
+{
+    feed *f = data;
+    size_t got = 0;
+    while (got < buflen && f->i < 3) {
+        size_t k = f->n[f->i] < buflen - got ? f->n[f->i] : buflen - got;
+        if (k) { /* (an unused piece has no text at all) */
+            memcpy((char *)buf + got, f->p[f->i], k);
+            got += k;
+            f->p[f->i] += k;
+            f->n[f->i] -= k;
+        }
+        if (!f->n[f->i])
+            f->i++;
+    }
+    return got;
+}
+
+/* The depth, relative to its start, at the end of a piece of JSON text
+ * jansson has accepted; INT_MIN when the piece closes more than it opened.
+ * Strings are skipped: none of their bytes is structure. */
+static const unsigned char k_depth_class[256] = {['"'] = 1, ['['] = 2, ['{'] = 2,
+                                                 [']'] = 3, ['}'] = 3};
+
+static int scan_depth(const char *p, const char *end)
+{
+    int depth = 0;
+    for (;;) {
+        while (p < end && !k_depth_class[(unsigned char)*p])
+            p++;
+        if (p >= end)
+            return depth;
+        switch (k_depth_class[(unsigned char)*p++]) {
+        case 1: /* to the closing quote; an escape is a backslash and one more */
+            for (; p < end && *p != '"'; p++)
+                if (*p == '\\' && ++p == end)
+                    return INT_MIN;
+            if (p++ == end)
+                return INT_MIN;
+            break;
+        case 2:
+            depth++;
+            break;
+        default:
+            if (--depth < 0)
+                return INT_MIN;
+            break;
+        }
+    }
+}
+
+/* Does `v` nest containers more than `limit` deep (`v` itself counts)? */
+static int deeper_than(json_t *v, int limit)
+{
+    if (json_is_array(v)) {
+        if (limit <= 0)
+            return 1;
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (deeper_than(json_array_get(v, i), limit - 1))
+                return 1;
+    } else if (json_is_object(v)) {
+        if (limit <= 0)
+            return 1;
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it))
+            if (deeper_than(json_object_iter_value(it), limit - 1))
+                return 1;
+    }
+    return 0;
+}
+
 /* ---- a large document: its tables array read on two threads ------------- */
 
 /* From 256 KiB (about 140 tables as `cairn pull` writes them) the tables
- * array is parsed in two halves at once. jansson and the index read about
- * 30 MB/s here, so half of 256 KiB is about 4 ms off the wall time with a
- * core free, against about 1 ms more CPU for the copies, the thread and
- * its fresh pages (measured at 274 KB); below that the gain shrinks
- * towards what it costs. */
+ * array is parsed in two halves at once. jansson reads about 30 MB/s
+ * here, so half of 256 KiB is about 4 ms off the wall time with a core
+ * free, against about 1 ms more CPU for the thread and its fresh pages
+ * (measured at 274 KB); below that the gain shrinks towards what it
+ * costs. */
 #define SPLIT_MIN ((size_t)256 << 10)
 #define SPLIT_MIN_ELEMENTS 4 /* before the cut */
 /* The second half is parsed as an array of its own, nearer the root than
@@ -84,16 +185,12 @@ static const char *const k_split_schema[] = {"tables", NULL};
 static const char *const k_split_snapshot[] = {"schema", "tables", NULL};
 
 /* The second half of the tables array: from the comma before its first
- * element, made a '[' in a copy, to the array's ']'. */
+ * element, read as if it were a '[', to the array's ']'. */
 typedef struct half {
     const char *from; /* the comma, in the caller's text */
     size_t len;       /* from it to the end of the text */
-    int line, col;    /* the scanner's position at the comma */
-    char *text;       /* the copy */
     json_t *arr;
     size_t used; /* bytes jansson read: to the array's ']' */
-    cairn_arena *arena;
-    jnode *pos;
     int ok;
 } half;
 
@@ -101,22 +198,14 @@ static void *half_parse(void *arg)
 {
     half *h = arg;
     json_error_t e;
-    if (!(h->text = cairn_mem_alloc(h->len)))
-        return NULL;
-    memcpy(h->text, h->from, h->len);
-    h->text[0] = '[';
+    feed f = {{"[", h->from + 1}, {1, h->len - 1}, 0};
     /* jansson stops at the array's ']' and says how far it read */
-    if (!(h->arr = json_loadb(h->text, h->len, JSON_DISABLE_EOF_CHECK, &e)) || e.position <= 0)
+    h->arr = json_load_callback(feed_get, &f, JSON_REJECT_DUPLICATES | JSON_DISABLE_EOF_CHECK, &e);
+    if (!h->arr || e.position <= 1)
         return NULL;
     h->used = (size_t)e.position;
-    scanner s = {.p = h->text, .end = h->text + h->used, .line = h->line, .col = h->col};
-    if (!(h->arena = s.a = cairn_arena_new()))
-        return NULL;
-    cairn_buf_init(&s.tmp);
-    h->pos = json_sc_value(&s);
-    cairn_buf_release(&s.tmp);
-    h->ok = !s.oom && h->pos && s.deepest <= SPLIT_MAX_DEPTH && s.p == s.end &&
-            !json_jn_differs(h->pos, h->arr);
+    h->ok = json_is_array(h->arr) && json_array_size(h->arr) &&
+            !deeper_than(h->arr, SPLIT_MAX_DEPTH);
     return NULL;
 }
 
@@ -174,39 +263,38 @@ static const char *split_close_laid_out(const char *cut, const char *end, size_t
 
 /* `text` (no NUL byte, no BOM) read as doc_parse reads it, with the array
  * the member names `tables` lead to cut in two at an element boundary past
- * its middle: a second thread parses and indexes the second half while
- * this one parses and indexes the rest, where the cut is blanked (newlines
- * kept, and as many spaces as characters after the last one, so every
- * other position is the same); then the halves are spliced. 0 with `d`
- * filled; -1 with nothing reported when the document is small or anything
- * is unusual (a parse fails, no clean cut, a duplicate name, no memory):
- * the caller then reads it sequentially, so every message and position is
- * that read's. */
-static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *const *tables,
-                     doc *d)
+ * its middle: a second thread parses the second half while this one
+ * parses the rest (the text before the cut, a ']', the text after the
+ * array), both fed to jansson from the text itself; then the halves are
+ * spliced. No position index is built: doc_index builds it from the whole
+ * text when a message needs one. 0 with `d` filled; -1 with nothing
+ * reported when the document is small or anything is unusual (a parse
+ * fails, no clean cut, a duplicate name, no memory): the caller then
+ * reads it sequentially, so every message and position is that read's. */
+static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
 {
     size_t min = cx->json_split_min ? cx->json_split_min : SPLIT_MIN;
-    memset(d, 0, sizeof *d);
+    const char *text = d->text;
+    size_t len = d->len;
     if (len < min || len > INT_MAX) /* jansson's position is an int */
         return -1;
-    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0}, blank;
+    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
     half h = {0};
     pthread_t th;
     int started = 0, rc = -1;
-    size_t count = 0, ind = 0, head, tail, n1;
-    const char *cut, *close = NULL, *mid;
-    char *w;
+    size_t count = 0, ind = 0;
+    const char *open, *cut, *close = NULL, *mid;
     json_error_t e;
-    json_t *arr;
-    jnode *an, **kids;
+    json_t *root = NULL, *arr;
     cairn_buf_init(&s.tmp);
     if (json_sc_path(&s, tables) || s.p >= s.end || *s.p != '[')
         goto out;
+    open = s.p;
     /* the cut: the first comma between elements past the middle of the
      * text left, which the array nearly always is */
     mid = s.p + (s.end - s.p) / 2;
     if ((cut = split_cut_laid_out(s.p, mid, s.end, &ind))) {
-        json_sc_move(&s, cut);
+        s.p = cut; /* no position is needed from here on */
         close = split_close_laid_out(cut, s.end, ind);
     } else {
         /* any other layout: the elements skipped one by one */
@@ -224,11 +312,10 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
                 break;
             json_sc_next(&s);
         }
+        cut = s.p;
     }
-    h.from = s.p;
-    h.len = (size_t)(s.end - s.p);
-    h.line = s.line;
-    h.col = s.col;
+    h.from = cut;
+    h.len = (size_t)(s.end - cut);
     cairn_json_threads_ready();
     if (pthread_create(&th, NULL, half_parse, &h))
         goto out;
@@ -244,64 +331,28 @@ static int doc_split(cairn_ctx *cx, const char *text, size_t len, const char *co
             goto out;
         close = s.p;
     }
-    blank = (scanner){.p = h.from, .end = close};
-    json_sc_move(&blank, close);
-    head = (size_t)(h.from - text);
-    tail = (size_t)(s.end - close);
-    n1 = head + (size_t)blank.line + (size_t)blank.col + tail;
-    if (!(d->text1 = w = cairn_mem_alloc(n1)))
+    feed f = {{text, "]", close + 1}, {(size_t)(cut - text), 1, (size_t)(s.end - close - 1)}, 0};
+    if (!(root = json_load_callback(feed_get, &f, JSON_REJECT_DUPLICATES, &e)) ||
+        !json_is_object(root))
         goto out;
-    memcpy(w, text, head);
-    memset(w + head, '\n', (size_t)blank.line);
-    memset(w + head + blank.line, ' ', (size_t)blank.col);
-    w += head + blank.line + blank.col; /* the ']' */
-    memcpy(w, close, tail);
-    if (!(d->root = json_loadb(d->text1, n1, 0, &e)))
-        goto out;
-    scanner s1 = {.p = d->text1, .end = d->text1 + n1, .line = 1, .col = 0};
-    if (!(d->arena = s1.a = cairn_arena_new()))
-        goto out;
-    cairn_buf_init(&s1.tmp);
-    d->pos = json_sc_value(&s1);
-    cairn_buf_release(&s1.tmp);
-    /* each half checked against its own tree, as doc_parse checks the
-     * whole: together that is the check of the spliced tree */
-    if (s1.oom || !d->pos || json_jn_differs(d->pos, d->root) || !json_is_object(d->root))
+    /* The halves are the document's own when the cut is between two
+     * elements of that very array: the text from its '[' to the cut (which
+     * jansson has just accepted) closes all it opens there, this side's
+     * array has an element before the cut, and the other side's elements
+     * end at the ']' this side's array ended at. */
+    arr = root;
+    for (const char *const *k = tables; *k && arr; k++)
+        arr = json_object_get(arr, *k);
+    if (!json_is_array(arr) || !json_array_size(arr) ||
+        (count && json_array_size(arr) != count) ||
+        scan_depth(open + 1, cut) != 0)
         goto out;
     pthread_join(th, NULL);
     started = 0;
-    if (!h.ok || h.used != (size_t)(close - h.from) + 1)
+    if (!h.ok || h.used != (size_t)(close - h.from) + 1 || json_array_extend(arr, h.arr))
         goto out;
-    /* Both halves stand on their own. They are the document's halves when
-     * this side's array has an element before the cut and ends at the ']'
-     * the other side's ended at: the text before the cut is then the same
-     * in both readings and leaves that array after an element, the comma
-     * goes on with it where the blanks did, and the other side's elements
-     * end at that ']'. */
-    arr = d->root;
-    an = d->pos;
-    for (const char *const *k = tables; *k; k++) {
-        const jnode *m = json_jn_get(an, *k);
-        if (m == an || !(arr = json_object_get(arr, *k)))
-            goto out;
-        an = (jnode *)m;
-    }
-    if (!json_is_array(arr) || !an->nkids || an->text + an->textlen != w + 1 ||
-        an->kids[an->nkids - 1]->text + an->kids[an->nkids - 1]->textlen > d->text1 + head ||
-        (count && an->nkids != count) || !h.pos->nkids)
-        goto out;
-    count = an->nkids;
-    if (!(kids = cairn_arena_alloc(d->arena, (count + h.pos->nkids) * sizeof *kids)) ||
-        json_array_extend(arr, h.arr))
-        goto out;
-    memcpy(kids, an->kids, count * sizeof *kids);
-    memcpy(kids + count, h.pos->kids, h.pos->nkids * sizeof *kids);
-    an->kids = kids;
-    an->nkids = count + h.pos->nkids;
-    d->text2 = h.text;
-    d->arena2 = h.arena;
-    h.text = NULL;
-    h.arena = NULL;
+    d->root = root;
+    root = NULL;
     cx->json_splits++;
     rc = 0;
 out:
@@ -309,18 +360,15 @@ out:
         pthread_join(th, NULL);
     cairn_buf_release(&s.tmp);
     json_decref(h.arr);
-    free(h.text);
-    cairn_arena_free(h.arena);
-    if (rc)
-        doc_release(d);
+    json_decref(root);
     return rc;
 }
 
 /* Parse `text` as one JSON object; a syntax error is `code` at jansson's
  * position. Duplicate member names are refused, so every key path names
- * exactly one value. */
+ * exactly one value. `lazy`: no position index yet (doc_index). */
 static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fname, int code,
-                     const char *const *tables, doc *d)
+                     const char *const *tables, int lazy, doc *d)
 {
     memset(d, 0, sizeof *d);
     if (!text)
@@ -343,49 +391,40 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         return cairn_err_at(cx, code, fname, at.line, at.col + 1,
                             "invalid JSON: a NUL byte is not allowed");
     }
-    /* `tables`: the member names that lead to the array worth splitting */
-    if (tables && doc_split(cx, text, len, tables, d) == 0)
-        return 0;
+    d->text = text;
+    d->len = len;
+    if (!(d->arena = cairn_arena_new()))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    json_error_t e;
+    if (lazy) {
+        /* `tables`: the member names that lead to the array worth splitting */
+        if (tables && doc_split(cx, tables, d) == 0)
+            return 0;
+        if ((d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e)) &&
+            json_is_object(d->root))
+            return 0;
+        json_decref(d->root);
+        d->root = NULL;
+        /* refused: read as below, for the message and its position */
+    }
     /* Duplicate member names are found by comparing the index with the
-     * tree below (jansson keeps one of the two, the index both), which
-     * costs nothing; JSON_REJECT_DUPLICATES looks every key up before
-     * storing it. Text refused either way is parsed again with it, so the
+     * tree (jansson keeps one of the two, the index both). Text refused
+     * either way is parsed again with JSON_REJECT_DUPLICATES, so the
      * message and position are the ones jansson gives with the flag (a
      * duplicate before a later syntax error is the error named). */
-    json_error_t e;
     d->root = json_loadb(text, len, 0, &e);
     if (!d->root) {
         int rc = doc_strict(cx, text, len, fname, code);
+        doc_release(d);
         return rc ? rc : cairn_err_at(cx, code, fname, e.line, e.column, "invalid JSON: %s", e.text);
     }
-    scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
-    if (!(d->arena = s.a = cairn_arena_new())) {
+    int rc = doc_index(cx, d, fname, code);
+    if (!rc && !json_is_object(d->root))
+        rc = cairn_err_at(cx, code, fname, d->pos->line, d->pos->col,
+                          "the document must be a JSON object");
+    if (rc)
         doc_release(d);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
-    cairn_buf_init(&s.tmp);
-    d->pos = json_sc_value(&s);
-    cairn_buf_release(&s.tmp);
-    if (s.oom || !d->pos) {
-        doc_release(d);
-        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    }
-    const jnode *off = json_jn_differs(d->pos, d->root);
-    if (off) {
-        int rc = doc_strict(cx, text, len, fname, code);
-        if (!rc)
-            rc = cairn_err_at(cx, code, fname, off->line, off->col,
-                              "invalid JSON: cannot locate this value in the text");
-        doc_release(d);
-        return rc;
-    }
-    if (!json_is_object(d->root)) {
-        int rc = cairn_err_at(cx, code, fname, d->pos->line, d->pos->col,
-                              "the document must be a JSON object");
-        doc_release(d);
-        return rc;
-    }
-    return 0;
+    return rc;
 }
 
 void cairn_json_tree_free(void *tree)
@@ -402,6 +441,9 @@ void cairn_json_threads_ready(void)
 
 /* ---- the reader: values with their key paths ----------------------------- */
 
+#define RD_SEEN 4
+#define RD_SEEN_KEYS 16
+
 typedef struct rd {
     cairn_ctx *cx;
     const char *fname;
@@ -410,11 +452,26 @@ typedef struct rd {
     cairn_schema *s; /* where strings are copied to */
     cairn_arena *tmp;
     cairn_strmap *relations; /* names of tables, views and sequences read */
+    /* no position index (doc_index): a problem only sets `retry`, and the
+     * walk is run again with the index for its message */
+    int lazy, retry;
+    /* the members rd_object found in the last few objects, by their place
+     * in its list of allowed names, so that rd_member finds one (or knows
+     * it absent) without hashing its name: a walk looks up about twice as
+     * many names as a document has members */
+    struct rd_seen {
+        json_t *obj;
+        const char *const *allowed;
+        json_t *v[RD_SEEN_KEYS];
+    } seen[RD_SEEN];
+    unsigned seen_next;
 } rd;
 
 static size_t rd_key(rd *r, const char *key)
 {
     size_t old = r->path.len;
+    if (r->lazy)
+        return old;
     if (old)
         cairn_buf_puts(&r->path, ".");
     cairn_buf_puts(&r->path, key);
@@ -425,6 +482,8 @@ static size_t rd_idx(rd *r, size_t i)
 {
     size_t old = r->path.len;
     char d[24], *p = d + sizeof d;
+    if (r->lazy)
+        return old;
     *--p = ']';
     do
         *--p = (char)('0' + i % 10);
@@ -456,10 +515,20 @@ static int rd_vfail(rd *r, int line, int col, const char *fmt, va_list ap)
     return r->code;
 }
 
+/* A problem found without the position index: the walk is run again
+ * with it (rd_run), which reports it. */
+static int rd_later(rd *r)
+{
+    r->retry = 1;
+    return r->code;
+}
+
 /* An error at the value of node `n`, whose path is the current one. */
 static int rd_fail(rd *r, const jnode *n, const char *fmt, ...) CAIRN_FMT(3, 4);
 static int rd_fail(rd *r, const jnode *n, const char *fmt, ...)
 {
+    if (r->lazy)
+        return rd_later(r);
     va_list ap;
     va_start(ap, fmt);
     int rc = rd_vfail(r, n->line, n->col, fmt, ap);
@@ -474,6 +543,8 @@ static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at
 static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at_key,
                       const char *fmt, ...)
 {
+    if (r->lazy)
+        return rd_later(r);
     size_t old = r->path.len;
     const jnode *n = obj;
     if (key) {
@@ -529,6 +600,33 @@ static int rd_object(rd *r, json_t *v, const jnode *n, const char *what,
 {
     if (!json_is_object(v))
         return rd_fail(r, n, "expected %s (a JSON object)", what);
+    if (r->lazy) {
+        size_t nallowed = 0;
+        while (allowed[nallowed])
+            nallowed++;
+        struct rd_seen *seen = NULL;
+        if (nallowed <= RD_SEEN_KEYS) {
+            seen = &r->seen[r->seen_next++ % RD_SEEN];
+            seen->obj = NULL;
+            memset(seen->v, 0, sizeof seen->v);
+        }
+        /* jansson keeps the members in text order, without duplicates */
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+            const char *key = json_object_iter_key(it);
+            size_t k = 0;
+            while (k < nallowed && strcmp(allowed[k], key) != 0)
+                k++;
+            if (k == nallowed)
+                return rd_later(r);
+            if (seen)
+                seen->v[k] = json_object_iter_value(it);
+        }
+        if (seen) {
+            seen->obj = v;
+            seen->allowed = allowed;
+        }
+        return 0;
+    }
     for (size_t i = 0; i < n->nkids; i++) {
         const char *key = n->kids[i]->key;
         int known = 0;
@@ -558,7 +656,19 @@ enum { OPT = 0, REQ = 1 };
  * member. A required one that is missing is reported at the object. */
 static int rd_member(rd *r, json_t *obj, const jnode *n, const char *key, int req, json_t **out)
 {
-    json_t *m = json_object_get(obj, key);
+    json_t *m = NULL;
+    int known = 0;
+    /* `key` is one of the literals of the allowed lists (the compiler
+     * makes equal literals one), else it is looked up */
+    for (size_t i = 0; i < RD_SEEN && !known; i++)
+        if (r->seen[i].obj == obj)
+            for (size_t k = 0; !known && r->seen[i].allowed[k]; k++)
+                if (r->seen[i].allowed[k] == key) {
+                    m = r->seen[i].v[k];
+                    known = 1;
+                }
+    if (!known)
+        m = json_object_get(obj, key);
     *out = NULL;
     if (!m) {
         if (req)
@@ -634,6 +744,8 @@ static int rd_sqltext(rd *r, json_t *obj, const jnode *n, const char *key, int a
                               "must not be empty (an empty SQL string is \"''\")");
         *out = cairn_schema_strndup(r->s, json_string_value(m), json_string_length(m));
     } else if (json_is_number(m)) {
+        if (r->lazy) /* kept as written: the index has the spelling */
+            return rd_later(r);
         *out = cairn_schema_strndup(r->s, vn->text, vn->textlen);
     } else if (json_is_boolean(m)) {
         *out = cairn_schema_strdup(r->s, json_is_true(m) ? "true" : "false");
@@ -1141,8 +1253,11 @@ static int rd_options(rd *r, cairn_table *t, cairn_view *v, json_t *o, const jno
     size_t old = rd_key(r, "options");
     if (!json_is_object(opts))
         rc = rd_fail(r, on, "expected an object of \"key\": \"value\"");
-    for (size_t i = 0; i < on->nkids && !rc; i++) {
-        const char *key = on->kids[i]->key, *value;
+    /* in text order: the index's, or jansson's when there is none */
+    size_t count = r->lazy ? json_object_size(opts) : on->nkids;
+    void *it = json_object_iter(opts);
+    for (size_t i = 0; i < count && !rc; i++, it = json_object_iter_next(opts, it)) {
+        const char *key = r->lazy ? json_object_iter_key(it) : on->kids[i]->key, *value;
         if (!*key || strchr(key, '='))
             rc = rd_fail_in(r, on, key, -1, 1, "an option name must be non-empty without '='");
         else if (!(rc = rd_sqltext(r, opts, on, key, 1, &value)) &&
@@ -1346,21 +1461,51 @@ static void rd_init(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d)
     r->code = code;
     cairn_buf_init(&r->path);
     r->tmp = d->arena;
+    r->lazy = !d->pos;
+}
+
+typedef int rd_walk_fn(rd *r, doc *d, void *ud);
+
+/* `walk` over `d` into a new schema (r->s, the caller's to free); when it
+ * ran without the position index and found a problem, the index is built
+ * and the walk run again, which reports it with its path and position.
+ * The walk does the same checks in the same order either way (jansson's
+ * members are in text order), so it stops at the same problem. */
+static int rd_run(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d, rd_walk_fn *walk,
+                  void *ud)
+{
+    rd_init(r, cx, fname, code, d);
+    if (!(r->s = cairn_schema_new()))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    int rc = walk(r, d, ud);
+    if (!rc || !r->retry)
+        return rc;
+    cairn_schema_free(r->s);
+    cairn_buf_release(&r->path);
+    rc = doc_index(cx, d, fname, code);
+    rd_init(r, cx, fname, code, d);
+    if (rc)
+        return rc;
+    if (!(r->s = cairn_schema_new()))
+        return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
+    return walk(r, d, ud);
+}
+
+static int rd_schema_doc(rd *r, doc *d, void *ud)
+{
+    (void)ud;
+    return rd_schema(r, d->root, d->pos);
 }
 
 int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                            cairn_schema **out)
 {
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, k_split_schema, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, k_split_schema, !cx->json_index_first, &d);
     if (rc)
         return rc;
     rd r;
-    rd_init(&r, cx, fname, CAIRN_ESCHEMA, &d);
-    if (!(r.s = cairn_schema_new()))
-        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    else
-        rc = rd_schema(&r, d.root, d.pos);
+    rc = rd_run(&r, cx, fname, CAIRN_ESCHEMA, &d, rd_schema_doc, NULL);
     cairn_buf_release(&r.path);
     if (cx->json_dispose && d.root) {
         /* (thousands of objects: another thread frees them meanwhile) */
@@ -1413,49 +1558,59 @@ static int dup_list(const strlist *l, char ***out, size_t *n)
     return 0;
 }
 
+/* What a snapshot's walk reads besides its schema (borrowed from jansson). */
+typedef struct snap_head {
+    const char *id, *parent, *dialect, *down;
+    strlist merges, replaces;
+} snap_head;
+
+static int rd_snapshot_doc(rd *r, doc *d, void *ud)
+{
+    snap_head *h = ud;
+    int64_t version = 0;
+    int has_version = 0, rc;
+    json_t *sj = NULL;
+    memset(h, 0, sizeof *h);
+    if (!(rc = rd_object(r, d->root, d->pos, "a snapshot", k_snapshot)) &&
+        !(rc = rd_int(r, d->root, d->pos, "version", &version, &has_version))) {
+        if (!has_version)
+            rc = rd_fail(r, d->pos, "missing \"version\"");
+        else if (version != CAIRN_SNAPSHOT_VERSION)
+            rc = rd_fail_in(r, d->pos, "version", -1, 0,
+                            "unsupported snapshot version %lld (this cairn reads version %d)",
+                            (long long)version, CAIRN_SNAPSHOT_VERSION);
+    }
+    if (!rc && !(rc = rd_str(r, d->root, d->pos, "id", REQ, &h->id)) &&
+        !(rc = rd_str(r, d->root, d->pos, "parent", OPT, &h->parent)) &&
+        !(rc = rd_strlist(r, d->root, d->pos, "merges", OPT, 1, &h->merges)) &&
+        !(rc = rd_strlist(r, d->root, d->pos, "replaces", OPT, 1, &h->replaces)) &&
+        !(rc = rd_str(r, d->root, d->pos, "dialect", OPT, &h->dialect)) &&
+        !(rc = rd_str(r, d->root, d->pos, "down_checksum", OPT, &h->down)) &&
+        !(rc = rd_member(r, d->root, d->pos, "schema", REQ, &sj))) {
+        size_t old = rd_key(r, "schema");
+        rc = rd_schema(r, sj, json_jn_get(d->pos, "schema"));
+        rd_pop(r, old);
+    }
+    if (!rc && h->merges.n && !h->parent)
+        rc = rd_fail_in(r, d->pos, "merges", -1, 1, "a merge needs a \"parent\" too");
+    return rc;
+}
+
 int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const char *fname,
                              cairn_snapshot *out)
 {
     memset(out, 0, sizeof *out);
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, k_split_snapshot, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, k_split_snapshot, !cx->json_index_first, &d);
     if (rc)
         return rc;
     rd r;
-    rd_init(&r, cx, fname, CAIRN_EINTEGRITY, &d);
-    const char *id = NULL, *parent = NULL, *dialect = NULL, *down = NULL;
-    int64_t version = 0;
-    int has_version = 0;
-    json_t *sj = NULL;
-    strlist merges = {0}, replaces = {0};
-    if (!(r.s = cairn_schema_new()))
-        rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
-    if (!rc && !(rc = rd_object(&r, d.root, d.pos, "a snapshot", k_snapshot)) &&
-        !(rc = rd_int(&r, d.root, d.pos, "version", &version, &has_version))) {
-        if (!has_version)
-            rc = rd_fail(&r, d.pos, "missing \"version\"");
-        else if (version != CAIRN_SNAPSHOT_VERSION)
-            rc = rd_fail_in(&r, d.pos, "version", -1, 0,
-                            "unsupported snapshot version %lld (this cairn reads version %d)",
-                            (long long)version, CAIRN_SNAPSHOT_VERSION);
-    }
-    if (!rc && !(rc = rd_str(&r, d.root, d.pos, "id", REQ, &id)) &&
-        !(rc = rd_str(&r, d.root, d.pos, "parent", OPT, &parent)) &&
-        !(rc = rd_strlist(&r, d.root, d.pos, "merges", OPT, 1, &merges)) &&
-        !(rc = rd_strlist(&r, d.root, d.pos, "replaces", OPT, 1, &replaces)) &&
-        !(rc = rd_str(&r, d.root, d.pos, "dialect", OPT, &dialect)) &&
-        !(rc = rd_str(&r, d.root, d.pos, "down_checksum", OPT, &down)) &&
-        !(rc = rd_member(&r, d.root, d.pos, "schema", REQ, &sj))) {
-        size_t old = rd_key(&r, "schema");
-        rc = rd_schema(&r, sj, json_jn_get(d.pos, "schema"));
-        rd_pop(&r, old);
-    }
-    if (!rc && merges.n && !parent)
-        rc = rd_fail_in(&r, d.pos, "merges", -1, 1, "a merge needs a \"parent\" too");
-    if (!rc && (dup_list(&merges, &out->merges, &out->nmerges) ||
-                dup_list(&replaces, &out->replaces, &out->nreplaces) || dup_opt(id, &out->id) ||
-                dup_opt(parent, &out->parent) || dup_opt(dialect, &out->dialect) ||
-                dup_opt(down, &out->down_checksum)))
+    snap_head h;
+    rc = rd_run(&r, cx, fname, CAIRN_EINTEGRITY, &d, rd_snapshot_doc, &h);
+    if (!rc && (dup_list(&h.merges, &out->merges, &out->nmerges) ||
+                dup_list(&h.replaces, &out->replaces, &out->nreplaces) ||
+                dup_opt(h.id, &out->id) || dup_opt(h.parent, &out->parent) ||
+                dup_opt(h.dialect, &out->dialect) || dup_opt(h.down, &out->down_checksum)))
         rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     cairn_buf_release(&r.path);
     doc_release(&d);
@@ -1505,7 +1660,7 @@ int cairn_json_read_config(cairn_ctx *cx, const char *text, size_t len, const ch
                            cairn_config_cb *cb, void *ud)
 {
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, 0, &d);
     if (rc)
         return rc;
     rd r;
@@ -1651,7 +1806,7 @@ int cairn_json_read_journal(cairn_ctx *cx, const char *text, size_t len, const c
 {
     memset(out, 0, sizeof *out);
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, &d);
+    int rc = doc_parse(cx, text, len, fname, CAIRN_ECONFIG, NULL, 0, &d);
     if (rc)
         return rc;
     rd r;

@@ -358,6 +358,8 @@ int json_sc_path(scanner *s, const char *const *path)
  * does not have it (it always has: doc_parse checked it against jansson). */
 const jnode *json_jn_get(const jnode *n, const char *key)
 {
+    if (!n) /* no index (a walk without positions) */
+        return NULL;
     for (size_t i = 0; i < n->nkids; i++)
         if (n->kids[i]->key && strcmp(n->kids[i]->key, key) == 0)
             return n->kids[i];
@@ -366,6 +368,8 @@ const jnode *json_jn_get(const jnode *n, const char *key)
 
 const jnode *json_jn_at(const jnode *n, size_t i)
 {
+    if (!n)
+        return NULL;
     return i < n->nkids ? n->kids[i] : n;
 }
 

@@ -1,7 +1,9 @@
 /* libFuzzer target: a schema document and a snapshot read on two threads
- * (json.c doc_split, forced at any size) and sequentially. Both reads must
- * give the same result: the same refusal with the same message and
- * position, or the same model (written back byte for byte). */
+ * (json.c doc_split, forced at any size), sequentially, and sequentially
+ * with the position index built before the walk (as every read did before
+ * the index was made only for a message). All three reads must give the
+ * same result: the same refusal with the same message and position, or
+ * the same model (written back byte for byte). */
 #include "fuzz.h"
 
 typedef struct result {
@@ -40,9 +42,26 @@ static void read_doc(cairn_ctx *cx, const char *text, size_t len, int snapshot, 
 
 static void both(cairn_ctx *cx, const char *text, size_t len, int snapshot)
 {
-    result seq, par;
+    result seq, par, first;
+    /* the position index built first (as every read did before it was
+     * made only for a message), then without it, then split */
     cx->json_split_min = SIZE_MAX;
+    cx->json_index_first = 1;
+    read_doc(cx, text, len, snapshot, &first);
+    cx->json_index_first = 0;
     read_doc(cx, text, len, snapshot, &seq);
+    FUZZ_CHECK(first.rc == seq.rc, "rc %d with the index first, %d without", first.rc, seq.rc);
+    FUZZ_CHECK((!first.message && !seq.message) ||
+                   (first.message && seq.message && strcmp(first.message, seq.message) == 0),
+               "[%s] with the index first, [%s] without", first.message ? first.message : "(none)",
+               seq.message ? seq.message : "(none)");
+    FUZZ_CHECK(first.line == seq.line && first.col == seq.col,
+               "%d:%d with the index first, %d:%d without", first.line, first.col, seq.line,
+               seq.col);
+    if (first.rc == 0)
+        fuzz_same_text(&first.json, &seq.json);
+    free(first.message);
+    cairn_buf_release(&first.json);
     cx->json_split_min = 1;
     read_doc(cx, text, len, snapshot, &par);
     FUZZ_CHECK(seq.rc == par.rc, "rc %d sequential, %d split", seq.rc, par.rc);

@@ -1,8 +1,11 @@
 /* json.c's split read: a large document's tables array parsed on two
- * threads (doc_split). Every document here is read twice, on two threads
- * and sequentially (cx->json_split_min = SIZE_MAX), and must give the same
- * model or exactly the same error, line and column; the documents that
- * jansson accepts must really have been split (cx->json_splits). */
+ * threads (doc_split). Every document here is read three times, on two
+ * threads, sequentially (cx->json_split_min = SIZE_MAX), and sequentially
+ * with the position index built before the walk (cx->json_index_first, as
+ * every read did before the index was made only for a message), and must
+ * give the same model or exactly the same error, line and column; the
+ * documents that jansson accepts must really have been split
+ * (cx->json_splits). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +151,24 @@ static void read_doc(cairn_ctx *cx, const char *text, size_t len, int snapshot, 
 static void same(cairn_ctx *cx, int line_no, const char *text, size_t len, int snapshot,
                  const char *want, int split)
 {
-    result seq, par;
+    result seq, par, first;
+    /* as every document was read before the index was made lazily: the
+     * index first, sequentially */
     cx->json_split_min = SIZE_MAX;
+    cx->json_index_first = 1;
+    read_doc(cx, text, len, snapshot, &first);
+    cx->json_index_first = 0;
     read_doc(cx, text, len, snapshot, &seq);
+    CHECK(first.rc == seq.rc && first.line == seq.line && first.col == seq.col &&
+              ((!first.message && !seq.message) ||
+               (first.message && seq.message && strcmp(first.message, seq.message) == 0)) &&
+              ((!first.json && !seq.json) ||
+               (first.json && seq.json && strcmp(first.json, seq.json) == 0)),
+          "case at line %d: [%s] %d:%d with the index first, [%s] %d:%d without", line_no,
+          first.message ? first.message : "(none)", first.line, first.col,
+          seq.message ? seq.message : "(none)", seq.line, seq.col);
+    free(first.message);
+    free(first.json);
     cx->json_split_min = 0;
     unsigned before = cx->json_splits;
     read_doc(cx, text, len, snapshot, &par);
