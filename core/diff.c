@@ -735,6 +735,9 @@ static int pair_columns(differ *d, tpair *p)
         p->col_from[j] = f->columns[i];
         p->col_to[i] = c;
     }
+    p->ident = f == t;
+    for (size_t i = 0; i < f->ncolumns && p->ident; i++)
+        p->ident = p->col_to[i] == f->columns[i];
     return 0;
 }
 
@@ -1311,7 +1314,9 @@ static int generated_readded(differ *d, const tpair *p, size_t i)
 static const cairn_column *kept_column(differ *d, const tpair *p, size_t j)
 {
     const cairn_column *old = p->col_from[j];
-    return old && generated_readded(d, p, diff_from_column(p, old->name)) ? NULL : old;
+    /* (an identical pair's old column j is its column j) */
+    return old && generated_readded(d, p, p->ident ? j : diff_from_column(p, old->name)) ? NULL
+                                                                                        : old;
 }
 
 /* Does a constraint, index or trigger of signature `sig` name a column

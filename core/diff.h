@@ -47,6 +47,10 @@ typedef struct tpair {
     cairn_column *const **fcols;   /* the from table's column slots, by name */
     dset uniques, checks, fkeys, indexes, triggers;
     int pk_changed;
+    /* one table on both sides (a table the newest snapshot borrows from
+     * the schema file), each column paired with itself: its objects'
+     * signatures are the same on both sides (diff_analyse_pair) */
+    int ident;
 } tpair;
 
 typedef struct rename_opt {

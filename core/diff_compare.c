@@ -117,6 +117,8 @@ int diff_is_widening(differ *d, const char *a, const char *b)
 uint32_t diff_column_changes(differ *d, const cairn_column *a, const cairn_column *b)
 {
     uint32_t alter = 0;
+    if (a == b) /* (a table the newest snapshot borrows: every field equal) */
+        return 0;
     if (!diff_text_eq(d, a->type ? a->type : "", b->type ? b->type : "", 1))
         alter |= CAIRN_ALTER_TYPE;
     if (!a->not_null != !b->not_null)
@@ -322,11 +324,35 @@ static dobj *dobjs(differ *d, okind k, const cairn_table *t, const tpair *map,
 /* Named objects pair by name; then what is left pairs by content, as long
  * as one side is unnamed (a dialect may not keep or report names, and a
  * named and an unnamed constraint with the same content are the same). */
+/* Is an object of an identical pair (p->ident) its own signature on both
+ * sides? Yes, but for a foreign key to a table that is not identical too:
+ * the old side's names the referenced table and columns by their new
+ * names. */
+static int same_sig_both_sides(differ *d, okind k, const tpair *p, void *const *v, size_t n)
+{
+    if (!p->ident)
+        return 0;
+    for (size_t i = 0; k == O_FKEY && i < n; i++) {
+        const cairn_fkey *fk = v[i];
+        const tpair *rp = diff_pair_of_old(d, cairn_fkey_ref_ns(d->cx, p->from, fk),
+                                           fk->ref_table ? fk->ref_table : "");
+        if (rp && !rp->ident)
+            return 0;
+    }
+    return 1;
+}
+
 static void match_set(differ *d, dset *s, okind k, const tpair *p, void *const *fv, size_t nf,
                       void *const *tv, size_t nt)
 {
     s->f = dobjs(d, k, p->from, p, fv, nf);
-    s->t = dobjs(d, k, p->to, NULL, tv, nt);
+    if (!d->rc && same_sig_both_sides(d, k, p, fv, nf)) {
+        /* what dobjs would make of the same objects, sorted the same */
+        if ((s->t = diff_tmp_alloc(d, nf ? nf : 1, sizeof *s->t)))
+            memcpy(s->t, s->f, nf * sizeof *s->t);
+    } else {
+        s->t = dobjs(d, k, p->to, NULL, tv, nt);
+    }
     if (d->rc)
         return;
     s->nf = nf;
@@ -460,6 +486,8 @@ void diff_analyse_pair(differ *d, tpair *p)
                         !(caps & CAIRN_CAP_CONSTRAINT_COMMENTS);
         if (!a || !b || (a->name && b->name && strcmp(a->name, b->name) != 0) || recomment)
             p->pk_changed = 1;
+        else if (a == b && p->ident)
+            p->pk_changed = 0; /* one key, one signature */
         else {
             const char *sa = obj_sig(d, O_UNIQUE, f, p, a), *sb = obj_sig(d, O_UNIQUE, t, NULL, b);
             p->pk_changed = strcmp(sa, sb) != 0;
