@@ -49,6 +49,10 @@ cairn_arena *cairn_schema_arena(cairn_schema *s);
  *  by hand (tables may live in another schema's arena, which must then
  *  outlive this one). */
 int cairn_schema_index_tables(cairn_schema *s);
+/** schema.c: `from`'s tables appended to `s`'s, and `from` freed with `s`
+ *  from now on (its other members are not looked at; the caller does not
+ *  free it). A schema read in parts on two threads (json.c). */
+int cairn_schema_adopt_tables(cairn_schema *s, cairn_schema *from);
 /** schema.c: deep copies of one object (with everything it holds) into
  *  `d`'s arena; NULL when out of memory. */
 cairn_table *cairn_schema_copy_table(cairn_schema *d, const cairn_table *src);

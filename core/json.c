@@ -18,10 +18,12 @@
  * walks again, so every message has its path and position (rd_run).
  *
  * A large document's tables array is parsed in two halves on two threads
- * (doc_split, issue 16). The cut is found before jansson has seen the
- * text, so nothing is trusted from that search: the halves are checked to
- * be the document's own, and anything unusual reads the document
- * sequentially, so no message or position depends on the split.
+ * (doc_split, issue 16), and the second thread walks its half's tables
+ * too while this one walks the first (rd_split_tables). The cut is found
+ * before jansson has seen the text, so nothing is trusted from that
+ * search: the halves are checked to be the document's own, and anything
+ * unusual reads the document sequentially, so no message or position
+ * depends on the split.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -36,16 +38,33 @@
 
 /* ---- a parsed document ---------------------------------------------------- */
 
+struct half;
+
 typedef struct doc {
     json_t *root;
     jnode *pos; /* the position index: NULL until doc_index builds it */
     cairn_arena *arena; /* the position index and scratch lists */
     const char *text;   /* what was parsed (no BOM), for doc_index */
     size_t len;
+    /* read in two halves (doc_split): the second one while it is still
+     * parsed (and walked) on its thread, until doc_split_end; the array
+     * the halves share and its elements before the cut; the second half's
+     * tables when its thread walked them; and `failed` when the halves
+     * turned out not to be the document's (it is then read again, in
+     * order) */
+    struct half *pending;
+    json_t *split_arr;
+    size_t split_at;
+    cairn_schema *half_tables;
+    int failed;
 } doc;
+
+static void doc_split_drop(doc *d);
 
 static void doc_release(doc *d)
 {
+    doc_split_drop(d);
+    cairn_schema_free(d->half_tables);
     json_decref(d->root);
     cairn_arena_free(d->arena);
     memset(d, 0, sizeof *d);
@@ -189,10 +208,15 @@ static const char *const k_split_snapshot[] = {"schema", "tables", NULL};
 typedef struct half {
     const char *from; /* the comma, in the caller's text */
     size_t len;       /* from it to the end of the text */
+    const char *close; /* the array's ']', as this side found it */
+    pthread_t th;
     json_t *arr;
     size_t used; /* bytes jansson read: to the array's ']' */
     int ok;
+    cairn_schema *tables; /* what the walk made, NULL when it found anything amiss */
 } half;
+
+static cairn_schema *rd_half_tables(json_t *arr);
 
 static void *half_parse(void *arg)
 {
@@ -206,7 +230,46 @@ static void *half_parse(void *arg)
     h->used = (size_t)e.position;
     h->ok = json_is_array(h->arr) && json_array_size(h->arr) &&
             !deeper_than(h->arr, SPLIT_MAX_DEPTH);
+    if (h->ok) /* its elements are tables (of a schema or a snapshot) */
+        h->tables = rd_half_tables(h->arr);
     return NULL;
+}
+
+/* The second half's thread joined and its work dropped. */
+static void doc_split_drop(doc *d)
+{
+    half *h = d->pending;
+    if (!h)
+        return;
+    pthread_join(h->th, NULL);
+    json_decref(h->arr);
+    cairn_schema_free(h->tables);
+    free(h);
+    d->pending = NULL;
+}
+
+/* The second half, once its thread is done, spliced into the tree: 0, or
+ * -1 with `failed` set when it is not the document's (the caller reads
+ * the text again, in order). */
+static int doc_split_end(cairn_ctx *cx, doc *d)
+{
+    half *h = d->pending;
+    if (!h)
+        return d->failed ? -1 : 0;
+    pthread_join(h->th, NULL);
+    d->pending = NULL;
+    if (!h->ok || h->used != (size_t)(h->close - h->from) + 1 ||
+        json_array_extend(d->split_arr, h->arr)) {
+        d->failed = 1;
+    } else {
+        d->half_tables = h->tables;
+        h->tables = NULL;
+        cx->json_splits++;
+    }
+    json_decref(h->arr);
+    cairn_schema_free(h->tables);
+    free(h);
+    return d->failed ? -1 : 0;
 }
 
 /* The first `needle` (which starts with a newline) in [p, end). */
@@ -263,14 +326,16 @@ static const char *split_close_laid_out(const char *cut, const char *end, size_t
 
 /* `text` (no NUL byte, no BOM) read as doc_parse reads it, with the array
  * the member names `tables` lead to cut in two at an element boundary past
- * its middle: a second thread parses the second half while this one
- * parses the rest (the text before the cut, a ']', the text after the
- * array), both fed to jansson from the text itself; then the halves are
- * spliced. No position index is built: doc_index builds it from the whole
- * text when a message needs one. 0 with `d` filled; -1 with nothing
- * reported when the document is small or anything is unusual (a parse
- * fails, no clean cut, a duplicate name, no memory): the caller then
- * reads it sequentially, so every message and position is that read's. */
+ * its middle: a second thread parses the second half (and walks its
+ * elements as tables) while this one parses the rest (the text
+ * before the cut, a ']', the text after the array), both fed to jansson
+ * from the text itself. 0 with `d` filled and the second half pending:
+ * doc_split_end waits for it and splices it, or finds that it does not
+ * fit. -1 with nothing reported when the document is small or anything is
+ * unusual (a parse fails, no clean cut, a duplicate name, no memory): the
+ * caller then reads it sequentially, so every message and position is
+ * that read's. No position index is built: doc_index builds it from the
+ * whole text when a message needs one. */
 static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
 {
     size_t min = cx->json_split_min ? cx->json_split_min : SPLIT_MIN;
@@ -279,9 +344,8 @@ static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
     if (len < min || len > INT_MAX) /* jansson's position is an int */
         return -1;
     scanner s = {.p = text, .end = text + len, .line = 1, .col = 0};
-    half h = {0};
-    pthread_t th;
-    int started = 0, rc = -1;
+    half *h = NULL;
+    int rc = -1;
     size_t count = 0, ind = 0;
     const char *open, *cut, *close = NULL, *mid;
     json_error_t e;
@@ -314,12 +378,17 @@ static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
         }
         cut = s.p;
     }
-    h.from = cut;
-    h.len = (size_t)(s.end - cut);
-    cairn_json_threads_ready();
-    if (pthread_create(&th, NULL, half_parse, &h))
+    if (!(h = calloc(1, sizeof *h)))
         goto out;
-    started = 1;
+    h->from = cut;
+    h->len = (size_t)(s.end - cut);
+    cairn_json_threads_ready();
+    if (pthread_create(&h->th, NULL, half_parse, h)) {
+        free(h);
+        h = NULL;
+        goto out;
+    }
+    d->pending = h; /* joined by doc_split_end, or by doc_release */
     /* meanwhile: the array's end, and the document without the second half */
     if (!close) {
         do {
@@ -331,6 +400,7 @@ static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
             goto out;
         close = s.p;
     }
+    h->close = close;
     feed f = {{text, "]", close + 1}, {(size_t)(cut - text), 1, (size_t)(s.end - close - 1)}, 0};
     if (!(root = json_load_callback(feed_get, &f, JSON_REJECT_DUPLICATES, &e)) ||
         !json_is_object(root))
@@ -339,27 +409,22 @@ static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
      * elements of that very array: the text from its '[' to the cut (which
      * jansson has just accepted) closes all it opens there, this side's
      * array has an element before the cut, and the other side's elements
-     * end at the ']' this side's array ended at. */
+     * end at the ']' this side's array ended at (doc_split_end). */
     arr = root;
     for (const char *const *k = tables; *k && arr; k++)
         arr = json_object_get(arr, *k);
     if (!json_is_array(arr) || !json_array_size(arr) ||
-        (count && json_array_size(arr) != count) ||
-        scan_depth(open + 1, cut) != 0)
-        goto out;
-    pthread_join(th, NULL);
-    started = 0;
-    if (!h.ok || h.used != (size_t)(close - h.from) + 1 || json_array_extend(arr, h.arr))
+        (count && json_array_size(arr) != count) || scan_depth(open + 1, cut) != 0)
         goto out;
     d->root = root;
+    d->split_arr = arr;
+    d->split_at = json_array_size(arr);
     root = NULL;
-    cx->json_splits++;
     rc = 0;
 out:
-    if (started)
-        pthread_join(th, NULL);
+    if (rc)
+        doc_split_drop(d);
     cairn_buf_release(&s.tmp);
-    json_decref(h.arr);
     json_decref(root);
     return rc;
 }
@@ -397,7 +462,8 @@ static int doc_parse(cairn_ctx *cx, const char *text, size_t len, const char *fn
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     json_error_t e;
     if (lazy) {
-        /* `tables`: the member names that lead to the array worth splitting */
+        /* `tables`: the member names that lead to the array worth splitting;
+         * its elements are tables, which the second thread walks too */
         if (tables && doc_split(cx, tables, d) == 0)
             return 0;
         if ((d->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e)) &&
@@ -455,6 +521,7 @@ typedef struct rd {
     /* no position index (doc_index): a problem only sets `retry`, and the
      * walk is run again with the index for its message */
     int lazy, retry;
+    doc *d; /* the document walked (NULL: the second half's, on its thread) */
     /* the members rd_object found in the last few objects, by their place
      * in its list of allowed names, so that rd_member finds one (or knows
      * it absent) without hashing its name: a walk looks up about twice as
@@ -565,6 +632,8 @@ static int rd_fail_in(rd *r, const jnode *obj, const char *key, long idx, int at
 
 static int rd_oom(rd *r)
 {
+    if (!r->cx) /* the second half's walk: the walk in order will say it */
+        return rd_later(r);
     return cairn_err(r->cx, CAIRN_ENOMEM, "out of memory");
 }
 
@@ -1433,6 +1502,58 @@ static int rd_obj(rd *r, cairn_table *unused, json_t *o, const jnode *n)
     return rd_each(r, NULL, o, n, "depends", rd_ref);
 }
 
+/* The second half of a split tables array, walked on its thread: a
+ * schema of those tables, or NULL when anything is amiss (the walk in
+ * order then finds it, and says where). */
+static cairn_schema *rd_half_tables(json_t *arr)
+{
+    rd r = {.code = CAIRN_ESCHEMA, .lazy = 1};
+    int rc = 0;
+    cairn_buf_init(&r.path);
+    if (!(r.s = cairn_schema_new()) || !(r.tmp = cairn_arena_new()))
+        rc = CAIRN_ENOMEM;
+    for (size_t i = 0; !rc && i < json_array_size(arr); i++)
+        rc = rd_table(&r, NULL, json_array_get(arr, i), NULL);
+    cairn_arena_free(r.tmp);
+    cairn_buf_release(&r.path);
+    if (rc) {
+        cairn_schema_free(r.s);
+        return NULL;
+    }
+    return r.s;
+}
+
+/* A split tables array, walked without its position index: this side's
+ * elements here, the other side's tables taken from its thread. Any
+ * problem is left to the walk in order (rd_later), as is a name the two
+ * halves both hold; halves that turn out not to be the document's make
+ * it read again, in order (doc->failed). */
+static int rd_split_tables(rd *r)
+{
+    doc *d = r->d;
+    int rc = 0;
+    for (size_t i = 0; i < d->split_at && !rc; i++)
+        rc = rd_table(r, NULL, json_array_get(d->split_arr, i), NULL);
+    if (rc)
+        return rc;
+    if (doc_split_end(r->cx, d))
+        return r->code;
+    cairn_schema *other = d->half_tables;
+    if (!other)
+        return rd_later(r);
+    for (size_t i = 0; i < other->ntables; i++) {
+        const cairn_table *t = other->tables[i];
+        if (relation_taken(r, t->schema, t->name))
+            return rd_later(r);
+        if (relation_add(r, t->schema, t->name, "table"))
+            return rd_oom(r);
+    }
+    if (cairn_schema_adopt_tables(r->s, other))
+        return rd_oom(r);
+    d->half_tables = NULL;
+    return 0;
+}
+
 static int rd_schema(rd *r, json_t *o, const jnode *n)
 {
     strlist nss;
@@ -1444,7 +1565,9 @@ static int rd_schema(rd *r, json_t *o, const jnode *n)
         if (cairn_schema_add_namespace(r->s, nss.v[i]))
             return rd_oom(r);
     /* Tables before views and sequences, so a clash names the table first. */
-    if ((rc = rd_each(r, NULL, o, n, "tables", rd_table)) ||
+    if ((rc = r->d && r->d->pending && json_object_get(o, "tables") == r->d->split_arr
+                  ? rd_split_tables(r)
+                  : rd_each(r, NULL, o, n, "tables", rd_table)) ||
         (rc = rd_each(r, NULL, o, n, "views", rd_view)) ||
         (rc = rd_each(r, NULL, o, n, "enums", rd_enum)))
         return rc;
@@ -1462,6 +1585,7 @@ static void rd_init(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d)
     cairn_buf_init(&r->path);
     r->tmp = d->arena;
     r->lazy = !d->pos;
+    r->d = d;
 }
 
 typedef int rd_walk_fn(rd *r, doc *d, void *ud);
@@ -1481,7 +1605,11 @@ static int rd_run(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d, rd_
     if (!rc || !r->retry)
         return rc;
     cairn_schema_free(r->s);
+    r->s = NULL;
     cairn_buf_release(&r->path);
+    /* the whole tree, for the walk in order */
+    if (doc_split_end(cx, d))
+        return code;
     rc = doc_index(cx, d, fname, code);
     rd_init(r, cx, fname, code, d);
     if (rc)
@@ -1489,6 +1617,32 @@ static int rd_run(rd *r, cairn_ctx *cx, const char *fname, int code, doc *d, rd_
     if (!(r->s = cairn_schema_new()))
         return cairn_err(cx, CAIRN_ENOMEM, "out of memory");
     return walk(r, d, ud);
+}
+
+/* A schema or a snapshot: parsed (in two halves when large) and walked
+ * (rd_run); halves that turn out not to be the document's make it read
+ * again, in order, so nothing said depends on the split. */
+static int rd_read(cairn_ctx *cx, const char *text, size_t len, const char *fname, int code,
+                   const char *const *tables, rd *r, doc *d, rd_walk_fn *walk, void *ud)
+{
+    int rc = doc_parse(cx, text, len, fname, code, tables, !cx->json_index_first, d);
+    if (rc) {
+        memset(r, 0, sizeof *r);
+        return rc;
+    }
+    rc = rd_run(r, cx, fname, code, d, walk, ud);
+    if (!rc && d->pending) /* (a walk that never reached the array) */
+        d->failed = 1;
+    if (!d->failed)
+        return rc;
+    cairn_schema_free(r->s);
+    cairn_buf_release(&r->path);
+    doc_release(d);
+    if ((rc = doc_parse(cx, text, len, fname, code, NULL, !cx->json_index_first, d))) {
+        memset(r, 0, sizeof *r);
+        return rc;
+    }
+    return rd_run(r, cx, fname, code, d, walk, ud);
 }
 
 static int rd_schema_doc(rd *r, doc *d, void *ud)
@@ -1501,11 +1655,9 @@ int cairn_json_read_schema(cairn_ctx *cx, const char *text, size_t len, const ch
                            cairn_schema **out)
 {
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_ESCHEMA, k_split_schema, !cx->json_index_first, &d);
-    if (rc)
-        return rc;
     rd r;
-    rc = rd_run(&r, cx, fname, CAIRN_ESCHEMA, &d, rd_schema_doc, NULL);
+    int rc = rd_read(cx, text, len, fname, CAIRN_ESCHEMA, k_split_schema, &r, &d, rd_schema_doc,
+                     NULL);
     cairn_buf_release(&r.path);
     if (cx->json_dispose && d.root) {
         /* (thousands of objects: another thread frees them meanwhile) */
@@ -1601,12 +1753,10 @@ int cairn_json_read_snapshot(cairn_ctx *cx, const char *text, size_t len, const 
 {
     memset(out, 0, sizeof *out);
     doc d;
-    int rc = doc_parse(cx, text, len, fname, CAIRN_EINTEGRITY, k_split_snapshot, !cx->json_index_first, &d);
-    if (rc)
-        return rc;
     rd r;
     snap_head h;
-    rc = rd_run(&r, cx, fname, CAIRN_EINTEGRITY, &d, rd_snapshot_doc, &h);
+    int rc = rd_read(cx, text, len, fname, CAIRN_EINTEGRITY, k_split_snapshot, &r, &d,
+                     rd_snapshot_doc, &h);
     if (!rc && (dup_list(&h.merges, &out->merges, &out->nmerges) ||
                 dup_list(&h.replaces, &out->replaces, &out->nreplaces) ||
                 dup_opt(h.id, &out->id) || dup_opt(h.parent, &out->parent) ||

@@ -16,6 +16,9 @@ typedef struct schema_box {
     cairn_strmap *index;
     cairn_table **index_tables;
     size_t index_n;
+    /* schemas whose tables this one took (cairn_schema_adopt_tables),
+     * freed with it */
+    struct schema_box *adopted;
 } schema_box;
 
 cairn_arena *cairn_schema_arena(cairn_schema *s)
@@ -37,10 +40,11 @@ cairn_schema *cairn_schema_new(void)
 
 void cairn_schema_free(cairn_schema *s)
 {
-    if (!s)
-        return;
-    cairn_arena_free(cairn_schema_arena(s));
-    free(s);
+    for (schema_box *b = (schema_box *)s, *next; b; b = next) {
+        next = b->adopted;
+        cairn_arena_free(b->arena);
+        free(b);
+    }
 }
 
 const char *cairn_schema_strdup(cairn_schema *s, const char *str)
@@ -56,15 +60,13 @@ const char *cairn_schema_strndup(cairn_schema *s, const char *str, size_t len)
 #define A(s) cairn_schema_arena(s)
 #define PUSH(s, arr, n, item) cairn_arena_push(A(s), (void ***)&(arr), &(n), (item))
 
-cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char *name)
+/* `t` appended to the tables, and to the index while it stands for them. */
+static int push_table(cairn_schema *s, cairn_table *t)
 {
     schema_box *b = (schema_box *)s;
     int indexed = b->index_tables == s->tables && b->index_n == s->ntables;
-    cairn_table *t = cairn_arena_alloc(A(s), sizeof *t);
-    if (!t || (ns && !(t->schema = cairn_arena_strdup(A(s), ns))) ||
-        !(t->name = cairn_arena_strdup(A(s), name ? name : "")) ||
-        PUSH(s, s->tables, s->ntables, t))
-        return NULL;
+    if (PUSH(s, s->tables, s->ntables, t))
+        return CAIRN_ENOMEM;
     if (indexed && !b->index && !(b->index = cairn_strmap_new(A(s))))
         indexed = 0;
     /* the first of two tables with one name is the one found, as before */
@@ -73,7 +75,29 @@ cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char 
         b->index_tables = s->tables;
         b->index_n = s->ntables;
     }
+    return 0;
+}
+
+cairn_table *cairn_schema_add_table(cairn_schema *s, const char *ns, const char *name)
+{
+    cairn_table *t = cairn_arena_alloc(A(s), sizeof *t);
+    if (!t || (ns && !(t->schema = cairn_arena_strdup(A(s), ns))) ||
+        !(t->name = cairn_arena_strdup(A(s), name ? name : "")) || push_table(s, t))
+        return NULL;
     return t;
+}
+
+int cairn_schema_adopt_tables(cairn_schema *s, cairn_schema *from)
+{
+    for (size_t i = 0; i < from->ntables; i++)
+        if (push_table(s, from->tables[i]))
+            return CAIRN_ENOMEM;
+    schema_box *b = (schema_box *)s, *last = (schema_box *)from;
+    while (last->adopted)
+        last = last->adopted;
+    last->adopted = b->adopted;
+    b->adopted = (schema_box *)from;
+    return 0;
 }
 
 int cairn_schema_index_tables(cairn_schema *s)

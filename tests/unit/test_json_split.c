@@ -316,6 +316,9 @@ static void test_semantic_errors(cairn_ctx *cx)
     /* the member after the tables array */
     EDITED(0, "\"views\"", "\"name\": \"v1\"", "\"name\": 5",
            "views[0].name: expected a string", 1);
+    /* a view named like a table of the second half (walked on its thread) */
+    EDITED(0, "\"views\"", "\"name\": \"v1\"", "\"name\": \"t00395\"",
+           "views[0].name: duplicate name \"t00395\": already a table", 1);
     /* on one line: after the cut, on its line, and after the array's ']'
      * on the same line, past multibyte characters on both sides of the cut */
     EDITED(1, "\"t00590\"", "\"not_null\": true", "\"not_null\": 1",
