@@ -558,17 +558,24 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     size_t reported = 0, failed = 0;
     pthread_mutex_lock(&f.mu);
     while (started && reported < f.njobs) {
-        /* report every job that ended, in the order they were handed out */
-        for (size_t k = 0; k < f.njobs; k++) {
-            job *j = &f.jobs[k];
-            if (j->done && !j->res->state) {
-                pthread_mutex_unlock(&f.mu);
-                report(&f, j, ++reported);
-                pthread_mutex_lock(&f.mu);
-                if (job_failed(j)) {
-                    failed++;
-                    if (!o->continue_on_error || k < (size_t)o->canary)
-                        f.stop = 1;
+        /* report every job that ended, in the order they were handed out,
+         * until a pass finds none: a job that ends while one is reported
+         * (the lock let go) broadcasts to no one, and a job before it in
+         * the list would otherwise wait for a wake-up that never comes */
+        for (int again = 1; again;) {
+            again = 0;
+            for (size_t k = 0; k < f.njobs; k++) {
+                job *j = &f.jobs[k];
+                if (j->done && !j->res->state) {
+                    pthread_mutex_unlock(&f.mu);
+                    report(&f, j, ++reported);
+                    pthread_mutex_lock(&f.mu);
+                    again = 1;
+                    if (job_failed(j)) {
+                        failed++;
+                        if (!o->continue_on_error || k < (size_t)o->canary)
+                            f.stop = 1;
+                    }
                 }
             }
         }
