@@ -235,6 +235,14 @@ static void *half_parse(void *arg)
     return NULL;
 }
 
+/* A joined half and what it still holds. */
+static void half_free(half *h)
+{
+    json_decref(h->arr);
+    cairn_schema_free(h->tables);
+    free(h);
+}
+
 /* The second half's thread joined and its work dropped. */
 static void doc_split_drop(doc *d)
 {
@@ -242,9 +250,7 @@ static void doc_split_drop(doc *d)
     if (!h)
         return;
     pthread_join(h->th, NULL);
-    json_decref(h->arr);
-    cairn_schema_free(h->tables);
-    free(h);
+    half_free(h);
     d->pending = NULL;
 }
 
@@ -266,9 +272,7 @@ static int doc_split_end(cairn_ctx *cx, doc *d)
         h->tables = NULL;
         cx->json_splits++;
     }
-    json_decref(h->arr);
-    cairn_schema_free(h->tables);
-    free(h);
+    half_free(h);
     return d->failed ? -1 : 0;
 }
 
