@@ -808,6 +808,12 @@ int cairn_snapshot_from_text(cairn_ctx *cx, const char *file, const char *text, 
                              cairn_snapshot *snap);
 
 /* ---- snapreuse.c: the newest snapshot read with the schema in hand ------ */
+/* JSON text stepped over without being parsed (the text up to `e` is read
+ * as jansson reads it; nothing is checked but where strings and containers
+ * end). Past the white space at `p`: */
+const char *cairn_json_ws(const char *p, const char *e);
+/** Past the value that starts at `p`; NULL when it does not end before `e`. */
+const char *cairn_json_skip_value(const char *p, const char *e);
 /* A snapshot's tables that the schema being generated writes to the same
  * bytes are taken from that schema instead of parsed. */
 typedef struct cairn_snapreuse cairn_snapreuse;

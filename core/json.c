@@ -133,36 +133,21 @@ static size_t feed_get(void *buf, size_t buflen, void *data)
     return got;
 }
 
-/* The depth, relative to its start, at the end of a piece of JSON text
- * jansson has accepted; INT_MIN when the piece closes more than it opened.
- * Strings are skipped: none of their bytes is structure. */
-static const unsigned char k_depth_class[256] = {['"'] = 1, ['['] = 2, ['{'] = 2,
-                                                 [']'] = 3, ['}'] = 3};
-
-static int scan_depth(const char *p, const char *end)
+/* Do the elements of an array, from just past its '[', end at `cut` (a
+ * comma that jansson has accepted the text before)? Each is stepped over
+ * whole, so a comma inside one of them is not taken for the cut. */
+static int elements_end_at(const char *p, const char *cut)
 {
-    int depth = 0;
     for (;;) {
-        while (p < end && !k_depth_class[(unsigned char)*p])
-            p++;
-        if (p >= end)
-            return depth;
-        switch (k_depth_class[(unsigned char)*p++]) {
-        case 1: /* to the closing quote; an escape is a backslash and one more */
-            for (; p < end && *p != '"'; p++)
-                if (*p == '\\' && ++p == end)
-                    return INT_MIN;
-            if (p++ == end)
-                return INT_MIN;
-            break;
-        case 2:
-            depth++;
-            break;
-        default:
-            if (--depth < 0)
-                return INT_MIN;
-            break;
-        }
+        p = cairn_json_ws(p, cut);
+        if (p >= cut || !(p = cairn_json_skip_value(p, cut)))
+            return 0;
+        p = cairn_json_ws(p, cut);
+        if (p == cut)
+            return 1;
+        if (*p != ',')
+            return 0;
+        p++;
     }
 }
 
@@ -411,14 +396,15 @@ static int doc_split(cairn_ctx *cx, const char *const *tables, doc *d)
         goto out;
     /* The halves are the document's own when the cut is between two
      * elements of that very array: the text from its '[' to the cut (which
-     * jansson has just accepted) closes all it opens there, this side's
-     * array has an element before the cut, and the other side's elements
-     * end at the ']' this side's array ended at (doc_split_end). */
+     * jansson has just accepted) is whole elements and the commas between
+     * them, this side's array has an element before the cut, and the other
+     * side's elements end at the ']' this side's array ended at
+     * (doc_split_end). */
     arr = root;
     for (const char *const *k = tables; *k && arr; k++)
         arr = json_object_get(arr, *k);
     if (!json_is_array(arr) || !json_array_size(arr) ||
-        (count && json_array_size(arr) != count) || scan_depth(open + 1, cut) != 0)
+        (count && json_array_size(arr) != count) || !elements_end_at(open + 1, cut))
         goto out;
     d->root = root;
     d->split_arr = arr;

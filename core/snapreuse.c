@@ -22,7 +22,6 @@
  * The model borrows tables from `desired`, so `desired` must outlive it
  * and not change while both are in use (generate frees it last).
  */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +34,7 @@
  * "schema", its "tables" array, the element). */
 #define TABLE_DEPTH 3
 
-static const char *ws(const char *p, const char *e)
+const char *cairn_json_ws(const char *p, const char *e)
 {
     while (p < e && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r'))
         p++;
@@ -61,19 +60,12 @@ static const char *str_end(const char *p, const char *e)
 }
 
 /* The bytes that end a literal, and those that matter inside a container. */
-static unsigned char ends_literal[256], in_container[256];
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static const unsigned char ends_literal[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1,
+                                                ['\n'] = 1, ['\t'] = 1, ['\r'] = 1};
+static const unsigned char in_container[256] = {['"'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1,
+                                                [']'] = 1};
 
-static void make_tables(void)
-{
-    for (const char *c = ",}] \n\t\r"; *c; c++)
-        ends_literal[(unsigned char)*c] = 1;
-    for (const char *c = "\"{}[]"; *c; c++)
-        in_container[(unsigned char)*c] = 1;
-}
-
-/* Past the value that starts at `p`; NULL when it does not end. */
-static const char *skip_value(const char *p, const char *e)
+const char *cairn_json_skip_value(const char *p, const char *e)
 {
     if (p >= e)
         return NULL;
@@ -135,11 +127,11 @@ static const char *next_member(const char *p, const char *e, const char **ks, si
         return NULL;
     *ks = p + 1;
     *klen = (size_t)(ke - 1 - *ks);
-    p = ws(ke, e);
+    p = cairn_json_ws(ke, e);
     if (p >= e || *p != ':')
         return NULL;
-    *v = ws(p + 1, e);
-    return (*ve = skip_value(*v, e)) ? ws(*ve, e) : NULL;
+    *v = cairn_json_ws(p + 1, e);
+    return (*ve = cairn_json_skip_value(*v, e)) ? cairn_json_ws(*ve, e) : NULL;
 }
 
 /* Past the comma after a member or element: 1, or 0 at the end. */
@@ -147,7 +139,7 @@ static int comma(const char **p, const char *e)
 {
     if (*p >= e || **p != ',')
         return 0;
-    *p = ws(*p + 1, e);
+    *p = cairn_json_ws(*p + 1, e);
     return 1;
 }
 
@@ -159,7 +151,7 @@ static const char *scan_elem(const char *p, const char *e, elem *el)
     el->at = p;
     const char *ks, *v, *ve;
     size_t klen;
-    for (p = ws(p + 1, e); p < e && *p == '"';) {
+    for (p = cairn_json_ws(p + 1, e); p < e && *p == '"';) {
         if (!(p = next_member(p, e, &ks, &klen, &v, &ve)))
             return NULL;
         if (klen == 4 && memcmp(ks, "name", 4) == 0)
@@ -183,7 +175,7 @@ static const char *member(const char *p, const char *e, const char *key, const c
     size_t klen;
     if (p >= e || *p != '{')
         return NULL;
-    for (p = ws(p + 1, e); p < e && *p == '"';) {
+    for (p = cairn_json_ws(p + 1, e); p < e && *p == '"';) {
         if (!(p = next_member(p, e, &ks, &klen, &v, vend)))
             return NULL;
         if (klen == strlen(key) && memcmp(ks, key, klen) == 0)
@@ -207,9 +199,8 @@ struct cairn_snapreuse {
 
 cairn_snapreuse *cairn_snapreuse_scan(const char *text, size_t len)
 {
-    pthread_once(&tables_once, make_tables);
     const char *e = text + len, *ve;
-    const char *sch = member(ws(text, e), e, "schema", &ve);
+    const char *sch = member(cairn_json_ws(text, e), e, "schema", &ve);
     const char *p = sch ? member(sch, ve, "tables", &ve) : NULL;
     cairn_snapreuse *r = p && *p == '[' ? calloc(1, sizeof *r) : NULL;
     if (!r)
@@ -224,7 +215,7 @@ cairn_snapreuse *cairn_snapreuse_scan(const char *text, size_t len)
     atomic_init(&r->given_up, 0);
     size_t cap = 0;
     int ok = 1;
-    for (p = ws(p + 1, r->close); ok && p < r->close;) {
+    for (p = cairn_json_ws(p + 1, r->close); ok && p < r->close;) {
         if (r->n == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             elem *nv = realloc(r->el, ncap * sizeof *nv);
@@ -237,7 +228,7 @@ cairn_snapreuse *cairn_snapreuse_scan(const char *text, size_t len)
         if (!(ok = end != NULL))
             break;
         r->n++;
-        p = ws(end, r->close);
+        p = cairn_json_ws(end, r->close);
         if (comma(&p, r->close))
             ok = p < r->close; /* one before the bracket: an error the residue would hide */
         else
