@@ -12,6 +12,8 @@ For each size N and each binary given it measures:
             snapshot
   check     `cairn check` of that folder (two migrations)
   export    `cairn export` (the SQL that creates the schema)
+  diagram   `cairn diagram --format dot` (the diagram as text; a layout is
+            Graphviz's work, measured by bench/bench_diagram.py)
 and once, at any N: `status` of a folder of 1,000 migrations against an
 SQLite database where none is applied. Prints for each: the median wall
 time of --runs runs, the median CPU time (user + system, from wait4), the
@@ -109,6 +111,7 @@ def bench_size(cairn, n, work, args):
         shutil.rmtree(mig, ignore_errors=True)
     out["init"] = measure([cairn, "generate", "--name", "init"], d, args.runs, args.timeout, clean)
     out["export"] = measure([cairn, "export"], d, args.runs, args.timeout)
+    out["diagram"] = measure([cairn, "diagram", "--format", "dot"], d, args.runs, args.timeout)
     if out["init"] is None:
         shutil.rmtree(d)
         return out
@@ -156,7 +159,8 @@ OPS = [("read", "generate, nothing changed (reads both documents)"),
        ("init", "generate from nothing"),
        ("one", "generate of a one-column change"),
        ("check", "check"),
-       ("export", "export")]
+       ("export", "export"),
+       ("diagram", "diagram --format dot")]
 
 
 def fmt(f):
