@@ -486,13 +486,13 @@ static void log_step(cairn_ctx *cx, const char *verb, const char *name, size_t a
 }
 
 /* all-in-one needs every migration of the run to fit in one transaction. */
-static int check_all_in_one(mrun *r, int resume)
+static int check_all_in_one(mrun *r, int resume, size_t end)
 {
     if (!(r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL))
         return cairn_err(r->cx, CAIRN_EUSAGE,
                          "dialect %s cannot roll back DDL: all-in-one needs transactional DDL",
                          r->d->name);
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < end; i++) {
         int run;
         const cairn_applied *a = to_run(r, &r->list[i], resume, &run);
         if (run && (r->list[i].no_transaction || a))
@@ -576,6 +576,11 @@ static int run_lock_and_recheck(mrun *r, int ensure, unsigned resume)
 
 int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
 {
+    return cairn_migrate_to(cx, opts, NULL);
+}
+
+int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *to)
+{
     cairn_migrate_opts none = {0}, checking;
     if (!opts)
         opts = &none;
@@ -587,6 +592,17 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     }
     mrun r;
     int rc = run_open(&r, cx);
+    /* the migrations of this run: the folder's, or those up to `to` */
+    size_t end = r.n;
+    if (!rc && to) {
+        const cairn_migration *last = find_migration(&r, to);
+        if (last)
+            end = (size_t)(last - r.list) + 1;
+        else
+            rc = cairn_err(cx, CAIRN_EUSAGE,
+                           "migrate --to: no migration %s in %s; nothing changed", to,
+                           cairn_ctx_get(cx, "out"));
+    }
     /* Integrity first, before anything is created or locked: a run that
      * stops here leaves no history table, lock file or database behind. */
     if (!rc)
@@ -602,17 +618,22 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         return run_close(&r, rc);
 
     const char *newest = NULL; /* the newest applied migration */
-    size_t pending = 0;
+    size_t pending = 0, later = 0;
     for (size_t i = 0; i < r.hist.n; i++)
         if (!is_partial(&r.hist.rows[i]))
             newest = r.hist.rows[i].name;
     for (size_t i = 0; i < r.n; i++) {
         int run;
         to_run(&r, &r.list[i], opts->resume, &run);
-        pending += (size_t)run;
+        *(i < end ? &pending : &later) += (size_t)run;
     }
+    /* what --to leaves pending, said with the run's last line */
+    char upto[64] = "";
+    if (later)
+        snprintf(upto, sizeof upto, "; %zu later migration%s stay%s pending", later,
+                 plural(later), later == 1 ? "s" : "");
     if (!pending) {
-        cairn_log(cx, CAIRN_LOG_INFO, "nothing to apply");
+        cairn_log(cx, CAIRN_LOG_INFO, "nothing to apply%s", upto);
         return run_close(&r, 0);
     }
 
@@ -621,7 +642,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
      * ends (applied, or rolled back with the one that failed) */
     mdone *done = NULL;
     if (one_txn) {
-        rc = check_all_in_one(&r, opts->resume);
+        rc = check_all_in_one(&r, opts->resume, end);
         if (!rc && !(done = calloc(r.n, sizeof *done)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         if (!rc)
@@ -635,7 +656,7 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
     size_t applied = 0, at = 0, recorded = 0;
     mdone failed = {0};
     const cairn_migration *failed_m = NULL;
-    for (size_t i = 0; i < r.n && !rc; i++) {
+    for (size_t i = 0; i < end && !rc; i++) {
         const cairn_migration *m = &r.list[i];
         int run;
         const cairn_applied *a = to_run(&r, m, opts->resume, &run);
@@ -713,15 +734,16 @@ int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts)
         cairn_err_restore(cx, &saved);
     free(done);
     if (opts->dry_run && !rc) {
-        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply (dry run: nothing changed)",
-                  applied, plural(applied));
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s to apply%s (dry run: nothing changed)",
+                  applied, plural(applied), upto);
         if ((applied || recorded) && cairn_ctx_checking(cx))
-            rc = cairn_err(cx, CAIRN_EPENDING, "%zu migration%s to apply: run 'cairn migrate'",
-                           applied + recorded, plural(applied + recorded));
+            rc = cairn_err(cx, CAIRN_EPENDING, "%zu migration%s to apply: run 'cairn migrate%s%s'",
+                           applied + recorded, plural(applied + recorded), to ? " --to " : "",
+                           to ? to : "");
     }
     else if (!rc || applied)
-        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied%s", applied, plural(applied),
-                  recorded ? " (and the squash recorded)" : "");
+        cairn_log(cx, CAIRN_LOG_INFO, "%zu migration%s applied%s%s", applied, plural(applied),
+                  recorded ? " (and the squash recorded)" : "", upto);
     return run_close(&r, rc);
 }
 

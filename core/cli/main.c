@@ -649,7 +649,9 @@ static const struct {
     {"--forget", OPT_FORGET, 0, "remove the history row of a migration whose folder is gone",
      VALUE_TEXT},
     {"--to", OPT_TO, 1,
-     "migration NAME (rollback: undo those after it; squash: fold those up to it)", VALUE_TEXT},
+     "migration NAME (migrate: apply those up to it; rollback: undo those after it; squash: "
+     "fold those up to it)",
+     VALUE_TEXT},
     {"--steps", OPT_STEPS, 1, "roll back this many migrations, newest first", VALUE_TEXT},
     {"--history-only", OPT_HISTORY_ONLY, 0,
      "the folder is imported already: record another database's history", VALUE_TEXT},
@@ -743,9 +745,13 @@ static int run_migrate_one(cairn_ctx *cx, const cli *c)
 {
     cairn_migrate_opts o = {.dry_run = c->dry_run, .all_in_one = c->all_in_one,
                             .resume = c->resume};
-    int rc = cairn_migrate(cx, &o);
+    int rc = cairn_migrate_to(cx, &o, c->to);
     if (c->json) {
         fprintf(jout, ", \"dry_run\": %s", c->dry_run ? "true" : "false");
+        if (c->to) {
+            fputs(", \"to\": ", jout);
+            json_str(jout, c->to);
+        }
         json_migrations(jout);
     }
     return rc;
@@ -1675,13 +1681,15 @@ static const command commands[] = {
      "write, or the new name is taken.\n\n"
      "  --to NAME          the last migration to fold (required)\n"
      "  --name SLUG        the new folder's slug (default: squashed)\n"},
-    {"migrate", OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | OPT_FLEET | CMD_CHANGES |
-                    CMD_JSON,
+    {"migrate", OPT_TO | OPT_DRY_RUN | OPT_ALL_IN_ONE | OPT_RESUME | OPT_CHECK | OPT_FLEET |
+                    CMD_CHANGES | CMD_JSON,
      run_migrate,
      "apply the pending migrations to the database",
-     "migrate [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
+     "migrate [--to NAME] [--dry-run] [--all-in-one] [--resume] [--check]\n\n"
      "Apply every pending migration of the migrations folder to the database, each in\n"
      "its own transaction, holding the migration lock for the whole run.\n\n"
+     "  --to NAME          stop at migration NAME: apply the pending ones up to it, in\n"
+     "                     order, and leave later ones pending (one database only)\n"
      "  --dry-run          print what would run, change nothing\n"
      "  --all-in-one       apply all pending migrations in one transaction\n"
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
@@ -2480,6 +2488,15 @@ int main(int argc, char **argv)
         free(c.renames);
         return fail_with(CAIRN_EUSAGE,
                          "rollback: give --to NAME or --steps N, not both (nothing changed)",
+                         NULL);
+    }
+    if (c.cmd->run == run_migrate && c.to && fleet_on(&c)) {
+        free(c.renames);
+        free(c.args);
+        return fail_with(CAIRN_EUSAGE,
+                         "migrate --to is for one database, not a fleet (--targets, "
+                         "--targets-from-url): a fleet migrates to the newest migration "
+                         "(nothing changed)",
                          NULL);
     }
     if (c.cmd->run == run_rollback && c.steps && parse_steps(c.steps, &steps)) {

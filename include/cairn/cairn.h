@@ -277,6 +277,13 @@ typedef struct cairn_migrate_opts {
  *  transaction, holding the migration lock for the whole run. A MIGRATION
  *  event tells each one's outcome (see cairn_event). */
 CAIRN_API int cairn_migrate(cairn_ctx *cx, const cairn_migrate_opts *opts);
+/** cairn_migrate, stopping at migration `to` (its folder name): the
+ *  pending migrations up to it, in the order cairn_migrate applies them,
+ *  and none after it, which stay pending (the inverse of rollback's `to`).
+ *  `to` may already be applied (then only earlier pending ones run, if
+ *  any); NULL is cairn_migrate. CAIRN_EUSAGE, nothing changed, when the
+ *  folder has no migration `to`. */
+CAIRN_API int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *to);
 
 typedef struct cairn_rollback_opts {
     /** Roll back every migration applied after this one (it stays the

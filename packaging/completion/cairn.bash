@@ -50,7 +50,7 @@ _cairn()
         generate) flags+=" --name --custom --rename --no-drop --check" ;;
         merge) flags+=" --name" ;;
         squash) flags+=" --name --to" ;;
-        migrate) flags+=" --dry-run --all-in-one --resume --check --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
+        migrate) flags+=" --dry-run --all-in-one --resume --check --to --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         rollback) flags+=" --dry-run --resume --to --steps --targets --targets-from-url --targets-query --tag --parallel --canary --continue-on-error --connect-timeout" ;;
         resolve) flags+=" --applied --rolled-back --statement-done --statement-not-done --accept-edit --accept-checksum --forget" ;;
         pull) flags+=" --output --force" ;;

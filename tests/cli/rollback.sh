@@ -2,8 +2,9 @@
 # down.sql and `cairn rollback`: generate writes each migration's down.sql
 # (and its checksum in snapshot.json, none for --custom or --check); three
 # migrations are applied, rows inserted, then rolled back one step and to a
-# named migration; each time `cairn drift` must find the database exactly at
-# the snapshot of the newest migration still applied, with the rows kept
+# named migration, and migrated forward to a named one (migrate --to); each
+# time `cairn drift` must find the database exactly at the snapshot of the
+# newest migration applied, with the rows kept
 # (a renamed column keeps its values, a dropped one comes back empty).
 # Migrating again ends in the schema of before (cairn pull, compared). Every
 # refusal has its exit status, one error line, and changes nothing (files,
@@ -66,18 +67,20 @@ everything() {
     q "SELECT id, email FROM users ORDER BY id"
     q "$HIST"
 }
-# refused STATUS MESSAGE what ARGS...: rollback ARGS exits STATUS with one
-# error line holding MESSAGE and changes nothing.
-refused() {
-    local status=$1 msg=$2 what=$3 before
-    shift 3
+# refused_by COMMAND STATUS MESSAGE what ARGS...: COMMAND ARGS exits STATUS
+# with one error line holding MESSAGE and changes nothing; refused: the
+# same for rollback.
+refused_by() {
+    local cmd=$1 status=$2 msg=$3 what=$4 before
+    shift 4
     before=$(everything)
-    run rollback "$@"
+    run "$cmd" "$@"
     expect_rc "$status" "$what"
     one_error_line "$what"
     expect_err "$msg" "$what: the message"
     check "$what: nothing changed" [ "$before" = "$(everything)" ]
 }
+refused() { refused_by rollback "$@"; }
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 snapshot_down() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("down_checksum", "none"))' "$1"; }
 
@@ -255,6 +258,36 @@ run rollback --to "$M1"
 expect_ok "rollback --to the newest applied migration"
 expect_out "nothing to roll back" "has nothing to do"
 refused 2 "$M2 is not applied" "--to a migration that is not applied" --to "$M2"
+
+# ---- migrate --to M2: the pending migrations up to M2, and no further -------
+refused_by migrate 2 "migrate --to: no migration 20200101000000_nosuch in migrations; nothing \
+changed" "migrate --to an unknown migration" --to 20200101000000_nosuch
+refused_by migrate 2 "migrate --to is for one database, not a fleet" "migrate --to a fleet" \
+    --to "$M2" --targets .
+refused_by migrate 12 "1 migration to apply: run 'cairn migrate --to $M2'" \
+    "migrate --to --check with $M2 pending" --to "$M2" --check
+before=$(everything)
+run migrate --to "$M2" --dry-run
+expect_ok "migrate --to --dry-run"
+expect_out "-- $M2" "the dry run prints $M2"
+if contains "$OUT" "-- $M3"; then bad "the dry run goes past $M2: $OUT"; else ok; fi
+expect_out "1 migration to apply; 1 later migration stays pending (dry run: nothing changed)" \
+    "the dry run's summary"
+check "a dry run changes nothing" [ "$before" = "$(everything)" ]
+jrun migrate --to "$M2"
+expect_ok "migrate --to $M2"
+expect_err "1 migration applied; 1 later migration stays pending" "the summary says what is left"
+jis '" ".join([d["to"]] + [m["name"] + ":" + m["state"] for m in d["migrations"]])' \
+    "$M2 $M2:applied" "--json names --to and what it applied"
+expect_q "SELECT name FROM __cairn_migrations ORDER BY name" "$M1
+$M2" "the history ends at $M2"
+run drift
+expect_ok "the database is exactly at $M2 (drift)"
+run status
+expect_out "pending  $M3" "$M3 stays pending"
+run migrate --to "$M1"
+expect_ok "migrate --to an applied migration"
+expect_out "nothing to apply; 1 later migration stays pending" "has nothing to do"
 
 # ---- migrate again: the same schema as before -------------------------------
 run migrate

@@ -373,6 +373,42 @@ static void test_all_in_one(void)
     fx_close(&f);
 }
 
+/* migrate --to: the pending migrations up to one, in order, none after it;
+ * a later migration the run does not reach cannot stop it. */
+static void test_migrate_to(void)
+{
+    fixture f;
+    fx_open(&f, 1);
+    add(&f, M1, "CREATE TABLE a (id integer);\n");
+    add(&f, M2, "CREATE TABLE b (id integer);\n");
+    add(&f, M3, "-- cairn:no-transaction\nCREATE TABLE c (id integer);\n");
+    cairn_migrate_opts one_txn = {.all_in_one = 1};
+    cairn_buf_reset(&f.log);
+    int rc = cairn_migrate_to(f.cx, &one_txn, "20260102000000_nosuch");
+    CHECK(rc == CAIRN_EUSAGE &&
+              strstr(errmsg(&f), "migrate --to: no migration 20260102000000_nosuch in "),
+          "an unknown name: rc %d: %s", rc, errmsg(&f));
+    CHECK(count_history(&f) == 0 && has_table(&f, "a") == 0, "an unknown name applies nothing");
+    /* all in one transaction: M3 (outside one) is not part of the run */
+    cairn_buf_reset(&f.log);
+    rc = cairn_migrate_to(f.cx, &one_txn, M2);
+    CHECK(rc == 0, "migrate --to M2 --all-in-one: rc %d: %s", rc, errmsg(&f));
+    CHECK(strstr(fx_log(&f), "INFO 2 migrations applied; 1 later migration stays pending\n"),
+          "log: %s", fx_log(&f));
+    CHECK_STATUS(&f, M1 "=APPLIED " M2 "=APPLIED " M3 "=PENDING");
+    CHECK(has_table(&f, "b") == 1 && has_table(&f, "c") == 0, "b applied, c not");
+    cairn_buf_reset(&f.log);
+    rc = cairn_migrate_to(f.cx, NULL, M1);
+    CHECK(rc == 0 && strstr(fx_log(&f), "INFO nothing to apply; 1 later migration stays pending\n"),
+          "--to an applied migration: rc %d, log: %s", rc, fx_log(&f));
+    cairn_buf_reset(&f.log);
+    rc = cairn_migrate_to(f.cx, NULL, NULL);
+    CHECK(rc == 0 && strstr(fx_log(&f), "INFO 1 migration applied\n"),
+          "no --to: the rest: rc %d, log: %s", rc, fx_log(&f));
+    CHECK_STATUS(&f, M1 "=APPLIED " M2 "=APPLIED " M3 "=APPLIED");
+    fx_close(&f);
+}
+
 static void test_no_transaction_partial(void)
 {
     fixture f;
@@ -747,6 +783,7 @@ int main(void)
         test_deleted_applied_folder();
         test_failing_statement();
         test_all_in_one();
+        test_migrate_to();
         test_no_transaction_partial();
         test_resolve();
         test_locked();
