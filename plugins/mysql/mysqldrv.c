@@ -491,7 +491,13 @@ int mysqldrv_exec(cairn_dconn *c, const char *sql)
 {
     if (mysql_real_query(c->my, sql, strlen(sql)))
         return mysqldrv_fail_stmt(c, sql);
+    /* a statement that is several: a failure after the first SET of a
+     * CREATE's settings is the CREATE's (mysqldrv_objects.c), and so are
+     * its notes (a SET, which uses no table, keeps them for SHOW WARNINGS,
+     * but its own count is 0) */
+    unsigned warned = 0;
     for (;;) {
+        warned += mysql_warning_count(c->my);
         MYSQL_RES *r = mysql_store_result(c->my);
         if (r)
             mysql_free_result(r);
@@ -499,9 +505,10 @@ int mysqldrv_exec(cairn_dconn *c, const char *sql)
             return mysqldrv_fail(c, CAIRN_EDB);
         int more = mysql_next_result(c->my);
         if (more > 0)
-            return mysqldrv_fail(c, CAIRN_EDB);
+            return strncmp(sql, "SET @cairn_", 11) ? mysqldrv_fail(c, CAIRN_EDB)
+                                                   : mysqldrv_fail_stmt(c, sql);
         if (more < 0)
-            return mysqldrv_exec_warnings(c, sql);
+            return warned ? mysqldrv_exec_warnings(c, sql) : 0;
     }
 }
 

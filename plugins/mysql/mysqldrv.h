@@ -76,9 +76,15 @@ int mysqldrv_view_definer_read(cairn_dconn *c, cairn_schema *out, cairn_view *v,
                                const char *account);
 /** "DEFINER=... " for a trigger of `account` ("user@host"), as the mode says. */
 void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account);
-/** After `sql` ran: an event the server dropped or disabled as it made it
- *  (its time is in the past) is an error naming it. */
+/** After `sql` ran with notes (any of its statements): an event the server
+ *  dropped or disabled as it made it (its time is in the past) is an error
+ *  naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
+/* The line of setting `i` (0 sql_mode, 1 time_zone) that a definition read
+ * from the server starts with when `value` is not the session's (`same`:
+ * the server's "0" or "1"); mysqldrv_objects.c. */
+void mysqldrv_setting_put(const cairn_host *h, cairn_buf *b, size_t i, const char *value,
+                          const char *same);
 /** mysqldrv_fail for statement `sql` that failed: the function, procedure,
  *  event or trigger it creates, changes or drops is named in the line. */
 int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql);

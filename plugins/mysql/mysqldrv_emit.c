@@ -84,9 +84,8 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
         P(e, mysqldrv_part_of(t));
     }
     rc = mysqldrv_flush(e, 0);
-    /* unchecked: the list keeps its first failure, and emit asks */
-    for (size_t i = 0; i < t->ntriggers; i++)
-        e->h->stmt_add(e->out, t->triggers[i]->sql, 0);
+    for (size_t i = 0; !rc && i < t->ntriggers; i++)
+        rc = mysqldrv_put_definition(e, t->triggers[i]->sql, 0);
     return rc;
 }
 
@@ -830,8 +829,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_DROP_INDEX:
         return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
-        P(e, ch->to.trigger->sql);
-        return mysqldrv_flush(e, 0);
+        return mysqldrv_put_definition(e, ch->to.trigger->sql, 0);
     case CAIRN_CHANGE_DROP_TRIGGER:
         return mysqldrv_drop(e, "DROP TRIGGER ", ch->from.trigger->name, 0);
     case CAIRN_CHANGE_CREATE_VIEW:

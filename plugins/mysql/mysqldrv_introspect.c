@@ -599,8 +599,10 @@ static int mysqldrv_is_checks(mysqldrv_is *is)
 }
 
 /* Triggers, all tables in one query, each as the CREATE TRIGGER that makes
- * it again: the DEFINER as the URL's `definer` says (by default none: the
- * connecting user's) and the body as the server keeps it, so a schema file's trigger and the database's compare equal.
+ * it again (after the line of its sql_mode when that is not the session's,
+ * as for routines: mysqldrv_objects.c): the DEFINER as the URL's `definer`
+ * says (by default none: the connecting user's) and the body as the server
+ * keeps it, so a schema file's trigger and the database's compare equal.
  * Several triggers on one event come in their firing order, the order the
  * table lists (and creates) them in. */
 static int mysqldrv_is_triggers(mysqldrv_is *is)
@@ -609,7 +611,8 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
     MYSQL_RES *res;
     int rc = mysqldrv_run(is,
         "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, EVENT_MANIPULATION, "
-        "ACTION_STATEMENT, DEFINER FROM information_schema.TRIGGERS "
+        "ACTION_STATEMENT, DEFINER, SQL_MODE, SQL_MODE = @@SESSION.sql_mode "
+        "FROM information_schema.TRIGGERS "
         "WHERE TRIGGER_SCHEMA = DATABASE() "
         "ORDER BY EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_ORDER", &res);
     if (rc)
@@ -620,6 +623,7 @@ static int mysqldrv_is_triggers(mysqldrv_is *is)
         if (!tab || !row[1] || !row[2] || !row[3] || !row[4])
             continue;
         h->buf_reset(is->b);
+        mysqldrv_setting_put(h, is->b, 0, row[6], row[7]);
         h->buf_puts(is->b, "CREATE ");
         mysqldrv_trigger_definer(is->c, is->b, row[5]);
         h->buf_puts(is->b, "TRIGGER ");

@@ -97,15 +97,68 @@ static const char *mysqldrv_account_part(const cairn_host *h, const char *p, cai
     return p > s ? p : NULL;
 }
 
-/* `sql` with its DEFINER clause ("CREATE [OR REPLACE] [DEFINER=...] ...")
- * written the way `mode` says, into `out`; in keep mode, none or
- * CURRENT_USER is `self`, the connection's account (user@host), as the
- * server records it. 0 when `sql` is not such a statement or needs no
+/* ---- the session settings a routine, event or trigger keeps --------------------
+ *
+ * The server keeps with each routine, event and trigger the sql_mode it was
+ * made under (it runs under that mode, and its body was parsed under it:
+ * with ANSI_QUOTES "x" is a name), and with each event its time_zone (its
+ * STARTS, ENDS and AT are times there). A definition that differs from the
+ * session cairn reads it in (the server's own mode, less
+ * NO_BACKSLASH_ESCAPES, and its time zone) starts with a line for each:
+ *   -- cairn:sql_mode=NO_ENGINE_SUBSTITUTION
+ *   -- cairn:time_zone=+05:00
+ * and is made again under them: SET before its CREATE, the session's own
+ * values back after it, in one statement (the server runs the three in
+ * turn), so a migration resumed there sets them again. */
+static const char *const mysqldrv_settings[] = {"sql_mode", "time_zone"};
+#define MYSQLDRV_NSETTINGS (sizeof mysqldrv_settings / sizeof *mysqldrv_settings)
+#define MYSQLDRV_SETTING_MARK "-- cairn:"
+
+void mysqldrv_setting_put(const cairn_host *h, cairn_buf *b, size_t i, const char *value,
+                          const char *same)
+{
+    if (value && same && strcmp(same, "1"))
+        h->buf_printf(b, MYSQLDRV_SETTING_MARK "%s=%s\n", mysqldrv_settings[i], value);
+}
+
+/* The settings lines a definition starts with: each value (not
+ * NUL-terminated, NULL when absent) and its length; returns where the
+ * statement itself starts. */
+static const char *mysqldrv_settings_read(const char *def, const char *val[], size_t len[])
+{
+    const size_t mark = sizeof MYSQLDRV_SETTING_MARK - 1;
+    const char *p = mysqldrv_skip_space(def);
+    for (size_t i = 0; i < MYSQLDRV_NSETTINGS; i++)
+        val[i] = NULL;
+    for (int hit = 1; hit;) {
+        hit = 0;
+        for (size_t i = 0; i < MYSQLDRV_NSETTINGS && !hit; i++) {
+            size_t k = strlen(mysqldrv_settings[i]);
+            if (strncmp(p, MYSQLDRV_SETTING_MARK, mark) ||
+                strncmp(p + mark, mysqldrv_settings[i], k) || p[mark + k] != '=')
+                continue;
+            val[i] = p + mark + k + 1;
+            len[i] = strcspn(val[i], "\r\n");
+            while (len[i] && (val[i][len[i] - 1] == ' ' || val[i][len[i] - 1] == '\t'))
+                len[i]--;
+            p = mysqldrv_skip_space(val[i] + strcspn(val[i], "\r\n"));
+            hit = 1;
+        }
+    }
+    return p;
+}
+
+/* `sql` with its DEFINER clause ("CREATE [OR REPLACE] [DEFINER=...] ...",
+ * after the lines of its settings) written the way `mode` says, into
+ * `out`; in keep mode, none or CURRENT_USER is `self`, the connection's
+ * account (user@host), as the server records it. 0 when `sql` is not such a statement or needs no
  * change (out untouched), 1 when rewritten. */
 static int mysqldrv_definer_rewrite(const cairn_host *h, const char *sql, int mode,
                                     const char *self, cairn_buf *out, cairn_buf *tmp)
 {
-    const char *p = mysqldrv_skip_space(sql);
+    const char *val[MYSQLDRV_NSETTINGS];
+    size_t len[MYSQLDRV_NSETTINGS];
+    const char *p = mysqldrv_settings_read(sql, val, len);
     if (!mysqldrv_word(p, "CREATE"))
         return 0;
     p = mysqldrv_skip_space(p + 6);
@@ -331,12 +384,15 @@ static int mysqldrv_routine_end(mysqldrv_ox *x, char **kind, char **name, char *
     return rc;
 }
 
-/* "CREATE [DEFINER=...] FUNCTION `f`(" into x->b. */
-static void mysqldrv_routine_head(mysqldrv_ox *x, int func, const char *name, const char *definer)
+/* "CREATE [DEFINER=...] FUNCTION `f`(" into x->b, after the line of its
+ * sql_mode when that is not the session's. */
+static void mysqldrv_routine_head(mysqldrv_ox *x, int func, const char *name, const char *definer,
+                                  const char *sql_mode, const char *same_mode)
 {
     const cairn_host *h = x->h;
     h->buf_reset(x->b);
     h->buf_reset(x->tail);
+    mysqldrv_setting_put(h, x->b, 0, sql_mode, same_mode);
     h->buf_puts(x->b, "CREATE ");
     mysqldrv_definer_put(h, x->b, x->c->definer, definer);
     h->buf_puts(x->b, func ? "FUNCTION " : "PROCEDURE ");
@@ -383,7 +439,8 @@ static int mysqldrv_read_proc(mysqldrv_ox *x)
     const cairn_host *h = x->h;
     static const char sql[] =
         "SELECT type, name, param_list, returns, body, sql_data_access, is_deterministic, "
-        "security_type, comment, definer FROM mysql.proc "
+        "security_type, comment, definer, sql_mode, "
+        "CAST(sql_mode AS CHAR) = @@SESSION.sql_mode FROM mysql.proc "
         "WHERE db = DATABASE() AND type IN ('FUNCTION', 'PROCEDURE') AND aggregate = 'NONE' "
         "ORDER BY type, name";
     (*x->queries)++;
@@ -405,7 +462,7 @@ static int mysqldrv_read_proc(mysqldrv_ox *x)
         if (!row[0] || !row[1] || !mysqldrv_keep(x->f, row[1]))
             continue;
         int func = !strcmp(row[0], "FUNCTION");
-        mysqldrv_routine_head(x, func, row[1], row[9]);
+        mysqldrv_routine_head(x, func, row[1], row[9], row[10], row[11]);
         h->buf_puts(x->b, row[2] ? row[2] : "");
         h->buf_puts(x->tail, ")");
         if (func)
@@ -444,7 +501,8 @@ static int mysqldrv_read_routines(mysqldrv_ox *x)
         "SELECT r.ROUTINE_TYPE, r.ROUTINE_NAME, r.DTD_IDENTIFIER, r.CHARACTER_SET_NAME, "
         "r.COLLATION_NAME, r.ROUTINE_DEFINITION, r.IS_DETERMINISTIC, r.SQL_DATA_ACCESS, "
         "r.SECURITY_TYPE, r.ROUTINE_COMMENT, r.DEFINER, p.PARAMETER_MODE, p.PARAMETER_NAME, "
-        "p.DTD_IDENTIFIER, p.CHARACTER_SET_NAME, p.COLLATION_NAME "
+        "p.DTD_IDENTIFIER, p.CHARACTER_SET_NAME, p.COLLATION_NAME, r.SQL_MODE, "
+        "r.SQL_MODE = @@SESSION.sql_mode "
         "FROM information_schema.ROUTINES r LEFT JOIN information_schema.PARAMETERS p "
         "ON p.SPECIFIC_SCHEMA = r.ROUTINE_SCHEMA AND p.SPECIFIC_NAME = r.SPECIFIC_NAME "
         "AND p.ROUTINE_TYPE = r.ROUTINE_TYPE AND p.ORDINAL_POSITION > 0 "
@@ -476,7 +534,7 @@ static int mysqldrv_read_routines(mysqldrv_ox *x)
                 break;
             }
             nparams = 0;
-            mysqldrv_routine_head(x, func, row[1], row[10]);
+            mysqldrv_routine_head(x, func, row[1], row[10], row[16], row[17]);
             h->buf_puts(x->tail, ")");
             if (func && row[2]) {
                 h->buf_printf(x->tail, " RETURNS %s", row[2]);
@@ -517,7 +575,7 @@ static const struct {
     {"SLAVESIDE_DISABLED", "DISABLE ON SLAVE"},
 };
 
-/* Events, in one query:
+/* Events, in one query (after the lines of their settings):
  *   CREATE [DEFINER=...] EVENT `e` ON SCHEDULE EVERY 1 DAY [STARTS '...']
  *   [ENDS '...'] [ON COMPLETION PRESERVE] [DISABLE [ON SLAVE]] DO <body>
  * or ON SCHEDULE AT '...'. A recurring event made without STARTS starts
@@ -531,7 +589,8 @@ static int mysqldrv_read_events(mysqldrv_ox *x)
     int rc = mysqldrv_query(x->c,
         "SELECT EVENT_NAME, DEFINER, EVENT_DEFINITION, EVENT_TYPE, EXECUTE_AT, "
         "INTERVAL_VALUE, INTERVAL_FIELD, STARTS, ENDS, STATUS, ON_COMPLETION, EVENT_COMMENT, "
-        "CREATED, LAST_ALTERED FROM information_schema.EVENTS "
+        "CREATED, LAST_ALTERED, SQL_MODE, SQL_MODE = @@SESSION.sql_mode, TIME_ZONE, "
+        "TIME_ZONE = @@SESSION.time_zone FROM information_schema.EVENTS "
         "WHERE EVENT_SCHEMA = DATABASE() ORDER BY EVENT_NAME", &res);
     if (rc)
         return rc;
@@ -540,6 +599,8 @@ static int mysqldrv_read_events(mysqldrv_ox *x)
         if (!row[0] || !row[2] || !row[3] || !mysqldrv_keep(x->f, row[0]))
             continue;
         h->buf_reset(x->b);
+        mysqldrv_setting_put(h, x->b, 0, row[14], row[15]);
+        mysqldrv_setting_put(h, x->b, 1, row[16], row[17]);
         h->buf_puts(x->b, "CREATE ");
         mysqldrv_definer_put(h, x->b, x->c->definer, row[1]);
         h->buf_puts(x->b, "EVENT ");
@@ -636,20 +697,65 @@ static int mysqldrv_object_comment(mysqldrv_em *e, const mysqldrv_kind *k, const
     return mysqldrv_flush(e, 0);
 }
 
-/* The definition, with OR REPLACE after its CREATE when `or_replace`. */
-static int mysqldrv_create_object(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o,
-                                  int or_replace)
+/* "SET @cairn_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = '...'"
+ * for the settings given (`back`: "SET SESSION sql_mode = @cairn_sql_mode"). */
+static int mysqldrv_settings_set(mysqldrv_em *e, const char *const val[], const size_t len[],
+                                 int back)
 {
-    const char *p = mysqldrv_skip_space(o->definition);
+    const char *sep = "SET ";
+    for (size_t i = 0; i < MYSQLDRV_NSETTINGS; i++) {
+        if (!val[i])
+            continue;
+        const char *n = mysqldrv_settings[i];
+        if (back) {
+            e->h->buf_printf(e->b, "%sSESSION %s = @cairn_%s", sep, n, n);
+        } else {
+            char *v = malloc(len[i] + 1);
+            if (!v)
+                return CAIRN_ENOMEM;
+            memcpy(v, val[i], len[i]);
+            v[len[i]] = 0;
+            e->h->buf_printf(e->b, "%s@cairn_%s = @@SESSION.%s, SESSION %s = ", sep, n, n, n);
+            mysqldrv_literal(e->h, e->b, v);
+            free(v);
+        }
+        sep = ", ";
+    }
+    return 0;
+}
+
+int mysqldrv_put_definition(mysqldrv_em *e, const char *def, int or_replace)
+{
+    const char *val[MYSQLDRV_NSETTINGS];
+    size_t len[MYSQLDRV_NSETTINGS];
+    const char *p = mysqldrv_settings_read(def, val, len);
+    int settings = p != mysqldrv_skip_space(def);
+    if (settings) {
+        if (mysqldrv_settings_set(e, val, len, 0))
+            return e->h->error(e->hc, CAIRN_ENOMEM, NULL, "out of memory");
+        P(e, ";\n");
+    }
     if (or_replace && mysqldrv_word(p, "CREATE") &&
         !mysqldrv_word(mysqldrv_skip_space(p + 6), "OR")) {
-        e->h->buf_append(e->b, o->definition, (size_t)(p + 6 - o->definition));
+        e->h->buf_append(e->b, p, 6);
         P(e, " OR REPLACE");
         P(e, p + 6);
     } else {
-        P(e, o->definition);
+        P(e, p);
     }
-    int rc = mysqldrv_flush(e, 0);
+    if (settings) {
+        P(e, ";\n");
+        mysqldrv_settings_set(e, val, len, 1);
+    }
+    return mysqldrv_flush(e, 0);
+}
+
+/* The definition, with OR REPLACE after its CREATE when `or_replace`, then
+ * its comment. */
+static int mysqldrv_create_object(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o,
+                                  int or_replace)
+{
+    int rc = mysqldrv_put_definition(e, o->definition, or_replace);
     if (!rc && o->comment && *o->comment)
         rc = mysqldrv_object_comment(e, k, o);
     return rc;
@@ -696,6 +802,17 @@ static const char *mysqldrv_stmt_object(const cairn_host *h, const char *sql, ca
     static const char *const kinds[] = {"FUNCTION", "PROCEDURE", "EVENT", "TRIGGER"};
     static const char *const skip[] = {"IF", "NOT", "EXISTS"};
     const char *p = mysqldrv_skip_space(sql);
+    if (mysqldrv_word(p, "SET")) { /* the settings before a CREATE: past its ';' */
+        while (*p && *p != ';') {
+            const char *q = *p == '\'' ? strchr(p + 1, '\'') : p;
+            if (!q)
+                return NULL;
+            p = q + 1;
+        }
+        if (*p != ';')
+            return NULL;
+        p = mysqldrv_skip_space(p + 1);
+    }
     int create = mysqldrv_word(p, "CREATE");
     if (!create && !mysqldrv_word(p, "ALTER") && !mysqldrv_word(p, "DROP"))
         return NULL;
@@ -743,14 +860,12 @@ int mysqldrv_fail_stmt(cairn_dconn *c, const char *sql)
 
 /* ---- an event the server drops or disables as it makes it ---------------------- */
 
-/* After a statement that ran: a CREATE / ALTER EVENT whose time is in the
- * past gets a note, not an error (1588: dropped at once; 1544: kept
- * disabled, then dropped here), and the event would never match the
+/* After a statement that ran with notes: a CREATE / ALTER EVENT whose time
+ * is in the past gets a note, not an error (1588: dropped at once; 1544:
+ * kept disabled, then dropped here), and the event would never match the
  * schema: an error naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql)
 {
-    if (!mysql_warning_count(c->my))
-        return 0;
     const cairn_host *h = c->s->host;
     cairn_buf *name = h->buf_new(c->s->hc), *msg = h->buf_new(c->s->hc);
     const char *kind = name && msg ? mysqldrv_stmt_object(h, sql, name) : NULL;

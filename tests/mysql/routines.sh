@@ -3,7 +3,8 @@
 # into an empty database, pull again (the same schema), mariadb-dump of the
 # copy equal to the original's, a trigger and a view that call a function,
 # body changes and drops, the DEFINER options, a mysqldump `DELIMITER ;;`
-# schema and an export piped into the client, and bad input: a body that
+# schema and an export piped into the client, the sql_mode a routine or
+# event was made under and an event's time_zone, and bad input: a body that
 # does not compile, an event in the past, a generated column that calls a
 # stored function, an unknown definer mode.
 # Run through tests/mysql/run.sh (CAIRN_MYSQL_URL, CAIRN_MYSQL_SOCKET).
@@ -156,6 +157,89 @@ newdb rt4
 if q rt4 "SOURCE export.sql" 2>client.err; then ok; else bad "export piped into the client: $(cat client.err)"; fi
 run pull --url "$BASE/rt4" --output s5.json
 check "export -> client -> pull gives the same schema" cmp -s s.json s5.json
+
+# ---- what a routine or event keeps: its sql_mode, an event's time_zone ----------
+# `counted` compiles only under ANSI_QUOTES ("t" is a table there); `at_five`
+# starts at 03:00 in +05:00, which is another moment in the server's zone.
+newdb modes
+qc modes <<'EOF'
+CREATE TABLE t (id int);
+SET SESSION sql_mode = 'ANSI_QUOTES,NO_ENGINE_SUBSTITUTION';
+CREATE FUNCTION counted() RETURNS int READS SQL DATA RETURN (SELECT COUNT(*) FROM "t");
+SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION';
+CREATE TRIGGER t_bi BEFORE INSERT ON t FOR EACH ROW SET NEW.id = NEW.id + 0;
+SET SESSION sql_mode = DEFAULT;
+SET time_zone = '+05:00';
+CREATE EVENT at_five ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DO DELETE FROM t;
+SET time_zone = SYSTEM;
+CREATE EVENT plain ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 03:00:00' DO DELETE FROM t;
+EOF
+MODES="SELECT ROUTINE_NAME, SQL_MODE, '-' FROM information_schema.ROUTINES
+  WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL SELECT EVENT_NAME, SQL_MODE, TIME_ZONE
+  FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() UNION ALL
+  SELECT TRIGGER_NAME, SQL_MODE, '-' FROM information_schema.TRIGGERS
+  WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY 1"
+SAVED_MODES=$(q modes "$MODES")
+run pull --url "$BASE/modes" --output modes.json
+expect_ok "pull of a routine and an event made under other settings"
+check "pull: the function's sql_mode on a line before it" grep -qF \
+    '"definition": "-- cairn:sql_mode=ANSI_QUOTES,NO_ENGINE_SUBSTITUTION\nCREATE FUNCTION `counted`()' modes.json
+check "pull: the event's time zone on a line before it" grep -qF \
+    '"definition": "-- cairn:time_zone=+05:00\nCREATE EVENT `at_five`' modes.json
+check "pull: an event made under the session's settings has no such line" grep -qF \
+    '"definition": "CREATE EVENT `plain`' modes.json
+check "pull: the trigger's sql_mode on a line before it" grep -qF \
+    '"sql": "-- cairn:sql_mode=NO_ENGINE_SUBSTITUTION\nCREATE TRIGGER `t_bi`' modes.json
+newdb modes2
+run push --url "$BASE/modes2" --schema modes.json
+expect_ok "push of a function that compiles only under its sql_mode, and the events"
+expect_q modes2 "$MODES" "$SAVED_MODES" "the copy has the original's sql_mode and time zones"
+run pull --url "$BASE/modes2" --output modes2.json
+check "pull -> push -> pull keeps the settings" cmp -s modes.json modes2.json
+run push --url "$BASE/modes2" --schema modes.json --dry-run
+expect_out "database is up to date" "modes2: a second push finds nothing"
+# made again by hand under the session's defaults: push puts its mode back
+q modes2 "DROP FUNCTION counted; CREATE FUNCTION counted() RETURNS int READS SQL DATA
+  RETURN (SELECT COUNT(*) FROM \`t\`)"
+run push --url "$BASE/modes2" --schema modes.json --dry-run
+expect_out "SET @cairn_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = 'ANSI_QUOTES,NO_ENGINE_SUBSTITUTION';
+CREATE OR REPLACE FUNCTION \`counted\`()" "a routine under another sql_mode is made again under its own"
+expect_out "SET SESSION sql_mode = @cairn_sql_mode" "and the session's mode is put back"
+run push --url "$BASE/modes2" --schema modes.json
+expect_ok "push of the routine's sql_mode"
+expect_q modes2 "$MODES" "$SAVED_MODES" "the routine runs under its own sql_mode again"
+q modes2 "DROP TRIGGER t_bi"
+run push --url "$BASE/modes2" --schema modes.json
+expect_ok "push of a trigger made under another sql_mode"
+expect_q modes2 "$MODES" "$SAVED_MODES" "the trigger is made under its own sql_mode"
+# an export piped into the client sets them too
+run export --schema modes.json
+printf '%s\n' "$OUT" >modes-export.sql
+newdb modes3
+if q modes3 "SOURCE modes-export.sql" 2>client.err; then ok; else bad "export piped into the client: $(cat client.err)"; fi
+expect_q modes3 "$MODES" "$SAVED_MODES" "export -> client keeps the settings"
+# a setting the server refuses: the error names the object, nothing is made
+newdb modes4
+cat >badmode.json <<'EOF'
+{"objects": [{"kind": "function", "name": "one",
+  "definition": "-- cairn:sql_mode=NO_SUCH_MODE\nCREATE FUNCTION `one`() RETURNS int RETURN 1"}]}
+EOF
+run push --url "$BASE/modes4" --schema badmode.json
+expect_rc 6 "an sql_mode the server does not know"
+one_error_line "an sql_mode the server does not know"
+expect_err "function \`one\`: ERROR 1231 (42000)" "the server's refusal, naming the function"
+expect_q modes4 "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes4'" \
+    "0" "the routine with a bad sql_mode is not made"
+# an event in the past made under its time zone: the server's note still
+# reaches push (the SET after the CREATE keeps it)
+cat >pastzone.json <<'EOF'
+{"objects": [{"kind": "event", "name": "old",
+  "definition": "-- cairn:time_zone=+05:00\nCREATE EVENT `old` ON SCHEDULE AT '2001-01-01 00:00:00' DO SELECT 1"}]}
+EOF
+run push --url "$BASE/modes4" --schema pastzone.json
+expect_rc 6 "an event in the past, under its time zone"
+one_error_line "an event in the past, under its time zone"
+expect_err 'event `old`: ERROR 1588 (HY000)' "the note is the event's"
 
 # ---- DEFINER: strip (default), keep, current_user ---------------------------------
 newdb df
