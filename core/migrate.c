@@ -111,21 +111,28 @@ static int run_close(mrun *r, int rc)
     return later;
 }
 
-/* The folder list is sorted by name (cairn_folder_list). */
-static const cairn_migration *find_migration(const mrun *r, const char *name)
+/* The place of `name` in a folder list, which is sorted by name
+ * (cairn_folder_list); `n` when it is not there. */
+static size_t by_name(const cairn_migration *list, size_t n, const char *name)
 {
-    size_t lo = 0, hi = r->n;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(r->list[mid].name, name);
+        int c = strcmp(list[mid].name, name);
         if (!c)
-            return &r->list[mid];
+            return mid;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return n;
+}
+
+static const cairn_migration *find_migration(const mrun *r, const char *name)
+{
+    size_t i = by_name(r->list, r->n, name);
+    return i < r->n ? &r->list[i] : NULL;
 }
 
 /* The history row of `name`: the history is sorted once read. */
@@ -144,10 +151,8 @@ static const char *plural(size_t n)
 /* The graph node of `m` (NULL: the folder changed between the two reads). */
 static const cairn_gnode *node_of(const mrun *r, const cairn_migration *m)
 {
-    for (size_t i = 0; i < r->g.n; i++)
-        if (strcmp(r->g.list[i].name, m->name) == 0)
-            return &r->g.node[i];
-    return NULL;
+    size_t i = by_name(r->g.list, r->g.n, m->name);
+    return i < r->g.n ? &r->g.node[i] : NULL;
 }
 
 /* The present migration that squashes `name`, or NULL. */
@@ -592,17 +597,12 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     }
     mrun r;
     int rc = run_open(&r, cx);
-    /* the migrations of this run: the folder's, or those up to `to` */
+    /* the migrations of this run: the folder's, or those up to `to` (past
+     * the end when the folder has no `to`) */
     size_t end = r.n;
-    if (!rc && to) {
-        const cairn_migration *last = find_migration(&r, to);
-        if (last)
-            end = (size_t)(last - r.list) + 1;
-        else
-            rc = cairn_err(cx, CAIRN_EUSAGE,
-                           "migrate --to: no migration %s in %s; nothing changed", to,
-                           cairn_ctx_get(cx, "out"));
-    }
+    if (!rc && to && (end = by_name(r.list, r.n, to) + 1) > r.n)
+        rc = cairn_err(cx, CAIRN_EUSAGE, "migrate --to: no migration %s in %s; nothing changed",
+                       to, cairn_ctx_get(cx, "out"));
     /* Integrity first, before anything is created or locked: a run that
      * stops here leaves no history table, lock file or database behind. */
     if (!rc)
@@ -805,14 +805,6 @@ static int down_read(mrun *r, down_script *ds)
 }
 
 /* Index in r->list of migration `name`, or r->n. */
-static size_t migration_index(const mrun *r, const char *name)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->list[i].name, name) == 0)
-            return i;
-    return r->n;
-}
-
 /* Which migrations the run rolls back, newest first, each with its down.sql
  * read and checked: the rollback stopped part-way (resume), those applied
  * after `to`, or the newest `steps` applied ones. *n = 0: nothing to do. */
@@ -844,7 +836,7 @@ static int rollback_targets(mrun *r, const cairn_rollback_opts *o, down_script *
                            "rollback --resume: no rollback stopped part-way (see 'cairn "
                            "status'); nothing changed");
     } else if (o->to) {
-        size_t at = migration_index(r, o->to);
+        size_t at = by_name(r->list, r->n, o->to);
         const cairn_applied *a = at < r->n ? cairn_history_find(&r->hist, o->to) : NULL;
         if (at == r->n)
             rc = cairn_err(cx, CAIRN_EUSAGE, "rollback --to: no migration %s in %s; nothing "
