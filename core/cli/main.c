@@ -699,6 +699,7 @@ static void written_json(const cli *c, const char *dir)
     json_changes(jout);
     json_skipped(jout);
     json_statements(jout);
+    json_findings(jout); /* lint's, about the migration written */
 }
 
 static int run_generate(cairn_ctx *cx, const cli *c)
@@ -709,8 +710,6 @@ static int run_generate(cairn_ctx *cx, const cli *c)
     char *dir = NULL;
     int rc = cairn_generate(cx, &o, &dir);
     written_json(c, dir);
-    if (c->json)
-        json_findings(jout); /* lint's, about the migration written */
     cairn_free(dir);
     return rc;
 }

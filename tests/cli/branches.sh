@@ -121,10 +121,12 @@ table_branch tags
 table_branch likes
 g merge -q --no-edit tags
 g merge -q --no-edit likes
-run merge --name join_tags_likes
+jrun merge --name join_tags_likes
 expect_ok "merge with two branches"
 JOIN=$(ls migrations | grep join_tags_likes)
 check "merge wrote one folder" [ -n "$JOIN" ]
+jis '" ".join([d["migration"], str(d["changes"]), str(d["findings"])])' "$JOIN [] []" \
+    "merge --json: the migration written, as generate's document (no change, no finding)"
 run check
 expect_ok "check after merge"
 run generate --check
