@@ -269,8 +269,93 @@ static int mysqldrv_definer_fix(const cairn_host *h, cairn_schema *s, const char
     return 0;
 }
 
-/* A schema file's objects and triggers with their DEFINER as introspection
- * on this connection writes it. */
+/* The session's own settings, read when a definition first has a line. */
+typedef struct mysqldrv_own {
+    char *v[MYSQLDRV_NSETTINGS];
+    int read;
+} mysqldrv_own;
+
+/* Setting `i` given as `value`, as the server spells it (upper case, its
+ * order, "+05:00"): set in this session, read back, then the session's own
+ * put back. *out NULL (and 0) when the server refuses the value: the
+ * statement that sets it fails then, naming its object. */
+static int mysqldrv_setting_canon(cairn_dconn *c, cairn_buf *q, size_t i, const char *value,
+                                  const char *own, char **out)
+{
+    const cairn_host *h = c->s->host;
+    const char *n = mysqldrv_settings[i];
+    *out = NULL;
+    h->buf_reset(q);
+    h->buf_printf(q, "SET SESSION %s = ", n);
+    mysqldrv_literal(h, q, value);
+    if (h->buf_status(q))
+        return CAIRN_ENOMEM;
+    if (mysql_real_query(c->my, h->buf_cstr(q), strlen(h->buf_cstr(q))))
+        return 0;
+    h->buf_reset(q);
+    h->buf_printf(q, "SELECT @@SESSION.%s", n);
+    int rc = h->buf_status(q) ? CAIRN_ENOMEM : mysqldrv_scalar(c, h->buf_cstr(q), out);
+    h->buf_reset(q);
+    h->buf_printf(q, "SET SESSION %s = ", n);
+    mysqldrv_literal(h, q, own ? own : "");
+    if (h->buf_status(q))
+        rc = rc ? rc : CAIRN_ENOMEM;
+    else if (mysql_real_query(c->my, h->buf_cstr(q), strlen(h->buf_cstr(q))) && !rc)
+        rc = mysqldrv_fail(c, CAIRN_EDB);
+    return rc;
+}
+
+/* Rewrite *sql (arena text of `s`) when the settings lines it starts with
+ * are not written as pull writes them: each value as the server spells
+ * it, none that is the session's own. */
+static int mysqldrv_settings_fix(cairn_dconn *c, cairn_schema *s, const char **sql,
+                                 mysqldrv_own *own, cairn_buf *b, cairn_buf *q)
+{
+    const cairn_host *h = c->s->host;
+    const char *val[MYSQLDRV_NSETTINGS];
+    size_t len[MYSQLDRV_NSETTINGS];
+    const char *p = mysqldrv_settings_read(*sql, val, len);
+    if (p == mysqldrv_skip_space(*sql))
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; !rc && !own->read && i < MYSQLDRV_NSETTINGS; i++) {
+        h->buf_reset(q);
+        h->buf_printf(q, "SELECT @@SESSION.%s", mysqldrv_settings[i]);
+        rc = h->buf_status(q) ? CAIRN_ENOMEM : mysqldrv_scalar(c, h->buf_cstr(q), &own->v[i]);
+    }
+    own->read = 1;
+    h->buf_reset(b);
+    for (size_t i = 0; !rc && i < MYSQLDRV_NSETTINGS; i++) {
+        if (!val[i])
+            continue;
+        char *v = malloc(len[i] + 1), *canon = NULL;
+        if (!v)
+            return CAIRN_ENOMEM;
+        memcpy(v, val[i], len[i]);
+        v[len[i]] = 0;
+        rc = mysqldrv_setting_canon(c, q, i, v, own->v[i], &canon);
+        const char *w = canon ? canon : v;
+        if (!rc && (!own->v[i] || strcmp(w, own->v[i])))
+            mysqldrv_setting_put(h, b, i, w, "0");
+        free(v);
+        free(canon);
+    }
+    if (rc)
+        return rc;
+    h->buf_puts(b, p);
+    if (h->buf_status(b))
+        return CAIRN_ENOMEM;
+    if (!strcmp(h->buf_cstr(b), *sql))
+        return 0;
+    const char *fixed = h->strdup(s, h->buf_cstr(b));
+    if (!fixed)
+        return CAIRN_ENOMEM;
+    *sql = fixed;
+    return 0;
+}
+
+/* A schema file's objects and triggers with their settings lines and their
+ * DEFINER as introspection on this connection writes them. */
 int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
 {
     const cairn_host *h = c->s->host;
@@ -287,12 +372,22 @@ int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
     }
     /* a host older than 1.3 has schemas without objects */
     size_t nobjects = CAIRN_HOST_HAS(h, add_object) ? s->nobjects : 0;
-    for (size_t i = 0; !rc && i < nobjects; i++)
-        rc = mysqldrv_definer_fix(h, s, &s->objects[i]->definition, c->definer, self, b, tmp);
+    mysqldrv_own own = {0};
+    for (size_t i = 0; !rc && i < nobjects; i++) {
+        const char **def = &s->objects[i]->definition;
+        rc = mysqldrv_settings_fix(c, s, def, &own, b, tmp);
+        if (!rc)
+            rc = mysqldrv_definer_fix(h, s, def, c->definer, self, b, tmp);
+    }
     for (size_t i = 0; !rc && i < s->ntables; i++)
-        for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++)
-            rc = mysqldrv_definer_fix(h, s, &s->tables[i]->triggers[k]->sql, c->definer, self,
-                                      b, tmp);
+        for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++) {
+            const char **sql = &s->tables[i]->triggers[k]->sql;
+            rc = mysqldrv_settings_fix(c, s, sql, &own, b, tmp);
+            if (!rc)
+                rc = mysqldrv_definer_fix(h, s, sql, c->definer, self, b, tmp);
+        }
+    for (size_t i = 0; i < MYSQLDRV_NSETTINGS; i++)
+        free(own.v[i]);
     /* a host older than 1.2 has views without options */
     for (size_t i = 0; !rc && CAIRN_HOST_HAS(h, set_view_option) && i < s->nviews; i++)
         rc = mysqldrv_view_definer_fix(h, c, s, s->views[i], self, b);

@@ -212,6 +212,22 @@ q modes2 "DROP TRIGGER t_bi"
 run push --url "$BASE/modes2" --schema modes.json
 expect_ok "push of a trigger made under another sql_mode"
 expect_q modes2 "$MODES" "$SAVED_MODES" "the trigger is made under its own sql_mode"
+# other spellings of the same settings: the server's, or the session's own
+python3 - modes.json <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for o in d["objects"]:
+    if o["name"] == "counted":
+        o["definition"] = o["definition"].replace(
+            "sql_mode=ANSI_QUOTES,NO_ENGINE_SUBSTITUTION", "sql_mode=no_engine_substitution,ansi_quotes")
+    if o["name"] == "plain":
+        o["definition"] = "-- cairn:time_zone=SYSTEM\n" + o["definition"]
+    if o["name"] == "at_five":
+        o["definition"] = o["definition"].replace("time_zone=+05:00", "time_zone=+5:00")
+json.dump(d, open("spelled.json", "w"), indent=2)
+EOF
+run push --url "$BASE/modes2" --schema spelled.json --dry-run
+expect_out "database is up to date" "settings spelled otherwise, or the session's own, are the same"
 # an export piped into the client sets them too
 run export --schema modes.json
 printf '%s\n' "$OUT" >modes-export.sql
