@@ -224,6 +224,7 @@ typedef struct job {
 typedef struct fleet {
     cairn_ctx *cx;
     const cairn_fleet_opts *o;
+    const char *to; /* migrate's `to` (cairn_fleet_to), or NULL */
     job *jobs;
     size_t njobs;
     pthread_mutex_t mu;
@@ -258,8 +259,8 @@ static int unapplied(cairn_mstate st)
 /* The newest applied migration, how many are pending, and the rows of the
  * migrations not (or not cleanly) applied, in the status's order: what
  * status --targets draws as its matrix. *open replaces what it held. */
-static int read_position(cairn_ctx *tc, char **newest, size_t *pending, cairn_status_row **open,
-                         size_t *nopen)
+static int read_position(cairn_ctx *tc, const char *upto, char **newest, size_t *pending,
+                         cairn_status_row **open, size_t *nopen)
 {
     cairn_status_row *rows = NULL;
     size_t n = 0, kept = 0;
@@ -268,7 +269,7 @@ static int read_position(cairn_ctx *tc, char **newest, size_t *pending, cairn_st
     *pending = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         if (rows[i].state == CAIRN_MIGRATION_PENDING)
-            (*pending)++;
+            *pending += !upto || strcmp(rows[i].name, upto) <= 0;
         else if (rows[i].state != CAIRN_MIGRATION_MISSING)
             last = rows[i].name;
     }
@@ -338,13 +339,15 @@ static void run_job(fleet *f, job *j)
         cairn_ctx_set(tc, "lock_strategy", j->t->lock);
     cairn_ctx_set_event_handler(tc, count_event, &tl);
     size_t pending = 0;
-    rc = read_position(tc, &j->from, &pending, &j->open, &j->nopen);
+    /* pending: those this run would apply (up to migrate's `to`) */
+    rc = read_position(tc, o->op == CAIRN_FLEET_MIGRATE ? f->to : NULL, &j->from, &pending,
+                       &j->open, &j->nopen);
     int reached = rc == 0;
     const char *state = NULL;
     if (!rc) {
         switch (o->op) {
         case CAIRN_FLEET_MIGRATE:
-            rc = pending ? cairn_migrate(tc, &o->migrate) : 0;
+            rc = pending ? cairn_migrate_to(tc, &o->migrate, f->to) : 0;
             state = o->migrate.dry_run ? (pending ? "behind" : "up-to-date")
                                        : (pending ? "migrated" : "up-to-date");
             break;
@@ -379,7 +382,7 @@ static void run_job(fleet *f, job *j)
         cairn_ctx_set_event_handler(tc, NULL, NULL);
         char *after = NULL;
         size_t left = 0;
-        if (read_position(tc, &after, &left, &j->open, &j->nopen) == 0) {
+        if (read_position(tc, NULL, &after, &left, &j->open, &j->nopen) == 0) {
             j->to = after;
             pending = left;
         } else {
@@ -484,15 +487,32 @@ static int share_folder(cairn_ctx *cx, cairn_shared_folder *sf)
 int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **results,
                 size_t *count)
 {
+    return cairn_fleet_to(cx, o, NULL, results, count);
+}
+
+/* Is `name` a migration of the folder read for the fleet? */
+static int folder_has(const cairn_shared_folder *sf, const char *name)
+{
+    for (size_t i = 0; i < sf->n; i++)
+        if (!strcmp(sf->list[i].name, name))
+            return 1;
+    return 0;
+}
+
+int cairn_fleet_to(cairn_ctx *cx, const cairn_fleet_opts *o, const char *to,
+                   cairn_target_result **results, size_t *count)
+{
     *results = NULL;
     *count = 0;
+    if (to && o->op != CAIRN_FLEET_MIGRATE)
+        return cairn_err(cx, CAIRN_EUSAGE, "cairn_fleet_to: `to` is for CAIRN_FLEET_MIGRATE");
     tlist all = {NULL, 0};
     int rc = load_targets(cx, o, &all);
     if (rc) {
         tlist_free(&all);
         return rc;
     }
-    fleet f = {.cx = cx, .o = o};
+    fleet f = {.cx = cx, .o = o, .to = to};
     f.jobs = calloc(all.n, sizeof *f.jobs);
     cairn_target_result *res = calloc(all.n, sizeof *res);
     if (!f.jobs || !res) {
@@ -529,6 +549,9 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
         cairn_ctx_set(cx, "url", NULL);
     if (!rc)
         rc = share_folder(cx, &sf);
+    if (!rc && to && !folder_has(&sf, to))
+        rc = cairn_err(cx, CAIRN_EUSAGE, "migrate --to: no migration %s in %s; no target was "
+                       "touched", to, cairn_ctx_get(cx, "out"));
     if (rc) {
         cairn_folder_free(sf.list, sf.n);
         cairn_graph_free(&sf.g);

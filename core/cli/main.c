@@ -951,7 +951,7 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
         o.targets_file = NULL;
     cairn_target_result *r = NULL;
     size_t n = 0, behind = 0, drifted = 0;
-    int rc = cairn_fleet(cx, &o, &r, &n);
+    int rc = cairn_fleet_to(cx, &o, op == CAIRN_FLEET_MIGRATE ? c->to : NULL, &r, &n);
     for (size_t i = 0; i < n; i++) {
         behind += r[i].pending > 0;
         drifted += r[i].state && !strcmp(r[i].state, "drifted");
@@ -1688,7 +1688,7 @@ static const command commands[] = {
      "Apply every pending migration of the migrations folder to the database, each in\n"
      "its own transaction, holding the migration lock for the whole run.\n\n"
      "  --to NAME          stop at migration NAME: apply the pending ones up to it, in\n"
-     "                     order, and leave later ones pending (one database only)\n"
+     "                     order, and leave later ones pending (a fleet: on each target)\n"
      "  --dry-run          print what would run, change nothing\n"
      "  --all-in-one       apply all pending migrations in one transaction\n"
      "  --resume           continue a migration that stopped part-way (PARTIAL) from\n"
@@ -2487,15 +2487,6 @@ int main(int argc, char **argv)
         free(c.renames);
         return fail_with(CAIRN_EUSAGE,
                          "rollback: give --to NAME or --steps N, not both (nothing changed)",
-                         NULL);
-    }
-    if (c.cmd->run == run_migrate && c.to && fleet_on(&c)) {
-        free(c.renames);
-        free(c.args);
-        return fail_with(CAIRN_EUSAGE,
-                         "migrate --to is for one database, not a fleet (--targets, "
-                         "--targets-from-url): a fleet migrates to the newest migration "
-                         "(nothing changed)",
                          NULL);
     }
     if (c.cmd->run == run_rollback && c.steps && parse_steps(c.steps, &steps)) {

@@ -421,6 +421,13 @@ typedef struct cairn_target_result {
  *  folder). Free the results with cairn_fleet_free. */
 CAIRN_API int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *opts,
                           cairn_target_result **results, size_t *count);
+/** cairn_fleet of CAIRN_FLEET_MIGRATE stopping at migration `to` on every
+ *  target (cairn_migrate_to): a target is "migrated" when it had pending
+ *  migrations up to `to`, else "up-to-date"; `pending` in its result still
+ *  counts the later ones. CAIRN_EUSAGE, before any target is touched, when
+ *  the folder has no `to` or the op is another. NULL: cairn_fleet. */
+CAIRN_API int cairn_fleet_to(cairn_ctx *cx, const cairn_fleet_opts *opts, const char *to,
+                             cairn_target_result **results, size_t *count);
 CAIRN_API void cairn_fleet_free(cairn_target_result *results, size_t count);
 
 /** Check the migrations folder: each migration parses, snapshots chain,

@@ -198,6 +198,25 @@ expect_sql "$P/dbs/j1.db" "SELECT count(*) FROM __cairn_migrations" 3 "j1 migrat
 run status --url "sqlite:$P/dbs/j1.db"
 expect_ok "a cairn.json with targets still works for one database"
 
+# migrate --to on a fleet: each target up to M2, the later migration left
+# pending; a target already at M2 is up to date
+M1=$(ls migrations | sort | sed -n 1p)
+M2=$(ls migrations | sort | sed -n 2p)
+printf '{"targets": [{"name": "n1", "url": "sqlite:%s/dbs/n1.db"}, {"name": "n2", "url": "sqlite:%s/dbs/n2.db"}]}\n' \
+    "$P" "$P" > to.json
+run migrate --url "sqlite:$P/dbs/n2.db" --to "$M1"
+expect_ok "n2 at the first migration"
+jrun migrate --targets to.json --to "$M2"
+expect_ok "migrate --to on a fleet"
+jis '" ".join("%s:%s:%s:%s" % (t["name"], t["state"], t["to"], t["pending"]) for t in d["targets"])' \
+    "n1:migrated:$M2:1 n2:migrated:$M2:1" "each target stops at $M2, one migration left pending"
+expect_sql "$P/dbs/n1.db" "SELECT group_concat(name, ' ') FROM __cairn_migrations" "$M1 $M2" \
+    "n1's history ends at $M2"
+jrun migrate --targets to.json --to "$M2"
+expect_ok "migrate --to on a fleet, again"
+jis '" ".join(t["state"] for t in d["targets"])' "up-to-date up-to-date" \
+    "a target at $M2 is up to date for --to $M2"
+
 # Bad inputs: one line, the documented status, nothing changed.
 # (the canary databases stand for all: every refusal comes before any target)
 before=$(state "$P/c" "$P/migrations")
@@ -219,6 +238,8 @@ echo '{"targets": [{"name": "a", "url": "sqlite:${NOPE_NOT_SET}/x.db"}]}' > nova
 bad_input 3 "an unset variable" migrate --targets novar.json
 echo '{"targets": [' > broken.json
 bad_input 3 "a targets file that is not JSON" migrate --targets broken.json
+bad_input 2 "--to a migration the folder lacks" migrate --targets canary.json \
+    --to 20200101000000_nosuch
 bad_input 2 "--parallel 0" migrate --targets canary.json --parallel 0
 bad_input 2 "--canary x" migrate --targets canary.json --canary x
 bad_input 2 "a tag no target has" migrate --targets canary.json --tag nowhere

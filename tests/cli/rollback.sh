@@ -262,8 +262,6 @@ refused 2 "$M2 is not applied" "--to a migration that is not applied" --to "$M2"
 # ---- migrate --to M2: the pending migrations up to M2, and no further -------
 refused_by migrate 2 "migrate --to: no migration 20200101000000_nosuch in migrations; nothing \
 changed" "migrate --to an unknown migration" --to 20200101000000_nosuch
-refused_by migrate 2 "migrate --to is for one database, not a fleet" "migrate --to a fleet" \
-    --to "$M2" --targets .
 refused_by migrate 12 "1 migration to apply: run 'cairn migrate --to $M2'" \
     "migrate --to --check with $M2 pending" --to "$M2" --check
 before=$(everything)
