@@ -371,6 +371,9 @@ static void run_job(fleet *f, job *j)
     }
     if (rc == CAIRN_EPENDING && (o->op == CAIRN_FLEET_DRIFT || o->op == CAIRN_FLEET_STATUS)) {
         r->code = rc; /* a finding, not a failure */
+    } else if (rc == CAIRN_EPENDING && o->op == CAIRN_FLEET_MIGRATE) {
+        r->code = rc; /* --check: it has migrations to apply */
+        state = "behind";
     } else if (rc) {
         r->code = rc;
         state = reached ? "failed" : failed_state(rc);

@@ -812,7 +812,9 @@ int cairn_snapshot_from_text(cairn_ctx *cx, const char *file, const char *text, 
  * as jansson reads it; nothing is checked but where strings and containers
  * end). Past the white space at `p`: */
 const char *cairn_json_ws(const char *p, const char *e);
-/** Past the value that starts at `p`; NULL when it does not end before `e`. */
+/** Past the value that starts at `p`: a string or container must end before
+ *  `e` (else NULL); a literal (number, true, ...) ends at the first byte
+ *  that ends one, or at `e`. */
 const char *cairn_json_skip_value(const char *p, const char *e);
 /* A snapshot's tables that the schema being generated writes to the same
  * bytes are taken from that schema instead of parsed. */

@@ -804,7 +804,6 @@ static int down_read(mrun *r, down_script *ds)
     return rc;
 }
 
-/* Index in r->list of migration `name`, or r->n. */
 /* Which migrations the run rolls back, newest first, each with its down.sql
  * read and checked: the rollback stopped part-way (resume), those applied
  * after `to`, or the newest `steps` applied ones. *n = 0: nothing to do. */

@@ -470,7 +470,7 @@ static int fail_with(int code, const char *message, const char *sqlstate)
 }
 
 /* A failure found by the front end itself (status --check), not the library. */
-static char front_message[128];
+static char front_message[512];
 
 static int fail(cairn_ctx *cx, int code)
 {
@@ -952,9 +952,13 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
     cairn_target_result *r = NULL;
     size_t n = 0, behind = 0, drifted = 0;
     int rc = cairn_fleet_to(cx, &o, op == CAIRN_FLEET_MIGRATE ? c->to : NULL, &r, &n);
+    /* behind: pending migrations this run would apply (with --to, those up
+     * to it: `pending` still counts the later ones) */
+    int upto = op == CAIRN_FLEET_MIGRATE && c->to;
     for (size_t i = 0; i < n; i++) {
-        behind += r[i].pending > 0;
-        drifted += r[i].state && !strcmp(r[i].state, "drifted");
+        const char *st = r[i].state ? r[i].state : "";
+        behind += upto ? !strcmp(st, "behind") || !strcmp(st, "migrated") : r[i].pending > 0;
+        drifted += !strcmp(st, "drifted");
     }
     if (c->json)
         fleet_json(r, n);
@@ -970,8 +974,9 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
         return CAIRN_EPENDING;
     }
     if (!rc && c->check && behind) {
-        snprintf(front_message, sizeof front_message, "%zu target%s behind: run 'cairn migrate'",
-                 behind, behind == 1 ? "" : "s");
+        snprintf(front_message, sizeof front_message,
+                 "%zu target%s behind: run 'cairn migrate%s%s'", behind, behind == 1 ? "" : "s",
+                 upto ? " --to " : "", upto ? c->to : "");
         return CAIRN_EPENDING;
     }
     return rc;

@@ -216,6 +216,15 @@ jrun migrate --targets to.json --to "$M2"
 expect_ok "migrate --to on a fleet, again"
 jis '" ".join(t["state"] for t in d["targets"])' "up-to-date up-to-date" \
     "a target at $M2 is up to date for --to $M2"
+run migrate --targets to.json --to "$M2" --check
+expect_ok "migrate --to --check: nothing up to $M2 is pending"
+jrun migrate --targets to.json --check
+expect_rc 12 "migrate --check: the later migration is pending"
+jis '" ".join(t["state"] for t in d["targets"])' "behind behind" \
+    "migrate --check: a target with migrations to apply is behind, not failed"
+run migrate --targets to.json --to "$M3" --check
+expect_rc 12 "migrate --to --check with a migration pending up to it"
+expect_err "2 targets behind: run 'cairn migrate --to $M3'" "--check names the command to run"
 
 # Bad inputs: one line, the documented status, nothing changed.
 # (the canary databases stand for all: every refusal comes before any target)
