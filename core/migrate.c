@@ -32,6 +32,7 @@ typedef struct mrun {
     cairn_migration *list;
     size_t n;
     cairn_graph g; /* the folder's links: which migrations squash which */
+    size_t end;    /* the run's migrations are list[0 .. end) (migrate --to) */
     int locked;
     int borrowed; /* list and g are the context's shared folder's */
     char recorded_at[21]; /* applied_at of the last history row written */
@@ -71,6 +72,7 @@ static int run_open_folder(mrun *r, cairn_ctx *cx, int load_sql)
     }
     if (rc)
         return rc;
+    r->end = r->n;
     rc = cairn_session_connect(cx, s, &r->c);
     if (rc)
         return rc;
@@ -277,7 +279,7 @@ static int run_check_integrity(mrun *r, unsigned resume, int settled)
                                 a->name, SHORT_SUM, a->checksum, SHORT_SUM, m->checksum,
                                 a->name);
     }
-    for (size_t i = 0; i < r->n; i++)
+    for (size_t i = 0; i < r->end; i++)
         if (!r->list[i].sql && !cairn_history_find(&r->hist, r->list[i].name))
             return cairn_err_at(cx, CAIRN_EINTEGRITY, r->list[i].dir, 0, 0,
                                 "migration %s has no migration.sql", r->list[i].name);
@@ -603,10 +605,22 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     if (!rc && to && (end = by_name(r.list, r.n, to) + 1) > r.n)
         rc = cairn_err(cx, CAIRN_EUSAGE, "migrate --to: no migration %s in %s; nothing changed",
                        to, cairn_ctx_get(cx, "out"));
+    if (!rc)
+        r.end = end;
     /* Integrity first, before anything is created or locked: a run that
      * stops here leaves no history table, lock file or database behind. */
     if (!rc)
         rc = run_read_history(&r);
+    /* --resume goes on with the migration that stopped part-way: one past
+     * `to` is not this run's */
+    for (size_t i = end; !rc && opts->resume && i < r.n; i++) {
+        const cairn_applied *a = cairn_history_find(&r.hist, r.list[i].name);
+        if (is_partial(a) && !is_rolling_back(a))
+            rc = cairn_err(cx, CAIRN_EUSAGE,
+                           "migrate --to %s --resume: %s, which stopped part-way, comes after "
+                           "it: resume it with --to %s or without --to; nothing changed",
+                           to, r.list[i].name, r.list[i].name);
+    }
     if (!rc)
         rc = run_check_integrity(&r, opts->resume ? RESUME_UP : 0, opts->dry_run);
     /* A dry run reads only. A real one takes the lock, then reads the

@@ -489,12 +489,12 @@ static void mysqldrv_disconnect(cairn_dconn *c)
 
 int mysqldrv_exec(cairn_dconn *c, const char *sql)
 {
+    int settings = mysqldrv_exec_settings(c, sql);
+    if (settings >= 0)
+        return settings;
     if (mysql_real_query(c->my, sql, strlen(sql)))
         return mysqldrv_fail_stmt(c, sql);
-    /* a statement that is several: a failure after the first SET of a
-     * CREATE's settings is the CREATE's (mysqldrv_objects.c), and so are
-     * its notes (a SET, which uses no table, keeps them for SHOW WARNINGS,
-     * but its own count is 0) */
+    /* a script of several statements: the notes of any of them */
     unsigned warned = 0;
     for (;;) {
         warned += mysql_warning_count(c->my);
@@ -505,8 +505,7 @@ int mysqldrv_exec(cairn_dconn *c, const char *sql)
             return mysqldrv_fail(c, CAIRN_EDB);
         int more = mysql_next_result(c->my);
         if (more > 0)
-            return strncmp(sql, "SET @cairn_", 11) ? mysqldrv_fail(c, CAIRN_EDB)
-                                                   : mysqldrv_fail_stmt(c, sql);
+            return mysqldrv_fail(c, CAIRN_EDB);
         if (more < 0)
             return warned ? mysqldrv_exec_warnings(c, sql) : 0;
     }

@@ -80,6 +80,11 @@ void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account)
  *  dropped or disabled as it made it (its time is in the past) is an error
  *  naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
+/* A statement mysqldrv_put_definition wrote ("SET @cairn_...; CREATE ...;
+ * SET SESSION ...") run as its three parts: the CREATE's notes are read
+ * before the SET after it, and the session's settings are put back even
+ * when the CREATE fails. -1 when `sql` is not such a statement. */
+int mysqldrv_exec_settings(cairn_dconn *c, const char *sql);
 /* The line of setting `i` (0 sql_mode, 1 time_zone) that a definition read
  * from the server starts with when `value` is not the session's (`same`:
  * the server's "0" or "1"); mysqldrv_objects.c. */

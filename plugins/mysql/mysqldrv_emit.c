@@ -85,7 +85,7 @@ static int mysqldrv_create_table(mysqldrv_em *e, const cairn_change *ch)
     }
     rc = mysqldrv_flush(e, 0);
     for (size_t i = 0; !rc && i < t->ntriggers; i++)
-        rc = mysqldrv_put_definition(e, t->triggers[i]->sql, 0);
+        rc = mysqldrv_put_definition(e, t->triggers[i]->name, t->triggers[i]->sql, 0);
     return rc;
 }
 
@@ -829,7 +829,7 @@ static int mysqldrv_change(mysqldrv_em *e, const cairn_change *ch)
     case CAIRN_CHANGE_DROP_INDEX:
         return mysqldrv_drop_index(e, ch);
     case CAIRN_CHANGE_CREATE_TRIGGER:
-        return mysqldrv_put_definition(e, ch->to.trigger->sql, 0);
+        return mysqldrv_put_definition(e, ch->to.trigger->name, ch->to.trigger->sql, 0);
     case CAIRN_CHANGE_DROP_TRIGGER:
         return mysqldrv_drop(e, "DROP TRIGGER ", ch->from.trigger->name, 0);
     case CAIRN_CHANGE_CREATE_VIEW:

@@ -79,10 +79,11 @@ int mysqldrv_check_index(mysqldrv_em *e, const cairn_index *ix);
 /* ---- objects (mysqldrv_objects.c) ------------------------------------------ */
 /** CREATE_OBJECT, DROP_OBJECT, REPLACE_OBJECT: functions, procedures, events. */
 int mysqldrv_emit_object(mysqldrv_em *e, const cairn_change *ch);
-/** A routine's, event's or trigger's definition as a statement: the
- *  settings lines it starts with ("-- cairn:sql_mode=...") made SETs around
- *  it, OR REPLACE after its CREATE when `or_replace`; flushed. */
-int mysqldrv_put_definition(mysqldrv_em *e, const char *def, int or_replace);
+/** A routine's, event's or trigger's definition (of object `name`) as a
+ *  statement: the settings lines it starts with ("-- cairn:sql_mode=...")
+ *  made SETs around it, OR REPLACE after its CREATE when `or_replace`;
+ *  flushed. mysqldrv_exec runs such a statement in its three parts. */
+int mysqldrv_put_definition(mysqldrv_em *e, const char *name, const char *def, int or_replace);
 /** "DEFINER=`user`@`host` " when the view has the option `definer`. */
 void mysqldrv_view_definer_put(mysqldrv_em *e, const cairn_view *v);
 

@@ -307,8 +307,9 @@ static int mysqldrv_setting_canon(cairn_dconn *c, cairn_buf *q, size_t i, const 
 
 /* Rewrite *sql (arena text of `s`) when the settings lines it starts with
  * are not written as pull writes them: each value as the server spells
- * it, none that is the session's own. */
-static int mysqldrv_settings_fix(cairn_dconn *c, cairn_schema *s, const char **sql,
+ * it, none that is the session's own, and a time zone only for an event
+ * (`event`: the server keeps none for a routine or a trigger). */
+static int mysqldrv_settings_fix(cairn_dconn *c, cairn_schema *s, const char **sql, int event,
                                  mysqldrv_own *own, cairn_buf *b, cairn_buf *q)
 {
     const cairn_host *h = c->s->host;
@@ -326,7 +327,7 @@ static int mysqldrv_settings_fix(cairn_dconn *c, cairn_schema *s, const char **s
     own->read = 1;
     h->buf_reset(b);
     for (size_t i = 0; !rc && i < MYSQLDRV_NSETTINGS; i++) {
-        if (!val[i])
+        if (!val[i] || (!event && !strcmp(mysqldrv_settings[i], "time_zone")))
             continue;
         char *v = malloc(len[i] + 1), *canon = NULL;
         if (!v)
@@ -375,14 +376,15 @@ int mysqldrv_objects_normalize(cairn_dconn *c, cairn_schema *s)
     mysqldrv_own own = {0};
     for (size_t i = 0; !rc && i < nobjects; i++) {
         const char **def = &s->objects[i]->definition;
-        rc = mysqldrv_settings_fix(c, s, def, &own, b, tmp);
+        rc = mysqldrv_settings_fix(c, s, def, !strcmp(s->objects[i]->kind, "event"), &own, b,
+                                   tmp);
         if (!rc)
             rc = mysqldrv_definer_fix(h, s, def, c->definer, self, b, tmp);
     }
     for (size_t i = 0; !rc && i < s->ntables; i++)
         for (size_t k = 0; !rc && k < s->tables[i]->ntriggers; k++) {
             const char **sql = &s->tables[i]->triggers[k]->sql;
-            rc = mysqldrv_settings_fix(c, s, sql, &own, b, tmp);
+            rc = mysqldrv_settings_fix(c, s, sql, 0, &own, b, tmp);
             if (!rc)
                 rc = mysqldrv_definer_fix(h, s, sql, c->definer, self, b, tmp);
         }
@@ -819,12 +821,20 @@ static int mysqldrv_settings_set(mysqldrv_em *e, const char *const val[], const 
     return 0;
 }
 
-int mysqldrv_put_definition(mysqldrv_em *e, const char *def, int or_replace)
+int mysqldrv_put_definition(mysqldrv_em *e, const char *name, const char *def, int or_replace)
 {
     const char *val[MYSQLDRV_NSETTINGS];
     size_t len[MYSQLDRV_NSETTINGS];
     const char *p = mysqldrv_settings_read(def, val, len);
     int settings = p != mysqldrv_skip_space(def);
+    /* the statement, without a ';' that ends it (one comes after it) */
+    size_t n = strlen(p);
+    while (settings && n && (isspace((unsigned char)p[n - 1]) || p[n - 1] == ';'))
+        n--;
+    if (settings && !n)
+        return e->h->error(e->hc, CAIRN_ESCHEMA, NULL,
+                           "mysql: `%s`: its definition has settings lines and no statement after "
+                           "them", name);
     if (settings) {
         if (mysqldrv_settings_set(e, val, len, 0))
             return e->h->error(e->hc, CAIRN_ENOMEM, NULL, "out of memory");
@@ -834,9 +844,9 @@ int mysqldrv_put_definition(mysqldrv_em *e, const char *def, int or_replace)
         !mysqldrv_word(mysqldrv_skip_space(p + 6), "OR")) {
         e->h->buf_append(e->b, p, 6);
         P(e, " OR REPLACE");
-        P(e, p + 6);
+        e->h->buf_append(e->b, p + 6, n - 6);
     } else {
-        P(e, p);
+        e->h->buf_append(e->b, p, n);
     }
     if (settings) {
         P(e, ";\n");
@@ -845,12 +855,66 @@ int mysqldrv_put_definition(mysqldrv_em *e, const char *def, int or_replace)
     return mysqldrv_flush(e, 0);
 }
 
+/* A part of a statement run alone, its results read: 0, or 1 with the
+ * server's error on the connection. */
+static int mysqldrv_run_part(cairn_dconn *c, const char *p, size_t n, unsigned *warnings)
+{
+    if (mysql_real_query(c->my, p, n))
+        return 1;
+    for (;;) {
+        *warnings += mysql_warning_count(c->my);
+        MYSQL_RES *r = mysql_store_result(c->my);
+        if (r)
+            mysql_free_result(r);
+        int more = mysql_next_result(c->my);
+        if (more)
+            return more > 0;
+    }
+}
+
+int mysqldrv_exec_settings(cairn_dconn *c, const char *sql)
+{
+    static const char head[] = "SET @cairn_", tail[] = ";\nSET SESSION ";
+    if (strncmp(sql, head, sizeof head - 1))
+        return -1;
+    /* the first SET: to its ';' (its values are literals, quotes doubled,
+     * backslashes escaped) */
+    const char *p = sql;
+    for (char q = 0; *p && (q || *p != ';'); p++) {
+        if (q && *p == '\\' && p[1])
+            p++;
+        else if (*p == '\'')
+            q = q ? 0 : '\'';
+    }
+    if (*p != ';')
+        return -1;
+    const char *create = mysqldrv_skip_space(p + 1), *back = NULL;
+    for (const char *x = strstr(create, tail); x; x = strstr(x + 1, tail))
+        back = x;
+    if (!back || back[2 + strspn(back + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "_@=, ")])
+        return -1; /* not what mysqldrv_put_definition writes */
+    unsigned warnings = 0;
+    if (mysqldrv_run_part(c, sql, (size_t)(p - sql), &warnings))
+        return mysqldrv_fail_stmt(c, sql);
+    int rc = 0;
+    warnings = 0;
+    if (mysqldrv_run_part(c, create, (size_t)(back - create), &warnings))
+        rc = mysqldrv_fail_stmt(c, create);
+    else if (warnings) /* before the SET after it: MySQL 5.7+ clears them there */
+        rc = mysqldrv_exec_warnings(c, create);
+    /* the session's own settings back, whatever happened */
+    if (mysqldrv_run_part(c, back + 2, strlen(back + 2), &warnings) && !rc)
+        rc = mysqldrv_fail(c, CAIRN_EDB);
+    return rc;
+}
+
 /* The definition, with OR REPLACE after its CREATE when `or_replace`, then
  * its comment. */
 static int mysqldrv_create_object(mysqldrv_em *e, const mysqldrv_kind *k, const cairn_object *o,
                                   int or_replace)
 {
-    int rc = mysqldrv_put_definition(e, o->definition, or_replace);
+    int rc = mysqldrv_put_definition(e, o->name, o->definition, or_replace);
     if (!rc && o->comment && *o->comment)
         rc = mysqldrv_object_comment(e, k, o);
     return rc;

@@ -257,6 +257,37 @@ expect_rc 6 "an event in the past, under its time zone"
 one_error_line "an event in the past, under its time zone"
 expect_err 'event `old`: ERROR 1588 (HY000)' "the note is the event's"
 
+# a definition that ends with ';' under settings; a time zone on a function
+# (the server keeps none for one: the line counts as none); settings lines
+# and no statement
+cat >semi.json <<'EOF'
+{"objects": [{"kind": "function", "name": "semi",
+  "definition": "-- cairn:sql_mode=ANSI_QUOTES\nCREATE FUNCTION `semi`() RETURNS int RETURN 1;\n"}]}
+EOF
+newdb modes5
+run push --url "$BASE/modes5" --schema semi.json
+expect_ok "a definition under settings that ends with ';'"
+cat >tz.json <<'EOF'
+{"objects": [{"kind": "function", "name": "tz",
+  "definition": "-- cairn:sql_mode=ANSI_QUOTES\n-- cairn:time_zone=+05:00\nCREATE FUNCTION `tz`() RETURNS int(11)\nRETURN 1"}]}
+EOF
+newdb modes6
+run push --url "$BASE/modes6" --schema tz.json
+expect_ok "a function with a time zone line"
+expect_q modes6 "SELECT SQL_MODE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes6'" \
+    "ANSI_QUOTES" "made under its sql_mode"
+run push --url "$BASE/modes6" --schema tz.json --dry-run
+expect_out "database is up to date" "a time zone line on a function counts as none"
+cat >bare.json <<'EOF'
+{"objects": [{"kind": "function", "name": "bare", "definition": "-- cairn:sql_mode=ANSI_QUOTES\n"}]}
+EOF
+run push --url "$BASE/modes6" --schema bare.json
+expect_rc 4 "settings lines and no statement"
+one_error_line "settings lines and no statement"
+expect_err 'mysql: `bare`: its definition has settings lines and no statement' "the object is named"
+expect_q modes6 "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes6'" \
+    "tz" "nothing changed"
+
 # ---- DEFINER: strip (default), keep, current_user ---------------------------------
 newdb df
 q df "CREATE FUNCTION by_root() RETURNS int DETERMINISTIC RETURN 1;

@@ -409,6 +409,40 @@ static void test_migrate_to(void)
     fx_close(&f);
 }
 
+/* migrate --to and what lies past it: a later folder without its SQL does
+ * not stop the run; a later migration stopped part-way is not resumed. */
+static void test_migrate_to_later(void)
+{
+    fixture f;
+    fx_open(&f, 1);
+    add(&f, M1, "CREATE TABLE a (id integer);\n");
+    add(&f, M2, "-- cairn:no-transaction\nCREATE TABLE b (id integer);\n"
+                "--> statement-breakpoint\nINSERT INTO missing VALUES (1);\n");
+    add(&f, M3, "CREATE TABLE c (id integer);\n");
+    char *dir = cairn_path_join(f.out, M3), *sqlf = cairn_path_join(dir, "migration.sql");
+    CHECK(sqlf && unlink(sqlf) == 0, "remove %s", sqlf ? sqlf : "(oom)");
+    int rc = migrate(&f, 0, 0);
+    CHECK(rc == CAIRN_EINTEGRITY && strstr(errmsg(&f), "has no migration.sql"),
+          "without --to a folder without its SQL stops the run: rc %d: %s", rc, errmsg(&f));
+    cairn_buf_reset(&f.log);
+    rc = cairn_migrate_to(f.cx, NULL, M1);
+    CHECK(rc == 0 && has_table(&f, "a") == 1, "--to M1 runs despite it: rc %d: %s", rc,
+          errmsg(&f));
+    rc = cairn_migrate_to(f.cx, NULL, M2);
+    CHECK(rc == CAIRN_EDB, "M2 stops part-way outside a transaction: rc %d", rc);
+    CHECK_STATUS(&f, M1 "=APPLIED " M2 "=PARTIAL " M3 "=PENDING");
+    cairn_migrate_opts resume = {.resume = 1};
+    cairn_buf_reset(&f.log);
+    rc = cairn_migrate_to(f.cx, &resume, M1);
+    CHECK(rc == CAIRN_EUSAGE && strstr(errmsg(&f), "migrate --to " M1 " --resume: " M2
+                                                   ", which stopped part-way, comes after it"),
+          "--resume with --to before the stopped one: rc %d: %s", rc, errmsg(&f));
+    CHECK_STATUS(&f, M1 "=APPLIED " M2 "=PARTIAL " M3 "=PENDING");
+    free(sqlf);
+    free(dir);
+    fx_close(&f);
+}
+
 static void test_no_transaction_partial(void)
 {
     fixture f;
@@ -784,6 +818,7 @@ int main(void)
         test_failing_statement();
         test_all_in_one();
         test_migrate_to();
+        test_migrate_to_later();
         test_no_transaction_partial();
         test_resolve();
         test_locked();
