@@ -13,6 +13,7 @@
  * its own: the extension brings it.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -151,14 +152,62 @@ static int pgdrv_object_tail(const cairn_host *h, cairn_schema *out, cairn_objec
     return rc;
 }
 
-static int pgdrv_is_view(const cairn_schema *s, const char *ns, const char *name)
+/* The views of a schema by namespace and name, for the words of function
+ * bodies (a scan of every view per word was O(words x views)): open
+ * addressing, built once per schema read or object normalised. */
+typedef struct pgdrv_viewset {
+    const cairn_view **slot;
+    size_t mask; /* slots - 1 (a power of two); no slots when there are no views */
+} pgdrv_viewset;
+
+static size_t pgdrv_view_hash(const char *ns, const char *name)
 {
+    uint64_t h = 1469598103934665603u; /* FNV-1a; no namespace hashes apart from "" */
+    h = (h ^ (ns ? 2u : 1u)) * 1099511628211u;
+    for (const char *p = ns ? ns : ""; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    h = (h ^ 0u) * 1099511628211u;
+    for (const char *p = name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+static int pgdrv_view_is(const cairn_view *v, const char *ns, const char *name)
+{
+    return (v->schema == NULL) == (ns == NULL) && (!ns || !strcmp(v->schema, ns)) &&
+           !strcmp(v->name, name);
+}
+
+/* 0, or CAIRN_ENOMEM. */
+static int pgdrv_viewset_build(pgdrv_viewset *vs, const cairn_schema *s)
+{
+    vs->slot = NULL;
+    vs->mask = 0;
+    if (!s->nviews)
+        return 0;
+    size_t n = 16;
+    while (n < s->nviews * 2)
+        n *= 2;
+    if (!(vs->slot = calloc(n, sizeof *vs->slot)))
+        return CAIRN_ENOMEM;
+    vs->mask = n - 1;
     for (size_t i = 0; i < s->nviews; i++) {
         const cairn_view *v = s->views[i];
-        if ((v->schema == NULL) == (ns == NULL) && (!ns || !strcmp(v->schema, ns)) &&
-            !strcmp(v->name, name))
-            return 1;
+        size_t k = pgdrv_view_hash(v->schema, v->name) & vs->mask;
+        while (vs->slot[k])
+            k = (k + 1) & vs->mask;
+        vs->slot[k] = v;
     }
+    return 0;
+}
+
+static int pgdrv_viewset_has(const pgdrv_viewset *vs, const char *ns, const char *name)
+{
+    if (!vs->slot)
+        return 0;
+    for (size_t k = pgdrv_view_hash(ns, name) & vs->mask; vs->slot[k]; k = (k + 1) & vs->mask)
+        if (pgdrv_view_is(vs->slot[k], ns, name))
+            return 1;
     return 0;
 }
 
@@ -192,8 +241,8 @@ static int pgdrv_body_ident(const char *s, size_t *p, char *dst, size_t size)
 /* A LANGUAGE sql body names tables PostgreSQL checks when the function is
  * created: each table or view of `out` the body names (qualified, or in
  * the function's namespace, or in public) is a need. */
-static int pgdrv_scan_body(const cairn_host *h, cairn_schema *out, cairn_object *o,
-                           const char *body)
+static int pgdrv_scan_body(const cairn_host *h, cairn_schema *out, const pgdrv_viewset *views,
+                           cairn_object *o, const char *body)
 {
     char a[128], b[128];
     int rc = 0;
@@ -229,7 +278,7 @@ static int pgdrv_scan_body(const cairn_host *h, cairn_schema *out, cairn_object 
             if (pass == 1 && !o->schema)
                 break;
             const char *kind = h->find_table(out, look, name)   ? "table"
-                               : pgdrv_is_view(out, look, name) ? "view"
+                               : pgdrv_viewset_has(views, look, name) ? "view"
                                                                 : NULL;
             if (kind) {
                 rc = h->object_add_depend(out, o, kind, look, name, NULL) ? CAIRN_ENOMEM : 0;
@@ -268,7 +317,12 @@ int pgdrv_normalize_object(cairn_dsession *s, cairn_schema *schema, cairn_object
         (strcmp(o->kind, "function") != 0 && strcmp(o->kind, "procedure") != 0) ||
         !pgdrv_is_sql_routine(o->definition))
         return 0;
-    return pgdrv_scan_body(h, schema, o, o->definition);
+    pgdrv_viewset views;
+    int rc = pgdrv_viewset_build(&views, schema);
+    if (!rc)
+        rc = pgdrv_scan_body(h, schema, &views, o, o->definition);
+    free(views.slot);
+    return rc == CAIRN_ENOMEM ? h->error(s->hc, rc, NULL, "out of memory") : rc;
 }
 
 int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
@@ -279,6 +333,12 @@ int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
     int rc = pgdrv_query_deps(c, q, q_functions_from, nsarr, &r);
     if (rc)
         return rc;
+    /* the views are read by now; the functions add none */
+    pgdrv_viewset views;
+    if (pgdrv_viewset_build(&views, out)) {
+        PQclear(r);
+        return h->error(c->s->hc, CAIRN_ENOMEM, NULL, "out of memory");
+    }
     for (int i = 0, rows = PQntuples(r); i < rows && !rc; i++) {
         const char *ns = pgdrv_ns(PQgetvalue(r, i, 0));
         const char *kind = PQgetvalue(r, i, 2)[0] == 'p' ? "procedure" : "function";
@@ -299,8 +359,9 @@ int pgdrv_read_functions(cairn_dconn *c, const char *nsarr, cairn_schema *out)
         }
         rc = pgdrv_object_tail(h, out, o, r, i, 5, 8);
         if (!rc && PQgetvalue(r, i, 6)[0] == 't')
-            rc = pgdrv_scan_body(h, out, o, PQgetvalue(r, i, 7));
+            rc = pgdrv_scan_body(h, out, &views, o, PQgetvalue(r, i, 7));
     }
+    free(views.slot);
     PQclear(r);
     if (rc == CAIRN_ENOMEM)
         return h->error(c->s->hc, rc, NULL, "out of memory");
