@@ -611,8 +611,15 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
      * stops here leaves no history table, lock file or database behind. */
     if (!rc)
         rc = run_read_history(&r);
-    /* --resume goes on with the migration that stopped part-way: one past
-     * `to` is not this run's */
+    if (!rc)
+        rc = run_check_integrity(&r, opts->resume ? RESUME_UP : 0, opts->dry_run);
+    /* A dry run reads only. A real one takes the lock, then reads the
+     * history again: another deployer may have moved it meanwhile. */
+    if (!rc && !opts->dry_run) {
+        rc = run_lock_and_recheck(&r, 1, opts->resume ? RESUME_UP : 0);
+    }
+    /* --resume goes on with the migration that stopped part-way (as the
+     * history read under the lock says): one past `to` is not this run's */
     for (size_t i = end; !rc && opts->resume && i < r.n; i++) {
         const cairn_applied *a = cairn_history_find(&r.hist, r.list[i].name);
         if (is_partial(a) && !is_rolling_back(a))
@@ -620,13 +627,6 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
                            "migrate --to %s --resume: %s, which stopped part-way, comes after "
                            "it: resume it with --to %s or without --to; nothing changed",
                            to, r.list[i].name, r.list[i].name);
-    }
-    if (!rc)
-        rc = run_check_integrity(&r, opts->resume ? RESUME_UP : 0, opts->dry_run);
-    /* A dry run reads only. A real one takes the lock, then reads the
-     * history again: another deployer may have moved it meanwhile. */
-    if (!rc && !opts->dry_run) {
-        rc = run_lock_and_recheck(&r, 1, opts->resume ? RESUME_UP : 0);
     }
     if (rc)
         return run_close(&r, rc);

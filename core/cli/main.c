@@ -957,7 +957,7 @@ static int run_fleet(cairn_ctx *cx, const cli *c, cairn_fleet_op op)
     int upto = op == CAIRN_FLEET_MIGRATE && c->to;
     for (size_t i = 0; i < n; i++) {
         const char *st = r[i].state ? r[i].state : "";
-        behind += upto ? !strcmp(st, "behind") || !strcmp(st, "migrated") : r[i].pending > 0;
+        behind += upto ? !strcmp(st, "behind") : r[i].pending > 0;
         drifted += !strcmp(st, "drifted");
     }
     if (c->json)

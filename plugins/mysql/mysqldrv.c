@@ -489,9 +489,9 @@ static void mysqldrv_disconnect(cairn_dconn *c)
 
 int mysqldrv_exec(cairn_dconn *c, const char *sql)
 {
-    int settings = mysqldrv_exec_settings(c, sql);
-    if (settings >= 0)
-        return settings;
+    int handled, rc = mysqldrv_exec_settings(c, sql, &handled);
+    if (handled)
+        return rc;
     if (mysql_real_query(c->my, sql, strlen(sql)))
         return mysqldrv_fail_stmt(c, sql);
     /* a script of several statements: the notes of any of them */

@@ -81,10 +81,12 @@ void mysqldrv_trigger_definer(cairn_dconn *c, cairn_buf *b, const char *account)
  *  naming it. */
 int mysqldrv_exec_warnings(cairn_dconn *c, const char *sql);
 /* A statement mysqldrv_put_definition wrote ("SET @cairn_...; CREATE ...;
- * SET SESSION ...") run as its three parts: the CREATE's notes are read
- * before the SET after it, and the session's settings are put back even
- * when the CREATE fails. -1 when `sql` is not such a statement. */
-int mysqldrv_exec_settings(cairn_dconn *c, const char *sql);
+ * SET SESSION ...", as run by push or read back from a migration.sql) run
+ * as its three parts: the CREATE's notes are read before the SET after it,
+ * and the session's settings are put back even when the CREATE fails.
+ * *handled 0 (and 0 returned, nothing run) when `sql` is not one; else
+ * 0 or the failure, reported. */
+int mysqldrv_exec_settings(cairn_dconn *c, const char *sql, int *handled);
 /* The line of setting `i` (0 sql_mode, 1 time_zone) that a definition read
  * from the server starts with when `value` is not the session's (`same`:
  * the server's "0" or "1"); mysqldrv_objects.c. */

@@ -316,7 +316,7 @@ static int mysqldrv_settings_fix(cairn_dconn *c, cairn_schema *s, const char **s
     const char *val[MYSQLDRV_NSETTINGS];
     size_t len[MYSQLDRV_NSETTINGS];
     const char *p = mysqldrv_settings_read(*sql, val, len);
-    if (p == mysqldrv_skip_space(*sql))
+    if (p == mysqldrv_skip_space(*sql) || !*p) /* none; or no statement: refused when emitted */
         return 0;
     int rc = 0;
     for (size_t i = 0; !rc && !own->read && i < MYSQLDRV_NSETTINGS; i++) {
@@ -872,11 +872,16 @@ static int mysqldrv_run_part(cairn_dconn *c, const char *p, size_t n, unsigned *
     }
 }
 
-int mysqldrv_exec_settings(cairn_dconn *c, const char *sql)
+int mysqldrv_exec_settings(cairn_dconn *c, const char *sql, int *handled)
 {
-    static const char head[] = "SET @cairn_", tail[] = ";\nSET SESSION ";
+    static const char head[] = "SET @cairn_", back_head[] = "SET SESSION ";
+    *handled = 0;
+    /* past blanks and comment lines (a migration's first statement has its
+     * header before it) */
+    for (sql = mysqldrv_skip_space(sql); sql[0] == '-' && sql[1] == '-';)
+        sql = mysqldrv_skip_space(sql + strcspn(sql, "\n"));
     if (strncmp(sql, head, sizeof head - 1))
-        return -1;
+        return 0;
     /* the first SET: to its ';' (its values are literals, quotes doubled,
      * backslashes escaped) */
     const char *p = sql;
@@ -887,24 +892,39 @@ int mysqldrv_exec_settings(cairn_dconn *c, const char *sql)
             q = q ? 0 : '\'';
     }
     if (*p != ';')
-        return -1;
-    const char *create = mysqldrv_skip_space(p + 1), *back = NULL;
-    for (const char *x = strstr(create, tail); x; x = strstr(x + 1, tail))
-        back = x;
-    if (!back || back[2 + strspn(back + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                           "_@=, ")])
-        return -1; /* not what mysqldrv_put_definition writes */
+        return 0;
+    /* the SET back: the last "SET SESSION " after a ';' (and blanks), to
+     * the end less a ';' that ends the statement in a migration.sql */
+    const char *create = mysqldrv_skip_space(p + 1), *back = NULL, *create_end = NULL;
+    for (const char *x = strstr(create, back_head); x; x = strstr(x + 1, back_head)) {
+        const char *y = x;
+        while (y > create && isspace((unsigned char)y[-1]))
+            y--;
+        if (y > create && y[-1] == ';') {
+            back = x;
+            create_end = y - 1;
+        }
+    }
+    if (!back)
+        return 0;
+    size_t n = strlen(back);
+    while (n && (isspace((unsigned char)back[n - 1]) || back[n - 1] == ';'))
+        n--;
+    if (strspn(back, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_@=, ") != n ||
+        create_end <= create)
+        return 0; /* not what mysqldrv_put_definition writes */
+    *handled = 1;
     unsigned warnings = 0;
     if (mysqldrv_run_part(c, sql, (size_t)(p - sql), &warnings))
         return mysqldrv_fail_stmt(c, sql);
     int rc = 0;
     warnings = 0;
-    if (mysqldrv_run_part(c, create, (size_t)(back - create), &warnings))
+    if (mysqldrv_run_part(c, create, (size_t)(create_end - create), &warnings))
         rc = mysqldrv_fail_stmt(c, create);
     else if (warnings) /* before the SET after it: MySQL 5.7+ clears them there */
         rc = mysqldrv_exec_warnings(c, create);
     /* the session's own settings back, whatever happened */
-    if (mysqldrv_run_part(c, back + 2, strlen(back + 2), &warnings) && !rc)
+    if (mysqldrv_run_part(c, back, n, &warnings) && !rc)
         rc = mysqldrv_fail(c, CAIRN_EDB);
     return rc;
 }

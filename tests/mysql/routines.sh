@@ -288,6 +288,37 @@ expect_err 'mysql: `bare`: its definition has settings lines and no statement' "
 expect_q modes6 "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes6'" \
     "tz" "nothing changed"
 
+# a CREATE that fails under its settings: one run, the object named, and
+# the session's mode back (push); the same through generate + migrate,
+# whose migration.sql ends each statement with ';'
+cat >badbody.json <<'EOF'
+{"objects": [{"kind": "function", "name": "broken_q",
+  "definition": "-- cairn:sql_mode=ANSI_QUOTES\nCREATE FUNCTION `broken_q`() RETURNS int RETURN (SELECT COUNT(*) FROM \"t\" WHERE)"}]}
+EOF
+newdb modes7
+run push --url "$BASE/modes7" --schema badbody.json
+expect_rc 6 "a body that does not compile under its settings"
+one_error_line "a body that does not compile under its settings"
+expect_err 'function `broken_q`: ERROR 1064 (42000)' "the failure names the function"
+mkdir mig && cd mig || exit 1
+printf '{ "dialect": "mysql", "schema": "../modes.json", "out": "migrations", "url": "%s" }\n' \
+    "$BASE/modes8" >cairn.json
+newdb modes8
+run generate --name modes
+expect_ok "generate of objects under settings"
+check "migration.sql sets the settings around the CREATE" \
+    grep -q "SET @cairn_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = 'ANSI_QUOTES,NO_ENGINE_SUBSTITUTION'" \
+    migrations/*_modes/migration.sql
+run migrate
+expect_ok "migrate of objects under settings"
+expect_q modes8 "$MODES" "$SAVED_MODES" "migrate keeps the settings"
+run generate --name broken --schema ../badbody.json
+expect_ok "generate of a body that does not compile"
+run migrate
+expect_rc 6 "migrate of a body that does not compile under its settings"
+expect_err 'function `broken_q`: ERROR 1064 (42000)' "migrate names the function"
+cd .. || exit 1
+
 # ---- DEFINER: strip (default), keep, current_user ---------------------------------
 newdb df
 q df "CREATE FUNCTION by_root() RETURNS int DETERMINISTIC RETURN 1;
