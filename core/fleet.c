@@ -493,15 +493,6 @@ int cairn_fleet(cairn_ctx *cx, const cairn_fleet_opts *o, cairn_target_result **
     return cairn_fleet_to(cx, o, NULL, results, count);
 }
 
-/* Is `name` a migration of the folder read for the fleet? */
-static int folder_has(const cairn_shared_folder *sf, const char *name)
-{
-    for (size_t i = 0; i < sf->n; i++)
-        if (!strcmp(sf->list[i].name, name))
-            return 1;
-    return 0;
-}
-
 int cairn_fleet_to(cairn_ctx *cx, const cairn_fleet_opts *o, const char *to,
                    cairn_target_result **results, size_t *count)
 {
@@ -552,7 +543,7 @@ int cairn_fleet_to(cairn_ctx *cx, const cairn_fleet_opts *o, const char *to,
         cairn_ctx_set(cx, "url", NULL);
     if (!rc)
         rc = share_folder(cx, &sf);
-    if (!rc && to && !folder_has(&sf, to))
+    if (!rc && to && cairn_folder_find(sf.list, sf.n, to) == sf.n)
         rc = cairn_err(cx, CAIRN_EUSAGE, "migrate --to: no migration %s in %s; no target was "
                        "touched", to, cairn_ctx_get(cx, "out"));
     if (rc) {

@@ -61,6 +61,22 @@ static int cmp_migration(const void *a, const void *b)
     return strcmp(((const cairn_migration *)a)->name, ((const cairn_migration *)b)->name);
 }
 
+size_t cairn_folder_find(const cairn_migration *list, size_t n, const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(list[mid].name, name);
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return n;
+}
+
 void cairn_folder_free(cairn_migration *list, size_t n)
 {
     if (!list)

@@ -183,22 +183,6 @@ static int read_links(cairn_ctx *cx, const cairn_migration *m, cairn_gnode *g)
     return rc;
 }
 
-static long find_name(const cairn_graph *g, const char *name)
-{
-    size_t lo = 0, hi = g->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(g->list[mid].name, name);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g)
 {
     memset(g, 0, sizeof *g);
@@ -214,13 +198,13 @@ int cairn_graph_load(cairn_ctx *cx, const char *out, cairn_graph *g)
         if (nd->nlinks && !(nd->parents = calloc(nd->nlinks, sizeof *nd->parents)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         for (size_t k = 0; !rc && k < nd->nlinks; k++) {
-            long at = find_name(g, nd->links[k]);
-            /* a parent must be an older folder: a link forward or to
-             * itself would make a cycle */
-            if (at < 0 || (size_t)at >= i)
+            /* a parent must be an older folder (one not found is at g->n):
+             * a link forward or to itself would make a cycle */
+            size_t at = cairn_folder_find(g->list, g->n, nd->links[k]);
+            if (at >= i)
                 nd->bad_link = nd->bad_link ? nd->bad_link : nd->links[k];
             else
-                nd->parents[nd->nparents++] = (size_t)at;
+                nd->parents[nd->nparents++] = at;
         }
     }
     if (rc)

@@ -701,6 +701,9 @@ typedef struct cairn_migration {
 /** List migration folders sorted by name: names and paths only, nothing
  *  read (generate and drop need no more). */
 int cairn_folder_list(cairn_ctx *cx, const char *out, cairn_migration **list, size_t *n);
+/** The place of `name` in a list cairn_folder_list made (sorted by name,
+ *  bytewise); `n` when it is not there. */
+size_t cairn_folder_find(const cairn_migration *list, size_t n, const char *name);
 /** Read one migration's SQL, checksum and marker (no-op when done or when
  *  it has none); a NUL byte in it is EINTEGRITY at its position. */
 int cairn_folder_load_sql(cairn_ctx *cx, cairn_migration *m);

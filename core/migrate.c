@@ -113,27 +113,9 @@ static int run_close(mrun *r, int rc)
     return later;
 }
 
-/* The place of `name` in a folder list, which is sorted by name
- * (cairn_folder_list); `n` when it is not there. */
-static size_t by_name(const cairn_migration *list, size_t n, const char *name)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(list[mid].name, name);
-        if (!c)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return n;
-}
-
 static const cairn_migration *find_migration(const mrun *r, const char *name)
 {
-    size_t i = by_name(r->list, r->n, name);
+    size_t i = cairn_folder_find(r->list, r->n, name);
     return i < r->n ? &r->list[i] : NULL;
 }
 
@@ -153,7 +135,7 @@ static const char *plural(size_t n)
 /* The graph node of `m` (NULL: the folder changed between the two reads). */
 static const cairn_gnode *node_of(const mrun *r, const cairn_migration *m)
 {
-    size_t i = by_name(r->g.list, r->g.n, m->name);
+    size_t i = cairn_folder_find(r->g.list, r->g.n, m->name);
     return i < r->g.n ? &r->g.node[i] : NULL;
 }
 
@@ -493,13 +475,13 @@ static void log_step(cairn_ctx *cx, const char *verb, const char *name, size_t a
 }
 
 /* all-in-one needs every migration of the run to fit in one transaction. */
-static int check_all_in_one(mrun *r, int resume, size_t end)
+static int check_all_in_one(mrun *r, int resume)
 {
     if (!(r->d->caps & CAIRN_CAP_TRANSACTIONAL_DDL))
         return cairn_err(r->cx, CAIRN_EUSAGE,
                          "dialect %s cannot roll back DDL: all-in-one needs transactional DDL",
                          r->d->name);
-    for (size_t i = 0; i < end; i++) {
+    for (size_t i = 0; i < r->end; i++) {
         int run;
         const cairn_applied *a = to_run(r, &r->list[i], resume, &run);
         if (run && (r->list[i].no_transaction || a))
@@ -599,14 +581,10 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     }
     mrun r;
     int rc = run_open(&r, cx);
-    /* the migrations of this run: the folder's, or those up to `to` (past
-     * the end when the folder has no `to`) */
-    size_t end = r.n;
-    if (!rc && to && (end = by_name(r.list, r.n, to) + 1) > r.n)
+    /* the migrations of this run: the folder's, or those up to `to` */
+    if (!rc && to && (r.end = cairn_folder_find(r.list, r.n, to) + 1) > r.n)
         rc = cairn_err(cx, CAIRN_EUSAGE, "migrate --to: no migration %s in %s; nothing changed",
                        to, cairn_ctx_get(cx, "out"));
-    if (!rc)
-        r.end = end;
     /* Integrity first, before anything is created or locked: a run that
      * stops here leaves no history table, lock file or database behind. */
     if (!rc)
@@ -620,7 +598,7 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     }
     /* --resume goes on with the migration that stopped part-way (as the
      * history read under the lock says): one past `to` is not this run's */
-    for (size_t i = end; !rc && opts->resume && i < r.n; i++) {
+    for (size_t i = r.end; !rc && opts->resume && i < r.n; i++) {
         const cairn_applied *a = cairn_history_find(&r.hist, r.list[i].name);
         if (is_partial(a) && !is_rolling_back(a))
             rc = cairn_err(cx, CAIRN_EUSAGE,
@@ -639,7 +617,7 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     for (size_t i = 0; i < r.n; i++) {
         int run;
         to_run(&r, &r.list[i], opts->resume, &run);
-        *(i < end ? &pending : &later) += (size_t)run;
+        *(i < r.end ? &pending : &later) += (size_t)run;
     }
     /* what --to leaves pending, said with the run's last line */
     char upto[64] = "";
@@ -656,7 +634,7 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
      * ends (applied, or rolled back with the one that failed) */
     mdone *done = NULL;
     if (one_txn) {
-        rc = check_all_in_one(&r, opts->resume, end);
+        rc = check_all_in_one(&r, opts->resume);
         if (!rc && !(done = calloc(r.n, sizeof *done)))
             rc = cairn_err(cx, CAIRN_ENOMEM, "out of memory");
         if (!rc)
@@ -670,7 +648,7 @@ int cairn_migrate_to(cairn_ctx *cx, const cairn_migrate_opts *opts, const char *
     size_t applied = 0, at = 0, recorded = 0;
     mdone failed = {0};
     const cairn_migration *failed_m = NULL;
-    for (size_t i = 0; i < end && !rc; i++) {
+    for (size_t i = 0; i < r.end && !rc; i++) {
         const cairn_migration *m = &r.list[i];
         int run;
         const cairn_applied *a = to_run(&r, m, opts->resume, &run);
@@ -849,7 +827,7 @@ static int rollback_targets(mrun *r, const cairn_rollback_opts *o, down_script *
                            "rollback --resume: no rollback stopped part-way (see 'cairn "
                            "status'); nothing changed");
     } else if (o->to) {
-        size_t at = by_name(r->list, r->n, o->to);
+        size_t at = cairn_folder_find(r->list, r->n, o->to);
         const cairn_applied *a = at < r->n ? cairn_history_find(&r->hist, o->to) : NULL;
         if (at == r->n)
             rc = cairn_err(cx, CAIRN_EUSAGE, "rollback --to: no migration %s in %s; nothing "
