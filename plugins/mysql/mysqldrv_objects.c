@@ -148,6 +148,19 @@ static const char *mysqldrv_settings_read(const char *def, const char *val[], si
     return p;
 }
 
+/* The ';' that ends the SET of settings at `p` (its values are literals:
+ * quotes doubled, backslashes escaped); NULL when it does not end. */
+static const char *mysqldrv_set_end(const char *p)
+{
+    for (char q = 0; *p && (q || *p != ';'); p++) {
+        if (q && *p == '\\' && p[1])
+            p++;
+        else if (*p == '\'')
+            q = q ? 0 : '\'';
+    }
+    return *p == ';' ? p : NULL;
+}
+
 /* `sql` with its DEFINER clause ("CREATE [OR REPLACE] [DEFINER=...] ...",
  * after the lines of its settings) written the way `mode` says, into
  * `out`; in keep mode, none or CURRENT_USER is `self`, the connection's
@@ -882,16 +895,8 @@ int mysqldrv_exec_settings(cairn_dconn *c, const char *sql, int *handled)
         sql = mysqldrv_skip_space(sql + strcspn(sql, "\n"));
     if (strncmp(sql, head, sizeof head - 1))
         return 0;
-    /* the first SET: to its ';' (its values are literals, quotes doubled,
-     * backslashes escaped) */
-    const char *p = sql;
-    for (char q = 0; *p && (q || *p != ';'); p++) {
-        if (q && *p == '\\' && p[1])
-            p++;
-        else if (*p == '\'')
-            q = q ? 0 : '\'';
-    }
-    if (*p != ';')
+    const char *p = mysqldrv_set_end(sql);
+    if (!p)
         return 0;
     /* the SET back: the last "SET SESSION " after a ';' (and blanks), to
      * the end less a ';' that ends the statement in a migration.sql */
@@ -981,14 +986,8 @@ static const char *mysqldrv_stmt_object(const cairn_host *h, const char *sql, ca
     static const char *const kinds[] = {"FUNCTION", "PROCEDURE", "EVENT", "TRIGGER"};
     static const char *const skip[] = {"IF", "NOT", "EXISTS"};
     const char *p = mysqldrv_skip_space(sql);
-    if (mysqldrv_word(p, "SET")) { /* the settings before a CREATE: past its ';' */
-        while (*p && *p != ';') {
-            const char *q = *p == '\'' ? strchr(p + 1, '\'') : p;
-            if (!q)
-                return NULL;
-            p = q + 1;
-        }
-        if (*p != ';')
+    if (mysqldrv_word(p, "SET")) { /* the settings before a CREATE: past them */
+        if (!(p = mysqldrv_set_end(p)))
             return NULL;
         p = mysqldrv_skip_space(p + 1);
     }

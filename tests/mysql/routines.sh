@@ -35,6 +35,16 @@ objects_of() { # objects_of DB: kind name per object, sorted
       WHERE ROUTINE_SCHEMA = '$1' UNION ALL SELECT 'event', EVENT_NAME FROM information_schema.EVENTS
       WHERE EVENT_SCHEMA = '$1' ORDER BY 1, 2"
 }
+# push_refused STATUS "what" MESSAGE "what of the message" ARGS...: push ARGS
+# exits STATUS with one error line, which holds MESSAGE
+push_refused() {
+    local rc=$1 what=$2 msg=$3 mwhat=$4
+    shift 4
+    run push "$@"
+    expect_rc "$rc" "$what"
+    one_error_line "$what"
+    expect_err "$msg" "$mwhat"
+}
 mkdir -p "$WORK/rt" && cd "$WORK/rt" || exit 1
 
 # ---- a schema with routines, a trigger and a view that call one, events ------
@@ -240,10 +250,9 @@ cat >badmode.json <<'EOF'
 {"objects": [{"kind": "function", "name": "one",
   "definition": "-- cairn:sql_mode=NO_SUCH_MODE\nCREATE FUNCTION `one`() RETURNS int RETURN 1"}]}
 EOF
-run push --url "$BASE/modes4" --schema badmode.json
-expect_rc 6 "an sql_mode the server does not know"
-one_error_line "an sql_mode the server does not know"
-expect_err "function \`one\`: ERROR 1231 (42000)" "the server's refusal, naming the function"
+push_refused 6 "an sql_mode the server does not know" \
+    "function \`one\`: ERROR 1231 (42000)" "the server's refusal, naming the function" \
+    --url "$BASE/modes4" --schema badmode.json
 expect_q modes4 "SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes4'" \
     "0" "the routine with a bad sql_mode is not made"
 # an event in the past made under its time zone: the server's note still
@@ -252,10 +261,9 @@ cat >pastzone.json <<'EOF'
 {"objects": [{"kind": "event", "name": "old",
   "definition": "-- cairn:time_zone=+05:00\nCREATE EVENT `old` ON SCHEDULE AT '2001-01-01 00:00:00' DO SELECT 1"}]}
 EOF
-run push --url "$BASE/modes4" --schema pastzone.json
-expect_rc 6 "an event in the past, under its time zone"
-one_error_line "an event in the past, under its time zone"
-expect_err 'event `old`: ERROR 1588 (HY000)' "the note is the event's"
+push_refused 6 "an event in the past, under its time zone" \
+    'event `old`: ERROR 1588 (HY000)' "the note is the event's" \
+    --url "$BASE/modes4" --schema pastzone.json
 
 # a definition that ends with ';' under settings; a time zone on a function
 # (the server keeps none for one: the line counts as none); settings lines
@@ -281,10 +289,9 @@ expect_out "database is up to date" "a time zone line on a function counts as no
 cat >bare.json <<'EOF'
 {"objects": [{"kind": "function", "name": "bare", "definition": "-- cairn:sql_mode=ANSI_QUOTES\n"}]}
 EOF
-run push --url "$BASE/modes6" --schema bare.json
-expect_rc 4 "settings lines and no statement"
-one_error_line "settings lines and no statement"
-expect_err 'mysql: `bare`: its definition has settings lines and no statement' "the object is named"
+push_refused 4 "settings lines and no statement" \
+    'mysql: `bare`: its definition has settings lines and no statement' "the object is named" \
+    --url "$BASE/modes6" --schema bare.json
 expect_q modes6 "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA='modes6'" \
     "tz" "nothing changed"
 
@@ -296,10 +303,9 @@ cat >badbody.json <<'EOF'
   "definition": "-- cairn:sql_mode=ANSI_QUOTES\nCREATE FUNCTION `broken_q`() RETURNS int RETURN (SELECT COUNT(*) FROM \"t\" WHERE)"}]}
 EOF
 newdb modes7
-run push --url "$BASE/modes7" --schema badbody.json
-expect_rc 6 "a body that does not compile under its settings"
-one_error_line "a body that does not compile under its settings"
-expect_err 'function `broken_q`: ERROR 1064 (42000)' "the failure names the function"
+push_refused 6 "a body that does not compile under its settings" \
+    'function `broken_q`: ERROR 1064 (42000)' "the failure names the function" \
+    --url "$BASE/modes7" --schema badbody.json
 mkdir mig && cd mig || exit 1
 printf '{ "dialect": "mysql", "schema": "../modes.json", "out": "migrations", "url": "%s" }\n' \
     "$BASE/modes8" >cairn.json
@@ -382,10 +388,9 @@ d["views"][0]["options"]["definer"] = "root@@"
 json.dump(d, open("d-badacct.json", "w"))
 PY
 before=$(dump df2)
-run push --url "$BASE/df2?definer=keep" --schema d-badacct.json
-expect_rc 4 "a view definer that is not an account"
-one_error_line "a view definer that is not an account"
-expect_err "option definer: 'root@@' is not an account" "the bad definer is named"
+push_refused 4 "a view definer that is not an account" \
+    "option definer: 'root@@' is not an account" "the bad definer is named" \
+    --url "$BASE/df2?definer=keep" --schema d-badacct.json
 check "a bad view definer changes nothing" test "$before" = "$(dump df2)"
 run pull --url "$BASE/df?definer=owner" --output bad.json
 expect_rc 3 "an unknown definer mode"
@@ -419,10 +424,9 @@ cat >broken.json <<'EOF'
  "objects": [{"kind": "function", "name": "broken",
    "definition": "CREATE FUNCTION `broken`() RETURNS int\nBEGIN RETURN 1 END"}]}
 EOF
-run push --url "$BASE/bad" --schema broken.json
-expect_rc 6 "a body that does not compile"
-one_error_line "a body that does not compile"
-expect_err 'function `broken`: ERROR 1064 (42000)' "the error names the routine, the server's number and SQLSTATE"
+push_refused 6 "a body that does not compile" \
+    'function `broken`: ERROR 1064 (42000)' "the error names the routine, the server's number and SQLSTATE" \
+    --url "$BASE/bad" --schema broken.json
 check "a body that does not compile changes nothing" test "$before" = "$(dump bad)"
 
 cat >past.json <<'EOF'
@@ -430,16 +434,14 @@ cat >past.json <<'EOF'
  "objects": [{"kind": "event", "name": "old",
    "definition": "CREATE EVENT `old` ON SCHEDULE AT '2001-01-01 00:00:00' DO DELETE FROM t"}]}
 EOF
-run push --url "$BASE/bad" --schema past.json
-expect_rc 6 "an event in the past"
-one_error_line "an event in the past"
-expect_err 'event `old`: ERROR 1588 (HY000)' "the event in the past is named with the server's note"
+push_refused 6 "an event in the past" \
+    'event `old`: ERROR 1588 (HY000)' "the event in the past is named with the server's note" \
+    --url "$BASE/bad" --schema past.json
 check "an event in the past leaves nothing" test "$before" = "$(dump bad)"
 sed -e 's/ DO / ON COMPLETION PRESERVE DO /' past.json >past-kept.json
-run push --url "$BASE/bad" --schema past-kept.json
-expect_rc 6 "an event in the past, preserved"
-one_error_line "an event in the past, preserved"
-expect_err 'event `old`: ERROR 1544 (HY000)' "the preserved event in the past is named with the server's note"
+push_refused 6 "an event in the past, preserved" \
+    'event `old`: ERROR 1544 (HY000)' "the preserved event in the past is named with the server's note" \
+    --url "$BASE/bad" --schema past-kept.json
 check "an event in the past, preserved, leaves nothing" test "$before" = "$(dump bad)"
 
 cat >gen.json <<'EOF'
